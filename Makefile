@@ -1,0 +1,129 @@
+# synack: the one entry point. `make help` lists the targets.
+#
+#   make [all]        libsynack.a, the synack command, the apps
+#   make check        unit tests, the conformance suite and the fuzz regressions
+#   make deps         install missing Debian packages (mk/packages)
+#   make install      PREFIX=/usr/local DESTDIR= : library, headers, synack.pc, binaries
+#   make clean
+#
+# SAN=1 builds everything with ASan and UBSan into build-san/ (CI uses it).
+
+.DEFAULT_GOAL := all
+SAN ?= 0
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+
+ifeq ($(SAN),1)
+O := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+else
+O := build
+SANFLAGS :=
+endif
+
+CFLAGS ?= -O2 -g
+WARN := -std=c11 -Wall -Wextra -Werror
+ALL_CPPFLAGS := -Istack/include -D_DEFAULT_SOURCE $(CPPFLAGS)
+ALL_CFLAGS := $(WARN) $(SANFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
+PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# ---- the stack: libsynack.a --------------------------------------------
+STACK_DIRS := wire ip tcp core socket link
+STACK_SRC := $(foreach d,$(STACK_DIRS),$(wildcard stack/$(d)/*.c))
+STACK_OBJ := $(STACK_SRC:%.c=$(O)/%.o)
+LIB := $(O)/libsynack.a
+
+# Internal headers (stack/<layer>/*.h) are visible to the stack and its tests.
+$(STACK_OBJ): ALL_CPPFLAGS += -Istack
+
+# ---- unit tests of the stack ---------------------------------------------
+STACK_TEST_SUPPORT := $(wildcard stack/tests/support/*.c)
+STACK_TEST_SUPPORT_OBJ := $(STACK_TEST_SUPPORT:%.c=$(O)/%.o)
+STACK_TESTS := $(patsubst %.c,$(O)/%,$(wildcard stack/tests/test_*.c))
+$(STACK_TESTS:%=%.o) $(STACK_TEST_SUPPORT_OBJ): ALL_CPPFLAGS += -Istack -Istack/tests
+
+# ---- the harness: libharness.a and the synack command -------------------
+# Every .c under harness/ except main.c and tests/ goes into libharness.a.
+# The harness sees only the stack's public headers.
+HARNESS_SRC := $(filter-out harness/main.c harness/tests/%,$(wildcard harness/*.c harness/*/*.c))
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(O)/%.o)
+HARNESS_LIB := $(O)/libharness.a
+SYNACK := $(if $(wildcard harness/main.c),$(O)/synack)
+HARNESS_TESTS := $(patsubst %.c,$(O)/%,$(wildcard harness/tests/test_*.c))
+$(HARNESS_OBJ) $(HARNESS_TESTS:%=%.o) $(O)/harness/main.o: ALL_CPPFLAGS += -Iharness
+
+$(HARNESS_LIB): $(HARNESS_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/synack: $(O)/harness/main.o $(HARNESS_LIB) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS) -lm
+
+$(HARNESS_TESTS): %: %.o $(HARNESS_LIB) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(HARNESS_LIB) $(LIB) $(CMOCKA_LIBS) $(PCAP_LIBS) -lm
+
+# ---- everything that is built into the tree ------------------------------
+ALL_OBJ := $(STACK_OBJ) $(STACK_TEST_SUPPORT_OBJ) $(STACK_TESTS:%=%.o) \
+           $(HARNESS_OBJ) $(HARNESS_TESTS:%=%.o) $(O)/harness/main.o
+ALL_BIN := $(LIB) $(if $(HARNESS_SRC),$(HARNESS_LIB)) $(SYNACK)
+
+.PHONY: all
+all: $(ALL_BIN)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(STACK_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(STACK_TESTS): %: %.o $(STACK_TEST_SUPPORT_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(STACK_TEST_SUPPORT_OBJ) $(LIB) $(CMOCKA_LIBS) $(PCAP_LIBS)
+
+-include $(ALL_OBJ:.o=.d)
+
+# ---- deps, check ---------------------------------------------------------
+.PHONY: deps check check-unit tests
+deps:
+	@sh mk/deps.sh
+
+UNIT_TESTS := $(STACK_TESTS) $(HARNESS_TESTS)
+tests: $(UNIT_TESTS)
+
+# `check` installs what it needs first, then runs every suite. The sub-make
+# keeps `deps` strictly before any compile under `make -j`.
+check: deps
+	@$(MAKE) --no-print-directory check-unit
+
+check-unit: $(UNIT_TESTS)
+	@sh mk/run-tests.sh $(UNIT_TESTS)
+
+# ---- install ---------------------------------------------------------------
+.PHONY: install
+INCDIR := $(DESTDIR)$(PREFIX)/include/synack
+LIBDIR := $(DESTDIR)$(PREFIX)/lib
+BINDIR := $(DESTDIR)$(PREFIX)/bin
+PCDIR := $(LIBDIR)/pkgconfig
+
+install: all
+	install -d $(INCDIR) $(LIBDIR) $(PCDIR)
+	install -m 644 stack/include/synack/*.h $(INCDIR)/
+	install -m 644 $(LIB) $(LIBDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	    -e 's|@PCAP_LIBS@|$(PCAP_LIBS)|g' mk/synack.pc.in > $(PCDIR)/synack.pc
+	@echo "installed into $(DESTDIR)$(PREFIX)"
+
+# ---- clean -----------------------------------------------------------------
+.PHONY: clean help
+clean:
+	rm -rf build build-san
+
+help:
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'

@@ -1,0 +1,328 @@
+/* synack/wire.h: parse and build IPv4, TCP (with every option) and ICMP.
+ *
+ * Pure functions over caller-owned buffers: no state, no allocation. A parse
+ * either fills a checked view (pointers into the caller's buffer, lengths
+ * already bounded) or returns a specific error code with the offset of the
+ * offending byte. Nothing past a parser reads unchecked bytes.
+ *
+ * Multi-byte fields in the views are in host byte order.
+ */
+#ifndef SYNACK_WIRE_H
+#define SYNACK_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* One code per malformed case. The message of each (synack_wire_strerror)
+ * names the field; synack_wire_error_format adds the offset. */
+enum synack_wire_err {
+    WIRE_OK = 0,
+    /* IPv4 (RFC 791, RFC 1122 3.2.1) */
+    WIRE_EIP_TRUNCATED,          /* fewer than 20 octets */
+    WIRE_EIP_VERSION,            /* version is not 4 */
+    WIRE_EIP_IHL_SMALL,          /* IHL below 5 */
+    WIRE_EIP_IHL_OVERRUN,        /* IHL*4 past the end of the buffer */
+    WIRE_EIP_TOTLEN_SMALL,       /* total length below IHL*4 */
+    WIRE_EIP_TOTLEN_OVERRUN,     /* total length past the end of the buffer */
+    WIRE_EIP_CHECKSUM,           /* header checksum does not verify */
+    /* TCP (RFC 9293 3.1) */
+    WIRE_ETCP_TRUNCATED,         /* fewer than 20 octets */
+    WIRE_ETCP_DOFF_SMALL,        /* data offset below 5 */
+    WIRE_ETCP_DOFF_OVERRUN,      /* data offset past the end of the segment */
+    WIRE_ETCP_CHECKSUM,          /* checksum with pseudo-header does not verify */
+    /* TCP options (RFC 9293 3.1, 3.2; RFC 7323; RFC 2018) */
+    WIRE_ETCP_OPT_TRUNCATED,     /* option kind with no room for its length octet */
+    WIRE_ETCP_OPTLEN_ZERO,       /* option length 0 (MUST-7) */
+    WIRE_ETCP_OPTLEN_ONE,        /* option length 1: shorter than kind+length */
+    WIRE_ETCP_OPTLEN_OVERRUN,    /* option length runs past the option space */
+    WIRE_ETCP_MSS_LEN,           /* MSS length is not 4 */
+    WIRE_ETCP_WSCALE_LEN,        /* window scale length is not 3 */
+    WIRE_ETCP_SACKOK_LEN,        /* SACK-permitted length is not 2 */
+    WIRE_ETCP_SACK_LEN,          /* SACK length is not 2 + 8n with n in 1..4 */
+    WIRE_ETCP_TS_LEN,            /* timestamps length is not 10 */
+    /* ICMP (RFC 792, RFC 1122 3.2.2) */
+    WIRE_EICMP_TRUNCATED,        /* fewer than 8 octets */
+    WIRE_EICMP_CHECKSUM,         /* checksum does not verify */
+    WIRE_EICMP_INNER_TRUNCATED,  /* error message without IP header + 8 octets */
+    WIRE_EICMP_INNER_VERSION,    /* embedded header is not IPv4 */
+    WIRE_EICMP_INNER_IHL,        /* embedded IHL below 5 or past the message */
+    /* building */
+    WIRE_EBUILD_SPACE,           /* the output buffer is too small */
+    WIRE_EBUILD_OPTSPACE,        /* options exceed the 40 octets TCP allows */
+    WIRE_EBUILD_FIELD,           /* a field value cannot be encoded */
+    WIRE_ERR_COUNT
+};
+
+struct synack_wire_error {
+    enum synack_wire_err code;
+    uint32_t offset; /* octet offset of the offending field in the parsed buffer */
+};
+
+/* "tcp option: length 0"; never NULL, "unknown error" for a bad code. */
+const char *synack_wire_strerror(enum synack_wire_err code);
+/* Short stable name, e.g. "WIRE_ETCP_OPTLEN_ZERO", for counters and JSON. */
+const char *synack_wire_errname(enum synack_wire_err code);
+/* "tcp option: length 0 at offset 3" into buf; returns snprintf's result. */
+int synack_wire_error_format(const struct synack_wire_error *err, char *buf, size_t len);
+
+/* Parse flags. */
+#define WIRE_PARSE_NO_CHECKSUM 0x1u /* skip checksum verification (harness, fuzzing) */
+
+/* ---- Internet checksum: RFC 1071, incremental update RFC 1624 ----------- */
+
+/* Add len octets to a running 32-bit sum (any alignment, odd lengths ok;
+ * an odd length must only be the last piece). */
+uint32_t synack_cksum_add(uint32_t sum, const void *data, size_t len);
+/* Fold and complement: the value to put in a checksum field. */
+uint16_t synack_cksum_fold(uint32_t sum);
+/* The TCP/UDP pseudo-header sum (RFC 9293 3.1) for addresses in host order. */
+uint32_t synack_cksum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for a 16-bit field m -> m'. */
+uint16_t synack_cksum_update16(uint16_t hc, uint16_t old_val, uint16_t new_val);
+uint16_t synack_cksum_update32(uint16_t hc, uint32_t old_val, uint32_t new_val);
+
+/* ---- IPv4 ------------------------------------------------------------- */
+
+#define SYNACK_IPPROTO_ICMP 1
+#define SYNACK_IPPROTO_TCP 6
+#define SYNACK_IPPROTO_UDP 17
+
+#define SYNACK_IP_DF 0x4000u
+#define SYNACK_IP_MF 0x2000u
+#define SYNACK_IP_RF 0x8000u
+#define SYNACK_IP_OFFMASK 0x1fffu
+
+struct synack_ipv4 {
+    uint8_t ihl;          /* in 32-bit words, 5..15 */
+    uint8_t tos;
+    uint16_t total_len;
+    uint16_t id;
+    uint16_t frag;        /* flags and offset as on the wire (SYNACK_IP_DF...) */
+    uint8_t ttl;
+    uint8_t proto;
+    uint16_t checksum;    /* as received */
+    uint32_t src, dst;
+    const uint8_t *options; /* ihl*4-20 octets, exposed unparsed */
+    size_t options_len;
+    const uint8_t *payload; /* total_len - ihl*4 octets (link padding excluded) */
+    size_t payload_len;
+};
+
+int synack_ipv4_parse(const uint8_t *buf, size_t len, unsigned flags,
+                      struct synack_ipv4 *out, struct synack_wire_error *err);
+static inline bool synack_ipv4_is_fragment(const struct synack_ipv4 *ip)
+{
+    return (ip->frag & (SYNACK_IP_MF | SYNACK_IP_OFFMASK)) != 0;
+}
+/* Write a 20-octet header (no options) at buf for payload_len octets of
+ * payload, computing the checksum; ihl/total_len/checksum/options in h are
+ * ignored. Returns 20 or 0 with err set. */
+size_t synack_ipv4_build(uint8_t *buf, size_t cap, const struct synack_ipv4 *h,
+                         size_t payload_len, struct synack_wire_error *err);
+
+/* ---- TCP -------------------------------------------------------------- */
+
+#define SYNACK_TCP_FIN 0x01u
+#define SYNACK_TCP_SYN 0x02u
+#define SYNACK_TCP_RST 0x04u
+#define SYNACK_TCP_PSH 0x08u
+#define SYNACK_TCP_ACK 0x10u
+#define SYNACK_TCP_URG 0x20u
+#define SYNACK_TCP_ECE 0x40u
+#define SYNACK_TCP_CWR 0x80u
+#define SYNACK_TCP_HDR_MIN 20u
+#define SYNACK_TCP_OPT_MAX 40u
+
+enum synack_tcp_optkind {
+    TCPOPT_EOL = 0,
+    TCPOPT_NOP = 1,
+    TCPOPT_MSS = 2,
+    TCPOPT_WSCALE = 3,
+    TCPOPT_SACK_PERM = 4,
+    TCPOPT_SACK = 5,
+    TCPOPT_TIMESTAMP = 8,
+};
+
+/* Bits of synack_tcp_opts.present (and .dup). */
+#define TCPOPT_F_MSS 0x01u
+#define TCPOPT_F_WSCALE 0x02u
+#define TCPOPT_F_SACK_PERM 0x04u
+#define TCPOPT_F_SACK 0x08u
+#define TCPOPT_F_TS 0x10u
+#define TCPOPT_F_EOL 0x20u
+#define TCPOPT_F_PAD_NONZERO 0x40u /* non-zero octets after EOL (MUST-69 broken by the sender) */
+
+#define SYNACK_SACK_MAX 4
+
+struct synack_sack_block {
+    uint32_t left, right;
+};
+
+/* The options TCP understands, decoded. The first occurrence of a
+ * duplicated option wins; dup records which kinds appeared twice. */
+struct synack_tcp_opts {
+    uint32_t present;
+    uint32_t dup;
+    uint16_t mss;
+    uint8_t wscale;       /* as received; RFC 7323 2.3 clamping is the stack's job */
+    uint8_t sack_count;
+    struct synack_sack_block sack[SYNACK_SACK_MAX];
+    uint32_t ts_val, ts_ecr;
+    uint8_t unknown_count; /* options of other kinds, skipped by length (MUST-6) */
+    uint8_t eol_offset;    /* offset of EOL within the option space, if present */
+};
+
+/* One option as found by the iterator: kind, total length (1 for EOL/NOP),
+ * and its data (length-2 octets after kind and length). */
+struct synack_tcp_opt {
+    uint8_t kind;
+    uint8_t len;
+    const uint8_t *data;
+    uint8_t offset; /* offset of the kind octet within the option space */
+};
+
+struct synack_tcp {
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t doff;       /* in 32-bit words */
+    uint8_t reserved;   /* the 4 reserved bits (RFC 9293 3.1) */
+    uint8_t flags;      /* CWR ECE URG ACK PSH RST SYN FIN */
+    uint16_t window;
+    uint16_t checksum;  /* as received */
+    uint16_t urg_ptr;
+    const uint8_t *options; /* doff*4-20 octets */
+    size_t options_len;
+    struct synack_tcp_opts opts;
+    const uint8_t *payload;
+    size_t payload_len;
+};
+
+/* Parse a TCP segment of len octets carried between src and dst (host
+ * order; used for the checksum). Options are decoded and checked. */
+int synack_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                     unsigned flags, struct synack_tcp *out,
+                     struct synack_wire_error *err);
+
+/* Walk an option space. *off starts at 0. Returns 1 with *opt filled, 0 at
+ * the end (after EOL or when the space is used up), or -1 with err set.
+ * Offsets in err are relative to the option space. */
+int synack_tcp_opt_next(const uint8_t *opts, size_t len, size_t *off,
+                        struct synack_tcp_opt *opt, struct synack_wire_error *err);
+
+/* Decode an option space into o (calls synack_tcp_opt_next). */
+int synack_tcp_opts_parse(const uint8_t *opts, size_t len, struct synack_tcp_opts *o,
+                          struct synack_wire_error *err);
+
+/* Append one option (kind, and for kinds other than EOL/NOP the data of
+ * opt->len - 2 octets) at buf. Returns octets written or 0 with err set. */
+size_t synack_tcp_opt_put(uint8_t *buf, size_t cap, const struct synack_tcp_opt *opt,
+                          struct synack_wire_error *err);
+
+/* Encode the options present in o in the layout Linux uses (MSS; SACK-perm
+ * with timestamps; NOP NOP TS; NOP WS; NOP NOP SACK), padded with NOPs to a
+ * multiple of 4. Returns octets written (0..40) or 0 with err set. */
+size_t synack_tcp_opts_build(uint8_t *buf, size_t cap, const struct synack_tcp_opts *o,
+                             struct synack_wire_error *err);
+
+/* Write a TCP header at buf: the fixed 20 octets from h (doff, checksum and
+ * options fields of h are ignored) followed by optlen octets of options
+ * (a multiple of 4, at most 40). The checksum field is left zero; call
+ * synack_tcp_checksum_set once the payload follows the header. Returns the
+ * header length or 0 with err set. */
+size_t synack_tcp_build(uint8_t *buf, size_t cap, const struct synack_tcp *h,
+                        const uint8_t *options, size_t optlen,
+                        struct synack_wire_error *err);
+/* Compute and store the checksum of the seglen-octet segment at seg. */
+void synack_tcp_checksum_set(uint8_t *seg, size_t seglen, uint32_t src, uint32_t dst);
+bool synack_tcp_checksum_ok(const uint8_t *seg, size_t seglen, uint32_t src, uint32_t dst);
+
+/* ---- ICMP ------------------------------------------------------------- */
+
+enum synack_icmp_type {
+    ICMP_ECHO_REPLY = 0,
+    ICMP_DEST_UNREACH = 3,
+    ICMP_SOURCE_QUENCH = 4,
+    ICMP_ECHO_REQUEST = 8,
+    ICMP_TIME_EXCEEDED = 11,
+    ICMP_PARAM_PROBLEM = 12,
+};
+
+/* Destination unreachable codes (RFC 792, RFC 1122 3.2.2.1). */
+enum synack_icmp_unreach_code {
+    ICMP_UNREACH_NET = 0,
+    ICMP_UNREACH_HOST = 1,
+    ICMP_UNREACH_PROTOCOL = 2,
+    ICMP_UNREACH_PORT = 3,
+    ICMP_UNREACH_NEEDFRAG = 4,
+    ICMP_UNREACH_SRCFAIL = 5,
+};
+
+struct synack_icmp {
+    uint8_t type, code;
+    uint16_t checksum;
+    uint32_t rest;           /* octets 4..7: id/seq, pointer, next-hop MTU */
+    /* echo request and reply */
+    uint16_t echo_id, echo_seq;
+    const uint8_t *data;     /* octets after the 8-octet header */
+    size_t data_len;
+    /* error messages (unreach, quench, time exceeded, param problem):
+     * the embedded IP header and the first 8 octets of its payload */
+    bool is_error;
+    uint8_t pointer;         /* parameter problem */
+    uint16_t next_hop_mtu;   /* unreach/needfrag (RFC 1191) */
+    struct {
+        uint8_t ihl, proto;
+        uint16_t total_len;
+        uint32_t src, dst;
+        const uint8_t *l4;   /* at least 8 octets of the original payload */
+        size_t l4_len;
+    } inner;
+};
+
+int synack_icmp_parse(const uint8_t *msg, size_t len, unsigned flags,
+                      struct synack_icmp *out, struct synack_wire_error *err);
+static inline bool synack_icmp_type_is_error(uint8_t type)
+{
+    return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH ||
+           type == ICMP_TIME_EXCEEDED || type == ICMP_PARAM_PROBLEM;
+}
+/* Write an ICMP message: the 8-octet header from type/code/rest followed by
+ * data_len octets of data, with the checksum. Returns total length or 0. */
+size_t synack_icmp_build(uint8_t *buf, size_t cap, uint8_t type, uint8_t code,
+                         uint32_t rest, const uint8_t *data, size_t data_len,
+                         struct synack_wire_error *err);
+
+/* ---- byte order helpers (no alignment assumptions) ---------------------- */
+
+static inline uint16_t synack_get16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+static inline uint32_t synack_get32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+static inline void synack_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+static inline void synack_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,96 @@
+/* The Internet checksum (RFC 1071) and its incremental update (RFC 1624).
+ * Sums are kept in the big-endian interpretation of 16-bit words, whatever
+ * the host order, so partial sums from different pieces simply add. */
+#include <string.h>
+
+#include <synack/wire.h>
+
+static uint16_t fold16(uint64_t s)
+{
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffffffffu) + (s >> 32);
+    s = (s & 0xffffu) + (s >> 16);
+    s = (s & 0xffffu) + (s >> 16);
+    return (uint16_t)s;
+}
+
+/* One's-complement sum of native-order words; the result is byte-order
+ * independent up to a final swap (RFC 1071 2.B). */
+static uint16_t sum_native(const uint8_t *p, size_t len)
+{
+    uint64_t s = 0;
+    while (len >= 32) {
+        uint64_t w[4];
+        memcpy(w, p, sizeof w);
+        for (int i = 0; i < 4; i++) {
+            s += w[i];
+            s += (s < w[i]);
+        }
+        p += 32;
+        len -= 32;
+    }
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        s += w;
+        s += (s < w);
+        p += 8;
+        len -= 8;
+    }
+    if (len >= 4) {
+        uint32_t w;
+        memcpy(&w, p, 4);
+        s += w;
+        s += (s < w);
+        p += 4;
+        len -= 4;
+    }
+    if (len >= 2) {
+        uint16_t w;
+        memcpy(&w, p, 2);
+        s += w;
+        s += (s < w);
+        p += 2;
+        len -= 2;
+    }
+    if (len) {
+        uint8_t last[2] = {p[0], 0}; /* pad an odd octet with zero (RFC 1071) */
+        uint16_t w;
+        memcpy(&w, last, 2);
+        s += w;
+        s += (s < w);
+    }
+    return fold16(s);
+}
+
+uint32_t synack_cksum_add(uint32_t sum, const void *data, size_t len)
+{
+    uint16_t n = sum_native(data, len);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    n = (uint16_t)((n >> 8) | (n << 8));
+#endif
+    return sum + n;
+}
+
+uint16_t synack_cksum_fold(uint32_t sum)
+{
+    return (uint16_t)~fold16(sum);
+}
+
+uint32_t synack_cksum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
+{
+    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + len;
+}
+
+/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') */
+uint16_t synack_cksum_update16(uint16_t hc, uint16_t old_val, uint16_t new_val)
+{
+    uint32_t s = (uint16_t)~hc + (uint32_t)(uint16_t)~old_val + new_val;
+    return (uint16_t)~fold16(s);
+}
+
+uint16_t synack_cksum_update32(uint16_t hc, uint32_t old_val, uint32_t new_val)
+{
+    hc = synack_cksum_update16(hc, (uint16_t)(old_val >> 16), (uint16_t)(new_val >> 16));
+    return synack_cksum_update16(hc, (uint16_t)old_val, (uint16_t)new_val);
+}
