@@ -32,7 +32,7 @@ static const struct {
     [WIRE_EICMP_CHECKSUM] = {"WIRE_EICMP_CHECKSUM", "icmp: bad checksum"},
     [WIRE_EICMP_INNER_TRUNCATED] = {"WIRE_EICMP_INNER_TRUNCATED", "icmp: error without the original IP header and 8 octets"},
     [WIRE_EICMP_INNER_VERSION] = {"WIRE_EICMP_INNER_VERSION", "icmp: embedded header is not IPv4"},
-    [WIRE_EICMP_INNER_IHL] = {"WIRE_EICMP_INNER_IHL", "icmp: embedded IHL below 5"},
+    [WIRE_EICMP_INNER_IHL] = {"WIRE_EICMP_INNER_IHL", "icmp: embedded IHL below 5 or past the end of the message"},
     [WIRE_EBUILD_SPACE] = {"WIRE_EBUILD_SPACE", "build: output buffer too small"},
     [WIRE_EBUILD_OPTSPACE] = {"WIRE_EBUILD_OPTSPACE", "build: tcp options exceed 40 octets or are not padded to 4"},
     [WIRE_EBUILD_FIELD] = {"WIRE_EBUILD_FIELD", "build: field value cannot be encoded"},

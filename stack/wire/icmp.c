@@ -14,7 +14,7 @@ static int icmp_parse_inner(const uint8_t *msg, size_t len, struct synack_icmp *
     if ((ip[0] >> 4) != 4)
         return wire_fail(err, WIRE_EICMP_INNER_VERSION, 8);
     unsigned ihl = ip[0] & 0x0fu;
-    if (ihl < 5)
+    if (ihl < 5 || ihl * 4u > iplen) /* wire.h: below 5 or past the message */
         return wire_fail(err, WIRE_EICMP_INNER_IHL, 8);
     if (ihl * 4u + 8u > iplen)
         return wire_fail(err, WIRE_EICMP_INNER_TRUNCATED, len);

@@ -17,7 +17,8 @@ int synack_tcp_opt_next(const uint8_t *opts, size_t len, size_t *off,
     opt->data = NULL;
     if (opt->kind == TCPOPT_EOL || opt->kind == TCPOPT_NOP) {
         opt->len = 1;
-        *off = o + 1;
+        /* RFC 9293 3.1: EOL ends the list; what follows is padding */
+        *off = opt->kind == TCPOPT_EOL ? len : o + 1;
         return 1;
     }
     if (o + 1 >= len) {
@@ -104,11 +105,12 @@ int synack_tcp_opts_parse(const uint8_t *opts, size_t len, struct synack_tcp_opt
     struct synack_tcp_opt opt;
     struct synack_wire_error e_walk = {WIRE_OK, 0};
     int r;
-    while ((r = synack_tcp_opt_next(opts, len, &off, &opt, &e_walk)) == 1) {
+    /* at: offset of the option just returned (opt.offset is only 8 bits) */
+    for (size_t at = 0; (r = synack_tcp_opt_next(opts, len, &off, &opt, &e_walk)) == 1; at = off) {
         if (opt.kind == TCPOPT_EOL) {
             o->present |= TCPOPT_F_EOL;
             o->eol_offset = opt.offset;
-            for (size_t i = off; i < len; i++)
+            for (size_t i = at + 1; i < len; i++)
                 if (opts[i] != 0)
                     o->present |= TCPOPT_F_PAD_NONZERO;
             return WIRE_OK;

@@ -1,0 +1,329 @@
+/* The stack instance (dispatch): the input path link -> wire -> IPv4 host
+ * rules -> TCP or ICMP, the output path TCP/ICMP -> IPv4 header -> link,
+ * timers across all connections, counters. No clock, no system calls. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/stack_internal.h"
+
+#define ICMP_BUF_SIZE (20u + (s->cfg.mtu > 576u ? s->cfg.mtu : 576u))
+
+void synack_config_default(struct synack_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->prefix_len = 24;
+    c->mtu = 1500;
+    c->ttl = 64;
+    c->rng_seed = 1;
+    c->max_sockets = 1024;
+    c->max_conns = 1024;
+    c->backlog_max = 128;
+    c->sndbuf = 256 * 1024;
+    c->rcvbuf = 256 * 1024;
+    c->buf_max = 16 * 1024 * 1024;
+    c->ooo_max = 8;
+    c->msl = 120 * SYNACK_SEC;
+    c->rto_initial = 1 * SYNACK_SEC;
+    c->rto_min = 1 * SYNACK_SEC;
+    c->rto_max = 60 * SYNACK_SEC;
+    c->rto_syn_lost = 3 * SYNACK_SEC;
+    c->r1 = 3;
+    c->r2 = 100 * SYNACK_SEC;
+    c->r2_syn = 180 * SYNACK_SEC;
+    c->delack = 200 * SYNACK_MSEC;
+    c->persist_max = 60 * SYNACK_SEC;
+    c->fin_wait_2 = 60 * SYNACK_SEC;
+    c->keepalive_idle = 2 * 3600 * SYNACK_SEC;
+    c->keepalive_intvl = 75 * SYNACK_SEC;
+    c->keepalive_cnt = 9;
+    c->challenge_ack_limit = 1000;
+    c->icmp_error_limit = 100;
+    c->ephemeral_lo = 49152;
+    c->ephemeral_hi = 65535;
+}
+
+/* Reject what the stack cannot run with, rather than misbehave later. */
+static int config_check(const struct synack_config *c)
+{
+    if (c->addr == 0 || c->mtu < 68 || c->prefix_len > 32)
+        return -EINVAL;
+    if (c->max_conns == 0 || c->max_sockets == 0 || c->sndbuf == 0 || c->rcvbuf == 0)
+        return -EINVAL;
+    if (c->rto_min == 0 || c->rto_initial == 0 || c->rto_max < c->rto_min || c->msl == 0)
+        return -EINVAL;
+    if (c->delack >= 500 * SYNACK_MSEC) /* MUST-40 */
+        return -EINVAL;
+    if (c->ephemeral_lo == 0 || c->ephemeral_hi < c->ephemeral_lo)
+        return -EINVAL;
+    if (c->keepalive_cnt == 0 || c->keepalive_idle == 0 || c->keepalive_intvl == 0)
+        return -EINVAL;
+    return 0;
+}
+
+/* TCP's output: the IPv4 header goes into the headroom, then the link. */
+static void stack_ip_output(void *ctx, uint8_t *pkt, size_t seglen, uint32_t src, uint32_t dst,
+                            uint8_t tos, uint8_t ttl, uint64_t now)
+{
+    struct synack_stack *s = ctx;
+    struct synack_ipv4 h = {
+        .tos = tos,
+        .id = s->ip_id++,
+        .ttl = ttl ? ttl : s->cfg.ttl,
+        .proto = SYNACK_IPPROTO_TCP,
+        .src = src,
+        .dst = dst,
+    };
+    synack_ipv4_build(pkt, TCP_IP_HEADROOM, &h, seglen, NULL);
+    s->cnt.ip_out++;
+    if (s->link.send(s->link.ctx, pkt, TCP_IP_HEADROOM + seglen, now) != 0)
+        s->cnt.link_drop++;
+}
+
+struct synack_stack *synack_stack_new(const struct synack_config *cfg,
+                                      const struct synack_link *link, int *err)
+{
+    int e = (!cfg || !link || !link->send) ? -EINVAL : config_check(cfg);
+    struct synack_stack *s = e ? NULL : calloc(1, sizeof *s);
+    if (!e && !s)
+        e = -ENOMEM;
+    if (e) {
+        if (err)
+            *err = e;
+        return NULL;
+    }
+    s->cfg = *cfg;
+    s->link = *link;
+    s->host = (struct ip_host){cfg->addr, cfg->prefix_len};
+    rng_seed(&s->rng, cfg->rng_seed);
+    s->ip_id = (uint16_t)rng_next(&s->rng);
+    s->icmp_window = SYNACK_TIME_NEVER;
+    s->icmp_buf = malloc(ICMP_BUF_SIZE);
+    e = s->icmp_buf ? tcp_ctx_init(&s->tcp, &s->cfg, &s->cnt, &s->rng, stack_ip_output, s)
+                    : -ENOMEM;
+    if (e) {
+        free(s->icmp_buf);
+        free(s);
+        if (err)
+            *err = e;
+        return NULL;
+    }
+    return s;
+}
+
+void synack_stack_free(struct synack_stack *s)
+{
+    if (!s)
+        return;
+    if (s->sockets_free)
+        s->sockets_free(s);
+    tcp_ctx_destroy(&s->tcp);
+    free(s->icmp_buf);
+    free(s);
+}
+
+/* ---- ICMP ---- */
+
+static bool icmp_rate_ok(struct synack_stack *s, uint64_t now)
+{
+    if (s->icmp_window == SYNACK_TIME_NEVER || now - s->icmp_window >= SYNACK_SEC) {
+        s->icmp_window = now;
+        s->icmp_count = 0;
+    }
+    if (s->icmp_count >= s->cfg.icmp_error_limit) {
+        s->cnt.icmp_errors_ratelimited++;
+        return false;
+    }
+    s->icmp_count++;
+    return true;
+}
+
+static void icmp_send(struct synack_stack *s, uint32_t dst, size_t icmp_len, uint64_t now)
+{
+    struct synack_ipv4 h = {
+        .id = s->ip_id++,
+        .ttl = s->cfg.ttl,
+        .proto = SYNACK_IPPROTO_ICMP,
+        .src = s->cfg.addr,
+        .dst = dst,
+    };
+    synack_ipv4_build(s->icmp_buf, 20, &h, icmp_len, NULL);
+    s->cnt.ip_out++;
+    if (s->link.send(s->link.ctx, s->icmp_buf, 20 + icmp_len, now) != 0)
+        s->cnt.link_drop++;
+}
+
+/* Protocol unreachable for what we do not implement (RFC 1122 3.2.2.1). */
+static void icmp_send_unreach(struct synack_stack *s, const struct synack_ipv4 *ip,
+                              const uint8_t *pkt, uint8_t code, uint64_t now)
+{
+    if (!icmp_error_allowed(&s->host, ip) || !icmp_rate_ok(s, now))
+        return;
+    size_t cap = (s->cfg.mtu < 576u ? s->cfg.mtu : 576u) - 20u; /* within the MTU */
+    size_t n = icmp_build_unreach(s->icmp_buf + 20, cap, code, pkt,
+                                  ip->ihl * 4u + ip->payload_len);
+    if (n) {
+        s->cnt.icmp_errors_sent++;
+        icmp_send(s, ip->src, n, now);
+    }
+}
+
+static void icmp_input(struct synack_stack *s, const struct synack_ipv4 *ip, enum ip_dst_kind k,
+                       uint64_t now)
+{
+    struct synack_icmp icmp;
+    s->cnt.icmp_in++;
+    if (synack_icmp_parse(ip->payload, ip->payload_len, 0, &icmp, NULL) != WIRE_OK) {
+        s->cnt.icmp_drop_malformed++;
+        return;
+    }
+    if (icmp.type == ICMP_ECHO_REQUEST) {
+        if (k != IP_DST_OURS)
+            return; /* RFC 1122 3.2.2.6: echo to broadcast MAY be discarded */
+        size_t n = icmp_build_echo_reply(s->icmp_buf + 20, s->cfg.mtu - 20u, &icmp);
+        if (n) { /* longer requests than our buffer are not answered */
+            s->cnt.icmp_echo_replied++;
+            icmp_send(s, ip->src, n, now);
+        }
+        return;
+    }
+    if (!icmp.is_error || k != IP_DST_OURS)
+        return;
+    if (icmp.inner.proto != SYNACK_IPPROTO_TCP || icmp.inner.src != s->cfg.addr) {
+        s->cnt.icmp_drop_no_conn++;
+        return;
+    }
+    tcp_icmp_error(&s->tcp, &icmp, now); /* MUST-54 */
+}
+
+/* ---- TCP ---- */
+
+static void tcp_dispatch(struct synack_stack *s, const struct synack_ipv4 *ip,
+                         enum ip_dst_kind k, uint64_t now)
+{
+    if (k != IP_DST_OURS) {
+        s->cnt.tcp_drop_bcast++; /* MUST-57: no TCP to broadcast or multicast */
+        return;
+    }
+    struct synack_tcp th;
+    struct synack_wire_error we;
+    int r = synack_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, 0, &th, &we);
+    if (r == WIRE_ETCP_CHECKSUM) {
+        s->cnt.tcp_drop_checksum++; /* MUST-3 */
+        return;
+    }
+    if (r >= WIRE_ETCP_OPT_TRUNCATED && r <= WIRE_ETCP_TS_LEN) {
+        /* MUST-7: an illegal option length is handled by dropping the
+         * segment (counted); the connection is left alone. */
+        s->cnt.tcp_drop_bad_option++;
+        return;
+    }
+    if (r != WIRE_OK) {
+        s->cnt.tcp_drop_malformed++;
+        return;
+    }
+    tcp_input(&s->tcp, ip->src, ip->dst, &th, now);
+}
+
+/* ---- input path ---- */
+
+void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    struct synack_ipv4 ip;
+    struct synack_wire_error we;
+    s->cnt.ip_in++;
+    int r = synack_ipv4_parse(pkt, len, 0, &ip, &we);
+    if (r != WIRE_OK) {
+        if (r == WIRE_EIP_CHECKSUM)
+            s->cnt.ip_drop_checksum++; /* RFC 1122 3.2.1.2: silently discard */
+        else
+            s->cnt.ip_drop_malformed++; /* 3.2.1.1: version 4 only */
+        return;
+    }
+    enum ip_dst_kind k = ip_classify_dst(&s->host, ip.dst);
+    if (k == IP_DST_OTHER) {
+        s->cnt.ip_drop_not_ours++; /* 3.2.1.3: not destined for this host */
+        return;
+    }
+    if (!ip_src_valid(&s->host, ip.src)) {
+        s->cnt.ip_drop_bad_src++; /* 3.2.1.3; MUST-63 */
+        return;
+    }
+    if (synack_ipv4_is_fragment(&ip)) {
+        s->cnt.ip_drop_fragment++; /* no reassembly (documented deviation) */
+        return;
+    }
+    if (ip.proto == SYNACK_IPPROTO_TCP) {
+        tcp_dispatch(s, &ip, k, now);
+    } else if (ip.proto == SYNACK_IPPROTO_ICMP) {
+        icmp_input(s, &ip, k, now);
+    } else {
+        s->cnt.ip_drop_proto++;
+        icmp_send_unreach(s, &ip, pkt, ICMP_UNREACH_PROTOCOL, now);
+    }
+}
+
+void synack_stack_batch_begin(struct synack_stack *s)
+{
+    tcp_batch_begin(&s->tcp);
+}
+
+void synack_stack_batch_end(struct synack_stack *s, uint64_t now)
+{
+    tcp_batch_end(&s->tcp, now);
+}
+
+void synack_stack_poll(struct synack_stack *s, uint64_t now)
+{
+    tcp_poll(&s->tcp, now);
+}
+
+uint64_t synack_stack_deadline(const struct synack_stack *s)
+{
+    return tcp_deadline(&s->tcp);
+}
+
+const struct synack_counters *synack_stack_counters(const struct synack_stack *s)
+{
+    return &s->cnt;
+}
+
+const struct synack_config *synack_stack_config(const struct synack_stack *s)
+{
+    return &s->cfg;
+}
+
+/* ---- counter names ---- */
+
+static const struct {
+    const char *name, *desc;
+    size_t off;
+} counter_table[] = {
+#define SYNACK_COUNTER_ROW(n, d) {#n, d, offsetof(struct synack_counters, n)},
+    SYNACK_COUNTERS(SYNACK_COUNTER_ROW)
+#undef SYNACK_COUNTER_ROW
+};
+
+size_t synack_counter_count(void)
+{
+    return sizeof counter_table / sizeof counter_table[0];
+}
+
+const char *synack_counter_name(size_t i)
+{
+    return i < synack_counter_count() ? counter_table[i].name : NULL;
+}
+
+const char *synack_counter_desc(size_t i)
+{
+    return i < synack_counter_count() ? counter_table[i].desc : NULL;
+}
+
+uint64_t synack_counter_value(const struct synack_counters *c, size_t i)
+{
+    if (i >= synack_counter_count())
+        return 0;
+    uint64_t v;
+    memcpy(&v, (const char *)c + counter_table[i].off, sizeof v);
+    return v;
+}

@@ -1,0 +1,31 @@
+/* The stack instance: the dispatch layer of DESIGN 3.8. It owns the
+ * configuration, the RNG, the counters and the TCP context; the socket
+ * layer (above it) reaches the TCP context through here. */
+#ifndef SYNACK_CORE_STACK_INTERNAL_H
+#define SYNACK_CORE_STACK_INTERNAL_H
+
+#include <synack/stack.h>
+
+#include "ip/ip.h"
+#include "tcp/tcp.h"
+#include "util/rng.h"
+
+struct sock_table;
+
+struct synack_stack {
+    struct synack_config cfg;
+    struct synack_link link;
+    struct synack_counters cnt;
+    struct rng rng;
+    struct ip_host host;
+    struct tcp_ctx tcp;
+    uint16_t ip_id;
+    uint64_t icmp_window; /* start of the current rate-limit second */
+    uint32_t icmp_count;
+    uint8_t *icmp_buf;    /* IPv4 header + ICMP reply */
+    /* Owned by the socket layer; freed through sockets_free. */
+    struct sock_table *sockets;
+    void (*sockets_free)(struct synack_stack *s);
+};
+
+#endif

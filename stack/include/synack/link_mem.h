@@ -1,0 +1,61 @@
+/* synack/link_mem.h: two link ends joined in memory, with seeded
+ * impairments (loss, duplication, reordering, corruption, delay, rate).
+ *
+ * Packets sent on end 0 arrive at end 1 and the other way round, at a
+ * virtual time the caller drives: synack_memlink_deadline() says when the
+ * next packet is due and synack_memlink_pump() hands the due ones to the
+ * two stacks. Every random choice comes from the link's own seed.
+ */
+#ifndef SYNACK_LINK_MEM_H
+#define SYNACK_LINK_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <synack/stack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct synack_memlink;
+
+struct synack_memlink_config {
+    uint64_t seed;
+    double loss;          /* probability a packet is lost */
+    double duplicate;     /* probability a packet is delivered twice */
+    double reorder;       /* probability a packet is held back by reorder_delay */
+    double corrupt;       /* probability one bit of a packet is flipped */
+    uint64_t delay;       /* one-way delay, microseconds */
+    uint64_t reorder_delay; /* extra delay of a reordered packet (default: delay + 1 ms) */
+    uint64_t rate_bps;    /* serialisation rate per direction; 0 = unlimited */
+    size_t queue_limit;   /* packets in flight per direction (default 10000); more are dropped */
+};
+
+struct synack_memlink_stats {
+    uint64_t sent, delivered, lost, duplicated, reordered, corrupted, queue_drops;
+};
+
+/* A tap sees every packet as it is sent (end = the sending end). */
+typedef void (*synack_tap_fn)(void *ctx, int end, const uint8_t *pkt, size_t len, uint64_t now);
+
+struct synack_memlink *synack_memlink_new(const struct synack_memlink_config *cfg);
+void synack_memlink_free(struct synack_memlink *l);
+/* The link a stack on end 0 or 1 sends through. */
+struct synack_link synack_memlink_end(struct synack_memlink *l, int end);
+void synack_memlink_set_tap(struct synack_memlink *l, synack_tap_fn fn, void *ctx);
+/* When the next packet is due, or SYNACK_TIME_NEVER. */
+uint64_t synack_memlink_deadline(const struct synack_memlink *l);
+/* Deliver every packet due at `now`: deliver(ctx, to_end, pkt, len, now). */
+size_t synack_memlink_deliver(struct synack_memlink *l, uint64_t now,
+                              void (*deliver)(void *ctx, int to_end, const uint8_t *pkt,
+                                              size_t len, uint64_t now),
+                              void *ctx);
+/* synack_memlink_deliver into stacks[0] and stacks[1] (either may be NULL). */
+size_t synack_memlink_pump(struct synack_memlink *l, uint64_t now, struct synack_stack *stacks[2]);
+const struct synack_memlink_stats *synack_memlink_stats(const struct synack_memlink *l);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,148 @@
+/* synack/socket.h: the BSD-like, non-blocking socket API over a stack.
+ *
+ * Sockets are small integers (handles) private to one stack. Every call
+ * returns a value >= 0 on success or a negative errno (-ECONNREFUSED,
+ * -EAGAIN, -EINPROGRESS, ...), with BSD semantics. Nothing blocks: a caller
+ * that wants blocking waits for synack_socket_events() and calls again.
+ * Calls that may send take `now` (microseconds), like every stack entry.
+ *
+ * Option levels, names and flags use the Linux numeric values, so code that
+ * knows <sys/socket.h> reads naturally; the SYNACK_ names below are what
+ * this header guarantees.
+ */
+#ifndef SYNACK_SOCKET_H
+#define SYNACK_SOCKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <synack/stack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* RFC 9293 3.3.2 connection states. */
+enum synack_state {
+    SYNACK_CLOSED = 0,
+    SYNACK_LISTEN,
+    SYNACK_SYN_SENT,
+    SYNACK_SYN_RECEIVED,
+    SYNACK_ESTABLISHED,
+    SYNACK_FIN_WAIT_1,
+    SYNACK_FIN_WAIT_2,
+    SYNACK_CLOSE_WAIT,
+    SYNACK_CLOSING,
+    SYNACK_LAST_ACK,
+    SYNACK_TIME_WAIT,
+    SYNACK_STATE_COUNT
+};
+/* "SYN-RECEIVED", as the RFC spells it. */
+const char *synack_state_name(enum synack_state st);
+
+/* Levels and option names (Linux values). */
+#define SYNACK_SOL_SOCKET 1
+#define SYNACK_SO_REUSEADDR 2
+#define SYNACK_SO_ERROR 4
+#define SYNACK_SO_SNDBUF 7
+#define SYNACK_SO_RCVBUF 8
+#define SYNACK_SO_KEEPALIVE 9
+#define SYNACK_SO_OOBINLINE 10
+#define SYNACK_SO_LINGER 13
+#define SYNACK_IPPROTO_IP 0
+#define SYNACK_IP_TOS 1          /* MUST-48: the Diffserv field we send */
+#define SYNACK_IP_TTL 2
+#define SYNACK_SOL_TCP 6
+#define SYNACK_TCP_NODELAY 1     /* MUST-17 */
+#define SYNACK_TCP_MAXSEG 2
+#define SYNACK_TCP_KEEPIDLE 4    /* seconds */
+#define SYNACK_TCP_KEEPINTVL 5   /* seconds */
+#define SYNACK_TCP_KEEPCNT 6
+#define SYNACK_TCP_INFO 11       /* struct synack_tcp_info (getsockopt only) */
+#define SYNACK_TCP_USER_TIMEOUT 18 /* milliseconds: R2 for this connection (MUST-21) */
+
+struct synack_linger {
+    int l_onoff;
+    int l_linger; /* seconds; 0 with l_onoff makes close() abort with RST */
+};
+
+/* shutdown() */
+#define SYNACK_SHUT_RD 0
+#define SYNACK_SHUT_WR 1
+#define SYNACK_SHUT_RDWR 2
+
+/* send()/recv() flags */
+#define SYNACK_MSG_OOB 0x1       /* send: urgent data (SND.UP); recv: not supported */
+#define SYNACK_MSG_PEEK 0x2
+#define SYNACK_MSG_DONTWAIT 0x40 /* accepted; every call is non-blocking */
+#define SYNACK_MSG_NOSIGNAL 0x4000 /* accepted; there are no signals */
+
+/* Readiness (poll(2) values) */
+#define SYNACK_POLLIN 0x001
+#define SYNACK_POLLPRI 0x002     /* urgent data pending (MUST-32) */
+#define SYNACK_POLLOUT 0x004
+#define SYNACK_POLLERR 0x008
+#define SYNACK_POLLHUP 0x010
+#define SYNACK_POLLRDHUP 0x2000
+
+/* What STATUS reports (RFC 9293 3.10.6), in the spirit of Linux TCP_INFO. */
+struct synack_tcp_info {
+    uint8_t state;                 /* enum synack_state */
+    uint8_t passive;               /* opened by LISTEN (MUST-11) */
+    uint8_t snd_wscale, rcv_wscale;
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, snd_up;
+    uint32_t irs, rcv_nxt, rcv_wnd, rcv_up;
+    uint32_t snd_mss;              /* effective send MSS (MUST-16) */
+    uint32_t rcv_mss;              /* the MSS we announced */
+    uint32_t max_snd_wnd;          /* RFC 5961 MAX.SND.WND */
+    uint64_t srtt_us, rttvar_us, rto_us;
+    uint32_t cwnd, ssthresh;       /* bytes */
+    uint32_t backoff;              /* RTO doublings in a row */
+    uint32_t retransmits;          /* retransmissions of the current segment */
+    uint64_t total_retrans;
+    uint32_t unacked;              /* SND.NXT - SND.UNA */
+    uint32_t sndbuf_used, sndbuf_size;
+    uint32_t rcvbuf_used, rcvbuf_size;
+    uint32_t ooo_intervals;
+    uint32_t urgent_pending;       /* octets of urgent data not yet read (MUST-33) */
+    int32_t soft_error;            /* last ICMP soft error (negative errno) or 0 (SHLD-25) */
+};
+
+int synack_socket(struct synack_stack *s);
+int synack_socket_bind(struct synack_stack *s, int sd, uint32_t addr, uint16_t port);
+int synack_socket_listen(struct synack_stack *s, int sd, int backlog);
+/* Returns a new socket; *raddr and *rport (may be NULL) get the peer. */
+int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16_t *rport);
+/* -EINPROGRESS while the handshake runs; the outcome is in SO_ERROR and
+ * synack_socket_events (POLLOUT, or POLLERR). Calling again after success
+ * returns -EISCONN; while in progress -EALREADY. */
+int synack_socket_connect(struct synack_stack *s, int sd, uint32_t addr, uint16_t port,
+                          uint64_t now);
+ssize_t synack_socket_send(struct synack_stack *s, int sd, const void *buf, size_t len,
+                           int flags, uint64_t now);
+/* 0 at end of stream; -EAGAIN when nothing is there yet. */
+ssize_t synack_socket_recv(struct synack_stack *s, int sd, void *buf, size_t len, int flags,
+                           uint64_t now);
+int synack_socket_shutdown(struct synack_stack *s, int sd, int how, uint64_t now);
+/* CLOSE (RFC 9293 3.10.4); the connection finishes in the background. */
+int synack_socket_close(struct synack_stack *s, int sd, uint64_t now);
+/* ABORT (RFC 9293 3.10.5): RST if synchronized, and release the socket. */
+int synack_socket_abort(struct synack_stack *s, int sd, uint64_t now);
+int synack_socket_setsockopt(struct synack_stack *s, int sd, int level, int name,
+                             const void *val, size_t len, uint64_t now);
+int synack_socket_getsockopt(struct synack_stack *s, int sd, int level, int name, void *val,
+                             size_t *len);
+/* SYNACK_POLL* bits that are ready now. */
+int synack_socket_events(struct synack_stack *s, int sd);
+/* STATUS (RFC 9293 3.10.6). */
+int synack_socket_status(struct synack_stack *s, int sd, struct synack_tcp_info *info);
+int synack_socket_name(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port);
+int synack_socket_peer(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,176 @@
+/* synack/stack.h: a stack instance, its configuration, its link and counters.
+ *
+ * The stack is sans-I/O: it never reads a clock, sleeps or makes a system
+ * call. Every entry point takes `now` in microseconds (any epoch, but one
+ * that only moves forward); packets leave through the link's send callback;
+ * synack_stack_deadline() says when synack_stack_poll() must next be called.
+ * No global state: many stacks live in one process.
+ */
+#ifndef SYNACK_STACK_H
+#define SYNACK_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SYNACK_TIME_NEVER UINT64_MAX
+#define SYNACK_SEC 1000000ull
+#define SYNACK_MSEC 1000ull
+
+struct synack_stack;
+
+/* Where packets go. send() gets one whole IPv4 datagram; the buffer is only
+ * valid during the call. A non-zero return is counted as a link drop. */
+struct synack_link {
+    int (*send)(void *ctx, const uint8_t *pkt, size_t len, uint64_t now);
+    void *ctx;
+};
+
+/* Every knob has a default (synack_config_default); times in microseconds. */
+struct synack_config {
+    uint32_t addr;            /* our IPv4 address, host order (required) */
+    uint8_t prefix_len;       /* of our subnet, for directed broadcast (24) */
+    uint16_t mtu;             /* of the link (1500); MSS sent = mtu - 40 (MUST-67) */
+    uint8_t ttl;              /* of datagrams we send (64; MUST-49) */
+    uint64_t rng_seed;        /* the one RNG (ISN secret, ports); fix it in tests */
+
+    uint32_t max_sockets;     /* socket handles (1024) */
+    uint32_t max_conns;       /* TCBs, TIME-WAIT and orphans included (1024) */
+    uint32_t backlog_max;     /* cap on listen() backlog (128) */
+    uint32_t sndbuf;          /* default send buffer per connection (256 KiB) */
+    uint32_t rcvbuf;          /* default receive buffer per connection (256 KiB) */
+    uint32_t buf_max;         /* cap for SO_SNDBUF/SO_RCVBUF (16 MiB) */
+    uint8_t ooo_max;          /* out-of-order intervals held per connection (8) */
+
+    uint64_t msl;             /* maximum segment lifetime (120 s; TIME-WAIT = 2*MSL) */
+    uint64_t rto_initial;     /* RFC 6298 2.1 (1 s) */
+    uint64_t rto_min;         /* RFC 6298 2.4 (1 s) */
+    uint64_t rto_max;         /* RFC 6298 2.5, at least 60 s (60 s) */
+    uint64_t rto_syn_lost;    /* RFC 6298 5.7: RTO after a lost SYN (3 s) */
+    uint32_t r1;              /* retransmissions before soft-error advice (3; SHLD-10) */
+    uint64_t r2;              /* give up on data after this long (100 s; SHLD-11) */
+    uint64_t r2_syn;          /* give up on a SYN after this long (180 s; MUST-23) */
+    uint64_t delack;          /* delayed ACK timeout (200 ms; MUST-40: < 500 ms) */
+    uint64_t persist_max;     /* cap on the zero-window probe interval (60 s) */
+    uint64_t fin_wait_2;      /* orphaned FIN-WAIT-2 lifetime (60 s) */
+    uint64_t keepalive_idle;  /* default TCP_KEEPIDLE (2 h; MUST-28) */
+    uint64_t keepalive_intvl; /* default TCP_KEEPINTVL (75 s) */
+    uint32_t keepalive_cnt;   /* default TCP_KEEPCNT (9; MUST-29) */
+    uint32_t challenge_ack_limit; /* challenge ACKs per second, stack-wide (1000; RFC 5961 7) */
+    uint32_t icmp_error_limit;    /* ICMP errors sent per second (100) */
+    uint16_t ephemeral_lo, ephemeral_hi; /* RFC 6056 range (49152..65535) */
+};
+
+void synack_config_default(struct synack_config *cfg);
+
+/* Counters: one per drop reason and per limit reached. The X-macro lets
+ * callers iterate over names and descriptions. */
+#define SYNACK_COUNTERS(X)                                                                \
+    X(ip_in, "IPv4 datagrams received")                                                   \
+    X(ip_out, "IPv4 datagrams sent")                                                      \
+    X(ip_drop_malformed, "datagrams dropped: malformed IPv4 header")                      \
+    X(ip_drop_checksum, "datagrams dropped: bad IPv4 header checksum")                    \
+    X(ip_drop_not_ours, "datagrams dropped: not addressed to us (RFC 1122 3.2.1.3)")      \
+    X(ip_drop_bad_src, "datagrams dropped: invalid source address (MUST-63)")             \
+    X(ip_drop_fragment, "datagrams dropped: fragments (reassembly not supported)")        \
+    X(ip_drop_proto, "datagrams dropped: protocol not supported")                         \
+    X(link_drop, "datagrams the link refused to send")                                    \
+    X(icmp_in, "ICMP messages received")                                                  \
+    X(icmp_drop_malformed, "ICMP messages dropped: malformed")                            \
+    X(icmp_echo_replied, "ICMP echo requests answered")                                   \
+    X(icmp_errors_sent, "ICMP error messages sent")                                       \
+    X(icmp_errors_ratelimited, "ICMP error messages not sent: rate limit")                \
+    X(icmp_to_tcp, "ICMP errors handed to a TCP connection (MUST-54)")                    \
+    X(icmp_drop_no_conn, "ICMP errors naming no connection of ours")                      \
+    X(icmp_drop_bad_seq, "ICMP errors with a sequence number outside SND.UNA..SND.NXT")   \
+    X(icmp_source_quench, "ICMP source quench silently discarded (MUST-55)")              \
+    X(icmp_soft_errors, "ICMP soft errors reported to the application (SHLD-25)")         \
+    X(icmp_hard_aborts, "connections aborted by an ICMP hard error (SHLD-26)")            \
+    X(tcp_in, "TCP segments received")                                                    \
+    X(tcp_out, "TCP segments sent")                                                       \
+    X(tcp_drop_malformed, "segments dropped: malformed TCP header")                       \
+    X(tcp_drop_checksum, "segments dropped: bad TCP checksum (MUST-3)")                   \
+    X(tcp_drop_bad_option, "segments dropped: illegal option length (MUST-7)")            \
+    X(tcp_drop_bcast, "segments dropped: to or from a broadcast or multicast address")    \
+    X(tcp_rst_sent, "RST segments sent")                                                  \
+    X(tcp_rst_closed_port, "RSTs sent for segments to a closed port (3.10.7.1)")          \
+    X(tcp_drop_rst_no_conn, "RSTs for no connection, dropped (3.10.7.1)")                 \
+    X(tcp_listen_drop_rst, "RSTs to a listener, ignored (3.10.7.2)")                      \
+    X(tcp_listen_drop_other, "segments to a listener without SYN or ACK, dropped")        \
+    X(tcp_listen_overflow, "SYNs dropped: listen backlog full")                           \
+    X(tcp_conn_limit, "connections refused: max_conns reached")                           \
+    X(tcp_syn_sent_bad_ack, "SYN-SENT: unacceptable ACK")                                 \
+    X(tcp_syn_sent_drop, "SYN-SENT: segments without SYN or RST, or RST without ACK")     \
+    X(tcp_unacceptable, "segments failing the acceptability test (3.10.7.4 first)")       \
+    X(tcp_rst_out_of_window, "RSTs outside the window, dropped (RFC 5961 3.2)")           \
+    X(tcp_challenge_ack_rst, "challenge ACKs for an in-window RST (RFC 5961 3.2)")        \
+    X(tcp_challenge_ack_syn, "challenge ACKs for a SYN (RFC 5961 4.2)")                   \
+    X(tcp_challenge_ack_ack, "ACKs for an unacceptable ACK (RFC 5961 5.2)")               \
+    X(tcp_challenge_ack_limited, "challenge ACKs not sent: rate limit (RFC 5961 7)")      \
+    X(tcp_drop_no_ack, "segments without ACK in a synchronized state, dropped")           \
+    X(tcp_ack_too_new, "ACKs for data not yet sent")                                      \
+    X(tcp_syn_rcvd_bad_ack, "SYN-RECEIVED: unacceptable ACK answered with RST")           \
+    X(tcp_back_to_listen, "SYN-RECEIVED connections returned to LISTEN (MUST-11)")        \
+    X(tcp_conn_reset, "connections reset by the peer")                                    \
+    X(tcp_conn_refused, "connections refused by the peer")                                \
+    X(tcp_conn_established, "connections established")                                    \
+    X(tcp_conn_timeout, "connections given up after R2 (MUST-20)")                        \
+    X(tcp_r1_reached, "retransmissions reaching R1 (SHLD-9)")                             \
+    X(tcp_mss_zero, "MSS options of 0 ignored (default 536 used)")                        \
+    X(tcp_ooo_segments, "out-of-order segments held (SHLD-31)")                           \
+    X(tcp_ooo_drop_full, "out-of-order segments dropped: interval set full")              \
+    X(tcp_data_after_close, "data for a closed application (RST sent, SHLD-3)")           \
+    X(tcp_retransmits, "segments retransmitted on timeout")                               \
+    X(tcp_fast_retransmits, "segments retransmitted by fast retransmit")                  \
+    X(tcp_dupacks, "duplicate ACKs received")                                             \
+    X(tcp_window_probes, "zero-window probes sent")                                       \
+    X(tcp_keepalive_probes, "keep-alive probes sent")                                     \
+    X(tcp_delayed_acks, "ACKs sent by the delayed-ACK timer")                             \
+    X(tcp_timewait_expired, "TIME-WAIT connections closed after 2*MSL")                   \
+    X(tcp_fin_wait_2_timeout, "orphaned FIN-WAIT-2 connections closed")
+
+struct synack_counters {
+#define SYNACK_COUNTER_FIELD(name, desc) uint64_t name;
+    SYNACK_COUNTERS(SYNACK_COUNTER_FIELD)
+#undef SYNACK_COUNTER_FIELD
+};
+
+/* Name and description of counter i (0 .. synack_counter_count()-1), and
+ * its value in c; NULL/0 past the end. */
+size_t synack_counter_count(void);
+const char *synack_counter_name(size_t i);
+const char *synack_counter_desc(size_t i);
+uint64_t synack_counter_value(const struct synack_counters *c, size_t i);
+
+/* Create a stack. Returns NULL and sets *err (negative errno: -EINVAL for a
+ * bad configuration, -ENOMEM) when it cannot. */
+struct synack_stack *synack_stack_new(const struct synack_config *cfg,
+                                      const struct synack_link *link, int *err);
+void synack_stack_free(struct synack_stack *s);
+
+/* One inbound IPv4 datagram. The stack answers through the link before
+ * returning (or at synack_stack_batch_end when a batch is open). */
+void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now);
+
+/* Process several datagrams before sending any ACK (MUST-58, MUST-59):
+ * batch_begin, input..., batch_end. */
+void synack_stack_batch_begin(struct synack_stack *s);
+void synack_stack_batch_end(struct synack_stack *s, uint64_t now);
+
+/* Run the timers that are due at `now` and send what they produce. */
+void synack_stack_poll(struct synack_stack *s, uint64_t now);
+
+/* The earliest time at which synack_stack_poll has work, or SYNACK_TIME_NEVER. */
+uint64_t synack_stack_deadline(const struct synack_stack *s);
+
+const struct synack_counters *synack_stack_counters(const struct synack_stack *s);
+const struct synack_config *synack_stack_config(const struct synack_stack *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

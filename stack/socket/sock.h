@@ -1,0 +1,42 @@
+/* Socket handles and their options: shared by socket.c and sockopt.c. */
+#ifndef SYNACK_SOCKET_SOCK_H
+#define SYNACK_SOCKET_SOCK_H
+
+#include <synack/socket.h>
+
+#include "core/stack_internal.h"
+
+enum sock_kind {
+    SK_FREE = 0,
+    SK_OPEN,   /* created, maybe bound */
+    SK_LISTEN, /* tcb is the listener */
+    SK_CONN,   /* tcb is the connection */
+};
+
+struct sock {
+    enum sock_kind kind;
+    bool bound;
+    uint32_t laddr;
+    uint16_t lport;
+    struct tcb *tcb;
+    /* options, applied when the TCB is created */
+    bool reuseaddr;
+    uint32_t sndbuf, rcvbuf;
+    uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0 */
+    struct synack_linger linger;
+    uint64_t keep_idle, keep_intvl;
+    uint32_t keep_cnt;
+    uint16_t user_mss;
+    uint64_t user_timeout;
+    uint8_t tos, ttl;
+};
+
+struct sock_table {
+    struct sock *v;
+    uint32_t n;
+};
+
+/* The socket behind handle sd, or NULL. */
+struct sock *sock_lookup(struct synack_stack *s, int sd);
+
+#endif

@@ -1,0 +1,427 @@
+/* The BSD-like socket API (synack/socket.h) over the TCP user calls.
+ * It owns socket handles, binding and options; connection state is the
+ * TCB's. Every error is a negative errno with its BSD meaning. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <synack/socket.h>
+
+#include "core/stack_internal.h"
+#include "socket/sock.h"
+
+static void sockets_free(struct synack_stack *s)
+{
+    if (s->sockets) {
+        free(s->sockets->v);
+        free(s->sockets);
+        s->sockets = NULL;
+    }
+}
+
+static struct sock_table *table(struct synack_stack *s)
+{
+    if (s->sockets)
+        return s->sockets;
+    struct sock_table *tb = calloc(1, sizeof *tb);
+    if (!tb)
+        return NULL;
+    tb->v = calloc(s->cfg.max_sockets, sizeof *tb->v);
+    if (!tb->v) {
+        free(tb);
+        return NULL;
+    }
+    tb->n = s->cfg.max_sockets;
+    s->sockets = tb;
+    s->sockets_free = sockets_free;
+    return tb;
+}
+
+struct sock *sock_lookup(struct synack_stack *s, int sd)
+{
+    if (!s || !s->sockets || sd < 0 || (uint32_t)sd >= s->sockets->n)
+        return NULL;
+    struct sock *sk = &s->sockets->v[sd];
+    return sk->kind == SK_FREE ? NULL : sk;
+}
+
+/* The lowest free handle, like file descriptors. */
+static int sock_alloc(struct synack_stack *s)
+{
+    struct sock_table *tb = table(s);
+    if (!tb)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < tb->n; i++) {
+        if (tb->v[i].kind != SK_FREE)
+            continue;
+        struct sock *sk = &tb->v[i];
+        memset(sk, 0, sizeof *sk);
+        sk->kind = SK_OPEN;
+        sk->sndbuf = s->cfg.sndbuf;
+        sk->rcvbuf = s->cfg.rcvbuf;
+        sk->keep_idle = s->cfg.keepalive_idle;
+        sk->keep_intvl = s->cfg.keepalive_intvl;
+        sk->keep_cnt = s->cfg.keepalive_cnt;
+        sk->ttl = s->cfg.ttl;
+        return (int)i;
+    }
+    return -EMFILE;
+}
+
+int synack_socket(struct synack_stack *s)
+{
+    return s ? sock_alloc(s) : -EINVAL;
+}
+
+/* ---- binding ---- */
+
+static bool addrs_overlap(uint32_t a, uint32_t b)
+{
+    return a == 0 || b == 0 || a == b;
+}
+
+/* Would (laddr, port) clash with another socket or a TCB? With
+ * SO_REUSEADDR on both, only a listener clashes (as in BSD and Linux). */
+static bool port_taken(struct synack_stack *s, const struct sock *me, uint32_t laddr,
+                       uint16_t port)
+{
+    for (uint32_t i = 0; i < s->sockets->n; i++) {
+        const struct sock *o = &s->sockets->v[i];
+        if (o == me || o->kind == SK_FREE || !o->bound || o->lport != port ||
+            !addrs_overlap(o->laddr, laddr))
+            continue;
+        if (!(me->reuseaddr && o->reuseaddr) || o->kind == SK_LISTEN)
+            return true;
+    }
+    return tcp_port_in_use(&s->tcp, laddr, port, me->reuseaddr);
+}
+
+struct port_probe {
+    struct synack_stack *s;
+    const struct sock *me;
+    uint32_t laddr;
+};
+
+static bool ephemeral_taken(void *ctx, uint16_t port)
+{
+    struct port_probe *p = ctx;
+    for (uint32_t i = 0; i < p->s->sockets->n; i++) {
+        const struct sock *o = &p->s->sockets->v[i];
+        if (o != p->me && o->kind != SK_FREE && o->bound && o->lport == port)
+            return true; /* leave explicitly bound ports alone */
+    }
+    return tcp_port_in_use(&p->s->tcp, p->laddr, port, true);
+}
+
+int synack_socket_bind(struct synack_stack *s, int sd, uint32_t addr, uint16_t port)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (sk->bound || sk->kind != SK_OPEN)
+        return -EINVAL;
+    if (addr != 0 && addr != s->cfg.addr)
+        return -EADDRNOTAVAIL;
+    if (port == 0) {
+        struct port_probe p = {s, sk, addr};
+        int r = tcp_ephemeral_port(&s->tcp, addr, 0, 0, ephemeral_taken, &p);
+        if (r < 0)
+            return r;
+        port = (uint16_t)r;
+    } else if (port_taken(s, sk, addr, port)) {
+        return -EADDRINUSE;
+    }
+    sk->bound = true;
+    sk->laddr = addr;
+    sk->lport = port;
+    return 0;
+}
+
+static struct tcp_open_params open_params(const struct synack_stack *s, const struct sock *sk)
+{
+    return (struct tcp_open_params){
+        .laddr = sk->laddr ? sk->laddr : s->cfg.addr,
+        .lport = sk->lport,
+        .sndbuf = sk->sndbuf,
+        .rcvbuf = sk->rcvbuf,
+        .user_mss = sk->user_mss,
+        .flags = sk->flags,
+        .keep_idle = sk->keep_idle,
+        .keep_intvl = sk->keep_intvl,
+        .keep_cnt = sk->keep_cnt,
+        .user_timeout = sk->user_timeout,
+        .tos = sk->tos,
+        .ttl = sk->ttl,
+    };
+}
+
+int synack_socket_listen(struct synack_stack *s, int sd, int backlog)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (backlog < 1)
+        backlog = 1;
+    if ((uint32_t)backlog > s->cfg.backlog_max)
+        backlog = (int)s->cfg.backlog_max;
+    if (sk->kind == SK_LISTEN) {
+        sk->tcb->backlog = (uint32_t)backlog;
+        return 0;
+    }
+    if (sk->kind != SK_OPEN)
+        return -EINVAL;
+    if (!sk->bound) {
+        int r = synack_socket_bind(s, sd, 0, 0);
+        if (r < 0)
+            return r;
+    }
+    if (tcp_port_in_use(&s->tcp, sk->laddr, sk->lport, true))
+        return -EADDRINUSE;
+    struct tcp_open_params p = open_params(s, sk);
+    p.laddr = sk->laddr; /* a wildcard listen stays wildcard */
+    p.backlog = (uint32_t)backlog;
+    int r = tcp_open_passive(&s->tcp, &p, &sk->tcb);
+    if (r < 0)
+        return r;
+    sk->kind = SK_LISTEN;
+    return 0;
+}
+
+int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16_t *rport)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (sk->kind != SK_LISTEN)
+        return -EINVAL;
+    if (!sk->tcb->acceptq_head)
+        return -EAGAIN;
+    int nsd = sock_alloc(s);
+    if (nsd < 0)
+        return nsd;
+    sk = &s->sockets->v[sd]; /* (the table does not move, but be exact) */
+    struct sock *nk = &s->sockets->v[nsd];
+    struct tcb *c = tcp_accept(&s->tcp, sk->tcb);
+    *nk = *sk; /* options are inherited */
+    nk->kind = SK_CONN;
+    nk->bound = true;
+    nk->laddr = c->laddr;
+    nk->lport = c->lport;
+    nk->tcb = c;
+    if (raddr)
+        *raddr = c->raddr;
+    if (rport)
+        *rport = c->rport;
+    return nsd;
+}
+
+/* ---- connect ---- */
+
+static bool remote_addr_valid(const struct synack_stack *s, uint32_t addr)
+{
+    /* MUST-46: an OPEN to a broadcast or multicast address is an error. */
+    return addr != 0 && ip_classify_dst(&s->host, addr) != IP_DST_BROADCAST &&
+           !ip_is_multicast(addr) && (addr >> 24) != 127;
+}
+
+/* connect() on a socket that already has a connection. */
+static int connect_again(struct synack_stack *s, struct sock *sk, uint64_t now)
+{
+    struct tcb *tcb = sk->tcb;
+    switch (tcb->state) {
+    case SYNACK_SYN_SENT:
+    case SYNACK_SYN_RECEIVED:
+        return -EALREADY;
+    case SYNACK_CLOSED: {
+        int e = tcp_take_error(tcb);
+        if (!e)
+            return (tcb->flags & TF_CONNECTED) ? -EISCONN : -ECONNABORTED;
+        tcp_release(&s->tcp, tcb, now); /* the attempt failed: start afresh next time */
+        sk->tcb = NULL;
+        sk->kind = SK_OPEN;
+        return e;
+    }
+    default:
+        return -EISCONN;
+    }
+}
+
+int synack_socket_connect(struct synack_stack *s, int sd, uint32_t addr, uint16_t port,
+                          uint64_t now)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (sk->kind == SK_LISTEN)
+        return -EISCONN;
+    if (sk->kind == SK_CONN)
+        return connect_again(s, sk, now);
+    if (!remote_addr_valid(s, addr))
+        return -ENETUNREACH;
+    if (port == 0)
+        return -EADDRNOTAVAIL;
+    uint32_t laddr = sk->laddr ? sk->laddr : s->cfg.addr; /* MUST-44 */
+    uint16_t lport = sk->lport;
+    if (!sk->bound) {
+        struct port_probe p = {s, sk, laddr};
+        int r = tcp_ephemeral_port(&s->tcp, laddr, addr, port, ephemeral_taken, &p);
+        if (r < 0)
+            return r;
+        lport = (uint16_t)r;
+    } else if (tcp_conn_exists(&s->tcp, laddr, lport, addr, port)) {
+        return -EADDRINUSE; /* that exact connection exists (e.g. in TIME-WAIT) */
+    }
+    struct tcp_open_params p = open_params(s, sk);
+    p.laddr = laddr;
+    p.lport = lport;
+    p.raddr = addr;
+    p.rport = port;
+    int r = tcp_open_active(&s->tcp, &p, &sk->tcb, now);
+    if (r < 0)
+        return r;
+    sk->bound = true;
+    sk->laddr = laddr;
+    sk->lport = lport;
+    sk->kind = SK_CONN;
+    return -EINPROGRESS;
+}
+
+/* ---- data ---- */
+
+ssize_t synack_socket_send(struct synack_stack *s, int sd, const void *buf, size_t len,
+                           int flags, uint64_t now)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (sk->kind != SK_CONN)
+        return sk->kind == SK_LISTEN ? -ENOTCONN : -EPIPE;
+    if (!buf && len)
+        return -EFAULT;
+    if (flags & ~(SYNACK_MSG_OOB | SYNACK_MSG_DONTWAIT | SYNACK_MSG_NOSIGNAL))
+        return -EOPNOTSUPP;
+    return tcp_send(&s->tcp, sk->tcb, buf, len, (flags & SYNACK_MSG_OOB) != 0, now);
+}
+
+ssize_t synack_socket_recv(struct synack_stack *s, int sd, void *buf, size_t len, int flags,
+                           uint64_t now)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (sk->kind != SK_CONN)
+        return -ENOTCONN;
+    if (!buf && len)
+        return -EFAULT;
+    if (flags & SYNACK_MSG_OOB)
+        return -EINVAL; /* urgent data is delivered inline (RFC 6093) */
+    if (flags & ~(SYNACK_MSG_PEEK | SYNACK_MSG_DONTWAIT | SYNACK_MSG_NOSIGNAL))
+        return -EOPNOTSUPP;
+    return tcp_receive(&s->tcp, sk->tcb, buf, len, (flags & SYNACK_MSG_PEEK) != 0, now);
+}
+
+int synack_socket_shutdown(struct synack_stack *s, int sd, int how, uint64_t now)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (how < SYNACK_SHUT_RD || how > SYNACK_SHUT_RDWR)
+        return -EINVAL;
+    if (sk->kind != SK_CONN)
+        return -ENOTCONN;
+    if (sk->tcb->state == SYNACK_CLOSED && !(sk->tcb->flags & TF_CONNECTED))
+        return -ENOTCONN;
+    if (how != SYNACK_SHUT_WR)
+        tcp_shutdown_read(&s->tcp, sk->tcb);
+    if (how != SYNACK_SHUT_RD)
+        return tcp_close(&s->tcp, sk->tcb, now);
+    return 0;
+}
+
+static void sock_release(struct synack_stack *s, struct sock *sk, uint64_t now)
+{
+    if (sk->tcb)
+        tcp_release(&s->tcp, sk->tcb, now);
+    memset(sk, 0, sizeof *sk);
+}
+
+int synack_socket_close(struct synack_stack *s, int sd, uint64_t now)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (sk->kind == SK_LISTEN) {
+        tcp_abort(&s->tcp, sk->tcb, now);
+    } else if (sk->kind == SK_CONN && sk->tcb->state != SYNACK_CLOSED) {
+        /* SO_LINGER 0 aborts; so does unread data (SHLD-3: a RST shows it was lost). */
+        if ((sk->flags & TF_LINGER0) || sk->tcb->rb.used > 0)
+            tcp_abort(&s->tcp, sk->tcb, now);
+        else
+            tcp_close(&s->tcp, sk->tcb, now);
+    }
+    sock_release(s, sk, now);
+    return 0;
+}
+
+int synack_socket_abort(struct synack_stack *s, int sd, uint64_t now)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (sk->tcb && sk->tcb->state != SYNACK_CLOSED)
+        tcp_abort(&s->tcp, sk->tcb, now);
+    sock_release(s, sk, now);
+    return 0;
+}
+
+int synack_socket_events(struct synack_stack *s, int sd)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return SYNACK_POLLERR; /* like POLLNVAL: nothing to wait for */
+    if (!sk->tcb)
+        return SYNACK_POLLHUP | SYNACK_POLLOUT;
+    return tcp_events(sk->tcb);
+}
+
+int synack_socket_status(struct synack_stack *s, int sd, struct synack_tcp_info *info)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (!info)
+        return -EFAULT;
+    if (!sk->tcb) {
+        memset(info, 0, sizeof *info);
+        info->state = SYNACK_CLOSED;
+        return 0;
+    }
+    tcp_status(sk->tcb, info);
+    return 0;
+}
+
+int synack_socket_name(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (addr)
+        *addr = sk->tcb ? sk->tcb->laddr : sk->laddr;
+    if (port)
+        *port = sk->lport;
+    return 0;
+}
+
+int synack_socket_peer(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    if (sk->kind != SK_CONN)
+        return -ENOTCONN;
+    if (addr)
+        *addr = sk->tcb->raddr;
+    if (port)
+        *port = sk->tcb->rport;
+    return 0;
+}

@@ -1,0 +1,263 @@
+/* setsockopt and getsockopt: SOL_SOCKET, IPPROTO_TCP and IPPROTO_IP options
+ * (DESIGN 4). Options set before a connection exists are applied when its
+ * TCB is created; those that matter later are passed to the TCB at once. */
+#include <errno.h>
+#include <string.h>
+
+#include <synack/socket.h>
+
+#include "core/stack_internal.h"
+#include "socket/sock.h"
+
+static int get_int(const void *val, size_t len, int *out)
+{
+    if (!val || len < sizeof(int))
+        return -EINVAL;
+    memcpy(out, val, sizeof(int));
+    return 0;
+}
+
+static int put_int(void *val, size_t *len, int v)
+{
+    if (!val || !len || *len < sizeof(int))
+        return -EINVAL;
+    memcpy(val, &v, sizeof(int));
+    *len = sizeof(int);
+    return 0;
+}
+
+static void flag_set(uint32_t *flags, uint32_t f, bool on)
+{
+    if (on)
+        *flags |= f;
+    else
+        *flags &= ~f;
+}
+
+static int set_buffer(struct synack_stack *s, struct sock *sk, int name, int v, uint64_t now)
+{
+    if (v <= 0)
+        return -EINVAL;
+    uint32_t n = (uint32_t)v;
+    if (n > s->cfg.buf_max)
+        n = s->cfg.buf_max;
+    if (n < 2048)
+        n = 2048;
+    if (name == SYNACK_SO_SNDBUF)
+        sk->sndbuf = n;
+    else
+        sk->rcvbuf = n;
+    if (!sk->tcb || sk->tcb->state == SYNACK_CLOSED)
+        return 0;
+    return tcp_set_buffers(&s->tcp, sk->tcb, name == SYNACK_SO_SNDBUF ? n : 0,
+                           name == SYNACK_SO_RCVBUF ? n : 0, now);
+}
+
+static void apply_keepalive(struct synack_stack *s, struct sock *sk, uint64_t now)
+{
+    if (sk->tcb && sk->tcb->state != SYNACK_CLOSED)
+        tcp_set_keepalive(&s->tcp, sk->tcb, (sk->flags & TF_KEEPALIVE) != 0, sk->keep_idle,
+                          sk->keep_intvl, sk->keep_cnt, now);
+}
+
+static int set_socket_level(struct synack_stack *s, struct sock *sk, int name, const void *val,
+                            size_t len, uint64_t now)
+{
+    int v;
+    if (name == SYNACK_SO_LINGER) {
+        if (!val || len < sizeof(struct synack_linger))
+            return -EINVAL;
+        memcpy(&sk->linger, val, sizeof sk->linger);
+        flag_set(&sk->flags, TF_LINGER0, sk->linger.l_onoff && sk->linger.l_linger == 0);
+        if (sk->tcb)
+            flag_set(&sk->tcb->flags, TF_LINGER0, (sk->flags & TF_LINGER0) != 0);
+        return 0;
+    }
+    if (get_int(val, len, &v) < 0)
+        return -EINVAL;
+    switch (name) {
+    case SYNACK_SO_REUSEADDR:
+        sk->reuseaddr = v != 0;
+        return 0;
+    case SYNACK_SO_KEEPALIVE: /* MUST-24 */
+        flag_set(&sk->flags, TF_KEEPALIVE, v != 0);
+        apply_keepalive(s, sk, now);
+        return 0;
+    case SYNACK_SO_SNDBUF:
+    case SYNACK_SO_RCVBUF:
+        return set_buffer(s, sk, name, v, now);
+    case SYNACK_SO_OOBINLINE:
+        return v ? 0 : -ENOPROTOOPT; /* urgent data is always inline (RFC 6093) */
+    default:
+        return -ENOPROTOOPT;
+    }
+}
+
+static int set_tcp_level(struct synack_stack *s, struct sock *sk, int name, const void *val,
+                         size_t len, uint64_t now)
+{
+    int v;
+    if (get_int(val, len, &v) < 0)
+        return -EINVAL;
+    switch (name) {
+    case SYNACK_TCP_NODELAY: /* MUST-17 */
+        flag_set(&sk->flags, TF_NODELAY, v != 0);
+        if (sk->tcb && sk->tcb->state != SYNACK_CLOSED)
+            tcp_set_nodelay(&s->tcp, sk->tcb, v != 0, now);
+        return 0;
+    case SYNACK_TCP_MAXSEG:
+        if (v < 64 || v > 65535 - 40)
+            return -EINVAL;
+        if (sk->tcb && sk->tcb->state != SYNACK_LISTEN)
+            return -EISCONN; /* it shapes the SYN: set it before connecting */
+        sk->user_mss = (uint16_t)v;
+        if (sk->tcb)
+            sk->tcb->user_mss = (uint16_t)v;
+        return 0;
+    case SYNACK_TCP_KEEPIDLE:
+    case SYNACK_TCP_KEEPINTVL:
+        if (v < 1 || v > 32767)
+            return -EINVAL;
+        *(name == SYNACK_TCP_KEEPIDLE ? &sk->keep_idle : &sk->keep_intvl) =
+            (uint64_t)v * SYNACK_SEC; /* MUST-27 */
+        apply_keepalive(s, sk, now);
+        return 0;
+    case SYNACK_TCP_KEEPCNT:
+        if (v < 1 || v > 127)
+            return -EINVAL;
+        sk->keep_cnt = (uint32_t)v;
+        apply_keepalive(s, sk, now);
+        return 0;
+    case SYNACK_TCP_USER_TIMEOUT: /* MUST-21: R2 for this connection */
+        if (v < 0)
+            return -EINVAL;
+        sk->user_timeout = (uint64_t)v * SYNACK_MSEC;
+        if (sk->tcb)
+            sk->tcb->user_timeout = sk->user_timeout;
+        return 0;
+    default:
+        return -ENOPROTOOPT;
+    }
+}
+
+static int set_ip_level(struct sock *sk, int name, const void *val, size_t len)
+{
+    int v;
+    if (get_int(val, len, &v) < 0)
+        return -EINVAL;
+    if (v < 0 || v > 255 || (name == SYNACK_IP_TTL && v == 0))
+        return -EINVAL;
+    if (name == SYNACK_IP_TOS) { /* MUST-48, SHLD-21, SHLD-22 */
+        sk->tos = (uint8_t)v;
+        if (sk->tcb)
+            sk->tcb->tos = sk->tos;
+        return 0;
+    }
+    if (name == SYNACK_IP_TTL) { /* MUST-49 */
+        sk->ttl = (uint8_t)v;
+        if (sk->tcb)
+            sk->tcb->ttl = sk->ttl;
+        return 0;
+    }
+    return -ENOPROTOOPT;
+}
+
+int synack_socket_setsockopt(struct synack_stack *s, int sd, int level, int name,
+                             const void *val, size_t len, uint64_t now)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    switch (level) {
+    case SYNACK_SOL_SOCKET:
+        return set_socket_level(s, sk, name, val, len, now);
+    case SYNACK_SOL_TCP:
+        return set_tcp_level(s, sk, name, val, len, now);
+    case SYNACK_IPPROTO_IP:
+        return set_ip_level(sk, name, val, len);
+    default:
+        return -ENOPROTOOPT;
+    }
+}
+
+static int get_socket_level(struct sock *sk, int name, void *val, size_t *len)
+{
+    switch (name) {
+    case SYNACK_SO_REUSEADDR:
+        return put_int(val, len, sk->reuseaddr);
+    case SYNACK_SO_KEEPALIVE:
+        return put_int(val, len, (sk->flags & TF_KEEPALIVE) != 0);
+    case SYNACK_SO_SNDBUF:
+        return put_int(val, len, (int)sk->sndbuf);
+    case SYNACK_SO_RCVBUF:
+        return put_int(val, len, (int)sk->rcvbuf);
+    case SYNACK_SO_OOBINLINE:
+        return put_int(val, len, 1);
+    case SYNACK_SO_ERROR: /* read and clear */
+        return put_int(val, len, sk->tcb ? -tcp_take_error(sk->tcb) : 0);
+    case SYNACK_SO_LINGER:
+        if (!val || !len || *len < sizeof sk->linger)
+            return -EINVAL;
+        memcpy(val, &sk->linger, sizeof sk->linger);
+        *len = sizeof sk->linger;
+        return 0;
+    default:
+        return -ENOPROTOOPT;
+    }
+}
+
+static int get_tcp_level(struct sock *sk, int name, void *val, size_t *len)
+{
+    switch (name) {
+    case SYNACK_TCP_NODELAY:
+        return put_int(val, len, (sk->flags & TF_NODELAY) != 0);
+    case SYNACK_TCP_MAXSEG:
+        if (sk->tcb && sk->tcb->state >= SYNACK_ESTABLISHED)
+            return put_int(val, len, sk->tcb->snd_mss);
+        return put_int(val, len, sk->user_mss ? sk->user_mss : 536);
+    case SYNACK_TCP_KEEPIDLE:
+        return put_int(val, len, (int)(sk->keep_idle / SYNACK_SEC));
+    case SYNACK_TCP_KEEPINTVL:
+        return put_int(val, len, (int)(sk->keep_intvl / SYNACK_SEC));
+    case SYNACK_TCP_KEEPCNT:
+        return put_int(val, len, (int)sk->keep_cnt);
+    case SYNACK_TCP_USER_TIMEOUT:
+        return put_int(val, len, (int)(sk->user_timeout / SYNACK_MSEC));
+    case SYNACK_TCP_INFO: {
+        struct synack_tcp_info info;
+        if (!val || !len || *len < sizeof info)
+            return -EINVAL;
+        if (sk->tcb)
+            tcp_status(sk->tcb, &info);
+        else
+            memset(&info, 0, sizeof info);
+        memcpy(val, &info, sizeof info);
+        *len = sizeof info;
+        return 0;
+    }
+    default:
+        return -ENOPROTOOPT;
+    }
+}
+
+int synack_socket_getsockopt(struct synack_stack *s, int sd, int level, int name, void *val,
+                             size_t *len)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    switch (level) {
+    case SYNACK_SOL_SOCKET:
+        return get_socket_level(sk, name, val, len);
+    case SYNACK_SOL_TCP:
+        return get_tcp_level(sk, name, val, len);
+    case SYNACK_IPPROTO_IP:
+        if (name == SYNACK_IP_TOS)
+            return put_int(val, len, sk->tos);
+        if (name == SYNACK_IP_TTL)
+            return put_int(val, len, sk->ttl);
+        return -ENOPROTOOPT;
+    default:
+        return -ENOPROTOOPT;
+    }
+}

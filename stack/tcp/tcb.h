@@ -1,0 +1,161 @@
+/* The transmission control block (RFC 9293 3.3.1) and the per-stack TCP
+ * context. Field names are the RFC's variables in lower case. The TCP code
+ * owns these; the socket layer holds TCB pointers and calls tcp.h. */
+#ifndef SYNACK_TCP_TCB_H
+#define SYNACK_TCP_TCB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <synack/socket.h>
+#include <synack/stack.h>
+#include <synack/wire.h>
+
+#include "tcp/tcp_buf.h"
+#include "util/rng.h"
+#include "util/siphash.h"
+
+/* Timers are absolute deadlines; TCP_TIMER_OFF when not running. */
+enum tcp_timer {
+    TT_REXMT,   /* retransmission (RFC 6298), also SYN and SYN-ACK */
+    TT_PERSIST, /* zero-window probe (3.8.6.1) */
+    TT_DELACK,  /* delayed ACK (3.8.6.3) */
+    TT_KEEP,    /* keep-alive (3.8.4) */
+    TT_2MSL,    /* TIME-WAIT (3.6.1), or an orphan's FIN-WAIT-2 limit */
+    TT_COUNT
+};
+#define TCP_TIMER_OFF UINT64_MAX
+
+/* tcb->flags */
+#define TF_ACKNOW 0x0001u      /* send an ACK at the next output */
+#define TF_FIN_QUEUED 0x0002u  /* CLOSE: a FIN follows the queued data */
+#define TF_RCVD_FIN 0x0004u    /* the peer's FIN is processed (end of stream) */
+#define TF_FIN_PENDING 0x0008u /* the peer's FIN is held beyond a gap (rcv_fin_seq) */
+#define TF_NODELAY 0x0010u     /* Nagle off (MUST-17) */
+#define TF_KEEPALIVE 0x0020u   /* keep-alives on (MUST-24, off by default: MUST-25) */
+#define TF_SHUT_RD 0x0040u     /* the application will read no more */
+#define TF_PENDING 0x0080u     /* on the context's output list */
+#define TF_RTT_TIMING 0x0100u  /* rtt_seq is being timed */
+#define TF_SYN_LOST 0x0200u    /* our SYN was retransmitted (RFC 6298 5.7) */
+#define TF_URG_SIGNALLED 0x0400u /* the application was told of urgent data (MUST-32) */
+#define TF_WND_UPDATE 0x0800u  /* our window opened enough to announce (3.8.6.2.2) */
+#define TF_IN_RECOVERY 0x1000u /* fast recovery (RFC 5681 3.2, RFC 6582) */
+#define TF_PERSIST 0x2000u     /* probing a zero window */
+#define TF_CONNECTED 0x4000u   /* reached ESTABLISHED once (for connect()) */
+#define TF_HAVE_RTT 0x8000u    /* srtt/rttvar hold a measurement */
+#define TF_LINGER0 0x10000u    /* SO_LINGER with 0 s: close aborts */
+#define TF_RCV_MSS_SENT 0x20000u
+
+enum tcb_owner {
+    TCB_ORPHAN = 0, /* nobody will read it: it lives until CLOSED */
+    TCB_USER,       /* a socket holds it */
+    TCB_LISTENER,   /* a passive child not yet accepted */
+};
+
+struct tcp_ctx;
+
+struct tcb {
+    enum synack_state state;
+    enum tcb_owner owner;
+    uint32_t flags;
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+
+    struct tcb *hnext;       /* hash chain of the connection table */
+    struct tcb *prev, *next; /* list of all TCBs of the context */
+    struct tcb *pending_next;
+
+    /* Passive open: children of a listener (MUST-11). */
+    bool passive;
+    bool in_table;
+    bool in_acceptq;
+    struct tcb *parent;
+    struct tcb *q_next; /* in the parent's accept queue */
+    struct tcb *acceptq_head, *acceptq_tail;
+    uint32_t acceptq_len, embryonic, backlog;
+
+    /* RFC 9293 3.3.1: send sequence variables */
+    uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2;
+    uint32_t snd_max;     /* highest sequence number sent + 1 */
+    uint32_t max_snd_wnd; /* RFC 5961 5.2 MAX.SND.WND */
+    /* receive sequence variables; RCV.WND = rcv_adv - rcv_nxt */
+    uint32_t irs, rcv_nxt, rcv_up, rcv_adv;
+    uint32_t rcv_fin_seq; /* with TF_FIN_PENDING */
+
+    /* MSS (3.7.1) */
+    uint16_t snd_mss;  /* effective send MSS (MUST-16) */
+    uint16_t peer_mss; /* SendMSS: the peer's option, or 536 (MUST-15) */
+    uint16_t rcv_mss;  /* what we announce (MUST-67) */
+    uint16_t user_mss; /* TCP_MAXSEG, 0 if unset */
+    uint8_t snd_wscale, rcv_wscale;
+
+    /* Buffers; sb holds octets from snd_buf_seq on. */
+    struct sndbuf sb;
+    struct rcvbuf rb;
+    uint32_t snd_buf_seq;
+
+    uint64_t timer[TT_COUNT];
+
+    /* RFC 6298 */
+    uint64_t srtt, rttvar, rto;
+    uint32_t rtt_seq;
+    uint64_t rtt_start;
+    uint32_t backoff;     /* consecutive RTO expiries */
+    uint32_t rtx_count;   /* retransmissions of the segment at SND.UNA */
+    uint64_t rtx_first;   /* when that segment was first retransmitted (R2) */
+    uint64_t total_retrans;
+
+    /* RFC 5681, RFC 6582 */
+    uint32_t cwnd, ssthresh;
+    uint32_t dupacks;
+    uint32_t recover;     /* NewReno: SND.NXT when recovery began */
+    uint32_t bytes_acked; /* congestion avoidance accumulator */
+    uint64_t last_send;   /* restart after idle (RFC 5681 4.1) */
+    uint32_t last_wnd;    /* window of the last ACK, for the dupack test */
+
+    /* Zero-window probing and keep-alive */
+    uint32_t persist_backoff;
+    uint64_t keep_idle, keep_intvl;
+    uint32_t keep_cnt, keep_probes;
+    uint64_t last_rcv; /* last segment from the peer */
+
+    uint64_t user_timeout; /* TCP_USER_TIMEOUT: R2 override (MUST-21), 0 = default */
+    uint32_t delack_octets;
+    uint32_t rcv_seg_max;  /* largest segment received: "full-sized" (SHLD-19) */
+    int error;      /* pending SO_ERROR, a negative errno */
+    int soft_error; /* last ICMP soft error (SHLD-25) */
+    bool reset;     /* ended by RST (or abort): reads fail rather than EOF (MUST-12) */
+    uint8_t tos, ttl;
+};
+
+/* Output of a segment: TCP writes it after TCP_IP_HEADROOM octets of pkt and
+ * calls ip_output, which writes the IPv4 header into the headroom. */
+#define TCP_IP_HEADROOM 20u
+typedef void (*tcp_ip_output_fn)(void *ctx, uint8_t *pkt, size_t seglen, uint32_t src,
+                                  uint32_t dst, uint8_t tos, uint8_t ttl, uint64_t now);
+
+struct tcp_ctx {
+    const struct synack_config *cfg;
+    struct synack_counters *cnt;
+    struct rng *rng;
+    struct siphash_key isn_key, port_key;
+    uint32_t port_next;
+
+    struct tcb **hash; /* established, SYN-*, closing, TIME-WAIT: by 4-tuple */
+    uint32_t hash_mask;
+    struct tcb *all;   /* every TCB, listeners included */
+    uint32_t n_tcbs;
+
+    tcp_ip_output_fn ip_output;
+    void *out_ctx;
+    uint8_t *pkt;
+    size_t pkt_cap;
+
+    struct tcb *pending; /* TCBs with output to flush */
+    int batch;
+
+    uint64_t chack_window; /* start of the current challenge-ACK second */
+    uint32_t chack_count;
+};
+
+#endif

@@ -1,0 +1,89 @@
+/* The TCP module's interface to the layers above it: the dispatch layer
+ * (stack/core) hands it segments, ICMP errors and the clock; the socket
+ * layer (stack/socket) makes the user calls of RFC 9293 3.10.1-3.10.6.
+ * TCP sends through the ip_output function it is given and never calls up. */
+#ifndef SYNACK_TCP_TCP_H
+#define SYNACK_TCP_TCP_H
+
+#include <sys/types.h>
+
+#include "tcp/tcb.h"
+
+int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
+                 struct synack_counters *cnt, struct rng *rng, tcp_ip_output_fn out,
+                 void *out_ctx);
+void tcp_ctx_destroy(struct tcp_ctx *t);
+
+/* ---- from the dispatch layer ---- */
+
+/* A checked segment th from src to dst (host order), both unicast. */
+void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, const struct synack_tcp *th,
+               uint64_t now);
+/* An ICMP error whose embedded datagram is TCP (RFC 9293 3.9.2.2). */
+void tcp_icmp_error(struct tcp_ctx *t, const struct synack_icmp *icmp, uint64_t now);
+void tcp_poll(struct tcp_ctx *t, uint64_t now);
+uint64_t tcp_deadline(const struct tcp_ctx *t);
+/* Output is collected while a batch is open and sent at its end (MUST-59). */
+void tcp_batch_begin(struct tcp_ctx *t);
+void tcp_batch_end(struct tcp_ctx *t, uint64_t now);
+
+/* ---- from the socket layer: user calls ---- */
+
+struct tcp_open_params {
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    uint32_t sndbuf, rcvbuf;
+    uint16_t user_mss;
+    uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0 */
+    uint64_t keep_idle, keep_intvl;
+    uint32_t keep_cnt;
+    uint64_t user_timeout;
+    uint8_t tos, ttl;
+    uint32_t backlog;
+};
+
+/* OPEN (3.10.1), active: a new TCB in SYN-SENT with the SYN sent. */
+int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct tcb **out,
+                    uint64_t now);
+/* OPEN, passive: a new TCB in LISTEN. */
+int tcp_open_passive(struct tcp_ctx *t, const struct tcp_open_params *p, struct tcb **out);
+/* The next established child of a listener, now owned by the caller. */
+struct tcb *tcp_accept(struct tcp_ctx *t, struct tcb *listener);
+/* SEND (3.10.2): octets queued, or a negative errno. */
+ssize_t tcp_send(struct tcp_ctx *t, struct tcb *tcb, const void *buf, size_t len, bool urgent,
+                 uint64_t now);
+/* RECEIVE (3.10.3): octets read, 0 at end of stream, or a negative errno. */
+ssize_t tcp_receive(struct tcp_ctx *t, struct tcb *tcb, void *buf, size_t len, bool peek,
+                    uint64_t now);
+/* CLOSE (3.10.4): no more sends; a FIN follows the queued data. */
+int tcp_close(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* The application will not read again; data that arrives is answered by RST (SHLD-3). */
+void tcp_shutdown_read(struct tcp_ctx *t, struct tcb *tcb);
+/* ABORT (3.10.5). */
+int tcp_abort(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* The socket lets go of tcb; it finishes on its own or is freed now. */
+void tcp_release(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* STATUS (3.10.6). */
+void tcp_status(const struct tcb *tcb, struct synack_tcp_info *info);
+/* SYNACK_POLL* readiness. */
+int tcp_events(const struct tcb *tcb);
+/* Return and clear the pending error (SO_ERROR). */
+int tcp_take_error(struct tcb *tcb);
+/* Buffer sizes, options that take effect at once. */
+int tcp_set_buffers(struct tcp_ctx *t, struct tcb *tcb, uint32_t sndbuf, uint32_t rcvbuf,
+                    uint64_t now);
+void tcp_set_nodelay(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t now);
+void tcp_set_keepalive(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t idle,
+                       uint64_t intvl, uint32_t cnt, uint64_t now);
+
+/* Is (laddr, lport) used by a TCB? Wildcard laddr 0 matches any. */
+bool tcp_port_in_use(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,
+                     bool listeners_only);
+/* Does a TCB with exactly this 4-tuple exist (TIME-WAIT included)? */
+bool tcp_conn_exists(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                     uint16_t rport);
+/* RFC 6056 algorithm 3: a local port for (laddr, raddr, rport), or -EADDRNOTAVAIL. */
+int tcp_ephemeral_port(struct tcp_ctx *t, uint32_t laddr, uint32_t raddr, uint16_t rport,
+                       bool (*taken)(void *ctx, uint16_t port), void *ctx);
+
+#endif

@@ -1,0 +1,68 @@
+/* Send and receive buffers (DESIGN 4, "buffers carry sequence space").
+ *
+ * The send buffer is the retransmission queue: octets from SND.UNA onward,
+ * acknowledged ones dropped from the front, segments copied out of it for
+ * every (re)transmission. The receive buffer holds the in-order octets the
+ * application has not read, followed by out-of-order octets stored at their
+ * sequence offset, with a small bounded set of received intervals (SHLD-31).
+ */
+#ifndef SYNACK_TCP_BUF_H
+#define SYNACK_TCP_BUF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sndbuf {
+    uint8_t *data;
+    uint32_t cap;
+    uint32_t head; /* ring index of the oldest unacknowledged octet */
+    uint32_t len;  /* octets held */
+};
+
+int sb_init(struct sndbuf *sb, uint32_t cap);
+void sb_destroy(struct sndbuf *sb);
+static inline uint32_t sb_space(const struct sndbuf *sb) { return sb->cap - sb->len; }
+/* Append up to n octets; returns how many fit. */
+uint32_t sb_append(struct sndbuf *sb, const uint8_t *src, uint32_t n);
+/* Forget n acknowledged octets from the front. */
+void sb_drop(struct sndbuf *sb, uint32_t n);
+/* Copy n octets starting at offset off from the front into dst. */
+void sb_copy(const struct sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t n);
+/* Change capacity (never below len); 0 or -ENOMEM. */
+int sb_resize(struct sndbuf *sb, uint32_t cap);
+
+/* A received interval [start, end) of sequence space. */
+struct seq_range {
+    uint32_t start, end;
+};
+
+struct rcvbuf {
+    uint8_t *data;
+    uint32_t cap;
+    uint32_t head; /* ring index of the next octet for the application */
+    uint32_t used; /* in-order octets not yet read */
+    uint8_t n_ooo, ooo_max;
+    struct seq_range *ooo; /* sorted, disjoint, not adjacent, at or beyond RCV.NXT */
+};
+
+int rb_init(struct rcvbuf *rb, uint32_t cap, uint8_t ooo_max);
+void rb_destroy(struct rcvbuf *rb);
+/* Room for octets at or beyond RCV.NXT: the receive window we can offer. */
+static inline uint32_t rb_space(const struct rcvbuf *rb) { return rb->cap - rb->used; }
+/* Store len octets at seq (rcv_nxt =< seq, seq+len =< rcv_nxt + rb_space).
+ * Octets already held are kept (the first copy wins). Returns how far
+ * RCV.NXT advances (0 when the octets are out of order), or -1 when they
+ * are out of order and no interval slot is free (nothing stored). */
+int64_t rb_store(struct rcvbuf *rb, uint32_t rcv_nxt, uint32_t seq, const uint8_t *src,
+                 uint32_t len);
+/* Store len octets at seq as held (out of order), even at RCV.NXT: they
+ * join the stream at the next rb_store at RCV.NXT (a zero-length one
+ * pulls them in). 0, or -1 when no interval slot is free. */
+int rb_hold(struct rcvbuf *rb, uint32_t rcv_nxt, uint32_t seq, const uint8_t *src, uint32_t len);
+/* Copy up to n in-order octets to dst; consume them unless peek. */
+uint32_t rb_read(struct rcvbuf *rb, uint8_t *dst, uint32_t n, bool peek);
+/* Forget everything out of order (e.g. on abort). */
+static inline void rb_ooo_clear(struct rcvbuf *rb) { rb->n_ooo = 0; }
+int rb_resize(struct rcvbuf *rb, uint32_t cap);
+
+#endif

@@ -1,0 +1,324 @@
+/* SEGMENT ARRIVES (RFC 9293 3.10.7): the entry point, demultiplexing to a
+ * TCB, and the states without a synchronized sequence space: CLOSED
+ * (3.10.7.1), LISTEN (3.10.7.2) and SYN-SENT (3.10.7.3). The other states
+ * are in tcp_input_sync.c. */
+#include <errno.h>
+
+#include "tcp/tcp_internal.h"
+
+/* ---- 3.10.7.1 CLOSED ---- */
+
+static void tcp_input_closed(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t now)
+{
+    /* All data is discarded; a RST is discarded; anything else is
+     * answered with a RST the sender will accept. */
+    if (SEG_HAS(seg, SYNACK_TCP_RST)) {
+        t->cnt->tcp_drop_rst_no_conn++;
+        return;
+    }
+    t->cnt->tcp_rst_closed_port++;
+    tcp_send_rst_reply(t, seg, now);
+}
+
+/* ---- options of a SYN ---- */
+
+void tcp_syn_options(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg)
+{
+    /* MUST-14, MUST-15: the peer's MSS option, else 536. An MSS of 0 cannot
+     * be honoured; it is treated as absent and counted. */
+    tcb->peer_mss = 536;
+    if (seg->opts->present & TCPOPT_F_MSS) {
+        if (seg->opts->mss == 0)
+            t->cnt->tcp_mss_zero++;
+        else
+            tcb->peer_mss = seg->opts->mss;
+    }
+    tcp_update_snd_mss(t, tcb);
+}
+
+/* The MSS we announce: MMS_R - 20 (MUST-67), at most TCP_MAXSEG. */
+static uint16_t our_mss(const struct tcp_ctx *t, const struct tcb *tcb)
+{
+    uint32_t mss = t->cfg->mtu - 40u;
+    if (tcb->user_mss && tcb->user_mss < mss)
+        mss = tcb->user_mss;
+    return (uint16_t)mss;
+}
+
+/* Text or FIN carried by a SYN is held in the receive buffer, out of
+ * order at RCV.NXT, until the connection is ESTABLISHED ("queued for
+ * processing later"). */
+void tcp_hold_syn_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg)
+{
+    uint32_t len = seg->datalen;
+    uint32_t room = rb_space(&tcb->rb);
+    bool fin = SEG_HAS(seg, SYNACK_TCP_FIN);
+    if (len > room) {
+        len = room;
+        fin = false; /* the FIN lies beyond what we keep */
+    }
+    if (len && rb_hold(&tcb->rb, tcb->rcv_nxt, tcb->rcv_nxt, seg->data, len) < 0) {
+        t->cnt->tcp_ooo_drop_full++;
+        return;
+    }
+    if (fin) {
+        tcb->flags |= TF_FIN_PENDING;
+        tcb->rcv_fin_seq = tcb->rcv_nxt + len;
+    }
+}
+
+/* ---- 3.10.7.2 LISTEN ---- */
+
+static struct tcb *listen_new_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *seg,
+                                    uint64_t now)
+{
+    if (l->embryonic + l->acceptq_len >= l->backlog) {
+        t->cnt->tcp_listen_overflow++;
+        return NULL;
+    }
+    struct tcp_open_params p = {
+        .laddr = seg->dst, /* fill in what the listen left unspecified */
+        .lport = seg->dport,
+        .raddr = seg->src,
+        .rport = seg->sport,
+        .sndbuf = l->sb.cap,
+        .rcvbuf = l->rb.cap,
+        .user_mss = l->user_mss,
+        .flags = l->flags,
+        .keep_idle = l->keep_idle,
+        .keep_intvl = l->keep_intvl,
+        .keep_cnt = l->keep_cnt,
+        .user_timeout = l->user_timeout,
+        .tos = l->tos,
+        .ttl = l->ttl,
+    };
+    int err;
+    struct tcb *c = tcb_alloc(t, &p, true, &err);
+    if (!c)
+        return NULL;
+    c->passive = true; /* MUST-11 */
+    c->parent = l;
+    c->owner = TCB_LISTENER;
+    l->embryonic++;
+    (void)now;
+    return c;
+}
+
+static void tcp_input_listen(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
+                             const uint32_t *iss_floor, uint64_t now)
+{
+    /* First, check for a RST: it cannot be valid. */
+    if (SEG_HAS(seg, SYNACK_TCP_RST)) {
+        t->cnt->tcp_listen_drop_rst++;
+        return;
+    }
+    /* Second, check for an ACK: <SEQ=SEG.ACK><CTL=RST>. */
+    if (SEG_HAS(seg, SYNACK_TCP_ACK)) {
+        tcp_send_rst_reply(t, seg, now);
+        return;
+    }
+    /* Fourth: other text or control without SYN is dropped. */
+    if (!SEG_HAS(seg, SYNACK_TCP_SYN)) {
+        t->cnt->tcp_listen_drop_other++;
+        return;
+    }
+    /* Third, SYN: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, select ISS, send
+     * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, enter SYN-RECEIVED. */
+    struct tcb *c = listen_new_child(t, l, seg, now);
+    if (!c)
+        return;
+    c->irs = seg->seq;
+    c->rcv_nxt = seg->seq + 1;
+    c->rcv_up = c->rcv_nxt;
+    c->iss = tcp_isn(t, c->laddr, c->lport, c->raddr, c->rport, now);
+    if (iss_floor && !seq_gt(c->iss, *iss_floor))
+        c->iss = *iss_floor + 1; /* MAY-2 (1): above the old incarnation */
+    c->snd_una = c->snd_nxt = c->snd_max = c->snd_up = c->iss;
+    c->snd_buf_seq = c->iss + 1;
+    c->snd_wnd = seg->wnd;
+    c->max_snd_wnd = seg->wnd;
+    c->snd_wl1 = seg->seq;
+    c->snd_wl2 = c->iss;
+    c->rcv_mss = our_mss(t, c);
+    tcp_syn_options(t, c, seg);
+    tcb_set_state(t, c, SYNACK_SYN_RECEIVED);
+    tcb_hash_insert(t, c);
+    c->last_rcv = now;
+    tcp_hold_syn_text(t, c, seg);
+    tcp_output_later(t, c);
+}
+
+/* ---- 3.10.7.3 SYN-SENT ---- */
+
+void tcp_established(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    /* A CLOSE issued in SYN-RECEIVED waited for this (3.10.4). */
+    if ((tcb->flags & TF_FIN_QUEUED) && tcb->state == SYNACK_SYN_RECEIVED)
+        tcb_set_state(t, tcb, SYNACK_FIN_WAIT_1);
+    else if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED)
+        tcb_set_state(t, tcb, SYNACK_ESTABLISHED);
+    tcb->flags |= TF_CONNECTED;
+    cc_init(tcb);
+    if ((tcb->flags & TF_SYN_LOST) && tcb->rto < t->cfg->rto_syn_lost) {
+        tcb->rto = t->cfg->rto_syn_lost; /* RFC 6298 5.7 */
+        tcb->backoff = 0;
+    }
+    tcb->rtx_count = 0;
+    if (tcb->snd_una == tcb->snd_max)
+        timer_stop(tcb, TT_REXMT);
+    tcp_keepalive_reset(t, tcb, now);
+}
+
+static void syn_sent_take_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
+                              uint64_t now)
+{
+    /* SND.UNA advances to SEG.ACK; the SYN leaves the retransmission queue. */
+    if ((tcb->flags & TF_RTT_TIMING) && seq_gt(seg->ack, tcb->rtt_seq)) {
+        rtt_sample(t, tcb, now - tcb->rtt_start);
+        tcb->flags &= ~TF_RTT_TIMING;
+    }
+    tcb->snd_una = seg->ack;
+    if (seq_lt(tcb->snd_nxt, tcb->snd_una))
+        tcb->snd_nxt = tcb->snd_una;
+}
+
+static void tcp_input_syn_sent(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
+                               uint64_t now)
+{
+    bool ack = SEG_HAS(seg, SYNACK_TCP_ACK);
+    /* First, check the ACK bit: SEG.ACK =< ISS or SEG.ACK > SND.NXT is bad. */
+    if (ack && (seq_leq(seg->ack, tcb->iss) || seq_gt(seg->ack, tcb->snd_max))) {
+        t->cnt->tcp_syn_sent_bad_ack++;
+        if (!SEG_HAS(seg, SYNACK_TCP_RST))
+            tcp_send_rst_reply(t, seg, now); /* <SEQ=SEG.ACK><CTL=RST> */
+        return;
+    }
+    /* Second, check the RST bit. RCV.NXT is not known yet in SYN-SENT, so
+     * the RFC 5961 exact-match test cannot apply; an RST that acknowledges
+     * our SYN is the peer refusing the connection. */
+    if (SEG_HAS(seg, SYNACK_TCP_RST)) {
+        if (ack) {
+            t->cnt->tcp_conn_refused++;
+            tcb_drop(t, tcb, -ECONNREFUSED);
+        } else {
+            t->cnt->tcp_syn_sent_drop++;
+        }
+        return;
+    }
+    /* Fifth, neither SYN nor RST: drop. */
+    if (!SEG_HAS(seg, SYNACK_TCP_SYN)) {
+        t->cnt->tcp_syn_sent_drop++;
+        return;
+    }
+    /* Fourth, the SYN bit. */
+    tcb->irs = seg->seq;
+    tcb->rcv_nxt = seg->seq + 1;
+    tcb->rcv_up = tcb->rcv_nxt;
+    tcb->rcv_adv = tcb->rcv_nxt;
+    tcb->last_rcv = now;
+    tcp_syn_options(t, tcb, seg);
+    if (ack)
+        syn_sent_take_ack(t, tcb, seg, now);
+    tcb->snd_wnd = seg->wnd; /* the window of a SYN is never scaled */
+    tcb->max_snd_wnd = seg->wnd;
+    tcb->snd_wl1 = seg->seq;
+    tcb->snd_wl2 = seg->ack;
+    if (seq_gt(tcb->snd_una, tcb->iss)) {
+        /* Our SYN is acknowledged: ESTABLISHED, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+        tcp_established(t, tcb, now);
+        tcb->flags |= TF_ACKNOW;
+        tcp_output_later(t, tcb);
+        if (seg->datalen || SEG_HAS(seg, SYNACK_TCP_FIN | SYNACK_TCP_URG)) {
+            /* continue at the sixth step of 3.10.7.4 with what follows the SYN */
+            seg->data_seq = seg->seq + 1;
+            uint32_t wnd = rb_space(&tcb->rb);
+            if (seg->datalen > wnd) {
+                seg->datalen = wnd;
+                seg->flags &= (uint8_t)~SYNACK_TCP_FIN;
+            }
+            tcp_input_text_and_fin(t, tcb, seg, now);
+        }
+        return;
+    }
+    /* Simultaneous open (MUST-10): SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
+    tcb_set_state(t, tcb, SYNACK_SYN_RECEIVED);
+    tcb->snd_wl2 = tcb->iss;
+    tcb->flags |= TF_ACKNOW;
+    tcp_hold_syn_text(t, tcb, seg);
+    tcp_output_later(t, tcb);
+}
+
+/* MAY-2: a new SYN for a connection in TIME-WAIT reopens it when its
+ * sequence number is above everything of the old incarnation and a
+ * listener is there to take it; the new ISS then lies above the old
+ * SND.NXT (as Linux does: SND.NXT + 65535 + 2). Returns the listener. */
+static struct tcb *time_wait_reopen(struct tcp_ctx *t, struct tcb *tcb,
+                                    const struct tcp_seg *seg, uint32_t *iss_floor)
+{
+    if (seg->flags != SYNACK_TCP_SYN || !seq_gt(seg->seq, tcb->rcv_nxt))
+        return NULL;
+    struct tcb *l = tcb_lookup_listener(t, tcb->laddr, tcb->lport);
+    if (!l)
+        return NULL;
+    *iss_floor = tcb->snd_max + 65535u + 1u;
+    tcb_closed(t, tcb);
+    return l;
+}
+
+/* ---- entry ---- */
+
+static void seg_from_header(struct tcp_seg *seg, uint32_t src, uint32_t dst,
+                            const struct synack_tcp *th)
+{
+    seg->src = src;
+    seg->dst = dst;
+    seg->sport = th->sport;
+    seg->dport = th->dport;
+    seg->seq = th->seq;
+    seg->ack = th->ack;
+    seg->wnd = th->window;
+    seg->up = th->urg_ptr;
+    seg->flags = th->flags;
+    seg->data = th->payload;
+    seg->datalen = (uint32_t)th->payload_len;
+    seg->len = seg->datalen + ((th->flags & SYNACK_TCP_SYN) ? 1u : 0u) +
+               ((th->flags & SYNACK_TCP_FIN) ? 1u : 0u);
+    seg->data_seq = seg->seq + ((th->flags & SYNACK_TCP_SYN) ? 1u : 0u);
+    seg->opts = &th->opts;
+}
+
+void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, const struct synack_tcp *th,
+               uint64_t now)
+{
+    struct tcp_seg seg;
+    seg_from_header(&seg, src, dst, th);
+    t->cnt->tcp_in++;
+    uint32_t iss_floor, *floor = NULL;
+    struct tcb *tcb = tcb_lookup(t, dst, th->dport, src, th->sport);
+    if (tcb && tcb->state == SYNACK_TIME_WAIT) {
+        struct tcb *l = time_wait_reopen(t, tcb, &seg, &iss_floor);
+        if (l) {
+            tcb = l;
+            floor = &iss_floor;
+        }
+    }
+    if (!tcb)
+        tcb = tcb_lookup_listener(t, dst, th->dport);
+    if (!tcb)
+        tcp_input_closed(t, &seg, now);
+    else if (tcb->state == SYNACK_LISTEN)
+        tcp_input_listen(t, tcb, &seg, floor, now);
+    else if (tcb->state == SYNACK_SYN_SENT)
+        tcp_input_syn_sent(t, tcb, &seg, now);
+    else
+        tcp_input_synchronized(t, tcb, &seg, now);
+    if (!t->batch)
+        tcp_flush(t, now);
+}
+
+void tcp_kick(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    tcp_output_later(t, tcb);
+    if (!t->batch)
+        tcp_flush(t, now);
+}

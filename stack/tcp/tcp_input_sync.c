@@ -1,0 +1,418 @@
+/* SEGMENT ARRIVES in SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2,
+ * CLOSE-WAIT, CLOSING, LAST-ACK and TIME-WAIT (RFC 9293 3.10.7.4), in the
+ * RFC's order: sequence number, RST, (security), SYN, ACK, URG, text, FIN.
+ * One function per step; RFC 5961's checks are in the RST, SYN and ACK
+ * steps. */
+#include <errno.h>
+
+#include "tcp/tcp_internal.h"
+
+static uint32_t rcv_wnd(const struct tcb *tcb)
+{
+    return seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+}
+
+/* Table 6: the four cases of the acceptability test. */
+static bool seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t wnd)
+{
+    if (len == 0)
+        return wnd == 0 ? seq == rcv_nxt : seq_in_window(seq, rcv_nxt, rcv_nxt + wnd);
+    if (wnd == 0)
+        return false;
+    return seq_in_window(seq, rcv_nxt, rcv_nxt + wnd) ||
+           seq_in_window(seq + len - 1, rcv_nxt, rcv_nxt + wnd);
+}
+
+/* Keep only the text inside [RCV.NXT, RCV.NXT+RCV.WND); a FIN survives
+ * only if all the text before it does. */
+static void seg_trim(const struct tcb *tcb, struct tcp_seg *seg, uint32_t wnd)
+{
+    if (seq_lt(seg->data_seq, tcb->rcv_nxt)) {
+        uint32_t cut = tcb->rcv_nxt - seg->data_seq;
+        if (cut >= seg->datalen) {
+            if (cut > seg->datalen)
+                seg->flags &= (uint8_t)~SYNACK_TCP_FIN; /* an old FIN */
+            cut = seg->datalen;
+        }
+        seg->data += cut;
+        seg->datalen -= cut;
+        seg->data_seq += cut;
+    }
+    uint32_t right = tcb->rcv_nxt + wnd;
+    if (seq_gt(seg->data_seq + seg->datalen, right)) {
+        seg->datalen = seq_gt(right, seg->data_seq) ? right - seg->data_seq : 0;
+        seg->flags &= (uint8_t)~SYNACK_TCP_FIN;
+    } else if (SEG_HAS(seg, SYNACK_TCP_FIN) && seg->data_seq + seg->datalen == right) {
+        seg->flags &= (uint8_t)~SYNACK_TCP_FIN; /* no room for the FIN itself */
+    }
+}
+
+/* First, check sequence number. Returns false when the segment is done. */
+static bool tcp_check_sequence(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
+                               uint64_t now)
+{
+    uint32_t wnd = rcv_wnd(tcb);
+    if (seq_acceptable(seg->seq, seg->len, tcb->rcv_nxt, wnd)) {
+        seg_trim(tcb, seg, wnd);
+        return true;
+    }
+    if (wnd == 0 && seg->seq == tcb->rcv_nxt) {
+        /* "special allowance ... to accept valid ACKs, URGs, and RSTs"
+         * (MUST-66): process the controls, drop the text, tell the peer. */
+        seg->datalen = 0;
+        seg->flags &= (uint8_t)~SYNACK_TCP_FIN;
+        tcb->flags |= TF_ACKNOW;
+        return true;
+    }
+    t->cnt->tcp_unacceptable++;
+    if (SEG_HAS(seg, SYNACK_TCP_RST))
+        return false; /* drop it, no reply */
+    if (tcb->state == SYNACK_TIME_WAIT && SEG_HAS(seg, SYNACK_TCP_FIN) &&
+        seg->seq + seg->len == tcb->rcv_nxt)
+        timer_set(tcb, TT_2MSL, now + 2 * t->cfg->msl); /* the remote FIN again */
+    /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (in SYN-RECEIVED: the SYN-ACK) */
+    tcb->flags |= TF_ACKNOW;
+    tcp_output_later(t, tcb);
+    return false;
+}
+
+/* SYN-RECEIVED reached from LISTEN goes back to LISTEN (MUST-11): the
+ * embryonic TCB is deleted and the listener carries on. */
+static void back_to_listen(struct tcp_ctx *t, struct tcb *tcb)
+{
+    t->cnt->tcp_back_to_listen++;
+    tcb_closed(t, tcb);
+}
+
+/* Second, check the RST bit (with RFC 5961 3.2). */
+static void tcp_check_rst(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
+                          uint64_t now)
+{
+    if (seg->seq != tcb->rcv_nxt) {
+        if (!seq_in_window(seg->seq, tcb->rcv_nxt, tcb->rcv_nxt + rcv_wnd(tcb))) {
+            t->cnt->tcp_rst_out_of_window++; /* 1) outside: silently drop */
+            return;
+        }
+        t->cnt->tcp_challenge_ack_rst++; /* 3) inside but not exact: challenge */
+        tcp_send_challenge_ack(t, tcb, now);
+        return;
+    }
+    /* 2) exactly RCV.NXT: reset, as the state says */
+    switch (tcb->state) {
+    case SYNACK_SYN_RECEIVED:
+        if (tcb->passive) {
+            back_to_listen(t, tcb);
+        } else {
+            t->cnt->tcp_conn_refused++;
+            tcb_drop(t, tcb, -ECONNREFUSED);
+        }
+        return;
+    case SYNACK_ESTABLISHED:
+    case SYNACK_FIN_WAIT_1:
+    case SYNACK_FIN_WAIT_2:
+    case SYNACK_CLOSE_WAIT:
+        t->cnt->tcp_conn_reset++;
+        tcb_drop(t, tcb, -ECONNRESET);
+        return;
+    default: /* CLOSING, LAST-ACK, TIME-WAIT */
+        tcb_closed(t, tcb);
+        return;
+    }
+}
+
+/* Fourth, check the SYN bit (with RFC 5961 4.2). */
+static void tcp_check_syn(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (tcb->state == SYNACK_SYN_RECEIVED && tcb->passive) {
+        back_to_listen(t, tcb);
+        return;
+    }
+    t->cnt->tcp_challenge_ack_syn++;
+    tcp_send_challenge_ack(t, tcb, now);
+}
+
+/* Fifth, SYN-RECEIVED: an acceptable ACK completes the handshake. */
+static bool syn_received_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
+                             uint64_t now)
+{
+    if (!(seq_lt(tcb->snd_una, seg->ack) && seq_leq(seg->ack, tcb->snd_max))) {
+        t->cnt->tcp_syn_rcvd_bad_ack++;
+        tcp_send_rst_reply(t, seg, now); /* <SEQ=SEG.ACK><CTL=RST> */
+        return false;
+    }
+    tcp_established(t, tcb, now);
+    tcb->snd_wnd = seg->wnd;
+    tcb->snd_wl1 = seg->seq;
+    tcb->snd_wl2 = seg->ack;
+    if (seg->wnd > tcb->max_snd_wnd)
+        tcb->max_snd_wnd = seg->wnd;
+    if (tcb->passive)
+        tcb_child_established(t, tcb);
+    /* Text held since the SYN joins the stream now. */
+    int64_t adv = rb_store(&tcb->rb, tcb->rcv_nxt, tcb->rcv_nxt, NULL, 0);
+    if (adv > 0) {
+        tcb->rcv_nxt += (uint32_t)adv;
+        tcb->flags |= TF_ACKNOW;
+    }
+    return true;
+}
+
+/* New data acknowledged: SND.UNA <- SEG.ACK, the queue shrinks, the RTT is
+ * sampled (Karn), the timer restarts (RFC 6298 5.2, 5.3). */
+static void ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
+                         uint64_t now)
+{
+    uint32_t acked = seg->ack - tcb->snd_una;
+    if (seq_gt(seg->ack, tcb->snd_buf_seq)) {
+        uint32_t n = seg->ack - tcb->snd_buf_seq;
+        if (n > tcb->sb.len)
+            n = tcb->sb.len;
+        sb_drop(&tcb->sb, n);
+        tcb->snd_buf_seq += n;
+    }
+    if ((tcb->flags & TF_RTT_TIMING) && seq_gt(seg->ack, tcb->rtt_seq)) {
+        rtt_sample(t, tcb, now - tcb->rtt_start);
+        tcb->flags &= ~TF_RTT_TIMING;
+    }
+    tcb->snd_una = seg->ack;
+    if (seq_lt(tcb->snd_nxt, tcb->snd_una))
+        tcb->snd_nxt = tcb->snd_una;
+    if (seq_lt(tcb->snd_up, tcb->snd_una))
+        tcb->snd_up = tcb->snd_una;
+    tcb->rtx_count = 0;
+    cc_on_ack(t, tcb, seg->ack, acked, now);
+    if (tcb->snd_una == tcb->snd_max)
+        timer_stop(tcb, TT_REXMT);
+    else
+        timer_set(tcb, TT_REXMT, now + rto_current(t, tcb));
+}
+
+/* RFC 5681 2: a duplicate ACK meets all five conditions. */
+static bool is_dupack(const struct tcb *tcb, const struct tcp_seg *seg)
+{
+    return tcb->snd_max != tcb->snd_una && seg->datalen == 0 &&
+           !SEG_HAS(seg, SYNACK_TCP_SYN | SYNACK_TCP_FIN) && seg->ack == tcb->snd_una &&
+           seg->wnd == tcb->snd_wnd;
+}
+
+/* SND.WND update, guarded by SND.WL1 and SND.WL2 against old segments. */
+static void update_send_window(struct tcb *tcb, const struct tcp_seg *seg)
+{
+    if (!(seq_lt(tcb->snd_wl1, seg->seq) ||
+          (tcb->snd_wl1 == seg->seq && seq_leq(tcb->snd_wl2, seg->ack))))
+        return;
+    tcb->snd_wnd = seg->wnd;
+    tcb->snd_wl1 = seg->seq;
+    tcb->snd_wl2 = seg->ack;
+    if (seg->wnd > tcb->max_snd_wnd)
+        tcb->max_snd_wnd = seg->wnd;
+    if (seg->wnd > 0 && (tcb->flags & TF_PERSIST)) {
+        tcb->flags &= ~TF_PERSIST; /* the window opened: probing ends */
+        timer_stop(tcb, TT_PERSIST);
+        tcb->persist_backoff = 0;
+    }
+}
+
+/* Fifth, check the ACK field, for ESTABLISHED and the states after it.
+ * Returns false when the segment needs no further processing. */
+bool tcp_process_ack(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg, uint64_t now)
+{
+    /* RFC 5961 5.2: (SND.UNA - MAX.SND.WND) =< SEG.ACK =< SND.NXT, else
+     * discard and ACK. SND.NXT here is the highest we have sent. */
+    if (seq_gt(seg->ack, tcb->snd_max) ||
+        seq_lt(seg->ack, tcb->snd_una - tcb->max_snd_wnd)) {
+        if (seq_gt(seg->ack, tcb->snd_max))
+            t->cnt->tcp_ack_too_new++;
+        else
+            t->cnt->tcp_challenge_ack_ack++;
+        tcp_send_challenge_ack(t, tcb, now);
+        return false;
+    }
+    if (seq_gt(seg->ack, tcb->snd_una))
+        ack_new_data(t, tcb, seg, now);
+    else if (is_dupack(tcb, seg))
+        cc_on_dupack(t, tcb, now);
+    if (seq_leq(tcb->snd_una, seg->ack))
+        update_send_window(tcb, seg);
+    tcp_output_later(t, tcb);
+    return true;
+}
+
+/* Fifth, the per-state part after the ESTABLISHED processing. */
+static bool ack_state_transitions(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    switch (tcb->state) {
+    case SYNACK_FIN_WAIT_1:
+        if (tcp_fin_acked(tcb)) {
+            tcb_set_state(t, tcb, SYNACK_FIN_WAIT_2);
+            timer_stop(tcb, TT_REXMT);
+            if (tcb->owner == TCB_ORPHAN) /* nobody can read: do not wait forever */
+                timer_set(tcb, TT_2MSL, now + t->cfg->fin_wait_2);
+        }
+        return true;
+    case SYNACK_CLOSING:
+        if (tcp_fin_acked(tcb)) {
+            tcp_enter_time_wait(t, tcb, now);
+            return true;
+        }
+        return false; /* otherwise ignore the segment */
+    case SYNACK_LAST_ACK:
+        if (tcp_fin_acked(tcb)) {
+            tcb_closed(t, tcb);
+            return false;
+        }
+        return true;
+    default:
+        return true;
+    }
+}
+
+void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
+                            uint64_t now)
+{
+    if (!SEG_HAS(seg, SYNACK_TCP_SYN))
+        seg->wnd <<= tcb->snd_wscale;
+    if (!tcp_check_sequence(t, tcb, seg, now))
+        return;
+    tcb->last_rcv = now;
+    if (SEG_HAS(seg, SYNACK_TCP_RST)) {
+        tcp_check_rst(t, tcb, seg, now);
+        return;
+    }
+    if (SEG_HAS(seg, SYNACK_TCP_SYN)) {
+        tcp_check_syn(t, tcb, now);
+        return;
+    }
+    if (!SEG_HAS(seg, SYNACK_TCP_ACK)) {
+        t->cnt->tcp_drop_no_ack++;
+        return;
+    }
+    if (tcb->state == SYNACK_SYN_RECEIVED && !syn_received_ack(t, tcb, seg, now))
+        return;
+    if (!tcp_process_ack(t, tcb, seg, now))
+        return;
+    if (!ack_state_transitions(t, tcb, now))
+        return;
+    tcp_keepalive_reset(t, tcb, now);
+    tcp_input_text_and_fin(t, tcb, seg, now);
+}
+
+/* ---- sixth to eighth: URG, text, FIN ---- */
+
+static bool receiving_text(const struct tcb *tcb)
+{
+    return tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_FIN_WAIT_1 ||
+           tcb->state == SYNACK_FIN_WAIT_2;
+}
+
+/* Sixth, check the URG bit: RCV.UP <- max(RCV.UP, SEG.UP) and tell the
+ * application once per run of urgent data (MUST-32). */
+static void tcp_process_urg(struct tcb *tcb, const struct tcp_seg *seg)
+{
+    if (!SEG_HAS(seg, SYNACK_TCP_URG) || !receiving_text(tcb))
+        return;
+    uint32_t up = seg->seq + seg->up; /* the octet after the urgent data (MUST-62) */
+    if (seq_gt(up, tcb->rcv_up)) {
+        if (!seq_gt(tcb->rcv_up, tcb->rcv_nxt - tcb->rb.used))
+            tcb->flags &= ~TF_URG_SIGNALLED; /* a new run of urgent data */
+        tcb->rcv_up = up;
+    }
+}
+
+/* Delayed ACK (3.8.6.3): ACK at least every second full-sized segment
+ * (SHLD-19), otherwise within the delayed-ACK timeout (MUST-40). */
+static void ack_in_order_data(struct tcp_ctx *t, struct tcb *tcb, uint32_t len, uint64_t now)
+{
+    if (len > tcb->rcv_seg_max)
+        tcb->rcv_seg_max = len;
+    tcb->delack_octets += len;
+    if (tcb->delack_octets >= 2u * tcb->rcv_seg_max) {
+        tcb->flags |= TF_ACKNOW;
+        return;
+    }
+    if (!timer_on(tcb, TT_DELACK))
+        timer_set(tcb, TT_DELACK, now + t->cfg->delack);
+}
+
+/* Seventh, process the segment text. */
+static bool tcp_process_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
+                             uint64_t now)
+{
+    if (seg->datalen == 0 || !receiving_text(tcb))
+        return true; /* in CLOSE-WAIT and later: ignore the text */
+    if (tcb->owner == TCB_ORPHAN || (tcb->flags & TF_SHUT_RD)) {
+        /* Nobody will read it: RST to show the data was lost (SHLD-3). */
+        t->cnt->tcp_data_after_close++;
+        tcp_send_rst(t, tcb, now);
+        tcb_drop(t, tcb, -ECONNRESET);
+        return false;
+    }
+    uint8_t held = tcb->rb.n_ooo;
+    int64_t adv = rb_store(&tcb->rb, tcb->rcv_nxt, seg->data_seq, seg->data, seg->datalen);
+    if (adv < 0) {
+        t->cnt->tcp_ooo_drop_full++;
+        tcb->flags |= TF_ACKNOW;
+    } else if (adv == 0) {
+        /* Held out of order (SHLD-31); a duplicate ACK at once (RFC 5681 4.2). */
+        t->cnt->tcp_ooo_segments++;
+        tcb->flags |= TF_ACKNOW;
+    } else {
+        tcb->rcv_nxt += (uint32_t)adv;
+        if (held)
+            tcb->flags |= TF_ACKNOW; /* a gap filled: ACK at once (RFC 5681 4.2) */
+        else
+            ack_in_order_data(t, tcb, seg->datalen, now);
+    }
+    tcp_output_later(t, tcb);
+    return true;
+}
+
+/* Eighth, the FIN: RCV.NXT advances over it, the application sees the end
+ * of the stream, and the state moves on. */
+static void tcp_process_fin(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    tcb->flags &= ~TF_FIN_PENDING;
+    tcb->flags |= TF_RCVD_FIN | TF_ACKNOW;
+    tcb->rcv_nxt++;
+    tcp_output_later(t, tcb);
+    switch (tcb->state) {
+    case SYNACK_SYN_RECEIVED:
+    case SYNACK_ESTABLISHED:
+        tcb_set_state(t, tcb, SYNACK_CLOSE_WAIT);
+        break;
+    case SYNACK_FIN_WAIT_1:
+        if (tcp_fin_acked(tcb))
+            tcp_enter_time_wait(t, tcb, now);
+        else
+            tcb_set_state(t, tcb, SYNACK_CLOSING);
+        break;
+    case SYNACK_FIN_WAIT_2:
+    case SYNACK_TIME_WAIT:
+        tcp_enter_time_wait(t, tcb, now); /* (re)start the 2 MSL timeout */
+        break;
+    default: /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+        break;
+    }
+}
+
+void tcp_input_text_and_fin(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
+                            uint64_t now)
+{
+    tcp_process_urg(tcb, seg);
+    if (!tcp_process_text(t, tcb, seg, now))
+        return;
+    if (SEG_HAS(seg, SYNACK_TCP_FIN) && !(tcb->flags & TF_RCVD_FIN)) {
+        uint32_t fin_seq = seg->data_seq + seg->datalen;
+        if (seq_gt(fin_seq, tcb->rcv_nxt)) {
+            tcb->flags |= TF_FIN_PENDING; /* beyond a gap: wait for it */
+            tcb->rcv_fin_seq = fin_seq;
+            return;
+        }
+        if (fin_seq == tcb->rcv_nxt) {
+            tcp_process_fin(t, tcb, now);
+            return;
+        }
+    }
+    if ((tcb->flags & TF_FIN_PENDING) && tcb->rcv_fin_seq == tcb->rcv_nxt)
+        tcp_process_fin(t, tcb, now);
+}

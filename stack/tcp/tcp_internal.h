@@ -1,0 +1,127 @@
+/* Functions shared by the files of stack/tcp; not for the layers above. */
+#ifndef SYNACK_TCP_INTERNAL_H
+#define SYNACK_TCP_INTERNAL_H
+
+#include "tcp/tcp.h"
+#include "tcp/tcp_seq.h"
+
+/* A received segment, as SEGMENT ARRIVES sees it (RFC 9293 3.10.7). */
+struct tcp_seg {
+    uint32_t src, dst;
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint32_t data_seq;     /* sequence number of the first octet of text */
+    uint32_t wnd;          /* SEG.WND, already scaled */
+    uint16_t up;
+    uint8_t flags;
+    const uint8_t *data;
+    uint32_t datalen;      /* octets of text */
+    uint32_t len;          /* SEG.LEN: text plus SYN plus FIN */
+    const struct synack_tcp_opts *opts;
+};
+
+#define SEG_HAS(seg, f) (((seg)->flags & (f)) != 0)
+
+/* ---- connection table: tcp_table.c ---- */
+struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, bool buffers, int *err);
+void tcb_free(struct tcp_ctx *t, struct tcb *tcb);
+void tcb_hash_insert(struct tcp_ctx *t, struct tcb *tcb);
+void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb);
+struct tcb *tcb_lookup(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                       uint16_t rport);
+struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport);
+/* Enter CLOSED: out of the table, timers off; freed unless a socket holds it. */
+void tcb_closed(struct tcp_ctx *t, struct tcb *tcb);
+/* Set state, with the bookkeeping some transitions need. */
+void tcb_set_state(struct tcp_ctx *t, struct tcb *tcb, enum synack_state st);
+/* Report a fatal error to the user and enter CLOSED (ECONNRESET, ...). */
+void tcb_drop(struct tcp_ctx *t, struct tcb *tcb, int err);
+/* A passive child reached ESTABLISHED: move it to its listener's queue. */
+void tcb_child_established(struct tcp_ctx *t, struct tcb *tcb);
+
+/* ---- ISN and ports: tcp_isn.c ---- */
+uint32_t tcp_isn(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                 uint16_t rport, uint64_t now);
+
+/* ---- input: tcp_input.c, tcp_input_sync.c ---- */
+void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
+                            uint64_t now);
+/* Steps six to eight of 3.10.7.4 (URG, text, FIN), also used from SYN-SENT. */
+void tcp_input_text_and_fin(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
+                            uint64_t now);
+/* Entering ESTABLISHED (from SYN-SENT or SYN-RECEIVED). */
+void tcp_established(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* Text (and a FIN) that came with a SYN, held until ESTABLISHED (3.10.7.2). */
+void tcp_hold_syn_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg);
+/* Options of a SYN: MSS (3.7.1). */
+void tcp_syn_options(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg);
+/* RFC 9293 3.10.7.4 "fifth": the ACK field in ESTABLISHED and later states. */
+bool tcp_process_ack(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg, uint64_t now);
+
+/* Output soon: at the end of the current entry point, or of the batch. */
+void tcp_kick(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* Remove and return the head of a listener's accept queue. */
+struct tcb *tcb_acceptq_pop(struct tcb *listener);
+
+/* ---- output: tcp_output.c ---- */
+/* Mark a TCB as having output; sent at the end of the current entry. */
+void tcp_output_later(struct tcp_ctx *t, struct tcb *tcb);
+void tcp_flush(struct tcp_ctx *t, uint64_t now);
+/* Send whatever the TCB may send now: SYN, data, FIN, ACK. */
+void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> now. */
+void tcp_send_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* A challenge ACK under the stack-wide rate limit (RFC 5961 7). */
+void tcp_send_challenge_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* RST in reply to seg, per 3.10.7.1: <SEQ=SEG.ACK><CTL=RST> or
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+void tcp_send_rst_reply(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t now);
+/* <SEQ=SND.NXT><CTL=RST> for an ABORT. */
+void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* Retransmit the segment at SND.UNA (timeout or fast retransmit). */
+void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* Window to announce now (receiver SWS avoidance, never shrinking). */
+uint32_t tcp_rcv_window(const struct tcb *tcb);
+/* Send one keep-alive or zero-window probe. */
+void tcp_send_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+void tcp_send_window_probe(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* Effective send MSS (MUST-16). */
+void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb);
+/* The sequence number that ends the data queued so far. */
+static inline uint32_t tcp_data_end(const struct tcb *tcb) { return tcb->snd_buf_seq + tcb->sb.len; }
+static inline bool tcp_fin_acked(const struct tcb *tcb)
+{
+    return (tcb->flags & TF_FIN_QUEUED) && tcb->snd_una == tcp_data_end(tcb) + 1;
+}
+
+/* ---- timers: tcp_timer.c ---- */
+static inline void timer_set(struct tcb *tcb, enum tcp_timer w, uint64_t at) { tcb->timer[w] = at; }
+static inline void timer_stop(struct tcb *tcb, enum tcp_timer w) { tcb->timer[w] = TCP_TIMER_OFF; }
+static inline bool timer_on(const struct tcb *tcb, enum tcp_timer w) { return tcb->timer[w] != TCP_TIMER_OFF; }
+void timers_stop_all(struct tcb *tcb);
+uint64_t tcb_deadline(const struct tcb *tcb);
+void tcp_timers_run(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* Start TIME-WAIT: 2*MSL, all other timers off (3.10.7.4 eighth). */
+void tcp_enter_time_wait(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* Restart the keep-alive idle timer when the peer is heard from. */
+void tcp_keepalive_reset(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+
+/* ---- RTT and RTO: tcp_rtt.c (RFC 6298) ---- */
+void rtt_init(const struct tcp_ctx *t, struct tcb *tcb);
+void rtt_sample(const struct tcp_ctx *t, struct tcb *tcb, uint64_t r);
+void rto_backoff(const struct tcp_ctx *t, struct tcb *tcb);
+uint64_t rto_current(const struct tcp_ctx *t, const struct tcb *tcb);
+
+/* ---- congestion control: tcp_cc.c (RFC 5681, RFC 6582) ---- */
+void cc_init(struct tcb *tcb);
+/* An ACK moved SND.UNA to ack, acknowledging acked octets (called after). */
+void cc_on_ack(struct tcp_ctx *t, struct tcb *tcb, uint32_t ack, uint32_t acked, uint64_t now);
+/* A duplicate ACK (RFC 5681 2). */
+void cc_on_dupack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* The retransmission timer expired (RFC 5681 3.1 eq. 4). */
+void cc_on_rto(struct tcp_ctx *t, struct tcb *tcb);
+/* Before sending after idle (RFC 5681 4.1). */
+void cc_restart_after_idle(const struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+uint32_t cc_flight_size(const struct tcb *tcb);
+
+#endif

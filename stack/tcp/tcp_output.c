@@ -1,0 +1,406 @@
+/* Output: what a TCB sends and when (RFC 9293 3.7, 3.8.6, 3.10), and the
+ * construction of every segment. Input and timers decide that something is
+ * due; this file decides what goes on the wire. */
+#include <string.h>
+
+#include "tcp/tcp_internal.h"
+
+#define TCP_MAX_WIN 65535u
+
+/* ---- the window we announce (3.8.6.2.2, SHLD-14) ---- */
+
+uint32_t tcp_rcv_window(const struct tcb *tcb)
+{
+    uint32_t space = rb_space(&tcb->rb);
+    uint32_t max = TCP_MAX_WIN << tcb->rcv_wscale;
+    uint32_t wnd = space < max ? space : max;
+    uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+    if (wnd <= cur)
+        return cur; /* never move the right edge left (SHLD-14) */
+    /* Receiver SWS avoidance: move the right edge only by at least
+     * min(RCV.BUFF / 2, Eff.snd.MSS) (MUST-39). */
+    uint32_t half = tcb->rb.cap / 2;
+    uint32_t step = half < tcb->snd_mss ? half : tcb->snd_mss;
+    if (wnd - cur < step)
+        return cur;
+    return wnd;
+}
+
+/* ---- building and sending one segment ---- */
+
+static size_t syn_options(const struct tcb *tcb, uint8_t *buf)
+{
+    /* MSS in every SYN (MUST-14; SHLD-5 and MAY-3: always). */
+    struct synack_tcp_opts o = {.present = TCPOPT_F_MSS, .mss = tcb->rcv_mss};
+    return synack_tcp_opts_build(buf, SYNACK_TCP_OPT_MAX, &o, NULL);
+}
+
+/* The urgent pointer of a segment starting at seq (MUST-62: SND.UP points
+ * to the octet after the urgent data). */
+static void set_urgent(const struct tcb *tcb, uint32_t seq, struct synack_tcp *h)
+{
+    if (!seq_gt(tcb->snd_up, seq) || !seq_gt(tcb->snd_up, tcb->snd_una))
+        return;
+    uint32_t off = tcb->snd_up - seq;
+    h->flags |= SYNACK_TCP_URG;
+    h->urg_ptr = (uint16_t)(off > 0xffffu ? 0xffffu : off);
+}
+
+/* Send [seq, seq+len) of the send buffer with flags; SYN and FIN are taken
+ * from flags. Every segment but the first SYN carries an ACK. */
+static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t flags,
+                     uint32_t len, uint64_t now)
+{
+    uint8_t *seg = t->pkt + TCP_IP_HEADROOM;
+    uint8_t opts[SYNACK_TCP_OPT_MAX];
+    size_t optlen = (flags & SYNACK_TCP_SYN) ? syn_options(tcb, opts) : 0;
+    struct synack_tcp h = {
+        .sport = tcb->lport,
+        .dport = tcb->rport,
+        .seq = seq,
+        .flags = flags,
+    };
+    if (flags & (SYNACK_TCP_ACK | SYNACK_TCP_SYN)) {
+        uint32_t wnd = tcp_rcv_window(tcb);
+        if (flags & SYNACK_TCP_SYN) /* the window of a SYN is never scaled (RFC 7323 2.2) */
+            h.window = (uint16_t)(wnd > TCP_MAX_WIN ? TCP_MAX_WIN : wnd);
+        else
+            h.window = (uint16_t)(wnd >> tcb->rcv_wscale);
+        uint32_t announced = (flags & SYNACK_TCP_SYN) ? h.window : (uint32_t)h.window << tcb->rcv_wscale;
+        tcb->rcv_adv = tcb->rcv_nxt + announced;
+    }
+    if (flags & SYNACK_TCP_ACK) {
+        h.ack = tcb->rcv_nxt;
+        tcb->flags &= ~(TF_ACKNOW | TF_WND_UPDATE);
+        tcb->delack_octets = 0;
+        timer_stop(tcb, TT_DELACK);
+    }
+    if (len)
+        set_urgent(tcb, seq, &h);
+    size_t hlen = synack_tcp_build(seg, t->pkt_cap - TCP_IP_HEADROOM, &h, opts, optlen, NULL);
+    if (len)
+        sb_copy(&tcb->sb, seq - tcb->snd_buf_seq, seg + hlen, len);
+    synack_tcp_checksum_set(seg, hlen + len, tcb->laddr, tcb->raddr);
+    t->cnt->tcp_out++;
+    tcb->last_send = now;
+    t->ip_output(t->out_ctx, t->pkt, hlen + len, tcb->laddr, tcb->raddr, tcb->tos, tcb->ttl, now);
+}
+
+void tcp_send_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    tcp_xmit(t, tcb, tcb->snd_nxt, SYNACK_TCP_ACK, 0, now);
+}
+
+/* RFC 5961 7: a stack-wide budget of challenge ACKs per second. */
+void tcp_send_challenge_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (t->chack_window == TCP_TIMER_OFF || now - t->chack_window >= SYNACK_SEC) {
+        t->chack_window = now;
+        t->chack_count = 0;
+    }
+    if (t->chack_count >= t->cfg->challenge_ack_limit) {
+        t->cnt->tcp_challenge_ack_limited++;
+        return;
+    }
+    t->chack_count++;
+    tcp_send_ack(t, tcb, now);
+}
+
+static void send_rst_raw(struct tcp_ctx *t, uint32_t src, uint32_t dst, uint16_t sport,
+                         uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+                         uint8_t tos, uint8_t ttl, uint64_t now)
+{
+    uint8_t *seg = t->pkt + TCP_IP_HEADROOM;
+    struct synack_tcp h = {.sport = sport, .dport = dport, .seq = seq, .ack = ack, .flags = flags};
+    size_t hlen = synack_tcp_build(seg, t->pkt_cap - TCP_IP_HEADROOM, &h, NULL, 0, NULL);
+    synack_tcp_checksum_set(seg, hlen, src, dst);
+    t->cnt->tcp_out++;
+    t->cnt->tcp_rst_sent++;
+    t->ip_output(t->out_ctx, t->pkt, hlen, src, dst, tos, ttl, now);
+}
+
+/* RFC 9293 3.10.7.1: a RST the sender of seg will find acceptable. */
+void tcp_send_rst_reply(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t now)
+{
+    if (SEG_HAS(seg, SYNACK_TCP_RST))
+        return; /* never answer a RST with a RST */
+    if (SEG_HAS(seg, SYNACK_TCP_ACK))
+        send_rst_raw(t, seg->dst, seg->src, seg->dport, seg->sport, seg->ack, 0,
+                     SYNACK_TCP_RST, 0, t->cfg->ttl, now);
+    else
+        send_rst_raw(t, seg->dst, seg->src, seg->dport, seg->sport, 0, seg->seq + seg->len,
+                     SYNACK_TCP_RST | SYNACK_TCP_ACK, 0, t->cfg->ttl, now);
+}
+
+/* RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>. */
+void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    send_rst_raw(t, tcb->laddr, tcb->raddr, tcb->lport, tcb->rport, tcb->snd_max, 0,
+                 SYNACK_TCP_RST, tcb->tos, tcb->ttl, now);
+}
+
+/* ---- effective MSS (3.7.1) ---- */
+
+void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb)
+{
+    /* Eff.snd.MSS = min(SendMSS+20, MMS_S) - TCPhdrsize - IPoptionsize (MUST-16),
+     * with MMS_S = MTU - 20 and no options beyond the fixed header. */
+    uint32_t mms_s = t->cfg->mtu - 20u;
+    uint32_t send = (uint32_t)tcb->peer_mss + 20u;
+    uint32_t eff = (send < mms_s ? send : mms_s) - 20u;
+    if (tcb->user_mss && tcb->user_mss < eff)
+        eff = tcb->user_mss;
+    tcb->snd_mss = (uint16_t)(eff ? eff : 1);
+}
+
+/* ---- when to send data: sender SWS avoidance and Nagle ---- */
+
+/* Octets the window allows beyond SND.NXT: min(SND.WND, cwnd) from SND.UNA,
+ * plus limited transmit (RFC 3042) on the first two duplicate ACKs. Never
+ * negative when the peer shrinks its window (MUST-34). */
+static uint32_t usable_window(const struct tcb *tcb)
+{
+    uint32_t cwnd = tcb->cwnd;
+    if (!(tcb->flags & TF_IN_RECOVERY) && tcb->dupacks > 0 && tcb->dupacks < 3)
+        cwnd += tcb->dupacks * (uint32_t)tcb->snd_mss;
+    uint32_t wnd = tcb->snd_wnd < cwnd ? tcb->snd_wnd : cwnd;
+    uint32_t used = tcb->snd_nxt - tcb->snd_una;
+    return wnd > used ? wnd - used : 0;
+}
+
+/* RFC 9293 3.8.6.2.1 (MUST-38) with the Nagle algorithm (3.7.4, SHLD-7) for
+ * a segment of len < Eff.snd.MSS octets. Every SEND is pushed here. */
+static bool small_segment_ok(const struct tcb *tcb, uint32_t len, uint32_t unsent)
+{
+    bool idle = tcb->snd_nxt == tcb->snd_una && tcb->snd_max == tcb->snd_una;
+    if (len == unsent && (idle || (tcb->flags & TF_NODELAY)))
+        return true; /* all queued data goes now, and Nagle permits */
+    if (tcb->max_snd_wnd && len >= tcb->max_snd_wnd / 2 && (idle || (tcb->flags & TF_NODELAY)))
+        return true; /* at least Fs = 1/2 of the largest window seen */
+    return false;
+}
+
+static bool may_send_data(const struct tcb *tcb)
+{
+    switch (tcb->state) {
+    case SYNACK_ESTABLISHED:
+    case SYNACK_CLOSE_WAIT:
+    case SYNACK_FIN_WAIT_1:
+    case SYNACK_CLOSING:
+    case SYNACK_LAST_ACK:
+        return tcb->snd_una != tcb->iss; /* our SYN is acknowledged */
+    default:
+        return false;
+    }
+}
+
+static void start_rexmt_timer(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (!timer_on(tcb, TT_REXMT))
+        timer_set(tcb, TT_REXMT, now + rto_current(t, tcb));
+}
+
+/* Send one data and/or FIN segment at SND.NXT if the rules allow; returns
+ * whether it did. */
+static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    uint32_t end = tcp_data_end(tcb);
+    uint32_t unsent = seq_lt(tcb->snd_nxt, end) ? end - tcb->snd_nxt : 0;
+    uint32_t win = usable_window(tcb);
+    uint32_t len = unsent < tcb->snd_mss ? unsent : tcb->snd_mss;
+    if (len > win)
+        len = win;
+    /* The FIN follows the last octet and needs one unit of window. */
+    bool fin = (tcb->flags & TF_FIN_QUEUED) && tcb->state != SYNACK_ESTABLISHED &&
+               tcb->state != SYNACK_CLOSE_WAIT && len == unsent && win > len &&
+               seq_leq(tcb->snd_nxt, end);
+    if (len == 0 && !fin)
+        return false;
+    if (len > 0 && len < tcb->snd_mss && !fin && !small_segment_ok(tcb, len, unsent))
+        return false;
+    uint8_t flags = SYNACK_TCP_ACK;
+    if (len && len == unsent)
+        flags |= SYNACK_TCP_PSH; /* the last buffered segment (MUST-61) */
+    if (fin)
+        flags |= SYNACK_TCP_FIN;
+    uint32_t seq = tcb->snd_nxt;
+    bool fresh = !seq_lt(seq, tcb->snd_max);
+    tcp_xmit(t, tcb, seq, flags, len, now);
+    tcb->snd_nxt = seq + len + (fin ? 1u : 0u);
+    if (seq_gt(tcb->snd_nxt, tcb->snd_max))
+        tcb->snd_max = tcb->snd_nxt;
+    if (fresh && !(tcb->flags & TF_RTT_TIMING)) { /* Karn: time only new data */
+        tcb->flags |= TF_RTT_TIMING;
+        tcb->rtt_seq = seq;
+        tcb->rtt_start = now;
+    }
+    start_rexmt_timer(t, tcb, now);
+    return !fin;
+}
+
+/* Nothing in flight, data or FIN waiting, the window closed: probe it
+ * (3.8.6.1; SHLD-29: the first probe after one RTO). */
+static void arm_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    bool waiting = seq_lt(tcb->snd_nxt, tcp_data_end(tcb)) ||
+                   ((tcb->flags & TF_FIN_QUEUED) && tcb->snd_nxt == tcp_data_end(tcb) &&
+                    tcb->state != SYNACK_ESTABLISHED && tcb->state != SYNACK_CLOSE_WAIT);
+    if (!waiting || tcb->snd_max != tcb->snd_una || timer_on(tcb, TT_PERSIST) ||
+        !may_send_data(tcb))
+        return;
+    if (!(tcb->flags & TF_PERSIST)) {
+        tcb->flags |= TF_PERSIST;
+        tcb->persist_backoff = 0;
+    }
+    uint64_t d = rto_current(t, tcb) << (tcb->persist_backoff < 16 ? tcb->persist_backoff : 16);
+    if (d > t->cfg->persist_max)
+        d = t->cfg->persist_max;
+    timer_set(tcb, TT_PERSIST, now + d);
+}
+
+static void output_syn(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    uint8_t flags = SYNACK_TCP_SYN;
+    if (tcb->state != SYNACK_SYN_SENT)
+        flags |= SYNACK_TCP_ACK; /* SYN-RECEIVED: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
+    tcp_xmit(t, tcb, tcb->iss, flags, 0, now);
+    if (tcb->snd_nxt == tcb->iss)
+        tcb->snd_nxt = tcb->iss + 1;
+    bool first = tcb->snd_max == tcb->iss;
+    if (seq_gt(tcb->snd_nxt, tcb->snd_max))
+        tcb->snd_max = tcb->snd_nxt;
+    if (first) {
+        tcb->flags |= TF_RTT_TIMING;
+        tcb->rtt_seq = tcb->iss;
+        tcb->rtt_start = now;
+    } else {
+        tcb->flags &= ~TF_RTT_TIMING; /* Karn (MUST-18) */
+    }
+    start_rexmt_timer(t, tcb, now);
+}
+
+void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    switch (tcb->state) {
+    case SYNACK_CLOSED:
+    case SYNACK_LISTEN:
+        return;
+    case SYNACK_SYN_SENT:
+        if (tcb->snd_nxt == tcb->iss)
+            output_syn(t, tcb, now);
+        return;
+    case SYNACK_SYN_RECEIVED:
+        /* Until our SYN is acknowledged, every segment we send is the
+         * SYN-ACK: it answers retransmitted SYNs as well (3.10.7.4 first). */
+        if (tcb->snd_nxt == tcb->iss || (tcb->flags & TF_ACKNOW))
+            output_syn(t, tcb, now);
+        tcb->flags &= ~TF_ACKNOW;
+        return;
+    default:
+        break;
+    }
+    if (tcb->snd_una == tcb->iss && tcb->snd_nxt == tcb->iss) {
+        output_syn(t, tcb, now); /* FIN-WAIT-1 entered from SYN-RECEIVED, SYN lost */
+        return;
+    }
+    if (may_send_data(tcb)) {
+        cc_restart_after_idle(t, tcb, now);
+        while (output_one(t, tcb, now))
+            ;
+        arm_persist(t, tcb, now);
+    }
+    if (tcb->flags & (TF_ACKNOW | TF_WND_UPDATE))
+        tcp_send_ack(t, tcb, now);
+}
+
+void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    tcb->flags &= ~TF_RTT_TIMING; /* Karn (MUST-18): no sample across a retransmission */
+    tcb->total_retrans++;
+    if (tcb->snd_una == tcb->iss && (tcb->state == SYNACK_SYN_SENT ||
+                                     tcb->state == SYNACK_SYN_RECEIVED)) {
+        uint32_t nxt = tcb->snd_nxt;
+        tcb->snd_nxt = tcb->iss;
+        output_syn(t, tcb, now);
+        tcb->snd_nxt = nxt;
+        return;
+    }
+    uint32_t end = tcp_data_end(tcb);
+    uint32_t len = seq_lt(tcb->snd_una, end) ? end - tcb->snd_una : 0;
+    if (len > tcb->snd_mss)
+        len = tcb->snd_mss;
+    uint8_t flags = SYNACK_TCP_ACK;
+    if (len && tcb->snd_una + len == end)
+        flags |= SYNACK_TCP_PSH;
+    bool fin = (tcb->flags & TF_FIN_QUEUED) && tcb->snd_una + len == end &&
+               seq_gt(tcb->snd_max, end);
+    if (fin)
+        flags |= SYNACK_TCP_FIN;
+    if (len == 0 && !fin)
+        return;
+    tcp_xmit(t, tcb, tcb->snd_una, flags, len, now);
+    uint32_t sent_end = tcb->snd_una + len + (fin ? 1u : 0u);
+    if (seq_gt(sent_end, tcb->snd_nxt))
+        tcb->snd_nxt = sent_end;
+    timer_set(tcb, TT_REXMT, now + rto_current(t, tcb));
+}
+
+void tcp_send_window_probe(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    /* 3.8.6.1: one octet of new data (or the FIN) beyond the closed window.
+     * SND.NXT does not move, so an unanswered probe is not a retransmission
+     * and the connection stays open while probes are answered (MUST-37). */
+    uint32_t end = tcp_data_end(tcb);
+    t->cnt->tcp_window_probes++;
+    if (seq_lt(tcb->snd_nxt, end)) {
+        tcp_xmit(t, tcb, tcb->snd_nxt, SYNACK_TCP_ACK | (tcb->snd_nxt + 1 == end ? SYNACK_TCP_PSH : 0), 1, now);
+        if (seq_gt(tcb->snd_nxt + 1, tcb->snd_max))
+            tcb->snd_max = tcb->snd_nxt + 1;
+    } else {
+        tcp_xmit(t, tcb, tcb->snd_nxt, SYNACK_TCP_ACK | SYNACK_TCP_FIN, 0, now);
+        if (seq_gt(tcb->snd_nxt + 1, tcb->snd_max))
+            tcb->snd_max = tcb->snd_nxt + 1;
+    }
+}
+
+void tcp_send_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    /* 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT>, no data (SHLD-12). */
+    t->cnt->tcp_keepalive_probes++;
+    tcp_xmit(t, tcb, tcb->snd_nxt - 1, SYNACK_TCP_ACK, 0, now);
+}
+
+/* ---- deferred output (MUST-58, MUST-59) ---- */
+
+void tcp_output_later(struct tcp_ctx *t, struct tcb *tcb)
+{
+    if (tcb->flags & TF_PENDING)
+        return;
+    tcb->flags |= TF_PENDING;
+    tcb->pending_next = t->pending;
+    t->pending = tcb;
+}
+
+void tcp_flush(struct tcp_ctx *t, uint64_t now)
+{
+    while (t->pending) {
+        struct tcb *tcb = t->pending;
+        t->pending = tcb->pending_next;
+        tcb->pending_next = NULL;
+        tcb->flags &= ~TF_PENDING;
+        tcp_output(t, tcb, now);
+    }
+}
+
+void tcp_batch_begin(struct tcp_ctx *t)
+{
+    t->batch++;
+}
+
+void tcp_batch_end(struct tcp_ctx *t, uint64_t now)
+{
+    if (t->batch > 0)
+        t->batch--;
+    if (t->batch == 0)
+        tcp_flush(t, now);
+}

@@ -1,0 +1,59 @@
+/* Round-trip time estimation and the retransmission timeout (RFC 6298,
+ * RFC 9293 3.8.1). Times are microseconds. Karn's algorithm (MUST-18) lives
+ * where samples are taken: only segments never retransmitted are timed. */
+#include "tcp/tcp_internal.h"
+
+#define RTT_G 1000u /* clock granularity term G: 1 ms (RFC 6298 4) */
+
+static uint64_t clamp_rto(const struct tcp_ctx *t, uint64_t rto)
+{
+    if (rto < t->cfg->rto_min) /* RFC 6298 2.4: round up to RTO_MIN (1 s) */
+        rto = t->cfg->rto_min;
+    if (rto > t->cfg->rto_max) /* RFC 6298 2.5: a cap of at least 60 s */
+        rto = t->cfg->rto_max;
+    return rto;
+}
+
+/* RFC 6298 2.1: before any sample, RTO = 1 s. */
+void rtt_init(const struct tcp_ctx *t, struct tcb *tcb)
+{
+    tcb->srtt = 0;
+    tcb->rttvar = 0;
+    tcb->rto = t->cfg->rto_initial;
+    tcb->backoff = 0;
+    tcb->flags &= ~TF_HAVE_RTT;
+}
+
+void rtt_sample(const struct tcp_ctx *t, struct tcb *tcb, uint64_t r)
+{
+    if (!(tcb->flags & TF_HAVE_RTT)) {
+        /* RFC 6298 2.2: SRTT <- R, RTTVAR <- R/2 */
+        tcb->srtt = r;
+        tcb->rttvar = r / 2;
+        tcb->flags |= TF_HAVE_RTT;
+    } else {
+        /* RFC 6298 2.3: RTTVAR first, with the old SRTT; beta 1/4, alpha 1/8 */
+        uint64_t delta = tcb->srtt > r ? tcb->srtt - r : r - tcb->srtt;
+        tcb->rttvar = (3 * tcb->rttvar + delta) / 4;
+        tcb->srtt = (7 * tcb->srtt + r) / 8;
+    }
+    /* RTO <- SRTT + max(G, K*RTTVAR), K = 4 */
+    uint64_t var = 4 * tcb->rttvar;
+    tcb->rto = clamp_rto(t, tcb->srtt + (var > RTT_G ? var : RTT_G));
+    tcb->backoff = 0; /* a valid sample ends Karn's backed-off RTO */
+}
+
+/* RFC 6298 5.5: RTO <- RTO * 2, up to the maximum. */
+void rto_backoff(const struct tcp_ctx *t, struct tcb *tcb)
+{
+    if (rto_current(t, tcb) < t->cfg->rto_max)
+        tcb->backoff++;
+}
+
+uint64_t rto_current(const struct tcp_ctx *t, const struct tcb *tcb)
+{
+    uint64_t rto = tcb->rto;
+    for (uint32_t i = 0; i < tcb->backoff && rto < t->cfg->rto_max; i++)
+        rto *= 2;
+    return rto > t->cfg->rto_max ? t->cfg->rto_max : rto;
+}

@@ -1,0 +1,298 @@
+/* The connection table: TCB allocation and lifetime, the hash on the
+ * 4-tuple, listeners and their queues. It does not process segments. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/tcp_internal.h"
+
+int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
+                 struct synack_counters *cnt, struct rng *rng, tcp_ip_output_fn out,
+                 void *out_ctx)
+{
+    memset(t, 0, sizeof *t);
+    t->cfg = cfg;
+    t->cnt = cnt;
+    t->rng = rng;
+    t->ip_output = out;
+    t->out_ctx = out_ctx;
+    t->isn_key = (struct siphash_key){rng_next(rng), rng_next(rng)};
+    t->port_key = (struct siphash_key){rng_next(rng), rng_next(rng)};
+    t->port_next = (uint32_t)rng_next(rng);
+    uint32_t buckets = 64;
+    while (buckets < cfg->max_conns && buckets < (1u << 20))
+        buckets <<= 1;
+    t->hash = calloc(buckets, sizeof *t->hash);
+    t->hash_mask = buckets - 1;
+    t->pkt_cap = TCP_IP_HEADROOM + 60u + cfg->mtu;
+    t->pkt = malloc(t->pkt_cap);
+    t->chack_window = TCP_TIMER_OFF;
+    if (!t->hash || !t->pkt) {
+        tcp_ctx_destroy(t);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void tcp_ctx_destroy(struct tcp_ctx *t)
+{
+    while (t->all) {
+        t->all->owner = TCB_ORPHAN;
+        tcb_free(t, t->all);
+    }
+    free(t->hash);
+    free(t->pkt);
+    t->hash = NULL;
+    t->pkt = NULL;
+}
+
+static uint32_t tuple_hash(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,
+                           uint32_t raddr, uint16_t rport)
+{
+    uint32_t k[3] = {laddr, raddr, (uint32_t)lport << 16 | rport};
+    return (uint32_t)siphash24(&t->port_key, k, sizeof k) & t->hash_mask;
+}
+
+struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, bool buffers, int *err)
+{
+    if (t->n_tcbs >= t->cfg->max_conns) {
+        t->cnt->tcp_conn_limit++;
+        *err = -ENOBUFS;
+        return NULL;
+    }
+    struct tcb *tcb = calloc(1, sizeof *tcb);
+    if (!tcb) {
+        *err = -ENOMEM;
+        return NULL;
+    }
+    if (buffers && (sb_init(&tcb->sb, p->sndbuf) < 0 ||
+                    rb_init(&tcb->rb, p->rcvbuf, t->cfg->ooo_max) < 0)) {
+        sb_destroy(&tcb->sb);
+        rb_destroy(&tcb->rb);
+        free(tcb);
+        *err = -ENOMEM;
+        return NULL;
+    }
+    tcb->laddr = p->laddr;
+    tcb->lport = p->lport;
+    tcb->raddr = p->raddr;
+    tcb->rport = p->rport;
+    tcb->flags = p->flags & (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0);
+    tcb->user_mss = p->user_mss;
+    tcb->keep_idle = p->keep_idle;
+    tcb->keep_intvl = p->keep_intvl;
+    tcb->keep_cnt = p->keep_cnt;
+    tcb->user_timeout = p->user_timeout;
+    tcb->tos = p->tos;
+    tcb->ttl = p->ttl;
+    tcb->backlog = p->backlog;
+    tcb->owner = TCB_USER;
+    timers_stop_all(tcb);
+    rtt_init(t, tcb);
+    tcb->next = t->all;
+    if (t->all)
+        t->all->prev = tcb;
+    t->all = tcb;
+    t->n_tcbs++;
+    return tcb;
+}
+
+static void pending_unlink(struct tcp_ctx *t, struct tcb *tcb)
+{
+    for (struct tcb **pp = &t->pending; *pp; pp = &(*pp)->pending_next) {
+        if (*pp == tcb) {
+            *pp = tcb->pending_next;
+            break;
+        }
+    }
+    tcb->flags &= ~TF_PENDING;
+}
+
+static void acceptq_unlink(struct tcb *parent, struct tcb *tcb)
+{
+    struct tcb *prev = NULL;
+    for (struct tcb *c = parent->acceptq_head; c; prev = c, c = c->q_next) {
+        if (c != tcb)
+            continue;
+        if (prev)
+            prev->q_next = c->q_next;
+        else
+            parent->acceptq_head = c->q_next;
+        if (parent->acceptq_tail == c)
+            parent->acceptq_tail = prev;
+        parent->acceptq_len--;
+        return;
+    }
+}
+
+/* A passive child leaves its listener: unaccepted, or accepted by a socket. */
+static void child_detach(struct tcb *tcb)
+{
+    struct tcb *parent = tcb->parent;
+    if (!parent)
+        return;
+    if (tcb->owner == TCB_LISTENER) {
+        if (tcb->in_acceptq)
+            acceptq_unlink(parent, tcb);
+        else if (parent->embryonic)
+            parent->embryonic--;
+    }
+    tcb->in_acceptq = false;
+    tcb->parent = NULL;
+    tcb->q_next = NULL;
+}
+
+void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
+{
+    /* Children still attached become orphans that finish on their own. */
+    for (struct tcb *c = t->all; c; c = c->next) {
+        if (c->parent == tcb) {
+            child_detach(c);
+            c->owner = TCB_ORPHAN;
+        }
+    }
+    child_detach(tcb);
+    if (tcb->in_table)
+        tcb_hash_remove(t, tcb);
+    if (tcb->flags & TF_PENDING)
+        pending_unlink(t, tcb);
+    if (tcb->prev)
+        tcb->prev->next = tcb->next;
+    else
+        t->all = tcb->next;
+    if (tcb->next)
+        tcb->next->prev = tcb->prev;
+    t->n_tcbs--;
+    sb_destroy(&tcb->sb);
+    rb_destroy(&tcb->rb);
+    free(tcb);
+}
+
+void tcb_hash_insert(struct tcp_ctx *t, struct tcb *tcb)
+{
+    uint32_t h = tuple_hash(t, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
+    tcb->hnext = t->hash[h];
+    t->hash[h] = tcb;
+    tcb->in_table = true;
+}
+
+void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb)
+{
+    if (tcb->state == SYNACK_LISTEN || !tcb->in_table) {
+        tcb->in_table = false;
+        return;
+    }
+    uint32_t h = tuple_hash(t, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
+    for (struct tcb **pp = &t->hash[h]; *pp; pp = &(*pp)->hnext) {
+        if (*pp == tcb) {
+            *pp = tcb->hnext;
+            break;
+        }
+    }
+    tcb->in_table = false;
+    tcb->hnext = NULL;
+}
+
+struct tcb *tcb_lookup(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                       uint16_t rport)
+{
+    uint32_t h = tuple_hash(t, laddr, lport, raddr, rport);
+    for (struct tcb *c = t->hash[h]; c; c = c->hnext)
+        if (c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
+            return c;
+    return NULL;
+}
+
+struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport)
+{
+    struct tcb *wild = NULL;
+    for (struct tcb *c = t->all; c; c = c->next) {
+        if (c->state != SYNACK_LISTEN || c->lport != lport)
+            continue;
+        if (c->laddr == laddr)
+            return c;
+        if (c->laddr == 0)
+            wild = c;
+    }
+    return wild;
+}
+
+bool tcp_port_in_use(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,
+                     bool listeners_only)
+{
+    for (const struct tcb *c = t->all; c; c = c->next) {
+        if (c->lport != lport || c->state == SYNACK_CLOSED)
+            continue;
+        if (listeners_only && c->state != SYNACK_LISTEN)
+            continue;
+        if (laddr == 0 || c->laddr == 0 || c->laddr == laddr)
+            return true;
+    }
+    return false;
+}
+
+void tcb_set_state(struct tcp_ctx *t, struct tcb *tcb, enum synack_state st)
+{
+    if (st == SYNACK_ESTABLISHED && tcb->state != SYNACK_ESTABLISHED) {
+        t->cnt->tcp_conn_established++;
+        tcb->flags |= TF_CONNECTED;
+    }
+    tcb->state = st;
+}
+
+void tcb_closed(struct tcp_ctx *t, struct tcb *tcb)
+{
+    tcb->state = SYNACK_CLOSED;
+    timers_stop_all(tcb);
+    if (tcb->in_table)
+        tcb_hash_remove(t, tcb);
+    if (tcb->owner == TCB_USER)
+        return; /* the socket still reads the outcome; tcp_release frees */
+    tcb_free(t, tcb);
+}
+
+void tcb_drop(struct tcp_ctx *t, struct tcb *tcb, int err)
+{
+    /* "All segment queues should be flushed"; octets already delivered
+     * in order stay readable, then the error is reported (MUST-12). */
+    if (tcb->error == 0)
+        tcb->error = err;
+    tcb->reset = true;
+    sb_drop(&tcb->sb, tcb->sb.len);
+    rb_ooo_clear(&tcb->rb);
+    tcb_closed(t, tcb);
+}
+
+void tcb_child_established(struct tcp_ctx *t, struct tcb *tcb)
+{
+    (void)t;
+    struct tcb *parent = tcb->parent;
+    if (!parent || tcb->owner != TCB_LISTENER)
+        return;
+    if (parent->embryonic)
+        parent->embryonic--;
+    tcb->q_next = NULL;
+    if (parent->acceptq_tail)
+        parent->acceptq_tail->q_next = tcb;
+    else
+        parent->acceptq_head = tcb;
+    parent->acceptq_tail = tcb;
+    parent->acceptq_len++;
+    tcb->in_acceptq = true;
+}
+
+struct tcb *tcb_acceptq_pop(struct tcb *listener)
+{
+    struct tcb *c = listener->acceptq_head;
+    if (!c)
+        return NULL;
+    child_detach(c);
+    c->owner = TCB_USER;
+    return c;
+}
+
+bool tcp_conn_exists(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                     uint16_t rport)
+{
+    return tcb_lookup(t, laddr, lport, raddr, rport) != NULL;
+}

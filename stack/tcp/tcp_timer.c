@@ -1,0 +1,206 @@
+/* Timeouts (RFC 9293 3.10.8, 3.8.1, 3.8.3, 3.8.4, 3.8.6.1, 3.8.6.3, 3.6.1).
+ * Timers are deadlines in the TCB; tcp_poll runs the due ones. */
+#include <errno.h>
+
+#include "tcp/tcp_internal.h"
+
+void timers_stop_all(struct tcb *tcb)
+{
+    for (int i = 0; i < TT_COUNT; i++)
+        tcb->timer[i] = TCP_TIMER_OFF;
+}
+
+uint64_t tcb_deadline(const struct tcb *tcb)
+{
+    uint64_t d = TCP_TIMER_OFF;
+    for (int i = 0; i < TT_COUNT; i++)
+        if (tcb->timer[i] < d)
+            d = tcb->timer[i];
+    return d;
+}
+
+static bool is_syn_state(const struct tcb *tcb)
+{
+    return tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED;
+}
+
+/* R2 (MUST-20): the time after which retransmission gives up; an
+ * application's TCP_USER_TIMEOUT overrides it (MUST-21); a SYN gets at
+ * least three minutes (MUST-23). */
+static uint64_t r2_limit(const struct tcp_ctx *t, const struct tcb *tcb)
+{
+    if (tcb->user_timeout)
+        return tcb->user_timeout;
+    return is_syn_state(tcb) ? t->cfg->r2_syn : t->cfg->r2;
+}
+
+static int timeout_error(const struct tcb *tcb)
+{
+    /* Like BSD and Linux, a soft ICMP error seen meanwhile explains the
+     * timeout better than ETIMEDOUT does (SHLD-25). */
+    return tcb->soft_error ? tcb->soft_error : -ETIMEDOUT;
+}
+
+/* RETRANSMISSION TIMEOUT (3.10.8; RFC 6298 5.4-5.6). */
+static bool timeout_rexmt(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (tcb->snd_una == tcb->snd_max && !is_syn_state(tcb))
+        return true;
+    if (tcb->rtx_count == 0)
+        tcb->rtx_first = now;
+    if (tcb->rtx_count > 0 && now - tcb->rtx_first >= r2_limit(t, tcb)) {
+        t->cnt->tcp_conn_timeout++; /* no RST: the peer has stopped answering */
+        tcb_drop(t, tcb, timeout_error(tcb));
+        return false;
+    }
+    if (tcb->rtx_count + 1 == t->cfg->r1) {
+        /* R1 (MUST-20, SHLD-9, SHLD-10): tell the application there is a
+         * delivery problem; we have no routing to give negative advice to. */
+        t->cnt->tcp_r1_reached++;
+        if (!tcb->soft_error)
+            tcb->soft_error = -ETIMEDOUT;
+    }
+    cc_on_rto(t, tcb);
+    rto_backoff(t, tcb);
+    tcb->rtx_count++;
+    t->cnt->tcp_retransmits++;
+    if (is_syn_state(tcb))
+        tcb->flags |= TF_SYN_LOST; /* RFC 6298 5.7, RFC 5681 3.1 */
+    tcb->flags &= ~(TF_RTT_TIMING | TF_PERSIST);
+    timer_stop(tcb, TT_PERSIST);
+    tcp_retransmit_first(t, tcb, now);
+    /* Go back to SND.UNA: what follows is resent as the window reopens. */
+    uint32_t after_first = tcb->snd_nxt;
+    tcb->snd_nxt = seq_lt(after_first, tcb->snd_max) ? after_first : tcb->snd_max;
+    return true;
+}
+
+/* Zero-window probe (3.8.6.1): with exponential backoff (SHLD-30), for as
+ * long as the peer keeps answering (MUST-37). */
+static bool timeout_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (now - tcb->last_rcv >= r2_limit(t, tcb)) {
+        t->cnt->tcp_conn_timeout++; /* probes unanswered for R2 */
+        tcb_drop(t, tcb, timeout_error(tcb));
+        return false;
+    }
+    if (tcb->snd_wnd > 0) {
+        tcb->flags &= ~TF_PERSIST;
+        tcp_output(t, tcb, now);
+        return true;
+    }
+    tcp_send_window_probe(t, tcb, now);
+    if (tcb->persist_backoff < 31)
+        tcb->persist_backoff++;
+    uint64_t d = rto_current(t, tcb) << (tcb->persist_backoff < 16 ? tcb->persist_backoff : 16);
+    if (d > t->cfg->persist_max)
+        d = t->cfg->persist_max;
+    timer_set(tcb, TT_PERSIST, now + d);
+    return true;
+}
+
+/* Keep-alive (3.8.4): only when idle (MUST-26); unanswered probes are not
+ * fatal until keep_cnt of them in a row (MUST-29). */
+static bool timeout_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (!(tcb->flags & TF_KEEPALIVE))
+        return true;
+    if (tcb->snd_una != tcb->snd_max || tcb->sb.len > 0) {
+        timer_set(tcb, TT_KEEP, now + tcb->keep_idle); /* data outstanding: not idle */
+        return true;
+    }
+    if (tcb->keep_probes >= tcb->keep_cnt) {
+        t->cnt->tcp_conn_timeout++;
+        tcp_send_rst(t, tcb, now);
+        tcb_drop(t, tcb, timeout_error(tcb));
+        return false;
+    }
+    tcb->keep_probes++;
+    tcp_send_keepalive(t, tcb, now);
+    timer_set(tcb, TT_KEEP, now + tcb->keep_intvl);
+    return true;
+}
+
+void tcp_keepalive_reset(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    (void)t;
+    tcb->keep_probes = 0;
+    tcb->last_rcv = now;
+    if ((tcb->flags & TF_KEEPALIVE) && tcb->state >= SYNACK_ESTABLISHED &&
+        tcb->state != SYNACK_TIME_WAIT)
+        timer_set(tcb, TT_KEEP, now + tcb->keep_idle);
+    else
+        timer_stop(tcb, TT_KEEP);
+}
+
+void tcp_enter_time_wait(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    tcb_set_state(t, tcb, SYNACK_TIME_WAIT);
+    timers_stop_all(tcb);
+    timer_set(tcb, TT_2MSL, now + 2 * t->cfg->msl); /* MUST-13 */
+}
+
+static bool timeout_2msl(struct tcp_ctx *t, struct tcb *tcb)
+{
+    if (tcb->state == SYNACK_TIME_WAIT)
+        t->cnt->tcp_timewait_expired++;
+    else
+        t->cnt->tcp_fin_wait_2_timeout++;
+    tcb_closed(t, tcb);
+    return false;
+}
+
+/* Run every due timer; stops early when the TCB is gone. */
+void tcp_timers_run(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    for (int w = 0; w < TT_COUNT; w++) {
+        if (tcb->timer[w] > now)
+            continue;
+        tcb->timer[w] = TCP_TIMER_OFF;
+        bool alive = true;
+        switch ((enum tcp_timer)w) {
+        case TT_REXMT:
+            alive = timeout_rexmt(t, tcb, now);
+            break;
+        case TT_PERSIST:
+            alive = timeout_persist(t, tcb, now);
+            break;
+        case TT_DELACK:
+            t->cnt->tcp_delayed_acks++;
+            tcp_send_ack(t, tcb, now);
+            break;
+        case TT_KEEP:
+            alive = timeout_keepalive(t, tcb, now);
+            break;
+        case TT_2MSL:
+            alive = timeout_2msl(t, tcb);
+            break;
+        case TT_COUNT:
+            break;
+        }
+        if (!alive || tcb->state == SYNACK_CLOSED)
+            return;
+    }
+}
+
+void tcp_poll(struct tcp_ctx *t, uint64_t now)
+{
+    tcp_batch_begin(t);
+    for (struct tcb *tcb = t->all, *next; tcb; tcb = next) {
+        next = tcb->next;
+        if (tcb_deadline(tcb) <= now)
+            tcp_timers_run(t, tcb, now);
+    }
+    tcp_batch_end(t, now);
+}
+
+uint64_t tcp_deadline(const struct tcp_ctx *t)
+{
+    uint64_t d = TCP_TIMER_OFF;
+    for (const struct tcb *tcb = t->all; tcb; tcb = tcb->next) {
+        uint64_t x = tcb_deadline(tcb);
+        if (x < d)
+            d = x;
+    }
+    return d;
+}

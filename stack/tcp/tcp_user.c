@@ -1,0 +1,360 @@
+/* User calls (RFC 9293 3.10.1-3.10.6): OPEN, SEND, RECEIVE, CLOSE, ABORT,
+ * STATUS, as the socket layer makes them. Errors are negative errnos with
+ * BSD meanings; the RFC's error strings are quoted beside them. */
+#include <errno.h>
+#include <string.h>
+
+#include "tcp/tcp_internal.h"
+
+const char *synack_state_name(enum synack_state st)
+{
+    static const char *const names[SYNACK_STATE_COUNT] = {
+        "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+        "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
+    };
+    return (unsigned)st < SYNACK_STATE_COUNT ? names[st] : "?";
+}
+
+static uint16_t announced_mss(const struct tcp_ctx *t, const struct tcb *tcb)
+{
+    uint32_t mss = t->cfg->mtu - 40u; /* MMS_R - 20 (MUST-67) */
+    if (tcb->user_mss && tcb->user_mss < mss)
+        mss = tcb->user_mss;
+    return (uint16_t)mss;
+}
+
+/* OPEN, active (3.10.1): select ISS, send <SEQ=ISS><CTL=SYN>, SYN-SENT. */
+int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct tcb **out,
+                    uint64_t now)
+{
+    int err;
+    struct tcb *tcb = tcb_alloc(t, p, true, &err);
+    if (!tcb)
+        return err; /* "insufficient resources" */
+    tcb->iss = tcp_isn(t, p->laddr, p->lport, p->raddr, p->rport, now);
+    tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->snd_up = tcb->iss;
+    tcb->snd_buf_seq = tcb->iss + 1;
+    tcb->rcv_mss = announced_mss(t, tcb);
+    tcb->peer_mss = 536;
+    tcp_update_snd_mss(t, tcb);
+    tcb->passive = false;
+    tcb_set_state(t, tcb, SYNACK_SYN_SENT);
+    tcb_hash_insert(t, tcb);
+    *out = tcb;
+    tcp_kick(t, tcb, now);
+    return 0;
+}
+
+/* OPEN, passive: LISTEN. Buffers are allocated per child. */
+int tcp_open_passive(struct tcp_ctx *t, const struct tcp_open_params *p, struct tcb **out)
+{
+    int err;
+    struct tcb *tcb = tcb_alloc(t, p, false, &err);
+    if (!tcb)
+        return err;
+    tcb->sb.cap = p->sndbuf; /* remembered for the children */
+    tcb->rb.cap = p->rcvbuf;
+    tcb_set_state(t, tcb, SYNACK_LISTEN);
+    *out = tcb;
+    return 0;
+}
+
+struct tcb *tcp_accept(struct tcp_ctx *t, struct tcb *listener)
+{
+    (void)t;
+    if (listener->state != SYNACK_LISTEN)
+        return NULL;
+    return tcb_acceptq_pop(listener);
+}
+
+/* A closed TCB's first error, then EPIPE (or ENOTCONN if it never connected). */
+static int closed_error(struct tcb *tcb, int never)
+{
+    int e = tcp_take_error(tcb);
+    if (e)
+        return e;
+    return (tcb->flags & TF_CONNECTED) ? -EPIPE : never;
+}
+
+/* SEND (3.10.2). */
+ssize_t tcp_send(struct tcp_ctx *t, struct tcb *tcb, const void *buf, size_t len, bool urgent,
+                 uint64_t now)
+{
+    switch (tcb->state) {
+    case SYNACK_CLOSED:
+        return closed_error(tcb, -ENOTCONN); /* "connection does not exist" */
+    case SYNACK_LISTEN:
+        return -ENOTCONN;
+    case SYNACK_SYN_SENT:
+    case SYNACK_SYN_RECEIVED: /* queued until ESTABLISHED */
+    case SYNACK_ESTABLISHED:
+    case SYNACK_CLOSE_WAIT:
+        break;
+    default:
+        return -EPIPE; /* "connection closing" */
+    }
+    if (tcb->flags & TF_FIN_QUEUED)
+        return -EPIPE;
+    if (len > UINT32_MAX)
+        len = UINT32_MAX;
+    uint32_t n = sb_append(&tcb->sb, buf, (uint32_t)len);
+    if (n == 0)
+        return len ? -EAGAIN : 0; /* "insufficient resources": the buffer is full */
+    if (urgent)
+        tcb->snd_up = tcp_data_end(tcb); /* after the last urgent octet (MUST-62) */
+    tcp_kick(t, tcb, now);
+    return n;
+}
+
+/* After a read the window may have opened enough to be worth announcing
+ * (3.8.6.2.2): at least two segments, or half the buffer, or from zero. */
+static void maybe_window_update(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (tcb->state != SYNACK_ESTABLISHED && tcb->state != SYNACK_FIN_WAIT_1 &&
+        tcb->state != SYNACK_FIN_WAIT_2)
+        return;
+    uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+    uint32_t wnd = tcp_rcv_window(tcb);
+    if (wnd <= cur)
+        return;
+    uint32_t grow = wnd - cur;
+    if (cur == 0 || grow >= 2u * tcb->rcv_mss || grow >= tcb->rb.cap / 2) {
+        tcb->flags |= TF_WND_UPDATE;
+        tcp_kick(t, tcb, now);
+    }
+}
+
+/* RECEIVE (3.10.3). */
+ssize_t tcp_receive(struct tcp_ctx *t, struct tcb *tcb, void *buf, size_t len, bool peek,
+                    uint64_t now)
+{
+    if (tcb->state == SYNACK_LISTEN)
+        return -ENOTCONN;
+    if (tcb->rb.used > 0 && !(tcb->flags & TF_SHUT_RD)) {
+        uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+        uint32_t n = rb_read(&tcb->rb, buf, want, peek);
+        uint32_t read_seq = tcb->rcv_nxt - tcb->rb.used;
+        if (!seq_gt(tcb->rcv_up, read_seq))
+            tcb->flags &= ~TF_URG_SIGNALLED; /* the urgent data is consumed */
+        if (!peek)
+            maybe_window_update(t, tcb, now);
+        return n;
+    }
+    if ((tcb->flags & TF_RCVD_FIN) || (tcb->flags & TF_SHUT_RD))
+        return 0; /* end of stream */
+    if (tcb->state == SYNACK_CLOSED) {
+        int e = tcp_take_error(tcb);
+        if (e)
+            return e; /* "connection reset" (MUST-12) */
+        return (tcb->flags & TF_CONNECTED) ? 0 : -ENOTCONN;
+    }
+    return len ? -EAGAIN : 0; /* queued in spirit: come back when readable */
+}
+
+/* CLOSE (3.10.4). */
+int tcp_close(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    switch (tcb->state) {
+    case SYNACK_CLOSED:
+        return (tcb->flags & TF_CONNECTED) || tcb->error ? 0 : -ENOTCONN;
+    case SYNACK_LISTEN:
+    case SYNACK_SYN_SENT:
+        return tcp_abort(t, tcb, now); /* delete the TCB */
+    case SYNACK_SYN_RECEIVED:
+        tcb->flags |= TF_FIN_QUEUED;
+        if (tcb->sb.len == 0)
+            tcb_set_state(t, tcb, SYNACK_FIN_WAIT_1);
+        break;
+    case SYNACK_ESTABLISHED:
+        tcb->flags |= TF_FIN_QUEUED;
+        tcb_set_state(t, tcb, SYNACK_FIN_WAIT_1);
+        break;
+    case SYNACK_CLOSE_WAIT:
+        tcb->flags |= TF_FIN_QUEUED;
+        tcb_set_state(t, tcb, SYNACK_LAST_ACK);
+        break;
+    default: /* FIN-WAIT-*, CLOSING, LAST-ACK, TIME-WAIT: no second FIN */
+        return 0;
+    }
+    tcp_kick(t, tcb, now);
+    return 0;
+}
+
+void tcp_shutdown_read(struct tcp_ctx *t, struct tcb *tcb)
+{
+    (void)t;
+    tcb->flags |= TF_SHUT_RD;
+    rb_read(&tcb->rb, NULL, tcb->rb.used, false); /* what is queued is discarded */
+}
+
+/* Abort every child of a listener (3.10.5 for each). */
+static void abort_children(struct tcp_ctx *t, struct tcb *l, uint64_t now)
+{
+    for (struct tcb *c = t->all, *n; c; c = n) {
+        n = c->next;
+        if (c->parent != l)
+            continue;
+        tcp_abort(t, c, now);
+        n = t->all; /* the list changed: start over (children are few) */
+    }
+}
+
+/* ABORT (3.10.5). */
+int tcp_abort(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    switch (tcb->state) {
+    case SYNACK_CLOSED:
+        return -ENOTCONN;
+    case SYNACK_LISTEN:
+        abort_children(t, tcb, now);
+        break;
+    case SYNACK_SYN_RECEIVED:
+    case SYNACK_ESTABLISHED:
+    case SYNACK_FIN_WAIT_1:
+    case SYNACK_FIN_WAIT_2:
+    case SYNACK_CLOSE_WAIT:
+        tcp_send_rst(t, tcb, now); /* <SEQ=SND.NXT><CTL=RST> */
+        break;
+    default: /* SYN-SENT, CLOSING, LAST-ACK, TIME-WAIT: just delete */
+        break;
+    }
+    sb_drop(&tcb->sb, tcb->sb.len);
+    rb_ooo_clear(&tcb->rb);
+    tcb_closed(t, tcb);
+    return 0;
+}
+
+void tcp_release(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    (void)now;
+    if (tcb->state == SYNACK_CLOSED) {
+        tcb->owner = TCB_ORPHAN;
+        tcb_free(t, tcb);
+        return;
+    }
+    tcb->owner = TCB_ORPHAN;
+    if (tcb->state == SYNACK_FIN_WAIT_2)
+        timer_set(tcb, TT_2MSL, now + t->cfg->fin_wait_2);
+}
+
+/* STATUS (3.10.6). */
+void tcp_status(const struct tcb *tcb, struct synack_tcp_info *i)
+{
+    memset(i, 0, sizeof *i);
+    i->state = (uint8_t)tcb->state;
+    i->passive = tcb->passive;
+    i->snd_wscale = tcb->snd_wscale;
+    i->rcv_wscale = tcb->rcv_wscale;
+    i->laddr = tcb->laddr;
+    i->raddr = tcb->raddr;
+    i->lport = tcb->lport;
+    i->rport = tcb->rport;
+    i->iss = tcb->iss;
+    i->snd_una = tcb->snd_una;
+    i->snd_nxt = tcb->snd_nxt;
+    i->snd_max = tcb->snd_max;
+    i->snd_wnd = tcb->snd_wnd;
+    i->snd_wl1 = tcb->snd_wl1;
+    i->snd_wl2 = tcb->snd_wl2;
+    i->snd_up = tcb->snd_up;
+    i->irs = tcb->irs;
+    i->rcv_nxt = tcb->rcv_nxt;
+    i->rcv_wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+    i->rcv_up = tcb->rcv_up;
+    i->snd_mss = tcb->snd_mss;
+    i->rcv_mss = tcb->rcv_mss;
+    i->max_snd_wnd = tcb->max_snd_wnd;
+    i->srtt_us = tcb->srtt;
+    i->rttvar_us = tcb->rttvar;
+    i->rto_us = tcb->rto;
+    for (uint32_t b = 0; b < tcb->backoff && i->rto_us < UINT64_MAX / 2; b++)
+        i->rto_us *= 2;
+    i->cwnd = tcb->cwnd;
+    i->ssthresh = tcb->ssthresh;
+    i->backoff = tcb->backoff;
+    i->retransmits = tcb->rtx_count;
+    i->total_retrans = tcb->total_retrans;
+    i->unacked = tcb->snd_max - tcb->snd_una;
+    i->sndbuf_used = tcb->sb.len;
+    i->sndbuf_size = tcb->sb.cap;
+    i->rcvbuf_used = tcb->rb.used;
+    i->rcvbuf_size = tcb->rb.cap;
+    i->ooo_intervals = tcb->rb.n_ooo;
+    uint32_t read_seq = tcb->rcv_nxt - tcb->rb.used;
+    i->urgent_pending = seq_gt(tcb->rcv_up, read_seq) ? tcb->rcv_up - read_seq : 0;
+    i->soft_error = tcb->soft_error;
+}
+
+int tcp_events(const struct tcb *tcb)
+{
+    int ev = 0;
+    if (tcb->state == SYNACK_LISTEN)
+        return tcb->acceptq_len ? SYNACK_POLLIN : 0;
+    bool closed = tcb->state == SYNACK_CLOSED;
+    if (tcb->rb.used || (tcb->flags & (TF_RCVD_FIN | TF_SHUT_RD)) || closed)
+        ev |= SYNACK_POLLIN;
+    if (tcb->flags & TF_RCVD_FIN)
+        ev |= SYNACK_POLLRDHUP;
+    if ((tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT) &&
+        !(tcb->flags & TF_FIN_QUEUED) && sb_space(&tcb->sb) > 0)
+        ev |= SYNACK_POLLOUT;
+    if (tcb->error)
+        ev |= SYNACK_POLLERR;
+    if (closed || ((tcb->flags & TF_RCVD_FIN) && (tcb->flags & TF_FIN_QUEUED)))
+        ev |= SYNACK_POLLHUP;
+    if (closed)
+        ev |= SYNACK_POLLOUT; /* as BSD and Linux: a write does not block, it fails */
+    uint32_t read_seq = tcb->rcv_nxt - tcb->rb.used;
+    if (seq_gt(tcb->rcv_up, read_seq) && tcb->state != SYNACK_CLOSED)
+        ev |= SYNACK_POLLPRI; /* urgent data ahead (MUST-32) */
+    return ev;
+}
+
+int tcp_take_error(struct tcb *tcb)
+{
+    int e = tcb->error;
+    tcb->error = 0;
+    return e;
+}
+
+int tcp_set_buffers(struct tcp_ctx *t, struct tcb *tcb, uint32_t sndbuf, uint32_t rcvbuf,
+                    uint64_t now)
+{
+    if (tcb->state == SYNACK_LISTEN) {
+        if (sndbuf)
+            tcb->sb.cap = sndbuf;
+        if (rcvbuf)
+            tcb->rb.cap = rcvbuf;
+        return 0;
+    }
+    if (sndbuf && sb_resize(&tcb->sb, sndbuf) < 0)
+        return -ENOMEM;
+    if (rcvbuf && rb_resize(&tcb->rb, rcvbuf) < 0)
+        return -ENOMEM;
+    maybe_window_update(t, tcb, now);
+    return 0;
+}
+
+void tcp_set_nodelay(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t now)
+{
+    if (on) {
+        tcb->flags |= TF_NODELAY;
+        tcp_kick(t, tcb, now); /* what Nagle held goes now */
+    } else {
+        tcb->flags &= ~TF_NODELAY;
+    }
+}
+
+void tcp_set_keepalive(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t idle,
+                       uint64_t intvl, uint32_t cnt, uint64_t now)
+{
+    if (on)
+        tcb->flags |= TF_KEEPALIVE;
+    else
+        tcb->flags &= ~TF_KEEPALIVE;
+    tcb->keep_idle = idle;
+    tcb->keep_intvl = intvl;
+    tcb->keep_cnt = cnt;
+    if (tcb->state != SYNACK_LISTEN)
+        tcp_keepalive_reset(t, tcb, now);
+}
