@@ -32,7 +32,7 @@ PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 # ---- the stack: libsynack.a --------------------------------------------
-STACK_DIRS := wire ip tcp core socket link
+STACK_DIRS := util wire ip tcp core socket link
 STACK_SRC := $(foreach d,$(STACK_DIRS),$(wildcard stack/$(d)/*.c))
 STACK_OBJ := $(STACK_SRC:%.c=$(O)/%.o)
 LIB := $(O)/libsynack.a
