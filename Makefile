@@ -3,6 +3,7 @@
 #   make [all]        libsynack.a, the synack command, the apps
 #   make check        unit tests, the conformance suite and the fuzz regressions
 #   make deps         install missing Debian packages (mk/packages)
+#   make bench        print performance figures (in-memory bulk transfer)
 #   make install      PREFIX=/usr/local DESTDIR= : library, headers, synack.pc, binaries
 #   make clean
 #
@@ -46,6 +47,11 @@ STACK_TEST_SUPPORT_OBJ := $(STACK_TEST_SUPPORT:%.c=$(O)/%.o)
 STACK_TESTS := $(patsubst %.c,$(O)/%,$(wildcard stack/tests/test_*.c))
 $(STACK_TESTS:%=%.o) $(STACK_TEST_SUPPORT_OBJ): ALL_CPPFLAGS += -Istack -Istack/tests
 
+# ---- benchmarks (make bench) ---------------------------------------------
+BENCH := $(patsubst %.c,$(O)/%,$(wildcard stack/bench/*.c))
+$(BENCH): %: %.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PCAP_LIBS)
+
 # ---- the harness: libharness.a and the synack command -------------------
 # Every .c under harness/ except main.c and tests/ goes into libharness.a.
 # The harness sees only the stack's public headers.
@@ -68,7 +74,7 @@ $(HARNESS_TESTS): %: %.o $(HARNESS_LIB) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(HARNESS_LIB) $(LIB) $(CMOCKA_LIBS) $(PCAP_LIBS) -lm
 
 # ---- everything that is built into the tree ------------------------------
-ALL_OBJ := $(STACK_OBJ) $(STACK_TEST_SUPPORT_OBJ) $(STACK_TESTS:%=%.o) \
+ALL_OBJ := $(STACK_OBJ) $(STACK_TEST_SUPPORT_OBJ) $(STACK_TESTS:%=%.o) $(BENCH:%=%.o) \
            $(HARNESS_OBJ) $(HARNESS_TESTS:%=%.o) $(O)/harness/main.o
 ALL_BIN := $(LIB) $(if $(HARNESS_SRC),$(HARNESS_LIB)) $(SYNACK)
 
@@ -104,6 +110,15 @@ check: deps
 
 check-unit: $(UNIT_TESTS)
 	@sh mk/run-tests.sh $(UNIT_TESTS)
+
+# ---- bench: figures, not assertions -------------------------------------
+.PHONY: bench
+bench: $(BENCH)
+	@echo "== in-memory bulk transfer, one core, virtual time (stack/bench/bench_bulk.c)"
+	@$(O)/stack/bench/bench_bulk 1024
+	@$(O)/stack/bench/bench_bulk 64 1 $(O)/bench-trace-loss1.csv
+	@$(O)/stack/bench/bench_bulk 16 5 $(O)/bench-trace-loss5.csv
+	@echo "cwnd/ssthresh/srtt/rto traces: $(O)/bench-trace-loss1.csv, $(O)/bench-trace-loss5.csv"
 
 # ---- install ---------------------------------------------------------------
 .PHONY: install

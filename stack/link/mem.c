@@ -22,8 +22,13 @@ struct memlink_end {
     size_t queued;       /* packets in flight from this end */
 };
 
+#define POOL_MAX 1024
+#define BUF_MIN 2048
+
 struct synack_memlink {
     struct synack_memlink_config cfg;
+    uint8_t *pool[POOL_MAX]; /* spare packet buffers of BUF_MIN octets */
+    size_t npool;
     struct rng rng;
     struct memlink_end ends[2];
     struct inflight *heap;
@@ -91,6 +96,21 @@ static bool chance(struct synack_memlink *l, double p)
     return (double)(rng_next(&l->rng) >> 11) * (1.0 / 9007199254740992.0) < p;
 }
 
+static uint8_t *buf_get(struct synack_memlink *l, size_t len)
+{
+    if (len <= BUF_MIN && l->npool)
+        return l->pool[--l->npool];
+    return malloc(len > BUF_MIN ? len : BUF_MIN);
+}
+
+static void buf_put(struct synack_memlink *l, uint8_t *b, size_t len)
+{
+    if (len <= BUF_MIN && l->npool < POOL_MAX)
+        l->pool[l->npool++] = b;
+    else
+        free(b);
+}
+
 static void enqueue(struct memlink_end *e, const uint8_t *pkt, size_t len, uint64_t due,
                     bool corrupt)
 {
@@ -100,7 +120,7 @@ static void enqueue(struct memlink_end *e, const uint8_t *pkt, size_t len, uint6
         return;
     }
     struct inflight p = {.due = due, .order = l->order++, .to = 1 - e->end, .len = len};
-    p.data = malloc(len ? len : 1);
+    p.data = buf_get(l, len);
     if (!p.data) {
         l->st.queue_drops++;
         return;
@@ -112,7 +132,7 @@ static void enqueue(struct memlink_end *e, const uint8_t *pkt, size_t len, uint6
         l->st.corrupted++;
     }
     if (heap_push(l, p) < 0) {
-        free(p.data);
+        buf_put(l, p.data, len);
         l->st.queue_drops++;
         return;
     }
@@ -173,6 +193,8 @@ void synack_memlink_free(struct synack_memlink *l)
         return;
     for (size_t i = 0; i < l->n; i++)
         free(l->heap[i].data);
+    for (size_t i = 0; i < l->npool; i++)
+        free(l->pool[i]);
     free(l->heap);
     free(l);
 }
@@ -204,7 +226,7 @@ size_t synack_memlink_deliver(struct synack_memlink *l, uint64_t now,
         l->ends[1 - p.to].queued--;
         l->st.delivered++;
         deliver(ctx, p.to, p.data, p.len, now);
-        free(p.data);
+        buf_put(l, p.data, p.len);
         count++;
     }
     return count;

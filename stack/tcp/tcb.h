@@ -142,6 +142,7 @@ struct tcp_ctx {
     uint32_t port_next;
 
     struct tcb **hash; /* established, SYN-*, closing, TIME-WAIT: by 4-tuple */
+    struct tcb *last_hit; /* one-entry lookup cache: bulk traffic is one connection */
     uint32_t hash_mask;
     struct tcb *all;   /* every TCB, listeners included */
     uint32_t n_tcbs;

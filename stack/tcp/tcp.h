@@ -80,7 +80,7 @@ void tcp_set_keepalive(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t idl
 bool tcp_port_in_use(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,
                      bool listeners_only);
 /* Does a TCB with exactly this 4-tuple exist (TIME-WAIT included)? */
-bool tcp_conn_exists(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+bool tcp_conn_exists(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
                      uint16_t rport);
 /* RFC 6056 algorithm 3: a local port for (laddr, raddr, rport), or -EADDRNOTAVAIL. */
 int tcp_ephemeral_port(struct tcp_ctx *t, uint32_t laddr, uint32_t raddr, uint16_t rport,

@@ -27,7 +27,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, bool b
 void tcb_free(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_hash_insert(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb);
-struct tcb *tcb_lookup(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+struct tcb *tcb_lookup(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
                        uint16_t rport);
 struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport);
 /* Enter CLOSED: out of the table, timers off; freed unless a socket holds it. */

@@ -182,6 +182,8 @@ void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb)
         tcb->in_table = false;
         return;
     }
+    if (t->last_hit == tcb)
+        t->last_hit = NULL;
     uint32_t h = tuple_hash(t, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
     for (struct tcb **pp = &t->hash[h]; *pp; pp = &(*pp)->hnext) {
         if (*pp == tcb) {
@@ -193,13 +195,19 @@ void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb)
     tcb->hnext = NULL;
 }
 
-struct tcb *tcb_lookup(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+struct tcb *tcb_lookup(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
                        uint16_t rport)
 {
+    const struct tcb *c = t->last_hit;
+    if (c && c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
+        return t->last_hit;
     uint32_t h = tuple_hash(t, laddr, lport, raddr, rport);
-    for (struct tcb *c = t->hash[h]; c; c = c->hnext)
-        if (c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
-            return c;
+    for (struct tcb *e = t->hash[h]; e; e = e->hnext) {
+        if (e->lport == lport && e->rport == rport && e->laddr == laddr && e->raddr == raddr) {
+            t->last_hit = e;
+            return e;
+        }
+    }
     return NULL;
 }
 
@@ -291,7 +299,7 @@ struct tcb *tcb_acceptq_pop(struct tcb *listener)
     return c;
 }
 
-bool tcp_conn_exists(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+bool tcp_conn_exists(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
                      uint16_t rport)
 {
     return tcb_lookup(t, laddr, lport, raddr, rport) != NULL;

@@ -14,42 +14,44 @@ static uint16_t fold16(uint64_t s)
     return (uint16_t)s;
 }
 
-/* One's-complement sum of native-order words; the result is byte-order
- * independent up to a final swap (RFC 1071 2.B). */
+/* One's-complement sum of native-order 16-bit words; the result is byte-
+ * order independent up to a final swap (RFC 1071 2.B). 64-bit words are
+ * added with their carries counted; a carry out of 2^64 is worth 1 in
+ * one's-complement arithmetic modulo 0xffff, so the count is added back. */
 static uint16_t sum_native(const uint8_t *p, size_t len)
 {
-    uint64_t s = 0;
+    uint64_t s0 = 0, s1 = 0, c = 0;
     while (len >= 32) {
         uint64_t w[4];
         memcpy(w, p, sizeof w);
-        for (int i = 0; i < 4; i++) {
-            s += w[i];
-            s += (s < w[i]);
-        }
+        c += __builtin_add_overflow(s0, w[0], &s0);
+        c += __builtin_add_overflow(s1, w[1], &s1);
+        c += __builtin_add_overflow(s0, w[2], &s0);
+        c += __builtin_add_overflow(s1, w[3], &s1);
         p += 32;
         len -= 32;
     }
+    uint64_t s;
+    c += __builtin_add_overflow(s0, s1, &s);
     while (len >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
-        s += w;
-        s += (s < w);
+        c += __builtin_add_overflow(s, w, &s);
         p += 8;
         len -= 8;
     }
+    uint64_t tail = 0;
     if (len >= 4) {
         uint32_t w;
         memcpy(&w, p, 4);
-        s += w;
-        s += (s < w);
+        tail += w;
         p += 4;
         len -= 4;
     }
     if (len >= 2) {
         uint16_t w;
         memcpy(&w, p, 2);
-        s += w;
-        s += (s < w);
+        tail += w;
         p += 2;
         len -= 2;
     }
@@ -57,10 +59,10 @@ static uint16_t sum_native(const uint8_t *p, size_t len)
         uint8_t last[2] = {p[0], 0}; /* pad an odd octet with zero (RFC 1071) */
         uint16_t w;
         memcpy(&w, last, 2);
-        s += w;
-        s += (s < w);
+        tail += w;
     }
-    return fold16(s);
+    c += __builtin_add_overflow(s, tail, &s);
+    return fold16((s & 0xffffffffu) + (s >> 32) + c);
 }
 
 uint32_t synack_cksum_add(uint32_t sum, const void *data, size_t len)
