@@ -1,0 +1,474 @@
+/* script/lexer.c: tokens of packetdrill's language, comments and @req tags.
+ *
+ * Follows packetdrill's lexer.l (numbers, words, strings, `commands`,
+ * %{ code }%, --options, ...); it does not know the grammar. Comments are
+ * skipped here, and requirement tags inside them recorded on the script.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "script/parse.h"
+
+static int peekc(const struct parser *p, size_t k)
+{
+    return p->pos + k < p->len ? (unsigned char)p->buf[p->pos + k] : -1;
+}
+
+static bool is_digit(int c) { return c >= '0' && c <= '9'; }
+static bool is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool is_wordc(int c) { return is_alpha(c) || is_digit(c) || c == '_'; }
+static bool is_xdigit(int c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static unsigned col_of(const struct parser *p, size_t off)
+{
+    return (unsigned)(off - p->line_start + 1);
+}
+
+/* Move to off, counting the newlines passed. */
+static void skip_to(struct parser *p, size_t off)
+{
+    for (; p->pos < off; p->pos++) {
+        if (p->buf[p->pos] == '\n') {
+            p->line++;
+            p->line_start = p->pos + 1;
+        }
+    }
+}
+
+static void lex_fail(struct parser *p)
+{
+    p->tok.kind = TK_ERROR;
+    p->tok.end = p->tok.start;
+}
+
+/* ---- bytes: NUL and UTF-8 ------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t need;
+    unsigned cp;
+
+    if (s[0] < 0xc2 || s[0] > 0xf4)
+        return 0;
+    need = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+    if (n < need)
+        return 0;
+    cp = s[0] & (0x7fu >> need);
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3fu);
+    }
+    if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return need;
+}
+
+int lex_check_bytes(struct parser *p)
+{
+    const unsigned char *s = (const unsigned char *)p->buf;
+    unsigned line = 1;
+    size_t line_start = 0;
+
+    for (size_t i = 0; i < p->len;) {
+        size_t n = 1;
+        if (s[i] == 0)
+            return perr_at(p, line, (unsigned)(i - line_start + 1), "NUL byte in script");
+        if (s[i] >= 0x80 && (n = utf8_len(s + i, p->len - i)) == 0)
+            return perr_at(p, line, (unsigned)(i - line_start + 1),
+                           "invalid UTF-8 byte 0x%02x", s[i]);
+        if (s[i] == '\n') {
+            line++;
+            line_start = i + 1;
+        }
+        i += n;
+    }
+    return 0;
+}
+
+/* ---- requirement tags: "@req NAME:ID ..." in comments ------------------------ */
+
+static bool at_req(const struct parser *p, bool block)
+{
+    int after = peekc(p, 4);
+
+    if (p->pos + 4 > p->len || memcmp(p->buf + p->pos, "@req", 4) != 0)
+        return false;
+    if (p->pos > 0 && is_wordc((unsigned char)p->buf[p->pos - 1]))
+        return false;
+    return after == -1 || after == ' ' || after == '\t' || after == ',' || after == '\n' ||
+           after == '\r' || (block && after == '*');
+}
+
+static bool tag_end(const struct parser *p, bool block)
+{
+    int c = peekc(p, 0);
+    return c == -1 || c == '\n' || c == '\r' || (block && c == '*' && peekc(p, 1) == '/');
+}
+
+/* NAME:ID with NAME [A-Za-z0-9_]+ and ID [A-Za-z0-9_.-]+ ending alphanumeric. */
+static bool tag_valid(const char *s, size_t n)
+{
+    size_t i = 0, colon;
+
+    while (i < n && is_wordc((unsigned char)s[i]))
+        i++;
+    if (i == 0 || i >= n - 1 || s[i] != ':')
+        return false;
+    colon = i++;
+    for (; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (!is_wordc(c) && c != '.' && c != '-')
+            return false;
+    }
+    return n > colon + 1 && is_wordc((unsigned char)s[n - 1]);
+}
+
+static int add_tag(struct parser *p, size_t start, size_t end)
+{
+    struct script *s = p->script;
+    struct script_req_tag *t;
+    char *text = span_strdup(p, start, end);
+
+    if (text == NULL)
+        return -1;
+    t = push_elem(p, &s->reqs, &s->req_count, sizeof *t);
+    if (t == NULL) {
+        free(text);
+        return -1;
+    }
+    t->tag = text;
+    t->line = p->line;
+    t->column = col_of(p, start);
+    return 0;
+}
+
+/* At "@req": read the tags up to the end of the line or of the comment. */
+static int read_req_tags(struct parser *p, bool block)
+{
+    unsigned line = p->line, column = col_of(p, p->pos);
+    int tags = 0;
+
+    p->pos += 4;
+    for (;;) {
+        size_t start;
+        while (peekc(p, 0) == ' ' || peekc(p, 0) == '\t' || peekc(p, 0) == ',')
+            p->pos++;
+        if (tag_end(p, block))
+            break;
+        start = p->pos;
+        while (!tag_end(p, block) && peekc(p, 0) != ' ' && peekc(p, 0) != '\t' &&
+               peekc(p, 0) != ',')
+            p->pos++;
+        if (p->pos - start == 4 && memcmp(p->buf + start, "@req", 4) == 0)
+            continue;
+        if (!tag_valid(p->buf + start, p->pos - start))
+            return perr_at(p, p->line, col_of(p, start),
+                           "malformed requirement tag '%.*s' (expected NAME:ID)",
+                           clip40(p->buf + start, p->pos - start), p->buf + start);
+        if (add_tag(p, start, p->pos) < 0)
+            return -1;
+        tags++;
+    }
+    return tags ? 0 : perr_at(p, line, column, "@req without a requirement tag");
+}
+
+/* ---- comments and blanks --------------------------------------------------- */
+
+static int skip_line_comment(struct parser *p)
+{
+    p->pos += 2;
+    while (p->pos < p->len && p->buf[p->pos] != '\n') {
+        if (at_req(p, false)) {
+            if (read_req_tags(p, false) < 0)
+                return -1;
+            continue;
+        }
+        p->pos++;
+    }
+    return 0;
+}
+
+static int skip_block_comment(struct parser *p)
+{
+    unsigned line = p->line, column = col_of(p, p->pos);
+
+    p->pos += 2;
+    for (;;) {
+        if (p->pos >= p->len)
+            return perr_at(p, line, column, "unterminated comment");
+        if (peekc(p, 0) == '*' && peekc(p, 1) == '/') {
+            p->pos += 2;
+            return 0;
+        }
+        if (at_req(p, true)) {
+            if (read_req_tags(p, true) < 0)
+                return -1;
+            continue;
+        }
+        skip_to(p, p->pos + 1);
+    }
+}
+
+static int skip_blanks(struct parser *p)
+{
+    for (;;) {
+        int c = peekc(p, 0);
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v')
+            skip_to(p, p->pos + 1);
+        else if (c == '/' && peekc(p, 1) == '/') {
+            if (skip_line_comment(p) < 0)
+                return -1;
+        } else if (c == '/' && peekc(p, 1) == '*') {
+            if (skip_block_comment(p) < 0)
+                return -1;
+        } else
+            return 0;
+    }
+}
+
+/* ---- numbers and words ----------------------------------------------------------- */
+
+static void set_int_value(struct parser *p, size_t digits, bool neg, int base)
+{
+    uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+
+    p->tok.overflow = false;
+    for (size_t i = digits; i < p->pos; i++) {
+        int c = (unsigned char)p->buf[i];
+        unsigned d = is_digit(c) ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
+        if (v > (limit - d) / (uint64_t)base) {
+            p->tok.overflow = true;
+            return;
+        }
+        v = v * (uint64_t)base + d;
+    }
+    p->tok.num = neg ? (int64_t)(0 - v) : (int64_t)v;
+}
+
+static void lex_word(struct parser *p)
+{
+    while (is_wordc(peekc(p, 0)))
+        p->pos++;
+    p->tok.kind = TK_WORD;
+}
+
+/* 0x1f: hex, unless more word characters follow (then a word, as flex's
+ * longest match makes it). */
+static void lex_hex(struct parser *p, size_t start, bool neg)
+{
+    p->pos = start + 2;
+    while (is_xdigit(peekc(p, 0)))
+        p->pos++;
+    if (!neg && is_wordc(peekc(p, 0))) {
+        lex_word(p);
+        return;
+    }
+    p->tok.kind = TK_INT;
+    p->tok.hex = true;
+    set_int_value(p, start + 2, neg, 16);
+}
+
+static void lex_number(struct parser *p)
+{
+    size_t start = p->pos;
+    bool neg = peekc(p, 0) == '-';
+    int dots = 0;
+
+    if (neg)
+        p->pos++;
+    if (peekc(p, 0) == '0' && (peekc(p, 1) == 'x' || peekc(p, 1) == 'X') && is_xdigit(peekc(p, 2))) {
+        lex_hex(p, p->pos, neg);
+        return;
+    }
+    while (is_digit(peekc(p, 0)))
+        p->pos++;
+    if (!neg && p->pos > start && is_wordc(peekc(p, 0))) {
+        lex_word(p); /* 1460abc: a word starting with a digit (hex blobs) */
+        return;
+    }
+    while (peekc(p, 0) == '.' && is_digit(peekc(p, 1))) {
+        p->pos++;
+        while (is_digit(peekc(p, 0)))
+            p->pos++;
+        dots++;
+    }
+    if ((dots != 0 && dots != 1 && dots != 3) || (dots == 3 && neg) || is_wordc(peekc(p, 0))) {
+        while (is_wordc(peekc(p, 0)) || peekc(p, 0) == '.')
+            p->pos++;
+        perr_at(p, p->line, p->tok.column, "malformed number '%.*s'",
+                clip40(p->buf + start, p->pos - start), p->buf + start);
+        lex_fail(p);
+        return;
+    }
+    p->tok.kind = dots == 0 ? TK_INT : dots == 1 ? TK_FLOAT : TK_IPV4;
+    if (dots == 0)
+        set_int_value(p, start + neg, neg, 10);
+}
+
+/* ---- delimited tokens: "string", `command`, %{ code }% -------------------------- */
+
+static void lex_delimited(struct parser *p, char close, const char *what)
+{
+    unsigned line = p->line, column = p->tok.column;
+
+    skip_to(p, p->pos + 1);
+    for (;;) {
+        int c = peekc(p, 0);
+        if (c == -1) {
+            perr_at(p, line, column, "unterminated %s", what);
+            lex_fail(p);
+            return;
+        }
+        if (c == '\\' && peekc(p, 1) != -1) {
+            skip_to(p, p->pos + 2);
+            continue;
+        }
+        skip_to(p, p->pos + 1);
+        if (c == close)
+            return;
+    }
+}
+
+static void lex_code(struct parser *p)
+{
+    unsigned line = p->line, column = p->tok.column;
+
+    p->pos += 2;
+    for (;;) {
+        if (p->pos >= p->len) {
+            perr_at(p, line, column, "unterminated python block '%%{'");
+            lex_fail(p);
+            return;
+        }
+        if (peekc(p, 0) == '}' && peekc(p, 1) == '%') {
+            p->pos += 2;
+            p->tok.kind = TK_CODE;
+            return;
+        }
+        skip_to(p, p->pos + 1);
+    }
+}
+
+static void lex_punct(struct parser *p, int c)
+{
+    if (c < 0x21 || c > 0x7e) {
+        if (c >= 0x80)
+            perr_at(p, p->line, p->tok.column, "unexpected non-ASCII character");
+        else
+            perr_at(p, p->line, p->tok.column, "unexpected control character 0x%02x", c);
+        lex_fail(p);
+        return;
+    }
+    p->pos++;
+    p->tok.kind = TK_PUNCT;
+    p->tok.punct = (char)c;
+}
+
+/* Dispatch on the first character of a token. */
+static void lex_token(struct parser *p)
+{
+    int c = peekc(p, 0), c1 = peekc(p, 1);
+
+    if (c == -1)
+        p->tok.kind = TK_EOF;
+    else if (is_digit(c) || (c == '-' && (is_digit(c1) || (c1 == '.' && is_digit(peekc(p, 2))))) ||
+             (c == '.' && is_digit(c1)))
+        lex_number(p);
+    else if (c == '-' && c1 == '-' && is_wordc(peekc(p, 2))) {
+        p->pos += 2;
+        lex_word(p);
+        p->tok.kind = TK_OPTION;
+    } else if (c == '.' && c1 == '.' && peekc(p, 2) == '.') {
+        p->pos += 3;
+        p->tok.kind = TK_ELLIPSIS;
+    } else if (is_wordc(c))
+        lex_word(p);
+    else if (c == '"') {
+        lex_delimited(p, '"', "string");
+        if (p->tok.kind != TK_ERROR)
+            p->tok.kind = TK_STRING;
+    } else if (c == '`') {
+        lex_delimited(p, '`', "command '`'");
+        if (p->tok.kind != TK_ERROR)
+            p->tok.kind = TK_COMMAND;
+    } else if (c == '%' && c1 == '{')
+        lex_code(p);
+    else
+        lex_punct(p, c);
+}
+
+void lex_next(struct parser *p)
+{
+    memset(&p->tok, 0, sizeof p->tok);
+    if (p->failed || skip_blanks(p) < 0) {
+        p->tok.kind = TK_ERROR;
+        p->tok.start = p->tok.end = p->pos;
+        return;
+    }
+    p->tok.start = p->pos;
+    p->tok.line = p->line;
+    p->tok.line_start = p->line_start;
+    p->tok.column = col_of(p, p->pos);
+    p->tok.kind = TK_EOF; /* lex_fail and the paths below overwrite it */
+    lex_token(p);
+    if (p->tok.kind != TK_ERROR)
+        p->tok.end = p->pos;
+}
+
+void advance(struct parser *p)
+{
+    p->prev_end = p->tok.end;
+    lex_next(p);
+}
+
+/* ---- raw spans --------------------------------------------------------------- */
+
+static void rewind_to_tok(struct parser *p)
+{
+    p->pos = p->tok.start;
+    p->line = p->tok.line;
+    p->line_start = p->tok.line_start;
+}
+
+struct raw_span take_raw(struct parser *p, bool (*ok)(int c))
+{
+    struct raw_span s = { p->tok.start, p->tok.start, p->tok.line, p->tok.column };
+    size_t end = p->tok.start;
+
+    if (p->tok.kind == TK_ERROR || p->tok.kind == TK_EOF)
+        return s;
+    while (end < p->len && p->buf[end] != '\n' && ok((unsigned char)p->buf[end]))
+        end++;
+    if (end == s.start)
+        return s; /* nothing taken: the lookahead stays as it is */
+    rewind_to_tok(p);
+    p->pos = s.end = end;
+    p->prev_end = end;
+    lex_next(p);
+    return s;
+}
+
+int take_note(struct parser *p, struct raw_span *inner)
+{
+    struct token open = p->tok;
+
+    rewind_to_tok(p);
+    p->pos++;
+    inner->start = p->pos;
+    inner->line = p->line;
+    inner->column = col_of(p, p->pos);
+    while (p->pos < p->len && p->buf[p->pos] != ')' && p->buf[p->pos] != '\n')
+        p->pos++;
+    if (p->pos >= p->len || p->buf[p->pos] != ')')
+        return perr(p, &open, "unterminated note: expected ')' on the same line");
+    inner->end = p->pos++;
+    p->prev_end = p->pos;
+    lex_next(p);
+    return 0;
+}

@@ -1,0 +1,678 @@
+/* script/parse_packet.c: packet lines: '<' or '>', IP info, TCP or ICMP,
+ * TCP options, and synack's mutation list.
+ *
+ * Follows packetdrill's parser.y (tcp_packet_spec, icmp_packet_spec) and its
+ * parse-time checks; values stay as written (no relative seq arithmetic).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script/parse.h"
+
+/* ---- IP info: [ect0] (tos 0x10) [ttl 64] ------------------------------------ */
+
+static const struct {
+    const char *name;
+    enum script_ecn ecn;
+} ecn_names[] = {
+    { "noecn", SCRIPT_ECN_NOECN }, { "ect0", SCRIPT_ECN_ECT0 }, { "ect1", SCRIPT_ECN_ECT1 },
+    { "ce", SCRIPT_ECN_CE },       { "ect01", SCRIPT_ECN_ECT01 },
+};
+
+static int parse_ecn(struct parser *p, struct script_ip_info *ip, enum script_ecn ecn)
+{
+    if (ip->ecn != SCRIPT_ECN_UNSPEC || ip->tos_given)
+        return perr(p, &p->tok, "more than one ECN codepoint or tos in IP info");
+    ip->ecn = ecn;
+    advance(p);
+    return 0;
+}
+
+/* "tos N" or "ttl N": one octet. */
+static int parse_ip_octet(struct parser *p, const char *name, bool *given, uint8_t *value)
+{
+    char what[32];
+    uint64_t v;
+
+    snprintf(what, sizeof what, "integer after '%s'", name);
+    advance(p);
+    if (take_uint(p, 0xff, what, &v) < 0)
+        return -1;
+    *given = true;
+    *value = (uint8_t)v;
+    return 0;
+}
+
+static int parse_ip_item(struct parser *p, struct script_ip_info *ip)
+{
+    for (size_t i = 0; i < sizeof ecn_names / sizeof ecn_names[0]; i++) {
+        if (tok_is_word_ci(p, ecn_names[i].name))
+            return parse_ecn(p, ip, ecn_names[i].ecn);
+    }
+    if (is_word(p, "tos")) {
+        if (ip->ecn != SCRIPT_ECN_UNSPEC || ip->tos_given)
+            return perr(p, &p->tok, "more than one ECN codepoint or tos in IP info");
+        return parse_ip_octet(p, "tos", &ip->tos_given, &ip->tos);
+    }
+    if (is_word(p, "ttl")) {
+        if (ip->ttl_given)
+            return perr(p, &p->tok, "more than one ttl in IP info");
+        return parse_ip_octet(p, "ttl", &ip->ttl_given, &ip->ttl);
+    }
+    if (is_word(p, "flowlabel"))
+        return perr(p, &p->tok, "flowlabel is IPv6-only: not supported");
+    return perr_expected(p, "ect0, ect1, ect01, ce, noecn, tos N or ttl N in IP info");
+}
+
+static int parse_ip_info(struct parser *p, struct script_packet *pkt)
+{
+    char close = is_punct(p, '[') ? ']' : ')';
+    char ctx[48];
+
+    snprintf(ctx, sizeof ctx, "',' or '%c' in IP info", close);
+    pkt->ip_given = true;
+    advance(p);
+    for (;;) {
+        if (parse_ip_item(p, &pkt->ip) < 0)
+            return -1;
+        if (is_punct(p, close)) {
+            advance(p);
+            return 0;
+        }
+        if (!is_punct(p, ','))
+            return perr_expected(p, ctx);
+        advance(p);
+    }
+}
+
+/* ---- flags and sequence range --------------------------------------------------- */
+
+static bool is_flag_char(int c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '-' || c == '_';
+}
+
+static int flag_bit(char c)
+{
+    switch (c) {
+    case 'F': return SYNACK_TCP_FIN;
+    case 'S': return SYNACK_TCP_SYN;
+    case 'R': return SYNACK_TCP_RST;
+    case 'P': return SYNACK_TCP_PSH;
+    case '.': return SYNACK_TCP_ACK;
+    case 'U': return SYNACK_TCP_URG;
+    case 'E': return SYNACK_TCP_ECE;
+    case 'W': return SYNACK_TCP_CWR;
+    default: return -1;
+    }
+}
+
+/* "S.", "F.", "SEW", "." or "-" (no flag), read character by character. */
+static int parse_flags(struct parser *p, struct script_packet *pkt)
+{
+    struct token t = p->tok;
+    struct raw_span s = take_raw(p, is_flag_char);
+
+    if (s.end == s.start || (p->buf[s.start] >= '0' && p->buf[s.start] <= '9'))
+        return perr(p, &t, "expected TCP flags, got %s", tok_describe(p, &t));
+    if (span_eq(p, s, "-"))
+        return 0;
+    for (size_t i = s.start; i < s.end; i++) {
+        char c = p->buf[i];
+        int bit = flag_bit(c);
+        unsigned col = s.column + (unsigned)(i - s.start);
+        if (c == 'A' || (c >= '0' && c <= '7'))
+            return perr_at(p, s.line, col, "AccECN flag '%c' is not supported", c);
+        if (bit < 0)
+            return perr_at(p, s.line, col, "unknown flag '%c' in TCP flags", c);
+        pkt->flags |= (uint8_t)bit;
+    }
+    return 0;
+}
+
+/* start:end(len), with end == start + len (packetdrill's check, no wrap). */
+static int parse_seq(struct parser *p, uint32_t *start, uint32_t *end, uint16_t *len)
+{
+    uint64_t a, b, n;
+    struct token len_tok;
+
+    if (take_uint(p, UINT32_MAX, "sequence start", &a) < 0 ||
+        expect_punct(p, ':', "after sequence start") < 0 ||
+        take_uint(p, UINT32_MAX, "sequence end after ':'", &b) < 0 ||
+        expect_punct(p, '(', "after sequence end") < 0)
+        return -1;
+    len_tok = p->tok;
+    if (take_uint(p, 0xffff, "payload length", &n) < 0 ||
+        expect_punct(p, ')', "after payload length") < 0)
+        return -1;
+    if (b != a + n)
+        return perr(p, &len_tok, "payload length %llu does not match end - start = %lld",
+                    (unsigned long long)n, (long long)b - (long long)a);
+    *start = (uint32_t)a;
+    *end = (uint32_t)b;
+    *len = (uint16_t)n;
+    return 0;
+}
+
+/* One "NAME N" field of a packet line, N in 0..max, at most once. */
+static int parse_tcp_field(struct parser *p, const char *name, uint64_t max, bool *given, uint64_t *v)
+{
+    char what[32];
+
+    if (*given)
+        return perr(p, &p->tok, "'%s' given twice", name);
+    snprintf(what, sizeof what, "integer after '%s'", name);
+    advance(p);
+    if (take_uint(p, max, what, v) < 0)
+        return -1;
+    *given = true;
+    return 0;
+}
+
+/* ack N, win N, urg N (packetdrill's order; any order here). */
+static int parse_tcp_fields(struct parser *p, struct script_packet *pkt)
+{
+    uint64_t v;
+
+    for (;;) {
+        if (is_word(p, "ack")) {
+            if (parse_tcp_field(p, "ack", UINT32_MAX, &pkt->ack_given, &v) < 0)
+                return -1;
+            pkt->ack = (uint32_t)v;
+        } else if (is_word(p, "win")) {
+            if (parse_tcp_field(p, "win", 0xffff, &pkt->win_given, &v) < 0)
+                return -1;
+            pkt->win = (uint16_t)v;
+        } else if (is_word(p, "urg")) {
+            if (parse_tcp_field(p, "urg", 0xffff, &pkt->urg_given, &v) < 0)
+                return -1;
+            pkt->urg = (uint16_t)v;
+        } else
+            return 0;
+    }
+}
+
+/* ---- TCP options ------------------------------------------------------------------- */
+
+static bool is_alnum_char(int c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* data HEX: an even number of hex digits, optional 0x. */
+static int parse_hex_data(struct parser *p, struct script_tcp_option *o)
+{
+    struct token t = p->tok;
+    struct raw_span s = take_raw(p, is_alnum_char);
+    size_t i = s.start, n;
+
+    if (s.end == s.start)
+        return perr(p, &t, "expected hex octets after 'data', got %s", tok_describe(p, &t));
+    if (s.end - i > 2 && p->buf[i] == '0' && (p->buf[i + 1] | 0x20) == 'x')
+        i += 2;
+    n = s.end - i;
+    for (size_t k = i; k < s.end; k++) {
+        if (hexval((unsigned char)p->buf[k]) < 0)
+            return perr_at(p, s.line, s.column + (unsigned)(k - s.start),
+                           "bad hex digit '%c' in option data", p->buf[k]);
+    }
+    if (n % 2)
+        return perr_at(p, s.line, s.column, "odd number of hex digits in option data");
+    if (n / 2 > SCRIPT_OPT_DATA_MAX)
+        return perr_at(p, s.line, s.column, "option data longer than %d octets", SCRIPT_OPT_DATA_MAX);
+    for (size_t k = 0; k < n / 2; k++)
+        o->data[k] = (uint8_t)(hexval((unsigned char)p->buf[i + 2 * k]) << 4 |
+                               hexval((unsigned char)p->buf[i + 2 * k + 1]));
+    o->data_len = (uint8_t)(n / 2);
+    return 0;
+}
+
+/* kind K [len L] [data HEX] (synack extension). */
+static int parse_generic_option(struct parser *p, struct script_tcp_option *o)
+{
+    uint64_t v;
+
+    o->type = SCRIPT_OPT_GENERIC;
+    if (take_uint(p, 0xff, "option kind after 'kind'", &v) < 0)
+        return -1;
+    o->kind = (uint8_t)v;
+    if (is_word(p, "len")) {
+        advance(p);
+        if (take_uint(p, 0xff, "option length after 'len'", &v) < 0)
+            return -1;
+        o->len = (uint8_t)v;
+        o->len_given = true;
+    }
+    if (is_word(p, "data")) {
+        advance(p);
+        if (parse_hex_data(p, o) < 0)
+            return -1;
+    }
+    if (!o->len_given)
+        o->len = (uint8_t)(2 + o->data_len);
+    return 0;
+}
+
+static int parse_sack_blocks(struct parser *p, struct script_tcp_option *o)
+{
+    o->type = SCRIPT_OPT_SACK;
+    o->kind = TCPOPT_SACK;
+    do {
+        uint64_t l, r;
+        if (o->sack_count == SYNACK_SACK_MAX)
+            return perr(p, &p->tok, "more than %d SACK blocks", SYNACK_SACK_MAX);
+        if (take_uint(p, UINT32_MAX, "SACK block left edge", &l) < 0 ||
+            expect_punct(p, ':', "in SACK block") < 0 ||
+            take_uint(p, UINT32_MAX, "SACK block right edge", &r) < 0)
+            return -1;
+        o->sack[o->sack_count].left = (uint32_t)l;
+        o->sack[o->sack_count].right = (uint32_t)r;
+        o->sack_count++;
+    } while (p->tok.kind == TK_INT);
+    o->len = (uint8_t)(2 + 8 * o->sack_count);
+    return 0;
+}
+
+static int parse_ts_option(struct parser *p, struct script_tcp_option *o)
+{
+    uint64_t val, ecr;
+
+    o->type = SCRIPT_OPT_TS;
+    o->kind = TCPOPT_TIMESTAMP;
+    o->len = 10;
+    if (!is_word(p, "val"))
+        return perr_expected(p, "'val' after 'TS'");
+    advance(p);
+    if (take_uint(p, UINT32_MAX, "TS val", &val) < 0)
+        return -1;
+    if (!is_word(p, "ecr"))
+        return perr_expected(p, "'ecr' after TS val");
+    advance(p);
+    if (take_uint(p, UINT32_MAX, "TS ecr", &ecr) < 0)
+        return -1;
+    o->ts_val = (uint32_t)val;
+    o->ts_ecr = (uint32_t)ecr;
+    return 0;
+}
+
+/* Options without a value: name, type, kind, length. */
+static const struct {
+    const char *name;
+    enum script_opt_type type;
+    uint8_t kind, len;
+} simple_opts[] = {
+    { "nop", SCRIPT_OPT_NOP, TCPOPT_NOP, 1 },
+    { "eol", SCRIPT_OPT_EOL, TCPOPT_EOL, 1 },
+    { "sackOK", SCRIPT_OPT_SACK_PERM, TCPOPT_SACK_PERM, 2 },
+};
+
+static int parse_valued_option(struct parser *p, struct script_tcp_option *o, bool mss)
+{
+    uint64_t v;
+
+    o->type = mss ? SCRIPT_OPT_MSS : SCRIPT_OPT_WSCALE;
+    o->kind = mss ? TCPOPT_MSS : TCPOPT_WSCALE;
+    o->len = mss ? 4 : 3;
+    if (take_uint(p, mss ? 0xffff : 0xff, mss ? "integer after 'mss'" : "integer after 'wscale'", &v) < 0)
+        return -1;
+    if (mss)
+        o->mss = (uint16_t)v;
+    else
+        o->wscale = (uint8_t)v;
+    return 0;
+}
+
+static bool text_is(const struct parser *p, const struct token *t, const char *w)
+{
+    size_t n = strlen(w);
+    return t->end - t->start == n && memcmp(p->buf + t->start, w, n) == 0;
+}
+
+static int parse_tcp_option(struct parser *p, struct script_tcp_option *o)
+{
+    struct token t = p->tok;
+
+    if (t.kind != TK_WORD)
+        return perr_expected(p, "TCP option");
+    advance(p);
+    for (size_t i = 0; i < sizeof simple_opts / sizeof simple_opts[0]; i++) {
+        if (text_is(p, &t, simple_opts[i].name)) {
+            o->type = simple_opts[i].type;
+            o->kind = simple_opts[i].kind;
+            o->len = simple_opts[i].len;
+            return 0;
+        }
+    }
+    if (text_is(p, &t, "mss") || text_is(p, &t, "wscale"))
+        return parse_valued_option(p, o, text_is(p, &t, "mss"));
+    if (text_is(p, &t, "sack"))
+        return parse_sack_blocks(p, o);
+    if (text_is(p, &t, "TS"))
+        return parse_ts_option(p, o);
+    if (text_is(p, &t, "kind"))
+        return parse_generic_option(p, o);
+    if (text_is(p, &t, "FO") || text_is(p, &t, "FOEXP") || text_is(p, &t, "md5"))
+        return perr(p, &t, "TCP option %s is not supported (write it as kind K len L data HEX)",
+                    tok_describe(p, &t));
+    return perr(p, &t, "unknown TCP option %s", tok_describe(p, &t));
+}
+
+size_t script_packet_options_len(const struct script_packet *pkt)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < pkt->opt_count; i++) {
+        const struct script_tcp_option *o = &pkt->opts[i];
+        n += o->type == SCRIPT_OPT_GENERIC ? 2u + o->data_len
+             : o->type == SCRIPT_OPT_EOL || o->type == SCRIPT_OPT_NOP ? 1u
+             : o->len;
+    }
+    return n;
+}
+
+/* <opt,opt,...> or <...>. */
+static int parse_tcp_options(struct parser *p, struct script_packet *pkt)
+{
+    struct token open = p->tok;
+    size_t octets;
+
+    advance(p);
+    if (p->tok.kind == TK_ELLIPSIS) {
+        pkt->opts_mode = SCRIPT_OPTS_ANY;
+        advance(p);
+        if (pkt->direction == SCRIPT_INBOUND)
+            return perr(p, &open, "<...> for TCP options can only be used with outbound packets");
+        return expect_punct(p, '>', "after '<...'");
+    }
+    pkt->opts_mode = SCRIPT_OPTS_LIST;
+    for (;;) {
+        struct script_tcp_option *o = push_elem(p, &pkt->opts, &pkt->opt_count, sizeof *o);
+        if (o == NULL || parse_tcp_option(p, o) < 0)
+            return -1;
+        if (is_punct(p, '>'))
+            break;
+        if (!is_punct(p, ','))
+            return perr_expected(p, "',' or '>' in TCP options");
+        advance(p);
+    }
+    advance(p);
+    octets = script_packet_options_len(pkt);
+    if (octets > SYNACK_TCP_OPT_MAX)
+        return perr(p, &open, "TCP options take %zu octets, more than %u", octets, SYNACK_TCP_OPT_MAX);
+    return 0;
+}
+
+/* ---- mutations: {field=value, ...} (synack extension) ------------------------------------- */
+
+static bool is_field_char(int c)
+{
+    return is_alnum_char(c) || c == '_' || c == '.';
+}
+
+static int mut_lookup(struct parser *p, struct raw_span s)
+{
+    for (int i = 0; i < SCRIPT_MUT_COUNT; i++) {
+        if (span_eq(p, s, script_mut_table[i].name))
+            return i;
+    }
+    return perr_at(p, s.line, s.column, "unknown mutation field '%.*s'",
+                   clip40(p->buf + s.start, s.end - s.start), p->buf + s.start);
+}
+
+static int parse_mut_value(struct parser *p, struct script_mutation *m)
+{
+    const struct script_mut_info *info = &script_mut_table[m->field];
+    char what[64];
+    uint64_t v;
+
+    if (info->kind == SCRIPT_MUTV_ADDR) {
+        uint32_t addr;
+        if (p->tok.kind != TK_IPV4 ||
+            !parse_ipv4_text(p->buf + p->tok.start, p->tok.end - p->tok.start, &addr)) {
+            snprintf(what, sizeof what, "an IPv4 address for '%s'", info->name);
+            return perr_expected(p, what);
+        }
+        m->value = addr;
+        advance(p);
+        return 0;
+    }
+    if (info->kind == SCRIPT_MUTV_CSUM && is_word(p, "bad")) {
+        m->bad = true;
+        advance(p);
+        return 0;
+    }
+    snprintf(what, sizeof what, info->kind == SCRIPT_MUTV_CSUM ? "'bad' or an integer for '%s'"
+                                                              : "an integer for '%s'", info->name);
+    if (take_uint(p, info->max, what, &v) < 0)
+        return -1;
+    m->value = (uint32_t)v;
+    return 0;
+}
+
+static int parse_mutation(struct parser *p, struct script_packet *pkt)
+{
+    struct token t = p->tok;
+    struct raw_span s;
+    struct script_mutation *m;
+    int field;
+    char ctx[48];
+
+    if (t.kind != TK_WORD)
+        return perr_expected(p, "mutation field");
+    s = take_raw(p, is_field_char);
+    if ((field = mut_lookup(p, s)) < 0)
+        return -1;
+    for (size_t i = 0; i < pkt->mut_count; i++) {
+        if (pkt->muts[i].field == (enum script_mut_field)field)
+            return perr_at(p, s.line, s.column, "mutation '%s' given twice", script_mut_table[field].name);
+    }
+    if (pkt->proto != SCRIPT_PROTO_TCP && script_mutation_is_tcp((enum script_mut_field)field))
+        return perr_at(p, s.line, s.column, "mutation '%s' needs a TCP packet", script_mut_table[field].name);
+    if ((m = push_elem(p, &pkt->muts, &pkt->mut_count, sizeof *m)) == NULL)
+        return -1;
+    m->field = (enum script_mut_field)field;
+    m->line = s.line;
+    m->column = s.column;
+    snprintf(ctx, sizeof ctx, "after '%s'", script_mut_table[field].name);
+    if (expect_punct(p, '=', ctx) < 0)
+        return -1;
+    return parse_mut_value(p, m);
+}
+
+static int parse_mutations(struct parser *p, struct script_packet *pkt)
+{
+    struct token open = p->tok;
+
+    if (pkt->direction != SCRIPT_INBOUND)
+        return perr(p, &open, "mutations can only be applied to inbound packets");
+    advance(p);
+    if (is_word(p, "mut") || is_word(p, "ins") || is_word(p, "trun"))
+        return perr(p, &p->tok, "packetdrill's fuzz mutations ('mut', 'ins', 'trun') are not "
+                    "supported; write {field=value, ...}");
+    for (;;) {
+        if (parse_mutation(p, pkt) < 0)
+            return -1;
+        if (is_punct(p, '}')) {
+            advance(p);
+            return 0;
+        }
+        if (!is_punct(p, ','))
+            return perr_expected(p, "',' or '}' in mutation list");
+        advance(p);
+    }
+}
+
+/* ---- ICMP --------------------------------------------------------------------------------- */
+
+/* type_N / code_N */
+static bool numbered_name(const struct parser *p, const char *prefix, uint8_t *out)
+{
+    size_t n = strlen(prefix), len = p->tok.end - p->tok.start;
+    const char *s = p->buf + p->tok.start;
+    unsigned v = 0;
+
+    if (p->tok.kind != TK_WORD || len <= n || len > n + 3 || memcmp(s, prefix, n) != 0)
+        return false;
+    for (size_t i = n; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *out = (uint8_t)v;
+    return v <= 255;
+}
+
+static int parse_icmp_type_code(struct parser *p, struct script_icmp *ic)
+{
+    struct token t = p->tok;
+
+    if (!numbered_name(p, "type_", &ic->type) &&
+        (t.kind != TK_WORD || !script_icmp_type_lookup(p->buf + t.start, t.end - t.start, &ic->type)))
+        return t.kind == TK_WORD ? perr(p, &t, "unknown ICMP type %s", tok_describe(p, &t))
+                                 : perr_expected(p, "ICMP type");
+    advance(p);
+    if (p->tok.kind != TK_WORD || is_word(p, "mtu") || is_word(p, "id"))
+        return 0;
+    t = p->tok;
+    if (!numbered_name(p, "code_", &ic->code) &&
+        !script_icmp_code_lookup(ic->type, p->buf + t.start, t.end - t.start, &ic->code))
+        return perr(p, &t, "unknown ICMP code %s for type '%s'", tok_describe(p, &t),
+                    script_icmp_type_name(ic->type) ? script_icmp_type_name(ic->type) : "type_N");
+    advance(p);
+    return 0;
+}
+
+/* [start:end(len)], [udp (N)] or [raw (N)] */
+static int parse_icmp_echoed(struct parser *p, struct script_icmp *ic)
+{
+    uint64_t n;
+
+    advance(p);
+    ic->echoed_given = true;
+    if (is_word(p, "udp") || is_word(p, "raw")) {
+        ic->echoed = is_word(p, "udp") ? SCRIPT_ICMP_ECHO_UDP : SCRIPT_ICMP_ECHO_RAW;
+        advance(p);
+        if (expect_punct(p, '(', "after echoed protocol") < 0 ||
+            take_uint(p, 0xffff, "echoed length", &n) < 0 ||
+            expect_punct(p, ')', "after echoed length") < 0)
+            return -1;
+        ic->len = (uint16_t)n;
+    } else if (parse_seq(p, &ic->seq_start, &ic->seq_end, &ic->len) < 0)
+        return -1;
+    return expect_punct(p, ']', "after the echoed packet");
+}
+
+static int parse_icmp(struct parser *p, struct script_packet *pkt)
+{
+    struct script_icmp *ic = &pkt->icmp;
+    uint64_t v;
+
+    pkt->proto = SCRIPT_PROTO_ICMP;
+    advance(p);
+    if (parse_icmp_type_code(p, ic) < 0)
+        return -1;
+    if (is_word(p, "mtu")) {
+        if (ic->type != 3 || ic->code != 4)
+            return perr(p, &p->tok, "ICMP mtu is only valid for unreachable frag_needed");
+        advance(p);
+        if (take_uint(p, 0xffff, "integer after 'mtu'", &v) < 0)
+            return -1;
+        ic->mtu_given = true;
+        ic->mtu = (uint16_t)v;
+    }
+    if (is_word(p, "id")) {
+        advance(p);
+        if (take_uint(p, 0xffff, "integer after 'id'", &v) < 0)
+            return -1;
+        ic->id_given = true;
+        ic->echo_id = (uint16_t)v;
+    }
+    if (is_punct(p, '[') && parse_icmp_echoed(p, ic) < 0)
+        return -1;
+    return is_punct(p, '{') ? parse_mutations(p, pkt) : 0;
+}
+
+/* ---- the packet line ------------------------------------------------------------------------ */
+
+static int parse_ports(struct parser *p, struct script_packet *pkt)
+{
+    uint64_t s, d;
+
+    if (take_uint(p, 0xffff, "source port", &s) < 0 ||
+        expect_punct(p, '>', "between source and destination ports") < 0 ||
+        take_uint(p, 0xffff, "destination port", &d) < 0)
+        return -1;
+    pkt->ports_given = true;
+    pkt->sport = (uint16_t)s;
+    pkt->dport = (uint16_t)d;
+    return 0;
+}
+
+/* What may follow the direction instead of TCP flags. */
+static int parse_not_tcp(struct parser *p)
+{
+    static const char *const encaps[] = { "ipv4", "ipv6", "gre", "GREv0", "mpls" };
+
+    if (is_word(p, "udp"))
+        return perr(p, &p->tok, "udp packets are not supported");
+    for (size_t i = 0; i < sizeof encaps / sizeof encaps[0]; i++) {
+        if (is_word(p, encaps[i]))
+            return perr(p, &p->tok, "encapsulation '%s' is not supported", encaps[i]);
+    }
+    return 0;
+}
+
+/* packetdrill's optional "SPORT>DPORT" before the flags: an integer and '>'. */
+static bool ports_ahead(const struct parser *p)
+{
+    size_t i = p->tok.end;
+
+    if (p->tok.kind != TK_INT)
+        return false;
+    while (i < p->len && (p->buf[i] == ' ' || p->buf[i] == '\t'))
+        i++;
+    return i < p->len && p->buf[i] == '>';
+}
+
+static int parse_tcp(struct parser *p, struct script_packet *pkt, const struct token *dir)
+{
+    if (ports_ahead(p) && parse_ports(p, pkt) < 0)
+        return -1;
+    if (parse_flags(p, pkt) < 0 ||
+        parse_seq(p, &pkt->seq_start, &pkt->seq_end, &pkt->seq_len) < 0 ||
+        parse_tcp_fields(p, pkt) < 0)
+        return -1;
+    if (is_punct(p, '<') && parse_tcp_options(p, pkt) < 0)
+        return -1;
+    if (pkt->direction == SCRIPT_INBOUND && !pkt->win_given)
+        return perr(p, dir, "window must be specified for inbound packets");
+    return is_punct(p, '{') ? parse_mutations(p, pkt) : 0;
+}
+
+int parse_packet(struct parser *p, struct script_event *ev)
+{
+    struct script_packet *pkt = &ev->packet;
+    struct token dir = p->tok;
+
+    pkt->direction = is_punct(p, '<') ? SCRIPT_INBOUND : SCRIPT_OUTBOUND;
+    advance(p);
+    if ((is_punct(p, '[') || is_punct(p, '(')) && parse_ip_info(p, pkt) < 0)
+        return -1;
+    if (pkt->ip.ecn == SCRIPT_ECN_ECT01 && pkt->direction == SCRIPT_INBOUND)
+        return perr(p, &dir, "[ect01] can only be used with outbound packets");
+    if (is_word(p, "icmp"))
+        return parse_icmp(p, pkt);
+    if (parse_not_tcp(p) < 0)
+        return -1;
+    return parse_tcp(p, pkt, &dir);
+}

@@ -1,0 +1,661 @@
+/* script/parser.c: the script as a whole: header options, events, timing.
+ *
+ * Packet lines are in parse_packet.c, syscall lines in parse_syscall.c.
+ * Entry points, error reporting and the small token helpers live here.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script/parse.h"
+
+/* ---- errors ------------------------------------------------------------------ */
+
+static int perr_v(struct parser *p, unsigned line, unsigned column, const char *fmt, va_list ap)
+{
+    if (p->failed)
+        return -1;
+    p->failed = true;
+    p->err->line = line;
+    p->err->column = column;
+    vsnprintf(p->err->message, sizeof p->err->message, fmt, ap);
+    return -1;
+}
+
+int perr_at(struct parser *p, unsigned line, unsigned column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    perr_v(p, line, column, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int perr(struct parser *p, const struct token *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    perr_v(p, t->line, t->column, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int clip40(const char *s, size_t n)
+{
+    if (n <= 40)
+        return (int)n;
+    n = 37;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return (int)n;
+}
+
+const char *tok_describe(struct parser *p, const struct token *t)
+{
+    const char *s = p->buf + t->start;
+    size_t n = t->end - t->start;
+
+    if (t->kind == TK_EOF)
+        return "end of file";
+    if (t->kind == TK_ERROR)
+        return "an error";
+    snprintf(p->got, sizeof p->got, "'%.*s%s'", clip40(s, n), s, n > 40 ? "..." : "");
+    for (char *c = p->got + 1; *c; c++) {
+        if (*c == '\n' || *c == '\t' || *c == '\r')
+            *c = ' ';
+    }
+    return p->got;
+}
+
+int perr_expected(struct parser *p, const char *what)
+{
+    return perr(p, &p->tok, "expected %s, got %s", what, tok_describe(p, &p->tok));
+}
+
+int script_error_format(const struct script_error *err, char *buf, size_t len)
+{
+    if (err->line == 0)
+        return snprintf(buf, len, "%s: %s", err->file, err->message);
+    return snprintf(buf, len, "%s:%u:%u: %s", err->file, err->line, err->column, err->message);
+}
+
+/* ---- token helpers ------------------------------------------------------------------ */
+
+bool is_punct(const struct parser *p, char c)
+{
+    return p->tok.kind == TK_PUNCT && p->tok.punct == c;
+}
+
+bool is_word(const struct parser *p, const char *w)
+{
+    size_t n = strlen(w);
+    return p->tok.kind == TK_WORD && p->tok.end - p->tok.start == n &&
+           memcmp(p->buf + p->tok.start, w, n) == 0;
+}
+
+bool tok_is_word_ci(const struct parser *p, const char *w)
+{
+    size_t n = strlen(w);
+    if (p->tok.kind != TK_WORD || p->tok.end - p->tok.start != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if ((p->buf[p->tok.start + i] | 0x20) != (w[i] | 0x20))
+            return false;
+    }
+    return true;
+}
+
+bool tok_on_same_line(const struct parser *p)
+{
+    return memchr(p->buf + p->prev_end, '\n', p->tok.start - p->prev_end) == NULL;
+}
+
+char *span_strdup(const struct parser *p, size_t start, size_t end)
+{
+    char *s = malloc(end - start + 1);
+
+    if (s == NULL) {
+        perr_at((struct parser *)p, 0, 0, "out of memory");
+        return NULL;
+    }
+    memcpy(s, p->buf + start, end - start);
+    s[end - start] = '\0';
+    return s;
+}
+
+char *tok_strdup(const struct parser *p, const struct token *t)
+{
+    return span_strdup(p, t->start, t->end);
+}
+
+bool span_eq(const struct parser *p, struct raw_span s, const char *w)
+{
+    size_t n = strlen(w);
+    return s.end - s.start == n && memcmp(p->buf + s.start, w, n) == 0;
+}
+
+int expect_punct(struct parser *p, char c, const char *context)
+{
+    char what[96];
+
+    if (is_punct(p, c)) {
+        advance(p);
+        return 0;
+    }
+    snprintf(what, sizeof what, "'%c' %s", c, context);
+    return perr_expected(p, what);
+}
+
+int take_uint(struct parser *p, uint64_t max, const char *what, uint64_t *out)
+{
+    if (p->tok.kind != TK_INT)
+        return perr_expected(p, what);
+    if (p->tok.overflow || p->tok.num < 0 || (uint64_t)p->tok.num > max)
+        return perr(p, &p->tok, "%s %s out of range (0..%llu)", what,
+                    tok_describe(p, &p->tok), (unsigned long long)max);
+    *out = (uint64_t)p->tok.num;
+    advance(p);
+    return 0;
+}
+
+bool parse_ipv4_text(const char *s, size_t n, uint32_t *out)
+{
+    uint32_t addr = 0;
+    size_t i = 0;
+
+    for (int octet = 0; octet < 4; octet++) {
+        unsigned v = 0, digits = 0;
+        if (octet > 0 && (i >= n || s[i++] != '.'))
+            return false;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+            v = v * 10 + (unsigned)(s[i++] - '0');
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || v > 255)
+            return false;
+        addr = addr << 8 | v;
+    }
+    *out = addr;
+    return i == n;
+}
+
+void *push_elem(struct parser *p, void *arr_ptr, size_t *count, size_t sz)
+{
+    char **arr = arr_ptr;
+    size_t n = *count;
+
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+        size_t cap = n == 0 ? 4 : n * 2;
+        char *grown = cap > SIZE_MAX / sz ? NULL : realloc(*arr, cap * sz);
+        if (grown == NULL) {
+            perr_at(p, 0, 0, "out of memory");
+            return NULL;
+        }
+        *arr = grown;
+    }
+    memset(*arr + n * sz, 0, sz);
+    *count = n + 1;
+    return *arr + n * sz;
+}
+
+/* ---- header options ---------------------------------------------------------------- */
+
+enum opt_value { OPTV_UINT, OPTV_IPV4, OPTV_IP_VERSION };
+
+struct opt_spec {
+    const char *name;
+    enum opt_value kind;
+    uint64_t min, max;
+    size_t value_off, given_off;  /* in struct script_options */
+    int width;                    /* octets of the value field */
+};
+
+#define OPT_(field, kind, min, max)                                                  \
+    { #field, kind, min, max, offsetof(struct script_options, field),                \
+      offsetof(struct script_options, field##_given), (int)sizeof(((struct script_options *)0)->field) }
+
+static const struct opt_spec opt_specs[] = {
+    OPT_(tolerance_usecs, OPTV_UINT, 0, 1000000000),
+    OPT_(mss, OPTV_UINT, 1, 65535),
+    OPT_(mtu, OPTV_UINT, 68, 65535),
+    OPT_(local_ip, OPTV_IPV4, 0, 0),
+    OPT_(remote_ip, OPTV_IPV4, 0, 0),
+    OPT_(bind_port, OPTV_UINT, 1, 65535),
+    OPT_(connect_port, OPTV_UINT, 1, 65535),
+    { "ip_version", OPTV_IP_VERSION, 0, 0, 0, offsetof(struct script_options, ip_version_given), 0 },
+};
+
+static void opt_store(struct script_options *o, const struct opt_spec *spec, uint64_t v)
+{
+    char *field = (char *)o + spec->value_off;
+
+    if (spec->width == 8) {
+        int64_t x = (int64_t)v;
+        memcpy(field, &x, sizeof x);
+    } else if (spec->width == 4) {
+        uint32_t x = (uint32_t)v;
+        memcpy(field, &x, sizeof x);
+    } else if (spec->width == 2) {
+        uint16_t x = (uint16_t)v;
+        memcpy(field, &x, sizeof x);
+    }
+}
+
+static bool is_value_char(int c)
+{
+    return c > ' ' && c != 0x7f;
+}
+
+static bool parse_uint_text(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (n == 0 || n > 19)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static int opt_value(struct parser *p, const struct opt_spec *spec, struct raw_span v, uint64_t *out)
+{
+    const char *s = p->buf + v.start;
+    size_t n = v.end - v.start;
+    uint32_t addr;
+
+    if (spec->kind == OPTV_IP_VERSION) {
+        if (n == 4 && memcmp(s, "ipv4", 4) == 0)
+            return 0;
+        return perr_at(p, v.line, v.column,
+                       "option --ip_version=%.*s is not supported (synack is IPv4 only)",
+                       clip40(s, n), s);
+    }
+    if (spec->kind == OPTV_IPV4) {
+        if (!parse_ipv4_text(s, n, &addr))
+            return perr_at(p, v.line, v.column, "bad value '%.*s' for --%s (expected an IPv4 address)",
+                           clip40(s, n), s, spec->name);
+        *out = addr;
+        return 0;
+    }
+    if (!parse_uint_text(s, n, out) || *out < spec->min || *out > spec->max)
+        return perr_at(p, v.line, v.column, "bad value '%.*s' for --%s (expected an integer %llu..%llu)",
+                       clip40(s, n), s, spec->name, (unsigned long long)spec->min,
+                       (unsigned long long)spec->max);
+    return 0;
+}
+
+static const struct opt_spec *opt_find(const struct parser *p, const struct token *t)
+{
+    const char *name = p->buf + t->start + 2;
+    size_t n = t->end - t->start - 2;
+
+    for (size_t i = 0; i < sizeof opt_specs / sizeof opt_specs[0]; i++) {
+        if (strlen(opt_specs[i].name) == n && memcmp(opt_specs[i].name, name, n) == 0)
+            return &opt_specs[i];
+    }
+    return NULL;
+}
+
+/* --name=value, one per call. */
+static int parse_option(struct parser *p)
+{
+    struct token opt = p->tok;
+    int n = clip40(p->buf + opt.start, opt.end - opt.start);
+    const struct opt_spec *spec = opt_find(p, &opt);
+    bool *given;
+    struct raw_span v;
+    uint64_t value = 0;
+
+    if (spec == NULL)
+        return perr(p, &opt, "option %.*s is not supported", n, p->buf + opt.start);
+    given = (bool *)((char *)&p->script->options + spec->given_off);
+    if (*given)
+        return perr(p, &opt, "option %.*s given twice", n, p->buf + opt.start);
+    advance(p);
+    if (!is_punct(p, '='))
+        return perr(p, &opt, "option %.*s needs a value (%.*s=VALUE)", n, p->buf + opt.start, n,
+                    p->buf + opt.start);
+    advance(p);
+    v = take_raw(p, is_value_char);
+    if (v.end == v.start)
+        return perr_expected(p, "a value after '='");
+    if (opt_value(p, spec, v, &value) < 0)
+        return -1;
+    *given = true;
+    opt_store(&p->script->options, spec, value);
+    return 0;
+}
+
+/* ---- timing -------------------------------------------------------------------------- */
+
+/* "0.100" -> 100000 exactly (packetdrill goes through a double). */
+static int float_usecs(struct parser *p, const struct token *t, int64_t *out)
+{
+    const char *s = p->buf + t->start;
+    size_t n = t->end - t->start, i = 0;
+    int64_t secs = 0, frac = 0;
+    int fdigits = 0;
+
+    for (; i < n && s[i] != '.'; i++) {
+        if (secs > SCRIPT_TIME_MAX_SECS)
+            return perr(p, t, "time %s out of range", tok_describe(p, t));
+        secs = secs * 10 + (s[i] - '0');
+    }
+    for (i++; i < n; i++, fdigits++) {
+        if (fdigits < 6)
+            frac = frac * 10 + (s[i] - '0');
+        else if (s[i] != '0')
+            return perr(p, t, "time %s is finer than a microsecond", tok_describe(p, t));
+    }
+    for (; fdigits < 6; fdigits++)
+        frac *= 10;
+    if (secs > SCRIPT_TIME_MAX_SECS)
+        return perr(p, t, "time %s out of range", tok_describe(p, t));
+    *out = secs * 1000000 + frac;
+    return 0;
+}
+
+static int parse_time_value(struct parser *p, int64_t *out)
+{
+    struct token t = p->tok;
+
+    if (t.kind != TK_INT && t.kind != TK_FLOAT)
+        return perr_expected(p, "time");
+    if (p->buf[t.start] == '-')
+        return perr(p, &t, "negative time %s", tok_describe(p, &t));
+    if (t.kind == TK_INT) {
+        if (t.overflow || t.num > SCRIPT_TIME_MAX_SECS)
+            return perr(p, &t, "time %s out of range", tok_describe(p, &t));
+        *out = t.num * 1000000;
+    } else if (float_usecs(p, &t, out) < 0)
+        return -1;
+    advance(p);
+    return 0;
+}
+
+/* "~END" after a start time. */
+static int parse_range_end(struct parser *p, struct script_timing *tm)
+{
+    struct token end;
+
+    advance(p);
+    if (tm->relative) {
+        if (!is_punct(p, '+'))
+            return perr_expected(p, "'+' after '~' in a relative time range");
+        advance(p);
+    } else if (is_punct(p, '+'))
+        return perr(p, &p->tok, "time range mixes an absolute start and a relative end");
+    end = p->tok;
+    if (parse_time_value(p, &tm->end_usecs) < 0)
+        return -1;
+    if (tm->end_usecs < tm->start_usecs)
+        return perr(p, &end, "time range is backwards: end %s is before the start", tok_describe(p, &end));
+    tm->kind = SCRIPT_TIME_RANGE;
+    return 0;
+}
+
+/* "...END" of a blocking syscall; *at records where it was written. */
+static int parse_block_end(struct parser *p, struct script_timing *tm, struct token *at)
+{
+    struct token end;
+
+    *at = p->tok;
+    advance(p);
+    end = p->tok;
+    if (parse_time_value(p, &tm->block_end_usecs) < 0)
+        return -1;
+    if (tm->kind != SCRIPT_TIME_ABSOLUTE && tm->kind != SCRIPT_TIME_RELATIVE)
+        return perr(p, at, "a blocking end time needs a plain start time");
+    if (tm->block_end_usecs < tm->start_usecs)
+        return perr(p, &end, "blocking end time %s is before the start time", tok_describe(p, &end));
+    tm->blocking = true;
+    return 0;
+}
+
+static int parse_timing(struct parser *p, struct script_timing *tm)
+{
+    if (is_punct(p, '*')) {
+        tm->kind = SCRIPT_TIME_ANY;
+        advance(p);
+        return 0;
+    }
+    tm->kind = SCRIPT_TIME_ABSOLUTE;
+    if (is_punct(p, '+')) {
+        tm->kind = SCRIPT_TIME_RELATIVE;
+        tm->relative = true;
+        advance(p);
+    }
+    if (parse_time_value(p, &tm->start_usecs) < 0)
+        return -1;
+    tm->end_usecs = tm->start_usecs;
+    if (is_punct(p, '~'))
+        return parse_range_end(p, tm);
+    return 0;
+}
+
+/* ---- events ------------------------------------------------------------------------------ */
+
+/* `command` or %{ code }%: the text between the delimiters. */
+static int take_text(struct parser *p, struct script_event *ev, size_t open, size_t close)
+{
+    size_t start = p->tok.start + open, end = p->tok.end - close;
+
+    if (ev->type == SCRIPT_EV_PYTHON) {
+        while (start < end && (p->buf[start] == ' ' || p->buf[start] == '\t'))
+            start++;
+        while (end > start && (p->buf[end - 1] == ' ' || p->buf[end - 1] == '\t'))
+            end--;
+    }
+    ev->text = span_strdup(p, start, end);
+    if (ev->text == NULL)
+        return -1;
+    advance(p);
+    return 0;
+}
+
+static int parse_action(struct parser *p, struct script_event *ev)
+{
+    if (is_punct(p, '<') || is_punct(p, '>')) {
+        ev->type = SCRIPT_EV_PACKET;
+        return parse_packet(p, ev);
+    }
+    if (p->tok.kind == TK_WORD) {
+        ev->type = SCRIPT_EV_SYSCALL;
+        return parse_syscall(p, ev);
+    }
+    if (p->tok.kind == TK_COMMAND) {
+        ev->type = SCRIPT_EV_COMMAND;
+        return take_text(p, ev, 1, 1);
+    }
+    if (p->tok.kind == TK_CODE) {
+        ev->type = SCRIPT_EV_PYTHON;
+        return take_text(p, ev, 2, 2);
+    }
+    return perr_expected(p, "a packet, a system call, a command or a python block");
+}
+
+/* packetdrill's semantic checks on an event's time (parser.y, event). */
+static int check_event_time(struct parser *p, const struct script_event *ev, const struct token *block_at)
+{
+    bool outbound = ev->type == SCRIPT_EV_PACKET && ev->packet.direction == SCRIPT_OUTBOUND;
+
+    if (ev->time.blocking && ev->type != SCRIPT_EV_SYSCALL)
+        return perr(p, block_at, "a blocking end time '...' is only for system calls");
+    if (ev->time.kind == SCRIPT_TIME_ANY && !outbound)
+        return perr_at(p, ev->line, ev->column, "event time '*' can only be used with outbound packets");
+    if (ev->time.kind == SCRIPT_TIME_RANGE && !outbound)
+        return perr_at(p, ev->line, ev->column, "a time range can only be used with outbound packets");
+    return 0;
+}
+
+static int parse_event(struct parser *p, struct script_event *ev)
+{
+    struct token block_at = p->tok;
+
+    if (p->tok.kind == TK_COMMAND) { /* untimed: init or cleanup command */
+        ev->time.kind = SCRIPT_TIME_NONE;
+        ev->type = SCRIPT_EV_COMMAND;
+        return take_text(p, ev, 1, 1);
+    }
+    if (p->tok.kind == TK_OPTION)
+        return perr(p, &p->tok, "option %s must come before the first event", tok_describe(p, &p->tok));
+    if (parse_timing(p, &ev->time) < 0)
+        return -1;
+    if (p->tok.kind == TK_ELLIPSIS && parse_block_end(p, &ev->time, &block_at) < 0)
+        return -1;
+    if (parse_action(p, ev) < 0)
+        return -1;
+    return check_event_time(p, ev, &block_at);
+}
+
+static int parse_events(struct parser *p)
+{
+    struct script *s = p->script;
+    const struct script_event *cleanup = NULL;
+
+    while (p->tok.kind != TK_EOF && !p->failed) {
+        struct script_event *ev;
+        size_t start = p->tok.start;
+
+        if (cleanup != NULL)
+            return perr_at(p, cleanup->line, cleanup->column,
+                           "a command without a time must be the first or the last event");
+        ev = push_elem(p, &s->events, &s->event_count, sizeof *ev);
+        if (ev == NULL)
+            return -1;
+        ev->line = p->tok.line;
+        ev->column = p->tok.column;
+        if (parse_event(p, ev) < 0)
+            return -1;
+        ev->source = span_strdup(p, start, p->prev_end);
+        if (ev->source == NULL)
+            return -1;
+        if (ev->time.kind == SCRIPT_TIME_NONE && s->event_count > 1)
+            cleanup = ev;
+    }
+    if (!p->failed && s->event_count == 0)
+        return perr_expected(p, "an event");
+    return p->failed ? -1 : 0;
+}
+
+static void parse_script(struct parser *p)
+{
+    lex_next(p);
+    while (p->tok.kind == TK_OPTION) {
+        if (parse_option(p) < 0)
+            return;
+    }
+    parse_events(p);
+}
+
+/* ---- entry points ------------------------------------------------------------------------ */
+
+static struct script *script_new(const char *name)
+{
+    struct script *s = calloc(1, sizeof *s);
+
+    if (s == NULL)
+        return NULL;
+    s->path = strdup(name);
+    if (s->path == NULL) {
+        free(s);
+        return NULL;
+    }
+    s->options.tolerance_usecs = SCRIPT_DEFAULT_TOLERANCE_USECS;
+    s->options.mtu = SCRIPT_DEFAULT_MTU;
+    s->options.bind_port = SCRIPT_DEFAULT_PORT;
+    s->options.connect_port = SCRIPT_DEFAULT_PORT;
+    return s;
+}
+
+static void error_init(struct script_error *err, const char *name)
+{
+    memset(err, 0, sizeof *err);
+    snprintf(err->file, sizeof err->file, "%s", name);
+}
+
+int script_parse_buffer(const char *buf, size_t len, const char *name, struct script **out,
+                        struct script_error *err)
+{
+    struct parser p;
+
+    *out = NULL;
+    name = name ? name : "<buffer>";
+    error_init(err, name);
+    memset(&p, 0, sizeof p);
+    p.buf = buf ? buf : "";
+    p.len = buf ? len : 0;
+    p.line = 1;
+    p.err = err;
+    p.script = script_new(name);
+    if (p.script == NULL) {
+        snprintf(err->message, sizeof err->message, "out of memory");
+        return -1;
+    }
+    if (lex_check_bytes(&p) == 0)
+        parse_script(&p);
+    if (p.failed) {
+        script_free(p.script);
+        return -1;
+    }
+    *out = p.script;
+    return 0;
+}
+
+static int read_file(const char *path, char **buf, size_t *len, struct script_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    size_t cap = 4096, n = 0;
+    char *b = NULL;
+
+    if (f == NULL) {
+        snprintf(err->message, sizeof err->message, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        size_t got;
+        if (b == NULL || cap - n < 2) {
+            char *grown = cap > SIZE_MAX / 2 ? NULL : realloc(b, b == NULL ? cap : (cap *= 2));
+            if (grown == NULL) {
+                snprintf(err->message, sizeof err->message, "out of memory");
+                break;
+            }
+            b = grown;
+        }
+        got = fread(b + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                snprintf(err->message, sizeof err->message, "cannot read: %s", strerror(errno));
+            break;
+        }
+    }
+    fclose(f);
+    if (err->message[0] != '\0') {
+        free(b);
+        return -1;
+    }
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+int script_parse_file(const char *path, struct script **out, struct script_error *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc;
+
+    *out = NULL;
+    error_init(err, path);
+    if (read_file(path, &buf, &len, err) < 0)
+        return -1;
+    rc = script_parse_buffer(buf, len, path, out, err);
+    free(buf);
+    return rc;
+}
