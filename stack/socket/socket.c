@@ -295,7 +295,7 @@ ssize_t synack_socket_send(struct synack_stack *s, int sd, const void *buf, size
     if (!sk)
         return -EBADF;
     if (sk->kind != SK_CONN)
-        return sk->kind == SK_LISTEN ? -ENOTCONN : -EPIPE;
+        return -ENOTCONN; /* never connected (POSIX send: ENOTCONN, as BSD) */
     if (!buf && len)
         return -EFAULT;
     if (flags & ~(SYNACK_MSG_OOB | SYNACK_MSG_DONTWAIT | SYNACK_MSG_NOSIGNAL))

@@ -45,6 +45,7 @@ enum tcp_timer {
 #define TF_HAVE_RTT 0x8000u    /* srtt/rttvar hold a measurement */
 #define TF_LINGER0 0x10000u    /* SO_LINGER with 0 s: close aborts */
 #define TF_RCV_MSS_SENT 0x20000u
+#define TF_SWS_OVERRIDE 0x40000u /* the override timeout of 3.8.6.2.1 (4) fired */
 
 enum tcb_owner {
     TCB_ORPHAN = 0, /* nobody will read it: it lives until CLOSED */

@@ -65,8 +65,10 @@ static bool tcp_check_sequence(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
         return true;
     }
     t->cnt->tcp_unacceptable++;
-    if (SEG_HAS(seg, SYNACK_TCP_RST))
-        return false; /* drop it, no reply */
+    if (SEG_HAS(seg, SYNACK_TCP_RST)) {
+        t->cnt->tcp_rst_out_of_window++; /* RFC 5961 3.2 1): silently drop */
+        return false;
+    }
     if (tcb->state == SYNACK_TIME_WAIT && SEG_HAS(seg, SYNACK_TCP_FIN) &&
         seg->seq + seg->len == tcb->rcv_nxt)
         timer_set(tcb, TT_2MSL, now + 2 * t->cfg->msl); /* the remote FIN again */
@@ -74,6 +76,22 @@ static bool tcp_check_sequence(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
     tcb->flags |= TF_ACKNOW;
     tcp_output_later(t, tcb);
     return false;
+}
+
+/* Simultaneous open (Figure 7 line 6, MUST-10): in SYN-RECEIVED the peer's
+ * SYN-ACK repeats the SYN we hold (SEG.SEQ = IRS) and acknowledges ours.
+ * Its SYN lies left of the window and is trimmed ("trimming off any
+ * portions that lie outside the window (including SYN and FIN)"), so what
+ * remains is an ACK at RCV.NXT that completes the handshake. */
+static void trim_duplicate_syn(const struct tcb *tcb, struct tcp_seg *seg)
+{
+    if (tcb->snd_una != tcb->iss || !SEG_HAS(seg, SYNACK_TCP_SYN) ||
+        !SEG_HAS(seg, SYNACK_TCP_ACK) || SEG_HAS(seg, SYNACK_TCP_RST) || seg->seq != tcb->irs ||
+        !(seq_lt(tcb->snd_una, seg->ack) && seq_leq(seg->ack, tcb->snd_max)))
+        return;
+    seg->flags &= (uint8_t)~SYNACK_TCP_SYN;
+    seg->seq++;
+    seg->len--;
 }
 
 /* SYN-RECEIVED reached from LISTEN goes back to LISTEN (MUST-11): the
@@ -187,10 +205,13 @@ static void ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_se
         timer_set(tcb, TT_REXMT, now + rto_current(t, tcb));
 }
 
-/* RFC 5681 2: a duplicate ACK meets all five conditions. */
+/* RFC 5681 2: a duplicate ACK meets all five conditions. The octet of a
+ * zero-window probe is not outstanding data (3.8.6.1): the ACKs that
+ * answer probes are not duplicates, or three of them would start a fast
+ * retransmit into the closed window. */
 static bool is_dupack(const struct tcb *tcb, const struct tcp_seg *seg)
 {
-    return tcb->snd_max != tcb->snd_una && seg->datalen == 0 &&
+    return tcb->snd_max != tcb->snd_una && !(tcb->flags & TF_PERSIST) && seg->datalen == 0 &&
            !SEG_HAS(seg, SYNACK_TCP_SYN | SYNACK_TCP_FIN) && seg->ack == tcb->snd_una &&
            seg->wnd == tcb->snd_wnd;
 }
@@ -206,11 +227,8 @@ static void update_send_window(struct tcb *tcb, const struct tcp_seg *seg)
     tcb->snd_wl2 = seg->ack;
     if (seg->wnd > tcb->max_snd_wnd)
         tcb->max_snd_wnd = seg->wnd;
-    if (seg->wnd > 0 && (tcb->flags & TF_PERSIST)) {
-        tcb->flags &= ~TF_PERSIST; /* the window opened: probing ends */
-        timer_stop(tcb, TT_PERSIST);
-        tcb->persist_backoff = 0;
-    }
+    if (seg->wnd > 0 && (tcb->flags & TF_PERSIST))
+        tcp_persist_end(tcb); /* the window opened: probing ends */
 }
 
 /* Fifth, check the ACK field, for ESTABLISHED and the states after it.
@@ -272,6 +290,7 @@ void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *
 {
     if (!SEG_HAS(seg, SYNACK_TCP_SYN))
         seg->wnd <<= tcb->snd_wscale;
+    trim_duplicate_syn(tcb, seg);
     if (!tcp_check_sequence(t, tcb, seg, now))
         return;
     tcb->last_rcv = now;
@@ -287,7 +306,9 @@ void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *
         t->cnt->tcp_drop_no_ack++;
         return;
     }
-    if (tcb->state == SYNACK_SYN_RECEIVED && !syn_received_ack(t, tcb, seg, now))
+    /* SYN-RECEIVED rules while our SYN is unacknowledged: also in
+     * FIN-WAIT-1 entered by a CLOSE in SYN-RECEIVED (3.10.4). */
+    if (tcb->snd_una == tcb->iss && !syn_received_ack(t, tcb, seg, now))
         return;
     if (!tcp_process_ack(t, tcb, seg, now))
         return;

@@ -85,6 +85,8 @@ uint32_t tcp_rcv_window(const struct tcb *tcb);
 /* Send one keep-alive or zero-window probe. */
 void tcp_send_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 void tcp_send_window_probe(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* The peer's window opened: stop probing and forget the probe octet. */
+void tcp_persist_end(struct tcb *tcb);
 /* Effective send MSS (MUST-16). */
 void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb);
 /* The sequence number that ends the data queued so far. */

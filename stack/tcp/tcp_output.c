@@ -216,7 +216,8 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
                seq_leq(tcb->snd_nxt, end);
     if (len == 0 && !fin)
         return false;
-    if (len > 0 && len < tcb->snd_mss && !fin && !small_segment_ok(tcb, len, unsent))
+    if (len > 0 && len < tcb->snd_mss && !fin && !(tcb->flags & TF_SWS_OVERRIDE) &&
+        !small_segment_ok(tcb, len, unsent))
         return false;
     uint8_t flags = SYNACK_TCP_ACK;
     if (len && len == unsent)
@@ -317,8 +318,10 @@ void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     tcb->flags &= ~TF_RTT_TIMING; /* Karn (MUST-18): no sample across a retransmission */
     tcb->total_retrans++;
-    if (tcb->snd_una == tcb->iss && (tcb->state == SYNACK_SYN_SENT ||
-                                     tcb->state == SYNACK_SYN_RECEIVED)) {
+    /* Our SYN is unacknowledged: it is what is retransmitted, also in
+     * FIN-WAIT-1 entered from SYN-RECEIVED (3.10.4); there is no data
+     * before ISS+1. */
+    if (tcb->snd_una == tcb->iss) {
         uint32_t nxt = tcb->snd_nxt;
         tcb->snd_nxt = tcb->iss;
         output_syn(t, tcb, now);
@@ -329,6 +332,13 @@ void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     uint32_t len = seq_lt(tcb->snd_una, end) ? end - tcb->snd_una : 0;
     if (len > tcb->snd_mss)
         len = tcb->snd_mss;
+    /* Octets sent before go again (they were inside the window then:
+     * MUST-34); octets never sent only as far as SND.WND allows now. */
+    uint32_t sent_end = seq_min(tcb->snd_max, end);
+    uint32_t sent = seq_gt(sent_end, tcb->snd_una) ? sent_end - tcb->snd_una : 0;
+    uint32_t allowed = sent > tcb->snd_wnd ? sent : tcb->snd_wnd;
+    if (len > allowed)
+        len = allowed;
     uint8_t flags = SYNACK_TCP_ACK;
     if (len && tcb->snd_una + len == end)
         flags |= SYNACK_TCP_PSH;
@@ -339,9 +349,13 @@ void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     if (len == 0 && !fin)
         return;
     tcp_xmit(t, tcb, tcb->snd_una, flags, len, now);
-    uint32_t sent_end = tcb->snd_una + len + (fin ? 1u : 0u);
-    if (seq_gt(sent_end, tcb->snd_nxt))
-        tcb->snd_nxt = sent_end;
+    uint32_t seg_end = tcb->snd_una + len + (fin ? 1u : 0u);
+    if (seq_gt(seg_end, tcb->snd_nxt))
+        tcb->snd_nxt = seg_end;
+    /* Octets Nagle had held may have gone along: they are sent now, and
+     * the ACK for them must be acceptable (3.10.7.4 fifth). */
+    if (seq_gt(tcb->snd_nxt, tcb->snd_max))
+        tcb->snd_max = tcb->snd_nxt;
     timer_set(tcb, TT_REXMT, now + rto_current(t, tcb));
 }
 
@@ -361,6 +375,20 @@ void tcp_send_window_probe(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         if (seq_gt(tcb->snd_nxt + 1, tcb->snd_max))
             tcb->snd_max = tcb->snd_nxt + 1;
     }
+}
+
+void tcp_persist_end(struct tcb *tcb)
+{
+    tcb->flags &= ~TF_PERSIST;
+    timer_stop(tcb, TT_PERSIST);
+    tcb->persist_backoff = 0;
+    /* The probe octet (or FIN) beyond SND.NXT was never "sent" as far as
+     * SND.NXT goes: it goes again with the data. Left in SND.MAX it would
+     * look unacknowledged forever, and Nagle (3.7.4) would then hold a
+     * small segment with nothing in flight to release it. Nothing else is
+     * in flight while probing (arm_persist). */
+    if (seq_gt(tcb->snd_max, tcb->snd_nxt))
+        tcb->snd_max = tcb->snd_nxt;
 }
 
 void tcp_send_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)

@@ -68,10 +68,13 @@ static bool timeout_rexmt(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         tcb->flags |= TF_SYN_LOST; /* RFC 6298 5.7, RFC 5681 3.1 */
     tcb->flags &= ~(TF_RTT_TIMING | TF_PERSIST);
     timer_stop(tcb, TT_PERSIST);
+    /* Go back to SND.UNA (RFC 5681 3.1, RFC 6298 5.4, as BSD does): the
+     * segment at the front goes now, what follows it is resent as ACKs
+     * open cwnd again. Left at SND.MAX, every further hole of the same
+     * window would wait for an RTO of its own, each one backed off. */
+    if (tcb->snd_una != tcb->iss)
+        tcb->snd_nxt = tcb->snd_una;
     tcp_retransmit_first(t, tcb, now);
-    /* Go back to SND.UNA: what follows is resent as the window reopens. */
-    uint32_t after_first = tcb->snd_nxt;
-    tcb->snd_nxt = seq_lt(after_first, tcb->snd_max) ? after_first : tcb->snd_max;
     return true;
 }
 
@@ -85,8 +88,13 @@ static bool timeout_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         return false;
     }
     if (tcb->snd_wnd > 0) {
-        tcb->flags &= ~TF_PERSIST;
+        /* The window is open but sender SWS avoidance held the data: this
+         * is the override timeout of 3.8.6.2.1 (4) (MUST-38): send what
+         * the window allows, small or not. */
+        tcp_persist_end(tcb);
+        tcb->flags |= TF_SWS_OVERRIDE;
         tcp_output(t, tcb, now);
+        tcb->flags &= ~TF_SWS_OVERRIDE;
         return true;
     }
     tcp_send_window_probe(t, tcb, now);

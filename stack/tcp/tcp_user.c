@@ -329,6 +329,11 @@ int tcp_set_buffers(struct tcp_ctx *t, struct tcb *tcb, uint32_t sndbuf, uint32_
     }
     if (sndbuf && sb_resize(&tcb->sb, sndbuf) < 0)
         return -ENOMEM;
+    /* The window already announced is not taken back (3.8.6.2.2, SHLD-14):
+     * the peer may fill it, so the buffer keeps room for it. */
+    uint32_t wnd = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+    if (rcvbuf && rcvbuf < tcb->rb.used + wnd)
+        rcvbuf = tcb->rb.used + wnd;
     if (rcvbuf && rb_resize(&tcb->rb, rcvbuf) < 0)
         return -ENOMEM;
     maybe_window_update(t, tcb, now);
