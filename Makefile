@@ -2,6 +2,7 @@
 #
 #   make [all]        libsynack.a, the synack command, the apps
 #   make check        unit tests, the conformance suite and the fuzz regressions
+#   make conformance  the vectors on the mem target, with reports/latest/index.html
 #   make deps         install missing Debian packages (mk/packages)
 #   make bench        print performance figures (in-memory bulk transfer)
 #   make install      PREFIX=/usr/local DESTDIR= : library, headers, synack.pc, binaries
@@ -31,6 +32,7 @@ ALL_CFLAGS := $(WARN) $(SANFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS := $(SANFLAGS) $(LDFLAGS)
 PCAP_LIBS := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+JSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 # ---- the stack: libsynack.a --------------------------------------------
 STACK_DIRS := util wire ip tcp core socket link
@@ -60,7 +62,8 @@ HARNESS_OBJ := $(HARNESS_SRC:%.c=$(O)/%.o)
 HARNESS_LIB := $(O)/libharness.a
 SYNACK := $(if $(wildcard harness/main.c),$(O)/synack)
 HARNESS_TESTS := $(patsubst %.c,$(O)/%,$(wildcard harness/tests/test_*.c))
-$(HARNESS_OBJ) $(HARNESS_TESTS:%=%.o) $(O)/harness/main.o: ALL_CPPFLAGS += -Iharness
+$(HARNESS_OBJ) $(HARNESS_TESTS:%=%.o) $(O)/harness/main.o: ALL_CPPFLAGS += -Iharness \
+	-DSYNACK_VERSION='"$(VERSION)"'
 
 $(HARNESS_LIB): $(HARNESS_OBJ)
 	@mkdir -p $(@D)
@@ -68,10 +71,10 @@ $(HARNESS_LIB): $(HARNESS_OBJ)
 	$(AR) rcs $@ $^
 
 $(O)/synack: $(O)/harness/main.o $(HARNESS_LIB) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS) $(JSON_LIBS) -lm
 
 $(HARNESS_TESTS): %: %.o $(HARNESS_LIB) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(HARNESS_LIB) $(LIB) $(CMOCKA_LIBS) $(PCAP_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(HARNESS_LIB) $(LIB) $(CMOCKA_LIBS) $(PCAP_LIBS) $(JSON_LIBS) -lm
 
 # ---- everything that is built into the tree ------------------------------
 ALL_OBJ := $(STACK_OBJ) $(STACK_TEST_SUPPORT_OBJ) $(STACK_TESTS:%=%.o) $(BENCH:%=%.o) \
@@ -95,6 +98,12 @@ $(STACK_TESTS): %: %.o $(STACK_TEST_SUPPORT_OBJ) $(LIB)
 
 -include $(ALL_OBJ:.o=.d)
 
+# ---- parts with their own make fragments ---------------------------------
+# Each mk/*.mk may add build rules, targets, and names to CHECK_MORE (the
+# suites `make check` runs after the unit tests and the conformance suite).
+CHECK_MORE :=
+include $(sort $(wildcard mk/*.mk))
+
 # ---- deps, check ---------------------------------------------------------
 .PHONY: deps check check-unit tests
 deps:
@@ -106,10 +115,26 @@ tests: $(UNIT_TESTS)
 # `check` installs what it needs first, then runs every suite. The sub-make
 # keeps `deps` strictly before any compile under `make -j`.
 check: deps
-	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-unit check-conformance $(CHECK_MORE)
+
+# ---- the conformance suite (DESIGN 6) -------------------------------------
+# `make conformance` runs vectors/ on the mem target and writes the HTML
+# report, JSON, JUnit XML and one capture per vector under reports/latest/.
+REPORT_DIR ?= reports/latest
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+.PHONY: conformance check-conformance
+conformance: deps
+	@$(MAKE) --no-print-directory check-conformance
+
+check-conformance: $(SYNACK)
+	@rm -rf $(REPORT_DIR) && mkdir -p $(REPORT_DIR)
+	$(O)/synack run --target mem -j$(JOBS) --json $(REPORT_DIR)/results-mem.json \
+	    --junit $(REPORT_DIR)/junit-mem.xml --pcap-dir $(REPORT_DIR)/pcap \
+	    --html $(REPORT_DIR) vectors/
 
 check-unit: $(UNIT_TESTS)
 	@sh mk/run-tests.sh $(UNIT_TESTS)
+	@sh mk/run-tests.sh "harness/tests/report_browser.sh $(O)/harness/tests/test_report"
 
 # ---- bench: figures, not assertions -------------------------------------
 .PHONY: bench

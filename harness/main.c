@@ -1,0 +1,73 @@
+/* synack: the conformance harness's command line.
+ *
+ *   synack run [options] PATH...     run vectors (files or folders of .pkt)
+ *   synack report [options] JSON...  rebuild reports from results JSON
+ *   synack version
+ *
+ * Exit status: 0 when everything passed (or was skipped or an expected
+ * failure), 1 when a vector failed or errored, 2 on a usage error. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: synack run [--target mem] [-j N] [--json FILE] [--junit FILE] [--tap]\n"
+          "                  [--pcap-dir DIR] [--html DIR] [--registry TSV] [--seed N]\n"
+          "                  [--expect TSV] [-q] [-v] PATH...\n"
+          "       synack report [--html DIR] [--junit FILE] [--tap] [--registry TSV] JSON...\n"
+          "       synack version\n"
+          "Run 'synack help' for what each option does.\n",
+          f);
+}
+
+static void help(void)
+{
+    usage(stdout);
+    puts("\n"
+         "run: replay packetdrill-style vectors (.pkt) against a target and report\n"
+         "  --target T       mem (default: synack in-process, virtual time)\n"
+         "  -j N             run N vectors at a time (default 1)\n"
+         "  --json FILE      results as JSON (schema: harness/README.md)\n"
+         "  --junit FILE     results as JUnit XML\n"
+         "  --tap            TAP 13 on standard output instead of text\n"
+         "  --pcap-dir DIR   one capture per vector: DIR/<vector>.pcap\n"
+         "  --html DIR       self-contained HTML report: DIR/index.html\n"
+         "  --registry TSV   requirement registry for the report\n"
+         "                   (default vectors/requirements.tsv when present)\n"
+         "  --expect TSV     expected failures of this target (vector, outcome, reason)\n"
+         "  --seed N         RNG seed of the mem target (default 1)\n"
+         "  -q, -v           quieter (summary only), or the ladder of every failure\n"
+         "\n"
+         "report: rebuild HTML, JUnit or TAP from one or more results JSON files\n"
+         "(one per target: the HTML shows them side by side).");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cli_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        puts("synack " SYNACK_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        help();
+        return 0;
+    }
+    fprintf(stderr, "synack: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,272 @@
+/* Inbound packets: from a script line to the datagram injected into the
+ * stack. Sequence numbers are made live as packetdrill does (SYNs
+ * absolute, the rest relative to each side's ISN); mutations (synack's
+ * extension) are applied last, then checksums, then truncation. */
+#include <string.h>
+
+#include "run/run_internal.h"
+
+#define IP_HDR 20u
+
+/* The options of a line as octets, in the order written, padded with zero
+ * (EOL) octets to a multiple of 4. -1 with an error when over 40. */
+static int build_options(struct runner *r, const struct script_event *ev, uint8_t *out,
+                         size_t *outlen)
+{
+    const struct script_packet *p = &ev->packet;
+    size_t n = 0;
+    bool syn = (p->flags & SYNACK_TCP_SYN) != 0;
+    for (size_t i = 0; i < p->opt_count; i++) {
+        const struct script_tcp_option *o = &p->opts[i];
+        uint8_t tmp[40];
+        size_t k = 0;
+        tmp[k++] = o->kind;
+        switch (o->type) {
+        case SCRIPT_OPT_EOL:
+        case SCRIPT_OPT_NOP:
+            break;
+        case SCRIPT_OPT_MSS:
+            tmp[k++] = 4;
+            synack_put16(tmp + k, o->mss);
+            k += 2;
+            break;
+        case SCRIPT_OPT_WSCALE:
+            tmp[k++] = 3;
+            tmp[k++] = o->wscale;
+            break;
+        case SCRIPT_OPT_SACK_PERM:
+            tmp[k++] = 2;
+            break;
+        case SCRIPT_OPT_SACK: {
+            uint32_t off = syn ? r->map.live_local_isn - r->map.script_local_isn : r->map.live_local_isn;
+            tmp[k++] = (uint8_t)(2 + 8 * o->sack_count);
+            for (unsigned b = 0; b < o->sack_count; b++) {
+                synack_put32(tmp + k, o->sack[b].left + off);
+                synack_put32(tmp + k + 4, o->sack[b].right + off);
+                k += 8;
+            }
+            break;
+        }
+        case SCRIPT_OPT_TS:
+            tmp[k++] = 10;
+            synack_put32(tmp + k, o->ts_val);
+            synack_put32(tmp + k + 4, o->ts_ecr);
+            k += 8;
+            break;
+        case SCRIPT_OPT_GENERIC:
+            tmp[k++] = o->len; /* verbatim: illegal lengths are the point */
+            memcpy(tmp + k, o->data, o->data_len);
+            k += o->data_len;
+            break;
+        }
+        if (n + k > SYNACK_TCP_OPT_MAX) {
+            run_error(r, ev, "TCP options take more than 40 octets");
+            return -1;
+        }
+        memcpy(out + n, tmp, k);
+        n += k;
+    }
+    while (n % 4)
+        out[n++] = TCPOPT_EOL;
+    *outlen = n;
+    return 0;
+}
+
+static uint8_t ip_tos_of(const struct script_packet *p)
+{
+    if (p->ip.tos_given)
+        return p->ip.tos;
+    switch (p->ip.ecn) {
+    case SCRIPT_ECN_ECT1: return 0x01;
+    case SCRIPT_ECN_ECT0: return 0x02;
+    case SCRIPT_ECN_CE: return 0x03;
+    default: return 0;
+    }
+}
+
+static size_t ip_header(struct runner *r, const struct script_packet *p, uint8_t proto,
+                        size_t payload)
+{
+    struct synack_ipv4 h = {
+        .tos = ip_tos_of(p),
+        .id = r->ip_id++,
+        .frag = SYNACK_IP_DF,
+        .ttl = p->ip.ttl_given ? p->ip.ttl : 64,
+        .proto = proto,
+        .src = r->remote_ip,
+        .dst = r->local_ip,
+    };
+    return synack_ipv4_build(r->buf, sizeof r->buf, &h, payload, NULL);
+}
+
+/* The live values of a TCP line's sequence and acknowledgment numbers. */
+static void live_numbers(struct runner *r, const struct script_packet *p, uint32_t *seq,
+                         uint32_t *ack)
+{
+    bool syn = (p->flags & SYNACK_TCP_SYN) != 0;
+    if (syn && !r->map.remote_isn_known) { /* a new connection's SYN: absolute */
+        r->map.remote_isn = p->seq_start;
+        r->map.remote_isn_known = true;
+    }
+    if (p->flags & SYNACK_TCP_RST)
+        r->map.remote_isn_known = false; /* the next SYN starts a new connection */
+    *seq = syn ? p->seq_start : p->seq_start + r->map.remote_isn;
+    *ack = 0;
+    if (p->ack_given || (p->flags & SYNACK_TCP_ACK))
+        *ack = p->ack + (syn ? r->map.live_local_isn - r->map.script_local_isn
+                             : r->map.live_local_isn);
+}
+
+static int build_tcp(struct runner *r, const struct script_event *ev, size_t *len)
+{
+    const struct script_packet *p = &ev->packet;
+    uint8_t opts[SYNACK_TCP_OPT_MAX + 4];
+    size_t optlen;
+    if (build_options(r, ev, opts, &optlen) < 0)
+        return -1;
+    struct synack_tcp h = {
+        .sport = p->ports_given ? p->sport : r->map.remote_port,
+        .dport = p->ports_given ? p->dport : r->map.local_port,
+        .flags = p->flags,
+        .window = p->win,
+        .urg_ptr = p->urg_given ? p->urg : 0,
+    };
+    live_numbers(r, p, &h.seq, &h.ack);
+    size_t seglen = SYNACK_TCP_HDR_MIN + optlen + p->seq_len;
+    if (IP_HDR + seglen > sizeof r->buf) {
+        run_error(r, ev, "packet too long");
+        return -1;
+    }
+    uint8_t *seg = r->buf + IP_HDR;
+    size_t hl = synack_tcp_build(seg, sizeof r->buf - IP_HDR, &h, opts, optlen, NULL);
+    memset(seg + hl, 0, p->seq_len); /* the payload: zeros, like packetdrill */
+    synack_tcp_checksum_set(seg, seglen, r->remote_ip, r->local_ip);
+    ip_header(r, p, SYNACK_IPPROTO_TCP, seglen);
+    *len = IP_HDR + seglen;
+    return 0;
+}
+
+/* The datagram an ICMP error quotes: one the stack sent to the script. */
+static size_t icmp_quote(struct runner *r, const struct script_icmp *ic, uint8_t *q)
+{
+    uint8_t proto = ic->echoed == SCRIPT_ICMP_ECHO_TCP ? SYNACK_IPPROTO_TCP
+                    : ic->echoed == SCRIPT_ICMP_ECHO_UDP ? SYNACK_IPPROTO_UDP
+                                                         : 255;
+    struct synack_ipv4 h = {.id = 1, .ttl = 64, .proto = proto, .src = r->local_ip,
+                            .dst = r->remote_ip};
+    synack_ipv4_build(q, 20, &h, 20u + ic->len, NULL);
+    memset(q + 20, 0, 8);
+    if (ic->echoed == SCRIPT_ICMP_ECHO_TCP) { /* ports and sequence number: RFC 792 */
+        synack_put16(q + 20, r->map.local_port);
+        synack_put16(q + 22, r->map.remote_port);
+        synack_put32(q + 24, ic->seq_start + r->map.live_local_isn);
+    }
+    return 28;
+}
+
+static int build_icmp(struct runner *r, const struct script_event *ev, size_t *len)
+{
+    const struct script_packet *p = &ev->packet;
+    const struct script_icmp *ic = &p->icmp;
+    uint8_t data[64];
+    size_t dlen = 0;
+    uint32_t rest = 0;
+    if (synack_icmp_type_is_error(ic->type) || ic->echoed_given)
+        dlen = icmp_quote(r, ic, data);
+    if (ic->mtu_given)
+        rest = ic->mtu;
+    if (ic->id_given)
+        rest = (uint32_t)ic->echo_id << 16;
+    size_t n = synack_icmp_build(r->buf + IP_HDR, sizeof r->buf - IP_HDR, ic->type, ic->code,
+                                 rest, data, dlen, NULL);
+    ip_header(r, p, SYNACK_IPPROTO_ICMP, n);
+    *len = IP_HDR + n;
+    return 0;
+}
+
+/* ---- mutations ---- */
+
+enum csum_mode { CSUM_COMPUTE, CSUM_GIVEN, CSUM_BAD };
+
+struct mut_state {
+    enum csum_mode ip, l4;
+    size_t trunc;
+};
+
+static void set16(uint8_t *p, uint32_t v) { synack_put16(p, (uint16_t)v); }
+
+/* Set one field; checksums are only noted here and settled afterwards. */
+static void apply_mutation(uint8_t *pkt, const struct script_mutation *m, struct mut_state *st)
+{
+    uint8_t *tcp = pkt + IP_HDR;
+    switch (m->field) {
+    case SCRIPT_MUT_IP_VERSION: pkt[0] = (uint8_t)((m->value << 4) | (pkt[0] & 0x0f)); break;
+    case SCRIPT_MUT_IP_IHL: pkt[0] = (uint8_t)((pkt[0] & 0xf0) | m->value); break;
+    case SCRIPT_MUT_IP_TOS: pkt[1] = (uint8_t)m->value; break;
+    case SCRIPT_MUT_IP_LEN: set16(pkt + 2, m->value); break;
+    case SCRIPT_MUT_IP_ID: set16(pkt + 4, m->value); break;
+    case SCRIPT_MUT_IP_DF: pkt[6] = (uint8_t)((pkt[6] & ~0x40) | (m->value ? 0x40 : 0)); break;
+    case SCRIPT_MUT_IP_MF: pkt[6] = (uint8_t)((pkt[6] & ~0x20) | (m->value ? 0x20 : 0)); break;
+    case SCRIPT_MUT_IP_FRAG_OFF: set16(pkt + 6, (synack_get16(pkt + 6) & 0xe000u) | m->value); break;
+    case SCRIPT_MUT_IP_TTL: pkt[8] = (uint8_t)m->value; break;
+    case SCRIPT_MUT_IP_PROTO: pkt[9] = (uint8_t)m->value; break;
+    case SCRIPT_MUT_IP_CSUM:
+        st->ip = m->bad ? CSUM_BAD : CSUM_GIVEN;
+        set16(pkt + 10, m->value);
+        break;
+    case SCRIPT_MUT_IP_SRC: synack_put32(pkt + 12, m->value); break;
+    case SCRIPT_MUT_IP_DST: synack_put32(pkt + 16, m->value); break;
+    case SCRIPT_MUT_TCP_SPORT: set16(tcp, m->value); break;
+    case SCRIPT_MUT_TCP_DPORT: set16(tcp + 2, m->value); break;
+    case SCRIPT_MUT_TCP_DOFF: tcp[12] = (uint8_t)((m->value << 4) | (tcp[12] & 0x0f)); break;
+    case SCRIPT_MUT_TCP_RESERVED: tcp[12] = (uint8_t)((tcp[12] & 0xf0) | m->value); break;
+    case SCRIPT_MUT_TCP_CSUM:
+        st->l4 = m->bad ? CSUM_BAD : CSUM_GIVEN;
+        set16(tcp + 16, m->value);
+        break;
+    case SCRIPT_MUT_TCP_URG_PTR: set16(tcp + 18, m->value); break;
+    case SCRIPT_MUT_TRUNCATE: st->trunc = m->value; break;
+    case SCRIPT_MUT_COUNT: break;
+    }
+}
+
+/* Compute a checksum field over [start, start+n) (with the TCP pseudo-
+ * header when pseudo), then flip it when the script asked for a bad one. */
+static void settle_checksum(uint8_t *field, const uint8_t *start, size_t n, uint32_t pseudo,
+                            enum csum_mode mode)
+{
+    if (mode == CSUM_GIVEN)
+        return;
+    synack_put16(field, 0);
+    uint16_t c = synack_cksum_fold(synack_cksum_add(pseudo, start, n));
+    /* off by 0x100: a sum that cannot fold to zero, whatever c is */
+    synack_put16(field, mode == CSUM_BAD ? (uint16_t)(c ^ 0x100u) : c);
+}
+
+static void apply_mutations(struct runner *r, const struct script_packet *p, size_t *len)
+{
+    struct mut_state st = {CSUM_COMPUTE, CSUM_COMPUTE, SIZE_MAX};
+    for (size_t i = 0; i < p->mut_count; i++)
+        apply_mutation(r->buf, &p->muts[i], &st);
+    uint8_t *l4 = r->buf + IP_HDR;
+    size_t l4len = *len - IP_HDR;
+    if (p->proto == SCRIPT_PROTO_TCP) {
+        uint32_t ph = synack_cksum_pseudo(synack_get32(r->buf + 12), synack_get32(r->buf + 16),
+                                          SYNACK_IPPROTO_TCP, (uint16_t)l4len);
+        settle_checksum(l4 + 16, l4, l4len, ph, st.l4);
+    } else {
+        settle_checksum(l4 + 2, l4, l4len, 0, st.l4);
+    }
+    settle_checksum(r->buf + 10, r->buf, IP_HDR, 0, st.ip);
+    if (st.trunc < *len)
+        *len = st.trunc;
+}
+
+int inbound_build(struct runner *r, const struct script_event *ev, size_t *len)
+{
+    const struct script_packet *p = &ev->packet;
+    int rc = p->proto == SCRIPT_PROTO_TCP ? build_tcp(r, ev, len) : build_icmp(r, ev, len);
+    if (rc == 0 && p->mut_count)
+        apply_mutations(r, p, len);
+    return rc;
+}

@@ -1,0 +1,351 @@
+/* Outbound packets: what the stack sent against what the script expects,
+ * field by field (DESIGN 5.1): checksums, addresses, flags, seq, length,
+ * ack, window when given, urgent pointer, options in order (<...> skips
+ * them), IP info when given. Also describes a packet in script syntax. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/run_internal.h"
+
+/* ---- describing a packet ---- */
+
+/* Options as the script would write them. */
+static void options_from_wire(const struct synack_tcp *th, struct script_packet *sp,
+                              struct script_tcp_option *opts, size_t max, uint32_t sack_off)
+{
+    size_t off = 0, n = 0;
+    struct synack_tcp_opt o;
+    sp->opts_mode = th->options_len ? SCRIPT_OPTS_LIST : SCRIPT_OPTS_NONE;
+    while (n < max && synack_tcp_opt_next(th->options, th->options_len, &off, &o, NULL) == 1) {
+        struct script_tcp_option *so = &opts[n++];
+        memset(so, 0, sizeof *so);
+        so->kind = o.kind;
+        so->len = o.len;
+        switch (o.kind) {
+        case TCPOPT_EOL: so->type = SCRIPT_OPT_EOL; break;
+        case TCPOPT_NOP: so->type = SCRIPT_OPT_NOP; break;
+        case TCPOPT_MSS:
+            so->type = o.len == 4 ? SCRIPT_OPT_MSS : SCRIPT_OPT_GENERIC;
+            so->mss = o.len == 4 ? synack_get16(o.data) : 0;
+            break;
+        case TCPOPT_WSCALE:
+            so->type = o.len == 3 ? SCRIPT_OPT_WSCALE : SCRIPT_OPT_GENERIC;
+            so->wscale = o.len == 3 ? o.data[0] : 0;
+            break;
+        case TCPOPT_SACK_PERM: so->type = SCRIPT_OPT_SACK_PERM; break;
+        case TCPOPT_TIMESTAMP:
+            so->type = o.len == 10 ? SCRIPT_OPT_TS : SCRIPT_OPT_GENERIC;
+            if (o.len == 10) {
+                so->ts_val = synack_get32(o.data);
+                so->ts_ecr = synack_get32(o.data + 4);
+            }
+            break;
+        case TCPOPT_SACK:
+            so->type = SCRIPT_OPT_SACK;
+            so->sack_count = (uint8_t)((o.len - 2) / 8 > 4 ? 4 : (o.len - 2) / 8);
+            for (unsigned i = 0; i < so->sack_count; i++) {
+                so->sack[i].left = synack_get32(o.data + 8 * i) - sack_off;
+                so->sack[i].right = synack_get32(o.data + 8 * i + 4) - sack_off;
+            }
+            break;
+        default:
+            so->type = SCRIPT_OPT_GENERIC;
+            so->len_given = true;
+            so->data_len = (uint8_t)(o.len - 2 > SCRIPT_OPT_DATA_MAX ? SCRIPT_OPT_DATA_MAX : o.len - 2);
+            memcpy(so->data, o.data, so->data_len);
+            break;
+        }
+        if (o.kind == TCPOPT_EOL)
+            break;
+    }
+    sp->opt_count = n;
+    sp->opts = opts;
+}
+
+/* Relative numbers of a packet the stack sent, as outbound_match sees them. */
+static uint32_t rel_seq(const struct runner *r, const struct synack_tcp *th)
+{
+    bool syn = th->flags & SYNACK_TCP_SYN;
+    if (!r->map.local_isn_known)
+        return syn ? 0 : th->seq;
+    return th->seq - r->map.live_local_isn + (syn ? r->map.script_local_isn : 0);
+}
+
+static uint32_t rel_ack(const struct runner *r, const struct synack_tcp *th)
+{
+    return (th->flags & SYNACK_TCP_SYN) ? th->ack : th->ack - r->map.remote_isn;
+}
+
+static void describe_tcp(struct runner *r, const struct synack_tcp *th, char *out, size_t n)
+{
+    struct script_packet sp;
+    struct script_tcp_option opts[40];
+    memset(&sp, 0, sizeof sp);
+    sp.direction = SCRIPT_OUTBOUND;
+    sp.proto = SCRIPT_PROTO_TCP;
+    sp.flags = th->flags;
+    sp.seq_start = rel_seq(r, th);
+    sp.seq_len = (uint16_t)th->payload_len;
+    sp.seq_end = sp.seq_start + sp.seq_len;
+    sp.ack_given = (th->flags & SYNACK_TCP_ACK) != 0;
+    sp.ack = rel_ack(r, th);
+    sp.win_given = true;
+    sp.win = th->window;
+    sp.urg_given = (th->flags & SYNACK_TCP_URG) != 0;
+    sp.urg = th->urg_ptr;
+    options_from_wire(th, &sp, opts, 40, (th->flags & SYNACK_TCP_SYN) ? 0 : r->map.remote_isn);
+    script_packet_format(&sp, out, n);
+}
+
+void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *out, size_t n)
+{
+    struct synack_ipv4 ip;
+    struct synack_wire_error we;
+    char e[128];
+    if (synack_ipv4_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we) != WIRE_OK) {
+        synack_wire_error_format(&we, e, sizeof e);
+        snprintf(out, n, "> (malformed: %s)", e);
+        return;
+    }
+    if (ip.proto == SYNACK_IPPROTO_ICMP) {
+        struct synack_icmp ic;
+        if (synack_icmp_parse(ip.payload, ip.payload_len, WIRE_PARSE_NO_CHECKSUM, &ic, &we)) {
+            snprintf(out, n, "> icmp (malformed)");
+            return;
+        }
+        const char *tn = script_icmp_type_name(ic.type), *cn = script_icmp_code_name(ic.type, ic.code);
+        snprintf(out, n, "> icmp %s%s%s", tn ? tn : "?", cn ? " " : "", cn ? cn : "");
+        return;
+    }
+    struct synack_tcp th;
+    if (ip.proto != SYNACK_IPPROTO_TCP ||
+        synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, WIRE_PARSE_NO_CHECKSUM,
+                         &th, &we) != WIRE_OK) {
+        snprintf(out, n, "> (ip protocol %u, %zu octets)", ip.proto, len);
+        return;
+    }
+    describe_tcp(r, &th, out, n);
+}
+
+/* ---- matching ---- */
+
+struct match {
+    struct runner *r;
+    const struct script_event *ev;
+    int64_t when;
+    char actual[512], expected[512];
+};
+
+static bool mismatch(struct match *m, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool mismatch(struct match *m, const char *field, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    run_fail(m->r, m->ev, field, m->expected, m->actual, -1, m->when, "field %s: %s", field, msg);
+    return false;
+}
+
+static void flags_text(uint8_t f, char *out)
+{
+    static const struct { uint8_t bit; char c; } letters[] = {
+        {SYNACK_TCP_FIN, 'F'}, {SYNACK_TCP_SYN, 'S'}, {SYNACK_TCP_RST, 'R'}, {SYNACK_TCP_PSH, 'P'},
+        {SYNACK_TCP_URG, 'U'}, {SYNACK_TCP_ECE, 'E'}, {SYNACK_TCP_CWR, 'W'}, {SYNACK_TCP_ACK, '.'},
+    };
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++)
+        if (f & letters[i].bit)
+            out[n++] = letters[i].c;
+    if (n == 0)
+        out[n++] = '-';
+    out[n] = '\0';
+}
+
+static bool match_ip(struct match *m, const struct script_packet *p, const struct synack_ipv4 *ip,
+                     size_t len)
+{
+    struct runner *r = m->r;
+    if (ip->src != r->local_ip || ip->dst != r->remote_ip)
+        return mismatch(m, "ip address", "sent from %08x to %08x, expected %08x to %08x",
+                        ip->src, ip->dst, r->local_ip, r->remote_ip);
+    if (ip->total_len != len)
+        return mismatch(m, "ip length", "total length %u, datagram is %zu octets",
+                        ip->total_len, len);
+    if (p->ip.ttl_given && ip->ttl != p->ip.ttl)
+        return mismatch(m, "ttl", "expected %u, got %u", p->ip.ttl, ip->ttl);
+    if (p->ip.tos_given && ip->tos != p->ip.tos)
+        return mismatch(m, "tos", "expected 0x%02x, got 0x%02x", p->ip.tos, ip->tos);
+    static const uint8_t ecn_bits[] = {0, 0, 1, 2, 3, 0};
+    uint8_t ecn = ip->tos & 3;
+    if (p->ip.ecn == SCRIPT_ECN_ECT01 && ecn != 1 && ecn != 2)
+        return mismatch(m, "ecn", "expected ECT(0) or ECT(1), got %u", ecn);
+    if (p->ip.ecn != SCRIPT_ECN_UNSPEC && p->ip.ecn != SCRIPT_ECN_ECT01 &&
+        ecn != ecn_bits[p->ip.ecn])
+        return mismatch(m, "ecn", "expected %u, got %u", ecn_bits[p->ip.ecn], ecn);
+    return true;
+}
+
+static bool match_icmp(struct match *m, const struct script_packet *p,
+                       const struct synack_ipv4 *ip)
+{
+    struct synack_icmp ic;
+    struct synack_wire_error we;
+    if (ip->proto != SYNACK_IPPROTO_ICMP)
+        return mismatch(m, "protocol", "expected ICMP, got IP protocol %u", ip->proto);
+    int e = synack_icmp_parse(ip->payload, ip->payload_len, 0, &ic, &we);
+    if (e == WIRE_EICMP_CHECKSUM)
+        return mismatch(m, "icmp checksum", "does not verify");
+    if (e != WIRE_OK)
+        return mismatch(m, "icmp", "%s", synack_wire_strerror((enum synack_wire_err)e));
+    if (ic.type != p->icmp.type || ic.code != p->icmp.code)
+        return mismatch(m, "icmp type", "expected type %u code %u, got type %u code %u",
+                        p->icmp.type, p->icmp.code, ic.type, ic.code);
+    if (p->icmp.mtu_given && ic.next_hop_mtu != p->icmp.mtu)
+        return mismatch(m, "mtu", "expected %u, got %u", p->icmp.mtu, ic.next_hop_mtu);
+    return true;
+}
+
+/* Learn the stack's ISN and port from its SYN or SYN-ACK. */
+static void learn_from_syn(struct runner *r, const struct script_packet *p,
+                           const struct synack_tcp *th)
+{
+    if (th->flags & SYNACK_TCP_RST)
+        r->map.remote_isn_known = false; /* the connection ends */
+    if (!(th->flags & SYNACK_TCP_SYN))
+        return;
+    r->map.live_local_isn = th->seq;
+    r->map.script_local_isn = p->seq_start;
+    r->map.local_isn_known = true;
+    if (!(th->flags & SYNACK_TCP_ACK))
+        r->map.local_port = th->sport; /* an active open: its ephemeral port */
+}
+
+static bool match_one_option(struct match *m, size_t i, const struct script_tcp_option *e,
+                             const struct synack_tcp_opt *a, uint32_t sack_off)
+{
+    if (e->kind != a->kind)
+        return mismatch(m, "options", "option %zu: expected kind %u, got kind %u", i + 1,
+                        e->kind, a->kind);
+    switch (e->type) {
+    case SCRIPT_OPT_MSS:
+        if (a->len != 4 || synack_get16(a->data) != e->mss)
+            return mismatch(m, "options", "option %zu: expected mss %u, got %u", i + 1, e->mss,
+                            a->len == 4 ? synack_get16(a->data) : 0);
+        return true;
+    case SCRIPT_OPT_WSCALE:
+        if (a->len != 3 || a->data[0] != e->wscale)
+            return mismatch(m, "options", "option %zu: expected wscale %u", i + 1, e->wscale);
+        return true;
+    case SCRIPT_OPT_SACK:
+        if (a->len != 2 + 8 * e->sack_count)
+            return mismatch(m, "options", "option %zu: expected %u SACK blocks", i + 1,
+                            e->sack_count);
+        for (unsigned b = 0; b < e->sack_count; b++)
+            if (synack_get32(a->data + 8 * b) - sack_off != e->sack[b].left ||
+                synack_get32(a->data + 8 * b + 4) - sack_off != e->sack[b].right)
+                return mismatch(m, "options", "option %zu: SACK block %u differs", i + 1, b + 1);
+        return true;
+    case SCRIPT_OPT_TS: /* TS val is the stack's clock: only ecr is checked */
+        if (a->len != 10 || synack_get32(a->data + 4) != e->ts_ecr)
+            return mismatch(m, "options", "option %zu: TS ecr differs", i + 1);
+        return true;
+    case SCRIPT_OPT_GENERIC:
+        if (a->len != e->len || (e->data_len && memcmp(a->data, e->data, e->data_len)))
+            return mismatch(m, "options", "option %zu: kind %u differs", i + 1, e->kind);
+        return true;
+    default:
+        return true;
+    }
+}
+
+static bool match_options(struct match *m, const struct script_packet *p,
+                          const struct synack_tcp *th)
+{
+    if (p->opts_mode == SCRIPT_OPTS_ANY)
+        return true;
+    if (p->opts_mode == SCRIPT_OPTS_NONE) {
+        if (th->options_len)
+            return mismatch(m, "options", "expected none, got %zu octets", th->options_len);
+        return true;
+    }
+    uint32_t sack_off = (th->flags & SYNACK_TCP_SYN) ? 0 : m->r->map.remote_isn;
+    size_t off = 0;
+    struct synack_tcp_opt a;
+    for (size_t i = 0; i < p->opt_count; i++) {
+        if (synack_tcp_opt_next(th->options, th->options_len, &off, &a, NULL) != 1)
+            return mismatch(m, "options", "expected %zu options, got %zu", p->opt_count, i);
+        if (!match_one_option(m, i, &p->opts[i], &a, sack_off))
+            return false;
+    }
+    for (size_t k = off; k < th->options_len; k++) /* padding after the list must be zero */
+        if (th->options[k] != 0)
+            return mismatch(m, "options", "more options than the %zu expected", p->opt_count);
+    return true;
+}
+
+static bool match_tcp_fields(struct match *m, const struct script_packet *p,
+                             const struct synack_tcp *th)
+{
+    struct runner *r = m->r;
+    char fe[12], fa[12];
+    flags_text(p->flags, fe);
+    flags_text(th->flags, fa);
+    if (th->flags != p->flags)
+        return mismatch(m, "flags", "expected %s, got %s", fe, fa);
+    uint32_t seq = rel_seq(r, th);
+    if (seq != p->seq_start)
+        return mismatch(m, "seq", "expected %u, got %u", p->seq_start, seq);
+    if (th->payload_len != p->seq_len)
+        return mismatch(m, "len", "expected %u octets of data, got %zu", p->seq_len, th->payload_len);
+    if ((p->flags & SYNACK_TCP_ACK) && rel_ack(r, th) != p->ack)
+        return mismatch(m, "ack", "expected %u, got %u", p->ack, rel_ack(r, th));
+    if (p->win_given && th->window != p->win)
+        return mismatch(m, "win", "expected %u, got %u", p->win, th->window);
+    if ((p->urg_given || (p->flags & SYNACK_TCP_URG)) && th->urg_ptr != p->urg)
+        return mismatch(m, "urg", "expected %u, got %u", p->urg, th->urg_ptr);
+    if (th->reserved)
+        return mismatch(m, "reserved", "reserved bits 0x%x set", th->reserved);
+    return match_options(m, p, th);
+}
+
+bool outbound_match(struct runner *r, const struct script_event *ev, const uint8_t *pkt,
+                    size_t len, int64_t when)
+{
+    const struct script_packet *p = &ev->packet;
+    struct match m = {.r = r, .ev = ev, .when = when};
+    script_packet_format(p, m.expected, sizeof m.expected);
+    outbound_describe(r, pkt, len, m.actual, sizeof m.actual);
+    struct synack_ipv4 ip;
+    struct synack_wire_error we;
+    int e = synack_ipv4_parse(pkt, len, 0, &ip, &we);
+    if (e == WIRE_EIP_CHECKSUM)
+        return mismatch(&m, "ip checksum", "does not verify");
+    if (e != WIRE_OK)
+        return mismatch(&m, "ip", "%s", synack_wire_strerror((enum synack_wire_err)e));
+    if (!match_ip(&m, p, &ip, len))
+        return false;
+    if (p->proto == SCRIPT_PROTO_ICMP)
+        return match_icmp(&m, p, &ip);
+    if (ip.proto != SYNACK_IPPROTO_TCP)
+        return mismatch(&m, "protocol", "expected TCP, got IP protocol %u", ip.proto);
+    struct synack_tcp th;
+    e = synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, 0, &th, &we);
+    if (e == WIRE_ETCP_CHECKSUM)
+        return mismatch(&m, "tcp checksum", "does not verify (MUST-2)");
+    if (e != WIRE_OK)
+        return mismatch(&m, "tcp", "%s", synack_wire_strerror((enum synack_wire_err)e));
+    learn_from_syn(r, p, &th);
+    outbound_describe(r, pkt, len, m.actual, sizeof m.actual); /* now with the ISN known */
+    if (!p->ports_given && (th.sport != r->map.local_port || th.dport != r->map.remote_port))
+        return mismatch(&m, "ports", "expected %u>%u, got %u>%u", r->map.local_port,
+                        r->map.remote_port, th.sport, th.dport);
+    if (p->ports_given && (th.sport != p->sport || th.dport != p->dport))
+        return mismatch(&m, "ports", "expected %u>%u, got %u>%u", p->sport, p->dport, th.sport,
+                        th.dport);
+    return match_tcp_fields(&m, p, &th);
+}

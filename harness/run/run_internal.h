@@ -1,0 +1,95 @@
+/* Shared by the files of harness/run: the state of one run. */
+#ifndef SYNACK_HARNESS_RUN_INTERNAL_H
+#define SYNACK_HARNESS_RUN_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <synack/link_pcap.h>
+#include <synack/wire.h>
+
+#include "run/runner.h"
+
+#define RUN_MAX_FDS 64
+#define RUN_PKT_MAX 65536
+#define RUN_IO_CHUNK 65536
+
+/* The one connection a script talks about, in packetdrill's terms: the
+ * stack is "local", the script is "remote". */
+struct conn_map {
+    uint16_t local_port, remote_port;
+    bool local_port_known;     /* passive: bind_port; active: learned from the SYN */
+    bool local_isn_known;
+    uint32_t live_local_isn;   /* the stack's ISN, from its SYN or SYN-ACK */
+    uint32_t script_local_isn; /* what the script wrote for that SYN */
+    uint32_t remote_isn;       /* the script's ISN: its SYN's sequence number */
+    bool remote_isn_known;     /* set by the first SYN of a connection; a RST
+                                * either way ends the connection */
+};
+
+/* A blocking system call waiting to complete. */
+struct pending_call {
+    bool active;
+    const struct script_event *ev;
+    int64_t started;
+    size_t done;               /* octets written so far (blocking write) */
+};
+
+struct runner {
+    const struct script *s;
+    const struct run_options *o;
+    const struct target_ops *ops;
+    struct target *t;
+    struct vector_result *res;
+    struct conn_map map;
+    uint32_t local_ip, remote_ip;
+    uint16_t bind_port, connect_port;
+    int64_t tolerance;
+    int64_t last_time;         /* script time of the previous event */
+    int fd_map[RUN_MAX_FDS];   /* script fd -> target socket, -1 if none */
+    bool fd_nonblock[RUN_MAX_FDS];
+    struct pending_call pending;
+    struct synack_pcap *pcap;
+    uint16_t ip_id;
+    bool failed;               /* the result is decided: stop */
+    uint8_t buf[RUN_PKT_MAX];
+    uint8_t io[RUN_IO_CHUNK]; /* what read() reads into */
+};
+
+/* ---- outcome (runner.c) ---- */
+/* Fail at ev (may be NULL) with a message; the first failure wins. */
+void run_fail(struct runner *r, const struct script_event *ev, const char *field,
+              const char *expected, const char *actual, int64_t t_exp, int64_t t_act,
+              const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* The vector cannot run (bad script for this target, environment). */
+void run_error(struct runner *r, const struct script_event *ev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when);
+int64_t run_now(struct runner *r);
+/* Let time pass to `until`, retrying a pending call, failing on any
+ * packet the stack sends meanwhile. False once the run has failed. */
+bool run_advance(struct runner *r, int64_t until);
+
+/* ---- inbound packets (inbound.c) ---- */
+/* Build the datagram for an inbound packet line into r->buf. */
+int inbound_build(struct runner *r, const struct script_event *ev, size_t *len);
+
+/* ---- outbound packets (outbound.c) ---- */
+/* Compare one packet the stack sent with the expectation ev; on mismatch
+ * call run_fail. Learns the stack's ISN and port from SYNs. */
+bool outbound_match(struct runner *r, const struct script_event *ev, const uint8_t *pkt,
+                    size_t len, int64_t when);
+/* The packet in script syntax with relative numbers: "> S. 0:0(0) ack 1 win ...". */
+void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *out, size_t n);
+
+/* ---- system calls (syscalls.c) ---- */
+enum call_outcome { CALL_DONE, CALL_BLOCKED, CALL_FAILED };
+/* Run (or retry, when r->pending names ev) a system call event. */
+enum call_outcome syscall_run(struct runner *r, const struct script_event *ev);
+
+/* ---- symbols (symbols.c) ---- */
+bool symbol_value(const char *name, int64_t *v);
+const char *errno_name(int e);      /* "ECONNREFUSED", or NULL */
+bool errno_value(const char *name, int *e);
+
+#endif

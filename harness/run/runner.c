@@ -1,0 +1,401 @@
+/* The runner's main loop: event times, waiting, unexpected packets, the
+ * outcome. Packets are built in inbound.c, matched in outbound.c, and
+ * system calls run in syscalls.c. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "run/run_internal.h"
+
+#define RUN_STEP_LIMIT 50000000L /* waits per vector before declaring a stall */
+
+static char *dupstr(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+int64_t run_now(struct runner *r)
+{
+    return r->ops->now(r->t);
+}
+
+static void set_outcome(struct runner *r, enum result_status st, const struct script_event *ev,
+                        const char *field, const char *expected, const char *actual,
+                        int64_t t_exp, int64_t t_act, const char *msg)
+{
+    struct vector_result *v = r->res;
+    r->failed = true;
+    v->status = st;
+    char line[1200];
+    if (ev)
+        snprintf(line, sizeof line, "line %u: %s", ev->line, msg);
+    else
+        snprintf(line, sizeof line, "%s", msg);
+    v->message = dupstr(line);
+    v->fail_line = ev ? ev->line : 0;
+    v->fail_field = dupstr(field);
+    v->expected = dupstr(expected);
+    v->actual = dupstr(actual);
+    v->t_expected = t_exp;
+    v->t_actual = t_act;
+}
+
+void run_fail(struct runner *r, const struct script_event *ev, const char *field,
+              const char *expected, const char *actual, int64_t t_exp, int64_t t_act,
+              const char *fmt, ...)
+{
+    if (r->failed)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    set_outcome(r, RESULT_FAIL, ev, field, expected, actual, t_exp, t_act, msg);
+}
+
+void run_error(struct runner *r, const struct script_event *ev, const char *fmt, ...)
+{
+    if (r->failed)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    set_outcome(r, RESULT_ERROR, ev, NULL, NULL, NULL, -1, -1, msg);
+}
+
+void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when)
+{
+    if (r->pcap)
+        synack_pcap_write(r->pcap, pkt, len, (uint64_t)(when < 0 ? 0 : when));
+}
+
+/* Take the next packet the stack sent, record it, describe it. */
+static bool take_packet(struct runner *r, size_t *len, int64_t *when, char *desc, size_t n)
+{
+    if (!r->ops->recv(r->t, r->buf, sizeof r->buf, len, when))
+        return false;
+    run_record(r, r->buf, *len, *when);
+    outbound_describe(r, r->buf, *len, desc, n);
+    return true;
+}
+
+static void unexpected_packet(struct runner *r, size_t len, int64_t when, const char *desc)
+{
+    (void)len;
+    vector_result_add_row(r->res, LADDER_OUTBOUND, LADDER_UNEXPECTED, 0, -1, when, NULL, desc,
+                          NULL);
+    if (!r->o->lenient_extra)
+        run_fail(r, NULL, "packet", NULL, desc, -1, when,
+                 "unexpected packet at %.6f s: %s", when / 1e6, desc);
+}
+
+static void retry_pending(struct runner *r)
+{
+    if (r->pending.active && !r->failed)
+        syscall_run(r, r->pending.ev);
+}
+
+bool run_advance(struct runner *r, int64_t until)
+{
+    for (long steps = 0; !r->failed; steps++) {
+        retry_pending(r);
+        size_t len;
+        int64_t when;
+        char desc[512];
+        while (!r->failed && take_packet(r, &len, &when, desc, sizeof desc))
+            unexpected_packet(r, len, when, desc);
+        if (r->failed || run_now(r) >= until)
+            break;
+        if (steps > RUN_STEP_LIMIT) {
+            run_error(r, NULL, "the target made no progress (stalled timers?)");
+            break;
+        }
+        r->ops->wait(r->t, until);
+    }
+    return !r->failed;
+}
+
+/* ---- event times ---- */
+
+struct window {
+    int64_t t;      /* when the event is due */
+    int64_t lo, hi; /* when an outbound packet may come */
+};
+
+static int64_t tolerance_for(const struct runner *r, int64_t t)
+{
+    int64_t delta = t - r->last_time;
+    int64_t pct = (int64_t)((double)(delta > 0 ? delta : 0) * RUN_TOLERANCE_PERCENT / 100.0);
+    return pct > r->tolerance ? pct : r->tolerance;
+}
+
+static bool event_window(struct runner *r, const struct script_event *ev, struct window *w)
+{
+    const struct script_timing *tm = &ev->time;
+    int64_t base = tm->relative ? r->last_time : 0;
+    switch (tm->kind) {
+    case SCRIPT_TIME_ANY:
+        w->t = run_now(r);
+        w->lo = INT64_MIN;
+        w->hi = r->o->max_script_us;
+        return true;
+    case SCRIPT_TIME_NONE:
+        w->t = w->lo = w->hi = r->last_time;
+        return true;
+    case SCRIPT_TIME_RELATIVE:
+    case SCRIPT_TIME_ABSOLUTE:
+    case SCRIPT_TIME_RANGE:
+        break;
+    }
+    w->t = base + tm->start_usecs;
+    if (w->t < r->last_time) {
+        run_error(r, ev, "time goes backwards: %.6f s is before the previous event at %.6f s",
+                  w->t / 1e6, r->last_time / 1e6);
+        return false;
+    }
+    int64_t end = base + tm->end_usecs;
+    int64_t tol = tolerance_for(r, end);
+    w->lo = w->t - tol;
+    w->hi = end + tol;
+    return true;
+}
+
+/* ---- one event of each kind ---- */
+
+static void run_inbound(struct runner *r, const struct script_event *ev, const struct window *w)
+{
+    if (!run_advance(r, w->t))
+        return;
+    size_t len;
+    if (inbound_build(r, ev, &len) < 0)
+        return;
+    char desc[512];
+    script_packet_format(&ev->packet, desc, sizeof desc);
+    vector_result_add_row(r->res, LADDER_INBOUND, LADDER_OK, ev->line, w->t, run_now(r), desc,
+                          desc, NULL);
+    run_record(r, r->buf, len, run_now(r));
+    r->ops->inject(r->t, r->buf, len);
+    r->last_time = w->t;
+}
+
+static void run_outbound(struct runner *r, const struct script_event *ev, const struct window *w)
+{
+    char exp[512], desc[512];
+    script_packet_format(&ev->packet, exp, sizeof exp);
+    for (long steps = 0; !r->failed; steps++) {
+        retry_pending(r);
+        size_t len;
+        int64_t when;
+        if (take_packet(r, &len, &when, desc, sizeof desc)) {
+            if (when < w->lo) {
+                vector_result_add_row(r->res, LADDER_OUTBOUND, LADDER_MISMATCH, ev->line, w->t,
+                                      when, exp, desc, "time");
+                run_fail(r, ev, "time", exp, desc, w->t, when,
+                         "packet sent too early: at %.6f s, expected %.6f s (tolerance %.6f s)",
+                         when / 1e6, w->t / 1e6, (w->t - w->lo) / 1e6);
+                return;
+            }
+            bool ok = outbound_match(r, ev, r->buf, len, when);
+            vector_result_add_row(r->res, LADDER_OUTBOUND, ok ? LADDER_OK : LADDER_MISMATCH,
+                                  ev->line, w->t, when, exp, desc,
+                                  ok ? NULL : r->res->fail_field);
+            bool exact = ev->time.kind == SCRIPT_TIME_ABSOLUTE ||
+                         ev->time.kind == SCRIPT_TIME_RELATIVE;
+            r->last_time = exact ? w->t : when;
+            return;
+        }
+        if (run_now(r) >= w->hi || steps > RUN_STEP_LIMIT) {
+            vector_result_add_row(r->res, LADDER_OUTBOUND, LADDER_MISSING, ev->line, w->t, -1,
+                                  exp, NULL, "packet");
+            run_fail(r, ev, "packet", exp, NULL, w->t, -1,
+                     "expected packet not sent by %.6f s: %s", w->hi / 1e6, exp);
+            return;
+        }
+        r->ops->wait(r->t, w->hi);
+    }
+}
+
+static void run_syscall_event(struct runner *r, const struct script_event *ev,
+                              const struct window *w)
+{
+    if (r->pending.active) {
+        run_error(r, ev, "a system call starts while the blocking call of line %u is still "
+                         "running (one blocking call at a time is supported)",
+                  r->pending.ev->line);
+        return;
+    }
+    if (!run_advance(r, w->t))
+        return;
+    r->last_time = w->t;
+    syscall_run(r, ev);
+}
+
+static void run_event(struct runner *r, const struct script_event *ev)
+{
+    struct window w;
+    switch (ev->type) {
+    case SCRIPT_EV_PYTHON:
+        run_error(r, ev, "python blocks are not supported on target %s", r->ops->name);
+        return;
+    case SCRIPT_EV_COMMAND:
+        run_error(r, ev, "shell commands are not supported on target %s: `%s`", r->ops->name,
+                  ev->text);
+        return;
+    default:
+        break;
+    }
+    if (!event_window(r, ev, &w))
+        return;
+    if (w.t > r->o->max_script_us) {
+        run_error(r, ev, "event at %.6f s is past the run's limit", w.t / 1e6);
+        return;
+    }
+    if (ev->type == SCRIPT_EV_SYSCALL)
+        run_syscall_event(r, ev, &w);
+    else if (ev->packet.direction == SCRIPT_INBOUND)
+        run_inbound(r, ev, &w);
+    else
+        run_outbound(r, ev, &w);
+}
+
+/* ---- setup and the end of a run ---- */
+
+static void runner_init(struct runner *r, const struct script *s, const struct run_options *o,
+                        struct vector_result *res)
+{
+    const struct script_options *so = &s->options;
+    r->s = s;
+    r->o = o;
+    r->ops = o->target;
+    r->res = res;
+    r->local_ip = so->local_ip_given ? so->local_ip : RUN_DEFAULT_LOCAL_IP;
+    r->remote_ip = so->remote_ip_given ? so->remote_ip : RUN_DEFAULT_REMOTE_IP;
+    r->bind_port = so->bind_port_given ? so->bind_port : SCRIPT_DEFAULT_PORT;
+    r->connect_port = so->connect_port_given ? so->connect_port : SCRIPT_DEFAULT_PORT;
+    r->tolerance = so->tolerance_usecs_given ? so->tolerance_usecs : SCRIPT_DEFAULT_TOLERANCE_USECS;
+    r->map.local_port = r->bind_port;
+    r->map.remote_port = RUN_DEFAULT_REMOTE_PORT;
+    for (int i = 0; i < RUN_MAX_FDS; i++)
+        r->fd_map[i] = -1;
+    res->req_count = s->req_count;
+    res->reqs = calloc(s->req_count ? s->req_count : 1, sizeof *res->reqs);
+    for (size_t i = 0; res->reqs && i < s->req_count; i++)
+        res->reqs[i] = dupstr(s->reqs[i].tag);
+    if (!res->reqs)
+        res->req_count = 0;
+}
+
+static bool runner_open(struct runner *r)
+{
+    char err[256] = "";
+    struct target_config tc = {
+        .local_ip = r->local_ip,
+        .remote_ip = r->remote_ip,
+        .mtu = r->s->options.mtu_given ? r->s->options.mtu : SCRIPT_DEFAULT_MTU,
+        .seed = r->o->seed,
+    };
+    if (r->ops->open(&r->t, &tc, err, sizeof err) < 0) {
+        run_error(r, NULL, "target %s: %s", r->ops->name, err);
+        return false;
+    }
+    if (r->o->pcap_path) {
+        r->pcap = synack_pcap_open(r->o->pcap_path, err);
+        if (!r->pcap) {
+            run_error(r, NULL, "pcap: %s", err);
+            return false;
+        }
+        r->res->pcap_path = dupstr(r->o->pcap_path);
+    }
+    return true;
+}
+
+static void runner_finish(struct runner *r)
+{
+    if (!r->failed)
+        run_advance(r, r->last_time); /* what the stack sent at the last event */
+    if (!r->failed && r->pending.active)
+        run_fail(r, r->pending.ev, "return", NULL, NULL, -1, -1,
+                 "blocking call did not return before the script ended");
+    r->res->script_us = r->t ? run_now(r) : 0;
+    if (!r->failed)
+        r->res->status = RESULT_PASS;
+    if (r->pcap)
+        synack_pcap_close(r->pcap);
+    if (r->t)
+        r->ops->close(r->t);
+}
+
+static double wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+void run_script(const struct script *s, const struct run_options *o, struct vector_result *res)
+{
+    double t0 = wall_ms();
+    struct runner *r = calloc(1, sizeof *r);
+    if (!r) {
+        res->status = RESULT_ERROR;
+        res->message = dupstr("out of memory");
+        return;
+    }
+    runner_init(r, s, o, res);
+    if (runner_open(r))
+        for (size_t i = 0; i < s->event_count && !r->failed; i++)
+            run_event(r, &s->events[i]);
+    runner_finish(r);
+    res->wall_ms = wall_ms() - t0;
+    free(r);
+}
+
+/* "vectors/handshake/passive-open.pkt" -> "handshake/passive-open" */
+char *run_vector_name(const char *path)
+{
+    const char *p = path;
+    const char *v = strstr(p, "vectors/");
+    if (v)
+        p = v + strlen("vectors/");
+    while (p[0] == '.' && p[1] == '/')
+        p += 2;
+    char *n = dupstr(p);
+    char *dot = n ? strrchr(n, '.') : NULL;
+    if (dot && strchr(dot, '/') == NULL)
+        *dot = '\0';
+    return n;
+}
+
+void run_file(const char *path, const struct run_options *o, struct vector_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->path = dupstr(path);
+    res->name = run_vector_name(path);
+    res->t_expected = res->t_actual = -1;
+    struct script *s = NULL;
+    struct script_error err;
+    double t0 = wall_ms();
+    if (script_parse_file(path, &s, &err) < 0) {
+        char msg[600];
+        script_error_format(&err, msg, sizeof msg);
+        res->status = RESULT_ERROR;
+        res->message = dupstr(msg);
+        res->fail_line = err.line;
+        res->wall_ms = wall_ms() - t0;
+        return;
+    }
+    run_script(s, o, res);
+    script_free(s);
+}

@@ -1,0 +1,639 @@
+/* System call lines: evaluate the arguments, call the target's socket API,
+ * compare the result and errno. Target sockets are non-blocking; a call on
+ * a socket the script has not made non-blocking, that would block, waits
+ * (the runner retries it as time passes) and its return time is checked
+ * against START...END when the script gives END. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/run_internal.h"
+
+#define O_NONBLOCK_LINUX 04000
+#define O_RDWR_LINUX 2
+#define IO_CHUNK RUN_IO_CHUNK
+
+struct call {
+    struct runner *r;
+    const struct script_event *ev;
+    const struct script_syscall *sc;
+    bool retry;       /* this is a retry of the pending call */
+    long ret;         /* the result, as the script sees it */
+    int err;          /* errno when ret == -1 */
+    bool blocked;
+    bool bad;         /* the line cannot be run (run_error called) */
+};
+
+/* ---- evaluating arguments ---- */
+
+static bool bad_arg(struct call *c, const struct script_expr *e, const char *what)
+{
+    char text[200] = "";
+    if (e)
+        script_expr_format(e, text, sizeof text);
+    run_error(c->r, c->ev, "%s: %s %s", c->sc->name, what, text);
+    c->bad = true;
+    return false;
+}
+
+/* An integer: a number, a symbol, a | of them, or [x] around one. */
+static bool eval_int(struct call *c, const struct script_expr *e, int64_t *v)
+{
+    switch (e->kind) {
+    case SCRIPT_EXPR_INT:
+        *v = e->num;
+        return true;
+    case SCRIPT_EXPR_SYMBOL:
+        if (symbol_value(e->str, v))
+            return true;
+        return bad_arg(c, e, "unknown symbol");
+    case SCRIPT_EXPR_OR: {
+        int64_t acc = 0, x;
+        for (size_t i = 0; i < e->count; i++) {
+            if (!eval_int(c, e->items[i], &x))
+                return false;
+            acc |= x;
+        }
+        *v = acc;
+        return true;
+    }
+    case SCRIPT_EXPR_ARRAY:
+        if (e->count == 1)
+            return eval_int(c, e->items[0], v);
+        return bad_arg(c, e, "expected one value in");
+    case SCRIPT_EXPR_CALL:
+        if (strcmp(e->str, "htons") == 0 && e->count == 1)
+            return eval_int(c, e->items[0], v);
+        return bad_arg(c, e, "unsupported function in");
+    default:
+        return bad_arg(c, e, "expected an integer, got");
+    }
+}
+
+static bool arg_int(struct call *c, size_t i, int64_t *v)
+{
+    if (i >= c->sc->arg_count)
+        return bad_arg(c, NULL, "missing argument");
+    return eval_int(c, c->sc->args[i], v);
+}
+
+static bool parse_dotted(const char *s, uint32_t *a)
+{
+    unsigned b[4];
+    char extra;
+    if (sscanf(s, "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &extra) != 4)
+        return false;
+    for (int i = 0; i < 4; i++)
+        if (b[i] > 255)
+            return false;
+    *a = b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+    return true;
+}
+
+/* A sockaddr_in: `...` means the default, or {sin_port=htons(P), sin_addr=inet_addr("A")}. */
+static bool eval_sockaddr(struct call *c, const struct script_expr *e, uint32_t *addr,
+                          uint16_t *port)
+{
+    if (e->kind == SCRIPT_EXPR_ELLIPSIS)
+        return true;
+    if (e->kind != SCRIPT_EXPR_STRUCT)
+        return bad_arg(c, e, "expected a socket address, got");
+    for (size_t i = 0; i < e->count; i++) {
+        const struct script_expr *f = e->items[i];
+        if (f->kind != SCRIPT_EXPR_ASSIGN || f->lhs->kind != SCRIPT_EXPR_SYMBOL)
+            return bad_arg(c, f, "expected field=value in the address, got");
+        const char *name = f->lhs->str;
+        int64_t v;
+        if (strcmp(name, "sin_port") == 0) {
+            if (!eval_int(c, f->rhs, &v))
+                return false;
+            *port = (uint16_t)v;
+        } else if (strcmp(name, "sin_addr") == 0) {
+            const struct script_expr *x = f->rhs;
+            if (x->kind == SCRIPT_EXPR_CALL && strcmp(x->str, "inet_addr") == 0 &&
+                x->count == 1 && x->items[0]->kind == SCRIPT_EXPR_STRING) {
+                if (!parse_dotted(x->items[0]->str, addr))
+                    return bad_arg(c, x, "bad address");
+            } else if (eval_int(c, x, &v)) {
+                *addr = (uint32_t)v;
+            } else {
+                return false;
+            }
+        } else if (strcmp(name, "sa_family") != 0 && strcmp(name, "sin_family") != 0) {
+            return bad_arg(c, f, "unknown address field");
+        }
+    }
+    return true;
+}
+
+/* The target socket of a script fd argument. */
+static bool arg_fd(struct call *c, size_t i, int *sd, int64_t *fd)
+{
+    if (!arg_int(c, i, fd))
+        return false;
+    if (*fd < 0 || *fd >= RUN_MAX_FDS || c->r->fd_map[*fd] < 0) {
+        *sd = -1; /* an unknown fd: the target reports EBADF */
+        return true;
+    }
+    *sd = c->r->fd_map[*fd];
+    return true;
+}
+
+static bool blocking(struct call *c, int64_t fd)
+{
+    return fd >= 0 && fd < RUN_MAX_FDS && !c->r->fd_nonblock[fd];
+}
+
+/* Record a target result: >= 0, or -errno. */
+static void result(struct call *c, long rc)
+{
+    c->ret = rc < 0 ? -1 : rc;
+    c->err = rc < 0 ? (int)-rc : 0;
+}
+
+/* The script fd a new socket gets: the expected result, else the lowest free. */
+static void map_new_fd(struct call *c, int sd)
+{
+    struct runner *r = c->r;
+    const struct script_expr *x = c->sc->result;
+    int64_t fd = -1;
+    if (x && x->kind == SCRIPT_EXPR_INT && x->num >= 0 && x->num < RUN_MAX_FDS)
+        fd = x->num;
+    for (int i = 3; fd < 0 && i < RUN_MAX_FDS; i++)
+        if (r->fd_map[i] < 0)
+            fd = i;
+    if (fd < 0) {
+        run_error(r, c->ev, "too many sockets");
+        c->bad = true;
+        return;
+    }
+    r->fd_map[fd] = sd;
+    r->fd_nonblock[fd] = false;
+    c->ret = fd;
+}
+
+/* ---- the calls ---- */
+
+static void sys_socket(struct call *c)
+{
+    int64_t type = 1;
+    if (c->sc->arg_count > 1 && c->sc->args[1]->kind != SCRIPT_EXPR_ELLIPSIS &&
+        !arg_int(c, 1, &type))
+        return;
+    int sd = c->r->ops->sock_socket(c->r->t);
+    if (sd < 0) {
+        result(c, sd);
+        return;
+    }
+    map_new_fd(c, sd);
+    if (!c->bad && (type & 04000))
+        c->r->fd_nonblock[c->ret] = true;
+}
+
+static void sys_bind(struct call *c)
+{
+    int sd;
+    int64_t fd;
+    uint32_t addr = c->r->local_ip;
+    uint16_t port = c->r->bind_port;
+    if (!arg_fd(c, 0, &sd, &fd) || c->sc->arg_count < 2 ||
+        !eval_sockaddr(c, c->sc->args[1], &addr, &port))
+        return;
+    c->r->map.local_port = port;
+    result(c, c->r->ops->sock_bind(c->r->t, sd, addr, port));
+}
+
+static void sys_listen(struct call *c)
+{
+    int sd;
+    int64_t fd, backlog = 1;
+    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &backlog))
+        return;
+    result(c, c->r->ops->sock_listen(c->r->t, sd, (int)backlog));
+}
+
+static void sys_accept(struct call *c)
+{
+    int sd;
+    int64_t fd;
+    if (!arg_fd(c, 0, &sd, &fd))
+        return;
+    int rc = c->r->ops->sock_accept(c->r->t, sd);
+    if (rc == -EAGAIN && blocking(c, fd)) {
+        c->blocked = true;
+        return;
+    }
+    if (rc < 0)
+        result(c, rc);
+    else
+        map_new_fd(c, rc);
+}
+
+static void sys_connect(struct call *c)
+{
+    int sd;
+    int64_t fd;
+    uint32_t addr = c->r->remote_ip;
+    uint16_t port = c->r->connect_port;
+    if (!arg_fd(c, 0, &sd, &fd) || c->sc->arg_count < 2 ||
+        !eval_sockaddr(c, c->sc->args[1], &addr, &port))
+        return;
+    if (!c->retry)
+        c->r->map.remote_port = port;
+    int rc = c->r->ops->sock_connect(c->r->t, sd, addr, port);
+    if (blocking(c, fd)) {
+        if (rc == -EINPROGRESS || rc == -EALREADY) {
+            c->blocked = true; /* a blocking connect waits for the handshake */
+            return;
+        }
+        if (c->retry && rc == -EISCONN)
+            rc = 0;
+    }
+    result(c, rc);
+}
+
+static void sys_write(struct call *c, bool with_flags)
+{
+    static const uint8_t zeros[IO_CHUNK];
+    int sd;
+    int64_t fd, len, flags = 0;
+    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 2, &len) ||
+        (with_flags && c->sc->arg_count > 3 && !arg_int(c, 3, &flags)))
+        return;
+    if (len < 0)
+        len = 0;
+    size_t done = c->retry ? c->r->pending.done : 0;
+    while (done < (size_t)len) {
+        size_t n = (size_t)len - done > IO_CHUNK ? IO_CHUNK : (size_t)len - done;
+        ssize_t rc = c->r->ops->sock_send(c->r->t, sd, zeros, n, (int)flags);
+        if (rc == -EAGAIN && blocking(c, fd)) {
+            c->r->pending.done = done;
+            c->blocked = true;
+            return;
+        }
+        if (rc < 0) {
+            result(c, done ? (long)done : (long)rc);
+            return;
+        }
+        done += (size_t)rc;
+        if (rc == 0 || !blocking(c, fd))
+            break; /* non-blocking: a short write is the answer */
+    }
+    result(c, (long)done);
+}
+
+static void sys_read(struct call *c, bool with_flags)
+{
+    uint8_t *sink = c->r->io;
+    int sd;
+    int64_t fd, len, flags = 0;
+    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 2, &len) ||
+        (with_flags && c->sc->arg_count > 3 && !arg_int(c, 3, &flags)))
+        return;
+    size_t want = len < 0 ? 0 : (size_t)len > IO_CHUNK ? IO_CHUNK : (size_t)len;
+    ssize_t rc = c->r->ops->sock_recv(c->r->t, sd, sink, want, (int)flags);
+    if (rc == -EAGAIN && blocking(c, fd)) {
+        c->blocked = true;
+        return;
+    }
+    result(c, (long)rc);
+}
+
+static void sys_close(struct call *c)
+{
+    int sd;
+    int64_t fd;
+    if (!arg_fd(c, 0, &sd, &fd))
+        return;
+    result(c, c->r->ops->sock_close(c->r->t, sd));
+    if (c->ret == 0 && fd >= 0 && fd < RUN_MAX_FDS)
+        c->r->fd_map[fd] = -1;
+}
+
+static void sys_shutdown(struct call *c)
+{
+    int sd;
+    int64_t fd, how;
+    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &how))
+        return;
+    result(c, c->r->ops->sock_shutdown(c->r->t, sd, (int)how));
+}
+
+static void sys_fcntl(struct call *c)
+{
+    int sd;
+    int64_t fd, cmd, flags = 0;
+    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &cmd))
+        return;
+    if (sd < 0) {
+        result(c, -EBADF);
+        return;
+    }
+    if (cmd == 3) { /* F_GETFL */
+        result(c, O_RDWR_LINUX | (c->r->fd_nonblock[fd] ? O_NONBLOCK_LINUX : 0));
+        return;
+    }
+    if (cmd != 4 || !arg_int(c, 2, &flags)) { /* F_SETFL */
+        if (!c->bad)
+            bad_arg(c, c->sc->args[1], "only F_GETFL and F_SETFL are supported, got");
+        return;
+    }
+    c->r->fd_nonblock[fd] = (flags & O_NONBLOCK_LINUX) != 0;
+    result(c, 0);
+}
+
+/* ---- options (sockopt.c in spirit; kept here to share the evaluator) ---- */
+
+static bool linger_value(struct call *c, const struct script_expr *e, struct synack_linger *l)
+{
+    memset(l, 0, sizeof *l);
+    for (size_t i = 0; i < e->count; i++) {
+        const struct script_expr *f = e->items[i];
+        int64_t v;
+        if (f->kind != SCRIPT_EXPR_ASSIGN || !eval_int(c, f->rhs, &v))
+            return c->bad ? false : bad_arg(c, f, "expected field=value, got");
+        if (strcmp(f->lhs->str, "l_onoff") == 0)
+            l->l_onoff = (int)v;
+        else if (strcmp(f->lhs->str, "l_linger") == 0)
+            l->l_linger = (int)v;
+        else
+            return bad_arg(c, f, "unknown linger field");
+    }
+    return true;
+}
+
+static void sys_setsockopt(struct call *c)
+{
+    int sd;
+    int64_t fd, level, name, v;
+    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &level) || !arg_int(c, 2, &name))
+        return;
+    if (c->sc->arg_count < 4)
+        return (void)bad_arg(c, NULL, "missing option value");
+    const struct script_expr *e = c->sc->args[3];
+    if (e->kind == SCRIPT_EXPR_STRUCT) {
+        struct synack_linger l;
+        if (linger_value(c, e, &l))
+            result(c, c->r->ops->sock_setsockopt(c->r->t, sd, (int)level, (int)name, &l, sizeof l));
+        return;
+    }
+    if (!eval_int(c, e, &v))
+        return;
+    int iv = (int)v;
+    result(c, c->r->ops->sock_setsockopt(c->r->t, sd, (int)level, (int)name, &iv, sizeof iv));
+}
+
+/* Linux tcpi_state numbers for our states. */
+static int linux_tcp_state(uint8_t st)
+{
+    static const int map[SYNACK_STATE_COUNT] = {7, 10, 2, 3, 1, 4, 5, 8, 11, 9, 6};
+    return st < SYNACK_STATE_COUNT ? map[st] : 0;
+}
+
+static bool tcp_info_field(const struct synack_tcp_info *i, const char *name, int64_t *v)
+{
+    uint32_t mss = i->snd_mss ? i->snd_mss : 1;
+    struct { const char *n; int64_t v; } f[] = {
+        {"tcpi_state", linux_tcp_state(i->state)},
+        {"tcpi_rto", (int64_t)i->rto_us},
+        {"tcpi_rtt", (int64_t)i->srtt_us},
+        {"tcpi_rttvar", (int64_t)i->rttvar_us},
+        {"tcpi_snd_mss", i->snd_mss},
+        {"tcpi_rcv_mss", i->rcv_mss},
+        {"tcpi_snd_cwnd", i->cwnd / mss},
+        {"tcpi_snd_ssthresh", i->ssthresh == UINT32_MAX ? 0x7fffffff : i->ssthresh / mss},
+        {"tcpi_unacked", (i->unacked + mss - 1) / mss},
+        {"tcpi_retransmits", i->retransmits},
+        {"tcpi_total_retrans", (int64_t)i->total_retrans},
+        {"tcpi_backoff", i->backoff},
+        {"tcpi_snd_wscale", i->snd_wscale},
+        {"tcpi_rcv_wscale", i->rcv_wscale},
+    };
+    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+        if (strcmp(f[k].n, name) == 0) {
+            *v = f[k].v;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void check_tcp_info(struct call *c, int sd, const struct script_expr *e)
+{
+    struct synack_tcp_info info;
+    int rc = c->r->ops->sock_info(c->r->t, sd, &info);
+    result(c, rc);
+    if (rc < 0 || e->kind == SCRIPT_EXPR_ELLIPSIS)
+        return;
+    if (e->kind != SCRIPT_EXPR_STRUCT)
+        return (void)bad_arg(c, e, "expected {tcpi_...=value} for TCP_INFO, got");
+    for (size_t k = 0; k < e->count; k++) {
+        const struct script_expr *f = e->items[k];
+        int64_t want, got;
+        if (f->kind != SCRIPT_EXPR_ASSIGN || f->lhs->kind != SCRIPT_EXPR_SYMBOL)
+            return (void)bad_arg(c, f, "expected tcpi_field=value, got");
+        if (!tcp_info_field(&info, f->lhs->str, &got))
+            return (void)bad_arg(c, f, "unsupported TCP_INFO field");
+        if (!eval_int(c, f->rhs, &want))
+            return;
+        if (got != want) {
+            run_fail(c->r, c->ev, f->lhs->str, NULL, NULL, -1, run_now(c->r),
+                     "getsockopt TCP_INFO %s: expected %lld, got %lld", f->lhs->str,
+                     (long long)want, (long long)got);
+            c->bad = true;
+            return;
+        }
+    }
+}
+
+static void sys_getsockopt(struct call *c)
+{
+    int sd;
+    int64_t fd, level, name, want;
+    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &level) || !arg_int(c, 2, &name))
+        return;
+    if (c->sc->arg_count < 4)
+        return (void)bad_arg(c, NULL, "missing option value");
+    const struct script_expr *e = c->sc->args[3];
+    if (level == SYNACK_SOL_TCP && name == SYNACK_TCP_INFO)
+        return check_tcp_info(c, sd, e);
+    int v = 0;
+    size_t len = sizeof v;
+    int rc = c->r->ops->sock_getsockopt(c->r->t, sd, (int)level, (int)name, &v, &len);
+    result(c, rc);
+    if (rc < 0 || e->kind == SCRIPT_EXPR_ELLIPSIS || !eval_int(c, e, &want))
+        return;
+    if (v != want) {
+        const char *en = (name == SYNACK_SO_ERROR) ? errno_name(v) : NULL;
+        run_fail(c->r, c->ev, "optval", NULL, NULL, -1, run_now(c->r),
+                 "getsockopt value: expected %lld, got %d%s%s", (long long)want, v,
+                 en ? " " : "", en ? en : "");
+        c->bad = true;
+    }
+}
+
+/* poll([{fd=F, events=E, revents=R}, ...], n, timeout_ms) */
+static void sys_poll(struct call *c)
+{
+    int64_t timeout = 0;
+    if (c->sc->arg_count < 3 || c->sc->args[0]->kind != SCRIPT_EXPR_ARRAY ||
+        !arg_int(c, 2, &timeout)) {
+        if (!c->bad)
+            bad_arg(c, NULL, "expected poll([{fd=..., events=..., revents=...}], n, timeout)");
+        return;
+    }
+    const struct script_expr *arr = c->sc->args[0];
+    long ready = 0;
+    for (size_t i = 0; i < arr->count && !c->bad; i++) {
+        const struct script_expr *pfd = arr->items[i];
+        int64_t fd = -1, events = 0, revents = -1;
+        for (size_t k = 0; pfd->kind == SCRIPT_EXPR_STRUCT && k < pfd->count; k++) {
+            const struct script_expr *f = pfd->items[k];
+            if (f->kind != SCRIPT_EXPR_ASSIGN || f->lhs->kind != SCRIPT_EXPR_SYMBOL)
+                continue;
+            int64_t *dst = strcmp(f->lhs->str, "fd") == 0       ? &fd
+                           : strcmp(f->lhs->str, "events") == 0 ? &events
+                                                                : &revents;
+            if (!eval_int(c, f->rhs, dst))
+                return;
+        }
+        int sd = fd >= 0 && fd < RUN_MAX_FDS ? c->r->fd_map[fd] : -1;
+        int ev = sd < 0 ? 0x020 : c->r->ops->sock_events(c->r->t, sd);
+        int got = ev & (int)(events | SYNACK_POLLERR | SYNACK_POLLHUP | 0x020);
+        if (got)
+            ready++;
+        if (got && revents >= 0 && got != revents) {
+            run_fail(c->r, c->ev, "revents", NULL, NULL, -1, run_now(c->r),
+                     "poll fd %lld: revents expected 0x%llx, got 0x%x", (long long)fd,
+                     (long long)revents, got);
+            c->bad = true;
+        }
+    }
+    if (ready == 0 && timeout != 0) {
+        int64_t started = c->retry ? c->r->pending.started : run_now(c->r);
+        if (timeout < 0 || run_now(c->r) < started + timeout * 1000) {
+            c->blocked = true;
+            return;
+        }
+    }
+    result(c, ready);
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(struct call *c);
+} calls[] = {
+    {"socket", sys_socket}, {"bind", sys_bind}, {"listen", sys_listen},
+    {"accept", sys_accept}, {"connect", sys_connect}, {"close", sys_close},
+    {"shutdown", sys_shutdown}, {"fcntl", sys_fcntl}, {"setsockopt", sys_setsockopt},
+    {"getsockopt", sys_getsockopt}, {"poll", sys_poll},
+};
+
+static void sys_write_plain(struct call *c) { sys_write(c, false); }
+static void sys_send(struct call *c) { sys_write(c, true); }
+static void sys_read_plain(struct call *c) { sys_read(c, false); }
+static void sys_recv(struct call *c) { sys_read(c, true); }
+
+static void (*find_call(const char *name))(struct call *)
+{
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++)
+        if (strcmp(calls[i].name, name) == 0)
+            return calls[i].fn;
+    if (strcmp(name, "write") == 0)
+        return sys_write_plain;
+    if (strcmp(name, "send") == 0)
+        return sys_send;
+    if (strcmp(name, "read") == 0)
+        return sys_read_plain;
+    if (strcmp(name, "recv") == 0)
+        return sys_recv;
+    return NULL;
+}
+
+/* ---- outcome ---- */
+
+static void actual_text(const struct call *c, char *out, size_t n)
+{
+    const char *en = c->ret == -1 ? errno_name(c->err) : NULL;
+    if (c->ret == -1)
+        snprintf(out, n, "%s() = -1 %s", c->sc->name, en ? en : "?");
+    else
+        snprintf(out, n, "%s() = %ld", c->sc->name, c->ret);
+}
+
+/* Compare with `= RESULT [ERRNO]`; the return time with END if given. */
+static void check_result(struct call *c, int64_t started)
+{
+    struct runner *r = c->r;
+    const struct script_expr *x = c->sc->result;
+    char exp[400], act[200];
+    script_syscall_format(c->sc, exp, sizeof exp);
+    actual_text(c, act, sizeof act);
+    bool ok = true;
+    const char *field = "return";
+    if (x && x->kind != SCRIPT_EXPR_ELLIPSIS) {
+        int64_t want;
+        struct call tmp = *c;
+        if (!eval_int(&tmp, x, &want)) {
+            c->bad = true;
+            return;
+        }
+        ok = want == c->ret;
+        if (ok && c->ret == -1 && c->sc->errno_name) {
+            int e;
+            ok = errno_value(c->sc->errno_name, &e) && e == c->err;
+            field = "errno";
+        }
+    }
+    int64_t now = run_now(r);
+    const struct script_timing *tm = &c->ev->time;
+    vector_result_add_row(r->res, LADDER_SYSCALL, ok ? LADDER_OK : LADDER_MISMATCH, c->ev->line,
+                          started, now, exp, act, ok ? NULL : field);
+    if (!ok) {
+        run_fail(r, c->ev, field, exp, act, started, now, "%s: expected %s, got %s", field,
+                 exp, act);
+        return;
+    }
+    if (tm->blocking) {
+        int64_t end = tm->relative ? started - tm->start_usecs + tm->block_end_usecs
+                                   : tm->block_end_usecs;
+        int64_t tol = r->tolerance;
+        if (now < end - tol || now > end + tol)
+            run_fail(r, c->ev, "time", exp, act, end, now,
+                     "%s returned at %.6f s, expected %.6f s (tolerance %.6f s)", c->sc->name,
+                     now / 1e6, end / 1e6, tol / 1e6);
+    }
+}
+
+enum call_outcome syscall_run(struct runner *r, const struct script_event *ev)
+{
+    struct call c = {.r = r, .ev = ev, .sc = &ev->syscall};
+    c.retry = r->pending.active && r->pending.ev == ev;
+    int e;
+    if (c.sc->errno_name && !errno_value(c.sc->errno_name, &e)) {
+        run_error(r, ev, "unknown errno name '%s'", c.sc->errno_name);
+        return CALL_FAILED;
+    }
+    void (*fn)(struct call *) = find_call(c.sc->name);
+    if (!fn) {
+        run_error(r, ev, "system call '%s' is not supported on target %s", c.sc->name,
+                  r->ops->name);
+        return CALL_FAILED;
+    }
+    fn(&c);
+    if (c.bad || r->failed) {
+        r->pending.active = false;
+        return CALL_FAILED;
+    }
+    if (c.blocked) {
+        if (!c.retry)
+            r->pending = (struct pending_call){true, ev, run_now(r), r->pending.done};
+        return CALL_BLOCKED;
+    }
+    int64_t started = c.retry ? r->pending.started : run_now(r);
+    r->pending.active = false;
+    r->pending.done = 0;
+    check_result(&c, started);
+    return r->failed ? CALL_FAILED : CALL_DONE;
+}

@@ -1,0 +1,178 @@
+/* The mem target: synack linked in-process, with a virtual clock that jumps
+ * straight to the next stack deadline, so a vector that waits out
+ * TIME-WAIT runs in microseconds. Deterministic for a given seed. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <synack/stack.h>
+
+#include "target/target.h"
+
+#define MEM_QUEUE_MAX 4096 /* packets the stack may send before the runner reads them */
+
+struct mem_packet {
+    int64_t when;
+    size_t len;
+    uint8_t *data;
+};
+
+struct target {
+    struct synack_stack *stack;
+    int64_t now;
+    struct mem_packet q[MEM_QUEUE_MAX];
+    size_t head, count;
+    uint64_t dropped;
+};
+
+/* The stack's link: queue what it sends, stamped with the virtual time. */
+static int mem_link_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    struct target *t = ctx;
+    if (t->count == MEM_QUEUE_MAX) {
+        t->dropped++;
+        return -1;
+    }
+    struct mem_packet *p = &t->q[(t->head + t->count) % MEM_QUEUE_MAX];
+    p->data = malloc(len ? len : 1);
+    if (!p->data)
+        return -1;
+    memcpy(p->data, pkt, len);
+    p->len = len;
+    p->when = (int64_t)now;
+    t->count++;
+    return 0;
+}
+
+static int mem_open(struct target **out, const struct target_config *cfg, char *err, size_t n)
+{
+    struct target *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    struct synack_config c;
+    synack_config_default(&c);
+    c.addr = cfg->local_ip;
+    c.mtu = cfg->mtu;
+    c.rng_seed = cfg->seed;
+    struct synack_link link = {mem_link_send, t};
+    int e = 0;
+    t->stack = synack_stack_new(&c, &link, &e);
+    if (!t->stack) {
+        snprintf(err, n, "cannot create the stack: %s", strerror(-e));
+        free(t);
+        return -1;
+    }
+    *out = t;
+    return 0;
+}
+
+static void mem_close(struct target *t)
+{
+    if (!t)
+        return;
+    synack_stack_free(t->stack);
+    for (size_t i = 0; i < t->count; i++)
+        free(t->q[(t->head + i) % MEM_QUEUE_MAX].data);
+    free(t);
+}
+
+static int64_t mem_now(struct target *t)
+{
+    return t->now;
+}
+
+static bool mem_wait(struct target *t, int64_t until)
+{
+    while (t->count == 0) {
+        uint64_t d = synack_stack_deadline(t->stack);
+        if (d == SYNACK_TIME_NEVER || (int64_t)d > until) {
+            if (until > t->now)
+                t->now = until;
+            break;
+        }
+        if ((int64_t)d > t->now)
+            t->now = (int64_t)d;
+        synack_stack_poll(t->stack, (uint64_t)t->now);
+    }
+    return t->count > 0;
+}
+
+static int mem_inject(struct target *t, const uint8_t *pkt, size_t len)
+{
+    synack_stack_input(t->stack, pkt, len, (uint64_t)t->now);
+    return 0;
+}
+
+static bool mem_recv(struct target *t, uint8_t *buf, size_t cap, size_t *len, int64_t *when)
+{
+    if (t->count == 0)
+        return false;
+    struct mem_packet *p = &t->q[t->head];
+    size_t n = p->len < cap ? p->len : cap;
+    memcpy(buf, p->data, n);
+    *len = n;
+    *when = p->when;
+    free(p->data);
+    t->head = (t->head + 1) % MEM_QUEUE_MAX;
+    t->count--;
+    return true;
+}
+
+static int mem_socket(struct target *t) { return synack_socket(t->stack); }
+static int mem_bind(struct target *t, int sd, uint32_t a, uint16_t p) { return synack_socket_bind(t->stack, sd, a, p); }
+static int mem_listen(struct target *t, int sd, int b) { return synack_socket_listen(t->stack, sd, b); }
+static int mem_accept(struct target *t, int sd) { return synack_socket_accept(t->stack, sd, NULL, NULL); }
+static int mem_connect(struct target *t, int sd, uint32_t a, uint16_t p)
+{
+    return synack_socket_connect(t->stack, sd, a, p, (uint64_t)t->now);
+}
+static ssize_t mem_send(struct target *t, int sd, const void *b, size_t n, int f)
+{
+    return synack_socket_send(t->stack, sd, b, n, f, (uint64_t)t->now);
+}
+static ssize_t mem_recv_sock(struct target *t, int sd, void *b, size_t n, int f)
+{
+    return synack_socket_recv(t->stack, sd, b, n, f, (uint64_t)t->now);
+}
+static int mem_shutdown(struct target *t, int sd, int how)
+{
+    return synack_socket_shutdown(t->stack, sd, how, (uint64_t)t->now);
+}
+static int mem_close_sock(struct target *t, int sd) { return synack_socket_close(t->stack, sd, (uint64_t)t->now); }
+static int mem_setsockopt(struct target *t, int sd, int level, int name, const void *v, size_t n)
+{
+    return synack_socket_setsockopt(t->stack, sd, level, name, v, n, (uint64_t)t->now);
+}
+static int mem_getsockopt(struct target *t, int sd, int level, int name, void *v, size_t *n)
+{
+    return synack_socket_getsockopt(t->stack, sd, level, name, v, n);
+}
+static int mem_events(struct target *t, int sd) { return synack_socket_events(t->stack, sd); }
+static int mem_info(struct target *t, int sd, struct synack_tcp_info *i) { return synack_socket_status(t->stack, sd, i); }
+
+const struct target_ops target_mem = {
+    .name = "mem",
+    .virtual_time = true,
+    .open = mem_open,
+    .close = mem_close,
+    .now = mem_now,
+    .wait = mem_wait,
+    .inject = mem_inject,
+    .recv = mem_recv,
+    .sock_socket = mem_socket,
+    .sock_bind = mem_bind,
+    .sock_listen = mem_listen,
+    .sock_accept = mem_accept,
+    .sock_connect = mem_connect,
+    .sock_send = mem_send,
+    .sock_recv = mem_recv_sock,
+    .sock_shutdown = mem_shutdown,
+    .sock_close = mem_close_sock,
+    .sock_setsockopt = mem_setsockopt,
+    .sock_getsockopt = mem_getsockopt,
+    .sock_events = mem_events,
+    .sock_info = mem_info,
+};

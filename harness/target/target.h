@@ -1,0 +1,65 @@
+/* target/target.h: what a vector runs against (DESIGN 5.2). A target is a
+ * stack plus a clock: the runner injects packets, collects the packets the
+ * stack sends, makes socket calls, and lets time pass. Adding a target
+ * (tun, linux, lwIP) is one more table of these functions.
+ *
+ * Times are microseconds since the target was opened. Socket calls return
+ * a value >= 0 or a negative errno; option levels, names and flags are the
+ * SYNACK_ ones of <synack/socket.h> (Linux values). Sockets are always
+ * non-blocking: the runner emulates blocking calls.
+ */
+#ifndef SYNACK_HARNESS_TARGET_H
+#define SYNACK_HARNESS_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <synack/socket.h>
+
+struct target;
+
+struct target_config {
+    uint32_t local_ip;   /* the stack under test, host order */
+    uint32_t remote_ip;  /* the script's side */
+    uint16_t mtu;
+    uint64_t seed;       /* for targets with an RNG (mem) */
+};
+
+struct target_ops {
+    const char *name;
+    bool virtual_time;   /* time only moves when the runner waits */
+    int (*open)(struct target **t, const struct target_config *cfg, char *err, size_t errlen);
+    void (*close)(struct target *t);
+    int64_t (*now)(struct target *t);
+    /* Let time pass until `until`, returning as soon as the stack has sent
+     * a packet; true if one is waiting. */
+    bool (*wait)(struct target *t, int64_t until);
+    int (*inject)(struct target *t, const uint8_t *pkt, size_t len);
+    /* Take the oldest packet the stack sent (copied to buf) and when. */
+    bool (*recv)(struct target *t, uint8_t *buf, size_t cap, size_t *len, int64_t *when);
+
+    int (*sock_socket)(struct target *t);
+    int (*sock_bind)(struct target *t, int sd, uint32_t addr, uint16_t port);
+    int (*sock_listen)(struct target *t, int sd, int backlog);
+    int (*sock_accept)(struct target *t, int sd);
+    int (*sock_connect)(struct target *t, int sd, uint32_t addr, uint16_t port);
+    ssize_t (*sock_send)(struct target *t, int sd, const void *buf, size_t len, int flags);
+    ssize_t (*sock_recv)(struct target *t, int sd, void *buf, size_t len, int flags);
+    int (*sock_shutdown)(struct target *t, int sd, int how);
+    int (*sock_close)(struct target *t, int sd);
+    int (*sock_setsockopt)(struct target *t, int sd, int level, int name, const void *val,
+                           size_t len);
+    int (*sock_getsockopt)(struct target *t, int sd, int level, int name, void *val,
+                           size_t *len);
+    int (*sock_events)(struct target *t, int sd); /* SYNACK_POLL* */
+    int (*sock_info)(struct target *t, int sd, struct synack_tcp_info *info);
+};
+
+/* The target called name ("mem", ...), or NULL. */
+const struct target_ops *target_find(const char *name);
+/* Names of every target, NULL-terminated, for messages. */
+extern const char *const target_names[];
+
+#endif

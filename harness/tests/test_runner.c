@@ -1,0 +1,256 @@
+/* The runner on the mem target: passing scripts pass, a wrong expectation
+ * fails naming the line and field, an extra packet fails, bad scripts and
+ * unsupported constructs are errors (not failures), blocking calls are
+ * timed, and the pcap of a run holds both directions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "run/runner.h"
+
+static const char *const handshake =
+    "0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+    "+0  bind(3, ..., ...) = 0\n"
+    "+0  listen(3, 1) = 0\n"
+    "+0  < S 0:0(0) win 32792 <mss 1000>\n"
+    "+0  > S. 0:0(0) ack 1 <mss 1460>\n"
+    "+.1 < . 1:1(0) ack 1 win 32792\n"
+    "+0  accept(3, ..., ...) = 4\n";
+
+/* Parse text (handshake prefix when with_handshake) and run it on mem. */
+static void run_text(const char *text, bool with_handshake, struct vector_result *res,
+                     const char *pcap)
+{
+    char buf[8192];
+    snprintf(buf, sizeof buf, "%s%s", with_handshake ? handshake : "", text);
+    memset(res, 0, sizeof *res);
+    res->t_expected = res->t_actual = -1;
+    struct script *s = NULL;
+    struct script_error err;
+    if (script_parse_buffer(buf, strlen(buf), "test.pkt", &s, &err) < 0) {
+        char msg[600];
+        script_error_format(&err, msg, sizeof msg);
+        res->status = RESULT_ERROR;
+        res->message = strdup(msg);
+        return;
+    }
+    struct run_options o = {.target = target_find("mem"), .seed = 1,
+                            .max_script_us = 3600LL * 1000000, .pcap_path = pcap};
+    run_script(s, &o, res);
+    script_free(s);
+}
+
+static void test_correct_script_passes(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_PASS);
+    assert_null(r.message);
+    assert_true(r.ladder_count >= 9);
+    vector_result_free(&r);
+}
+
+static void test_wrong_ack_fails_naming_line_and_field(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 7\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_string_equal(r.message, "line 9: field ack: expected 7, got 1");
+    assert_int_equal(r.fail_line, 9);
+    assert_string_equal(r.fail_field, "ack");
+    assert_non_null(r.expected);
+    assert_non_null(r.actual);
+    assert_non_null(strstr(r.actual, "P. 1:11(10) ack 1"));
+    vector_result_free(&r);
+}
+
+static void test_wrong_window_fails_on_win(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1 win 1\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_string_equal(r.fail_field, "win");
+    vector_result_free(&r);
+}
+
+static void test_unexpected_extra_packet_fails(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    /* the data segment is sent but the script does not expect it */
+    run_text("+0 write(4, ..., 10) = 10\n+.1 < . 1:1(0) ack 11 win 32792\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_non_null(strstr(r.message, "unexpected packet"));
+    assert_non_null(strstr(r.message, "P. 1:11(10)"));
+    vector_result_free(&r);
+}
+
+static void test_packet_sent_late_fails_on_timing(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    /* the delayed ACK comes at +200 ms, not at +0 */
+    run_text("+0 < P. 1:101(100) ack 1 win 32792\n+0 > . 1:1(0) ack 101\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_non_null(strstr(r.message, "expected packet not sent"));
+    vector_result_free(&r);
+}
+
+static void test_bad_syntax_is_an_error_not_a_failure(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("+0 > P. 1:11 ack 1\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_ERROR);
+    assert_non_null(strstr(r.message, "test.pkt:8:"));
+    vector_result_free(&r);
+}
+
+static void test_python_block_is_an_error_naming_the_target(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("+0 %{ print(1) }%\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_ERROR);
+    assert_non_null(strstr(r.message, "python blocks are not supported on target mem"));
+    vector_result_free(&r);
+}
+
+static void test_shell_command_is_an_error_on_mem(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("0 `sysctl -q net.ipv4.tcp_sack=0`\n+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n",
+             false, &r, NULL);
+    assert_int_equal(r.status, RESULT_ERROR);
+    assert_non_null(strstr(r.message, "shell commands are not supported on target mem"));
+    vector_result_free(&r);
+}
+
+static void test_unsupported_syscall_is_an_error(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("+0 sendto(4, ..., 10, 0, ..., ...) = 10\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_ERROR);
+    assert_non_null(strstr(r.message, "system call 'sendto' is not supported on target mem"));
+    vector_result_free(&r);
+}
+
+static void test_wrong_errno_fails(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("+0 read(4, ..., 10) = -1 ECONNRESET (Connection reset by peer)\n"
+             "+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n",
+             true, &r, NULL);
+    /* read blocks (no data), so it has not returned when the script ends */
+    assert_int_equal(r.status, RESULT_ERROR);
+    vector_result_free(&r);
+    run_text("+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n"
+             "+0 read(4, ..., 10) = -1 ECONNRESET (Connection reset by peer)\n",
+             true, &r, NULL);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_string_equal(r.fail_field, "errno");
+    assert_non_null(strstr(r.actual, "EAGAIN"));
+    vector_result_free(&r);
+}
+
+static void test_blocking_read_returns_at_end_time(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("+0...0.200 read(4, ..., 100) = 100\n"
+             "+.2 < P. 1:101(100) ack 1 win 32792\n"
+             "+.2 > . 1:1(0) ack 101\n",
+             true, &r, NULL);
+    if (r.status != RESULT_PASS)
+        print_message("%s\n", r.message);
+    assert_int_equal(r.status, RESULT_PASS);
+    vector_result_free(&r);
+    /* the same read expected to return later than it does */
+    run_text("+0...0.400 read(4, ..., 100) = 100\n"
+             "+.2 < P. 1:101(100) ack 1 win 32792\n"
+             "+.2 > . 1:1(0) ack 101\n",
+             true, &r, NULL);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_string_equal(r.fail_field, "time");
+    vector_result_free(&r);
+}
+
+static void test_mutation_bad_checksum_is_dropped(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    /* with a bad TCP checksum the SYN is dropped: no RST from the closed port */
+    run_text("0 < S 0:0(0) win 100 {tcp.csum=bad}\n+0 < S 0:0(0) win 100\n"
+             "+0 > R. 0:0(0) ack 1\n",
+             false, &r, NULL);
+    assert_int_equal(r.status, RESULT_PASS);
+    vector_result_free(&r);
+}
+
+static void test_time_going_backwards_is_an_error(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("0.5 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n0.1 close(3) = 0\n", false, &r,
+             NULL);
+    assert_int_equal(r.status, RESULT_ERROR);
+    assert_non_null(strstr(r.message, "time goes backwards"));
+    vector_result_free(&r);
+}
+
+static void test_pcap_holds_both_directions(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/synack-runner-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/run.pcap", dir);
+    struct vector_result r;
+    run_text("+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1\n", true, &r, path);
+    assert_int_equal(r.status, RESULT_PASS);
+    assert_string_equal(r.pcap_path, path);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fclose(f);
+    /* 24-octet header + 5 packets (S, S., ., P., plus the accept's ACK) each with a 16-octet record */
+    assert_true(size > 24 + 4 * (16 + 40));
+    vector_result_free(&r);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_correct_script_passes),
+        cmocka_unit_test(test_wrong_ack_fails_naming_line_and_field),
+        cmocka_unit_test(test_wrong_window_fails_on_win),
+        cmocka_unit_test(test_unexpected_extra_packet_fails),
+        cmocka_unit_test(test_packet_sent_late_fails_on_timing),
+        cmocka_unit_test(test_bad_syntax_is_an_error_not_a_failure),
+        cmocka_unit_test(test_python_block_is_an_error_naming_the_target),
+        cmocka_unit_test(test_shell_command_is_an_error_on_mem),
+        cmocka_unit_test(test_unsupported_syscall_is_an_error),
+        cmocka_unit_test(test_wrong_errno_fails),
+        cmocka_unit_test(test_blocking_read_returns_at_end_time),
+        cmocka_unit_test(test_mutation_bad_checksum_is_dropped),
+        cmocka_unit_test(test_time_going_backwards_is_an_error),
+        cmocka_unit_test(test_pcap_holds_both_directions),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
