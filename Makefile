@@ -153,9 +153,10 @@ BINDIR := $(DESTDIR)$(PREFIX)/bin
 PCDIR := $(LIBDIR)/pkgconfig
 
 install: all
-	install -d $(INCDIR) $(LIBDIR) $(PCDIR)
+	install -d $(INCDIR) $(LIBDIR) $(PCDIR) $(BINDIR)
 	install -m 644 stack/include/synack/*.h $(INCDIR)/
 	install -m 644 $(LIB) $(LIBDIR)/
+	$(if $(SYNACK),install -m 755 $(SYNACK) $(BINDIR)/)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
 	    -e 's|@PCAP_LIBS@|$(PCAP_LIBS)|g' mk/synack.pc.in > $(PCDIR)/synack.pc
 	@echo "installed into $(DESTDIR)$(PREFIX)"

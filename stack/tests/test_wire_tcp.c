@@ -77,7 +77,7 @@ static void test_tcp_segment_longer_than_65535_octets_is_rejected(void **state)
     struct synack_tcp t;
     struct synack_wire_error err;
     int rc = synack_tcp_parse(seg, 65536, SRC, DST, WIRE_PARSE_NO_CHECKSUM, &t, &err);
-    assert_wire_err(rc, err, WIRE_ETCP_TRUNCATED, 65535);
+    assert_wire_err(rc, err, WIRE_ETCP_TOO_LONG, 65535);
     assert_false(synack_tcp_checksum_ok(seg, 65536, SRC, DST));
     assert_int_equal(synack_tcp_parse(seg, 65535, SRC, DST, WIRE_PARSE_NO_CHECKSUM, &t, &err),
                      WIRE_OK);

@@ -19,6 +19,7 @@ static const struct {
     [WIRE_ETCP_DOFF_SMALL] = {"WIRE_ETCP_DOFF_SMALL", "tcp: data offset below 5"},
     [WIRE_ETCP_DOFF_OVERRUN] = {"WIRE_ETCP_DOFF_OVERRUN", "tcp: data offset runs past the end of the segment"},
     [WIRE_ETCP_CHECKSUM] = {"WIRE_ETCP_CHECKSUM", "tcp: bad checksum"},
+    [WIRE_ETCP_TOO_LONG] = {"WIRE_ETCP_TOO_LONG", "tcp: segment longer than 65535 octets"},
     [WIRE_ETCP_OPT_TRUNCATED] = {"WIRE_ETCP_OPT_TRUNCATED", "tcp option: kind without a length octet"},
     [WIRE_ETCP_OPTLEN_ZERO] = {"WIRE_ETCP_OPTLEN_ZERO", "tcp option: length 0"},
     [WIRE_ETCP_OPTLEN_ONE] = {"WIRE_ETCP_OPTLEN_ONE", "tcp option: length 1"},

@@ -25,7 +25,7 @@ int synack_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
     if (len < SYNACK_TCP_HDR_MIN)
         return wire_fail(err, WIRE_ETCP_TRUNCATED, len);
     if (len > 65535u)
-        return wire_fail(err, WIRE_ETCP_TRUNCATED, 65535u);
+        return wire_fail(err, WIRE_ETCP_TOO_LONG, 65535u);
     tcp_fixed_fields(seg, out);
     if (out->doff < 5)
         return wire_fail(err, WIRE_ETCP_DOFF_SMALL, 12);

@@ -37,6 +37,7 @@ enum synack_wire_err {
     WIRE_ETCP_DOFF_SMALL,        /* data offset below 5 */
     WIRE_ETCP_DOFF_OVERRUN,      /* data offset past the end of the segment */
     WIRE_ETCP_CHECKSUM,          /* checksum with pseudo-header does not verify */
+    WIRE_ETCP_TOO_LONG,          /* longer than 65535 octets: no IPv4 datagram carries it */
     /* TCP options (RFC 9293 3.1, 3.2; RFC 7323; RFC 2018) */
     WIRE_ETCP_OPT_TRUNCATED,     /* option kind with no room for its length octet */
     WIRE_ETCP_OPTLEN_ZERO,       /* option length 0 (MUST-7) */
