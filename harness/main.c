@@ -2,6 +2,7 @@
  *
  *   synack run [options] PATH...     run vectors (files or folders of .pkt)
  *   synack report [options] JSON...  rebuild reports from results JSON
+ *   synack coverage [options] [PATH...]  requirements covered, per level
  *   synack version
  *
  * Exit status: 0 when everything passed (or was skipped or an expected
@@ -21,6 +22,7 @@ static void usage(FILE *f)
           "                  [--pcap-dir DIR] [--html DIR] [--registry TSV] [--seed N]\n"
           "                  [--expect TSV] [-q] [-v] PATH...\n"
           "       synack report [--html DIR] [--junit FILE] [--tap] [--registry TSV] JSON...\n"
+          "       synack coverage [--target T] [-j N] [--json FILE] [--allow-missing] [PATH...]\n"
           "       synack version\n"
           "Run 'synack help' for what each option does.\n",
           f);
@@ -45,7 +47,13 @@ static void help(void)
          "  -q, -v           quieter (summary only), or the ladder of every failure\n"
          "\n"
          "report: rebuild HTML, JUnit or TAP from one or more results JSON files\n"
-         "(one per target: the HTML shows them side by side).");
+         "(one per target: the HTML shows them side by side).\n"
+         "\n"
+         "coverage: run the vectors (default vectors/) on a target, or read --json FILE,\n"
+         "and print every requirement of the registry with its level, testability and\n"
+         "vectors, then the totals per level. --expect defaults to vectors/expect/T.tsv;\n"
+         "-v lists every vector. Exit 1 when a testable MUST has no passing vector\n"
+         "(--allow-missing: exit 0).");
 }
 
 int main(int argc, char **argv)
@@ -59,6 +67,8 @@ int main(int argc, char **argv)
         return cli_run(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return cli_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "coverage") == 0)
+        return cli_coverage(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         puts("synack " SYNACK_VERSION);
         return 0;

@@ -9,5 +9,6 @@
 /* Each takes argv starting at the subcommand's name; returns the exit status. */
 int cli_run(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_coverage(int argc, char **argv);
 
 #endif

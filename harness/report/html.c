@@ -39,6 +39,8 @@ static const char css[] =
     ".b-skip{background:#8d8d8d}.b-xfail{background:#00838f}.b-xpass{background:#ef6c00}\n"
     "tr.uncovered td{background:#fff5f5}tr.untestable td{color:#888}\n"
     ".note{color:#666;font-size:13px}\n"
+    "table.matrix td{padding:1px 3px;white-space:nowrap}table.matrix .st{min-width:0}"
+    "table.matrix tr.first>*{border-top:2px solid #bbb}\n"
     ".vl{display:inline-block;margin:0 10px 2px 0;white-space:nowrap}\n"
     ".vl .st{min-width:0;font-size:10px;padding:0 3px;margin-left:2px}\n"
     ".ladder{overflow-x:auto;border:1px solid #ddd;background:#fcfcfc;margin:6px 0}\n"
@@ -177,7 +179,7 @@ int html_close(FILE *f, char *path, char *err, size_t errlen)
 
 static int write_all(const struct html_model *m, const char *dir, char *err, size_t errlen)
 {
-    if (html_index_write(m, dir, err, errlen) != 0)
+    if (html_index_write(m, dir, err, errlen) != 0 || html_matrix_write(m, dir, err, errlen) != 0)
         return -1;
     for (size_t i = 0; i < m->nvecs; i++)
         if (html_vector_write(m, i, dir, err, errlen) != 0)

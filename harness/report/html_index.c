@@ -24,6 +24,10 @@ static void header(FILE *f, const struct html_model *m)
     }
     if (m->nruns == 0)
         fprintf(f, "<p class=\"meta\">No runs were given.</p>\n");
+    if (html_has_matrix(m))
+        fprintf(f, "<p class=\"meta\"><a href=\"matrix.html\">The state &#215; event "
+                   "matrix</a>: the vectors of vectors/matrix/, one cell per state, segment "
+                   "and position.</p>\n");
 }
 
 /* Row which of the summary: 0 total, 1 pass, 2 fail, 3 error, 4 skip, ... */

@@ -64,6 +64,11 @@ void html_requirements(FILE *f, const struct html_model *m);
 int html_vector_write(const struct html_model *m, size_t i, const char *dir, char *err,
                       size_t errlen);
 
+/* html_matrix.c: matrix.html, the state x event matrix (vectors named
+ * matrix/<state>/<segment>-<position>); nothing when there are none. */
+bool html_has_matrix(const struct html_model *m);
+int html_matrix_write(const struct html_model *m, const char *dir, char *err, size_t errlen);
+
 /* html_ladder.c: the ladder of v as an inline SVG (ids prefixed with idp),
  * and the same rows as a table. */
 void html_ladder_svg(FILE *f, const struct vector_result *v, const char *idp);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report/coverage.h"
 #include "report/html_internal.h"
 #include "report/util.h"
 
@@ -30,8 +31,20 @@ static void fraction(FILE *f, size_t n, size_t of)
     fprintf(f, "</td>");
 }
 
+/* Has a vector of q passed on run r? (report/coverage.h: "passing") */
+static bool passes_on(const struct html_model *m, const struct html_req *q, size_t r)
+{
+    for (size_t i = 0; i < q->nvec; i++) {
+        const struct vector_result *v = m->vecs[q->vec[i]].per_run[r];
+        if (v != NULL && coverage_status_passes(v->status))
+            return true;
+    }
+    return false;
+}
+
 /* Totals of one level: requirements, testable, covered/testable, and for
- * each target passing/testable (covered, and every vector run passed). */
+ * each target passing/testable (testable, and a vector of it passed there),
+ * counted as `synack coverage` counts them (report/coverage.c). */
 static void level_row(FILE *f, const struct html_model *m, const char *group)
 {
     size_t total = 0, testable = 0, covered = 0;
@@ -42,7 +55,7 @@ static void level_row(FILE *f, const struct html_model *m, const char *group)
             continue;
         total++;
         testable += q->reg->testable;
-        covered += q->nvec > 0;
+        covered += q->reg->testable && q->nvec > 0;
     }
     if (total == 0 && strcmp(group, "other") == 0)
         return;
@@ -52,8 +65,8 @@ static void level_row(FILE *f, const struct html_model *m, const char *group)
     for (size_t r = 0; r < m->nruns; r++) {
         size_t passing = 0;
         for (size_t i = 0; i < m->nreqs; i++)
-            passing += in_group(&m->reqs[i], group) &&
-                       html_req_status(m, &m->reqs[i], r) == (int)RESULT_PASS;
+            passing += in_group(&m->reqs[i], group) && m->reqs[i].reg->testable &&
+                       passes_on(m, &m->reqs[i], r);
         fraction(f, passing, testable);
     }
     fprintf(f, "</tr>\n");
@@ -73,7 +86,10 @@ static void levels(FILE *f, const struct html_model *m)
     fprintf(f, "</tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
         level_row(f, m, groups[i]);
-    fprintf(f, "</tbody></table>\n");
+    fprintf(f, "</tbody></table>\n<p class=\"note\">Covered: a vector tags it; passing on a "
+               "target: one of its vectors passed there (an expected failure does not count). "
+               "Both out of the testable requirements, as <code>synack coverage</code> "
+               "counts them.</p>\n");
 }
 
 /* One covering vector: its link and a small badge per target. */

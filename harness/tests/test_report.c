@@ -1260,6 +1260,54 @@ static void test_html_fixture_report(void **state)
     run_results_free(&runs[1]);
 }
 
+/* matrix.html: the vectors named matrix/<state>/<segment>-<position>, one
+ * column per state in the protocol's order, a badge per target in a cell. */
+static void test_html_matrix_page_places_vectors_by_state_segment_position(void **state)
+{
+    const char *dir = *state;
+    struct run_results runs[2];
+    char err[512], path[600];
+    char *html;
+
+    for (int k = 0; k < 2; k++) {
+        memset(&runs[k], 0, sizeof runs[k]);
+        runs[k].target = xstrdup(k ? "linux" : "mem");
+        add_vector(&runs[k], "matrix/established/rst-ack-inside", RESULT_PASS, 0.1);
+        add_vector(&runs[k], "matrix/listen/syn-fin", k ? RESULT_FAIL : RESULT_PASS, 0.1);
+        add_vector(&runs[k], "matrix/established/syn", RESULT_PASS, 0.1);
+        add_vector(&runs[k], "matrix/bogus", RESULT_PASS, 0.1); /* not state/segment */
+        add_vector(&runs[k], "handshake/passive-open", RESULT_PASS, 0.1);
+    }
+    if (report_html_write(runs, 2, NULL, dir, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    html = read_in(dir, "matrix.html");
+    no_network_no_script(html, "matrix.html");
+    assert_non_null(strstr(html, "<small>3 vectors</small>"));
+    assert_non_null(strstr(html, "<th>listen</th><th>established</th>"));
+    /* rows: syn before syn-fin before rst-ack; the RST-ACK inside ESTABLISHED */
+    assert_true(strstr(html, "<th>syn</th>") < strstr(html, "<th>syn-fin</th>"));
+    assert_true(strstr(html, "<th>syn-fin</th>") < strstr(html, "<th>rst-ack</th>"));
+    assert_non_null(strstr(html, "<td>inside</td><td></td><td><a href=\"vectors/matrix/"
+                                 "established/rst-ack-inside.html\">"));
+    assert_int_equal(count_of(html, "\"st st-fail\""), 1);
+    assert_int_equal(count_of(html, "class=\"st st-"), 6);
+    free(html);
+    html = read_in(dir, "index.html");
+    assert_non_null(strstr(html, "<a href=\"matrix.html\">"));
+    free(html);
+    /* Without matrix vectors there is no matrix page. */
+    run_results_free(&runs[1]);
+    runs[0].count = 1;
+    runs[0].v[0].name[0] = 'x';
+    snprintf(path, sizeof path, "%s/none", dir);
+    if (report_html_write(runs, 1, NULL, path, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    snprintf(path, sizeof path, "%s/none/matrix.html", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    runs[0].count = 5;
+    run_results_free(&runs[0]);
+}
+
 #define WITH_TMPDIR(test) cmocka_unit_test_setup_teardown(test, make_tmpdir, remove_tmpdir)
 
 int main(void)
@@ -1292,6 +1340,7 @@ int main(void)
         WITH_TMPDIR(test_html_ladder_of_200_rows),
         WITH_TMPDIR(test_html_errors_are_reported),
         WITH_TMPDIR(test_html_fixture_report),
+        WITH_TMPDIR(test_html_matrix_page_places_vectors_by_state_segment_position),
     };
     const char *out = getenv("SYNACK_REPORT_OUT");
 
