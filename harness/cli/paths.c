@@ -1,4 +1,5 @@
-/* Finding vectors: files as given, folders walked for *.pkt, sorted so
+/* Finding vectors: files as given, folders walked for *.pkt and captures
+ * (*.pcap, *.pcapng, *.cap: pcap/replay.h), sorted so
  * every run lists them in the same order. */
 #include <dirent.h>
 #include <stdbool.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli/paths.h"
+#include "pcap/replay.h"
 
 struct list {
     char **v;
@@ -35,7 +37,7 @@ static int push(struct list *l, const char *s)
 static bool is_vector(const char *name)
 {
     size_t n = strlen(name);
-    return n > 4 && strcmp(name + n - 4, ".pkt") == 0;
+    return (n > 4 && strcmp(name + n - 4, ".pkt") == 0) || pcap_is_capture_path(name);
 }
 
 static int walk(const char *dir, struct list *l, int depth, char *err, size_t errlen)
@@ -92,7 +94,7 @@ int paths_collect(char *const *args, size_t n, char ***out, size_t *count, char 
         size_t before = l.n;
         int rc = S_ISDIR(st.st_mode) ? walk(arg, &l, 0, err, errlen) : push(&l, arg);
         if (rc == 0 && S_ISDIR(st.st_mode) && l.n == before) {
-            snprintf(err, errlen, "%s: no vectors (*.pkt) in this folder", arg);
+            snprintf(err, errlen, "%s: no vectors (*.pkt, *.pcap, *.pcapng) in this folder", arg);
             rc = -1;
         }
         if (rc < 0) {

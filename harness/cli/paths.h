@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-/* Expand files and folders (recursively, *.pkt) into a sorted list of
+/* Expand files and folders (recursively, *.pkt and captures) into a sorted list of
  * paths. A missing path or a folder without vectors is an error. */
 int paths_collect(char *const *args, size_t n, char ***out, size_t *count, char *err,
                   size_t errlen);

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/paths.h"
+#include "pcap/replay.h"
 #include "report/html.h"
 #include "report/json.h"
 #include "report/junit.h"
@@ -115,7 +116,7 @@ static void run_one(struct work *w, size_t i)
     char *name = run_vector_name(w->paths[i]);
     char *pcap = (w->a->pcap_dir && name) ? pcap_path_for(w->a->pcap_dir, name) : NULL;
     o.pcap_path = pcap;
-    run_file(w->paths[i], &o, v);
+    run_vector_file(w->paths[i], &o, v);
     expectations_apply(w->exp, v);
     free(pcap);
     free(name);

@@ -293,9 +293,10 @@ static bool match_tcp_fields(struct match *m, const struct script_packet *p,
 {
     struct runner *r = m->r;
     char fe[12], fa[12];
+    uint8_t ign = r->s->ignore_flags; /* @ignore psh */
     flags_text(p->flags, fe);
     flags_text(th->flags, fa);
-    if (th->flags != p->flags)
+    if ((th->flags & ~ign) != (p->flags & ~ign))
         return mismatch(m, "flags", "expected %s, got %s", fe, fa);
     uint32_t seq = rel_seq(r, th);
     if (seq != p->seq_start)

@@ -1,4 +1,5 @@
-/* script/lexer.c: tokens of packetdrill's language, comments and @req tags.
+/* script/lexer.c: tokens of packetdrill's language, comments and their tags
+ * (@req, @oracle-expect, @ignore).
  *
  * Follows packetdrill's lexer.l (numbers, words, strings, `commands`,
  * %{ code }%, --options, ...); it does not know the grammar. Comments are
@@ -91,18 +92,34 @@ int lex_check_bytes(struct parser *p)
     return 0;
 }
 
-/* ---- requirement tags: "@req NAME:ID ..." in comments ------------------------ */
+/* ---- tags in comments: "@req NAME:ID ...", "@oracle-expect RULE ...",
+ * "@ignore FIELD ..." ------------------------------------------------------ */
 
-static bool at_req(const struct parser *p, bool block)
+enum tag_kind { TAG_REQ, TAG_ORACLE, TAG_IGNORE, TAG_NONE };
+
+static const struct {
+    const char *word;
+    size_t len;
+} tag_words[] = {
+    [TAG_REQ] = {"@req", 4},
+    [TAG_ORACLE] = {"@oracle-expect", 14},
+    [TAG_IGNORE] = {"@ignore", 7},
+};
+
+static enum tag_kind at_tag(const struct parser *p, bool block)
 {
-    int after = peekc(p, 4);
-
-    if (p->pos + 4 > p->len || memcmp(p->buf + p->pos, "@req", 4) != 0)
-        return false;
     if (p->pos > 0 && is_wordc((unsigned char)p->buf[p->pos - 1]))
-        return false;
-    return after == -1 || after == ' ' || after == '\t' || after == ',' || after == '\n' ||
-           after == '\r' || (block && after == '*');
+        return TAG_NONE;
+    for (size_t k = 0; k < sizeof tag_words / sizeof tag_words[0]; k++) {
+        size_t n = tag_words[k].len;
+        int after = peekc(p, n);
+        if (p->pos + n > p->len || memcmp(p->buf + p->pos, tag_words[k].word, n) != 0)
+            continue;
+        if (after == -1 || after == ' ' || after == '\t' || after == ',' || after == '\n' ||
+            after == '\r' || (block && after == '*'))
+            return (enum tag_kind)k;
+    }
+    return TAG_NONE;
 }
 
 static bool tag_end(const struct parser *p, bool block)
@@ -129,15 +146,26 @@ static bool tag_valid(const char *s, size_t n)
     return n > colon + 1 && is_wordc((unsigned char)s[n - 1]);
 }
 
-static int add_tag(struct parser *p, size_t start, size_t end)
+/* An oracle rule name: [a-z0-9-]+, at most 63 octets. */
+static bool rule_valid(const char *s, size_t n)
 {
-    struct script *s = p->script;
+    if (n == 0 || n > 63)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || is_digit((unsigned char)s[i]) || s[i] == '-'))
+            return false;
+    return true;
+}
+
+static int add_tag(struct parser *p, struct script_req_tag **v, size_t *count, size_t start,
+                   size_t end)
+{
     struct script_req_tag *t;
     char *text = span_strdup(p, start, end);
 
     if (text == NULL)
         return -1;
-    t = push_elem(p, &s->reqs, &s->req_count, sizeof *t);
+    t = push_elem(p, v, count, sizeof *t);
     if (t == NULL) {
         free(text);
         return -1;
@@ -148,13 +176,43 @@ static int add_tag(struct parser *p, size_t start, size_t end)
     return 0;
 }
 
-/* At "@req": read the tags up to the end of the line or of the comment. */
-static int read_req_tags(struct parser *p, bool block)
+static int add_word(struct parser *p, enum tag_kind kind, size_t start)
+{
+    struct script *s = p->script;
+    const char *w = p->buf + start;
+    size_t n = p->pos - start;
+
+    switch (kind) {
+    case TAG_REQ:
+        if (!tag_valid(w, n))
+            return perr_at(p, p->line, col_of(p, start),
+                           "malformed requirement tag '%.*s' (expected NAME:ID)", clip40(w, n), w);
+        return add_tag(p, &s->reqs, &s->req_count, start, p->pos);
+    case TAG_ORACLE:
+        if (!rule_valid(w, n))
+            return perr_at(p, p->line, col_of(p, start),
+                           "malformed oracle rule name '%.*s' (expected [a-z0-9-]+)", clip40(w, n), w);
+        return add_tag(p, &s->oracle_expect, &s->oracle_expect_count, start, p->pos);
+    case TAG_IGNORE:
+        if (n == 3 && memcmp(w, "psh", 3) == 0) {
+            s->ignore_flags |= SYNACK_TCP_PSH;
+            return 0;
+        }
+        return perr_at(p, p->line, col_of(p, start), "@ignore: unknown field '%.*s' (known: psh)",
+                       clip40(w, n), w);
+    case TAG_NONE:
+        break;
+    }
+    return 0;
+}
+
+/* At a tag word: read its words up to the end of the line or of the comment. */
+static int read_tag(struct parser *p, enum tag_kind kind, bool block)
 {
     unsigned line = p->line, column = col_of(p, p->pos);
-    int tags = 0;
+    int words = 0;
 
-    p->pos += 4;
+    p->pos += tag_words[kind].len;
     for (;;) {
         size_t start;
         while (peekc(p, 0) == ' ' || peekc(p, 0) == '\t' || peekc(p, 0) == ',')
@@ -165,17 +223,18 @@ static int read_req_tags(struct parser *p, bool block)
         while (!tag_end(p, block) && peekc(p, 0) != ' ' && peekc(p, 0) != '\t' &&
                peekc(p, 0) != ',')
             p->pos++;
-        if (p->pos - start == 4 && memcmp(p->buf + start, "@req", 4) == 0)
+        if (p->pos - start == tag_words[kind].len &&
+            memcmp(p->buf + start, tag_words[kind].word, tag_words[kind].len) == 0)
             continue;
-        if (!tag_valid(p->buf + start, p->pos - start))
-            return perr_at(p, p->line, col_of(p, start),
-                           "malformed requirement tag '%.*s' (expected NAME:ID)",
-                           clip40(p->buf + start, p->pos - start), p->buf + start);
-        if (add_tag(p, start, p->pos) < 0)
+        if (add_word(p, kind, start) < 0)
             return -1;
-        tags++;
+        words++;
     }
-    return tags ? 0 : perr_at(p, line, column, "@req without a requirement tag");
+    if (words)
+        return 0;
+    return perr_at(p, line, column, kind == TAG_REQ ? "@req without a requirement tag"
+                                     : kind == TAG_ORACLE ? "@oracle-expect without a rule name"
+                                                          : "@ignore without a field");
 }
 
 /* ---- comments and blanks --------------------------------------------------- */
@@ -184,8 +243,9 @@ static int skip_line_comment(struct parser *p)
 {
     p->pos += 2;
     while (p->pos < p->len && p->buf[p->pos] != '\n') {
-        if (at_req(p, false)) {
-            if (read_req_tags(p, false) < 0)
+        enum tag_kind k = at_tag(p, false);
+        if (k != TAG_NONE) {
+            if (read_tag(p, k, false) < 0)
                 return -1;
             continue;
         }
@@ -206,8 +266,9 @@ static int skip_block_comment(struct parser *p)
             p->pos += 2;
             return 0;
         }
-        if (at_req(p, true)) {
-            if (read_req_tags(p, true) < 0)
+        enum tag_kind k = at_tag(p, true);
+        if (k != TAG_NONE) {
+            if (read_tag(p, k, true) < 0)
                 return -1;
             continue;
         }

@@ -132,6 +132,9 @@ void script_free(struct script *s)
     for (size_t i = 0; i < s->req_count; i++)
         free(s->reqs[i].tag);
     free(s->reqs);
+    for (size_t i = 0; i < s->oracle_expect_count; i++)
+        free(s->oracle_expect[i].tag);
+    free(s->oracle_expect);
     free(s->path);
     free(s);
 }

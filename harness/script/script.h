@@ -71,6 +71,18 @@
  *     `bad` (a value that does not verify) or a number written verbatim;
  *     ip.src and ip.dst take dotted quads.
  *
+ * (4) Findings of the RFC oracle the vector expects, in comments:
+ *       // @oracle-expect rst-seq-unacceptable ack-delayed
+ *     Rule names are [a-z0-9-]+ (the runner checks they name rules of
+ *     harness/oracle); collected in script->oracle_expect. An expected
+ *     finding does not fail the vector; it is allowed, not required.
+ *
+ * (5) Fields an outbound packet is not compared on, in comments:
+ *       // @ignore psh
+ *     `psh`: the PSH flag (where to set it is the sender's choice, RFC 9293
+ *     3.9.1.2); pcap vectors of another stack use it. Collected in
+ *     script->ignore_flags.
+ *
  * ---- What is not supported (each is a parse error naming it) --------------
  *
  *   IPv6 and anything IPv6-only (--ip_version other than ipv4, flowlabel),
@@ -391,6 +403,10 @@ struct script {
     struct script_event *events;
     size_t req_count;
     struct script_req_tag *reqs;
+    size_t oracle_expect_count;          /* extension (4): @oracle-expect */
+    struct script_req_tag *oracle_expect;/* rule names ("rto-below-minimum") */
+    uint8_t ignore_flags;                /* extension (5): TCP flags not compared
+                                          * in outbound packets (@ignore psh) */
 };
 
 /* ---- parsing ---------------------------------------------------------------- */
