@@ -8,6 +8,34 @@
 
 #define IP_HDR 20u
 
+void inbound_ts_learn(struct runner *r, uint32_t script, uint32_t live)
+{
+    struct conn_map *m = &r->map;
+    if (!m->ts_known) {
+        m->ts_known = true;
+        m->ts_first_script = script;
+        m->ts_first_live = live;
+    }
+    unsigned k = m->ts_count++ % RUN_TS_MAP;
+    m->ts_map[k].script = script;
+    m->ts_map[k].live = live;
+}
+
+/* An inbound TS ecr: the live value of the outbound TS val it names, else
+ * one interpolated from the first mapping (packetdrill's rule), else as
+ * written (the stack has sent no timestamp yet). */
+static uint32_t ts_ecr_live(const struct runner *r, uint32_t ecr)
+{
+    const struct conn_map *m = &r->map;
+    unsigned n = m->ts_count < RUN_TS_MAP ? m->ts_count : RUN_TS_MAP;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned k = (m->ts_count - 1 - i) % RUN_TS_MAP; /* the latest first */
+        if (m->ts_map[k].script == ecr)
+            return m->ts_map[k].live;
+    }
+    return m->ts_known ? ecr - m->ts_first_script + m->ts_first_live : ecr;
+}
+
 /* The options of a line as octets, in the order written, padded with zero
  * (EOL) octets to a multiple of 4. -1 with an error when over 40. */
 static int build_options(struct runner *r, const struct script_event *ev, uint8_t *out,
@@ -50,7 +78,8 @@ static int build_options(struct runner *r, const struct script_event *ev, uint8_
         case SCRIPT_OPT_TS:
             tmp[k++] = 10;
             synack_put32(tmp + k, o->ts_val);
-            synack_put32(tmp + k + 4, o->ts_ecr);
+            synack_put32(tmp + k + 4, (p->flags & SYNACK_TCP_ACK) ? ts_ecr_live(r, o->ts_ecr)
+                                                                   : o->ts_ecr);
             k += 8;
             break;
         case SCRIPT_OPT_GENERIC:

@@ -225,6 +225,18 @@ static void learn_from_syn(struct runner *r, const struct script_packet *p,
         r->map.local_port = th->sport; /* an active open: its ephemeral port */
 }
 
+/* The script's TS val for this packet -> the stack's live one. */
+static void learn_ts(struct runner *r, const struct script_packet *p, const struct synack_tcp *th)
+{
+    if (!(th->opts.present & TCPOPT_F_TS) || p->opts_mode != SCRIPT_OPTS_LIST)
+        return;
+    for (size_t i = 0; i < p->opt_count; i++)
+        if (p->opts[i].type == SCRIPT_OPT_TS) {
+            inbound_ts_learn(r, p->opts[i].ts_val, th->opts.ts_val);
+            return;
+        }
+}
+
 static bool match_one_option(struct match *m, size_t i, const struct script_tcp_option *e,
                              const struct synack_tcp_opt *a, uint32_t sack_off)
 {
@@ -341,6 +353,7 @@ bool outbound_match(struct runner *r, const struct script_event *ev, const uint8
     if (e != WIRE_OK)
         return mismatch(&m, "tcp", "%s", synack_wire_strerror((enum synack_wire_err)e));
     learn_from_syn(r, p, &th);
+    learn_ts(r, p, &th);
     outbound_describe(r, pkt, len, m.actual, sizeof m.actual); /* now with the ISN known */
     if (!p->ports_given && (th.sport != r->map.local_port || th.dport != r->map.remote_port))
         return mismatch(&m, "ports", "expected %u>%u, got %u>%u", r->map.local_port,

@@ -13,6 +13,7 @@
 #define RUN_MAX_FDS 64
 #define RUN_PKT_MAX 65536
 #define RUN_IO_CHUNK 65536
+#define RUN_TS_MAP 64     /* outbound TS vals remembered for the ecr mapping */
 
 /* The one connection a script talks about, in packetdrill's terms: the
  * stack is "local", the script is "remote". */
@@ -25,6 +26,13 @@ struct conn_map {
     uint32_t remote_isn;       /* the script's ISN: its SYN's sequence number */
     bool remote_isn_known;     /* set by the first SYN of a connection; a RST
                                 * either way ends the connection */
+    /* The stack's TCP timestamps (packetdrill's mapping): the TS val the
+     * script wrote for an outbound packet -> the live one, so an inbound
+     * TS ecr that names a script value echoes the live clock instead. */
+    bool ts_known;
+    uint32_t ts_first_script, ts_first_live;
+    unsigned ts_count;
+    struct { uint32_t script, live; } ts_map[RUN_TS_MAP];
 };
 
 /* A blocking system call waiting to complete. */
@@ -50,6 +58,7 @@ struct runner {
     bool fd_nonblock[RUN_MAX_FDS];
     struct pending_call pending;
     struct synack_pcap *pcap;
+    struct oracle *oracle;     /* the RFC oracle watching every packet (runner.c) */
     uint16_t ip_id;
     bool failed;               /* the result is decided: stop */
     uint8_t buf[RUN_PKT_MAX];
@@ -64,13 +73,16 @@ void run_fail(struct runner *r, const struct script_event *ev, const char *field
 /* The vector cannot run (bad script for this target, environment). */
 void run_error(struct runner *r, const struct script_event *ev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when);
+/* Every packet of the run, either way: into the capture and the oracle. */
+void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack);
 int64_t run_now(struct runner *r);
 /* Let time pass to `until`, retrying a pending call, failing on any
  * packet the stack sends meanwhile. False once the run has failed. */
 bool run_advance(struct runner *r, int64_t until);
 
 /* ---- inbound packets (inbound.c) ---- */
+/* Remember that the script's TS val `script` was `live` on the wire. */
+void inbound_ts_learn(struct runner *r, uint32_t script, uint32_t live);
 /* Build the datagram for an inbound packet line into r->buf. */
 int inbound_build(struct runner *r, const struct script_event *ev, size_t *len);
 

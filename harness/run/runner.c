@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "oracle/oracle.h"
 #include "run/run_internal.h"
 
 #define RUN_STEP_LIMIT 50000000L /* waits per vector before declaring a stall */
@@ -75,10 +76,13 @@ void run_error(struct runner *r, const struct script_event *ev, const char *fmt,
     set_outcome(r, RESULT_ERROR, ev, NULL, NULL, NULL, -1, -1, msg);
 }
 
-void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when)
+void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack)
 {
+    uint64_t t = (uint64_t)(when < 0 ? 0 : when);
     if (r->pcap)
-        synack_pcap_write(r->pcap, pkt, len, (uint64_t)(when < 0 ? 0 : when));
+        synack_pcap_write(r->pcap, pkt, len, t);
+    if (r->oracle)
+        oracle_packet(r->oracle, pkt, len, t, from_stack ? ORACLE_FROM_STACK : ORACLE_FROM_PEER);
 }
 
 /* Take the next packet the stack sent, record it, describe it. */
@@ -86,7 +90,7 @@ static bool take_packet(struct runner *r, size_t *len, int64_t *when, char *desc
 {
     if (!r->ops->recv(r->t, r->buf, sizeof r->buf, len, when))
         return false;
-    run_record(r, r->buf, *len, *when);
+    run_record(r, r->buf, *len, *when, true);
     outbound_describe(r, r->buf, *len, desc, n);
     return true;
 }
@@ -185,7 +189,7 @@ static void run_inbound(struct runner *r, const struct script_event *ev, const s
     script_packet_format(&ev->packet, desc, sizeof desc);
     vector_result_add_row(r->res, LADDER_INBOUND, LADDER_OK, ev->line, w->t, run_now(r), desc,
                           desc, NULL);
-    run_record(r, r->buf, len, run_now(r));
+    run_record(r, r->buf, len, run_now(r), false);
     r->ops->inject(r->t, r->buf, len);
     r->last_time = w->t;
 }
@@ -297,6 +301,47 @@ static void runner_init(struct runner *r, const struct script *s, const struct r
         res->req_count = 0;
 }
 
+/* The findings of the RFC oracle on the stack's packets (DESIGN 5.4): each
+ * one fails the vector unless the script declares it (@oracle-expect). */
+static bool oracle_expected(const struct runner *r, const char *rule)
+{
+    for (size_t i = 0; i < r->s->oracle_expect_count; i++)
+        if (strcmp(r->s->oracle_expect[i].tag, rule) == 0)
+            return true;
+    return false;
+}
+
+static bool oracle_check_names(struct runner *r)
+{
+    for (size_t i = 0; i < r->s->oracle_expect_count; i++)
+        if (!oracle_rule_find(r->s->oracle_expect[i].tag)) {
+            run_error(r, NULL, "line %u: @oracle-expect: no oracle rule is called '%s'",
+                      r->s->oracle_expect[i].line, r->s->oracle_expect[i].tag);
+            return false;
+        }
+    return true;
+}
+
+static void oracle_judge(struct runner *r)
+{
+    oracle_finish(r->oracle, (uint64_t)(r->t ? run_now(r) : 0));
+    const struct oracle_finding *first = NULL;
+    for (size_t i = 0; i < oracle_finding_count(r->oracle); i++) {
+        const struct oracle_finding *f = oracle_finding_at(r->oracle, i);
+        if (f->from != ORACLE_FROM_STACK)
+            continue; /* the script's own packets are its business */
+        bool expected = oracle_expected(r, f->rule->name);
+        vector_result_add_finding(r->res, f->rule->name, f->rule->req, f->packet, f->message,
+                                  expected);
+        if (!expected && !first)
+            first = f;
+    }
+    if (first && !r->failed)
+        run_fail(r, NULL, "oracle", NULL, NULL, -1, (int64_t)first->time_us,
+                 "oracle: packet %u: %s (%s): %s", first->packet, first->rule->name,
+                 first->rule->req, first->message);
+}
+
 static bool runner_open(struct runner *r)
 {
     char err[256] = "";
@@ -306,6 +351,9 @@ static bool runner_open(struct runner *r)
         .mtu = r->s->options.mtu_given ? r->s->options.mtu : SCRIPT_DEFAULT_MTU,
         .seed = r->o->seed,
     };
+    if (!oracle_check_names(r))
+        return false;
+    r->oracle = oracle_new(NULL); /* without memory for it, the run goes on unwatched */
     if (r->ops->open(&r->t, &tc, err, sizeof err) < 0) {
         run_error(r, NULL, "target %s: %s", r->ops->name, err);
         return false;
@@ -329,6 +377,11 @@ static void runner_finish(struct runner *r)
         run_fail(r, r->pending.ev, "return", NULL, NULL, -1, -1,
                  "blocking call did not return before the script ended");
     r->res->script_us = r->t ? run_now(r) : 0;
+    if (r->oracle) {
+        oracle_judge(r);
+        oracle_free(r->oracle);
+        r->oracle = NULL;
+    }
     if (!r->failed)
         r->res->status = RESULT_PASS;
     if (r->pcap)

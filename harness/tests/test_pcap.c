@@ -597,6 +597,92 @@ static void test_ignore_psh_tag(void **state)
     assert_string_equal(se.message, "@ignore: unknown field 'urg' (known: psh)");
 }
 
+/* ---- TS ecr on the live clock: a fake target whose "stack" answers a
+ * SYN with a SYN-ACK carrying TS val 5000, where the script wrote 700 ---- */
+
+struct fake {
+    int64_t now;
+    bool sent;
+    uint8_t last_in[256];
+    size_t last_in_len;
+};
+
+static int fake_open(struct target **t, const struct target_config *cfg, char *e, size_t n)
+{
+    (void)cfg, (void)e, (void)n;
+    *t = (struct target *)calloc(1, sizeof(struct fake));
+    return 0;
+}
+static void fake_close(struct target *t) { free(t); }
+static int64_t fake_now(struct target *t) { return ((struct fake *)t)->now; }
+static bool fake_wait(struct target *t, int64_t until)
+{
+    struct fake *f = (struct fake *)t;
+    if (until > f->now)
+        f->now = until;
+    return false;
+}
+static int fake_inject(struct target *t, const uint8_t *pkt, size_t len)
+{
+    struct fake *f = (struct fake *)t;
+    memcpy(f->last_in, pkt, len < sizeof f->last_in ? len : sizeof f->last_in);
+    f->last_in_len = len;
+    return 0;
+}
+static bool fake_recv(struct target *t, uint8_t *buf, size_t cap, size_t *len, int64_t *when)
+{
+    struct fake *f = (struct fake *)t;
+    if (f->sent || f->last_in_len == 0)
+        return false;
+    f->sent = true;
+    uint8_t opts[12] = {1, 1, 8, 10};
+    synack_put32(opts + 4, 5000);
+    synack_put32(opts + 8, 100);
+    *len = seg_build(buf, cap, PB_STACK, 8080, PB_PEER, 40000, SYNACK_TCP_SYN | SYNACK_TCP_ACK,
+                     12345, 1, 1000, opts, sizeof opts, 0);
+    *when = f->now;
+    return true;
+}
+
+static void test_ts_ecr_follows_the_live_clock(void **state)
+{
+    (void)state;
+    static const struct target_ops fake_ops = {
+        .name = "fake", .virtual_time = true, .open = fake_open, .close = fake_close,
+        .now = fake_now, .wait = fake_wait, .inject = fake_inject, .recv = fake_recv,
+    };
+    const char text[] = "0 < S 0:0(0) win 1000 <nop,nop,TS val 100 ecr 0>\n"
+                        "+0 > S. 0:0(0) ack 1 win 1000 <nop,nop,TS val 700 ecr 100>\n"
+                        "+0 < . 1:1(0) ack 1 win 1000 <nop,nop,TS val 200 ecr 700>\n";
+    struct script *s;
+    struct script_error se;
+    assert_int_equal(script_parse_buffer(text, strlen(text), "t.pkt", &s, &se), 0);
+    struct vector_result r;
+    vector_result_init(&r);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/synack-test-ts-%d.pcap", (int)getpid());
+    struct run_options o = {.target = &fake_ops, .seed = 1, .max_script_us = 1000000,
+                            .pcap_path = path};
+    run_script(s, &o, &r);
+    assert_int_equal(r.status, RESULT_PASS);
+    /* the run's capture: the ACK went out echoing 5000, and acking 12346 */
+    struct capture *c = NULL;
+    assert_int_equal(capture_read_file(path, 0, &c, err, sizeof err), 0);
+    assert_int_equal(c->count, 3);
+    struct synack_ipv4 ip;
+    struct synack_tcp th;
+    assert_int_equal(synack_ipv4_parse(c->pkts[2].data, c->pkts[2].len, 0, &ip, NULL), WIRE_OK);
+    assert_int_equal(synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, 0, &th, NULL),
+                     WIRE_OK);
+    assert_int_equal(th.opts.ts_val, 200);
+    assert_int_equal(th.opts.ts_ecr, 5000);
+    assert_int_equal(th.ack, 12346);
+    capture_free(c);
+    unlink(path);
+    vector_result_free(&r);
+    script_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -621,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_replay_failure_names_the_frame),
         cmocka_unit_test(test_missing_capture_is_an_error),
         cmocka_unit_test(test_ignore_psh_tag),
+        cmocka_unit_test(test_ts_ecr_follows_the_live_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,815 @@
+/* The RFC oracle: follows each TCP connection in both directions and checks
+ * every segment against the rules of rules.c. One function per concern:
+ * the header (checksums, reserved bits, options), the SYN's negotiation,
+ * the sequence space, the window and MSS, RSTs, the ACK field, RFC 6298
+ * retransmission timing and the 500 ms delayed-ACK bound. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <synack/wire.h>
+
+#include "oracle/oracle_internal.h"
+
+struct oracle {
+    struct oracle_config cfg;
+    struct o_conn **conns;
+    size_t nconns;
+    uint32_t *slots;            /* hash of 4-tuples: index + 1, 0 when empty */
+    size_t nslots;
+    struct oracle_finding *findings;
+    size_t nfindings, cap_findings, dropped;
+    struct oracle_stats st;
+    unsigned next_number;
+    /* the packet being looked at */
+    unsigned pkt;
+    uint64_t now;
+    enum oracle_from from;
+    uint32_t src, dst;
+    uint16_t sport, dport;
+};
+
+/* ---- sequence arithmetic (RFC 1982 style) ---- */
+
+static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+static bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+static bool seq_ge(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+
+/* ---- configuration, life cycle ---- */
+
+void oracle_config_default(struct oracle_config *c)
+{
+    c->rto_min_us = 1000000;
+    c->rto_initial_us = 1000000;
+    c->rto_max_us = 60000000;
+    c->ack_delay_max_us = 500000;
+    c->slack_us = 5000;
+    c->max_conns = 4096;
+    c->max_findings = 10000;
+}
+
+struct oracle *oracle_new(const struct oracle_config *cfg)
+{
+    struct oracle *o = calloc(1, sizeof *o);
+    if (!o)
+        return NULL;
+    if (cfg)
+        o->cfg = *cfg;
+    else
+        oracle_config_default(&o->cfg);
+    if (o->cfg.max_conns == 0)
+        o->cfg.max_conns = 1;
+    return o;
+}
+
+void oracle_free(struct oracle *o)
+{
+    if (!o)
+        return;
+    for (size_t i = 0; i < o->nconns; i++)
+        free(o->conns[i]);
+    free(o->conns);
+    free(o->slots);
+    free(o->findings);
+    free(o);
+}
+
+size_t oracle_finding_count(const struct oracle *o) { return o->nfindings; }
+size_t oracle_findings_dropped(const struct oracle *o) { return o->dropped; }
+
+const struct oracle_finding *oracle_finding_at(const struct oracle *o, size_t i)
+{
+    return i < o->nfindings ? &o->findings[i] : NULL;
+}
+
+void oracle_stats(const struct oracle *o, struct oracle_stats *st)
+{
+    *st = o->st;
+    st->connections = (unsigned)o->nconns;
+}
+
+/* ---- findings ---- */
+
+static void finding(struct oracle *o, enum oracle_rule_id id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void finding(struct oracle *o, enum oracle_rule_id id, const char *fmt, ...)
+{
+    if (o->nfindings >= o->cfg.max_findings) {
+        o->dropped++;
+        return;
+    }
+    if (o->nfindings == o->cap_findings) {
+        size_t cap = o->cap_findings ? o->cap_findings * 2 : 16;
+        struct oracle_finding *f = realloc(o->findings, cap * sizeof *f);
+        if (!f) {
+            o->dropped++;
+            return;
+        }
+        o->findings = f;
+        o->cap_findings = cap;
+    }
+    struct oracle_finding *f = &o->findings[o->nfindings++];
+    memset(f, 0, sizeof *f);
+    f->rule = oracle_rule_id(id);
+    f->packet = o->pkt;
+    f->time_us = o->now;
+    f->from = o->from;
+    f->src = o->src;
+    f->dst = o->dst;
+    f->sport = o->sport;
+    f->dport = o->dport;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->message, sizeof f->message, fmt, ap);
+    va_end(ap);
+}
+
+int oracle_finding_format(const struct oracle_finding *f, char *buf, size_t len)
+{
+    uint32_t s = f->src, d = f->dst;
+    return snprintf(buf, len, "packet %u %u.%u.%u.%u:%u > %u.%u.%u.%u:%u: %s (%s): %s", f->packet,
+                    s >> 24, (s >> 16) & 255, (s >> 8) & 255, s & 255, f->sport, d >> 24,
+                    (d >> 16) & 255, (d >> 8) & 255, d & 255, f->dport, f->rule->name,
+                    f->rule->req, f->message);
+}
+
+/* ---- the connection table ---- */
+
+static uint32_t tuple_hash(uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
+{
+    uint64_t k = ((uint64_t)a << 32 | b) ^ ((uint64_t)ap << 16 | bp) * 0x9e3779b97f4a7c15ull;
+    k ^= k >> 29;
+    k *= 0xbf58476d1ce4e5b9ull;
+    k ^= k >> 32;
+    return (uint32_t)k;
+}
+
+static bool conn_is(const struct o_conn *c, uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
+{
+    const struct o_ep *x = &c->e[0], *y = &c->e[1];
+    return (x->addr == a && x->port == ap && y->addr == b && y->port == bp) ||
+           (x->addr == b && x->port == bp && y->addr == a && y->port == ap);
+}
+
+/* Canonical order, so both directions hash alike. */
+static uint32_t conn_hash(uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
+{
+    bool swap = a > b || (a == b && ap > bp);
+    return swap ? tuple_hash(b, bp, a, ap) : tuple_hash(a, ap, b, bp);
+}
+
+static bool rehash(struct oracle *o, size_t n)
+{
+    uint32_t *s = calloc(n, sizeof *s);
+    if (!s)
+        return false;
+    for (size_t i = 0; i < o->nconns; i++) {
+        const struct o_conn *c = o->conns[i];
+        size_t h = conn_hash(c->e[0].addr, c->e[0].port, c->e[1].addr, c->e[1].port) & (n - 1);
+        while (s[h])
+            h = (h + 1) & (n - 1);
+        s[h] = (uint32_t)i + 1;
+    }
+    free(o->slots);
+    o->slots = s;
+    o->nslots = n;
+    return true;
+}
+
+/* The connection of this segment, new if need be; NULL past max_conns. */
+static struct o_conn *conn_get(struct oracle *o, uint32_t src, uint16_t sport, uint32_t dst,
+                               uint16_t dport)
+{
+    if (o->nslots) {
+        size_t h = conn_hash(src, sport, dst, dport) & (o->nslots - 1);
+        for (; o->slots[h]; h = (h + 1) & (o->nslots - 1))
+            if (conn_is(o->conns[o->slots[h] - 1], src, sport, dst, dport))
+                return o->conns[o->slots[h] - 1];
+    }
+    if (o->nconns >= o->cfg.max_conns) {
+        o->st.conns_untracked++;
+        return NULL;
+    }
+    if ((o->nconns + 1) * 2 > o->nslots && !rehash(o, o->nslots ? o->nslots * 2 : 64))
+        return NULL;
+    if (o->nconns % 64 == 0) {
+        struct o_conn **v = realloc(o->conns, (o->nconns + 64) * sizeof *v);
+        if (!v)
+            return NULL;
+        o->conns = v;
+    }
+    struct o_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->e[0].addr = src;
+    c->e[0].port = sport;
+    c->e[1].addr = dst;
+    c->e[1].port = dport;
+    o->conns[o->nconns] = c;
+    size_t h = conn_hash(src, sport, dst, dport) & (o->nslots - 1);
+    while (o->slots[h])
+        h = (h + 1) & (o->nslots - 1);
+    o->slots[h] = (uint32_t)++o->nconns;
+    return c;
+}
+
+/* A new connection on the same 4-tuple: forget the old one, keep the order. */
+static void conn_reset(struct o_conn *c, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+    memset(c, 0, sizeof *c);
+    c->e[0].addr = src;
+    c->e[0].port = sport;
+    c->e[1].addr = dst;
+    c->e[1].port = dport;
+}
+
+static bool conn_finished(const struct o_conn *c)
+{
+    const struct o_ep *a = &c->e[0], *b = &c->e[1];
+    if (c->closed)
+        return true;
+    return a->fin_sent && b->fin_sent && b->acked && seq_gt(b->ack_last, a->fin_seq) && a->acked &&
+           seq_gt(a->ack_last, b->fin_seq);
+}
+
+/* ---- RFC 6298 ---- */
+
+static uint64_t rto_estimate(const struct oracle *o, const struct o_ep *s)
+{
+    uint64_t rto = o->cfg.rto_initial_us;
+    if (s->have_rtt) {
+        int64_t var = 4 * s->rttvar;
+        if (var < 1000)
+            var = 1000; /* G: a clock granularity of 1 ms */
+        rto = (uint64_t)(s->srtt + var);
+    }
+    if (rto < o->cfg.rto_min_us)
+        rto = o->cfg.rto_min_us;
+    if (rto > o->cfg.rto_max_us)
+        rto = o->cfg.rto_max_us;
+    return rto;
+}
+
+static void rtt_sample(struct o_ep *s, int64_t r)
+{
+    if (r < 0)
+        return;
+    if (!s->have_rtt || r < s->rtt_min)
+        s->rtt_min = r;
+    if (!s->have_rtt) { /* 2.2 */
+        s->srtt = r;
+        s->rttvar = r / 2;
+        s->have_rtt = true;
+        return;
+    }
+    int64_t d = s->srtt - r; /* 2.3: RTTVAR first, from the old SRTT */
+    s->rttvar = (3 * s->rttvar + (d < 0 ? -d : d)) / 4;
+    s->srtt = (7 * s->srtt + r) / 8;
+}
+
+/* A retransmission the timer made: is it early? */
+static void check_timeout(struct oracle *o, struct o_ep *s)
+{
+    uint64_t elapsed = o->now - s->timer_start, slack = o->cfg.slack_us;
+    if (s->backoff == 0) {
+        uint64_t rto = rto_estimate(o, s);
+        if (elapsed + slack < o->cfg.rto_min_us)
+            finding(o, RULE_RTO_MIN, "retransmitted %.3f s after the retransmission timer "
+                    "started; the RTO is at least %.3f s", elapsed / 1e6, o->cfg.rto_min_us / 1e6);
+        else if (elapsed + slack < rto)
+            finding(o, RULE_RTO_EARLY, "retransmitted %.3f s after the timer started; the RTO "
+                    "from the RTT samples is %.3f s (SRTT %.3f s, RTTVAR %.3f s)", elapsed / 1e6,
+                    rto / 1e6, s->srtt / 1e6, s->rttvar / 1e6);
+    } else {
+        /* 5.5: the RTO doubles; a timer fires late, never early, so the
+         * interval grows by at least half, up to the cap */
+        uint64_t need = s->last_interval + s->last_interval / 2;
+        if (s->last_interval + slack >= o->cfg.rto_max_us)
+            need = o->cfg.rto_max_us;
+        if (elapsed + slack < need)
+            finding(o, RULE_RTO_BACKOFF, "retransmission %u came %.3f s after the one before, "
+                    "which had waited %.3f s: the RTO did not back off", s->backoff + 1,
+                    elapsed / 1e6, s->last_interval / 1e6);
+    }
+    s->backoff++;
+    s->last_interval = elapsed;
+    s->timer_start = o->now;
+    s->timer_pkt = o->pkt;
+}
+
+static struct o_seg *seg_find(struct o_ep *s, uint32_t seq)
+{
+    for (size_t i = 0; i < s->nsegs; i++)
+        if (seq_ge(seq, s->segs[i].seq) && seq_lt(seq, s->segs[i].end))
+            return &s->segs[i];
+    return NULL;
+}
+
+/* ---- delayed ACKs (MUST-40) ---- */
+
+static void debt_add(struct o_ep *r, uint32_t end, uint64_t now, unsigned pkt)
+{
+    for (size_t i = 0; i < r->ndebts; i++)
+        if (r->debts[i].end == end)
+            return;
+    if (r->ndebts < ORACLE_DEBTS)
+        r->debts[r->ndebts++] = (struct o_debt){end, now, pkt};
+}
+
+/* The sender sent [seq, end) again: the receiver may only have it now. */
+static void debt_retime(struct o_ep *r, uint32_t seq, uint32_t end, uint64_t now)
+{
+    for (size_t i = 0; i < r->ndebts; i++)
+        if (seq_gt(r->debts[i].end, seq) && seq_le(r->debts[i].end, end))
+            r->debts[i].since = now;
+}
+
+/* r acknowledges up to ack what its peer d sent. The capture may be
+ * taken at d, a round trip away from r: the smallest RTT sample of d's
+ * data is allowed on top of the 500 ms. */
+static void debt_pay(struct oracle *o, struct o_ep *r, const struct o_ep *d, uint32_t ack)
+{
+    uint64_t path = d->have_rtt ? (uint64_t)d->rtt_min : 0;
+    size_t k = 0;
+    for (size_t i = 0; i < r->ndebts; i++) {
+        struct o_debt *db = &r->debts[i];
+        if (!seq_le(db->end, ack)) {
+            r->debts[k++] = *db;
+            continue;
+        }
+        uint64_t delay = o->now - db->since;
+        if (delay > o->cfg.ack_delay_max_us + o->cfg.slack_us + path)
+            finding(o, RULE_ACK_DELAYED, "acknowledges what packet %u carried %.3f s after it "
+                    "arrived (at most 0.5 s)", db->packet, delay / 1e6);
+    }
+    r->ndebts = k;
+}
+
+/* ---- holes in a sender's stream ---- */
+
+/* [seq, end) goes out: does it fill (part of) a hole? Trim what it fills. */
+static bool hole_fill(struct o_ep *s, uint32_t seq, uint32_t end)
+{
+    bool filled = false;
+    size_t k = 0;
+    for (size_t i = 0; i < s->nholes; i++) {
+        struct o_hole h = s->holes[i];
+        if (seq_lt(seq, h.end) && seq_gt(end, h.start)) {
+            filled = true;
+            if (seq_le(seq, h.start))
+                h.start = end;           /* the front is filled */
+            else
+                h.end = seq;             /* the back is filled (the front stays open) */
+        }
+        if (seq_lt(h.start, h.end))
+            s->holes[k++] = h;
+    }
+    s->nholes = k;
+    return filled;
+}
+
+/* The receiver acknowledged past a hole: it was sent, the capture missed it. */
+static void hole_acked(struct o_ep *s, uint32_t ack)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < s->nholes; i++)
+        if (!seq_gt(ack, s->holes[i].start))
+            s->holes[k++] = s->holes[i];
+    s->nholes = k;
+}
+
+/* ---- the checks ---- */
+
+struct segv {
+    const struct synack_tcp *th;
+    uint8_t flags;
+    uint32_t seq, len, data_start, end;   /* end: seq + SYN + len + FIN */
+    size_t ip_opts;
+};
+
+#define HAS(v, f) (((v)->flags & (f)) != 0)
+
+/* Header-only rules: reserved bits, options without state. */
+static void check_header(struct oracle *o, const struct o_conn *c, const struct segv *v)
+{
+    const struct synack_tcp *th = v->th;
+    uint8_t bad = th->reserved & (c->accecn ? 0x0e : 0x0f);
+    if (bad)
+        finding(o, RULE_RESERVED, "reserved bits 0x%x set in the TCP header", bad);
+    if (!HAS(v, SYNACK_TCP_SYN) && (th->opts.present & TCPOPT_F_MSS))
+        finding(o, RULE_MSS_NON_SYN, "MSS option (%u) on a segment without SYN", th->opts.mss);
+    if (!HAS(v, SYNACK_TCP_SYN) && (th->opts.present & TCPOPT_F_WSCALE))
+        finding(o, RULE_WSCALE, "window scale option (%u) on a segment without SYN",
+                th->opts.wscale);
+    if (th->opts.present & TCPOPT_F_PAD_NONZERO)
+        finding(o, RULE_BAD_OPTIONS, "non-zero octets after the EOL option (MUST-69)");
+}
+
+/* A SYN: the ISN and options; a SYN-ACK offers only what the SYN offered. */
+static void on_syn(struct oracle *o, struct o_conn *c, struct o_ep *s, struct o_ep *r,
+                   const struct segv *v)
+{
+    const struct synack_tcp_opts *op = &v->th->opts;
+    /* the other side may answer any SYN with a SYN-ACK at its own ISN:
+     * simultaneous open, or a retransmitted SYN */
+    r->last_trigger = o->pkt;
+    if (s->syn_seen)
+        return; /* a retransmission, or a SYN with another ISN (RFC 5961 4.2's case) */
+    s->syn_seen = true;
+    s->iss = v->seq;
+    s->opt_mss = op->present & TCPOPT_F_MSS;
+    s->mss = op->mss;
+    s->opt_ws = op->present & TCPOPT_F_WSCALE;
+    s->ws = op->wscale > 14 ? 14 : op->wscale; /* RFC 7323 2.3 */
+    s->opt_sackok = op->present & TCPOPT_F_SACK_PERM;
+    s->opt_ts = op->present & TCPOPT_F_TS;
+    if (HAS(v, SYNACK_TCP_ACK) && r->syn_seen) {
+        if (s->opt_ws && !r->opt_ws)
+            finding(o, RULE_WSCALE, "SYN-ACK offers window scaling; the SYN did not");
+        if (s->opt_ts && !r->opt_ts)
+            finding(o, RULE_TS, "SYN-ACK carries timestamps; the SYN did not");
+        if (s->opt_sackok && !r->opt_sackok)
+            finding(o, RULE_SACK, "SYN-ACK carries SACK-permitted; the SYN did not");
+    }
+    if (r->syn_seen)
+        c->scaled = s->opt_ws && r->opt_ws;
+}
+
+static void check_negotiated(struct oracle *o, const struct o_ep *s, const struct o_ep *r,
+                             const struct segv *v)
+{
+    const struct synack_tcp_opts *op = &v->th->opts;
+    if (HAS(v, SYNACK_TCP_SYN) || !s->syn_seen || !r->syn_seen)
+        return;
+    if ((op->present & TCPOPT_F_TS) && !(s->opt_ts && r->opt_ts))
+        finding(o, RULE_TS, "timestamps option on a connection whose SYNs did not both carry one");
+    if ((op->present & TCPOPT_F_SACK) && !r->opt_sackok)
+        finding(o, RULE_SACK, "SACK blocks to a receiver that did not send SACK-permitted");
+}
+
+/* The sender's own sequence space. */
+static void check_sequence(struct oracle *o, struct o_ep *s, const struct segv *v)
+{
+    if (!s->syn_seen || HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_RST))
+        return;
+    if (seq_lt(v->seq, s->iss))
+        finding(o, RULE_SEQ_OUTSIDE, "sequence number %u is %u before the sender's ISN %u",
+                v->seq, s->iss - v->seq, s->iss);
+    else if (s->sent_any && seq_gt(v->seq, s->snd_max) && s->nholes < ORACLE_HOLES)
+        s->holes[s->nholes++] = (struct o_hole){s->snd_max, v->seq, o->pkt, o->now};
+    if (s->fin_sent) {
+        uint32_t dend = v->data_start + v->len;
+        if (v->len && seq_gt(dend, s->fin_seq))
+            finding(o, RULE_DATA_AFTER_FIN, "data up to relative %u after its FIN at relative %u",
+                    dend - s->iss, s->fin_seq - s->iss);
+        else if (HAS(v, SYNACK_TCP_FIN) && dend != s->fin_seq)
+            finding(o, RULE_DATA_AFTER_FIN, "FIN at relative %u after its FIN at relative %u",
+                    dend - s->iss, s->fin_seq - s->iss);
+    }
+}
+
+/* The receiver's window and MSS. */
+static void check_window_mss(struct oracle *o, const struct o_conn *c, const struct o_ep *s,
+                             const struct o_ep *r, const struct segv *v)
+{
+    if (v->len == 0 || HAS(v, SYNACK_TCP_RST))
+        return;
+    uint32_t dend = v->data_start + v->len;
+    bool new_data = !s->sent_any || seq_gt(dend, s->snd_max);
+    if (new_data && r->edge_known && !c->closed) {
+        uint32_t over = dend - r->edge_max;
+        bool probe = over == 1 && r->wnd_last == 0; /* one octet into a closed window */
+        if ((int32_t)over > 0 && !probe)
+            finding(o, RULE_BEYOND_WINDOW, "data up to %u octets beyond the right edge the "
+                    "receiver offered (window %u at ACK relative %u)", over, r->wnd_last,
+                    s->syn_seen ? r->ack_last - s->iss : r->ack_last);
+    }
+    if (r->syn_seen && !(r->opt_mss && r->mss == 0)) {
+        long send_mss = r->opt_mss ? r->mss : 536; /* MUST-15 */
+        long limit = send_mss + 20 - (long)v->th->doff * 4 - (long)v->ip_opts;
+        if ((long)v->len > limit)
+            finding(o, RULE_EXCEEDS_MSS, "%u octets of data; the receiver's MSS %ld allows %ld "
+                    "with these headers", v->len, send_mss, limit);
+    }
+}
+
+static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
+                      const struct o_ep *r, const struct segv *v)
+{
+    const struct synack_tcp *th = v->th;
+    /* in answer to a RST: just after one, and numbered from it */
+    if (r->has_last && (r->last_flags & SYNACK_TCP_RST) &&
+        (!s->has_last || s->last_time <= r->last_time) &&
+        o->now - r->last_time <= 10000 + o->cfg.slack_us) {
+        bool from_ack = (r->last_flags & SYNACK_TCP_ACK) && v->seq == r->last_ack;
+        bool from_seq = HAS(v, SYNACK_TCP_ACK) && th->ack == r->last_seq + r->last_len;
+        if (from_ack || from_seq)
+            finding(o, RULE_RST_ANSWERS_RST, "answers the RST of %.3f ms before", (o->now - r->last_time) / 1e3);
+    }
+    if (c->closed)
+        return;
+    bool synchronized = s->syn_seen && r->syn_seen && r->acked &&
+                        seq_ge(r->ack_last, s->iss + 1);
+    if (synchronized) {
+        uint32_t wnd = r->wnd_last ? r->wnd_last : 1;
+        uint32_t off = v->seq - r->ack_last;
+        if (off >= wnd)
+            finding(o, RULE_RST_UNACCEPTABLE, "RST at relative %u; the receiver expects %u with "
+                    "a window of %u", v->seq - s->iss, r->ack_last - s->iss, r->wnd_last);
+        if (v->seq == r->ack_last)
+            c->closed = true; /* RFC 5961 3.2: an exact match resets */
+    } else if (HAS(v, SYNACK_TCP_ACK) && r->syn_seen && th->ack == r->iss + 1) {
+        c->closed = true;     /* a SYN refused */
+    }
+}
+
+/* s's segment carries an ACK: s as a receiver, r as the sender of data. */
+static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, struct o_ep *r,
+                   const struct segv *v)
+{
+    const struct synack_tcp *th = v->th;
+    uint32_t ack = th->ack;
+    if (r->syn_seen && r->sent_any && seq_gt(ack, r->snd_max))
+        finding(o, RULE_ACK_UNSENT, "acknowledges up to relative %u; the other side sent up to %u",
+                ack - r->iss, r->snd_max - r->iss);
+    unsigned shift = (!HAS(v, SYNACK_TCP_SYN) && c->scaled) ? s->ws : 0;
+    uint32_t wnd = (uint32_t)th->window << shift;
+    bool wnd_changed = s->acked && wnd != s->wnd_last;
+    s->acked = true;
+    s->ack_last = ack;
+    s->wnd_last = wnd;
+    s->raw_win_last = th->window;
+    uint32_t edge = ack + wnd;
+    if (!s->edge_known || seq_gt(edge, s->edge_max))
+        s->edge_max = edge;
+    s->edge_known = true;
+    debt_pay(o, s, r, ack);
+    if (!r->sent_any || seq_gt(ack, r->snd_max))
+        return;
+    /* r's view: SND.UNA, the timer, RTT samples, what may clock out data */
+    bool trigger = wnd_changed || (th->opts.present & TCPOPT_F_SACK);
+    if (!r->una_known || seq_gt(ack, r->snd_una)) {
+        int64_t sample = -1;
+        size_t k = 0;
+        for (size_t i = 0; i < r->nsegs; i++) {
+            struct o_seg *g = &r->segs[i];
+            if (seq_le(g->end, ack)) {
+                if (g->tx == 1) /* Karn: never from a retransmission */
+                    sample = (int64_t)(o->now - g->first_tx);
+                continue;
+            }
+            if (seq_lt(g->seq, ack))
+                g->seq = ack;
+            r->segs[k++] = *g;
+        }
+        r->nsegs = k;
+        if (sample >= 0)
+            rtt_sample(r, sample);
+        r->snd_una = ack;
+        r->una_known = true;
+        hole_acked(r, ack);
+        r->backoff = 0;
+        r->timer_on = seq_lt(ack, r->snd_max); /* 5.2, 5.3 */
+        r->timer_start = o->now;
+        r->timer_pkt = o->pkt;
+        trigger = true;
+    } else if (ack == r->snd_una && v->len == 0 && !HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_FIN) &&
+               seq_gt(r->snd_max, r->snd_una) && !wnd_changed) {
+        trigger = true; /* a duplicate ACK (RFC 5681 2) */
+    }
+    if (trigger)
+        r->last_trigger = o->pkt;
+}
+
+/* s sends sequence space (data, SYN or FIN). */
+static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, struct o_ep *r,
+                    const struct segv *v)
+{
+    if (HAS(v, SYNACK_TCP_SYN) && v->seq != s->iss)
+        return; /* a SYN with another ISN is not part of this stream */
+    bool late = hole_fill(s, v->seq, v->end); /* reordered, not sent again */
+    bool retx = !late && s->sent_any && seq_lt(v->seq, s->snd_max) &&
+                (!s->una_known || seq_gt(v->end, s->snd_una));
+    if (retx) {
+        struct o_seg *g = seg_find(s, v->seq);
+        unsigned prev = g ? g->last_pkt : s->timer_pkt;
+        bool probing = r->acked && r->wnd_last == 0;
+        bool clocked = s->last_trigger > prev; /* in packet order: times may tie */
+        uint32_t una = s->una_known ? s->snd_una : s->iss;
+        if (!probing && !clocked && s->timer_on && v->seq == una)
+            check_timeout(o, s);
+        if (g) {
+            g->last_pkt = o->pkt;
+            g->tx++;
+        }
+        debt_retime(r, v->seq, v->end, o->now);
+    } else {
+        if (!s->timer_on) { /* 5.1 */
+            s->timer_on = true;
+            s->timer_start = o->now;
+            s->timer_pkt = o->pkt;
+        }
+        if (s->nsegs < ORACLE_SEGS)
+            s->segs[s->nsegs++] = (struct o_seg){v->seq, v->end, o->now, o->pkt, 1};
+    }
+    /* the receiver owes an ACK for new in-order data or a FIN (MUST-40) */
+    uint32_t owed = v->data_start + v->len + (HAS(v, SYNACK_TCP_FIN) ? 1 : 0);
+    if ((v->len || HAS(v, SYNACK_TCP_FIN)) && s->syn_seen && r->syn_seen && r->acked &&
+        !c->closed && seq_gt(owed, r->ack_last) && seq_le(v->seq, s->snd_max) &&
+        r->edge_known && seq_le(v->data_start + v->len, r->edge_max))
+        debt_add(r, owed, o->now, o->pkt);
+}
+
+static void remember_last(struct oracle *o, struct o_ep *s, const struct segv *v, uint64_t now)
+{
+    s->from = o->from;
+    s->has_last = true;
+    s->last_flags = v->flags;
+    s->last_seq = v->seq;
+    s->last_ack = v->th->ack;
+    s->last_len = v->len;
+    s->last_time = now;
+}
+
+static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct synack_tcp *th,
+                    bool checksum_bad)
+{
+    struct o_conn *c = conn_get(o, ip->src, th->sport, ip->dst, th->dport);
+    if (!c)
+        return;
+    bool pure_syn = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) == SYNACK_TCP_SYN;
+    if (pure_syn && conn_finished(c))
+        conn_reset(c, ip->src, th->sport, ip->dst, th->dport);
+    int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
+    struct o_ep *s = &c->e[si], *r = &c->e[1 - si];
+    struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,
+                     .len = (uint32_t)th->payload_len, .ip_opts = ip->options_len};
+    v.data_start = v.seq + (HAS(&v, SYNACK_TCP_SYN) ? 1 : 0);
+    v.end = v.data_start + v.len + (HAS(&v, SYNACK_TCP_FIN) ? 1 : 0);
+
+    if (pure_syn && (th->reserved & 1) && HAS(&v, SYNACK_TCP_CWR) && HAS(&v, SYNACK_TCP_ECE))
+        c->accecn = true; /* AccECN asked for: AE is a flag from now on */
+    check_header(o, c, &v);
+    if (checksum_bad) { /* the receiver drops it: only the sender's numbers count */
+        if (!HAS(&v, SYNACK_TCP_RST) && (!s->sent_any || seq_gt(v.end, s->snd_max))) {
+            s->snd_max = v.end;
+            s->sent_any = true;
+        }
+        return;
+    }
+    if (HAS(&v, SYNACK_TCP_SYN) && !HAS(&v, SYNACK_TCP_RST))
+        on_syn(o, c, s, r, &v);
+    check_negotiated(o, s, r, &v);
+    if (HAS(&v, SYNACK_TCP_RST)) {
+        check_rst(o, c, s, r, &v);
+        remember_last(o, s, &v, o->now);
+        return;
+    }
+    if (!c->closed) {
+        check_sequence(o, s, &v);
+        check_window_mss(o, c, s, r, &v);
+    }
+    if (HAS(&v, SYNACK_TCP_ACK) && !c->closed)
+        on_ack(o, c, s, r, &v);
+    if (!c->closed && (v.len || HAS(&v, SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
+        on_send(o, c, s, r, &v);
+    if (HAS(&v, SYNACK_TCP_FIN) && !s->fin_sent && !HAS(&v, SYNACK_TCP_SYN)) {
+        s->fin_sent = true;
+        s->fin_seq = v.data_start + v.len;
+    }
+    if (!s->sent_any || seq_gt(v.end, s->snd_max)) {
+        s->snd_max = v.end;
+        s->sent_any = true;
+    }
+    remember_last(o, s, &v, o->now);
+}
+
+/* ---- one datagram ---- */
+
+/* Did the sender leave the checksum to the NIC? Linux then puts the
+ * folded, uncomplemented pseudo-header sum in the field, and a capture on
+ * the sending host shows it as it was handed to the device. */
+static bool checksum_offloaded(const struct synack_ipv4 *ip, const uint8_t *seg)
+{
+    uint16_t field = synack_get16(seg + 16);
+    uint32_t ph = synack_cksum_pseudo(ip->src, ip->dst, SYNACK_IPPROTO_TCP, (uint16_t)ip->payload_len);
+    uint16_t partial = (uint16_t)~synack_cksum_fold(ph);
+    return field == partial;
+}
+
+/* The fixed header when the options do not parse. */
+static bool header_only(const struct synack_ipv4 *ip, struct synack_tcp *th)
+{
+    const uint8_t *p = ip->payload;
+    memset(th, 0, sizeof *th);
+    if (ip->payload_len < 20)
+        return false;
+    size_t hl = (size_t)(p[12] >> 4) * 4;
+    if (hl < 20 || hl > ip->payload_len)
+        return false;
+    th->sport = synack_get16(p);
+    th->dport = synack_get16(p + 2);
+    th->seq = synack_get32(p + 4);
+    th->ack = synack_get32(p + 8);
+    th->doff = (uint8_t)(hl / 4);
+    th->reserved = p[12] & 0x0f;
+    th->flags = p[13];
+    th->window = synack_get16(p + 14);
+    th->checksum = synack_get16(p + 16);
+    th->urg_ptr = synack_get16(p + 18);
+    th->payload = p + hl;
+    th->payload_len = ip->payload_len - hl;
+    return true;
+}
+
+void oracle_packet_number(struct oracle *o, unsigned number, const uint8_t *pkt, size_t len,
+                          uint64_t time_us, enum oracle_from from)
+{
+    o->st.packets++;
+    o->next_number = number + 1;
+    o->pkt = number;
+    o->now = time_us;
+    o->from = from;
+    struct synack_ipv4 ip;
+    struct synack_wire_error we;
+    int e = synack_ipv4_parse(pkt, len, 0, &ip, &we);
+    bool ip_bad = e == WIRE_EIP_CHECKSUM;
+    if (ip_bad)
+        e = synack_ipv4_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we);
+    if (e != WIRE_OK || ip.proto != SYNACK_IPPROTO_TCP || synack_ipv4_is_fragment(&ip) ||
+        ip.payload_len < 20) {
+        if (e == WIRE_OK && ip_bad) {
+            o->src = ip.src, o->dst = ip.dst, o->sport = o->dport = 0;
+            finding(o, RULE_IP_CSUM, "IPv4 header checksum 0x%04x does not verify", ip.checksum);
+        }
+        return;
+    }
+    o->st.tcp_segments++;
+    o->src = ip.src;
+    o->dst = ip.dst;
+    o->sport = synack_get16(ip.payload);
+    o->dport = synack_get16(ip.payload + 2);
+    if (ip_bad)
+        finding(o, RULE_IP_CSUM, "IPv4 header checksum 0x%04x does not verify", ip.checksum);
+    struct synack_tcp th;
+    e = synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, 0, &th, &we);
+    bool tcp_bad = false;
+    if (e == WIRE_ETCP_CHECKSUM) {
+        if (checksum_offloaded(&ip, ip.payload))
+            o->st.offload_checksums++;
+        else {
+            tcp_bad = true;
+            finding(o, RULE_TCP_CSUM, "TCP checksum 0x%04x does not verify",
+                    synack_get16(ip.payload + 16));
+        }
+        e = synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, WIRE_PARSE_NO_CHECKSUM,
+                             &th, &we);
+    }
+    if (e >= WIRE_ETCP_OPT_TRUNCATED && e <= WIRE_ETCP_TS_LEN) {
+        char msg[96];
+        synack_wire_error_format(&we, msg, sizeof msg);
+        finding(o, RULE_BAD_OPTIONS, "%s", msg);
+        if (!header_only(&ip, &th))
+            return;
+    } else if (e != WIRE_OK) {
+        return;
+    }
+    segment(o, &ip, &th, ip_bad || tcp_bad);
+}
+
+void oracle_packet(struct oracle *o, const uint8_t *pkt, size_t len, uint64_t time_us,
+                   enum oracle_from from)
+{
+    oracle_packet_number(o, o->next_number ? o->next_number : 1, pkt, len, time_us, from);
+}
+
+void oracle_finish(struct oracle *o, uint64_t end_us)
+{
+    /* Holes a sender left and never filled, though it went on long enough
+     * to have retransmitted them (an RTO). Unpaid ACK debts, on the other
+     * hand, are not findings: the receiver may have dropped the data (a full
+     * buffer, a closed application); only a late ACK is one. */
+    (void)end_us;
+    for (size_t i = 0; i < o->nconns; i++) {
+        struct o_conn *c = o->conns[i];
+        for (int side = 0; side < 2; side++) {
+            struct o_ep *s = &c->e[side], *r = &c->e[1 - side];
+            for (size_t k = 0; k < s->nholes; k++) {
+                const struct o_hole *h = &s->holes[k];
+                if (s->last_time < h->time + rto_estimate(o, s) + o->cfg.slack_us)
+                    continue;
+                o->pkt = h->packet;
+                o->now = h->time;
+                o->src = s->addr, o->sport = s->port, o->dst = r->addr, o->dport = r->port;
+                o->from = s->from;
+                finding(o, RULE_SEQ_OUTSIDE, "sequence number relative %u: octets %u to %u were "
+                        "never sent, before or after", h->end - s->iss, h->start - s->iss,
+                        h->end - 1 - s->iss);
+            }
+            s->nholes = 0;
+        }
+    }
+}

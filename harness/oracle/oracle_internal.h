@@ -1,0 +1,119 @@
+/* Shared by the files of harness/oracle: rule ids and the per-connection
+ * view the checker keeps. */
+#ifndef SYNACK_HARNESS_ORACLE_INTERNAL_H
+#define SYNACK_HARNESS_ORACLE_INTERNAL_H
+
+#include "oracle/oracle.h"
+
+enum oracle_rule_id {
+    RULE_ACK_UNSENT,
+    RULE_BEYOND_WINDOW,
+    RULE_SEQ_OUTSIDE,
+    RULE_RST_ANSWERS_RST,
+    RULE_RST_UNACCEPTABLE,
+    RULE_DATA_AFTER_FIN,
+    RULE_MSS_NON_SYN,
+    RULE_EXCEEDS_MSS,
+    RULE_WSCALE,
+    RULE_TS,
+    RULE_SACK,
+    RULE_RTO_MIN,
+    RULE_RTO_EARLY,
+    RULE_RTO_BACKOFF,
+    RULE_ACK_DELAYED,
+    RULE_IP_CSUM,
+    RULE_TCP_CSUM,
+    RULE_RESERVED,
+    RULE_BAD_OPTIONS,
+    RULE_COUNT
+};
+
+const struct oracle_rule *oracle_rule_id(enum oracle_rule_id id);
+
+#define ORACLE_SEGS 32   /* transmissions remembered per sender, for RTT and retransmissions */
+#define ORACLE_DEBTS 16  /* ACKs a receiver owes, for the 500 ms rule */
+
+/* One transmission of [seq, end) (SYN and FIN count one each). */
+struct o_seg {
+    uint32_t seq, end;
+    uint64_t first_tx;
+    unsigned last_pkt;          /* packet number of its last transmission */
+    unsigned tx;                /* transmissions so far */
+};
+
+/* Octets a sender skipped: [start, end) was jumped over by the segment of
+ * `packet`. Reordering or loss before the capture point look the same
+ * until the hole is filled; one never filled is a finding at the end. */
+struct o_hole {
+    uint32_t start, end;
+    unsigned packet;
+    uint64_t time;
+};
+#define ORACLE_HOLES 4
+
+/* Data a receiver has to acknowledge, and since when. */
+struct o_debt {
+    uint32_t end;
+    uint64_t since;
+    unsigned packet;
+};
+
+/* One endpoint of a connection, as the wire shows it. */
+struct o_ep {
+    uint32_t addr;
+    uint16_t port;
+    /* its SYN: ISN and the options it offered */
+    bool syn_seen;
+    uint32_t iss;
+    bool opt_mss, opt_ws, opt_sackok, opt_ts, accecn;
+    uint16_t mss;
+    uint8_t ws;
+    /* what it sent */
+    bool sent_any;
+    uint32_t snd_max;           /* highest sequence number sent, plus one */
+    bool fin_sent;
+    uint32_t fin_seq;
+    /* what it told the other side, as a receiver */
+    bool acked;                 /* it has sent an ACK */
+    uint32_t ack_last;          /* the last ACK field it sent: its RCV.NXT */
+    uint32_t wnd_last;          /* the last window it offered, scaled */
+    uint16_t raw_win_last;
+    bool edge_known;
+    uint32_t edge_max;          /* the highest right edge it offered */
+    /* as a sender: what was acknowledged, and RFC 6298 timing */
+    bool una_known;
+    uint32_t snd_una;
+    bool timer_on;
+    uint64_t timer_start;
+    unsigned timer_pkt;         /* the packet that started it */
+    unsigned backoff;           /* timeouts since the last ACK of new data */
+    uint64_t last_interval;     /* of the last timeout */
+    bool have_rtt;
+    int64_t srtt, rttvar;       /* microseconds */
+    int64_t rtt_min;            /* the smallest sample */
+    unsigned last_trigger;      /* packet number of the last segment that may clock
+                                 * out a retransmission (an ACK of new data, a
+                                 * duplicate ACK, SACK, a window update, a SYN) */
+    size_t nsegs;
+    struct o_seg segs[ORACLE_SEGS];
+    size_t nholes;
+    struct o_hole holes[ORACLE_HOLES];
+    /* as a receiver: ACKs owed */
+    size_t ndebts;
+    struct o_debt debts[ORACLE_DEBTS];
+    /* its last packet, for rst-answers-rst */
+    enum oracle_from from;      /* as the caller said */
+    bool has_last;
+    uint8_t last_flags;
+    uint32_t last_seq, last_ack, last_len;
+    uint64_t last_time;
+};
+
+struct o_conn {
+    struct o_ep e[2];           /* e[0] sent the first packet seen */
+    bool scaled;                /* both SYNs offered window scaling */
+    bool accecn;                /* the SYN asked for AccECN (AE, CWR, ECE) */
+    bool closed;                /* a RST took effect */
+};
+
+#endif

@@ -1,0 +1,83 @@
+/* The oracle's rules: name, requirement id (vectors/requirements.tsv) and
+ * what each flags. oracle.c implements them; harness/README.md lists them. */
+#include <string.h>
+
+#include "oracle/oracle_internal.h"
+
+static const struct oracle_rule rules[RULE_COUNT] = {
+    [RULE_ACK_UNSENT] = {"ack-of-unsent-data", "RFC9293:3.10.7.4-ack",
+                         "an ACK of sequence numbers the other side never sent"},
+    [RULE_BEYOND_WINDOW] = {"data-beyond-window", "RFC9293:SHLD-15",
+                            "new data beyond the right edge of the window the receiver offered "
+                            "(one octet past a closed window is a probe, and allowed)"},
+    [RULE_SEQ_OUTSIDE] = {"seq-outside-own-space", "RFC9293:3.10.7.4-seq",
+                          "a segment whose sequence number lies before the sender's ISN or "
+                          "beyond anything it sent (a hole in its own stream)"},
+    [RULE_RST_ANSWERS_RST] = {"rst-answers-rst", "RFC9293:3.10.7.1",
+                              "a RST sent in answer to a RST"},
+    [RULE_RST_UNACCEPTABLE] = {"rst-seq-unacceptable", "RFC5961:3.2",
+                               "a RST in a synchronized connection whose sequence number is "
+                               "outside the receiver's window, so it cannot take effect"},
+    [RULE_DATA_AFTER_FIN] = {"data-after-fin", "RFC9293:3.10.7.4-fin",
+                             "data, or a FIN at another sequence number, after the sender's "
+                             "own FIN"},
+    [RULE_MSS_NON_SYN] = {"mss-on-non-syn", "RFC9293:MUST-65",
+                          "an MSS option on a segment without SYN"},
+    [RULE_EXCEEDS_MSS] = {"segment-exceeds-mss", "RFC9293:MUST-16",
+                          "more data in a segment than the MSS the receiver announced (536 "
+                          "without an MSS option) allows, less the TCP and IP options"},
+    [RULE_WSCALE] = {"wscale-not-negotiated", "RFC7323:2.2",
+                     "a window scale option on a non-SYN segment, or on a SYN-ACK answering a "
+                     "SYN that did not offer it"},
+    [RULE_TS] = {"timestamps-not-negotiated", "RFC7323:3.2",
+                 "a timestamps option on a non-SYN segment when both SYNs did not carry one, "
+                 "or on a SYN-ACK answering a SYN without one"},
+    [RULE_SACK] = {"sack-not-permitted", "RFC2018:3",
+                   "SACK blocks sent to a receiver that did not send SACK-permitted, or "
+                   "SACK-permitted on a SYN-ACK answering a SYN without it"},
+    [RULE_RTO_MIN] = {"rto-below-minimum", "RFC6298:2.4",
+                      "a retransmission by timeout less than 1 s after the timer started"},
+    [RULE_RTO_EARLY] = {"retransmit-before-rto", "RFC6298:5",
+                        "a retransmission by timeout earlier than the RTO that RFC 6298 gives "
+                        "from the RTT samples the capture shows"},
+    [RULE_RTO_BACKOFF] = {"rto-no-backoff", "RFC6298:5.5",
+                          "a further retransmission by timeout before twice the previous RTO "
+                          "(exponential backoff, capped at 60 s)"},
+    [RULE_ACK_DELAYED] = {"ack-delayed", "RFC9293:MUST-40",
+                          "in-order data or a FIN acknowledged more than 500 ms after it "
+                          "arrived"},
+    [RULE_IP_CSUM] = {"bad-ip-checksum", "RFC1122:3.2.1.2",
+                      "an IPv4 header checksum that does not verify"},
+    [RULE_TCP_CSUM] = {"bad-tcp-checksum", "RFC9293:MUST-2",
+                       "a TCP checksum that does not verify (checksums left to the NIC, as a "
+                       "capture on the sending host shows them, are recognised and skipped)"},
+    [RULE_RESERVED] = {"reserved-bits-set", "RFC9293:3.1-reserved",
+                       "reserved bits of the TCP header set (the AE bit is allowed once "
+                       "both SYNs negotiated AccECN)"},
+    [RULE_BAD_OPTIONS] = {"malformed-options", "RFC9293:MUST-68",
+                          "a TCP option with an illegal length, or non-zero padding after EOL "
+                          "(MUST-69)"},
+};
+
+size_t oracle_rule_count(void)
+{
+    return RULE_COUNT;
+}
+
+const struct oracle_rule *oracle_rule_at(size_t i)
+{
+    return i < RULE_COUNT ? &rules[i] : NULL;
+}
+
+const struct oracle_rule *oracle_rule_find(const char *name)
+{
+    for (size_t i = 0; i < RULE_COUNT; i++)
+        if (strcmp(rules[i].name, name) == 0)
+            return &rules[i];
+    return NULL;
+}
+
+const struct oracle_rule *oracle_rule_id(enum oracle_rule_id id)
+{
+    return &rules[id];
+}

@@ -1,0 +1,793 @@
+/* The RFC oracle: for each rule, a crafted exchange that breaks it and is
+ * flagged, and a near miss that is not; clean captures of two correct
+ * stacks give nothing; the runner fails a vector on a finding unless the
+ * script declares it (@oracle-expect). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+
+#include <cmocka.h>
+
+#include "oracle/oracle.h"
+#include "pcap/capture.h"
+#include "run/runner.h"
+#include "tests/pcap_build.h"
+
+#define S_ISN 1000u   /* the stack, 192.0.2.1:8080 */
+#define P_ISN 50000u  /* the peer, 198.51.100.2:40000 */
+#define MS 1000ull
+
+struct ex {
+    struct oracle *o;
+    uint8_t opts[40];
+    size_t optlen;
+    uint8_t reserved;
+    int corrupt;       /* 1: TCP checksum, 2: IP checksum, 3: TCP checksum left to the NIC */
+};
+
+static void ex_init(struct ex *e)
+{
+    memset(e, 0, sizeof *e);
+    e->o = oracle_new(NULL);
+    assert_non_null(e->o);
+}
+
+/* One segment; seq and ack relative to the sender's and receiver's ISN. */
+static void seg(struct ex *e, bool from_stack, uint64_t t, uint8_t flags, uint32_t seq,
+                uint32_t ack, uint16_t win, size_t len)
+{
+    uint8_t pkt[4096];
+    uint32_t my = from_stack ? S_ISN : P_ISN, their = from_stack ? P_ISN : S_ISN;
+    size_t n = seg_build(pkt, sizeof pkt, from_stack ? PB_STACK : PB_PEER,
+                         from_stack ? 8080 : 40000, from_stack ? PB_PEER : PB_STACK,
+                         from_stack ? 40000 : 8080, flags, my + seq,
+                         (flags & SYNACK_TCP_ACK) ? their + ack : 0, win,
+                         e->optlen ? e->opts : NULL, e->optlen, len);
+    if (e->reserved) {
+        pkt[32] |= e->reserved;
+        seg_fix_checksum(pkt, n);
+    }
+    if (e->corrupt == 1)
+        pkt[36] ^= 0x55;
+    if (e->corrupt == 2)
+        pkt[10] ^= 0x55;
+    if (e->corrupt == 3) { /* what a capture on the sending host shows */
+        uint32_t ph = synack_cksum_pseudo(synack_get32(pkt + 12), synack_get32(pkt + 16),
+                                          SYNACK_IPPROTO_TCP, (uint16_t)(n - 20));
+        synack_put16(pkt + 36, (uint16_t)~synack_cksum_fold(ph));
+    }
+    oracle_packet(e->o, pkt, n, t, from_stack ? ORACLE_FROM_STACK : ORACLE_FROM_PEER);
+    e->optlen = 0;
+    e->reserved = 0;
+    e->corrupt = 0;
+}
+
+static void opts(struct ex *e, const uint8_t *o, size_t n)
+{
+    memcpy(e->opts, o, n);
+    e->optlen = n;
+}
+
+static const uint8_t MSS1460[4] = {2, 4, 0x05, 0xb4};
+
+/* Peer SYN (MSS 1460), SYN-ACK (MSS 1460), ACK with window win; t0 on. */
+static void handshake(struct ex *e, uint16_t peer_win)
+{
+    opts(e, MSS1460, 4);
+    seg(e, false, 0, SYNACK_TCP_SYN, 0, 0, peer_win, 0);
+    opts(e, MSS1460, 4);
+    seg(e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(e, false, 20, SYNACK_TCP_ACK, 1, 1, peer_win, 0);
+}
+
+static size_t count(const struct ex *e, const char *rule)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < oracle_finding_count(e->o); i++)
+        if (strcmp(oracle_finding_at(e->o, i)->rule->name, rule) == 0)
+            n++;
+    return n;
+}
+
+/* Exactly the findings named (rule once each), nothing else. */
+static void expect_only(struct ex *e, const char *rule)
+{
+    oracle_finish(e->o, 100000000);
+    size_t total = oracle_finding_count(e->o);
+    if (rule == NULL && total) {
+        char buf[400];
+        oracle_finding_format(oracle_finding_at(e->o, 0), buf, sizeof buf);
+        fail_msg("unexpected finding: %s", buf);
+    }
+    if (rule) {
+        if (count(e, rule) != 1 || total != 1) {
+            char buf[400] = "none";
+            if (total)
+                oracle_finding_format(oracle_finding_at(e->o, 0), buf, sizeof buf);
+            fail_msg("expected one %s, got %zu findings (first: %s)", rule, total, buf);
+        }
+    }
+    oracle_free(e->o);
+    e->o = NULL;
+}
+
+/* ---- the rules, each broken and nearly broken ---- */
+
+static void test_ack_of_unsent_data(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);
+    expect_only(&e, "ack-of-unsent-data");
+    assert_true(true);
+    ex_init(&e); /* near miss: exactly what was sent */
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+    seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);
+    expect_only(&e, NULL);
+}
+
+static void test_data_beyond_window(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 1000);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1001);
+    expect_only(&e, "data-beyond-window");
+    ex_init(&e); /* near miss: the whole window */
+    handshake(&e, 1000);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+    expect_only(&e, NULL);
+    ex_init(&e); /* near miss: one octet into a closed window is a probe */
+    handshake(&e, 1000);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+    seg(&e, false, 60 * MS, SYNACK_TCP_ACK, 1, 1001, 0, 0);
+    seg(&e, true, 1060 * MS, SYNACK_TCP_ACK, 1001, 1, 65535, 1);
+    expect_only(&e, NULL);
+    ex_init(&e); /* but two octets are not */
+    handshake(&e, 1000);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+    seg(&e, false, 60 * MS, SYNACK_TCP_ACK, 1, 1001, 0, 0);
+    seg(&e, true, 1060 * MS, SYNACK_TCP_ACK, 1001, 1, 65535, 2);
+    expect_only(&e, "data-beyond-window");
+}
+
+static void test_seq_outside_own_space(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 101, 1, 65535, 100); /* octets 1..100 never sent */
+    seg(&e, true, 1500 * MS, SYNACK_TCP_ACK, 201, 1, 65535, 100); /* nor later */
+    expect_only(&e, "seq-outside-own-space");
+    ex_init(&e); /* near miss: reordered (or lost before the capture), then filled */
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 101, 1, 65535, 100);
+    seg(&e, true, 51 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+    seg(&e, true, 1500 * MS, SYNACK_TCP_ACK, 201, 1, 65535, 100);
+    expect_only(&e, NULL);
+    ex_init(&e); /* near miss: the receiver ACKs past it, so it was sent */
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 101, 1, 65535, 100);
+    seg(&e, false, 60 * MS, SYNACK_TCP_ACK, 1, 201, 64240, 0);
+    seg(&e, true, 1500 * MS, SYNACK_TCP_ACK, 201, 1, 65535, 100);
+    expect_only(&e, NULL);
+    ex_init(&e); /* a sequence number before the ISN */
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, (uint32_t)-5, 1, 65535, 0);
+    expect_only(&e, "seq-outside-own-space");
+    ex_init(&e); /* near misses: a keep-alive at SND.NXT-1, a retransmission */
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+    seg(&e, false, 60 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);
+    seg(&e, true, 7200 * 1000 * MS, SYNACK_TCP_ACK, 100, 1, 65535, 0);
+    seg(&e, true, 7200 * 1000 * MS + 1, SYNACK_TCP_ACK, 100, 1, 65535, 1);
+    expect_only(&e, NULL);
+}
+
+static void test_rst_answers_rst(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, false, 50 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    seg(&e, true, 50 * MS, SYNACK_TCP_RST | SYNACK_TCP_ACK, 0, 1, 0, 0);
+    expect_only(&e, "rst-answers-rst");
+    ex_init(&e); /* near miss: a RST answering data (after an exact RST closed it) */
+    handshake(&e, 64240);
+    seg(&e, false, 50 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    seg(&e, false, 60 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 64240, 10);
+    seg(&e, true, 60 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    expect_only(&e, NULL);
+}
+
+static void test_rst_seq_unacceptable(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_RST, 100000, 0, 0, 0);
+    expect_only(&e, "rst-seq-unacceptable");
+    ex_init(&e); /* near miss: the last octet of the window (challenge ACK, not a finding) */
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_RST, 64240, 0, 0, 0);
+    expect_only(&e, NULL);
+    ex_init(&e); /* near miss: exactly RCV.NXT */
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    expect_only(&e, NULL);
+}
+
+static void test_data_after_fin(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    seg(&e, true, 60 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 2, 1, 65535, 10);
+    size_t n = 0;
+    oracle_finish(e.o, 0);
+    n = count(&e, "data-after-fin");
+    assert_int_equal(n, 1);
+    oracle_free(e.o);
+    ex_init(&e); /* near miss: the FIN again, at its own place, one RTO later */
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    seg(&e, true, 1050 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    expect_only(&e, NULL);
+}
+
+static void test_mss_on_non_syn(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    expect_only(&e, "mss-on-non-syn");
+    ex_init(&e);
+    handshake(&e, 64240); /* near miss: on the SYN and SYN-ACK only */
+    expect_only(&e, NULL);
+}
+
+static void test_segment_exceeds_mss(void **state)
+{
+    (void)state;
+    static const uint8_t mss536[4] = {2, 4, 0x02, 0x18};
+    static const uint8_t ts[12] = {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0};
+    for (int near = 0; near < 2; near++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, mss536, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 20, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+        seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, near ? 536 : 537);
+        expect_only(&e, near ? NULL : "segment-exceeds-mss");
+    }
+    /* options count: 536 with 12 octets of them is too much */
+    struct ex e;
+    ex_init(&e);
+    opts(&e, mss536, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 20, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+    opts(&e, ts, 12);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 536);
+    oracle_finish(e.o, 0);
+    assert_int_equal(count(&e, "segment-exceeds-mss"), 1);
+    oracle_free(e.o);
+    /* no MSS option: 536 (MUST-15) */
+    ex_init(&e);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 20, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+    expect_only(&e, "segment-exceeds-mss");
+}
+
+static void test_wscale_not_negotiated(void **state)
+{
+    (void)state;
+    static const uint8_t ws[4] = {1, 3, 3, 7};
+    struct ex e;
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    opts(&e, ws, 4);
+    seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    expect_only(&e, "wscale-not-negotiated");
+    ex_init(&e); /* on a non-SYN */
+    handshake(&e, 64240);
+    opts(&e, ws, 4);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    expect_only(&e, "wscale-not-negotiated");
+    ex_init(&e); /* near miss: both offered it; windows are scaled from then on */
+    opts(&e, ws, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    opts(&e, ws, 4);
+    seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 20, SYNACK_TCP_ACK, 1, 1, 100, 0);         /* 100 << 7 = 12800 */
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 536);  /* no MSS option: 536 */
+    expect_only(&e, NULL);
+}
+
+static void test_timestamps_and_sack_not_negotiated(void **state)
+{
+    (void)state;
+    static const uint8_t ts[12] = {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 1};
+    static const uint8_t sackok[4] = {1, 1, 4, 2};
+    static const uint8_t sack[12] = {1, 1, 5, 10, 0, 0, 0xc3, 0x60, 0, 0, 0xc3, 0x70};
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    opts(&e, ts, 12);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    expect_only(&e, "timestamps-not-negotiated");
+    ex_init(&e); /* near miss: both SYNs carried it */
+    opts(&e, ts, 12);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    opts(&e, ts, 12);
+    seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    opts(&e, ts, 12);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    expect_only(&e, NULL);
+    ex_init(&e); /* SACK blocks to a peer that never sent SACK-permitted */
+    handshake(&e, 64240);
+    opts(&e, sack, 12);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    expect_only(&e, "sack-not-permitted");
+    ex_init(&e); /* near miss: it did */
+    opts(&e, sackok, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    opts(&e, sackok, 4);
+    seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    opts(&e, sack, 12);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    expect_only(&e, NULL);
+}
+
+/* Data at 100 ms, then retransmissions at the given times (ms). */
+static void retransmissions(struct ex *e, const uint64_t *at, size_t n)
+{
+    handshake(e, 64240);
+    seg(e, true, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+    for (size_t i = 0; i < n; i++)
+        seg(e, true, at[i] * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+}
+
+static void test_rto_rules(void **state)
+{
+    (void)state;
+    struct ex e;
+    static const uint64_t early[] = {300};          /* 200 ms: Linux's rto_min */
+    static const uint64_t ok[] = {1100, 3100, 7100}; /* 1, 2, 4 s */
+    static const uint64_t flat[] = {1100, 2100};    /* 1, 1 s: no backoff */
+    static const uint64_t linux_like[] = {305, 710}; /* 200 ms then 400 ms: backs off */
+    ex_init(&e);
+    retransmissions(&e, early, 1);
+    expect_only(&e, "rto-below-minimum");
+    ex_init(&e);
+    retransmissions(&e, ok, 3);
+    expect_only(&e, NULL);
+    ex_init(&e);
+    retransmissions(&e, flat, 2);
+    expect_only(&e, "rto-no-backoff");
+    ex_init(&e);
+    retransmissions(&e, linux_like, 2);
+    expect_only(&e, "rto-below-minimum");
+    /* from the RTT samples: a handshake of 800 ms makes an RTO of 2.4 s */
+    for (int near = 0; near < 2; near++) {
+        ex_init(&e);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 800 * MS + 10, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+        seg(&e, true, (near ? 3500 : 2500) * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+        expect_only(&e, near ? NULL : "retransmit-before-rto");
+    }
+    /* near miss for the 500 ms rule too: over a path of 800 ms, an ACK
+     * seen 1 s after the data was at most 200 ms late at the receiver */
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 800 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 64240, 0);
+    seg(&e, true, 800 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    seg(&e, true, 900 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+    seg(&e, false, 1900 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);
+    expect_only(&e, NULL);
+    /* near miss: a fast retransmit after three duplicate ACKs is not a timeout */
+    ex_init(&e);
+    handshake(&e, 64240);
+    for (int i = 0; i < 4; i++)
+        seg(&e, true, (100 + i) * MS, SYNACK_TCP_ACK, 1 + 100 * (uint32_t)i, 1, 65535, 100);
+    for (int i = 0; i < 3; i++)
+        seg(&e, false, (120 + i) * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+    seg(&e, true, 123 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+    expect_only(&e, NULL);
+    /* near miss: a SYN-ACK sent again because the SYN came again */
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 200 * MS, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    seg(&e, true, 200 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    expect_only(&e, NULL);
+}
+
+static void test_ack_delayed(void **state)
+{
+    (void)state;
+    for (int near = 0; near < 2; near++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 64240);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 64240, 100);
+        seg(&e, true, (near ? 500 : 700) * MS, SYNACK_TCP_ACK, 1, 101, 65535, 0);
+        expect_only(&e, near ? NULL : "ack-delayed");
+    }
+    /* near miss: the data came again (the first copy was lost after the
+     * capture point); the ACK is timely for the copy that arrived */
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, false, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 64240, 100);
+    seg(&e, false, 1100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 64240, 100);
+    seg(&e, true, 1300 * MS, SYNACK_TCP_ACK, 1, 101, 65535, 0);
+    expect_only(&e, NULL);
+}
+
+static void test_checksums(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    e.corrupt = 1;
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 10);
+    expect_only(&e, "bad-tcp-checksum");
+    ex_init(&e);
+    handshake(&e, 64240);
+    e.corrupt = 2;
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 10);
+    oracle_finish(e.o, 0);
+    assert_int_equal(count(&e, "bad-ip-checksum"), 1);
+    oracle_free(e.o);
+    ex_init(&e); /* near miss: left to the NIC, as captured on the sender */
+    handshake(&e, 64240);
+    e.corrupt = 3;
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 10);
+    struct oracle_stats st;
+    oracle_stats(e.o, &st);
+    assert_int_equal(st.offload_checksums, 1);
+    expect_only(&e, NULL);
+}
+
+static void test_reserved_bits(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    e.reserved = 0x02;
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    expect_only(&e, "reserved-bits-set");
+    ex_init(&e); /* near miss: AE once the SYN asked for AccECN */
+    e.reserved = 0x01;
+    seg(&e, false, 0, SYNACK_TCP_SYN | SYNACK_TCP_ECE | SYNACK_TCP_CWR, 0, 0, 64240, 0);
+    seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    e.reserved = 0x01;
+    seg(&e, false, 20, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+    expect_only(&e, NULL);
+}
+
+static void test_malformed_options(void **state)
+{
+    (void)state;
+    static const uint8_t zero_len[4] = {1, 99, 0, 0};
+    static const uint8_t pad[4] = {0, 1, 0, 0}; /* EOL, then a non-zero octet */
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    opts(&e, zero_len, 4);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    expect_only(&e, "malformed-options");
+    ex_init(&e);
+    handshake(&e, 64240);
+    opts(&e, pad, 4);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    expect_only(&e, "malformed-options");
+}
+
+/* ---- the whole: rules table, formatting, clean captures ---- */
+
+static void test_rules_table(void **state)
+{
+    (void)state;
+    assert_int_equal(oracle_rule_count(), 19);
+    for (size_t i = 0; i < oracle_rule_count(); i++) {
+        const struct oracle_rule *r = oracle_rule_at(i);
+        assert_non_null(r->name);
+        assert_non_null(r->req);
+        assert_ptr_equal(oracle_rule_find(r->name), r);
+    }
+    assert_null(oracle_rule_at(oracle_rule_count()));
+    assert_null(oracle_rule_find("no-such-rule"));
+}
+
+/* Every requirement id a rule names is in the registry, except those the
+ * registry does not list yet (each reported to its maintainer). */
+static void test_rule_requirements_are_registered(void **state)
+{
+    (void)state;
+    static const char *const pending[] = {"RFC7323:2.2", "RFC7323:3.2", "RFC2018:3",
+                                          "RFC9293:3.1-reserved"};
+    FILE *f = fopen("vectors/requirements.tsv", "r");
+    if (!f)
+        skip();
+    char *text = calloc(1, 1 << 20);
+    size_t n = fread(text, 1, (1 << 20) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    for (size_t i = 0; i < oracle_rule_count(); i++) {
+        const char *req = oracle_rule_at(i)->req;
+        bool is_pending = false;
+        for (size_t k = 0; k < sizeof pending / sizeof pending[0]; k++)
+            is_pending |= strcmp(req, pending[k]) == 0;
+        char key[80];
+        snprintf(key, sizeof key, "\n%s\t", req);
+        if (!is_pending && !strstr(text, key))
+            fail_msg("rule %s: requirement %s is not in vectors/requirements.tsv",
+                     oracle_rule_at(i)->name, req);
+    }
+    free(text);
+}
+
+static void test_finding_format(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    const struct oracle_finding *f = oracle_finding_at(e.o, 0);
+    assert_int_equal(f->packet, 4);
+    assert_int_equal(f->from, ORACLE_FROM_STACK);
+    char buf[400];
+    oracle_finding_format(f, buf, sizeof buf);
+    assert_string_equal(buf, "packet 4 192.0.2.1:8080 > 198.51.100.2:40000: mss-on-non-syn "
+                             "(RFC9293:MUST-65): MSS option (1460) on a segment without SYN");
+    oracle_free(e.o);
+}
+
+static void test_garbage_never_crashes(void **state)
+{
+    (void)state;
+    struct oracle *o = oracle_new(NULL);
+    uint8_t pkt[128];
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 20000; i++) {
+        size_t n = 20 + (size_t)(x % 100);
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            pkt[k] = (uint8_t)x;
+        }
+        pkt[0] = 0x45; /* mostly IPv4 TCP, so the checks run */
+        pkt[9] = 6;
+        synack_put16(pkt + 2, (uint16_t)n);
+        pkt[12] = 192, pkt[13] = 0, pkt[14] = 2, pkt[15] = (uint8_t)(1 + x % 3);
+        oracle_packet(o, pkt, n, (uint64_t)i * 1000, (enum oracle_from)(i % 3 - 1));
+    }
+    oracle_finish(o, 0);
+    oracle_free(o);
+}
+
+/* The captures of vectors/pcap: Linux against Linux or a scripted peer. */
+static void test_linux_captures_lint_clean(void **state)
+{
+    (void)state;
+    DIR *d = opendir("vectors/pcap");
+    if (!d)
+        skip();
+    struct dirent *de;
+    char err[512];
+    int seen = 0;
+    while ((de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n < 6 || (strcmp(de->d_name + n - 5, ".pcap") && strcmp(de->d_name + n - 7, ".pcapng")))
+            continue;
+        char path[600];
+        snprintf(path, sizeof path, "vectors/pcap/%s", de->d_name);
+        struct capture *c;
+        assert_int_equal(capture_read_file(path, 0, &c, err, sizeof err), 0);
+        struct oracle *o = oracle_new(NULL);
+        for (size_t i = 0; i < c->count; i++)
+            oracle_packet_number(o, c->pkts[i].number, c->pkts[i].data, c->pkts[i].len,
+                                 (uint64_t)(c->pkts[i].time_us - c->pkts[0].time_us),
+                                 synack_get32(c->pkts[i].data + 12) == PB_STACK
+                                     ? ORACLE_FROM_STACK : ORACLE_FROM_PEER);
+        oracle_finish(o, 0);
+        for (size_t i = 0; i < oracle_finding_count(o); i++) {
+            const struct oracle_finding *f = oracle_finding_at(o, i);
+            char buf[400];
+            oracle_finding_format(f, buf, sizeof buf);
+            if (f->from == ORACLE_FROM_STACK)
+                fail_msg("%s: %s", path, buf);
+            /* the scripted peers break rules on purpose: only those */
+            if (strcmp(f->rule->name, "rst-seq-unacceptable") != 0)
+                fail_msg("%s: the peer: %s", path, buf);
+        }
+        oracle_free(o);
+        capture_free(c);
+        seen++;
+    }
+    closedir(d);
+    assert_true(seen >= 15);
+}
+
+/* ---- in the runner: a finding fails the vector unless declared ---- */
+
+/* A "stack" that answers each packet injected with the next of canned[]. */
+struct fake {
+    int64_t now;
+    unsigned injected, sent;
+};
+
+static int fake_open(struct target **t, const struct target_config *cfg, char *e, size_t n)
+{
+    (void)cfg, (void)e, (void)n;
+    *t = (struct target *)calloc(1, sizeof(struct fake));
+    return *t ? 0 : -1;
+}
+static void fake_close(struct target *t) { free(t); }
+static int64_t fake_now(struct target *t) { return ((struct fake *)t)->now; }
+static bool fake_wait(struct target *t, int64_t until)
+{
+    struct fake *f = (struct fake *)t;
+    if (until > f->now)
+        f->now = until;
+    return false;
+}
+static int fake_inject(struct target *t, const uint8_t *pkt, size_t len)
+{
+    (void)pkt, (void)len;
+    ((struct fake *)t)->injected++;
+    return 0;
+}
+static bool fake_recv(struct target *t, uint8_t *buf, size_t cap, size_t *len, int64_t *when)
+{
+    struct fake *f = (struct fake *)t;
+    if (f->sent >= f->injected || f->sent >= 2)
+        return false;
+    if (f->sent == 0)
+        *len = seg_build(buf, cap, PB_STACK, 8080, PB_PEER, 40000, SYNACK_TCP_SYN | SYNACK_TCP_ACK,
+                         777, 1, 1000, MSS1460, 4, 0);
+    else /* the fault: an MSS option on an ACK */
+        *len = seg_build(buf, cap, PB_STACK, 8080, PB_PEER, 40000, SYNACK_TCP_ACK, 778, 1, 1000,
+                         MSS1460, 4, 0);
+    f->sent++;
+    *when = f->now;
+    return true;
+}
+
+static const struct target_ops fake_ops = {
+    .name = "fake", .virtual_time = true, .open = fake_open, .close = fake_close,
+    .now = fake_now, .wait = fake_wait, .inject = fake_inject, .recv = fake_recv,
+};
+
+static void run_fake(const char *header, struct vector_result *r)
+{
+    char text[1024];
+    snprintf(text, sizeof text, "%s0 < S 0:0(0) win 1000 <mss 1460>\n"
+                                "+0 > S. 0:0(0) ack 1 <mss 1460>\n"
+                                "+0 < . 1:1(0) ack 1 win 1000\n"
+                                "+0 > . 1:1(0) ack 1 <mss 1460>\n", header);
+    struct script *s;
+    struct script_error se;
+    vector_result_init(r);
+    if (script_parse_buffer(text, strlen(text), "t.pkt", &s, &se) < 0) {
+        char msg[600];
+        script_error_format(&se, msg, sizeof msg);
+        r->status = RESULT_ERROR;
+        r->message = strdup(msg);
+        return;
+    }
+    struct run_options o = {.target = &fake_ops, .seed = 1, .max_script_us = 1000000};
+    run_script(s, &o, r);
+    script_free(s);
+}
+
+static void test_runner_fails_on_a_finding(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_fake("", &r);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_string_equal(r.message, "oracle: packet 4: mss-on-non-syn (RFC9293:MUST-65): MSS "
+                                   "option (1460) on a segment without SYN");
+    assert_string_equal(r.fail_field, "oracle");
+    assert_int_equal(r.finding_count, 1);
+    assert_string_equal(r.findings[0].rule, "mss-on-non-syn");
+    assert_string_equal(r.findings[0].req, "RFC9293:MUST-65");
+    assert_int_equal(r.findings[0].packet, 4);
+    assert_false(r.findings[0].expected);
+    vector_result_free(&r);
+}
+
+static void test_runner_accepts_a_declared_finding(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_fake("// @oracle-expect mss-on-non-syn\n", &r);
+    assert_int_equal(r.status, RESULT_PASS);
+    assert_int_equal(r.finding_count, 1);
+    assert_true(r.findings[0].expected);
+    vector_result_free(&r);
+    /* another rule declared does not cover it */
+    run_fake("/* @oracle-expect ack-delayed */\n", &r);
+    assert_int_equal(r.status, RESULT_FAIL);
+    vector_result_free(&r);
+}
+
+static void test_runner_rejects_unknown_rule_names(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_fake("// @oracle-expect mss-on-nonsyn\n", &r);
+    assert_int_equal(r.status, RESULT_ERROR);
+    assert_string_equal(r.message, "line 1: @oracle-expect: no oracle rule is called 'mss-on-nonsyn'");
+    vector_result_free(&r);
+    run_fake("// @oracle-expect Bad\n", &r);
+    assert_int_equal(r.status, RESULT_ERROR);
+    assert_string_equal(r.message, "t.pkt:1:19: malformed oracle rule name 'Bad' (expected [a-z0-9-]+)");
+    vector_result_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ack_of_unsent_data),
+        cmocka_unit_test(test_data_beyond_window),
+        cmocka_unit_test(test_seq_outside_own_space),
+        cmocka_unit_test(test_rst_answers_rst),
+        cmocka_unit_test(test_rst_seq_unacceptable),
+        cmocka_unit_test(test_data_after_fin),
+        cmocka_unit_test(test_mss_on_non_syn),
+        cmocka_unit_test(test_segment_exceeds_mss),
+        cmocka_unit_test(test_wscale_not_negotiated),
+        cmocka_unit_test(test_timestamps_and_sack_not_negotiated),
+        cmocka_unit_test(test_rto_rules),
+        cmocka_unit_test(test_ack_delayed),
+        cmocka_unit_test(test_checksums),
+        cmocka_unit_test(test_reserved_bits),
+        cmocka_unit_test(test_malformed_options),
+        cmocka_unit_test(test_rules_table),
+        cmocka_unit_test(test_rule_requirements_are_registered),
+        cmocka_unit_test(test_finding_format),
+        cmocka_unit_test(test_garbage_never_crashes),
+        cmocka_unit_test(test_linux_captures_lint_clean),
+        cmocka_unit_test(test_runner_fails_on_a_finding),
+        cmocka_unit_test(test_runner_accepts_a_declared_finding),
+        cmocka_unit_test(test_runner_rejects_unknown_rule_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
