@@ -396,7 +396,7 @@ int synack_socket_status(struct synack_stack *s, int sd, struct synack_tcp_info 
         info->state = SYNACK_CLOSED;
         return 0;
     }
-    tcp_status(sk->tcb, info);
+    tcp_status(&s->tcp, sk->tcb, info);
     return 0;
 }
 

@@ -206,7 +206,8 @@ static int get_socket_level(struct sock *sk, int name, void *val, size_t *len)
     }
 }
 
-static int get_tcp_level(struct sock *sk, int name, void *val, size_t *len)
+static int get_tcp_level(struct synack_stack *s, struct sock *sk, int name, void *val,
+                         size_t *len)
 {
     switch (name) {
     case SYNACK_TCP_NODELAY:
@@ -228,7 +229,7 @@ static int get_tcp_level(struct sock *sk, int name, void *val, size_t *len)
         if (!val || !len || *len < sizeof info)
             return -EINVAL;
         if (sk->tcb)
-            tcp_status(sk->tcb, &info);
+            tcp_status(&s->tcp, sk->tcb, &info);
         else
             memset(&info, 0, sizeof info);
         memcpy(val, &info, sizeof info);
@@ -250,7 +251,7 @@ int synack_socket_getsockopt(struct synack_stack *s, int sd, int level, int name
     case SYNACK_SOL_SOCKET:
         return get_socket_level(sk, name, val, len);
     case SYNACK_SOL_TCP:
-        return get_tcp_level(sk, name, val, len);
+        return get_tcp_level(s, sk, name, val, len);
     case SYNACK_IPPROTO_IP:
         if (name == SYNACK_IP_TOS)
             return put_int(val, len, sk->tos);

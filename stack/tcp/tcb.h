@@ -37,7 +37,7 @@ enum tcp_timer {
 #define TF_PENDING 0x0080u     /* on the context's output list */
 #define TF_RTT_TIMING 0x0100u  /* rtt_seq is being timed */
 #define TF_SYN_LOST 0x0200u    /* our SYN was retransmitted (RFC 6298 5.7) */
-#define TF_URG_SIGNALLED 0x0400u /* the application was told of urgent data (MUST-32) */
+#define TF_PROBE_AHEAD 0x0400u /* SND.MAX moved by the octet of a window probe alone */
 #define TF_WND_UPDATE 0x0800u  /* our window opened enough to announce (3.8.6.2.2) */
 #define TF_IN_RECOVERY 0x1000u /* fast recovery (RFC 5681 3.2, RFC 6582) */
 #define TF_PERSIST 0x2000u     /* probing a zero window */
@@ -46,6 +46,7 @@ enum tcp_timer {
 #define TF_LINGER0 0x10000u    /* SO_LINGER with 0 s: close aborts */
 #define TF_RCV_MSS_SENT 0x20000u
 #define TF_SWS_OVERRIDE 0x40000u /* the override timeout of 3.8.6.2.1 (4) fired */
+#define TF_R1_ADVICE 0x80000u  /* soft_error holds the R1 report (SHLD-9) */
 
 enum tcb_owner {
     TCB_ORPHAN = 0, /* nobody will read it: it lives until CLOSED */
@@ -54,6 +55,7 @@ enum tcb_owner {
 };
 
 struct tcp_ctx;
+struct tcp_cc_ops;
 
 struct tcb {
     enum synack_state state;
@@ -106,13 +108,15 @@ struct tcb {
     uint64_t rtx_first;   /* when that segment was first retransmitted (R2) */
     uint64_t total_retrans;
 
-    /* RFC 5681, RFC 6582 */
+    /* RFC 5681, RFC 6582; the algorithm behind cc (tcp_cc.c) */
+    const struct tcp_cc_ops *cc;
     uint32_t cwnd, ssthresh;
     uint32_t dupacks;
     uint32_t recover;     /* NewReno: SND.NXT when recovery began */
     uint32_t bytes_acked; /* congestion avoidance accumulator */
-    uint64_t last_send;   /* restart after idle (RFC 5681 4.1) */
-    uint32_t last_wnd;    /* window of the last ACK, for the dupack test */
+    uint32_t lt_sent;     /* octets sent by limited transmit (RFC 3042) */
+    uint64_t last_data_send; /* restart after idle (RFC 5681 4.1): data, not ACKs */
+    uint64_t cc_priv[4];  /* the algorithm's own state */
 
     /* Zero-window probing and keep-alive */
     uint32_t persist_backoff;

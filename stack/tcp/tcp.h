@@ -64,7 +64,7 @@ int tcp_abort(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* The socket lets go of tcb; it finishes on its own or is freed now. */
 void tcp_release(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* STATUS (3.10.6). */
-void tcp_status(const struct tcb *tcb, struct synack_tcp_info *info);
+void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tcp_info *info);
 /* SYNACK_POLL* readiness. */
 int tcp_events(const struct tcb *tcb);
 /* Return and clear the pending error (SO_ERROR). */

@@ -1,35 +1,36 @@
 /* Congestion control (RFC 9293 3.8.2, MUST-19): slow start, congestion
  * avoidance, the timeout response, fast retransmit and fast recovery
- * (RFC 5681) with NewReno partial acknowledgments (RFC 6582).
+ * (RFC 5681) with NewReno partial acknowledgments (RFC 6582), limited
+ * transmit (RFC 3042) and restart after idle (RFC 5681 4.1).
  *
- * Loss recovery (duplicate ACKs, recovery episodes) is generic and lives
- * here; how cwnd grows and how far it falls is the algorithm's, behind
- * struct tcp_cc_ops, so another algorithm (CUBIC) is one more table. */
+ * Loss recovery (duplicate ACKs, recovery episodes, windows the RFCs fix)
+ * is generic and lives here; how cwnd grows and how far ssthresh falls is
+ * the algorithm's, behind struct tcp_cc_ops (tcp_internal.h). */
 #include "tcp/tcp_internal.h"
-
-struct tcp_cc_ops {
-    const char *name;
-    /* ssthresh after a loss (RFC 5681 eq. 4) */
-    uint32_t (*ssthresh)(const struct tcb *tcb);
-    /* cwnd growth for acked octets outside recovery (RFC 5681 3.1) */
-    void (*cong_avoid)(struct tcb *tcb, uint32_t acked);
-};
 
 uint32_t cc_flight_size(const struct tcb *tcb)
 {
     return tcb->snd_max - tcb->snd_una;
 }
 
-/* RFC 5681 eq. 4: ssthresh = max(FlightSize / 2, 2*SMSS). */
-static uint32_t reno_ssthresh(const struct tcb *tcb)
+/* ---- NewReno's algorithm part: RFC 5681 3.1 ---- */
+
+static void reno_init(struct tcb *tcb)
 {
-    uint32_t half = cc_flight_size(tcb) / 2;
+    (void)tcb; /* no state beyond cwnd, ssthresh and bytes_acked */
+}
+
+/* RFC 5681 eq. 4: ssthresh = max(FlightSize / 2, 2*SMSS). */
+static uint32_t reno_ssthresh(struct tcb *tcb, uint32_t flight)
+{
+    uint32_t half = flight / 2;
     uint32_t floor = 2u * tcb->snd_mss;
     return half > floor ? half : floor;
 }
 
-static void reno_cong_avoid(struct tcb *tcb, uint32_t acked)
+static void reno_cong_avoid(struct tcb *tcb, uint32_t acked, uint64_t now)
 {
+    (void)now;
     uint32_t smss = tcb->snd_mss;
     if (tcb->cwnd < tcb->ssthresh) {
         /* slow start, eq. 2: cwnd += min(N, SMSS) */
@@ -45,17 +46,14 @@ static void reno_cong_avoid(struct tcb *tcb, uint32_t acked)
     }
 }
 
-static const struct tcp_cc_ops cc_newreno = {
+const struct tcp_cc_ops tcp_cc_newreno = {
     .name = "newreno",
+    .init = reno_init,
     .ssthresh = reno_ssthresh,
     .cong_avoid = reno_cong_avoid,
 };
 
-static const struct tcp_cc_ops *cc_ops(const struct tcb *tcb)
-{
-    (void)tcb;
-    return &cc_newreno;
-}
+/* ---- generic ---- */
 
 /* RFC 5681 3.1: initial window; one segment if the SYN or SYN-ACK was lost. */
 static uint32_t cc_initial_window(const struct tcb *tcb)
@@ -72,44 +70,73 @@ static uint32_t cc_initial_window(const struct tcb *tcb)
 
 void cc_init(struct tcb *tcb)
 {
+    if (!tcb->cc)
+        tcb->cc = &tcp_cc_newreno;
     tcb->cwnd = cc_initial_window(tcb);
     tcb->ssthresh = UINT32_MAX; /* "arbitrarily high" */
     tcb->dupacks = 0;
     tcb->bytes_acked = 0;
-    tcb->recover = tcb->iss; /* RFC 6582 3.2: recover starts at the ISS */
+    tcb->lt_sent = 0;
+    tcb->recover = tcb->iss; /* RFC 6582 3.2 step 1: recover starts at the ISS */
     tcb->flags &= ~TF_IN_RECOVERY;
+    tcb->cc->init(tcb);
 }
 
-/* RFC 6582 3.2 step 3: full acknowledgment ends recovery. */
+/* RFC 6582 3.2 step 3, full acknowledgment: deflate to
+ * min(ssthresh, max(FlightSize, SMSS) + SMSS), option (1), which keeps a
+ * burst from following recovery, and leave recovery. */
 static void cc_exit_recovery(struct tcb *tcb)
 {
-    uint32_t flight = cc_flight_size(tcb) + tcb->snd_mss;
-    tcb->cwnd = tcb->ssthresh < flight ? tcb->ssthresh : flight;
+    uint32_t flight = cc_flight_size(tcb);
+    uint32_t w = (flight > tcb->snd_mss ? flight : tcb->snd_mss) + tcb->snd_mss;
+    tcb->cwnd = tcb->ssthresh < w ? tcb->ssthresh : w;
     tcb->flags &= ~TF_IN_RECOVERY;
     tcb->dupacks = 0;
     tcb->bytes_acked = 0;
 }
 
+/* RFC 6582 3.2 step 4, partial acknowledgment: retransmit the next hole,
+ * deflate by the octets acknowledged, add back one SMSS if at least one
+ * SMSS was acknowledged; recovery goes on. */
+static void cc_partial_ack(struct tcp_ctx *t, struct tcb *tcb, uint32_t acked, uint64_t now)
+{
+    tcp_retransmit_first(t, tcb, now);
+    t->cnt->tcp_fast_retransmits++;
+    tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
+    if (acked >= tcb->snd_mss)
+        tcb->cwnd += tcb->snd_mss;
+    if (tcb->cwnd < tcb->snd_mss)
+        tcb->cwnd = tcb->snd_mss;
+}
+
 void cc_on_ack(struct tcp_ctx *t, struct tcb *tcb, uint32_t ack, uint32_t acked, uint64_t now)
 {
+    tcb->lt_sent = 0;
     if (tcb->flags & TF_IN_RECOVERY) {
-        if (seq_geq(ack, tcb->recover)) {
+        if (seq_geq(ack, tcb->recover))
             cc_exit_recovery(tcb);
-            return;
-        }
-        /* RFC 6582 3.2 step 4, partial ACK: retransmit the next hole,
-         * deflate by the octets acknowledged, add back one SMSS. */
-        tcp_retransmit_first(t, tcb, now);
-        t->cnt->tcp_fast_retransmits++;
-        tcb->cwnd = tcb->cwnd > acked ? tcb->cwnd - acked : 0;
-        if (acked >= tcb->snd_mss)
-            tcb->cwnd += tcb->snd_mss;
-        if (tcb->cwnd < tcb->snd_mss)
-            tcb->cwnd = tcb->snd_mss;
+        else
+            cc_partial_ack(t, tcb, acked, now);
         return;
     }
     tcb->dupacks = 0;
-    cc_ops(tcb)->cong_avoid(tcb, acked);
+    if (acked) /* the SYN and the FIN take no window (RFC 5681 3.1) */
+        tcb->cc->cong_avoid(tcb, acked, now);
+}
+
+/* RFC 5681 3.2 steps 2 and 3 (with RFC 6582 3.2 step 2): ssthresh from
+ * the FlightSize before limited transmit, retransmit SND.UNA, inflate. */
+static void cc_fast_retransmit(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    uint32_t flight = cc_flight_size(tcb);
+    flight = flight > tcb->lt_sent ? flight - tcb->lt_sent : 0;
+    tcb->ssthresh = tcb->cc->ssthresh(tcb, flight);
+    tcb->recover = tcb->snd_max;
+    tcp_retransmit_first(t, tcb, now);
+    t->cnt->tcp_fast_retransmits++;
+    tcb->cwnd = tcb->ssthresh + 3u * tcb->snd_mss;
+    tcb->lt_sent = 0;
+    tcb->flags |= TF_IN_RECOVERY;
 }
 
 void cc_on_dupack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
@@ -120,20 +147,12 @@ void cc_on_dupack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         return;
     }
     tcb->dupacks++;
-    if (tcb->dupacks < 3)
-        return; /* limited transmit (RFC 3042) is in the output's window */
-    if (tcb->dupacks > 3)
-        return;
-    /* RFC 6582 3.2 step 2: no new recovery until SND.UNA passes recover. */
+    if (tcb->dupacks != 3)
+        return; /* 1 and 2: limited transmit, in cc_send_window */
+    /* RFC 6582 3.2 step 2: no new recovery until the ACK covers recover. */
     if (!seq_gt(tcb->snd_una, tcb->recover))
         return;
-    /* RFC 5681 3.2 steps 2-3: ssthresh, retransmit, cwnd = ssthresh + 3*SMSS */
-    tcb->ssthresh = cc_ops(tcb)->ssthresh(tcb);
-    tcb->recover = tcb->snd_max;
-    tcp_retransmit_first(t, tcb, now);
-    t->cnt->tcp_fast_retransmits++;
-    tcb->cwnd = tcb->ssthresh + 3u * tcb->snd_mss;
-    tcb->flags |= TF_IN_RECOVERY;
+    cc_fast_retransmit(t, tcb, now);
 }
 
 void cc_on_rto(struct tcp_ctx *t, struct tcb *tcb)
@@ -141,21 +160,43 @@ void cc_on_rto(struct tcp_ctx *t, struct tcb *tcb)
     (void)t;
     /* RFC 5681 3.1: ssthresh only on the first timeout of a segment */
     if (tcb->rtx_count == 0)
-        tcb->ssthresh = cc_ops(tcb)->ssthresh(tcb);
+        tcb->ssthresh = tcb->cc->ssthresh(tcb, cc_flight_size(tcb));
     tcb->cwnd = tcb->snd_mss; /* loss window: one segment */
     tcb->bytes_acked = 0;
     tcb->dupacks = 0;
-    tcb->recover = tcb->snd_max; /* RFC 6582 3.2 step 1 after a timeout */
+    tcb->lt_sent = 0;
+    tcb->recover = tcb->snd_max; /* RFC 6582 3.2 step 4 after a timeout */
     tcb->flags &= ~TF_IN_RECOVERY;
 }
 
-/* RFC 5681 4.1: after an idle period longer than RTO, restart from
- * RW = min(IW, cwnd). */
+/* RFC 5681 3.2 step 1 (RFC 3042): on the first and second duplicate ACK,
+ * previously unsent data up to cwnd + 2*SMSS; cwnd itself is unchanged. */
+uint32_t cc_send_window(const struct tcb *tcb)
+{
+    if ((tcb->flags & TF_IN_RECOVERY) || tcb->dupacks == 0 || tcb->dupacks > 2 ||
+        tcb->snd_nxt != tcb->snd_max)
+        return tcb->cwnd;
+    return tcb->cwnd + tcb->dupacks * (uint32_t)tcb->snd_mss;
+}
+
+/* What went beyond cwnd on a duplicate ACK is limited transmit: it must not
+ * count in the FlightSize of the third (RFC 5681 3.2 step 2). */
+void cc_on_send(struct tcb *tcb)
+{
+    if (tcb->dupacks == 0 || (tcb->flags & TF_IN_RECOVERY))
+        return;
+    uint32_t out = tcb->snd_nxt - tcb->snd_una;
+    if (out > tcb->cwnd && out - tcb->cwnd > tcb->lt_sent)
+        tcb->lt_sent = out - tcb->cwnd;
+}
+
+/* RFC 5681 4.1: no data sent for longer than one RTO: restart from
+ * RW = min(IW, cwnd). Only data counts, not ACKs or received segments. */
 void cc_restart_after_idle(const struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    if (tcb->snd_una != tcb->snd_max || tcb->last_send == 0)
+    if (tcb->snd_una != tcb->snd_max || tcb->last_data_send == 0)
         return;
-    if (now - tcb->last_send <= rto_current(t, tcb))
+    if (now - tcb->last_data_send <= rto_current(t, tcb))
         return;
     uint32_t iw = cc_initial_window(tcb);
     if (tcb->cwnd > iw)

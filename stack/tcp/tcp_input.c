@@ -130,6 +130,7 @@ static void tcp_input_listen(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *s
     c->irs = seg->seq;
     c->rcv_nxt = seg->seq + 1;
     c->rcv_up = c->rcv_nxt;
+    c->rcv_adv = c->rcv_nxt; /* nothing offered yet: RCV.WND starts empty */
     c->iss = tcp_isn(t, c->laddr, c->lport, c->raddr, c->rport, now);
     if (iss_floor && !seq_gt(c->iss, *iss_floor))
         c->iss = *iss_floor + 1; /* MAY-2 (1): above the old incarnation */

@@ -175,12 +175,25 @@ static bool syn_received_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tc
     return true;
 }
 
+/* Octets of data among those SEG.ACK acknowledges: not our SYN, which
+ * must not grow cwnd (RFC 5681 3.1), nor our FIN. */
+static uint32_t data_acked(const struct tcb *tcb, uint32_t ack)
+{
+    uint32_t acked = ack - tcb->snd_una;
+    if (tcb->snd_una == tcb->iss)
+        acked--;
+    uint32_t end = tcp_data_end(tcb);
+    if ((tcb->flags & TF_FIN_QUEUED) && seq_gt(ack, end) && !seq_gt(tcb->snd_una, end))
+        acked--;
+    return acked;
+}
+
 /* New data acknowledged: SND.UNA <- SEG.ACK, the queue shrinks, the RTT is
  * sampled (Karn), the timer restarts (RFC 6298 5.2, 5.3). */
 static void ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
                          uint64_t now)
 {
-    uint32_t acked = seg->ack - tcb->snd_una;
+    uint32_t acked = data_acked(tcb, seg->ack);
     if (seq_gt(seg->ack, tcb->snd_buf_seq)) {
         uint32_t n = seg->ack - tcb->snd_buf_seq;
         if (n > tcb->sb.len)
@@ -198,10 +211,15 @@ static void ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_se
     if (seq_lt(tcb->snd_up, tcb->snd_una))
         tcb->snd_up = tcb->snd_una;
     tcb->rtx_count = 0;
+    if (tcb->flags & TF_R1_ADVICE) { /* the delivery problem is over (SHLD-9) */
+        tcb->flags &= ~TF_R1_ADVICE;
+        if (tcb->soft_error == -ETIMEDOUT)
+            tcb->soft_error = 0;
+    }
     cc_on_ack(t, tcb, seg->ack, acked, now);
     if (tcb->snd_una == tcb->snd_max)
         timer_stop(tcb, TT_REXMT);
-    else
+    else if (!(tcb->flags & TF_PERSIST)) /* the window is closed: probes go on (SHLD-17) */
         timer_set(tcb, TT_REXMT, now + rto_current(t, tcb));
 }
 
@@ -217,7 +235,8 @@ static bool is_dupack(const struct tcb *tcb, const struct tcp_seg *seg)
 }
 
 /* SND.WND update, guarded by SND.WL1 and SND.WL2 against old segments. */
-static void update_send_window(struct tcb *tcb, const struct tcp_seg *seg)
+static void update_send_window(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
+                               uint64_t now)
 {
     if (!(seq_lt(tcb->snd_wl1, seg->seq) ||
           (tcb->snd_wl1 == seg->seq && seq_leq(tcb->snd_wl2, seg->ack))))
@@ -229,6 +248,8 @@ static void update_send_window(struct tcb *tcb, const struct tcp_seg *seg)
         tcb->max_snd_wnd = seg->wnd;
     if (seg->wnd > 0 && (tcb->flags & TF_PERSIST))
         tcp_persist_end(tcb); /* the window opened: probing ends */
+    else if (seg->wnd == 0 && tcb->snd_max != tcb->snd_una && !(tcb->flags & TF_PERSIST))
+        tcp_window_closed(t, tcb, now); /* shrunk to zero over our data (MUST-34, MUST-35) */
 }
 
 /* Fifth, check the ACK field, for ESTABLISHED and the states after it.
@@ -251,7 +272,7 @@ bool tcp_process_ack(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg, ui
     else if (is_dupack(tcb, seg))
         cc_on_dupack(t, tcb, now);
     if (seq_leq(tcb->snd_una, seg->ack))
-        update_send_window(tcb, seg);
+        update_send_window(t, tcb, seg, now);
     tcp_output_later(t, tcb);
     return true;
 }
@@ -326,18 +347,16 @@ static bool receiving_text(const struct tcb *tcb)
            tcb->state == SYNACK_FIN_WAIT_2;
 }
 
-/* Sixth, check the URG bit: RCV.UP <- max(RCV.UP, SEG.UP) and tell the
- * application once per run of urgent data (MUST-32). */
+/* Sixth, check the URG bit: RCV.UP <- max(RCV.UP, SEG.UP). The
+ * application sees SYNACK_POLLPRI while RCV.UP is ahead of what it has
+ * read, and how far ahead in STATUS (MUST-32, MUST-33; tcp_user.c). */
 static void tcp_process_urg(struct tcb *tcb, const struct tcp_seg *seg)
 {
     if (!SEG_HAS(seg, SYNACK_TCP_URG) || !receiving_text(tcb))
         return;
     uint32_t up = seg->seq + seg->up; /* the octet after the urgent data (MUST-62) */
-    if (seq_gt(up, tcb->rcv_up)) {
-        if (!seq_gt(tcb->rcv_up, tcb->rcv_nxt - tcb->rb.used))
-            tcb->flags &= ~TF_URG_SIGNALLED; /* a new run of urgent data */
+    if (seq_gt(up, tcb->rcv_up))
         tcb->rcv_up = up;
-    }
 }
 
 /* Delayed ACK (3.8.6.3): ACK at least every second full-sized segment

@@ -87,6 +87,10 @@ void tcp_send_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 void tcp_send_window_probe(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* The peer's window opened: stop probing and forget the probe octet. */
 void tcp_persist_end(struct tcb *tcb);
+/* Back off the probe interval and return it (SHLD-30). */
+uint64_t tcp_persist_next(const struct tcp_ctx *t, struct tcb *tcb);
+/* The peer shrank its window to zero over data in flight (3.8.6, SHLD-17). */
+void tcp_window_closed(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* Effective send MSS (MUST-16). */
 void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb);
 /* The sequence number that ends the data queued so far. */
@@ -114,9 +118,24 @@ void rtt_sample(const struct tcp_ctx *t, struct tcb *tcb, uint64_t r);
 void rto_backoff(const struct tcp_ctx *t, struct tcb *tcb);
 uint64_t rto_current(const struct tcp_ctx *t, const struct tcb *tcb);
 
-/* ---- congestion control: tcp_cc.c (RFC 5681, RFC 6582) ---- */
+/* ---- congestion control: tcp_cc.c (RFC 5681, RFC 6582, RFC 3042) ---- */
+/* What a congestion control algorithm decides: how cwnd grows and how far
+ * ssthresh falls. Loss detection, fast retransmit, NewReno recovery, the
+ * timeout response and the initial and restart windows are generic
+ * (tcp_cc.c), so CUBIC (RFC 9438) is one more table of these. */
+struct tcp_cc_ops {
+    const char *name;
+    /* The connection is established; cwnd and ssthresh hold IW and "high". */
+    void (*init)(struct tcb *tcb);
+    /* ssthresh after a loss, given the FlightSize that counts (RFC 5681 eq. 4). */
+    uint32_t (*ssthresh)(struct tcb *tcb, uint32_t flight);
+    /* cwnd growth for acked new octets outside recovery (RFC 5681 3.1). */
+    void (*cong_avoid)(struct tcb *tcb, uint32_t acked, uint64_t now);
+};
+extern const struct tcp_cc_ops tcp_cc_newreno;
+
 void cc_init(struct tcb *tcb);
-/* An ACK moved SND.UNA to ack, acknowledging acked octets (called after). */
+/* An ACK moved SND.UNA to ack, acknowledging acked octets of data (called after). */
 void cc_on_ack(struct tcp_ctx *t, struct tcb *tcb, uint32_t ack, uint32_t acked, uint64_t now);
 /* A duplicate ACK (RFC 5681 2). */
 void cc_on_dupack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
@@ -124,6 +143,10 @@ void cc_on_dupack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 void cc_on_rto(struct tcp_ctx *t, struct tcb *tcb);
 /* Before sending after idle (RFC 5681 4.1). */
 void cc_restart_after_idle(const struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* cwnd as the output sees it: with limited transmit's two segments (RFC 3042). */
+uint32_t cc_send_window(const struct tcb *tcb);
+/* New data went out up to SND.NXT (limited transmit bookkeeping). */
+void cc_on_send(struct tcb *tcb);
 uint32_t cc_flight_size(const struct tcb *tcb);
 
 #endif

@@ -82,13 +82,18 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
         sb_copy(&tcb->sb, seq - tcb->snd_buf_seq, seg + hlen, len);
     synack_tcp_checksum_set(seg, hlen + len, tcb->laddr, tcb->raddr);
     t->cnt->tcp_out++;
-    tcb->last_send = now;
+    if (len || (flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
+        tcb->last_data_send = now;
     t->ip_output(t->out_ctx, t->pkt, hlen + len, tcb->laddr, tcb->raddr, tcb->tos, tcb->ttl, now);
 }
 
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. The RFC's SND.NXT never moves back;
+ * ours does after a timeout (go-back to SND.UNA), so SND.MAX stands for it:
+ * an ACK at a SEQ the peer has already passed fails its acceptability test
+ * (3.10.7.4 first) and is dropped, ACK field and window with it (as BSD). */
 void tcp_send_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    tcp_xmit(t, tcb, tcb->snd_nxt, SYNACK_TCP_ACK, 0, now);
+    tcp_xmit(t, tcb, tcb->snd_max, SYNACK_TCP_ACK, 0, now);
 }
 
 /* RFC 5961 7: a stack-wide budget of challenge ACKs per second. */
@@ -155,14 +160,13 @@ void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb)
 
 /* ---- when to send data: sender SWS avoidance and Nagle ---- */
 
-/* Octets the window allows beyond SND.NXT: min(SND.WND, cwnd) from SND.UNA,
- * plus limited transmit (RFC 3042) on the first two duplicate ACKs. Never
- * negative when the peer shrinks its window (MUST-34). */
+/* Octets the window allows beyond SND.NXT: min(SND.WND, cwnd) from SND.UNA
+ * (RFC 5681 2), cwnd with limited transmit's allowance (RFC 3042). Never
+ * negative when the peer shrinks its window (MUST-34), so nothing new is
+ * sent then (SHLD-15). */
 static uint32_t usable_window(const struct tcb *tcb)
 {
-    uint32_t cwnd = tcb->cwnd;
-    if (!(tcb->flags & TF_IN_RECOVERY) && tcb->dupacks > 0 && tcb->dupacks < 3)
-        cwnd += tcb->dupacks * (uint32_t)tcb->snd_mss;
+    uint32_t cwnd = cc_send_window(tcb);
     uint32_t wnd = tcb->snd_wnd < cwnd ? tcb->snd_wnd : cwnd;
     uint32_t used = tcb->snd_nxt - tcb->snd_una;
     return wnd > used ? wnd - used : 0;
@@ -235,28 +239,70 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         tcb->rtt_seq = seq;
         tcb->rtt_start = now;
     }
+    cc_on_send(tcb);
     start_rexmt_timer(t, tcb, now);
     return !fin;
 }
 
-/* Nothing in flight, data or FIN waiting, the window closed: probe it
- * (3.8.6.1; SHLD-29: the first probe after one RTO). */
+/* Data, or the FIN, queued and not yet sent. */
+static bool output_waiting(const struct tcb *tcb)
+{
+    uint32_t end = tcp_data_end(tcb);
+    return seq_lt(tcb->snd_nxt, end) ||
+           ((tcb->flags & TF_FIN_QUEUED) && tcb->snd_nxt == end &&
+            tcb->state != SYNACK_ESTABLISHED && tcb->state != SYNACK_CLOSE_WAIT);
+}
+
+/* The interval before the next zero-window probe: one RTO, doubling
+ * (SHLD-29, SHLD-30), at most persist_max. */
+static uint64_t persist_interval(const struct tcp_ctx *t, const struct tcb *tcb)
+{
+    uint32_t b = tcb->persist_backoff < 16 ? tcb->persist_backoff : 16;
+    uint64_t d = rto_current(t, tcb) << b;
+    return d > t->cfg->persist_max ? t->cfg->persist_max : d;
+}
+
+/* Something is queued that the window does not let go, and no
+ * retransmission timer runs to release it: the persist timer. With a zero
+ * window it probes (3.8.6.1, MUST-36); with a small one it is the override
+ * timeout of 3.8.6.2.1 (4), "in the range 0.1 - 1.0 seconds" (MUST-38). */
 static void arm_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    bool waiting = seq_lt(tcb->snd_nxt, tcp_data_end(tcb)) ||
-                   ((tcb->flags & TF_FIN_QUEUED) && tcb->snd_nxt == tcp_data_end(tcb) &&
-                    tcb->state != SYNACK_ESTABLISHED && tcb->state != SYNACK_CLOSE_WAIT);
-    if (!waiting || tcb->snd_max != tcb->snd_una || timer_on(tcb, TT_PERSIST) ||
+    if (!output_waiting(tcb) || timer_on(tcb, TT_REXMT) || timer_on(tcb, TT_PERSIST) ||
         !may_send_data(tcb))
         return;
+    if (tcb->snd_wnd > 0) {
+        uint64_t rto = rto_current(t, tcb);
+        timer_set(tcb, TT_PERSIST, now + (rto < SYNACK_SEC ? rto : SYNACK_SEC));
+        return;
+    }
     if (!(tcb->flags & TF_PERSIST)) {
         tcb->flags |= TF_PERSIST;
         tcb->persist_backoff = 0;
     }
-    uint64_t d = rto_current(t, tcb) << (tcb->persist_backoff < 16 ? tcb->persist_backoff : 16);
-    if (d > t->cfg->persist_max)
-        d = t->cfg->persist_max;
-    timer_set(tcb, TT_PERSIST, now + d);
+    timer_set(tcb, TT_PERSIST, now + persist_interval(t, tcb));
+}
+
+uint64_t tcp_persist_next(const struct tcp_ctx *t, struct tcb *tcb)
+{
+    if (tcb->persist_backoff < 31)
+        tcb->persist_backoff++;
+    return persist_interval(t, tcb);
+}
+
+/* The peer closed its window with our data in flight, moving the right
+ * edge left of it (3.8.6). That data is not lost, so the retransmission
+ * timer must not count it towards R2 (SHLD-17); probe the window instead
+ * (MUST-35) and send again from SND.UNA when it opens (as BSD does). */
+void tcp_window_closed(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    timer_stop(tcb, TT_REXMT);
+    tcb->rtx_count = 0;
+    tcb->snd_nxt = tcb->snd_una;
+    tcb->flags &= ~TF_RTT_TIMING; /* what is timed will go again (Karn) */
+    tcb->flags |= TF_PERSIST;
+    tcb->persist_backoff = 0;
+    timer_set(tcb, TT_PERSIST, now + persist_interval(t, tcb));
 }
 
 static void output_syn(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
@@ -361,19 +407,21 @@ void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 
 void tcp_send_window_probe(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    /* 3.8.6.1: one octet of new data (or the FIN) beyond the closed window.
-     * SND.NXT does not move, so an unanswered probe is not a retransmission
-     * and the connection stays open while probes are answered (MUST-37). */
+    /* 3.8.6.1: one octet of new data (or the FIN) beyond the closed window,
+     * or of old data if the window shrank over it. SND.NXT does not move,
+     * so an unanswered probe is not a retransmission and the connection
+     * stays open while probes are answered (MUST-37); SND.MAX covers the
+     * octet so that an ACK of it is acceptable. */
     uint32_t end = tcp_data_end(tcb);
     t->cnt->tcp_window_probes++;
-    if (seq_lt(tcb->snd_nxt, end)) {
-        tcp_xmit(t, tcb, tcb->snd_nxt, SYNACK_TCP_ACK | (tcb->snd_nxt + 1 == end ? SYNACK_TCP_PSH : 0), 1, now);
-        if (seq_gt(tcb->snd_nxt + 1, tcb->snd_max))
-            tcb->snd_max = tcb->snd_nxt + 1;
-    } else {
+    if (seq_lt(tcb->snd_nxt, end))
+        tcp_xmit(t, tcb, tcb->snd_nxt,
+                 SYNACK_TCP_ACK | (tcb->snd_nxt + 1 == end ? SYNACK_TCP_PSH : 0), 1, now);
+    else
         tcp_xmit(t, tcb, tcb->snd_nxt, SYNACK_TCP_ACK | SYNACK_TCP_FIN, 0, now);
-        if (seq_gt(tcb->snd_nxt + 1, tcb->snd_max))
-            tcb->snd_max = tcb->snd_nxt + 1;
+    if (seq_gt(tcb->snd_nxt + 1, tcb->snd_max)) {
+        tcb->snd_max = tcb->snd_nxt + 1;
+        tcb->flags |= TF_PROBE_AHEAD;
     }
 }
 
@@ -382,20 +430,20 @@ void tcp_persist_end(struct tcb *tcb)
     tcb->flags &= ~TF_PERSIST;
     timer_stop(tcb, TT_PERSIST);
     tcb->persist_backoff = 0;
-    /* The probe octet (or FIN) beyond SND.NXT was never "sent" as far as
-     * SND.NXT goes: it goes again with the data. Left in SND.MAX it would
-     * look unacknowledged forever, and Nagle (3.7.4) would then hold a
-     * small segment with nothing in flight to release it. Nothing else is
-     * in flight while probing (arm_persist). */
-    if (seq_gt(tcb->snd_max, tcb->snd_nxt))
+    /* The probe octet beyond SND.NXT was never "sent" as far as SND.NXT
+     * goes: it goes again with the data. Left in SND.MAX it would look
+     * unacknowledged forever, and Nagle (3.7.4) would then hold a small
+     * segment with nothing in flight to release it. */
+    if ((tcb->flags & TF_PROBE_AHEAD) && tcb->snd_max == tcb->snd_nxt + 1)
         tcb->snd_max = tcb->snd_nxt;
+    tcb->flags &= ~TF_PROBE_AHEAD;
 }
 
 void tcp_send_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     /* 3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT>, no data (SHLD-12). */
     t->cnt->tcp_keepalive_probes++;
-    tcp_xmit(t, tcb, tcb->snd_nxt - 1, SYNACK_TCP_ACK, 0, now);
+    tcp_xmit(t, tcb, tcb->snd_max - 1, SYNACK_TCP_ACK, 0, now);
 }
 
 /* ---- deferred output (MUST-58, MUST-59) ---- */

@@ -87,6 +87,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, bool b
     tcb->ttl = p->ttl;
     tcb->backlog = p->backlog;
     tcb->owner = TCB_USER;
+    tcb->cc = &tcp_cc_newreno;
     timers_stop_all(tcb);
     rtt_init(t, tcb);
     tcb->next = t->all;

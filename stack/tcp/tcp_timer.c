@@ -57,8 +57,10 @@ static bool timeout_rexmt(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         /* R1 (MUST-20, SHLD-9, SHLD-10): tell the application there is a
          * delivery problem; we have no routing to give negative advice to. */
         t->cnt->tcp_r1_reached++;
-        if (!tcb->soft_error)
+        if (!tcb->soft_error) {
             tcb->soft_error = -ETIMEDOUT;
+            tcb->flags |= TF_R1_ADVICE;
+        }
     }
     cc_on_rto(t, tcb);
     rto_backoff(t, tcb);
@@ -98,12 +100,7 @@ static bool timeout_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         return true;
     }
     tcp_send_window_probe(t, tcb, now);
-    if (tcb->persist_backoff < 31)
-        tcb->persist_backoff++;
-    uint64_t d = rto_current(t, tcb) << (tcb->persist_backoff < 16 ? tcb->persist_backoff : 16);
-    if (d > t->cfg->persist_max)
-        d = t->cfg->persist_max;
-    timer_set(tcb, TT_PERSIST, now + d);
+    timer_set(tcb, TT_PERSIST, now + tcp_persist_next(t, tcb));
     return true;
 }
 

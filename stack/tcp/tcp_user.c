@@ -134,8 +134,8 @@ ssize_t tcp_receive(struct tcp_ctx *t, struct tcb *tcb, void *buf, size_t len, b
         uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
         uint32_t n = rb_read(&tcb->rb, buf, want, peek);
         uint32_t read_seq = tcb->rcv_nxt - tcb->rb.used;
-        if (!seq_gt(tcb->rcv_up, read_seq))
-            tcb->flags &= ~TF_URG_SIGNALLED; /* the urgent data is consumed */
+        if (seq_lt(tcb->rcv_up, read_seq))
+            tcb->rcv_up = read_seq; /* keep RCV.UP within 2^31 of the stream */
         if (!peek)
             maybe_window_update(t, tcb, now);
         return n;
@@ -238,7 +238,7 @@ void tcp_release(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 }
 
 /* STATUS (3.10.6). */
-void tcp_status(const struct tcb *tcb, struct synack_tcp_info *i)
+void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tcp_info *i)
 {
     memset(i, 0, sizeof *i);
     i->state = (uint8_t)tcb->state;
@@ -266,9 +266,7 @@ void tcp_status(const struct tcb *tcb, struct synack_tcp_info *i)
     i->max_snd_wnd = tcb->max_snd_wnd;
     i->srtt_us = tcb->srtt;
     i->rttvar_us = tcb->rttvar;
-    i->rto_us = tcb->rto;
-    for (uint32_t b = 0; b < tcb->backoff && i->rto_us < UINT64_MAX / 2; b++)
-        i->rto_us *= 2;
+    i->rto_us = rto_current(t, tcb); /* backed off, at most the maximum */
     i->cwnd = tcb->cwnd;
     i->ssthresh = tcb->ssthresh;
     i->backoff = tcb->backoff;
