@@ -6,7 +6,8 @@
  *
  * With a loss rate, the link drops that fraction of packets (seeded) and
  * the figure is the goodput under loss; the CSV, when asked for, samples
- * cwnd, ssthresh, srtt and rto of the sender over virtual time. */
+ * cwnd, ssthresh, srtt and rto of the sender every 10 ms of virtual time
+ * (header line: time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: %s: %s\n", argv[3], strerror(errno));
         return 1;
     }
+    if (trace) /* ssthresh 0: not set yet ("arbitrarily high", RFC 5681 3.1) */
+        fprintf(trace, "time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us\n");
     struct synack_memlink_config lc = {.seed = 1, .loss = loss};
     if (loss > 0)
         lc.delay = 10 * SYNACK_MSEC; /* a path with an RTT, so recovery has something to do */
