@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/paths.h"
@@ -119,15 +118,11 @@ static double now_ms(void)
 static struct expectations *load_expect(const struct cov_args *a, int *status)
 {
     char path[300], err[512];
-    const char *p = a->expect;
+    const char *p = a->expect ? a->expect : expectations_default_path(a->target, path, sizeof path);
     struct expectations *e;
 
-    if (p == NULL) {
-        snprintf(path, sizeof path, "vectors/expect/%s.tsv", a->target);
-        if (access(path, R_OK) != 0)
-            return NULL;
-        p = path;
-    }
+    if (p == NULL)
+        return NULL;
     e = expectations_load(p, err, sizeof err);
     if (e == NULL) {
         fprintf(stderr, "synack coverage: %s\n", err);

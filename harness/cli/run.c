@@ -221,7 +221,10 @@ int cli_run(int argc, char **argv)
     }
     char err[512];
     struct expectations *exp = NULL;
-    if (a.expect && !(exp = expectations_load(a.expect, err, sizeof err))) {
+    char defexp[256];
+    const char *expect = a.expect ? a.expect
+                                  : expectations_default_path(a.target, defexp, sizeof defexp);
+    if (expect && !(exp = expectations_load(expect, err, sizeof err))) {
         fprintf(stderr, "synack run: %s\n", err);
         return 2;
     }

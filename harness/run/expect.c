@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run/expect.h"
 
@@ -103,4 +104,12 @@ void expectations_apply(const struct expectations *e, struct vector_result *v)
         v->xfail_reason = strdup(e->rows[i].reason);
         return;
     }
+}
+
+const char *expectations_default_path(const char *target, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "vectors/expect/%s.tsv", target);
+    if (n < 0 || (size_t)n >= len || strchr(target, '/') != NULL)
+        return NULL;
+    return access(buf, R_OK) == 0 ? buf : NULL;
 }

@@ -13,6 +13,11 @@ struct expectations;
 
 struct expectations *expectations_load(const char *path, char *err, size_t errlen);
 void expectations_free(struct expectations *e);
+/* The target's expectation file by convention: vectors/expect/<target>.tsv,
+ * relative to the working directory. Returns buf holding that path when the
+ * file exists (and the name fits), else NULL. `synack run` and `synack
+ * coverage` read it when no --expect is given. */
+const char *expectations_default_path(const char *target, char *buf, size_t len);
 /* Reclassify v (by v->name) if it is listed. NULL e is allowed. */
 void expectations_apply(const struct expectations *e, struct vector_result *v);
 

@@ -1,0 +1,24 @@
+# mk/vectors.mk: the vectors' generated part and their requirement coverage
+# (vectors/README.md).
+#
+#   make matrix        regenerate vectors/matrix/<state>/*.pkt from vectors/matrix/gen/
+#   make coverage      synack coverage: every requirement of vectors/requirements.tsv,
+#                      its vectors and their results on COVERAGE_TARGET (mem), totals
+#                      per level; fails when a testable MUST has no passing vector
+#   check-matrix       (part of make check) the committed matrix is what the generator writes
+
+PYTHON ?= python3
+COVERAGE_TARGET ?= mem
+MATRIX_GEN := vectors/matrix/gen/gen_matrix.py
+
+.PHONY: matrix check-matrix coverage
+matrix:
+	$(PYTHON) $(MATRIX_GEN)
+
+check-matrix:
+	@$(PYTHON) $(MATRIX_GEN) --check
+
+coverage: $(SYNACK)
+	$(O)/synack coverage --target $(COVERAGE_TARGET) -j$(JOBS) vectors/
+
+CHECK_MORE += check-matrix
