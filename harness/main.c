@@ -3,6 +3,7 @@
  *   synack run [options] PATH...     run vectors (files or folders of .pkt)
  *   synack report [options] JSON...  rebuild reports from results JSON
  *   synack coverage [options] [PATH...]  requirements covered, per level
+ *   synack pcap2pkt | lint | record  captures: cli/capture_cmds.h
  *   synack version
  *
  * Exit status: 0 when everything passed (or was skipped or an expected
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/capture_cmds.h"
 #include "cli/cli.h"
 
 static void usage(FILE *f)
@@ -23,6 +25,9 @@ static void usage(FILE *f)
           "                  [--expect TSV] [-q] [-v] PATH...\n"
           "       synack report [--html DIR] [--junit FILE] [--tap] [--registry TSV] JSON...\n"
           "       synack coverage [--target T] [-j N] [--json FILE] [--allow-missing] [PATH...]\n"
+          "       synack pcap2pkt [--meta FILE] [--stack A:P] [--peer A:P] [-o FILE] CAPTURE\n"
+          "       synack lint [--json] [--stack A[:P] [--only-stack]] [--allow-truncated] CAPTURE...\n"
+          "       synack record [--target linux] [-o OUT.pcap] SCRIPT\n"
           "       synack version\n"
           "Run 'synack help' for what each option does.\n",
           f);
@@ -32,7 +37,8 @@ static void help(void)
 {
     usage(stdout);
     puts("\n"
-         "run: replay packetdrill-style vectors (.pkt) against a target and report\n"
+         "run: replay packetdrill-style vectors (.pkt) and captures (.pcap, .pcapng, with\n"
+         "their .meta: vectors/pcap/README.md) against a target and report\n"
          "  --target T       mem (default: synack in-process, virtual time)\n"
          "  -j N             run N vectors at a time (default 1)\n"
          "  --json FILE      results as JSON (schema: harness/README.md)\n"
@@ -53,7 +59,12 @@ static void help(void)
          "and print every requirement of the registry with its level, testability and\n"
          "vectors, then the totals per level. --expect defaults to vectors/expect/T.tsv;\n"
          "-v lists every vector. Exit 1 when a testable MUST has no passing vector\n"
-         "(--allow-missing: exit 0).");
+         "(--allow-missing: exit 0).\n"
+         "\n"
+         "pcap2pkt: the script a capture replays as (one conversation), to keep or edit.\n"
+         "lint: the RFC oracle on any capture; --rules lists its rules. Exit 1 on findings.\n"
+         "record: run a script on the linux target and save OUT.pcap and OUT.meta, a new\n"
+         "capture vector.");
 }
 
 int main(int argc, char **argv)
@@ -69,6 +80,12 @@ int main(int argc, char **argv)
         return cli_report(argc - 1, argv + 1);
     if (strcmp(cmd, "coverage") == 0)
         return cli_coverage(argc - 1, argv + 1);
+    if (strcmp(cmd, "pcap2pkt") == 0)
+        return cli_pcap2pkt(argc - 1, argv + 1);
+    if (strcmp(cmd, "lint") == 0)
+        return cli_lint(argc - 1, argv + 1);
+    if (strcmp(cmd, "record") == 0)
+        return cli_record(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         puts("synack " SYNACK_VERSION);
         return 0;

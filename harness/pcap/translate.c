@@ -440,7 +440,9 @@ static int place_app(struct tr *t, struct placed *pl)
                             m->path ? m->path : "metadata", a->line, name,
                             a->kind == META_APP_ACCEPT ? "no ACK completes the handshake"
                                                        : "the peer never sends that much data");
-            if (slot == t->n && a->kind != META_APP_LISTEN)
+            bool after = a->kind == META_APP_LISTEN || a->kind == META_APP_ACCEPT ||
+                         a->kind == META_APP_READ; /* placed after a packet: n is fine */
+            if (slot == t->n && !after)
                 return fail(t, "%s:%u: app %s: the capture does not show it happen (%s); "
                                "give its time with 'at SECONDS'",
                             m->path ? m->path : "metadata", a->line, name,
@@ -449,7 +451,7 @@ static int place_app(struct tr *t, struct placed *pl)
                             : a->kind == META_APP_SHUTDOWN ? "the stack sends no FIN"
                                                            : "the stack sends no FIN or RST");
             if (when < 0)
-                when = t->segs[slot].t;
+                when = slot < t->n ? t->segs[slot].t : cur_t;
         }
         if (slot < cur) {
             slot = cur;

@@ -1,0 +1,211 @@
+/* synack lint: the RFC oracle (harness/oracle) on any capture, pcap or
+ * pcapng: every IPv4 datagram in frame order, findings by frame number. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/capture_cmds.h"
+#include "oracle/oracle.h"
+#include "pcap/capture.h"
+#include "pcap/conv.h"
+
+struct lint_args {
+    bool json, quiet, allow_truncated, rules, only_stack;
+    bool stack_given;
+    struct conv_endpoint stack;
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: synack lint [--json] [--stack ADDR[:PORT] [--only-stack]] [--allow-truncated]\n"
+          "                   [-q] CAPTURE...\n"
+          "       synack lint --rules\n"
+          "Runs the RFC oracle over every TCP connection of each capture and prints its\n"
+          "findings: frame, endpoints, rule, requirement, what was seen. --stack names the\n"
+          "stack under test (its findings are marked; --only-stack: report no others);\n"
+          "--allow-truncated lints captures cut by a small snaplen; --json writes one JSON document on\n"
+          "standard output. Exit status: 0 no findings, 1 findings or a capture that cannot\n"
+          "be read, 2 usage.\n",
+          f);
+}
+
+static const char *from_name(enum oracle_from f)
+{
+    return f == ORACLE_FROM_STACK ? "stack" : f == ORACLE_FROM_PEER ? "peer" : NULL;
+}
+
+static char *ep_str(uint32_t a, uint16_t p, char *buf, size_t n)
+{
+    struct conv_endpoint ep = {a, p};
+    return conv_endpoint_str(&ep, buf, n);
+}
+
+static void print_rules(void)
+{
+    for (size_t i = 0; i < oracle_rule_count(); i++) {
+        const struct oracle_rule *r = oracle_rule_at(i);
+        printf("%-26s %-22s %s\n", r->name, r->req, r->summary);
+    }
+    printf("%zu rules\n", oracle_rule_count());
+}
+
+/* Lint one capture; appends its JSON object to arr when arr is given. */
+static int lint_one(const struct lint_args *a, const char *path, json_t *arr, size_t *total)
+{
+    char err[1024];
+    struct capture *cap = NULL;
+    if (capture_read_file(path, a->allow_truncated ? CAPTURE_ALLOW_TRUNCATED : 0, &cap, err,
+                          sizeof err) < 0) {
+        fprintf(stderr, "synack lint: %s\n", err);
+        if (arr)
+            json_array_append_new(arr, json_pack("{s:s,s:s}", "path", path, "error", err));
+        return -1;
+    }
+    struct oracle *o = oracle_new(NULL);
+    if (!o) {
+        fprintf(stderr, "synack lint: out of memory\n");
+        capture_free(cap);
+        return -1;
+    }
+    int64_t t0 = cap->count ? cap->pkts[0].time_us : 0;
+    for (size_t i = 0; i < cap->count; i++) {
+        const struct cap_packet *p = &cap->pkts[i];
+        enum oracle_from from = ORACLE_FROM_UNKNOWN;
+        if (a->stack_given && p->len >= 24) {
+            uint32_t src = (uint32_t)p->data[12] << 24 | (uint32_t)p->data[13] << 16 |
+                           (uint32_t)p->data[14] << 8 | p->data[15];
+            uint32_t dst = (uint32_t)p->data[16] << 24 | (uint32_t)p->data[17] << 16 |
+                           (uint32_t)p->data[18] << 8 | p->data[19];
+            size_t ihl = (size_t)(p->data[0] & 15) * 4;
+            uint16_t sport = p->len >= ihl + 4 ? (uint16_t)(p->data[ihl] << 8 | p->data[ihl + 1]) : 0;
+            uint16_t dport = p->len >= ihl + 4 ? (uint16_t)(p->data[ihl + 2] << 8 | p->data[ihl + 3]) : 0;
+            bool any = a->stack.port == 0;
+            if (src == a->stack.addr && (any || sport == a->stack.port))
+                from = ORACLE_FROM_STACK;
+            else if (dst == a->stack.addr && (any || dport == a->stack.port))
+                from = ORACLE_FROM_PEER;
+        }
+        int64_t t = p->time_us - t0;
+        oracle_packet_number(o, p->number, p->data, p->len, (uint64_t)(t < 0 ? 0 : t), from);
+    }
+    int64_t end = cap->count ? cap->pkts[cap->count - 1].time_us - t0 : 0;
+    oracle_finish(o, (uint64_t)(end < 0 ? 0 : end));
+    struct oracle_stats st;
+    oracle_stats(o, &st);
+    size_t n = oracle_finding_count(o);
+    json_t *findings = arr ? json_array() : NULL;
+    size_t counted = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct oracle_finding *f = oracle_finding_at(o, i);
+        char s[32], d[32];
+        if (a->only_stack && f->from != ORACLE_FROM_STACK)
+            continue;
+        counted++;
+        ep_str(f->src, f->sport, s, sizeof s);
+        ep_str(f->dst, f->dport, d, sizeof d);
+        if (findings) {
+            json_t *j = json_pack("{s:i,s:f,s:s,s:s,s:s,s:s,s:s}", "frame", (json_int_t)f->packet,
+                                  "time", f->time_us / 1e6, "rule", f->rule->name, "req",
+                                  f->rule->req, "src", s, "dst", d, "message", f->message);
+            if (j && from_name(f->from))
+                json_object_set_new(j, "sender", json_string(from_name(f->from)));
+            json_array_append_new(findings, j);
+        } else if (!a->quiet) {
+            printf("%s: frame %u %s > %s%s: %s (%s): %s\n", path, f->packet, s, d,
+                   f->from == ORACLE_FROM_STACK ? " (stack)" : "", f->rule->name, f->rule->req,
+                   f->message);
+        }
+    }
+    if (arr) {
+        json_t *j = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:o,s:i}", "path", path, "frames",
+                              (json_int_t)cap->frames, "tcp_segments", (json_int_t)st.tcp_segments,
+                              "connections", (json_int_t)st.connections, "offload_checksums",
+                              (json_int_t)st.offload_checksums, "untracked_connections",
+                              (json_int_t)st.conns_untracked, "findings", findings,
+                              "findings_dropped", (json_int_t)oracle_findings_dropped(o));
+        json_array_append_new(arr, j);
+    } else {
+        size_t all = counted + oracle_findings_dropped(o);
+        printf("%s: %zu finding%s%s in %u frame%s, %u TCP segment%s, %u connection%s", path,
+               all, all == 1 ? "" : "s", a->only_stack ? " of the stack" : "", cap->frames,
+               cap->frames == 1 ? "" : "s", st.tcp_segments, st.tcp_segments == 1 ? "" : "s",
+               st.connections, st.connections == 1 ? "" : "s");
+        if (st.offload_checksums)
+            printf("; %u TCP checksums left to the NIC were not judged", st.offload_checksums);
+        if (st.conns_untracked)
+            printf("; segments of %u connections past the limit were not followed",
+                   st.conns_untracked);
+        printf("\n");
+    }
+    *total += counted + oracle_findings_dropped(o);
+    oracle_free(o);
+    capture_free(cap);
+    return 0;
+}
+
+int cli_lint(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'J'},        {"stack", required_argument, NULL, 's'},
+        {"allow-truncated", no_argument, NULL, 'T'}, {"rules", no_argument, NULL, 'R'},
+        {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
+        {"only-stack", no_argument, NULL, 'O'},
+        {NULL, 0, NULL, 0},
+    };
+    struct lint_args a = {0};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'J': a.json = true; break;
+        case 'T': a.allow_truncated = true; break;
+        case 'R': a.rules = true; break;
+        case 'q': a.quiet = true; break;
+        case 'O': a.only_stack = true; break;
+        case 's':
+            if (conv_endpoint_parse(optarg, &a.stack) < 0) {
+                fprintf(stderr, "synack lint: --stack: expected ADDR[:PORT], got '%s'\n", optarg);
+                return 2;
+            }
+            a.stack_given = true;
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (a.rules) {
+        print_rules();
+        return 0;
+    }
+    if (a.only_stack && !a.stack_given) {
+        fprintf(stderr, "synack lint: --only-stack needs --stack\n");
+        return 2;
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "synack lint: no capture given\n");
+        usage(stderr);
+        return 2;
+    }
+    json_t *root = NULL, *arr = NULL;
+    if (a.json) {
+        root = json_object();
+        arr = json_array();
+        json_object_set_new(root, "schema", json_string("synack-lint/1"));
+        json_object_set_new(root, "captures", arr);
+    }
+    size_t total = 0;
+    bool unreadable = false;
+    for (int i = optind; i < argc; i++)
+        if (lint_one(&a, argv[i], arr, &total) < 0)
+            unreadable = true;
+    if (root) {
+        json_object_set_new(root, "findings", json_integer((json_int_t)total));
+        json_dumpf(root, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+        json_decref(root);
+    }
+    return total || unreadable ? 1 : 0;
+}

@@ -1,0 +1,95 @@
+#!/bin/sh
+# harness/tests/pcap_check.sh SYNACK OUTDIR: what `make check-pcap` checks.
+#
+#   1. every capture of vectors/pcap/ replays on mem;
+#   2. `synack pcap2pkt` turns each into a script that passes on its own;
+#   3. the Linux captures lint clean (the kernel's packets; the scripted
+#      peers of vectors/pcap/make/rawpeer.py break rules on purpose);
+#   4. tshark reads every capture synack writes without a warning: the
+#      runs of every vector (file format) and of the pcap vectors (no
+#      malformed packet either); with root, a `synack record` too.
+set -u
+synack=$1
+out=$2
+rm -rf "$out"
+mkdir -p "$out/runs" "$out/all" "$out/pkt"
+fail=0
+say() { printf '%-5s %s\n' "$1" "$2"; }
+
+caps=$(ls vectors/pcap/*.pcap vectors/pcap/*.pcapng 2>/dev/null)
+n=$(printf '%s\n' "$caps" | grep -c .)
+
+if "$synack" run -q --pcap-dir "$out/runs" vectors/pcap/; then
+    say PASS "replay: $n captures on mem"
+else
+    say FAIL "replay of vectors/pcap/ on mem"; fail=1
+fi
+
+ok=1
+for c in $caps; do
+    b=$(basename "$c"); b=${b%.*}
+    "$synack" pcap2pkt -o "$out/pkt/$b.pkt" "$c" || ok=0
+done
+if [ $ok -eq 1 ] && "$synack" run -q "$out/pkt/"; then
+    say PASS "pcap2pkt: $n scripts, each passes on mem"
+else
+    say FAIL "pcap2pkt round trip"; fail=1
+fi
+
+# shellcheck disable=SC2086
+if "$synack" lint -q --stack 192.0.2.1 --only-stack $caps >"$out/lint.txt"; then
+    say PASS "lint: no finding on the kernel's packets in $n captures"
+else
+    cat "$out/lint.txt"; say FAIL "lint of vectors/pcap/"; fail=1
+fi
+
+# the commands' errors
+printf 'not a capture' >"$out/garbage.pcap"
+m1=$("$synack" lint "$out/garbage.pcap" 2>&1); r1=$?
+m2=$("$synack" record --target nope vectors/handshake/passive-open.pkt 2>&1); r2=$?
+m3=$("$synack" pcap2pkt --stack 192.0.2.999 x.pcap 2>&1); r3=$?
+if [ $r1 -eq 1 ] && [ "$m1" = "synack lint: $out/garbage.pcap: not a pcap or pcapng file (first octets 0x6e6f7420)" ] &&
+   [ $r2 -eq 1 ] && [ "$m2" = "synack record: target nope is not available" ] &&
+   [ $r3 -eq 2 ] && [ "$m3" = "synack pcap2pkt: --stack: expected ADDR[:PORT] (192.0.2.1:8080), got '192.0.2.999'" ]; then
+    say PASS "lint, record and pcap2pkt name what is wrong"
+else
+    printf '%s\n%s\n%s\n' "$m1" "$m2" "$m3"; say FAIL "command errors"; fail=1
+fi
+
+"$synack" run -q --pcap-dir "$out/all" vectors/ >/dev/null 2>&1
+mkdir -p "$out/record"
+if [ "$(id -u)" = 0 ] && "$synack" record -o "$out/record/passive-open.pcap" \
+        vectors/handshake/passive-open.pkt >/dev/null 2>&1; then
+    recorded="$out/record/passive-open.pcap"
+else
+    recorded=""
+fi
+if ! command -v tshark >/dev/null 2>&1; then
+    say SKIP "tshark: not installed (make deps)"
+else
+    # the runs of every vector carry malformed packets on purpose: the files
+    # must read cleanly (capinfos, one process); the pcap vectors' runs and
+    # a recording are well-formed traffic: tshark must find nothing malformed
+    all=$(find "$out/all" -name '*.pcap' | sort)
+    bad=0
+    # shellcheck disable=SC2086
+    msg=$(capinfos -c $all 2>&1 >/dev/null | grep -v '^Running as user')
+    if [ -n "$msg" ]; then
+        echo "capinfos: $msg"; bad=1
+    fi
+    clean=$(find "$out/runs" -name '*.pcap' | sort)
+    for f in $clean $recorded; do
+        msg=$(tshark -r "$f" -Y _ws.malformed -T fields -e frame.number 2>&1 |
+              grep -v '^Running as user')
+        if [ -n "$msg" ]; then
+            echo "tshark: $f: $msg"; bad=1
+        fi
+    done
+    total=$(printf '%s\n%s\n%s\n' "$all" "$clean" "$recorded" | grep -c .)
+    if [ $bad -eq 0 ]; then
+        say PASS "tshark: $total captures written by synack read without a warning${recorded:+ (one by synack record)}"
+    else
+        say FAIL "tshark"; fail=1
+    fi
+fi
+exit $fail
