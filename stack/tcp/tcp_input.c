@@ -244,7 +244,7 @@ static void tcp_input_syn_sent(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
     /* Simultaneous open (MUST-10): SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
     tcb_set_state(t, tcb, SYNACK_SYN_RECEIVED);
     tcb->snd_wl2 = tcb->iss;
-    tcb->flags |= TF_ACKNOW;
+    tcb->snd_nxt = tcb->iss; /* our SYN goes again, now with the ACK */
     tcp_hold_syn_text(t, tcb, seg);
     tcp_output_later(t, tcb);
 }

@@ -337,10 +337,14 @@ void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
             output_syn(t, tcb, now);
         return;
     case SYNACK_SYN_RECEIVED:
-        /* Until our SYN is acknowledged, every segment we send is the
-         * SYN-ACK: it answers retransmitted SYNs as well (3.10.7.4 first). */
-        if (tcb->snd_nxt == tcb->iss || (tcb->flags & TF_ACKNOW))
+        /* The SYN-ACK goes first (and again on a timeout); an unacceptable
+         * segment, a repeated SYN included, is answered as in every
+         * synchronized state: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+         * (3.10.7.4 first). Linux repeats its SYN-ACK to a repeated SYN. */
+        if (tcb->snd_nxt == tcb->iss)
             output_syn(t, tcb, now);
+        else if (tcb->flags & TF_ACKNOW)
+            tcp_send_ack(t, tcb, now);
         tcb->flags &= ~TF_ACKNOW;
         return;
     default:
