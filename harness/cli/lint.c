@@ -14,6 +14,7 @@
 
 struct lint_args {
     bool json, quiet, allow_truncated, rules, only_stack;
+    uint64_t skew_us;
     bool stack_given;
     struct conv_endpoint stack;
 };
@@ -21,12 +22,14 @@ struct lint_args {
 static void usage(FILE *f)
 {
     fputs("usage: synack lint [--json] [--stack ADDR[:PORT] [--only-stack]] [--allow-truncated]\n"
-          "                   [-q] CAPTURE...\n"
+          "                   [--skew MS] [-q] CAPTURE...\n"
           "       synack lint --rules\n"
           "Runs the RFC oracle over every TCP connection of each capture and prints its\n"
           "findings: frame, endpoints, rule, requirement, what was seen. --stack names the\n"
           "stack under test (its findings are marked; --only-stack: report no others);\n"
-          "--allow-truncated lints captures cut by a small snaplen; --json writes one JSON document on\n"
+          "--allow-truncated lints captures cut by a small snaplen; --skew MS says the capture\n"
+          "was taken up to MS away from the senders (an ACK seen just before a retransmission\n"
+          "may have reached the sender after it); --json writes one JSON document on\n"
           "standard output. Exit status: 0 no findings, 1 findings or a capture that cannot\n"
           "be read, 2 usage.\n",
           f);
@@ -64,7 +67,10 @@ static int lint_one(const struct lint_args *a, const char *path, json_t *arr, si
             json_array_append_new(arr, json_pack("{s:s,s:s}", "path", path, "error", err));
         return -1;
     }
-    struct oracle *o = oracle_new(NULL);
+    struct oracle_config cfg;
+    oracle_config_default(&cfg);
+    cfg.skew_us = a->skew_us;
+    struct oracle *o = oracle_new(&cfg);
     if (!o) {
         fprintf(stderr, "synack lint: out of memory\n");
         capture_free(cap);
@@ -152,7 +158,7 @@ int cli_lint(int argc, char **argv)
         {"json", no_argument, NULL, 'J'},        {"stack", required_argument, NULL, 's'},
         {"allow-truncated", no_argument, NULL, 'T'}, {"rules", no_argument, NULL, 'R'},
         {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
-        {"only-stack", no_argument, NULL, 'O'},
+        {"only-stack", no_argument, NULL, 'O'},  {"skew", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     struct lint_args a = {0};
@@ -165,6 +171,17 @@ int cli_lint(int argc, char **argv)
         case 'R': a.rules = true; break;
         case 'q': a.quiet = true; break;
         case 'O': a.only_stack = true; break;
+        case 'K': {
+            char *end;
+            double ms = strtod(optarg, &end);
+            if (!*optarg || *end || !(ms >= 0 && ms <= 10000)) {
+                fprintf(stderr, "synack lint: --skew: expected milliseconds from 0 to 10000, got '%s'\n",
+                        optarg);
+                return 2;
+            }
+            a.skew_us = (uint64_t)(ms * 1000);
+            break;
+        }
         case 's':
             if (conv_endpoint_parse(optarg, &a.stack) < 0) {
                 fprintf(stderr, "synack lint: --stack: expected ADDR[:PORT], got '%s'\n", optarg);

@@ -46,6 +46,7 @@ void oracle_config_default(struct oracle_config *c)
     c->rto_max_us = 60000000;
     c->ack_delay_max_us = 500000;
     c->slack_us = 5000;
+    c->skew_us = 0;
     c->max_conns = 4096;
     c->max_findings = 10000;
 }
@@ -319,11 +320,12 @@ static void debt_add(struct o_ep *r, uint32_t end, uint64_t now, unsigned pkt)
         r->debts[r->ndebts++] = (struct o_debt){end, now, pkt};
 }
 
-/* The sender sent [seq, end) again: the receiver may only have it now. */
-static void debt_retime(struct o_ep *r, uint32_t seq, uint32_t end, uint64_t now)
+/* The sender sent from seq again: the receiver may only have it now, and
+ * what came after it was out of order there until now. */
+static void debt_retime(struct o_ep *r, uint32_t seq, uint64_t now)
 {
     for (size_t i = 0; i < r->ndebts; i++)
-        if (seq_gt(r->debts[i].end, seq) && seq_le(r->debts[i].end, end))
+        if (seq_gt(r->debts[i].end, seq))
             r->debts[i].since = now;
 }
 
@@ -350,15 +352,18 @@ static void debt_pay(struct oracle *o, struct o_ep *r, const struct o_ep *d, uin
 
 /* ---- holes in a sender's stream ---- */
 
-/* [seq, end) goes out: does it fill (part of) a hole? Trim what it fills. */
-static bool hole_fill(struct o_ep *s, uint32_t seq, uint32_t end)
+/* [seq, end) goes out: does it fill (part of) a hole? Trim what it fills,
+ * and return the packet that first jumped over it (the copy now seen went
+ * out before that one), or 0. */
+static unsigned hole_fill(struct o_ep *s, uint32_t seq, uint32_t end)
 {
-    bool filled = false;
+    unsigned filled = 0;
     size_t k = 0;
     for (size_t i = 0; i < s->nholes; i++) {
         struct o_hole h = s->holes[i];
         if (seq_lt(seq, h.end) && seq_gt(end, h.start)) {
-            filled = true;
+            if (!filled || h.packet < filled)
+                filled = h.packet;
             if (seq_le(seq, h.start))
                 h.start = end;           /* the front is filled */
             else
@@ -416,6 +421,7 @@ static void on_syn(struct oracle *o, struct o_conn *c, struct o_ep *s, struct o_
     /* the other side may answer any SYN with a SYN-ACK at its own ISN:
      * simultaneous open, or a retransmitted SYN */
     r->last_trigger = o->pkt;
+    r->last_trigger_time = o->now;
     if (s->syn_seen)
         return; /* a retransmission, or a SYN with another ISN (RFC 5961 4.2's case) */
     s->syn_seen = true;
@@ -516,7 +522,10 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
     if (synchronized) {
         uint32_t wnd = r->wnd_last ? r->wnd_last : 1;
         uint32_t off = v->seq - r->ack_last;
-        if (off >= wnd)
+        /* in the window, or SND.NXT with data still in flight (ABORT's
+         * <SEQ=SND.NXT><CTL=RST>, 3.10.5): what a correct stack sends */
+        bool in_flight = seq_ge(v->seq, r->ack_last) && seq_le(v->seq, s->snd_max);
+        if (off >= wnd && !in_flight)
             finding(o, RULE_RST_UNACCEPTABLE, "RST at relative %u; the receiver expects %u with "
                     "a window of %u", v->seq - s->iss, r->ack_last - s->iss, r->wnd_last);
         if (v->seq == r->ack_last)
@@ -580,8 +589,10 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
                seq_gt(r->snd_max, r->snd_una) && !wnd_changed) {
         trigger = true; /* a duplicate ACK (RFC 5681 2) */
     }
-    if (trigger)
+    if (trigger) {
         r->last_trigger = o->pkt;
+        r->last_trigger_time = o->now;
+    }
 }
 
 /* s sends sequence space (data, SYN or FIN). */
@@ -590,30 +601,39 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
 {
     if (HAS(v, SYNACK_TCP_SYN) && v->seq != s->iss)
         return; /* a SYN with another ISN is not part of this stream */
-    bool late = hole_fill(s, v->seq, v->end); /* reordered, not sent again */
+    unsigned late = hole_fill(s, v->seq, v->end); /* reordered, or lost before the capture */
+    if (late)
+        debt_retime(r, v->seq, o->now);
     bool retx = !late && s->sent_any && seq_lt(v->seq, s->snd_max) &&
                 (!s->una_known || seq_gt(v->end, s->snd_una));
     if (retx) {
         struct o_seg *g = seg_find(s, v->seq);
-        unsigned prev = g ? g->last_pkt : s->timer_pkt;
+        /* clocked by an ACK since the data last went out (in packet order:
+         * times may tie); for data no longer remembered, since the timer
+         * (re)started, the ACK that restarted it included */
+        bool clocked = g ? s->last_trigger > g->last_pkt : s->last_trigger >= s->timer_pkt;
+        uint64_t prev_t = g ? g->last_tx : s->timer_start;
+        if (o->cfg.skew_us && s->last_trigger && s->last_trigger_time + 2 * o->cfg.skew_us >= prev_t)
+            clocked = true; /* the ACK may have reached the sender after the data left */
         bool probing = r->acked && r->wnd_last == 0;
-        bool clocked = s->last_trigger > prev; /* in packet order: times may tie */
         uint32_t una = s->una_known ? s->snd_una : s->iss;
         if (!probing && !clocked && s->timer_on && v->seq == una)
             check_timeout(o, s);
         if (g) {
             g->last_pkt = o->pkt;
+            g->last_tx = o->now;
             g->tx++;
         }
-        debt_retime(r, v->seq, v->end, o->now);
+        debt_retime(r, v->seq, o->now);
     } else {
         if (!s->timer_on) { /* 5.1 */
             s->timer_on = true;
             s->timer_start = o->now;
             s->timer_pkt = o->pkt;
         }
-        if (s->nsegs < ORACLE_SEGS)
-            s->segs[s->nsegs++] = (struct o_seg){v->seq, v->end, o->now, o->pkt, 1};
+        if (s->nsegs < ORACLE_SEGS) /* a late copy: sent before the hole showed */
+            s->segs[s->nsegs++] = (struct o_seg){v->seq, v->end, o->now, o->now,
+                                                 late ? late : o->pkt, late ? 2u : 1u};
     }
     /* the receiver owes an ACK for new in-order data or a FIN (MUST-40) */
     uint32_t owed = v->data_start + v->len + (HAS(v, SYNACK_TCP_FIN) ? 1 : 0);

@@ -55,6 +55,11 @@ struct oracle_config {
     uint64_t rto_max_us;       /* the cap backoff may stop at (2.5 allows >= 60 s): 60 s */
     uint64_t ack_delay_max_us; /* MUST-40: 500 ms */
     uint64_t slack_us;         /* timing slack for capture timestamps: 5 ms */
+    uint64_t skew_us;          /* how far the capture point may be from the senders
+                                * (each way): an ACK seen up to twice this before a
+                                * transmission may have reached the sender after
+                                * it. 0 in harness runs (the capture is the wire at
+                                * the stack); synack lint --skew sets it */
     size_t max_conns;          /* connections followed at once (65536) */
     size_t max_findings;       /* findings kept; more are only counted (10000) */
 };

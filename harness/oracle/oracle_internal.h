@@ -36,7 +36,7 @@ const struct oracle_rule *oracle_rule_id(enum oracle_rule_id id);
 /* One transmission of [seq, end) (SYN and FIN count one each). */
 struct o_seg {
     uint32_t seq, end;
-    uint64_t first_tx;
+    uint64_t first_tx, last_tx;
     unsigned last_pkt;          /* packet number of its last transmission */
     unsigned tx;                /* transmissions so far */
 };
@@ -94,6 +94,7 @@ struct o_ep {
     unsigned last_trigger;      /* packet number of the last segment that may clock
                                  * out a retransmission (an ACK of new data, a
                                  * duplicate ACK, SACK, a window update, a SYN) */
+    uint64_t last_trigger_time;
     size_t nsegs;
     struct o_seg segs[ORACLE_SEGS];
     size_t nholes;

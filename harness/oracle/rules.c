@@ -41,11 +41,11 @@ static const struct oracle_rule rules[RULE_COUNT] = {
                         "a retransmission by timeout earlier than the RTO that RFC 6298 gives "
                         "from the RTT samples the capture shows"},
     [RULE_RTO_BACKOFF] = {"rto-no-backoff", "RFC6298:5.5",
-                          "a further retransmission by timeout before twice the previous RTO "
-                          "(exponential backoff, capped at 60 s)"},
+                          "a further retransmission by timeout less than 1.5 times the previous "
+                          "interval after it (the RTO doubles, up to a cap of at least 60 s)"},
     [RULE_ACK_DELAYED] = {"ack-delayed", "RFC9293:MUST-40",
-                          "in-order data or a FIN acknowledged more than 500 ms after it "
-                          "arrived"},
+                          "in-order data or a FIN acknowledged more than 500 ms after its last "
+                          "transmission"},
     [RULE_IP_CSUM] = {"bad-ip-checksum", "RFC1122:3.2.1.2",
                       "an IPv4 header checksum that does not verify"},
     [RULE_TCP_CSUM] = {"bad-tcp-checksum", "RFC9293:MUST-2",

@@ -422,6 +422,23 @@ static void test_rto_rules(void **state)
         seg(&e, false, (120 + i) * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);
     seg(&e, true, 123 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
     expect_only(&e, NULL);
+    /* a capture taken away from the sender: an ACK of new data seen 3 ms
+     * before the next segment left, then that segment again 4 ms later (a
+     * NewReno partial-ACK retransmission, once the ACK got there). Without
+     * --skew a timeout of 4 ms; with 5 ms of skew each way, not a finding */
+    for (int skewed = 0; skewed < 2; skewed++) {
+        struct oracle_config cfg;
+        oracle_config_default(&cfg);
+        cfg.skew_us = skewed ? 5000 : 0;
+        memset(&e, 0, sizeof e);
+        e.o = oracle_new(&cfg);
+        handshake(&e, 64240);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+        seg(&e, false, 120 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);
+        seg(&e, true, 123 * MS, SYNACK_TCP_ACK, 101, 1, 65535, 100);
+        seg(&e, true, 127 * MS, SYNACK_TCP_ACK, 101, 1, 65535, 100);
+        expect_only(&e, skewed ? NULL : "rto-below-minimum");
+    }
     /* near miss: a SYN-ACK sent again because the SYN came again */
     ex_init(&e);
     opts(&e, MSS1460, 4);
