@@ -87,7 +87,7 @@ static void trim_duplicate_syn(const struct tcb *tcb, struct tcp_seg *seg)
 {
     if (tcb->snd_una != tcb->iss || !SEG_HAS(seg, SYNACK_TCP_SYN) ||
         !SEG_HAS(seg, SYNACK_TCP_ACK) || SEG_HAS(seg, SYNACK_TCP_RST) || seg->seq != tcb->irs ||
-        !(seq_lt(tcb->snd_una, seg->ack) && seq_leq(seg->ack, tcb->snd_max)))
+        !seq_in_window(seg->ack, tcb->snd_una + 1, tcb->snd_max + 1))
         return;
     seg->flags &= (uint8_t)~SYNACK_TCP_SYN;
     seg->seq++;
@@ -153,7 +153,10 @@ static void tcp_check_syn(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 static bool syn_received_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
                              uint64_t now)
 {
-    if (!(seq_lt(tcb->snd_una, seg->ack) && seq_leq(seg->ack, tcb->snd_max))) {
+    /* SND.UNA < SEG.ACK =< SND.NXT, as a window: with nothing sent yet it is
+     * empty, where seq_lt and seq_leq would both hold for an ACK 2^31 away
+     * (RFC 1982 3.2 leaves that comparison undefined). */
+    if (!seq_in_window(seg->ack, tcb->snd_una + 1, tcb->snd_max + 1)) {
         t->cnt->tcp_syn_rcvd_bad_ack++;
         tcp_send_rst_reply(t, seg, now); /* <SEQ=SEG.ACK><CTL=RST> */
         return false;
@@ -329,8 +332,13 @@ void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *
     }
     /* SYN-RECEIVED rules while our SYN is unacknowledged: also in
      * FIN-WAIT-1 entered by a CLOSE in SYN-RECEIVED (3.10.4). */
-    if (tcb->snd_una == tcb->iss && !syn_received_ack(t, tcb, seg, now))
-        return;
+    if (tcb->snd_una == tcb->iss) {
+        if (!syn_received_ack(t, tcb, seg, now))
+            return;
+        /* Text queued with the SYN has just joined the stream: what of
+         * this segment it covers is a duplicate now (3.10.7.4 first). */
+        seg_trim(tcb, seg, rcv_wnd(tcb));
+    }
     if (!tcp_process_ack(t, tcb, seg, now))
         return;
     if (!ack_state_transitions(t, tcb, now))

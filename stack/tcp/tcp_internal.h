@@ -87,6 +87,8 @@ void tcp_send_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 void tcp_send_window_probe(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* The peer's window opened: stop probing and forget the probe octet. */
 void tcp_persist_end(struct tcb *tcb);
+/* Data, or a FIN, queued beyond SND.NXT. */
+bool tcp_output_waiting(const struct tcb *tcb);
 /* Back off the probe interval and return it (SHLD-30). */
 uint64_t tcp_persist_next(const struct tcp_ctx *t, struct tcb *tcb);
 /* The peer shrank its window to zero over data in flight (3.8.6, SHLD-17). */

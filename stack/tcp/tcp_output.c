@@ -245,7 +245,7 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 }
 
 /* Data, or the FIN, queued and not yet sent. */
-static bool output_waiting(const struct tcb *tcb)
+bool tcp_output_waiting(const struct tcb *tcb)
 {
     uint32_t end = tcp_data_end(tcb);
     return seq_lt(tcb->snd_nxt, end) ||
@@ -268,7 +268,7 @@ static uint64_t persist_interval(const struct tcp_ctx *t, const struct tcb *tcb)
  * timeout of 3.8.6.2.1 (4), "in the range 0.1 - 1.0 seconds" (MUST-38). */
 static void arm_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    if (!output_waiting(tcb) || timer_on(tcb, TT_REXMT) || timer_on(tcb, TT_PERSIST) ||
+    if (!tcp_output_waiting(tcb) || timer_on(tcb, TT_REXMT) || timer_on(tcb, TT_PERSIST) ||
         !may_send_data(tcb))
         return;
     if (tcb->snd_wnd > 0) {

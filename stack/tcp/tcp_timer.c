@@ -99,6 +99,12 @@ static bool timeout_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         tcb->flags &= ~TF_SWS_OVERRIDE;
         return true;
     }
+    if (!tcp_output_waiting(tcb)) {
+        /* The probe was acknowledged and nothing is left to send: probing
+         * ends (3.8.6.1); a probe now would be a FIN nobody asked for. */
+        tcp_persist_end(tcb);
+        return true;
+    }
     tcp_send_window_probe(t, tcb, now);
     timer_set(tcb, TT_PERSIST, now + tcp_persist_next(t, tcb));
     return true;
