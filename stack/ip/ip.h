@@ -24,7 +24,8 @@ enum ip_dst_kind {
 /* RFC 1122 3.2.1.3: where a datagram is addressed. */
 enum ip_dst_kind ip_classify_dst(const struct ip_host *h, uint32_t dst);
 /* RFC 1122 3.2.1.3 (a)-(g): can src be the source of a datagram we accept?
- * Not 0, not broadcast, not multicast, not loopback, not class E. */
+ * Not 0, not broadcast, not multicast, not loopback, not class E, and not
+ * our own address (a datagram from outside cannot come from us). */
 bool ip_src_valid(const struct ip_host *h, uint32_t src);
 /* Does src name a single host (RFC 1122 3.2.2)? Same rules as ip_src_valid. */
 static inline bool ip_src_is_single_host(const struct ip_host *h, uint32_t src)

@@ -32,6 +32,8 @@ bool ip_src_valid(const struct ip_host *h, uint32_t src)
         return false;
     if (is_directed_broadcast(h, src)) /* (d)-(f) */
         return false;
+    if (src == h->addr)       /* ours, from outside: a spoof (the "land" attack, */
+        return false;         /* a SYN the stack would answer to itself) */
     return true;
 }
 
