@@ -121,6 +121,9 @@ static int add_packet(struct reader *r, const struct pcap_pkthdr *h, const uint8
 {
     struct capture *c = r->c;
     unsigned number = c->frames;
+    if (h->caplen > h->len)
+        return fail(r, "frame %u: %u octets captured of %u on the wire: a broken record header",
+                    number, h->caplen, h->len);
     long off = ipv4_offset(c->linktype, frame, h->caplen);
     if (off == -2) {
         if (h->caplen < h->len)
@@ -146,6 +149,11 @@ static int add_packet(struct reader *r, const struct pcap_pkthdr *h, const uint8
                 len = tot;
         }
     }
+    /* pcapng timestamps (64 bits in units of the file's choosing) can lie
+     * beyond what microseconds since 1970 hold in 64 bits. */
+    if (h->ts.tv_sec > INT64_MAX / 1000000 - 1 || h->ts.tv_sec < INT64_MIN / 1000000 + 1)
+        return fail(r, "frame %u: timestamp %lld s is out of range", number,
+                    (long long)h->ts.tv_sec);
     if (len < wire && !(r->flags & CAPTURE_ALLOW_TRUNCATED))
         return fail(r, "frame %u: only %zu of the %zu octets of its IPv4 datagram were "
                        "captured (snaplen %u); capture with a larger snaplen (tcpdump -s 0)",
