@@ -1,0 +1,1509 @@
+/* fuzz/stack.c: the whole stack as a state machine. One input is a fresh
+ * stack (fixed RNG seed) and a sequence of steps: inbound segments whose
+ * numbers are relative to the live connection, socket calls, clock jumps,
+ * ICMP messages, raw datagrams. After every step the stack's invariants are
+ * checked, and every packet in either direction passes fz_observe() (the
+ * hook where the harness's RFC oracle will plug in); a violation aborts.
+ *
+ * The input format is in stack_steps.h and fuzz/README.md. This file reads
+ * the stack's internal structures (tcb.h, sock.h) for its checks only; it
+ * drives the stack through the public API, as an application and a peer.
+ *
+ * Data has a known pattern both ways, so corruption is a finding too: the
+ * peer's octet at sequence number s is peer_octet(s), the application's
+ * octet at stream offset o is app_octet(o).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <synack/socket.h>
+#include <synack/stack.h>
+#include <synack/wire.h>
+
+#include "core/stack_internal.h"
+#include "oracle/oracle.h"
+#include "socket/sock.h"
+#include "tcp/tcp_internal.h"
+
+#include "stack_steps.h"
+
+#define FZ_ADDR 0xc0000201u      /* 192.0.2.1: the stack */
+#define FZ_PEER 0xc6336402u      /* 198.51.100.2: the peer */
+#define FZ_OTHER 0xc6336403u     /* 198.51.100.3: a bystander */
+#define FZ_PORT 8080
+#define FZ_PEER_PORT 40000       /* slot i's peer port is FZ_PEER_PORT + i */
+#define FZ_PEER_ISN 0x10000000u  /* slot i's peer ISN: FZ_PEER_ISN + i * 2^24 */
+#define FZ_START (1000 * SYNACK_SEC)
+#define FZ_SEED 0x5eed5eedull   /* the RNG seed of every fuzz run */
+#define FZ_SLOTS 4
+#define FZ_DATA_MAX 4096         /* payload of one inbound segment */
+#define FZ_IO_MAX 65536          /* one send or recv */
+#define FZ_STEPS_MAX 512
+#define FZ_POLLS_MAX 20000       /* timer runs in one clock step */
+#define FZ_PKT_MAX (20 + 60 + FZ_DATA_MAX)
+
+/* ---- the data patterns ---- */
+
+static uint8_t peer_octet(uint32_t seq) { return (uint8_t)((seq * 2654435761u) >> 24); }
+static uint8_t app_octet(uint32_t off) { return (uint8_t)(((off + 0x55u) * 2246822519u) >> 24); }
+
+/* ---- the run ---- */
+
+/* What the fake peer knows of one connection (a 4-tuple). */
+#define FZ_RANGES 128
+struct fz_slot {
+    uint16_t lport, rport;
+    uint32_t peer_isn;
+    uint32_t iss;                /* learned from the stack's SYN or SYN-ACK */
+    bool iss_known;
+    uint32_t peer_max;           /* SEQ + SEG.LEN of the peer's latest new data */
+    bool peer_max_known;
+    /* Every [SEG.SEQ, SEG.SEQ + SEG.LEN] the peer sent: an ACK the stack
+     * sends must fall in one of them (no ACK of data never sent). */
+    struct {
+        uint32_t lo, len;
+    } sent[FZ_RANGES];
+    unsigned n_sent;
+    bool sent_overflow;
+    uint32_t max_wnd;            /* largest window offered to this incarnation */
+    bool wnd_known;
+    bool tracked;                /* the model saw this incarnation's SYN: checks apply */
+    uint32_t fin_iss;            /* the stack sent a FIN on the connection with this ISS */
+    bool fin_sent;
+};
+
+struct fz {
+    struct synack_stack *st;
+    struct synack_config cfg;
+    uint64_t now;
+    struct fz_slot slot[FZ_SLOTS];
+    bool batch;
+    bool tainted;       /* a raw datagram may have put foreign octets in a stream */
+    uint64_t injected;  /* datagrams handed to synack_stack_input */
+    uint64_t sent;      /* datagrams the stack sent */
+    uint16_t ip_id;
+    unsigned step;
+    const char *what;   /* the step being run, for messages */
+    uint8_t *pkt;       /* FZ_PKT_MAX */
+    uint8_t *io;        /* FZ_IO_MAX */
+    /* The packet under observation, for messages. */
+    const uint8_t *obs_pkt;
+    size_t obs_len;
+    struct oracle *oracle; /* the RFC oracle of harness/oracle/, fed every packet */
+    size_t oracle_seen;    /* its findings already looked at */
+    unsigned packets;      /* packets fed to it */
+    const char *dump; /* $SYNACK_FUZZ_DUMP: write every packet there (wire seeds) */
+    bool trace;       /* $SYNACK_FUZZ_TRACE: print steps and packets (triage) */
+};
+
+enum { FZ_IN, FZ_OUT };
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noreturn, format(printf, 2, 3)))
+#endif
+static void fz_fail(const struct fz *f, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "fuzz stack: step %u (%s), t=%llu us: ", f->step, f->what ? f->what : "-",
+            (unsigned long long)(f->now - FZ_START));
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    if (f->obs_pkt) {
+        fprintf(stderr, "packet:");
+        for (size_t i = 0; i < f->obs_len && i < 64; i++)
+            fprintf(stderr, " %02x", f->obs_pkt[i]);
+        fputc('\n', stderr);
+    }
+    abort();
+}
+
+#define FZ_CHECK(f, cond, ...)                                                          \
+    do {                                                                                \
+        if (!(cond))                                                                    \
+            fz_fail((f), "invariant broken: " #cond ": " __VA_ARGS__);                  \
+    } while (0)
+
+static struct tcp_ctx *tcpx(struct fz *f)
+{
+    return &f->st->tcp;
+}
+
+/* The TCB of a 4-tuple (not a listener, not CLOSED), found without
+ * touching the lookup cache; NULL if none. */
+static struct tcb *find_tcb(struct fz *f, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    for (struct tcb *c = tcpx(f)->all; c; c = c->next)
+        if (c->state != SYNACK_LISTEN && c->state != SYNACK_CLOSED && c->laddr == FZ_ADDR &&
+            c->lport == lport && c->raddr == raddr && c->rport == rport)
+            return c;
+    return NULL;
+}
+
+static struct tcb *slot_tcb(struct fz *f, unsigned i)
+{
+    return find_tcb(f, f->slot[i].lport, FZ_PEER, f->slot[i].rport);
+}
+
+static struct fz_slot *slot_of(struct fz *f, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    if (raddr != FZ_PEER || rport < FZ_PEER_PORT || rport >= FZ_PEER_PORT + FZ_SLOTS)
+        return NULL;
+    struct fz_slot *s = &f->slot[rport - FZ_PEER_PORT];
+    return s->lport == lport ? s : NULL;
+}
+
+/* Has the TCB learned the peer's sequence numbers? */
+static bool has_irs(const struct tcb *t)
+{
+    return t && t->state >= SYNACK_SYN_RECEIVED;
+}
+
+/* ---- the observer: every packet, both directions ---- */
+
+static bool is_unicast_peer(uint32_t a)
+{
+    uint8_t first = (uint8_t)(a >> 24);
+    return first != 0 && first != 127 && first < 224 && a != (FZ_ADDR | 0xffu) &&
+           a != FZ_ADDR;
+}
+
+static void observe_tcp_out(struct fz *f, const struct synack_ipv4 *ip)
+{
+    struct synack_tcp th;
+    struct synack_wire_error we;
+    int r = synack_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, 0, &th, &we);
+    FZ_CHECK(f, r == WIRE_OK, "the stack sent a TCP segment that does not parse: %s",
+             synack_wire_errname(we.code));
+    bool syn = th.flags & SYNACK_TCP_SYN, fin = th.flags & SYNACK_TCP_FIN,
+         rst = th.flags & SYNACK_TCP_RST, ack = th.flags & SYNACK_TCP_ACK;
+    FZ_CHECK(f, !(syn && (rst || fin)), "flags %02x", th.flags);
+    FZ_CHECK(f, !(th.opts.present & TCPOPT_F_MSS) || syn, "MSS option on a non-SYN (MUST-65)");
+    FZ_CHECK(f, ack || syn || rst, "a segment without ACK that is neither SYN nor RST");
+    FZ_CHECK(f, !(rst && th.payload_len), "a RST with data");
+
+    struct tcb *tcb = find_tcb(f, th.sport, ip->dst, th.dport);
+    struct fz_slot *sl = slot_of(f, th.sport, ip->dst, th.dport);
+    if (syn && ip->dst == FZ_PEER && th.dport >= FZ_PEER_PORT &&
+        th.dport < FZ_PEER_PORT + FZ_SLOTS) {
+        struct fz_slot *s = &f->slot[th.dport - FZ_PEER_PORT];
+        if (s->lport == 0)
+            s->lport = th.sport; /* connect() is choosing the port now */
+        if (s->lport == th.sport) {
+            if (!s->iss_known || s->iss != th.seq)
+                s->wnd_known = false; /* a new incarnation */
+            s->fin_sent = false;      /* (the same ISS, if no time has passed) */
+            s->tracked = true;
+            s->iss = th.seq;
+            s->iss_known = true;
+            sl = s;
+        }
+    }
+    if (rst)
+        return; /* RSTs answer segments of no connection too */
+    FZ_CHECK(f, tcb != NULL, "a %s segment from no connection (port %u to %u)",
+             syn ? "SYN" : fin ? "FIN" : "non-RST", th.sport, th.dport);
+    FZ_CHECK(f, th.seq == tcb->iss || !syn, "a SYN at seq %u, ISS %u", th.seq, tcb->iss);
+    if (syn)
+        FZ_CHECK(f, tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED ||
+                        (tcb->state == SYNACK_FIN_WAIT_1 && tcb->snd_una == tcb->iss),
+                 "a SYN sent in %s", synack_state_name(tcb->state));
+    if (th.payload_len) {
+        FZ_CHECK(f, tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT ||
+                        tcb->state == SYNACK_FIN_WAIT_1 || tcb->state == SYNACK_CLOSING ||
+                        tcb->state == SYNACK_LAST_ACK,
+                 "data sent in %s", synack_state_name(tcb->state));
+        FZ_CHECK(f, th.payload_len <= tcb->snd_mss,
+                 "%zu octets in one segment, Eff.snd.MSS %u (MUST-16)", th.payload_len,
+                 tcb->snd_mss);
+        uint32_t off = th.seq - (tcb->iss + 1);
+        for (size_t i = 0; i < th.payload_len; i++)
+            if (th.payload[i] != app_octet(off + (uint32_t)i))
+                fz_fail(f, "the stack sent octet %zu of a segment at offset %u wrong: "
+                           "%02x, the application wrote %02x",
+                        i, off, th.payload[i], app_octet(off + (uint32_t)i));
+        if (sl && sl->tracked && sl->wnd_known)
+            FZ_CHECK(f, seq_leq(th.seq + (uint32_t)th.payload_len,
+                                tcb->snd_una + sl->max_wnd + 1),
+                     "data up to %u, beyond SND.UNA %u + the largest window offered %u "
+                     "(3.8.6.1 allows one probe octet)",
+                     th.seq + (uint32_t)th.payload_len, tcb->snd_una, sl->max_wnd);
+    }
+    if (fin) {
+        FZ_CHECK(f, tcb->state == SYNACK_FIN_WAIT_1 || tcb->state == SYNACK_CLOSING ||
+                        tcb->state == SYNACK_LAST_ACK,
+                 "a FIN sent in %s", synack_state_name(tcb->state));
+        if (sl) {
+            sl->fin_sent = true;
+            sl->fin_iss = tcb->iss;
+        }
+    }
+    if (ack && sl && sl->tracked && !sl->sent_overflow && !f->tainted) {
+        bool seen = false;
+        for (unsigned i = 0; i < sl->n_sent && !seen; i++)
+            seen = th.ack - sl->sent[i].lo <= sl->sent[i].len;
+        FZ_CHECK(f, seen, "the stack acknowledges %u, a sequence number the peer never reached",
+                 th.ack);
+    }
+}
+
+static void observe_icmp_out(struct fz *f, const struct synack_ipv4 *ip)
+{
+    struct synack_icmp ic;
+    struct synack_wire_error we;
+    int r = synack_icmp_parse(ip->payload, ip->payload_len, 0, &ic, &we);
+    /* An error quoting a whole short datagram may lack 8 octets of it. */
+    if (r == WIRE_EICMP_INNER_TRUNCATED || r == WIRE_EICMP_INNER_IHL)
+        return;
+    FZ_CHECK(f, r == WIRE_OK, "the stack sent an ICMP message that does not parse: %s",
+             synack_wire_errname(we.code));
+    FZ_CHECK(f, ic.type == ICMP_ECHO_REPLY || ic.type == ICMP_DEST_UNREACH,
+             "the stack sent ICMP type %u", ic.type);
+    if (ic.is_error && ic.inner.proto == SYNACK_IPPROTO_ICMP)
+        FZ_CHECK(f, !synack_icmp_type_is_error(ic.inner.l4[0]),
+                 "an ICMP error about an ICMP error (RFC 1122 3.2.2)");
+}
+
+/* The hook for every packet. Inbound packets are seen before the stack
+ * gets them, outbound ones as the stack hands them to the link. The RFC
+ * oracle (harness/oracle/) plugs in here: feed it (dir, pkt, len, now) and
+ * fail on what it flags. */
+/* Write pkt as a seed of the wire target, one file per kind of packet:
+ * the name hashes the protocol and header layout (flags, options, length),
+ * not the numbers, so the seeds stay few and different. */
+static void dump_packet(const struct fz *f, const uint8_t *pkt, size_t len)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+#define FZ_MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ull)
+    FZ_MIX(len < 20 ? len : 20);
+    if (len >= 20) {
+        size_t hl = (pkt[0] & 15u) * 4u;
+        FZ_MIX(pkt[0]);
+        FZ_MIX(pkt[6] & 0xe0u);
+        FZ_MIX(pkt[9]);
+        FZ_MIX(synack_get16(pkt + 2) == len);
+        if (pkt[9] == SYNACK_IPPROTO_TCP && hl >= 20 && len >= hl + 20) {
+            const uint8_t *t = pkt + hl;
+            size_t doff = (t[12] >> 4) * 4u;
+            FZ_MIX(t[12]);
+            FZ_MIX(t[13]);
+            for (size_t i = 20; i < doff && hl + i < len; i++)
+                FZ_MIX(t[i]);
+            FZ_MIX(len - hl - doff > 64 ? 64 : len - hl - doff);
+        } else if (pkt[9] == SYNACK_IPPROTO_ICMP && len >= hl + 4) {
+            FZ_MIX(pkt[hl]);
+            FZ_MIX(pkt[hl + 1]);
+            FZ_MIX(len);
+        }
+    }
+#undef FZ_MIX
+    char path[4096];
+    snprintf(path, sizeof path, "%s/pkt-%016llx", f->dump, (unsigned long long)h);
+    FILE *o = fopen(path, "wb");
+    if (!o)
+        return;
+    fputc(0, o); /* the wire target's mode: an IPv4 datagram */
+    fwrite(pkt, 1, len, o);
+    fclose(o);
+}
+
+static void trace_packet(int dir, const uint8_t *pkt, size_t len)
+{
+    struct synack_ipv4 ip;
+    struct synack_tcp th;
+    if (synack_ipv4_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, NULL) != WIRE_OK) {
+        fprintf(stderr, "  %s %zu octets, not IPv4\n", dir == FZ_IN ? "<" : ">", len);
+        return;
+    }
+    if (ip.proto != SYNACK_IPPROTO_TCP ||
+        synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, WIRE_PARSE_NO_CHECKSUM, &th,
+                         NULL) != WIRE_OK) {
+        fprintf(stderr, "  %s proto %u, %zu octets\n", dir == FZ_IN ? "<" : ">", ip.proto, len);
+        return;
+    }
+    static const char fl[] = "FSRPAUEC";
+    char flags[9];
+    size_t n = 0;
+    for (int i = 0; i < 8; i++)
+        if (th.flags & (1u << i))
+            flags[n++] = fl[i];
+    flags[n] = 0;
+    fprintf(stderr, "  %s %u>%u %s seq %u ack %u win %u len %zu\n", dir == FZ_IN ? "<" : ">",
+            th.sport, th.dport, flags, th.seq, th.ack, th.window, th.payload_len);
+}
+
+static void fz_observe(struct fz *f, int dir, const uint8_t *pkt, size_t len)
+{
+    if (f->dump)
+        dump_packet(f, pkt, len);
+    if (f->trace)
+        trace_packet(dir, pkt, len);
+    f->packets++;
+    if (f->oracle)
+        oracle_packet(f->oracle, pkt, len, f->now - FZ_START,
+                      dir == FZ_IN ? ORACLE_FROM_PEER : ORACLE_FROM_STACK);
+    if (dir == FZ_IN)
+        return;
+    f->obs_pkt = pkt;
+    f->obs_len = len;
+    struct synack_ipv4 ip;
+    struct synack_wire_error we;
+    int r = synack_ipv4_parse(pkt, len, 0, &ip, &we);
+    FZ_CHECK(f, r == WIRE_OK, "the stack sent a datagram that does not parse: %s",
+             synack_wire_errname(we.code));
+    FZ_CHECK(f, ip.total_len == len, "total length %u, %zu octets sent", ip.total_len, len);
+    FZ_CHECK(f, ip.src == FZ_ADDR, "source %08x", ip.src);
+    FZ_CHECK(f, is_unicast_peer(ip.dst), "sent to %08x (RFC 1122 3.2.1.3)", ip.dst);
+    FZ_CHECK(f, ip.ttl != 0, "TTL 0 (MUST-49)");
+    FZ_CHECK(f, len <= f->cfg.mtu, "%zu octets on a link of MTU %u", len, f->cfg.mtu);
+    FZ_CHECK(f, !synack_ipv4_is_fragment(&ip), "a fragment");
+    if (ip.proto == SYNACK_IPPROTO_TCP)
+        observe_tcp_out(f, &ip);
+    else if (ip.proto == SYNACK_IPPROTO_ICMP)
+        observe_icmp_out(f, &ip);
+    else
+        fz_fail(f, "the stack sent IP protocol %u", ip.proto);
+    f->obs_pkt = NULL;
+}
+
+static int fz_link_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    struct fz *f = ctx;
+    FZ_CHECK(f, now == f->now, "sent at %llu, the clock is at %llu", (unsigned long long)now,
+             (unsigned long long)f->now);
+    f->sent++;
+    fz_observe(f, FZ_OUT, pkt, len);
+    return 0;
+}
+
+static void fz_inject(struct fz *f, const uint8_t *pkt, size_t len)
+{
+    fz_observe(f, FZ_IN, pkt, len);
+    uint8_t *copy = malloc(len ? len : 1); /* exact size: ASan sees any overread */
+    if (!copy)
+        abort();
+    memcpy(copy, pkt, len);
+    f->injected++;
+    synack_stack_input(f->st, copy, len, f->now);
+    free(copy);
+}
+
+/* ---- the invariants, after every step ---- */
+
+static bool in_list(struct fz *f, const struct tcb *x)
+{
+    for (struct tcb *c = tcpx(f)->all; c; c = c->next)
+        if (c == x)
+            return true;
+    return false;
+}
+
+static void check_rcvbuf(struct fz *f, const struct tcb *t)
+{
+    const struct rcvbuf *rb = &t->rb;
+    FZ_CHECK(f, rb->used <= rb->cap, "rcvbuf used %u cap %u", rb->used, rb->cap);
+    FZ_CHECK(f, rb->cap == 0 || rb->head < rb->cap, "rcvbuf head %u cap %u", rb->head, rb->cap);
+    FZ_CHECK(f, rb->n_ooo <= rb->ooo_max, "%u intervals, at most %u", rb->n_ooo, rb->ooo_max);
+    bool receiving = t->state == SYNACK_SYN_RECEIVED || t->state == SYNACK_ESTABLISHED ||
+                     t->state == SYNACK_FIN_WAIT_1 || t->state == SYNACK_FIN_WAIT_2;
+    uint32_t limit = t->rcv_nxt + (rb->cap - rb->used);
+    for (unsigned i = 0; i < rb->n_ooo; i++) {
+        const struct seq_range *r = &rb->ooo[i];
+        FZ_CHECK(f, seq_lt(r->start, r->end), "interval %u empty: %u..%u", i, r->start, r->end);
+        if (i + 1 < rb->n_ooo)
+            FZ_CHECK(f, seq_lt(r->end, rb->ooo[i + 1].start),
+                     "intervals %u and %u touch or overlap", i, i + 1);
+        if (receiving) {
+            FZ_CHECK(f, seq_geq(r->start, t->rcv_nxt), "interval %u..%u before RCV.NXT %u",
+                     r->start, r->end, t->rcv_nxt);
+            FZ_CHECK(f, seq_leq(r->end, limit), "interval %u..%u beyond the buffer (%u)",
+                     r->start, r->end, limit);
+        }
+    }
+    if (seq_gt(t->rcv_adv, t->rcv_nxt) && t->state != SYNACK_TIME_WAIT)
+        FZ_CHECK(f, seq_leq(t->rcv_adv, limit),
+                 "announced window to %u, the buffer holds to %u (3.8.6.2.2)", t->rcv_adv, limit);
+}
+
+static void check_timers_live(struct fz *f, const struct tcb *t)
+{
+    bool rexmt = timer_on(t, TT_REXMT), persist = timer_on(t, TT_PERSIST);
+    switch (t->state) {
+    case SYNACK_SYN_SENT:
+    case SYNACK_SYN_RECEIVED:
+        FZ_CHECK(f, rexmt, "%s without a retransmission timer", synack_state_name(t->state));
+        return;
+    case SYNACK_TIME_WAIT:
+        FZ_CHECK(f, timer_on(t, TT_2MSL) && !rexmt && !persist && !timer_on(t, TT_KEEP),
+                 "TIME-WAIT timers");
+        return;
+    case SYNACK_ESTABLISHED:
+    case SYNACK_CLOSE_WAIT:
+    case SYNACK_FIN_WAIT_1:
+    case SYNACK_CLOSING:
+    case SYNACK_LAST_ACK:
+        break;
+    default:
+        return;
+    }
+    if (t->snd_una == t->iss) {
+        FZ_CHECK(f, rexmt, "our SYN unacknowledged in %s, no timer", synack_state_name(t->state));
+        return;
+    }
+    uint32_t end = tcp_data_end(t);
+    bool fin_waiting = (t->flags & TF_FIN_QUEUED) && t->state != SYNACK_ESTABLISHED &&
+                       t->state != SYNACK_CLOSE_WAIT && seq_leq(t->snd_max, end);
+    bool waiting = seq_lt(t->snd_nxt, end) || fin_waiting;
+    if (t->snd_una != t->snd_max)
+        FZ_CHECK(f, rexmt || persist, "%u octets in flight in %s and no timer to resend them",
+                 t->snd_max - t->snd_una, synack_state_name(t->state));
+    else if (waiting)
+        FZ_CHECK(f, rexmt || persist,
+                 "%u octets%s waiting in %s, nothing in flight, no timer: the connection stalls",
+                 end - t->snd_nxt, fin_waiting ? " and a FIN" : "", synack_state_name(t->state));
+}
+
+static void check_tcb(struct fz *f, const struct tcb *t)
+{
+    const char *sn = synack_state_name(t->state);
+    FZ_CHECK(f, (unsigned)t->state < SYNACK_STATE_COUNT, "state %d", t->state);
+    if (t->owner == TCB_LISTENER) {
+        FZ_CHECK(f, t->parent && in_list(f, t->parent) && t->parent->state == SYNACK_LISTEN,
+                 "a listener's child without its listener");
+    }
+    if (t->state == SYNACK_CLOSED) {
+        FZ_CHECK(f, t->owner == TCB_USER, "a CLOSED TCB nobody holds (owner %d)", t->owner);
+        FZ_CHECK(f, !t->in_table, "a CLOSED TCB in the table");
+        FZ_CHECK(f, tcb_deadline(t) == TCP_TIMER_OFF, "a CLOSED TCB with a timer");
+        return;
+    }
+    if (t->state == SYNACK_LISTEN) {
+        FZ_CHECK(f, t->owner == TCB_USER, "a listener nobody holds");
+        FZ_CHECK(f, tcb_deadline(t) == TCP_TIMER_OFF, "a listener with a timer");
+        return;
+    }
+    FZ_CHECK(f, t->in_table, "%s TCB not in the table", sn);
+    FZ_CHECK(f, t->sb.data != NULL && t->rb.data != NULL, "%s TCB without buffers", sn);
+    FZ_CHECK(f, seq_leq(t->snd_una, t->snd_nxt) && seq_leq(t->snd_nxt, t->snd_max),
+             "SND.UNA %u SND.NXT %u SND.MAX %u in %s", t->snd_una, t->snd_nxt, t->snd_max, sn);
+    FZ_CHECK(f, seq_leq(t->iss, t->snd_una), "SND.UNA %u before ISS %u", t->snd_una, t->iss);
+    if (t->state == SYNACK_SYN_SENT)
+        FZ_CHECK(f, t->snd_una == t->iss, "SYN-SENT with SND.UNA %u, ISS %u", t->snd_una, t->iss);
+    /* The send buffer starts at SND.UNA (the SYN and FIN take no octet). */
+    uint32_t end = tcp_data_end(t);
+    bool fin_q = (t->flags & TF_FIN_QUEUED) != 0;
+    if (t->snd_una == t->iss)
+        FZ_CHECK(f, t->snd_buf_seq == t->iss + 1, "buffer at %u, ISS %u", t->snd_buf_seq, t->iss);
+    else
+        FZ_CHECK(f, t->snd_buf_seq == t->snd_una ||
+                        (fin_q && t->sb.len == 0 && t->snd_buf_seq + 1 == t->snd_una),
+                 "buffer at %u, SND.UNA %u", t->snd_buf_seq, t->snd_una);
+    FZ_CHECK(f, seq_leq(t->snd_max, end + (fin_q ? 1u : 0u)),
+             "SND.MAX %u beyond the data (%u)%s", t->snd_max, end, fin_q ? " and FIN" : "");
+    FZ_CHECK(f, t->sb.len <= t->sb.cap && (t->sb.cap == 0 || t->sb.head < t->sb.cap),
+             "sndbuf len %u head %u cap %u", t->sb.len, t->sb.head, t->sb.cap);
+    check_rcvbuf(f, t);
+    FZ_CHECK(f, t->snd_wnd <= t->max_snd_wnd, "SND.WND %u above MAX.SND.WND %u", t->snd_wnd,
+             t->max_snd_wnd);
+    FZ_CHECK(f, t->snd_mss >= 1 && t->snd_mss <= f->cfg.mtu - 40u, "Eff.snd.MSS %u", t->snd_mss);
+    FZ_CHECK(f, t->rto >= f->cfg.rto_min && t->rto <= f->cfg.rto_max, "RTO %llu",
+             (unsigned long long)t->rto);
+    if (t->state != SYNACK_SYN_SENT)
+        FZ_CHECK(f, seq_gt(t->rcv_nxt, t->irs), "RCV.NXT %u, IRS %u", t->rcv_nxt, t->irs);
+    /* What each state implies about the FINs and our SYN. */
+    switch (t->state) {
+    case SYNACK_TIME_WAIT:
+    case SYNACK_FIN_WAIT_2:
+        FZ_CHECK(f, tcp_fin_acked(t), "%s but our FIN is not acknowledged", sn);
+        break;
+    case SYNACK_FIN_WAIT_1:
+    case SYNACK_CLOSING:
+    case SYNACK_LAST_ACK:
+        FZ_CHECK(f, fin_q, "%s without a FIN queued", sn);
+        break;
+    default:
+        break;
+    }
+    if (t->state == SYNACK_CLOSE_WAIT || t->state == SYNACK_CLOSING ||
+        t->state == SYNACK_LAST_ACK || t->state == SYNACK_TIME_WAIT)
+        FZ_CHECK(f, t->flags & TF_RCVD_FIN, "%s but the peer's FIN is not processed", sn);
+    if (t->state >= SYNACK_ESTABLISHED && t->state != SYNACK_FIN_WAIT_1)
+        FZ_CHECK(f, seq_gt(t->snd_una, t->iss), "%s with our SYN unacknowledged", sn);
+    if (t->flags & TF_PENDING)
+        return; /* output deferred by an open batch: timers start when it is sent */
+    check_timers_live(f, t);
+    if (t->owner == TCB_ORPHAN)
+        FZ_CHECK(f, tcb_deadline(t) != TCP_TIMER_OFF,
+                 "an orphan in %s with no timer: it would live forever", sn);
+}
+
+/* The connection table, listeners and sockets agree. */
+static void check_tables(struct fz *f)
+{
+    struct tcp_ctx *t = tcpx(f);
+    uint32_t n = 0, in_table = 0;
+    for (struct tcb *c = t->all; c; c = c->next) {
+        FZ_CHECK(f, n < 100000, "the TCB list loops");
+        FZ_CHECK(f, !c->next || c->next->prev == c, "TCB list links");
+        n++;
+        in_table += c->in_table;
+        check_tcb(f, c);
+        FZ_CHECK(f, !(c->flags & TF_PENDING) || f->batch, "TF_PENDING outside a batch");
+        if (c->in_table)
+            for (struct tcb *d = c->next; d; d = d->next)
+                FZ_CHECK(f, !(d->in_table && d->lport == c->lport && d->rport == c->rport &&
+                              d->laddr == c->laddr && d->raddr == c->raddr),
+                         "two TCBs with one 4-tuple (port %u to %u)", c->lport, c->rport);
+        if (c->state == SYNACK_LISTEN) {
+            uint32_t q = 0, emb = 0;
+            for (struct tcb *k = c->acceptq_head; k; k = k->q_next) {
+                FZ_CHECK(f, q < 100000 && k->parent == c && k->in_acceptq &&
+                                k->owner == TCB_LISTENER && in_list(f, k),
+                         "accept queue entry");
+                FZ_CHECK(f, k->state != SYNACK_SYN_RECEIVED && k->state != SYNACK_LISTEN,
+                         "%s in an accept queue", synack_state_name(k->state));
+                q++;
+                if (!k->q_next)
+                    FZ_CHECK(f, c->acceptq_tail == k, "accept queue tail");
+            }
+            for (struct tcb *k = t->all; k; k = k->next)
+                emb += k->parent == c && !k->in_acceptq;
+            FZ_CHECK(f, q == c->acceptq_len, "accept queue holds %u, length says %u", q,
+                     c->acceptq_len);
+            FZ_CHECK(f, emb == c->embryonic, "%u embryonic children, count says %u", emb,
+                     c->embryonic);
+        }
+    }
+    FZ_CHECK(f, n == t->n_tcbs, "%u TCBs listed, n_tcbs %u", n, t->n_tcbs);
+    FZ_CHECK(f, n <= f->cfg.max_conns, "%u TCBs, max_conns %u", n, f->cfg.max_conns);
+    uint32_t hashed = 0;
+    for (uint32_t b = 0; b <= t->hash_mask; b++)
+        for (struct tcb *c = t->hash[b]; c; c = c->hnext) {
+            FZ_CHECK(f, hashed < 100000 && c->in_table && in_list(f, c), "hash chain entry");
+            hashed++;
+        }
+    FZ_CHECK(f, hashed == in_table, "%u TCBs hashed, %u marked in_table", hashed, in_table);
+    FZ_CHECK(f, !t->last_hit || (t->last_hit->in_table && in_list(f, t->last_hit)),
+             "the lookup cache points at a TCB that left the table");
+    FZ_CHECK(f, f->batch || !t->pending, "output pending outside a batch");
+    FZ_CHECK(f, t->batch == (f->batch ? 1 : 0), "batch depth %d", t->batch);
+
+    /* Every TCB a user owns is held by exactly one socket, and the other way round. */
+    struct sock_table *tb = f->st->sockets;
+    uint32_t held = 0;
+    for (uint32_t i = 0; tb && i < tb->n; i++) {
+        struct sock *sk = &tb->v[i];
+        if (sk->kind == SK_FREE || sk->kind == SK_OPEN) {
+            FZ_CHECK(f, sk->kind == SK_FREE || !sk->tcb, "an unconnected socket with a TCB");
+            continue;
+        }
+        FZ_CHECK(f, sk->tcb && in_list(f, sk->tcb) && sk->tcb->owner == TCB_USER,
+                 "socket %u holds a TCB that is gone or not its own", i);
+        FZ_CHECK(f, (sk->kind == SK_LISTEN) == (sk->tcb->state == SYNACK_LISTEN),
+                 "socket %u kind %d, TCB in %s", i, sk->kind, synack_state_name(sk->tcb->state));
+        for (uint32_t j = i + 1; j < tb->n; j++)
+            FZ_CHECK(f, tb->v[j].kind == SK_FREE || tb->v[j].tcb != sk->tcb,
+                     "sockets %u and %u share a TCB", i, j);
+        held++;
+    }
+    uint32_t users = 0;
+    for (struct tcb *c = t->all; c; c = c->next)
+        users += c->owner == TCB_USER;
+    FZ_CHECK(f, users == held, "%u TCBs owned by users, %u held by sockets: a leak", users, held);
+}
+
+static void check_counters(struct fz *f)
+{
+    const struct synack_counters *c = synack_stack_counters(f->st);
+    FZ_CHECK(f, c->ip_in == f->injected, "ip_in %llu, %llu injected",
+             (unsigned long long)c->ip_in, (unsigned long long)f->injected);
+    FZ_CHECK(f, c->ip_out == f->sent, "ip_out %llu, %llu sent", (unsigned long long)c->ip_out,
+             (unsigned long long)f->sent);
+    FZ_CHECK(f, c->ip_out == c->tcp_out + c->icmp_errors_sent + c->icmp_echo_replied,
+             "ip_out is not the sum of what TCP and ICMP sent");
+    FZ_CHECK(f, c->link_drop == 0, "link drops");
+    FZ_CHECK(f, c->tcp_rst_sent <= c->tcp_out, "more RSTs than segments");
+    uint64_t fates = c->ip_drop_malformed + c->ip_drop_checksum + c->ip_drop_not_ours +
+                     c->ip_drop_bad_src + c->ip_drop_fragment + c->ip_drop_proto + c->icmp_in +
+                     c->tcp_drop_bcast + c->tcp_drop_checksum + c->tcp_drop_bad_option +
+                     c->tcp_drop_malformed + c->tcp_in;
+    FZ_CHECK(f, fates == c->ip_in, "%llu datagrams in, %llu accounted for",
+             (unsigned long long)c->ip_in, (unsigned long long)fates);
+}
+
+/* What the oracle says of the stack's packets (the peer is the fuzzer:
+ * what it sends is judged too, and ignored). */
+static void check_oracle(struct fz *f)
+{
+    if (!f->oracle)
+        return;
+    size_t n = oracle_finding_count(f->oracle);
+    for (; f->oracle_seen < n; f->oracle_seen++) {
+        const struct oracle_finding *o = oracle_finding_at(f->oracle, f->oracle_seen);
+        if (!o || o->from != ORACLE_FROM_STACK)
+            continue;
+        char line[400];
+        oracle_finding_format(o, line, sizeof line);
+        fz_fail(f, "the RFC oracle: %s", line);
+    }
+}
+
+static void check_all(struct fz *f)
+{
+    check_oracle(f);
+    check_tables(f);
+    check_counters(f);
+    /* The stack's view agrees with what the peer saw it send. */
+    for (unsigned i = 0; i < FZ_SLOTS; i++) {
+        struct tcb *t = slot_tcb(f, i);
+        if (t && t->state <= SYNACK_SYN_RECEIVED)
+            f->slot[i].fin_sent = false; /* a new incarnation (maybe with the same ISS) */
+        if (t && f->slot[i].fin_sent && f->slot[i].fin_iss == t->iss)
+            FZ_CHECK(f, t->state >= SYNACK_FIN_WAIT_1 && t->state != SYNACK_CLOSE_WAIT,
+                     "%s after sending a FIN", synack_state_name(t->state));
+    }
+}
+
+/* ---- reading the input ---- */
+
+struct cur {
+    const uint8_t *p;
+    size_t n, off;
+};
+
+static uint8_t rd8(struct cur *c) { return c->off < c->n ? c->p[c->off++] : 0; }
+static uint16_t rd16(struct cur *c)
+{
+    uint16_t hi = rd8(c);
+    return (uint16_t)(hi << 8 | rd8(c));
+}
+static uint32_t rd32(struct cur *c)
+{
+    uint32_t hi = rd16(c);
+    return hi << 16 | rd16(c);
+}
+
+/* ---- segments ---- */
+
+static uint32_t seq_of(struct fz *f, unsigned si, unsigned mode, struct cur *c)
+{
+    struct fz_slot *s = &f->slot[si];
+    struct tcb *t = slot_tcb(f, si);
+    uint32_t peer_next = s->peer_max_known ? s->peer_max : s->peer_isn;
+    if (fz_seq_wide(mode)) {
+        uint32_t v = rd32(c);
+        return (mode & 7) == FZ_SEQ_ABS ? v : s->peer_isn + v;
+    }
+    int16_t k = (int16_t)rd16(c);
+    uint32_t base;
+    switch (mode & 7) {
+    case FZ_SEQ_RCV_ADV:
+        base = has_irs(t) ? seq_max(t->rcv_adv, t->rcv_nxt) : peer_next;
+        break;
+    case FZ_SEQ_IRS:
+        base = has_irs(t) ? t->irs : s->peer_isn;
+        break;
+    case FZ_SEQ_PEER_MAX:
+        base = peer_next;
+        break;
+    default:
+        base = has_irs(t) ? t->rcv_nxt : peer_next;
+        break;
+    }
+    return base + (uint32_t)(int32_t)k;
+}
+
+static uint32_t ack_of(struct fz *f, unsigned si, unsigned mode, struct cur *c)
+{
+    struct fz_slot *s = &f->slot[si];
+    struct tcb *t = slot_tcb(f, si);
+    uint32_t iss = t ? t->iss : s->iss;
+    if (fz_ack_wide(mode)) {
+        uint32_t v = rd32(c);
+        return (mode & 7) == FZ_ACK_ABS ? v : iss + v;
+    }
+    int16_t k = (int16_t)rd16(c);
+    uint32_t base;
+    switch (mode & 7) {
+    case FZ_ACK_SND_UNA:
+        base = t ? t->snd_una : iss;
+        break;
+    case FZ_ACK_SND_NXT:
+        base = t ? t->snd_nxt : iss + 1;
+        break;
+    case FZ_ACK_UNA_MAXWND:
+        base = t ? t->snd_una - t->max_snd_wnd : iss;
+        break;
+    case FZ_ACK_ISS16:
+        base = iss;
+        break;
+    default:
+        base = t ? t->snd_max : iss + 1;
+        break;
+    }
+    return base + (uint32_t)(int32_t)k;
+}
+
+struct seg_spec {
+    unsigned slot;
+    uint8_t flags;
+    uint32_t seq, ack;
+    uint16_t win, urg;
+    uint8_t opts[SYNACK_TCP_OPT_MAX];
+    size_t optlen;
+    uint16_t datalen;
+    unsigned mut_count;
+    struct {
+        uint8_t field;
+        uint32_t value;
+    } muts[FZ_MUT_MAX];
+};
+
+static void read_options(struct fz *f, unsigned si, struct cur *c, struct seg_spec *sp)
+{
+    uint8_t present = rd8(c);
+    if (present & FZ_OPT_RAW) {
+        uint8_t n = rd8(c);
+        n = n > SYNACK_TCP_OPT_MAX ? SYNACK_TCP_OPT_MAX : n;
+        for (unsigned i = 0; i < n; i++)
+            sp->opts[i] = rd8(c);
+        sp->optlen = n;
+        while (sp->optlen % 4)
+            sp->opts[sp->optlen++] = TCPOPT_EOL;
+        return;
+    }
+    struct synack_tcp_opts o;
+    memset(&o, 0, sizeof o);
+    if (present & FZ_OPT_MSS) {
+        o.present |= TCPOPT_F_MSS;
+        o.mss = rd16(c);
+    }
+    if (present & FZ_OPT_WS) {
+        o.present |= TCPOPT_F_WSCALE;
+        o.wscale = rd8(c);
+    }
+    if (present & FZ_OPT_SACKOK)
+        o.present |= TCPOPT_F_SACK_PERM;
+    if (present & FZ_OPT_TS) {
+        o.present |= TCPOPT_F_TS;
+        o.ts_val = rd32(c);
+        o.ts_ecr = rd32(c);
+    }
+    if (present & FZ_OPT_SACK) {
+        struct tcb *t = slot_tcb(f, si);
+        uint32_t una = t ? t->snd_una : f->slot[si].iss;
+        o.present |= TCPOPT_F_SACK;
+        o.sack_count = (uint8_t)(rd8(c) % SYNACK_SACK_MAX + 1);
+        for (unsigned i = 0; i < o.sack_count; i++) {
+            o.sack[i].left = una + (uint32_t)(int32_t)(int16_t)rd16(c);
+            o.sack[i].right = o.sack[i].left + rd16(c);
+        }
+    }
+    sp->optlen = synack_tcp_opts_build(sp->opts, sizeof sp->opts, &o, NULL);
+    if (sp->optlen == 0 && (o.present & TCPOPT_F_SACK)) { /* too long: drop SACK */
+        o.present &= ~TCPOPT_F_SACK;
+        o.sack_count = 0;
+        sp->optlen = synack_tcp_opts_build(sp->opts, sizeof sp->opts, &o, NULL);
+    }
+}
+
+/* Set the IP and TCP fields a mutation names; checksums are settled after. */
+static void apply_mutation(struct fz *f, uint8_t *pkt, uint8_t field, uint32_t v,
+                           bool *ip_csum_set, bool *tcp_csum_set, size_t *trunc)
+{
+    uint8_t *tcp = pkt + 20;
+    switch (field % FZ_MUT_COUNT) {
+    case FZ_MUT_IP_VERSION: pkt[0] = (uint8_t)((v & 15) << 4 | (pkt[0] & 15)); break;
+    case FZ_MUT_IP_IHL:
+        pkt[0] = (uint8_t)((pkt[0] & 0xf0) | (v & 15));
+        f->tainted = true; /* the TCP header moves: its octets may become payload */
+        break;
+    case FZ_MUT_IP_TOS: pkt[1] = (uint8_t)v; break;
+    case FZ_MUT_IP_LEN: synack_put16(pkt + 2, (uint16_t)v); break;
+    case FZ_MUT_IP_ID: synack_put16(pkt + 4, (uint16_t)v); break;
+    case FZ_MUT_IP_DF: pkt[6] = (uint8_t)((pkt[6] & ~0x40) | ((v & 1) << 6)); break;
+    case FZ_MUT_IP_MF: pkt[6] = (uint8_t)((pkt[6] & ~0x20) | ((v & 1) << 5)); break;
+    case FZ_MUT_IP_FRAG_OFF:
+        synack_put16(pkt + 6, (uint16_t)((synack_get16(pkt + 6) & 0xe000u) | (v & 0x1fffu)));
+        break;
+    case FZ_MUT_IP_TTL: pkt[8] = (uint8_t)v; break;
+    case FZ_MUT_IP_PROTO: pkt[9] = (uint8_t)v; break;
+    case FZ_MUT_IP_CSUM:
+        *ip_csum_set = true;
+        synack_put16(pkt + 10, 0);
+        if (v >= FZ_CSUM_BAD) /* one that does not verify (not the other zero) */
+            synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, 20)) ^ 1u);
+        else
+            synack_put16(pkt + 10, (uint16_t)v);
+        break;
+    case FZ_MUT_IP_SRC: synack_put32(pkt + 12, v); break;
+    case FZ_MUT_IP_DST: synack_put32(pkt + 16, v); break;
+    case FZ_MUT_TCP_SPORT: synack_put16(tcp, (uint16_t)v); break;
+    case FZ_MUT_TCP_DPORT: synack_put16(tcp + 2, (uint16_t)v); break;
+    case FZ_MUT_TCP_DOFF:
+        tcp[12] = (uint8_t)((tcp[12] & 0x0f) | (v & 15) << 4);
+        f->tainted = true;
+        break;
+    case FZ_MUT_TCP_RESERVED: tcp[12] = (uint8_t)((tcp[12] & 0xf0) | (v & 15)); break;
+    case FZ_MUT_TCP_CSUM:
+        *tcp_csum_set = true;
+        synack_put16(tcp + 16, v >= FZ_CSUM_BAD ? 0 : (uint16_t)v);
+        if (v >= FZ_CSUM_BAD)
+            synack_put16(tcp + 16, 0xbad0); /* settled below to a value that fails */
+        break;
+    case FZ_MUT_TCP_URG_PTR: synack_put16(tcp + 18, (uint16_t)v); break;
+    default: *trunc = v & 0xffffu; break;
+    }
+}
+
+static void send_seg(struct fz *f, const struct seg_spec *sp)
+{
+    struct fz_slot *s = &f->slot[sp->slot];
+    struct tcb *t = slot_tcb(f, sp->slot);
+    uint8_t *pkt = f->pkt;
+    uint8_t *tcp = pkt + 20;
+    struct synack_tcp h = {.sport = s->rport, .dport = s->lport, .seq = sp->seq, .ack = sp->ack,
+                           .flags = sp->flags, .window = sp->win, .urg_ptr = sp->urg};
+    size_t hl = synack_tcp_build(tcp, FZ_PKT_MAX - 20, &h, sp->opts, sp->optlen, NULL);
+    if (!hl)
+        abort();
+    bool syn = sp->flags & SYNACK_TCP_SYN;
+    uint32_t data_seq = sp->seq + (syn ? 1u : 0u);
+    for (uint32_t i = 0; i < sp->datalen; i++)
+        tcp[hl + i] = peer_octet(data_seq + i);
+    size_t seglen = hl + sp->datalen;
+    struct synack_ipv4 ih = {.ttl = 64, .proto = SYNACK_IPPROTO_TCP, .frag = SYNACK_IP_DF,
+                             .id = f->ip_id++, .src = FZ_PEER, .dst = FZ_ADDR};
+    synack_ipv4_build(pkt, 20, &ih, seglen, NULL);
+    size_t len = 20 + seglen;
+
+    /* What the peer has now sent, for the observer's checks. */
+    uint32_t span = sp->datalen + (syn ? 1u : 0u) + ((sp->flags & SYNACK_TCP_FIN) ? 1u : 0u);
+    uint32_t end = sp->seq + span;
+    if ((syn && !has_irs(t)) || !s->peer_max_known || seq_gt(end, s->peer_max)) {
+        s->peer_max = end;
+        s->peer_max_known = true;
+    }
+    unsigned k = 0;
+    while (k < s->n_sent && !(s->sent[k].lo == sp->seq && s->sent[k].len >= span))
+        k++;
+    if (k == s->n_sent) {
+        if (k < FZ_RANGES) {
+            s->sent[k].lo = sp->seq;
+            s->sent[k].len = span;
+            s->n_sent++;
+        } else {
+            s->sent_overflow = true;
+        }
+    }
+    if (sp->flags & SYNACK_TCP_ACK) {
+        uint32_t w = (uint32_t)sp->win << (t && !syn ? t->snd_wscale : 0);
+        if (!s->wnd_known || w > s->max_wnd)
+            s->max_wnd = w;
+        s->wnd_known = true;
+    }
+
+    bool ip_csum = false, tcp_csum = false;
+    size_t trunc = SIZE_MAX;
+    for (unsigned i = 0; i < sp->mut_count; i++)
+        apply_mutation(f, pkt, sp->muts[i].field, sp->muts[i].value, &ip_csum, &tcp_csum, &trunc);
+    if (!tcp_csum) {
+        synack_tcp_checksum_set(tcp, seglen, synack_get32(pkt + 12), synack_get32(pkt + 16));
+    } else if (synack_get16(tcp + 16) == 0xbad0) {
+        synack_tcp_checksum_set(tcp, seglen, synack_get32(pkt + 12), synack_get32(pkt + 16));
+        synack_put16(tcp + 16, synack_get16(tcp + 16) ^ 1u);
+    }
+    if (!ip_csum) {
+        synack_put16(pkt + 10, 0);
+        synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, 20)));
+    }
+    if (trunc < len)
+        len = trunc;
+    fz_inject(f, pkt, len);
+}
+
+static void step_seg(struct fz *f, unsigned si, struct cur *c)
+{
+    struct seg_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.slot = si;
+    sp.flags = rd8(c);
+    unsigned sm = rd8(c);
+    sp.seq = seq_of(f, si, sm, c);
+    unsigned am = rd8(c);
+    sp.ack = ack_of(f, si, am, c);
+    sp.win = rd16(c);
+    uint8_t ext = rd8(c);
+    if (ext & FZ_EXT_URG)
+        sp.urg = rd16(c);
+    if (ext & FZ_EXT_OPTS)
+        read_options(f, si, c, &sp);
+    if (ext & FZ_EXT_DATA)
+        sp.datalen = (uint16_t)(rd16(c) % (FZ_DATA_MAX + 1));
+    if (ext & FZ_EXT_MUTS) {
+        sp.mut_count = rd8(c) % (FZ_MUT_MAX + 1);
+        for (unsigned i = 0; i < sp.mut_count; i++) {
+            sp.muts[i].field = rd8(c);
+            sp.muts[i].value = rd32(c);
+        }
+    }
+    send_seg(f, &sp);
+}
+
+/* A well-behaved peer: in sequence, acknowledging everything sent. */
+static void step_ack(struct fz *f, unsigned si, struct cur *c)
+{
+    uint8_t kind = rd8(c);
+    struct fz_slot *s = &f->slot[si];
+    struct tcb *t = slot_tcb(f, si);
+    struct seg_spec sp;
+    memset(&sp, 0, sizeof sp);
+    sp.slot = si;
+    sp.seq = has_irs(t) ? t->rcv_nxt : (s->peer_max_known ? s->peer_max : s->peer_isn);
+    sp.ack = t ? t->snd_max : s->iss + 1;
+    sp.win = 65535;
+    static const uint8_t flags[4] = {SYNACK_TCP_ACK, SYNACK_TCP_ACK | SYNACK_TCP_PSH,
+                                     SYNACK_TCP_ACK | SYNACK_TCP_FIN,
+                                     SYNACK_TCP_RST | SYNACK_TCP_ACK};
+    sp.flags = flags[kind & 3];
+    if ((kind & 3) != 3)
+        sp.datalen = (uint16_t)((kind >> 2) * 32u);
+    send_seg(f, &sp);
+}
+
+/* ---- ICMP and raw datagrams ---- */
+
+static void step_icmp(struct fz *f, unsigned si, struct cur *c)
+{
+    struct fz_slot *s = &f->slot[si];
+    uint8_t type = rd8(c), code = rd8(c);
+    uint32_t rest = rd32(c);
+    uint8_t quote = rd8(c) % 4;
+    unsigned am = rd8(c);
+    uint32_t qseq = ack_of(f, si, am, c);
+    uint8_t dlen = rd8(c);
+    uint8_t data[20 + 8 + 255];
+    size_t n = 0;
+    if (quote) {
+        static const uint8_t proto[4] = {0, SYNACK_IPPROTO_TCP, SYNACK_IPPROTO_UDP, 255};
+        struct synack_ipv4 ih = {.ttl = 64, .proto = proto[quote], .id = 1, .src = FZ_ADDR,
+                                 .dst = FZ_PEER};
+        synack_ipv4_build(data, 20, &ih, 20, NULL);
+        synack_put16(data + 20, s->lport);
+        synack_put16(data + 22, s->rport);
+        synack_put32(data + 24, qseq);
+        n = 28;
+    }
+    memset(data + n, 0, dlen);
+    n += dlen;
+    uint8_t *pkt = f->pkt;
+    size_t il = synack_icmp_build(pkt + 20, FZ_PKT_MAX - 20, type, code, rest, data, n, NULL);
+    struct synack_ipv4 ih = {.ttl = 64, .proto = SYNACK_IPPROTO_ICMP, .id = f->ip_id++,
+                             .src = FZ_PEER, .dst = FZ_ADDR};
+    synack_ipv4_build(pkt, 20, &ih, il, NULL);
+    fz_inject(f, pkt, 20 + il);
+}
+
+static void step_raw(struct fz *f, unsigned mod, struct cur *c)
+{
+    size_t len = rd8(c);
+    if (len > c->n - c->off)
+        len = c->n - c->off;
+    uint8_t *pkt = f->pkt;
+    memcpy(pkt, c->p + c->off, len);
+    c->off += len;
+    f->tainted = true; /* its octets may land in a stream */
+    if ((mod & 2) && len >= 20) {
+        synack_put32(pkt + 12, FZ_PEER);
+        synack_put32(pkt + 16, FZ_ADDR);
+    }
+    if ((mod & 1) && len >= 20) {
+        size_t hl = (pkt[0] & 0x0fu) * 4u;
+        if (hl >= 20 && hl <= len) {
+            size_t total = synack_get16(pkt + 2);
+            if (total > len || total < hl)
+                total = len;
+            uint8_t *l4 = pkt + hl;
+            size_t l4len = total - hl;
+            if (pkt[9] == SYNACK_IPPROTO_TCP && l4len >= 20)
+                synack_tcp_checksum_set(l4, l4len, synack_get32(pkt + 12), synack_get32(pkt + 16));
+            else if (pkt[9] == SYNACK_IPPROTO_ICMP && l4len >= 8) {
+                synack_put16(l4 + 2, 0);
+                synack_put16(l4 + 2, synack_cksum_fold(synack_cksum_add(0, l4, l4len)));
+            }
+            synack_put16(pkt + 10, 0);
+            synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, hl)));
+        }
+    }
+    fz_inject(f, pkt, len);
+}
+
+/* ---- time ---- */
+
+static void run_due(struct fz *f)
+{
+    synack_stack_poll(f->st, f->now);
+    uint64_t d = synack_stack_deadline(f->st);
+    FZ_CHECK(f, d > f->now, "a deadline at %llu is still due after poll at %llu",
+             (unsigned long long)d, (unsigned long long)f->now);
+}
+
+static void advance(struct fz *f, uint64_t dt)
+{
+    uint64_t end = f->now + dt;
+    for (unsigned i = 0; i < FZ_POLLS_MAX; i++) {
+        uint64_t d = synack_stack_deadline(f->st);
+        if (d == SYNACK_TIME_NEVER || d > end)
+            break;
+        if (d > f->now)
+            f->now = d;
+        run_due(f);
+        check_all(f);
+    }
+    f->now = end;
+    run_due(f);
+}
+
+static void step_clock(struct fz *f, struct cur *c)
+{
+    uint8_t m = rd8(c);
+    switch (m & 3) {
+    case 0:
+        advance(f, (uint64_t)(m >> 2) * 10 * SYNACK_MSEC);
+        break;
+    case 1:
+        advance(f, (1ull << ((m >> 2) > 22 ? 22 : (m >> 2))) * SYNACK_MSEC);
+        break;
+    case 2:
+        advance(f, 1);
+        break;
+    default:
+        advance(f, rd32(c));
+        break;
+    }
+}
+
+static void step_next(struct fz *f)
+{
+    uint64_t d = synack_stack_deadline(f->st);
+    if (d == SYNACK_TIME_NEVER)
+        return;
+    if (d > f->now)
+        f->now = d;
+    run_due(f);
+}
+
+/* ---- socket calls ---- */
+
+static const struct {
+    int level, name;
+} fz_sockopts[FZ_SO_COUNT] = {
+    [FZ_SO_REUSEADDR] = {SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR},
+    [FZ_SO_KEEPALIVE] = {SYNACK_SOL_SOCKET, SYNACK_SO_KEEPALIVE},
+    [FZ_SO_SNDBUF] = {SYNACK_SOL_SOCKET, SYNACK_SO_SNDBUF},
+    [FZ_SO_RCVBUF] = {SYNACK_SOL_SOCKET, SYNACK_SO_RCVBUF},
+    [FZ_SO_LINGER] = {SYNACK_SOL_SOCKET, SYNACK_SO_LINGER},
+    [FZ_SO_OOBINLINE] = {SYNACK_SOL_SOCKET, SYNACK_SO_OOBINLINE},
+    [FZ_TCP_NODELAY] = {SYNACK_SOL_TCP, SYNACK_TCP_NODELAY},
+    [FZ_TCP_MAXSEG] = {SYNACK_SOL_TCP, SYNACK_TCP_MAXSEG},
+    [FZ_TCP_KEEPIDLE] = {SYNACK_SOL_TCP, SYNACK_TCP_KEEPIDLE},
+    [FZ_TCP_KEEPINTVL] = {SYNACK_SOL_TCP, SYNACK_TCP_KEEPINTVL},
+    [FZ_TCP_KEEPCNT] = {SYNACK_SOL_TCP, SYNACK_TCP_KEEPCNT},
+    [FZ_TCP_USER_TIMEOUT] = {SYNACK_SOL_TCP, SYNACK_TCP_USER_TIMEOUT},
+    [FZ_IP_TOS] = {SYNACK_IPPROTO_IP, SYNACK_IP_TOS},
+    [FZ_IP_TTL] = {SYNACK_IPPROTO_IP, SYNACK_IP_TTL},
+    [FZ_SO_BOGUS] = {99, 99},
+};
+
+static struct tcb *sock_tcb(struct fz *f, int sd)
+{
+    struct sock *sk = sock_lookup(f->st, sd);
+    return sk && sk->kind == SK_CONN ? sk->tcb : NULL;
+}
+
+/* STATUS and friends: nothing changes but SO_ERROR; what they say agrees. */
+static void call_inspect(struct fz *f, int sd)
+{
+    struct synack_tcp_info ti;
+    struct tcb *t = sock_tcb(f, sd);
+    if (synack_socket_status(f->st, sd, &ti) == 0 && t) {
+        FZ_CHECK(f, ti.state == t->state && ti.snd_una == t->snd_una &&
+                        ti.unacked == t->snd_max - t->snd_una && ti.rcvbuf_used == t->rb.used,
+                 "STATUS disagrees with the TCB");
+    }
+    int ev = synack_socket_events(f->st, sd);
+    FZ_CHECK(f, !(ev & ~(SYNACK_POLLIN | SYNACK_POLLPRI | SYNACK_POLLOUT | SYNACK_POLLERR |
+                         SYNACK_POLLHUP | SYNACK_POLLRDHUP)),
+             "events %x", ev);
+    for (unsigned i = 0; i < FZ_SO_COUNT; i++) {
+        union {
+            int v;
+            struct synack_linger l;
+            struct synack_tcp_info ti;
+        } u;
+        size_t len = sizeof u;
+        synack_socket_getsockopt(f->st, sd, fz_sockopts[i].level, fz_sockopts[i].name, &u, &len);
+        FZ_CHECK(f, len <= sizeof u, "getsockopt length %zu", len);
+    }
+    size_t len = sizeof ti;
+    synack_socket_getsockopt(f->st, sd, SYNACK_SOL_TCP, SYNACK_TCP_INFO, &ti, &len);
+    uint32_t a;
+    uint16_t p;
+    synack_socket_name(f->st, sd, &a, &p);
+    if (synack_socket_peer(f->st, sd, &a, &p) == 0 && t)
+        FZ_CHECK(f, a == t->raddr && p == t->rport, "getpeername");
+}
+
+static void call_send(struct fz *f, int sd, struct cur *c)
+{
+    uint16_t len = rd16(c);
+    uint8_t fl = rd8(c);
+    struct tcb *t = sock_tcb(f, sd);
+    uint32_t off = t ? tcp_data_end(t) - (t->iss + 1) : 0;
+    for (uint32_t i = 0; i < len; i++)
+        f->io[i] = app_octet(off + i);
+    int flags = ((fl & 1) ? SYNACK_MSG_OOB : 0) | ((fl & 2) ? 0x100 : 0);
+    ssize_t r = synack_socket_send(f->st, sd, f->io, len, flags, f->now);
+    FZ_CHECK(f, r <= (ssize_t)len && r >= -4095, "send returned %zd for %u octets", r, len);
+}
+
+static void call_recv(struct fz *f, int sd, struct cur *c)
+{
+    uint16_t len = rd16(c);
+    uint8_t fl = rd8(c);
+    struct tcb *t = sock_tcb(f, sd);
+    uint32_t from = 0;
+    bool known = t && !f->tainted && t->state != SYNACK_SYN_SENT;
+    if (known)
+        from = t->rcv_nxt - t->rb.used - ((t->flags & TF_RCVD_FIN) ? 1u : 0u);
+    int flags = ((fl & 1) ? SYNACK_MSG_PEEK : 0) | ((fl & 2) ? SYNACK_MSG_OOB : 0);
+    ssize_t r = synack_socket_recv(f->st, sd, f->io, len, flags, f->now);
+    FZ_CHECK(f, r <= (ssize_t)len && r >= -4095, "recv returned %zd for %u octets", r, len);
+    if (r > 0)
+        FZ_CHECK(f, t != NULL, "data from a socket without a connection");
+    for (ssize_t i = 0; known && i < r; i++)
+        if (f->io[i] != peer_octet(from + (uint32_t)i))
+            fz_fail(f, "recv: octet %zd (sequence number %u) is %02x, the peer sent %02x", i,
+                    from + (uint32_t)i, f->io[i], peer_octet(from + (uint32_t)i));
+}
+
+static void step_call(struct fz *f, int sd, struct cur *c)
+{
+    uint8_t call = rd8(c) % FZ_CALL_COUNT;
+    int r;
+    switch ((enum fz_call)call) {
+    case FZ_CALL_SOCKET:
+        r = synack_socket(f->st);
+        FZ_CHECK(f, r >= 0 || r == -EMFILE, "socket() = %d", r);
+        break;
+    case FZ_CALL_BIND: {
+        uint8_t ps = rd8(c), as = rd8(c);
+        static const uint16_t ports[3] = {FZ_PORT, 0, FZ_PORT + 1};
+        uint16_t port = (ps & 3) < 3 ? ports[ps & 3] : (uint16_t)(FZ_PEER_PORT + (ps >> 2));
+        static const uint32_t addrs[4] = {0, FZ_ADDR, FZ_OTHER, FZ_ADDR};
+        synack_socket_bind(f->st, sd, addrs[as & 3], port);
+        break;
+    }
+    case FZ_CALL_LISTEN:
+        synack_socket_listen(f->st, sd, (int8_t)rd8(c));
+        break;
+    case FZ_CALL_ACCEPT: {
+        uint32_t ra = 0;
+        uint16_t rp = 0;
+        r = synack_socket_accept(f->st, sd, &ra, &rp);
+        if (r >= 0) {
+            struct tcb *t = sock_tcb(f, r);
+            FZ_CHECK(f, t && t->raddr == ra && t->rport == rp, "accept: peer");
+            FZ_CHECK(f, t->state != SYNACK_SYN_RECEIVED && t->state != SYNACK_LISTEN,
+                     "accept returned a connection in %s", synack_state_name(t->state));
+        }
+        break;
+    }
+    case FZ_CALL_CONNECT: {
+        uint8_t a = rd8(c);
+        unsigned si = a & 3;
+        struct fz_slot *s = &f->slot[si];
+        uint32_t addr = (a & 4) ? (FZ_ADDR | 0xffu) : FZ_PEER; /* MUST-46: broadcast fails */
+        uint16_t old = s->lport;
+        s->lport = 0; /* the SYN tells the port (fz_observe) */
+        r = synack_socket_connect(f->st, sd, addr, (a & 8) ? 0 : s->rport, f->now);
+        struct tcb *t = sock_tcb(f, sd);
+        if (t && t->raddr == FZ_PEER && t->rport == s->rport) {
+            if (t->lport != old && (!s->iss_known || t->iss != s->iss))
+                s->tracked = false; /* another, older connection: its start was not seen */
+            s->lport = t->lport;
+        } else if (s->lport == 0) {
+            s->lport = old;
+        }
+        break;
+    }
+    case FZ_CALL_SEND:
+        call_send(f, sd, c);
+        break;
+    case FZ_CALL_RECV:
+        call_recv(f, sd, c);
+        break;
+    case FZ_CALL_SHUTDOWN:
+        synack_socket_shutdown(f->st, sd, rd8(c) % 4, f->now);
+        break;
+    case FZ_CALL_CLOSE:
+        synack_socket_close(f->st, sd, f->now);
+        break;
+    case FZ_CALL_ABORT:
+        synack_socket_abort(f->st, sd, f->now);
+        break;
+    case FZ_CALL_SETSOCKOPT: {
+        unsigned o = rd8(c) % FZ_SO_COUNT;
+        uint32_t v = rd32(c);
+        if (o == FZ_SO_LINGER) {
+            struct synack_linger l = {(int)(v & 1), (int)((v >> 1) & 0xff)};
+            synack_socket_setsockopt(f->st, sd, fz_sockopts[o].level, fz_sockopts[o].name, &l,
+                                     sizeof l, f->now);
+        } else {
+            int iv = (int)v;
+            synack_socket_setsockopt(f->st, sd, fz_sockopts[o].level, fz_sockopts[o].name, &iv,
+                                     sizeof iv, f->now);
+        }
+        break;
+    }
+    default:
+        call_inspect(f, sd);
+        break;
+    }
+}
+
+/* ---- steps ---- */
+
+/* The connections of the slots, for SYNACK_FUZZ_TRACE. */
+static void trace_slots(struct fz *f)
+{
+    for (unsigned i = 0; i < FZ_SLOTS; i++) {
+        struct tcb *t = slot_tcb(f, i);
+        if (t)
+            fprintf(stderr, "    slot %u %u>%u %s iss %u una %u nxt %u max %u wnd %u irs %u "
+                            "rcv.nxt %u rcv.adv %u\n",
+                    i, t->lport, t->rport, synack_state_name(t->state), t->iss, t->snd_una,
+                    t->snd_nxt, t->snd_max, t->snd_wnd, t->irs, t->rcv_nxt, t->rcv_adv);
+    }
+}
+
+static const char *const op_names[8] = {"segment", "call", "clock", "icmp",
+                                        "raw",     "batch", "ack",  "next"};
+
+static void run_steps(struct fz *f, const uint8_t *p, size_t n, bool prefix)
+{
+    struct cur c = {p, n, 0};
+    while (c.off < c.n && f->step < FZ_STEPS_MAX) {
+        uint8_t opc = rd8(&c);
+        unsigned op = opc & 7, mod = opc >> 3;
+        f->step++;
+        f->what = prefix ? "prefix" : op_names[op];
+        if (f->trace)
+            fprintf(stderr, "step %u %s (opcode %02x) t=%llu us\n", f->step, f->what, opc,
+                    (unsigned long long)(f->now - FZ_START));
+        switch ((enum fz_op)op) {
+        case FZ_OP_SEG:
+            step_seg(f, mod & 3, &c);
+            break;
+        case FZ_OP_CALL:
+            step_call(f, (int)(mod & 7), &c);
+            break;
+        case FZ_OP_CLOCK:
+            step_clock(f, &c);
+            break;
+        case FZ_OP_ICMP:
+            step_icmp(f, mod & 3, &c);
+            break;
+        case FZ_OP_RAW:
+            step_raw(f, mod, &c);
+            break;
+        case FZ_OP_BATCH:
+            if (f->batch)
+                synack_stack_batch_end(f->st, f->now);
+            else
+                synack_stack_batch_begin(f->st);
+            f->batch = !f->batch;
+            break;
+        case FZ_OP_ACK:
+            step_ack(f, mod & 3, &c);
+            break;
+        case FZ_OP_NEXT:
+            step_next(f);
+            break;
+        }
+        check_all(f);
+        if (f->trace)
+            trace_slots(f);
+    }
+}
+
+/* ---- the scripted prefixes ---- */
+
+static void put_seg(struct fz_buf *b, uint8_t flags, uint32_t seq, uint32_t ack, bool mss)
+{
+    struct fz_seg s;
+    memset(&s, 0, sizeof s);
+    s.flags = flags;
+    s.seq_mode = FZ_SEQ_PEER_ISN;
+    s.seq = seq;
+    s.ack_mode = (flags & SYNACK_TCP_ACK) ? FZ_ACK_ISS : FZ_ACK_ABS;
+    s.ack = (flags & SYNACK_TCP_ACK) ? ack : 0;
+    s.win = 65535;
+    if (mss) {
+        s.opt_present = FZ_OPT_MSS;
+        s.mss = 1460;
+    }
+    fz_put_seg(b, &s);
+}
+
+/* Steps that bring slot 0 into state st (probe_goto_* of the unit tests). */
+static void prefix_steps(struct fz_buf *b, enum synack_state st)
+{
+    const uint8_t A = SYNACK_TCP_ACK, F = SYNACK_TCP_FIN;
+    if (st == SYNACK_SYN_SENT) {
+        fz_put_call(b, 0, FZ_CALL_SOCKET);
+        fz_put_call(b, 0, FZ_CALL_CONNECT);
+        fz_put8(b, 0);
+        return;
+    }
+    fz_put_call(b, 0, FZ_CALL_SOCKET);
+    fz_put_call(b, 0, FZ_CALL_BIND);
+    fz_put8(b, 0);
+    fz_put8(b, 0);
+    fz_put_call(b, 0, FZ_CALL_LISTEN);
+    fz_put8(b, 8);
+    if (st == SYNACK_LISTEN)
+        return;
+    put_seg(b, SYNACK_TCP_SYN, 0, 0, true);
+    if (st == SYNACK_SYN_RECEIVED)
+        return;
+    put_seg(b, A, 1, 1, false);
+    fz_put_call(b, 0, FZ_CALL_ACCEPT);
+    if (st == SYNACK_ESTABLISHED)
+        return;
+    if (st == SYNACK_CLOSE_WAIT || st == SYNACK_LAST_ACK) {
+        put_seg(b, F | A, 1, 1, false);
+        if (st == SYNACK_LAST_ACK) {
+            fz_put_call(b, 1, FZ_CALL_SHUTDOWN);
+            fz_put8(b, SYNACK_SHUT_WR);
+        }
+        return;
+    }
+    fz_put_call(b, 1, FZ_CALL_SHUTDOWN); /* FIN-WAIT-1 */
+    fz_put8(b, SYNACK_SHUT_WR);
+    if (st == SYNACK_CLOSING)
+        put_seg(b, F | A, 1, 1, false);
+    if (st == SYNACK_FIN_WAIT_2 || st == SYNACK_TIME_WAIT)
+        put_seg(b, A, 1, 2, false);
+    if (st == SYNACK_TIME_WAIT)
+        put_seg(b, F | A, 1, 2, false);
+}
+
+/* ---- configuration ---- */
+
+static void configure(struct synack_config *cfg, uint8_t bits)
+{
+    synack_config_default(cfg);
+    cfg->addr = FZ_ADDR;
+    cfg->rng_seed = FZ_SEED; /* DESIGN 3.5: fuzz runs fix the seed */
+    cfg->max_sockets = 16;
+    cfg->max_conns = 16;
+    static const uint32_t bufs[4] = {256 * 1024, 2048, 4096, 16384};
+    cfg->sndbuf = cfg->rcvbuf = bufs[bits & FZ_CFG_BUF_MASK];
+    if (bits & FZ_CFG_SMALL_MTU)
+        cfg->mtu = 576;
+    if (bits & FZ_CFG_OOO_2)
+        cfg->ooo_max = 2;
+    if (bits & FZ_CFG_LOW_LIMITS)
+        cfg->challenge_ack_limit = cfg->icmp_error_limit = 3;
+    if (bits & FZ_CFG_FEW_CONNS) {
+        cfg->max_conns = 4;
+        cfg->max_sockets = 6;
+        cfg->backlog_max = 2;
+    }
+    if (bits & FZ_CFG_SHORT_TIMERS) {
+        cfg->msl = 2 * SYNACK_SEC;
+        cfg->fin_wait_2 = 5 * SYNACK_SEC;
+        cfg->keepalive_idle = 10 * SYNACK_SEC;
+        cfg->keepalive_intvl = 5 * SYNACK_SEC;
+        cfg->keepalive_cnt = 2;
+        cfg->r2 = 20 * SYNACK_SEC;
+        cfg->r2_syn = 30 * SYNACK_SEC;
+    }
+    if (bits & FZ_CFG_FAST_RTO) {
+        cfg->rto_initial = cfg->rto_min = 200 * SYNACK_MSEC;
+        cfg->delack = 40 * SYNACK_MSEC;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    struct fz f;
+    memset(&f, 0, sizeof f);
+    configure(&f.cfg, data[1]);
+    f.now = FZ_START;
+    /* $SYNACK_FUZZ_ORACLE=1: the oracle judges too, with the stack's own
+     * RTO bounds. Off by default while its rules learn to stay silent
+     * before a peer that sends anything at all (fuzz/README.md). */
+    const char *ov = getenv("SYNACK_FUZZ_ORACLE");
+    if (ov && *ov && strcmp(ov, "0") != 0) {
+        struct oracle_config oc;
+        oracle_config_default(&oc);
+        oc.rto_min_us = f.cfg.rto_min;
+        oc.rto_initial_us = f.cfg.rto_initial;
+        oc.rto_max_us = f.cfg.rto_max;
+        f.oracle = oracle_new(&oc);
+        if (!f.oracle)
+            abort();
+    }
+    f.dump = getenv("SYNACK_FUZZ_DUMP");
+    f.trace = getenv("SYNACK_FUZZ_TRACE") != NULL;
+    for (unsigned i = 0; i < FZ_SLOTS; i++) {
+        f.slot[i].lport = FZ_PORT;
+        f.slot[i].rport = (uint16_t)(FZ_PEER_PORT + i);
+        f.slot[i].peer_isn = FZ_PEER_ISN + (i << 24);
+    }
+    f.pkt = malloc(FZ_PKT_MAX);
+    f.io = malloc(FZ_IO_MAX);
+    struct synack_link link = {fz_link_send, &f};
+    int err = 0;
+    f.st = synack_stack_new(&f.cfg, &link, &err);
+    if (!f.st || !f.pkt || !f.io)
+        abort();
+
+    unsigned target = data[0] % FZ_PREFIX_COUNT;
+    if (target) {
+        uint8_t pb[256];
+        struct fz_buf b = {pb, 0, sizeof pb, false};
+        prefix_steps(&b, (enum synack_state)target);
+        run_steps(&f, pb, b.len, true);
+        struct sock *l = sock_lookup(f.st, 0);
+        struct tcb *t = target == SYNACK_LISTEN ? (l ? l->tcb : NULL) : slot_tcb(&f, 0);
+        FZ_CHECK(&f, t && t->state == (enum synack_state)target,
+                 "the prefix did not reach %s (%s)", synack_state_name(target),
+                 t ? synack_state_name(t->state) : "no TCB");
+    }
+    run_steps(&f, data + 2, size - 2, false);
+    if (f.batch) {
+        synack_stack_batch_end(f.st, f.now);
+        f.batch = false;
+        check_all(&f);
+    }
+    if (f.oracle) {
+        oracle_finish(f.oracle, f.now - FZ_START);
+        check_oracle(&f);
+        oracle_free(f.oracle);
+    }
+    synack_stack_free(f.st);
+    free(f.pkt);
+    free(f.io);
+    return 0;
+}
+
+#include "driver.h"
