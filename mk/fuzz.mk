@@ -119,6 +119,8 @@ corpus: $(FUZZ_GEN) $(FUZZ_O)/regress/stack
 	    "seeds; $$(du -sh --apparent-size corpus | cut -f1) in corpus/"
 
 # ---- coverage of stack/ by the corpus ----------------------------------------
+# Every target's build runs its seeds; the report covers the stack's sources
+# the targets link (stack/link/, the devices and capture files, is not fuzzed).
 FUZZ_COV := $(FUZZ_O)/cov
 fuzz-coverage: $(FUZZ_TARGETS:%=$(FUZZ_COV)/%)
 	@rm -rf $(FUZZ_COV)/prof && mkdir -p $(FUZZ_COV)/prof
@@ -130,7 +132,8 @@ fuzz-coverage: $(FUZZ_TARGETS:%=$(FUZZ_COV)/%)
 	llvm-profdata-14 merge -o $(FUZZ_COV)/all.profdata $(FUZZ_COV)/prof/*.profraw
 	llvm-cov-14 report $(FUZZ_COV)/stack $(foreach t,$(filter-out stack,$(FUZZ_TARGETS)),-object $(FUZZ_COV)/$(t)) \
 	    -instr-profile=$(FUZZ_COV)/all.profdata $(FUZZ_STACK_SRC) | tee $(FUZZ_COV)/report.txt
-	llvm-cov-14 show $(FUZZ_COV)/stack -instr-profile=$(FUZZ_COV)/all.profdata \
+	llvm-cov-14 show $(FUZZ_COV)/stack $(foreach t,$(filter-out stack,$(FUZZ_TARGETS)),-object $(FUZZ_COV)/$(t)) \
+	    -instr-profile=$(FUZZ_COV)/all.profdata \
 	    -format=html -output-dir=$(FUZZ_COV)/html $(FUZZ_STACK_SRC) >/dev/null
 	@echo "fuzz-coverage: $(FUZZ_COV)/report.txt, $(FUZZ_COV)/html/index.html"
 

@@ -258,6 +258,8 @@ static void rtt_sample(struct o_ep *s, int64_t r)
 {
     if (r < 0)
         return;
+    if (r > (INT64_C(1) << 40))
+        r = INT64_C(1) << 40; /* 12 days, far above any RTO: 7 * SRTT stays in range */
     if (!s->have_rtt || r < s->rtt_min)
         s->rtt_min = r;
     if (!s->have_rtt) { /* 2.2 */
