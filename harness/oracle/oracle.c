@@ -424,8 +424,18 @@ static void on_syn(struct oracle *o, struct o_conn *c, struct o_ep *s, struct o_
      * simultaneous open, or a retransmitted SYN */
     r->last_trigger = o->pkt;
     r->last_trigger_time = o->now;
-    if (s->syn_seen)
-        return; /* a retransmission, or a SYN with another ISN (RFC 5961 4.2's case) */
+    if (s->syn_seen) {
+        /* a retransmission, or a SYN with another ISN: kept aside until the
+         * other side's answer tells which connection it belongs to */
+        if (v->seq != s->iss && !HAS(v, SYNACK_TCP_ACK)) {
+            s->pending = true;
+            s->pend_seq = v->seq;
+            s->pend_opts = *op;
+            s->pend_flags = v->flags;
+            s->pend_reserved = v->th->reserved;
+        }
+        return;
+    }
     s->syn_seen = true;
     s->iss = v->seq;
     s->opt_mss = op->present & TCPOPT_F_MSS;
@@ -505,9 +515,20 @@ static void check_window_mss(struct oracle *o, const struct o_conn *c, const str
 }
 
 static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
-                      const struct o_ep *r, const struct segv *v)
+                      struct o_ep *r, const struct segv *v)
 {
     const struct synack_tcp *th = v->th;
+    /* the answer to a SYN from a closed port (<SEQ=0><ACK=SEG.SEQ+1>): the
+     * SYN's sender accepts it by its ACK, whatever came before */
+    bool answers_syn = HAS(v, SYNACK_TCP_ACK) &&
+                       ((r->pending && th->ack == r->pend_seq + 1) ||
+                        (r->has_last && (r->last_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) ==
+                                            SYNACK_TCP_SYN && th->ack == r->last_seq + 1));
+    if (answers_syn) {
+        r->pending = false;
+        c->closed = true;
+        return;
+    }
     /* in answer to a RST: just after one, and numbered from it */
     if (r->has_last && (r->last_flags & SYNACK_TCP_RST) &&
         (!s->has_last || s->last_time <= r->last_time) &&
@@ -519,8 +540,10 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
     }
     if (c->closed)
         return;
+    /* both SYNs seen and each acknowledged by the other side */
     bool synchronized = s->syn_seen && r->syn_seen && r->acked &&
-                        seq_ge(r->ack_last, s->iss + 1);
+                        seq_ge(r->ack_last, s->iss + 1) && s->acked &&
+                        seq_ge(s->ack_last, r->iss + 1);
     if (synchronized) {
         uint32_t wnd = r->wnd_last ? r->wnd_last : 1;
         uint32_t off = v->seq - r->ack_last;
@@ -667,6 +690,22 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         conn_reset(c, ip->src, th->sport, ip->dst, th->dport);
     int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
     struct o_ep *s = &c->e[si], *r = &c->e[1 - si];
+    if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
+            (SYNACK_TCP_SYN | SYNACK_TCP_ACK) && r->pending && th->ack == r->pend_seq + 1) {
+        /* the pending SYN opened a new connection: start over from it */
+        struct o_ep syn = *r;
+        conn_reset(c, r->addr, r->port, s->addr, s->port);
+        r = &c->e[0];
+        s = &c->e[1];
+        struct synack_tcp sth = {.seq = syn.pend_seq, .flags = syn.pend_flags,
+                                 .reserved = syn.pend_reserved, .opts = syn.pend_opts};
+        struct segv sv = {.th = &sth, .flags = syn.pend_flags, .seq = syn.pend_seq,
+                          .data_start = syn.pend_seq + 1, .end = syn.pend_seq + 1};
+        on_syn(o, c, r, s, &sv);
+        r->sent_any = true;
+        r->snd_max = syn.pend_seq + 1;
+        r->from = syn.from;
+    }
     struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,
                      .len = (uint32_t)th->payload_len, .ip_opts = ip->options_len};
     v.data_start = v.seq + (HAS(&v, SYNACK_TCP_SYN) ? 1 : 0);

@@ -3,6 +3,8 @@
 #ifndef SYNACK_HARNESS_ORACLE_INTERNAL_H
 #define SYNACK_HARNESS_ORACLE_INTERNAL_H
 
+#include <synack/wire.h>
+
 #include "oracle/oracle.h"
 
 enum oracle_rule_id {
@@ -102,6 +104,14 @@ struct o_ep {
     /* as a receiver: ACKs owed */
     size_t ndebts;
     struct o_debt debts[ORACLE_DEBTS];
+    /* a SYN with another ISN while the connection seemed alive: RFC 5961
+     * 4.2's case (answered by a challenge ACK), or a new connection on the
+     * 4-tuple after the old one died unseen (answered by a SYN-ACK, or by a
+     * RST from a closed port) */
+    bool pending;
+    uint32_t pend_seq;
+    uint8_t pend_reserved, pend_flags;
+    struct synack_tcp_opts pend_opts;
     /* its last packet, for rst-answers-rst */
     enum oracle_from from;      /* as the caller said */
     bool has_last;

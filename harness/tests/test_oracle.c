@@ -229,6 +229,58 @@ static void test_rst_seq_unacceptable(void **state)
     expect_only(&e, NULL);
 }
 
+/* A SYN with another ISN on a 4-tuple in use: which connection it belongs
+ * to shows in the answer. */
+static void test_new_syn_on_an_old_tuple(void **state)
+{
+    (void)state;
+    struct ex e;
+    /* the fuzz target's case: a peer that never finished a handshake, then
+     * a SYN to the (now closed) port: <SEQ=0><ACK=SEG.SEQ+1><CTL=RST,ACK> */
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 8, 1, 32792, 0);
+    seg(&e, true, 100 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    seg(&e, false, 400 * MS, SYNACK_TCP_SYN, 100, 0, 32792, 0);
+    {
+        uint8_t pkt[128]; /* RST,ACK with SEQ=0, acking the new SYN */
+        size_t n = seg_build(pkt, sizeof pkt, PB_STACK, 8080, PB_PEER, 40000,
+                             SYNACK_TCP_RST | SYNACK_TCP_ACK, 0, P_ISN + 101, 0, NULL, 0, 0);
+        oracle_packet(e.o, pkt, n, 400 * MS, ORACLE_FROM_STACK);
+    }
+    expect_only(&e, NULL);
+    /* the old connection died unseen; the new SYN is accepted: a new one */
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+    seg(&e, false, 60 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 9000 * MS, SYNACK_TCP_SYN, 70000, 0, 64240, 0);
+    {
+        uint8_t o4[4] = {2, 4, 0x05, 0xb4}, pkt[128];
+        size_t n = seg_build(pkt, sizeof pkt, PB_STACK, 8080, PB_PEER, 40000,
+                             SYNACK_TCP_SYN | SYNACK_TCP_ACK, 900000, P_ISN + 70001, 65535, o4,
+                             4, 0);
+        oracle_packet(e.o, pkt, n, 9000 * MS, ORACLE_FROM_STACK);
+        n = seg_build(pkt, sizeof pkt, PB_PEER, 40000, PB_STACK, 8080, SYNACK_TCP_ACK,
+                      P_ISN + 70001, 900001, 64240, NULL, 0, 10);
+        oracle_packet(e.o, pkt, n, 9001 * MS, ORACLE_FROM_PEER);
+        n = seg_build(pkt, sizeof pkt, PB_STACK, 8080, PB_PEER, 40000, SYNACK_TCP_ACK, 900001,
+                      P_ISN + 70011, 65535, NULL, 0, 0);
+        oracle_packet(e.o, pkt, n, 9001 * MS, ORACLE_FROM_STACK);
+    }
+    expect_only(&e, NULL);
+    /* RFC 5961 4.2: the connection is alive, the SYN gets a challenge ACK */
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, false, 50 * MS, SYNACK_TCP_SYN, 70000, 0, 64240, 0);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    seg(&e, true, 60 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+    seg(&e, false, 70 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);
+    expect_only(&e, NULL);
+}
+
 static void test_data_after_fin(void **state)
 {
     (void)state;
@@ -787,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_seq_outside_own_space),
         cmocka_unit_test(test_rst_answers_rst),
         cmocka_unit_test(test_rst_seq_unacceptable),
+        cmocka_unit_test(test_new_syn_on_an_old_tuple),
         cmocka_unit_test(test_data_after_fin),
         cmocka_unit_test(test_mss_on_non_syn),
         cmocka_unit_test(test_segment_exceeds_mss),
