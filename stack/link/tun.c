@@ -1,0 +1,357 @@
+/* The TUN link (IFF_TUN | IFF_NO_PI) and the real-clock event loop. Owns
+ * the device descriptor, the ioctls that configure the kernel's side, and
+ * the optional impairment stage; the stack itself stays sans-I/O. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/if_tun.h>
+
+#include <synack/link_tun.h>
+
+#define TUN_BUF 65536
+#define TUN_BATCH 64 /* datagrams read per turn before the stack answers (MUST-58) */
+
+struct synack_tun {
+    int fd;
+    char name[IFNAMSIZ];
+    bool created;
+    struct synack_tun_stats st;
+    struct synack_pcap *pcap;
+    uint64_t pcap_epoch;               /* realtime - monotonic, for pcap timestamps */
+    struct synack_memlink *impair;     /* end 0: the device, end 1: the stack */
+    enum synack_tun_dir impair_dir;
+    struct synack_link impair_from_dev, impair_from_stack;
+    struct synack_stack *stack;        /* where the impairment stage delivers */
+    uint8_t buf[TUN_BUF];
+};
+
+uint64_t synack_clock_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static uint64_t realtime_offset(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t real = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+    return real - synack_clock_now();
+}
+
+struct synack_tun *synack_tun_open(const struct synack_tun_config *cfg, char *err, size_t n)
+{
+    const char *name = cfg && cfg->name ? cfg->name : "";
+    if (strlen(name) >= IFNAMSIZ) {
+        snprintf(err, n, "device name '%s' is longer than %d characters", name, IFNAMSIZ - 1);
+        return NULL;
+    }
+    struct synack_tun *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, n, "out of memory");
+        return NULL;
+    }
+    bool existed = name[0] && if_nametoindex(name) != 0;
+    t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (t->fd < 0) {
+        int e = errno;
+        snprintf(err, n, "/dev/net/tun: %s%s", strerror(e),
+                 e == EACCES || e == EPERM ? " (creating a TUN device needs CAP_NET_ADMIN)" : "");
+        free(t);
+        return NULL;
+    }
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    memcpy(ifr.ifr_name, name, strlen(name));
+    if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+        int e = errno;
+        if (e == EINVAL && existed)
+            snprintf(err, n, "%s exists but is not a TUN device without packet information "
+                     "(create it with: ip tuntap add dev %s mode tun)", name, name);
+        else if (e == EPERM || e == EBUSY)
+            snprintf(err, n, "TUNSETIFF %s: %s (%s)", name[0] ? name : "synack%d", strerror(e),
+                     e == EPERM ? "needs CAP_NET_ADMIN, or a device owned by this user"
+                                : "another process holds the device");
+        else
+            snprintf(err, n, "TUNSETIFF %s: %s", name[0] ? name : "synack%d", strerror(e));
+        close(t->fd);
+        free(t);
+        return NULL;
+    }
+    memcpy(t->name, ifr.ifr_name, IFNAMSIZ);
+    t->name[IFNAMSIZ - 1] = '\0';
+    t->created = !existed;
+    t->pcap_epoch = realtime_offset();
+    return t;
+}
+
+void synack_tun_close(struct synack_tun *t)
+{
+    if (!t)
+        return;
+    if (t->fd >= 0)
+        close(t->fd);
+    synack_memlink_free(t->impair);
+    free(t);
+}
+
+int synack_tun_fd(const struct synack_tun *t) { return t->fd; }
+const char *synack_tun_name(const struct synack_tun *t) { return t->name; }
+bool synack_tun_created(const struct synack_tun *t) { return t->created; }
+const struct synack_tun_stats *synack_tun_stats(const struct synack_tun *t) { return &t->st; }
+
+/* ---- configuring the kernel's side ---- */
+
+static void set_sin(struct sockaddr *sa, uint32_t addr)
+{
+    struct sockaddr_in sin;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_addr.s_addr = htonl(addr);
+    memcpy(sa, &sin, sizeof sin);
+}
+
+static int if_ioctl(int sock, unsigned long req, struct ifreq *ifr, const char *what,
+                    const char *dev, char *err, size_t n)
+{
+    if (ioctl(sock, req, ifr) == 0)
+        return 0;
+    int e = errno;
+    snprintf(err, n, "%s on %s: %s", what, dev, strerror(e));
+    return -e;
+}
+
+int synack_tun_configure(struct synack_tun *t, const struct synack_tun_addr *a, char *err,
+                         size_t n)
+{
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sock < 0) {
+        int e = errno;
+        snprintf(err, n, "socket: %s", strerror(e));
+        return -e;
+    }
+    struct ifreq ifr;
+    int rc = 0;
+#define IFR_RESET() (memset(&ifr, 0, sizeof ifr), memcpy(ifr.ifr_name, t->name, IFNAMSIZ))
+    if (a->mtu) {
+        IFR_RESET();
+        ifr.ifr_mtu = a->mtu;
+        rc = if_ioctl(sock, SIOCSIFMTU, &ifr, "SIOCSIFMTU", t->name, err, n);
+    }
+    if (rc == 0 && a->kernel_addr) {
+        IFR_RESET();
+        set_sin(&ifr.ifr_addr, a->kernel_addr);
+        rc = if_ioctl(sock, SIOCSIFADDR, &ifr, "SIOCSIFADDR", t->name, err, n);
+        if (rc == 0 && a->peer_addr) {
+            IFR_RESET();
+            set_sin(&ifr.ifr_dstaddr, a->peer_addr);
+            rc = if_ioctl(sock, SIOCSIFDSTADDR, &ifr, "SIOCSIFDSTADDR", t->name, err, n);
+        } else if (rc == 0 && a->prefix_len && a->prefix_len < 32) {
+            uint32_t mask = ~0u << (32 - a->prefix_len);
+            IFR_RESET();
+            set_sin(&ifr.ifr_netmask, mask);
+            rc = if_ioctl(sock, SIOCSIFNETMASK, &ifr, "SIOCSIFNETMASK", t->name, err, n);
+            if (rc == 0) {
+                IFR_RESET();
+                set_sin(&ifr.ifr_broadaddr, a->kernel_addr | ~mask);
+                rc = if_ioctl(sock, SIOCSIFBRDADDR, &ifr, "SIOCSIFBRDADDR", t->name, err, n);
+            }
+        }
+    }
+    if (rc == 0) {
+        IFR_RESET();
+        rc = if_ioctl(sock, SIOCGIFFLAGS, &ifr, "SIOCGIFFLAGS", t->name, err, n);
+        if (rc == 0 && !(ifr.ifr_flags & IFF_UP)) {
+            ifr.ifr_flags |= IFF_UP;
+            rc = if_ioctl(sock, SIOCSIFFLAGS, &ifr, "SIOCSIFFLAGS", t->name, err, n);
+        }
+    }
+#undef IFR_RESET
+    if (rc == 0 && a->default_route) {
+        struct rtentry rt;
+        memset(&rt, 0, sizeof rt);
+        set_sin(&rt.rt_dst, 0);
+        set_sin(&rt.rt_genmask, 0);
+        set_sin(&rt.rt_gateway, 0);
+        rt.rt_flags = RTF_UP;
+        rt.rt_dev = t->name;
+        if (ioctl(sock, SIOCADDRT, &rt) < 0 && errno != EEXIST) {
+            rc = -errno;
+            snprintf(err, n, "default route via %s: %s", t->name, strerror(-rc));
+        }
+    }
+    close(sock);
+    return rc;
+}
+
+/* ---- moving datagrams ---- */
+
+static void record(struct synack_tun *t, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    if (t->pcap)
+        synack_pcap_write(t->pcap, pkt, len, now + t->pcap_epoch);
+}
+
+static int dev_write(struct synack_tun *t, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    record(t, pkt, len, now);
+    ssize_t w = write(t->fd, pkt, len);
+    if (w != (ssize_t)len) {
+        t->st.tx_errors++;
+        return -1;
+    }
+    t->st.tx++;
+    t->st.tx_bytes += len;
+    return 0;
+}
+
+static int tun_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    struct synack_tun *t = ctx;
+    if (t->impair && t->impair_dir != SYNACK_TUN_TO_STACK)
+        return t->impair_from_stack.send(t->impair_from_stack.ctx, pkt, len, now);
+    return dev_write(t, pkt, len, now);
+}
+
+struct synack_link synack_tun_link(struct synack_tun *t)
+{
+    return (struct synack_link){tun_send, t};
+}
+
+void synack_tun_set_pcap(struct synack_tun *t, struct synack_pcap *p)
+{
+    t->pcap = p;
+}
+
+int synack_tun_impair(struct synack_tun *t, const struct synack_memlink_config *cfg,
+                      enum synack_tun_dir dir)
+{
+    struct synack_memlink *l = synack_memlink_new(cfg);
+    if (!l)
+        return -ENOMEM;
+    synack_memlink_free(t->impair);
+    t->impair = l;
+    t->impair_dir = dir;
+    t->impair_from_dev = synack_memlink_end(l, 0);
+    t->impair_from_stack = synack_memlink_end(l, 1);
+    return 0;
+}
+
+const struct synack_memlink_stats *synack_tun_impair_stats(const struct synack_tun *t)
+{
+    return t->impair ? synack_memlink_stats(t->impair) : NULL;
+}
+
+/* The impairment stage hands a datagram on: to end 1 is the stack, to end
+ * 0 the device. */
+static void impair_deliver(void *ctx, int to, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    struct synack_tun *t = ctx;
+    if (to == 1) {
+        if (t->stack)
+            synack_stack_input(t->stack, pkt, len, now);
+    } else {
+        dev_write(t, pkt, len, now);
+    }
+}
+
+int synack_tun_input(struct synack_tun *t, struct synack_stack *s, uint64_t now)
+{
+    t->stack = s;
+    int count = 0, rc = 0;
+    bool batch = false;
+    while (count < TUN_BATCH) {
+        ssize_t r = read(t->fd, t->buf, sizeof t->buf);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                t->st.rx_errors++;
+                rc = -errno;
+            }
+            break;
+        }
+        if (r == 0)
+            break;
+        size_t len = (size_t)r;
+        t->st.rx++;
+        t->st.rx_bytes += len;
+        count++;
+        record(t, t->buf, len, now);
+        if ((t->buf[0] >> 4) != 4) {
+            t->st.rx_not_ipv4++; /* IPv6 the kernel emits on the device, for one */
+            continue;
+        }
+        if (t->impair && t->impair_dir != SYNACK_TUN_TO_DEVICE) {
+            t->impair_from_dev.send(t->impair_from_dev.ctx, t->buf, len, now);
+            continue;
+        }
+        if (!batch) {
+            synack_stack_batch_begin(s);
+            batch = true;
+        }
+        synack_stack_input(s, t->buf, len, now);
+    }
+    if (batch)
+        synack_stack_batch_end(s, now);
+    return count ? count : rc;
+}
+
+uint64_t synack_tun_deadline(const struct synack_tun *t, const struct synack_stack *s)
+{
+    uint64_t d = synack_stack_deadline(s);
+    if (t->impair) {
+        uint64_t i = synack_memlink_deadline(t->impair);
+        if (i < d)
+            d = i;
+    }
+    return d;
+}
+
+int synack_tun_run(struct synack_tun *t, struct synack_stack *s, uint64_t until)
+{
+    t->stack = s;
+    uint64_t now = synack_clock_now();
+    uint64_t wake = synack_tun_deadline(t, s);
+    if (until < wake)
+        wake = until;
+    struct pollfd pfd = {.fd = t->fd, .events = POLLIN};
+    int n;
+    if (wake <= now) {
+        n = poll(&pfd, 1, 0);
+    } else if (wake == SYNACK_TIME_NEVER) {
+        n = ppoll(&pfd, 1, NULL, NULL);
+    } else {
+        uint64_t d = wake - now;
+        struct timespec ts = {.tv_sec = (time_t)(d / 1000000u),
+                              .tv_nsec = (long)(d % 1000000u) * 1000};
+        n = ppoll(&pfd, 1, &ts, NULL);
+    }
+    if (n < 0)
+        return errno == EINTR ? -EINTR : -errno;
+    now = synack_clock_now();
+    int got = 0;
+    if (n > 0 && (pfd.revents & POLLIN))
+        got = synack_tun_input(t, s, now);
+    else if (n > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL)))
+        return -EIO; /* the device went away */
+    if (t->impair)
+        synack_memlink_deliver(t->impair, now, impair_deliver, t);
+    if (synack_stack_deadline(s) <= now)
+        synack_stack_poll(s, now);
+    return got;
+}

@@ -1,0 +1,346 @@
+/* The TUN link and its real-clock loop, against the Linux kernel: the
+ * process moves into a private network namespace of its own first (it
+ * dies with the process, with every device in it). The kernel pings
+ * synack and talks TCP to it through the device; the impairment stage
+ * and the pcap recording act on what crosses it. Needs root and
+ * /dev/net/tun: exits 77 (skipped) with the reason otherwise. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <synack/link_tun.h>
+#include <synack/socket.h>
+
+#define STACK_IP 0xc0000201u  /* 192.0.2.1 */
+#define KERNEL_IP 0xc6336402u /* 198.51.100.2 */
+
+struct rig {
+    struct synack_tun *tun;
+    struct synack_stack *s;
+};
+
+static void rig_open_dir(struct rig *r, const char *name, const struct synack_memlink_config *impair,
+                         enum synack_tun_dir dir)
+{
+    char err[256] = "";
+    struct synack_tun_config tc = {.name = name};
+    r->tun = synack_tun_open(&tc, err, sizeof err);
+    assert_non_null(r->tun);
+    assert_true(synack_tun_created(r->tun));
+    assert_string_equal(synack_tun_name(r->tun), name);
+    struct synack_tun_addr ta = {.kernel_addr = KERNEL_IP, .peer_addr = STACK_IP, .mtu = 1400};
+    assert_int_equal(synack_tun_configure(r->tun, &ta, err, sizeof err), 0);
+    if (impair)
+        assert_int_equal(synack_tun_impair(r->tun, impair, dir), 0);
+    struct synack_config c;
+    synack_config_default(&c);
+    c.addr = STACK_IP;
+    c.mtu = 1400;
+    c.rng_seed = 1;
+    struct synack_link link = synack_tun_link(r->tun);
+    int e = 0;
+    r->s = synack_stack_new(&c, &link, &e);
+    assert_non_null(r->s);
+}
+
+static void rig_open(struct rig *r, const char *name, const struct synack_memlink_config *impair)
+{
+    rig_open_dir(r, name, impair, SYNACK_TUN_BOTH);
+}
+
+static void rig_close(struct rig *r)
+{
+    synack_stack_free(r->s);
+    synack_tun_close(r->tun);
+}
+
+/* Run synack's loop for up to ms, until *done (when given) turns true. */
+static void run_for(struct rig *r, int ms, int (*done)(void *), void *arg)
+{
+    uint64_t until = synack_clock_now() + (uint64_t)ms * 1000u;
+    while (synack_clock_now() < until) {
+        if (done && done(arg))
+            return;
+        assert_true(synack_tun_run(r->tun, r->s, synack_clock_now() + 5000) >= 0);
+    }
+}
+
+static struct sockaddr_in sin_of(uint32_t a, uint16_t port)
+{
+    struct sockaddr_in s = {.sin_family = AF_INET, .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(a)};
+    return s;
+}
+
+/* ---- ICMP echo from the kernel ---- */
+
+struct ping {
+    int fd;
+    bool replied;
+};
+
+static int ping_done(void *arg)
+{
+    struct ping *p = arg;
+    uint8_t b[256];
+    ssize_t n = recv(p->fd, b, sizeof b, MSG_DONTWAIT);
+    /* a raw ICMP socket gets the IP header: echo reply is type 0 */
+    if (n >= 28 && b[20] == 0)
+        p->replied = true;
+    return p->replied;
+}
+
+static void send_echo(int fd)
+{
+    uint8_t icmp[16] = {8, 0, 0, 0, 0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g'};
+    uint32_t sum = 0;
+    for (size_t i = 0; i < sizeof icmp; i += 2)
+        sum += (uint32_t)(icmp[i] << 8 | icmp[i + 1]);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    icmp[2] = (uint8_t)(~sum >> 8);
+    icmp[3] = (uint8_t)~sum;
+    struct sockaddr_in to = sin_of(STACK_IP, 0);
+    assert_int_equal(sendto(fd, icmp, sizeof icmp, 0, (struct sockaddr *)&to, sizeof to),
+                     (ssize_t)sizeof icmp);
+}
+
+static void test_device_is_created_and_configured(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "sntest0", NULL);
+    assert_true(if_nametoindex("sntest0") != 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "sntest0");
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_int_equal(ioctl(fd, SIOCGIFMTU, &ifr), 0);
+    assert_int_equal(ifr.ifr_mtu, 1400);
+    assert_int_equal(ioctl(fd, SIOCGIFFLAGS, &ifr), 0);
+    assert_true(ifr.ifr_flags & IFF_UP);
+    close(fd);
+    /* a second open of a device someone holds says so */
+    char err[256] = "";
+    struct synack_tun_config tc = {.name = "sntest0"};
+    assert_null(synack_tun_open(&tc, err, sizeof err));
+    assert_non_null(strstr(err, "sntest0"));
+    rig_close(&r);
+    assert_int_equal(if_nametoindex("sntest0"), 0); /* created by us: gone with us */
+}
+
+static void test_kernel_ping_gets_an_echo_reply(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "sntest1", NULL);
+    struct ping p = {.fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)};
+    assert_true(p.fd >= 0);
+    send_echo(p.fd);
+    run_for(&r, 2000, ping_done, &p);
+    assert_true(p.replied);
+    assert_int_equal(synack_stack_counters(r.s)->icmp_echo_replied, 1);
+    assert_true(synack_tun_stats(r.tun)->rx >= 1);
+    assert_true(synack_tun_stats(r.tun)->tx >= 1);
+    close(p.fd);
+    rig_close(&r);
+}
+
+/* ---- TCP with the kernel ---- */
+
+struct tcp_case {
+    struct rig *r;
+    int ls;      /* synack listener */
+    int sd;      /* synack's accepted socket */
+    int kfd;     /* the kernel's socket */
+    size_t got;  /* octets synack received */
+    size_t kgot; /* octets the kernel received back */
+};
+
+static int accepted(void *arg)
+{
+    struct tcp_case *c = arg;
+    c->sd = synack_socket_accept(c->r->s, c->ls, NULL, NULL);
+    return c->sd >= 0;
+}
+
+static int echoed(void *arg)
+{
+    struct tcp_case *c = arg;
+    char b[4096];
+    ssize_t n;
+    uint64_t now = synack_clock_now();
+    while ((n = synack_socket_recv(c->r->s, c->sd, b, sizeof b, 0, now)) > 0) {
+        c->got += (size_t)n;
+        assert_int_equal(synack_socket_send(c->r->s, c->sd, b, (size_t)n, 0, now), n);
+    }
+    while ((n = recv(c->kfd, b, sizeof b, MSG_DONTWAIT)) > 0)
+        c->kgot += (size_t)n;
+    return c->kgot == 20000;
+}
+
+static void tcp_echo(const struct synack_memlink_config *impair, const char *name)
+{
+    struct rig r;
+    rig_open(&r, name, impair);
+    struct tcp_case c = {.r = &r};
+    c.ls = synack_socket(r.s);
+    assert_int_equal(synack_socket_bind(r.s, c.ls, STACK_IP, 7), 0);
+    assert_int_equal(synack_socket_listen(r.s, c.ls, 4), 0);
+    c.kfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in to = sin_of(STACK_IP, 7);
+    assert_int_equal(connect(c.kfd, (struct sockaddr *)&to, sizeof to), -1);
+    assert_int_equal(errno, EINPROGRESS);
+    run_for(&r, 5000, accepted, &c);
+    assert_true(c.sd >= 0);
+    static char data[20000];
+    memset(data, 'd', sizeof data);
+    size_t sent = 0;
+    uint64_t until = synack_clock_now() + 20 * SYNACK_SEC;
+    while (!echoed(&c) && synack_clock_now() < until) {
+        if (sent < sizeof data) {
+            ssize_t w = send(c.kfd, data + sent, sizeof data - sent, MSG_DONTWAIT);
+            if (w > 0)
+                sent += (size_t)w;
+        }
+        synack_tun_run(r.tun, r.s, synack_clock_now() + 5000);
+    }
+    assert_int_equal(c.got, 20000);
+    assert_int_equal(c.kgot, 20000);
+    close(c.kfd);
+    run_for(&r, 50, NULL, NULL);
+    synack_socket_close(r.s, c.sd, synack_clock_now());
+    synack_socket_close(r.s, c.ls, synack_clock_now());
+    if (impair)
+        assert_true(synack_tun_impair_stats(r.tun)->lost > 0);
+    rig_close(&r);
+}
+
+static void test_kernel_tcp_echo_through_the_device(void **state)
+{
+    (void)state;
+    tcp_echo(NULL, "sntest2");
+}
+
+static void test_kernel_tcp_echo_survives_the_impairment_stage(void **state)
+{
+    (void)state;
+    struct synack_memlink_config im = {.seed = 3, .loss = 0.05, .reorder = 0.05,
+                                       .delay = 2000};
+    tcp_echo(&im, "sntest3");
+}
+
+static void test_total_loss_drops_the_ping_and_pcap_records_the_device(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/synack-test-tun-XXXXXX";
+    int tmp = mkstemp(path);
+    assert_true(tmp >= 0);
+    close(tmp);
+    char err[256];
+    struct synack_pcap *pc = synack_pcap_open(path, err);
+    assert_non_null(pc);
+    struct synack_memlink_config im = {.seed = 1, .loss = 1.0};
+    struct rig r;
+    rig_open(&r, "sntest4", &im);
+    synack_tun_set_pcap(r.tun, pc);
+    struct ping p = {.fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)};
+    send_echo(p.fd);
+    run_for(&r, 300, ping_done, &p);
+    assert_false(p.replied);
+    assert_int_equal(synack_stack_counters(r.s)->icmp_echo_replied, 0);
+    assert_int_equal(synack_tun_impair_stats(r.tun)->lost, 1);
+    close(p.fd);
+    rig_close(&r);
+    assert_int_equal(synack_pcap_close(pc), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size > 24 + 16 + 28); /* header, one record with the echo request */
+    unlink(path);
+}
+
+static void test_one_way_loss_drops_only_the_reply(void **state)
+{
+    (void)state;
+    struct synack_memlink_config im = {.seed = 1, .loss = 1.0};
+    struct rig r;
+    rig_open_dir(&r, "sntest6", &im, SYNACK_TUN_TO_DEVICE);
+    struct ping p = {.fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)};
+    send_echo(p.fd);
+    run_for(&r, 300, ping_done, &p);
+    assert_false(p.replied);
+    assert_int_equal(synack_stack_counters(r.s)->icmp_echo_replied, 1); /* it got there */
+    assert_int_equal(synack_tun_impair_stats(r.tun)->lost, 1);          /* the reply did not */
+    close(p.fd);
+    rig_close(&r);
+}
+
+static void test_loop_sleeps_until_the_deadline(void **state)
+{
+    (void)state;
+    struct rig r;
+    rig_open(&r, "sntest5", NULL);
+    uint64_t t0 = synack_clock_now();
+    /* Nothing comes for the stack (the kernel may send IPv6 on a new device:
+     * read, counted, ignored), so the loop returns at the deadline. */
+    while (synack_clock_now() < t0 + 50000)
+        assert_true(synack_tun_run(r.tun, r.s, t0 + 50000) >= 0);
+    uint64_t slept = synack_clock_now() - t0;
+    assert_true(slept >= 50000 && slept < 500000);
+    assert_int_equal(synack_stack_counters(r.s)->ip_in, 0);
+    assert_int_equal(synack_tun_stats(r.tun)->rx, synack_tun_stats(r.tun)->rx_not_ipv4);
+    rig_close(&r);
+}
+
+int main(void)
+{
+    if (geteuid() != 0) {
+        puts("test_link_tun: skipped: needs root (a network namespace and a TUN device)");
+        return 77;
+    }
+    if (access("/dev/net/tun", R_OK | W_OK) != 0) {
+        puts("test_link_tun: skipped: no /dev/net/tun");
+        return 77;
+    }
+    if (unshare(CLONE_NEWNET) != 0) {
+        printf("test_link_tun: skipped: cannot create a network namespace: %s\n",
+               strerror(errno));
+        return 77;
+    }
+    /* the namespace's loopback, for the kernel's own use */
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0) {
+        ifr.ifr_flags |= IFF_UP;
+        ioctl(fd, SIOCSIFFLAGS, &ifr);
+    }
+    close(fd);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_device_is_created_and_configured),
+        cmocka_unit_test(test_kernel_ping_gets_an_echo_reply),
+        cmocka_unit_test(test_kernel_tcp_echo_through_the_device),
+        cmocka_unit_test(test_kernel_tcp_echo_survives_the_impairment_stage),
+        cmocka_unit_test(test_total_loss_drops_the_ping_and_pcap_records_the_device),
+        cmocka_unit_test(test_one_way_loss_drops_only_the_reply),
+        cmocka_unit_test(test_loop_sleeps_until_the_deadline),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
