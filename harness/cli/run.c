@@ -28,6 +28,7 @@ struct run_args {
     bool tap, quiet, verbose;
     int jobs;
     uint64_t seed;
+    double max_real; /* seconds */
 };
 
 struct work {
@@ -48,9 +49,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
         {"pcap-dir", required_argument, NULL, 'P'}, {"html", required_argument, NULL, 'H'},
         {"registry", required_argument, NULL, 'R'}, {"seed", required_argument, NULL, 'S'},
         {"expect", required_argument, NULL, 'E'}, {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},      {NULL, 0, NULL, 0},
+        {"verbose", no_argument, NULL, 'v'},      {"max-real-time", required_argument, NULL, 'M'},
+        {NULL, 0, NULL, 0},
     };
-    *a = (struct run_args){.target = "mem", .jobs = 1, .seed = 1};
+    *a = (struct run_args){.target = "mem", .jobs = 1, .seed = 1, .max_real = 600};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "j:qv", longopts, NULL)) != -1) {
@@ -70,6 +72,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             a->seed = strtoull(optarg, &end, 0);
             if (!*optarg || *end) {
                 fprintf(stderr, "synack run: --seed: not a number: '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case 'M':
+            a->max_real = strtod(optarg, &end);
+            if (!*optarg || *end || a->max_real < 0) {
+                fprintf(stderr, "synack run: --max-real-time: expected seconds, got '%s'\n",
+                        optarg);
                 return -1;
             }
             break;
@@ -237,7 +247,8 @@ int cli_run(int argc, char **argv)
     }
     struct run_results res = {.target = strdup(a.target), .started = iso_now(), .count = count};
     res.v = calloc(count ? count : 1, sizeof *res.v);
-    struct run_options o = {.target = target, .seed = a.seed, .max_script_us = 3600LL * 1000000};
+    struct run_options o = {.target = target, .seed = a.seed, .max_script_us = 3600LL * 1000000,
+                          .max_real_us = (int64_t)(a.max_real * 1e6)};
     struct work w = {.a = &a, .opts = &o, .exp = exp, .paths = paths, .res = &res};
     pthread_mutex_init(&w.lock, NULL);
     double t0 = now_ms();

@@ -1,5 +1,6 @@
 /* Expected failures per target (expect.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 struct expect_row {
     char *name, *reason;
+    bool skip; /* outcome "skip": the target cannot judge the vector */
 };
 
 struct expectations {
@@ -37,9 +39,10 @@ static int add_row(struct expectations *e, const char *path, unsigned lineno, ch
                  "reason", path, lineno);
         return -1;
     }
-    if (strcmp(trim(outcome), "fail") != 0) {
-        snprintf(err, errlen, "%s:%u: outcome must be 'fail', got '%s'", path, lineno,
-                 trim(outcome));
+    bool skip = strcmp(trim(outcome), "skip") == 0;
+    if (strcmp(trim(outcome), "fail") != 0 && !skip) {
+        snprintf(err, errlen, "%s:%u: outcome must be 'fail' or 'skip', got '%s'", path,
+                 lineno, trim(outcome));
         return -1;
     }
     struct expect_row *rows = realloc(e->rows, (e->n + 1) * sizeof *rows);
@@ -50,6 +53,7 @@ static int add_row(struct expectations *e, const char *path, unsigned lineno, ch
     e->rows = rows;
     e->rows[e->n].name = strdup(trim(name));
     e->rows[e->n].reason = strdup(trim(reason));
+    e->rows[e->n].skip = skip;
     e->n++;
     return 0;
 }
@@ -97,6 +101,19 @@ void expectations_apply(const struct expectations *e, struct vector_result *v)
     for (size_t i = 0; i < e->n; i++) {
         if (strcmp(e->rows[i].name, v->name) != 0)
             continue;
+        if (e->rows[i].skip) {
+            /* whatever happened does not count, either way */
+            const char *was = v->status == RESULT_PASS ? "passed" : "failed";
+            size_t n = strlen(e->rows[i].reason) + 64;
+            char *msg = malloc(n);
+            if (msg)
+                snprintf(msg, n, "not judged on this target (it %s): %s", was,
+                         e->rows[i].reason);
+            free(v->message);
+            v->message = msg;
+            v->status = RESULT_SKIP;
+            return;
+        }
         if (v->status == RESULT_FAIL || v->status == RESULT_ERROR)
             v->status = RESULT_XFAIL;
         else if (v->status == RESULT_PASS)

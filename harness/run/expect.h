@@ -1,7 +1,10 @@
 /* run/expect.h: a target's expected failures (DESIGN 6). A tab-separated
  * file, one vector per line: name, expected outcome ("fail"), and the
  * reason with the RFC clause; '#' starts a comment. A listed vector that
- * fails is XFAIL; one that passes is XPASS (a failure: the list is stale). */
+ * fails is XFAIL; one that passes is XPASS (a failure: the list is stale).
+ * Outcome "skip" is for a vector the target cannot judge (on a real clock,
+ * a kernel timer's slack that sometimes passes it and sometimes not): its
+ * result, pass or fail, is reported as SKIP with the reason. */
 #ifndef SYNACK_HARNESS_EXPECT_H
 #define SYNACK_HARNESS_EXPECT_H
 

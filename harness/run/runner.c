@@ -397,6 +397,24 @@ static double wall_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* When the script's last event is due: how long it runs at least. */
+static int64_t script_end_us(const struct script *s)
+{
+    int64_t last = 0;
+    for (size_t i = 0; i < s->event_count; i++) {
+        const struct script_timing *tm = &s->events[i].time;
+        int64_t base = tm->relative ? last : 0, t = last;
+        if (tm->kind == SCRIPT_TIME_RELATIVE || tm->kind == SCRIPT_TIME_ABSOLUTE ||
+            tm->kind == SCRIPT_TIME_RANGE)
+            t = base + tm->end_usecs;
+        if (tm->blocking && base + tm->block_end_usecs > t)
+            t = base + tm->block_end_usecs;
+        if (t > last)
+            last = t;
+    }
+    return last;
+}
+
 void run_script(const struct script *s, const struct run_options *o, struct vector_result *res)
 {
     double t0 = wall_ms();
@@ -407,7 +425,13 @@ void run_script(const struct script *s, const struct run_options *o, struct vect
         return;
     }
     runner_init(r, s, o, res);
-    if (runner_open(r))
+    int64_t need = script_end_us(s);
+    if (!o->target->virtual_time && o->max_real_us > 0 && need > o->max_real_us) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "needs %.0f s of real time, more than the %.0f s allowed "
+                 "(--max-real-time)", need / 1e6, o->max_real_us / 1e6);
+        set_outcome(r, RESULT_SKIP, NULL, NULL, NULL, NULL, -1, -1, msg);
+    } else if (runner_open(r))
         for (size_t i = 0; i < s->event_count && !r->failed; i++)
             run_event(r, &s->events[i]);
     runner_finish(r);

@@ -31,6 +31,8 @@ struct run_options {
     uint64_t seed;           /* target RNG seed (mem) */
     bool lenient_extra;      /* do not fail on unexpected packets (real-time targets) */
     int64_t max_script_us;   /* give up past this script time (default 1 hour) */
+    int64_t max_real_us;     /* real-time targets: skip a vector whose script runs
+                              * longer than this (0: no limit) */
 };
 
 /* Run s and fill res (path, name, status, message, ladder...). The result

@@ -4,9 +4,11 @@
 #include "target/target.h"
 
 extern const struct target_ops target_mem;
+extern const struct target_ops target_tun;   /* target/tun.c: synack on a real TUN device */
+extern const struct target_ops target_linux; /* target/linux.c: the host kernel's TCP */
 
-static const struct target_ops *const all_targets[] = {&target_mem};
-const char *const target_names[] = {"mem", NULL};
+static const struct target_ops *const all_targets[] = {&target_mem, &target_tun, &target_linux};
+const char *const target_names[] = {"mem", "tun", "linux", NULL};
 
 const struct target_ops *target_find(const char *name)
 {

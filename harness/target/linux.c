@@ -1,0 +1,371 @@
+/* The linux target: the host kernel's TCP, tested as packetdrill does in
+ * its local mode. A private network namespace holds a TUN device with the
+ * stack-under-test's address; the harness holds the device's descriptor,
+ * so what it writes arrives at the kernel on the device and what the
+ * kernel sends there is read back. System calls run on real kernel
+ * sockets, opened in that namespace. Real clock.
+ *
+ * The namespace is fresh: the kernel's defaults for a new namespace,
+ * IPv6 off, and a default route through the device, so whatever the
+ * kernel sends, to any address, is seen. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <synack/link_tun.h>
+#include <synack/socket.h>
+
+#include "target/netns.h"
+#include "target/pktq.h"
+#include "target/target.h"
+
+#define LINUX_MAX_SOCKS 64
+#define BUSY_SLICE_US 1000 /* wait slice while a socket reports an error or hang-up */
+
+struct target {
+    struct netns ns;
+    struct synack_tun *tun;    /* only for creating and configuring the device */
+    int fd;                    /* the device: write = inject, read = sniff */
+    int socks[LINUX_MAX_SOCKS];
+    size_t nsocks;
+    uint64_t t0;
+    struct pktq out;
+    uint64_t not_ipv4;
+    uint8_t buf[65536];
+};
+
+static void linux_close(struct target *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->nsocks; i++)
+        close(t->socks[i]);
+    synack_tun_close(t->tun);
+    netns_close(&t->ns);
+    pktq_clear(&t->out);
+    free(t);
+}
+
+static int linux_open(struct target **out, const struct target_config *cfg, char *err, size_t n)
+{
+    struct target *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, n, "out of memory");
+        return -1;
+    }
+    if (netns_create(&t->ns, err, n) < 0) {
+        free(t);
+        return -1;
+    }
+    netns_sysctl("net/ipv6/conf/default/disable_ipv6", "1");
+    netns_sysctl("net/ipv6/conf/all/disable_ipv6", "1");
+    /* The vectors test the RFC 9293 base protocol, which is what synack
+     * speaks, so the kernel neither offers nor accepts the extensions
+     * synack lacks (RFC 7323 timestamps and window scale, RFC 2018 SACK).
+     * Everything else is the kernel's default for a new namespace. */
+    netns_sysctl("net/ipv4/tcp_timestamps", "0");
+    netns_sysctl("net/ipv4/tcp_sack", "0");
+    netns_sysctl("net/ipv4/tcp_window_scaling", "0");
+    struct synack_tun_config tc = {.name = "tun0"};
+    t->tun = synack_tun_open(&tc, err, n);
+    struct synack_tun_addr ta = {
+        .kernel_addr = cfg->local_ip,
+        .prefix_len = 24,
+        .mtu = cfg->mtu,
+        .default_route = true,
+    };
+    bool ok = t->tun && synack_tun_configure(t->tun, &ta, err, n) == 0;
+    netns_leave(&t->ns);
+    if (!ok) {
+        linux_close(t);
+        return -1;
+    }
+    t->fd = synack_tun_fd(t->tun);
+    t->t0 = synack_clock_now();
+    *out = t;
+    return 0;
+}
+
+static int64_t linux_now(struct target *t)
+{
+    return (int64_t)(synack_clock_now() - t->t0);
+}
+
+static void sniff(struct target *t)
+{
+    for (;;) {
+        ssize_t r = read(t->fd, t->buf, sizeof t->buf);
+        if (r <= 0)
+            return;
+        if ((t->buf[0] >> 4) != 4) {
+            t->not_ipv4++; /* not part of any IPv4 test; IPv6 is off anyway */
+            continue;
+        }
+        pktq_push(&t->out, t->buf, (size_t)r, linux_now(t));
+    }
+}
+
+/* The readiness of a kernel socket now. */
+static int events_now(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN | POLLOUT | POLLPRI | POLLRDHUP};
+    return poll(&p, 1, 0) > 0 ? p.revents : 0;
+}
+
+/* Sleep until the kernel sends a packet, a socket's readiness changes
+ * (a blocking call the runner emulates may now complete), or until. */
+static bool linux_wait(struct target *t, int64_t until)
+{
+    uint64_t until_abs = t->t0 + (uint64_t)(until < 0 ? 0 : until);
+    sniff(t);
+    if (t->out.count)
+        return true;
+    struct pollfd p[1 + LINUX_MAX_SOCKS];
+    nfds_t np = 0;
+    p[np++] = (struct pollfd){.fd = t->fd, .events = POLLIN};
+    bool slice = false;
+    for (size_t i = 0; i < t->nsocks; i++) {
+        int ev = events_now(t->socks[i]);
+        if (ev & (POLLERR | POLLHUP | POLLNVAL)) {
+            slice = true; /* poll would return at once: look again soon */
+            continue;
+        }
+        short want = 0;
+        if (!(ev & POLLIN))
+            want |= POLLIN;
+        if (!(ev & POLLOUT))
+            want |= POLLOUT;
+        if (!(ev & POLLPRI))
+            want |= POLLPRI;
+        if (want)
+            p[np++] = (struct pollfd){.fd = t->socks[i], .events = want};
+    }
+    uint64_t now = synack_clock_now();
+    uint64_t d = until_abs > now ? until_abs - now : 0;
+    if (slice && d > BUSY_SLICE_US)
+        d = BUSY_SLICE_US;
+    struct timespec ts = {.tv_sec = (time_t)(d / 1000000u), .tv_nsec = (long)(d % 1000000u) * 1000};
+    ppoll(p, np, &ts, NULL);
+    sniff(t);
+    return t->out.count > 0;
+}
+
+static int linux_inject(struct target *t, const uint8_t *pkt, size_t len)
+{
+    ssize_t w = write(t->fd, pkt, len);
+    if (w < 0)
+        return -errno;
+    return 0;
+}
+
+static bool linux_recv(struct target *t, uint8_t *buf, size_t cap, size_t *len, int64_t *when)
+{
+    if (t->out.count == 0)
+        sniff(t);
+    return pktq_pop(&t->out, buf, cap, len, when);
+}
+
+/* ---- system calls on kernel sockets ---- */
+
+static bool ours(const struct target *t, int sd)
+{
+    for (size_t i = 0; i < t->nsocks; i++)
+        if (t->socks[i] == sd)
+            return true;
+    return false;
+}
+
+static void forget(struct target *t, int sd)
+{
+    for (size_t i = 0; i < t->nsocks; i++)
+        if (t->socks[i] == sd) {
+            t->socks[i] = t->socks[--t->nsocks];
+            return;
+        }
+}
+
+static int keep(struct target *t, int fd)
+{
+    if (t->nsocks == LINUX_MAX_SOCKS) {
+        close(fd);
+        return -EMFILE;
+    }
+    t->socks[t->nsocks++] = fd;
+    return fd;
+}
+
+#define CHECK_SD(t, sd)                                                                            \
+    do {                                                                                           \
+        if (!ours(t, sd))                                                                          \
+            return -EBADF;                                                                         \
+    } while (0)
+
+static int linux_socket(struct target *t)
+{
+    if (netns_enter(&t->ns) < 0)
+        return -EPERM;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    int e = errno;
+    netns_leave(&t->ns);
+    return fd < 0 ? -e : keep(t, fd);
+}
+
+static struct sockaddr_in sin_of(uint32_t addr, uint16_t port)
+{
+    struct sockaddr_in s;
+    memset(&s, 0, sizeof s);
+    s.sin_family = AF_INET;
+    s.sin_addr.s_addr = htonl(addr);
+    s.sin_port = htons(port);
+    return s;
+}
+
+static int linux_bind(struct target *t, int sd, uint32_t a, uint16_t p)
+{
+    CHECK_SD(t, sd);
+    struct sockaddr_in s = sin_of(a, p);
+    return bind(sd, (struct sockaddr *)&s, sizeof s) < 0 ? -errno : 0;
+}
+
+static int linux_listen(struct target *t, int sd, int b)
+{
+    CHECK_SD(t, sd);
+    return listen(sd, b) < 0 ? -errno : 0;
+}
+
+static int linux_accept(struct target *t, int sd)
+{
+    CHECK_SD(t, sd);
+    int fd = accept4(sd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    return fd < 0 ? -errno : keep(t, fd);
+}
+
+static int linux_connect(struct target *t, int sd, uint32_t a, uint16_t p)
+{
+    CHECK_SD(t, sd);
+    struct sockaddr_in s = sin_of(a, p);
+    return connect(sd, (struct sockaddr *)&s, sizeof s) < 0 ? -errno : 0;
+}
+
+static ssize_t linux_send(struct target *t, int sd, const void *b, size_t n, int f)
+{
+    CHECK_SD(t, sd);
+    ssize_t r = send(sd, b, n, f | MSG_DONTWAIT | MSG_NOSIGNAL);
+    return r < 0 ? -errno : r;
+}
+
+static ssize_t linux_recv_sock(struct target *t, int sd, void *b, size_t n, int f)
+{
+    CHECK_SD(t, sd);
+    ssize_t r = recv(sd, b, n, f | MSG_DONTWAIT);
+    return r < 0 ? -errno : r;
+}
+
+static int linux_shutdown(struct target *t, int sd, int how)
+{
+    CHECK_SD(t, sd);
+    return shutdown(sd, how) < 0 ? -errno : 0;
+}
+
+static int linux_close_sock(struct target *t, int sd)
+{
+    CHECK_SD(t, sd);
+    forget(t, sd);
+    return close(sd) < 0 ? -errno : 0;
+}
+
+static int linux_setsockopt(struct target *t, int sd, int level, int name, const void *v, size_t n)
+{
+    CHECK_SD(t, sd);
+    return setsockopt(sd, level, name, v, (socklen_t)n) < 0 ? -errno : 0;
+}
+
+static int linux_getsockopt(struct target *t, int sd, int level, int name, void *v, size_t *n)
+{
+    CHECK_SD(t, sd);
+    socklen_t l = (socklen_t)*n;
+    if (getsockopt(sd, level, name, v, &l) < 0)
+        return -errno;
+    *n = l;
+    return 0;
+}
+
+static int linux_events(struct target *t, int sd)
+{
+    if (!ours(t, sd))
+        return SYNACK_POLLERR;
+    int ev = events_now(sd);
+    return ev & (SYNACK_POLLIN | SYNACK_POLLPRI | SYNACK_POLLOUT | SYNACK_POLLERR |
+                 SYNACK_POLLHUP | SYNACK_POLLRDHUP);
+}
+
+/* Linux tcpi_state numbers to RFC 9293 states. */
+static uint8_t state_of(uint8_t linux_state)
+{
+    static const uint8_t map[] = {
+        [1] = SYNACK_ESTABLISHED, [2] = SYNACK_SYN_SENT,   [3] = SYNACK_SYN_RECEIVED,
+        [4] = SYNACK_FIN_WAIT_1,  [5] = SYNACK_FIN_WAIT_2, [6] = SYNACK_TIME_WAIT,
+        [7] = SYNACK_CLOSED,      [8] = SYNACK_CLOSE_WAIT, [9] = SYNACK_LAST_ACK,
+        [10] = SYNACK_LISTEN,     [11] = SYNACK_CLOSING,
+    };
+    return linux_state < sizeof map ? map[linux_state] : SYNACK_CLOSED;
+}
+
+static int linux_info(struct target *t, int sd, struct synack_tcp_info *i)
+{
+    CHECK_SD(t, sd);
+    struct tcp_info ti;
+    socklen_t l = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    if (getsockopt(sd, IPPROTO_TCP, TCP_INFO, &ti, &l) < 0)
+        return -errno;
+    memset(i, 0, sizeof *i);
+    uint32_t mss = ti.tcpi_snd_mss ? ti.tcpi_snd_mss : 1;
+    i->state = state_of(ti.tcpi_state);
+    i->snd_wscale = ti.tcpi_snd_wscale;
+    i->rcv_wscale = ti.tcpi_rcv_wscale;
+    i->snd_mss = ti.tcpi_snd_mss;
+    i->rcv_mss = ti.tcpi_rcv_mss;
+    i->srtt_us = ti.tcpi_rtt;
+    i->rttvar_us = ti.tcpi_rttvar;
+    i->rto_us = ti.tcpi_rto;
+    i->cwnd = ti.tcpi_snd_cwnd * mss;
+    i->ssthresh = ti.tcpi_snd_ssthresh >= 0x7fffffffu ? UINT32_MAX : ti.tcpi_snd_ssthresh * mss;
+    i->unacked = ti.tcpi_unacked * mss;
+    i->retransmits = ti.tcpi_retransmits;
+    i->total_retrans = ti.tcpi_total_retrans;
+    i->backoff = ti.tcpi_backoff;
+    return 0;
+}
+
+const struct target_ops target_linux = {
+    .name = "linux",
+    .virtual_time = false,
+    .open = linux_open,
+    .close = linux_close,
+    .now = linux_now,
+    .wait = linux_wait,
+    .inject = linux_inject,
+    .recv = linux_recv,
+    .sock_socket = linux_socket,
+    .sock_bind = linux_bind,
+    .sock_listen = linux_listen,
+    .sock_accept = linux_accept,
+    .sock_connect = linux_connect,
+    .sock_send = linux_send,
+    .sock_recv = linux_recv_sock,
+    .sock_shutdown = linux_shutdown,
+    .sock_close = linux_close_sock,
+    .sock_setsockopt = linux_setsockopt,
+    .sock_getsockopt = linux_getsockopt,
+    .sock_events = linux_events,
+    .sock_info = linux_info,
+};
