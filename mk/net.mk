@@ -1,0 +1,103 @@
+# mk/net.mk: the real network. The apps (synack-get, synack-serve) on a
+# TUN device, the packetdrill shared object, the interop test with the
+# Linux kernel (make check runs it when root), and the suite on the tun
+# and linux targets.
+#
+#   make apps                 $(O)/synack-get, $(O)/synack-serve
+#   make pdso                 $(O)/libsynack-packetdrill.so (packetdrill --so_filename)
+#   make check-interop        synack against the kernel, curl, python3, ping (root)
+#   make check-net-targets    a few vector folders on the tun and linux targets (root)
+#   make conformance-tun      the vectors on synack over a real TUN device (root)
+#   make conformance-linux    the vectors on the host kernel's TCP (root)
+#   make conformance-all      mem, tun and linux, one report side by side
+
+# ---- apps -------------------------------------------------------------------
+APP_COMMON_OBJ := $(O)/stack/apps/app.o
+APPS := $(O)/synack-get $(O)/synack-serve
+APP_OBJ := $(APP_COMMON_OBJ) $(APPS:$(O)/%=$(O)/stack/apps/%.o)
+
+$(O)/synack-%: $(O)/stack/apps/synack-%.o $(APP_COMMON_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PCAP_LIBS)
+
+.PHONY: apps
+apps: $(APPS)
+all: $(APPS)
+
+# ---- packetdrill's SO-testing interface ---------------------------------------
+# The stack compiled position-independent, without the links that need
+# libpcap or a device (the shim brings its own link), plus the shim.
+PDSO := $(O)/libsynack-packetdrill.so
+PDSO_STACK_SRC := $(filter-out stack/link/pcap.c stack/link/tun.c,$(STACK_SRC))
+PDSO_OBJ := $(PDSO_STACK_SRC:%.c=$(O)/pic/%.o) $(O)/pic/stack/packetdrill/synack_packetdrill.o
+PDSO_CHECK := $(O)/stack/packetdrill/pdso_check
+
+$(O)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Istack $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(PDSO): $(PDSO_OBJ)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-z,defs -o $@ $^ -lpthread
+
+$(PDSO_CHECK): $(O)/stack/packetdrill/pdso_check.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -ldl -lpthread
+
+.PHONY: pdso check-pdso
+pdso: $(PDSO)
+all: $(PDSO)
+
+check-pdso: $(PDSO) $(PDSO_CHECK)
+	@sh mk/run-tests.sh "$(PDSO_CHECK) $(PDSO)"
+
+# ---- the interop test -----------------------------------------------------------
+.PHONY: check-interop
+check-interop: $(APPS) $(SYNACK)
+	@sh stack/tests/interop/run.sh $(O); rc=$$?; \
+	    if [ $$rc -eq 77 ]; then echo "SKIP  interop (counted as skipped, not passed)"; \
+	    elif [ $$rc -ne 0 ]; then exit $$rc; fi
+
+# A quick look at the real-time targets in make check: a few folders of the
+# suite on tun and on linux (the whole suite takes minutes: conformance-*).
+NET_SMOKE := vectors/handshake vectors/closed vectors/icmp
+.PHONY: check-net-targets
+check-net-targets: $(SYNACK)
+	@if [ "$$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then \
+	    echo "SKIP  tun and linux targets: need root and /dev/net/tun (counted as skipped)"; \
+	else \
+	    $(O)/synack run --target tun -j8 -q $(NET_SMOKE) && \
+	    $(O)/synack run --target linux -j8 -q $(NET_SMOKE); \
+	fi
+
+CHECK_MORE += check-pdso check-interop check-net-targets
+
+# ---- the suite on the real-time targets -------------------------------------------
+# Real time: a vector that waits out TIME-WAIT takes minutes, so many run
+# at once (each in its own network namespace).
+NET_JOBS ?= 16
+NET_REPORT_INPUTS = $(wildcard $(addprefix $(REPORT_DIR)/results-,mem.json tun.json linux.json))
+
+.PHONY: conformance-tun conformance-linux conformance-all net-report
+conformance-tun: $(SYNACK)
+	@mkdir -p $(REPORT_DIR)
+	$(O)/synack run --target tun -j$(NET_JOBS) --expect vectors/expect/tun.tsv \
+	    --json $(REPORT_DIR)/results-tun.json --junit $(REPORT_DIR)/junit-tun.xml \
+	    --pcap-dir $(REPORT_DIR)/pcap-tun vectors/; rc=$$?; \
+	    $(MAKE) --no-print-directory net-report; exit $$rc
+
+conformance-linux: $(SYNACK)
+	@mkdir -p $(REPORT_DIR)
+	$(O)/synack run --target linux -j$(NET_JOBS) --expect vectors/expect/linux.tsv \
+	    --json $(REPORT_DIR)/results-linux.json --junit $(REPORT_DIR)/junit-linux.xml \
+	    --pcap-dir $(REPORT_DIR)/pcap-linux vectors/; rc=$$?; \
+	    $(MAKE) --no-print-directory net-report; exit $$rc
+
+# mem first (it clears REPORT_DIR), then the two real-time targets.
+conformance-all: $(SYNACK)
+	@$(MAKE) --no-print-directory check-conformance
+	@$(MAKE) --no-print-directory conformance-tun; a=$$?; \
+	 $(MAKE) --no-print-directory conformance-linux; b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
+
+# The HTML report of every target that has results in REPORT_DIR.
+net-report: $(SYNACK)
+	$(O)/synack report --html $(REPORT_DIR) $(NET_REPORT_INPUTS)
+
+-include $(APP_OBJ:.o=.d) $(PDSO_OBJ:.o=.d) $(PDSO_CHECK).d

@@ -1,0 +1,86 @@
+/* stack/apps/app.h: what synack-get and synack-serve share: the options
+ * that name the TUN device and the addresses, building a stack on it, the
+ * real-clock loop, signals. Apps use only libsynack's public headers. */
+#ifndef SYNACK_APP_H
+#define SYNACK_APP_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <synack/link_pcap.h>
+#include <synack/link_tun.h>
+#include <synack/socket.h>
+#include <synack/stack.h>
+
+/* Exit statuses both apps use (documented in stack/README.md). */
+enum {
+    APP_EXIT_OK = 0,
+    APP_EXIT_HTTP = 1,      /* the server answered, but not with success; or a short body */
+    APP_EXIT_USAGE = 2,
+    APP_EXIT_REFUSED = 3,   /* RST in answer to our SYN */
+    APP_EXIT_RESET = 4,     /* RST on an established connection */
+    APP_EXIT_TIMEOUT = 5,   /* no answer, or no progress, for too long */
+    APP_EXIT_SETUP = 6,     /* the TUN device or the stack could not be set up */
+};
+
+struct app {
+    const char *prog;
+    const char *tun_name;      /* --tun (default synack0) */
+    uint32_t addr, peer;       /* --addr (synack's), --peer (the kernel's) */
+    uint16_t mtu;              /* --mtu, for a device the app creates (1500) */
+    const char *pcap_path;     /* --pcap FILE: the device's traffic */
+    bool impaired;             /* --impair SPEC */
+    struct synack_memlink_config impair;
+    enum synack_tun_dir impair_dir;
+    uint64_t seed;             /* --seed (default: from getrandom) */
+    int verbose;
+
+    struct synack_tun *tun;
+    struct synack_stack *stack;
+    struct synack_pcap *pcap;
+};
+
+/* Long options every app takes; codes are APP_OPT_BASE and up. */
+#define APP_OPT_BASE 0x1000
+#define APP_COMMON_OPTIONS                                                                       \
+    {"tun", required_argument, NULL, APP_OPT_BASE + 0},                                          \
+        {"addr", required_argument, NULL, APP_OPT_BASE + 1},                                     \
+        {"peer", required_argument, NULL, APP_OPT_BASE + 2},                                     \
+        {"mtu", required_argument, NULL, APP_OPT_BASE + 3},                                      \
+        {"pcap", required_argument, NULL, APP_OPT_BASE + 4},                                     \
+        {"impair", required_argument, NULL, APP_OPT_BASE + 5},                                   \
+        {"seed", required_argument, NULL, APP_OPT_BASE + 6}
+#define APP_COMMON_USAGE                                                                         \
+    "  --tun NAME       TUN device to attach, or create when missing (synack0)\n"              \
+    "  --addr A         synack's IPv4 address (192.0.2.1)\n"                                     \
+    "  --peer B         the kernel's address on a device the app creates (198.51.100.2)\n"     \
+    "  --mtu N          MTU of a device the app creates (1500)\n"                                \
+    "  --pcap FILE      record the device's traffic (Wireshark opens it)\n"                      \
+    "  --impair SPEC    seeded impairment between device and stack, both ways:\n"              \
+    "                   loss=3%,reorder=5%,delay=5ms,dup=0,seed=1,dir=in|out|both\n"          \
+    "                   (stands in for netem; dir=in, toward synack, is what netem on\n"      \
+    "                   the device does; default both)\n"                                     \
+    "  --seed N         the stack's RNG seed (default: random)\n"
+
+void app_init(struct app *a, const char *prog);
+/* Handle one of APP_COMMON_OPTIONS; false (with a message) on a bad value. */
+bool app_option(struct app *a, int code, const char *arg);
+/* Open the device (configuring it if the app created it), build the stack,
+ * install SIGINT/SIGTERM handlers. False with a message on failure. */
+bool app_start(struct app *a);
+/* Print the link's and the impairment stage's counters (verbose). */
+void app_report(struct app *a);
+void app_stop(struct app *a);
+
+/* One turn of the loop, sleeping at most until `until`. False once a
+ * signal asked the app to stop or the device failed. */
+bool app_turn(struct app *a, uint64_t until);
+bool app_stopping(void);
+
+bool app_parse_ipv4(const char *s, uint32_t *addr);
+void app_format_ipv4(uint32_t addr, char *out, size_t n);
+/* "1.5 MiB", "20.0 MiB" */
+void app_format_size(double bytes, char *out, size_t n);
+
+#endif

@@ -1,0 +1,291 @@
+#!/bin/sh
+# Interop: synack on a TUN device against the Linux kernel and real tools,
+# in a network namespace this script creates and always deletes.
+#
+#   sh stack/tests/interop/run.sh [BUILD_DIR]     (make check-interop)
+#
+#   1  synack-get downloads 20 MiB from `python3 -m http.server`: digests match
+#   2  curl downloads 20 MiB from synack-serve --http: digests match
+#   3  both again through netem (loss 3%, reorder 5%, delay 5 ms) on the device
+#   3r both again through synack's own impairment stage (same figures, on
+#      what the kernel sends into the device, as netem there would; seeded):
+#      it stands in for netem where the kernel lacks it
+#   3b synack sending 2 MiB through the same impairment in both directions
+#   4  ping -c 3 from the kernel to synack
+#   5  a kernel connect to a closed synack port: "Connection refused"
+#   6  100 concurrent curl clients against synack-serve
+#   +  synack-get's messages for refused, reset and timed-out connections
+#
+# Exit 0 when nothing failed (a step that cannot run here is SKIP, named
+# with its reason, never counted as passed); 77 when the whole test cannot
+# run (not root, no TUN, a tool missing), with the reason on the last line.
+set -u
+
+B=${1:-build}
+case $B in /*) ;; *) B=$(pwd)/$B ;; esac
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../../.." && pwd)
+NSH="$TOP/stack/apps/synack-ns"
+GET="$B/synack-get"
+SERVE="$B/synack-serve"
+NS="synack-iop-$$"
+DEV=sa0
+SA=192.0.2.1      # synack
+KA=198.51.100.2   # the kernel
+SIZE=$((20 * 1024 * 1024))
+
+skip() { echo "interop: skipped: $*"; exit 77; }
+
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces and a TUN device)"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun in this environment"
+for tool in ip curl python3 ping sha256sum; do
+    command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (make deps)"
+done
+[ -x "$GET" ] && [ -x "$SERVE" ] || skip "$GET and $SERVE are not built (make apps)"
+
+WORK=$(mktemp -d /tmp/synack-interop.XXXXXX)
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS; do wait "$p" 2>/dev/null; done
+    PIDS=""
+    ip netns del "$NS" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+"$NSH" up "$NS" "$DEV" "$SA" "$KA" >"$WORK/ns.log" 2>&1 ||
+    skip "cannot create a namespace with a TUN device: $(tail -n 1 "$WORK/ns.log")"
+
+X() { ip netns exec "$NS" "$@"; }
+# In the background, run `ip netns exec` itself (it execs the command: $! is its pid).
+
+npass=0; nfail=0; nskip=0; SUMMARY=""
+result() { # status step text
+    SUMMARY="$SUMMARY
+$(printf '%-5s %-3s %s' "$1" "$2" "$3")"
+    printf '%-5s %-3s %s\n' "$1" "$2" "$3"
+    case $1 in PASS) npass=$((npass + 1)) ;; FAIL) nfail=$((nfail + 1)) ;; SKIP) nskip=$((nskip + 1)) ;; esac
+}
+keep() { # keep captures and logs of a failure where the build is
+    mkdir -p "$B/interop-failures"
+    cp "$WORK"/*.pcap "$WORK"/*.log "$B/interop-failures/" 2>/dev/null
+}
+
+mkdir -p "$WORK/www"
+head -c "$SIZE" /dev/urandom >"$WORK/www/big.bin"
+head -c 262144 /dev/urandom >"$WORK/www/small.bin"
+BIG_SUM=$(sha256sum <"$WORK/www/big.bin" | cut -d' ' -f1)
+SMALL_SUM=$(sha256sum <"$WORK/www/small.bin" | cut -d' ' -f1)
+
+# Wait until something in the namespace listens on TCP port $1 (without
+# connecting: a one-shot server would take the probe for its client).
+wait_listen() {
+    i=0
+    while [ $i -lt 100 ]; do
+        [ -n "$(X ss -Hltn "sport = :$1" 2>/dev/null)" ] && return 0
+        sleep 0.05; i=$((i + 1))
+    done
+    return 1
+}
+# Wait until synack-serve says it listens (its log), or it died.
+wait_serve() { # log pid
+    i=0
+    while [ $i -lt 100 ]; do
+        grep -q "listening on" "$1" 2>/dev/null && return 0
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.05; i=$((i + 1))
+    done
+    return 1
+}
+mbit() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", b * 8 / s / 1e6; else print "?" }'; }
+
+# The kernel's HTTP server for steps 1 and 3.
+ip netns exec "$NS" python3 -m http.server 8000 --bind "$KA" --directory "$WORK/www" >"$WORK/pyhttp.log" 2>&1 &
+PY=$!; PIDS="$PIDS $PY"
+wait_listen 8000 || { result FAIL 1 "python3 -m http.server did not start"; exit 1; }
+
+# step_get STEP LABEL [--impair SPEC]: synack-get 20 MiB from the kernel
+step_get() {
+    step=$1 label=$2; shift 2
+    out="$WORK/get-$step.bin"
+    if X "$GET" --tun "$DEV" --addr "$SA" --peer "$KA" --connect-timeout 5 --timeout 20 \
+            --pcap "$WORK/get-$step.pcap" "$@" -o "$out" "http://$KA:8000/big.bin" \
+            2>"$WORK/get-$step.log"; then
+        sum=$(sha256sum <"$out" | cut -d' ' -f1)
+        rate=$(sed -n 's/.*(\([0-9.]*\) Mbit\/s goodput).*/\1/p' "$WORK/get-$step.log")
+        if [ "$sum" = "$BIG_SUM" ]; then
+            result PASS "$step" "kernel -> synack, 20 MiB$label: digests match, goodput $rate Mbit/s"
+        else
+            result FAIL "$step" "kernel -> synack$label: digest differs"; keep
+        fi
+    else
+        result FAIL "$step" "kernel -> synack$label: synack-get failed: $(tail -n 1 "$WORK/get-$step.log")"; keep
+    fi
+    rm -f "$out"
+}
+
+# start_serve TAG [--impair SPEC]: synack-serve --http in the background
+start_serve() {
+    tag=$1; shift
+    ip netns exec "$NS" "$SERVE" --tun "$DEV" --addr "$SA" --peer "$KA" --port 8080 --http "$WORK/www" \
+        --pcap "$WORK/serve-$tag.pcap" "$@" 2>"$WORK/serve-$tag.log" &
+    SV=$!; PIDS="$PIDS $SV"
+    wait_serve "$WORK/serve-$tag.log" "$SV"
+}
+stop_serve() {
+    kill "$SV" 2>/dev/null; wait "$SV" 2>/dev/null
+    PIDS=$(echo "$PIDS" | sed "s/ $SV\b//")
+}
+
+# step_curl STEP LABEL: curl on the kernel side downloads 20 MiB from synack-serve
+step_curl() {
+    step=$1 label=$2
+    out="$WORK/curl-$step.bin"
+    if speed=$(X curl -sS --max-time 90 -o "$out" -w '%{speed_download}' \
+            "http://$SA:8080/big.bin" 2>"$WORK/curl-$step.log"); then
+        sum=$(sha256sum <"$out" | cut -d' ' -f1)
+        rate=$(awk -v b="$speed" 'BEGIN { printf "%.1f", b * 8 / 1e6 }')
+        if [ "$sum" = "$BIG_SUM" ]; then
+            result PASS "$step" "synack -> kernel, 20 MiB$label: digests match, goodput $rate Mbit/s"
+        else
+            result FAIL "$step" "synack -> kernel$label: digest differs"; keep
+        fi
+    else
+        result FAIL "$step" "synack -> kernel$label: curl failed: $(tail -n 1 "$WORK/curl-$step.log")"; keep
+    fi
+    rm -f "$out"
+}
+
+echo "interop: namespace $NS, $DEV: synack $SA <-> kernel $KA ($(uname -r))"
+
+# ---- 1: kernel -> synack ----
+step_get 1 ""
+
+# ---- 2, 4, 5, 6: against synack-serve ----
+if start_serve plain; then
+    step_curl 2 ""
+
+    # 4: ping
+    if X ping -c 3 -i 0.2 -W 2 "$SA" >"$WORK/ping.log" 2>&1; then
+        result PASS 4 "ping -c 3 $SA: $(grep -o '[0-9]* received' "$WORK/ping.log")"
+    else
+        result FAIL 4 "ping -c 3 $SA: $(grep 'received' "$WORK/ping.log")"; keep
+    fi
+
+    # 5: a closed port
+    msg=$(X python3 -c "
+import socket
+s = socket.socket(); s.settimeout(5)
+try:
+    s.connect(('$SA', 9)); print('connected')
+except OSError as e:
+    print(e.strerror or e)" 2>&1)
+    if [ "$msg" = "Connection refused" ]; then
+        result PASS 5 "kernel connect to $SA:9 (closed): \"$msg\""
+    else
+        result FAIL 5 "kernel connect to $SA:9 (closed): \"$msg\""; keep
+    fi
+
+    # 6: 100 concurrent clients
+    i=1; cpids=""
+    while [ $i -le 100 ]; do
+        ip netns exec "$NS" curl -sS --max-time 60 -o "$WORK/c$i.bin" "http://$SA:8080/small.bin" \
+            2>"$WORK/c$i.err" &
+        cpids="$cpids $!"; i=$((i + 1))
+    done
+    bad=0; i=1
+    for p in $cpids; do
+        if ! wait "$p" || [ "$(sha256sum <"$WORK/c$i.bin" | cut -d' ' -f1)" != "$SMALL_SUM" ]; then
+            bad=$((bad + 1)); [ $bad -eq 1 ] && cp "$WORK/c$i.err" "$WORK/curl-concurrent.log"
+        fi
+        i=$((i + 1))
+    done
+    rm -f "$WORK"/c*.bin "$WORK"/c*.err
+    if [ $bad -eq 0 ]; then
+        result PASS 6 "100 concurrent curl clients, 256 KiB each: all 100 byte-exact"
+    else
+        result FAIL 6 "100 concurrent curl clients: $bad of 100 failed"; keep
+    fi
+    stop_serve
+else
+    result FAIL 2 "synack-serve did not start: $(tail -n 1 "$WORK/serve-plain.log")"; keep
+fi
+
+# ---- 3: the same through netem, when this kernel has it ----
+if tc -n "$NS" qdisc add dev "$DEV" root netem loss 3% reorder 5% delay 5ms \
+        >"$WORK/netem.log" 2>&1; then
+    step_get 3 " through netem"
+    if start_serve netem; then step_curl 3 " through netem"; stop_serve; fi
+    tc -n "$NS" qdisc del dev "$DEV" root 2>/dev/null
+else
+    result SKIP 3 "netem (loss 3% reorder 5% delay 5ms): not available here: $(head -n 1 "$WORK/netem.log")"
+fi
+
+# ---- 3r: synack's impairment stage in place of netem ----
+# netem on the device's root qdisc impairs what the kernel sends into the
+# device, so 3r does exactly that (dir=in: toward synack). 3b adds synack's
+# own sending through the same loss, both directions, on a shorter file.
+IMP="loss=3%,reorder=5%,delay=5ms"
+step_get 3r " through the impairment stage ($IMP, kernel to synack)" --impair "$IMP,dir=in,seed=7"
+if start_serve impair --impair "$IMP,dir=in,seed=11"; then
+    step_curl 3r " through the impairment stage ($IMP, kernel to synack)"
+    stop_serve
+fi
+head -c $((2 * 1024 * 1024)) "$WORK/www/big.bin" >"$WORK/www/mid.bin"
+MID_SUM=$(sha256sum <"$WORK/www/mid.bin" | cut -d' ' -f1)
+if start_serve both --impair "$IMP,dir=both,seed=13"; then
+    out="$WORK/curl-3b.bin"
+    if speed=$(X curl -sS --max-time 60 -o "$out" -w '%{speed_download}' \
+            "http://$SA:8080/mid.bin" 2>"$WORK/curl-3b.log") &&
+            [ "$(sha256sum <"$out" | cut -d' ' -f1)" = "$MID_SUM" ]; then
+        rate=$(awk -v b="$speed" 'BEGIN { printf "%.1f", b * 8 / 1e6 }')
+        result PASS 3b "synack -> kernel, 2 MiB, $IMP both ways: digests match, goodput $rate Mbit/s"
+    else
+        result FAIL 3b "synack -> kernel, 2 MiB, $IMP both ways: $(tail -n 1 "$WORK/curl-3b.log")"; keep
+    fi
+    stop_serve
+    grep "impairment" "$WORK/serve-both.log" | tail -n 1
+fi
+
+# ---- synack-get's own error messages ----
+errcase() { # label expected-exit expected-text args...
+    label=$1 want=$2 text=$3; shift 3
+    X "$GET" --tun "$DEV" --addr "$SA" --peer "$KA" -o /dev/null "$@" 2>"$WORK/err.log"
+    rc=$?
+    line=$(grep -v '^$' "$WORK/err.log" | tail -n 1)
+    if [ $rc -eq "$want" ] && grep -q "$text" "$WORK/err.log"; then
+        result PASS + "synack-get, $label: exit $rc, \"$line\""
+    else
+        result FAIL + "synack-get, $label: exit $rc (want $want), \"$line\""; keep
+    fi
+}
+errcase "closed kernel port" 3 "connection refused" "http://$KA:9/"
+ip netns exec "$NS" python3 -c "
+import socket, struct
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('$KA', 8001)); s.listen(1)
+c, _ = s.accept(); c.recv(4096)
+c.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n' + b'x' * 1000)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0)); c.close()
+" >/dev/null 2>&1 &
+RS=$!; PIDS="$PIDS $RS"
+wait_listen 8001 || true
+errcase "server resets mid-body" 4 "connection reset" "http://$KA:8001/"
+errcase "nobody answers" 5 "timed out" --connect-timeout 2 "http://198.51.100.99:80/"
+
+# ---- cleanup, and proof that nothing is left behind ----
+cleanup
+trap - EXIT
+left=""
+ip netns list | grep -q "$NS" && left="namespace $NS"
+ip -o link | grep -q " $DEV[:@]" && left="$left device $DEV in the root namespace"
+if [ -n "$left" ]; then
+    result FAIL - "left behind: $left"
+else
+    result PASS - "cleanup: namespace $NS and $DEV are gone"
+fi
+
+echo "interop: $npass passed, $nskip skipped, $nfail failed"
+[ $nfail -eq 0 ]
