@@ -227,15 +227,6 @@ static void conn_reset(struct o_conn *c, uint32_t src, uint16_t sport, uint32_t 
     c->e[1].port = dport;
 }
 
-static bool conn_finished(const struct o_conn *c)
-{
-    const struct o_ep *a = &c->e[0], *b = &c->e[1];
-    if (c->closed)
-        return true;
-    return a->fin_sent && b->fin_sent && b->acked && seq_gt(b->ack_last, a->fin_seq) && a->acked &&
-           seq_gt(a->ack_last, b->fin_seq);
-}
-
 /* ---- RFC 6298 ---- */
 
 static uint64_t rto_estimate(const struct oracle *o, const struct o_ep *s)
@@ -273,6 +264,28 @@ static void rtt_sample(struct o_ep *s, int64_t r)
     s->srtt = (7 * s->srtt + r) / 8;
 }
 
+/* How long the timer must run before this timeout: the RTO (at least
+ * RFC 6298 2.4's minimum) before any backoff; after one, 5.5's doubling
+ * (a timer fires late, never early, so the interval grows by at least
+ * half), up to the cap. */
+static uint64_t timeout_needed(const struct oracle *o, const struct o_ep *s)
+{
+    if (s->backoff == 0)
+        return rto_estimate(o, s);
+    if (s->last_interval + o->cfg.slack_us >= o->cfg.rto_max_us)
+        return o->cfg.rto_max_us;
+    return s->last_interval + s->last_interval / 2;
+}
+
+/* A retransmission made by the timer. */
+static void timeout_happened(struct oracle *o, struct o_ep *s, uint64_t elapsed)
+{
+    s->backoff++;
+    s->last_interval = elapsed;
+    s->timer_start = o->now;
+    s->timer_pkt = o->pkt;
+}
+
 /* A retransmission the timer made: is it early? */
 static void check_timeout(struct oracle *o, struct o_ep *s)
 {
@@ -286,21 +299,12 @@ static void check_timeout(struct oracle *o, struct o_ep *s)
             finding(o, RULE_RTO_EARLY, "retransmitted %.3f s after the timer started; the RTO "
                     "from the RTT samples is %.3f s (SRTT %.3f s, RTTVAR %.3f s)", elapsed / 1e6,
                     rto / 1e6, s->srtt / 1e6, s->rttvar / 1e6);
-    } else {
-        /* 5.5: the RTO doubles; a timer fires late, never early, so the
-         * interval grows by at least half, up to the cap */
-        uint64_t need = s->last_interval + s->last_interval / 2;
-        if (s->last_interval + slack >= o->cfg.rto_max_us)
-            need = o->cfg.rto_max_us;
-        if (elapsed + slack < need)
-            finding(o, RULE_RTO_BACKOFF, "retransmission %u came %.3f s after the one before, "
-                    "which had waited %.3f s: the RTO did not back off", s->backoff + 1,
-                    elapsed / 1e6, s->last_interval / 1e6);
+    } else if (elapsed + slack < timeout_needed(o, s)) {
+        finding(o, RULE_RTO_BACKOFF, "retransmission %u came %.3f s after the one before, "
+                "which had waited %.3f s: the RTO did not back off", s->backoff + 1,
+                elapsed / 1e6, s->last_interval / 1e6);
     }
-    s->backoff++;
-    s->last_interval = elapsed;
-    s->timer_start = o->now;
-    s->timer_pkt = o->pkt;
+    timeout_happened(o, s, elapsed);
 }
 
 static struct o_seg *seg_find(struct o_ep *s, uint32_t seq)
@@ -438,6 +442,8 @@ static void on_syn(struct oracle *o, struct o_conn *c, struct o_ep *s, struct o_
     }
     s->syn_seen = true;
     s->iss = v->seq;
+    s->snd_una = v->seq; /* nothing acknowledged yet: an ACK of ISS is not new */
+    s->una_known = true;
     s->opt_mss = op->present & TCPOPT_F_MSS;
     s->mss = op->mss;
     s->opt_ws = op->present & TCPOPT_F_WSCALE;
@@ -469,14 +475,27 @@ static void check_negotiated(struct oracle *o, const struct o_ep *s, const struc
 }
 
 /* The sender's own sequence space. */
-static void check_sequence(struct oracle *o, struct o_ep *s, const struct segv *v)
+/* Returns false for a segment that is not of the sender's stream at all
+ * (before its ISN, or further beyond all it sent than any window the
+ * receiver offered): a finding, and nothing else is learnt from it. */
+static bool check_sequence(struct oracle *o, struct o_ep *s, const struct o_ep *r,
+                           const struct segv *v)
 {
     if (!s->syn_seen || HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_RST))
-        return;
-    if (seq_lt(v->seq, s->iss))
+        return true;
+    uint32_t reach = r->wnd_max > 65535 ? r->wnd_max : 65535;
+    if (seq_lt(v->seq, s->iss)) {
         finding(o, RULE_SEQ_OUTSIDE, "sequence number %u is %u before the sender's ISN %u",
                 v->seq, s->iss - v->seq, s->iss);
-    else if (s->sent_any && seq_gt(v->seq, s->snd_max) && s->nholes < ORACLE_HOLES)
+        return false;
+    }
+    if (s->sent_any && seq_gt(v->seq, s->snd_max + reach)) {
+        finding(o, RULE_SEQ_OUTSIDE, "sequence number relative %u is beyond all it sent "
+                "(relative %u) by more than any window offered", v->seq - s->iss,
+                s->snd_max - s->iss);
+        return false;
+    }
+    if (s->sent_any && seq_gt(v->seq, s->snd_max) && s->nholes < ORACLE_HOLES)
         s->holes[s->nholes++] = (struct o_hole){s->snd_max, v->seq, o->pkt, o->now};
     if (s->fin_sent) {
         uint32_t dend = v->data_start + v->len;
@@ -487,6 +506,7 @@ static void check_sequence(struct oracle *o, struct o_ep *s, const struct segv *
             finding(o, RULE_DATA_AFTER_FIN, "FIN at relative %u after its FIN at relative %u",
                     dend - s->iss, s->fin_seq - s->iss);
     }
+    return true;
 }
 
 /* The receiver's window and MSS. */
@@ -540,6 +560,9 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
     }
     if (c->closed)
         return;
+    /* <SEQ=SEG.ACK><CTL=RST> answering the other side's last segment: the
+     * number it gave as its own RCV.NXT (3.10.7.1 to 3.10.7.3) */
+    bool reply = r->has_last && (r->last_flags & SYNACK_TCP_ACK) && v->seq == r->last_ack;
     /* both SYNs seen and each acknowledged by the other side */
     bool synchronized = s->syn_seen && r->syn_seen && r->acked &&
                         seq_ge(r->ack_last, s->iss + 1) && s->acked &&
@@ -550,7 +573,7 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
         /* in the window, or SND.NXT with data still in flight (ABORT's
          * <SEQ=SND.NXT><CTL=RST>, 3.10.5): what a correct stack sends */
         bool in_flight = seq_ge(v->seq, r->ack_last) && seq_le(v->seq, s->snd_max);
-        if (off >= wnd && !in_flight)
+        if (off >= wnd && !in_flight && !reply)
             finding(o, RULE_RST_UNACCEPTABLE, "RST at relative %u; the receiver expects %u with "
                     "a window of %u", v->seq - s->iss, r->ack_last - s->iss, r->wnd_last);
         if (v->seq == r->ack_last)
@@ -566,15 +589,21 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
 {
     const struct synack_tcp *th = v->th;
     uint32_t ack = th->ack;
-    if (r->syn_seen && r->sent_any && seq_gt(ack, r->snd_max))
+    if (r->syn_seen && r->sent_any && seq_gt(ack, r->snd_max)) {
         finding(o, RULE_ACK_UNSENT, "acknowledges up to relative %u; the other side sent up to %u",
                 ack - r->iss, r->snd_max - r->iss);
+        return; /* the receiver drops it (3.10.7.4 fifth): nothing to learn */
+    }
     unsigned shift = (!HAS(v, SYNACK_TCP_SYN) && c->scaled) ? s->ws : 0;
     uint32_t wnd = (uint32_t)th->window << shift;
     bool wnd_changed = s->acked && wnd != s->wnd_last;
+    bool was_closed = s->acked && s->wnd_last == 0;
+    if (!s->acked || seq_gt(ack, s->ack_last))
+        s->ack_last = ack; /* RCV.NXT never goes back: an older ACK is an old segment */
     s->acked = true;
-    s->ack_last = ack;
     s->wnd_last = wnd;
+    if (wnd > s->wnd_max)
+        s->wnd_max = wnd;
     s->raw_win_last = th->window;
     uint32_t edge = ack + wnd;
     if (!s->edge_known || seq_gt(edge, s->edge_max))
@@ -585,14 +614,28 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
         return;
     /* r's view: SND.UNA, the timer, RTT samples, what may clock out data */
     bool trigger = wnd_changed || (th->opts.present & TCPOPT_F_SACK);
+    if (wnd_changed && wnd && was_closed) {
+        /* a closed window opens: probing (the persist timer, RFC 9293
+         * 3.8.6.1) ends. The probe octets may count as never sent (synack's
+         * choice): their next transmission is the first, and starts the
+         * retransmission timer */
+        r->timer_on = false;
+        r->backoff = 0;
+        r->retracted = seq_gt(r->snd_max, ack);
+    }
     if (!r->una_known || seq_gt(ack, r->snd_una)) {
+        /* Karn (RFC 6298 3): no sample from an ACK that covers anything
+         * sent twice, nor while the timer is backed off (the ACK may have
+         * waited for a retransmission to fill a hole) */
         int64_t sample = -1;
+        bool ambiguous = r->backoff > 0;
         size_t k = 0;
         for (size_t i = 0; i < r->nsegs; i++) {
             struct o_seg *g = &r->segs[i];
+            if (seq_lt(g->seq, ack) && g->tx > 1)
+                ambiguous = true;
             if (seq_le(g->end, ack)) {
-                if (g->tx == 1) /* Karn: never from a retransmission */
-                    sample = (int64_t)(o->now - g->first_tx);
+                sample = (int64_t)(o->now - g->first_tx);
                 continue;
             }
             if (seq_lt(g->seq, ack))
@@ -600,7 +643,7 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
             r->segs[k++] = *g;
         }
         r->nsegs = k;
-        if (sample >= 0)
+        if (sample >= 0 && !ambiguous)
             rtt_sample(r, sample);
         r->snd_una = ack;
         r->una_known = true;
@@ -629,7 +672,9 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
     unsigned late = hole_fill(s, v->seq, v->end); /* reordered, or lost before the capture */
     if (late)
         debt_retime(r, v->seq, o->now);
-    bool retx = !late && s->sent_any && seq_lt(v->seq, s->snd_max) &&
+    bool retracted = s->retracted && s->una_known && v->seq == s->snd_una;
+    s->retracted = false;
+    bool retx = !late && !retracted && s->sent_any && seq_lt(v->seq, s->snd_max) &&
                 (!s->una_known || seq_gt(v->end, s->snd_una));
     if (retx) {
         struct o_seg *g = seg_find(s, v->seq);
@@ -642,8 +687,16 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
             clocked = true; /* the ACK may have reached the sender after the data left */
         bool probing = r->acked && r->wnd_last == 0;
         uint32_t una = s->una_known ? s->snd_una : s->iss;
-        if (!probing && !clocked && s->timer_on && v->seq == una)
-            check_timeout(o, s);
+        if (!probing && s->timer_on && v->seq == una) {
+            uint64_t elapsed = o->now - s->timer_start;
+            /* an answer to the ACK comes with it; long after it and late
+             * enough for the timer, it is the timer's: counted for backoff */
+            bool answer = o->now <= s->last_trigger_time + o->cfg.slack_us + 2 * o->cfg.skew_us;
+            if (!clocked)
+                check_timeout(o, s);
+            else if (!answer && elapsed + o->cfg.slack_us >= timeout_needed(o, s))
+                timeout_happened(o, s, elapsed);
+        }
         if (g) {
             g->last_pkt = o->pkt;
             g->last_tx = o->now;
@@ -686,8 +739,6 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
     if (!c)
         return;
     bool pure_syn = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) == SYNACK_TCP_SYN;
-    if (pure_syn && conn_finished(c))
-        conn_reset(c, ip->src, th->sport, ip->dst, th->dport);
     int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
     struct o_ep *s = &c->e[si], *r = &c->e[1 - si];
     if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
@@ -730,7 +781,10 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         return;
     }
     if (!c->closed) {
-        check_sequence(o, s, &v);
+        if (!check_sequence(o, s, r, &v)) {
+            remember_last(o, s, &v, o->now);
+            return;
+        }
         check_window_mss(o, c, s, r, &v);
     }
     if (HAS(&v, SYNACK_TCP_ACK) && !c->closed)

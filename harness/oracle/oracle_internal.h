@@ -79,12 +79,14 @@ struct o_ep {
     bool acked;                 /* it has sent an ACK */
     uint32_t ack_last;          /* the last ACK field it sent: its RCV.NXT */
     uint32_t wnd_last;          /* the last window it offered, scaled */
+    uint32_t wnd_max;           /* the largest */
     uint16_t raw_win_last;
     bool edge_known;
     uint32_t edge_max;          /* the highest right edge it offered */
     /* as a sender: what was acknowledged, and RFC 6298 timing */
     bool una_known;
     uint32_t snd_una;
+    bool retracted;             /* probe octets out when a closed window opened */
     bool timer_on;
     uint64_t timer_start;
     unsigned timer_pkt;         /* the packet that started it */

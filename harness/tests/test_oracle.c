@@ -502,6 +502,81 @@ static void test_rto_rules(void **state)
     expect_only(&e, NULL);
 }
 
+/* Cases the stack fuzz target found (the oracle on every packet, a
+ * finding about the stack's packets is a crash): none is a finding. */
+static void test_fuzz_found_near_misses(void **state)
+{
+    (void)state;
+    struct ex e;
+    /* a closed window probed (1.1, 3.1 s), opened at 7.1 s; the sender
+     * holds 91 octets back (sender SWS) until 8.1 s, then retransmits them
+     * one RTO later: the probe octet's next transmission is the first */
+    ex_init(&e);
+    handshake(&e, 32792);
+    seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 0, 0);
+    seg(&e, true, 1100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+    seg(&e, false, 1100 * MS, SYNACK_TCP_ACK, 1, 1, 0, 0);
+    seg(&e, true, 3100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+    seg(&e, false, 7100 * MS, SYNACK_TCP_ACK, 1, 1, 91, 0);
+    seg(&e, true, 8100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 91);
+    seg(&e, true, 9100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 91);
+    seg(&e, true, 11100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 91);
+    expect_only(&e, NULL);
+    /* a SYN-ACK retransmitted at 1, 3 and 7 s; the SYN came again at 0.1 s
+     * (answered by an ACK): the one at 1 s is still the timer's */
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 0, 32792, 0);   /* acknowledges nothing */
+    seg(&e, false, 100 * MS, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+    seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    for (int i = 0; i < 3; i++)
+        seg(&e, true, (uint64_t)((1 << (i + 1)) - 1) * 1000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK,
+            0, 1, 65535, 0);
+    oracle_finish(e.o, 0);
+    for (size_t i = 0; i < oracle_finding_count(e.o); i++)
+        assert_int_equal(oracle_finding_at(e.o, i)->from, ORACLE_FROM_PEER);
+    oracle_free(e.o);
+    /* a closed connection; a segment far beyond the peer's stream, then an
+     * old ACK answered from the closed port by <SEQ=SEG.ACK><CTL=RST> */
+    ex_init(&e);
+    handshake(&e, 65535);
+    seg(&e, true, 0, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 2048, 0);
+    seg(&e, false, 0, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 2, 65535, 0);
+    seg(&e, true, 0, SYNACK_TCP_ACK, 2, 2, 2047, 0);
+    seg(&e, false, 241000 * MS, SYNACK_TCP_ACK, 17104997, 1, 65535, 0);
+    seg(&e, true, 241000 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    oracle_finish(e.o, 0);
+    for (size_t i = 0; i < oracle_finding_count(e.o); i++)
+        assert_int_equal(oracle_finding_at(e.o, i)->from, ORACLE_FROM_PEER);
+    assert_int_equal(count(&e, "seq-outside-own-space"), 1); /* the peer's, and it is one */
+    oracle_free(e.o);
+    /* the peer acknowledges an octet never sent (its finding); the stack
+     * drops that segment, so its ABORT at SND.NXT stays acceptable */
+    ex_init(&e);
+    handshake(&e, 32792);
+    seg(&e, false, 50 * MS, SYNACK_TCP_ACK, 1, 2, 32792, 0);
+    seg(&e, true, 550 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    oracle_finish(e.o, 0);
+    assert_int_equal(oracle_finding_count(e.o), 1);
+    assert_int_equal(oracle_finding_at(e.o, 0)->from, ORACLE_FROM_PEER);
+    oracle_free(e.o);
+    /* Karn: 4 segments, the first retransmitted at 1, 3 and 7 s, all
+     * acknowledged at 7.2 s: no RTT sample of 7 s from the other three,
+     * so a retransmission 8 s after the next send is not early */
+    ex_init(&e);
+    handshake(&e, 32792);
+    for (uint32_t i = 0; i < 4; i++)
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1 + 1000 * i, 1, 65535, 1000);
+    for (int i = 1; i <= 3; i++)
+        seg(&e, true, (uint64_t)((1 << i) - 1) * 1000 * MS + 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+    seg(&e, false, 7200 * MS, SYNACK_TCP_ACK, 1, 4001, 32792, 0);
+    seg(&e, true, 7200 * MS, SYNACK_TCP_ACK, 4001, 1, 65535, 1000);
+    seg(&e, true, 15200 * MS, SYNACK_TCP_ACK, 4001, 1, 65535, 1000);
+    expect_only(&e, NULL);
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -846,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_wscale_not_negotiated),
         cmocka_unit_test(test_timestamps_and_sack_not_negotiated),
         cmocka_unit_test(test_rto_rules),
+        cmocka_unit_test(test_fuzz_found_near_misses),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
