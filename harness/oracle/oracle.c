@@ -272,9 +272,8 @@ static uint64_t timeout_needed(const struct oracle *o, const struct o_ep *s)
 {
     if (s->backoff == 0)
         return rto_estimate(o, s);
-    if (s->last_interval + o->cfg.slack_us >= o->cfg.rto_max_us)
-        return o->cfg.rto_max_us;
-    return s->last_interval + s->last_interval / 2;
+    uint64_t need = s->last_interval + s->last_interval / 2;
+    return need < o->cfg.rto_max_us ? need : o->cfg.rto_max_us; /* 2.5: a cap of 60 s or more */
 }
 
 /* A retransmission made by the timer. */
@@ -549,8 +548,10 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
         c->closed = true;
         return;
     }
-    /* in answer to a RST: just after one, and numbered from it */
-    if (r->has_last && (r->last_flags & SYNACK_TCP_RST) &&
+    /* in answer to a RST: just after one, numbered from it, when there is
+     * no connection left to abort (the RST closed it, or there was none:
+     * with one, <SEQ=SND.NXT><CTL=RST> may be an ABORT that happened then) */
+    if ((c->closed || !s->syn_seen) && r->has_last && (r->last_flags & SYNACK_TCP_RST) &&
         (!s->has_last || s->last_time <= r->last_time) &&
         o->now - r->last_time <= 10000 + o->cfg.slack_us) {
         bool from_ack = (r->last_flags & SYNACK_TCP_ACK) && v->seq == r->last_ack;

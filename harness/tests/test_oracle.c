@@ -203,6 +203,17 @@ static void test_rst_answers_rst(void **state)
     seg(&e, false, 50 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
     seg(&e, true, 50 * MS, SYNACK_TCP_RST | SYNACK_TCP_ACK, 0, 1, 0, 0);
     expect_only(&e, "rst-answers-rst");
+    ex_init(&e); /* to a closed port: the classic bug */
+    seg(&e, false, 0, SYNACK_TCP_RST | SYNACK_TCP_ACK, 7, 9, 0, 0);
+    seg(&e, true, 0, SYNACK_TCP_RST, 9, 0, 0, 0);
+    expect_only(&e, "rst-answers-rst");
+    ex_init(&e); /* near miss: an ABORT just after a RST that did not take effect */
+    handshake(&e, 64240);
+    seg(&e, false, 50 * MS, SYNACK_TCP_RST | SYNACK_TCP_ACK, 900000, 1, 0, 0);
+    seg(&e, true, 50 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    oracle_finish(e.o, 0);
+    assert_int_equal(count(&e, "rst-answers-rst"), 0);
+    oracle_free(e.o);
     ex_init(&e); /* near miss: a RST answering data (after an exact RST closed it) */
     handshake(&e, 64240);
     seg(&e, false, 50 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
@@ -430,6 +441,7 @@ static void test_rto_rules(void **state)
     static const uint64_t ok[] = {1100, 3100, 7100}; /* 1, 2, 4 s */
     static const uint64_t flat[] = {1100, 2100};    /* 1, 1 s: no backoff */
     static const uint64_t linux_like[] = {305, 710}; /* 200 ms then 400 ms: backs off */
+    static const uint64_t capped[] = {1700, 4900, 11300, 24100, 49700, 100900, 160900};
     ex_init(&e);
     retransmissions(&e, early, 1);
     expect_only(&e, "rto-below-minimum");
@@ -439,6 +451,9 @@ static void test_rto_rules(void **state)
     ex_init(&e);
     retransmissions(&e, flat, 2);
     expect_only(&e, "rto-no-backoff");
+    ex_init(&e); /* near miss: doubling up to a cap of 60 s (RFC 6298 2.5) */
+    retransmissions(&e, capped, 7);
+    expect_only(&e, NULL);
     ex_init(&e);
     retransmissions(&e, linux_like, 2);
     expect_only(&e, "rto-below-minimum");
