@@ -433,6 +433,7 @@ static void on_syn(struct oracle *o, struct o_conn *c, struct o_ep *s, struct o_
         if (v->seq != s->iss && !HAS(v, SYNACK_TCP_ACK)) {
             s->pending = true;
             s->pend_seq = v->seq;
+            s->pend_end = v->end; /* a SYN may carry data (and FIN) */
             s->pend_opts = *op;
             s->pend_flags = v->flags;
             s->pend_reserved = v->th->reserved;
@@ -716,7 +717,10 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
     }
     /* the receiver owes an ACK for new in-order data or a FIN (MUST-40) */
     uint32_t owed = v->data_start + v->len + (HAS(v, SYNACK_TCP_FIN) ? 1 : 0);
-    if ((v->len || HAS(v, SYNACK_TCP_FIN)) && s->syn_seen && r->syn_seen && r->acked &&
+    /* ... once the handshake is over for it: before its SYN is
+     * acknowledged a receiver queues what comes (3.10.7.4), without ACKs */
+    bool synced = s->acked && seq_ge(s->ack_last, r->iss + 1) && !HAS(v, SYNACK_TCP_SYN);
+    if ((v->len || HAS(v, SYNACK_TCP_FIN)) && s->syn_seen && r->syn_seen && r->acked && synced &&
         !c->closed && seq_gt(owed, r->ack_last) && seq_le(v->seq, s->snd_max) &&
         r->edge_known && seq_le(v->data_start + v->len, r->edge_max))
         debt_add(r, owed, o->now, o->pkt);
@@ -755,7 +759,7 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
                           .data_start = syn.pend_seq + 1, .end = syn.pend_seq + 1};
         on_syn(o, c, r, s, &sv);
         r->sent_any = true;
-        r->snd_max = syn.pend_seq + 1;
+        r->snd_max = syn.pend_end;
         r->from = syn.from;
     }
     struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,

@@ -111,7 +111,7 @@ struct o_ep {
      * 4-tuple after the old one died unseen (answered by a SYN-ACK, or by a
      * RST from a closed port) */
     bool pending;
-    uint32_t pend_seq;
+    uint32_t pend_seq, pend_end;
     uint8_t pend_reserved, pend_flags;
     struct synack_tcp_opts pend_opts;
     /* its last packet, for rst-answers-rst */

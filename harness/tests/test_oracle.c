@@ -577,6 +577,16 @@ static void test_fuzz_found_near_misses(void **state)
     assert_int_equal(oracle_finding_count(e.o), 1);
     assert_int_equal(oracle_finding_at(e.o, 0)->from, ORACLE_FROM_PEER);
     oracle_free(e.o);
+    /* data on a SYN is queued until the handshake is over (1 s later
+     * here): its ACK then is not late */
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 100);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 10 * MS, SYNACK_TCP_ACK, 1, 0, 32792, 100); /* the SYN-ACK not acked yet */
+    seg(&e, false, 1000 * MS, SYNACK_TCP_ACK, 101, 1, 32792, 0);
+    seg(&e, true, 1000 * MS, SYNACK_TCP_ACK, 1, 101, 65535, 0);
+    expect_only(&e, NULL);
     /* Karn: 4 segments, the first retransmitted at 1, 3 and 7 s, all
      * acknowledged at 7.2 s: no RTT sample of 7 s from the other three,
      * so a retransmission 8 s after the next send is not early */
