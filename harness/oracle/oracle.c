@@ -565,6 +565,9 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
     /* <SEQ=SEG.ACK><CTL=RST> answering the other side's last segment: the
      * number it gave as its own RCV.NXT (3.10.7.1 to 3.10.7.3) */
     bool reply = r->has_last && (r->last_flags & SYNACK_TCP_ACK) && v->seq == r->last_ack;
+    /* ... or <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> answering one without ACK */
+    reply |= r->has_last && !(r->last_flags & SYNACK_TCP_ACK) && v->seq == 0 &&
+             HAS(v, SYNACK_TCP_ACK) && th->ack == r->last_end;
     /* both SYNs seen and each acknowledged by the other side */
     bool synchronized = s->syn_seen && r->syn_seen && r->acked &&
                         seq_ge(r->ack_last, s->iss + 1) && s->acked &&
@@ -734,6 +737,7 @@ static void remember_last(struct oracle *o, struct o_ep *s, const struct segv *v
     s->last_seq = v->seq;
     s->last_ack = v->th->ack;
     s->last_len = v->len;
+    s->last_end = v->end;
     s->last_time = now;
 }
 

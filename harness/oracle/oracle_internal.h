@@ -118,7 +118,7 @@ struct o_ep {
     enum oracle_from from;      /* as the caller said */
     bool has_last;
     uint8_t last_flags;
-    uint32_t last_seq, last_ack, last_len;
+    uint32_t last_seq, last_ack, last_len, last_end;
     uint64_t last_time;
 };
 

@@ -577,6 +577,21 @@ static void test_fuzz_found_near_misses(void **state)
     assert_int_equal(oracle_finding_count(e.o), 1);
     assert_int_equal(oracle_finding_at(e.o, 0)->from, ORACLE_FROM_PEER);
     oracle_free(e.o);
+    /* after the connection ended, a segment without ACK gets the closed
+     * port's <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
+    ex_init(&e);
+    handshake(&e, 65535);
+    seg(&e, false, 100 * MS, 0, 90000, 0, 3, 10);
+    {
+        uint8_t pkt[128];
+        size_t n = seg_build(pkt, sizeof pkt, PB_STACK, 8080, PB_PEER, 40000,
+                             SYNACK_TCP_RST | SYNACK_TCP_ACK, 0, P_ISN + 90010, 0, NULL, 0, 0);
+        oracle_packet(e.o, pkt, n, 100 * MS, ORACLE_FROM_STACK);
+    }
+    oracle_finish(e.o, 0);
+    for (size_t i = 0; i < oracle_finding_count(e.o); i++)
+        assert_int_equal(oracle_finding_at(e.o, i)->from, ORACLE_FROM_PEER);
+    oracle_free(e.o);
     /* data on a SYN is queued until the handshake is over (1 s later
      * here): its ACK then is not late */
     ex_init(&e);
