@@ -683,12 +683,21 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
                 (!s->una_known || seq_gt(v->end, s->snd_una));
     if (retx) {
         struct o_seg *g = seg_find(s, v->seq);
-        /* clocked by an ACK since the data last went out (in packet order:
-         * times may tie); for data no longer remembered, since the timer
-         * (re)started, the ACK that restarted it included */
-        bool clocked = g ? s->last_trigger > g->last_pkt : s->last_trigger >= s->timer_pkt;
+        /* What may clock this out: an ACK (s->last_trigger); for a SYN or
+         * SYN-ACK sent again, any segment of the other side (an
+         * unacceptable one in SYN-SENT or SYN-RECEIVED is answered so) */
+        unsigned trig = s->last_trigger;
+        uint64_t trig_t = s->last_trigger_time;
+        if (HAS(v, SYNACK_TCP_SYN) && r->has_last && r->last_pkt > trig) {
+            trig = r->last_pkt;
+            trig_t = r->last_time;
+        }
+        /* clocked since the data last went out (in packet order: times may
+         * tie); for data no longer remembered, since the timer (re)started,
+         * the ACK that restarted it included */
+        bool clocked = g ? trig > g->last_pkt : trig >= s->timer_pkt;
         uint64_t prev_t = g ? g->last_tx : s->timer_start;
-        if (o->cfg.skew_us && s->last_trigger && s->last_trigger_time + 2 * o->cfg.skew_us >= prev_t)
+        if (o->cfg.skew_us && trig && trig_t + 2 * o->cfg.skew_us >= prev_t)
             clocked = true; /* the ACK may have reached the sender after the data left */
         bool probing = r->acked && r->wnd_last == 0;
         uint32_t una = s->una_known ? s->snd_una : s->iss;
@@ -696,7 +705,7 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
             uint64_t elapsed = o->now - s->timer_start;
             /* an answer to the ACK comes with it; long after it and late
              * enough for the timer, it is the timer's: counted for backoff */
-            bool answer = o->now <= s->last_trigger_time + o->cfg.slack_us + 2 * o->cfg.skew_us;
+            bool answer = o->now <= trig_t + o->cfg.slack_us + 2 * o->cfg.skew_us;
             if (!clocked)
                 check_timeout(o, s);
             else if (!answer && elapsed + o->cfg.slack_us >= timeout_needed(o, s))
@@ -733,6 +742,7 @@ static void remember_last(struct oracle *o, struct o_ep *s, const struct segv *v
 {
     s->from = o->from;
     s->has_last = true;
+    s->last_pkt = o->pkt;
     s->last_flags = v->flags;
     s->last_seq = v->seq;
     s->last_ack = v->th->ack;

@@ -119,6 +119,7 @@ struct o_ep {
     bool has_last;
     uint8_t last_flags;
     uint32_t last_seq, last_ack, last_len, last_end;
+    unsigned last_pkt;          /* its number */
     uint64_t last_time;
 };
 

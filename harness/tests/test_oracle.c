@@ -577,6 +577,20 @@ static void test_fuzz_found_near_misses(void **state)
     assert_int_equal(oracle_finding_count(e.o), 1);
     assert_int_equal(oracle_finding_at(e.o, 0)->from, ORACLE_FROM_PEER);
     oracle_free(e.o);
+    /* a SYN-ACK sent again at once in answer to an unacceptable segment in
+     * SYN-RECEIVED (its ACK of data never sent) is not the timer's */
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, true, 1000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 1100 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 500, 6144, 0);
+    seg(&e, true, 1100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, true, 3000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    oracle_finish(e.o, 0);
+    for (size_t i = 0; i < oracle_finding_count(e.o); i++)
+        assert_int_equal(oracle_finding_at(e.o, i)->from, ORACLE_FROM_PEER);
+    oracle_free(e.o);
     /* after the connection ended, a segment without ACK gets the closed
      * port's <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
     ex_init(&e);
