@@ -519,7 +519,7 @@ static void check_window_mss(struct oracle *o, const struct o_conn *c, const str
     bool new_data = !s->sent_any || seq_gt(dend, s->snd_max);
     if (new_data && r->edge_known && !c->closed) {
         uint32_t over = dend - r->edge_max;
-        bool probe = over == 1 && r->wnd_last == 0; /* one octet into a closed window */
+        bool probe = over == 1 && (r->wnd_last == 0 || r->wnd_rfc == 0); /* into a closed window */
         if ((int32_t)over > 0 && !probe)
             finding(o, RULE_BEYOND_WINDOW, "data up to %u octets beyond the right edge the "
                     "receiver offered (window %u at ACK relative %u)", over, r->wnd_last,
@@ -602,11 +602,20 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
     unsigned shift = (!HAS(v, SYNACK_TCP_SYN) && c->scaled) ? s->ws : 0;
     uint32_t wnd = (uint32_t)th->window << shift;
     bool wnd_changed = s->acked && wnd != s->wnd_last;
-    bool was_closed = s->acked && s->wnd_last == 0;
+    bool was_closed = s->acked && (s->wnd_last == 0 || s->wnd_rfc == 0);
     if (!s->acked || seq_gt(ack, s->ack_last))
         s->ack_last = ack; /* RCV.NXT never goes back: an older ACK is an old segment */
     s->acked = true;
     s->wnd_last = wnd;
+    /* The window the data sender takes: stacks differ (RFC 9293 3.10.7.4's
+     * SND.WL1/WL2 rule, or Linux's, which also takes it when the ACK moves
+     * on), so both are kept and a window closed by either counts as closed */
+    if (!s->wl_known || seq_lt(s->wl1, v->seq) || (s->wl1 == v->seq && seq_le(s->wl2, ack))) {
+        s->wnd_rfc = wnd;
+        s->wl1 = v->seq;
+        s->wl2 = ack;
+        s->wl_known = true;
+    }
     if (wnd > s->wnd_max)
         s->wnd_max = wnd;
     s->raw_win_last = th->window;
@@ -619,7 +628,7 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
         return;
     /* r's view: SND.UNA, the timer, RTT samples, what may clock out data */
     bool trigger = wnd_changed || (th->opts.present & TCPOPT_F_SACK);
-    if (wnd_changed && wnd && was_closed) {
+    if (wnd_changed && wnd && s->wnd_rfc && was_closed) {
         /* a closed window opens: probing (the persist timer, RFC 9293
          * 3.8.6.1) ends. The probe octets may count as never sent (synack's
          * choice): their next transmission is the first, and starts the
@@ -699,7 +708,7 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
         uint64_t prev_t = g ? g->last_tx : s->timer_start;
         if (o->cfg.skew_us && trig && trig_t + 2 * o->cfg.skew_us >= prev_t)
             clocked = true; /* the ACK may have reached the sender after the data left */
-        bool probing = r->acked && r->wnd_last == 0;
+        bool probing = r->acked && (r->wnd_last == 0 || r->wnd_rfc == 0);
         uint32_t una = s->una_known ? s->snd_una : s->iss;
         if (!probing && s->timer_on && v->seq == una) {
             uint64_t elapsed = o->now - s->timer_start;

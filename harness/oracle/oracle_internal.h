@@ -80,6 +80,9 @@ struct o_ep {
     uint32_t ack_last;          /* the last ACK field it sent: its RCV.NXT */
     uint32_t wnd_last;          /* the last window it offered, scaled */
     uint32_t wnd_max;           /* the largest */
+    uint32_t wnd_rfc;           /* the window by SND.WL1/WL2 (3.10.7.4 fifth) */
+    uint32_t wl1, wl2;
+    bool wl_known;
     uint16_t raw_win_last;
     bool edge_known;
     uint32_t edge_max;          /* the highest right edge it offered */

@@ -577,6 +577,21 @@ static void test_fuzz_found_near_misses(void **state)
     assert_int_equal(oracle_finding_count(e.o), 1);
     assert_int_equal(oracle_finding_at(e.o, 0)->from, ORACLE_FROM_PEER);
     oracle_free(e.o);
+    /* an ACK that moves SND.UNA but comes from an older SEG.SEQ than the
+     * segment that closed the window: an RFC 9293 sender keeps the window
+     * closed (SND.WL1) and goes on probing */
+    ex_init(&e);
+    handshake(&e, 10000);
+    for (uint32_t i = 0; i < 4; i++)
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1 + 1000 * i, 1, 65535, 1000);
+    seg(&e, false, 150 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 10000, 52);
+    seg(&e, true, 150 * MS, SYNACK_TCP_ACK, 4001, 53, 65535, 0);
+    seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 53, 260, 0, 0);
+    seg(&e, true, 1200 * MS, SYNACK_TCP_ACK, 260, 1, 65535, 1);
+    seg(&e, false, 1300 * MS, SYNACK_TCP_ACK, 1, 2001, 1000, 0);
+    for (int i = 0; i < 4; i++)
+        seg(&e, true, (uint64_t)(1300 + 1000 * (1 << i)) * MS, SYNACK_TCP_ACK, 2001, 1, 65535, 1);
+    expect_only(&e, NULL);
     /* a SYN-ACK sent again at once in answer to an unacceptable segment in
      * SYN-RECEIVED (its ACK of data never sent) is not the timer's */
     ex_init(&e);
