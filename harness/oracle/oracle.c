@@ -627,16 +627,10 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
     if (!r->sent_any || seq_gt(ack, r->snd_max))
         return;
     /* r's view: SND.UNA, the timer, RTT samples, what may clock out data */
+    if (r->una_known && seq_lt(ack, r->snd_una))
+        return; /* an old ACK: ignored (3.10.7.4 fifth), nothing it can clock out */
     bool trigger = wnd_changed || (th->opts.present & TCPOPT_F_SACK);
-    if (wnd_changed && wnd && s->wnd_rfc && was_closed) {
-        /* a closed window opens: probing (the persist timer, RFC 9293
-         * 3.8.6.1) ends. The probe octets may count as never sent (synack's
-         * choice): their next transmission is the first, and starts the
-         * retransmission timer */
-        r->timer_on = false;
-        r->backoff = 0;
-        r->retracted = seq_gt(r->snd_max, ack);
-    }
+    bool opens = wnd_changed && wnd && s->wnd_rfc && was_closed;
     if (!r->una_known || seq_gt(ack, r->snd_una)) {
         /* Karn (RFC 6298 3): no sample from an ACK that covers anything
          * sent twice, nor while the timer is backed off (the ACK may have
@@ -670,6 +664,15 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
     } else if (ack == r->snd_una && v->len == 0 && !HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_FIN) &&
                seq_gt(r->snd_max, r->snd_una) && !wnd_changed) {
         trigger = true; /* a duplicate ACK (RFC 5681 2) */
+    }
+    if (opens) {
+        /* a closed window opens: probing (the persist timer, RFC 9293
+         * 3.8.6.1) ends. The probe octets may count as never sent (synack's
+         * choice): their next transmission is the first, and starts the
+         * retransmission timer */
+        r->timer_on = false;
+        r->backoff = 0;
+        r->retracted = seq_gt(r->snd_max, ack);
     }
     if (trigger) {
         r->last_trigger = o->pkt;

@@ -592,6 +592,23 @@ static void test_fuzz_found_near_misses(void **state)
     for (int i = 0; i < 4; i++)
         seg(&e, true, (uint64_t)(1300 + 1000 * (1 << i)) * MS, SYNACK_TCP_ACK, 2001, 1, 65535, 1);
     expect_only(&e, NULL);
+    /* the ACK that opens a closed window also acknowledges a probe octet:
+     * the timer starts with the next transmission (1 s later: sender SWS),
+     * then backs off 1 s, 2 s; an old ACK in between changes nothing */
+    ex_init(&e);
+    handshake(&e, 10000);
+    seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+    seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 1, 1, 0, 0);
+    seg(&e, true, 1200 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+    seg(&e, false, 1300 * MS, SYNACK_TCP_ACK, 1, 2, 6, 0);
+    seg(&e, true, 2300 * MS, SYNACK_TCP_ACK, 2, 1, 65535, 6);
+    seg(&e, false, 2400 * MS, SYNACK_TCP_ACK, 1, 1, 54, 0);
+    seg(&e, true, 3300 * MS, SYNACK_TCP_ACK, 2, 1, 65535, 99);
+    seg(&e, true, 5300 * MS, SYNACK_TCP_ACK, 2, 1, 65535, 99);
+    oracle_finish(e.o, 0);
+    for (size_t i = 0; i < oracle_finding_count(e.o); i++)
+        assert_int_equal(oracle_finding_at(e.o, i)->from, ORACLE_FROM_PEER);
+    oracle_free(e.o);
     /* a SYN-ACK sent again at once in answer to an unacceptable segment in
      * SYN-RECEIVED (its ACK of data never sent) is not the timer's */
     ex_init(&e);
