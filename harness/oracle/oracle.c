@@ -544,7 +544,9 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
                        ((r->pending && th->ack == r->pend_seq + 1) ||
                         (r->has_last && (r->last_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) ==
                                             SYNACK_TCP_SYN && th->ack == r->last_seq + 1));
-    if (answers_syn) {
+    if (answers_syn || r->pending) {
+        /* (with a SYN of a new connection pending, a RST may belong to that
+         * connection, whose ISS the wire has not shown: not judged) */
         r->pending = false;
         c->closed = true;
         return;

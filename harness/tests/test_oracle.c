@@ -609,6 +609,14 @@ static void test_fuzz_found_near_misses(void **state)
     for (size_t i = 0; i < oracle_finding_count(e.o); i++)
         assert_int_equal(oracle_finding_at(e.o, i)->from, ORACLE_FROM_PEER);
     oracle_free(e.o);
+    /* a new SYN on the 4-tuple, and the stack aborts that new connection
+     * before its SYN-ACK showed its ISS: <SEQ=SND.NXT> is not judged
+     * against the old one */
+    ex_init(&e);
+    handshake(&e, 32792);
+    seg(&e, false, 100 * MS, SYNACK_TCP_SYN, 70000, 0, 32792, 0);
+    seg(&e, true, 100 * MS, SYNACK_TCP_RST, 900000, 0, 0, 0);
+    expect_only(&e, NULL);
     /* a SYN-ACK sent again at once in answer to an unacceptable segment in
      * SYN-RECEIVED (its ACK of data never sent) is not the timer's */
     ex_init(&e);
