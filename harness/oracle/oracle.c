@@ -776,11 +776,21 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
     struct o_ep *s = &c->e[si], *r = &c->e[1 - si];
     if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
             (SYNACK_TCP_SYN | SYNACK_TCP_ACK) && r->pending && th->ack == r->pend_seq + 1) {
-        /* the pending SYN opened a new connection: start over from it */
+        /* the pending SYN opened a new connection: start over from it; or,
+         * when the answer keeps its sender's ISS (a simultaneous open whose
+         * SYN came again with another ISN), start over on that side only */
         struct o_ep syn = *r;
-        conn_reset(c, r->addr, r->port, s->addr, s->port);
-        r = &c->e[0];
-        s = &c->e[1];
+        if (s->syn_seen && th->seq == s->iss) {
+            uint32_t addr = r->addr;
+            uint16_t port = r->port;
+            memset(r, 0, sizeof *r);
+            r->addr = addr;
+            r->port = port;
+        } else {
+            conn_reset(c, r->addr, r->port, s->addr, s->port);
+            r = &c->e[0];
+            s = &c->e[1];
+        }
         struct synack_tcp sth = {.seq = syn.pend_seq, .flags = syn.pend_flags,
                                  .reserved = syn.pend_reserved, .opts = syn.pend_opts};
         struct segv sv = {.th = &sth, .flags = syn.pend_flags, .seq = syn.pend_seq,
@@ -922,6 +932,9 @@ void oracle_packet_number(struct oracle *o, unsigned number, const uint8_t *pkt,
         finding(o, RULE_BAD_OPTIONS, "%s", msg);
         if (!header_only(&ip, &th))
             return;
+        /* receivers differ (drop it, as synack, or skip the options): only
+         * the sender's numbers are learnt from it, as for a bad checksum */
+        tcp_bad = true;
     } else if (e != WIRE_OK) {
         return;
     }

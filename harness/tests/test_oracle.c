@@ -609,6 +609,29 @@ static void test_fuzz_found_near_misses(void **state)
     for (size_t i = 0; i < oracle_finding_count(e.o); i++)
         assert_int_equal(oracle_finding_at(e.o, i)->from, ORACLE_FROM_PEER);
     oracle_free(e.o);
+    /* simultaneous open: a SYN with a broken option (dropped, as synack
+     * does), then a good one with another ISN; the SYN-ACK keeps the ISS and
+     * goes again one RTO after the SYN */
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    {
+        static const uint8_t broken[4] = {1, 99, 0, 0};
+        opts(&e, broken, 4);
+        seg(&e, false, 50 * MS, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+    }
+    seg(&e, false, 150 * MS, SYNACK_TCP_SYN, 49000, 0, 515, 0);
+    {
+        uint8_t pkt[128];
+        size_t n = seg_build(pkt, sizeof pkt, PB_STACK, 8080, PB_PEER, 40000,
+                             SYNACK_TCP_SYN | SYNACK_TCP_ACK, S_ISN, P_ISN + 49001, 65535, NULL, 0, 0);
+        oracle_packet(e.o, pkt, n, 150 * MS, ORACLE_FROM_STACK);
+        oracle_packet(e.o, pkt, n, 1000 * MS, ORACLE_FROM_STACK);
+    }
+    oracle_finish(e.o, 0);
+    for (size_t i = 0; i < oracle_finding_count(e.o); i++)
+        assert_int_equal(oracle_finding_at(e.o, i)->from, ORACLE_FROM_PEER);
+    oracle_free(e.o);
     /* a new SYN on the 4-tuple, and the stack aborts that new connection
      * before its SYN-ACK showed its ISS: <SEQ=SND.NXT> is not judged
      * against the old one */
