@@ -409,6 +409,9 @@ static bool tcp_info_field(const struct synack_tcp_info *i, const char *name, in
         {"tcpi_backoff", i->backoff},
         {"tcpi_snd_wscale", i->snd_wscale},
         {"tcpi_rcv_wscale", i->rcv_wscale},
+        /* synack's own: the last ICMP soft error as an errno (SHLD-25);
+         * Linux has no such field, so vectors using it fail there */
+        {"synack_soft_error", -(int64_t)i->soft_error},
     };
     for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
         if (strcmp(f[k].n, name) == 0) {
