@@ -838,8 +838,9 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         s->fin_sent = true;
         s->fin_seq = v.data_start + v.len;
     }
-    if (!s->sent_any || seq_gt(v.end, s->snd_max)) {
-        s->snd_max = v.end;
+    bool other_isn = HAS(&v, SYNACK_TCP_SYN) && s->syn_seen && v.seq != s->iss;
+    if (!other_isn && (!s->sent_any || seq_gt(v.end, s->snd_max))) {
+        s->snd_max = v.end; /* (a SYN with another ISN is not of this stream) */
         s->sent_any = true;
     }
     remember_last(o, s, &v, o->now);

@@ -282,6 +282,17 @@ static void test_new_syn_on_an_old_tuple(void **state)
         oracle_packet(e.o, pkt, n, 9001 * MS, ORACLE_FROM_STACK);
     }
     expect_only(&e, NULL);
+    /* ... even one half the sequence space away, with a FIN on it */
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, false, 50 * MS, SYNACK_TCP_SYN | SYNACK_TCP_FIN, 1998061568u, 0, 0, 0);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    seg(&e, false, 50 * MS, SYNACK_TCP_SYN | SYNACK_TCP_FIN, 2149056521u, 0, 0, 0);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    oracle_finish(e.o, 0);
+    for (size_t i = 0; i < oracle_finding_count(e.o); i++)
+        assert_int_equal(oracle_finding_at(e.o, i)->from, ORACLE_FROM_PEER);
+    oracle_free(e.o);
     /* RFC 5961 4.2: the connection is alive, the SYN gets a challenge ACK */
     ex_init(&e);
     handshake(&e, 64240);
