@@ -774,8 +774,24 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
     bool pure_syn = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) == SYNACK_TCP_SYN;
     int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
     struct o_ep *s = &c->e[si], *r = &c->e[1 - si];
-    if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
-            (SYNACK_TCP_SYN | SYNACK_TCP_ACK) && r->pending && th->ack == r->pend_seq + 1) {
+    bool synack = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
+                  (SYNACK_TCP_SYN | SYNACK_TCP_ACK);
+    if (synack && !(r->pending && th->ack == r->pend_seq + 1) && s->syn_seen &&
+        th->seq != s->iss && r->syn_seen && th->ack == r->iss + 1) {
+        /* a SYN-ACK with a new ISS for a SYN that reused its ISN (a new
+         * connection after the old one ended): as if that SYN were pending */
+        r->pending = true;
+        r->pend_seq = r->iss;
+        r->pend_end = r->iss + 1;
+        r->pend_flags = SYNACK_TCP_SYN;
+        r->pend_reserved = 0;
+        memset(&r->pend_opts, 0, sizeof r->pend_opts);
+        r->pend_opts.present = (r->opt_mss ? TCPOPT_F_MSS : 0) | (r->opt_ws ? TCPOPT_F_WSCALE : 0) |
+                               (r->opt_sackok ? TCPOPT_F_SACK_PERM : 0) | (r->opt_ts ? TCPOPT_F_TS : 0);
+        r->pend_opts.mss = r->mss;
+        r->pend_opts.wscale = r->ws;
+    }
+    if (synack && r->pending && th->ack == r->pend_seq + 1) {
         /* the pending SYN opened a new connection: start over from it; or,
          * when the answer keeps its sender's ISS (a simultaneous open whose
          * SYN came again with another ISN), start over on that side only */

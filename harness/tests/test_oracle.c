@@ -293,6 +293,25 @@ static void test_new_syn_on_an_old_tuple(void **state)
     for (size_t i = 0; i < oracle_finding_count(e.o); i++)
         assert_int_equal(oracle_finding_at(e.o, i)->from, ORACLE_FROM_PEER);
     oracle_free(e.o);
+    /* the connection ended; the same ISN again, a new ISS in the answer */
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    seg(&e, false, 60 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 2, 64240, 0);
+    seg(&e, true, 60 * MS, SYNACK_TCP_ACK, 2, 2, 65535, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 240000 * MS, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+    {
+        uint8_t pkt[128];
+        size_t n = seg_build(pkt, sizeof pkt, PB_STACK, 8080, PB_PEER, 40000,
+                             SYNACK_TCP_SYN | SYNACK_TCP_ACK, S_ISN + 60000000, P_ISN + 1, 65535,
+                             MSS1460, 4, 0);
+        oracle_packet(e.o, pkt, n, 240000 * MS, ORACLE_FROM_STACK);
+        n = seg_build(pkt, sizeof pkt, PB_STACK, 8080, PB_PEER, 40000, SYNACK_TCP_ACK,
+                      S_ISN + 60000001, P_ISN + 1, 65535, NULL, 0, 0);
+        oracle_packet(e.o, pkt, n, 240400 * MS, ORACLE_FROM_STACK);
+    }
+    expect_only(&e, NULL);
     /* RFC 5961 4.2: the connection is alive, the SYN gets a challenge ACK */
     ex_init(&e);
     handshake(&e, 64240);
