@@ -2,8 +2,9 @@
  * stack (fixed RNG seed) and a sequence of steps: inbound segments whose
  * numbers are relative to the live connection, socket calls, clock jumps,
  * ICMP messages, raw datagrams. After every step the stack's invariants are
- * checked, and every packet in either direction passes fz_observe() (the
- * hook where the harness's RFC oracle will plug in); a violation aborts.
+ * checked, and every packet in either direction passes fz_observe(), which
+ * checks what the stack sends and feeds the RFC oracle of harness/oracle/
+ * when SYNACK_FUZZ_ORACLE is set; a violation aborts.
  *
  * The input format is in stack_steps.h and fuzz/README.md. This file reads
  * the stack's internal structures (tcb.h, sock.h) for its checks only; it
@@ -1021,6 +1022,9 @@ static void step_raw(struct fz *f, unsigned mod, struct cur *c)
         synack_put32(pkt + 12, FZ_PEER);
         synack_put32(pkt + 16, FZ_ADDR);
     }
+#ifdef SYNACK_FUZZ_NO_CHECKSUM
+    mod |= 1; /* the flag turns checksums off: every raw datagram gets good ones */
+#endif
     if ((mod & 1) && len >= 20) {
         size_t hl = (pkt[0] & 0x0fu) * 4u;
         if (hl >= 20 && hl <= len) {
@@ -1151,6 +1155,19 @@ static void call_inspect(struct fz *f, int sd)
     }
     size_t len = sizeof ti;
     synack_socket_getsockopt(f->st, sd, SYNACK_SOL_TCP, SYNACK_TCP_INFO, &ti, &len);
+    /* The counters as the table of names reads them (synack_counter_*). */
+    const struct synack_counters *c = synack_stack_counters(f->st);
+    uint64_t sum = 0, direct = 0;
+    for (size_t i = 0; i < synack_counter_count(); i++) {
+        FZ_CHECK(f, synack_counter_name(i) && synack_counter_desc(i), "counter %zu unnamed", i);
+        sum += synack_counter_value(c, i);
+    }
+#define FZ_ADD_COUNTER(name, desc) direct += c->name;
+    SYNACK_COUNTERS(FZ_ADD_COUNTER)
+#undef FZ_ADD_COUNTER
+    FZ_CHECK(f, sum == direct && !synack_counter_name(synack_counter_count()),
+             "counter table disagrees with struct synack_counters");
+    FZ_CHECK(f, synack_stack_config(f->st)->addr == FZ_ADDR, "configuration");
     uint32_t a;
     uint16_t p;
     synack_socket_name(f->st, sd, &a, &p);

@@ -7,6 +7,9 @@
 #                          an AFL++ campaign: one main (with CmpLog), one
 #                          secondary per extra core (ASan+UBSan and plain by
 #                          turns), afl-whatsup at the end
+#   make fuzz-found TARGET=stack
+#                          keep the inputs of the last campaign that reach new
+#                          edges (afl-cmin) in corpus/found/TARGET
 #   make fuzz-build        every variant of every target (AFL++ and libFuzzer)
 #   make corpus            regenerate corpus/<target>/ from vectors/
 #   make fuzz-coverage     line coverage of stack/ reached by the corpus (llvm-cov)
@@ -24,15 +27,17 @@
 #
 # The RNG seed is fixed in every build (the targets set rng_seed). Checksums
 # are verified unless FUZZ_NO_CHECKSUM=1 (wire: parse with
-# WIRE_PARSE_NO_CHECKSUM; stack: raw datagrams get their checksums repaired).
+# WIRE_PARSE_NO_CHECKSUM; stack: raw datagrams get their checksums repaired),
+# which builds into build-fuzz/nocsum/<variant>/.
 
-FUZZ_O := build-fuzz
+FUZZ_NO_CHECKSUM ?= 0
+# Builds without checksums are kept apart: a flag is not a dependency.
+FUZZ_O := build-fuzz$(if $(filter 1,$(FUZZ_NO_CHECKSUM)),/nocsum)
 FUZZ_PCAP := $(if $(and $(wildcard harness/pcap/capture.h),$(wildcard fuzz/pcap.c)),pcap)
 FUZZ_TARGETS := wire stack script $(FUZZ_PCAP)
 TARGET ?= stack
 FUZZ_TIME ?= 600
 FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
-FUZZ_NO_CHECKSUM ?= 0
 
 FUZZ_CLANG ?= clang
 FUZZ_AFLCC ?= afl-clang-fast
@@ -80,7 +85,7 @@ $(FUZZ_GEN): $(FUZZ_O)/regress/obj/fuzz/gen/corpus.o $(FUZZ_SRC_script:%.c=$(FUZ
 FUZZ_REGRESS := $(FUZZ_TARGETS:%=$(FUZZ_O)/regress/%)
 
 # ---- regression: every seed, every saved reproducer -------------------------
-.PHONY: fuzz-regress fuzz-build fuzz fuzz-coverage fuzz-clean corpus
+.PHONY: fuzz-regress fuzz-build fuzz fuzz-found fuzz-coverage fuzz-clean corpus
 fuzz-regress: $(FUZZ_REGRESS)
 	@for t in $(FUZZ_TARGETS); do \
 	    dirs=$$(for d in corpus/$$t corpus/found/$$t corpus/regress/$$t; do \
@@ -97,6 +102,9 @@ fuzz-build: $(foreach v,afl afl-asan afl-cmplog libfuzzer regress,$(FUZZ_TARGETS
 # ---- a campaign (fuzz/run-afl.sh) ------------------------------------------
 fuzz: $(foreach v,afl afl-asan afl-cmplog,$(FUZZ_O)/$(v)/$(TARGET))
 	FUZZ_O=$(FUZZ_O) sh fuzz/run-afl.sh $(TARGET) $(FUZZ_TIME) $(FUZZ_JOBS)
+
+fuzz-found: $(FUZZ_O)/afl/$(TARGET)
+	FUZZ_O=$(FUZZ_O) sh fuzz/keep-found.sh $(TARGET)
 
 # ---- seeds from the vectors --------------------------------------------------
 comma := ,
