@@ -434,6 +434,8 @@ static void on_syn(struct oracle *o, struct o_conn *c, struct o_ep *s, struct o_
             s->pending = true;
             s->pend_seq = v->seq;
             s->pend_end = v->end; /* a SYN may carry data (and FIN) */
+            s->pend_time = o->now;
+            s->pend_pkt = o->pkt;
             s->pend_opts = *op;
             s->pend_flags = v->flags;
             s->pend_reserved = v->th->reserved;
@@ -795,7 +797,8 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         /* the pending SYN opened a new connection: start over from it; or,
          * when the answer keeps its sender's ISS (a simultaneous open whose
          * SYN came again with another ISN), start over on that side only */
-        struct o_ep syn = *r;
+        struct o_ep syn = *r, mine = *s;
+        bool own = s->pending && s->pend_seq == th->seq; /* a simultaneous open anew */
         if (s->syn_seen && th->seq == s->iss) {
             uint32_t addr = r->addr;
             uint16_t port = r->port;
@@ -815,6 +818,21 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         r->sent_any = true;
         r->snd_max = syn.pend_end;
         r->from = syn.from;
+        if (own) { /* this side's own new SYN went out first: its timer runs since */
+            struct synack_tcp mth = {.seq = mine.pend_seq, .flags = mine.pend_flags,
+                                     .opts = mine.pend_opts};
+            struct segv mv = {.th = &mth, .flags = mine.pend_flags, .seq = mine.pend_seq,
+                              .data_start = mine.pend_seq + 1, .end = mine.pend_end};
+            on_syn(o, c, s, r, &mv);
+            s->sent_any = true;
+            s->snd_max = mine.pend_end;
+            s->timer_on = true;
+            s->timer_start = mine.pend_time;
+            s->timer_pkt = mine.pend_pkt;
+            s->segs[0] = (struct o_seg){mine.pend_seq, mine.pend_end, mine.pend_time,
+                                        mine.pend_time, mine.pend_pkt, 1};
+            s->nsegs = 1;
+        }
     }
     struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,
                      .len = (uint32_t)th->payload_len, .ip_opts = ip->options_len};

@@ -115,6 +115,8 @@ struct o_ep {
      * RST from a closed port) */
     bool pending;
     uint32_t pend_seq, pend_end;
+    uint64_t pend_time;
+    unsigned pend_pkt;
     uint8_t pend_reserved, pend_flags;
     struct synack_tcp_opts pend_opts;
     /* its last packet, for rst-answers-rst */

@@ -312,6 +312,29 @@ static void test_new_syn_on_an_old_tuple(void **state)
         oracle_packet(e.o, pkt, n, 240400 * MS, ORACLE_FROM_STACK);
     }
     expect_only(&e, NULL);
+    /* ... and again, by a simultaneous open: the stack's new SYN, the
+     * peer's, the SYN-ACK at once, then the SYN-ACK again one RTO after the
+     * stack's SYN */
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    seg(&e, false, 60 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 2, 64240, 0);
+    seg(&e, true, 60 * MS, SYNACK_TCP_ACK, 2, 2, 65535, 0);
+    {
+        uint8_t pkt[128];
+        size_t n = seg_build(pkt, sizeof pkt, PB_STACK, 8080, PB_PEER, 40000, SYNACK_TCP_SYN,
+                             S_ISN + 70000000, 0, 65535, MSS1460, 4, 0);
+        oracle_packet(e.o, pkt, n, 275255 * MS, ORACLE_FROM_STACK);
+        n = seg_build(pkt, sizeof pkt, PB_PEER, 40000, PB_STACK, 8080, SYNACK_TCP_SYN, P_ISN, 0,
+                      32792, MSS1460, 4, 0);
+        oracle_packet(e.o, pkt, n, 275305 * MS, ORACLE_FROM_PEER);
+        n = seg_build(pkt, sizeof pkt, PB_STACK, 8080, PB_PEER, 40000,
+                      SYNACK_TCP_SYN | SYNACK_TCP_ACK, S_ISN + 70000000, P_ISN + 1, 65535,
+                      MSS1460, 4, 0);
+        oracle_packet(e.o, pkt, n, 275305 * MS, ORACLE_FROM_STACK);
+        oracle_packet(e.o, pkt, n, 276255 * MS, ORACLE_FROM_STACK);
+    }
+    expect_only(&e, NULL);
     /* RFC 5961 4.2: the connection is alive, the SYN gets a challenge ACK */
     ex_init(&e);
     handshake(&e, 64240);
