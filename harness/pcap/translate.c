@@ -210,70 +210,10 @@ static uint32_t rel_peer(const struct tr *t, uint32_t v) { return t->peer_syn ? 
 static size_t options_of(const struct tr *t, const struct seg *s, struct script_tcp_option *opts,
                          size_t max)
 {
-    size_t off = 0, n = 0;
-    struct synack_tcp_opt o;
-    const struct synack_tcp *th = &s->th;
-    while (n < max && synack_tcp_opt_next(th->options, th->options_len, &off, &o, NULL) == 1) {
-        struct script_tcp_option *so = &opts[n++];
-        memset(so, 0, sizeof *so);
-        so->kind = o.kind;
-        so->len = o.len;
-        switch (o.kind) {
-        case TCPOPT_EOL: so->type = SCRIPT_OPT_EOL; break;
-        case TCPOPT_NOP: so->type = SCRIPT_OPT_NOP; break;
-        case TCPOPT_MSS:
-            if (o.len == 4) {
-                so->type = SCRIPT_OPT_MSS;
-                so->mss = synack_get16(o.data);
-                break;
-            }
-            goto generic;
-        case TCPOPT_WSCALE:
-            if (o.len == 3) {
-                so->type = SCRIPT_OPT_WSCALE;
-                so->wscale = o.data[0];
-                break;
-            }
-            goto generic;
-        case TCPOPT_SACK_PERM:
-            if (o.len == 2) {
-                so->type = SCRIPT_OPT_SACK_PERM;
-                break;
-            }
-            goto generic;
-        case TCPOPT_TIMESTAMP:
-            if (o.len == 10) {
-                so->type = SCRIPT_OPT_TS;
-                so->ts_val = synack_get32(o.data);
-                so->ts_ecr = synack_get32(o.data + 4);
-                break;
-            }
-            goto generic;
-        case TCPOPT_SACK:
-            if (o.len >= 10 && (o.len - 2) % 8 == 0 && (o.len - 2) / 8 <= SYNACK_SACK_MAX) {
-                so->type = SCRIPT_OPT_SACK;
-                so->sack_count = (uint8_t)((o.len - 2) / 8);
-                for (unsigned b = 0; b < so->sack_count; b++) {
-                    /* blocks name the other side's sequence space */
-                    uint32_t l = synack_get32(o.data + 8 * b), r = synack_get32(o.data + 8 * b + 4);
-                    so->sack[b].left = s->from_stack ? rel_peer(t, l) : rel_stack(t, l);
-                    so->sack[b].right = s->from_stack ? rel_peer(t, r) : rel_stack(t, r);
-                }
-                break;
-            }
-            goto generic;
-        default:
-        generic:
-            so->type = SCRIPT_OPT_GENERIC;
-            so->len_given = true;
-            so->data_len = (uint8_t)(o.len - 2 > SCRIPT_OPT_DATA_MAX ? SCRIPT_OPT_DATA_MAX : o.len - 2);
-            memcpy(so->data, o.data, so->data_len);
-            break;
-        }
-        if (o.kind == TCPOPT_EOL)
-            break;
-    }
-    return n;
+    /* SACK blocks name the other side's sequence space */
+    uint32_t off = s->from_stack ? (t->peer_syn ? t->peer_isn : 0)
+                                 : (t->stack_syn ? t->stack_isn : 0);
+    return script_options_from_wire(s->th.options, s->th.options_len, off, opts, max);
 }
 
 static void emit_segment(struct tr *t, const struct seg *s)

@@ -24,8 +24,9 @@ void inbound_ts_learn(struct runner *r, uint32_t script, uint32_t live)
 /* An inbound TS ecr: the live value of the outbound TS val it names, else
  * one interpolated from the first mapping (packetdrill's rule), else as
  * written (the stack has sent no timestamp yet). */
-static uint32_t ts_ecr_live(const struct runner *r, uint32_t ecr)
+static uint32_t ts_ecr_live(void *ctx, uint32_t ecr)
 {
+    const struct runner *r = ctx;
     const struct conn_map *m = &r->map;
     unsigned n = m->ts_count < RUN_TS_MAP ? m->ts_count : RUN_TS_MAP;
     for (unsigned i = 0; i < n; i++) {
@@ -42,62 +43,20 @@ static int build_options(struct runner *r, const struct script_event *ev, uint8_
                          size_t *outlen)
 {
     const struct script_packet *p = &ev->packet;
-    size_t n = 0;
     bool syn = (p->flags & SYNACK_TCP_SYN) != 0;
-    for (size_t i = 0; i < p->opt_count; i++) {
-        const struct script_tcp_option *o = &p->opts[i];
-        uint8_t tmp[40];
-        size_t k = 0;
-        tmp[k++] = o->kind;
-        switch (o->type) {
-        case SCRIPT_OPT_EOL:
-        case SCRIPT_OPT_NOP:
-            break;
-        case SCRIPT_OPT_MSS:
-            tmp[k++] = 4;
-            synack_put16(tmp + k, o->mss);
-            k += 2;
-            break;
-        case SCRIPT_OPT_WSCALE:
-            tmp[k++] = 3;
-            tmp[k++] = o->wscale;
-            break;
-        case SCRIPT_OPT_SACK_PERM:
-            tmp[k++] = 2;
-            break;
-        case SCRIPT_OPT_SACK: {
-            uint32_t off = syn ? r->map.live_local_isn - r->map.script_local_isn : r->map.live_local_isn;
-            tmp[k++] = (uint8_t)(2 + 8 * o->sack_count);
-            for (unsigned b = 0; b < o->sack_count; b++) {
-                synack_put32(tmp + k, o->sack[b].left + off);
-                synack_put32(tmp + k + 4, o->sack[b].right + off);
-                k += 8;
-            }
-            break;
-        }
-        case SCRIPT_OPT_TS:
-            tmp[k++] = 10;
-            synack_put32(tmp + k, o->ts_val);
-            synack_put32(tmp + k + 4, (p->flags & SYNACK_TCP_ACK) ? ts_ecr_live(r, o->ts_ecr)
-                                                                   : o->ts_ecr);
-            k += 8;
-            break;
-        case SCRIPT_OPT_GENERIC:
-            tmp[k++] = o->len; /* verbatim: illegal lengths are the point */
-            memcpy(tmp + k, o->data, o->data_len);
-            k += o->data_len;
-            break;
-        }
-        if (n + k > SYNACK_TCP_OPT_MAX) {
-            run_error(r, ev, "TCP options take more than 40 octets");
-            return -1;
-        }
-        memcpy(out + n, tmp, k);
-        n += k;
+    struct script_opt_map map = {
+        .sack_offset = syn ? r->map.live_local_isn - r->map.script_local_isn : r->map.live_local_isn,
+        .ts_ecr = ts_ecr_live,
+        .ctx = r,
+    };
+    int n = script_options_to_wire(p, &map, out, SYNACK_TCP_OPT_MAX);
+    if (n < 0) {
+        run_error(r, ev, "TCP options take more than 40 octets");
+        return -1;
     }
     while (n % 4)
         out[n++] = TCPOPT_EOL;
-    *outlen = n;
+    *outlen = (size_t)n;
     return 0;
 }
 

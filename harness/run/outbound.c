@@ -14,52 +14,8 @@
 static void options_from_wire(const struct synack_tcp *th, struct script_packet *sp,
                               struct script_tcp_option *opts, size_t max, uint32_t sack_off)
 {
-    size_t off = 0, n = 0;
-    struct synack_tcp_opt o;
     sp->opts_mode = th->options_len ? SCRIPT_OPTS_LIST : SCRIPT_OPTS_NONE;
-    while (n < max && synack_tcp_opt_next(th->options, th->options_len, &off, &o, NULL) == 1) {
-        struct script_tcp_option *so = &opts[n++];
-        memset(so, 0, sizeof *so);
-        so->kind = o.kind;
-        so->len = o.len;
-        switch (o.kind) {
-        case TCPOPT_EOL: so->type = SCRIPT_OPT_EOL; break;
-        case TCPOPT_NOP: so->type = SCRIPT_OPT_NOP; break;
-        case TCPOPT_MSS:
-            so->type = o.len == 4 ? SCRIPT_OPT_MSS : SCRIPT_OPT_GENERIC;
-            so->mss = o.len == 4 ? synack_get16(o.data) : 0;
-            break;
-        case TCPOPT_WSCALE:
-            so->type = o.len == 3 ? SCRIPT_OPT_WSCALE : SCRIPT_OPT_GENERIC;
-            so->wscale = o.len == 3 ? o.data[0] : 0;
-            break;
-        case TCPOPT_SACK_PERM: so->type = SCRIPT_OPT_SACK_PERM; break;
-        case TCPOPT_TIMESTAMP:
-            so->type = o.len == 10 ? SCRIPT_OPT_TS : SCRIPT_OPT_GENERIC;
-            if (o.len == 10) {
-                so->ts_val = synack_get32(o.data);
-                so->ts_ecr = synack_get32(o.data + 4);
-            }
-            break;
-        case TCPOPT_SACK:
-            so->type = SCRIPT_OPT_SACK;
-            so->sack_count = (uint8_t)((o.len - 2) / 8 > 4 ? 4 : (o.len - 2) / 8);
-            for (unsigned i = 0; i < so->sack_count; i++) {
-                so->sack[i].left = synack_get32(o.data + 8 * i) - sack_off;
-                so->sack[i].right = synack_get32(o.data + 8 * i + 4) - sack_off;
-            }
-            break;
-        default:
-            so->type = SCRIPT_OPT_GENERIC;
-            so->len_given = true;
-            so->data_len = (uint8_t)(o.len - 2 > SCRIPT_OPT_DATA_MAX ? SCRIPT_OPT_DATA_MAX : o.len - 2);
-            memcpy(so->data, o.data, so->data_len);
-            break;
-        }
-        if (o.kind == TCPOPT_EOL)
-            break;
-    }
-    sp->opt_count = n;
+    sp->opt_count = script_options_from_wire(th->options, th->options_len, sack_off, opts, max);
     sp->opts = opts;
 }
 

@@ -319,6 +319,23 @@ struct script_packet {
  * does not require a multiple of 4: the runner pads (with zero octets). */
 size_t script_packet_options_len(const struct script_packet *pkt);
 
+/* Options on the wire as the script's list, in order (EOL ends it), at
+ * most max of them; known kinds of the wrong length come out GENERIC.
+ * SACK block edges have sack_offset subtracted (to make them relative). */
+size_t script_options_from_wire(const uint8_t *opts, size_t len, uint32_t sack_offset,
+                                struct script_tcp_option *out, size_t max);
+/* How script values become live ones when options are written: SACK block
+ * edges get sack_offset added; a TS ecr goes through ts_ecr when set. */
+struct script_opt_map {
+    uint32_t sack_offset;
+    uint32_t (*ts_ecr)(void *ctx, uint32_t ecr);
+    void *ctx;
+};
+/* The script's options as octets, in the order written, unpadded (map may
+ * be NULL: values as written). Returns the length, or -1 past cap. */
+int script_options_to_wire(const struct script_packet *p, const struct script_opt_map *map,
+                           uint8_t *out, size_t cap);
+
 /* Print the packet back in script syntax, without the time, e.g.
  * "< S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 7> {ip.ttl=0}".
  * The text parses back to the same packet. snprintf's contract: returns the
