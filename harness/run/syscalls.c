@@ -78,19 +78,6 @@ static bool arg_int(struct call *c, size_t i, int64_t *v)
     return eval_int(c, c->sc->args[i], v);
 }
 
-static bool parse_dotted(const char *s, uint32_t *a)
-{
-    unsigned b[4];
-    char extra;
-    if (sscanf(s, "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &extra) != 4)
-        return false;
-    for (int i = 0; i < 4; i++)
-        if (b[i] > 255)
-            return false;
-    *a = b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
-    return true;
-}
-
 /* A sockaddr_in: `...` means the default, or {sin_port=htons(P), sin_addr=inet_addr("A")}. */
 static bool eval_sockaddr(struct call *c, const struct script_expr *e, uint32_t *addr,
                           uint16_t *port)
@@ -113,7 +100,7 @@ static bool eval_sockaddr(struct call *c, const struct script_expr *e, uint32_t 
             const struct script_expr *x = f->rhs;
             if (x->kind == SCRIPT_EXPR_CALL && strcmp(x->str, "inet_addr") == 0 &&
                 x->count == 1 && x->items[0]->kind == SCRIPT_EXPR_STRING) {
-                if (!parse_dotted(x->items[0]->str, addr))
+                if (!synack_ipv4_addr_from_text(x->items[0]->str, strlen(x->items[0]->str), addr))
                     return bad_arg(c, x, "bad address");
             } else if (eval_int(c, x, &v)) {
                 *addr = (uint32_t)v;

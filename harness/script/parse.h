@@ -11,6 +11,7 @@
 #include <stdarg.h>
 
 #include "script/script.h"
+#include "synack/wire.h"
 
 enum tok_kind {
     TK_EOF,
@@ -94,8 +95,6 @@ bool span_eq(const struct parser *p, struct raw_span s, const char *w);
 int expect_punct(struct parser *p, char c, const char *context);
 /* Take an integer token 0..max ("expected WHAT, got X" otherwise). */
 int take_uint(struct parser *p, uint64_t max, const char *what, uint64_t *out);
-/* Dotted quad text -> host order; false if malformed. */
-bool parse_ipv4_text(const char *s, size_t n, uint32_t *out);
 /* Append one zeroed element to the array *arr_ptr of *count elements of
  * size sz (capacity doubles at powers of two); NULL after "out of memory". */
 void *push_elem(struct parser *p, void *arr_ptr, size_t *count, size_t sz);

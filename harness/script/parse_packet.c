@@ -438,7 +438,7 @@ static int parse_mut_value(struct parser *p, struct script_mutation *m)
     if (info->kind == SCRIPT_MUTV_ADDR) {
         uint32_t addr;
         if (p->tok.kind != TK_IPV4 ||
-            !parse_ipv4_text(p->buf + p->tok.start, p->tok.end - p->tok.start, &addr)) {
+            !synack_ipv4_addr_from_text(p->buf + p->tok.start, p->tok.end - p->tok.start, &addr)) {
             snprintf(what, sizeof what, "an IPv4 address for '%s'", info->name);
             return perr_expected(p, what);
         }

@@ -159,27 +159,6 @@ int take_uint(struct parser *p, uint64_t max, const char *what, uint64_t *out)
     return 0;
 }
 
-bool parse_ipv4_text(const char *s, size_t n, uint32_t *out)
-{
-    uint32_t addr = 0;
-    size_t i = 0;
-
-    for (int octet = 0; octet < 4; octet++) {
-        unsigned v = 0, digits = 0;
-        if (octet > 0 && (i >= n || s[i++] != '.'))
-            return false;
-        while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
-            v = v * 10 + (unsigned)(s[i++] - '0');
-            digits++;
-        }
-        if (digits == 0 || digits > 3 || v > 255)
-            return false;
-        addr = addr << 8 | v;
-    }
-    *out = addr;
-    return i == n;
-}
-
 void *push_elem(struct parser *p, void *arr_ptr, size_t *count, size_t sz)
 {
     char **arr = arr_ptr;
@@ -276,7 +255,7 @@ static int opt_value(struct parser *p, const struct opt_spec *spec, struct raw_s
                        clip40(s, n), s);
     }
     if (spec->kind == OPTV_IPV4) {
-        if (!parse_ipv4_text(s, n, &addr))
+        if (!synack_ipv4_addr_from_text(s, n, &addr))
             return perr_at(p, v.line, v.column, "bad value '%.*s' for --%s (expected an IPv4 address)",
                            clip40(s, n), s, spec->name);
         *out = addr;

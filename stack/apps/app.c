@@ -32,19 +32,6 @@ void app_init(struct app *a, const char *prog)
     a->mtu = 1500;
 }
 
-bool app_parse_ipv4(const char *s, uint32_t *addr)
-{
-    unsigned b[4];
-    char extra;
-    if (sscanf(s, "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &extra) != 4)
-        return false;
-    for (int i = 0; i < 4; i++)
-        if (b[i] > 255)
-            return false;
-    *addr = b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
-    return true;
-}
-
 void app_format_ipv4(uint32_t a, char *out, size_t n)
 {
     snprintf(out, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
@@ -159,12 +146,12 @@ bool app_option(struct app *a, int code, const char *arg)
         a->tun_name = arg;
         return true;
     case 1:
-        if (app_parse_ipv4(arg, &a->addr))
+        if (synack_ipv4_addr_from_text(arg, strlen(arg), &a->addr))
             return true;
         fprintf(stderr, "%s: --addr: not an IPv4 address: '%s'\n", a->prog, arg);
         return false;
     case 2:
-        if (app_parse_ipv4(arg, &a->peer))
+        if (synack_ipv4_addr_from_text(arg, strlen(arg), &a->peer))
             return true;
         fprintf(stderr, "%s: --peer: not an IPv4 address: '%s'\n", a->prog, arg);
         return false;

@@ -12,6 +12,7 @@
 #include <synack/link_tun.h>
 #include <synack/socket.h>
 #include <synack/stack.h>
+#include <synack/wire.h>
 
 /* Exit statuses both apps use (documented in stack/README.md). */
 enum {
@@ -78,7 +79,6 @@ void app_stop(struct app *a);
 bool app_turn(struct app *a, uint64_t until);
 bool app_stopping(void);
 
-bool app_parse_ipv4(const char *s, uint32_t *addr);
 void app_format_ipv4(uint32_t addr, char *out, size_t n);
 /* "1.5 MiB", "20.0 MiB" */
 void app_format_size(double bytes, char *out, size_t n);

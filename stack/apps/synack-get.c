@@ -100,7 +100,7 @@ static bool parse_url(const char *s, struct url *u)
         u->port = (uint16_t)p;
         *colon = '\0';
     }
-    return app_parse_ipv4(hostonly, &u->addr);
+    return synack_ipv4_addr_from_text(hostonly, strlen(hostonly), &u->addr);
 }
 
 /* ---- output ---- */

@@ -334,6 +334,36 @@ static void test_ipv4_every_prefix_of_a_packet_fails_cleanly(void **state)
     }
 }
 
+static bool addr_text(const char *s, uint32_t *a)
+{
+    return synack_ipv4_addr_from_text(s, strlen(s), a);
+}
+
+static void test_ipv4_addr_text_takes_exactly_four_decimal_octets(void **state)
+{
+    (void)state;
+    uint32_t a = 0;
+    assert_true(addr_text("192.0.2.1", &a));
+    assert_int_equal(a, 0xc0000201u);
+    assert_true(addr_text("0.0.0.0", &a));
+    assert_int_equal(a, 0);
+    assert_true(addr_text("255.255.255.255", &a));
+    assert_int_equal(a, 0xffffffffu);
+    /* Only the n characters given count: "198.51.100.2" inside a longer line. */
+    assert_true(synack_ipv4_addr_from_text("198.51.100.2:8080", 12, &a));
+    assert_int_equal(a, 0xc6336402u);
+
+    static const char *const bad[] = {
+        "", "1.2.3", "1.2.3.4.", "1.2.3.4.5", "256.0.0.1", "1.2.3.1000", "0001.2.3.4",
+        "+1.2.3.4", "-1.2.3.4", " 1.2.3.4", "1.2.3.4 ", "1..2.3", "1.2.3.x", "0x1.2.3.4",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        a = 0x5a5a5a5au;
+        assert_false(addr_text(bad[i], &a));
+        assert_int_equal(a, 0x5a5a5a5au); /* untouched */
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_ipv4_build_then_parse_gives_the_same_fields),
         cmocka_unit_test(test_ipv4_build_reproduces_the_real_header_byte_for_byte),
         cmocka_unit_test(test_ipv4_every_prefix_of_a_packet_fails_cleanly),
+        cmocka_unit_test(test_ipv4_addr_text_takes_exactly_four_decimal_octets),
     };
     return cmocka_run_group_tests_name("wire_ipv4", tests, NULL, NULL);
 }

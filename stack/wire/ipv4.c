@@ -1,4 +1,4 @@
-/* IPv4 header parse and build (RFC 791). Checks the header against the
+/* IPv4 header parse and build (RFC 791), and addresses as text. Checks the header against the
  * buffer; the host rules about what to accept (RFC 1122 3.2.1) live in
  * stack/ip/, not here. */
 #include <string.h>
@@ -66,4 +66,27 @@ size_t synack_ipv4_build(uint8_t *buf, size_t cap, const struct synack_ipv4 *h,
     synack_put32(buf + 16, h->dst);
     synack_put16(buf + 10, synack_cksum_fold(synack_cksum_add(0, buf, 20)));
     return 20;
+}
+
+bool synack_ipv4_addr_from_text(const char *s, size_t n, uint32_t *addr)
+{
+    uint32_t a = 0;
+    size_t i = 0;
+
+    for (int octet = 0; octet < 4; octet++) {
+        unsigned v = 0, digits = 0;
+        if (octet > 0 && (i >= n || s[i++] != '.'))
+            return false;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+            v = v * 10 + (unsigned)(s[i++] - '0');
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || v > 255)
+            return false;
+        a = a << 8 | v;
+    }
+    if (i != n)
+        return false;
+    *addr = a;
+    return true;
 }

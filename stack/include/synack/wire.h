@@ -127,6 +127,10 @@ static inline bool synack_ipv4_is_fragment(const struct synack_ipv4 *ip)
  * ignored. Returns 20 or 0 with err set. */
 size_t synack_ipv4_build(uint8_t *buf, size_t cap, const struct synack_ipv4 *h,
                          size_t payload_len, struct synack_wire_error *err);
+/* The n characters at s as a dotted-quad address ("192.0.2.1": four decimal
+ * octets of one to three digits, nothing else), in host order. False, and
+ * *addr untouched, for anything else: signs, spaces, 256, "1.2.3". */
+bool synack_ipv4_addr_from_text(const char *s, size_t n, uint32_t *addr);
 
 /* ---- TCP -------------------------------------------------------------- */
 
