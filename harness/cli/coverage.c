@@ -3,12 +3,11 @@
  * reads a results JSON, then prints each requirement with its level, its
  * testability and its vectors' results, and the totals per level. */
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "cli/batch.h"
 #include "cli/cli.h"
 #include "cli/paths.h"
 #include "report/coverage.h"
@@ -18,6 +17,7 @@
 
 #define DEFAULT_REGISTRY "vectors/requirements.tsv"
 #define DEFAULT_VECTORS "vectors"
+#define CMD "synack coverage"
 #define NAMES_SHOWN 4
 
 struct cov_args {
@@ -25,12 +25,14 @@ struct cov_args {
     bool verbose, allow_missing, quiet;
     int jobs;
     uint64_t seed;
+    double max_real; /* seconds */
 };
 
 static void usage(void)
 {
     fputs("usage: synack coverage [--target T] [-j N] [--json FILE] [--registry TSV]\n"
-          "                       [--expect TSV] [--seed N] [--allow-missing] [-q] [-v] [PATH...]\n",
+          "                       [--expect TSV] [--seed N] [--max-real-time S]\n"
+          "                       [--allow-missing] [-q] [-v] [PATH...]\n",
           stderr);
 }
 
@@ -41,13 +43,13 @@ static int parse_args(int argc, char **argv, struct cov_args *a)
         {"registry", required_argument, NULL, 'R'}, {"expect", required_argument, NULL, 'E'},
         {"seed", required_argument, NULL, 'S'},   {"allow-missing", no_argument, NULL, 'M'},
         {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
+        {"max-real-time", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
-    *a = (struct cov_args){.target = "mem", .jobs = 1, .seed = 1};
+    *a = (struct cov_args){.target = "mem", .jobs = 1, .seed = 1, .max_real = BATCH_MAX_REAL_S};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "j:qv", longopts, NULL)) != -1) {
-        char *end = NULL;
         switch (c) {
         case 't': a->target = optarg; break;
         case 'J': a->json = optarg; break;
@@ -57,18 +59,16 @@ static int parse_args(int argc, char **argv, struct cov_args *a)
         case 'q': a->quiet = true; break;
         case 'v': a->verbose = true; break;
         case 'S':
-            a->seed = strtoull(optarg, &end, 0);
-            if (!*optarg || *end) {
-                fprintf(stderr, "synack coverage: --seed: not a number: '%s'\n", optarg);
+            if (batch_parse_seed(CMD, optarg, &a->seed) < 0)
                 return -1;
-            }
+            break;
+        case 'T':
+            if (batch_parse_seconds(CMD, "--max-real-time", optarg, &a->max_real) < 0)
+                return -1;
             break;
         case 'j':
-            a->jobs = (int)strtol(optarg, &end, 10);
-            if (!*optarg || *end || a->jobs < 1 || a->jobs > 256) {
-                fprintf(stderr, "synack coverage: -j: expected 1 to 256, got '%s'\n", optarg);
+            if (batch_parse_jobs(CMD, optarg, &a->jobs) < 0)
                 return -1;
-            }
             break;
         default:
             usage();
@@ -76,107 +76,43 @@ static int parse_args(int argc, char **argv, struct cov_args *a)
         }
     }
     if (a->json && optind < argc) {
-        fprintf(stderr, "synack coverage: give either --json FILE or vectors to run\n");
+        fprintf(stderr, CMD ": give either --json FILE or vectors to run\n");
         return -1;
     }
     return optind;
 }
 
-/* ---- running the vectors (the path of `synack run`, without its outputs) ---- */
-
-struct work {
-    char **paths;
-    const struct run_options *opts;
-    const struct expectations *exp;
-    struct run_results *res;
-    size_t next;
-    pthread_mutex_t lock;
-};
-
-static void *worker(void *arg)
-{
-    struct work *w = arg;
-    for (;;) {
-        pthread_mutex_lock(&w->lock);
-        size_t i = w->next++;
-        pthread_mutex_unlock(&w->lock);
-        if (i >= w->res->count)
-            return NULL;
-        run_file(w->paths[i], w->opts, &w->res->v[i]);
-        expectations_apply(w->exp, &w->res->v[i]);
-    }
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* The target's expectation file: --expect, else vectors/expect/<target>.tsv if present. */
-static struct expectations *load_expect(const struct cov_args *a, int *status)
-{
-    char path[300], err[512];
-    const char *p = a->expect ? a->expect : expectations_default_path(a->target, path, sizeof path);
-    struct expectations *e;
-
-    if (p == NULL)
-        return NULL;
-    e = expectations_load(p, err, sizeof err);
-    if (e == NULL) {
-        fprintf(stderr, "synack coverage: %s\n", err);
-        *status = 2;
-    }
-    return e;
-}
+/* ---- running the vectors: the engine of `synack run` (cli/batch.h) ---- */
 
 static int run_vectors(const struct cov_args *a, char **args, size_t nargs, struct run_results *res)
 {
     static char *default_args[] = {DEFAULT_VECTORS};
-    const struct target_ops *target = target_find(a->target);
+    const struct target_ops *target = batch_target(CMD, a->target);
+    struct expectations *exp = NULL;
     char err[512], **paths = NULL;
     size_t count = 0;
-    int status = 0;
 
-    if (target == NULL) {
-        fprintf(stderr, "synack coverage: unknown target '%s'\n", a->target);
+    if (!target || batch_expectations(CMD, a->target, a->expect, &exp) < 0)
         return 2;
-    }
-    struct expectations *exp = load_expect(a, &status);
-    if (status != 0)
-        return status;
     if (nargs == 0)
         args = default_args, nargs = 1;
     if (paths_collect(args, nargs, &paths, &count, err, sizeof err) < 0) {
-        fprintf(stderr, "synack coverage: %s\n", err);
+        fprintf(stderr, CMD ": %s\n", err);
         expectations_free(exp);
         return 2;
     }
-    *res = (struct run_results){.target = strdup(a->target), .count = count};
-    res->v = calloc(count ? count : 1, sizeof *res->v);
-    /* The options of `synack run` (cli/run.c), so both judge a vector alike. */
-    struct run_options o = {.target = target, .seed = a->seed, .max_script_us = 3600LL * 1000000};
-    struct work w = {.paths = paths, .opts = &o, .exp = exp, .res = res};
-    pthread_mutex_init(&w.lock, NULL);
-    double t0 = now_ms();
-    if (res->v) {
-        pthread_t th[256];
-        int started = 0;
-        for (int i = 0; a->jobs > 1 && i < a->jobs; i++)
-            started += pthread_create(&th[started], NULL, worker, &w) == 0;
-        if (started == 0)
-            worker(&w);
-        for (int i = 0; i < started; i++)
-            pthread_join(th[i], NULL);
-    } else {
-        res->count = 0;
+    *res = (struct run_results){.target = strdup(a->target)};
+    struct run_options o = {.target = target, .seed = a->seed, .max_script_us = BATCH_MAX_SCRIPT_US,
+                            .max_real_us = (int64_t)(a->max_real * 1e6)};
+    struct batch b = {.opts = &o, .exp = exp, .jobs = a->jobs};
+    int status = 0;
+    if (batch_run(&b, paths, count, res) < 0) {
+        fprintf(stderr, CMD ": out of memory\n");
+        status = 2;
     }
-    res->wall_ms = now_ms() - t0;
-    pthread_mutex_destroy(&w.lock);
     paths_free(paths, count);
     expectations_free(exp);
-    return 0;
+    return status;
 }
 
 /* ---- printing ---- */
@@ -292,7 +228,7 @@ int cli_coverage(int argc, char **argv)
     if (a.json) {
         status = report_json_read(a.json, &res, err, sizeof err) < 0 ? 2 : 0;
         if (status)
-            fprintf(stderr, "synack coverage: %s\n", err);
+            fprintf(stderr, CMD ": %s\n", err);
     } else {
         status = run_vectors(&a, argv + first, (size_t)(argc - first), &res);
     }
@@ -302,13 +238,13 @@ int cli_coverage(int argc, char **argv)
     struct req_registry reg;
     int rc = req_registry_read(regpath, &reg, err, sizeof err);
     if (rc < 0 || (rc == 1 && a.registry)) {
-        fprintf(stderr, "synack coverage: %s\n", rc < 0 ? err : "registry not found");
+        fprintf(stderr, CMD ": %s\n", rc < 0 ? err : "registry not found");
         run_results_free(&res);
         return 2;
     }
     struct coverage c;
     if (coverage_build(&c, &reg, &res) != 0) {
-        fprintf(stderr, "synack coverage: out of memory\n");
+        fprintf(stderr, CMD ": out of memory\n");
         req_registry_free(&reg);
         run_results_free(&res);
         return 2;

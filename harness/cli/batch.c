@@ -1,0 +1,166 @@
+/* cli/batch.c: vectors run on a pool of threads (cli/batch.h). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/batch.h"
+#include "cli/paths.h"
+#include "pcap/replay.h"
+
+struct pool {
+    const struct batch *b;
+    char **paths;
+    struct run_results *res;
+    size_t next;
+    pthread_mutex_t lock;
+};
+
+/* DIR/<name>.pcap, creating DIR/<folders of name>. */
+static char *pcap_path_for(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 8;
+    char *p = malloc(n);
+    if (!p)
+        return NULL;
+    snprintf(p, n, "%s/%s.pcap", dir, name);
+    char *slash = strrchr(p, '/');
+    *slash = '\0';
+    if (paths_mkdirs(p) < 0) {
+        free(p);
+        return NULL;
+    }
+    *slash = '/';
+    return p;
+}
+
+static void run_one(struct pool *w, size_t i)
+{
+    struct vector_result *v = &w->res->v[i];
+    struct run_options o = *w->b->opts;
+    char *name = w->b->pcap_dir ? run_vector_name(w->paths[i]) : NULL;
+    char *pcap = name ? pcap_path_for(w->b->pcap_dir, name) : NULL;
+    o.pcap_path = pcap;
+    run_vector_file(w->paths[i], &o, v);
+    expectations_apply(w->b->exp, v);
+    free(pcap);
+    free(name);
+}
+
+static void *worker(void *arg)
+{
+    struct pool *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        size_t i = w->next++;
+        pthread_mutex_unlock(&w->lock);
+        if (i >= w->res->count)
+            return NULL;
+        run_one(w, i);
+        if (w->b->done) {
+            pthread_mutex_lock(&w->lock);
+            w->b->done(w->b->ctx, &w->res->v[i]);
+            pthread_mutex_unlock(&w->lock);
+        }
+    }
+}
+
+static void run_all(struct pool *w, int jobs)
+{
+    pthread_t th[BATCH_MAX_JOBS];
+    int started = 0;
+    for (int i = 0; jobs > 1 && i < jobs && i < BATCH_MAX_JOBS; i++)
+        if (pthread_create(&th[started], NULL, worker, w) == 0)
+            started++;
+    if (started == 0)
+        worker(w);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int batch_run(const struct batch *b, char **paths, size_t count, struct run_results *res)
+{
+    res->v = calloc(count ? count : 1, sizeof *res->v);
+    if (res->v == NULL)
+        return -1;
+    res->count = count;
+    struct pool w = {.b = b, .paths = paths, .res = res};
+    pthread_mutex_init(&w.lock, NULL);
+    double t0 = now_ms();
+    run_all(&w, b->jobs);
+    res->wall_ms = now_ms() - t0;
+    pthread_mutex_destroy(&w.lock);
+    return 0;
+}
+
+const struct target_ops *batch_target(const char *cmd, const char *name)
+{
+    const struct target_ops *t = target_find(name);
+    if (t)
+        return t;
+    fprintf(stderr, "%s: unknown target '%s' (known:", cmd, name);
+    for (size_t i = 0; target_names[i]; i++)
+        fprintf(stderr, " %s", target_names[i]);
+    fprintf(stderr, ")\n");
+    return NULL;
+}
+
+int batch_expectations(const char *cmd, const char *target, const char *file,
+                       struct expectations **out)
+{
+    char path[300], err[512];
+    const char *p = file ? file : expectations_default_path(target, path, sizeof path);
+    *out = NULL;
+    if (p == NULL)
+        return 0;
+    *out = expectations_load(p, err, sizeof err);
+    if (*out == NULL) {
+        fprintf(stderr, "%s: %s\n", cmd, err);
+        return -1;
+    }
+    return 0;
+}
+
+int batch_parse_jobs(const char *cmd, const char *text, int *jobs)
+{
+    char *end = NULL;
+    long v = strtol(text, &end, 10);
+    if (!*text || *end || v < 1 || v > BATCH_MAX_JOBS) {
+        fprintf(stderr, "%s: -j: expected 1 to %d, got '%s'\n", cmd, BATCH_MAX_JOBS, text);
+        return -1;
+    }
+    *jobs = (int)v;
+    return 0;
+}
+
+int batch_parse_seed(const char *cmd, const char *text, uint64_t *seed)
+{
+    char *end = NULL;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (!*text || *end || *text == '-') {
+        fprintf(stderr, "%s: --seed: expected a number, got '%s'\n", cmd, text);
+        return -1;
+    }
+    *seed = v;
+    return 0;
+}
+
+int batch_parse_seconds(const char *cmd, const char *opt, const char *text, double *secs)
+{
+    char *end = NULL;
+    double v = strtod(text, &end);
+    if (!*text || *end || !(v >= 0) || v > 1e6) {
+        fprintf(stderr, "%s: %s: expected seconds from 0 to 1000000, got '%s'\n", cmd, opt, text);
+        return -1;
+    }
+    *secs = v;
+    return 0;
+}

@@ -1,0 +1,43 @@
+/* cli/batch.h: the engine behind `synack run` and `synack coverage`: find
+ * the target, load its expectations, run a list of vectors on N threads.
+ * One engine, so both commands judge every vector alike (.pkt scripts and
+ * .pcap captures, the same limits, the same expectations). */
+#ifndef SYNACK_HARNESS_CLI_BATCH_H
+#define SYNACK_HARNESS_CLI_BATCH_H
+
+#include <stdint.h>
+
+#include "run/expect.h"
+#include "run/runner.h"
+
+#define BATCH_MAX_JOBS 256
+#define BATCH_MAX_SCRIPT_US (3600LL * 1000000) /* virtual time a script may span */
+#define BATCH_MAX_REAL_S 600.0                 /* real time, default of --max-real-time */
+
+struct batch {
+    const struct run_options *opts; /* target, seed, limits */
+    const struct expectations *exp; /* NULL: every vector must pass */
+    const char *pcap_dir;           /* NULL: no capture per vector */
+    int jobs;
+    /* Called for each vector as it finishes, one call at a time; may be NULL. */
+    void (*done)(void *ctx, const struct vector_result *v);
+    void *ctx;
+};
+
+/* Runs paths[0..count) into res->v (allocated here; res->count and
+ * res->wall_ms set). -1 only when out of memory. */
+int batch_run(const struct batch *b, char **paths, size_t count, struct run_results *res);
+
+/* The target called name, or NULL after "CMD: unknown target 'x' (known: ...)". */
+const struct target_ops *batch_target(const char *cmd, const char *name);
+/* --expect FILE, else vectors/expect/<target>.tsv if it exists: 0 with *out
+ * (NULL when there is none), or -1 after printing why it could not load. */
+int batch_expectations(const char *cmd, const char *target, const char *file,
+                       struct expectations **out);
+
+/* Option values, each -1 after "CMD: OPT: expected ..., got 'x'". */
+int batch_parse_jobs(const char *cmd, const char *text, int *jobs);
+int batch_parse_seed(const char *cmd, const char *text, uint64_t *seed);
+int batch_parse_seconds(const char *cmd, const char *opt, const char *text, double *secs);
+
+#endif
