@@ -16,16 +16,8 @@
 #include "oracle/oracle.h"
 #include "pcap/capture.h"
 
-#define CHECK(cond, ...)                                                          \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            fprintf(stderr, "fuzz pcap: %s:%d: check failed: %s: ", __FILE__,     \
-                    __LINE__, #cond);                                             \
-            fprintf(stderr, __VA_ARGS__);                                         \
-            fputc('\n', stderr);                                                  \
-            abort();                                                              \
-        }                                                                         \
-    } while (0)
+#define FUZZ_TARGET "pcap"
+#include "check.h"
 
 static void read_once(const uint8_t *data, size_t size, unsigned flags)
 {

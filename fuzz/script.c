@@ -13,16 +13,8 @@
 
 #include "script/script.h"
 
-#define CHECK(cond, ...)                                                          \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            fprintf(stderr, "fuzz script: %s:%d: check failed: %s: ", __FILE__,   \
-                    __LINE__, #cond);                                             \
-            fprintf(stderr, __VA_ARGS__);                                         \
-            fputc('\n', stderr);                                                  \
-            abort();                                                              \
-        }                                                                         \
-    } while (0)
+#define FUZZ_TARGET "script"
+#include "check.h"
 
 #define LINE_MAX_TEXT 4096
 

@@ -26,16 +26,8 @@
 #define PARSE_FLAGS 0u
 #endif
 
-#define CHECK(cond, ...)                                                          \
-    do {                                                                          \
-        if (!(cond)) {                                                            \
-            fprintf(stderr, "fuzz wire: %s:%d: check failed: %s: ", __FILE__,     \
-                    __LINE__, #cond);                                             \
-            fprintf(stderr, __VA_ARGS__);                                         \
-            fputc('\n', stderr);                                                  \
-            abort();                                                              \
-        }                                                                         \
-    } while (0)
+#define FUZZ_TARGET "wire"
+#include "check.h"
 
 /* wire.h: every error has a message, a name, and an offset inside the input. */
 static void check_error(int r, const struct synack_wire_error *err, size_t len)
