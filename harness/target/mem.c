@@ -8,7 +8,7 @@
 
 #include <synack/stack.h>
 
-#include "target/target.h"
+#include "target/synack_host.h"
 
 #define MEM_QUEUE_MAX 4096 /* packets the stack may send before the runner reads them */
 
@@ -19,12 +19,14 @@ struct mem_packet {
 };
 
 struct target {
-    struct synack_stack *stack;
+    struct synack_host host; /* first (target/synack_host.h) */
     int64_t now;
     struct mem_packet q[MEM_QUEUE_MAX];
     size_t head, count;
     uint64_t dropped;
 };
+
+static uint64_t mem_stack_now(const struct target *t) { return (uint64_t)t->now; }
 
 /* The stack's link: queue what it sends, stamped with the virtual time. */
 static int mem_link_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
@@ -59,8 +61,9 @@ static int mem_open(struct target **out, const struct target_config *cfg, char *
     c.rng_seed = cfg->seed;
     struct synack_link link = {mem_link_send, t};
     int e = 0;
-    t->stack = synack_stack_new(&c, &link, &e);
-    if (!t->stack) {
+    t->host.now = mem_stack_now;
+    t->host.stack = synack_stack_new(&c, &link, &e);
+    if (!t->host.stack) {
         snprintf(err, n, "cannot create the stack: %s", strerror(-e));
         free(t);
         return -1;
@@ -73,7 +76,7 @@ static void mem_close(struct target *t)
 {
     if (!t)
         return;
-    synack_stack_free(t->stack);
+    synack_stack_free(t->host.stack);
     for (size_t i = 0; i < t->count; i++)
         free(t->q[(t->head + i) % MEM_QUEUE_MAX].data);
     free(t);
@@ -87,7 +90,7 @@ static int64_t mem_now(struct target *t)
 static bool mem_wait(struct target *t, int64_t until)
 {
     while (t->count == 0) {
-        uint64_t d = synack_stack_deadline(t->stack);
+        uint64_t d = synack_stack_deadline(t->host.stack);
         if (d == SYNACK_TIME_NEVER || (int64_t)d > until) {
             if (until > t->now)
                 t->now = until;
@@ -95,14 +98,14 @@ static bool mem_wait(struct target *t, int64_t until)
         }
         if ((int64_t)d > t->now)
             t->now = (int64_t)d;
-        synack_stack_poll(t->stack, (uint64_t)t->now);
+        synack_stack_poll(t->host.stack, (uint64_t)t->now);
     }
     return t->count > 0;
 }
 
 static int mem_inject(struct target *t, const uint8_t *pkt, size_t len)
 {
-    synack_stack_input(t->stack, pkt, len, (uint64_t)t->now);
+    synack_stack_input(t->host.stack, pkt, len, (uint64_t)t->now);
     return 0;
 }
 
@@ -121,38 +124,6 @@ static bool mem_recv(struct target *t, uint8_t *buf, size_t cap, size_t *len, in
     return true;
 }
 
-static int mem_socket(struct target *t) { return synack_socket(t->stack); }
-static int mem_bind(struct target *t, int sd, uint32_t a, uint16_t p) { return synack_socket_bind(t->stack, sd, a, p); }
-static int mem_listen(struct target *t, int sd, int b) { return synack_socket_listen(t->stack, sd, b); }
-static int mem_accept(struct target *t, int sd) { return synack_socket_accept(t->stack, sd, NULL, NULL); }
-static int mem_connect(struct target *t, int sd, uint32_t a, uint16_t p)
-{
-    return synack_socket_connect(t->stack, sd, a, p, (uint64_t)t->now);
-}
-static ssize_t mem_send(struct target *t, int sd, const void *b, size_t n, int f)
-{
-    return synack_socket_send(t->stack, sd, b, n, f, (uint64_t)t->now);
-}
-static ssize_t mem_recv_sock(struct target *t, int sd, void *b, size_t n, int f)
-{
-    return synack_socket_recv(t->stack, sd, b, n, f, (uint64_t)t->now);
-}
-static int mem_shutdown(struct target *t, int sd, int how)
-{
-    return synack_socket_shutdown(t->stack, sd, how, (uint64_t)t->now);
-}
-static int mem_close_sock(struct target *t, int sd) { return synack_socket_close(t->stack, sd, (uint64_t)t->now); }
-static int mem_setsockopt(struct target *t, int sd, int level, int name, const void *v, size_t n)
-{
-    return synack_socket_setsockopt(t->stack, sd, level, name, v, n, (uint64_t)t->now);
-}
-static int mem_getsockopt(struct target *t, int sd, int level, int name, void *v, size_t *n)
-{
-    return synack_socket_getsockopt(t->stack, sd, level, name, v, n);
-}
-static int mem_events(struct target *t, int sd) { return synack_socket_events(t->stack, sd); }
-static int mem_info(struct target *t, int sd, struct synack_tcp_info *i) { return synack_socket_status(t->stack, sd, i); }
-
 const struct target_ops target_mem = {
     .name = "mem",
     .virtual_time = true,
@@ -162,17 +133,5 @@ const struct target_ops target_mem = {
     .wait = mem_wait,
     .inject = mem_inject,
     .recv = mem_recv,
-    .sock_socket = mem_socket,
-    .sock_bind = mem_bind,
-    .sock_listen = mem_listen,
-    .sock_accept = mem_accept,
-    .sock_connect = mem_connect,
-    .sock_send = mem_send,
-    .sock_recv = mem_recv_sock,
-    .sock_shutdown = mem_shutdown,
-    .sock_close = mem_close_sock,
-    .sock_setsockopt = mem_setsockopt,
-    .sock_getsockopt = mem_getsockopt,
-    .sock_events = mem_events,
-    .sock_info = mem_info,
+    SYNACK_HOST_SOCKET_OPS,
 };

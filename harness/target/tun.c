@@ -24,6 +24,7 @@
 
 #include "target/netns.h"
 #include "target/pktq.h"
+#include "target/synack_host.h"
 #include "target/target.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
@@ -33,9 +34,9 @@
 #define INJECT_WAIT_US 20000 /* how long an injected packet may take to reach the stack */
 
 struct target {
+    struct synack_host host; /* first (target/synack_host.h) */
     struct netns ns;
     struct synack_tun *tun;
-    struct synack_stack *stack;
     int psock;       /* AF_PACKET on the device: inject and sniff */
     int ifindex;
     uint64_t t0;     /* synack_clock_now() at open: target time 0 */
@@ -44,13 +45,19 @@ struct target {
     uint8_t buf[65536];
 };
 
+static uint64_t tun_stack_now(const struct target *t)
+{
+    (void)t;
+    return synack_clock_now();
+}
+
 static int64_t rel(const struct target *t, uint64_t abs) { return (int64_t)(abs - t->t0); }
 
 static void tun_close(struct target *t)
 {
     if (!t)
         return;
-    synack_stack_free(t->stack);
+    synack_stack_free(t->host.stack);
     synack_tun_close(t->tun);
     if (t->psock >= 0)
         close(t->psock);
@@ -104,8 +111,9 @@ static int tun_open(struct target **out, const struct target_config *cfg, char *
     c.rng_seed = cfg->seed;
     struct synack_link link = synack_tun_link(t->tun);
     int e = 0;
-    t->stack = synack_stack_new(&c, &link, &e);
-    if (!t->stack) {
+    t->host.now = tun_stack_now;
+    t->host.stack = synack_stack_new(&c, &link, &e);
+    if (!t->host.stack) {
         snprintf(err, n, "cannot create the stack: %s", strerror(-e));
         tun_close(t);
         return -1;
@@ -143,7 +151,7 @@ static void sniff(struct target *t)
 static bool turn(struct target *t, uint64_t until_abs)
 {
     uint64_t now = synack_clock_now();
-    uint64_t wake = synack_stack_deadline(t->stack);
+    uint64_t wake = synack_stack_deadline(t->host.stack);
     if (until_abs < wake)
         wake = until_abs;
     struct pollfd p[2] = {{.fd = synack_tun_fd(t->tun), .events = POLLIN},
@@ -158,9 +166,9 @@ static bool turn(struct target *t, uint64_t until_abs)
     now = synack_clock_now();
     bool input = false;
     if (rc > 0 && (p[0].revents & POLLIN))
-        input = synack_tun_input(t->tun, t->stack, now) > 0;
-    if (synack_stack_deadline(t->stack) <= now)
-        synack_stack_poll(t->stack, now);
+        input = synack_tun_input(t->tun, t->host.stack, now) > 0;
+    if (synack_stack_deadline(t->host.stack) <= now)
+        synack_stack_poll(t->host.stack, now);
     if (rc > 0 && (p[1].revents & POLLIN))
         sniff(t);
     return input;
@@ -191,7 +199,7 @@ static int tun_inject(struct target *t, const uint8_t *pkt, size_t len)
     struct pollfd p = {.fd = synack_tun_fd(t->tun), .events = POLLIN};
     struct timespec ts = {0, INJECT_WAIT_US * 1000L};
     if (ppoll(&p, 1, &ts, NULL) > 0)
-        synack_tun_input(t->tun, t->stack, synack_clock_now());
+        synack_tun_input(t->tun, t->host.stack, synack_clock_now());
     return 0;
 }
 
@@ -202,27 +210,6 @@ static bool tun_recv(struct target *t, uint8_t *buf, size_t cap, size_t *len, in
     return pktq_pop(&t->out, buf, cap, len, when);
 }
 
-#define NOW synack_clock_now()
-static int tun_socket(struct target *t) { return synack_socket(t->stack); }
-static int tun_bind(struct target *t, int sd, uint32_t a, uint16_t p) { return synack_socket_bind(t->stack, sd, a, p); }
-static int tun_listen(struct target *t, int sd, int b) { return synack_socket_listen(t->stack, sd, b); }
-static int tun_accept(struct target *t, int sd) { return synack_socket_accept(t->stack, sd, NULL, NULL); }
-static int tun_connect(struct target *t, int sd, uint32_t a, uint16_t p) { return synack_socket_connect(t->stack, sd, a, p, NOW); }
-static ssize_t tun_send(struct target *t, int sd, const void *b, size_t n, int f) { return synack_socket_send(t->stack, sd, b, n, f, NOW); }
-static ssize_t tun_recv_sock(struct target *t, int sd, void *b, size_t n, int f) { return synack_socket_recv(t->stack, sd, b, n, f, NOW); }
-static int tun_shutdown(struct target *t, int sd, int how) { return synack_socket_shutdown(t->stack, sd, how, NOW); }
-static int tun_close_sock(struct target *t, int sd) { return synack_socket_close(t->stack, sd, NOW); }
-static int tun_setsockopt(struct target *t, int sd, int level, int name, const void *v, size_t n)
-{
-    return synack_socket_setsockopt(t->stack, sd, level, name, v, n, NOW);
-}
-static int tun_getsockopt(struct target *t, int sd, int level, int name, void *v, size_t *n)
-{
-    return synack_socket_getsockopt(t->stack, sd, level, name, v, n);
-}
-static int tun_events(struct target *t, int sd) { return synack_socket_events(t->stack, sd); }
-static int tun_info(struct target *t, int sd, struct synack_tcp_info *i) { return synack_socket_status(t->stack, sd, i); }
-
 const struct target_ops target_tun = {
     .name = "tun",
     .virtual_time = false,
@@ -232,17 +219,5 @@ const struct target_ops target_tun = {
     .wait = tun_wait,
     .inject = tun_inject,
     .recv = tun_recv,
-    .sock_socket = tun_socket,
-    .sock_bind = tun_bind,
-    .sock_listen = tun_listen,
-    .sock_accept = tun_accept,
-    .sock_connect = tun_connect,
-    .sock_send = tun_send,
-    .sock_recv = tun_recv_sock,
-    .sock_shutdown = tun_shutdown,
-    .sock_close = tun_close_sock,
-    .sock_setsockopt = tun_setsockopt,
-    .sock_getsockopt = tun_getsockopt,
-    .sock_events = tun_events,
-    .sock_info = tun_info,
+    SYNACK_HOST_SOCKET_OPS,
 };

@@ -1,0 +1,58 @@
+/* target/synack_host.c: the BSD-like calls of a target running synack,
+ * passed to its socket API with the target's notion of now. */
+#include "target/synack_host.h"
+
+/* A struct target of these targets starts with its struct synack_host (C11
+ * 6.7.2.1: a pointer to a structure, converted, points to its first member). */
+static const struct synack_host *host(const struct target *t)
+{
+    return (const struct synack_host *)t;
+}
+static struct synack_stack *stk(const struct target *t) { return host(t)->stack; }
+static uint64_t now(const struct target *t) { return host(t)->now(t); }
+
+int synack_host_socket(struct target *t) { return synack_socket(stk(t)); }
+int synack_host_bind(struct target *t, int sd, uint32_t addr, uint16_t port)
+{
+    return synack_socket_bind(stk(t), sd, addr, port);
+}
+int synack_host_listen(struct target *t, int sd, int backlog)
+{
+    return synack_socket_listen(stk(t), sd, backlog);
+}
+int synack_host_accept(struct target *t, int sd)
+{
+    return synack_socket_accept(stk(t), sd, NULL, NULL);
+}
+int synack_host_connect(struct target *t, int sd, uint32_t addr, uint16_t port)
+{
+    return synack_socket_connect(stk(t), sd, addr, port, now(t));
+}
+ssize_t synack_host_send(struct target *t, int sd, const void *buf, size_t len, int flags)
+{
+    return synack_socket_send(stk(t), sd, buf, len, flags, now(t));
+}
+ssize_t synack_host_recv(struct target *t, int sd, void *buf, size_t len, int flags)
+{
+    return synack_socket_recv(stk(t), sd, buf, len, flags, now(t));
+}
+int synack_host_shutdown(struct target *t, int sd, int how)
+{
+    return synack_socket_shutdown(stk(t), sd, how, now(t));
+}
+int synack_host_close(struct target *t, int sd) { return synack_socket_close(stk(t), sd, now(t)); }
+int synack_host_setsockopt(struct target *t, int sd, int level, int name, const void *val,
+                           size_t len)
+{
+    return synack_socket_setsockopt(stk(t), sd, level, name, val, len, now(t));
+}
+int synack_host_getsockopt(struct target *t, int sd, int level, int name, void *val,
+                           size_t *len)
+{
+    return synack_socket_getsockopt(stk(t), sd, level, name, val, len);
+}
+int synack_host_events(struct target *t, int sd) { return synack_socket_events(stk(t), sd); }
+int synack_host_info(struct target *t, int sd, struct synack_tcp_info *info)
+{
+    return synack_socket_status(stk(t), sd, info);
+}
