@@ -7,32 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "support/probe.h"
-
-#define SYN SYNACK_TCP_SYN
-#define ACK SYNACK_TCP_ACK
-#define FIN SYNACK_TCP_FIN
-#define RST SYNACK_TCP_RST
-#define PSH SYNACK_TCP_PSH
-#define URG SYNACK_TCP_URG
-
-static int setup(void **state)
-{
-    struct probe *p = calloc(1, sizeof *p);
-    if (!p)
-        return -1;
-    probe_init(p, NULL);
-    *state = p;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct probe *p = *state;
-    probe_free(p);
-    free(p);
-    return 0;
-}
+#include "support/conn.h"
 
 static int setopt_int(struct probe *p, int sd, int level, int name, int v)
 {
@@ -801,7 +776,7 @@ static void test_status_reports_the_tcb(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, conn_setup, conn_teardown)
     const struct CMUnitTest tests[] = {
         T(test_every_call_on_a_bad_handle_is_ebadf),
         T(test_socket_handles_are_lowest_free_and_bounded),

@@ -8,42 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "support/probe.h"
+#include "support/conn.h"
 #include "support/wire_testutil.h"
 
-#define SYN SYNACK_TCP_SYN
-#define ACK SYNACK_TCP_ACK
-#define FIN SYNACK_TCP_FIN
-#define RST SYNACK_TCP_RST
-#define PSH SYNACK_TCP_PSH
-
 #define ROUTER 0xc6336401u /* 198.51.100.1: where ICMP errors come from */
-
-static int setup(void **state)
-{
-    struct probe *p = calloc(1, sizeof *p);
-    if (!p)
-        return -1;
-    probe_init(p, NULL);
-    *state = p;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct probe *p = *state;
-    probe_free(p);
-    free(p);
-    return 0;
-}
-
-static uint64_t cnt_of(struct probe *p, size_t off)
-{
-    uint64_t v;
-    memcpy(&v, (const char *)probe_cnt(p) + off, sizeof v);
-    return v;
-}
-#define CNT(p, name) cnt_of((p), offsetof(struct synack_counters, name))
 
 /* Counters other than the ones named must not move: a snapshot. */
 static struct synack_counters snap(struct probe *p)
@@ -939,7 +907,7 @@ static void test_random_and_mutated_input_is_survived(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, conn_setup, conn_teardown)
     const struct CMUnitTest tests[] = {
         T(test_malformed_ipv4_is_dropped_and_counted),
         T(test_datagram_not_for_us_is_dropped),

@@ -7,48 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "support/probe.h"
-
-#define SYN SYNACK_TCP_SYN
-#define ACK SYNACK_TCP_ACK
-#define FIN SYNACK_TCP_FIN
-#define RST SYNACK_TCP_RST
-#define PSH SYNACK_TCP_PSH
-
-static int setup(void **state)
-{
-    struct probe *p = calloc(1, sizeof *p);
-    if (!p)
-        return -1;
-    probe_init(p, NULL);
-    *state = p;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct probe *p = *state;
-    probe_free(p);
-    free(p);
-    return 0;
-}
-
-/* Start again with a configuration of the test's own. */
-static void reinit(struct probe *p, const struct synack_config *cfg)
-{
-    probe_free(p);
-    probe_init(p, cfg);
-}
+#include "support/conn.h"
 
 static const uint8_t data10[10] = "0123456789";
-
-static uint64_t cnt_of(struct probe *p, size_t off)
-{
-    uint64_t v;
-    memcpy(&v, (const char *)probe_cnt(p) + off, sizeof v);
-    return v;
-}
-#define CNT(p, name) cnt_of((p), offsetof(struct synack_counters, name))
 
 static struct synack_tcp_info status(struct probe *p)
 {
@@ -1122,7 +1083,7 @@ static void test_challenge_acks_are_rate_limited_per_second(void **state)
     struct synack_config cfg;
     synack_config_default(&cfg);
     cfg.challenge_ack_limit = 2;
-    reinit(p, &cfg);
+    conn_reinit(p, &cfg);
     probe_goto_established(p);
     for (int i = 0; i < 5; i++)
         probe_inject(p, RST, 100 + (uint32_t)i, 0, NULL, 0);
@@ -1237,7 +1198,6 @@ static void test_syn_sent_gives_up_after_r2_syn(void **state)
     assert_int_equal(synack_socket_connect(p->st, p->sd, p->peer_addr, p->peer_port, p->now),
                      -ETIMEDOUT);
 }
-
 
 /* ======================================================================
  * Out-of-order text and a FIN beyond a gap (SHLD-31)
@@ -1383,7 +1343,6 @@ static void test_delayed_ack_fires_after_200ms(void **state)
     assert_int_equal(CNT(p, tcp_delayed_acks), 1);
 }
 
-
 /* After an RTO the sender goes back to SND.UNA (RFC 5681 3.1, RFC 6298
  * 5.4): once the retransmitted segment is acknowledged, the rest of the
  * lost window follows in slow start, without waiting for more RTOs. */
@@ -1413,7 +1372,6 @@ static void test_rto_goes_back_to_snd_una_and_resends_the_rest(void **state)
     assert_int_equal(status(p).unacked, 0);
     assert_int_equal(CNT(p, tcp_retransmits), 1);
 }
-
 
 /* A retransmission that takes along octets Nagle held back (never sent
  * before) moves SND.MAX with them: the peer's ACK of those octets must be
@@ -1489,7 +1447,6 @@ static void test_small_window_is_used_after_the_override_timeout(void **state)
     probe_expect_len(p, ACK | PSH, 601, 1, 400);
 }
 
-
 /* SYN-RECEIVED of an active open: an in-window SYN is handled "per the
  * directions for synchronized states" (3.10.7.4 fourth): challenge ACK. */
 static void test_syn_received_active_rcv_syn_in_window_gets_challenge_ack(void **state)
@@ -1539,7 +1496,6 @@ static void test_rcv_urgent_data_is_reported_until_read(void **state)
     assert_false(synack_socket_events(p->st, p->sd) & SYNACK_POLLPRI);
 }
 
-
 /* "If the ACK acks something not yet sent ... send an ACK, drop the
  * segment" in every synchronized state after SYN-RECEIVED. */
 static void test_ack_too_new_is_acked_and_dropped_in_every_state(void **state)
@@ -1566,7 +1522,7 @@ static void test_ack_too_new_is_acked_and_dropped_in_every_state(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, conn_setup, conn_teardown)
     const struct CMUnitTest tests[] = {
         T(test_closed_rcv_rst_is_dropped_silently),
         T(test_closed_rcv_ack_gets_rst_with_seq_seg_ack),

@@ -1,7 +1,6 @@
-/* Test support for the reliability tests (test_tcp_rto.c, test_tcp_cc.c,
- * test_tcp_window.c, test_tcp_ack.c, test_tcp_keepalive.c,
- * test_tcp_urgent.c): short names for what those tests do again and again
- * on top of support/probe.h. Header only. */
+/* Test support for the tests built on support/probe.h (the state machine,
+ * the socket API, the input path, the reliability tests): short names for
+ * what they do again and again. Header only. */
 #ifndef SYNACK_TEST_CONN_H
 #define SYNACK_TEST_CONN_H
 
