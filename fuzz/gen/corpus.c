@@ -58,54 +58,14 @@ static void clock_to(struct gen *g, int64_t t)
     }
 }
 
-/* The options of a line as octets (the runner's build_options, unpadded). */
+/* The options of a line as octets, values as written, unpadded
+ * (script_options_to_wire): as many of them as fit in 40 octets. */
 static uint8_t raw_options(const struct script_packet *p, uint8_t *out)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < p->opt_count; i++) {
-        const struct script_tcp_option *o = &p->opts[i];
-        uint8_t tmp[48];
-        size_t k = 0;
-        tmp[k++] = o->kind;
-        switch (o->type) {
-        case SCRIPT_OPT_EOL:
-        case SCRIPT_OPT_NOP:
-            break;
-        case SCRIPT_OPT_MSS:
-            tmp[k++] = 4;
-            tmp[k++] = (uint8_t)(o->mss >> 8);
-            tmp[k++] = (uint8_t)o->mss;
-            break;
-        case SCRIPT_OPT_WSCALE:
-            tmp[k++] = 3;
-            tmp[k++] = o->wscale;
-            break;
-        case SCRIPT_OPT_SACK_PERM:
-            tmp[k++] = 2;
-            break;
-        case SCRIPT_OPT_SACK: /* blocks relative to our ISN: not expressible raw */
-            tmp[k++] = (uint8_t)(2 + 8 * o->sack_count);
-            for (unsigned b = 0; b < o->sack_count; b++)
-                for (unsigned j = 0; j < 8; j++)
-                    tmp[k++] = (uint8_t)((j < 4 ? o->sack[b].left : o->sack[b].right) >>
-                                         (24 - 8 * (j % 4)));
-            break;
-        case SCRIPT_OPT_TS:
-            tmp[k++] = 10;
-            for (unsigned j = 0; j < 8; j++)
-                tmp[k++] = (uint8_t)((j < 4 ? o->ts_val : o->ts_ecr) >> (24 - 8 * (j % 4)));
-            break;
-        case SCRIPT_OPT_GENERIC:
-            tmp[k++] = o->len;
-            memcpy(tmp + k, o->data, o->data_len);
-            k += o->data_len;
-            break;
-        }
-        if (n + k > SYNACK_TCP_OPT_MAX)
-            break;
-        memcpy(out + n, tmp, k);
-        n += k;
-    }
+    struct script_packet fit = *p;
+    int n;
+    while ((n = script_options_to_wire(&fit, NULL, out, SYNACK_TCP_OPT_MAX)) < 0)
+        fit.opt_count--;
     return (uint8_t)n;
 }
 
