@@ -778,8 +778,15 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
     struct o_ep *s = &c->e[si], *r = &c->e[1 - si];
     bool synack = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
                   (SYNACK_TCP_SYN | SYNACK_TCP_ACK);
+    /* r's last segment a SYN without ACK: it is in SYN-SENT (or sent its
+     * SYN again). After its own SYN-ACK (a simultaneous open) r is in
+     * SYN-RECEIVED for s's first ISN, and a SYN-ACK at another ISN is
+     * outside its window: answered by an ACK of the first (RFC 9293
+     * 3.10.7.4 first check), not a new connection */
+    bool r_bare_syn = r->has_last && (r->last_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK |
+                                                       SYNACK_TCP_RST)) == SYNACK_TCP_SYN;
     if (synack && !(r->pending && th->ack == r->pend_seq + 1) && s->syn_seen &&
-        th->seq != s->iss && r->syn_seen && th->ack == r->iss + 1) {
+        th->seq != s->iss && r->syn_seen && th->ack == r->iss + 1 && r_bare_syn) {
         /* a SYN-ACK with a new ISS for a SYN that reused its ISN (a new
          * connection after the old one ended): as if that SYN were pending */
         r->pending = true;

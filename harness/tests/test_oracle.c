@@ -747,6 +747,36 @@ static void test_fuzz_found_near_misses(void **state)
     expect_only(&e, NULL);
 }
 
+/* corpus/found/stack/136c828e2256ac02: simultaneous open, the stack in
+ * SYN-RECEIVED; the peer's SYN-ACK with another ISN, far outside the
+ * window, gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (RFC 9293 3.10.7.4
+ * first check). The stack's last SYN was its SYN-ACK, not a SYN that
+ * reused its ISN: no new connection. An ACK of that SYN-ACK, which the
+ * stack must not accept, is still an ACK of data never sent. */
+static void test_syn_received_answers_a_syn_ack_with_another_isn(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t isn, ack;  /* the peer's second ISN and the stack's ACK, relative */
+        const char *rule;
+    } cases[] = {
+        {0xfc000000u, 1, NULL},            /* the fuzz input's: the second ISN below the first */
+        {0x10000000u, 1, NULL},            /* ... or above it */
+        {0x10000000u, 0x10000001u, "ack-of-unsent-data"}, /* the stack took the second ISN */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 50 * MS, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        seg(&e, true, 50 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 60 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, cases[i].isn, 1, 32792, 0);
+        seg(&e, true, 60 * MS, SYNACK_TCP_ACK, 1, cases[i].ack, 65535, 0);
+        expect_only(&e, cases[i].rule);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -1092,6 +1122,7 @@ int main(void)
         cmocka_unit_test(test_timestamps_and_sack_not_negotiated),
         cmocka_unit_test(test_rto_rules),
         cmocka_unit_test(test_fuzz_found_near_misses),
+        cmocka_unit_test(test_syn_received_answers_a_syn_ack_with_another_isn),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
