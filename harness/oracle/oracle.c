@@ -603,6 +603,9 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
                 ack - r->iss, r->snd_max - r->iss);
         return; /* the receiver drops it (3.10.7.4 fifth): nothing to learn */
     }
+    if (r->syn_seen && !r->acked && !s->syn_seen && !HAS(v, SYNACK_TCP_SYN))
+        return; /* r has sent only SYNs, s no SYN: r is in SYN-SENT, which drops a
+                 * segment without SYN or RST (RFC 9293 3.10.7.3): SND.UNA stays */
     unsigned shift = (!HAS(v, SYNACK_TCP_SYN) && c->scaled) ? s->ws : 0;
     uint32_t wnd = (uint32_t)th->window << shift;
     bool wnd_changed = s->acked && wnd != s->wnd_last;

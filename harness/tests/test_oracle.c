@@ -777,6 +777,34 @@ static void test_syn_received_answers_a_syn_ack_with_another_isn(void **state)
     }
 }
 
+/* corpus/found/stack/19c554060972f1ef: in SYN-SENT the peer's ACK of the
+ * SYN without a SYN is dropped (RFC 9293 3.10.7.3: neither SYN nor RST),
+ * so SND.UNA stays at ISS; the SYN goes again, a simultaneous open follows,
+ * the handshake ends at 12.6 s and the FIN then sent goes again at 15.6
+ * and 21.6 s: 3 s, then 6 s, a correct backoff. Measured from the SYN
+ * retransmission at 0.2 s instead, the first interval looked like 15.4 s.
+ * A FIN sent again after 3 s and 3 s is still no backoff. */
+static void test_syn_sent_ignores_an_ack_without_syn(void **state)
+{
+    (void)state;
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 2048, 0);
+        seg(&e, false, 0, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 64);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_SYN, 0, 0, 2048, 0);
+        seg(&e, false, 1500 * MS, SYNACK_TCP_SYN, 100, 0, 2404, 0);
+        seg(&e, true, 1500 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 101, 2048, 0);
+        seg(&e, true, 3500 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 101, 2048, 0);
+        seg(&e, false, 12600 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 101, 1, 65535, 64);
+        seg(&e, true, 12600 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 165, 1984, 0);
+        seg(&e, true, 15600 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 165, 1984, 0);
+        seg(&e, true, (wrong ? 18600 : 21600) * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 165,
+            1984, 0);
+        expect_only(&e, wrong ? "rto-no-backoff" : NULL);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -1123,6 +1151,7 @@ int main(void)
         cmocka_unit_test(test_rto_rules),
         cmocka_unit_test(test_fuzz_found_near_misses),
         cmocka_unit_test(test_syn_received_answers_a_syn_ack_with_another_isn),
+        cmocka_unit_test(test_syn_sent_ignores_an_ack_without_syn),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
