@@ -859,6 +859,16 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         }
         return;
     }
+    /* a SYN-ACK that does not acknowledge the SYN of a side in SYN-SENT
+     * (r has sent only SYNs) is refused with a RST and discarded (RFC 9293
+     * 3.10.7.3, SEG.ACK =< ISS or SEG.ACK > SND.NXT): its ISN is not s's */
+    if (synack && !s->syn_seen && r->syn_seen && r->sent_any && !r->acked &&
+        (seq_le(th->ack, r->iss) || seq_gt(th->ack, r->snd_max))) {
+        if (seq_gt(th->ack, r->snd_max))
+            on_ack(o, c, s, r, &v); /* its ACK of unsent data, and nothing else */
+        remember_last(o, s, &v, o->now);
+        return;
+    }
     if (HAS(&v, SYNACK_TCP_SYN) && !HAS(&v, SYNACK_TCP_RST))
         on_syn(o, c, s, r, &v);
     check_negotiated(o, s, r, &v);

@@ -805,6 +805,41 @@ static void test_syn_sent_ignores_an_ack_without_syn(void **state)
     }
 }
 
+/* A campaign's find: in SYN-SENT a SYN-ACK acknowledging what the stack
+ * never sent gets <SEQ=SEG.ACK><CTL=RST> and is discarded (RFC 9293
+ * 3.10.7.3); the next SYN-ACK, at another ISN, is the one the stack takes.
+ * Its ACK is not of unsent data; one of the refused ISN would be. */
+static void test_syn_sent_refuses_a_syn_ack_of_unsent_data(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t isn, ack;  /* the refused SYN-ACK's ISN, the stack's ACK, relative */
+        size_t stack;       /* findings about the stack */
+    } cases[] = {
+        {0xffff0000u, 1, 0},           /* the campaign's: the refused ISN below the other */
+        {0x7ffff000u, 1, 0},           /* ... or above it */
+        {0x7ffff000u, 0x7ffff001u, 1}, /* the stack took the refused ISN */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, cases[k].isn, 769, 390, 0);
+        seg(&e, true, 0, SYNACK_TCP_RST, 769, 0, 0, 0);
+        seg(&e, false, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 1545, 0);
+        seg(&e, true, 0, SYNACK_TCP_ACK, 1, cases[k].ack, 65535, 0);
+        oracle_finish(e.o, 0);
+        size_t stack = 0;
+        for (size_t i = 0; i < oracle_finding_count(e.o); i++)
+            if (oracle_finding_at(e.o, i)->from == ORACLE_FROM_STACK)
+                stack++;
+        assert_int_equal(stack, cases[k].stack);
+        /* the peer's ACK of unsent data, and the stack's if any */
+        assert_int_equal(count(&e, "ack-of-unsent-data"), 1 + cases[k].stack);
+        oracle_free(e.o);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -1152,6 +1187,7 @@ int main(void)
         cmocka_unit_test(test_fuzz_found_near_misses),
         cmocka_unit_test(test_syn_received_answers_a_syn_ack_with_another_isn),
         cmocka_unit_test(test_syn_sent_ignores_an_ack_without_syn),
+        cmocka_unit_test(test_syn_sent_refuses_a_syn_ack_of_unsent_data),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
