@@ -91,8 +91,25 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
  * ours does after a timeout (go-back to SND.UNA), so SND.MAX stands for it:
  * an ACK at a SEQ the peer has already passed fails its acceptability test
  * (3.10.7.4 first) and is dropped, ACK field and window with it (as BSD). */
+/* Forward: the SYN a TCB has yet to send. */
+static void output_syn(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+
+/* Our SYN-ACK is due but not sent yet (held by an open batch): the peer
+ * cannot place <SEQ=ISS> before it has seen our SYN. */
+static bool syn_ack_waiting(const struct tcb *tcb)
+{
+    return tcb->state == SYNACK_SYN_RECEIVED && tcb->snd_nxt == tcb->iss;
+}
+
 void tcp_send_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
+    /* In SYN-RECEIVED <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> answers what
+     * is unacceptable (3.10.7.4 first); while the SYN-ACK itself still
+     * waits, the SYN-ACK is that answer and goes now. */
+    if (syn_ack_waiting(tcb)) {
+        output_syn(t, tcb, now);
+        return;
+    }
     tcp_xmit(t, tcb, tcb->snd_max, SYNACK_TCP_ACK, 0, now);
 }
 
@@ -140,6 +157,12 @@ void tcp_send_rst_reply(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t n
 /* RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>. */
 void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
+    /* A connection that has sent nothing, not even its SYN (a SYN-ACK held
+     * by a batch), is unknown to the peer: <SEQ=ISS> would reset nothing. */
+    if (tcb->snd_max == tcb->iss) {
+        t->cnt->tcp_rst_unsent++;
+        return;
+    }
     send_rst_raw(t, tcb->laddr, tcb->raddr, tcb->lport, tcb->rport, tcb->snd_max, 0,
                  SYNACK_TCP_RST, tcb->tos, tcb->ttl, now);
 }

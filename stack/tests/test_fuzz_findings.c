@@ -121,6 +121,57 @@ static void test_ack_half_the_space_away_does_not_complete_the_handshake(void **
     probe_expect_none(p);
 }
 
+/* corpus/regress/stack/ack-before-the-syn-ack-in-a-batch. A connect()
+ * and the peer's SYN in one batch (MUST-58): a simultaneous open
+ * (3.10.7.3) whose SYN has not gone out yet. A second SYN, at RCV.NXT,
+ * gets a challenge ACK at once (RFC 5961 4.2); it went out as a bare
+ * <SEQ=ISS><ACK=RCV.NXT><CTL=ACK>, before the peer had seen our SYN. The
+ * SYN-ACK is that answer: it goes first, and once. */
+static void test_answer_before_the_syn_ack_is_the_syn_ack(void **state)
+{
+    struct probe *p = *state;
+    p->peer_port = 8080;
+    synack_stack_batch_begin(p->st);
+    p->sd = synack_socket(p->st);
+    assert_true(p->sd >= 0);
+    assert_int_equal(synack_socket_connect(p->st, p->sd, p->peer_addr, p->peer_port, p->now),
+                     -EINPROGRESS);
+    uint16_t lport = 0;
+    assert_int_equal(synack_socket_name(p->st, p->sd, NULL, &lport), 0);
+    p->port = lport;
+    p->stack_isn_known = false;
+    probe_expect_none(p); /* the SYN waits for the batch's end */
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    assert_int_equal(probe_sock_state(p), SYNACK_SYN_RECEIVED);
+    probe_expect_none(p);
+    probe_inject(p, SYN, 1, 0, NULL, 0);
+    struct probe_pkt *k = probe_pop(p);
+    assert_non_null(k);
+    assert_int_equal(k->th.flags, SYN | ACK);
+    assert_int_equal(k->seq, 0);
+    assert_int_equal(k->ack, 1);
+    synack_stack_batch_end(p->st, p->now);
+    while ((k = probe_pop(p)) != NULL)
+        assert_false(k->th.flags & SYN); /* no second SYN-ACK */
+    assert_int_equal(probe_sock_state(p), SYNACK_SYN_RECEIVED);
+}
+
+/* ABORT of a connection whose SYN-ACK a batch still holds (here: its
+ * listener closes): the peer has seen nothing of it, so there is nothing
+ * to reset; <SEQ=ISS><CTL=RST> used to go out. */
+static void test_abort_before_the_syn_ack_sends_nothing(void **state)
+{
+    struct probe *p = *state;
+    probe_listen(p);
+    synack_stack_batch_begin(p->st);
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    assert_int_equal(synack_socket_close(p->st, p->lsd, p->now), 0);
+    synack_stack_batch_end(p->st, p->now);
+    probe_expect_none(p);
+    assert_int_equal(CNT(p, tcp_rst_unsent), 1);
+    assert_int_equal(CNT(p, tcp_rst_sent), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +180,8 @@ int main(void)
         T(test_acked_probe_octet_ends_probing_without_a_fin),
         T(test_acked_fin_probe_is_not_sent_again_in_fin_wait_2),
         T(test_ack_half_the_space_away_does_not_complete_the_handshake),
+        T(test_answer_before_the_syn_ack_is_the_syn_ack),
+        T(test_abort_before_the_syn_ack_sends_nothing),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,6 +97,7 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_drop_bad_option, "segments dropped: illegal option length (MUST-7)")            \
     X(tcp_drop_bcast, "segments dropped: to or from a broadcast or multicast address")    \
     X(tcp_rst_sent, "RST segments sent")                                                  \
+    X(tcp_rst_unsent, "RSTs of an ABORT not sent: the connection had sent nothing yet")  \
     X(tcp_rst_closed_port, "RSTs sent for segments to a closed port (3.10.7.1)")          \
     X(tcp_drop_rst_no_conn, "RSTs for no connection, dropped (3.10.7.1)")                 \
     X(tcp_listen_drop_rst, "RSTs to a listener, ignored (3.10.7.2)")                      \
@@ -157,7 +158,10 @@ void synack_stack_free(struct synack_stack *s);
 void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now);
 
 /* Process several datagrams before sending any ACK (MUST-58, MUST-59):
- * batch_begin, input..., batch_end. */
+ * batch_begin, input..., batch_end, all with the same `now`: a batch is
+ * the datagrams that arrived together. What it holds back is sent at
+ * batch_end; end it before time moves on (a poll or an input at a later
+ * `now`), or its answers leave late. */
 void synack_stack_batch_begin(struct synack_stack *s);
 void synack_stack_batch_end(struct synack_stack *s, uint64_t now);
 
