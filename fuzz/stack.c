@@ -209,6 +209,9 @@ static void observe_tcp_out(struct fz *f, const struct synack_ipv4 *ip)
     FZ_CHECK(f, tcb != NULL, "a %s segment from no connection (port %u to %u)",
              syn ? "SYN" : fin ? "FIN" : "non-RST", th.sport, th.dport);
     FZ_CHECK(f, th.seq == tcb->iss || !syn, "a SYN at seq %u, ISS %u", th.seq, tcb->iss);
+    FZ_CHECK(f, syn || tcb->snd_max != tcb->iss,
+             "%s before the connection's SYN went out (the peer cannot place SEQ=ISS)",
+             fin ? "a FIN" : th.payload_len ? "data" : "an ACK");
     if (syn)
         FZ_CHECK(f, tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED ||
                         (tcb->state == SYNACK_FIN_WAIT_1 && tcb->snd_una == tcb->iss),
@@ -1056,8 +1059,19 @@ static void run_due(struct fz *f)
              (unsigned long long)d, (unsigned long long)f->now);
 }
 
+/* A batch groups the datagrams of one instant (synack/stack.h): it ends
+ * before the clock moves, so what it held goes out when it was due. */
+static void end_batch(struct fz *f)
+{
+    if (!f->batch)
+        return;
+    synack_stack_batch_end(f->st, f->now);
+    f->batch = false;
+}
+
 static void advance(struct fz *f, uint64_t dt)
 {
+    end_batch(f);
     uint64_t end = f->now + dt;
     for (unsigned i = 0; i < FZ_POLLS_MAX; i++) {
         uint64_t d = synack_stack_deadline(f->st);
@@ -1096,8 +1110,14 @@ static void step_next(struct fz *f)
     uint64_t d = synack_stack_deadline(f->st);
     if (d == SYNACK_TIME_NEVER)
         return;
-    if (d > f->now)
-        f->now = d;
+    if (d > f->now) {
+        end_batch(f);
+        d = synack_stack_deadline(f->st); /* what the batch sent may start a timer */
+        if (d == SYNACK_TIME_NEVER)
+            return;
+        if (d > f->now)
+            f->now = d;
+    }
     run_due(f);
 }
 
@@ -1339,11 +1359,12 @@ static void run_steps(struct fz *f, const uint8_t *p, size_t n, bool prefix)
             step_raw(f, mod, &c);
             break;
         case FZ_OP_BATCH:
-            if (f->batch)
-                synack_stack_batch_end(f->st, f->now);
-            else
+            if (f->batch) {
+                end_batch(f);
+            } else {
                 synack_stack_batch_begin(f->st);
-            f->batch = !f->batch;
+                f->batch = true;
+            }
             break;
         case FZ_OP_ACK:
             step_ack(f, mod & 3, &c);
@@ -1508,8 +1529,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     run_steps(&f, data + 2, size - 2, false);
     if (f.batch) {
-        synack_stack_batch_end(f.st, f.now);
-        f.batch = false;
+        end_batch(&f);
         check_all(&f);
     }
     if (f.oracle) {
