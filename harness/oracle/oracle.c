@@ -229,14 +229,14 @@ static void conn_reset(struct o_conn *c, uint32_t src, uint16_t sport, uint32_t 
 
 /* ---- RFC 6298 ---- */
 
-static uint64_t rto_estimate(const struct oracle *o, const struct o_ep *s)
+static uint64_t rto_of(const struct oracle *o, const struct o_rtt *e)
 {
     uint64_t rto = o->cfg.rto_initial_us;
-    if (s->have_rtt) {
-        int64_t var = 4 * s->rttvar;
+    if (e->have) {
+        int64_t var = 4 * e->rttvar;
         if (var < 1000)
             var = 1000; /* G: a clock granularity of 1 ms */
-        rto = (uint64_t)(s->srtt + var);
+        rto = (uint64_t)(e->srtt + var);
     }
     if (rto < o->cfg.rto_min_us)
         rto = o->cfg.rto_min_us;
@@ -245,7 +245,27 @@ static uint64_t rto_estimate(const struct oracle *o, const struct o_ep *s)
     return rto;
 }
 
-static void rtt_sample(struct o_ep *s, int64_t r)
+/* The smallest RTO any of the sampling policies gives; *which: that one. */
+static uint64_t rto_estimate_by(const struct oracle *o, const struct o_ep *s, int *which)
+{
+    uint64_t best = UINT64_MAX;
+    for (int k = 0; k < RTT_POLICIES; k++) {
+        uint64_t rto = rto_of(o, &s->est[k]);
+        if (rto < best) {
+            best = rto;
+            if (which)
+                *which = k;
+        }
+    }
+    return best;
+}
+
+static uint64_t rto_estimate(const struct oracle *o, const struct o_ep *s)
+{
+    return rto_estimate_by(o, s, NULL);
+}
+
+static void rtt_sample(struct o_ep *s, enum o_rtt_policy k, int64_t r)
 {
     if (r < 0)
         return;
@@ -253,15 +273,17 @@ static void rtt_sample(struct o_ep *s, int64_t r)
         r = INT64_C(1) << 40; /* 12 days, far above any RTO: 7 * SRTT stays in range */
     if (!s->have_rtt || r < s->rtt_min)
         s->rtt_min = r;
-    if (!s->have_rtt) { /* 2.2 */
-        s->srtt = r;
-        s->rttvar = r / 2;
-        s->have_rtt = true;
+    s->have_rtt = true;
+    struct o_rtt *e = &s->est[k];
+    if (!e->have) { /* 2.2 */
+        e->srtt = r;
+        e->rttvar = r / 2;
+        e->have = true;
         return;
     }
-    int64_t d = s->srtt - r; /* 2.3: RTTVAR first, from the old SRTT */
-    s->rttvar = (3 * s->rttvar + (d < 0 ? -d : d)) / 4;
-    s->srtt = (7 * s->srtt + r) / 8;
+    int64_t d = e->srtt - r; /* 2.3: RTTVAR first, from the old SRTT */
+    e->rttvar = (3 * e->rttvar + (d < 0 ? -d : d)) / 4;
+    e->srtt = (7 * e->srtt + r) / 8;
 }
 
 /* How long the timer must run before this timeout: the RTO (at least
@@ -285,25 +307,97 @@ static void timeout_happened(struct oracle *o, struct o_ep *s, uint64_t elapsed)
     s->timer_pkt = o->pkt;
 }
 
-/* A retransmission the timer made: is it early? */
-static void check_timeout(struct oracle *o, struct o_ep *s)
+/* The other reading of the timer (o_ep.alt_*) takes the place of the
+ * first, and the first its place. */
+static void timer_swap(struct o_ep *s)
+{
+    uint64_t t = s->timer_start;
+    s->timer_start = s->alt_start, s->alt_start = t;
+    t = s->last_interval;
+    s->last_interval = s->alt_interval, s->alt_interval = t;
+    unsigned u = s->timer_pkt;
+    s->timer_pkt = s->alt_pkt, s->alt_pkt = u;
+    u = s->backoff;
+    s->backoff = s->alt_backoff, s->alt_backoff = u;
+}
+
+/* The rule a timeout now breaks under the timer state of s, or RULE_COUNT. */
+static enum oracle_rule_id timeout_fault(const struct oracle *o, const struct o_ep *s)
 {
     uint64_t elapsed = o->now - s->timer_start, slack = o->cfg.slack_us;
     if (s->backoff == 0) {
-        uint64_t rto = rto_estimate(o, s);
         if (elapsed + slack < o->cfg.rto_min_us)
-            finding(o, RULE_RTO_MIN, "retransmitted %.3f s after the retransmission timer "
-                    "started; the RTO is at least %.3f s", elapsed / 1e6, o->cfg.rto_min_us / 1e6);
-        else if (elapsed + slack < rto)
-            finding(o, RULE_RTO_EARLY, "retransmitted %.3f s after the timer started; the RTO "
-                    "from the RTT samples is %.3f s (SRTT %.3f s, RTTVAR %.3f s)", elapsed / 1e6,
-                    rto / 1e6, s->srtt / 1e6, s->rttvar / 1e6);
+            return RULE_RTO_MIN;
+        if (elapsed + slack < rto_estimate(o, s))
+            return RULE_RTO_EARLY;
     } else if (elapsed + slack < timeout_needed(o, s)) {
+        return RULE_RTO_BACKOFF;
+    }
+    return RULE_COUNT;
+}
+
+/* A retransmission the timer made: is it early? Under either reading of
+ * an earlier retransmission (o_ep.alt_on), it is a finding only when it
+ * is early under both; a reading it refutes is dropped. */
+static void check_timeout(struct oracle *o, struct o_ep *s)
+{
+    enum oracle_rule_id fault = timeout_fault(o, s);
+    if (s->alt_on) {
+        timer_swap(s);
+        enum oracle_rule_id alt = timeout_fault(o, s);
+        if (fault != RULE_COUNT && alt == RULE_COUNT) {
+            fault = RULE_COUNT; /* the other reading was the right one: it stays */
+            s->alt_on = false;
+        } else {
+            timer_swap(s);
+            if (alt != RULE_COUNT)
+                s->alt_on = false;
+        }
+    }
+    uint64_t elapsed = o->now - s->timer_start;
+    if (fault == RULE_RTO_MIN) {
+        finding(o, RULE_RTO_MIN, "retransmitted %.3f s after the retransmission timer "
+                "started; the RTO is at least %.3f s", elapsed / 1e6, o->cfg.rto_min_us / 1e6);
+    } else if (fault == RULE_RTO_EARLY) {
+        int k = 0;
+        uint64_t rto = rto_estimate_by(o, s, &k);
+        finding(o, RULE_RTO_EARLY, "retransmitted %.3f s after the timer started; the RTO "
+                "from the RTT samples is %.3f s (SRTT %.3f s, RTTVAR %.3f s)", elapsed / 1e6,
+                rto / 1e6, s->est[k].srtt / 1e6, s->est[k].rttvar / 1e6);
+    } else if (fault == RULE_RTO_BACKOFF) {
         finding(o, RULE_RTO_BACKOFF, "retransmission %u came %.3f s after the one before, "
                 "which had waited %.3f s: the RTO did not back off", s->backoff + 1,
                 elapsed / 1e6, s->last_interval / 1e6);
     }
     timeout_happened(o, s, elapsed);
+    if (s->alt_on) {
+        timer_swap(s);
+        timeout_happened(o, s, o->now - s->timer_start);
+        timer_swap(s);
+    }
+}
+
+/* The pending SYN of s with this sequence number, or NULL. */
+static struct o_pend *pend_find(struct o_ep *s, uint32_t seq)
+{
+    for (size_t i = 0; i < s->npend; i++)
+        if (s->pend[i].seq == seq)
+            return &s->pend[i];
+    return NULL;
+}
+
+static void pend_add(struct o_ep *s, const struct o_pend *p)
+{
+    struct o_pend *old = pend_find(s, p->seq);
+    if (old) {
+        *old = *p; /* the same SYN again: the latest copy */
+        return;
+    }
+    if (s->npend == ORACLE_PENDS) {
+        memmove(&s->pend[0], &s->pend[1], (ORACLE_PENDS - 1) * sizeof s->pend[0]);
+        s->npend--;
+    }
+    s->pend[s->npend++] = *p;
 }
 
 static struct o_seg *seg_find(struct o_ep *s, uint32_t seq)
@@ -431,16 +525,38 @@ static void on_syn(struct oracle *o, struct o_conn *c, struct o_ep *s, struct o_
         /* a retransmission, or a SYN with another ISN: kept aside until the
          * other side's answer tells which connection it belongs to */
         if (v->seq != s->iss && !HAS(v, SYNACK_TCP_ACK)) {
-            s->pending = true;
-            s->pend_seq = v->seq;
-            s->pend_end = v->end; /* a SYN may carry data (and FIN) */
-            s->pend_time = o->now;
-            s->pend_pkt = o->pkt;
-            s->pend_opts = *op;
-            s->pend_flags = v->flags;
-            s->pend_reserved = v->th->reserved;
+            /* (a SYN may carry data and FIN: end is past them) */
+            struct o_pend p = {v->seq, v->end, o->now, o->pkt, v->th->reserved, v->flags, *op};
+            pend_add(s, &p);
+        } else if (v->seq == s->iss && !HAS(v, SYNACK_TCP_ACK) && (op->present & TCPOPT_F_MSS) &&
+                   !(s->opt_mss && s->mss == 0) && op->mss > (s->opt_mss ? s->mss : 536)) {
+            /* The same ISN with another MSS: a retransmission (the receiver
+             * keeps the first), or a new connection after the other side
+             * went back to LISTEN without a word (an in-window SYN in
+             * SYN-RECEIVED, RFC 9293 3.10.7.4 fourth, MUST-11), which takes
+             * this one. The wire cannot tell them apart: the largest MSS
+             * offered with this ISN is the limit (MUST-16 judged leniently) */
+            s->opt_mss = true;
+            s->mss = op->mss;
         }
         return;
+    }
+    if (s->sent_any) {
+        /* segments before it were of an older connection (a capture picked
+         * up mid-stream): this SYN starts the sender's stream anew */
+        s->sent_any = false;
+        s->fin_sent = false;
+        s->nsegs = 0;
+        s->nholes = 0;
+        s->timer_on = false;
+    }
+    if (r->acked) {
+        /* ... and so were the other side's ACKs and windows (nothing can
+         * acknowledge a stream before its SYN) */
+        r->acked = false;
+        r->edge_known = false;
+        r->wl_known = false;
+        r->ndebts = 0;
     }
     s->syn_seen = true;
     s->iss = v->seq;
@@ -476,6 +592,13 @@ static void check_negotiated(struct oracle *o, const struct o_ep *s, const struc
         finding(o, RULE_SACK, "SACK blocks to a receiver that did not send SACK-permitted");
 }
 
+/* Further beyond all s sent than any window r offered: not of s's stream. */
+static bool beyond_reach(const struct o_ep *s, const struct o_ep *r, const struct segv *v)
+{
+    uint32_t reach = r->wnd_max > 65535 ? r->wnd_max : 65535;
+    return s->sent_any && seq_gt(v->seq, s->snd_max + reach);
+}
+
 /* The sender's own sequence space. */
 /* Returns false for a segment that is not of the sender's stream at all
  * (before its ISN, or further beyond all it sent than any window the
@@ -485,13 +608,14 @@ static bool check_sequence(struct oracle *o, struct o_ep *s, const struct o_ep *
 {
     if (!s->syn_seen || HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_RST))
         return true;
-    uint32_t reach = r->wnd_max > 65535 ? r->wnd_max : 65535;
     if (seq_lt(v->seq, s->iss)) {
         finding(o, RULE_SEQ_OUTSIDE, "sequence number %u is %u before the sender's ISN %u",
                 v->seq, s->iss - v->seq, s->iss);
-        return false;
+        /* ... but octets after the SYN in it are taken: the receiver trims
+         * what is old and processes the rest (RFC 9293 3.10.7.4 first check) */
+        return seq_gt(v->end, s->iss + 1);
     }
-    if (s->sent_any && seq_gt(v->seq, s->snd_max + reach)) {
+    if (beyond_reach(s, r, v)) {
         finding(o, RULE_SEQ_OUTSIDE, "sequence number relative %u is beyond all it sent "
                 "(relative %u) by more than any window offered", v->seq - s->iss,
                 s->snd_max - s->iss);
@@ -543,13 +667,13 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
     /* the answer to a SYN from a closed port (<SEQ=0><ACK=SEG.SEQ+1>): the
      * SYN's sender accepts it by its ACK, whatever came before */
     bool answers_syn = HAS(v, SYNACK_TCP_ACK) &&
-                       ((r->pending && th->ack == r->pend_seq + 1) ||
+                       (pend_find(r, th->ack - 1) ||
                         (r->has_last && (r->last_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) ==
                                             SYNACK_TCP_SYN && th->ack == r->last_seq + 1));
-    if (answers_syn || r->pending) {
+    if (answers_syn || r->npend) {
         /* (with a SYN of a new connection pending, a RST may belong to that
          * connection, whose ISS the wire has not shown: not judged) */
-        r->pending = false;
+        r->npend = 0;
         c->closed = true;
         return;
     }
@@ -577,18 +701,25 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
                         seq_ge(r->ack_last, s->iss + 1) && s->acked &&
                         seq_ge(s->ack_last, r->iss + 1);
     if (synchronized) {
-        uint32_t wnd = r->wnd_last ? r->wnd_last : 1;
+        uint32_t wnd = r->wnd_adv ? r->wnd_adv : 1;
         uint32_t off = v->seq - r->ack_last;
         /* in the window, or SND.NXT with data still in flight (ABORT's
          * <SEQ=SND.NXT><CTL=RST>, 3.10.5): what a correct stack sends */
         bool in_flight = seq_ge(v->seq, r->ack_last) && seq_le(v->seq, s->snd_max);
         if (off >= wnd && !in_flight && !reply)
             finding(o, RULE_RST_UNACCEPTABLE, "RST at relative %u; the receiver expects %u with "
-                    "a window of %u", v->seq - s->iss, r->ack_last - s->iss, r->wnd_last);
+                    "a window of %u", v->seq - s->iss, r->ack_last - s->iss, r->wnd_adv);
         if (v->seq == r->ack_last)
             c->closed = true; /* RFC 5961 3.2: an exact match resets */
     } else if (HAS(v, SYNACK_TCP_ACK) && r->syn_seen && th->ack == r->iss + 1) {
-        c->closed = true;     /* a SYN refused */
+        /* a SYN refused (r in SYN-SENT takes a RST whose ACK acknowledges
+         * its SYN, 3.10.7.3); but once r has acknowledged a SYN of s, r is
+         * in SYN-RECEIVED, where a RST resets only at RCV.NXT exactly and
+         * one elsewhere in the window is answered by a challenge ACK
+         * (RFC 9293 3.10.7.4 second check, RFC 5961 3.2) */
+        bool syn_received = s->syn_seen && r->acked && seq_ge(r->ack_last, s->iss + 1);
+        if (!syn_received || v->seq == r->ack_last)
+            c->closed = true;
     }
 }
 
@@ -608,16 +739,27 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
                  * segment without SYN or RST (RFC 9293 3.10.7.3): SND.UNA stays */
     unsigned shift = (!HAS(v, SYNACK_TCP_SYN) && c->scaled) ? s->ws : 0;
     uint32_t wnd = (uint32_t)th->window << shift;
-    bool wnd_changed = s->acked && wnd != s->wnd_last;
+    /* An ACK outside SND.UNA =< SEG.ACK =< SND.NXT updates no window at
+     * the sender (RFC 9293 3.10.7.4 fifth check; Linux ignores an old ACK
+     * too): an old one (or one half the sequence space away, which is old
+     * by RFC 1982 too) neither closes nor opens the window the data sender
+     * uses, nor offers it a right edge (once it knows one) */
+    bool outside = s->acked && s->wl_known && s->edge_known && r->sent_any &&
+                   ((r->una_known && seq_lt(ack, r->snd_una)) || seq_gt(ack, r->snd_max));
+    bool wnd_changed = s->acked && !outside && wnd != s->wnd_last;
     bool was_closed = s->acked && (s->wnd_last == 0 || s->wnd_rfc == 0);
     if (!s->acked || seq_gt(ack, s->ack_last))
         s->ack_last = ack; /* RCV.NXT never goes back: an older ACK is an old segment */
     s->acked = true;
-    s->wnd_last = wnd;
+    if (!outside)
+        s->wnd_last = wnd;
+    s->wnd_adv = wnd;
     /* The window the data sender takes: stacks differ (RFC 9293 3.10.7.4's
      * SND.WL1/WL2 rule, or Linux's, which also takes it when the ACK moves
      * on), so both are kept and a window closed by either counts as closed */
-    if (!s->wl_known || seq_lt(s->wl1, v->seq) || (s->wl1 == v->seq && seq_le(s->wl2, ack))) {
+    if (outside) {
+        /* nothing */
+    } else if (!s->wl_known || seq_lt(s->wl1, v->seq) || (s->wl1 == v->seq && seq_le(s->wl2, ack))) {
         s->wnd_rfc = wnd;
         s->wl1 = v->seq;
         s->wl2 = ack;
@@ -627,7 +769,7 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
         s->wnd_max = wnd;
     s->raw_win_last = th->window;
     uint32_t edge = ack + wnd;
-    if (!s->edge_known || seq_gt(edge, s->edge_max))
+    if (!outside && (!s->edge_known || seq_gt(edge, s->edge_max)))
         s->edge_max = edge;
     s->edge_known = true;
     debt_pay(o, s, r, ack);
@@ -642,7 +784,7 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
         /* Karn (RFC 6298 3): no sample from an ACK that covers anything
          * sent twice, nor while the timer is backed off (the ACK may have
          * waited for a retransmission to fill a hole) */
-        int64_t sample = -1;
+        int64_t newest = -1, oldest = -1;
         bool ambiguous = r->backoff > 0;
         size_t k = 0;
         for (size_t i = 0; i < r->nsegs; i++) {
@@ -650,7 +792,9 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
             if (seq_lt(g->seq, ack) && g->tx > 1)
                 ambiguous = true;
             if (seq_le(g->end, ack)) {
-                sample = (int64_t)(o->now - g->first_tx);
+                newest = (int64_t)(o->now - g->first_tx); /* (in the order sent) */
+                if (oldest < 0)
+                    oldest = newest;
                 continue;
             }
             if (seq_lt(g->seq, ack))
@@ -658,12 +802,19 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
             r->segs[k++] = *g;
         }
         r->nsegs = k;
-        if (sample >= 0 && !ambiguous)
-            rtt_sample(r, sample);
+        if (newest >= 0 && !ambiguous) {
+            rtt_sample(r, RTT_NEWEST, newest);
+            rtt_sample(r, RTT_OLDEST, oldest);
+        }
+        if (r->timing && seq_gt(ack, r->timed_seq)) {
+            rtt_sample(r, RTT_TIMED, (int64_t)(o->now - r->timed_tx));
+            r->timing = false;
+        }
         r->snd_una = ack;
         r->una_known = true;
         hole_acked(r, ack);
         r->backoff = 0;
+        r->alt_on = false;
         r->timer_on = seq_lt(ack, r->snd_max); /* 5.2, 5.3 */
         r->timer_start = o->now;
         r->timer_pkt = o->pkt;
@@ -679,6 +830,7 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
          * retransmission timer */
         r->timer_on = false;
         r->backoff = 0;
+        r->alt_on = false;
         r->retracted = seq_gt(r->snd_max, ack);
     }
     if (trigger) {
@@ -725,20 +877,43 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
             /* an answer to the ACK comes with it; long after it and late
              * enough for the timer, it is the timer's: counted for backoff */
             bool answer = o->now <= trig_t + o->cfg.slack_us + 2 * o->cfg.skew_us;
-            if (!clocked)
+            if (!clocked) {
                 check_timeout(o, s);
-            else if (!answer && elapsed + o->cfg.slack_us >= timeout_needed(o, s))
-                timeout_happened(o, s, elapsed);
+            } else if (elapsed + o->cfg.slack_us >= timeout_needed(o, s)) {
+                if (answer) {
+                    /* with the other side's segment, but late enough for
+                     * the timer: either; the timer's reading is kept aside
+                     * (a timer firing just after a segment it dropped) */
+                    s->alt_on = true;
+                    s->alt_start = s->timer_start;
+                    s->alt_pkt = s->timer_pkt;
+                    s->alt_backoff = s->backoff;
+                    s->alt_interval = s->last_interval;
+                    timer_swap(s);
+                    timeout_happened(o, s, elapsed);
+                    timer_swap(s);
+                } else {
+                    timeout_happened(o, s, elapsed);
+                    s->alt_on = false;
+                }
+            }
         }
         if (g) {
             g->last_pkt = o->pkt;
             g->last_tx = o->now;
             g->tx++;
         }
+        s->timing = false; /* RTT_TIMED: Karn, what is timed may have gone again */
         debt_retime(r, v->seq, o->now);
     } else {
+        if (!s->timing && !late) { /* RTT_TIMED: time this one */
+            s->timing = true;
+            s->timed_seq = v->seq;
+            s->timed_tx = o->now;
+        }
         if (!s->timer_on) { /* 5.1 */
             s->timer_on = true;
+            s->alt_on = false;
             s->timer_start = o->now;
             s->timer_pkt = o->pkt;
         }
@@ -788,28 +963,36 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
      * 3.10.7.4 first check), not a new connection */
     bool r_bare_syn = r->has_last && (r->last_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK |
                                                        SYNACK_TCP_RST)) == SYNACK_TCP_SYN;
-    if (synack && !(r->pending && th->ack == r->pend_seq + 1) && s->syn_seen &&
-        th->seq != s->iss && r->syn_seen && th->ack == r->iss + 1 && r_bare_syn) {
+    /* a SYN-ACK at the old ISS whose ACK is below the RCV.NXT its sender
+     * already acknowledged: RCV.NXT never goes back in a connection, so it
+     * answers a SYN that reused its ISN after the old one ended (both sides
+     * may reuse theirs: RFC 6528's ISNs follow a clock) */
+    bool rcv_back = synack && s->syn_seen && th->seq == s->iss && s->acked &&
+                    seq_gt(s->ack_last, th->ack);
+    if (synack && !pend_find(r, th->ack - 1) && s->syn_seen &&
+        (th->seq != s->iss || rcv_back) && r->syn_seen && th->ack == r->iss + 1 && r_bare_syn) {
         /* a SYN-ACK with a new ISS for a SYN that reused its ISN (a new
          * connection after the old one ended): as if that SYN were pending */
-        r->pending = true;
-        r->pend_seq = r->iss;
-        r->pend_end = r->iss + 1;
-        r->pend_flags = SYNACK_TCP_SYN;
-        r->pend_reserved = 0;
-        memset(&r->pend_opts, 0, sizeof r->pend_opts);
-        r->pend_opts.present = (r->opt_mss ? TCPOPT_F_MSS : 0) | (r->opt_ws ? TCPOPT_F_WSCALE : 0) |
-                               (r->opt_sackok ? TCPOPT_F_SACK_PERM : 0) | (r->opt_ts ? TCPOPT_F_TS : 0);
-        r->pend_opts.mss = r->mss;
-        r->pend_opts.wscale = r->ws;
+        uint32_t end = r->last_seq == r->iss ? r->last_end : r->iss + 1; /* its data, if any */
+        struct o_pend p = {r->iss, end, r->last_time, r->last_pkt, 0, SYNACK_TCP_SYN, {0}};
+        p.opts.present = (r->opt_mss ? TCPOPT_F_MSS : 0) | (r->opt_ws ? TCPOPT_F_WSCALE : 0) |
+                         (r->opt_sackok ? TCPOPT_F_SACK_PERM : 0) | (r->opt_ts ? TCPOPT_F_TS : 0);
+        p.opts.mss = r->mss;
+        p.opts.wscale = r->ws;
+        pend_add(r, &p);
     }
-    if (synack && r->pending && th->ack == r->pend_seq + 1) {
+    const struct o_pend *rp = synack ? pend_find(r, th->ack - 1) : NULL;
+    if (rp) {
         /* the pending SYN opened a new connection: start over from it; or,
          * when the answer keeps its sender's ISS (a simultaneous open whose
          * SYN came again with another ISN), start over on that side only */
-        struct o_ep syn = *r, mine = *s;
-        bool own = s->pending && s->pend_seq == th->seq; /* a simultaneous open anew */
-        if (s->syn_seen && th->seq == s->iss) {
+        struct o_pend syn = *rp, mine = {0};
+        enum oracle_from syn_from = r->from;
+        const struct o_pend *sp = pend_find(s, th->seq);
+        bool own = sp != NULL; /* a simultaneous open anew */
+        if (own)
+            mine = *sp;
+        if (s->syn_seen && th->seq == s->iss && !rcv_back) {
             uint32_t addr = r->addr;
             uint16_t port = r->port;
             memset(r, 0, sizeof *r);
@@ -820,27 +1003,25 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
             r = &c->e[0];
             s = &c->e[1];
         }
-        struct synack_tcp sth = {.seq = syn.pend_seq, .flags = syn.pend_flags,
-                                 .reserved = syn.pend_reserved, .opts = syn.pend_opts};
-        struct segv sv = {.th = &sth, .flags = syn.pend_flags, .seq = syn.pend_seq,
-                          .data_start = syn.pend_seq + 1, .end = syn.pend_seq + 1};
+        struct synack_tcp sth = {.seq = syn.seq, .flags = syn.flags,
+                                 .reserved = syn.reserved, .opts = syn.opts};
+        struct segv sv = {.th = &sth, .flags = syn.flags, .seq = syn.seq,
+                          .data_start = syn.seq + 1, .end = syn.seq + 1};
         on_syn(o, c, r, s, &sv);
         r->sent_any = true;
-        r->snd_max = syn.pend_end;
-        r->from = syn.from;
+        r->snd_max = syn.end;
+        r->from = syn_from;
         if (own) { /* this side's own new SYN went out first: its timer runs since */
-            struct synack_tcp mth = {.seq = mine.pend_seq, .flags = mine.pend_flags,
-                                     .opts = mine.pend_opts};
-            struct segv mv = {.th = &mth, .flags = mine.pend_flags, .seq = mine.pend_seq,
-                              .data_start = mine.pend_seq + 1, .end = mine.pend_end};
+            struct synack_tcp mth = {.seq = mine.seq, .flags = mine.flags, .opts = mine.opts};
+            struct segv mv = {.th = &mth, .flags = mine.flags, .seq = mine.seq,
+                              .data_start = mine.seq + 1, .end = mine.end};
             on_syn(o, c, s, r, &mv);
             s->sent_any = true;
-            s->snd_max = mine.pend_end;
+            s->snd_max = mine.end;
             s->timer_on = true;
-            s->timer_start = mine.pend_time;
-            s->timer_pkt = mine.pend_pkt;
-            s->segs[0] = (struct o_seg){mine.pend_seq, mine.pend_end, mine.pend_time,
-                                        mine.pend_time, mine.pend_pkt, 1};
+            s->timer_start = mine.time;
+            s->timer_pkt = mine.pkt;
+            s->segs[0] = (struct o_seg){mine.seq, mine.end, mine.time, mine.time, mine.pkt, 1};
             s->nsegs = 1;
         }
     }
@@ -853,7 +1034,10 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         c->accecn = true; /* AccECN asked for: AE is a flag from now on */
     check_header(o, c, &v);
     if (checksum_bad) { /* the receiver drops it: only the sender's numbers count */
-        if (!HAS(&v, SYNACK_TCP_RST) && (!s->sent_any || seq_gt(v.end, s->snd_max))) {
+        /* ... when they are of its stream at all: a corrupted sequence
+         * number (before the ISN, or far beyond) is no octet it sent */
+        bool own = !s->syn_seen || (!seq_le(v.end, s->iss + 1) && !beyond_reach(s, r, &v));
+        if (own && !HAS(&v, SYNACK_TCP_RST) && (!s->sent_any || seq_gt(v.end, s->snd_max))) {
             s->snd_max = v.end;
             s->sent_any = true;
         }

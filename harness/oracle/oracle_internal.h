@@ -60,6 +60,30 @@ struct o_debt {
     unsigned packet;
 };
 
+/* RTT sampling policies RFC 6298 allows (section 3: at least one sample
+ * per RTT, none from a retransmitted segment) */
+enum o_rtt_policy {
+    RTT_NEWEST,   /* every ACK of new data: the newest segment it covers */
+    RTT_OLDEST,   /* every ACK of new data: the oldest segment it covers (Linux) */
+    RTT_TIMED,    /* one segment timed at a time, sampled when acknowledged (BSD, synack) */
+    RTT_POLICIES
+};
+
+struct o_rtt {
+    bool have;
+    int64_t srtt, rttvar;       /* microseconds */
+};
+
+/* A SYN with another ISN than the connection's (see o_ep.pend). */
+struct o_pend {
+    uint32_t seq, end;
+    uint64_t time;
+    unsigned pkt;
+    uint8_t reserved, flags;
+    struct synack_tcp_opts opts;
+};
+#define ORACLE_PENDS 4
+
 /* One endpoint of a connection, as the wire shows it. */
 struct o_ep {
     uint32_t addr;
@@ -78,7 +102,9 @@ struct o_ep {
     /* what it told the other side, as a receiver */
     bool acked;                 /* it has sent an ACK */
     uint32_t ack_last;          /* the last ACK field it sent: its RCV.NXT */
-    uint32_t wnd_last;          /* the last window it offered, scaled */
+    uint32_t wnd_last;          /* the last window it offered, scaled, on an ACK the
+                                 * data sender takes (not an old one) */
+    uint32_t wnd_adv;           /* the last window it offered on any ACK: its RCV.WND */
     uint32_t wnd_max;           /* the largest */
     uint32_t wnd_rfc;           /* the window by SND.WL1/WL2 (3.10.7.4 fifth) */
     uint32_t wl1, wl2;
@@ -95,8 +121,20 @@ struct o_ep {
     unsigned timer_pkt;         /* the packet that started it */
     unsigned backoff;           /* timeouts since the last ACK of new data */
     uint64_t last_interval;     /* of the last timeout */
-    bool have_rtt;
-    int64_t srtt, rttvar;       /* microseconds */
+    /* a retransmission that came with a segment of the other side but
+     * late enough for the timer may be either: the timer state had it
+     * been the timer's, kept until a later timeout tells */
+    bool alt_on;
+    uint64_t alt_start, alt_interval;
+    unsigned alt_pkt, alt_backoff;
+    /* RFC 6298 lets a sender time any segment, at least once per RTT
+     * (section 3): one estimator per sampling policy in use, and a
+     * retransmission is early only before the smallest RTO of them */
+    struct o_rtt est[RTT_POLICIES];
+    bool timing;                /* RTT_TIMED: a segment is being timed */
+    uint32_t timed_seq;
+    uint64_t timed_tx;
+    bool have_rtt;              /* any sample */
     int64_t rtt_min;            /* the smallest sample */
     unsigned last_trigger;      /* packet number of the last segment that may clock
                                  * out a retransmission (an ACK of new data, a
@@ -112,13 +150,11 @@ struct o_ep {
     /* a SYN with another ISN while the connection seemed alive: RFC 5961
      * 4.2's case (answered by a challenge ACK), or a new connection on the
      * 4-tuple after the old one died unseen (answered by a SYN-ACK, or by a
-     * RST from a closed port) */
-    bool pending;
-    uint32_t pend_seq, pend_end;
-    uint64_t pend_time;
-    unsigned pend_pkt;
-    uint8_t pend_reserved, pend_flags;
-    struct synack_tcp_opts pend_opts;
+     * RST from a closed port). Several are kept: the other side may answer
+     * any of them (one it dropped, one it answered late in a batch), not
+     * only the last; the oldest goes when a fifth comes */
+    size_t npend;
+    struct o_pend pend[ORACLE_PENDS];
     /* its last packet, for rst-answers-rst */
     enum oracle_from from;      /* as the caller said */
     bool has_last;

@@ -840,6 +840,286 @@ static void test_syn_sent_refuses_a_syn_ack_of_unsent_data(void **state)
     }
 }
 
+/* ---- fuzz finds of the oracle's own (the 88 inputs of a 60 s campaign
+ * with SYNACK_FUZZ_ORACLE=1): each legal exchange is silent, and its
+ * sibling with a genuinely wrong packet of the stack is still flagged ---- */
+
+/* Findings about the stack's packets; the peer's (the fuzzer's) are its own. */
+static size_t stack_findings(struct ex *e, const char *rule)
+{
+    oracle_finish(e->o, 100000000);
+    size_t n = 0;
+    for (size_t i = 0; i < oracle_finding_count(e->o); i++) {
+        const struct oracle_finding *f = oracle_finding_at(e->o, i);
+        if (f->from == ORACLE_FROM_STACK && (!rule || strcmp(f->rule->name, rule) == 0))
+            n++;
+    }
+    oracle_free(e->o);
+    e->o = NULL;
+    return n;
+}
+
+/* A raw segment of the stack at an ISS of its own choosing. */
+static void stack_raw(struct ex *e, uint64_t t, uint8_t flags, uint32_t seq, uint32_t ack,
+                      size_t len)
+{
+    uint8_t pkt[4096];
+    size_t n = seg_build(pkt, sizeof pkt, PB_STACK, 8080, PB_PEER, 40000, flags, seq, ack, 65535,
+                         e->optlen ? e->opts : NULL, e->optlen, len);
+    e->optlen = 0;
+    oracle_packet(e->o, pkt, n, t, ORACLE_FROM_STACK);
+}
+
+/* Passive side in SYN-RECEIVED: the peer's SYN and the stack's SYN-ACK. */
+static void syn_received(struct ex *e)
+{
+    opts(e, MSS1460, 4);
+    seg(e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+    seg(e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+}
+
+/* A segment that starts before the sender's ISN but carries octets after
+ * its SYN: the receiver trims the old part and takes the rest (RFC 9293
+ * 3.10.7.4 first check); its ACK of them is not of unsent data. */
+static void test_segment_straddling_the_isn_is_trimmed(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 32792);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, (uint32_t)-256, 1, 32792, 259);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 3 + wrong, 65535, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
+/* Segments with a bad checksum (dropped by the receiver) far beyond all
+ * the sender sent: no octets of its stream, so they do not move the
+ * highest sequence number sent (three such steps of a quarter of the
+ * space would put it behind the ISN). */
+static void test_corrupted_segment_far_away_is_not_of_the_stream(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 32792);
+        for (uint32_t q = 1; q <= 3; q++) {
+            e.corrupt = 1;
+            seg(&e, false, 100 * MS, 0, q * 0x40000000u, 0x1000000, 64514, 2047);
+        }
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 32792, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, wrong ? 101 : 1, 65535, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
+/* In SYN-RECEIVED two SYNs with new ISNs come in one batch; the passive
+ * side went back to LISTEN on the first (RFC 9293 3.10.7.4 fourth,
+ * MUST-11) and answers it, after the second arrived. Every pending SYN
+ * counts, not only the last. */
+static void test_syn_ack_answers_an_earlier_pending_syn(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        seg(&e, false, 10 * MS, SYNACK_TCP_SYN, 4000, 0, 32792, 0);
+        seg(&e, false, 10 * MS, SYNACK_TCP_SYN, 5000, 0, 32792, 0);
+        stack_raw(&e, 10 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 7000, P_ISN + 4001, 0);
+        seg(&e, false, 20 * MS, SYNACK_TCP_ACK, 4001, 6001, 32792, 10);
+        /* its ACK of the data, or of more than was sent */
+        stack_raw(&e, 20 * MS, SYNACK_TCP_ACK, 7001, P_ISN + 4011 + 100 * wrong, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
+/* An in-window SYN+FIN in SYN-RECEIVED sends the passive side back to
+ * LISTEN without a word (MUST-11); the peer's next SYN reuses its ISN with
+ * 515 octets of data and a larger MSS and opens a new connection. The
+ * stack's ACK of that data and its segments up to the new MSS are right;
+ * more than the largest MSS offered is still too much (MUST-16). */
+static void test_syn_reusing_its_isn_after_a_silent_return_to_listen(void **state)
+{
+    (void)state;
+    static const uint8_t mss536[4] = {2, 4, 0x02, 0x18};
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, mss536, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 0, SYNACK_TCP_SYN | SYNACK_TCP_FIN, 5, 0, 1, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 50 * MS, SYNACK_TCP_SYN, 0, 0, 32792, 515);
+        stack_raw(&e, 50 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 90000, P_ISN + 1, 0);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 89001, 32792, 0);
+        stack_raw(&e, 100 * MS, SYNACK_TCP_ACK, 90001, P_ISN + 516, 1000 + 461 * wrong);
+        oracle_finish(e.o, 0);
+        assert_int_equal(count(&e, "segment-exceeds-mss"), wrong);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
+/* An ACK half the sequence space away is old by RFC 1982: it updates no
+ * window at the sender (3.10.7.4 fifth check), so its right edge is not
+ * one; data beyond the window the peer really offered still is. */
+static void test_old_ack_offers_no_right_edge(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, wrong ? 100 : 65535);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+        seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 1, 0x80000075u, 32792, 0);
+        seg(&e, true, 300 * MS, SYNACK_TCP_ACK, 101, 1, 65535, 200);
+        assert_int_equal(stack_findings(&e, "data-beyond-window"), wrong);
+    }
+}
+
+/* An old ACK (of the ISS) with a zero window neither closes the window nor,
+ * when the next ACK offers it again, opens one: the retransmissions at
+ * 1.3, 3.3 and 7.3 s back off from the ACK at 0.3 s. 1.3, 3.3 and 5.3 s do
+ * not. */
+static void test_old_ack_closes_no_window(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 32792);
+        for (uint32_t i = 0; i < 4; i++)
+            seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1 + 1000 * i, 1, 65535, 1000);
+        seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 1, 0, 0, 0);
+        seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 1, 1, 32792, 0);
+        seg(&e, false, 300 * MS, SYNACK_TCP_ACK, 1, 2001, 32792, 0);
+        seg(&e, true, 1300 * MS, SYNACK_TCP_ACK, 2001, 1, 65535, 1000);
+        seg(&e, true, 3300 * MS, SYNACK_TCP_ACK, 2001, 1, 65535, 1000);
+        seg(&e, true, (wrong ? 5300 : 7300) * MS, SYNACK_TCP_ACK, 2001, 1, 65535, 1000);
+        assert_int_equal(stack_findings(&e, "rto-no-backoff"), wrong);
+    }
+}
+
+/* The SYN-ACK goes again at 1, 3 and 7 s; the peer sent a segment without
+ * ACK (dropped in SYN-RECEIVED) 48 us before the first: an answer to it or
+ * the timer, the wire cannot say, so both readings are kept. 1, 3 and 5 s
+ * is no backoff under either. */
+static void test_timeout_just_after_a_dropped_segment(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        seg(&e, false, 999952, 0, 17, 1, 1, 0);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, true, 3000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, true, (wrong ? 5000 : 7000) * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        assert_int_equal(stack_findings(&e, "rto-no-backoff"), wrong);
+    }
+}
+
+/* RFC 6298 lets a sender time any segment (section 3): an ACK of two
+ * segments sent 100 and 2 ms before gives an RTO of 336 ms from the newest
+ * one and of 250 ms from the oldest (RTTVAR grows with the smaller
+ * sample). A retransmission 252 ms after the timer started is legal; one
+ * after 240 ms is early under every choice. */
+static void test_rto_from_any_segment_an_ack_covers(void **state)
+{
+    (void)state;
+    struct oracle_config cfg;
+    oracle_config_default(&cfg);
+    cfg.rto_min_us = 200000;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        oracle_free(e.o);
+        e.o = oracle_new(&cfg);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 32792, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+        seg(&e, true, 198 * MS, SYNACK_TCP_ACK, 101, 1, 65535, 100);
+        seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 1, 201, 32792, 0);
+        seg(&e, true, 200 * MS, SYNACK_TCP_ACK, 201, 1, 65535, 100);
+        seg(&e, true, (wrong ? 440 : 452) * MS, SYNACK_TCP_ACK, 201, 1, 65535, 100);
+        assert_int_equal(stack_findings(&e, "retransmit-before-rto"), wrong);
+    }
+}
+
+/* In SYN-RECEIVED an in-window RST from the SYN's own sender that is not
+ * at RCV.NXT resets nothing: it gets a challenge ACK (RFC 9293 3.10.7.4
+ * second check, RFC 5961 3.2), and the stack's ABORT later is no answer
+ * to it. A RST at RCV.NXT does reset: a RST numbered from it right after
+ * is one. */
+static void test_syn_received_challenges_an_in_window_rst(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        seg(&e, false, 0, SYNACK_TCP_RST | SYNACK_TCP_ACK, wrong ? 1 : 17, 1, 1, 0);
+        if (!wrong)
+            seg(&e, true, 0, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+        seg(&e, true, 0, SYNACK_TCP_RST, 1, 0, 0, 0);
+        assert_int_equal(stack_findings(&e, "rst-answers-rst"), wrong);
+    }
+}
+
+/* The peer's segments before its SYN acknowledge a stream that did not
+ * exist yet: after its SYN and the SYN-ACK the connection is not
+ * synchronized, and the ABORT's <SEQ=SND.NXT><CTL=RST> in SYN-RECEIVED is
+ * not judged against them. Once the handshake is over, a RST out of the
+ * window is still flagged. */
+static void test_acks_before_the_syn_are_of_no_connection(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, false, 0, SYNACK_TCP_ACK | SYNACK_TCP_PSH, (uint32_t)-10000, 710112648, 55512, 0);
+        seg(&e, true, 0, SYNACK_TCP_RST, 710112648, 0, 0, 0);
+        syn_received(&e);
+        if (wrong)
+            seg(&e, false, 10 * MS, SYNACK_TCP_ACK, 1, 1, 32792, 0);
+        seg(&e, true, 10 * MS, SYNACK_TCP_RST, wrong ? 100000 : 1, 0, 0, 0);
+        assert_int_equal(stack_findings(&e, "rst-seq-unacceptable"), wrong);
+    }
+}
+
+/* Both sides reuse their ISNs after the connection ended (ISNs follow a
+ * clock, RFC 6528): the new SYN-ACK acknowledges less than its sender had
+ * acknowledged before, which no connection does (RCV.NXT never goes back),
+ * so it starts a new connection, and the ABORT's RST at ISS+1 is in it.
+ * Judged against the new connection, a RST far out of the window after
+ * its handshake still is a finding. */
+static void test_both_isns_reused_after_the_connection_ended(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 65535);
+        seg(&e, false, 0, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 65535, 0);
+        seg(&e, true, 0, SYNACK_TCP_ACK, 1, 2, 2047, 0);
+        seg(&e, true, 0, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 2, 2047, 0);
+        seg(&e, false, 0, SYNACK_TCP_ACK, 2, 2, 65535, 256);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 2048, 0);
+        if (wrong)
+            seg(&e, false, 10 * MS, SYNACK_TCP_ACK, 1, 1, 32792, 0);
+        seg(&e, true, 110 * MS, SYNACK_TCP_RST, wrong ? 100000 : 1, 0, 0, 0);
+        assert_int_equal(stack_findings(&e, "rst-seq-unacceptable"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -1188,6 +1468,17 @@ int main(void)
         cmocka_unit_test(test_syn_received_answers_a_syn_ack_with_another_isn),
         cmocka_unit_test(test_syn_sent_ignores_an_ack_without_syn),
         cmocka_unit_test(test_syn_sent_refuses_a_syn_ack_of_unsent_data),
+        cmocka_unit_test(test_segment_straddling_the_isn_is_trimmed),
+        cmocka_unit_test(test_corrupted_segment_far_away_is_not_of_the_stream),
+        cmocka_unit_test(test_syn_ack_answers_an_earlier_pending_syn),
+        cmocka_unit_test(test_syn_reusing_its_isn_after_a_silent_return_to_listen),
+        cmocka_unit_test(test_old_ack_offers_no_right_edge),
+        cmocka_unit_test(test_old_ack_closes_no_window),
+        cmocka_unit_test(test_timeout_just_after_a_dropped_segment),
+        cmocka_unit_test(test_rto_from_any_segment_an_ack_covers),
+        cmocka_unit_test(test_syn_received_challenges_an_in_window_rst),
+        cmocka_unit_test(test_acks_before_the_syn_are_of_no_connection),
+        cmocka_unit_test(test_both_isns_reused_after_the_connection_ended),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
