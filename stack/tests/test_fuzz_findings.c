@@ -130,16 +130,8 @@ static void test_ack_half_the_space_away_does_not_complete_the_handshake(void **
 static void test_answer_before_the_syn_ack_is_the_syn_ack(void **state)
 {
     struct probe *p = *state;
-    p->peer_port = 8080;
     synack_stack_batch_begin(p->st);
-    p->sd = synack_socket(p->st);
-    assert_true(p->sd >= 0);
-    assert_int_equal(synack_socket_connect(p->st, p->sd, p->peer_addr, p->peer_port, p->now),
-                     -EINPROGRESS);
-    uint16_t lport = 0;
-    assert_int_equal(synack_socket_name(p->st, p->sd, NULL, &lport), 0);
-    p->port = lport;
-    p->stack_isn_known = false;
+    probe_connect(p);
     probe_expect_none(p); /* the SYN waits for the batch's end */
     probe_inject(p, SYN, 0, 0, NULL, 0);
     assert_int_equal(probe_sock_state(p), SYNACK_SYN_RECEIVED);

@@ -399,7 +399,7 @@ void probe_goto_established(struct probe *p)
     assert_int_equal(probe_sock_state(p), SYNACK_ESTABLISHED);
 }
 
-void probe_goto_syn_sent(struct probe *p)
+void probe_connect(struct probe *p)
 {
     p->port = 0;
     p->peer_port = 8080;
@@ -411,9 +411,14 @@ void probe_goto_syn_sent(struct probe *p)
     assert_int_equal(synack_socket_name(p->st, p->sd, NULL, &lport), 0);
     p->port = lport;
     p->stack_isn_known = false;
+}
+
+void probe_goto_syn_sent(struct probe *p)
+{
+    probe_connect(p);
     struct probe_pkt *k = probe_expect(p, SYNACK_TCP_SYN, 0, PROBE_ANY);
     assert_true(k->th.opts.present & TCPOPT_F_MSS);
-    assert_int_equal(k->th.sport, lport);
+    assert_int_equal(k->th.sport, p->port);
     p->pack = 1;
     p->pseq = 0;
     assert_int_equal(probe_sock_state(p), SYNACK_SYN_SENT);

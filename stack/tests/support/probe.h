@@ -158,6 +158,9 @@ void probe_goto_syn_received(struct probe *p);
 /* ... the peer's ACK; accepted into p->sd. */
 void probe_goto_established(struct probe *p);
 /* Active open to the peer: connect() p->sd, expect the SYN, learn the ISN. */
+/* socket() and connect() to the peer's port 8080 (p->sd, p->port); the
+ * SYN is not read. */
+void probe_connect(struct probe *p);
 void probe_goto_syn_sent(struct probe *p);
 /* ... the peer's SYN-ACK; expect the ACK. */
 void probe_goto_established_active(struct probe *p);
