@@ -307,18 +307,18 @@ static void timeout_happened(struct oracle *o, struct o_ep *s, uint64_t elapsed)
     s->timer_pkt = o->pkt;
 }
 
-/* The other reading of the timer (o_ep.alt_*) takes the place of the
- * first, and the first its place. */
-static void timer_swap(struct o_ep *s)
+/* The timer state of s as one reading (o_ep.alt), and back. */
+static struct o_timer timer_get(const struct o_ep *s)
 {
-    uint64_t t = s->timer_start;
-    s->timer_start = s->alt_start, s->alt_start = t;
-    t = s->last_interval;
-    s->last_interval = s->alt_interval, s->alt_interval = t;
-    unsigned u = s->timer_pkt;
-    s->timer_pkt = s->alt_pkt, s->alt_pkt = u;
-    u = s->backoff;
-    s->backoff = s->alt_backoff, s->alt_backoff = u;
+    return (struct o_timer){s->timer_start, s->last_interval, s->timer_pkt, s->backoff};
+}
+
+static void timer_put(struct o_ep *s, struct o_timer t)
+{
+    s->timer_start = t.start;
+    s->last_interval = t.interval;
+    s->timer_pkt = t.pkt;
+    s->backoff = t.backoff;
 }
 
 /* The rule a timeout now breaks under the timer state of s, or RULE_COUNT. */
@@ -336,22 +336,62 @@ static enum oracle_rule_id timeout_fault(const struct oracle *o, const struct o_
     return RULE_COUNT;
 }
 
-/* A retransmission the timer made: is it early? Under either reading of
- * an earlier retransmission (o_ep.alt_on), it is a finding only when it
- * is early under both; a reading it refutes is dropped. */
+/* The rule a timeout now breaks under reading t, or RULE_COUNT. */
+static enum oracle_rule_id reading_fault(const struct oracle *o, struct o_ep *s, struct o_timer t)
+{
+    struct o_timer mine = timer_get(s);
+    timer_put(s, t);
+    enum oracle_rule_id fault = timeout_fault(o, s);
+    timer_put(s, mine);
+    return fault;
+}
+
+/* Is it late enough now for the timer under reading t? */
+static bool reading_late(const struct oracle *o, struct o_ep *s, struct o_timer t)
+{
+    struct o_timer mine = timer_get(s);
+    timer_put(s, t);
+    bool late = o->now - s->timer_start + o->cfg.slack_us >= timeout_needed(o, s);
+    timer_put(s, mine);
+    return late;
+}
+
+/* The timer fires now under every reading of s: all restart now, and the
+ * one with the shortest interval stands for all (RFC 6298 5.5: the next
+ * timeout must wait 1.5 times the interval, so it asks the least). */
+static void timer_fired(struct oracle *o, struct o_ep *s)
+{
+    struct o_timer best = timer_get(s);
+    for (size_t i = 0; i < s->nalt; i++)
+        if (o->now - s->alt[i].start < o->now - best.start)
+            best = s->alt[i];
+    timer_put(s, best);
+    s->nalt = 0;
+    timeout_happened(o, s, o->now - s->timer_start);
+}
+
+/* A retransmission the timer made: is it early? Under several readings of
+ * earlier retransmissions (o_ep.alt), it is a finding only when it is
+ * early under all; the readings it refutes are dropped. */
 static void check_timeout(struct oracle *o, struct o_ep *s)
 {
     enum oracle_rule_id fault = timeout_fault(o, s);
-    if (s->alt_on) {
-        timer_swap(s);
-        enum oracle_rule_id alt = timeout_fault(o, s);
-        if (fault != RULE_COUNT && alt == RULE_COUNT) {
-            fault = RULE_COUNT; /* the other reading was the right one: it stays */
-            s->alt_on = false;
+    if (s->nalt) {
+        struct o_timer ok[ORACLE_ALTS + 1];
+        size_t nok = 0;
+        if (fault == RULE_COUNT)
+            ok[nok++] = timer_get(s);
+        for (size_t i = 0; i < s->nalt; i++)
+            if (reading_fault(o, s, s->alt[i]) == RULE_COUNT)
+                ok[nok++] = s->alt[i];
+        if (nok) { /* another reading was the right one: those that agree stay */
+            fault = RULE_COUNT;
+            timer_put(s, ok[0]);
+            for (size_t i = 1; i < nok; i++)
+                s->alt[i - 1] = ok[i];
+            s->nalt = nok - 1;
         } else {
-            timer_swap(s);
-            if (alt != RULE_COUNT)
-                s->alt_on = false;
+            s->nalt = 0;
         }
     }
     uint64_t elapsed = o->now - s->timer_start;
@@ -369,12 +409,42 @@ static void check_timeout(struct oracle *o, struct o_ep *s)
                 "which had waited %.3f s: the RTO did not back off", s->backoff + 1,
                 elapsed / 1e6, s->last_interval / 1e6);
     }
-    timeout_happened(o, s, elapsed);
-    if (s->alt_on) {
-        timer_swap(s);
-        timeout_happened(o, s, o->now - s->timer_start);
-        timer_swap(s);
+    timer_fired(o, s);
+}
+
+/* A retransmission that a segment of the other side may have clocked out
+ * came late enough for the timer under some readings. Right with that
+ * segment (an answer), it may be either: every reading stays, and one is
+ * added in which the timer fired (of those it is late enough for, the
+ * shortest interval, which asks the least of the next timeout); the
+ * oldest added goes when there is no room. Long after it, it is the
+ * timer's: the readings it is too early for go. */
+static void timer_clocked(struct oracle *o, struct o_ep *s, bool answer)
+{
+    struct o_timer all[ORACLE_ALTS + 1];
+    size_t n = 0, nlate = 0;
+    all[n++] = timer_get(s);
+    for (size_t i = 0; i < s->nalt; i++)
+        all[n++] = s->alt[i];
+    struct o_timer fired = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (!reading_late(o, s, all[i]))
+            continue;
+        if (!nlate++ || o->now - all[i].start < fired.interval)
+            fired = (struct o_timer){o->now, o->now - all[i].start, o->pkt, all[i].backoff + 1};
     }
+    if (!nlate)
+        return;
+    if (!answer) {
+        timer_put(s, fired);
+        s->nalt = 0;
+        return;
+    }
+    if (s->nalt == ORACLE_ALTS) {
+        memmove(&s->alt[0], &s->alt[1], (ORACLE_ALTS - 1) * sizeof s->alt[0]);
+        s->nalt--;
+    }
+    s->alt[s->nalt++] = fired;
 }
 
 /* The pending SYN of s with this sequence number, or NULL. */
@@ -394,7 +464,10 @@ static void pend_add(struct o_ep *s, const struct o_pend *p)
         return;
     }
     if (s->npend == ORACLE_PENDS) {
-        memmove(&s->pend[0], &s->pend[1], (ORACLE_PENDS - 1) * sizeof s->pend[0]);
+        /* the first stays: a side in SYN-RECEIVED for it drops the SYNs
+         * that follow outside its window (RFC 9293 3.10.7.4 first check)
+         * and answers it, however many come; the second oldest goes */
+        memmove(&s->pend[1], &s->pend[2], (ORACLE_PENDS - 2) * sizeof s->pend[0]);
         s->npend--;
     }
     s->pend[s->npend++] = *p;
@@ -612,8 +685,11 @@ static bool check_sequence(struct oracle *o, struct o_ep *s, const struct o_ep *
         finding(o, RULE_SEQ_OUTSIDE, "sequence number %u is %u before the sender's ISN %u",
                 v->seq, s->iss - v->seq, s->iss);
         /* ... but octets after the SYN in it are taken: the receiver trims
-         * what is old and processes the rest (RFC 9293 3.10.7.4 first check) */
-        return seq_gt(v->end, s->iss + 1);
+         * what is old and processes the rest (RFC 9293 3.10.7.4 first check).
+         * Only when it reaches past ISN + 1: a segment half the sequence
+         * space away is both before the ISN and after it by RFC 1982, and
+         * its receiver finds no octet of it in the window */
+        return v->end - v->seq > s->iss + 1 - v->seq;
     }
     if (beyond_reach(s, r, v)) {
         finding(o, RULE_SEQ_OUTSIDE, "sequence number relative %u is beyond all it sent "
@@ -644,7 +720,13 @@ static void check_window_mss(struct oracle *o, const struct o_conn *c, const str
     uint32_t dend = v->data_start + v->len;
     bool new_data = !s->sent_any || seq_gt(dend, s->snd_max);
     if (new_data && r->edge_known && !c->closed) {
-        uint32_t over = dend - r->edge_max;
+        /* SND.WND is an offset from SND.UNA (RFC 9293 3.10.7.4 fifth
+         * check): an ACK too old by SND.WL1/WL2 to set the window still
+         * moves SND.UNA, and the right edge with it */
+        uint32_t edge = r->edge_max;
+        if (r->wl_known && seq_gt(r->ack_last + r->wnd_rfc, edge))
+            edge = r->ack_last + r->wnd_rfc;
+        uint32_t over = dend - edge;
         bool probe = over == 1 && (r->wnd_last == 0 || r->wnd_rfc == 0); /* into a closed window */
         if ((int32_t)over > 0 && !probe)
             finding(o, RULE_BEYOND_WINDOW, "data up to %u octets beyond the right edge the "
@@ -660,7 +742,7 @@ static void check_window_mss(struct oracle *o, const struct o_conn *c, const str
     }
 }
 
-static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
+static void check_rst(struct oracle *o, struct o_conn *c, struct o_ep *s,
                       struct o_ep *r, const struct segv *v)
 {
     const struct synack_tcp *th = v->th;
@@ -688,8 +770,6 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
         if (from_ack || from_seq)
             finding(o, RULE_RST_ANSWERS_RST, "answers the RST of %.3f ms before", (o->now - r->last_time) / 1e3);
     }
-    if (c->closed)
-        return;
     /* <SEQ=SEG.ACK><CTL=RST> answering the other side's last segment: the
      * number it gave as its own RCV.NXT (3.10.7.1 to 3.10.7.3) */
     bool reply = r->has_last && (r->last_flags & SYNACK_TCP_ACK) && v->seq == r->last_ack;
@@ -700,6 +780,16 @@ static void check_rst(struct oracle *o, struct o_conn *c, const struct o_ep *s,
     bool synchronized = s->syn_seen && r->syn_seen && r->acked &&
                         seq_ge(r->ack_last, s->iss + 1) && s->acked &&
                         seq_ge(s->ack_last, r->iss + 1);
+    /* a RST that answers nothing is an ABORT, and in a synchronized state
+     * a RST is never an answer (3.5.2 group 3): its sender is CLOSED (3.10.5) */
+    if (s->syn_seen && (synchronized || !reply)) {
+        s->aborted = true;
+        s->timer_on = false; /* nothing is left to retransmit: a SYN at its
+                              * old ISN now is a new connection's first */
+        s->nalt = 0;
+    }
+    if (c->closed)
+        return;
     if (synchronized) {
         uint32_t wnd = r->wnd_adv ? r->wnd_adv : 1;
         uint32_t off = v->seq - r->ack_last;
@@ -814,7 +904,7 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
         r->una_known = true;
         hole_acked(r, ack);
         r->backoff = 0;
-        r->alt_on = false;
+        r->nalt = 0;
         r->timer_on = seq_lt(ack, r->snd_max); /* 5.2, 5.3 */
         r->timer_start = o->now;
         r->timer_pkt = o->pkt;
@@ -830,7 +920,7 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
          * retransmission timer */
         r->timer_on = false;
         r->backoff = 0;
-        r->alt_on = false;
+        r->nalt = 0;
         r->retracted = seq_gt(r->snd_max, ack);
     }
     if (trigger) {
@@ -873,30 +963,15 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
         bool probing = r->acked && (r->wnd_last == 0 || r->wnd_rfc == 0);
         uint32_t una = s->una_known ? s->snd_una : s->iss;
         if (!probing && s->timer_on && v->seq == una) {
-            uint64_t elapsed = o->now - s->timer_start;
             /* an answer to the ACK comes with it; long after it and late
              * enough for the timer, it is the timer's: counted for backoff */
             bool answer = o->now <= trig_t + o->cfg.slack_us + 2 * o->cfg.skew_us;
-            if (!clocked) {
+            if (!clocked)
                 check_timeout(o, s);
-            } else if (elapsed + o->cfg.slack_us >= timeout_needed(o, s)) {
-                if (answer) {
-                    /* with the other side's segment, but late enough for
-                     * the timer: either; the timer's reading is kept aside
-                     * (a timer firing just after a segment it dropped) */
-                    s->alt_on = true;
-                    s->alt_start = s->timer_start;
-                    s->alt_pkt = s->timer_pkt;
-                    s->alt_backoff = s->backoff;
-                    s->alt_interval = s->last_interval;
-                    timer_swap(s);
-                    timeout_happened(o, s, elapsed);
-                    timer_swap(s);
-                } else {
-                    timeout_happened(o, s, elapsed);
-                    s->alt_on = false;
-                }
-            }
+            else /* with the other side's segment, but late enough for the
+                  * timer: either (a timer firing just after a segment it
+                  * dropped); long after it, the timer's */
+                timer_clocked(o, s, answer);
         }
         if (g) {
             g->last_pkt = o->pkt;
@@ -913,9 +988,14 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
         }
         if (!s->timer_on) { /* 5.1 */
             s->timer_on = true;
-            s->alt_on = false;
+            s->nalt = 0;
             s->timer_start = o->now;
             s->timer_pkt = o->pkt;
+        } else if (retracted && seq_lt(v->seq, s->snd_max)) {
+            /* retracted octets again, with the timer on (an ACK restarted
+             * it, RFC 6298 5.3): a first transmission, or the timer's
+             * retransmission of octets a stack counts as sent */
+            timer_clocked(o, s, true);
         }
         if (s->nsegs < ORACLE_SEGS) /* a late copy: sent before the hole showed */
             s->segs[s->nsegs++] = (struct o_seg){v->seq, v->end, o->now, o->now,
@@ -943,6 +1023,14 @@ static void remember_last(struct oracle *o, struct o_ep *s, const struct segv *v
     s->last_len = v->len;
     s->last_end = v->end;
     s->last_time = now;
+    if (HAS(v, SYNACK_TCP_SYN) && !HAS(v, SYNACK_TCP_RST)) {
+        s->has_syn = true;
+        s->syn_flags = v->flags;
+        s->syn_seq = v->seq;
+        s->syn_end = v->end;
+        s->syn_pkt = o->pkt;
+        s->syn_time = now;
+    }
 }
 
 static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct synack_tcp *th,
@@ -956,25 +1044,30 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
     struct o_ep *s = &c->e[si], *r = &c->e[1 - si];
     bool synack = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
                   (SYNACK_TCP_SYN | SYNACK_TCP_ACK);
-    /* r's last segment a SYN without ACK: it is in SYN-SENT (or sent its
-     * SYN again). After its own SYN-ACK (a simultaneous open) r is in
-     * SYN-RECEIVED for s's first ISN, and a SYN-ACK at another ISN is
-     * outside its window: answered by an ACK of the first (RFC 9293
-     * 3.10.7.4 first check), not a new connection */
-    bool r_bare_syn = r->has_last && (r->last_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK |
-                                                       SYNACK_TCP_RST)) == SYNACK_TCP_SYN;
+    /* r's latest SYN a SYN without ACK, sent after s's latest SYN: r is in
+     * SYN-SENT (or sent its SYN again), whatever else it sent since (a
+     * peer may send anything). After its own SYN-ACK (a simultaneous open)
+     * r is in SYN-RECEIVED for s's first ISN, and so it is when s's SYN
+     * came after r's (RFC 9293 3.10.7.3 fourth: its SYN-ACK may not be on
+     * the wire yet); a SYN-ACK at another ISN is then outside its window:
+     * answered by an ACK of the first (3.10.7.4 first check), not a new
+     * connection */
+    bool r_bare_syn = r->has_syn && (r->syn_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) ==
+                      SYNACK_TCP_SYN && (!s->has_syn || r->syn_pkt > s->syn_pkt);
     /* a SYN-ACK at the old ISS whose ACK is below the RCV.NXT its sender
      * already acknowledged: RCV.NXT never goes back in a connection, so it
      * answers a SYN that reused its ISN after the old one ended (both sides
-     * may reuse theirs: RFC 6528's ISNs follow a clock) */
-    bool rcv_back = synack && s->syn_seen && th->seq == s->iss && s->acked &&
-                    seq_gt(s->ack_last, th->ack);
+     * may reuse theirs: RFC 6528's ISNs follow a clock). So does one after
+     * the old connection ended by a RST (its sender's ABORT, or one that
+     * took effect): there is no old SYN-ACK left to send again */
+    bool rcv_back = synack && s->syn_seen && th->seq == s->iss &&
+                    ((s->acked && seq_gt(s->ack_last, th->ack)) || s->aborted || c->closed);
     if (synack && !pend_find(r, th->ack - 1) && s->syn_seen &&
         (th->seq != s->iss || rcv_back) && r->syn_seen && th->ack == r->iss + 1 && r_bare_syn) {
         /* a SYN-ACK with a new ISS for a SYN that reused its ISN (a new
          * connection after the old one ended): as if that SYN were pending */
-        uint32_t end = r->last_seq == r->iss ? r->last_end : r->iss + 1; /* its data, if any */
-        struct o_pend p = {r->iss, end, r->last_time, r->last_pkt, 0, SYNACK_TCP_SYN, {0}};
+        uint32_t end = r->syn_seq == r->iss ? r->syn_end : r->iss + 1; /* its data, if any */
+        struct o_pend p = {r->iss, end, r->syn_time, r->syn_pkt, 0, SYNACK_TCP_SYN, {0}};
         p.opts.present = (r->opt_mss ? TCPOPT_F_MSS : 0) | (r->opt_ws ? TCPOPT_F_WSCALE : 0) |
                          (r->opt_sackok ? TCPOPT_F_SACK_PERM : 0) | (r->opt_ts ? TCPOPT_F_TS : 0);
         p.opts.mss = r->mss;

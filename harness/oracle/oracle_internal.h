@@ -74,6 +74,13 @@ struct o_rtt {
     int64_t srtt, rttvar;       /* microseconds */
 };
 
+/* One reading of a sender's retransmission timer (see o_ep.alt). */
+struct o_timer {
+    uint64_t start, interval;   /* timer_start, last_interval */
+    unsigned pkt, backoff;      /* timer_pkt, backoff */
+};
+#define ORACLE_ALTS 4
+
 /* A SYN with another ISN than the connection's (see o_ep.pend). */
 struct o_pend {
     uint32_t seq, end;
@@ -123,10 +130,11 @@ struct o_ep {
     uint64_t last_interval;     /* of the last timeout */
     /* a retransmission that came with a segment of the other side but
      * late enough for the timer may be either: the timer state had it
-     * been the timer's, kept until a later timeout tells */
-    bool alt_on;
-    uint64_t alt_start, alt_interval;
-    unsigned alt_pkt, alt_backoff;
+     * been the timer's, kept until a later timeout tells. Several such
+     * retransmissions in a row give several readings (an answer, then a
+     * timeout; a timeout, then an answer; ...), all kept */
+    size_t nalt;
+    struct o_timer alt[ORACLE_ALTS];
     /* RFC 6298 lets a sender time any segment, at least once per RTT
      * (section 3): one estimator per sampling policy in use, and a
      * retransmission is early only before the smallest RTO of them */
@@ -152,9 +160,21 @@ struct o_ep {
      * 4-tuple after the old one died unseen (answered by a SYN-ACK, or by a
      * RST from a closed port). Several are kept: the other side may answer
      * any of them (one it dropped, one it answered late in a batch), not
-     * only the last; the oldest goes when a fifth comes */
+     * only the last; when a fifth comes the first stays (the one a side in
+     * SYN-RECEIVED answers) and the second oldest goes */
     size_t npend;
     struct o_pend pend[ORACLE_PENDS];
+    /* it ended its connection with a RST: an ABORT (<SEQ=SND.NXT><CTL=RST>,
+     * RFC 9293 3.10.5), or any RST in a synchronized state (3.5.2 group 3
+     * sends none but those): its timer stops, and its next SYN-ACK at its
+     * old ISN answers a new connection's SYN */
+    bool aborted;
+    /* its latest segment with SYN (and without RST), of any ISN */
+    bool has_syn;
+    uint8_t syn_flags;
+    uint32_t syn_seq, syn_end;
+    unsigned syn_pkt;
+    uint64_t syn_time;
     /* its last packet, for rst-answers-rst */
     enum oracle_from from;      /* as the caller said */
     bool has_last;

@@ -1120,6 +1120,244 @@ static void test_both_isns_reused_after_the_connection_ended(void **state)
     }
 }
 
+/* ---- fuzz finds of a 120 s campaign with the oracle on (27 inputs,
+ * eight causes): each legal exchange is silent, and a sibling with a
+ * genuinely wrong packet of the stack is still flagged ---- */
+
+/* corpus/regress/stack/oracle-syn-ack-after-its-abort: the stack sends
+ * its FIN, then ABORTs (<SEQ=SND.NXT><CTL=RST>, RFC 9293 3.10.5) and is
+ * CLOSED; the peer's SYN at its old ISN gets a SYN-ACK at the old ISS
+ * (the clock has not moved): a new connection, whose data starts at
+ * ISS + 1 again. Without the RST the same data comes after a FIN of the
+ * same connection. */
+static void test_syn_ack_at_the_old_iss_after_its_abort(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 65535);
+        seg(&e, true, 1 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 2048, 0);
+        if (!wrong)
+            seg(&e, true, 1 * MS, SYNACK_TCP_RST, 2, 0, 0, 0);
+        seg(&e, false, 2 * MS, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        seg(&e, true, 2 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 2048, 0);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 32792, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 2048, 100);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-syn-ack-after-a-reset: the peer's RST at
+ * RCV.NXT ended the connection; its SYN at a new ISN gets a SYN-ACK at the
+ * old ISS: a new connection, not closed. The peer's RST inside the window
+ * there is answered by a challenge ACK (RFC 5961 3.2), and the stack's
+ * ABORT just after it answers no RST. A RST just after one that took
+ * effect, numbered from it, still does. */
+static void test_syn_ack_at_the_old_iss_after_a_reset(void **state)
+{
+    (void)state;
+    const uint32_t isn2 = 0x1000000; /* the peer's second ISN, relative to its first */
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 65535);
+        seg(&e, false, 1 * MS, SYNACK_TCP_RST | SYNACK_TCP_ACK, 1, 1, 65535, 0);
+        seg(&e, false, 2 * MS, SYNACK_TCP_SYN, isn2, 0, 32792, 0);
+        seg(&e, true, 2 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, isn2 + 1, 65535, 0);
+        seg(&e, false, 3 * MS, SYNACK_TCP_ACK, isn2 + 1, 1, 65535, 0);
+        seg(&e, false, 4 * MS, SYNACK_TCP_RST | SYNACK_TCP_ACK, isn2 + 1 + (wrong ? 0 : 100), 1,
+            65535, 0);
+        if (!wrong)
+            seg(&e, true, 4 * MS, SYNACK_TCP_ACK, 1, isn2 + 1, 65535, 0);
+        seg(&e, true, 5 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+        assert_int_equal(stack_findings(&e, "rst-answers-rst"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-syn-after-its-abort: the stack ABORTs in
+ * SYN-RECEIVED (RFC 9293 3.10.5: nothing is left to retransmit) and at
+ * once opens a connection of its own at the same ISS: its SYN is a new
+ * connection's first, not a retransmission 0 s after the timer started.
+ * Without the ABORT it is one. */
+static void test_syn_at_the_old_iss_after_its_abort(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        if (!wrong)
+            seg(&e, true, 0, SYNACK_TCP_RST, 1, 0, 0, 0);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 2048, 0);
+        assert_int_equal(stack_findings(&e, "rto-below-minimum"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-reused-isn-then-other-segments: the old
+ * connection over, the peer's SYN reuses its ISN and other segments of
+ * its follow before the stack's SYN-ACK (at a new ISS: the clock moved)
+ * goes out, at the end of a batch. The SYN-ACK answers that SYN: the
+ * stack's ACK after it is of its new stream. A segment of the stack far
+ * beyond its new ISS is still outside its space. */
+static void test_syn_ack_answers_a_reused_isn_after_other_segments(void **state)
+{
+    (void)state;
+    const uint32_t iss2 = 1000250; /* the stack's new ISS, relative to its first */
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 65535);
+        seg(&e, false, 1 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 65535, 0);
+        seg(&e, true, 1 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 2, 16384, 0);
+        seg(&e, false, 2 * MS, SYNACK_TCP_ACK, 2, 2, 65535, 0);
+        seg(&e, false, 4000 * MS, SYNACK_TCP_SYN, 0, 0, 257, 0);
+        seg(&e, false, 4000 * MS, 0, 260, 32767, 1, 0);
+        seg(&e, false, 4000 * MS, SYNACK_TCP_ACK, 260, iss2 + 250, 32536, 0);
+        seg(&e, true, 4100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, iss2, 1, 16384, 0);
+        seg(&e, false, 4101 * MS, SYNACK_TCP_ACK, 1, iss2 + 1, 32792, 0);
+        seg(&e, true, 4101 * MS, SYNACK_TCP_ACK, iss2 + 1 + (wrong ? 2000000 : 0), 1, 16384, 0);
+        assert_int_equal(stack_findings(&e, "seq-outside-own-space"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-simultaneous-open-before-its-syn-ack: the
+ * stack's SYN, then the peer's SYN: the stack is in SYN-RECEIVED (RFC
+ * 9293 3.10.7.3 fourth) with its SYN-ACK held to the end of a batch. The
+ * peer's SYN-ACK at another ISN is outside its window and changes
+ * nothing (3.10.7.4 first check): the stack's SYN-ACK acknowledges the
+ * first ISN. Acknowledging the second is an ACK of data never sent. */
+static void test_simultaneous_open_before_its_syn_ack(void **state)
+{
+    (void)state;
+    const uint32_t isn2 = 0x3000000;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 0, SYNACK_TCP_SYN | SYNACK_TCP_FIN, 0, 0, 225, 0);
+        seg(&e, false, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, isn2, 1, 32803, 0);
+        seg(&e, true, 80 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, (wrong ? isn2 : 0) + 1, 65535, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-empty-segment-half-the-space-away: an ACK
+ * exactly 2^31 beyond the peer's ISN is before it and after it by RFC
+ * 1982; its receiver finds no octet of it in the window and drops it (RFC
+ * 9293 3.10.7.4 first check). It did not move the peer's stream, so the
+ * window the peer offers next counts; data beyond that window does not. */
+static void test_empty_segment_half_the_space_away(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 0);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 1);
+        seg(&e, false, 1000 * MS, SYNACK_TCP_ACK, 0x80000000u, 2, 0, 0);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_ACK, 2, 1, 65535, 0);
+        seg(&e, false, 121000 * MS, SYNACK_TCP_ACK, 1, 2, 100, 0);
+        seg(&e, true, 121000 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 2, 1, 65535, wrong ? 200 : 10);
+        assert_int_equal(stack_findings(&e, "data-beyond-window"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-window-slides-with-snd-una: a zero window
+ * in the handshake, then the peer offers 244 octets on a segment at seq 94; its ACK of 126 of them with a zero
+ * window comes on an older segment (seq 1), which moves SND.UNA but not
+ * the window (SND.WL1, RFC 9293 3.10.7.4 fifth check): SND.WND is an
+ * offset from SND.UNA, so 244 octets from the new SND.UNA may go. Beyond
+ * that is beyond the window. */
+static void test_window_slides_with_snd_una(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 0);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 94, 1, 244, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 244);
+        seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 1, 127, 0, 0);
+        seg(&e, true, 200 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 127, 1, 65535, wrong ? 260 : 130);
+        assert_int_equal(stack_findings(&e, "data-beyond-window"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-timeouts-each-after-a-dropped-segment: the
+ * SYN-ACK's timer fires at 1, 3, 7 and 15 s (1, 2, 4, 8: RFC 6298 5.5),
+ * the first two 48 us after a segment the stack dropped. Each of those
+ * may be an answer or a timeout; every reading is kept (not only the
+ * latest pair), and the one with all four timeouts fits. At 12 s the
+ * fourth comes after 5 s, early under every reading. */
+static void test_timeouts_each_just_after_a_dropped_segment(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        seg(&e, false, 999952, 0, 17, 1, 1, 0);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 2999952, 0, 17, 1, 1, 0);
+        seg(&e, true, 3000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, true, 7000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, true, (wrong ? 12000 : 15000) * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        assert_int_equal(stack_findings(&e, "rto-no-backoff"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-retracted-octets-sent-again-by-the-timer:
+ * 256 octets out, then a zero window and probes of the first octet; the
+ * window opens (probe octets may count as never sent) and an ACK of 126
+ * octets restarts the timer (RFC 6298 5.3), which fires 1 s later and
+ * then backs off (2 s, 4 s): the retransmission at 9.1 s is the timer's,
+ * not a first transmission. The third after 2.5 s is early either way. */
+static void test_retracted_octets_sent_again_by_the_timer(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 32792);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 256);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 0, 0);
+        seg(&e, true, 1100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        seg(&e, true, 3100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        seg(&e, true, 7100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        seg(&e, false, 8100 * MS, SYNACK_TCP_ACK, 1, 1, 228, 0);
+        seg(&e, false, 8100 * MS, SYNACK_TCP_ACK, 1, 127, 55040, 0);
+        seg(&e, true, 9100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 127, 1, 65535, 130);
+        seg(&e, true, 11100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 127, 1, 65535, 130);
+        seg(&e, true, (wrong ? 13600 : 15100) * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 127, 1, 65535,
+            130);
+        assert_int_equal(stack_findings(&e, "rto-no-backoff"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-first-of-five-pending-syns: five SYNs at
+ * new ISNs; the stack took the first (a new connection) and drops the
+ * others outside its window (RFC 9293 3.10.7.4 first check): its SYN-ACK
+ * answers the first, which the oracle keeps when a fifth comes. An ACK of
+ * an ISN no SYN carried is still of unsent data. */
+static void test_syn_ack_answers_the_first_of_five_pending_syns(void **state)
+{
+    (void)state;
+    static const uint32_t isn[] = {0x40000000u, 0x40300000u, 0x00c00000u, 0x42000000u,
+                                   0x20000000u};
+    const uint32_t iss2 = 0x10000000u;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        for (size_t i = 0; i < sizeof isn / sizeof isn[0]; i++)
+            seg(&e, false, 10 * MS, SYNACK_TCP_SYN | SYNACK_TCP_FIN, isn[i], 0, 12336, 0);
+        seg(&e, true, 10 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, iss2, isn[0] + 1 + (wrong ? 12345 : 0),
+            65535, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -1479,6 +1717,16 @@ int main(void)
         cmocka_unit_test(test_syn_received_challenges_an_in_window_rst),
         cmocka_unit_test(test_acks_before_the_syn_are_of_no_connection),
         cmocka_unit_test(test_both_isns_reused_after_the_connection_ended),
+        cmocka_unit_test(test_syn_ack_at_the_old_iss_after_its_abort),
+        cmocka_unit_test(test_syn_ack_at_the_old_iss_after_a_reset),
+        cmocka_unit_test(test_syn_at_the_old_iss_after_its_abort),
+        cmocka_unit_test(test_syn_ack_answers_a_reused_isn_after_other_segments),
+        cmocka_unit_test(test_simultaneous_open_before_its_syn_ack),
+        cmocka_unit_test(test_empty_segment_half_the_space_away),
+        cmocka_unit_test(test_window_slides_with_snd_una),
+        cmocka_unit_test(test_timeouts_each_just_after_a_dropped_segment),
+        cmocka_unit_test(test_retracted_octets_sent_again_by_the_timer),
+        cmocka_unit_test(test_syn_ack_answers_the_first_of_five_pending_syns),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
