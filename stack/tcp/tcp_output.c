@@ -94,11 +94,13 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
 /* Forward: the SYN a TCB has yet to send. */
 static void output_syn(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 
-/* Our SYN-ACK is due but not sent yet (held by an open batch): the peer
- * cannot place <SEQ=ISS> before it has seen our SYN. */
+/* Our SYN-ACK is due but not sent yet (held by an open batch), in
+ * SYN-RECEIVED or in the FIN-WAIT-1 a CLOSE there leads to (3.10.4): the
+ * peer cannot place <SEQ=ISS> before it has seen our SYN. */
 static bool syn_ack_waiting(const struct tcb *tcb)
 {
-    return tcb->state == SYNACK_SYN_RECEIVED && tcb->snd_nxt == tcb->iss;
+    return tcb->state != SYNACK_SYN_SENT && tcb->snd_una == tcb->iss &&
+           tcb->snd_nxt == tcb->iss;
 }
 
 void tcp_send_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)

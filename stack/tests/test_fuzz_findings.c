@@ -148,6 +148,29 @@ static void test_answer_before_the_syn_ack_is_the_syn_ack(void **state)
     assert_int_equal(probe_sock_state(p), SYNACK_SYN_RECEIVED);
 }
 
+/* corpus/regress/stack/ack-before-the-syn-ack-after-close. The same in
+ * the FIN-WAIT-1 that a CLOSE in SYN-RECEIVED leads to (3.10.4), the
+ * SYN-ACK still held: the challenge ACK went out as <SEQ=ISS><CTL=ACK>. */
+static void test_answer_after_close_before_the_syn_ack_is_the_syn_ack(void **state)
+{
+    struct probe *p = *state;
+    synack_stack_batch_begin(p->st);
+    probe_connect(p);
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    assert_int_equal(synack_socket_close(p->st, p->sd, p->now), 0);
+    p->sd = -1;
+    probe_expect_none(p);
+    probe_inject(p, SYN, 1, 0, NULL, 0);
+    struct probe_pkt *k = probe_pop(p);
+    assert_non_null(k);
+    assert_int_equal(k->th.flags, SYN | ACK);
+    assert_int_equal(k->seq, 0);
+    assert_int_equal(k->ack, 1);
+    synack_stack_batch_end(p->st, p->now);
+    while ((k = probe_pop(p)) != NULL)
+        assert_false(k->th.flags & SYN); /* no second SYN-ACK */
+}
+
 /* ABORT of a connection whose SYN-ACK a batch still holds (here: its
  * listener closes): the peer has seen nothing of it, so there is nothing
  * to reset; <SEQ=ISS><CTL=RST> used to go out. */
@@ -173,6 +196,7 @@ int main(void)
         T(test_acked_fin_probe_is_not_sent_again_in_fin_wait_2),
         T(test_ack_half_the_space_away_does_not_complete_the_handshake),
         T(test_answer_before_the_syn_ack_is_the_syn_ack),
+        T(test_answer_after_close_before_the_syn_ack_is_the_syn_ack),
         T(test_abort_before_the_syn_ack_sends_nothing),
 #undef T
     };
