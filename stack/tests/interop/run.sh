@@ -15,6 +15,8 @@
 #   5  a kernel connect to a closed synack port: "Connection refused"
 #   6  100 concurrent curl clients against synack-serve
 #   +  synack-get's messages for refused, reset and timed-out connections
+#   L  synack lint: the RFC oracle finds nothing in synack's packets of
+#      every capture the apps wrote
 #
 # Exit 0 when nothing failed (a step that cannot run here is SKIP, named
 # with its reason, never counted as passed); 77 when the whole test cannot
@@ -274,6 +276,22 @@ RS=$!; PIDS="$PIDS $RS"
 wait_listen 8001 || true
 errcase "server resets mid-body" 4 "connection reset" "http://$KA:8001/"
 errcase "nobody answers" 5 "timed out" --connect-timeout 2 "http://198.51.100.99:80/"
+
+# ---- L: the RFC oracle over synack's side of every capture ----
+# The apps' --pcap captures, every server stopped by now. --skew 10: the
+# impairment stage delays packets by 5 ms after the capture point, so an
+# ACK captured before a retransmission may reach synack after it.
+caps=$(ls "$WORK"/*.pcap 2>/dev/null)
+if [ ! -x "$B/synack" ]; then
+    result SKIP L "synack lint: $B/synack is not built"
+elif [ -z "$caps" ]; then
+    result FAIL L "synack lint: the apps wrote no capture"; keep
+elif "$B/synack" lint -q --stack "$SA" --only-stack --skew 10 $caps >"$WORK/lint.log" 2>&1; then
+    result PASS L "synack lint, synack's packets in $(echo "$caps" | wc -l) captures: no finding"
+else
+    result FAIL L "synack lint: $(grep -c '(stack)' "$WORK/lint.log") findings on synack's packets"
+    cat "$WORK/lint.log"; keep
+fi
 
 # ---- cleanup, and proof that nothing is left behind ----
 cleanup
