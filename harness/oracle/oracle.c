@@ -447,6 +447,20 @@ static void timer_clocked(struct oracle *o, struct o_ep *s, bool answer)
     s->alt[s->nalt++] = fired;
 }
 
+/* A retransmission that answers the other side's segment (a fast
+ * retransmit, RFC 5681 3.2) may also restart the timer: RFC 6298 5.1 asks
+ * only that it run, and Linux rearms it whenever it sends the first
+ * unacknowledged segment again. A reading in which it restarted now, with
+ * its backoff as it was, is added (it only puts the next timeout later). */
+static void timer_rearmed(struct oracle *o, struct o_ep *s)
+{
+    if (s->nalt == ORACLE_ALTS) {
+        memmove(&s->alt[0], &s->alt[1], (ORACLE_ALTS - 1) * sizeof s->alt[0]);
+        s->nalt--;
+    }
+    s->alt[s->nalt++] = (struct o_timer){o->now, s->last_interval, o->pkt, s->backoff};
+}
+
 /* The pending SYN of s with this sequence number, or NULL. */
 static struct o_pend *pend_find(struct o_ep *s, uint32_t seq)
 {
@@ -460,7 +474,11 @@ static void pend_add(struct o_ep *s, const struct o_pend *p)
 {
     struct o_pend *old = pend_find(s, p->seq);
     if (old) {
-        *old = *p; /* the same SYN again: the latest copy */
+        /* the same SYN again: the latest copy, but the text and FIN of an
+         * earlier one may be queued (RFC 9293 3.10.7.2): the furthest end */
+        uint32_t end = seq_gt(old->end, p->end) ? old->end : p->end;
+        *old = *p;
+        old->end = end;
         return;
     }
     if (s->npend == ORACLE_PENDS) {
@@ -633,6 +651,7 @@ static void on_syn(struct oracle *o, struct o_conn *c, struct o_ep *s, struct o_
     }
     s->syn_seen = true;
     s->iss = v->seq;
+    s->iss_syn_end = v->end;
     s->snd_una = v->seq; /* nothing acknowledged yet: an ACK of ISS is not new */
     s->una_known = true;
     s->opt_mss = op->present & TCPOPT_F_MSS;
@@ -742,20 +761,47 @@ static void check_window_mss(struct oracle *o, const struct o_conn *c, const str
     }
 }
 
+/* <SEQ=SEG.ACK><CTL=RST>: the answer to the other side's last segment, an
+ * unacceptable ACK, in LISTEN, SYN-SENT or SYN-RECEIVED (RFC 9293 3.10.7.2,
+ * 3.10.7.3, 3.10.7.4 fifth check). Its sender stays where it was: in
+ * SYN-RECEIVED it still holds the SYN it answers, text and FIN with it */
+static bool answers_an_ack(const struct o_ep *r, const struct segv *v)
+{
+    return r->has_last && (r->last_flags & SYNACK_TCP_ACK) && v->seq == r->last_ack;
+}
+
+/* s's SYN came to r in SYN-SENT: a SYN-ACK of r's SYN makes it
+ * ESTABLISHED, a SYN SYN-RECEIVED (RFC 9293 3.10.7.3 fifth check), its
+ * answer perhaps not on the wire yet (a batch, a delayed ACK). There a RST
+ * resets only at RCV.NXT exactly (RFC 5961 3.2), which lies past s's SYN
+ * and within what s sent: a RST elsewhere misses it and is dropped or
+ * challenged */
+static bool rst_misses_after_its_syn(const struct o_ep *s, const struct o_ep *r,
+                                     const struct segv *v)
+{
+    bool took_syn = s->syn_seen && ((s->acked && seq_ge(s->ack_last, r->iss + 1)) ||
+                                    (s->has_syn && r->has_syn && s->syn_pkt > r->syn_pkt &&
+                                     s->syn_seq == s->iss));
+    return took_syn && s->sent_any && (seq_lt(v->seq, s->iss + 1) || seq_gt(v->seq, s->snd_max));
+}
+
 static void check_rst(struct oracle *o, struct o_conn *c, struct o_ep *s,
                       struct o_ep *r, const struct segv *v)
 {
     const struct synack_tcp *th = v->th;
     /* the answer to a SYN from a closed port (<SEQ=0><ACK=SEG.SEQ+1>): the
-     * SYN's sender accepts it by its ACK, whatever came before */
+     * SYN's sender accepts it by its ACK, whatever came before (but once
+     * its SYN took it past SYN-SENT, only at RCV.NXT) */
     bool answers_syn = HAS(v, SYNACK_TCP_ACK) &&
                        (pend_find(r, th->ack - 1) ||
                         (r->has_last && (r->last_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) ==
-                                            SYNACK_TCP_SYN && th->ack == r->last_seq + 1));
+                                            SYNACK_TCP_SYN && th->ack == r->last_seq + 1 &&
+                         !rst_misses_after_its_syn(s, r, v)));
     if (answers_syn || r->npend) {
         /* (with a SYN of a new connection pending, a RST may belong to that
          * connection, whose ISS the wire has not shown: not judged) */
-        r->npend = 0;
+        if (answers_syn || !answers_an_ack(r, v))
+            r->npend = 0;
         c->closed = true;
         return;
     }
@@ -772,7 +818,7 @@ static void check_rst(struct oracle *o, struct o_conn *c, struct o_ep *s,
     }
     /* <SEQ=SEG.ACK><CTL=RST> answering the other side's last segment: the
      * number it gave as its own RCV.NXT (3.10.7.1 to 3.10.7.3) */
-    bool reply = r->has_last && (r->last_flags & SYNACK_TCP_ACK) && v->seq == r->last_ack;
+    bool reply = answers_an_ack(r, v);
     /* ... or <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> answering one without ACK */
     reply |= r->has_last && !(r->last_flags & SYNACK_TCP_ACK) && v->seq == 0 &&
              HAS(v, SYNACK_TCP_ACK) && th->ack == r->last_end;
@@ -808,9 +854,33 @@ static void check_rst(struct oracle *o, struct o_conn *c, struct o_ep *s,
          * one elsewhere in the window is answered by a challenge ACK
          * (RFC 9293 3.10.7.4 second check, RFC 5961 3.2) */
         bool syn_received = s->syn_seen && r->acked && seq_ge(r->ack_last, s->iss + 1);
-        if (!syn_received || v->seq == r->ack_last)
+        if (syn_received ? v->seq == r->ack_last : !rst_misses_after_its_syn(s, r, v))
             c->closed = true;
     }
+}
+
+static bool acks_unsent(const struct o_ep *r, uint32_t ack)
+{
+    return r->syn_seen && r->sent_any && seq_gt(ack, r->snd_max);
+}
+
+/* r's SYN not acknowledged yet: an ACK at or before its ISS (one 2^31
+ * away is before it by RFC 1982) is not acceptable in SYN-SENT or
+ * SYN-RECEIVED (RFC 9293 3.10.7.3 first check, 3.10.7.4 fifth check). r
+ * answers it with a RST and drops it: it offers no window */
+static bool refused_in_handshake(const struct o_ep *r, uint32_t ack)
+{
+    return r->syn_seen && r->una_known && r->snd_una == r->iss && seq_le(ack, r->iss);
+}
+
+/* s's segment lies wholly before the RCV.NXT r announced: r finds it not
+ * acceptable and drops it after sending an ACK, its ACK field and window
+ * unread (RFC 9293 3.10.7.4 first check; Linux drops what ends before the
+ * RCV.NXT of its last window update) */
+static bool before_rcv_nxt(const struct o_ep *s, const struct o_ep *r, const struct segv *v)
+{
+    return !HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_RST) && s->syn_seen && r->acked &&
+           seq_ge(r->ack_last, s->iss + 1) && seq_lt(v->end, r->ack_last);
 }
 
 /* s's segment carries an ACK: s as a receiver, r as the sender of data. */
@@ -819,11 +889,13 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
 {
     const struct synack_tcp *th = v->th;
     uint32_t ack = th->ack;
-    if (r->syn_seen && r->sent_any && seq_gt(ack, r->snd_max)) {
+    if (acks_unsent(r, ack)) {
         finding(o, RULE_ACK_UNSENT, "acknowledges up to relative %u; the other side sent up to %u",
                 ack - r->iss, r->snd_max - r->iss);
         return; /* the receiver drops it (3.10.7.4 fifth): nothing to learn */
     }
+    if (refused_in_handshake(r, ack))
+        return;
     if (r->syn_seen && !r->acked && !s->syn_seen && !HAS(v, SYNACK_TCP_SYN))
         return; /* r has sent only SYNs, s no SYN: r is in SYN-SENT, which drops a
                  * segment without SYN or RST (RFC 9293 3.10.7.3): SND.UNA stays */
@@ -834,8 +906,9 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
      * too): an old one (or one half the sequence space away, which is old
      * by RFC 1982 too) neither closes nor opens the window the data sender
      * uses, nor offers it a right edge (once it knows one) */
-    bool outside = s->acked && s->wl_known && s->edge_known && r->sent_any &&
-                   ((r->una_known && seq_lt(ack, r->snd_una)) || seq_gt(ack, r->snd_max));
+    bool stale = before_rcv_nxt(s, r, v);
+    bool outside = stale || (s->acked && s->wl_known && s->edge_known && r->sent_any &&
+                             ((r->una_known && seq_lt(ack, r->snd_una)) || seq_gt(ack, r->snd_max)));
     bool wnd_changed = s->acked && !outside && wnd != s->wnd_last;
     bool was_closed = s->acked && (s->wnd_last == 0 || s->wnd_rfc == 0);
     if (!s->acked || seq_gt(ack, s->ack_last))
@@ -863,7 +936,7 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
         s->edge_max = edge;
     s->edge_known = true;
     debt_pay(o, s, r, ack);
-    if (!r->sent_any || seq_gt(ack, r->snd_max))
+    if (!r->sent_any || seq_gt(ack, r->snd_max) || stale)
         return;
     /* r's view: SND.UNA, the timer, RTT samples, what may clock out data */
     if (r->una_known && seq_lt(ack, r->snd_una))
@@ -940,6 +1013,7 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
         debt_retime(r, v->seq, o->now);
     bool retracted = s->retracted && s->una_known && v->seq == s->snd_una;
     s->retracted = false;
+    bool probing = r->acked && (r->wnd_last == 0 || r->wnd_rfc == 0); /* a closed window */
     bool retx = !late && !retracted && s->sent_any && seq_lt(v->seq, s->snd_max) &&
                 (!s->una_known || seq_gt(v->end, s->snd_una));
     if (retx) {
@@ -960,7 +1034,6 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
         uint64_t prev_t = g ? g->last_tx : s->timer_start;
         if (o->cfg.skew_us && trig && trig_t + 2 * o->cfg.skew_us >= prev_t)
             clocked = true; /* the ACK may have reached the sender after the data left */
-        bool probing = r->acked && (r->wnd_last == 0 || r->wnd_rfc == 0);
         uint32_t una = s->una_known ? s->snd_una : s->iss;
         if (!probing && s->timer_on && v->seq == una) {
             /* an answer to the ACK comes with it; long after it and late
@@ -968,10 +1041,13 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
             bool answer = o->now <= trig_t + o->cfg.slack_us + 2 * o->cfg.skew_us;
             if (!clocked)
                 check_timeout(o, s);
-            else /* with the other side's segment, but late enough for the
-                  * timer: either (a timer firing just after a segment it
-                  * dropped); long after it, the timer's */
+            else { /* with the other side's segment, but late enough for the
+                    * timer: either (a timer firing just after a segment it
+                    * dropped); long after it, the timer's */
                 timer_clocked(o, s, answer);
+                if (answer)
+                    timer_rearmed(o, s);
+            }
         }
         if (g) {
             g->last_pkt = o->pkt;
@@ -981,7 +1057,11 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
         s->timing = false; /* RTT_TIMED: Karn, what is timed may have gone again */
         debt_retime(r, v->seq, o->now);
     } else {
-        if (!s->timing && !late) { /* RTT_TIMED: time this one */
+        /* A probe into a closed window is answered when the window opens,
+         * not an RTT later: BSD does not time it (tcp_output, t_force), and
+         * no estimator here samples it (RFC 6298 3 leaves which segments
+         * to time to the sender) */
+        if (!s->timing && !late && !probing) { /* RTT_TIMED: time this one */
             s->timing = true;
             s->timed_seq = v->seq;
             s->timed_tx = o->now;
@@ -999,13 +1079,17 @@ static void on_send(struct oracle *o, const struct o_conn *c, struct o_ep *s, st
         }
         if (s->nsegs < ORACLE_SEGS) /* a late copy: sent before the hole showed */
             s->segs[s->nsegs++] = (struct o_seg){v->seq, v->end, o->now, o->now,
-                                                 late ? late : o->pkt, late ? 2u : 1u};
+                                                 late ? late : o->pkt,
+                                                 late || probing ? 2u : 1u}; /* (2: no sample) */
     }
     /* the receiver owes an ACK for new in-order data or a FIN (MUST-40) */
     uint32_t owed = v->data_start + v->len + (HAS(v, SYNACK_TCP_FIN) ? 1 : 0);
     /* ... once the handshake is over for it: before its SYN is
      * acknowledged a receiver queues what comes (3.10.7.4), without ACKs */
     bool synced = s->acked && seq_ge(s->ack_last, r->iss + 1) && !HAS(v, SYNACK_TCP_SYN);
+    /* ... and on a segment with ACK: one without is dropped unread (RFC 9293
+     * 3.10.7.4 fifth check) */
+    synced = synced && HAS(v, SYNACK_TCP_ACK);
     if ((v->len || HAS(v, SYNACK_TCP_FIN)) && s->syn_seen && r->syn_seen && r->acked && synced &&
         !c->closed && seq_gt(owed, r->ack_last) && seq_le(v->seq, s->snd_max) &&
         r->edge_known && seq_le(v->data_start + v->len, r->edge_max))
@@ -1030,6 +1114,9 @@ static void remember_last(struct oracle *o, struct o_ep *s, const struct segv *v
         s->syn_end = v->end;
         s->syn_pkt = o->pkt;
         s->syn_time = now;
+        /* (copies may differ: the text and FIN of any may be queued) */
+        if (s->syn_seen && v->seq == s->iss && seq_gt(v->end, s->iss_syn_end))
+            s->iss_syn_end = v->end;
     }
 }
 
@@ -1066,7 +1153,7 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         (th->seq != s->iss || rcv_back) && r->syn_seen && th->ack == r->iss + 1 && r_bare_syn) {
         /* a SYN-ACK with a new ISS for a SYN that reused its ISN (a new
          * connection after the old one ended): as if that SYN were pending */
-        uint32_t end = r->syn_seq == r->iss ? r->syn_end : r->iss + 1; /* its data, if any */
+        uint32_t end = r->iss_syn_end; /* its data, if any, whatever SYNs came since */
         struct o_pend p = {r->iss, end, r->syn_time, r->syn_pkt, 0, SYNACK_TCP_SYN, {0}};
         p.opts.present = (r->opt_mss ? TCPOPT_F_MSS : 0) | (r->opt_ws ? TCPOPT_F_WSCALE : 0) |
                          (r->opt_sackok ? TCPOPT_F_SACK_PERM : 0) | (r->opt_ts ? TCPOPT_F_TS : 0);
@@ -1103,6 +1190,7 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         on_syn(o, c, r, s, &sv);
         r->sent_any = true;
         r->snd_max = syn.end;
+        r->iss_syn_end = syn.end;
         r->from = syn_from;
         if (own) { /* this side's own new SYN went out first: its timer runs since */
             struct synack_tcp mth = {.seq = mine.seq, .flags = mine.flags, .opts = mine.opts};
@@ -1111,6 +1199,7 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
             on_syn(o, c, s, r, &mv);
             s->sent_any = true;
             s->snd_max = mine.end;
+            s->iss_syn_end = mine.end;
             s->timer_on = true;
             s->timer_start = mine.time;
             s->timer_pkt = mine.pkt;
@@ -1161,7 +1250,13 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         }
         check_window_mss(o, c, s, r, &v);
     }
-    if (HAS(&v, SYNACK_TCP_ACK) && !c->closed)
+    /* a SYN at another ISN than its sender's, answering no pending SYN:
+     * a synchronized receiver answers it with a challenge ACK and drops it
+     * (RFC 9293 3.10.7.4 fourth check, RFC 5961 4.2), one in SYN-RECEIVED
+     * goes back to LISTEN: its ACK and window count for nothing (an ACK of
+     * unsent data is still its sender's fault) */
+    bool other_isn = HAS(&v, SYNACK_TCP_SYN) && s->syn_seen && v.seq != s->iss;
+    if (HAS(&v, SYNACK_TCP_ACK) && !c->closed && (!other_isn || acks_unsent(r, th->ack)))
         on_ack(o, c, s, r, &v);
     if (!c->closed && (v.len || HAS(&v, SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         on_send(o, c, s, r, &v);
@@ -1169,7 +1264,6 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         s->fin_sent = true;
         s->fin_seq = v.data_start + v.len;
     }
-    bool other_isn = HAS(&v, SYNACK_TCP_SYN) && s->syn_seen && v.seq != s->iss;
     if (!other_isn && (!s->sent_any || seq_gt(v.end, s->snd_max))) {
         s->snd_max = v.end; /* (a SYN with another ISN is not of this stream) */
         s->sent_any = true;

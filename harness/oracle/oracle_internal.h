@@ -89,7 +89,10 @@ struct o_pend {
     uint8_t reserved, flags;
     struct synack_tcp_opts opts;
 };
-#define ORACLE_PENDS 4
+/* eight: a side in SYN-RECEIVED that an in-window SYN sends back to LISTEN
+ * without a word (RFC 9293 3.10.7.4 fourth check) answers the next SYN,
+ * which may follow several it dropped */
+#define ORACLE_PENDS 8
 
 /* One endpoint of a connection, as the wire shows it. */
 struct o_ep {
@@ -175,6 +178,10 @@ struct o_ep {
     uint32_t syn_seq, syn_end;
     unsigned syn_pkt;
     uint64_t syn_time;
+    /* the furthest end of its SYNs at its ISN, past the data and FIN on
+     * them: a receiver queues a SYN's text and FIN (RFC 9293 3.10.7.2), so
+     * a SYN-ACK answering that SYN after SYNs at other ISNs still owes it */
+    uint32_t iss_syn_end;
     /* its last packet, for rst-answers-rst */
     enum oracle_from from;      /* as the caller said */
     bool has_last;

@@ -1358,6 +1358,255 @@ static void test_syn_ack_answers_the_first_of_five_pending_syns(void **state)
     }
 }
 
+/* corpus/regress/stack/oracle-syn-text-after-other-syns: the peer's SYN
+ * carries an octet (queued, RFC 9293 3.10.7.2), a SYN at another ISN
+ * follows, the stack refuses an ACK of unsent data with a RST (<SEQ=SEG.ACK>)
+ * and sends its SYN-ACK again; the peer's ACK completes the handshake and
+ * the stack acknowledges the SYN's octet. Acknowledging two is wrong. */
+static void test_syn_text_kept_after_a_syn_at_another_isn(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 1);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_SYN, 100000, 0, 32792, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_ACK, 1, 7000, 32792, 0);
+        seg(&e, true, 1 * MS, SYNACK_TCP_RST, 7000, 0, 0, 0);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 1100 * MS, SYNACK_TCP_ACK, 1, 1, 32792, 0);
+        seg(&e, true, 1100 * MS, SYNACK_TCP_ACK, 1, wrong ? 3 : 2, 65535, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-fin-of-an-earlier-copy-of-a-syn: a SYN
+ * with FIN at a new ISN, then the same SYN without FIN: the receiver may
+ * have queued the first copy's FIN (RFC 9293 3.10.7.2), and acknowledges
+ * it once the handshake is over. */
+static void test_fin_of_an_earlier_copy_of_a_pending_syn(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        seg(&e, false, 1 * MS, SYNACK_TCP_SYN | SYNACK_TCP_FIN, 100000, 0, 32792, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_SYN, 100000, 0, 32792, 0);
+        seg(&e, true, 1 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 5000, 100001, 65535, 0);
+        seg(&e, false, 2 * MS, SYNACK_TCP_ACK, 100001, 5001, 32792, 0);
+        seg(&e, true, 2 * MS, SYNACK_TCP_ACK, 5001, wrong ? 100003 : 100002, 65535, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-rst-refusing-an-ack-keeps-pending-syns:
+ * <SEQ=SEG.ACK><CTL=RST> refuses an unacceptable ACK in SYN-RECEIVED
+ * (RFC 9293 3.10.7.4 fifth check) and changes nothing: the SYN pending
+ * before it, with its FIN, is still the one the SYN-ACK answers. */
+static void test_rst_refusing_an_ack_keeps_the_pending_syns(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        seg(&e, false, 1 * MS, SYNACK_TCP_SYN | SYNACK_TCP_FIN, 100000, 0, 32792, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_ACK, 1, 7000, 32792, 0);
+        seg(&e, true, 1 * MS, SYNACK_TCP_RST, 7000, 0, 0, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_SYN, 100000, 0, 32792, 0);
+        seg(&e, true, 1 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 5000, 100001, 65535, 0);
+        seg(&e, false, 2 * MS, SYNACK_TCP_ACK, 100001, 5001, 32792, 0);
+        seg(&e, true, 2 * MS, SYNACK_TCP_ACK, 5001, wrong ? 100003 : 100002, 65535, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-rst-missing-rcv-nxt-after-a-syn-ack: the
+ * stack's SYN, the peer's SYN-ACK with data and FIN (the stack's ACK held
+ * in a batch: it is ESTABLISHED, 3.10.7.3), then a RST of the peer far
+ * outside its window: dropped (RFC 5961 3.2). The stack's ABORT
+ * (<SEQ=SND.NXT><CTL=RST>) is no answer to it. After a RST at RCV.NXT,
+ * which resets, a RST is. */
+static void test_rst_missing_rcv_nxt_after_a_syn_ack(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_FIN, 0, 1, 12336, 45);
+        seg(&e, false, 1 * MS, SYNACK_TCP_RST | SYNACK_TCP_ACK, wrong ? 47 : 12383, 1, 12336, 0);
+        seg(&e, true, 1 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+        assert_int_equal(stack_findings(&e, "rst-answers-rst"), wrong);
+    }
+    /* the same after a SYN of the peer (a simultaneous open: SYN-RECEIVED,
+     * its SYN-ACK held); corpus/regress/stack/oracle-rst-missing-rcv-nxt-
+     * in-a-simultaneous-open */
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_SYN, 0, 0, 12336, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_RST | SYNACK_TCP_ACK, wrong ? 1 : 12337, 1, 12336, 0);
+        seg(&e, true, 1 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+        assert_int_equal(stack_findings(&e, "rst-answers-rst"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-ack-before-iss-in-the-handshake: in
+ * SYN-RECEIVED an ACK 2^31 from the ISS (before it by RFC 1982) is
+ * refused with a RST (RFC 9293 3.10.7.4 fifth check) and offers no
+ * window (its right edge would lie just under 2^31 ahead of the next
+ * one, and hide it); the next ACK's window of 1000 is the one. */
+static void test_ack_before_iss_in_the_handshake_offers_no_window(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        seg(&e, false, 1 * MS, SYNACK_TCP_ACK, 1, 0x80000000u + 51, 500, 0);
+        seg(&e, true, 1 * MS, SYNACK_TCP_RST, 0x80000000u + 51, 0, 0, 0);
+        seg(&e, false, 2 * MS, SYNACK_TCP_ACK, 1, 1, 1000, 0);
+        seg(&e, true, 3 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, wrong ? 1200 : 100);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-segment-before-rcv-nxt: an ACK of the
+ * stack's 48 octets comes on a segment before RCV.NXT, which the stack
+ * drops unread (RFC 9293 3.10.7.4 first check): SND.UNA stays, and the
+ * next ACK, of SND.UNA, opens the window (SND.WL1, fifth check). */
+static void test_segment_before_rcv_nxt_is_dropped_unread(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 48);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 48);
+        seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 0, 49, 48, 0);
+        seg(&e, true, 200 * MS, SYNACK_TCP_ACK, 49, 1, 65535, 0);
+        seg(&e, false, 300 * MS, SYNACK_TCP_ACK, 1, 1, wrong ? 1000 : 12288, 0);
+        seg(&e, true, 300 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 49, 1, 65535, 1460);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-syn-after-a-silent-return-to-listen: the
+ * stack, in SYN-RECEIVED, drops a SYN outside its window, goes back to
+ * LISTEN on one inside it (3.10.7.4 fourth check, unseen on the wire),
+ * takes the next (a new connection) and drops three more: its SYN-ACK
+ * answers the second of five, kept with the first. */
+static void test_syn_ack_answers_the_second_of_five_pending_syns(void **state)
+{
+    (void)state;
+    static const uint32_t isn[] = {0x00f00000u, 0x01000000u, 0x01100000u, 0x01200000u,
+                                   0x00000100u};
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        for (size_t i = 0; i < sizeof isn / sizeof isn[0]; i++)
+            seg(&e, false, 10 * MS, SYNACK_TCP_SYN | SYNACK_TCP_FIN, isn[i], 0, 12336, 0);
+        seg(&e, true, 10 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, isn[1] + 1 + (wrong ? 12345 : 0),
+            65535, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-window-probe-not-timed: a zero window, a
+ * probe octet at 1 s, acknowledged with an open window at 1.995 s: the
+ * stack times no probe (BSD's choice; its ACK waits for the window, not
+ * an RTT), so its RTO is still 1 s and the data sent then goes again 1 s
+ * later. Half a second is below the minimum. */
+static void test_window_probe_gives_no_rtt_sample(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 0);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        seg(&e, false, 1995 * MS, SYNACK_TCP_ACK, 1, 2, 12336, 0);
+        seg(&e, true, 1995 * MS, SYNACK_TCP_ACK, 2, 1, 65535, 1460);
+        seg(&e, true, (wrong ? 2495 : 2995) * MS, SYNACK_TCP_ACK, 2, 1, 65535, 1460);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-fast-retransmit-rearms-the-timer: four
+ * segments, an ACK of the first at 0.2 s, three duplicate ACKs at
+ * 0.758 s and a fast retransmit (RFC 5681 3.2) that restarts the timer
+ * (Linux's choice): timeouts at 1.758 s (1 s) and 3.758 s (2 s) back
+ * off. A second timeout 1.242 s after the first does not. */
+static void test_fast_retransmit_may_rearm_the_timer(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 32792);
+        for (uint32_t i = 0; i < 4; i++)
+            seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1 + 1000 * i, 1, 65535, 1000);
+        seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 1, 1001, 32792, 0);
+        for (int i = 0; i < 3; i++)
+            seg(&e, false, 758 * MS, SYNACK_TCP_ACK, 1, 1001, 32792, 0);
+        seg(&e, true, 758 * MS, SYNACK_TCP_ACK, 1001, 1, 65535, 1000);
+        seg(&e, true, 1758 * MS, SYNACK_TCP_ACK, 1001, 1, 65535, 1000);
+        seg(&e, true, (wrong ? 3000 : 3758) * MS, SYNACK_TCP_ACK, 1001, 1, 65535, 1000);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-syn-at-another-isn-offers-no-window: a
+ * zero window, probes; a SYN-ACK of the peer at another ISN gets a
+ * challenge ACK and is dropped (RFC 9293 3.10.7.4 fourth check, RFC 5961
+ * 4.2): its window of 515 opens nothing, the stack goes on probing (not
+ * judged by the timer rules), and 100 octets are beyond the window. */
+static void test_syn_at_another_isn_offers_no_window(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 0);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        seg(&e, true, 3000 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        seg(&e, false, 3500 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 70000, 1, 515, 0);
+        seg(&e, true, 3500 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+        seg(&e, true, 7000 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        seg(&e, true, 7500 * MS, SYNACK_TCP_ACK, 1, 1, 65535, wrong ? 100 : 1);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
+/* corpus/regress/stack/oracle-fin-without-ack-owes-nothing: the peer's
+ * SYN carries ten octets; its ACK before RCV.NXT leaves the stack in
+ * SYN-RECEIVED, and its FIN without ACK inside the SYN's text is dropped
+ * unread (RFC 9293 3.10.7.4 fifth check): nothing is owed until the ACK
+ * at 5 s. The same FIN with ACK completes the handshake and is owed. */
+static void test_segment_without_ack_is_owed_no_ack(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 10);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_ACK, 0, 1, 32792, 0);
+        seg(&e, true, 1 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+        seg(&e, false, 2 * MS, SYNACK_TCP_FIN | (wrong ? SYNACK_TCP_ACK : 0), 3, 1, 32792, 0);
+        seg(&e, false, 5000 * MS, SYNACK_TCP_ACK, 1, 1, 32792, 0);
+        seg(&e, true, 5000 * MS, SYNACK_TCP_ACK, 1, 11, 65535, 0);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -1727,6 +1976,17 @@ int main(void)
         cmocka_unit_test(test_timeouts_each_just_after_a_dropped_segment),
         cmocka_unit_test(test_retracted_octets_sent_again_by_the_timer),
         cmocka_unit_test(test_syn_ack_answers_the_first_of_five_pending_syns),
+        cmocka_unit_test(test_syn_text_kept_after_a_syn_at_another_isn),
+        cmocka_unit_test(test_fin_of_an_earlier_copy_of_a_pending_syn),
+        cmocka_unit_test(test_rst_refusing_an_ack_keeps_the_pending_syns),
+        cmocka_unit_test(test_rst_missing_rcv_nxt_after_a_syn_ack),
+        cmocka_unit_test(test_ack_before_iss_in_the_handshake_offers_no_window),
+        cmocka_unit_test(test_segment_before_rcv_nxt_is_dropped_unread),
+        cmocka_unit_test(test_syn_ack_answers_the_second_of_five_pending_syns),
+        cmocka_unit_test(test_window_probe_gives_no_rtt_sample),
+        cmocka_unit_test(test_fast_retransmit_may_rearm_the_timer),
+        cmocka_unit_test(test_syn_at_another_isn_offers_no_window),
+        cmocka_unit_test(test_segment_without_ack_is_owed_no_ack),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
