@@ -477,8 +477,14 @@ static void pend_add(struct o_ep *s, const struct o_pend *p)
         /* the same SYN again: the latest copy, but the text and FIN of an
          * earlier one may be queued (RFC 9293 3.10.7.2): the furthest end */
         uint32_t end = seq_gt(old->end, p->end) ? old->end : p->end;
-        *old = *p;
-        old->end = end;
+        struct o_pend again = *p;
+        again.end = end;
+        size_t i = (size_t)(old - s->pend);
+        if (i > 0) { /* as recent as its last copy: the last to go */
+            memmove(&s->pend[i], &s->pend[i + 1], (s->npend - i - 1) * sizeof s->pend[0]);
+            old = &s->pend[s->npend - 1];
+        }
+        *old = again;
         return;
     }
     if (s->npend == ORACLE_PENDS) {

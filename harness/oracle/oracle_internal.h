@@ -163,8 +163,9 @@ struct o_ep {
      * 4-tuple after the old one died unseen (answered by a SYN-ACK, or by a
      * RST from a closed port). Several are kept: the other side may answer
      * any of them (one it dropped, one it answered late in a batch), not
-     * only the last; when a fifth comes the first stays (the one a side in
-     * SYN-RECEIVED answers) and the second oldest goes */
+     * only the last; when the list is full the first stays (the one a side
+     * in SYN-RECEIVED answers) and of the others the one least recently
+     * sent goes (a SYN sent again counts from its last copy) */
     size_t npend;
     struct o_pend pend[ORACLE_PENDS];
     /* it ended its connection with a RST: an ABORT (<SEQ=SND.NXT><CTL=RST>,

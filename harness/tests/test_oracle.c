@@ -1607,6 +1607,29 @@ static void test_segment_without_ack_is_owed_no_ack(void **state)
     }
 }
 
+/* corpus/regress/stack/oracle-syn-sent-again-among-many: eight pending
+ * SYNs, the second sent again, then a ninth: the list is full and the
+ * one least recently sent goes, not the second, which the stack answers
+ * (its copy was the latest it took). */
+static void test_pending_syn_sent_again_stays(void **state)
+{
+    (void)state;
+    static const uint32_t isn[] = {0x00f00000u, 0x01000000u, 0x01100000u, 0x01200000u,
+                                   0x01300000u, 0x01400000u, 0x01500000u, 0x01600000u};
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        for (size_t i = 0; i < sizeof isn / sizeof isn[0]; i++)
+            seg(&e, false, 10 * MS, SYNACK_TCP_SYN, isn[i], 0, 12336, 0);
+        seg(&e, false, 10 * MS, SYNACK_TCP_SYN, isn[1], 0, 12336, 0);
+        seg(&e, false, 10 * MS, SYNACK_TCP_SYN, 0x01700000u, 0, 12336, 0);
+        seg(&e, true, 10 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, isn[1] + 1 + (wrong ? 12345 : 0),
+            65535, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -1987,6 +2010,7 @@ int main(void)
         cmocka_unit_test(test_fast_retransmit_may_rearm_the_timer),
         cmocka_unit_test(test_syn_at_another_isn_offers_no_window),
         cmocka_unit_test(test_segment_without_ack_is_owed_no_ack),
+        cmocka_unit_test(test_pending_syn_sent_again_stays),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
