@@ -791,6 +791,26 @@ static bool rst_misses_after_its_syn(const struct o_ep *s, const struct o_ep *r,
     return took_syn && s->sent_any && (seq_lt(v->seq, s->iss + 1) || seq_gt(v->seq, s->snd_max));
 }
 
+/* A RST while r's SYNs of a new connection are pending, and no SYN of s
+ * came since the first of them: r is still in SYN-SENT, where a RST takes
+ * effect only with an acceptable ACK, ISS < SEG.ACK =< SND.NXT; without
+ * ACK, or with another, it is dropped (RFC 9293 3.10.7.3 first and second
+ * checks). One that acknowledges none of them: they stay pending */
+static bool rst_refused_in_syn_sent(const struct o_ep *s, const struct o_ep *r,
+                                    const struct segv *v)
+{
+    if (r->npend == 0)
+        return false;
+    for (size_t i = 0; i < r->npend; i++) {
+        if (s->has_syn && s->syn_pkt > r->pend[i].pkt)
+            return false; /* r may be in SYN-RECEIVED, where the RST's SEQ counts */
+        if (HAS(v, SYNACK_TCP_ACK) && seq_gt(v->th->ack, r->pend[i].seq) &&
+            seq_le(v->th->ack, r->pend[i].end))
+            return false;
+    }
+    return true;
+}
+
 static void check_rst(struct oracle *o, struct o_conn *c, struct o_ep *s,
                       struct o_ep *r, const struct segv *v)
 {
@@ -806,7 +826,7 @@ static void check_rst(struct oracle *o, struct o_conn *c, struct o_ep *s,
     if (answers_syn || r->npend) {
         /* (with a SYN of a new connection pending, a RST may belong to that
          * connection, whose ISS the wire has not shown: not judged) */
-        if (answers_syn || !answers_an_ack(r, v))
+        if (answers_syn || (!answers_an_ack(r, v) && !rst_refused_in_syn_sent(s, r, v)))
             r->npend = 0;
         c->closed = true;
         return;

@@ -1630,6 +1630,31 @@ static void test_pending_syn_sent_again_stays(void **state)
     }
 }
 
+/* corpus/regress/stack/oracle-rst-without-ack-in-syn-sent: the stack's
+ * SYN, then one at a new ISN (a new connection); a RST of the peer
+ * without ACK reaches it in SYN-SENT and is dropped (RFC 9293 3.10.7.3),
+ * so the new SYN stays pending; the peer's SYN makes it answer with a
+ * SYN-ACK at that ISN (simultaneous open), whose timer runs since the
+ * SYN (RFC 6298 5.1): sent again 1 s after the SYN, 0.9 s after the first
+ * SYN-ACK, it is not early. 0.9 s after the SYN it is. */
+static void test_rst_without_ack_keeps_pending_syn(void **state)
+{
+    (void)state;
+    const uint32_t iss2 = 0x00100000u;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, true, 10000 * MS, SYNACK_TCP_SYN, iss2, 0, 65535, 0);
+        seg(&e, false, 10050 * MS, SYNACK_TCP_RST, 4000, 0, 0, 0);
+        seg(&e, false, 10100 * MS, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        seg(&e, true, 10100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, iss2, 1, 65535, 0);
+        seg(&e, true, (wrong ? 10900 : 11000) * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, iss2, 1,
+            65535, 0);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2011,6 +2036,7 @@ int main(void)
         cmocka_unit_test(test_syn_at_another_isn_offers_no_window),
         cmocka_unit_test(test_segment_without_ack_is_owed_no_ack),
         cmocka_unit_test(test_pending_syn_sent_again_stays),
+        cmocka_unit_test(test_rst_without_ack_keeps_pending_syn),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
