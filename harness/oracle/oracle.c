@@ -1146,6 +1146,19 @@ static void remember_last(struct oracle *o, struct o_ep *s, const struct segv *v
     }
 }
 
+/* s's SYN-ACK at its old ISS after r acknowledged that ISS and then sent a
+ * RST: s left SYN-RECEIVED when the ACK came and never sends that SYN-ACK
+ * again in the old connection (a SYN in a synchronized state gets a
+ * challenge ACK, RFC 5961 4.2, RFC 9293 3.10.7.4 fourth check). The RST
+ * reset it: at RCV.NXT exactly (RFC 5961 3.2), which may lie past r's
+ * last ACKed octet when s took in-order data it has not acknowledged yet,
+ * so the wire may not show it. The SYN-ACK answers a new connection,
+ * whose ISS may be the old one (RFC 6528: ISNs follow a clock) */
+static bool synack_after_acked_then_rst(const struct o_ep *s, const struct o_ep *r)
+{
+    return r->aborted && r->acked && seq_ge(r->ack_last, s->iss + 1);
+}
+
 static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct synack_tcp *th,
                     bool checksum_bad)
 {
@@ -1174,7 +1187,8 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
      * the old connection ended by a RST (its sender's ABORT, or one that
      * took effect): there is no old SYN-ACK left to send again */
     bool rcv_back = synack && s->syn_seen && th->seq == s->iss &&
-                    ((s->acked && seq_gt(s->ack_last, th->ack)) || s->aborted || c->closed);
+                    ((s->acked && seq_gt(s->ack_last, th->ack)) || s->aborted || c->closed ||
+                     synack_after_acked_then_rst(s, r));
     if (synack && !pend_find(r, th->ack - 1) && s->syn_seen &&
         (th->seq != s->iss || rcv_back) && r->syn_seen && th->ack == r->iss + 1 && r_bare_syn) {
         /* a SYN-ACK with a new ISS for a SYN that reused its ISN (a new

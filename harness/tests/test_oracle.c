@@ -1655,6 +1655,32 @@ static void test_rst_without_ack_keeps_pending_syn(void **state)
     }
 }
 
+/* corpus/regress/stack/oracle-rst-at-unacked-rcv-nxt: the stack's FIN
+ * is acknowledged, the peer sends 96 octets (not acknowledged yet) and a
+ * RST at their end, the stack's RCV.NXT exactly: it resets (RFC 5961
+ * 3.2). The peer's SYN at its old ISN gets a SYN-ACK at the stack's old
+ * ISS (a new connection: RFC 6528's clock gives the same ISN), and the
+ * stack's ABORT in SYN-RECEIVED is <SEQ=SND.NXT><CTL=RST>, relative 1.
+ * Without the peer's RST the old connection lives, and a RST at 1 while
+ * the peer expects 2 is flagged. */
+static void test_synack_after_acked_then_rst_is_new(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 65535);
+        seg(&e, true, 1 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 65535, 0);
+        seg(&e, false, 2 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 2, 65535, 96);
+        if (!wrong)
+            seg(&e, false, 2 * MS, SYNACK_TCP_RST | SYNACK_TCP_ACK, 97, 2, 256, 0);
+        seg(&e, false, 3 * MS, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        seg(&e, true, 3 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, true, 13 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+        assert_int_equal(stack_findings(&e, "rst-seq-unacceptable"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2037,6 +2063,7 @@ int main(void)
         cmocka_unit_test(test_segment_without_ack_is_owed_no_ack),
         cmocka_unit_test(test_pending_syn_sent_again_stays),
         cmocka_unit_test(test_rst_without_ack_keeps_pending_syn),
+        cmocka_unit_test(test_synack_after_acked_then_rst_is_new),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
