@@ -1159,6 +1159,17 @@ static bool synack_after_acked_then_rst(const struct o_ep *s, const struct o_ep 
     return r->aborted && r->acked && seq_ge(r->ack_last, s->iss + 1);
 }
 
+/* s's SYN-ACK at its old ISS after both FINs went and each was
+ * acknowledged: s is in TIME-WAIT or closed, never to send a SYN in that
+ * connection again; in TIME-WAIT a new SYN may open a new one (RFC 9293
+ * 3.10.7.4, RFC 6191), whose ISS may be the old one (RFC 6528: ISNs
+ * follow a clock). The SYN-ACK answers that new connection */
+static bool synack_after_fin_acked(const struct o_ep *s, const struct o_ep *r)
+{
+    return s->fin_sent && r->acked && seq_gt(r->ack_last, s->fin_seq) && r->fin_sent &&
+           s->acked && seq_gt(s->ack_last, r->fin_seq);
+}
+
 static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct synack_tcp *th,
                     bool checksum_bad)
 {
@@ -1188,7 +1199,7 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
      * took effect): there is no old SYN-ACK left to send again */
     bool rcv_back = synack && s->syn_seen && th->seq == s->iss &&
                     ((s->acked && seq_gt(s->ack_last, th->ack)) || s->aborted || c->closed ||
-                     synack_after_acked_then_rst(s, r));
+                     synack_after_acked_then_rst(s, r) || synack_after_fin_acked(s, r));
     if (synack && !pend_find(r, th->ack - 1) && s->syn_seen &&
         (th->seq != s->iss || rcv_back) && r->syn_seen && th->ack == r->iss + 1 && r_bare_syn) {
         /* a SYN-ACK with a new ISS for a SYN that reused its ISN (a new
