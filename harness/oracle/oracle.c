@@ -1159,15 +1159,15 @@ static bool synack_after_acked_then_rst(const struct o_ep *s, const struct o_ep 
     return r->aborted && r->acked && seq_ge(r->ack_last, s->iss + 1);
 }
 
-/* s's SYN-ACK at its old ISS after both FINs went and each was
- * acknowledged: s is in TIME-WAIT or closed, never to send a SYN in that
- * connection again; in TIME-WAIT a new SYN may open a new one (RFC 9293
- * 3.10.7.4, RFC 6191), whose ISS may be the old one (RFC 6528: ISNs
- * follow a clock). The SYN-ACK answers that new connection */
+/* s's SYN-ACK at its old ISS after both FINs went and s acknowledged
+ * r's: s is in CLOSING, LAST-ACK or TIME-WAIT, or closed, never to send a
+ * SYN in that connection again. An ABORT there deletes the TCB without a
+ * RST (RFC 9293 3.10.5), and in TIME-WAIT a new SYN may open a new
+ * connection (3.10.7.4, RFC 6191); its ISS may be the old one (RFC 6528:
+ * ISNs follow a clock). The SYN-ACK answers that new connection */
 static bool synack_after_fin_acked(const struct o_ep *s, const struct o_ep *r)
 {
-    return s->fin_sent && r->acked && seq_gt(r->ack_last, s->fin_seq) && r->fin_sent &&
-           s->acked && seq_gt(s->ack_last, r->fin_seq);
+    return s->fin_sent && r->fin_sent && s->acked && seq_gt(s->ack_last, r->fin_seq);
 }
 
 static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct synack_tcp *th,

@@ -1681,13 +1681,13 @@ static void test_synack_after_acked_then_rst_is_new(void **state)
     }
 }
 
-/* corpus/regress/stack/oracle-new-connection-after-fin-acked: the
- * stack's FIN is acknowledged, the peer's FIN too (TIME-WAIT); a SYN at
- * a higher ISN opens a new connection (RFC 9293 3.10.7.4, RFC 6191) with
- * a SYN-ACK at the stack's old ISS (RFC 6528's clock), and its data at
- * relative 1 is no data after the old FIN. With the old FIN never
- * acknowledged (CLOSING: a SYN gets a challenge ACK), the same data is;
- * so is it in FIN-WAIT-2 (test_synack_after_acked_then_rst_is_new). */
+/* corpus/regress/stack/oracle-new-connection-after-fin-acked: both
+ * FINs exchanged, the peer's acknowledged (CLOSING, LAST-ACK or
+ * TIME-WAIT, where an ABORT sends no RST, RFC 9293 3.10.5); a SYN at a
+ * higher ISN opens a new connection (RFC 6191) with a SYN-ACK at the
+ * stack's old ISS (RFC 6528's clock), and its data at relative 1 is no
+ * data after the old FIN. In FIN-WAIT-2 (no FIN from the peer: an ABORT
+ * sends a RST, a SYN gets a challenge ACK) the same data is. */
 static void test_synack_after_fin_acked_is_new(void **state)
 {
     (void)state;
@@ -1696,8 +1696,8 @@ static void test_synack_after_fin_acked_is_new(void **state)
         ex_init(&e);
         handshake(&e, 65535);
         seg(&e, true, 1 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 65535, 0);
-        seg(&e, false, 2 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, wrong ? 1 : 2, 65535, 0);
-        seg(&e, true, 2 * MS, SYNACK_TCP_ACK, 2, 2, 65535, 0);
+        seg(&e, false, 2 * MS, (wrong ? 0 : SYNACK_TCP_FIN) | SYNACK_TCP_ACK, 1, 2, 65535, 0);
+        seg(&e, true, 2 * MS, SYNACK_TCP_ACK, 2, wrong ? 1 : 2, 65535, 0);
         seg(&e, false, 3 * MS, SYNACK_TCP_SYN, 10000, 0, 32792, 0);
         seg(&e, true, 3 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 10001, 65535, 0);
         seg(&e, false, 4 * MS, SYNACK_TCP_ACK, 10001, 1, 32792, 0);
