@@ -1140,6 +1140,11 @@ static void remember_last(struct oracle *o, struct o_ep *s, const struct segv *v
         s->syn_end = v->end;
         s->syn_pkt = o->pkt;
         s->syn_time = now;
+        if (!HAS(v, SYNACK_TCP_ACK) && s->syn_seen && v->seq == s->iss) {
+            s->has_bare_syn = true;
+            s->bare_syn_pkt = o->pkt;
+            s->bare_syn_time = now;
+        }
         /* (copies may differ: the text and FIN of any may be queued) */
         if (s->syn_seen && v->seq == s->iss && seq_gt(v->end, s->iss_syn_end))
             s->iss_syn_end = v->end;
@@ -1170,6 +1175,18 @@ static bool synack_after_fin_acked(const struct o_ep *s, const struct o_ep *r)
     return s->fin_sent && r->fin_sent && s->acked && seq_gt(s->ack_last, r->fin_seq);
 }
 
+/* r's latest SYN is a SYN-ACK at another ISN than its ISS, after a bare
+ * SYN at its ISS that came after s's last SYN: the other side drops that
+ * SYN-ACK (in SYN-RECEIVED it is out of the window, or gets a challenge
+ * ACK: RFC 9293 3.10.7.4 first and fourth checks), and the bare SYN is
+ * still the one a SYN-ACK of s answers */
+static bool bare_syn_before_synack_elsewhere(const struct o_ep *s, const struct o_ep *r)
+{
+    return r->has_syn && (r->syn_flags & SYNACK_TCP_ACK) && r->syn_seq != r->iss &&
+           r->has_bare_syn && r->bare_syn_pkt < r->syn_pkt &&
+           (!s->has_syn || r->bare_syn_pkt > s->syn_pkt);
+}
+
 static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct synack_tcp *th,
                     bool checksum_bad)
 {
@@ -1191,6 +1208,13 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
      * connection */
     bool r_bare_syn = r->has_syn && (r->syn_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) ==
                       SYNACK_TCP_SYN && (!s->has_syn || r->syn_pkt > s->syn_pkt);
+    unsigned r_syn_pkt = r->syn_pkt;
+    uint64_t r_syn_time = r->syn_time;
+    if (!r_bare_syn && bare_syn_before_synack_elsewhere(s, r)) {
+        r_bare_syn = true;
+        r_syn_pkt = r->bare_syn_pkt;
+        r_syn_time = r->bare_syn_time;
+    }
     /* a SYN-ACK at the old ISS whose ACK is below the RCV.NXT its sender
      * already acknowledged: RCV.NXT never goes back in a connection, so it
      * answers a SYN that reused its ISN after the old one ended (both sides
@@ -1205,7 +1229,7 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         /* a SYN-ACK with a new ISS for a SYN that reused its ISN (a new
          * connection after the old one ended): as if that SYN were pending */
         uint32_t end = r->iss_syn_end; /* its data, if any, whatever SYNs came since */
-        struct o_pend p = {r->iss, end, r->syn_time, r->syn_pkt, 0, SYNACK_TCP_SYN, {0}};
+        struct o_pend p = {r->iss, end, r_syn_time, r_syn_pkt, 0, SYNACK_TCP_SYN, {0}};
         p.opts.present = (r->opt_mss ? TCPOPT_F_MSS : 0) | (r->opt_ws ? TCPOPT_F_WSCALE : 0) |
                          (r->opt_sackok ? TCPOPT_F_SACK_PERM : 0) | (r->opt_ts ? TCPOPT_F_TS : 0);
         p.opts.mss = r->mss;

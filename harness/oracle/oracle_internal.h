@@ -179,6 +179,11 @@ struct o_ep {
     uint32_t syn_seq, syn_end;
     unsigned syn_pkt;
     uint64_t syn_time;
+    /* its latest bare SYN (no ACK, no RST) at its ISN: a SYN-ACK of its
+     * own at another ISN after it, dropped, does not unmake it */
+    bool has_bare_syn;
+    unsigned bare_syn_pkt;
+    uint64_t bare_syn_time;
     /* the furthest end of its SYNs at its ISN, past the data and FIN on
      * them: a receiver queues a SYN's text and FIN (RFC 9293 3.10.7.2), so
      * a SYN-ACK answering that SYN after SYNs at other ISNs still owes it */

@@ -1706,6 +1706,33 @@ static void test_synack_after_fin_acked_is_new(void **state)
     }
 }
 
+/* corpus/regress/stack/oracle-synack-at-another-isn-after-bare-syn: the
+ * stack's SYN, data from the peer without a SYN, refused by the stack's
+ * RST; the peer's first SYN comes before the stack's new SYN left (a
+ * batch), then a SYN-ACK of the peer at another ISN, which the stack
+ * drops (RFC 9293 3.10.7.4); the stack's SYN-ACK at a new ISS (RFC 6528's
+ * clock, 183 s later) answers the bare SYN, and its ACK at the new ISS + 1
+ * is in its own space. An ACK far beyond that ISS is not. */
+static void test_synack_after_bare_syn_and_stray_synack(void **state)
+{
+    (void)state;
+    const uint32_t iss2 = S_ISN + 45750000u;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_ACK, 0, 1, 65535, 64);
+        seg(&e, true, 1 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+        seg(&e, false, 183000 * MS, SYNACK_TCP_SYN, 0, 0, 1000, 0);
+        seg(&e, false, 183000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_FIN, 2817,
+            45750259, 0, 0);
+        stack_raw(&e, 183000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, iss2, P_ISN + 1, 0);
+        stack_raw(&e, 183000 * MS, SYNACK_TCP_ACK, iss2 + 1 + (wrong ? 50000000u : 0), P_ISN + 1,
+                  0);
+        assert_int_equal(stack_findings(&e, "seq-outside-own-space"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2090,6 +2117,7 @@ int main(void)
         cmocka_unit_test(test_rst_without_ack_keeps_pending_syn),
         cmocka_unit_test(test_synack_after_acked_then_rst_is_new),
         cmocka_unit_test(test_synack_after_fin_acked_is_new),
+        cmocka_unit_test(test_synack_after_bare_syn_and_stray_synack),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
