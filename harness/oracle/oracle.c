@@ -1187,6 +1187,27 @@ static bool bare_syn_before_synack_elsewhere(const struct o_ep *s, const struct 
            (!s->has_syn || r->bare_syn_pkt > s->syn_pkt);
 }
 
+/* s's newest pending SYN (another ISN than its ISS), r's bare SYN after
+ * it, r's last segment an ACK of it, and now a segment of s without SYN at
+ * that SYN's
+ * end: s took r's SYN in SYN-SENT (simultaneous open, RFC 9293 3.10.7.3)
+ * and r's ACK before its SYN-ACK went out (a batch): the SYN already
+ * acknowledged, only the ACK is left to send. s's connection is that
+ * SYN's; the pending SYN, not the old ISS, numbers its data */
+static const struct o_pend *pend_taken_up(const struct o_ep *s, const struct o_ep *r,
+                                          const struct synack_tcp *th)
+{
+    if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_RST | SYNACK_TCP_ACK)) != SYNACK_TCP_ACK ||
+        s->npend == 0 || !r->has_last || !(r->last_flags & SYNACK_TCP_ACK) || !r->syn_seen ||
+        !r->has_bare_syn)
+        return NULL;
+    const struct o_pend *p = &s->pend[s->npend - 1];
+    if (th->seq != p->end || r->last_ack != p->end || r->bare_syn_pkt < p->pkt ||
+        !seq_gt(th->ack, r->iss))
+        return NULL;
+    return p;
+}
+
 static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct synack_tcp *th,
                     bool checksum_bad)
 {
@@ -1235,6 +1256,29 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         p.opts.mss = r->mss;
         p.opts.wscale = r->ws;
         pend_add(r, &p);
+    }
+    const struct o_pend *sq = pend_taken_up(s, r, th);
+    if (sq) { /* s's side starts over from that SYN, its timer running since */
+        struct o_pend mine = *sq;
+        uint32_t addr = s->addr;
+        uint16_t port = s->port;
+        enum oracle_from from = s->from;
+        memset(s, 0, sizeof *s);
+        s->addr = addr;
+        s->port = port;
+        s->from = from;
+        struct synack_tcp mth = {.seq = mine.seq, .flags = mine.flags, .opts = mine.opts};
+        struct segv mv = {.th = &mth, .flags = mine.flags, .seq = mine.seq,
+                          .data_start = mine.seq + 1, .end = mine.end};
+        on_syn(o, c, s, r, &mv);
+        s->sent_any = true;
+        s->snd_max = mine.end;
+        s->iss_syn_end = mine.end;
+        s->timer_on = true;
+        s->timer_start = mine.time;
+        s->timer_pkt = mine.pkt;
+        s->segs[0] = (struct o_seg){mine.seq, mine.end, mine.time, mine.time, mine.pkt, 1};
+        s->nsegs = 1;
     }
     const struct o_pend *rp = synack ? pend_find(r, th->ack - 1) : NULL;
     if (rp) {

@@ -1733,6 +1733,29 @@ static void test_synack_after_bare_syn_and_stray_synack(void **state)
     }
 }
 
+/* corpus/regress/stack/oracle-pending-syn-taken-up-without-synack: the
+ * stack's SYN, then one at a new ISN; the peer's SYN (the stack, in
+ * SYN-SENT, goes to SYN-RECEIVED: RFC 9293 3.10.7.3) and its ACK of the
+ * new SYN come before the stack's SYN-ACK leaves (a batch), so only data
+ * with an ACK goes, at the new ISN + 1: in the stack's own space. Data
+ * far beyond that ISN is not. */
+static void test_pending_syn_taken_up_without_synack(void **state)
+{
+    (void)state;
+    const uint32_t iss2 = S_ISN + 1000000u;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        stack_raw(&e, 3000 * MS, SYNACK_TCP_SYN, iss2, 0, 0);
+        seg(&e, false, 3001 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 3001 * MS, SYNACK_TCP_ACK, 1, 1000001, 65535, 0);
+        stack_raw(&e, 3001 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH,
+                  iss2 + 1 + (wrong ? 50000000u : 0), P_ISN + 1, 100);
+        assert_int_equal(stack_findings(&e, "seq-outside-own-space"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2118,6 +2141,7 @@ int main(void)
         cmocka_unit_test(test_synack_after_acked_then_rst_is_new),
         cmocka_unit_test(test_synack_after_fin_acked_is_new),
         cmocka_unit_test(test_synack_after_bare_syn_and_stray_synack),
+        cmocka_unit_test(test_pending_syn_taken_up_without_synack),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
