@@ -811,6 +811,17 @@ static bool rst_refused_in_syn_sent(const struct o_ep *s, const struct o_ep *r,
     return true;
 }
 
+/* s's RST at the RCV.NXT r last acknowledged, with octets of s sent past
+ * it: r may have taken them in order without acknowledging them yet (a
+ * delayed ACK), its RCV.NXT then past the RST, which falls outside the
+ * window and is dropped (RFC 9293 3.10.7.4 first check, RFC 5961 3.2).
+ * Whether it reset r the wire does not tell */
+static bool rst_may_miss_unacked_data(const struct o_ep *s, const struct o_ep *r,
+                                      const struct segv *v)
+{
+    return s->sent_any && seq_gt(s->snd_max, v->seq) && v->seq == r->ack_last;
+}
+
 static void check_rst(struct oracle *o, struct o_conn *c, struct o_ep *s,
                       struct o_ep *r, const struct segv *v)
 {
@@ -871,7 +882,7 @@ static void check_rst(struct oracle *o, struct o_conn *c, struct o_ep *s,
         if (off >= wnd && !in_flight && !reply)
             finding(o, RULE_RST_UNACCEPTABLE, "RST at relative %u; the receiver expects %u with "
                     "a window of %u", v->seq - s->iss, r->ack_last - s->iss, r->wnd_adv);
-        if (v->seq == r->ack_last)
+        if (v->seq == r->ack_last && !rst_may_miss_unacked_data(s, r, v))
             c->closed = true; /* RFC 5961 3.2: an exact match resets */
     } else if (HAS(v, SYNACK_TCP_ACK) && r->syn_seen && th->ack == r->iss + 1) {
         /* a SYN refused (r in SYN-SENT takes a RST whose ACK acknowledges

@@ -1756,6 +1756,27 @@ static void test_pending_syn_taken_up_without_synack(void **state)
     }
 }
 
+/* corpus/regress/stack/oracle-rst-before-unacked-data: the peer's 1280
+ * octets, not acknowledged yet, then its RST at the stack's last ACK:
+ * the stack's RCV.NXT is past it, the RST out of the window and dropped
+ * (RFC 9293 3.10.7.4, RFC 5961 3.2), and the stack's ABORT,
+ * <SEQ=SND.NXT><CTL=RST> (3.10.5), is no answer to it. Without the data
+ * the RST resets the stack, and its RST numbered from it answers a RST. */
+static void test_rst_before_unacked_data_may_miss(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 65535);
+        if (!wrong)
+            seg(&e, false, 1 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1280);
+        seg(&e, false, 100 * MS, SYNACK_TCP_RST | SYNACK_TCP_ACK, 1, 1, 32792, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+        assert_int_equal(stack_findings(&e, "rst-answers-rst"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2142,6 +2163,7 @@ int main(void)
         cmocka_unit_test(test_synack_after_fin_acked_is_new),
         cmocka_unit_test(test_synack_after_bare_syn_and_stray_synack),
         cmocka_unit_test(test_pending_syn_taken_up_without_synack),
+        cmocka_unit_test(test_rst_before_unacked_data_may_miss),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
