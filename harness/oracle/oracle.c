@@ -920,6 +920,16 @@ static bool before_rcv_nxt(const struct o_ep *s, const struct o_ep *r, const str
            seq_ge(r->ack_last, s->iss + 1) && seq_lt(v->end, r->ack_last);
 }
 
+/* The window by RFC 9293 3.10.7.4's SND.WL1/WL2 rule opens now, though
+ * the window field did not change: the segment that first carried it was
+ * older than SND.WL1 and left the window closed at the sender, this one
+ * updates it (Linux's view opened with the first) */
+static bool wl_rule_opens(const struct o_ep *s, bool was_closed, uint32_t wnd_rfc_before,
+                          uint32_t wnd, bool outside)
+{
+    return !outside && wnd && was_closed && wnd_rfc_before == 0 && s->wnd_rfc != 0;
+}
+
 /* s's segment carries an ACK: s as a receiver, r as the sender of data. */
 static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, struct o_ep *r,
                    const struct segv *v)
@@ -957,6 +967,7 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
     /* The window the data sender takes: stacks differ (RFC 9293 3.10.7.4's
      * SND.WL1/WL2 rule, or Linux's, which also takes it when the ACK moves
      * on), so both are kept and a window closed by either counts as closed */
+    uint32_t wnd_rfc_before = s->wnd_rfc;
     if (outside) {
         /* nothing */
     } else if (!s->wl_known || seq_lt(s->wl1, v->seq) || (s->wl1 == v->seq && seq_le(s->wl2, ack))) {
@@ -978,8 +989,9 @@ static void on_ack(struct oracle *o, const struct o_conn *c, struct o_ep *s, str
     /* r's view: SND.UNA, the timer, RTT samples, what may clock out data */
     if (r->una_known && seq_lt(ack, r->snd_una))
         return; /* an old ACK: ignored (3.10.7.4 fifth), nothing it can clock out */
-    bool trigger = wnd_changed || (th->opts.present & TCPOPT_F_SACK);
-    bool opens = wnd_changed && wnd && s->wnd_rfc && was_closed;
+    bool rfc_opens = wl_rule_opens(s, was_closed, wnd_rfc_before, wnd, outside);
+    bool trigger = wnd_changed || rfc_opens || (th->opts.present & TCPOPT_F_SACK);
+    bool opens = (wnd_changed && wnd && s->wnd_rfc && was_closed) || rfc_opens;
     if (!r->una_known || seq_gt(ack, r->snd_una)) {
         /* Karn (RFC 6298 3): no sample from an ACK that covers anything
          * sent twice, nor while the timer is backed off (the ACK may have

@@ -1777,6 +1777,31 @@ static void test_rst_before_unacked_data_may_miss(void **state)
     }
 }
 
+/* /work/tri/untriaged-rto-no-backoff-window-of-one, now
+ * corpus/regress/stack/oracle-window-opens-by-wl-rule: a zero window
+ * (SND.WL1 at an out-of-order segment), a probe; a window of one on an
+ * older segment leaves it closed by RFC 9293 3.10.7.4's SND.WL1 rule, a
+ * later one opens it. The probe octet then goes as new data (3 s), and
+ * the first timeout sends it again 1 s later; the next one waits 2 s.
+ * One more after 1 s does not back off. */
+static void test_window_opens_by_wl_rule(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 0);
+        seg(&e, false, 500 * MS, SYNACK_TCP_ACK, 5000, 1, 0, 0);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        seg(&e, false, 2000 * MS, SYNACK_TCP_ACK, 4000, 1, 1, 0);
+        seg(&e, false, 2000 * MS, SYNACK_TCP_ACK, 5001, 1, 1, 0);
+        seg(&e, true, 3000 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        seg(&e, true, 4000 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        seg(&e, true, (wrong ? 5000 : 6000) * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1);
+        assert_int_equal(stack_findings(&e, "rto-no-backoff"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2164,6 +2189,7 @@ int main(void)
         cmocka_unit_test(test_synack_after_bare_syn_and_stray_synack),
         cmocka_unit_test(test_pending_syn_taken_up_without_synack),
         cmocka_unit_test(test_rst_before_unacked_data_may_miss),
+        cmocka_unit_test(test_window_opens_by_wl_rule),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
