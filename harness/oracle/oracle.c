@@ -1209,6 +1209,26 @@ static bool bare_syn_before_synack_elsewhere(const struct o_ep *s, const struct 
            r->has_bare_syn && r->bare_syn_pkt < r->syn_pkt &&
            (!s->has_syn || r->bare_syn_pkt > s->syn_pkt);
 }
+/* Side s starts over from its own pending SYN `mine` (a new connection on
+ * the 4-tuple): that SYN is its first segment, in flight since it was
+ * sent, with the retransmission timer running from then (RFC 6298 5.1). */
+static void start_from_own_syn(struct oracle *o, struct o_conn *c, struct o_ep *s,
+                               struct o_ep *r, const struct o_pend *mine)
+{
+    struct synack_tcp mth = {.seq = mine->seq, .flags = mine->flags, .opts = mine->opts};
+    struct segv mv = {.th = &mth, .flags = mine->flags, .seq = mine->seq,
+                      .data_start = mine->seq + 1, .end = mine->end};
+    on_syn(o, c, s, r, &mv);
+    s->sent_any = true;
+    s->snd_max = mine->end;
+    s->iss_syn_end = mine->end;
+    s->timer_on = true;
+    s->timer_start = mine->time;
+    s->timer_pkt = mine->pkt;
+    s->segs[0] = (struct o_seg){mine->seq, mine->end, mine->time, mine->time, mine->pkt, 1};
+    s->nsegs = 1;
+}
+
 
 /* s's newest pending SYN (another ISN than its ISS), r's bare SYN after
  * it, r's last segment an ACK of it, and now a segment of s without SYN at
@@ -1290,18 +1310,7 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         s->addr = addr;
         s->port = port;
         s->from = from;
-        struct synack_tcp mth = {.seq = mine.seq, .flags = mine.flags, .opts = mine.opts};
-        struct segv mv = {.th = &mth, .flags = mine.flags, .seq = mine.seq,
-                          .data_start = mine.seq + 1, .end = mine.end};
-        on_syn(o, c, s, r, &mv);
-        s->sent_any = true;
-        s->snd_max = mine.end;
-        s->iss_syn_end = mine.end;
-        s->timer_on = true;
-        s->timer_start = mine.time;
-        s->timer_pkt = mine.pkt;
-        s->segs[0] = (struct o_seg){mine.seq, mine.end, mine.time, mine.time, mine.pkt, 1};
-        s->nsegs = 1;
+        start_from_own_syn(o, c, s, r, &mine);
     }
     const struct o_pend *rp = synack ? pend_find(r, th->ack - 1) : NULL;
     if (rp) {
@@ -1334,20 +1343,8 @@ static void segment(struct oracle *o, const struct synack_ipv4 *ip, const struct
         r->snd_max = syn.end;
         r->iss_syn_end = syn.end;
         r->from = syn_from;
-        if (own) { /* this side's own new SYN went out first: its timer runs since */
-            struct synack_tcp mth = {.seq = mine.seq, .flags = mine.flags, .opts = mine.opts};
-            struct segv mv = {.th = &mth, .flags = mine.flags, .seq = mine.seq,
-                              .data_start = mine.seq + 1, .end = mine.end};
-            on_syn(o, c, s, r, &mv);
-            s->sent_any = true;
-            s->snd_max = mine.end;
-            s->iss_syn_end = mine.end;
-            s->timer_on = true;
-            s->timer_start = mine.time;
-            s->timer_pkt = mine.pkt;
-            s->segs[0] = (struct o_seg){mine.seq, mine.end, mine.time, mine.time, mine.pkt, 1};
-            s->nsegs = 1;
-        }
+        if (own) /* this side's own new SYN went out first: its timer runs since */
+            start_from_own_syn(o, c, s, r, &mine);
     }
     struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,
                      .len = (uint32_t)th->payload_len, .ip_opts = ip->options_len};
