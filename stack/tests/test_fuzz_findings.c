@@ -121,6 +121,22 @@ static void test_ack_half_the_space_away_does_not_complete_the_handshake(void **
     probe_expect_none(p);
 }
 
+/* A batch holds the SYN-ACK of a simultaneous open; the peer's SYN again,
+ * at RCV.NXT, must be answered (RFC 5961 4.2): the first packet out is
+ * the SYN-ACK <SEQ=ISS><ACK=RCV.NXT>, and the batch's end sends no other. */
+static void second_syn_gets_the_held_syn_ack_once(struct probe *p)
+{
+    probe_inject(p, SYN, 1, 0, NULL, 0);
+    struct probe_pkt *k = probe_pop(p);
+    assert_non_null(k);
+    assert_int_equal(k->th.flags, SYN | ACK);
+    assert_int_equal(k->seq, 0);
+    assert_int_equal(k->ack, 1);
+    synack_stack_batch_end(p->st, p->now);
+    while ((k = probe_pop(p)) != NULL)
+        assert_false(k->th.flags & SYN); /* no second SYN-ACK */
+}
+
 /* corpus/regress/stack/ack-before-the-syn-ack-in-a-batch. A connect()
  * and the peer's SYN in one batch (MUST-58): a simultaneous open
  * (3.10.7.3) whose SYN has not gone out yet. A second SYN, at RCV.NXT,
@@ -136,15 +152,7 @@ static void test_answer_before_the_syn_ack_is_the_syn_ack(void **state)
     probe_inject(p, SYN, 0, 0, NULL, 0);
     assert_int_equal(probe_sock_state(p), SYNACK_SYN_RECEIVED);
     probe_expect_none(p);
-    probe_inject(p, SYN, 1, 0, NULL, 0);
-    struct probe_pkt *k = probe_pop(p);
-    assert_non_null(k);
-    assert_int_equal(k->th.flags, SYN | ACK);
-    assert_int_equal(k->seq, 0);
-    assert_int_equal(k->ack, 1);
-    synack_stack_batch_end(p->st, p->now);
-    while ((k = probe_pop(p)) != NULL)
-        assert_false(k->th.flags & SYN); /* no second SYN-ACK */
+    second_syn_gets_the_held_syn_ack_once(p);
     assert_int_equal(probe_sock_state(p), SYNACK_SYN_RECEIVED);
 }
 
@@ -160,15 +168,7 @@ static void test_answer_after_close_before_the_syn_ack_is_the_syn_ack(void **sta
     assert_int_equal(synack_socket_close(p->st, p->sd, p->now), 0);
     p->sd = -1;
     probe_expect_none(p);
-    probe_inject(p, SYN, 1, 0, NULL, 0);
-    struct probe_pkt *k = probe_pop(p);
-    assert_non_null(k);
-    assert_int_equal(k->th.flags, SYN | ACK);
-    assert_int_equal(k->seq, 0);
-    assert_int_equal(k->ack, 1);
-    synack_stack_batch_end(p->st, p->now);
-    while ((k = probe_pop(p)) != NULL)
-        assert_false(k->th.flags & SYN); /* no second SYN-ACK */
+    second_syn_gets_the_held_syn_ack_once(p);
 }
 
 /* ABORT of a connection whose SYN-ACK a batch still holds (here: its
