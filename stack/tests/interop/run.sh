@@ -108,6 +108,15 @@ ip netns exec "$NS" python3 -m http.server 8000 --bind "$KA" --directory "$WORK/
 PY=$!; PIDS="$PIDS $PY"
 wait_listen 8000 || { result FAIL 1 "python3 -m http.server did not start"; exit 1; }
 
+# judge STEP DIRECTION LABEL FILE RATE: the 20 MiB download against big.bin
+judge() {
+    if [ "$(sha256sum <"$4" | cut -d' ' -f1)" = "$BIG_SUM" ]; then
+        result PASS "$1" "$2, 20 MiB$3: digests match, goodput $5 Mbit/s"
+    else
+        result FAIL "$1" "$2$3: digest differs"; keep
+    fi
+}
+
 # step_get STEP LABEL [--impair SPEC]: synack-get 20 MiB from the kernel
 step_get() {
     step=$1 label=$2; shift 2
@@ -115,13 +124,8 @@ step_get() {
     if X "$GET" --tun "$DEV" --addr "$SA" --peer "$KA" --connect-timeout 5 --timeout 20 \
             --pcap "$WORK/get-$step.pcap" "$@" -o "$out" "http://$KA:8000/big.bin" \
             2>"$WORK/get-$step.log"; then
-        sum=$(sha256sum <"$out" | cut -d' ' -f1)
         rate=$(sed -n 's/.*(\([0-9.]*\) Mbit\/s goodput).*/\1/p' "$WORK/get-$step.log")
-        if [ "$sum" = "$BIG_SUM" ]; then
-            result PASS "$step" "kernel -> synack, 20 MiB$label: digests match, goodput $rate Mbit/s"
-        else
-            result FAIL "$step" "kernel -> synack$label: digest differs"; keep
-        fi
+        judge "$step" "kernel -> synack" "$label" "$out" "$rate"
     else
         result FAIL "$step" "kernel -> synack$label: synack-get failed: $(tail -n 1 "$WORK/get-$step.log")"; keep
     fi
@@ -147,13 +151,8 @@ step_curl() {
     out="$WORK/curl-$step.bin"
     if speed=$(X curl -sS --max-time 90 -o "$out" -w '%{speed_download}' \
             "http://$SA:8080/big.bin" 2>"$WORK/curl-$step.log"); then
-        sum=$(sha256sum <"$out" | cut -d' ' -f1)
         rate=$(awk -v b="$speed" 'BEGIN { printf "%.1f", b * 8 / 1e6 }')
-        if [ "$sum" = "$BIG_SUM" ]; then
-            result PASS "$step" "synack -> kernel, 20 MiB$label: digests match, goodput $rate Mbit/s"
-        else
-            result FAIL "$step" "synack -> kernel$label: digest differs"; keep
-        fi
+        judge "$step" "synack -> kernel" "$label" "$out" "$rate"
     else
         result FAIL "$step" "synack -> kernel$label: curl failed: $(tail -n 1 "$WORK/curl-$step.log")"; keep
     fi
