@@ -26,6 +26,7 @@ SANFLAGS :=
 endif
 
 CFLAGS ?= -O2 -g
+OBJCOPY ?= objcopy
 WARN := -std=c11 -Wall -Wextra -Werror
 ALL_CPPFLAGS := -Istack/include -D_DEFAULT_SOURCE $(CPPFLAGS)
 ALL_CFLAGS := $(WARN) $(SANFLAGS) -MMD -MP $(CFLAGS)
@@ -39,6 +40,14 @@ STACK_DIRS := util wire ip tcp core socket link
 STACK_SRC := $(foreach d,$(STACK_DIRS),$(wildcard stack/$(d)/*.c))
 STACK_OBJ := $(STACK_SRC:%.c=$(O)/%.o)
 LIB := $(O)/libsynack.a
+# What the library exports: its public API and nothing else, so it links
+# into one process with another stack (lwIP's raw API has tcp_input,
+# tcp_output, tcp_close...). One pattern, used by every library built from
+# the stack (libsynack.a here; a shared library's version script too).
+LIB_EXPORT := synack_*
+# The stack's objects with their internal symbols still global: for the
+# unit tests, which test the layers below the API.
+LIB_INTERNAL := $(O)/libsynack-internal.a
 
 # Internal headers (stack/<layer>/*.h) are visible to the stack and its tests.
 $(STACK_OBJ): ALL_CPPFLAGS += -Istack
@@ -88,13 +97,24 @@ $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(LIB): $(STACK_OBJ)
+# libsynack.a is one object: the stack's objects linked together (ld -r),
+# every symbol but $(LIB_EXPORT) made local. `make check-symbols` checks it.
+$(O)/synack-lib.o: $(STACK_OBJ)
+	$(LD) -r -o $@.all $^
+	$(OBJCOPY) -w --keep-global-symbol='$(LIB_EXPORT)' $@.all $@
+	rm -f $@.all
+
+$(LIB): $(O)/synack-lib.o
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIB_INTERNAL): $(STACK_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(STACK_TESTS): %: %.o $(STACK_TEST_SUPPORT_OBJ) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(STACK_TEST_SUPPORT_OBJ) $(LIB) $(CMOCKA_LIBS) $(PCAP_LIBS)
+$(STACK_TESTS): %: %.o $(STACK_TEST_SUPPORT_OBJ) $(LIB_INTERNAL)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(STACK_TEST_SUPPORT_OBJ) $(LIB_INTERNAL) $(CMOCKA_LIBS) $(PCAP_LIBS)
 
 -include $(ALL_OBJ:.o=.d)
 
@@ -103,6 +123,14 @@ $(STACK_TESTS): %: %.o $(STACK_TEST_SUPPORT_OBJ) $(LIB)
 # suites `make check` runs after the unit tests and the conformance suite).
 CHECK_MORE :=
 include $(sort $(wildcard mk/*.mk))
+
+# Every symbol a library of the stack exports carries the prefix (DESIGN 4);
+# an object for packetdrill's interface exports only its init function.
+.PHONY: check-symbols
+check-symbols: $(LIB) $(PDSO)
+	@sh mk/check-symbols.sh static $(LIB) '$(LIB_EXPORT)'
+	@sh mk/check-symbols.sh shared $(PDSO) packetdrill_interface_init
+CHECK_MORE += check-symbols
 
 # ---- deps, check ---------------------------------------------------------
 .PHONY: deps check check-unit tests

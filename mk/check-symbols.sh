@@ -1,0 +1,19 @@
+#!/bin/sh
+# mk/check-symbols.sh KIND FILE PATTERN: every symbol FILE exports matches
+# the shell PATTERN (make check-symbols). KIND is `static` (a .a: its
+# defined global symbols) or `shared` (a .so: its dynamic symbol table).
+kind=$1 file=$2 pattern=$3
+case $kind in
+static) syms=$(nm -g --defined-only "$file") ;;
+shared) syms=$(nm -D --defined-only "$file") ;;
+*) echo "check-symbols: unknown kind '$kind'" >&2; exit 2 ;;
+esac || { echo "FAIL  $file: nm cannot read it"; exit 1; }
+all=$(printf '%s\n' "$syms" | awk 'NF == 3 { print $3 }' | sort -u)
+bad=$(printf '%s\n' "$all" | while read -r s; do
+    case $s in $pattern|'') ;; *) echo "$s" ;; esac; done)
+if [ -n "$bad" ]; then
+    echo "FAIL  $file exports $(echo "$bad" | wc -l) symbols not matching $pattern:"
+    echo "$bad" | sed 's/^/      /'
+    exit 1
+fi
+echo "PASS  $file: $(echo "$all" | grep -c .) exported symbols, all $pattern"
