@@ -415,6 +415,47 @@ static int64_t script_end_us(const struct script *s)
     return last;
 }
 
+/* packetdrill options that change what a run means, which this runner
+ * does not do: the vector is skipped, naming the option. Options about
+ * packetdrill's own process (--so_filename, --wire_*, --verbose, ...) or
+ * its addresses on a real network (--gateway_ip, --netmask_ip, --speed)
+ * do not change the verdict and are taken as read. */
+static const char *const options_not_run[] = {
+    "non_fatal", "init_scripts", "is_anyip", "tcp_ts_ecr_scaled", "code_command",
+    "code_format", "code_sockopt",
+};
+
+/* Why this script cannot run on any target of this runner, or NULL. */
+static const char *script_unsupported(const struct script *s, char *why, size_t n)
+{
+    const struct script_options *so = &s->options;
+    if (so->ip_version != SCRIPT_IPV4 || so->local_ip_v6 || so->remote_ip_v6)
+        return "IPv6 scripts (--ip_version, IPv6 addresses) are not supported: the runner is IPv4 only";
+    for (size_t i = 0; i < so->given_count; i++)
+        for (size_t k = 0; k < sizeof options_not_run / sizeof options_not_run[0]; k++)
+            if (strcmp(so->given[i].name, options_not_run[k]) == 0) {
+                snprintf(why, n, "line %u: option --%s is not supported", so->given[i].line,
+                         so->given[i].name);
+                return why;
+            }
+    for (size_t i = 0; i < s->event_count; i++) {
+        const struct script_event *ev = &s->events[i];
+        if (ev->type != SCRIPT_EV_PACKET)
+            continue;
+        const struct script_packet *p = &ev->packet;
+        const char *what = p->proto == SCRIPT_PROTO_UDP ? "UDP packet lines are"
+                           : p->encap                   ? "encapsulated packets (ipv4/ipv6/gre/mpls) are"
+                           : p->ae_flag                 ? "AccECN flags (A, ACE) are"
+                           : p->fuzz_given              ? "packetdrill's fuzz parameters are"
+                                                        : NULL;
+        if (what) {
+            snprintf(why, n, "line %u: %s not supported", ev->line, what);
+            return why;
+        }
+    }
+    return NULL;
+}
+
 void run_script(const struct script *s, const struct run_options *o, struct vector_result *res)
 {
     double t0 = wall_ms();
@@ -426,7 +467,11 @@ void run_script(const struct script *s, const struct run_options *o, struct vect
     }
     runner_init(r, s, o, res);
     int64_t need = script_end_us(s);
-    if (!o->target->virtual_time && o->max_real_us > 0 && need > o->max_real_us) {
+    char why[300];
+    const char *unsupported = script_unsupported(s, why, sizeof why);
+    if (unsupported) {
+        set_outcome(r, RESULT_SKIP, NULL, NULL, NULL, NULL, -1, -1, unsupported);
+    } else if (!o->target->virtual_time && o->max_real_us > 0 && need > o->max_real_us) {
         char msg[200];
         snprintf(msg, sizeof msg, "needs %.0f s of real time, more than the %.0f s allowed "
                  "(--max-real-time)", need / 1e6, o->max_real_us / 1e6);
@@ -466,7 +511,10 @@ void run_file(const char *path, const struct run_options *o, struct vector_resul
     double t0 = wall_ms();
     if (script_parse_file(path, &s, &err) < 0) {
         char msg[600];
-        script_error_format(&err, msg, sizeof msg);
+        if (err.line) /* the vector names the file; the message says where in it, once */
+            snprintf(msg, sizeof msg, "line %u:%u: %s", err.line, err.column, err.message);
+        else
+            snprintf(msg, sizeof msg, "%s", err.message);
         res->status = RESULT_ERROR;
         res->message = dupstr(msg);
         res->fail_line = err.line;

@@ -96,6 +96,15 @@ static void fmt_option(struct sbuf *sb, const struct script_tcp_option *o)
         for (unsigned i = 0; i < o->sack_count && i < SYNACK_SACK_MAX; i++)
             sb_printf(sb, " %u:%u", o->sack[i].left, o->sack[i].right);
         break;
+    case SCRIPT_OPT_FASTOPEN:
+    case SCRIPT_OPT_FASTOPEN_EXP:
+    case SCRIPT_OPT_MD5:
+        sb_printf(sb, "%s%s", o->type == SCRIPT_OPT_FASTOPEN ? "FO"
+                              : o->type == SCRIPT_OPT_MD5 ? "md5" : "FOEXP",
+                  o->data_len ? " " : "");
+        for (unsigned i = 0; i < o->data_len && i < SCRIPT_OPT_DATA_MAX; i++)
+            sb_printf(sb, "%02x", o->data[i]);
+        break;
     case SCRIPT_OPT_GENERIC:
         sb_printf(sb, "kind %u", o->kind);
         if (o->len_given)
@@ -195,7 +204,12 @@ int script_packet_format(const struct script_packet *pkt, char *buf, size_t len)
         fmt_ip(&sb, &pkt->ip);
     if (pkt->proto == SCRIPT_PROTO_ICMP)
         fmt_icmp(&sb, &pkt->icmp);
-    else
+    else if (pkt->proto == SCRIPT_PROTO_UDP) {
+        sb_printf(&sb, " udp");
+        if (pkt->ports_given)
+            sb_printf(&sb, " %u>%u", pkt->sport, pkt->dport);
+        sb_printf(&sb, " (%u)", pkt->udp_len);
+    } else
         fmt_tcp(&sb, pkt);
     fmt_mutations(&sb, pkt);
     return sb_done(&sb);

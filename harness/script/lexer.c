@@ -5,6 +5,7 @@
  * %{ code }%, --options, ...); it does not know the grammar. Comments are
  * skipped here, and requirement tags inside them recorded on the script.
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -372,6 +373,50 @@ static void lex_number(struct parser *p)
         set_int_value(p, start + neg, neg, 10);
 }
 
+/* ---- IPv6 addresses --------------------------------------------------------------- */
+
+static bool is_v6c(int c) { return is_xdigit(c) || c == ':' || c == '.'; }
+
+/* An IPv6 address as packetdrill's lexer takes one: with "::" or all eight
+ * groups, so that sequence ranges like 1:1001 stay numbers. */
+bool lex_ipv6_text(const char *s, size_t n)
+{
+    char tmp[64];
+    unsigned char addr[16];
+    int colons = 0;
+
+    if (n < 2 || n >= sizeof tmp)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_v6c((unsigned char)s[i]))
+            return false;
+        colons += s[i] == ':';
+    }
+    bool double_colon = false;
+    for (size_t i = 0; i + 1 < n; i++)
+        double_colon |= s[i] == ':' && s[i + 1] == ':';
+    if (!double_colon && colons != 7)
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    return inet_pton(AF_INET6, tmp, addr) == 1;
+}
+
+static bool lex_ipv6(struct parser *p)
+{
+    size_t end = p->pos;
+
+    while (end < p->len && end - p->pos < 64 && is_v6c((unsigned char)p->buf[end]))
+        end++;
+    while (end > p->pos + 1 && !lex_ipv6_text(p->buf + p->pos, end - p->pos))
+        end--; /* the longest address that is one: "2001:db8::1:" is "2001:db8::1" ':' */
+    if (end <= p->pos + 1)
+        return false;
+    p->pos = end;
+    p->tok.kind = TK_IPV6;
+    return true;
+}
+
 /* ---- delimited tokens: "string", `command`, %{ code }% -------------------------- */
 
 static void lex_delimited(struct parser *p, char close, const char *what)
@@ -438,6 +483,8 @@ static void lex_token(struct parser *p)
 
     if (c == -1)
         p->tok.kind = TK_EOF;
+    else if ((is_xdigit(c) || c == ':') && lex_ipv6(p))
+        return;
     else if (is_digit(c) || (c == '-' && (is_digit(c1) || (c1 == '.' && is_digit(peekc(p, 2))))) ||
              (c == '.' && is_digit(c1)))
         lex_number(p);
@@ -482,9 +529,16 @@ void lex_next(struct parser *p)
         p->tok.end = p->pos;
 }
 
+void mark_prev(struct parser *p, size_t end)
+{
+    p->prev_end = end;
+    p->prev_line = p->line;
+    p->prev_column = col_of(p, end);
+}
+
 void advance(struct parser *p)
 {
-    p->prev_end = p->tok.end;
+    mark_prev(p, p->tok.end);
     lex_next(p);
 }
 
@@ -510,7 +564,7 @@ struct raw_span take_raw(struct parser *p, bool (*ok)(int c))
         return s; /* nothing taken: the lookahead stays as it is */
     rewind_to_tok(p);
     p->pos = s.end = end;
-    p->prev_end = end;
+    mark_prev(p, end);
     lex_next(p);
     return s;
 }
@@ -529,7 +583,7 @@ int take_note(struct parser *p, struct raw_span *inner)
     if (p->pos >= p->len || p->buf[p->pos] != ')')
         return perr(p, &open, "unterminated note: expected ')' on the same line");
     inner->end = p->pos++;
-    p->prev_end = p->pos;
+    mark_prev(p, p->pos);
     lex_next(p);
     return 0;
 }

@@ -9,6 +9,7 @@
 #define SYNACK_HARNESS_SCRIPT_PARSE_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 #include "script/script.h"
 #include "synack/wire.h"
@@ -19,6 +20,7 @@ enum tok_kind {
     TK_INT,      /* 42  -1  0x1f */
     TK_FLOAT,    /* 0.1  .5  -0.5 */
     TK_IPV4,     /* 192.0.2.1 (text only; checked where it is used) */
+    TK_IPV6,     /* 2001:db8::1 (with "::" or eight groups) */
     TK_WORD,     /* [A-Za-z0-9_]+ that is not a number */
     TK_STRING,   /* "..." */
     TK_COMMAND,  /* `...` */
@@ -54,6 +56,9 @@ struct parser {
     size_t line_start;
     struct token tok;       /* the lookahead token */
     size_t prev_end;        /* end offset of the last consumed token */
+    unsigned prev_line, prev_column; /* where it ends (column just after it) */
+    size_t construct_start; /* offset where the event (or header option) being
+                             * parsed begins */
     int depth;              /* expression nesting */
     struct script *script;
     struct script_error *err;
@@ -75,8 +80,11 @@ int clip40(const char *s, size_t n);
 
 /* ---- lexer (lexer.c) ---- */
 int lex_check_bytes(struct parser *p);   /* NUL bytes and UTF-8, up front */
+bool lex_ipv6_text(const char *s, size_t n); /* an IPv6 address as packetdrill lexes one */
 void lex_next(struct parser *p);          /* fill p->tok */
 void advance(struct parser *p);           /* consume p->tok, lex the next */
+/* The last consumed token ends at end (on the lexer's current line). */
+void mark_prev(struct parser *p, size_t end);
 /* Rescan from the lookahead's first byte while ok(c) holds, consume that
  * span and lex the token after it. The span may be empty. */
 struct raw_span take_raw(struct parser *p, bool (*ok)(int c));

@@ -123,8 +123,10 @@ static int parse_flags(struct parser *p, struct script_packet *pkt)
         char c = p->buf[i];
         int bit = flag_bit(c);
         unsigned col = s.column + (unsigned)(i - s.start);
-        if (c == 'A' || (c >= '0' && c <= '7'))
-            return perr_at(p, s.line, col, "AccECN flag '%c' is not supported", c);
+        if (c == 'A' || (c >= '0' && c <= '7')) { /* AccECN: AE bit, ACE value */
+            pkt->ae_flag = true;
+            continue;
+        }
         if (bit < 0)
             return perr_at(p, s.line, col, "unknown flag '%c' in TCP flags", c);
         pkt->flags |= (uint8_t)bit;
@@ -171,12 +173,16 @@ static int parse_tcp_field(struct parser *p, const char *name, uint64_t max, boo
     return 0;
 }
 
-/* ack N, win N, urg N (packetdrill's order; any order here). */
+/* ack N, win N, urg N (packetdrill's order; any order here, noted for the
+ * dialect check). */
 static int parse_tcp_fields(struct parser *p, struct script_packet *pkt)
 {
     uint64_t v;
 
     for (;;) {
+        if ((is_word(p, "ack") && (pkt->win_given || pkt->urg_given)) ||
+            (is_word(p, "win") && pkt->urg_given))
+            pkt->fields_reordered = true;
         if (is_word(p, "ack")) {
             if (parse_tcp_field(p, "ack", UINT32_MAX, &pkt->ack_given, &v) < 0)
                 return -1;
@@ -305,6 +311,36 @@ static int parse_ts_option(struct parser *p, struct script_tcp_option *o)
     return 0;
 }
 
+static bool text_is(const struct parser *p, const struct token *t, const char *w)
+{
+    size_t n = strlen(w);
+    return t->end - t->start == n && memcmp(p->buf + t->start, w, n) == 0;
+}
+
+/* FO [HEX], FOEXP [HEX] (RFC 7413 cookie) and md5 HEX (RFC 2385 digest):
+ * packetdrill's hex blobs, an even number of hex digits without 0x. */
+static int parse_blob_option(struct parser *p, struct script_tcp_option *o, const struct token *t)
+{
+    bool md5 = text_is(p, t, "md5"), exp = text_is(p, t, "FOEXP");
+    unsigned max = md5 ? SCRIPT_MD5_DIGEST_MAX : SCRIPT_FASTOPEN_COOKIE_MAX;
+
+    o->type = md5 ? SCRIPT_OPT_MD5 : exp ? SCRIPT_OPT_FASTOPEN_EXP : SCRIPT_OPT_FASTOPEN;
+    o->kind = md5 ? SCRIPT_TCPOPT_MD5 : exp ? SCRIPT_TCPOPT_EXP : SCRIPT_TCPOPT_FASTOPEN;
+    if ((p->tok.kind == TK_WORD || p->tok.kind == TK_INT) && tok_on_same_line(p)) {
+        if (p->buf[p->tok.start] == '0' && p->tok.end - p->tok.start > 2 &&
+            (p->buf[p->tok.start + 1] | 0x20) == 'x')
+            return perr(p, &p->tok, "%s takes hex digits without 0x", md5 ? "md5" : "FO");
+        if (parse_hex_data(p, o) < 0)
+            return -1;
+    } else if (md5)
+        return perr_expected(p, "hex digest after 'md5'");
+    if (o->data_len > max)
+        return perr(p, t, "%s of %u octets is longer than %u", md5 ? "md5 digest" : "FO cookie",
+                    o->data_len, max);
+    o->len = (uint8_t)((exp ? 4 : 2) + o->data_len);
+    return 0;
+}
+
 /* Options without a value: name, type, kind, length. */
 static const struct {
     const char *name;
@@ -332,12 +368,6 @@ static int parse_valued_option(struct parser *p, struct script_tcp_option *o, bo
     return 0;
 }
 
-static bool text_is(const struct parser *p, const struct token *t, const char *w)
-{
-    size_t n = strlen(w);
-    return t->end - t->start == n && memcmp(p->buf + t->start, w, n) == 0;
-}
-
 static int parse_tcp_option(struct parser *p, struct script_tcp_option *o)
 {
     struct token t = p->tok;
@@ -362,8 +392,7 @@ static int parse_tcp_option(struct parser *p, struct script_tcp_option *o)
     if (text_is(p, &t, "kind"))
         return parse_generic_option(p, o);
     if (text_is(p, &t, "FO") || text_is(p, &t, "FOEXP") || text_is(p, &t, "md5"))
-        return perr(p, &t, "TCP option %s is not supported (write it as kind K len L data HEX)",
-                    tok_describe(p, &t));
+        return parse_blob_option(p, o, &t);
     return perr(p, &t, "unknown TCP option %s", tok_describe(p, &t));
 }
 
@@ -489,16 +518,28 @@ static int parse_mutation(struct parser *p, struct script_packet *pkt)
     return parse_mut_value(p, m);
 }
 
+/* packetdrill's fuzz parameters, { mut ip ihl; trun tcp 4 8 }: taken whole
+ * up to the '}' (the runner skips such a vector). */
+static int parse_fuzz_params(struct parser *p, struct script_packet *pkt, const struct token *open)
+{
+    pkt->fuzz_given = true;
+    while (p->tok.kind != TK_EOF && p->tok.kind != TK_ERROR && !is_punct(p, '}'))
+        advance(p);
+    if (!is_punct(p, '}'))
+        return perr(p, open, "unclosed '{' of fuzz parameters");
+    advance(p);
+    return 0;
+}
+
 static int parse_mutations(struct parser *p, struct script_packet *pkt)
 {
     struct token open = p->tok;
 
-    if (pkt->direction != SCRIPT_INBOUND)
-        return perr(p, &open, "mutations can only be applied to inbound packets");
     advance(p);
     if (is_word(p, "mut") || is_word(p, "ins") || is_word(p, "trun"))
-        return perr(p, &p->tok, "packetdrill's fuzz mutations ('mut', 'ins', 'trun') are not "
-                    "supported; write {field=value, ...}");
+        return parse_fuzz_params(p, pkt, &open);
+    if (pkt->direction != SCRIPT_INBOUND)
+        return perr(p, &open, "mutations can only be applied to inbound packets");
     for (;;) {
         if (parse_mutation(p, pkt) < 0)
             return -1;
@@ -618,18 +659,75 @@ static int parse_ports(struct parser *p, struct script_packet *pkt)
     return 0;
 }
 
-/* What may follow the direction instead of TCP flags. */
-static int parse_not_tcp(struct parser *p)
+/* `udp [SPORT>DPORT] (LEN)` (packetdrill's udp_packet_spec). */
+static int parse_udp(struct parser *p, struct script_packet *pkt)
+{
+    uint64_t n;
+
+    pkt->proto = SCRIPT_PROTO_UDP;
+    if (pkt->ip.ecn != SCRIPT_ECN_UNSPEC)
+        return perr(p, &p->tok, "ECN can only be used with TCP packets");
+    advance(p);
+    if (p->tok.kind == TK_INT && parse_ports(p, pkt) < 0)
+        return -1;
+    if (expect_punct(p, '(', "before the UDP payload length") < 0 ||
+        take_uint(p, 0xffff, "UDP payload length", &n) < 0 ||
+        expect_punct(p, ')', "after the UDP payload length") < 0)
+        return -1;
+    pkt->udp_len = (uint16_t)n;
+    return 0;
+}
+
+/* An encapsulation prefix (packetdrill's packet_prefix): `ipv4 [ip info]
+ * A > B:`, `ipv6 ... A > B:`, `gre [flags ...]:`, `mpls (label N, tc N,
+ * [S], ttl N) ...:`. Taken whole up to its ':' on the line; the runner
+ * skips such a vector (encapsulation is not built). */
+static int parse_encap_addrs(struct parser *p, struct script_packet *pkt, bool v6)
+{
+    enum tok_kind want = v6 ? TK_IPV6 : TK_IPV4;
+    struct script_ip_info outer = pkt->ip;
+
+    if ((is_punct(p, '[') || is_punct(p, '(')) && parse_ip_info(p, pkt) < 0)
+        return -1;
+    pkt->ip = outer; /* the outer header's IP info is not kept */
+    if (p->tok.kind != want)
+        return perr_expected(p, v6 ? "an IPv6 source address" : "an IPv4 source address");
+    advance(p);
+    if (expect_punct(p, '>', "between the encapsulation's addresses") < 0)
+        return -1;
+    if (p->tok.kind != want)
+        return perr_expected(p, v6 ? "an IPv6 destination address" : "an IPv4 destination address");
+    advance(p);
+    return expect_punct(p, ':', "after the encapsulation header");
+}
+
+static int parse_encap(struct parser *p, struct script_packet *pkt)
+{
+    struct token t = p->tok;
+    unsigned line = t.line;
+
+    pkt->encap = true;
+    advance(p);
+    if (text_is(p, &t, "ipv4") || text_is(p, &t, "ipv6"))
+        return parse_encap_addrs(p, pkt, text_is(p, &t, "ipv6"));
+    while (p->tok.kind != TK_EOF && p->tok.kind != TK_ERROR && p->tok.line == line &&
+           !is_punct(p, ':'))
+        advance(p);
+    if (!is_punct(p, ':'))
+        return perr(p, &t, "encapsulation %s without its ':' on the same line", tok_describe(p, &t));
+    advance(p);
+    return 0;
+}
+
+static bool at_encap(const struct parser *p)
 {
     static const char *const encaps[] = { "ipv4", "ipv6", "gre", "GREv0", "mpls" };
 
-    if (is_word(p, "udp"))
-        return perr(p, &p->tok, "udp packets are not supported");
     for (size_t i = 0; i < sizeof encaps / sizeof encaps[0]; i++) {
         if (is_word(p, encaps[i]))
-            return perr(p, &p->tok, "encapsulation '%s' is not supported", encaps[i]);
+            return true;
     }
-    return 0;
+    return false;
 }
 
 /* packetdrill's optional "SPORT>DPORT" before the flags: an integer and '>'. */
@@ -670,9 +768,15 @@ int parse_packet(struct parser *p, struct script_event *ev)
         return -1;
     if (pkt->ip.ecn == SCRIPT_ECN_ECT01 && pkt->direction == SCRIPT_INBOUND)
         return perr(p, &dir, "[ect01] can only be used with outbound packets");
+    while (at_encap(p)) {
+        if (parse_encap(p, pkt) < 0)
+            return -1;
+        if (!pkt->ip_given && (is_punct(p, '[') || is_punct(p, '(')) && parse_ip_info(p, pkt) < 0)
+            return -1;
+    }
     if (is_word(p, "icmp"))
         return parse_icmp(p, pkt);
-    if (parse_not_tcp(p) < 0)
-        return -1;
+    if (is_word(p, "udp"))
+        return parse_udp(p, pkt);
     return parse_tcp(p, pkt, &dir);
 }

@@ -68,8 +68,17 @@ const char *tok_describe(struct parser *p, const struct token *t)
     return p->got;
 }
 
+/* What is missing is reported where the line ends, not at the next line's
+ * first token (an unclosed "<mss 1000" is an error of its own line). */
 int perr_expected(struct parser *p, const char *what)
 {
+    if (p->prev_line != 0 && p->prev_end > p->construct_start && p->tok.kind != TK_ERROR &&
+        !tok_on_same_line(p)) {
+        if (p->tok.kind == TK_EOF)
+            return perr_at(p, p->prev_line, p->prev_column, "expected %s, got end of file", what);
+        return perr_at(p, p->prev_line, p->prev_column, "expected %s at the end of the line, "
+                       "got %s on line %u", what, tok_describe(p, &p->tok), p->tok.line);
+    }
     return perr(p, &p->tok, "expected %s, got %s", what, tok_describe(p, &p->tok));
 }
 
@@ -180,29 +189,70 @@ void *push_elem(struct parser *p, void *arr_ptr, size_t *count, size_t sz)
 
 /* ---- header options ---------------------------------------------------------------- */
 
-enum opt_value { OPTV_UINT, OPTV_IPV4, OPTV_IP_VERSION };
+/* What a header option's value is (packetdrill's config.c takes every one
+ * of its command-line options in a script header too). */
+enum opt_value {
+    OPTV_UINT,       /* an integer min..max into an int64/uint32/uint16 field */
+    OPTV_IP,         /* an IPv4 (or IPv6: noted, not run) address */
+    OPTV_IP_VERSION, /* ipv4, ipv4-mapped-ipv6, ipv6 */
+    OPTV_PERCENT,    /* a number with an optional fraction */
+    OPTV_FLAG,       /* no value: sets a bool */
+    OPTV_TEXT,       /* any value, kept as written (given[] only) */
+    OPTV_DEFINE,     /* NAME=VALUE: a symbol */
+};
 
 struct opt_spec {
     const char *name;
     enum opt_value kind;
     uint64_t min, max;
-    size_t value_off, given_off;  /* in struct script_options */
-    int width;                    /* octets of the value field */
+    ptrdiff_t value_off, given_off;  /* in struct script_options; -1: none */
+    int width;                       /* octets of the value field */
 };
 
 #define OPT_(field, kind, min, max)                                                  \
     { #field, kind, min, max, offsetof(struct script_options, field),                \
       offsetof(struct script_options, field##_given), (int)sizeof(((struct script_options *)0)->field) }
+#define OPT_FLAG_(field) { #field, OPTV_FLAG, 0, 0, offsetof(struct script_options, field), -1, 1 }
+#define OPT_TEXT_(name) { name, OPTV_TEXT, 0, 0, -1, -1, 0 }
 
+/* packetdrill's options (config.c), in its order. */
 static const struct opt_spec opt_specs[] = {
-    OPT_(tolerance_usecs, OPTV_UINT, 0, 1000000000),
+    { "ip_version", OPTV_IP_VERSION, 0, 0, offsetof(struct script_options, ip_version),
+      offsetof(struct script_options, ip_version_given), 0 },
+    OPT_(bind_port, OPTV_UINT, 1, 65535),
+    OPT_TEXT_("code_command"),
+    OPT_TEXT_("code_format"),
+    OPT_TEXT_("code_sockopt"),
+    OPT_(connect_port, OPTV_UINT, 1, 65535),
+    OPT_(remote_ip, OPTV_IP, 0, 0),
+    OPT_(local_ip, OPTV_IP, 0, 0),
+    OPT_TEXT_("gateway_ip"),
+    OPT_TEXT_("netmask_ip"),
+    OPT_TEXT_("speed"),
     OPT_(mss, OPTV_UINT, 1, 65535),
     OPT_(mtu, OPTV_UINT, 68, 65535),
-    OPT_(local_ip, OPTV_IPV4, 0, 0),
-    OPT_(remote_ip, OPTV_IPV4, 0, 0),
-    OPT_(bind_port, OPTV_UINT, 1, 65535),
-    OPT_(connect_port, OPTV_UINT, 1, 65535),
-    { "ip_version", OPTV_IP_VERSION, 0, 0, 0, offsetof(struct script_options, ip_version_given), 0 },
+    OPT_TEXT_("init_scripts"),
+    OPT_(tolerance_usecs, OPTV_UINT, 0, 1000000000),
+    OPT_(tolerance_percent, OPTV_PERCENT, 0, 100),
+    OPT_TEXT_("wire_client"),
+    OPT_TEXT_("wire_server"),
+    OPT_TEXT_("wire_server_ip"),
+    OPT_TEXT_("wire_server_at"),
+    OPT_TEXT_("wire_server_port"),
+    OPT_TEXT_("wire_client_dev"),
+    OPT_TEXT_("wire_server_dev"),
+    OPT_TEXT_("so_filename"),
+    OPT_TEXT_("so_flags"),
+    OPT_FLAG_(tcp_ts_ecr_scaled),
+    OPT_(tcp_ts_tick_usecs, OPTV_UINT, 0, 1000000000),
+    OPT_FLAG_(strict_segments),
+    OPT_TEXT_("non_fatal"),
+    OPT_TEXT_("dry_run"),
+    OPT_TEXT_("is_anyip"),
+    OPT_TEXT_("send_omit_free"),
+    OPT_TEXT_("debug"),
+    { "define", OPTV_DEFINE, 0, 0, -1, -1, 0 },
+    OPT_TEXT_("verbose"),
 };
 
 static void opt_store(struct script_options *o, const struct opt_spec *spec, uint64_t v)
@@ -241,25 +291,98 @@ static bool parse_uint_text(const char *s, size_t n, uint64_t *out)
     return true;
 }
 
-static int opt_value(struct parser *p, const struct opt_spec *spec, struct raw_span v, uint64_t *out)
+/* "12.5" or "10": a percentage 0..100. */
+static bool parse_percent_text(const char *s, size_t n, double *out)
+{
+    char tmp[32];
+    char *end;
+
+    if (n == 0 || n >= sizeof tmp || s[0] < '0' || s[0] > '9')
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    *out = strtod(tmp, &end);
+    return *end == '\0' && *out <= 100.0;
+}
+
+static int opt_ip_version(struct parser *p, struct raw_span v, struct script_options *o)
+{
+    static const char *const names[] = { [SCRIPT_IPV4] = "ipv4",
+                                         [SCRIPT_IPV4_MAPPED_IPV6] = "ipv4-mapped-ipv6",
+                                         [SCRIPT_IPV6] = "ipv6" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (span_eq(p, v, names[i])) {
+            o->ip_version = (enum script_ip_version)i;
+            return 0;
+        }
+    }
+    return perr_at(p, v.line, v.column, "bad value '%.*s' for --ip_version (expected ipv4, "
+                   "ipv4-mapped-ipv6 or ipv6)", clip40(p->buf + v.start, v.end - v.start),
+                   p->buf + v.start);
+}
+
+/* --local_ip / --remote_ip: IPv4 into the field; IPv6 is noted (the runner
+ * skips such a script on an IPv4-only target). */
+static int opt_ip(struct parser *p, const struct opt_spec *spec, struct raw_span v, uint64_t *out)
 {
     const char *s = p->buf + v.start;
     size_t n = v.end - v.start;
     uint32_t addr;
+    struct script_options *o = &p->script->options;
 
-    if (spec->kind == OPTV_IP_VERSION) {
-        if (n == 4 && memcmp(s, "ipv4", 4) == 0)
-            return 0;
-        return perr_at(p, v.line, v.column,
-                       "option --ip_version=%.*s is not supported (synack is IPv4 only)",
-                       clip40(s, n), s);
-    }
-    if (spec->kind == OPTV_IPV4) {
-        if (!synack_ipv4_addr_from_text(s, n, &addr))
-            return perr_at(p, v.line, v.column, "bad value '%.*s' for --%s (expected an IPv4 address)",
-                           clip40(s, n), s, spec->name);
+    if (synack_ipv4_addr_from_text(s, n, &addr)) {
         *out = addr;
         return 0;
+    }
+    if (lex_ipv6_text(s, n)) {
+        *(strcmp(spec->name, "local_ip") == 0 ? &o->local_ip_v6 : &o->remote_ip_v6) = true;
+        *out = 0;
+        return 0;
+    }
+    return perr_at(p, v.line, v.column, "bad value '%.*s' for --%s (expected an IP address)",
+                   clip40(s, n), s, spec->name);
+}
+
+/* NAME=VALUE of --define. */
+static int opt_define(struct parser *p, struct raw_span v)
+{
+    const char *s = p->buf + v.start, *eq = memchr(s, '=', v.end - v.start);
+    struct script_define *d;
+
+    if (eq == NULL || eq == s)
+        return perr_at(p, v.line, v.column, "--define needs NAME=VALUE, got '%.*s'",
+                       clip40(s, v.end - v.start), s);
+    d = push_elem(p, &p->script->defines, &p->script->define_count, sizeof *d);
+    if (d == NULL || (d->name = span_strdup(p, v.start, (size_t)(eq - p->buf))) == NULL ||
+        (d->value = span_strdup(p, (size_t)(eq - p->buf) + 1, v.end)) == NULL)
+        return -1;
+    return 0;
+}
+
+static int opt_value(struct parser *p, const struct opt_spec *spec, struct raw_span v, uint64_t *out)
+{
+    const char *s = p->buf + v.start;
+    size_t n = v.end - v.start;
+    double pct;
+
+    switch (spec->kind) {
+    case OPTV_IP_VERSION:
+        return opt_ip_version(p, v, &p->script->options);
+    case OPTV_IP:
+        return opt_ip(p, spec, v, out);
+    case OPTV_DEFINE:
+        return opt_define(p, v);
+    case OPTV_TEXT:
+    case OPTV_FLAG:
+        return 0;
+    case OPTV_PERCENT:
+        if (!parse_percent_text(s, n, &pct))
+            return perr_at(p, v.line, v.column, "bad value '%.*s' for --%s (expected a "
+                           "percentage 0..100)", clip40(s, n), s, spec->name);
+        p->script->options.tolerance_percent = pct;
+        return 0;
+    case OPTV_UINT:
+        break;
     }
     if (!parse_uint_text(s, n, out) || *out < spec->min || *out > spec->max)
         return perr_at(p, v.line, v.column, "bad value '%.*s' for --%s (expected an integer %llu..%llu)",
@@ -280,34 +403,72 @@ static const struct opt_spec *opt_find(const struct parser *p, const struct toke
     return NULL;
 }
 
-/* --name=value, one per call. */
+/* Keep the option as written (script_options.given). */
+static int opt_record(struct parser *p, const struct token *opt, struct raw_span v, bool has_value)
+{
+    struct script_options *o = &p->script->options;
+    struct script_option_given *g = push_elem(p, &o->given, &o->given_count, sizeof *g);
+
+    if (g == NULL || (g->name = span_strdup(p, opt->start + 2, opt->end)) == NULL)
+        return -1;
+    g->line = opt->line;
+    g->column = opt->column;
+    if (has_value && (g->value = span_strdup(p, v.start, v.end)) == NULL)
+        return -1;
+    return 0;
+}
+
+/* The value after '=': a "string" (its inside) or the blank-free text. */
+static struct raw_span opt_take_value(struct parser *p)
+{
+    if (p->tok.kind == TK_STRING) {
+        struct raw_span v = { p->tok.start + 1, p->tok.end - 1, p->tok.line, p->tok.column + 1 };
+        advance(p);
+        return v;
+    }
+    return take_raw(p, is_value_char);
+}
+
+/* --name=value or --name, one per call. */
 static int parse_option(struct parser *p)
 {
     struct token opt = p->tok;
     int n = clip40(p->buf + opt.start, opt.end - opt.start);
     const struct opt_spec *spec = opt_find(p, &opt);
-    bool *given;
-    struct raw_span v;
+    struct raw_span v = { 0, 0, 0, 0 };
     uint64_t value = 0;
+    bool *given = NULL;
 
     if (spec == NULL)
-        return perr(p, &opt, "option %.*s is not supported", n, p->buf + opt.start);
-    given = (bool *)((char *)&p->script->options + spec->given_off);
-    if (*given)
+        return perr(p, &opt, "unknown option %.*s (not one of packetdrill's)", n, p->buf + opt.start);
+    if (spec->given_off >= 0)
+        given = (bool *)((char *)&p->script->options + spec->given_off);
+    if (given != NULL && *given)
         return perr(p, &opt, "option %.*s given twice", n, p->buf + opt.start);
     advance(p);
-    if (!is_punct(p, '='))
+    if (spec->kind == OPTV_FLAG) {
+        if (is_punct(p, '=') && tok_on_same_line(p))
+            return perr(p, &opt, "option %.*s takes no value", n, p->buf + opt.start);
+        *(bool *)((char *)&p->script->options + spec->value_off) = true;
+        return opt_record(p, &opt, v, false);
+    }
+    if (!is_punct(p, '=')) {
+        if (spec->kind == OPTV_TEXT) /* packetdrill's value-less flags (--dry_run ...) */
+            return opt_record(p, &opt, v, false);
         return perr(p, &opt, "option %.*s needs a value (%.*s=VALUE)", n, p->buf + opt.start, n,
                     p->buf + opt.start);
+    }
     advance(p);
-    v = take_raw(p, is_value_char);
+    v = opt_take_value(p);
     if (v.end == v.start)
         return perr_expected(p, "a value after '='");
     if (opt_value(p, spec, v, &value) < 0)
         return -1;
-    *given = true;
-    opt_store(&p->script->options, spec, value);
-    return 0;
+    if (given != NULL)
+        *given = true;
+    if (spec->kind == OPTV_UINT || spec->kind == OPTV_IP)
+        opt_store(&p->script->options, spec, value);
+    return opt_record(p, &opt, v, true);
 }
 
 /* ---- timing -------------------------------------------------------------------------- */
@@ -509,6 +670,7 @@ static int parse_events(struct parser *p)
             return -1;
         ev->line = p->tok.line;
         ev->column = p->tok.column;
+        p->construct_start = start;
         if (parse_event(p, ev) < 0)
             return -1;
         ev->source = span_strdup(p, start, p->prev_end);
@@ -517,8 +679,10 @@ static int parse_events(struct parser *p)
         if (ev->time.kind == SCRIPT_TIME_NONE && s->event_count > 1)
             cleanup = ev;
     }
-    if (!p->failed && s->event_count == 0)
+    if (!p->failed && s->event_count == 0) {
+        p->construct_start = p->tok.start;
         return perr_expected(p, "an event");
+    }
     return p->failed ? -1 : 0;
 }
 
@@ -526,6 +690,7 @@ static void parse_script(struct parser *p)
 {
     lex_next(p);
     while (p->tok.kind == TK_OPTION) {
+        p->construct_start = p->tok.start;
         if (parse_option(p) < 0)
             return;
     }
@@ -549,6 +714,7 @@ static struct script *script_new(const char *name)
     s->options.mtu = SCRIPT_DEFAULT_MTU;
     s->options.bind_port = SCRIPT_DEFAULT_PORT;
     s->options.connect_port = SCRIPT_DEFAULT_PORT;
+    s->options.tolerance_percent = SCRIPT_DEFAULT_TOLERANCE_PERCENT;
     return s;
 }
 

@@ -135,6 +135,16 @@ void script_free(struct script *s)
     for (size_t i = 0; i < s->oracle_expect_count; i++)
         free(s->oracle_expect[i].tag);
     free(s->oracle_expect);
+    for (size_t i = 0; i < s->options.given_count; i++) {
+        free(s->options.given[i].name);
+        free(s->options.given[i].value);
+    }
+    free(s->options.given);
+    for (size_t i = 0; i < s->define_count; i++) {
+        free(s->defines[i].name);
+        free(s->defines[i].value);
+    }
+    free(s->defines);
     free(s->path);
     free(s);
 }

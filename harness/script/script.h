@@ -32,13 +32,23 @@
  *   +0 bind(3, ..., ...) = 0            system calls; = result [ERRNO] [(note)]
  *   +0 `sysctl -q net.ipv4.tcp_sack=1`  shell command (also untimed, as the
  *                                       first or last event of a script)
- *   +0 %{ print(tcpi_rto) }%            python block: parsed, never run
+ *   +0 %{ assert tcpi_rto > 0 }%        python block (run by run/python.c)
+ *   < udp 8080>40000 (100)              UDP: parsed; the runner skips the vector
+ *   < ipv4 A > B: ... , gre: ..., mpls (label N, tc N, [S], ttl N):
+ *                                       encapsulation prefixes: parsed; the
+ *                                       runner skips the vector
  *
- * Flags: F S R P U E W and '.' (ACK), in any order; '-' alone is no flag.
+ * Flags: F S R P U E W and '.' (ACK), in any order; '-' alone is no flag;
+ * AccECN's 'A' (the AE bit) parses, and the runner skips such a vector.
  * Seq: start:end(len) with end == start + len. An inbound TCP packet must
  * give `win` (as packetdrill requires); `<...>`, '*' and time ranges are for
  * outbound packets only (likewise). Options: eol, nop, mss N, wscale N,
- * sackOK, sack L:R (1 to 4 blocks), TS val N ecr N; at most 40 octets.
+ * sackOK, sack L:R (1 to 4 blocks), TS val N ecr N, FO [HEX] (RFC 7413,
+ * kind 34), FOEXP [HEX] (kind 254, magic 0xf989), md5 HEX (RFC 2385, kind
+ * 19); at most 40 octets. ack, win and urg come in that order in
+ * packetdrill; another order parses and is flagged by the dialect check.
+ * Header options: every option packetdrill's command line has (config.c),
+ * as --name=value or --name; unknown names are an error.
  * packetdrill has no empty list `<>`, so it is an error here too. An errno
  * name and a (note) after a syscall result must be on the result's line.
  *
@@ -83,13 +93,11 @@
  *     3.9.1.2); pcap vectors of another stack use it. Collected in
  *     script->ignore_flags.
  *
- * ---- What is not supported (each is a parse error naming it) --------------
+ * ---- What parses but does not run ------------------------------------------
  *
- *   IPv6 and anything IPv6-only (--ip_version other than ipv4, flowlabel),
- *   UDP packet lines, encapsulation (ipv4/ipv6/gre/mpls prefixes),
- *   AccECN flags ('A', ACE digits), the FO, FOEXP and md5 TCP options,
- *   packetdrill's own `{ mut ... }` fuzz syntax, --define symbols and every
- *   header option other than those in struct script_options.
+ *   The parser takes the whole of packetdrill's grammar. What the runner
+ *   cannot do on a target it skips with the reason (IPv6 scripts, UDP
+ *   lines, encapsulation, AccECN, packetdrill's `{ mut ... }` fuzz syntax).
  *
  * Positions: lines and columns are 1-based; a column counts bytes.
  */
@@ -115,6 +123,12 @@ extern "C" {
 
 /* ---- header options -------------------------------------------------- */
 
+enum script_ip_version {
+    SCRIPT_IPV4,             /* ipv4 */
+    SCRIPT_IPV4_MAPPED_IPV6, /* ipv4-mapped-ipv6 */
+    SCRIPT_IPV6,             /* ipv6 */
+};
+
 /* Every option the parser accepts, with packetdrill's defaults when not
  * given. Addresses are in host byte order, 0 when not given (the runner
  * picks its own). */
@@ -126,12 +140,35 @@ struct script_options {
     uint32_t remote_ip;        bool remote_ip_given;       /* the script's side */
     uint16_t bind_port;        bool bind_port_given;       /* default 8080 */
     uint16_t connect_port;     bool connect_port_given;    /* default 8080 */
-    bool ip_version_given;     /* --ip_version=ipv4 (the only value accepted) */
+    enum script_ip_version ip_version; bool ip_version_given; /* default ipv4 */
+    bool local_ip_v6, remote_ip_v6; /* --local_ip/--remote_ip named IPv6 addresses
+                                     * (the runner skips: IPv4 only) */
+    int64_t tcp_ts_tick_usecs; bool tcp_ts_tick_usecs_given; /* 0: TS val unchecked */
+    double tolerance_percent;  bool tolerance_percent_given; /* default 12.5 */
+    bool strict_segments;      /* --strict_segments */
+    bool tcp_ts_ecr_scaled;    /* --tcp_ts_ecr_scaled */
+    /* Every option as written, in order (the typed fields above are the
+     * ones the runner uses; the rest are kept for the runner's checks and
+     * the dialect report). */
+    size_t given_count;
+    struct script_option_given *given;
+};
+
+struct script_option_given {
+    char *name;                /* "tcp_ts_tick_usecs" (without the dashes) */
+    char *value;               /* "1000", or NULL for a flag */
+    unsigned line, column;
+};
+
+/* --define NAME=VALUE: the symbol table packetdrill's lexer substitutes. */
+struct script_define {
+    char *name, *value;        /* value as written: "IPPROTO_TCP", "\"reno\"" */
 };
 
 #define SCRIPT_DEFAULT_TOLERANCE_USECS 4000
 #define SCRIPT_DEFAULT_PORT 8080
 #define SCRIPT_DEFAULT_MTU 1500
+#define SCRIPT_DEFAULT_TOLERANCE_PERCENT 12.5
 
 /* ---- timing ------------------------------------------------------------ */
 
@@ -163,6 +200,7 @@ enum script_direction {
 enum script_proto {
     SCRIPT_PROTO_TCP,
     SCRIPT_PROTO_ICMP,
+    SCRIPT_PROTO_UDP,  /* `udp [SPORT>DPORT] (LEN)`: parsed, not run */
 };
 
 /* IP info: [ect0], (tos 0x10), [ttl 64], ... */
@@ -197,7 +235,17 @@ enum script_opt_type {
     SCRIPT_OPT_SACK,     /* sack L:R [L:R ...] */
     SCRIPT_OPT_TS,       /* TS val N ecr N */
     SCRIPT_OPT_GENERIC,  /* kind K [len L] [data HEX] (synack extension) */
+    SCRIPT_OPT_FASTOPEN, /* FO [HEX]: kind 34, the cookie in data (RFC 7413) */
+    SCRIPT_OPT_FASTOPEN_EXP, /* FOEXP [HEX]: kind 254, magic 0xf989, cookie */
+    SCRIPT_OPT_MD5,      /* md5 HEX: kind 19, the digest in data (RFC 2385) */
 };
+
+#define SCRIPT_TCPOPT_MD5 19
+#define SCRIPT_TCPOPT_FASTOPEN 34
+#define SCRIPT_TCPOPT_EXP 254
+#define SCRIPT_FASTOPEN_MAGIC 0xf989
+#define SCRIPT_FASTOPEN_COOKIE_MAX 16 /* octets of a FO/FOEXP cookie */
+#define SCRIPT_MD5_DIGEST_MAX 16
 
 struct script_tcp_option {
     enum script_opt_type type;
@@ -210,7 +258,7 @@ struct script_tcp_option {
     uint32_t ts_val, ts_ecr;
     uint8_t sack_count;
     struct synack_sack_block sack[SYNACK_SACK_MAX];
-    uint8_t data_len; /* GENERIC */
+    uint8_t data_len; /* GENERIC; FASTOPEN(_EXP): cookie; MD5: digest */
     uint8_t data[SCRIPT_OPT_DATA_MAX];
 };
 
@@ -297,6 +345,10 @@ struct script_packet {
     /* TCP */
     bool ports_given;  uint16_t sport, dport; /* packetdrill's `SPORT>DPORT` */
     uint8_t flags;                 /* SYNACK_TCP_* bits; 0 when written '-' */
+    bool ae_flag;                  /* AccECN 'A' (AE bit) or an ACE value */
+    bool fields_reordered;         /* ack/win/urg not in packetdrill's order */
+    bool encap;                    /* an ipv4/ipv6/gre/mpls prefix was written */
+    bool fuzz_given;               /* packetdrill's { mut ... } fuzz syntax */
     uint32_t seq_start, seq_end;   /* as written: the runner makes them relative */
     uint16_t seq_len;
     bool ack_given;  uint32_t ack;  /* `ack N`; packetdrill's default is 0 */
@@ -309,6 +361,9 @@ struct script_packet {
 
     /* ICMP */
     struct script_icmp icmp;
+
+    /* UDP */
+    uint16_t udp_len;
 
     /* synack extension (3), inbound only */
     size_t mut_count;
@@ -424,6 +479,8 @@ struct script {
     struct script_req_tag *oracle_expect;/* rule names ("rto-below-minimum") */
     uint8_t ignore_flags;                /* extension (5): TCP flags not compared
                                           * in outbound packets (@ignore psh) */
+    size_t define_count;                 /* --define NAME=VALUE */
+    struct script_define *defines;
 };
 
 /* ---- parsing ---------------------------------------------------------------- */

@@ -15,6 +15,8 @@ static bool known_length(uint8_t kind, uint8_t len)
     case TCPOPT_TIMESTAMP: return len == 10;
     case TCPOPT_SACK:
         return len >= 10 && (len - 2) % 8 == 0 && (len - 2) / 8 <= SYNACK_SACK_MAX;
+    case SCRIPT_TCPOPT_FASTOPEN: return len >= 2 && len <= 2 + SCRIPT_FASTOPEN_COOKIE_MAX;
+    case SCRIPT_TCPOPT_MD5: return len == 2 + SCRIPT_MD5_DIGEST_MAX;
     default: return false;
     }
 }
@@ -47,9 +49,23 @@ static void decode_known(const struct synack_tcp_opt *o, uint32_t sack_offset,
             so->sack[b].right = synack_get32(o->data + 8 * b + 4) - sack_offset;
         }
         break;
+    case SCRIPT_TCPOPT_FASTOPEN:
+    case SCRIPT_TCPOPT_MD5:
+        so->type = o->kind == SCRIPT_TCPOPT_MD5 ? SCRIPT_OPT_MD5 : SCRIPT_OPT_FASTOPEN;
+        so->data_len = (uint8_t)(o->len - 2);
+        memcpy(so->data, o->data, so->data_len);
+        break;
     default:
         break;
     }
+}
+
+/* RFC 7413's experimental form: kind 254, length 4 + cookie, magic 0xf989. */
+static bool fastopen_exp(const struct synack_tcp_opt *o)
+{
+    return o->kind == SCRIPT_TCPOPT_EXP && o->len >= 4 &&
+           o->len <= 4 + SCRIPT_FASTOPEN_COOKIE_MAX &&
+           synack_get16(o->data) == SCRIPT_FASTOPEN_MAGIC;
 }
 
 size_t script_options_from_wire(const uint8_t *opts, size_t len, uint32_t sack_offset,
@@ -70,6 +86,10 @@ size_t script_options_from_wire(const uint8_t *opts, size_t len, uint32_t sack_o
             so->type = SCRIPT_OPT_NOP;
         } else if (known_length(o.kind, o.len)) {
             decode_known(&o, sack_offset, so);
+        } else if (fastopen_exp(&o)) {
+            so->type = SCRIPT_OPT_FASTOPEN_EXP;
+            so->data_len = (uint8_t)(o.len - 4);
+            memcpy(so->data, o.data + 2, so->data_len);
         } else { /* unknown kind, or a known one of the wrong length */
             so->type = SCRIPT_OPT_GENERIC;
             so->len_given = true;
@@ -117,6 +137,18 @@ static size_t encode_one(const struct script_tcp_option *o, const struct script_
         synack_put32(tmp + k, o->ts_val);
         synack_put32(tmp + k + 4, map && map->ts_ecr ? map->ts_ecr(map->ctx, o->ts_ecr) : o->ts_ecr);
         k += 8;
+        break;
+    case SCRIPT_OPT_FASTOPEN:
+    case SCRIPT_OPT_MD5:
+        tmp[k++] = (uint8_t)(2 + o->data_len);
+        memcpy(tmp + k, o->data, o->data_len);
+        k += o->data_len;
+        break;
+    case SCRIPT_OPT_FASTOPEN_EXP:
+        tmp[k++] = (uint8_t)(4 + o->data_len);
+        synack_put16(tmp + k, SCRIPT_FASTOPEN_MAGIC);
+        memcpy(tmp + k + 2, o->data, o->data_len);
+        k += 2u + o->data_len;
         break;
     case SCRIPT_OPT_GENERIC:
         tmp[k++] = o->len; /* verbatim: illegal lengths are the point */
