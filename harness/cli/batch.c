@@ -11,7 +11,7 @@
 
 struct pool {
     const struct batch *b;
-    char **paths;
+    const struct vector_list *l;
     struct run_results *res;
     size_t next;
     pthread_mutex_t lock;
@@ -39,13 +39,18 @@ static void run_one(struct pool *w, size_t i)
 {
     struct vector_result *v = &w->res->v[i];
     struct run_options o = *w->b->opts;
-    char *name = w->b->pcap_dir ? run_vector_name(w->paths[i]) : NULL;
-    char *pcap = name ? pcap_path_for(w->b->pcap_dir, name) : NULL;
+    const char *name = w->l->name[i];
+    char *pcap = w->b->pcap_dir ? pcap_path_for(w->b->pcap_dir, name) : NULL;
     o.pcap_path = pcap;
-    run_vector_file(w->paths[i], &o, v);
+    run_vector_file(w->l->path[i], &o, v);
+    /* the run's name for it: relative, unique (cli/paths.h) */
+    char *own = strdup(name);
+    if (own) {
+        free(v->name);
+        v->name = own;
+    }
     expectations_apply(w->b->exp, v);
     free(pcap);
-    free(name);
 }
 
 static void *worker(void *arg)
@@ -86,13 +91,13 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-int batch_run(const struct batch *b, char **paths, size_t count, struct run_results *res)
+int batch_run(const struct batch *b, const struct vector_list *l, struct run_results *res)
 {
-    res->v = calloc(count ? count : 1, sizeof *res->v);
+    res->v = calloc(l->n ? l->n : 1, sizeof *res->v);
     if (res->v == NULL)
         return -1;
-    res->count = count;
-    struct pool w = {.b = b, .paths = paths, .res = res};
+    res->count = l->n;
+    struct pool w = {.b = b, .l = l, .res = res};
     pthread_mutex_init(&w.lock, NULL);
     double t0 = now_ms();
     run_all(&w, b->jobs);
@@ -126,41 +131,5 @@ int batch_expectations(const char *cmd, const char *target, const char *file,
         fprintf(stderr, "%s: %s\n", cmd, err);
         return -1;
     }
-    return 0;
-}
-
-int batch_parse_jobs(const char *cmd, const char *text, int *jobs)
-{
-    char *end = NULL;
-    long v = strtol(text, &end, 10);
-    if (!*text || *end || v < 1 || v > BATCH_MAX_JOBS) {
-        fprintf(stderr, "%s: -j: expected 1 to %d, got '%s'\n", cmd, BATCH_MAX_JOBS, text);
-        return -1;
-    }
-    *jobs = (int)v;
-    return 0;
-}
-
-int batch_parse_seed(const char *cmd, const char *text, uint64_t *seed)
-{
-    char *end = NULL;
-    unsigned long long v = strtoull(text, &end, 0);
-    if (!*text || *end || *text == '-') {
-        fprintf(stderr, "%s: --seed: expected a number, got '%s'\n", cmd, text);
-        return -1;
-    }
-    *seed = v;
-    return 0;
-}
-
-int batch_parse_seconds(const char *cmd, const char *opt, const char *text, double *secs)
-{
-    char *end = NULL;
-    double v = strtod(text, &end);
-    if (!*text || *end || !(v >= 0) || v > 1e6) {
-        fprintf(stderr, "%s: %s: expected seconds from 0 to 1000000, got '%s'\n", cmd, opt, text);
-        return -1;
-    }
-    *secs = v;
     return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "cli/paths.h"
 #include "run/expect.h"
 #include "run/runner.h"
 
@@ -24,9 +25,9 @@ struct batch {
     void *ctx;
 };
 
-/* Runs paths[0..count) into res->v (allocated here; res->count and
- * res->wall_ms set). -1 only when out of memory. */
-int batch_run(const struct batch *b, char **paths, size_t count, struct run_results *res);
+/* Runs the list into res->v (allocated here; res->count and res->wall_ms
+ * set), each result named as the list names it. -1 only when out of memory. */
+int batch_run(const struct batch *b, const struct vector_list *l, struct run_results *res);
 
 /* The target called name, or NULL after "CMD: unknown target 'x' (known: ...)". */
 const struct target_ops *batch_target(const char *cmd, const char *name);
@@ -34,10 +35,5 @@ const struct target_ops *batch_target(const char *cmd, const char *name);
  * (NULL when there is none), or -1 after printing why it could not load. */
 int batch_expectations(const char *cmd, const char *target, const char *file,
                        struct expectations **out);
-
-/* Option values, each -1 after "CMD: OPT: expected ..., got 'x'". */
-int batch_parse_jobs(const char *cmd, const char *text, int *jobs);
-int batch_parse_seed(const char *cmd, const char *text, uint64_t *seed);
-int batch_parse_seconds(const char *cmd, const char *opt, const char *text, double *secs);
 
 #endif

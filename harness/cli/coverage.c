@@ -2,115 +2,52 @@
  * whether they pass on a target. Runs the vectors (as `synack run` does) or
  * reads a results JSON, then prints each requirement with its level, its
  * testability and its vectors' results, and the totals per level. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/paths.h"
 #include "report/coverage.h"
 #include "report/json.h"
 #include "run/expect.h"
 #include "run/runner.h"
 
-#define DEFAULT_REGISTRY "vectors/requirements.tsv"
 #define DEFAULT_VECTORS "vectors"
 #define CMD "synack coverage"
 #define NAMES_SHOWN 4
-
-struct cov_args {
-    const char *target, *json, *registry, *expect;
-    bool verbose, allow_missing, quiet;
-    int jobs;
-    uint64_t seed;
-    double max_real; /* seconds */
-};
-
-static void usage(void)
-{
-    fputs("usage: synack coverage [--target T] [-j N] [--json FILE] [--registry TSV]\n"
-          "                       [--expect TSV] [--seed N] [--max-real-time S]\n"
-          "                       [--allow-missing] [-q] [-v] [PATH...]\n",
-          stderr);
-}
-
-static int parse_args(int argc, char **argv, struct cov_args *a)
-{
-    static const struct option longopts[] = {
-        {"target", required_argument, NULL, 't'}, {"json", required_argument, NULL, 'J'},
-        {"registry", required_argument, NULL, 'R'}, {"expect", required_argument, NULL, 'E'},
-        {"seed", required_argument, NULL, 'S'},   {"allow-missing", no_argument, NULL, 'M'},
-        {"quiet", no_argument, NULL, 'q'},        {"verbose", no_argument, NULL, 'v'},
-        {"max-real-time", required_argument, NULL, 'T'},
-        {NULL, 0, NULL, 0},
-    };
-    *a = (struct cov_args){.target = "mem", .jobs = 1, .seed = 1, .max_real = BATCH_MAX_REAL_S};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "j:qv", longopts, NULL)) != -1) {
-        switch (c) {
-        case 't': a->target = optarg; break;
-        case 'J': a->json = optarg; break;
-        case 'R': a->registry = optarg; break;
-        case 'E': a->expect = optarg; break;
-        case 'M': a->allow_missing = true; break;
-        case 'q': a->quiet = true; break;
-        case 'v': a->verbose = true; break;
-        case 'S':
-            if (batch_parse_seed(CMD, optarg, &a->seed) < 0)
-                return -1;
-            break;
-        case 'T':
-            if (batch_parse_seconds(CMD, "--max-real-time", optarg, &a->max_real) < 0)
-                return -1;
-            break;
-        case 'j':
-            if (batch_parse_jobs(CMD, optarg, &a->jobs) < 0)
-                return -1;
-            break;
-        default:
-            usage();
-            return -1;
-        }
-    }
-    if (a->json && optind < argc) {
-        fprintf(stderr, CMD ": give either --json FILE or vectors to run\n");
-        return -1;
-    }
-    return optind;
-}
 
 /* ---- running the vectors: the engine of `synack run` (cli/batch.h) ---- */
 
 static int run_vectors(const struct cov_args *a, char **args, size_t nargs, struct run_results *res)
 {
     static char *default_args[] = {DEFAULT_VECTORS};
-    const struct target_ops *target = batch_target(CMD, a->target);
+    const struct target_ops *target = batch_target(CMD, a->b.target);
     struct expectations *exp = NULL;
-    char err[512], **paths = NULL;
-    size_t count = 0;
+    char err[512];
+    struct vector_list paths;
 
-    if (!target || batch_expectations(CMD, a->target, a->expect, &exp) < 0)
-        return 2;
+    if (!target || batch_expectations(CMD, a->b.target, a->b.expect, &exp) < 0)
+        return CLI_EXIT_USAGE;
     if (nargs == 0)
         args = default_args, nargs = 1;
-    if (paths_collect(args, nargs, &paths, &count, err, sizeof err) < 0) {
+    if (paths_collect(args, nargs, &paths, err, sizeof err) < 0) {
         fprintf(stderr, CMD ": %s\n", err);
         expectations_free(exp);
-        return 2;
+        return CLI_EXIT_USAGE;
     }
-    *res = (struct run_results){.target = strdup(a->target)};
-    struct run_options o = {.target = target, .seed = a->seed, .max_script_us = BATCH_MAX_SCRIPT_US,
-                            .max_real_us = (int64_t)(a->max_real * 1e6)};
-    struct batch b = {.opts = &o, .exp = exp, .jobs = a->jobs};
+    *res = (struct run_results){.target = strdup(a->b.target)};
+    struct run_options o = {.target = target, .seed = a->b.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
+                            .max_real_us = (int64_t)(a->b.max_real * 1e6)};
+    struct batch b = {.opts = &o, .exp = exp, .jobs = a->b.jobs};
     int status = 0;
-    if (batch_run(&b, paths, count, res) < 0) {
+    if (batch_run(&b, &paths, res) < 0) {
         fprintf(stderr, CMD ": out of memory\n");
-        status = 2;
+        status = CLI_EXIT_USAGE;
     }
-    paths_free(paths, count);
+    paths_free(&paths);
     expectations_free(exp);
     return status;
 }
@@ -218,29 +155,39 @@ static size_t missing_musts(const struct coverage *c)
 
 int cli_coverage(int argc, char **argv)
 {
-    struct cov_args a;
-    int first = parse_args(argc, argv, &a);
-    if (first < 0)
-        return 2;
+    struct cov_args a = {0};
+    int first;
+    batch_args_default(&a.b);
+    int rc = cli_parse(cli_command("coverage"), argc, argv, &a, &first);
+    if (rc >= 0)
+        return rc;
+    if (a.json && first < argc) {
+        fprintf(stderr, CMD ": give either --json FILE or vectors to run\n");
+        return CLI_EXIT_USAGE;
+    }
+    const char *regpath = a.b.registry ? a.b.registry : CLI_DEFAULT_REGISTRY;
+    if ((a.b.registry && !cli_readable_file(CMD, a.b.registry)) ||
+        (a.json && !cli_readable_file(CMD, a.json)))
+        return CLI_EXIT_USAGE;
     char err[512];
+    struct req_registry reg;
+    rc = req_registry_read(regpath, &reg, err, sizeof err);
+    if (rc < 0 || (rc == 1 && a.b.registry)) {
+        fprintf(stderr, CMD ": %s\n", rc < 0 ? err : "registry not found");
+        return CLI_EXIT_USAGE;
+    }
     struct run_results res = {0};
     int status;
     if (a.json) {
-        status = report_json_read(a.json, &res, err, sizeof err) < 0 ? 2 : 0;
+        status = report_json_read(a.json, &res, err, sizeof err) < 0 ? CLI_EXIT_USAGE : 0;
         if (status)
             fprintf(stderr, CMD ": %s\n", err);
     } else {
         status = run_vectors(&a, argv + first, (size_t)(argc - first), &res);
     }
-    if (status)
+    if (status) {
+        req_registry_free(&reg);
         return status;
-    const char *regpath = a.registry ? a.registry : DEFAULT_REGISTRY;
-    struct req_registry reg;
-    int rc = req_registry_read(regpath, &reg, err, sizeof err);
-    if (rc < 0 || (rc == 1 && a.registry)) {
-        fprintf(stderr, CMD ": %s\n", rc < 0 ? err : "registry not found");
-        run_results_free(&res);
-        return 2;
     }
     struct coverage c;
     if (coverage_build(&c, &reg, &res) != 0) {
@@ -249,16 +196,16 @@ int cli_coverage(int argc, char **argv)
         run_results_free(&res);
         return 2;
     }
-    if (!a.quiet) {
+    if (!a.b.quiet) {
         printf("%-28s %-9s %-17s %s\n", "requirement", "level", "testability", "vectors");
         for (size_t i = 0; i < c.nreqs - c.nunknown; i++)
-            print_req(&c.reqs[i], a.verbose);
+            print_req(&c.reqs[i], a.b.verbose);
         if (c.nunknown)
             printf("\ntags not in the registry (%s):\n", regpath);
         for (size_t i = c.nreqs - c.nunknown; i < c.nreqs; i++)
-            print_req(&c.reqs[i], a.verbose);
+            print_req(&c.reqs[i], a.b.verbose);
     }
-    const char *target = res.target ? res.target : a.target;
+    const char *target = res.target ? res.target : a.b.target;
     print_totals(&c, target);
     printf("%zu vectors on %s", res.count, target);
     if (res.wall_ms > 0)
@@ -268,5 +215,5 @@ int cli_coverage(int argc, char **argv)
     coverage_free(&c);
     req_registry_free(&reg);
     run_results_free(&res);
-    return missing && !a.allow_missing ? 1 : 0;
+    return missing && !a.allow_missing ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -1,39 +1,26 @@
 /* synack lint: the RFC oracle (harness/oracle) on any capture, pcap or
  * pcapng: every IPv4 datagram in frame order, findings by frame number. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
-#include "cli/capture_cmds.h"
+#include "cli/cli.h"
+#include "cli/opts.h"
 #include "oracle/oracle.h"
 #include "pcap/capture.h"
 #include "pcap/conv.h"
 
-struct lint_args {
-    bool json, quiet, allow_truncated, rules, only_stack;
+#define CMD "synack lint"
+
+/* What the options say, parsed once. */
+struct lint_opts {
+    const struct lint_args *a;
     uint64_t skew_us;
     bool stack_given;
     struct conv_endpoint stack;
 };
-
-static void usage(FILE *f)
-{
-    fputs("usage: synack lint [--json] [--stack ADDR[:PORT] [--only-stack]] [--allow-truncated]\n"
-          "                   [--skew MS] [-q] CAPTURE...\n"
-          "       synack lint --rules\n"
-          "Runs the RFC oracle over every TCP connection of each capture and prints its\n"
-          "findings: frame, endpoints, rule, requirement, what was seen. --stack names the\n"
-          "stack under test (its findings are marked; --only-stack: report no others);\n"
-          "--allow-truncated lints captures cut by a small snaplen; --skew MS says the capture\n"
-          "was taken up to MS away from the senders (an ACK seen just before a retransmission\n"
-          "may have reached the sender after it); --json writes one JSON document on\n"
-          "standard output. Exit status: 0 no findings, 1 findings or a capture that cannot\n"
-          "be read, 2 usage.\n",
-          f);
-}
 
 static const char *from_name(enum oracle_from f)
 {
@@ -56,23 +43,24 @@ static void print_rules(void)
 }
 
 /* Lint one capture; appends its JSON object to arr when arr is given. */
-static int lint_one(const struct lint_args *a, const char *path, json_t *arr, size_t *total)
+static int lint_one(const struct lint_opts *lo, const char *path, json_t *arr, size_t *total)
 {
+    const struct lint_args *a = lo->a;
     char err[1024];
     struct capture *cap = NULL;
     if (capture_read_file(path, a->allow_truncated ? CAPTURE_ALLOW_TRUNCATED : 0, &cap, err,
                           sizeof err) < 0) {
-        fprintf(stderr, "synack lint: %s\n", err);
+        fprintf(stderr, CMD ": %s\n", err);
         if (arr)
             json_array_append_new(arr, json_pack("{s:s,s:s}", "path", path, "error", err));
         return -1;
     }
     struct oracle_config cfg;
     oracle_config_default(&cfg);
-    cfg.skew_us = a->skew_us;
+    cfg.skew_us = lo->skew_us;
     struct oracle *o = oracle_new(&cfg);
     if (!o) {
-        fprintf(stderr, "synack lint: out of memory\n");
+        fprintf(stderr, CMD ": out of memory\n");
         capture_free(cap);
         return -1;
     }
@@ -80,7 +68,7 @@ static int lint_one(const struct lint_args *a, const char *path, json_t *arr, si
     for (size_t i = 0; i < cap->count; i++) {
         const struct cap_packet *p = &cap->pkts[i];
         enum oracle_from from = ORACLE_FROM_UNKNOWN;
-        if (a->stack_given && p->len >= 24) {
+        if (lo->stack_given && p->len >= 24) {
             uint32_t src = (uint32_t)p->data[12] << 24 | (uint32_t)p->data[13] << 16 |
                            (uint32_t)p->data[14] << 8 | p->data[15];
             uint32_t dst = (uint32_t)p->data[16] << 24 | (uint32_t)p->data[17] << 16 |
@@ -88,10 +76,10 @@ static int lint_one(const struct lint_args *a, const char *path, json_t *arr, si
             size_t ihl = (size_t)(p->data[0] & 15) * 4;
             uint16_t sport = p->len >= ihl + 4 ? (uint16_t)(p->data[ihl] << 8 | p->data[ihl + 1]) : 0;
             uint16_t dport = p->len >= ihl + 4 ? (uint16_t)(p->data[ihl + 2] << 8 | p->data[ihl + 3]) : 0;
-            bool any = a->stack.port == 0;
-            if (src == a->stack.addr && (any || sport == a->stack.port))
+            bool any = lo->stack.port == 0;
+            if (src == lo->stack.addr && (any || sport == lo->stack.port))
                 from = ORACLE_FROM_STACK;
-            else if (dst == a->stack.addr && (any || dport == a->stack.port))
+            else if (dst == lo->stack.addr && (any || dport == lo->stack.port))
                 from = ORACLE_FROM_PEER;
         }
         int64_t t = p->time_us - t0;
@@ -125,6 +113,23 @@ static int lint_one(const struct lint_args *a, const char *path, json_t *arr, si
                    f->message);
         }
     }
+    if (st.tcp_segments == 0) {
+        /* nothing to judge: say so, and fail as run and pcap2pkt do */
+        fprintf(stderr, CMD ": %s: no TCP segment in %u frame%s (%zu IPv4 datagram%s): nothing "
+                        "to lint\n", path, cap->frames, cap->frames == 1 ? "" : "s", cap->count,
+                cap->count == 1 ? "" : "s");
+        if (arr)
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:i}", "path", path, "error",
+                                                 "no TCP segment", "frames",
+                                                 (json_int_t)cap->frames));
+        oracle_free(o);
+        capture_free(cap);
+        return -1;
+    }
+    if (cap->cut_frame && !a->json)
+        printf("%s: frame %u is cut off by the end of the file: the %u complete frame%s before "
+               "it %s linted\n", path, cap->cut_frame, cap->frames, cap->frames == 1 ? "" : "s",
+               cap->frames == 1 ? "was" : "were");
     if (arr) {
         json_t *j = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:o,s:i}", "path", path, "frames",
                               (json_int_t)cap->frames, "tcp_segments", (json_int_t)st.tcp_segments,
@@ -132,6 +137,8 @@ static int lint_one(const struct lint_args *a, const char *path, json_t *arr, si
                               (json_int_t)st.offload_checksums, "untracked_connections",
                               (json_int_t)st.conns_untracked, "findings", findings,
                               "findings_dropped", (json_int_t)oracle_findings_dropped(o));
+        if (j && cap->cut_frame)
+            json_object_set_new(j, "cut_frame", json_integer((json_int_t)cap->cut_frame));
         json_array_append_new(arr, j);
     } else {
         size_t all = counted + oracle_findings_dropped(o);
@@ -154,58 +161,35 @@ static int lint_one(const struct lint_args *a, const char *path, json_t *arr, si
 
 int cli_lint(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'J'},        {"stack", required_argument, NULL, 's'},
-        {"allow-truncated", no_argument, NULL, 'T'}, {"rules", no_argument, NULL, 'R'},
-        {"quiet", no_argument, NULL, 'q'},       {"help", no_argument, NULL, 'h'},
-        {"only-stack", no_argument, NULL, 'O'},  {"skew", required_argument, NULL, 'K'},
-        {NULL, 0, NULL, 0},
-    };
     struct lint_args a = {0};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'J': a.json = true; break;
-        case 'T': a.allow_truncated = true; break;
-        case 'R': a.rules = true; break;
-        case 'q': a.quiet = true; break;
-        case 'O': a.only_stack = true; break;
-        case 'K': {
-            char *end;
-            double ms = strtod(optarg, &end);
-            if (!*optarg || *end || !(ms >= 0 && ms <= 10000)) {
-                fprintf(stderr, "synack lint: --skew: expected milliseconds from 0 to 10000, got '%s'\n",
-                        optarg);
-                return 2;
-            }
-            a.skew_us = (uint64_t)(ms * 1000);
-            break;
-        }
-        case 's':
-            if (conv_endpoint_parse(optarg, &a.stack) < 0) {
-                fprintf(stderr, "synack lint: --stack: expected ADDR[:PORT], got '%s'\n", optarg);
-                return 2;
-            }
-            a.stack_given = true;
-            break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
+    int first;
+    int rc = cli_parse(cli_command("lint"), argc, argv, &a, &first);
+    if (rc >= 0)
+        return rc;
+    struct lint_opts lo = {.a = &a, .skew_us = (uint64_t)(a.skew_ms * 1000)};
     if (a.rules) {
         print_rules();
-        return 0;
+        return CLI_EXIT_OK;
     }
-    if (a.only_stack && !a.stack_given) {
-        fprintf(stderr, "synack lint: --only-stack needs --stack\n");
-        return 2;
+    if (a.stack) {
+        if (conv_endpoint_parse(a.stack, &lo.stack) < 0) {
+            fprintf(stderr, CMD ": --stack: expected ADDR[:PORT], got '%s'\n", a.stack);
+            return CLI_EXIT_USAGE;
+        }
+        lo.stack_given = true;
     }
-    if (optind >= argc) {
-        fprintf(stderr, "synack lint: no capture given\n");
-        usage(stderr);
-        return 2;
+    if (a.only_stack && !a.stack) {
+        fprintf(stderr, CMD ": --only-stack needs --stack\n");
+        return CLI_EXIT_USAGE;
     }
+    if (first >= argc) {
+        fprintf(stderr, CMD ": no capture given\n");
+        cli_usage(stderr, cli_command("lint"));
+        return CLI_EXIT_USAGE;
+    }
+    for (int i = first; i < argc; i++)
+        if (!cli_readable_file(CMD, argv[i]))
+            return CLI_EXIT_USAGE;
     json_t *root = NULL, *arr = NULL;
     if (a.json) {
         root = json_object();
@@ -215,8 +199,8 @@ int cli_lint(int argc, char **argv)
     }
     size_t total = 0;
     bool unreadable = false;
-    for (int i = optind; i < argc; i++)
-        if (lint_one(&a, argv[i], arr, &total) < 0)
+    for (int i = first; i < argc; i++)
+        if (lint_one(&lo, argv[i], arr, &total) < 0)
             unreadable = true;
     if (root) {
         json_object_set_new(root, "findings", json_integer((json_int_t)total));
@@ -224,5 +208,5 @@ int cli_lint(int argc, char **argv)
         fputc('\n', stdout);
         json_decref(root);
     }
-    return total || unreadable ? 1 : 0;
+    return total || unreadable ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -1,72 +1,45 @@
 /* synack pcap2pkt: the packetdrill script of one conversation of a capture,
  * exactly the script a replay of it runs (pcap/translate.h), to read, edit
  * and keep as a vector of its own. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/capture_cmds.h"
+#include "cli/cli.h"
+#include "cli/opts.h"
 #include "pcap/capture.h"
 #include "pcap/meta.h"
 #include "pcap/translate.h"
 
-static void usage(void)
-{
-    fputs("usage: synack pcap2pkt [--meta FILE] [--stack ADDR[:PORT]] [--peer ADDR[:PORT]]\n"
-          "                       [-o FILE] CAPTURE\n"
-          "Writes the script of one TCP conversation of CAPTURE (pcap or pcapng). The\n"
-          "metadata (default: CAPTURE with .meta, when it exists) says which endpoint is\n"
-          "the stack and what its application does; --stack and --peer override it.\n",
-          stderr);
-}
+#define CMD "synack pcap2pkt"
 
 static int parse_endpoint(const char *opt, const char *arg, struct conv_endpoint *ep)
 {
     if (conv_endpoint_parse(arg, ep) == 0)
         return 0;
-    fprintf(stderr, "synack pcap2pkt: %s: expected ADDR[:PORT] (192.0.2.1:8080), got '%s'\n",
+    fprintf(stderr, CMD ": %s: expected ADDR[:PORT] (192.0.2.1:8080), got '%s'\n",
             opt, arg);
     return -1;
 }
 
 int cli_pcap2pkt(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"meta", required_argument, NULL, 'm'}, {"stack", required_argument, NULL, 's'},
-        {"peer", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *meta_path = NULL, *out_path = NULL;
+    struct pcap2pkt_args a = {0};
+    int first;
+    int rc = cli_parse(cli_command("pcap2pkt"), argc, argv, &a, &first);
+    if (rc >= 0)
+        return rc;
+    const char *meta_path = a.meta, *out_path = a.out;
     struct conv_endpoint stack, peer;
-    bool stack_given = false, peer_given = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'm': meta_path = optarg; break;
-        case 'o': out_path = optarg; break;
-        case 's':
-            if (parse_endpoint("--stack", optarg, &stack) < 0)
-                return 2;
-            stack_given = true;
-            break;
-        case 'p':
-            if (parse_endpoint("--peer", optarg, &peer) < 0)
-                return 2;
-            peer_given = true;
-            break;
-        case 'h': usage(); return 0;
-        default: usage(); return 2;
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "synack pcap2pkt: expected one capture\n");
-        usage();
-        return 2;
-    }
-    const char *cap_path = argv[optind];
+    if ((a.stack && parse_endpoint("--stack", a.stack, &stack) < 0) ||
+        (a.peer && parse_endpoint("--peer", a.peer, &peer) < 0))
+        return CLI_EXIT_USAGE;
+    bool stack_given = a.stack != NULL, peer_given = a.peer != NULL;
+    if (!cli_readable_file(CMD, argv[first]) || (meta_path && !cli_readable_file(CMD, meta_path)) ||
+        (out_path && !cli_writable_file(CMD, "-o", out_path)))
+        return CLI_EXIT_USAGE;
+    const char *cap_path = argv[first];
     char err[1024];
     int status = 1;
     struct capture *cap = NULL;
@@ -90,9 +63,17 @@ int cli_pcap2pkt(int argc, char **argv)
         meta->peer = peer, meta->peer_given = true;
     if (pcap_translate(cap, meta, &ps, err, sizeof err) < 0)
         goto fail;
+    if (!meta->stack_given) {
+        char ep[32];
+        fprintf(stderr, CMD ": %s%s: the stack is guessed to be %s (the side that received the "
+                        "first SYN, or sent it when the metadata has 'app connect'); --stack "
+                        "says which\n", meta_path ? "no 'stack' line in " : "no metadata",
+                meta_path ? meta_path : "", conv_endpoint_str(&ps.stack, ep, sizeof ep));
+    }
     FILE *out = out_path ? fopen(out_path, "w") : stdout;
     if (!out) {
         snprintf(err, sizeof err, "%s: cannot write", out_path);
+        status = CLI_EXIT_USAGE;
         goto fail;
     }
     bool ok = fwrite(ps.text, 1, ps.len, out) == ps.len;
@@ -102,12 +83,13 @@ int cli_pcap2pkt(int argc, char **argv)
         ok = fflush(out) == 0 && ok;
     if (!ok) {
         snprintf(err, sizeof err, "%s: write error", out_path ? out_path : "standard output");
+        status = CLI_EXIT_USAGE; /* an I/O error */
         goto fail;
     }
     status = 0;
     goto done;
 fail:
-    fprintf(stderr, "synack pcap2pkt: %s\n", err);
+    fprintf(stderr, CMD ": %s\n", err);
 done:
     pcap_script_free(&ps);
     pcap_meta_free(meta);

@@ -1,28 +1,17 @@
 /* synack record: run a script on the linux target (the kernel's own TCP)
  * and keep what happened as a new pcap vector: the capture of the run and
  * a metadata file derived from the script's system calls. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/capture_cmds.h"
+#include "cli/cli.h"
+#include "cli/opts.h"
 #include "pcap/capture.h"
 #include "pcap/meta.h"
 #include "pcap/translate.h"
 #include "run/runner.h"
 #include "script/script.h"
-
-static void usage(FILE *f)
-{
-    fputs("usage: synack record [--target linux] [-o OUT.pcap] SCRIPT\n"
-          "Runs SCRIPT on the target (default linux: the host kernel's TCP in a private\n"
-          "network namespace; needs root) and writes the capture of the run to OUT.pcap\n"
-          "(default: the script's name with .pcap, in the current folder) and its metadata\n"
-          "to OUT.meta: the stack's address, the application's calls, the script's @req\n"
-          "tags. Copy both into vectors/pcap/ to make them a vector.\n",
-          f);
-}
 
 static const char *basename_of(const char *p)
 {
@@ -143,27 +132,16 @@ static int write_meta(const char *path, const char *script_path, const struct sc
 
 int cli_record(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"target", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *target_name = "linux", *out = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 't': target_name = optarg; break;
-        case 'o': out = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
-        }
-    }
-    if (optind != argc - 1) {
-        fprintf(stderr, "synack record: expected one script\n");
-        usage(stderr);
-        return 2;
-    }
-    const char *script_path = argv[optind];
+    struct record_args a = {.target = "linux"};
+    int first;
+    int rc = cli_parse(cli_command("record"), argc, argv, &a, &first);
+    if (rc >= 0)
+        return rc;
+    const char *target_name = a.target, *out = a.out;
+    const char *script_path = argv[first];
+    if (!cli_readable_file("synack record", script_path) ||
+        (out && !cli_writable_file("synack record", "-o", out)))
+        return CLI_EXIT_USAGE;
     const struct target_ops *target = target_find(target_name);
     if (!target) {
         fprintf(stderr, "synack record: target %s is not available\n", target_name);

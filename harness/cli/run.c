@@ -1,6 +1,5 @@
 /* synack run: find the vectors, run them on a target (in parallel with -j),
  * print each result as it finishes, then write the requested outputs. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "cli/batch.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/paths.h"
 #include "report/html.h"
 #include "report/json.h"
@@ -18,72 +18,14 @@
 #include "run/expect.h"
 #include "run/runner.h"
 
-#define DEFAULT_REGISTRY "vectors/requirements.tsv"
 #define CMD "synack run"
-
-struct run_args {
-    const char *target, *json, *junit, *pcap_dir, *html, *registry, *expect;
-    bool tap, quiet, verbose;
-    int jobs;
-    uint64_t seed;
-    double max_real; /* seconds */
-};
-
-static int parse_args(int argc, char **argv, struct run_args *a)
-{
-    static const struct option longopts[] = {
-        {"target", required_argument, NULL, 't'}, {"json", required_argument, NULL, 'J'},
-        {"junit", required_argument, NULL, 'U'},  {"tap", no_argument, NULL, 'T'},
-        {"pcap-dir", required_argument, NULL, 'P'}, {"html", required_argument, NULL, 'H'},
-        {"registry", required_argument, NULL, 'R'}, {"seed", required_argument, NULL, 'S'},
-        {"expect", required_argument, NULL, 'E'}, {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},      {"max-real-time", required_argument, NULL, 'M'},
-        {NULL, 0, NULL, 0},
-    };
-    *a = (struct run_args){.target = "mem", .jobs = 1, .seed = 1, .max_real = BATCH_MAX_REAL_S};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "j:qv", longopts, NULL)) != -1) {
-        switch (c) {
-        case 't': a->target = optarg; break;
-        case 'J': a->json = optarg; break;
-        case 'U': a->junit = optarg; break;
-        case 'T': a->tap = true; break;
-        case 'P': a->pcap_dir = optarg; break;
-        case 'H': a->html = optarg; break;
-        case 'R': a->registry = optarg; break;
-        case 'E': a->expect = optarg; break;
-        case 'q': a->quiet = true; break;
-        case 'v': a->verbose = true; break;
-        case 'S':
-            if (batch_parse_seed(CMD, optarg, &a->seed) < 0)
-                return -1;
-            break;
-        case 'M':
-            if (batch_parse_seconds(CMD, "--max-real-time", optarg, &a->max_real) < 0)
-                return -1;
-            break;
-        case 'j':
-            if (batch_parse_jobs(CMD, optarg, &a->jobs) < 0)
-                return -1;
-            break;
-        default:
-            return -1;
-        }
-    }
-    if (optind >= argc) {
-        fprintf(stderr, CMD ": no vectors given (.pkt scripts, .pcap captures or folders of them)\n");
-        return -1;
-    }
-    return optind;
-}
 
 static void print_result(void *ctx, const struct vector_result *v)
 {
     const struct run_args *a = ctx;
-    if (a->tap || a->quiet)
+    if (a->tap || a->b.quiet)
         return;
-    report_text_vector(stdout, v, a->verbose);
+    report_text_vector(stdout, v, a->b.verbose);
     fflush(stdout);
 }
 
@@ -95,6 +37,16 @@ static char *iso_now(void)
     gmtime_r(&t, &tm);
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return strdup(buf);
+}
+
+/* Every output asked for can be written: checked before the run (exit 2). */
+static bool outputs_writable(const struct run_args *a)
+{
+    return (!a->json || cli_writable_file(CMD, "--json", a->json)) &&
+           (!a->junit || cli_writable_file(CMD, "--junit", a->junit)) &&
+           (!a->html || cli_writable_dir(CMD, "--html", a->html)) &&
+           (!a->pcap_dir || cli_writable_dir(CMD, "--pcap-dir", a->pcap_dir)) &&
+           (!a->b.registry || cli_readable_file(CMD, a->b.registry));
 }
 
 /* Write every output asked for; returns false if one could not be written. */
@@ -111,9 +63,9 @@ static bool write_outputs(const struct run_args *a, const struct run_results *re
     if (a->junit && report_junit_write(res, a->junit, err, sizeof err) < 0)
         ok = false, fprintf(stderr, CMD ": %s\n", err);
     if (a->html) {
-        const char *reg = a->registry;
-        if (!reg && access(DEFAULT_REGISTRY, R_OK) == 0)
-            reg = DEFAULT_REGISTRY;
+        const char *reg = a->b.registry;
+        if (!reg && access(CLI_DEFAULT_REGISTRY, R_OK) == 0)
+            reg = CLI_DEFAULT_REGISTRY;
         if (report_html_write(res, 1, reg, a->html, err, sizeof err) < 0)
             ok = false, fprintf(stderr, CMD ": %s\n", err);
         else if (!a->tap)
@@ -124,33 +76,37 @@ static bool write_outputs(const struct run_args *a, const struct run_results *re
 
 int cli_run(int argc, char **argv)
 {
-    struct run_args a;
-    int first = parse_args(argc, argv, &a);
-    if (first < 0)
-        return 2;
-    const struct target_ops *target = batch_target(CMD, a.target);
+    struct run_args a = {0};
+    int first;
+    batch_args_default(&a.b);
+    int rc = cli_parse(cli_command("run"), argc, argv, &a, &first);
+    if (rc >= 0)
+        return rc;
+    const struct target_ops *target = batch_target(CMD, a.b.target);
     struct expectations *exp = NULL;
-    if (!target || batch_expectations(CMD, a.target, a.expect, &exp) < 0)
-        return 2;
-    char err[512], **paths = NULL;
-    size_t count = 0;
-    if (paths_collect(argv + first, (size_t)(argc - first), &paths, &count, err, sizeof err) < 0) {
+    if (!target || !outputs_writable(&a) || batch_expectations(CMD, a.b.target, a.b.expect, &exp) < 0)
+        return CLI_EXIT_USAGE;
+    char err[512];
+    struct vector_list paths;
+    if (paths_collect(argv + first, (size_t)(argc - first), &paths, err, sizeof err) < 0) {
         fprintf(stderr, CMD ": %s\n", err);
         expectations_free(exp);
-        return 2;
+        return CLI_EXIT_USAGE;
     }
-    struct run_results res = {.target = strdup(a.target), .started = iso_now()};
-    struct run_options o = {.target = target, .seed = a.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
-                            .max_real_us = (int64_t)(a.max_real * 1e6)};
-    struct batch b = {.opts = &o, .exp = exp, .pcap_dir = a.pcap_dir, .jobs = a.jobs,
+    struct run_results res = {.target = strdup(a.b.target), .started = iso_now()};
+    struct run_options o = {.target = target, .seed = a.b.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
+                            .max_real_us = (int64_t)(a.b.max_real * 1e6)};
+    struct batch b = {.opts = &o, .exp = exp, .pcap_dir = a.pcap_dir, .jobs = a.b.jobs,
                       .done = print_result, .ctx = &a};
-    int status = 2;
-    if (batch_run(&b, paths, count, &res) < 0)
+    int status = CLI_EXIT_USAGE;
+    if (batch_run(&b, &paths, &res) < 0)
         fprintf(stderr, CMD ": out of memory\n");
+    else if (!write_outputs(&a, &res))
+        status = CLI_EXIT_USAGE; /* an output could not be written: an I/O error */
     else
-        status = write_outputs(&a, &res) && !run_results_failed(&res) ? 0 : 1;
+        status = run_results_failed(&res) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
     run_results_free(&res);
-    paths_free(paths, count);
+    paths_free(&paths);
     expectations_free(exp);
     return status;
 }

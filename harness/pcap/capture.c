@@ -249,6 +249,10 @@ static int read_stream(struct reader *r, FILE *f)
         int n = pcap_next_ex(p, &h, &data);
         if (n == PCAP_ERROR_BREAK)
             break;
+        if (n != 1 && (r->flags & CAPTURE_ALLOW_TRUNCATED) && strstr(pcap_geterr(p), "truncated")) {
+            c->cut_frame = c->frames + 1; /* the file ends inside it: keep what came before */
+            break;
+        }
         if (n != 1) {
             rc = pcap_error(r, "cannot read", pcap_geterr(p), c->frames + 1);
             break;

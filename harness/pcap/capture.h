@@ -21,7 +21,8 @@
 
 /* Flags of the read calls. */
 #define CAPTURE_ALLOW_TRUNCATED 0x1u /* keep datagrams cut short by the snaplen
-                                      * (len < wire_len) instead of failing */
+                                      * (len < wire_len) instead of failing, and
+                                      * the frames before a file's cut-off end */
 
 struct cap_packet {
     unsigned number;      /* frame number in the file, 1-based */
@@ -37,6 +38,8 @@ struct capture {
     bool pcapng;          /* pcapng rather than pcap */
     unsigned frames;      /* frames in the file */
     unsigned skipped;     /* frames that are not IPv4 (ARP, IPv6, ...) */
+    unsigned cut_frame;   /* with CAPTURE_ALLOW_TRUNCATED: the frame the file
+                           * ends inside of (kept out), else 0 */
     size_t count;         /* IPv4 datagrams: pkts[0 .. count-1] */
     struct cap_packet *pkts;
     uint8_t *store;       /* the datagrams' octets */

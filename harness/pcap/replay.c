@@ -69,6 +69,29 @@ static void speak_of_frames(const struct pcap_script *ps, const struct pcap_meta
     }
 }
 
+/* A capture run without its metadata file: the stack's side was guessed;
+ * a failure says so, since a wrong guess is the likeliest cause. */
+static void say_guessed(const struct pcap_script *ps, const struct pcap_meta *m,
+                        const char *meta_path, struct vector_result *res)
+{
+    char ep[32], *msg;
+    bool active = false;
+    for (size_t k = 0; k < m->app_count; k++)
+        active |= m->app[k].kind == META_APP_CONNECT;
+    if (res->status != RESULT_FAIL && res->status != RESULT_ERROR)
+        return;
+    conv_endpoint_str(&ps->stack, ep, sizeof ep);
+    size_t n = strlen(res->message ? res->message : "") + strlen(meta_path ? meta_path : "") + 200;
+    if (!(msg = malloc(n)))
+        return;
+    snprintf(msg, n, "%s (no %s: the stack was guessed to be %s, the side that %s the first "
+                     "SYN; a 'stack ADDR:PORT' line there says which it is)",
+             res->message ? res->message : "failed", meta_path ? meta_path : "metadata", ep,
+             active ? "sent" : "received");
+    free(res->message);
+    res->message = msg;
+}
+
 void pcap_run_file(const char *path, const struct run_options *o, struct vector_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -109,6 +132,8 @@ void pcap_run_file(const char *path, const struct run_options *o, struct vector_
     }
     run_script(s, o, res);
     speak_of_frames(&ps, meta, res);
+    if (!meta->stack_given && !(meta_path && access(meta_path, F_OK) == 0))
+        say_guessed(&ps, meta, meta_path, res);
 out:
     script_free(s);
     pcap_script_free(&ps);

@@ -49,12 +49,16 @@ static void failure_detail(FILE *f, const struct vector_result *v)
     if (v->expected != NULL || v->t_expected >= 0) {
         fprintf(f, "expected: ");
         rpt_xml(f, v->expected != NULL ? v->expected : "(nothing)", 0);
-        fprintf(f, "  at %s s\n", rpt_time_s(v->t_expected, t, sizeof t));
+        if (v->t_expected >= 0)
+            fprintf(f, "  at %s s", rpt_time_s(v->t_expected, t, sizeof t));
+        fputc('\n', f);
     }
     if (v->actual != NULL || v->t_actual >= 0) {
         fprintf(f, "actual:   ");
         rpt_xml(f, v->actual != NULL ? v->actual : "(nothing)", 0);
-        fprintf(f, "  at %s s\n", rpt_time_s(v->t_actual, t, sizeof t));
+        if (v->t_actual >= 0)
+            fprintf(f, "  at %s s", rpt_time_s(v->t_actual, t, sizeof t));
+        fputc('\n', f);
     }
 }
 

@@ -197,13 +197,30 @@ int vector_result_add_finding(struct vector_result *v, const char *rule, const c
     return 0;
 }
 
+bool vector_result_located(const struct vector_result *v)
+{
+    const char *m = v->message, *end;
+    if (m == NULL || (end = strstr(m, ": ")) == NULL)
+        return false;
+    /* "file:12: ..." or "file:12:5: ...": digits, maybe twice, after a colon */
+    for (int part = 0; part < 2; part++) {
+        const char *d = end;
+        while (d > m && d[-1] >= '0' && d[-1] <= '9')
+            d--;
+        if (d == end || d == m || d[-1] != ':')
+            return part == 1;
+        end = d - 1;
+    }
+    return end > m;
+}
+
 /* Should the message get "line N: " before it? Not when it has no line or
- * already starts so (the runner may write it). */
+ * already starts so (the runner may write it), or with its file's name. */
 static bool needs_line(const struct vector_result *v)
 {
     char prefix[32];
 
-    if (v->fail_line == 0)
+    if (v->fail_line == 0 || vector_result_located(v))
         return false;
     snprintf(prefix, sizeof prefix, "line %u:", v->fail_line);
     return v->message == NULL || strncmp(v->message, prefix, strlen(prefix)) != 0;

@@ -126,6 +126,10 @@ int vector_result_add_req(struct vector_result *v, const char *req);
 int vector_result_add_finding(struct vector_result *v, const char *rule, const char *req,
                               unsigned packet, const char *message, bool expected);
 
+/* Does the message begin with its own location ("t.pkt:4:6: ...")? Then
+ * it is shown as it is, without "line N:" or another "at t.pkt:4". */
+bool vector_result_located(const struct vector_result *v);
+
 /* The one-line summary every writer shows: the message, with "line N: "
  * before it when fail_line is set and the message does not start so; with
  * no message, "line N: field F" from what is set; for XPASS, "passed, but

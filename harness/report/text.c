@@ -75,7 +75,7 @@ static void detail_line(FILE *f, const char *label, const char *text, int64_t t,
 /* The indented block under a failure: where, expected, actual. */
 static void detail(FILE *f, const struct vector_result *v, bool colour)
 {
-    if (v->fail_line != 0) {
+    if (v->fail_line != 0 && !vector_result_located(v)) {
         fprintf(f, "      at ");
         rpt_oneline(f, v->path != NULL ? v->path : v->name, NULL);
         fprintf(f, ":%u\n", v->fail_line);

@@ -409,6 +409,25 @@ static bool tcp_info_field(const struct synack_tcp_info *i, const char *name, in
     return false;
 }
 
+/* The call as the script wrote it with argument 3 (the option value) as
+ * the stack gave it: "getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0". */
+static void getsockopt_actual(const struct call *c, const char *value, char *out, size_t n)
+{
+    size_t k = (size_t)snprintf(out, n, "%s(", c->sc->name);
+    for (size_t i = 0; i < c->sc->arg_count && k < n; i++) {
+        if (i)
+            k += (size_t)snprintf(out + k, n - k, ", ");
+        if (k >= n)
+            break;
+        if (i == 3)
+            k += (size_t)snprintf(out + k, n - k, "%s", value);
+        else
+            k += (size_t)script_expr_format(c->sc->args[i], out + k, n - k);
+    }
+    if (k < n)
+        snprintf(out + k, n - k, ") = %ld", c->ret);
+}
+
 static void check_tcp_info(struct call *c, int sd, const struct script_expr *e)
 {
     struct synack_tcp_info info;
@@ -434,7 +453,13 @@ static void check_tcp_info(struct call *c, int sd, const struct script_expr *e)
                         strcmp(f->lhs->str, "tcpi_rto") == 0;
         int64_t slack = measured && !c->r->ops->virtual_time ? c->r->tolerance : 0;
         if (got < want - slack || got > want + slack) {
-            run_fail(c->r, c->ev, f->lhs->str, NULL, NULL, -1, run_now(c->r),
+            char exp[400], act[400];
+            int64_t now = run_now(c->r);
+            char val[100];
+            script_syscall_format(c->sc, exp, sizeof exp);
+            snprintf(val, sizeof val, "{%s=%lld}", f->lhs->str, (long long)got);
+            getsockopt_actual(c, val, act, sizeof act);
+            run_fail(c->r, c->ev, f->lhs->str, exp, act, now, now,
                      "getsockopt TCP_INFO %s: expected %lld, got %lld", f->lhs->str,
                      (long long)want, (long long)got);
             c->bad = true;
@@ -462,7 +487,13 @@ static void sys_getsockopt(struct call *c)
         return;
     if (v != want) {
         const char *en = (name == SYNACK_SO_ERROR) ? errno_name(v) : NULL;
-        run_fail(c->r, c->ev, "optval", NULL, NULL, -1, run_now(c->r),
+        char exp[400], act[400];
+        int64_t now = run_now(c->r);
+        char val[32];
+        script_syscall_format(c->sc, exp, sizeof exp);
+        snprintf(val, sizeof val, "[%d]", v);
+        getsockopt_actual(c, val, act, sizeof act);
+        run_fail(c->r, c->ev, "optval", exp, act, now, now,
                  "getsockopt value: expected %lld, got %d%s%s", (long long)want, v,
                  en ? " " : "", en ? en : "");
         c->bad = true;
