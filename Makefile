@@ -156,7 +156,7 @@ conformance: deps
 
 check-conformance: $(SYNACK)
 	@rm -rf $(REPORT_DIR) && mkdir -p $(REPORT_DIR)
-	$(O)/synack run --target mem -j$(JOBS) --json $(REPORT_DIR)/results-mem.json \
+	$(O)/synack run --strict --target mem -j$(JOBS) --json $(REPORT_DIR)/results-mem.json \
 	    --junit $(REPORT_DIR)/junit-mem.xml --pcap-dir $(REPORT_DIR)/pcap \
 	    --html $(REPORT_DIR) vectors/
 

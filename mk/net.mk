@@ -63,8 +63,8 @@ check-net-targets: $(SYNACK)
 	@if [ "$$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then \
 	    echo "SKIP  tun and linux targets: need root and /dev/net/tun (counted as skipped)"; \
 	else \
-	    $(O)/synack run --target tun -j8 -q $(NET_SMOKE) && \
-	    $(O)/synack run --target linux -j8 -q $(NET_SMOKE); \
+	    $(O)/synack run --strict --target tun -j8 -q $(NET_SMOKE) && \
+	    $(O)/synack run --strict --target linux -j8 -q $(NET_SMOKE); \
 	fi
 
 CHECK_MORE += check-pdso check-interop check-net-targets
@@ -78,14 +78,14 @@ NET_REPORT_INPUTS = $(wildcard $(addprefix $(REPORT_DIR)/results-,mem.json tun.j
 .PHONY: conformance-tun conformance-linux conformance-all net-report
 conformance-tun: $(SYNACK)
 	@mkdir -p $(REPORT_DIR)
-	$(O)/synack run --target tun -j$(NET_JOBS) --expect vectors/expect/tun.tsv \
+	$(O)/synack run --strict --target tun -j$(NET_JOBS) --expect vectors/expect/tun.tsv \
 	    --json $(REPORT_DIR)/results-tun.json --junit $(REPORT_DIR)/junit-tun.xml \
 	    --pcap-dir $(REPORT_DIR)/pcap-tun vectors/; rc=$$?; \
 	    $(MAKE) --no-print-directory net-report; exit $$rc
 
 conformance-linux: $(SYNACK)
 	@mkdir -p $(REPORT_DIR)
-	$(O)/synack run --target linux -j$(NET_JOBS) --expect vectors/expect/linux.tsv \
+	$(O)/synack run --strict --target linux -j$(NET_JOBS) --expect vectors/expect/linux.tsv \
 	    --json $(REPORT_DIR)/results-linux.json --junit $(REPORT_DIR)/junit-linux.xml \
 	    --pcap-dir $(REPORT_DIR)/pcap-linux vectors/; rc=$$?; \
 	    $(MAKE) --no-print-directory net-report; exit $$rc

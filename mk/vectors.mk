@@ -21,10 +21,10 @@ check-matrix:
 	@$(PYTHON) $(MATRIX_GEN) --check
 
 coverage: $(SYNACK)
-	$(O)/synack coverage --target $(COVERAGE_TARGET) -j$(JOBS) vectors/
+	$(O)/synack coverage --strict --target $(COVERAGE_TARGET) -j$(JOBS) vectors/
 
 check-coverage: $(SYNACK)
-	@out=$$($(O)/synack coverage --target $(COVERAGE_TARGET) -j$(JOBS) vectors/); rc=$$?; \
+	@out=$$($(O)/synack coverage --strict --target $(COVERAGE_TARGET) -j$(JOBS) vectors/); rc=$$?; \
 	printf '%s\n' "$$out" | tail -n 8; exit $$rc
 
 CHECK_MORE += check-matrix check-coverage

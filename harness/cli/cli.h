@@ -16,7 +16,7 @@
 /* What `run` and `coverage` share: the engine of cli/batch.h. */
 struct batch_args {
     const char *target, *registry, *expect;
-    bool quiet, verbose;
+    bool quiet, verbose, strict;
     int jobs;
     uint64_t seed;
     double max_real; /* seconds */

@@ -31,6 +31,10 @@ void batch_args_default(struct batch_args *b)
     {"max-real-time", 0, "S", CLI_PARSE, offsetof(T, b.max_real), cli_parse_seconds,            \
      "on tun and linux, skip vectors that need more than S seconds of real\n"                  \
      "time (default 600; 0: no limit)"},                                                        \
+    {"strict", 0, NULL, CLI_FLAG, offsetof(T, b.strict), NULL,                                  \
+     "besides packetdrill's verdict, fail on packets no outbound line claimed,\n"              \
+     "bad checksums and RFC oracle findings (strict-only failures); make\n"                   \
+     "check runs the suite so"},                                                                \
     {"quiet", 'q', NULL, CLI_FLAG, offsetof(T, b.quiet), NULL, "quieter: the summary only"},    \
     {"verbose", 'v', NULL, CLI_FLAG, offsetof(T, b.verbose), NULL,                              \
      "more: the ladder of every failure, every vector of a requirement"}

@@ -40,7 +40,7 @@ static int run_vectors(const struct cov_args *a, char **args, size_t nargs, stru
     }
     *res = (struct run_results){.target = strdup(a->b.target)};
     struct run_options o = {.target = target, .seed = a->b.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
-                            .max_real_us = (int64_t)(a->b.max_real * 1e6)};
+                            .max_real_us = (int64_t)(a->b.max_real * 1e6), .strict = a->b.strict};
     struct batch b = {.opts = &o, .exp = exp, .jobs = a->b.jobs};
     int status = 0;
     if (batch_run(&b, &paths, res) < 0) {

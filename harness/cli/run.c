@@ -95,7 +95,7 @@ int cli_run(int argc, char **argv)
     }
     struct run_results res = {.target = strdup(a.b.target), .started = iso_now()};
     struct run_options o = {.target = target, .seed = a.b.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
-                            .max_real_us = (int64_t)(a.b.max_real * 1e6)};
+                            .max_real_us = (int64_t)(a.b.max_real * 1e6), .strict = a.b.strict};
     struct batch b = {.opts = &o, .exp = exp, .pcap_dir = a.pcap_dir, .jobs = a.b.jobs,
                       .done = print_result, .ctx = &a};
     int status = CLI_EXIT_USAGE;

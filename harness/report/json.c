@@ -122,6 +122,7 @@ static json_t *vector_json(const struct vector_result *v)
     rc |= put(o, "status", json_string(result_status_name(v->status)));
     rc |= put(o, "message", j_str(v->message));
     rc |= put(o, "fail_line", json_integer(v->fail_line));
+    rc |= put(o, "strict_fail", json_boolean(v->strict_fail));
     rc |= put(o, "fail_field", j_str(v->fail_field));
     rc |= put(o, "expected", j_str(v->expected));
     rc |= put(o, "actual", j_str(v->actual));
@@ -488,6 +489,7 @@ static int read_vector(struct jr *c, json_t *j, struct vector_result *v)
         return bad_word(c, "status", STATUS_CHOICES, status);
     return get_str(c, j, "message", OPTIONAL, &v->message) ||
                    get_uint(c, j, "fail_line", &v->fail_line) ||
+                   get_bool(c, j, "strict_fail", &v->strict_fail) ||
                    get_str(c, j, "fail_field", OPTIONAL, &v->fail_field) ||
                    get_str(c, j, "expected", OPTIONAL, &v->expected) ||
                    get_str(c, j, "actual", OPTIONAL, &v->actual) ||

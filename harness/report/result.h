@@ -76,6 +76,8 @@ struct vector_result {
                            * e.g. "line 14: field ack: expected 1001, got 1";
                            * writers add "line N: " when it does not start so */
     unsigned fail_line;   /* script line of the failure, 0 if none */
+    bool strict_fail;     /* a FAIL only the strict checks find (packetdrill
+                           * would pass it): unclaimed packets, checksums, oracle */
     char *fail_field;     /* field that differs, or NULL */
     char *expected;       /* expected text at the failure, or NULL */
     char *actual;         /* actual text at the failure, or NULL */

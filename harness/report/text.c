@@ -165,6 +165,11 @@ char *report_text_summary_line(const struct run_results *r, char *buf, size_t le
     if (t.xpass > 0 && n >= 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, ", %zu unexpected %s", t.xpass,
                       plural(t.xpass, "pass", "passes"));
+    size_t strict = 0;
+    for (size_t i = 0; i < r->count; i++)
+        strict += r->v[i].status == RESULT_FAIL && r->v[i].strict_fail;
+    if (strict > 0 && n >= 0 && (size_t)n < len) /* failures packetdrill's verdict would pass */
+        n += snprintf(buf + n, len - (size_t)n, " (%zu of the failures strict only)", strict);
     if (n >= 0 && (size_t)n < len) {
         if (r->wall_ms < 100.0) /* a fast suite: keep the figure readable */
             snprintf(buf + n, len - (size_t)n, " in %.1f ms", r->wall_ms);

@@ -14,6 +14,7 @@
 #define RUN_PKT_MAX 65536
 #define RUN_IO_CHUNK 65536
 #define RUN_TS_MAP 64     /* outbound TS vals remembered for the ecr mapping */
+#define RUN_HELD_MAX 1024 /* packets sent while no outbound line waited */
 
 /* The one connection a script talks about, in packetdrill's terms: the
  * stack is "local", the script is "remote". */
@@ -33,6 +34,24 @@ struct conn_map {
     uint32_t ts_first_script, ts_first_live;
     unsigned ts_count;
     struct { uint32_t script, live; } ts_map[RUN_TS_MAP];
+};
+
+/* A packet the stack sent while the script was at another line: the next
+ * outbound line takes it (packetdrill's sniffer queue). */
+struct held_packet {
+    uint8_t *data;
+    size_t len;
+    int64_t when;
+};
+
+/* The first failure only the strict checks find (run_options.strict). */
+struct strict_note {
+    bool set;
+    unsigned line;
+    char field[32];
+    char message[600];
+    char actual[512];
+    int64_t when;
 };
 
 /* A blocking system call waiting to complete. */
@@ -59,6 +78,9 @@ struct runner {
     struct pending_call pending;
     struct synack_pcap *pcap;
     struct oracle *oracle;     /* the RFC oracle watching every packet (runner.c) */
+    struct held_packet *held;  /* RUN_HELD_MAX slots, oldest at held_head */
+    size_t held_head, held_count;
+    struct strict_note strict; /* what only the strict checks found */
     uint16_t ip_id;
     bool failed;               /* the result is decided: stop */
     uint8_t buf[RUN_PKT_MAX];
@@ -70,6 +92,10 @@ struct runner {
 void run_fail(struct runner *r, const struct script_event *ev, const char *field,
               const char *expected, const char *actual, int64_t t_exp, int64_t t_act,
               const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* Note what only the strict checks find (the first one is kept). */
+void run_strict(struct runner *r, const struct script_event *ev, const char *field,
+                const char *actual, int64_t when, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 /* The vector cannot run (bad script for this target, environment). */
 void run_error(struct runner *r, const struct script_event *ev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

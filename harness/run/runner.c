@@ -76,6 +76,23 @@ void run_error(struct runner *r, const struct script_event *ev, const char *fmt,
     set_outcome(r, RESULT_ERROR, ev, NULL, NULL, NULL, -1, -1, msg);
 }
 
+void run_strict(struct runner *r, const struct script_event *ev, const char *field,
+                const char *actual, int64_t when, const char *fmt, ...)
+{
+    struct strict_note *n = &r->strict;
+    if (n->set)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(n->message, sizeof n->message, fmt, ap);
+    va_end(ap);
+    n->set = true;
+    n->line = ev ? ev->line : 0;
+    snprintf(n->field, sizeof n->field, "%s", field);
+    snprintf(n->actual, sizeof n->actual, "%s", actual ? actual : "");
+    n->when = when;
+}
+
 void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack)
 {
     uint64_t t = (uint64_t)(when < 0 ? 0 : when);
@@ -95,14 +112,40 @@ static bool take_packet(struct runner *r, size_t *len, int64_t *when, char *desc
     return true;
 }
 
-static void unexpected_packet(struct runner *r, size_t len, int64_t when, const char *desc)
+/* Keep a packet no outbound line waits for yet: the next one takes it. */
+static void hold_packet(struct runner *r, size_t len, int64_t when)
 {
-    (void)len;
-    vector_result_add_row(r->res, LADDER_OUTBOUND, LADDER_UNEXPECTED, 0, -1, when, NULL, desc,
-                          NULL);
-    if (!r->o->lenient_extra)
-        run_fail(r, NULL, "packet", NULL, desc, -1, when,
-                 "unexpected packet at %.6f s: %s", when / 1e6, desc);
+    if (r->held_count == RUN_HELD_MAX) {
+        run_error(r, NULL, "the stack sent more than %d packets that no outbound line took",
+                  RUN_HELD_MAX);
+        return;
+    }
+    struct held_packet *h = &r->held[(r->held_head + r->held_count) % RUN_HELD_MAX];
+    h->data = malloc(len ? len : 1);
+    if (!h->data) {
+        run_error(r, NULL, "out of memory");
+        return;
+    }
+    memcpy(h->data, r->buf, len);
+    h->len = len;
+    h->when = when;
+    r->held_count++;
+}
+
+/* The oldest held packet into r->buf, or the next one from the target. */
+static bool next_packet(struct runner *r, size_t *len, int64_t *when, char *desc, size_t n)
+{
+    if (r->held_count == 0)
+        return take_packet(r, len, when, desc, n);
+    struct held_packet *h = &r->held[r->held_head];
+    memcpy(r->buf, h->data, h->len);
+    *len = h->len;
+    *when = h->when;
+    free(h->data);
+    r->held_head = (r->held_head + 1) % RUN_HELD_MAX;
+    r->held_count--;
+    outbound_describe(r, r->buf, *len, desc, n);
+    return true;
 }
 
 static void retry_pending(struct runner *r)
@@ -119,7 +162,7 @@ bool run_advance(struct runner *r, int64_t until)
         int64_t when;
         char desc[512];
         while (!r->failed && take_packet(r, &len, &when, desc, sizeof desc))
-            unexpected_packet(r, len, when, desc);
+            hold_packet(r, len, when);
         if (r->failed || run_now(r) >= until)
             break;
         if (steps > RUN_STEP_LIMIT) {
@@ -129,6 +172,21 @@ bool run_advance(struct runner *r, int64_t until)
         r->ops->wait(r->t, until);
     }
     return !r->failed;
+}
+
+/* Packets no outbound line took: shown in the ladder; packetdrill does not
+ * judge them, the strict checks do. */
+static void unclaimed_packets(struct runner *r)
+{
+    char desc[512];
+    size_t len;
+    int64_t when;
+    while (r->held_count > 0 && next_packet(r, &len, &when, desc, sizeof desc)) {
+        vector_result_add_row(r->res, LADDER_OUTBOUND, LADDER_UNEXPECTED, 0, -1, when, NULL,
+                              desc, NULL);
+        run_strict(r, NULL, "packet", desc, when, "unexpected packet at %.6f s: %s", when / 1e6,
+                   desc);
+    }
 }
 
 /* ---- event times ---- */
@@ -202,7 +260,7 @@ static void run_outbound(struct runner *r, const struct script_event *ev, const 
         retry_pending(r);
         size_t len;
         int64_t when;
-        if (take_packet(r, &len, &when, desc, sizeof desc)) {
+        if (next_packet(r, &len, &when, desc, sizeof desc)) {
             if (when < w->lo) {
                 vector_result_add_row(r->res, LADDER_OUTBOUND, LADDER_MISMATCH, ev->line, w->t,
                                       when, exp, desc, "time");
@@ -293,6 +351,7 @@ static void runner_init(struct runner *r, const struct script *s, const struct r
     r->map.remote_port = RUN_DEFAULT_REMOTE_PORT;
     for (int i = 0; i < RUN_MAX_FDS; i++)
         r->fd_map[i] = -1;
+    r->held = calloc(RUN_HELD_MAX, sizeof *r->held);
     res->req_count = s->req_count;
     res->reqs = calloc(s->req_count ? s->req_count : 1, sizeof *res->reqs);
     for (size_t i = 0; res->reqs && i < s->req_count; i++)
@@ -336,10 +395,10 @@ static void oracle_judge(struct runner *r)
         if (!expected && !first)
             first = f;
     }
-    if (first && !r->failed)
-        run_fail(r, NULL, "oracle", NULL, NULL, -1, (int64_t)first->time_us,
-                 "oracle: packet %u: %s (%s): %s", first->packet, first->rule->name,
-                 first->rule->req, first->message);
+    if (first) /* packetdrill has no oracle: a strict check */
+        run_strict(r, NULL, "oracle", NULL, (int64_t)first->time_us,
+                   "oracle: packet %u: %s (%s): %s", first->packet, first->rule->name,
+                   first->rule->req, first->message);
 }
 
 static bool runner_open(struct runner *r)
@@ -369,10 +428,26 @@ static bool runner_open(struct runner *r)
     return true;
 }
 
+/* A vector packetdrill passes that the strict checks fail. */
+static void strict_verdict(struct runner *r)
+{
+    const struct strict_note *n = &r->strict;
+    if (r->failed || !r->o->strict || !n->set)
+        return;
+    char msg[700];
+    snprintf(msg, sizeof msg, "strict: %s", n->message);
+    set_outcome(r, RESULT_FAIL, NULL, n->field, NULL, n->actual[0] ? n->actual : NULL, -1,
+                n->when, msg);
+    r->res->fail_line = n->line;
+    r->res->strict_fail = true;
+}
+
 static void runner_finish(struct runner *r)
 {
     if (!r->failed)
         run_advance(r, r->last_time); /* what the stack sent at the last event */
+    if (!r->failed)
+        unclaimed_packets(r);
     if (!r->failed && r->pending.active)
         run_fail(r, r->pending.ev, "return", NULL, NULL, -1, -1,
                  "blocking call did not return before the script ended");
@@ -382,8 +457,14 @@ static void runner_finish(struct runner *r)
         oracle_free(r->oracle);
         r->oracle = NULL;
     }
+    strict_verdict(r);
     if (!r->failed)
         r->res->status = RESULT_PASS;
+    for (; r->held_count > 0; r->held_count--) {
+        free(r->held[r->held_head].data);
+        r->held_head = (r->held_head + 1) % RUN_HELD_MAX;
+    }
+    free(r->held);
     if (r->pcap)
         synack_pcap_close(r->pcap);
     if (r->t)
@@ -476,6 +557,8 @@ void run_script(const struct script *s, const struct run_options *o, struct vect
         snprintf(msg, sizeof msg, "needs %.0f s of real time, more than the %.0f s allowed "
                  "(--max-real-time)", need / 1e6, o->max_real_us / 1e6);
         set_outcome(r, RESULT_SKIP, NULL, NULL, NULL, NULL, -1, -1, msg);
+    } else if (!r->held) {
+        set_outcome(r, RESULT_ERROR, NULL, NULL, NULL, NULL, -1, -1, "out of memory");
     } else if (runner_open(r))
         for (size_t i = 0; i < s->event_count && !r->failed; i++)
             run_event(r, &s->events[i]);

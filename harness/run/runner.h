@@ -6,9 +6,16 @@
  * side's ISN (SYNs absolute) and injected; outbound expectations are
  * matched field by field against what the stack sends, within the timing
  * tolerance; system calls run on the target's sockets, blocking calls
- * emulated by the runner. Stricter than packetdrill where that finds bugs:
- * checksums of every outbound packet are verified, and on a virtual-time
- * target any packet the script did not expect fails the vector.
+ * emulated by the runner.
+ *
+ * Verdicts are packetdrill's by default: an outbound line is matched with
+ * the next packet the stack sent (a packet sent while the script was busy
+ * with other lines waits for the next outbound line, as packetdrill's
+ * sniffer queue does), and what the stack sends after the script's last
+ * expected packet is not judged. With run_options.strict the runner adds
+ * checks that find more bugs: a packet no outbound line claimed, a bad
+ * checksum, an RFC oracle finding. A vector that fails only those is a
+ * failure of its own class (vector_result.strict_fail).
  */
 #ifndef SYNACK_HARNESS_RUNNER_H
 #define SYNACK_HARNESS_RUNNER_H
@@ -29,7 +36,8 @@ struct run_options {
     const struct target_ops *target;
     const char *pcap_path;   /* record both directions here, or NULL */
     uint64_t seed;           /* target RNG seed (mem) */
-    bool lenient_extra;      /* do not fail on unexpected packets (real-time targets) */
+    bool strict;             /* add the strict checks (unclaimed packets, checksums,
+                              * oracle findings) to packetdrill's verdict */
     int64_t max_script_us;   /* give up past this script time (default 1 hour) */
     int64_t max_real_us;     /* real-time targets: skip a vector whose script runs
                               * longer than this (0: no limit) */

@@ -2063,6 +2063,10 @@ static const struct target_ops fake_ops = {
     .now = fake_now, .wait = fake_wait, .inject = fake_inject, .recv = fake_recv,
 };
 
+/* Oracle findings fail a vector under --strict only (packetdrill has no
+ * oracle); run_fake runs strict unless told otherwise. */
+static bool fake_default_verdict;
+
 static void run_fake(const char *header, struct vector_result *r)
 {
     char text[1024];
@@ -2080,7 +2084,8 @@ static void run_fake(const char *header, struct vector_result *r)
         r->message = strdup(msg);
         return;
     }
-    struct run_options o = {.target = &fake_ops, .seed = 1, .max_script_us = 1000000};
+    struct run_options o = {.target = &fake_ops, .seed = 1, .max_script_us = 1000000,
+                            .strict = !fake_default_verdict};
     run_script(s, &o, r);
     script_free(s);
 }
@@ -2091,14 +2096,21 @@ static void test_runner_fails_on_a_finding(void **state)
     struct vector_result r;
     run_fake("", &r);
     assert_int_equal(r.status, RESULT_FAIL);
-    assert_string_equal(r.message, "oracle: packet 4: mss-on-non-syn (RFC9293:MUST-65): MSS "
-                                   "option (1460) on a segment without SYN");
+    assert_string_equal(r.message, "strict: oracle: packet 4: mss-on-non-syn (RFC9293:MUST-65): "
+                                   "MSS option (1460) on a segment without SYN");
     assert_string_equal(r.fail_field, "oracle");
+    assert_true(r.strict_fail);
     assert_int_equal(r.finding_count, 1);
     assert_string_equal(r.findings[0].rule, "mss-on-non-syn");
     assert_string_equal(r.findings[0].req, "RFC9293:MUST-65");
     assert_int_equal(r.findings[0].packet, 4);
     assert_false(r.findings[0].expected);
+    vector_result_free(&r);
+    fake_default_verdict = true; /* packetdrill's verdict: recorded, not failed */
+    run_fake("", &r);
+    fake_default_verdict = false;
+    assert_int_equal(r.status, RESULT_PASS);
+    assert_int_equal(r.finding_count, 1);
     vector_result_free(&r);
 }
 

@@ -24,9 +24,10 @@ static const char *const handshake =
     "+.1 < . 1:1(0) ack 1 win 32792\n"
     "+0  accept(3, ..., ...) = 4\n";
 
-/* Parse text (handshake prefix when with_handshake) and run it on mem. */
-static void run_text(const char *text, bool with_handshake, struct vector_result *res,
-                     const char *pcap)
+/* Parse text (handshake prefix when with_handshake) and run it on mem,
+ * with packetdrill's verdict or (strict) the strict checks added. */
+static void run_text_mode(const char *text, bool with_handshake, struct vector_result *res,
+                          const char *pcap, bool strict)
 {
     char buf[8192];
     snprintf(buf, sizeof buf, "%s%s", with_handshake ? handshake : "", text);
@@ -42,9 +43,16 @@ static void run_text(const char *text, bool with_handshake, struct vector_result
         return;
     }
     struct run_options o = {.target = target_find("mem"), .seed = 1,
-                            .max_script_us = 3600LL * 1000000, .pcap_path = pcap};
+                            .max_script_us = 3600LL * 1000000, .pcap_path = pcap,
+                            .strict = strict};
     run_script(s, &o, res);
     script_free(s);
+}
+
+static void run_text(const char *text, bool with_handshake, struct vector_result *res,
+                     const char *pcap)
+{
+    run_text_mode(text, with_handshake, res, pcap, false);
 }
 
 static void test_correct_script_passes(void **state)
@@ -83,16 +91,63 @@ static void test_wrong_window_fails_on_win(void **state)
     vector_result_free(&r);
 }
 
-static void test_unexpected_extra_packet_fails(void **state)
+/* Verdict semantics (packetdrill's by default, strict on request). */
+
+/* A packet after the script's last expected one: packetdrill does not judge
+ * it; the strict checks fail it, as a failure of their own class. */
+static void test_packet_after_last_expected_passes_unless_strict(void **state)
 {
     (void)state;
     struct vector_result r;
-    /* the data segment is sent but the script does not expect it */
-    run_text("+0 write(4, ..., 10) = 10\n+.1 < . 1:1(0) ack 11 win 32792\n", true, &r, NULL);
+    const char *text = "+0 write(4, ..., 10) = 10\n+.1 < . 1:1(0) ack 11 win 32792\n";
+    run_text_mode(text, true, &r, NULL, false);
+    assert_int_equal(r.status, RESULT_PASS);
+    assert_false(r.strict_fail);
+    bool shown = false; /* the packet is in the ladder all the same */
+    for (size_t i = 0; i < r.ladder_count; i++)
+        shown |= r.ladder[i].status == LADDER_UNEXPECTED && strstr(r.ladder[i].actual, "P. 1:11(10)");
+    assert_true(shown);
+    vector_result_free(&r);
+    run_text_mode(text, true, &r, NULL, true);
     assert_int_equal(r.status, RESULT_FAIL);
-    assert_non_null(strstr(r.message, "unexpected packet"));
+    assert_true(r.strict_fail);
+    assert_non_null(strstr(r.message, "strict: unexpected packet"));
     assert_non_null(strstr(r.message, "P. 1:11(10)"));
     vector_result_free(&r);
+}
+
+/* An extra packet before an expected one is what that line is compared
+ * with (packetdrill's sniffer queue): a failure in both modes. */
+static void test_extra_packet_before_an_expected_one_fails_both_ways(void **state)
+{
+    (void)state;
+    for (int strict = 0; strict < 2; strict++) {
+        struct vector_result r;
+        run_text_mode("+0 write(4, ..., 10) = 10\n+0 close(4) = 0\n+0 > F. 11:11(0) ack 1\n",
+                      true, &r, NULL, strict);
+        assert_int_equal(r.status, RESULT_FAIL);
+        assert_false(r.strict_fail);
+        assert_int_equal(r.fail_line, 10);
+        assert_string_equal(r.fail_field, "flags");
+        assert_non_null(strstr(r.actual, "P. 1:11(10)"));
+        vector_result_free(&r);
+    }
+}
+
+/* A SYN sent by a non-blocking connect, listed after a setsockopt at the
+ * same time, is that line's packet, in both modes. */
+static void test_syn_listed_after_setsockopt_is_expected(void **state)
+{
+    (void)state;
+    for (int strict = 0; strict < 2; strict++) {
+        struct vector_result r;
+        run_text_mode("0 socket(..., SOCK_STREAM|SOCK_NONBLOCK, IPPROTO_TCP) = 3\n"
+                      "+0 connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)\n"
+                      "+0 setsockopt(3, SOL_SOCKET, SO_KEEPALIVE, [1], 4) = 0\n"
+                      "+0 > S 0:0(0) <mss 1460>\n", false, &r, NULL, strict);
+        assert_int_equal(r.status, RESULT_PASS);
+        vector_result_free(&r);
+    }
 }
 
 static void test_packet_sent_late_fails_on_timing(void **state)
@@ -240,7 +295,9 @@ int main(void)
         cmocka_unit_test(test_correct_script_passes),
         cmocka_unit_test(test_wrong_ack_fails_naming_line_and_field),
         cmocka_unit_test(test_wrong_window_fails_on_win),
-        cmocka_unit_test(test_unexpected_extra_packet_fails),
+        cmocka_unit_test(test_packet_after_last_expected_passes_unless_strict),
+        cmocka_unit_test(test_extra_packet_before_an_expected_one_fails_both_ways),
+        cmocka_unit_test(test_syn_listed_after_setsockopt_is_expected),
         cmocka_unit_test(test_packet_sent_late_fails_on_timing),
         cmocka_unit_test(test_bad_syntax_is_an_error_not_a_failure),
         cmocka_unit_test(test_python_block_is_an_error_naming_the_target),
