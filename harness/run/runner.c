@@ -594,10 +594,7 @@ void run_file(const char *path, const struct run_options *o, struct vector_resul
     double t0 = wall_ms();
     if (script_parse_file(path, &s, &err) < 0) {
         char msg[600];
-        if (err.line) /* the vector names the file; the message says where in it, once */
-            snprintf(msg, sizeof msg, "line %u:%u: %s", err.line, err.column, err.message);
-        else
-            snprintf(msg, sizeof msg, "%s", err.message);
+        script_error_format(&err, msg, sizeof msg); /* file:line:column: ... */
         res->status = RESULT_ERROR;
         res->message = dupstr(msg);
         res->fail_line = err.line;
