@@ -101,11 +101,10 @@ check "a file outside vectors/ is named by itself" 0 out "PASS  a " -- "$synack"
 
 # A parse error says its location once, at the line where the error is.
 printf '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = = 0\n' >"$work/bad.pkt"
-check "a parse error" 1 out "bad.pkt:2:" -- "$synack" run "$work/bad.pkt"
-n=$(grep -o "bad.pkt:2" "$work/out" | wc -l)
+check "a parse error" 1 out "2:24: expected expression" -- "$synack" run "$work/bad.pkt"
+n=$(grep -o -e "line 2" -e "bad.pkt:2" "$work/out" | wc -l)
 checks=$((checks + 1))
 [ "$n" -eq 1 ] || { fails=$((fails + 1)); echo "FAIL  the parse error's location is said $n times"; cat "$work/out"; }
-grep -q "line 2: " "$work/out" && { fails=$((fails + 1)); echo "FAIL  'line 2:' repeats the location"; }
 
 # Captures: one without TCP, one cut off at its end, one without metadata.
 python3 - "$work" <<'EOF'
