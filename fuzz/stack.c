@@ -632,11 +632,13 @@ static void check_counters(struct fz *f)
     FZ_CHECK(f, c->link_drop == 0, "link drops");
     FZ_CHECK(f, c->tcp_rst_sent <= c->tcp_out, "more RSTs than segments");
     uint64_t fates = c->ip_drop_malformed + c->ip_drop_checksum + c->ip_drop_not_ours +
-                     c->ip_drop_bad_src + c->ip_drop_fragment + c->ip_drop_proto + c->icmp_in +
-                     c->tcp_drop_bcast + c->tcp_drop_checksum + c->tcp_drop_bad_option +
-                     c->tcp_drop_malformed + c->tcp_in;
-    FZ_CHECK(f, fates == c->ip_in, "%llu datagrams in, %llu accounted for",
-             (unsigned long long)c->ip_in, (unsigned long long)fates);
+                     c->ip_drop_bad_src + c->ip_drop_fragment + c->ip_frag_in +
+                     c->ip_drop_proto + c->icmp_in + c->tcp_drop_bcast + c->tcp_drop_checksum +
+                     c->tcp_drop_bad_option + c->tcp_drop_malformed + c->tcp_in;
+    /* a reassembled datagram is one more to account for */
+    FZ_CHECK(f, fates == c->ip_in + c->ip_reasm_ok, "%llu datagrams in, %llu reassembled, "
+             "%llu accounted for", (unsigned long long)c->ip_in,
+             (unsigned long long)c->ip_reasm_ok, (unsigned long long)fates);
 }
 
 /* What the oracle says of the stack's packets (the peer is the fuzzer:

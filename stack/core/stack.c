@@ -41,6 +41,10 @@ void synack_config_default(struct synack_config *c)
     c->icmp_error_limit = 100;
     c->ephemeral_lo = 49152;
     c->ephemeral_hi = 65535;
+    c->reasm_max = 64;
+    c->reasm_mem_max = 1024 * 1024;
+    c->reasm_dgram_max = 65535;
+    c->reasm_timeout = 60 * SYNACK_SEC;
 }
 
 /* Reject what the stack cannot run with, rather than misbehave later. */
@@ -58,6 +62,10 @@ static int config_check(const struct synack_config *c)
         return -EINVAL;
     if (c->keepalive_cnt == 0 || c->keepalive_idle == 0 || c->keepalive_intvl == 0)
         return -EINVAL;
+    if (c->reasm_max && (c->reasm_dgram_max < 576 || c->reasm_dgram_max > 65535 ||
+                         c->reasm_timeout == 0 ||
+                         c->reasm_mem_max < c->reasm_dgram_max + IP_REASM_HEADROOM))
+        return -EINVAL; /* RFC 1122 3.3.2: EMTU_R >= 576, and one datagram must fit */
     return 0;
 }
 
@@ -99,8 +107,11 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg,
     s->ip_id = (uint16_t)rng_next(&s->rng);
     s->icmp_window = SYNACK_TIME_NEVER;
     s->icmp_buf = malloc(ICMP_BUF_SIZE);
-    e = s->icmp_buf ? tcp_ctx_init(&s->tcp, &s->cfg, &s->cnt, &s->rng, stack_ip_output, s)
-                    : -ENOMEM;
+    struct ip_reasm_cfg rc = {cfg->reasm_max, cfg->reasm_mem_max, cfg->reasm_dgram_max,
+                              cfg->reasm_timeout};
+    e = s->icmp_buf ? ip_reasm_init(&s->reasm, &rc, &s->cnt) : -ENOMEM;
+    if (!e && (e = tcp_ctx_init(&s->tcp, &s->cfg, &s->cnt, &s->rng, stack_ip_output, s)))
+        ip_reasm_destroy(&s->reasm);
     if (e) {
         free(s->icmp_buf);
         free(s);
@@ -118,6 +129,7 @@ void synack_stack_free(struct synack_stack *s)
     if (s->sockets_free)
         s->sockets_free(s);
     tcp_ctx_destroy(&s->tcp);
+    ip_reasm_destroy(&s->reasm);
     free(s->icmp_buf);
     free(s);
 }
@@ -153,15 +165,16 @@ static void icmp_send(struct synack_stack *s, uint32_t dst, size_t icmp_len, uin
         s->cnt.link_drop++;
 }
 
-/* Protocol unreachable for what we do not implement (RFC 1122 3.2.2.1). */
-static void icmp_send_unreach(struct synack_stack *s, const struct synack_ipv4 *ip,
-                              const uint8_t *pkt, uint8_t code, uint64_t now)
+/* An ICMP error quoting the datagram ip (at pkt, its first len octets):
+ * protocol unreachable (RFC 1122 3.2.2.1), reassembly time exceeded (3.3.2). */
+static void icmp_send_error(struct synack_stack *s, const struct synack_ipv4 *ip,
+                            const uint8_t *pkt, size_t len, uint8_t type, uint8_t code,
+                            uint64_t now)
 {
     if (!icmp_error_allowed(&s->host, ip) || !icmp_rate_ok(s, now))
         return;
     size_t cap = (s->cfg.mtu < 576u ? s->cfg.mtu : 576u) - 20u; /* within the MTU */
-    size_t n = icmp_build_unreach(s->icmp_buf + 20, cap, code, pkt,
-                                  ip->ihl * 4u + ip->payload_len);
+    size_t n = icmp_build_error(s->icmp_buf + 20, cap, type, code, pkt, len);
     if (n) {
         s->cnt.icmp_errors_sent++;
         icmp_send(s, ip->src, n, now);
@@ -227,6 +240,21 @@ static void tcp_dispatch(struct synack_stack *s, const struct synack_ipv4 *ip,
 
 /* ---- input path ---- */
 
+/* A whole datagram, to its protocol. */
+static void ip_deliver(struct synack_stack *s, const struct synack_ipv4 *ip, const uint8_t *pkt,
+                       enum ip_dst_kind k, uint64_t now)
+{
+    if (ip->proto == SYNACK_IPPROTO_TCP) {
+        tcp_dispatch(s, ip, k, now);
+    } else if (ip->proto == SYNACK_IPPROTO_ICMP) {
+        icmp_input(s, ip, k, now);
+    } else {
+        s->cnt.ip_drop_proto++;
+        icmp_send_error(s, ip, pkt, ip->ihl * 4u + ip->payload_len, ICMP_DEST_UNREACH,
+                        ICMP_UNREACH_PROTOCOL, now);
+    }
+}
+
 void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now)
 {
     struct synack_ipv4 ip;
@@ -249,18 +277,13 @@ void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, 
         s->cnt.ip_drop_bad_src++; /* 3.2.1.3; MUST-63 */
         return;
     }
-    if (synack_ipv4_is_fragment(&ip)) {
-        s->cnt.ip_drop_fragment++; /* no reassembly (documented deviation) */
-        return;
+    if (synack_ipv4_is_fragment(&ip)) { /* RFC 1122 3.3.2: MUST reassemble */
+        if (!ip_reasm_input(&s->reasm, pkt, &ip, now, &pkt, &len))
+            return;
+        if (synack_ipv4_parse(pkt, len, 0, &ip, NULL) != WIRE_OK)
+            return; /* not reached: the header is the first fragment's, checked */
     }
-    if (ip.proto == SYNACK_IPPROTO_TCP) {
-        tcp_dispatch(s, &ip, k, now);
-    } else if (ip.proto == SYNACK_IPPROTO_ICMP) {
-        icmp_input(s, &ip, k, now);
-    } else {
-        s->cnt.ip_drop_proto++;
-        icmp_send_unreach(s, &ip, pkt, ICMP_UNREACH_PROTOCOL, now);
-    }
+    ip_deliver(s, &ip, pkt, k, now);
 }
 
 void synack_stack_batch_begin(struct synack_stack *s)
@@ -273,14 +296,33 @@ void synack_stack_batch_end(struct synack_stack *s, uint64_t now)
     tcp_batch_end(&s->tcp, now);
 }
 
+/* RFC 1122 3.3.2: a datagram that timed out after its first fragment came
+ * is answered with ICMP time exceeded, fragment reassembly time exceeded. */
+static void reasm_timed_out(void *ctx, const uint8_t *quote, size_t len, uint64_t now)
+{
+    struct synack_stack *s = ctx;
+    struct synack_ipv4 ip = {
+        .ihl = (uint8_t)(quote[0] & 0x0f),
+        .frag = synack_get16(quote + 6),
+        .proto = quote[9],
+        .src = synack_get32(quote + 12),
+        .dst = synack_get32(quote + 16),
+    };
+    ip.payload = quote + ip.ihl * 4u;
+    ip.payload_len = len - ip.ihl * 4u;
+    icmp_send_error(s, &ip, quote, len, ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_REASS, now);
+}
+
 void synack_stack_poll(struct synack_stack *s, uint64_t now)
 {
+    ip_reasm_expire(&s->reasm, now, reasm_timed_out, s);
     tcp_poll(&s->tcp, now);
 }
 
 uint64_t synack_stack_deadline(const struct synack_stack *s)
 {
-    return tcp_deadline(&s->tcp);
+    uint64_t t = tcp_deadline(&s->tcp), r = ip_reasm_deadline(&s->reasm);
+    return r < t ? r : t;
 }
 
 const struct synack_counters *synack_stack_counters(const struct synack_stack *s)

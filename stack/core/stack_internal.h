@@ -7,6 +7,7 @@
 #include <synack/stack.h>
 
 #include "ip/ip.h"
+#include "ip/ip_reasm.h"
 #include "tcp/tcp.h"
 #include "util/rng.h"
 
@@ -19,6 +20,7 @@ struct synack_stack {
     struct rng rng;
     struct ip_host host;
     struct tcp_ctx tcp;
+    struct ip_reasm reasm;
     uint16_t ip_id;
     uint64_t icmp_window; /* start of the current rate-limit second */
     uint32_t icmp_count;

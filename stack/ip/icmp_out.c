@@ -1,17 +1,17 @@
-/* ICMP messages a host sends: echo replies and destination unreachable. */
+/* ICMP messages a host sends: echo replies and errors. */
 #include "ip/ip.h"
 
 #define ICMP_REPLY_MAX 576u /* the whole reply datagram stays within 576 octets */
 
-size_t icmp_build_unreach(uint8_t *buf, size_t cap, uint8_t code, const uint8_t *orig,
-                          size_t orig_len)
+size_t icmp_build_error(uint8_t *buf, size_t cap, uint8_t type, uint8_t code,
+                        const uint8_t *orig, size_t orig_len)
 {
     size_t quote = orig_len;
     if (quote > ICMP_REPLY_MAX - 20u - 8u)
         quote = ICMP_REPLY_MAX - 20u - 8u;
     if (cap >= 8 && quote > cap - 8)
         quote = cap - 8;
-    return synack_icmp_build(buf, cap, ICMP_DEST_UNREACH, code, 0, orig, quote, NULL);
+    return synack_icmp_build(buf, cap, type, code, 0, orig, quote, NULL);
 }
 
 size_t icmp_build_echo_reply(uint8_t *buf, size_t cap, const struct synack_icmp *req)

@@ -37,11 +37,12 @@ static inline bool ip_is_multicast(uint32_t a) { return (a >> 28) == 0xe; }
 /* RFC 1122 3.2.2: may an ICMP error answer this datagram? */
 bool icmp_error_allowed(const struct ip_host *h, const struct synack_ipv4 *ip);
 
-/* An ICMP destination unreachable quoting the datagram orig (its IP header
- * and as much of the rest as fits in a 576-octet reply, at least 8 octets).
- * Writes the ICMP message at buf; returns its length or 0. */
-size_t icmp_build_unreach(uint8_t *buf, size_t cap, uint8_t code, const uint8_t *orig,
-                          size_t orig_len);
+/* An ICMP error (destination unreachable, time exceeded, ...) quoting the
+ * datagram orig: its IP header and as much of the rest as fits in a
+ * 576-octet reply, at least 8 octets (RFC 1122 3.2.2). Writes the ICMP
+ * message at buf; returns its length or 0. */
+size_t icmp_build_error(uint8_t *buf, size_t cap, uint8_t type, uint8_t code,
+                        const uint8_t *orig, size_t orig_len);
 /* The echo reply to req (RFC 792; RFC 1122 3.2.2.6: same identifier,
  * sequence number and data). Returns the ICMP message length or 0. */
 size_t icmp_build_echo_reply(uint8_t *buf, size_t cap, const struct synack_icmp *req);

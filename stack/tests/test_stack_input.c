@@ -205,10 +205,16 @@ static void test_tcp_to_broadcast_is_dropped_silently(void **state)
     assert_int_equal(probe_tcb_count(p), 1);
 }
 
-/* Fragments are dropped (no reassembly): MF set or an offset. */
-static void test_fragments_are_dropped(void **state)
+/* With reassembly off (reasm_max 0), fragments are dropped: MF set or an
+ * offset. Reassembly itself: test_ip_reasm.c. */
+static void test_fragments_are_dropped_when_reassembly_is_off(void **state)
 {
     struct probe *p = *state;
+    struct synack_config c;
+    synack_config_default(&c);
+    c.addr = PROBE_ADDR;
+    c.reasm_max = 0;
+    conn_reinit(p, &c);
     probe_listen(p);
     const uint16_t frags[] = {SYNACK_IP_MF, 1, SYNACK_IP_MF | 8, 0x1fff,
                               SYNACK_IP_DF | SYNACK_IP_MF};
@@ -913,7 +919,7 @@ int main(void)
         T(test_datagram_not_for_us_is_dropped),
         T(test_invalid_source_addresses_are_dropped),
         T(test_tcp_to_broadcast_is_dropped_silently),
-        T(test_fragments_are_dropped),
+        T(test_fragments_are_dropped_when_reassembly_is_off),
         T(test_malformed_tcp_is_dropped_without_reply),
         T(test_bad_tcp_checksum_is_dropped),
         T(test_illegal_option_lengths_are_dropped),

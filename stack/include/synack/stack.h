@@ -63,6 +63,10 @@ struct synack_config {
     uint32_t challenge_ack_limit; /* challenge ACKs per second, stack-wide (1000; RFC 5961 7) */
     uint32_t icmp_error_limit;    /* ICMP errors sent per second (100) */
     uint16_t ephemeral_lo, ephemeral_hi; /* RFC 6056 range (49152..65535) */
+    uint32_t reasm_max;       /* datagrams reassembled at once (64; 0: fragments dropped) */
+    uint32_t reasm_mem_max;   /* octets of fragment buffers, all datagrams (1 MiB) */
+    uint32_t reasm_dgram_max; /* longest datagram reassembled, EMTU_R (65535; >= 576) */
+    uint64_t reasm_timeout;   /* from the first fragment (60 s; RFC 1122 3.3.2: 60-120 s) */
 };
 
 void synack_config_default(struct synack_config *cfg);
@@ -76,7 +80,21 @@ void synack_config_default(struct synack_config *cfg);
     X(ip_drop_checksum, "datagrams dropped: bad IPv4 header checksum")                    \
     X(ip_drop_not_ours, "datagrams dropped: not addressed to us (RFC 1122 3.2.1.3)")      \
     X(ip_drop_bad_src, "datagrams dropped: invalid source address (MUST-63)")             \
-    X(ip_drop_fragment, "datagrams dropped: fragments (reassembly not supported)")        \
+    X(ip_drop_fragment, "fragments dropped: reassembly off (reasm_max 0)")                 \
+    X(ip_frag_in, "fragments received for reassembly (RFC 791 3.2)")                      \
+    X(ip_reasm_ok, "datagrams reassembled (RFC 1122 3.3.2)")                              \
+    X(ip_reasm_dup, "duplicate fragments dropped, their datagram kept (RFC 8200 4.5)")    \
+    X(ip_reasm_drop_malformed, "fragments dropped: empty, or not 8-octet units before the last") \
+    X(ip_reasm_drop_overlap, "datagrams dropped: overlapping fragments (RFC 5722 rule)")  \
+    X(ip_reasm_drop_oversize, "datagrams dropped: longer than 65535 octets")              \
+    X(ip_reasm_drop_too_big, "datagrams dropped: longer than reasm_dgram_max (EMTU_R)")   \
+    X(ip_reasm_drop_tiny, "datagrams dropped: tiny first fragment (RFC 1858, RFC 3128)")  \
+    X(ip_reasm_drop_inconsistent, "datagrams dropped: fragments disagree on the end")     \
+    X(ip_reasm_drop_scattered, "datagrams dropped: more disjoint pieces than held")       \
+    X(ip_reasm_drop_nomem, "datagrams dropped: no room within reasm_mem_max")             \
+    X(ip_reasm_drop_dead, "fragments of a dropped datagram discarded (RFC 5722 3)")       \
+    X(ip_reasm_evicted, "datagrams given up, the oldest first, to make room")             \
+    X(ip_reasm_timeout, "datagrams given up: reassembly timeout (RFC 1122 3.3.2)")        \
     X(ip_drop_proto, "datagrams dropped: protocol not supported")                         \
     X(link_drop, "datagrams the link refused to send")                                    \
     X(icmp_in, "ICMP messages received")                                                  \

@@ -269,6 +269,12 @@ enum synack_icmp_unreach_code {
     ICMP_UNREACH_SRCFAIL = 5,
 };
 
+/* Time exceeded codes (RFC 792). */
+enum synack_icmp_timxceed_code {
+    ICMP_TIMXCEED_INTRANS = 0, /* time to live exceeded in transit */
+    ICMP_TIMXCEED_REASS = 1,   /* fragment reassembly time exceeded */
+};
+
 struct synack_icmp {
     uint8_t type, code;
     uint16_t checksum;
