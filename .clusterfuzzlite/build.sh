@@ -40,7 +40,8 @@ EXTRA_LIBS=""
 compile wire $wire_src
 compile stack $stack_src $(ls harness/oracle/*.c)
 compile script $script_src
-targets="wire stack script"
+compile ip_reasm stack/ip/ip_reasm.c $wire_src
+targets="wire stack script ip_reasm"
 if [ -f fuzz/pcap.c ] && [ -f harness/pcap/capture.c ]; then
     EXTRA_LIBS=$(pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
     compile pcap harness/pcap/capture.c $(ls harness/oracle/*.c) $wire_src

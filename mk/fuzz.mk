@@ -34,7 +34,7 @@ FUZZ_NO_CHECKSUM ?= 0
 # Builds without checksums are kept apart: a flag is not a dependency.
 FUZZ_O := build-fuzz$(if $(filter 1,$(FUZZ_NO_CHECKSUM)),/nocsum)
 FUZZ_PCAP := $(if $(and $(wildcard harness/pcap/capture.h),$(wildcard fuzz/pcap.c)),pcap)
-FUZZ_TARGETS := wire stack script $(FUZZ_PCAP)
+FUZZ_TARGETS := wire stack script ip_reasm $(FUZZ_PCAP)
 TARGET ?= stack
 FUZZ_TIME ?= 600
 FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
@@ -52,6 +52,7 @@ FUZZ_STACK_SRC := $(foreach d,util wire ip tcp core socket,$(wildcard stack/$(d)
 FUZZ_SRC_wire := $(wildcard stack/wire/*.c)
 FUZZ_SRC_stack := $(FUZZ_STACK_SRC) $(wildcard harness/oracle/*.c)
 FUZZ_SRC_script := $(wildcard harness/script/*.c) $(wildcard stack/wire/*.c)
+FUZZ_SRC_ip_reasm := stack/ip/ip_reasm.c $(wildcard stack/wire/*.c)
 FUZZ_SRC_pcap := $(wildcard harness/pcap/capture.c) $(wildcard harness/oracle/*.c) \
                  $(wildcard stack/wire/*.c)
 FUZZ_LIBS_pcap := $(PCAP_LIBS)
@@ -122,8 +123,9 @@ corpus: $(FUZZ_GEN) $(FUZZ_O)/regress/stack
 	    cp $$f corpus/script/$$(echo $$f | sed 's|^vectors/||; s|/|-|g'); done
 	SYNACK_FUZZ_DUMP=corpus/wire $(FUZZ_O)/regress/stack corpus/stack
 	$(if $(FUZZ_PCAP),@sh fuzz/gen/pcap-seeds.sh corpus/pcap vectors/pcap)
+	rm -rf corpus/ip_reasm && python3 fuzz/gen/ip-reasm-seeds.py corpus/ip_reasm
 	@echo "corpus: $$(ls corpus/stack | wc -l) stack, $$(ls corpus/script | wc -l) script," \
-	    "$$(ls corpus/wire | wc -l) wire$(if $(FUZZ_PCAP),$(comma) $$(ls corpus/pcap | wc -l) pcap)" \
+	    "$$(ls corpus/wire | wc -l) wire, $$(ls corpus/ip_reasm | wc -l) ip_reasm$(if $(FUZZ_PCAP),$(comma) $$(ls corpus/pcap | wc -l) pcap)" \
 	    "seeds; $$(du -sh --apparent-size corpus | cut -f1) in corpus/"
 
 # ---- coverage of stack/ by the corpus ----------------------------------------
