@@ -39,6 +39,7 @@ void synack_config_default(struct synack_config *c)
     c->keepalive_cnt = 9;
     c->challenge_ack_limit = 1000;
     c->icmp_error_limit = 100;
+    c->rst_limit = 200;
     c->ephemeral_lo = 49152;
     c->ephemeral_hi = 65535;
     c->reasm_max = 64;
@@ -105,7 +106,6 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg,
     s->host = (struct ip_host){cfg->addr, cfg->prefix_len};
     rng_seed(&s->rng, cfg->rng_seed);
     s->ip_id = (uint16_t)rng_next(&s->rng);
-    s->icmp_window = SYNACK_TIME_NEVER;
     s->icmp_buf = malloc(ICMP_BUF_SIZE);
     struct ip_reasm_cfg rc = {cfg->reasm_max, cfg->reasm_mem_max, cfg->reasm_dgram_max,
                               cfg->reasm_timeout};
@@ -138,16 +138,10 @@ void synack_stack_free(struct synack_stack *s)
 
 static bool icmp_rate_ok(struct synack_stack *s, uint64_t now)
 {
-    if (s->icmp_window == SYNACK_TIME_NEVER || now - s->icmp_window >= SYNACK_SEC) {
-        s->icmp_window = now;
-        s->icmp_count = 0;
-    }
-    if (s->icmp_count >= s->cfg.icmp_error_limit) {
-        s->cnt.icmp_errors_ratelimited++;
-        return false;
-    }
-    s->icmp_count++;
-    return true;
+    if (rate_limit_take(&s->icmp_limit, s->cfg.icmp_error_limit, now))
+        return true;
+    s->cnt.icmp_errors_ratelimited++;
+    return false;
 }
 
 static void icmp_send(struct synack_stack *s, uint32_t dst, size_t icmp_len, uint64_t now)

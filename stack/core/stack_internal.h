@@ -9,6 +9,7 @@
 #include "ip/ip.h"
 #include "ip/ip_reasm.h"
 #include "tcp/tcp.h"
+#include "util/ratelimit.h"
 #include "util/rng.h"
 
 struct sock_table;
@@ -22,8 +23,7 @@ struct synack_stack {
     struct tcp_ctx tcp;
     struct ip_reasm reasm;
     uint16_t ip_id;
-    uint64_t icmp_window; /* start of the current rate-limit second */
-    uint32_t icmp_count;
+    struct rate_limit icmp_limit; /* ICMP errors sent (icmp_error_limit) */
     uint8_t *icmp_buf;    /* IPv4 header + ICMP reply */
     /* Owned by the socket layer; freed through sockets_free. */
     struct sock_table *sockets;

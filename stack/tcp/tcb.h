@@ -12,6 +12,7 @@
 #include <synack/wire.h>
 
 #include "tcp/tcp_buf.h"
+#include "util/ratelimit.h"
 #include "util/rng.h"
 #include "util/siphash.h"
 
@@ -160,8 +161,8 @@ struct tcp_ctx {
     struct tcb *pending; /* TCBs with output to flush */
     int batch;
 
-    uint64_t chack_window; /* start of the current challenge-ACK second */
-    uint32_t chack_count;
+    struct rate_limit chack_limit; /* challenge ACKs (RFC 5961 7) */
+    struct rate_limit rst_limit;   /* RSTs for segments of no connection */
 };
 
 #endif

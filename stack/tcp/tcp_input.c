@@ -16,8 +16,8 @@ static void tcp_input_closed(struct tcp_ctx *t, const struct tcp_seg *seg, uint6
         t->cnt->tcp_drop_rst_no_conn++;
         return;
     }
-    t->cnt->tcp_rst_closed_port++;
-    tcp_send_rst_reply(t, seg, now);
+    if (tcp_send_rst_no_conn(t, seg, now))
+        t->cnt->tcp_rst_closed_port++;
 }
 
 /* ---- options of a SYN ---- */
@@ -114,7 +114,7 @@ static void tcp_input_listen(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *s
     }
     /* Second, check for an ACK: <SEQ=SEG.ACK><CTL=RST>. */
     if (SEG_HAS(seg, SYNACK_TCP_ACK)) {
-        tcp_send_rst_reply(t, seg, now);
+        tcp_send_rst_no_conn(t, seg, now);
         return;
     }
     /* Fourth: other text or control without SYN is dropped. */

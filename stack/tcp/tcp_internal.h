@@ -76,6 +76,9 @@ void tcp_send_challenge_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* RST in reply to seg, per 3.10.7.1: <SEQ=SEG.ACK><CTL=RST> or
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
 void tcp_send_rst_reply(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t now);
+/* The same for a segment of no connection, under the rst_limit (a RST
+ * segment is never answered: the caller has dropped it). */
+bool tcp_send_rst_no_conn(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t now);
 /* <SEQ=SND.NXT><CTL=RST> for an ABORT. */
 void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* Retransmit the segment at SND.UNA (timeout or fast retransmit). */

@@ -118,15 +118,10 @@ void tcp_send_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 /* RFC 5961 7: a stack-wide budget of challenge ACKs per second. */
 void tcp_send_challenge_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    if (t->chack_window == TCP_TIMER_OFF || now - t->chack_window >= SYNACK_SEC) {
-        t->chack_window = now;
-        t->chack_count = 0;
-    }
-    if (t->chack_count >= t->cfg->challenge_ack_limit) {
+    if (!rate_limit_take(&t->chack_limit, t->cfg->challenge_ack_limit, now)) {
         t->cnt->tcp_challenge_ack_limited++;
         return;
     }
-    t->chack_count++;
     tcp_send_ack(t, tcb, now);
 }
 
@@ -154,6 +149,20 @@ void tcp_send_rst_reply(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t n
     else
         send_rst_raw(t, seg->dst, seg->src, seg->dport, seg->sport, 0, seg->seq + seg->len,
                      SYNACK_TCP_RST | SYNACK_TCP_ACK, 0, t->cfg->ttl, now);
+}
+
+/* The RST of 3.10.7.1 (and of an ACK to a listener, 3.10.7.2) for a
+ * segment that matches no connection, under the stack-wide rst_limit:
+ * unlimited, every stray segment would be reflected. False when the
+ * limit kept it back (counted). */
+bool tcp_send_rst_no_conn(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t now)
+{
+    if (!rate_limit_take(&t->rst_limit, t->cfg->rst_limit, now)) {
+        t->cnt->tcp_rst_ratelimited++;
+        return false;
+    }
+    tcp_send_rst_reply(t, seg, now);
+    return true;
 }
 
 /* RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST>. */

@@ -26,7 +26,6 @@ int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
     t->hash_mask = buckets - 1;
     t->pkt_cap = TCP_IP_HEADROOM + 60u + cfg->mtu;
     t->pkt = malloc(t->pkt_cap);
-    t->chack_window = TCP_TIMER_OFF;
     if (!t->hash || !t->pkt) {
         tcp_ctx_destroy(t);
         return -ENOMEM;

@@ -450,6 +450,51 @@ static void test_icmp_errors_are_rate_limited(void **state)
     assert_int_equal(probe_pending(p), 1);
 }
 
+/* RSTs for segments of no connection are rate-limited (rst_limit/s), to a
+ * closed port and to a listener alike; the budget is back a second later,
+ * and UINT32_MAX lifts the limit. */
+static void stray_acks(struct probe *p, uint16_t dport, int count)
+{
+    uint8_t b[64];
+    for (int i = 0; i < count; i++) {
+        size_t n = probe_build_tcp(b, sizeof b, PROBE_PEER, PROBE_ADDR, PROBE_PEER_PORT, dport,
+                                   ACK, 100, 5000 + (uint32_t)i, 65535, NULL, NULL, 0);
+        probe_inject_raw(p, b, n);
+    }
+}
+
+static void test_rsts_for_no_connection_are_rate_limited(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config cfg;
+    synack_config_default(&cfg);
+    assert_int_equal(cfg.rst_limit, 200);
+    cfg.rst_limit = 3;
+    probe_free(p);
+    probe_init(p, &cfg);
+    probe_listen(p);
+    stray_acks(p, 9, 2);          /* closed port */
+    stray_acks(p, PROBE_PORT, 3); /* the listener: 3.10.7.2 second */
+    assert_int_equal(probe_pending(p), 3);
+    assert_int_equal(CNT(p, tcp_rst_sent), 3);
+    assert_int_equal(CNT(p, tcp_rst_closed_port), 2);
+    assert_int_equal(CNT(p, tcp_rst_ratelimited), 2);
+    probe_expect(p, RST, 5000, PROBE_ANY);
+    probe_drain(p);
+    p->now += SYNACK_SEC - 1; /* still the same second */
+    stray_acks(p, 9, 1);
+    probe_expect_none(p);
+    p->now += 1;
+    stray_acks(p, 9, 1);
+    probe_expect(p, RST, 5000, PROBE_ANY);
+    cfg.rst_limit = UINT32_MAX;
+    probe_free(p);
+    probe_init(p, &cfg);
+    stray_acks(p, 9, 500);
+    assert_int_equal(probe_pending(p), 500);
+    assert_int_equal(CNT(p, tcp_rst_ratelimited), 0);
+}
+
 /* ---- ICMP echo (RFC 1122 3.2.2.6) ---- */
 
 static void test_icmp_echo_request_gets_a_reply(void **state)
@@ -927,6 +972,7 @@ int main(void)
         T(test_unknown_protocol_gets_icmp_protocol_unreachable),
         T(test_no_icmp_error_where_rfc1122_forbids_it),
         T(test_icmp_errors_are_rate_limited),
+        T(test_rsts_for_no_connection_are_rate_limited),
         T(test_icmp_echo_request_gets_a_reply),
         T(test_icmp_echo_of_full_mtu_is_answered),
         T(test_icmp_source_quench_is_ignored),

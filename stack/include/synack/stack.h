@@ -62,6 +62,8 @@ struct synack_config {
     uint32_t keepalive_cnt;   /* default TCP_KEEPCNT (9; MUST-29) */
     uint32_t challenge_ack_limit; /* challenge ACKs per second, stack-wide (1000; RFC 5961 7) */
     uint32_t icmp_error_limit;    /* ICMP errors sent per second (100) */
+    uint32_t rst_limit;           /* RSTs per second answering segments of no connection,
+                                   * stack-wide (200; 0: none, UINT32_MAX: no limit) */
     uint16_t ephemeral_lo, ephemeral_hi; /* RFC 6056 range (49152..65535) */
     uint32_t reasm_max;       /* datagrams reassembled at once (64; 0: fragments dropped) */
     uint32_t reasm_mem_max;   /* octets of fragment buffers, all datagrams (1 MiB) */
@@ -117,6 +119,7 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_rst_sent, "RST segments sent")                                                  \
     X(tcp_rst_unsent, "RSTs of an ABORT not sent: the connection had sent nothing yet")  \
     X(tcp_rst_closed_port, "RSTs sent for segments to a closed port (3.10.7.1)")          \
+    X(tcp_rst_ratelimited, "RSTs for segments of no connection not sent: rst_limit")      \
     X(tcp_drop_rst_no_conn, "RSTs for no connection, dropped (3.10.7.1)")                 \
     X(tcp_listen_drop_rst, "RSTs to a listener, ignored (3.10.7.2)")                      \
     X(tcp_listen_drop_other, "segments to a listener without SYN or ACK, dropped")        \
