@@ -99,6 +99,9 @@ void run_strict(struct runner *r, const struct script_event *ev, const char *fie
 /* The vector cannot run (bad script for this target, environment). */
 void run_error(struct runner *r, const struct script_event *ev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The vector cannot run on this target, for a named reason: a skip. */
+void run_skip(struct runner *r, const struct script_event *ev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Every packet of the run, either way: into the capture and the oracle. */
 void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack);
 int64_t run_now(struct runner *r);
@@ -124,6 +127,12 @@ void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *o
 enum call_outcome { CALL_DONE, CALL_BLOCKED, CALL_FAILED };
 /* Run (or retry, when r->pending names ev) a system call event. */
 enum call_outcome syscall_run(struct runner *r, const struct script_event *ev);
+
+/* ---- names resolved before a run (resolve.c) ---- */
+/* 0, or -1 with err's line, column and message set (file left as it is). */
+int run_resolve(const struct script *s, struct script_error *err);
+bool run_call_known(const char *name);   /* a system call packetdrill has */
+bool run_define_value(const struct script *s, const char *name, const char **value);
 
 /* ---- symbols (symbols.c) ---- */
 bool symbol_value(const char *name, int64_t *v);

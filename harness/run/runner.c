@@ -93,6 +93,18 @@ void run_strict(struct runner *r, const struct script_event *ev, const char *fie
     n->when = when;
 }
 
+void run_skip(struct runner *r, const struct script_event *ev, const char *fmt, ...)
+{
+    if (r->failed)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    set_outcome(r, RESULT_SKIP, ev, NULL, NULL, NULL, -1, -1, msg);
+}
+
 void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack)
 {
     uint64_t t = (uint64_t)(when < 0 ? 0 : when);
@@ -601,6 +613,13 @@ void run_file(const char *path, const struct run_options *o, struct vector_resul
         res->wall_ms = wall_ms() - t0;
         return;
     }
-    run_script(s, o, res);
+    if (run_resolve(s, &err) < 0) {
+        char msg[600];
+        script_error_format(&err, msg, sizeof msg);
+        res->status = RESULT_ERROR;
+        res->message = dupstr(msg);
+        res->fail_line = err.line;
+    } else
+        run_script(s, o, res);
     script_free(s);
 }

@@ -150,6 +150,65 @@ static void test_syn_listed_after_setsockopt_is_expected(void **state)
     }
 }
 
+/* socket() checks its domain, type and protocol as Linux does; NULL
+ * buffers are EFAULT; a packetdrill call this runner lacks is a named skip. */
+static void test_socket_arguments_and_null_buffers(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("0 socket(AF_UNIX, SOCK_STREAM, 0) = -1 EAFNOSUPPORT (Address family not supported)\n"
+             "+0 socket(AF_INET, SOCK_STREAM, IPPROTO_UDP) = -1 EPROTONOSUPPORT (Protocol not supported)\n"
+             "+0 socket(AF_INET, SOCK_STREAM, 12345) = -1 EINVAL (Invalid argument)\n"
+             "+0 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3\n", false, &r, NULL);
+    assert_int_equal(r.status, RESULT_PASS);
+    vector_result_free(&r);
+    run_text("+0 write(4, NULL, 1000) = -1 EFAULT (Bad address)\n"
+             "+0 read(4, NULL, 1000) = -1 EFAULT (Bad address)\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_PASS);
+    vector_result_free(&r);
+    run_text("+0 write(4, NULL, 1000) = 1000\n", true, &r, NULL); /* the test can fail */
+    assert_int_equal(r.status, RESULT_FAIL);
+    vector_result_free(&r);
+    run_text("0 socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 3\n", false, &r, NULL);
+    assert_int_equal(r.status, RESULT_SKIP);
+    assert_non_null(strstr(r.message, "unsupported on this target: AF_INET6"));
+    vector_result_free(&r);
+    run_text("+0 sendfile(4, 5, NULL, 10) = 10\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_SKIP);
+    assert_non_null(strstr(r.message, "unsupported on this target: sendfile()"));
+    vector_result_free(&r);
+}
+
+/* Names are resolved when the file is read: an unknown symbol deep in a
+ * script is an error at its line and column before anything runs. */
+static void test_unknown_names_are_errors_before_the_run(void **state)
+{
+    (void)state;
+    static const struct { const char *line, *msg; } cases[] = {
+        {"+9 setsockopt(3, SOL_TCP, TCP_NOPE, [1], 4) = 0\n", ":2:27: unknown symbol 'TCP_NOPE'"},
+        {"+9 frobnicate(3) = 0\n", ":2:4: unknown system call 'frobnicate'"},
+        {"+9 close(3) = -1 ENOPE (x)\n", ":2:4: unknown errno name 'ENOPE'"},
+        {"+9 bind(3, {sin_port=ntohs(1)}, 16) = 0\n", ":2:22: unknown function 'ntohs'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[] = "/tmp/synack-resolve-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        FILE *f = fdopen(fd, "w");
+        fprintf(f, "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n%s", cases[i].line);
+        fclose(f);
+        struct run_options o = {.target = target_find("mem"), .seed = 1,
+                                .max_script_us = 3600LL * 1000000};
+        struct vector_result r;
+        run_file(path, &o, &r);
+        unlink(path);
+        assert_int_equal(r.status, RESULT_ERROR);
+        assert_non_null(strstr(r.message, cases[i].msg));
+        assert_int_equal(r.ladder_count, 0); /* nothing ran */
+        vector_result_free(&r);
+    }
+}
+
 static void test_packet_sent_late_fails_on_timing(void **state)
 {
     (void)state;
@@ -192,13 +251,13 @@ static void test_shell_command_is_an_error_on_mem(void **state)
     vector_result_free(&r);
 }
 
-static void test_unsupported_syscall_is_an_error(void **state)
+static void test_unsupported_syscall_is_a_named_skip(void **state)
 {
     (void)state;
     struct vector_result r;
-    run_text("+0 sendto(4, ..., 10, 0, ..., ...) = 10\n", true, &r, NULL);
-    assert_int_equal(r.status, RESULT_ERROR);
-    assert_non_null(strstr(r.message, "system call 'sendto' is not supported on target mem"));
+    run_text("+0 splice(4, 0, 5, 0, 10, 0) = 10\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_SKIP);
+    assert_non_null(strstr(r.message, "unsupported on this target: splice()"));
     vector_result_free(&r);
 }
 
@@ -298,11 +357,13 @@ int main(void)
         cmocka_unit_test(test_packet_after_last_expected_passes_unless_strict),
         cmocka_unit_test(test_extra_packet_before_an_expected_one_fails_both_ways),
         cmocka_unit_test(test_syn_listed_after_setsockopt_is_expected),
+        cmocka_unit_test(test_socket_arguments_and_null_buffers),
+        cmocka_unit_test(test_unknown_names_are_errors_before_the_run),
         cmocka_unit_test(test_packet_sent_late_fails_on_timing),
         cmocka_unit_test(test_bad_syntax_is_an_error_not_a_failure),
         cmocka_unit_test(test_python_block_is_an_error_naming_the_target),
         cmocka_unit_test(test_shell_command_is_an_error_on_mem),
-        cmocka_unit_test(test_unsupported_syscall_is_an_error),
+        cmocka_unit_test(test_unsupported_syscall_is_a_named_skip),
         cmocka_unit_test(test_wrong_errno_fails),
         cmocka_unit_test(test_blocking_read_returns_at_end_time),
         cmocka_unit_test(test_mutation_bad_checksum_is_dropped),
