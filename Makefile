@@ -66,7 +66,9 @@ $(BENCH): %: %.o $(LIB)
 # ---- the harness: libharness.a and the synack command -------------------
 # Every .c under harness/ except main.c and tests/ goes into libharness.a.
 # The harness sees only the stack's public headers.
-HARNESS_SRC := $(filter-out harness/main.c harness/tests/%,$(wildcard harness/*.c harness/*/*.c))
+# (target/so_host.c is a program of its own: mk/so.mk.)
+HARNESS_SRC := $(filter-out harness/main.c harness/tests/% harness/target/so_host.c,\
+                 $(wildcard harness/*.c harness/*/*.c))
 HARNESS_OBJ := $(HARNESS_SRC:%.c=$(O)/%.o)
 HARNESS_LIB := $(O)/libharness.a
 SYNACK := $(if $(wildcard harness/main.c),$(O)/synack)

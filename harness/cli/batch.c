@@ -106,16 +106,13 @@ int batch_run(const struct batch *b, const struct vector_list *l, struct run_res
     return 0;
 }
 
-const struct target_ops *batch_target(const char *cmd, const char *name)
+const struct target_ops *batch_target(const char *cmd, const char *name, const char *so_flags)
 {
-    const struct target_ops *t = target_find(name);
-    if (t)
-        return t;
-    fprintf(stderr, "%s: unknown target '%s' (known:", cmd, name);
-    for (size_t i = 0; target_names[i]; i++)
-        fprintf(stderr, " %s", target_names[i]);
-    fprintf(stderr, ")\n");
-    return NULL;
+    char err[600];
+    const struct target_ops *t = target_resolve(name, so_flags, err, sizeof err);
+    if (!t)
+        fprintf(stderr, "%s: --target %s: %s\n", cmd, name, err);
+    return t;
 }
 
 int batch_expectations(const char *cmd, const char *target, const char *file,

@@ -29,8 +29,9 @@ struct batch {
  * set), each result named as the list names it. -1 only when out of memory. */
 int batch_run(const struct batch *b, const struct vector_list *l, struct run_results *res);
 
-/* The target called name, or NULL after "CMD: unknown target 'x' (known: ...)". */
-const struct target_ops *batch_target(const char *cmd, const char *name);
+/* The target a --target argument names, with --so-flags (NULL: none), or
+ * NULL after "CMD: why". Release it with target_release. */
+const struct target_ops *batch_target(const char *cmd, const char *name, const char *so_flags);
 /* --expect FILE, else vectors/expect/<target>.tsv if it exists: 0 with *out
  * (NULL when there is none), or -1 after printing why it could not load. */
 int batch_expectations(const char *cmd, const char *target, const char *file,

@@ -15,7 +15,7 @@
 
 /* What `run` and `coverage` share: the engine of cli/batch.h. */
 struct batch_args {
-    const char *target, *registry, *expect;
+    const char *target, *so_flags, *registry, *expect;
     bool quiet, verbose, strict;
     int jobs;
     uint64_t seed;

@@ -18,7 +18,11 @@ void batch_args_default(struct batch_args *b)
     {"target", 0, "T", CLI_STRING, offsetof(T, b.target), NULL,                                 \
      "mem (default: synack in-process, virtual time); tun (synack on a real\n"                 \
      "TUN device) or linux (the host kernel's TCP), both on the real clock in\n"               \
-     "a private network namespace (root)"},                                                     \
+     "a private network namespace (root); so:PATH (any object of packetdrill's\n"             \
+     "SO interface, one process per vector, virtual time when its usleep is);\n"             \
+     "lwip (lwIP 2.1, through build/liblwip-packetdrill.so)"},                                 \
+    {"so-flags", 0, "S", CLI_STRING, offsetof(T, b.so_flags), NULL,                             \
+     "the flags of a so: or lwip target's object (packetdrill's --so_flags)"},                 \
     {"jobs", 'j', "N", CLI_PARSE, offsetof(T, b.jobs), cli_parse_jobs,                          \
      "run N vectors at a time (default 1)"},                                                    \
     {"registry", 0, "TSV", CLI_STRING, offsetof(T, b.registry), NULL,                           \

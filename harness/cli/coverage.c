@@ -24,21 +24,26 @@
 static int run_vectors(const struct cov_args *a, char **args, size_t nargs, struct run_results *res)
 {
     static char *default_args[] = {DEFAULT_VECTORS};
-    const struct target_ops *target = batch_target(CMD, a->b.target);
+    const struct target_ops *target = batch_target(CMD, a->b.target, a->b.so_flags);
     struct expectations *exp = NULL;
     char err[512];
     struct vector_list paths;
 
-    if (!target || batch_expectations(CMD, a->b.target, a->b.expect, &exp) < 0)
+    if (!target)
         return CLI_EXIT_USAGE;
+    if (batch_expectations(CMD, a->b.target, a->b.expect, &exp) < 0) {
+        target_release(target);
+        return CLI_EXIT_USAGE;
+    }
     if (nargs == 0)
         args = default_args, nargs = 1;
     if (paths_collect(args, nargs, &paths, err, sizeof err) < 0) {
         fprintf(stderr, CMD ": %s\n", err);
         expectations_free(exp);
+        target_release(target);
         return CLI_EXIT_USAGE;
     }
-    *res = (struct run_results){.target = strdup(a->b.target)};
+    *res = (struct run_results){.target = strdup(target->name)};
     struct run_options o = {.target = target, .seed = a->b.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
                             .max_real_us = (int64_t)(a->b.max_real * 1e6), .strict = a->b.strict};
     struct batch b = {.opts = &o, .exp = exp, .jobs = a->b.jobs};
@@ -49,6 +54,7 @@ static int run_vectors(const struct cov_args *a, char **args, size_t nargs, stru
     }
     paths_free(&paths);
     expectations_free(exp);
+    target_release(target);
     return status;
 }
 

@@ -82,18 +82,25 @@ int cli_run(int argc, char **argv)
     int rc = cli_parse(cli_command("run"), argc, argv, &a, &first);
     if (rc >= 0)
         return rc;
-    const struct target_ops *target = batch_target(CMD, a.b.target);
-    struct expectations *exp = NULL;
-    if (!target || !outputs_writable(&a) || batch_expectations(CMD, a.b.target, a.b.expect, &exp) < 0)
+    if (!outputs_writable(&a))
         return CLI_EXIT_USAGE;
+    const struct target_ops *target = batch_target(CMD, a.b.target, a.b.so_flags);
+    struct expectations *exp = NULL;
+    if (!target)
+        return CLI_EXIT_USAGE;
+    if (batch_expectations(CMD, a.b.target, a.b.expect, &exp) < 0) {
+        target_release(target);
+        return CLI_EXIT_USAGE;
+    }
     char err[512];
     struct vector_list paths;
     if (paths_collect(argv + first, (size_t)(argc - first), &paths, err, sizeof err) < 0) {
         fprintf(stderr, CMD ": %s\n", err);
         expectations_free(exp);
+        target_release(target);
         return CLI_EXIT_USAGE;
     }
-    struct run_results res = {.target = strdup(a.b.target), .started = iso_now()};
+    struct run_results res = {.target = strdup(target->name), .started = iso_now()};
     struct run_options o = {.target = target, .seed = a.b.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
                             .max_real_us = (int64_t)(a.b.max_real * 1e6), .strict = a.b.strict};
     struct batch b = {.opts = &o, .exp = exp, .pcap_dir = a.pcap_dir, .jobs = a.b.jobs,
@@ -108,5 +115,6 @@ int cli_run(int argc, char **argv)
     run_results_free(&res);
     paths_free(&paths);
     expectations_free(exp);
+    target_release(target);
     return status;
 }

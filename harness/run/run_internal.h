@@ -76,6 +76,7 @@ struct runner {
     int fd_map[RUN_MAX_FDS];   /* script fd -> target socket, -1 if none */
     bool fd_nonblock[RUN_MAX_FDS];
     struct pending_call pending;
+    const struct script_event *current; /* the event running (for a target's fault) */
     struct synack_pcap *pcap;
     struct oracle *oracle;     /* the RFC oracle watching every packet (runner.c) */
     struct held_packet *held;  /* RUN_HELD_MAX slots, oldest at held_head */

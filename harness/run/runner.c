@@ -29,11 +29,26 @@ int64_t run_now(struct runner *r)
     return r->ops->now(r->t);
 }
 
+/* Why the target lost its stack under test (target_ops.fault), or NULL. */
+static const char *target_fault(const struct runner *r)
+{
+    return r->t && r->ops->fault ? r->ops->fault(r->t) : NULL;
+}
+
 static void set_outcome(struct runner *r, enum result_status st, const struct script_event *ev,
                         const char *field, const char *expected, const char *actual,
                         int64_t t_exp, int64_t t_act, const char *msg)
 {
     struct vector_result *v = r->res;
+    const char *fault = target_fault(r);
+    if (fault && st != RESULT_SKIP) {
+        /* a crash or hang explains whatever went wrong after it */
+        st = RESULT_ERROR;
+        ev = ev ? ev : r->current;
+        field = expected = actual = NULL;
+        t_exp = t_act = -1;
+        msg = fault;
+    }
     r->failed = true;
     v->status = st;
     char line[1200];
@@ -166,6 +181,17 @@ static void retry_pending(struct runner *r)
         syscall_run(r, r->pending.ev);
 }
 
+/* Let the target's time pass; false (the vector's error set) if it lost
+ * its stack meanwhile. */
+static bool target_wait(struct runner *r, int64_t until)
+{
+    r->ops->wait(r->t, until);
+    const char *fault = target_fault(r);
+    if (fault)
+        run_error(r, NULL, "%s", fault);
+    return !fault;
+}
+
 bool run_advance(struct runner *r, int64_t until)
 {
     for (long steps = 0; !r->failed; steps++) {
@@ -181,7 +207,7 @@ bool run_advance(struct runner *r, int64_t until)
             run_error(r, NULL, "the target made no progress (stalled timers?)");
             break;
         }
-        r->ops->wait(r->t, until);
+        target_wait(r, until);
     }
     return !r->failed;
 }
@@ -297,7 +323,7 @@ static void run_outbound(struct runner *r, const struct script_event *ev, const 
                      "expected packet not sent by %.6f s: %s", w->hi / 1e6, exp);
             return;
         }
-        r->ops->wait(r->t, w->hi);
+        target_wait(r, w->hi);
     }
 }
 
@@ -421,6 +447,7 @@ static bool runner_open(struct runner *r)
         .remote_ip = r->remote_ip,
         .mtu = r->s->options.mtu_given ? r->s->options.mtu : SCRIPT_DEFAULT_MTU,
         .seed = r->o->seed,
+        .spec = r->ops->spec,
     };
     if (!oracle_check_names(r))
         return false;
@@ -469,6 +496,8 @@ static void runner_finish(struct runner *r)
         oracle_free(r->oracle);
         r->oracle = NULL;
     }
+    if (!r->failed && target_fault(r))
+        run_error(r, NULL, "%s", target_fault(r));
     strict_verdict(r);
     if (!r->failed)
         r->res->status = RESULT_PASS;
@@ -572,8 +601,12 @@ void run_script(const struct script *s, const struct run_options *o, struct vect
     } else if (!r->held) {
         set_outcome(r, RESULT_ERROR, NULL, NULL, NULL, NULL, -1, -1, "out of memory");
     } else if (runner_open(r))
-        for (size_t i = 0; i < s->event_count && !r->failed; i++)
-            run_event(r, &s->events[i]);
+        for (size_t i = 0; i < s->event_count && !r->failed; i++) {
+            r->current = &s->events[i];
+            run_event(r, r->current);
+            if (target_fault(r))
+                run_error(r, r->current, "%s", target_fault(r));
+        }
     runner_finish(r);
     res->wall_ms = wall_ms() - t0;
     free(r);

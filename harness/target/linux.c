@@ -23,6 +23,7 @@
 #include <synack/link_tun.h>
 #include <synack/socket.h>
 
+#include "target/linux_info.h"
 #include "target/netns.h"
 #include "target/pktq.h"
 #include "target/target.h"
@@ -307,18 +308,6 @@ static int linux_events(struct target *t, int sd)
                  SYNACK_POLLHUP | SYNACK_POLLRDHUP);
 }
 
-/* Linux tcpi_state numbers to RFC 9293 states. */
-static uint8_t state_of(uint8_t linux_state)
-{
-    static const uint8_t map[] = {
-        [1] = SYNACK_ESTABLISHED, [2] = SYNACK_SYN_SENT,   [3] = SYNACK_SYN_RECEIVED,
-        [4] = SYNACK_FIN_WAIT_1,  [5] = SYNACK_FIN_WAIT_2, [6] = SYNACK_TIME_WAIT,
-        [7] = SYNACK_CLOSED,      [8] = SYNACK_CLOSE_WAIT, [9] = SYNACK_LAST_ACK,
-        [10] = SYNACK_LISTEN,     [11] = SYNACK_CLOSING,
-    };
-    return linux_state < sizeof map ? map[linux_state] : SYNACK_CLOSED;
-}
-
 static int linux_info(struct target *t, int sd, struct synack_tcp_info *i)
 {
     CHECK_SD(t, sd);
@@ -327,22 +316,7 @@ static int linux_info(struct target *t, int sd, struct synack_tcp_info *i)
     memset(&ti, 0, sizeof ti);
     if (getsockopt(sd, IPPROTO_TCP, TCP_INFO, &ti, &l) < 0)
         return -errno;
-    memset(i, 0, sizeof *i);
-    uint32_t mss = ti.tcpi_snd_mss ? ti.tcpi_snd_mss : 1;
-    i->state = state_of(ti.tcpi_state);
-    i->snd_wscale = ti.tcpi_snd_wscale;
-    i->rcv_wscale = ti.tcpi_rcv_wscale;
-    i->snd_mss = ti.tcpi_snd_mss;
-    i->rcv_mss = ti.tcpi_rcv_mss;
-    i->srtt_us = ti.tcpi_rtt;
-    i->rttvar_us = ti.tcpi_rttvar;
-    i->rto_us = ti.tcpi_rto;
-    i->cwnd = ti.tcpi_snd_cwnd * mss;
-    i->ssthresh = ti.tcpi_snd_ssthresh >= 0x7fffffffu ? UINT32_MAX : ti.tcpi_snd_ssthresh * mss;
-    i->unacked = ti.tcpi_unacked * mss;
-    i->retransmits = ti.tcpi_retransmits;
-    i->total_retrans = ti.tcpi_total_retrans;
-    i->backoff = ti.tcpi_backoff;
+    linux_info_convert(&ti, i);
     return 0;
 }
 

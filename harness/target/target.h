@@ -25,11 +25,15 @@ struct target_config {
     uint32_t remote_ip;  /* the script's side */
     uint16_t mtu;
     uint64_t seed;       /* for targets with an RNG (mem) */
+    const void *spec;    /* the target_ops' spec (the runner passes it on) */
 };
 
 struct target_ops {
     const char *name;
     bool virtual_time;   /* time only moves when the runner waits */
+    /* What a target made from an argument runs (so:PATH, exec:COMMAND):
+     * given to open() as cfg->spec. NULL for the fixed targets. */
+    const void *spec;
     int (*open)(struct target **t, const struct target_config *cfg, char *err, size_t errlen);
     void (*close)(struct target *t);
     int64_t (*now)(struct target *t);
@@ -55,11 +59,28 @@ struct target_ops {
                            size_t *len);
     int (*sock_events)(struct target *t, int sd); /* SYNACK_POLL* */
     int (*sock_info)(struct target *t, int sd, struct synack_tcp_info *info);
+
+    /* Optional. Why the target can no longer run this vector (the stack
+     * under test crashed, hung, or broke the interface's rules), or NULL.
+     * Once it says so, every call fails and the runner reports it as the
+     * vector's error, at the event that was running. */
+    const char *(*fault)(struct target *t);
 };
 
 /* The target called name ("mem", ...), or NULL. */
 const struct target_ops *target_find(const char *name);
-/* Names of every target, NULL-terminated, for messages. */
+/* Names of every target, NULL-terminated, for messages; then the forms
+ * that take an argument (target_forms: "so:PATH", "exec:'COMMAND'"). */
 extern const char *const target_names[];
+extern const char *const target_forms[];
+
+/* The target a --target argument names: a fixed one (target_find), "lwip",
+ * "so:PATH" (an object of packetdrill's SO interface, target/so.c) or
+ * "exec:COMMAND" (a stack that is a program, target/exec.c). flags is
+ * --so-flags (so: and lwip only; NULL for none). NULL with the reason in
+ * err. Release what it returns with target_release. */
+const struct target_ops *target_resolve(const char *arg, const char *flags, char *err,
+                                        size_t errlen);
+void target_release(const struct target_ops *ops);
 
 #endif

@@ -1,6 +1,9 @@
-/* The table of targets. */
+/* The table of targets, and the targets made from an argument. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "target/so.h"
 #include "target/target.h"
 
 extern const struct target_ops target_mem;
@@ -8,7 +11,8 @@ extern const struct target_ops target_tun;   /* target/tun.c: synack on a real T
 extern const struct target_ops target_linux; /* target/linux.c: the host kernel's TCP */
 
 static const struct target_ops *const all_targets[] = {&target_mem, &target_tun, &target_linux};
-const char *const target_names[] = {"mem", "tun", "linux", NULL};
+const char *const target_names[] = {"mem", "tun", "linux", "lwip", NULL};
+const char *const target_forms[] = {"so:PATH", NULL};
 
 const struct target_ops *target_find(const char *name)
 {
@@ -16,4 +20,54 @@ const struct target_ops *target_find(const char *name)
         if (strcmp(all_targets[i]->name, name) == 0)
             return all_targets[i];
     return NULL;
+}
+
+static bool is_fixed(const struct target_ops *ops)
+{
+    for (size_t i = 0; i < sizeof all_targets / sizeof all_targets[0]; i++)
+        if (all_targets[i] == ops)
+            return true;
+    return false;
+}
+
+/* "so:dir/libx.so" -> "so:libx.so": what results call it. */
+static void so_name(const char *path, char *out, size_t n)
+{
+    const char *base = strrchr(path, '/');
+    snprintf(out, n, "so:%s", base ? base + 1 : path);
+}
+
+const struct target_ops *target_resolve(const char *arg, const char *flags, char *err, size_t n)
+{
+    const struct target_ops *fixed = target_find(arg);
+    if (fixed) {
+        if (flags) {
+            snprintf(err, n, "--so-flags is for the so: and lwip targets, not %s", arg);
+            return NULL;
+        }
+        return fixed;
+    }
+    if (strcmp(arg, "lwip") == 0) {
+        /* lwIP behind our own object of packetdrill's interface
+         * (harness/target/lwip/), built beside synack. */
+        char *path = so_beside_harness("SYNACK_LWIP_OBJECT", "liblwip-packetdrill.so");
+        const struct target_ops *ops = path ? so_target_new("lwip", path, flags, err, n) : NULL;
+        if (!path)
+            snprintf(err, n, "cannot find liblwip-packetdrill.so");
+        free(path);
+        return ops;
+    }
+    if (strncmp(arg, "so:", 3) == 0 && arg[3]) {
+        char name[300];
+        so_name(arg + 3, name, sizeof name);
+        return so_target_new(name, arg + 3, flags, err, n);
+    }
+    snprintf(err, n, "unknown target '%s' (known: mem, tun, linux, lwip, so:PATH)", arg);
+    return NULL;
+}
+
+void target_release(const struct target_ops *ops)
+{
+    if (ops && !is_fixed(ops))
+        so_target_free(ops);
 }

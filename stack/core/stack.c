@@ -319,6 +319,11 @@ uint64_t synack_stack_deadline(const struct synack_stack *s)
     return r < t ? r : t;
 }
 
+uint64_t synack_stack_deadline_output(const struct synack_stack *s)
+{
+    return tcp_deadline_output(&s->tcp);
+}
+
 const struct synack_counters *synack_stack_counters(const struct synack_stack *s)
 {
     return &s->cnt;

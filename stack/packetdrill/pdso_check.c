@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "packetdrill_so.h"
 
@@ -112,6 +114,80 @@ static size_t receive(uint8_t *flags, uint32_t *seq, uint32_t *ack)
     return get16(b + 2) - (size_t)(b[0] & 15) * 4 - (size_t)(t[12] >> 4) * 4;
 }
 
+/* A socket that is only bound: packetdrill sends to 0.0.0.0 and expects
+ * the answer from 0.0.0.0 (here a RST: nothing listens). */
+static void check_bound_only(void *u)
+{
+    int s = ifc.socket(u, AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(PORT + 1)};
+    CHECK(ifc.bind(u, s, (struct sockaddr *)&sin, sizeof sin) == 0, "bind: %s", strerror(errno));
+    uint8_t b[2048];
+    size_t n = segment(b, 0x02, PEER_ISN, 0, 0);
+    put16(b + 20 + 2, PORT + 1);
+    put32(b + 16, 0);
+    put16(b + 10, 0);
+    put16(b + 10, csum(b, 20, 0));
+    uint8_t ph[12] = {0};
+    put32(ph, PEER_IP);
+    ph[9] = 6;
+    put16(ph + 10, 20);
+    uint32_t sum = 0;
+    for (int i = 0; i < 12; i += 2)
+        sum += get16(ph + i);
+    put16(b + 20 + 16, 0);
+    put16(b + 20 + 16, csum(b + 20, 20, sum));
+    CHECK(ifc.netdev_send(u, b, n) == 0, "SYN to 0.0.0.0");
+    n = sizeof b;
+    long long when;
+    CHECK(ifc.netdev_receive(u, b, &n, &when) == 0 && n >= 40, "answer to 0.0.0.0: %zu", n);
+    CHECK(get32(b + 12) == 0 && get32(b + 16) == PEER_IP, "answer from 0.0.0.0");
+    CHECK(csum(b, 20, 0) == 0, "IP checksum of the answer");
+    CHECK((b[20 + 13] & 0x04) && get32(b + 20 + 8) == PEER_ISN + 1, "a RST: flags 0x%x",
+          b[20 + 13]);
+    put32(ph, 0);
+    put32(ph + 4, PEER_IP);
+    sum = 0;
+    for (int i = 0; i < 12; i += 2)
+        sum += get16(ph + i);
+    CHECK(csum(b + 20, 20, sum) == 0, "TCP checksum of the answer");
+    CHECK(ifc.close(u, s) == 0, "close");
+}
+
+/* clock=virtual: the clock moves only in usleep, which runs the timers
+ * and returns once the stack has sent something. */
+static void check_virtual_clock(packetdrill_interface_init_t init)
+{
+    init("clock=virtual,seed=7", &ifc);
+    void *u = ifc.userdata;
+    struct timespec r0, r1;
+    clock_gettime(CLOCK_MONOTONIC, &r0);
+    long long t0 = now_us();
+    CHECK(ifc.usleep(u, 5000000) == 0, "usleep");
+    clock_gettime(CLOCK_MONOTONIC, &r1);
+    CHECK(now_us() - t0 == 5000000, "virtual usleep(5 s) moved the clock %lld us", now_us() - t0);
+    CHECK(r1.tv_sec - r0.tv_sec < 2, "virtual usleep(5 s) took real seconds");
+    int s = ifc.socket(u, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, IPPROTO_TCP);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(PEER_PORT),
+                              .sin_addr.s_addr = htonl(PEER_IP)};
+    CHECK(ifc.connect(u, s, (struct sockaddr *)&sin, sizeof sin) == -1 && errno == EINPROGRESS,
+          "non-blocking connect");
+    uint8_t b[2048];
+    size_t n = sizeof b;
+    long long when, sent;
+    CHECK(ifc.netdev_receive(u, b, &n, &sent) == 0 && n >= 40 && b[33] == 0x02, "SYN");
+    n = sizeof b;
+    CHECK(ifc.netdev_receive(u, b, &n, &when) == 0 && n == 0, "nothing more, at once");
+    long long t1 = now_us();
+    ifc.usleep(u, 30000000);
+    CHECK(now_us() - t1 == 1000000, "usleep returned at the retransmission: %lld us",
+          now_us() - t1);
+    n = sizeof b;
+    CHECK(ifc.netdev_receive(u, b, &n, &when) == 0 && n >= 40 && b[33] == 0x02 &&
+              when == sent + 1000000, "the SYN again, 1 s later: %lld", when - sent);
+    ifc.close(u, s);
+    ifc.free(u);
+}
+
 static int child_fd;
 static char child_buf[64];
 static ssize_t child_ret;
@@ -145,7 +221,8 @@ int main(int argc, char **argv)
 
     /* passive open */
     int ls = ifc.socket(u, AF_INET, SOCK_STREAM, IPPROTO_TCP);
-    CHECK(ls >= 1000, "socket = %d", ls);
+    /* packetdrill close(2)s the sockets a script leaves open */
+    CHECK(ls >= 0 && fcntl(ls, F_GETFD) >= 0, "socket = %d, not a real descriptor", ls);
     CHECK(ifc.socket(u, AF_INET6, SOCK_STREAM, 0) == -1 && errno == EAFNOSUPPORT, "IPv6 refused");
     int one = 1;
     CHECK(ifc.setsockopt(u, ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0, "SO_REUSEADDR");
@@ -169,7 +246,7 @@ int main(int argc, char **argv)
     struct sockaddr_in peer;
     socklen_t pl = sizeof peer;
     int c = ifc.accept(u, ls, (struct sockaddr *)&peer, &pl);
-    CHECK(c >= 1000, "accept = %d (%s)", c, strerror(errno));
+    CHECK(c >= 0 && fcntl(c, F_GETFD) >= 0, "accept = %d (%s)", c, strerror(errno));
     CHECK(ntohs(peer.sin_port) == PEER_PORT && ntohl(peer.sin_addr.s_addr) == PEER_IP, "peer address");
 
     struct tcp_info ti;
@@ -212,13 +289,26 @@ int main(int argc, char **argv)
     long long when;
     CHECK(ifc.netdev_receive(u, b, &n, &when) == 0 && n == 0, "idle netdev_receive: %zu", n);
 
-    /* close: FIN */
+    /* close: FIN; the peer's FIN: TIME-WAIT */
     CHECK(ifc.close(u, c) == 0, "close");
     n = receive(&fl, &seq, &ack);
     CHECK(fl == 0x11 && seq == isn + 101, "FIN: flags 0x%x", fl);
-    CHECK(ifc.close(u, 5) == -1 && errno == EBADF, "close of a foreign fd: EBADF");
-    CHECK(ifc.close(u, ls) == 0, "close listener");
+    ifc.netdev_send(u, b, segment(b, 0x11, PEER_ISN + 51, isn + 102, 0));
+    n = receive(&fl, &seq, &ack);
+    CHECK(fl == 0x10 && ack == PEER_ISN + 52, "ACK of the peer's FIN: flags 0x%x", fl);
+    /* a TIME-WAIT timer sends nothing: the idle timeout still fires */
+    n = sizeof b;
+    before = now_us();
+    CHECK(ifc.netdev_receive(u, b, &n, &when) == 0 && n == 0, "idle in TIME-WAIT: %zu", n);
+    CHECK(now_us() - before < 2000000, "idle in TIME-WAIT took %lld us", now_us() - before);
+    int foreign = open("/dev/null", O_RDONLY);
+    CHECK(ifc.close(u, foreign) == -1 && errno == EBADF, "close of a foreign fd: EBADF");
+    close(foreign);
+    check_bound_only(u);
+    /* the listener is left open and close(2)d, as packetdrill does at the end */
+    CHECK(close(ls) == 0, "close(2) of a socket: %s", strerror(errno));
     ifc.free(u);
+    check_virtual_clock(init);
     dlclose(h);
     printf("pdso_check: %d checks passed\n", checks);
     return 0;

@@ -5,21 +5,32 @@
  * packetdrill's datagrams go straight into the stack (netdev_send) and
  * what the stack sends is queued for netdev_receive; the socket calls map
  * onto the synack_ API with libc conventions (-1 and errno, blocking
- * unless O_NONBLOCK or MSG_DONTWAIT). Time is real: a thread runs the
- * stack's timers on CLOCK_MONOTONIC, and packetdrill's gettimeofday and
- * usleep are that same clock. One lock guards the stack; packetdrill calls
- * from two threads (its main thread and its blocking-syscall thread).
+ * unless O_NONBLOCK or MSG_DONTWAIT). Socket numbers are real file
+ * descriptors (a memfd each), because packetdrill close(2)s the sockets a
+ * script leaves open. One lock guards the stack; packetdrill calls from
+ * two threads (its main thread and its blocking-syscall thread).
+ *
+ * Time is real by default: a thread runs the stack's timers on
+ * CLOCK_MONOTONIC, and gettimeofday and usleep are that same clock. With
+ * clock=virtual (synack's so: target) there is no thread: usleep moves
+ * the stack's clock from deadline to deadline and returns as soon as the
+ * stack has sent something, and netdev_receive returns at once.
  *
  * Flags (--so_flags, comma or space separated):
  *   addr=A          synack's address: give packetdrill --local_ip=A (192.0.2.1)
- *   mtu=N           (1500)
+ *   mtu=N           (1500); packetdrill's --mtu does not reach an object
  *   seed=N          the stack's RNG seed (1)
+ *   clock=real|virtual  (real)
  *   idle_timeout=S  netdev_receive gives up after S s when the stack has no
- *                   timer pending: an expected packet that cannot come (2)
+ *                   timer pending that sends (2): an expected packet that
+ *                   cannot come
  *   max_wait=S      ... and after S s in any case (600)
  *   verbose         say what the shim does, on stderr
  */
 #define _GNU_SOURCE
+/* before <netinet/tcp.h>, whose TCPOPT_ macros would clash with its enum */
+#include <synack/wire.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -31,7 +42,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <synack/socket.h>
 #include <synack/stack.h>
@@ -39,9 +53,9 @@
 #include "packetdrill/packetdrill_so.h"
 
 #define EXPORT __attribute__((visibility("default")))
-#define FD_BASE 1000        /* shim sockets are 1000 and up: never the process's own fds */
 #define MAX_SOCKS 1024
 #define QUEUE_MAX 4096
+#define MAX_WILD 16         /* peers that addressed a bound-only socket as 0.0.0.0 */
 
 struct outpkt {
     long long when;         /* gettimeofday clock, microseconds */
@@ -49,18 +63,34 @@ struct outpkt {
     uint8_t *data;
 };
 
+/* A synack socket and the real descriptor packetdrill knows it by. */
+struct sockfd {
+    int fd;                 /* -1: the socket is not open */
+    ino_t ino;              /* the memfd's inode: still ours at free()? */
+    bool nonblock;
+};
+
+struct peer {
+    uint32_t addr;
+    uint16_t port;
+};
+
 struct shim {
     pthread_mutex_t mu;
     pthread_cond_t cv;      /* the stack's state changed: packets, readiness, deadline */
     pthread_t timer;
     bool timer_running, stop;
+    bool virtual_clock;
+    uint64_t vnow;          /* the virtual clock, microseconds */
     struct synack_stack *s;
     uint32_t addr;
     uint64_t epoch;         /* realtime - monotonic, microseconds */
     double idle_timeout, max_wait;
     int verbose;
     bool warned_addr;
-    bool nonblock[MAX_SOCKS];
+    struct sockfd sock[MAX_SOCKS]; /* by synack socket number */
+    struct peer wild[MAX_WILD];
+    size_t nwild;
     struct outpkt q[QUEUE_MAX];
     size_t qhead, qcount;
     uint64_t qdropped;
@@ -73,6 +103,12 @@ static uint64_t mono_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* The time the stack is given: the virtual clock, or the real one. */
+static uint64_t stack_now(const struct shim *sh)
+{
+    return sh->virtual_clock ? sh->vnow : mono_us();
 }
 
 static void abs_timespec(uint64_t mono_deadline, struct timespec *ts)
@@ -114,6 +150,76 @@ static void *timer_main(void *arg)
 
 /* ---- the link: queue what the stack sends ---- */
 
+/* ---- bound-only sockets: packetdrill's 0.0.0.0 ---- */
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+/* Set the IPv4 address at off (12: source, 16: destination) of an IPv4
+ * datagram, keeping the IP and the TCP or UDP checksum right (RFC 1624). */
+static void set_addr(uint8_t *pkt, size_t len, size_t off, uint32_t to)
+{
+    uint32_t from = get32(pkt + off);
+    size_t ihl = (size_t)(pkt[0] & 15) * 4;
+    put16(pkt + 10, synack_cksum_update32(get16(pkt + 10), from, to));
+    bool first = (get16(pkt + 6) & 0x1fff) == 0; /* the transport header is in it */
+    size_t csum = pkt[9] == SYNACK_IPPROTO_TCP ? 16 : pkt[9] == SYNACK_IPPROTO_UDP ? 6 : 0;
+    if (first && csum && len >= ihl + csum + 2 && !(csum == 6 && get16(pkt + ihl + 6) == 0))
+        put16(pkt + ihl + csum, synack_cksum_update32(get16(pkt + ihl + csum), from, to));
+    for (int i = 0; i < 4; i++)
+        pkt[off + i] = (uint8_t)(to >> (24 - 8 * i));
+}
+
+static bool is_ipv4(const uint8_t *pkt, size_t len)
+{
+    return len >= 20 && (pkt[0] >> 4) == 4 && (size_t)(pkt[0] & 15) * 4 >= 20 &&
+           (size_t)(pkt[0] & 15) * 4 <= len;
+}
+
+static uint16_t src_port(const uint8_t *pkt, size_t len)
+{
+    size_t ihl = (size_t)(pkt[0] & 15) * 4;
+    return len >= ihl + 4 && (pkt[9] == SYNACK_IPPROTO_TCP || pkt[9] == SYNACK_IPPROTO_UDP)
+               ? get16(pkt + ihl) : 0;
+}
+
+static uint16_t dst_port(const uint8_t *pkt, size_t len)
+{
+    size_t ihl = (size_t)(pkt[0] & 15) * 4;
+    return len >= ihl + 4 && (pkt[9] == SYNACK_IPPROTO_TCP || pkt[9] == SYNACK_IPPROTO_UDP)
+               ? get16(pkt + ihl + 2) : 0;
+}
+
+static bool is_wild(const struct shim *sh, uint32_t addr, uint16_t port)
+{
+    for (size_t i = 0; i < sh->nwild; i++)
+        if (sh->wild[i].addr == addr && sh->wild[i].port == port)
+            return true;
+    return false;
+}
+
+/* packetdrill sends to 0.0.0.0 for a socket that is only bound (it has no
+ * local address yet in packetdrill's books) and looks for the answer from
+ * 0.0.0.0: take the datagram as ours and answer that peer in kind. */
+static void wildcard_in(struct shim *sh, uint8_t *pkt, size_t len)
+{
+    uint32_t src = get32(pkt + 12);
+    uint16_t port = src_port(pkt, len);
+    if (!is_wild(sh, src, port) && sh->nwild < MAX_WILD)
+        sh->wild[sh->nwild++] = (struct peer){src, port};
+    set_addr(pkt, len, 16, sh->addr);
+}
+
 static int shim_link_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 {
     struct shim *sh = ctx;
@@ -126,6 +232,8 @@ static int shim_link_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t no
     if (!p->data)
         return -1;
     memcpy(p->data, pkt, len);
+    if (sh->nwild && is_ipv4(pkt, len) && is_wild(sh, get32(pkt + 16), dst_port(pkt, len)))
+        set_addr(p->data, len, 12, 0);
     p->len = len;
     p->when = (long long)(now + sh->epoch);
     sh->qcount++;
@@ -141,10 +249,39 @@ static int fail(int e)
     return -1;
 }
 
-/* The synack socket of a shim fd, or -1. */
-static int sd_of(int fd)
+/* ---- socket numbers: real descriptors ---- */
+
+/* The synack socket packetdrill knows as fd, or -1. */
+static int sd_of(const struct shim *sh, int fd)
 {
-    return fd >= FD_BASE && fd < FD_BASE + MAX_SOCKS ? fd - FD_BASE : -1;
+    for (int sd = 0; fd >= 0 && sd < MAX_SOCKS; sd++)
+        if (sh->sock[sd].fd == fd)
+            return sd;
+    return -1;
+}
+
+/* A descriptor for the new synack socket sd: -errno when none can be had
+ * (the socket is then aborted by the caller). */
+static int fd_new(struct shim *sh, int sd, bool nonblock)
+{
+    if (sd >= MAX_SOCKS)
+        return -EMFILE;
+    int fd = memfd_create("synack-packetdrill-socket", MFD_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return -e;
+    }
+    sh->sock[sd] = (struct sockfd){fd, st.st_ino, nonblock};
+    return fd;
+}
+
+static void fd_forget(struct shim *sh, int sd)
+{
+    close(sh->sock[sd].fd);
+    sh->sock[sd].fd = -1;
 }
 
 static int ret_int(int rc)
@@ -159,7 +296,7 @@ static ssize_t ret_ssize(ssize_t rc)
 
 static bool blocking(struct shim *sh, int sd, int flags)
 {
-    return !(flags & MSG_DONTWAIT) && !sh->nonblock[sd];
+    return !(flags & MSG_DONTWAIT) && !sh->sock[sd].nonblock;
 }
 
 #define LOCKED(sh) for (int once_ = (pthread_mutex_lock(&(sh)->mu), 1); once_; \
@@ -174,17 +311,15 @@ static int pd_socket(void *u, int domain, int type, int protocol)
         return fail(EAFNOSUPPORT);
     if ((type & 0xf) != SOCK_STREAM || (protocol != 0 && protocol != IPPROTO_TCP))
         return fail(EPROTONOSUPPORT);
-    int rc;
+    int rc, fd = -1;
     LOCKED(sh) {
         rc = synack_socket(sh->s);
-        if (rc >= 0 && rc < MAX_SOCKS)
-            sh->nonblock[rc] = (type & SOCK_NONBLOCK) != 0;
-        else if (rc >= MAX_SOCKS) {
-            synack_socket_close(sh->s, rc, mono_us());
-            rc = -EMFILE;
+        if (rc >= 0 && (fd = fd_new(sh, rc, (type & SOCK_NONBLOCK) != 0)) < 0) {
+            synack_socket_close(sh->s, rc, stack_now(sh));
+            rc = fd;
         }
     }
-    return rc < 0 ? fail(-rc) : rc + FD_BASE;
+    return rc < 0 ? fail(-rc) : fd;
 }
 
 static bool sin_of(const struct sockaddr *a, socklen_t len, uint32_t *addr, uint16_t *port)
@@ -216,7 +351,7 @@ static int pd_bind(void *u, int fd, const struct sockaddr *a, socklen_t len)
     struct shim *sh = u;
     uint32_t addr;
     uint16_t port;
-    int sd = sd_of(fd);
+    int sd = sd_of(sh, fd);
     if (sd < 0)
         return fail(EBADF);
     if (!sin_of(a, len, &addr, &port))
@@ -229,7 +364,7 @@ static int pd_bind(void *u, int fd, const struct sockaddr *a, socklen_t len)
 static int pd_listen(void *u, int fd, int backlog)
 {
     struct shim *sh = u;
-    int sd = sd_of(fd), rc;
+    int sd = sd_of(sh, fd), rc;
     if (sd < 0)
         return fail(EBADF);
     LOCKED(sh) rc = synack_socket_listen(sh->s, sd, backlog);
@@ -239,7 +374,7 @@ static int pd_listen(void *u, int fd, int backlog)
 static int pd_accept(void *u, int fd, struct sockaddr *a, socklen_t *len)
 {
     struct shim *sh = u;
-    int sd = sd_of(fd), rc;
+    int sd = sd_of(sh, fd), rc;
     if (sd < 0)
         return fail(EBADF);
     uint32_t raddr = 0;
@@ -251,17 +386,18 @@ static int pd_accept(void *u, int fd, struct sockaddr *a, socklen_t *len)
                 break;
             wait_until(sh, SYNACK_TIME_NEVER);
         }
-        if (rc >= MAX_SOCKS) {
-            synack_socket_abort(sh->s, rc, mono_us());
-            rc = -EMFILE;
+        int nfd;
+        if (rc >= 0 && (nfd = fd_new(sh, rc, false)) < 0) {
+            synack_socket_abort(sh->s, rc, stack_now(sh));
+            rc = nfd;
         } else if (rc >= 0) {
-            sh->nonblock[rc] = false;
+            rc = nfd;
         }
     }
     if (rc < 0)
         return fail(-rc);
     fill_sin(a, len, raddr, rport);
-    return rc + FD_BASE;
+    return rc;
 }
 
 static int pd_connect(void *u, int fd, const struct sockaddr *a, socklen_t len)
@@ -269,13 +405,13 @@ static int pd_connect(void *u, int fd, const struct sockaddr *a, socklen_t len)
     struct shim *sh = u;
     uint32_t addr;
     uint16_t port;
-    int sd = sd_of(fd), rc;
+    int sd = sd_of(sh, fd), rc;
     if (sd < 0)
         return fail(EBADF);
     if (!sin_of(a, len, &addr, &port))
         return fail(EAFNOSUPPORT);
     LOCKED(sh) {
-        rc = synack_socket_connect(sh->s, sd, addr, port, mono_us());
+        rc = synack_socket_connect(sh->s, sd, addr, port, stack_now(sh));
         if (rc == -EINPROGRESS && blocking(sh, sd, 0)) {
             int ev;
             while (!((ev = synack_socket_events(sh->s, sd)) & (SYNACK_POLLOUT | SYNACK_POLLERR)))
@@ -291,14 +427,14 @@ static int pd_connect(void *u, int fd, const struct sockaddr *a, socklen_t len)
 
 static ssize_t do_recv(struct shim *sh, int fd, void *buf, size_t len, int flags)
 {
-    int sd = sd_of(fd);
+    int sd = sd_of(sh, fd);
     if (sd < 0)
         return fail(EBADF);
     ssize_t rc;
     int sflags = flags & (SYNACK_MSG_PEEK | SYNACK_MSG_OOB);
     LOCKED(sh) {
         for (;;) {
-            rc = synack_socket_recv(sh->s, sd, buf, len, sflags, mono_us());
+            rc = synack_socket_recv(sh->s, sd, buf, len, sflags, stack_now(sh));
             if (rc != -EAGAIN || !blocking(sh, sd, flags))
                 break;
             wait_until(sh, SYNACK_TIME_NEVER);
@@ -309,7 +445,7 @@ static ssize_t do_recv(struct shim *sh, int fd, void *buf, size_t len, int flags
 
 static ssize_t do_send(struct shim *sh, int fd, const void *buf, size_t len, int flags)
 {
-    int sd = sd_of(fd);
+    int sd = sd_of(sh, fd);
     if (sd < 0)
         return fail(EBADF);
     ssize_t rc = 0;
@@ -318,7 +454,7 @@ static ssize_t do_send(struct shim *sh, int fd, const void *buf, size_t len, int
     LOCKED(sh) {
         for (;;) {
             rc = synack_socket_send(sh->s, sd, (const uint8_t *)buf + done, len - done, sflags,
-                                    mono_us());
+                                    stack_now(sh));
             if (rc > 0)
                 done += (size_t)rc;
             if (done == len || (rc < 0 && rc != -EAGAIN) || !blocking(sh, sd, flags))
@@ -344,7 +480,7 @@ static ssize_t pd_recvfrom(void *u, int fd, void *buf, size_t n, int f, struct s
         struct shim *sh = u;
         uint32_t addr = 0;
         uint16_t port = 0;
-        LOCKED(sh) synack_socket_peer(sh->s, sd_of(fd), &addr, &port);
+        LOCKED(sh) synack_socket_peer(sh->s, sd_of(sh, fd), &addr, &port);
         fill_sin(a, len, addr, port);
     }
     return r;
@@ -416,7 +552,7 @@ static ssize_t pd_sendmsg(void *u, int fd, const struct msghdr *m, int f)
 static int pd_fcntl(void *u, int fd, int cmd, ...)
 {
     struct shim *sh = u;
-    int sd = sd_of(fd);
+    int sd = sd_of(sh, fd);
     if (sd < 0)
         return fail(EBADF);
     va_list ap;
@@ -426,9 +562,9 @@ static int pd_fcntl(void *u, int fd, int cmd, ...)
     int rc = 0;
     LOCKED(sh) {
         if (cmd == F_GETFL)
-            rc = O_RDWR | (sh->nonblock[sd] ? O_NONBLOCK : 0);
+            rc = O_RDWR | (sh->sock[sd].nonblock ? O_NONBLOCK : 0);
         else if (cmd == F_SETFL)
-            sh->nonblock[sd] = (arg & O_NONBLOCK) != 0;
+            sh->sock[sd].nonblock = (arg & O_NONBLOCK) != 0;
         else
             rc = -EINVAL;
     }
@@ -438,7 +574,7 @@ static int pd_fcntl(void *u, int fd, int cmd, ...)
 static int pd_ioctl(void *u, int fd, unsigned long req, ...)
 {
     struct shim *sh = u;
-    int sd = sd_of(fd);
+    int sd = sd_of(sh, fd);
     if (sd < 0)
         return fail(EBADF);
     va_list ap;
@@ -459,20 +595,23 @@ static int pd_ioctl(void *u, int fd, unsigned long req, ...)
 static int pd_close(void *u, int fd)
 {
     struct shim *sh = u;
-    int sd = sd_of(fd), rc;
+    int sd = sd_of(sh, fd), rc;
     if (sd < 0)
         return fail(EBADF);
-    LOCKED(sh) rc = synack_socket_close(sh->s, sd, mono_us());
+    LOCKED(sh) {
+        rc = synack_socket_close(sh->s, sd, stack_now(sh));
+        fd_forget(sh, sd);
+    }
     return ret_int(rc);
 }
 
 static int pd_shutdown(void *u, int fd, int how)
 {
     struct shim *sh = u;
-    int sd = sd_of(fd), rc;
+    int sd = sd_of(sh, fd), rc;
     if (sd < 0)
         return fail(EBADF);
-    LOCKED(sh) rc = synack_socket_shutdown(sh->s, sd, how, mono_us());
+    LOCKED(sh) rc = synack_socket_shutdown(sh->s, sd, how, stack_now(sh));
     return ret_int(rc);
 }
 
@@ -501,7 +640,7 @@ static void to_tcp_info(const struct synack_tcp_info *i, struct tcp_info *t)
 static int pd_getsockopt(void *u, int fd, int level, int name, void *val, socklen_t *len)
 {
     struct shim *sh = u;
-    int sd = sd_of(fd), rc;
+    int sd = sd_of(sh, fd), rc;
     if (sd < 0)
         return fail(EBADF);
     if (level == IPPROTO_TCP && name == TCP_INFO) {
@@ -527,31 +666,33 @@ static int pd_getsockopt(void *u, int fd, int level, int name, void *val, sockle
 static int pd_setsockopt(void *u, int fd, int level, int name, const void *val, socklen_t len)
 {
     struct shim *sh = u;
-    int sd = sd_of(fd), rc;
+    int sd = sd_of(sh, fd), rc;
     if (sd < 0)
         return fail(EBADF);
-    LOCKED(sh) rc = synack_socket_setsockopt(sh->s, sd, level, name, val, len, mono_us());
+    LOCKED(sh) rc = synack_socket_setsockopt(sh->s, sd, level, name, val, len, stack_now(sh));
     return ret_int(rc);
 }
 
 static int pd_poll(void *u, struct pollfd *fds, nfds_t n, int timeout)
 {
     struct shim *sh = u;
-    uint64_t deadline = timeout < 0 ? SYNACK_TIME_NEVER : mono_us() + (uint64_t)timeout * 1000u;
     int ready = 0;
     LOCKED(sh) {
+        uint64_t deadline =
+            timeout < 0 ? SYNACK_TIME_NEVER : stack_now(sh) + (uint64_t)timeout * 1000u;
         for (;;) {
             ready = 0;
             for (nfds_t i = 0; i < n; i++) {
-                int sd = sd_of(fds[i].fd);
+                int sd = sd_of(sh, fds[i].fd);
                 int ev = sd < 0 ? POLLNVAL : synack_socket_events(sh->s, sd);
                 fds[i].revents = (short)(ev & (fds[i].events | POLLERR | POLLHUP | POLLNVAL));
                 if (fds[i].revents)
                     ready++;
             }
-            if (ready || mono_us() >= deadline)
+            if (ready || stack_now(sh) >= deadline)
                 break;
-            wait_until(sh, deadline);
+            /* a virtual clock moves only in usleep, which wakes us */
+            wait_until(sh, sh->virtual_clock ? SYNACK_TIME_NEVER : deadline);
         }
     }
     return ready;
@@ -560,9 +701,17 @@ static int pd_poll(void *u, struct pollfd *fds, nfds_t n, int timeout)
 static int pd_netdev_send(void *u, const void *buf, size_t count)
 {
     struct shim *sh = u;
+    uint8_t *copy = NULL;
+    if (is_ipv4(buf, count) && get32((const uint8_t *)buf + 16) == 0) {
+        if (!(copy = malloc(count)))
+            return fail(ENOMEM);
+        memcpy(copy, buf, count);
+        LOCKED(sh) wildcard_in(sh, copy, count);
+        buf = copy;
+    }
     if (count >= 20 && !sh->warned_addr) {
         const uint8_t *p = buf;
-        uint32_t dst = (uint32_t)p[16] << 24 | p[17] << 16 | p[18] << 8 | p[19];
+        uint32_t dst = get32(p + 16);
         if ((p[0] >> 4) == 4 && dst != sh->addr) {
             sh->warned_addr = true;
             fprintf(stderr, "synack-packetdrill: packetdrill sends to %u.%u.%u.%u but synack "
@@ -573,8 +722,25 @@ static int pd_netdev_send(void *u, const void *buf, size_t count)
                     (sh->addr >> 8) & 255, sh->addr & 255);
         }
     }
-    LOCKED(sh) synack_stack_input(sh->s, buf, count, mono_us());
+    LOCKED(sh) synack_stack_input(sh->s, buf, count, stack_now(sh));
+    free(copy);
     return 0;
+}
+
+/* The oldest queued datagram into buf; false if none. */
+static bool dequeue(struct shim *sh, void *buf, size_t *count, long long *time_usecs)
+{
+    if (!sh->qcount)
+        return false;
+    struct outpkt *p = &sh->q[sh->qhead];
+    size_t n = p->len < *count ? p->len : *count;
+    memcpy(buf, p->data, n);
+    *count = n;
+    *time_usecs = p->when;
+    free(p->data);
+    sh->qhead = (sh->qhead + 1) % QUEUE_MAX;
+    sh->qcount--;
+    return true;
 }
 
 static int pd_netdev_receive(void *u, void *buf, size_t *count, long long *time_usecs)
@@ -584,24 +750,22 @@ static int pd_netdev_receive(void *u, void *buf, size_t *count, long long *time_
     uint64_t hard = start + (uint64_t)(sh->max_wait * 1e6);
     uint64_t idle_limit = (uint64_t)(sh->idle_timeout * 1e6);
     bool got = false;
+    if (sh->virtual_clock) {
+        /* nothing is sent while the virtual clock stands still */
+        LOCKED(sh) got = dequeue(sh, buf, count, time_usecs);
+        if (!got)
+            *count = 0;
+        return 0;
+    }
     LOCKED(sh) {
         uint64_t idle_since = start;
         for (;;) {
-            if (sh->qcount) {
-                struct outpkt *p = &sh->q[sh->qhead];
-                size_t n = p->len < *count ? p->len : *count;
-                memcpy(buf, p->data, n);
-                *count = n;
-                *time_usecs = p->when;
-                free(p->data);
-                sh->qhead = (sh->qhead + 1) % QUEUE_MAX;
-                sh->qcount--;
-                got = true;
+            if ((got = dequeue(sh, buf, count, time_usecs)))
                 break;
-            }
             uint64_t now = mono_us();
-            /* No timer pending: nothing can come unless a call makes it. */
-            if (synack_stack_deadline(sh->s) != SYNACK_TIME_NEVER)
+            /* No timer pending that sends (a TIME-WAIT timer sends
+             * nothing): nothing can come unless a call makes it. */
+            if (synack_stack_deadline_output(sh->s) != SYNACK_TIME_NEVER)
                 idle_since = now;
             if (now >= hard || now - idle_since >= idle_limit)
                 break;
@@ -618,9 +782,32 @@ static int pd_netdev_receive(void *u, void *buf, size_t *count, long long *time_
     return 0;
 }
 
+/* The virtual clock: run the stack's timers from deadline to deadline up
+ * to us from now, returning early once the stack has sent something
+ * (packetdrill calls usleep again until its time has come). */
+static void virtual_sleep(struct shim *sh, useconds_t us)
+{
+    uint64_t until = sh->vnow + us;
+    size_t before = sh->qcount;
+    while (sh->qcount == before) {
+        uint64_t d = synack_stack_deadline(sh->s);
+        if (d == SYNACK_TIME_NEVER || d > until) {
+            sh->vnow = until;
+            break;
+        }
+        if (d > sh->vnow)
+            sh->vnow = d;
+        synack_stack_poll(sh->s, sh->vnow);
+    }
+}
+
 static int pd_usleep(void *u, useconds_t us)
 {
-    (void)u;
+    struct shim *sh = u;
+    if (sh->virtual_clock) {
+        LOCKED(sh) virtual_sleep(sh, us);
+        return 0;
+    }
     struct timespec ts = {.tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000};
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
@@ -631,7 +818,8 @@ static int pd_gettimeofday(void *u, struct timeval *tv, struct timezone *tz)
 {
     struct shim *sh = u;
     (void)tz;
-    uint64_t t = mono_us() + sh->epoch;
+    uint64_t t;
+    LOCKED(sh) t = stack_now(sh) + sh->epoch;
     tv->tv_sec = (time_t)(t / 1000000u);
     tv->tv_usec = (suseconds_t)(t % 1000000u);
     return 0;
@@ -666,6 +854,14 @@ static void pd_free(void *u)
         pthread_cond_broadcast(&sh->cv);
         pthread_mutex_unlock(&sh->mu);
         pthread_join(sh->timer, NULL);
+    }
+    /* The sockets still open: their descriptors, unless packetdrill has
+     * close(2)d them already (the number may then be another file's). */
+    for (int sd = 0; sd < MAX_SOCKS; sd++) {
+        struct stat st;
+        if (sh->sock[sd].fd >= 0 && fstat(sh->sock[sd].fd, &st) == 0 &&
+            st.st_ino == sh->sock[sd].ino)
+            close(sh->sock[sd].fd);
     }
     synack_stack_free(sh->s);
     while (sh->qcount) {
@@ -704,6 +900,9 @@ static bool parse_flags(struct shim *sh, struct synack_config *c, const char *fl
         } else if (strcmp(kv, "seed") == 0) {
             c->rng_seed = strtoull(v, &end, 0);
             ok = *v && !*end;
+        } else if (strcmp(kv, "clock") == 0) {
+            ok = strcmp(v, "virtual") == 0 || strcmp(v, "real") == 0;
+            sh->virtual_clock = strcmp(v, "virtual") == 0;
         } else if (strcmp(kv, "idle_timeout") == 0) {
             sh->idle_timeout = strtod(v, &end);
             ok = *v && !*end && sh->idle_timeout > 0;
@@ -716,7 +915,7 @@ static bool parse_flags(struct shim *sh, struct synack_config *c, const char *fl
             ok = false;
         }
         if (!ok)
-            fprintf(stderr, "synack-packetdrill: bad flag '%s%s%s' (known: addr=A, mtu=N, "
+            fprintf(stderr, "synack-packetdrill: bad flag '%s%s%s' (known: addr=A, mtu=N, clock=real|virtual, "
                             "seed=N, idle_timeout=S, max_wait=S, verbose)\n",
                     kv, eq ? "=" : "", v);
     }
@@ -757,14 +956,18 @@ EXPORT void packetdrill_interface_init(const char *flags, struct packetdrill_int
         abort();
     }
     sh->addr = c.addr;
-    if (pthread_create(&sh->timer, NULL, timer_main, sh) != 0) {
+    for (int sd = 0; sd < MAX_SOCKS; sd++)
+        sh->sock[sd].fd = -1;
+    /* A virtual clock starts at 0, as the mem target's does. */
+    if (!sh->virtual_clock && pthread_create(&sh->timer, NULL, timer_main, sh) != 0) {
         fprintf(stderr, "synack-packetdrill: cannot start the timer thread\n");
         abort();
     }
-    sh->timer_running = true;
+    sh->timer_running = !sh->virtual_clock;
     if (sh->verbose)
-        fprintf(stderr, "synack-packetdrill: synack at %u.%u.%u.%u, MTU %u\n", c.addr >> 24,
-                (c.addr >> 16) & 255, (c.addr >> 8) & 255, c.addr & 255, c.mtu);
+        fprintf(stderr, "synack-packetdrill: synack at %u.%u.%u.%u, MTU %u, %s clock\n",
+                c.addr >> 24, (c.addr >> 16) & 255, (c.addr >> 8) & 255, c.addr & 255, c.mtu,
+                sh->virtual_clock ? "virtual" : "real");
 
     ifc->userdata = sh;
     ifc->free = pd_free;

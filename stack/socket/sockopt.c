@@ -224,6 +224,12 @@ static int get_tcp_level(struct synack_stack *s, struct sock *sk, int name, void
         return put_int(val, len, (int)sk->keep_cnt);
     case SYNACK_TCP_USER_TIMEOUT:
         return put_int(val, len, (int)(sk->user_timeout / SYNACK_MSEC));
+    case SYNACK_TCP_SOFT_ERROR: {
+        struct synack_tcp_info info = {.soft_error = 0};
+        if (sk->tcb)
+            tcp_status(&s->tcp, sk->tcb, &info);
+        return put_int(val, len, -info.soft_error);
+    }
     case SYNACK_TCP_INFO: {
         struct synack_tcp_info info;
         if (!val || !len || *len < sizeof info)

@@ -23,6 +23,8 @@ void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, const struct synac
 void tcp_icmp_error(struct tcp_ctx *t, const struct synack_icmp *icmp, uint64_t now);
 void tcp_poll(struct tcp_ctx *t, uint64_t now);
 uint64_t tcp_deadline(const struct tcp_ctx *t);
+/* ... of the timers that send a segment when they expire (all but TT_2MSL). */
+uint64_t tcp_deadline_output(const struct tcp_ctx *t);
 /* Output is collected while a batch is open and sent at its end (MUST-59). */
 void tcp_batch_begin(struct tcp_ctx *t);
 void tcp_batch_end(struct tcp_ctx *t, uint64_t now);

@@ -215,3 +215,13 @@ uint64_t tcp_deadline(const struct tcp_ctx *t)
     }
     return d;
 }
+
+uint64_t tcp_deadline_output(const struct tcp_ctx *t)
+{
+    uint64_t d = TCP_TIMER_OFF;
+    for (const struct tcb *tcb = t->all; tcb; tcb = tcb->next)
+        for (int i = 0; i < TT_COUNT; i++)
+            if (i != TT_2MSL && tcb->timer[i] < d)
+                d = tcb->timer[i];
+    return d;
+}

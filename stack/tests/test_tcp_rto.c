@@ -23,6 +23,7 @@ static uint64_t send10(struct probe *p, uint32_t seq)
 static void expect_rexmit_at(struct probe *p, uint64_t at, uint32_t seq)
 {
     assert_int_equal(synack_stack_deadline(p->st), at); /* never early (RFC 6298 5) */
+    assert_int_equal(synack_stack_deadline_output(p->st), at); /* and it sends */
     assert_true(probe_to_deadline(p));
     struct probe_pkt *k = probe_expect_len(p, ACK | PSH, seq, p->pseq, 10);
     assert_int_equal(k->when, at);

@@ -953,6 +953,9 @@ static void test_time_wait_lasts_2msl_then_closes(void **state)
     struct probe *p = *state;
     probe_goto(p, SYNACK_TIME_WAIT);
     uint64_t end = p->now + 2 * p->cfg.msl;
+    /* the 2MSL timer is pending, and it sends nothing when it expires */
+    assert_int_equal(synack_stack_deadline(p->st), end);
+    assert_int_equal(synack_stack_deadline_output(p->st), SYNACK_TIME_NEVER);
     probe_advance(p, 2 * p->cfg.msl - 1);
     assert_int_equal(probe_sock_state(p), SYNACK_TIME_WAIT);
     probe_advance(p, 1);

@@ -61,6 +61,10 @@ const char *synack_state_name(enum synack_state st);
 #define SYNACK_TCP_KEEPCNT 6
 #define SYNACK_TCP_INFO 11       /* struct synack_tcp_info (getsockopt only) */
 #define SYNACK_TCP_USER_TIMEOUT 18 /* milliseconds: R2 for this connection (MUST-21) */
+/* getsockopt only, synack's own: the last ICMP soft error of the connection
+ * as a (positive) errno, 0 if none (SHLD-25); what STATUS's soft_error says,
+ * for callers that read TCP_INFO the Linux way (packetdrill's SO interface) */
+#define SYNACK_TCP_SOFT_ERROR 0x5ac1
 
 struct synack_linger {
     int l_onoff;

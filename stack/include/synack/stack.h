@@ -191,6 +191,12 @@ void synack_stack_poll(struct synack_stack *s, uint64_t now);
 
 /* The earliest time at which synack_stack_poll has work, or SYNACK_TIME_NEVER. */
 uint64_t synack_stack_deadline(const struct synack_stack *s);
+/* The earliest deadline of a timer that sends a segment when it expires
+ * (retransmission, zero-window probe, delayed ACK, keep-alive), or
+ * SYNACK_TIME_NEVER: the others (TIME-WAIT, the FIN-WAIT-2 limit) end
+ * connections silently. A caller waiting for the stack to send knows from
+ * it when nothing will come. */
+uint64_t synack_stack_deadline_output(const struct synack_stack *s);
 
 const struct synack_counters *synack_stack_counters(const struct synack_stack *s);
 const struct synack_config *synack_stack_config(const struct synack_stack *s);
