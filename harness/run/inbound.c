@@ -183,10 +183,12 @@ struct mut_state {
 
 static void set16(uint8_t *p, uint32_t v) { synack_put16(p, (uint16_t)v); }
 
-/* Set one field; checksums are only noted here and settled afterwards. */
-static void apply_mutation(uint8_t *pkt, const struct script_mutation *m, struct mut_state *st)
+/* Set one field; checksums are only noted here and settled afterwards.
+ * hl: the header length ip.options made (the TCP header follows it). */
+static void apply_mutation(uint8_t *pkt, size_t hl, const struct script_mutation *m,
+                           struct mut_state *st)
 {
-    uint8_t *tcp = pkt + IP_HDR;
+    uint8_t *tcp = pkt + hl;
     switch (m->field) {
     case SCRIPT_MUT_IP_VERSION: pkt[0] = (uint8_t)((m->value << 4) | (pkt[0] & 0x0f)); break;
     case SCRIPT_MUT_IP_IHL: pkt[0] = (uint8_t)((pkt[0] & 0xf0) | m->value); break;
@@ -214,6 +216,7 @@ static void apply_mutation(uint8_t *pkt, const struct script_mutation *m, struct
         break;
     case SCRIPT_MUT_TCP_URG_PTR: set16(tcp + 18, m->value); break;
     case SCRIPT_MUT_TRUNCATE: st->trunc = m->value; break;
+    case SCRIPT_MUT_IP_OPTIONS: break; /* inserted before the others (insert_ip_options) */
     case SCRIPT_MUT_COUNT: break;
     }
 }
@@ -231,13 +234,41 @@ static void settle_checksum(uint8_t *field, const uint8_t *start, size_t n, uint
     synack_put16(field, mode == CSUM_BAD ? (uint16_t)(c ^ 0x100u) : c);
 }
 
-static void apply_mutations(struct runner *r, const struct script_packet *p, size_t *len)
+/* ip.options: the octets after the fixed header, IHL and total length grown
+ * to hold them (the checksum is settled with the others). Returns the
+ * header length, 0 when the datagram would pass 65535 octets. */
+static size_t insert_ip_options(struct runner *r, const struct script_packet *p, size_t *len)
 {
+    for (size_t i = 0; i < p->mut_count; i++) {
+        const struct script_mutation *m = &p->muts[i];
+        if (m->field != SCRIPT_MUT_IP_OPTIONS)
+            continue;
+        size_t n = m->value; /* a multiple of 4, at most 40: the parser checked */
+        if (*len + n > 65535u)
+            return 0;
+        memmove(r->buf + IP_HDR + n, r->buf + IP_HDR, *len - IP_HDR);
+        memcpy(r->buf + IP_HDR, m->data, n);
+        r->buf[0] = (uint8_t)(0x40 | (IP_HDR + n) / 4);
+        *len += n;
+        synack_put16(r->buf + 2, (uint16_t)*len);
+        return IP_HDR + n;
+    }
+    return IP_HDR;
+}
+
+static int apply_mutations(struct runner *r, const struct script_event *ev, size_t *len)
+{
+    const struct script_packet *p = &ev->packet;
     struct mut_state st = {CSUM_COMPUTE, CSUM_COMPUTE, SIZE_MAX};
+    size_t hl = insert_ip_options(r, p, len);
+    if (hl == 0) {
+        run_error(r, ev, "packet too long for its ip.options");
+        return -1;
+    }
     for (size_t i = 0; i < p->mut_count; i++)
-        apply_mutation(r->buf, &p->muts[i], &st);
-    uint8_t *l4 = r->buf + IP_HDR;
-    size_t l4len = *len - IP_HDR;
+        apply_mutation(r->buf, hl, &p->muts[i], &st);
+    uint8_t *l4 = r->buf + hl;
+    size_t l4len = *len - hl;
     if (p->proto == SCRIPT_PROTO_TCP) {
         uint32_t ph = synack_cksum_pseudo(synack_get32(r->buf + 12), synack_get32(r->buf + 16),
                                           SYNACK_IPPROTO_TCP, (uint16_t)l4len);
@@ -245,9 +276,10 @@ static void apply_mutations(struct runner *r, const struct script_packet *p, siz
     } else {
         settle_checksum(l4 + 2, l4, l4len, 0, st.l4);
     }
-    settle_checksum(r->buf + 10, r->buf, IP_HDR, 0, st.ip);
+    settle_checksum(r->buf + 10, r->buf, hl, 0, st.ip);
     if (st.trunc < *len)
         *len = st.trunc;
+    return 0;
 }
 
 int inbound_build(struct runner *r, const struct script_event *ev, size_t *len)
@@ -255,6 +287,6 @@ int inbound_build(struct runner *r, const struct script_event *ev, size_t *len)
     const struct script_packet *p = &ev->packet;
     int rc = p->proto == SCRIPT_PROTO_TCP ? build_tcp(r, ev, len) : build_icmp(r, ev, len);
     if (rc == 0 && p->mut_count)
-        apply_mutations(r, p, len);
+        rc = apply_mutations(r, ev, len);
     return rc;
 }

@@ -189,6 +189,9 @@ static void fmt_mutations(struct sbuf *sb, const struct script_packet *pkt)
         else if (kind == SCRIPT_MUTV_ADDR)
             sb_printf(sb, "%u.%u.%u.%u", m->value >> 24, (m->value >> 16) & 0xff,
                       (m->value >> 8) & 0xff, m->value & 0xff);
+        else if (kind == SCRIPT_MUTV_HEX)
+            for (uint32_t k = 0; k < m->value && k < sizeof m->data; k++)
+                sb_printf(sb, "%02x", m->data[k]);
         else
             sb_printf(sb, "%u", m->value);
     }

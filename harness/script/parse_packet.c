@@ -215,31 +215,43 @@ static int hexval(int c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* data HEX: an even number of hex digits, optional 0x. */
-static int parse_hex_data(struct parser *p, struct script_tcp_option *o)
+/* HEX: an even number of hex digits, optional 0x, at most max octets, into
+ * out; `what` names it in messages ("option data"), after is what it follows. */
+static int parse_hex(struct parser *p, const char *what, const char *after, uint8_t *out,
+                     size_t max, size_t *len)
 {
     struct token t = p->tok;
     struct raw_span s = take_raw(p, is_alnum_char);
     size_t i = s.start, n;
 
     if (s.end == s.start)
-        return perr(p, &t, "expected hex octets after 'data', got %s", tok_describe(p, &t));
+        return perr(p, &t, "expected hex octets after '%s', got %s", after, tok_describe(p, &t));
     if (s.end - i > 2 && p->buf[i] == '0' && (p->buf[i + 1] | 0x20) == 'x')
         i += 2;
     n = s.end - i;
     for (size_t k = i; k < s.end; k++) {
         if (hexval((unsigned char)p->buf[k]) < 0)
             return perr_at(p, s.line, s.column + (unsigned)(k - s.start),
-                           "bad hex digit '%c' in option data", p->buf[k]);
+                           "bad hex digit '%c' in %s", p->buf[k], what);
     }
     if (n % 2)
-        return perr_at(p, s.line, s.column, "odd number of hex digits in option data");
-    if (n / 2 > SCRIPT_OPT_DATA_MAX)
-        return perr_at(p, s.line, s.column, "option data longer than %d octets", SCRIPT_OPT_DATA_MAX);
+        return perr_at(p, s.line, s.column, "odd number of hex digits in %s", what);
+    if (n / 2 > max)
+        return perr_at(p, s.line, s.column, "%s longer than %zu octets", what, max);
     for (size_t k = 0; k < n / 2; k++)
-        o->data[k] = (uint8_t)(hexval((unsigned char)p->buf[i + 2 * k]) << 4 |
-                               hexval((unsigned char)p->buf[i + 2 * k + 1]));
-    o->data_len = (uint8_t)(n / 2);
+        out[k] = (uint8_t)(hexval((unsigned char)p->buf[i + 2 * k]) << 4 |
+                           hexval((unsigned char)p->buf[i + 2 * k + 1]));
+    *len = n / 2;
+    return 0;
+}
+
+/* data HEX (generic TCP option). */
+static int parse_hex_data(struct parser *p, struct script_tcp_option *o)
+{
+    size_t n;
+    if (parse_hex(p, "option data", "data", o->data, SCRIPT_OPT_DATA_MAX, &n) < 0)
+        return -1;
+    o->data_len = (uint8_t)n;
     return 0;
 }
 
@@ -473,6 +485,17 @@ static int parse_mut_value(struct parser *p, struct script_mutation *m)
         }
         m->value = addr;
         advance(p);
+        return 0;
+    }
+    if (info->kind == SCRIPT_MUTV_HEX) {
+        struct token t = p->tok;
+        size_t n;
+        if (parse_hex(p, info->name, info->name, m->data, info->max, &n) < 0)
+            return -1;
+        if (n % 4)
+            return perr(p, &t, "'%s' takes a multiple of 4 octets (the header grows in 32-bit "
+                        "words), got %zu", info->name, n);
+        m->value = (uint32_t)n;
         return 0;
     }
     if (info->kind == SCRIPT_MUTV_CSUM && is_word(p, "bad")) {

@@ -79,7 +79,11 @@
  *     not the checksum), then applies truncate=N: the datagram is cut to its
  *     first N octets, no length field changed. ip.csum and tcp.csum take
  *     `bad` (a value that does not verify) or a number written verbatim;
- *     ip.src and ip.dst take dotted quads.
+ *     ip.src and ip.dst take dotted quads. ip.options=HEX (a multiple of 4
+ *     octets, at most 40) goes in first, whatever its place in the list:
+ *     the octets verbatim after the fixed IPv4 header, IHL and total length
+ *     grown to hold them, so malformed IPv4 options can be sent
+ *     ({ip.options=07000000}: record route of length 0).
  *
  * (4) Findings of the RFC oracle the vector expects, in comments:
  *       // @oracle-expect rst-seq-unacceptable ack-delayed
@@ -303,6 +307,7 @@ struct script_icmp {
     X(IP_CSUM,      "ip.csum",      SCRIPT_MUTV_CSUM, 0xffff) \
     X(IP_SRC,       "ip.src",       SCRIPT_MUTV_ADDR, 0xffffffff) \
     X(IP_DST,       "ip.dst",       SCRIPT_MUTV_ADDR, 0xffffffff) \
+    X(IP_OPTIONS,   "ip.options",   SCRIPT_MUTV_HEX,  40)     \
     X(TCP_SPORT,    "tcp.sport",    SCRIPT_MUTV_NUM,  0xffff) \
     X(TCP_DPORT,    "tcp.dport",    SCRIPT_MUTV_NUM,  0xffff) \
     X(TCP_DOFF,     "tcp.doff",     SCRIPT_MUTV_NUM,  15)     \
@@ -315,6 +320,7 @@ enum script_mut_value {
     SCRIPT_MUTV_NUM,  /* an integer 0..max */
     SCRIPT_MUTV_ADDR, /* a dotted quad */
     SCRIPT_MUTV_CSUM, /* `bad` or an integer 0..max */
+    SCRIPT_MUTV_HEX,  /* hex octets (optional 0x), a multiple of 4, at most max */
 };
 
 #define SCRIPT_MUT_ENUM_(name, text, kind, max) SCRIPT_MUT_##name,
@@ -328,6 +334,7 @@ struct script_mutation {
     enum script_mut_field field;
     bool bad;        /* CSUM written as `bad` (value is then 0) */
     uint32_t value;  /* the number, or the address in host byte order */
+    uint8_t data[40]; /* HEX: the octets, value of them */
     unsigned line, column; /* of the field name, for the runner's messages */
 };
 

@@ -163,12 +163,12 @@ static void icmp_send(struct synack_stack *s, uint32_t dst, size_t icmp_len, uin
  * protocol unreachable (RFC 1122 3.2.2.1), reassembly time exceeded (3.3.2). */
 static void icmp_send_error(struct synack_stack *s, const struct synack_ipv4 *ip,
                             const uint8_t *pkt, size_t len, uint8_t type, uint8_t code,
-                            uint64_t now)
+                            uint32_t rest, uint64_t now)
 {
     if (!icmp_error_allowed(&s->host, ip) || !icmp_rate_ok(s, now))
         return;
     size_t cap = (s->cfg.mtu < 576u ? s->cfg.mtu : 576u) - 20u; /* within the MTU */
-    size_t n = icmp_build_error(s->icmp_buf + 20, cap, type, code, pkt, len);
+    size_t n = icmp_build_error(s->icmp_buf + 20, cap, type, code, rest, pkt, len);
     if (n) {
         s->cnt.icmp_errors_sent++;
         icmp_send(s, ip->src, n, now);
@@ -245,7 +245,24 @@ static void ip_deliver(struct synack_stack *s, const struct synack_ipv4 *ip, con
     } else {
         s->cnt.ip_drop_proto++;
         icmp_send_error(s, ip, pkt, ip->ihl * 4u + ip->payload_len, ICMP_DEST_UNREACH,
-                        ICMP_UNREACH_PROTOCOL, now);
+                        ICMP_UNREACH_PROTOCOL, 0, now);
+    }
+}
+
+/* A datagram that did not parse: counted, and a malformed option (RFC 791
+ * 3.1; RFC 1122 3.2.1.8 ignores only well-formed ones) answered with a
+ * Parameter Problem naming its octet (RFC 1122 3.2.2.5, SHOULD). */
+static void ip_drop_unparsed(struct synack_stack *s, const struct synack_ipv4 *ip,
+                             const uint8_t *pkt, const struct synack_wire_error *we, uint64_t now)
+{
+    if (we->code == WIRE_EIP_CHECKSUM) {
+        s->cnt.ip_drop_checksum++; /* RFC 1122 3.2.1.2: silently discard */
+    } else if (we->code >= WIRE_EIP_OPT_TRUNCATED && we->code <= WIRE_EIP_OPT_DUP) {
+        s->cnt.ip_drop_bad_option++;
+        icmp_send_error(s, ip, pkt, ip->ihl * 4u + ip->payload_len, ICMP_PARAM_PROBLEM, 0,
+                        we->offset << 24, now);
+    } else {
+        s->cnt.ip_drop_malformed++; /* 3.2.1.1: version 4 only */
     }
 }
 
@@ -254,12 +271,8 @@ void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, 
     struct synack_ipv4 ip;
     struct synack_wire_error we;
     s->cnt.ip_in++;
-    int r = synack_ipv4_parse(pkt, len, 0, &ip, &we);
-    if (r != WIRE_OK) {
-        if (r == WIRE_EIP_CHECKSUM)
-            s->cnt.ip_drop_checksum++; /* RFC 1122 3.2.1.2: silently discard */
-        else
-            s->cnt.ip_drop_malformed++; /* 3.2.1.1: version 4 only */
+    if (synack_ipv4_parse(pkt, len, 0, &ip, &we) != WIRE_OK) {
+        ip_drop_unparsed(s, &ip, pkt, &we, now);
         return;
     }
     enum ip_dst_kind k = ip_classify_dst(&s->host, ip.dst);
@@ -304,7 +317,7 @@ static void reasm_timed_out(void *ctx, const uint8_t *quote, size_t len, uint64_
     };
     ip.payload = quote + ip.ihl * 4u;
     ip.payload_len = len - ip.ihl * 4u;
-    icmp_send_error(s, &ip, quote, len, ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_REASS, now);
+    icmp_send_error(s, &ip, quote, len, ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_REASS, 0, now);
 }
 
 void synack_stack_poll(struct synack_stack *s, uint64_t now)

@@ -3,7 +3,7 @@
 
 #define ICMP_REPLY_MAX 576u /* the whole reply datagram stays within 576 octets */
 
-size_t icmp_build_error(uint8_t *buf, size_t cap, uint8_t type, uint8_t code,
+size_t icmp_build_error(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, uint32_t rest,
                         const uint8_t *orig, size_t orig_len)
 {
     size_t quote = orig_len;
@@ -11,7 +11,7 @@ size_t icmp_build_error(uint8_t *buf, size_t cap, uint8_t type, uint8_t code,
         quote = ICMP_REPLY_MAX - 20u - 8u;
     if (cap >= 8 && quote > cap - 8)
         quote = cap - 8;
-    return synack_icmp_build(buf, cap, type, code, 0, orig, quote, NULL);
+    return synack_icmp_build(buf, cap, type, code, rest, orig, quote, NULL);
 }
 
 size_t icmp_build_echo_reply(uint8_t *buf, size_t cap, const struct synack_icmp *req)

@@ -39,9 +39,10 @@ bool icmp_error_allowed(const struct ip_host *h, const struct synack_ipv4 *ip);
 
 /* An ICMP error (destination unreachable, time exceeded, ...) quoting the
  * datagram orig: its IP header and as much of the rest as fits in a
- * 576-octet reply, at least 8 octets (RFC 1122 3.2.2). Writes the ICMP
- * message at buf; returns its length or 0. */
-size_t icmp_build_error(uint8_t *buf, size_t cap, uint8_t type, uint8_t code,
+ * 576-octet reply, at least 8 octets (RFC 1122 3.2.2). rest: octets 4-7
+ * (a parameter problem's pointer in the top octet, else 0). Writes the
+ * ICMP message at buf; returns its length or 0. */
+size_t icmp_build_error(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, uint32_t rest,
                         const uint8_t *orig, size_t orig_len);
 /* The echo reply to req (RFC 792; RFC 1122 3.2.2.6: same identifier,
  * sequence number and data). Returns the ICMP message length or 0. */

@@ -429,6 +429,54 @@ static void test_no_icmp_error_where_rfc1122_forbids_it(void **state)
     assert_int_equal(CNT(p, icmp_errors_sent), 0);
 }
 
+/* A SYN with IPv4 options, to dst: the options after the fixed header. */
+static size_t syn_with_ip_options(uint8_t *b, size_t cap, uint32_t dst, const uint8_t *opts,
+                                  size_t optlen)
+{
+    uint8_t seg[64];
+    size_t n = tcp_datagram(seg, sizeof seg, PROBE_PEER, dst, SYN, 1, 0);
+    assert_true(cap >= n + optlen && optlen % 4 == 0);
+    memcpy(b, seg, 20);
+    memcpy(b + 20, opts, optlen);
+    memcpy(b + 20 + optlen, seg + 20, n - 20);
+    b[0] = (uint8_t)(0x45 + optlen / 4);
+    synack_put16(b + 2, (uint16_t)(n + optlen));
+    fix_ip_checksum(b);
+    return n + optlen;
+}
+
+/* A malformed IPv4 option drops the datagram, counted, with a Parameter
+ * Problem pointing at the octet (RFC 791 3.1, RFC 1122 3.2.2.5); never to
+ * a broadcast address (RFC 1122 3.2.2). A well-formed unknown option is
+ * ignored (RFC 1122 3.2.1.8). */
+static void test_malformed_ip_option_is_dropped_with_parameter_problem(void **state)
+{
+    struct probe *p = *state;
+    probe_listen(p);
+    static const uint8_t zero_len[4] = {7, 0, 0, 0}, unknown[4] = {0x9e, 4, 0xab, 0xcd};
+    uint8_t b[96];
+    size_t n = syn_with_ip_options(b, sizeof b, PROBE_ADDR, zero_len, 4);
+    probe_inject_raw(p, b, n);
+    assert_int_equal(CNT(p, ip_drop_bad_option), 1);
+    assert_int_equal(CNT(p, tcp_in), 0);
+    struct probe_pkt *k = probe_pop(p);
+    assert_non_null(k);
+    assert_true(k->is_icmp);
+    assert_int_equal(k->icmp.type, ICMP_PARAM_PROBLEM);
+    assert_int_equal(k->icmp.code, 0);
+    assert_int_equal(k->icmp.pointer, 21); /* the length octet */
+    assert_int_equal(k->icmp.inner.src, PROBE_PEER);
+    probe_expect_none(p);
+    n = syn_with_ip_options(b, sizeof b, 0xffffffffu, zero_len, 4);
+    probe_inject_raw(p, b, n);
+    assert_int_equal(CNT(p, ip_drop_bad_option), 2);
+    probe_expect_none(p);
+    n = syn_with_ip_options(b, sizeof b, PROBE_ADDR, unknown, 4);
+    probe_inject_raw(p, b, n);
+    probe_expect(p, SYN | ACK, 0, PROBE_ANY);
+    assert_int_equal(CNT(p, ip_drop_bad_option), 2);
+}
+
 /* ICMP errors are rate-limited (RFC 1122 3.2.2, icmp_error_limit/s). */
 static void test_icmp_errors_are_rate_limited(void **state)
 {
@@ -971,6 +1019,7 @@ int main(void)
         T(test_odd_but_legal_options_are_accepted),
         T(test_unknown_protocol_gets_icmp_protocol_unreachable),
         T(test_no_icmp_error_where_rfc1122_forbids_it),
+        T(test_malformed_ip_option_is_dropped_with_parameter_problem),
         T(test_icmp_errors_are_rate_limited),
         T(test_rsts_for_no_connection_are_rate_limited),
         T(test_icmp_echo_request_gets_a_reply),

@@ -217,6 +217,133 @@ static void test_ipv4_options_are_exposed_and_the_payload_follows_them(void **st
     assert_int_equal(synack_ipv4_parse(b, sizeof b, 0, &ip, &err), WIRE_EIP_CHECKSUM);
 }
 
+/* ---- options (RFC 791 3.1): each malformed shape at its octet ---------- */
+
+/* A SYN-sized datagram 192.0.2.1 <- 198.51.100.2 whose header holds the
+ * option octets given (hex, a multiple of 4), checksum set. */
+static size_t with_options(uint8_t *b, size_t cap, const char *opts_hex)
+{
+    uint8_t o[40];
+    size_t n = wt_hex(o, sizeof o, opts_hex);
+    assert_int_equal(n % 4, 0);
+    size_t hl = 20 + n, total = hl + 8;
+    assert_true(cap >= total);
+    wt_hex(b, cap, "45 00 00 00 ab cd 00 00 40 06 00 00 c6 33 64 02 c0 00 02 01");
+    b[0] = (uint8_t)(0x40 | hl / 4);
+    synack_put16(b + 2, (uint16_t)total);
+    memcpy(b + 20, o, n);
+    memset(b + hl, 0x5a, 8);
+    reset_checksum(b, hl);
+    return total;
+}
+
+static void test_ipv4_malformed_options_are_rejected_each_at_its_octet(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *opts;
+        enum synack_wire_err code;
+        uint32_t off; /* from the start of the header */
+    } cases[] = {
+        {"07 00 00 00", WIRE_EIP_OPTLEN_ZERO, 21},    /* issue 14's example */
+        {"82 01 00 00", WIRE_EIP_OPTLEN_ONE, 21},
+        {"01 99 0c 00", WIRE_EIP_OPTLEN_OVERRUN, 22}, /* length 12 in 4 octets */
+        {"01 01 01 07", WIRE_EIP_OPT_TRUNCATED, 23},  /* no room for a length */
+        {"01 01 01 01 01 01 01 99", WIRE_EIP_OPT_TRUNCATED, 27},
+        {"07 02 00 00", WIRE_EIP_OPT_ROUTE, 21},      /* no room for the pointer */
+        {"83 07 03 00 00 00 00 00", WIRE_EIP_OPT_ROUTE, 22}, /* pointer below 4 */
+        {"07 07 05 00 00 00 00 00", WIRE_EIP_OPT_ROUTE, 22}, /* 3 octets left */
+        {"89 0b 09 00 00 00 00 00 00 00 00 00", WIRE_EIP_OPT_ROUTE, 22}, /* 3 left */
+        {"44 03 05 00", WIRE_EIP_OPT_TS, 21},         /* no oflw/flg octet */
+        {"44 08 04 00 00 00 00 00", WIRE_EIP_OPT_TS, 22}, /* pointer below 5 */
+        {"44 0c 09 01 00 00 00 00 00 00 00 00", WIRE_EIP_OPT_TS, 22}, /* half a pair */
+        {"07 03 04 07 03 04 00 00", WIRE_EIP_OPT_DUP, 23},
+        {"44 04 05 00 44 04 05 00", WIRE_EIP_OPT_DUP, 24},
+        {"83 03 04 89 03 04 00 00", WIRE_EIP_OPT_DUP, 23}, /* loose and strict */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        uint8_t b[80];
+        size_t n = with_options(b, sizeof b, cases[i].opts);
+        struct synack_ipv4 ip;
+        struct synack_wire_error err;
+        int rc = synack_ipv4_parse(b, n, 0, &ip, &err);
+        if (rc != (int)cases[i].code || err.code != cases[i].code || err.offset != cases[i].off)
+            fail_msg("options %s: %s at %u, expected %s at %u", cases[i].opts,
+                     synack_wire_errname((enum synack_wire_err)rc), (unsigned)err.offset,
+                     synack_wire_errname(cases[i].code), (unsigned)cases[i].off);
+        /* the rest of the view is there, for a Parameter Problem */
+        assert_int_equal(ip.src, 0xc6336402u);
+        assert_int_equal(ip.dst, 0xc0000201u);
+        assert_int_equal(ip.proto, SYNACK_IPPROTO_TCP);
+        assert_ptr_equal(ip.payload, b + n - 8);
+        assert_int_equal(ip.payload_len, 8);
+    }
+}
+
+static void test_ipv4_well_formed_options_are_decoded_and_unknown_ones_counted(void **state)
+{
+    (void)state;
+    uint8_t b[80];
+    /* NOP, experimental 158 (len 4), record route with room for one address,
+     * timestamp (flag 1, overflow 3) that is full, loose source route that
+     * is complete, EOL, then octets EOL makes padding */
+    size_t n = with_options(b, sizeof b,
+                            "01 9e 04 ab cd 07 07 04 00 00 00 00"
+                            "44 0c 0d 31 00 00 00 00 00 00 00 00"
+                            "83 07 08 c6 33 64 01 00 ff ff ff ff");
+    struct synack_ipv4 ip;
+    struct synack_wire_error err;
+    assert_int_equal(synack_ipv4_parse(b, n, 0, &ip, &err), WIRE_OK);
+    const struct synack_ipv4_opts *o = &ip.opts;
+    assert_int_equal(o->present, SYNACK_IPOPT_F_RR | SYNACK_IPOPT_F_TS | SYNACK_IPOPT_F_SRR |
+                                     SYNACK_IPOPT_F_EOL);
+    assert_int_equal(o->unknown_count, 1);
+    assert_int_equal(o->rr.offset, 5);
+    assert_int_equal(o->rr.len, 7);
+    assert_int_equal(o->rr.pointer, 4);
+    assert_int_equal(o->ts.offset, 12);
+    assert_int_equal(o->ts.pointer, 13); /* beyond the length: full */
+    assert_int_equal(o->ts_flags, 1);
+    assert_int_equal(o->ts_overflow, 3);
+    assert_int_equal(o->srr_kind, SYNACK_IPOPT_LSRR);
+    assert_int_equal(o->srr.offset, 24);
+    assert_int_equal(o->srr.pointer, 8);
+    /* no options: nothing present */
+    n = with_options(b, sizeof b, "");
+    assert_int_equal(synack_ipv4_parse(b, n, 0, &ip, &err), WIRE_OK);
+    assert_int_equal(ip.opts.present, 0);
+    assert_int_equal(ip.opts.unknown_count, 0);
+}
+
+/* Every option space of 4 octets drawn from the values that matter (EOL,
+ * NOP, the known types, small and large lengths and pointers) parses or
+ * fails with an option error at an octet of the option space. */
+static void test_ipv4_every_small_option_space_parses_or_fails_at_an_option_octet(void **state)
+{
+    (void)state;
+    static const uint8_t v[] = {0, 1, 2, 3, 4, 5, 7, 8, 0x44, 0x83, 0x89, 0xff};
+    enum { K = sizeof v };
+    size_t ok = 0, bad = 0;
+    for (unsigned i = 0; i < K * K * K * K; i++) {
+        uint8_t b[40];
+        size_t n = with_options(b, sizeof b, "00 00 00 00");
+        for (unsigned k = 0, x = i; k < 4; k++, x /= K)
+            b[20 + k] = v[x % K];
+        reset_checksum(b, 24);
+        struct synack_ipv4 ip;
+        struct synack_wire_error err = {WIRE_OK, 0};
+        int rc = synack_ipv4_parse(b, n, 0, &ip, &err);
+        if (rc == WIRE_OK) {
+            ok++;
+            continue;
+        }
+        bad++;
+        assert_true(rc >= WIRE_EIP_OPT_TRUNCATED && rc <= WIRE_EIP_OPT_DUP);
+        assert_in_range(err.offset, 20, 23);
+    }
+    assert_true(ok > 0 && bad > 0);
+}
+
 static void test_ipv4_fragment_test_sees_mf_and_offset_but_not_df(void **state)
 {
     (void)state;
@@ -379,6 +506,9 @@ int main(void)
         cmocka_unit_test(test_ipv4_build_with_payload_over_65515_is_a_field_error_at_offset_2),
         cmocka_unit_test(test_ipv4_parses_every_field_of_a_real_header),
         cmocka_unit_test(test_ipv4_options_are_exposed_and_the_payload_follows_them),
+        cmocka_unit_test(test_ipv4_malformed_options_are_rejected_each_at_its_octet),
+        cmocka_unit_test(test_ipv4_well_formed_options_are_decoded_and_unknown_ones_counted),
+        cmocka_unit_test(test_ipv4_every_small_option_space_parses_or_fails_at_an_option_octet),
         cmocka_unit_test(test_ipv4_fragment_test_sees_mf_and_offset_but_not_df),
         cmocka_unit_test(test_ipv4_build_then_parse_gives_the_same_fields),
         cmocka_unit_test(test_ipv4_build_reproduces_the_real_header_byte_for_byte),

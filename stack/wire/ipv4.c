@@ -1,5 +1,5 @@
 /* IPv4 header parse and build (RFC 791), and addresses as text. Checks the header against the
- * buffer; the host rules about what to accept (RFC 1122 3.2.1) live in
+ * buffer, and its options (ipv4_options.c); the host rules about what to accept (RFC 1122 3.2.1) live in
  * stack/ip/, not here. */
 #include <string.h>
 
@@ -40,6 +40,9 @@ int synack_ipv4_parse(const uint8_t *buf, size_t len, unsigned flags,
     out->options_len = hlen - 20;
     out->payload = buf + hlen;
     out->payload_len = total - hlen;
+    struct synack_wire_error oerr;
+    if (synack_ipv4_opts_parse(out->options, out->options_len, &out->opts, &oerr) != WIRE_OK)
+        return wire_fail(err, oerr.code, 20 + oerr.offset);
     return WIRE_OK;
 }
 

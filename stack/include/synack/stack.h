@@ -80,6 +80,7 @@ void synack_config_default(struct synack_config *cfg);
     X(ip_out, "IPv4 datagrams sent")                                                      \
     X(ip_drop_malformed, "datagrams dropped: malformed IPv4 header")                      \
     X(ip_drop_checksum, "datagrams dropped: bad IPv4 header checksum")                    \
+    X(ip_drop_bad_option, "datagrams dropped: malformed IPv4 option (RFC 791 3.1)")       \
     X(ip_drop_not_ours, "datagrams dropped: not addressed to us (RFC 1122 3.2.1.3)")      \
     X(ip_drop_bad_src, "datagrams dropped: invalid source address (MUST-63)")             \
     X(ip_drop_fragment, "fragments dropped: reassembly off (reasm_max 0)")                 \

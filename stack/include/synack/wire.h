@@ -32,6 +32,16 @@ enum synack_wire_err {
     WIRE_EIP_TOTLEN_SMALL,       /* total length below IHL*4 */
     WIRE_EIP_TOTLEN_OVERRUN,     /* total length past the end of the buffer */
     WIRE_EIP_CHECKSUM,           /* header checksum does not verify */
+    /* IPv4 options (RFC 791 3.1; RFC 1122 3.2.1.8) */
+    WIRE_EIP_OPT_TRUNCATED,      /* option type with no room for its length octet */
+    WIRE_EIP_OPTLEN_ZERO,        /* option length 0 */
+    WIRE_EIP_OPTLEN_ONE,         /* option length 1: shorter than type+length */
+    WIRE_EIP_OPTLEN_OVERRUN,     /* option length runs past the header */
+    WIRE_EIP_OPT_ROUTE,          /* record or source route: length below 3, pointer
+                                  * below 4 or at a partial address */
+    WIRE_EIP_OPT_TS,             /* timestamp: length below 4, pointer below 5 or at
+                                  * a partial entry */
+    WIRE_EIP_OPT_DUP,            /* a second record route, timestamp or source route */
     /* TCP (RFC 9293 3.1) */
     WIRE_ETCP_TRUNCATED,         /* fewer than 20 octets */
     WIRE_ETCP_DOFF_SMALL,        /* data offset below 5 */
@@ -100,6 +110,38 @@ uint16_t synack_cksum_update32(uint16_t hc, uint32_t old_val, uint32_t new_val);
 #define SYNACK_IP_RF 0x8000u
 #define SYNACK_IP_OFFMASK 0x1fffu
 
+/* IPv4 option types (RFC 791 3.1). Other types are skipped by their length
+ * (RFC 1122 3.2.1.8); EOL and NOP are the only single octets. */
+#define SYNACK_IPOPT_EOL 0
+#define SYNACK_IPOPT_NOP 1
+#define SYNACK_IPOPT_RR 7      /* record route */
+#define SYNACK_IPOPT_TS 68     /* internet timestamp */
+#define SYNACK_IPOPT_LSRR 131  /* loose source and record route */
+#define SYNACK_IPOPT_SSRR 137  /* strict source and record route */
+
+/* Bits of synack_ipv4_opts.present. */
+#define SYNACK_IPOPT_F_RR 0x1u
+#define SYNACK_IPOPT_F_TS 0x2u
+#define SYNACK_IPOPT_F_SRR 0x4u /* a source route, loose or strict (srr_kind) */
+#define SYNACK_IPOPT_F_EOL 0x8u
+
+/* Where an option lies: offset of its type octet in the option space, its
+ * length, and its pointer (RFC 791: from the option's first octet, 1-based;
+ * beyond the length when the route or timestamp area is full). */
+struct synack_ipv4_optref {
+    uint8_t offset, len, pointer;
+};
+
+/* The options of an IPv4 header, checked and decoded; parsed, not acted on. */
+struct synack_ipv4_opts {
+    uint32_t present;
+    uint8_t unknown_count;  /* well-formed options of other types (ignored) */
+    struct synack_ipv4_optref rr, ts, srr;
+    uint8_t srr_kind;       /* SYNACK_IPOPT_LSRR or SYNACK_IPOPT_SSRR */
+    uint8_t ts_flags;       /* the timestamp's flg (0, 1, 3) and oflw nibbles */
+    uint8_t ts_overflow;
+};
+
 struct synack_ipv4 {
     uint8_t ihl;          /* in 32-bit words, 5..15 */
     uint8_t tos;
@@ -110,14 +152,24 @@ struct synack_ipv4 {
     uint8_t proto;
     uint16_t checksum;    /* as received */
     uint32_t src, dst;
-    const uint8_t *options; /* ihl*4-20 octets, exposed unparsed */
+    const uint8_t *options; /* ihl*4-20 octets */
     size_t options_len;
+    struct synack_ipv4_opts opts; /* decoded (synack_ipv4_opts_parse) */
     const uint8_t *payload; /* total_len - ihl*4 octets (link padding excluded) */
     size_t payload_len;
 };
 
+/* Parse and check an IPv4 header, its options included. On an option error
+ * (WIRE_EIP_OPT*, WIRE_EIP_OPTLEN_*) every other field of *out is filled, so
+ * a host can still answer with a Parameter Problem naming err->offset. */
 int synack_ipv4_parse(const uint8_t *buf, size_t len, unsigned flags,
                       struct synack_ipv4 *out, struct synack_wire_error *err);
+/* Check and decode an IPv4 option space of len octets (at most 40): every
+ * option's length against the space, record route, timestamp and source
+ * routes against their layout, each of those at most once (RFC 791 3.1).
+ * Offsets in err are relative to the option space. */
+int synack_ipv4_opts_parse(const uint8_t *opts, size_t len, struct synack_ipv4_opts *o,
+                           struct synack_wire_error *err);
 static inline bool synack_ipv4_is_fragment(const struct synack_ipv4 *ip)
 {
     return (ip->frag & (SYNACK_IP_MF | SYNACK_IP_OFFMASK)) != 0;
