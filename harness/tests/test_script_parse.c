@@ -531,6 +531,22 @@ static void test_mutation_list(void **state)
     script_free(s);
 }
 
+static void test_mutation_ip_options_takes_hex_words(void **state)
+{
+    struct script *s;
+    struct script_packet *p = parse_pkt("0 < S 0:0(0) win 1 {ip.ttl=9, ip.options=0x9e04ABcd07000000}\n", &s);
+    static const uint8_t want[] = {0x9e, 0x04, 0xab, 0xcd, 0x07, 0x00, 0x00, 0x00};
+    char buf[256];
+    (void)state;
+    assert_int_equal(p->mut_count, 2);
+    assert_int_equal(p->muts[1].field, SCRIPT_MUT_IP_OPTIONS);
+    assert_int_equal(p->muts[1].value, sizeof want);
+    assert_memory_equal(p->muts[1].data, want, sizeof want);
+    assert_true(script_packet_format(p, buf, sizeof buf) > 0);
+    assert_non_null(strstr(buf, "{ip.ttl=9, ip.options=9e04abcd07000000}"));
+    script_free(s);
+}
+
 static void test_mutations_on_icmp(void **state)
 {
     struct script *s;
@@ -1097,6 +1113,10 @@ static const struct bad_case bad_cases[] = {
     { "mutation on outbound", "0 > . 1:1(0) {ip.ttl=0}\n", 1, 14, "mutations can only be applied to inbound packets", 0 },
     { "unknown mutation field", "0 < . 1:1(0) win 1 {ip.hops=0}\n", 1, 21, "unknown mutation field 'ip.hops'", 0 },
     { "mutation given twice", "0 < . 1:1(0) win 1 {ip.ttl=0, ip.ttl=1}\n", 1, 31, "mutation 'ip.ttl' given twice", 0 },
+    { "ip.options not in words", "0 < . 1:1(0) win 1 {ip.options=070000}\n", 1, 32,
+      "'ip.options' takes a multiple of 4 octets (the header grows in 32-bit words), got 3", 0 },
+    { "ip.options too long", "0 < . 1:1(0) win 1 {ip.options=0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000}\n", 1, 32, "ip.options longer than 40 octets", 0 },
+    { "ip.options bad hex", "0 < . 1:1(0) win 1 {ip.options=07zz0000}\n", 1, 34, "bad hex digit 'z' in ip.options", 0 },
     { "mutation value out of range", "0 < . 1:1(0) win 1 {ip.ttl=256}\n", 1, 28,
       "an integer for 'ip.ttl' '256' out of range (0..255)", 0 },
     { "mutation bad address", "0 < . 1:1(0) win 1 {ip.src=1.2.3.256}\n", 1, 28,
@@ -1260,6 +1280,7 @@ int main(void)
         cmocka_unit_test(test_packetdrill_lines_the_runner_skips),
         cmocka_unit_test(test_packetdrill_header_options),
         cmocka_unit_test(test_mutation_list),
+        cmocka_unit_test(test_mutation_ip_options_takes_hex_words),
         cmocka_unit_test(test_mutations_on_icmp),
         cmocka_unit_test(test_syscall_socket_and_friends),
         cmocka_unit_test(test_syscall_connect_errno_and_note),
