@@ -85,6 +85,8 @@ struct fz {
     bool tainted;       /* a raw datagram may have put foreign octets in a stream */
     uint64_t injected;  /* datagrams handed to synack_stack_input */
     uint64_t sent;      /* datagrams the stack sent */
+    uint64_t cookies;   /* SYN cookies seen go out (tcp_syncookies_sent) */
+    struct tcb view;    /* a SYN cache entry seen as the TCB it stands for */
     uint16_t ip_id;
     unsigned step;
     const char *what;   /* the step being run, for messages */
@@ -145,9 +147,30 @@ static struct tcb *find_tcb(struct fz *f, uint16_t lport, uint32_t raddr, uint16
     return NULL;
 }
 
+/* The slot's TCB; for a half-open connection in the SYN cache, a read-only
+ * view with the variables its TCB would have (SYN-RECEIVED, SYN-ACK sent). */
 static struct tcb *slot_tcb(struct fz *f, unsigned i)
 {
-    return find_tcb(f, f->slot[i].lport, FZ_PEER, f->slot[i].rport);
+    struct tcb *t = find_tcb(f, f->slot[i].lport, FZ_PEER, f->slot[i].rport);
+    if (t)
+        return t;
+    struct tcp_tuple tu = {FZ_ADDR, FZ_PEER, f->slot[i].lport, f->slot[i].rport};
+    const struct syn_entry *e = syncache_lookup(tcpx(f), &tu);
+    if (!e)
+        return NULL;
+    struct tcb *v = &f->view;
+    memset(v, 0, sizeof *v);
+    v->state = SYNACK_SYN_RECEIVED;
+    v->passive = true;
+    v->laddr = FZ_ADDR, v->raddr = FZ_PEER, v->lport = tu.lport, v->rport = tu.rport;
+    v->iss = v->snd_una = v->snd_up = e->iss;
+    v->snd_nxt = v->snd_max = e->iss + 1;
+    v->snd_buf_seq = e->iss + 1;
+    v->snd_wnd = v->max_snd_wnd = e->peer_wnd;
+    v->irs = e->irs;
+    v->rcv_nxt = v->rcv_up = e->irs + 1;
+    v->rcv_adv = v->rcv_nxt + e->rcv_wnd;
+    return v;
 }
 
 static struct fz_slot *slot_of(struct fz *f, uint16_t lport, uint32_t raddr, uint16_t rport)
@@ -171,6 +194,30 @@ static bool is_unicast_peer(uint32_t a)
     uint8_t first = (uint8_t)(a >> 24);
     return first != 0 && first != 127 && first < 224 && a != (FZ_ADDR | 0xffu) &&
            a != FZ_ADDR;
+}
+
+/* A segment of a half-open connection that has no TCB: a SYN cache
+ * entry's SYN-ACK or ACK, or a SYN-ACK carrying a cookie (the counter has
+ * just moved). */
+static bool from_syn_cache(struct fz *f, const struct synack_ipv4 *ip, const struct synack_tcp *th)
+{
+    bool syn = th->flags & SYNACK_TCP_SYN;
+    struct tcp_tuple tu = {ip->src, ip->dst, th->sport, th->dport};
+    const struct syn_entry *e = syncache_lookup(tcpx(f), &tu);
+    if (e) {
+        FZ_CHECK(f, th->seq == e->iss + (syn ? 0u : 1u), "a SYN cache entry sends at %u, ISS %u",
+                 th->seq, e->iss);
+        FZ_CHECK(f, !(th->flags & SYNACK_TCP_FIN) && th->payload_len == 0,
+                 "a SYN cache entry sends a FIN or data");
+        return true;
+    }
+    uint64_t cookies = synack_stack_counters(f->st)->tcp_syncookies_sent;
+    if (syn && (th->flags & SYNACK_TCP_ACK) && cookies > f->cookies) {
+        f->cookies = cookies;
+        FZ_CHECK(f, th->payload_len == 0, "a cookie SYN-ACK with data");
+        return true;
+    }
+    return false;
 }
 
 static void observe_tcp_out(struct fz *f, const struct synack_ipv4 *ip)
@@ -206,6 +253,8 @@ static void observe_tcp_out(struct fz *f, const struct synack_ipv4 *ip)
     }
     if (rst)
         return; /* RSTs answer segments of no connection too */
+    if (!tcb && from_syn_cache(f, ip, &th))
+        return;
     FZ_CHECK(f, tcb != NULL, "a %s segment from no connection (port %u to %u)",
              syn ? "SYN" : fin ? "FIN" : "non-RST", th.sport, th.dport);
     FZ_CHECK(f, th.seq == tcb->iss || !syn, "a SYN at seq %u, ISS %u", th.seq, tcb->iss);

@@ -49,8 +49,15 @@ check-pdso: $(PDSO) $(PDSO_CHECK)
 	@sh mk/run-tests.sh "$(PDSO_CHECK) $(PDSO)"
 
 # ---- the interop test -----------------------------------------------------------
+# synflood: spoofed segments into the test's TUN device (AF_PACKET).
+SYNFLOOD := $(O)/synflood
+$(SYNFLOOD): stack/tests/interop/synflood.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+all: $(SYNFLOOD)
+
 .PHONY: check-interop
-check-interop: $(APPS) $(SYNACK)
+check-interop: $(APPS) $(SYNACK) $(SYNFLOOD)
 	@sh stack/tests/interop/run.sh $(O); rc=$$?; \
 	    if [ $$rc -eq 77 ]; then echo "SKIP  interop (counted as skipped, not passed)"; \
 	    elif [ $$rc -ne 0 ]; then exit $$rc; fi

@@ -19,6 +19,8 @@ void synack_config_default(struct synack_config *c)
     c->max_sockets = 1024;
     c->max_conns = 1024;
     c->backlog_max = 128;
+    c->syncache_max = 4096;
+    c->syncookies = 1;
     c->sndbuf = 256 * 1024;
     c->rcvbuf = 256 * 1024;
     c->buf_max = 16 * 1024 * 1024;
@@ -54,6 +56,8 @@ static int config_check(const struct synack_config *c)
     if (c->addr == 0 || c->mtu < 68 || c->prefix_len > 32)
         return -EINVAL;
     if (c->max_conns == 0 || c->max_sockets == 0 || c->sndbuf == 0 || c->rcvbuf == 0)
+        return -EINVAL;
+    if (c->syncookies > 2)
         return -EINVAL;
     if (c->rto_min == 0 || c->rto_initial == 0 || c->rto_max < c->rto_min || c->msl == 0)
         return -EINVAL;

@@ -12,6 +12,7 @@
 #include <synack/wire.h>
 
 #include "tcp/tcp_buf.h"
+#include "util/heap.h"
 #include "util/ratelimit.h"
 #include "util/rng.h"
 #include "util/siphash.h"
@@ -57,6 +58,7 @@ enum tcb_owner {
 
 struct tcp_ctx;
 struct tcp_cc_ops;
+struct syn_entry;
 
 struct tcb {
     enum synack_state state;
@@ -77,6 +79,10 @@ struct tcb {
     struct tcb *q_next; /* in the parent's accept queue */
     struct tcb *acceptq_head, *acceptq_tail;
     uint32_t acceptq_len, embryonic, backlog;
+    /* A listener's half-open connections in the SYN cache, oldest first. */
+    struct syn_entry *syn_head, *syn_tail;
+    uint32_t syn_len;
+    uint64_t cookie_sent; /* when a SYN cookie last went out (TCP_TIMER_OFF: never) */
 
     /* RFC 9293 3.3.1: send sequence variables */
     uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2;
@@ -140,6 +146,38 @@ struct tcb {
 typedef void (*tcp_ip_output_fn)(void *ctx, uint8_t *pkt, size_t seglen, uint32_t src,
                                   uint32_t dst, uint8_t tos, uint8_t ttl, uint64_t now);
 
+/* What a peer's SYN offered (3.7.1; RFC 7323 2, 3; RFC 2018 2). The stack
+ * uses the MSS today; the rest is kept for window scaling, timestamps and
+ * SACK, so that a connection born in the SYN cache gets them too. */
+#define TCP_WSCALE_NONE 0xffu
+struct tcp_syn_opts {
+    uint16_t mss;    /* 0: no MSS option */
+    uint8_t wscale;  /* TCP_WSCALE_NONE: no window scale option */
+    bool sack_ok;
+    bool ts_ok;
+    uint32_t ts_val;
+};
+
+/* A half-open passive connection in SYN-RECEIVED as a compact record (the
+ * SYN cache, tcp_syncache.c): no buffers and no TCB until the handshake
+ * completes. */
+struct syn_entry {
+    struct heap_node timer;    /* the next SYN-ACK retransmission, or the end */
+    struct syn_entry *hnext;   /* hash chain on the 4-tuple */
+    struct syn_entry *lprev, *lnext; /* the listener's entries, oldest first */
+    struct tcb *listener;
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    uint32_t irs, iss;
+    uint16_t peer_wnd;  /* SEG.WND of the SYN (a SYN's window is never scaled) */
+    uint16_t rcv_wnd;   /* the window our SYN-ACK announced */
+    uint8_t rtx;        /* SYN-ACK retransmissions so far */
+    bool fin;           /* the SYN carried a FIN, held for ESTABLISHED (3.10.7.2) */
+    struct tcp_syn_opts opts;
+    uint64_t sent;      /* the first SYN-ACK: RTT sample unless retransmitted (Karn) */
+    uint64_t rtx_first; /* the first retransmission: R2 counts from it (MUST-20) */
+};
+
 struct tcp_ctx {
     const struct synack_config *cfg;
     struct synack_counters *cnt;
@@ -163,6 +201,11 @@ struct tcp_ctx {
 
     struct rate_limit chack_limit; /* challenge ACKs (RFC 5961 7) */
     struct rate_limit rst_limit;   /* RSTs for segments of no connection */
+
+    /* The SYN cache: half-open passive connections by 4-tuple. */
+    struct syn_entry **syn_hash;
+    uint32_t syn_mask, syn_count;
+    struct heap syn_timers;
 };
 
 #endif

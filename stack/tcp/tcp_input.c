@@ -22,27 +22,35 @@ static void tcp_input_closed(struct tcp_ctx *t, const struct tcp_seg *seg, uint6
 
 /* ---- options of a SYN ---- */
 
-void tcp_syn_options(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg)
+void tcp_syn_opts_take(struct tcp_ctx *t, const struct tcp_seg *seg, struct tcp_syn_opts *o)
 {
-    /* MUST-14, MUST-15: the peer's MSS option, else 536. An MSS of 0 cannot
-     * be honoured; it is treated as absent and counted. */
-    tcb->peer_mss = 536;
-    if (seg->opts->present & TCPOPT_F_MSS) {
-        if (seg->opts->mss == 0)
-            t->cnt->tcp_mss_zero++;
+    const struct synack_tcp_opts *in = seg->opts;
+    *o = (struct tcp_syn_opts){.wscale = TCP_WSCALE_NONE};
+    if (in->present & TCPOPT_F_MSS) {
+        if (in->mss == 0)
+            t->cnt->tcp_mss_zero++; /* cannot be honoured: as if absent */
         else
-            tcb->peer_mss = seg->opts->mss;
+            o->mss = in->mss;
     }
+    if (in->present & TCPOPT_F_WSCALE)
+        o->wscale = in->wscale;
+    o->sack_ok = (in->present & TCPOPT_F_SACK_PERM) != 0;
+    o->ts_ok = (in->present & TCPOPT_F_TS) != 0;
+    o->ts_val = in->ts_val;
+}
+
+void tcp_syn_opts_apply(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_syn_opts *o)
+{
+    /* MUST-14, MUST-15: the peer's MSS option, else 536. */
+    tcb->peer_mss = o->mss ? o->mss : 536;
     tcp_update_snd_mss(t, tcb);
 }
 
-/* The MSS we announce: MMS_R - 20 (MUST-67), at most TCP_MAXSEG. */
-static uint16_t our_mss(const struct tcp_ctx *t, const struct tcb *tcb)
+void tcp_syn_options(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg)
 {
-    uint32_t mss = t->cfg->mtu - 40u;
-    if (tcb->user_mss && tcb->user_mss < mss)
-        mss = tcb->user_mss;
-    return (uint16_t)mss;
+    struct tcp_syn_opts o;
+    tcp_syn_opts_take(t, seg, &o);
+    tcp_syn_opts_apply(t, tcb, &o);
 }
 
 /* Text or FIN carried by a SYN is held in the receive buffer, out of
@@ -69,18 +77,14 @@ void tcp_hold_syn_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg 
 
 /* ---- 3.10.7.2 LISTEN ---- */
 
-static struct tcb *listen_new_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *seg,
-                                    uint64_t now)
+struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive *po,
+                              bool buffers)
 {
-    if (l->embryonic + l->acceptq_len >= l->backlog) {
-        t->cnt->tcp_listen_overflow++;
-        return NULL;
-    }
     struct tcp_open_params p = {
-        .laddr = seg->dst, /* fill in what the listen left unspecified */
-        .lport = seg->dport,
-        .raddr = seg->src,
-        .rport = seg->sport,
+        .laddr = po->tu.laddr, /* fill in what the listen left unspecified */
+        .lport = po->tu.lport,
+        .raddr = po->tu.raddr,
+        .rport = po->tu.rport,
         .sndbuf = l->sb.cap,
         .rcvbuf = l->rb.cap,
         .user_mss = l->user_mss,
@@ -93,15 +97,58 @@ static struct tcb *listen_new_child(struct tcp_ctx *t, struct tcb *l, const stru
         .ttl = l->ttl,
     };
     int err;
-    struct tcb *c = tcb_alloc(t, &p, true, &err);
+    struct tcb *c = tcb_alloc(t, &p, buffers, &err);
     if (!c)
         return NULL;
     c->passive = true; /* MUST-11 */
     c->parent = l;
     c->owner = TCB_LISTENER;
     l->embryonic++;
-    (void)now;
+    /* RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ; nothing offered yet: RCV.WND starts empty */
+    c->irs = po->irs;
+    c->rcv_nxt = po->irs + 1;
+    c->rcv_up = c->rcv_adv = c->rcv_nxt;
+    c->iss = po->iss;
+    c->snd_una = c->snd_nxt = c->snd_max = c->snd_up = c->iss;
+    c->snd_buf_seq = c->iss + 1;
+    c->snd_wnd = c->max_snd_wnd = po->peer_wnd;
+    c->snd_wl1 = po->irs;
+    c->snd_wl2 = c->iss;
+    c->rcv_mss = tcp_our_mss(t, c->user_mss);
+    tcp_syn_opts_apply(t, c, &po->opts);
+    tcb_set_state(t, c, SYNACK_SYN_RECEIVED);
+    tcb_hash_insert(t, c);
     return c;
+}
+
+/* Third, a SYN. Text (or a FIN) with it is "queued for processing later":
+ * that needs buffers, so such a SYN gets a TCB while the listener has
+ * fewer than its backlog of them; every other SYN, and those beyond, go to
+ * the SYN cache or get a cookie (tcp_syncache.c), their text dropped. */
+static void listen_syn(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
+                       const uint32_t *iss_floor, uint64_t now)
+{
+    if (l->acceptq_len >= l->backlog) {
+        t->cnt->tcp_listen_overflow++; /* nobody accepts: no new handshakes */
+        return;
+    }
+    struct tcp_passive po = {.tu = {seg->dst, seg->src, seg->dport, seg->sport},
+                             .irs = seg->seq,
+                             .peer_wnd = (uint16_t)seg->wnd};
+    po.iss = tcp_isn(t, po.tu.laddr, po.tu.lport, po.tu.raddr, po.tu.rport, now);
+    if (iss_floor && !seq_gt(po.iss, *iss_floor))
+        po.iss = *iss_floor + 1; /* MAY-2 (1): above the old incarnation */
+    tcp_syn_opts_take(t, seg, &po.opts);
+    if (seg->datalen && l->embryonic < l->backlog && t->cfg->syncookies < 2) {
+        struct tcb *c = tcp_passive_child(t, l, &po, true);
+        if (c) {
+            c->last_rcv = now;
+            tcp_hold_syn_text(t, c, seg);
+            tcp_output_later(t, c);
+        }
+        return;
+    }
+    syncache_syn(t, l, seg, &po, iss_floor != NULL, now);
 }
 
 static void tcp_input_listen(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
@@ -112,9 +159,11 @@ static void tcp_input_listen(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *s
         t->cnt->tcp_listen_drop_rst++;
         return;
     }
-    /* Second, check for an ACK: <SEQ=SEG.ACK><CTL=RST>. */
+    /* Second, check for an ACK: <SEQ=SEG.ACK><CTL=RST>, unless it is the
+     * ACK of a SYN-ACK that carried a cookie (RFC 4987 3.6). */
     if (SEG_HAS(seg, SYNACK_TCP_ACK)) {
-        tcp_send_rst_no_conn(t, seg, now);
+        if (!syncache_cookie_ack(t, l, seg, now))
+            tcp_send_rst_no_conn(t, seg, now);
         return;
     }
     /* Fourth: other text or control without SYN is dropped. */
@@ -122,31 +171,7 @@ static void tcp_input_listen(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *s
         t->cnt->tcp_listen_drop_other++;
         return;
     }
-    /* Third, SYN: RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ, select ISS, send
-     * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, enter SYN-RECEIVED. */
-    struct tcb *c = listen_new_child(t, l, seg, now);
-    if (!c)
-        return;
-    c->irs = seg->seq;
-    c->rcv_nxt = seg->seq + 1;
-    c->rcv_up = c->rcv_nxt;
-    c->rcv_adv = c->rcv_nxt; /* nothing offered yet: RCV.WND starts empty */
-    c->iss = tcp_isn(t, c->laddr, c->lport, c->raddr, c->rport, now);
-    if (iss_floor && !seq_gt(c->iss, *iss_floor))
-        c->iss = *iss_floor + 1; /* MAY-2 (1): above the old incarnation */
-    c->snd_una = c->snd_nxt = c->snd_max = c->snd_up = c->iss;
-    c->snd_buf_seq = c->iss + 1;
-    c->snd_wnd = seg->wnd;
-    c->max_snd_wnd = seg->wnd;
-    c->snd_wl1 = seg->seq;
-    c->snd_wl2 = c->iss;
-    c->rcv_mss = our_mss(t, c);
-    tcp_syn_options(t, c, seg);
-    tcb_set_state(t, c, SYNACK_SYN_RECEIVED);
-    tcb_hash_insert(t, c);
-    c->last_rcv = now;
-    tcp_hold_syn_text(t, c, seg);
-    tcp_output_later(t, c);
+    listen_syn(t, l, seg, iss_floor, now);
 }
 
 /* ---- 3.10.7.3 SYN-SENT ---- */
@@ -303,8 +328,15 @@ void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, const struct synac
             floor = &iss_floor;
         }
     }
-    if (!tcb)
+    if (!tcb) {
+        struct tcp_tuple tu = {dst, src, th->dport, th->sport};
+        struct syn_entry *e = syncache_lookup(t, &tu);
+        if (e) {
+            syncache_input(t, e, &seg, now);
+            goto out;
+        }
         tcb = tcb_lookup_listener(t, dst, th->dport);
+    }
     if (!tcb)
         tcp_input_closed(t, &seg, now);
     else if (tcb->state == SYNACK_LISTEN)
@@ -313,6 +345,7 @@ void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, const struct synac
         tcp_input_syn_sent(t, tcb, &seg, now);
     else
         tcp_input_synchronized(t, tcb, &seg, now);
+out:
     if (!t->batch)
         tcp_flush(t, now);
 }

@@ -13,7 +13,7 @@ static uint32_t rcv_wnd(const struct tcb *tcb)
 }
 
 /* Table 6: the four cases of the acceptability test. */
-static bool seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t wnd)
+bool tcp_seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t wnd)
 {
     if (len == 0)
         return wnd == 0 ? seq == rcv_nxt : seq_in_window(seq, rcv_nxt, rcv_nxt + wnd);
@@ -52,7 +52,7 @@ static bool tcp_check_sequence(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
                                uint64_t now)
 {
     uint32_t wnd = rcv_wnd(tcb);
-    if (seq_acceptable(seg->seq, seg->len, tcb->rcv_nxt, wnd)) {
+    if (tcp_seq_acceptable(seg->seq, seg->len, tcb->rcv_nxt, wnd)) {
         seg_trim(tcb, seg, wnd);
         return true;
     }

@@ -22,6 +22,20 @@ struct tcp_seg {
 
 #define SEG_HAS(seg, f) (((seg)->flags & (f)) != 0)
 
+/* A connection's 4-tuple, from our side. */
+struct tcp_tuple {
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+};
+
+/* What a passive child starts from: its SYN, and the ISS chosen for it. */
+struct tcp_passive {
+    struct tcp_tuple tu;
+    uint32_t irs, iss;
+    uint16_t peer_wnd;
+    struct tcp_syn_opts opts;
+};
+
 /* ---- connection table: tcp_table.c ---- */
 struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, bool buffers, int *err);
 void tcb_free(struct tcp_ctx *t, struct tcb *tcb);
@@ -30,6 +44,11 @@ void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb);
 struct tcb *tcb_lookup(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
                        uint16_t rport);
 struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport);
+/* The state of the connection with this 4-tuple, wherever it is kept
+ * (a TCB, the SYN cache); CLOSED when there is none. */
+enum synack_state tcp_tuple_state(struct tcp_ctx *t, const struct tcp_tuple *tu);
+/* The keyed hash of a 4-tuple (before masking). */
+uint32_t tcp_tuple_hash(const struct tcp_ctx *t, const struct tcp_tuple *tu);
 /* Enter CLOSED: out of the table, timers off; freed unless a socket holds it. */
 void tcb_closed(struct tcp_ctx *t, struct tcb *tcb);
 /* Set state, with the bookkeeping some transitions need. */
@@ -43,7 +62,39 @@ void tcb_child_established(struct tcp_ctx *t, struct tcb *tcb);
 uint32_t tcp_isn(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
                  uint16_t rport, uint64_t now);
 
+/* ---- SYN cookies: tcp_syncookie.c (RFC 4987 3.6) ---- */
+/* The ISS for a SYN answered without state; false when the peer's MSS is
+ * too small for one. */
+bool tcp_syncookie_make(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint32_t irs,
+                        uint16_t peer_mss, uint64_t now, uint32_t *cookie);
+/* Is cookie (SEG.ACK - 1) ours for this tuple and IRS (SEG.SEQ - 1), and
+ * recent? Then *mss is the MSS it carries. */
+bool tcp_syncookie_check(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint32_t irs,
+                         uint32_t cookie, uint64_t now, uint16_t *mss);
+
+/* ---- the SYN cache: tcp_syncache.c ---- */
+int syncache_init(struct tcp_ctx *t);
+void syncache_destroy(struct tcp_ctx *t);
+struct syn_entry *syncache_lookup(const struct tcp_ctx *t, const struct tcp_tuple *tu);
+/* LISTEN, a SYN (3.10.7.2 third): an entry and a SYN-ACK, or a cookie.
+ * must_keep: an entry even when the cache is full (MAY-2's ISS floor). */
+void syncache_syn(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *seg,
+                  const struct tcp_passive *po, bool must_keep, uint64_t now);
+/* SEGMENT ARRIVES for an entry (SYN-RECEIVED). */
+void syncache_input(struct tcp_ctx *t, struct syn_entry *e, struct tcp_seg *seg, uint64_t now);
+/* LISTEN, an ACK: true when it was a good cookie and made the connection. */
+bool syncache_cookie_ack(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg, uint64_t now);
+/* A listener closes: its half-open connections go with it. */
+void syncache_listener_gone(struct tcp_ctx *t, struct tcb *l);
+void syncache_poll(struct tcp_ctx *t, uint64_t now);
+uint64_t syncache_deadline(const struct tcp_ctx *t);
+
 /* ---- input: tcp_input.c, tcp_input_sync.c ---- */
+/* The acceptability test of 3.10.7.4 first (Table 6). */
+bool tcp_seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t wnd);
+/* A passive child of l in SYN-RECEIVED, in the table, nothing sent yet. */
+struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive *po,
+                              bool buffers);
 void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
                             uint64_t now);
 /* Steps six to eight of 3.10.7.4 (URG, text, FIN), also used from SYN-SENT. */
@@ -53,7 +104,10 @@ void tcp_input_text_and_fin(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *
 void tcp_established(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* Text (and a FIN) that came with a SYN, held until ESTABLISHED (3.10.7.2). */
 void tcp_hold_syn_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg);
-/* Options of a SYN: MSS (3.7.1). */
+/* Options of a SYN: read them (MSS 0 counted as absent), apply them to a
+ * TCB (3.7.1: the send MSS), or both. */
+void tcp_syn_opts_take(struct tcp_ctx *t, const struct tcp_seg *seg, struct tcp_syn_opts *o);
+void tcp_syn_opts_apply(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_syn_opts *o);
 void tcp_syn_options(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg);
 /* RFC 9293 3.10.7.4 "fifth": the ACK field in ESTABLISHED and later states. */
 bool tcp_process_ack(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg, uint64_t now);
@@ -73,6 +127,20 @@ void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 void tcp_send_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* A challenge ACK under the stack-wide rate limit (RFC 5961 7). */
 void tcp_send_challenge_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* Whether the rate limit lets one more challenge ACK go (and counts it). */
+bool tcp_challenge_ack_allowed(struct tcp_ctx *t, uint64_t now);
+/* A segment without text that belongs to no TCB: a RST, or what the SYN
+ * cache and TIME-WAIT records send (SYN-ACK, ACK). */
+struct tcp_bare {
+    uint32_t src, dst;
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t wnd;
+    uint8_t tos, ttl;
+    const struct synack_tcp_opts *opts;
+};
+void tcp_send_bare(struct tcp_ctx *t, const struct tcp_bare *b, uint64_t now);
 /* RST in reply to seg, per 3.10.7.1: <SEQ=SEG.ACK><CTL=RST> or
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
 void tcp_send_rst_reply(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t now);
@@ -96,6 +164,8 @@ bool tcp_output_waiting(const struct tcb *tcb);
 uint64_t tcp_persist_next(const struct tcp_ctx *t, struct tcb *tcb);
 /* The peer shrank its window to zero over data in flight (3.8.6, SHLD-17). */
 void tcp_window_closed(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* The MSS we announce: MMS_R - 20 (MUST-67), at most TCP_MAXSEG. */
+uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t user_mss);
 /* Effective send MSS (MUST-16). */
 void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb);
 /* The sequence number that ends the data queued so far. */

@@ -116,26 +116,43 @@ void tcp_send_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 }
 
 /* RFC 5961 7: a stack-wide budget of challenge ACKs per second. */
-void tcp_send_challenge_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+bool tcp_challenge_ack_allowed(struct tcp_ctx *t, uint64_t now)
 {
     if (!rate_limit_take(&t->chack_limit, t->cfg->challenge_ack_limit, now)) {
         t->cnt->tcp_challenge_ack_limited++;
-        return;
+        return false;
     }
-    tcp_send_ack(t, tcb, now);
+    return true;
+}
+
+void tcp_send_challenge_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (tcp_challenge_ack_allowed(t, now))
+        tcp_send_ack(t, tcb, now);
+}
+
+void tcp_send_bare(struct tcp_ctx *t, const struct tcp_bare *b, uint64_t now)
+{
+    uint8_t *seg = t->pkt + TCP_IP_HEADROOM;
+    uint8_t opts[SYNACK_TCP_OPT_MAX];
+    size_t optlen = b->opts ? synack_tcp_opts_build(opts, sizeof opts, b->opts, NULL) : 0;
+    struct synack_tcp h = {.sport = b->sport, .dport = b->dport, .seq = b->seq, .ack = b->ack,
+                           .flags = b->flags, .window = b->wnd};
+    size_t hlen = synack_tcp_build(seg, t->pkt_cap - TCP_IP_HEADROOM, &h, opts, optlen, NULL);
+    synack_tcp_checksum_set(seg, hlen, b->src, b->dst);
+    t->cnt->tcp_out++;
+    if (b->flags & SYNACK_TCP_RST)
+        t->cnt->tcp_rst_sent++;
+    t->ip_output(t->out_ctx, t->pkt, hlen, b->src, b->dst, b->tos, b->ttl, now);
 }
 
 static void send_rst_raw(struct tcp_ctx *t, uint32_t src, uint32_t dst, uint16_t sport,
                          uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
                          uint8_t tos, uint8_t ttl, uint64_t now)
 {
-    uint8_t *seg = t->pkt + TCP_IP_HEADROOM;
-    struct synack_tcp h = {.sport = sport, .dport = dport, .seq = seq, .ack = ack, .flags = flags};
-    size_t hlen = synack_tcp_build(seg, t->pkt_cap - TCP_IP_HEADROOM, &h, NULL, 0, NULL);
-    synack_tcp_checksum_set(seg, hlen, src, dst);
-    t->cnt->tcp_out++;
-    t->cnt->tcp_rst_sent++;
-    t->ip_output(t->out_ctx, t->pkt, hlen, src, dst, tos, ttl, now);
+    struct tcp_bare b = {.src = src, .dst = dst, .sport = sport, .dport = dport, .seq = seq,
+                         .ack = ack, .flags = flags, .tos = tos, .ttl = ttl};
+    tcp_send_bare(t, &b, now);
 }
 
 /* RFC 9293 3.10.7.1: a RST the sender of seg will find acceptable. */
@@ -179,6 +196,14 @@ void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 }
 
 /* ---- effective MSS (3.7.1) ---- */
+
+uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t user_mss)
+{
+    uint32_t mss = t->cfg->mtu - 40u; /* MMS_R - 20 (MUST-67) */
+    if (user_mss && user_mss < mss)
+        mss = user_mss;
+    return (uint16_t)mss;
+}
 
 void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb)
 {

@@ -26,7 +26,7 @@ int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
     t->hash_mask = buckets - 1;
     t->pkt_cap = TCP_IP_HEADROOM + 60u + cfg->mtu;
     t->pkt = malloc(t->pkt_cap);
-    if (!t->hash || !t->pkt) {
+    if (!t->hash || !t->pkt || syncache_init(t) < 0) {
         tcp_ctx_destroy(t);
         return -ENOMEM;
     }
@@ -35,6 +35,7 @@ int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
 
 void tcp_ctx_destroy(struct tcp_ctx *t)
 {
+    syncache_destroy(t);
     while (t->all) {
         t->all->owner = TCB_ORPHAN;
         tcb_free(t, t->all);
@@ -45,11 +46,17 @@ void tcp_ctx_destroy(struct tcp_ctx *t)
     t->pkt = NULL;
 }
 
+uint32_t tcp_tuple_hash(const struct tcp_ctx *t, const struct tcp_tuple *tu)
+{
+    uint32_t k[3] = {tu->laddr, tu->raddr, (uint32_t)tu->lport << 16 | tu->rport};
+    return (uint32_t)siphash24(&t->port_key, k, sizeof k);
+}
+
 static uint32_t tuple_hash(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,
                            uint32_t raddr, uint16_t rport)
 {
-    uint32_t k[3] = {laddr, raddr, (uint32_t)lport << 16 | rport};
-    return (uint32_t)siphash24(&t->port_key, k, sizeof k) & t->hash_mask;
+    struct tcp_tuple tu = {laddr, raddr, lport, rport};
+    return tcp_tuple_hash(t, &tu) & t->hash_mask;
 }
 
 struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, bool buffers, int *err)
@@ -85,6 +92,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, bool b
     tcb->tos = p->tos;
     tcb->ttl = p->ttl;
     tcb->backlog = p->backlog;
+    tcb->cookie_sent = TCP_TIMER_OFF;
     tcb->owner = TCB_USER;
     tcb->cc = &tcp_cc_newreno;
     timers_stop_all(tcb);
@@ -152,6 +160,7 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
         }
     }
     child_detach(tcb);
+    syncache_listener_gone(t, tcb);
     if (tcb->in_table)
         tcb_hash_remove(t, tcb);
     if (tcb->flags & TF_PENDING)
@@ -251,6 +260,7 @@ void tcb_set_state(struct tcp_ctx *t, struct tcb *tcb, enum synack_state st)
 void tcb_closed(struct tcp_ctx *t, struct tcb *tcb)
 {
     tcb->state = SYNACK_CLOSED;
+    syncache_listener_gone(t, tcb); /* a listener's half-open connections go too */
     timers_stop_all(tcb);
     if (tcb->in_table)
         tcb_hash_remove(t, tcb);
@@ -299,8 +309,19 @@ struct tcb *tcb_acceptq_pop(struct tcb *listener)
     return c;
 }
 
+enum synack_state tcp_tuple_state(struct tcp_ctx *t, const struct tcp_tuple *tu)
+{
+    struct tcb *tcb = tcb_lookup(t, tu->laddr, tu->lport, tu->raddr, tu->rport);
+    if (tcb)
+        return tcb->state;
+    if (syncache_lookup(t, tu))
+        return SYNACK_SYN_RECEIVED;
+    return SYNACK_CLOSED;
+}
+
 bool tcp_conn_exists(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
                      uint16_t rport)
 {
-    return tcb_lookup(t, laddr, lport, raddr, rport) != NULL;
+    struct tcp_tuple tu = {laddr, raddr, lport, rport};
+    return tcp_tuple_state(t, &tu) != SYNACK_CLOSED;
 }

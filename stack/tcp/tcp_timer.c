@@ -197,6 +197,7 @@ void tcp_timers_run(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 void tcp_poll(struct tcp_ctx *t, uint64_t now)
 {
     tcp_batch_begin(t);
+    syncache_poll(t, now);
     for (struct tcb *tcb = t->all, *next; tcb; tcb = next) {
         next = tcb->next;
         if (tcb_deadline(tcb) <= now)
@@ -207,7 +208,7 @@ void tcp_poll(struct tcp_ctx *t, uint64_t now)
 
 uint64_t tcp_deadline(const struct tcp_ctx *t)
 {
-    uint64_t d = TCP_TIMER_OFF;
+    uint64_t d = syncache_deadline(t);
     for (const struct tcb *tcb = t->all; tcb; tcb = tcb->next) {
         uint64_t x = tcb_deadline(tcb);
         if (x < d)

@@ -15,14 +15,6 @@ const char *synack_state_name(enum synack_state st)
     return (unsigned)st < SYNACK_STATE_COUNT ? names[st] : "?";
 }
 
-static uint16_t announced_mss(const struct tcp_ctx *t, const struct tcb *tcb)
-{
-    uint32_t mss = t->cfg->mtu - 40u; /* MMS_R - 20 (MUST-67) */
-    if (tcb->user_mss && tcb->user_mss < mss)
-        mss = tcb->user_mss;
-    return (uint16_t)mss;
-}
-
 /* OPEN, active (3.10.1): select ISS, send <SEQ=ISS><CTL=SYN>, SYN-SENT. */
 int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct tcb **out,
                     uint64_t now)
@@ -34,7 +26,7 @@ int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct t
     tcb->iss = tcp_isn(t, p->laddr, p->lport, p->raddr, p->rport, now);
     tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->snd_up = tcb->iss;
     tcb->snd_buf_seq = tcb->iss + 1;
-    tcb->rcv_mss = announced_mss(t, tcb);
+    tcb->rcv_mss = tcp_our_mss(t, tcb->user_mss);
     tcb->peer_mss = 536;
     tcp_update_snd_mss(t, tcb);
     tcb->passive = false;

@@ -94,13 +94,15 @@ static void test_acked_fin_probe_is_not_sent_again_in_fin_wait_2(void **state)
  * An ACK of ISS + 2^31 passed both seq_lt(SND.UNA, SEG.ACK) and
  * seq_leq(SEG.ACK, SND.NXT) (a comparison RFC 1982 3.2 leaves undefined)
  * and completed the handshake with our SYN never sent. RFC 9293
- * 3.10.7.4, fifth, SYN-RECEIVED: it is answered by <SEQ=SEG.ACK><CTL=RST>. */
+ * 3.10.7.4, fifth, SYN-RECEIVED: it is answered by <SEQ=SEG.ACK><CTL=RST>.
+ * (A SYN with text gets a TCB whose SYN-ACK a batch holds; a SYN without
+ * goes to the SYN cache, whose SYN-ACK goes at once.) */
 static void test_ack_half_the_space_away_does_not_complete_the_handshake(void **state)
 {
     struct probe *p = *state;
     probe_listen(p);
     synack_stack_batch_begin(p->st);
-    probe_inject(p, SYN, 0, 0, NULL, 0);
+    probe_inject(p, SYN, 0, 0, "x", 1);
     struct tcb *t = tcb_lookup(&p->st->tcp, p->cfg.addr, p->port, p->peer_addr, p->peer_port);
     assert_non_null(t);
     assert_int_equal(t->state, SYNACK_SYN_RECEIVED);
@@ -173,13 +175,14 @@ static void test_answer_after_close_before_the_syn_ack_is_the_syn_ack(void **sta
 
 /* ABORT of a connection whose SYN-ACK a batch still holds (here: its
  * listener closes): the peer has seen nothing of it, so there is nothing
- * to reset; <SEQ=ISS><CTL=RST> used to go out. */
+ * to reset; <SEQ=ISS><CTL=RST> used to go out. (A SYN with text: it gets
+ * a TCB, whose SYN-ACK waits for the batch's end.) */
 static void test_abort_before_the_syn_ack_sends_nothing(void **state)
 {
     struct probe *p = *state;
     probe_listen(p);
     synack_stack_batch_begin(p->st);
-    probe_inject(p, SYN, 0, 0, NULL, 0);
+    probe_inject(p, SYN, 0, 0, "x", 1);
     assert_int_equal(synack_socket_close(p->st, p->lsd, p->now), 0);
     synack_stack_batch_end(p->st, p->now);
     probe_expect_none(p);

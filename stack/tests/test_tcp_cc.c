@@ -350,16 +350,19 @@ static void test_an_algorithm_is_a_table_of_functions(void **state)
 {
     struct probe *p = *state;
     assert_string_equal(tcp_cc_newreno.name, "newreno");
-    probe_goto_syn_received(p);
+    probe_goto_syn_sent(p);
     struct tcb *tcb = tcb_lookup(&p->st->tcp, p->cfg.addr, p->port, p->peer_addr, p->peer_port);
     assert_non_null(tcb);
     assert_ptr_equal(tcb->cc, &tcp_cc_newreno);
     tcb->cc = &cc_fixed;
     calls_init = calls_ssthresh = calls_avoid = 0;
-    probe_inject(p, ACK, 1, 1, NULL, 0);
-    p->sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    struct synack_tcp_opts o = {.present = TCPOPT_F_MSS, .mss = 1460};
+    struct probe_seg s = {.flags = SYN | ACK, .seq = 0, .ack = 1, .win = 65535, .opts = &o};
+    probe_inject_seg(p, &s);
+    probe_expect(p, ACK, 1, 1);
+    p->pseq = 1;
     assert_int_equal(calls_init, 1);
-    assert_int_equal(calls_avoid, 0); /* the ACK of the SYN-ACK is no growth */
+    assert_int_equal(calls_avoid, 0); /* the ACK of our SYN is no growth */
     assert_int_equal(cwnd(p), 2 * 1460);
     conn_send(p, conn_pattern(10000), 10000);
     probe_expect_len(p, ACK, 1, 1, 1460);

@@ -41,6 +41,13 @@ struct synack_config {
     uint32_t max_sockets;     /* socket handles (1024) */
     uint32_t max_conns;       /* TCBs, TIME-WAIT and orphans included (1024) */
     uint32_t backlog_max;     /* cap on listen() backlog (128) */
+    /* SYN flood defence (RFC 4987). A listener's half-open connections are
+     * compact records in the SYN cache, at most its listen() backlog of
+     * them and syncache_max in the stack. When the cache is full, a SYN is
+     * answered with a SYN cookie (syncookies 1) or evicts the listener's
+     * oldest entry (0); syncookies 2 answers every SYN with a cookie. */
+    uint32_t syncache_max;    /* half-open connections in the stack (4096) */
+    uint8_t syncookies;       /* 0 never, 1 when the cache is full (1), 2 always */
     uint32_t sndbuf;          /* default send buffer per connection (256 KiB) */
     uint32_t rcvbuf;          /* default receive buffer per connection (256 KiB) */
     uint32_t buf_max;         /* cap for SO_SNDBUF/SO_RCVBUF (16 MiB) */
@@ -124,7 +131,16 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_drop_rst_no_conn, "RSTs for no connection, dropped (3.10.7.1)")                 \
     X(tcp_listen_drop_rst, "RSTs to a listener, ignored (3.10.7.2)")                      \
     X(tcp_listen_drop_other, "segments to a listener without SYN or ACK, dropped")        \
-    X(tcp_listen_overflow, "SYNs dropped: listen backlog full")                           \
+    X(tcp_listen_overflow, "SYNs or handshake ACKs dropped: accept queue full")           \
+    X(tcp_syncache_added, "half-open connections entered in the SYN cache")               \
+    X(tcp_syncache_evicted, "SYN cache entries evicted for a newer SYN (syncookies 0)")    \
+    X(tcp_syncache_dropped, "SYNs dropped: SYN cache full and cookies off")               \
+    X(tcp_syncache_completed, "handshakes completed from the SYN cache")                  \
+    X(tcp_syncache_timeout, "SYN cache entries given up after R2 (no ACK)")               \
+    X(tcp_syn_text_dropped, "SYN text not kept: no room for a TCB (the peer resends it)") \
+    X(tcp_syncookies_sent, "SYN-ACKs carrying a SYN cookie (RFC 4987 3.6)")               \
+    X(tcp_syncookies_ok, "connections completed by a valid SYN cookie")                   \
+    X(tcp_syncookies_bad, "ACKs to a listener with a forged or stale cookie (RST sent)")   \
     X(tcp_conn_limit, "connections refused: max_conns reached")                           \
     X(tcp_syn_sent_bad_ack, "SYN-SENT: unacceptable ACK")                                 \
     X(tcp_syn_sent_drop, "SYN-SENT: segments without SYN or RST, or RST without ACK")     \

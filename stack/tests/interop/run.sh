@@ -14,6 +14,8 @@
 #   4  ping -c 3 from the kernel to synack
 #   5  a kernel connect to a closed synack port: "Connection refused"
 #   6  100 concurrent curl clients against synack-serve
+#   7  a SYN flood: 300,000 spoofed SYNs into the device (AF_PACKET, from
+#      inside the namespace), then 5 curls each connect within 3 s
 #   +  synack-get's messages for refused, reset and timed-out connections
 #   L  synack lint: the RFC oracle finds nothing in synack's packets of
 #      every capture the apps wrote
@@ -44,6 +46,8 @@ for tool in ip curl python3 ping sha256sum; do
     command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed (make deps)"
 done
 [ -x "$GET" ] && [ -x "$SERVE" ] || skip "$GET and $SERVE are not built (make apps)"
+FLOOD="$B/synflood"
+[ -x "$FLOOD" ] || skip "$FLOOD is not built (make $FLOOD)"
 
 WORK=$(mktemp -d /tmp/synack-interop.XXXXXX)
 PIDS=""
@@ -208,6 +212,24 @@ except OSError as e:
         result PASS 6 "100 concurrent curl clients, 256 KiB each: all 100 byte-exact"
     else
         result FAIL 6 "100 concurrent curl clients: $bad of 100 failed"; keep
+    fi
+
+    # 7: a SYN flood from spoofed sources, then legitimate clients
+    if X "$FLOOD" "$DEV" "$SA" 8080 300000 syn 1 >"$WORK/flood.log" 2>&1; then
+        slow=""; times=""
+        for i in 1 2 3 4 5; do
+            t=$(X curl -sS -o /dev/null --connect-timeout 3 --max-time 10 \
+                    -w '%{time_connect}' "http://$SA:8080/small.bin" 2>>"$WORK/flood.log") || t=fail
+            times="$times $t"
+            case $t in fail) slow="$slow $i" ;; esac
+        done
+        if [ -z "$slow" ]; then
+            result PASS 7 "$(sed -n 's/^synflood: \([0-9]*\) .* in \([0-9.]*\) s.*/\1 spoofed SYNs in \2 s/p' "$WORK/flood.log"), then 5 curls connect in:$times s"
+        else
+            result FAIL 7 "after the SYN flood, curl$slow did not connect within 3 s ($times)"; keep
+        fi
+    else
+        result FAIL 7 "synflood: $(tail -n 1 "$WORK/flood.log")"; keep
     fi
     stop_serve
 else

@@ -340,8 +340,8 @@ uint64_t probe_deadline_in(const struct probe *p)
 
 enum synack_state probe_conn_state(struct probe *p)
 {
-    struct tcb *tcb = tcb_lookup(&p->st->tcp, p->cfg.addr, p->port, p->peer_addr, p->peer_port);
-    return tcb ? tcb->state : SYNACK_CLOSED;
+    struct tcp_tuple tu = {p->cfg.addr, p->peer_addr, p->port, p->peer_port};
+    return tcp_tuple_state(&p->st->tcp, &tu);
 }
 
 enum synack_state probe_sock_state(struct probe *p)

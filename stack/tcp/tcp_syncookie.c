@@ -1,0 +1,65 @@
+/* SYN cookies (RFC 4987 3.6): a SYN-ACK whose ISS encodes what the
+ * connection needs, so the listener keeps no state for it. Keyed with the
+ * stack's ISN secret (RFC 6528's F(), tcp_isn.c), domain-separated.
+ *
+ *   ISS = t mod 32 (5 bits) | MSS index (3 bits) | MAC (24 bits)
+ *
+ * t counts 64 s periods; MAC = SipHash(secret; 4-tuple, the peer's ISN, t).
+ * A cookie is good for two periods after the one that made it (64-192 s).
+ * Including the peer's ISN means a cookie cannot be replayed from another
+ * sequence space.
+ *
+ * What a cookie cannot carry is the peer's window scale and SACK-permitted.
+ * Hook for timestamps (RFC 7323), when this stack sends them: with a TSval
+ * of the peer's in the SYN, Linux keeps those two in the low 6 bits of the
+ * TSval of its SYN-ACK and reads them back from the TSecr of the completing
+ * ACK; tcp_syncookie_make/check are where that goes (a cookie SYN-ACK then
+ * offers WS and SACK too). Until then a cookie SYN-ACK offers neither, and
+ * a cookie connection runs without both (RFC 7323 2.2, RFC 2018 2: on
+ * only when both sides offered them). */
+#include "tcp/tcp_internal.h"
+
+#define COOKIE_PERIOD (64 * SYNACK_SEC)
+#define COOKIE_MAX_AGE 2
+#define COOKIE_T_SHIFT 27
+#define COOKIE_MSS_SHIFT 24
+#define COOKIE_MAC_MASK 0xffffffu
+
+/* The MSS values a cookie can carry; the peer's is rounded down to one
+ * (an MSS below 64 gets no cookie). */
+static const uint16_t cookie_mss[8] = {64, 536, 1200, 1360, 1400, 1440, 1452, 1460};
+
+static uint32_t cookie_mac(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint32_t irs,
+                           uint32_t period)
+{
+    uint32_t k[6] = {0x636f6f6bu /* "cook" */, tu->laddr, tu->raddr,
+                     (uint32_t)tu->lport << 16 | tu->rport, irs, period};
+    return (uint32_t)siphash24(&t->isn_key, k, sizeof k) & COOKIE_MAC_MASK;
+}
+
+bool tcp_syncookie_make(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint32_t irs,
+                        uint16_t peer_mss, uint64_t now, uint32_t *cookie)
+{
+    if (peer_mss < cookie_mss[0])
+        return false;
+    unsigned i = 7;
+    while (cookie_mss[i] > peer_mss)
+        i--;
+    uint32_t period = (uint32_t)(now / COOKIE_PERIOD);
+    *cookie = (period & 31u) << COOKIE_T_SHIFT | (uint32_t)i << COOKIE_MSS_SHIFT |
+              cookie_mac(t, tu, irs, period);
+    return true;
+}
+
+bool tcp_syncookie_check(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint32_t irs,
+                         uint32_t cookie, uint64_t now, uint16_t *mss)
+{
+    uint32_t period = (uint32_t)(now / COOKIE_PERIOD);
+    uint32_t age = (period - (cookie >> COOKIE_T_SHIFT)) & 31u;
+    if (age > COOKIE_MAX_AGE || age > period)
+        return false; /* stale, or from the future */
+    if ((cookie & COOKIE_MAC_MASK) != cookie_mac(t, tu, irs, period - age))
+        return false;
+    *mss = cookie_mss[(cookie >> COOKIE_MSS_SHIFT) & 7u];
+    return true;
+}
