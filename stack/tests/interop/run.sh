@@ -18,7 +18,7 @@
 #      inside the namespace), then 5 curls each connect within 3 s
 #   +  synack-get's messages for refused, reset and timed-out connections
 #   L  synack lint: the RFC oracle finds nothing in synack's packets of
-#      every capture the apps wrote
+#      every capture the apps wrote (but the SYN flood's: see step 7)
 #
 # Exit 0 when nothing failed (a step that cannot run here is SKIP, named
 # with its reason, never counted as passed); 77 when the whole test cannot
@@ -214,6 +214,16 @@ except OSError as e:
         result FAIL 6 "100 concurrent curl clients: $bad of 100 failed"; keep
     fi
 
+    stop_serve
+else
+    result FAIL 2 "synack-serve did not start: $(tail -n 1 "$WORK/serve-plain.log")"; keep
+fi
+
+# ---- 7: a SYN flood against a server of its own ----
+# Its capture is not linted (step L): with the server's loop saturated by
+# the flood, timing rules (a delayed ACK within 0.5 s) can fire on the
+# legitimate connections; this step judges service, not timing.
+if start_serve flood; then
     # 7: a SYN flood from spoofed sources, then legitimate clients
     if X "$FLOOD" "$DEV" "$SA" 8080 300000 syn 1 >"$WORK/flood.log" 2>&1; then
         slow=""; times=""
@@ -233,7 +243,7 @@ except OSError as e:
     fi
     stop_serve
 else
-    result FAIL 2 "synack-serve did not start: $(tail -n 1 "$WORK/serve-plain.log")"; keep
+    result FAIL 7 "synack-serve did not start: $(tail -n 1 "$WORK/serve-flood.log")"; keep
 fi
 
 # ---- 3: the same through netem, when this kernel has it ----
@@ -302,7 +312,7 @@ errcase "nobody answers" 5 "timed out" --connect-timeout 2 "http://198.51.100.99
 # The apps' --pcap captures, every server stopped by now. --skew 10: the
 # impairment stage delays packets by 5 ms after the capture point, so an
 # ACK captured before a retransmission may reach synack after it.
-caps=$(ls "$WORK"/*.pcap 2>/dev/null)
+caps=$(ls "$WORK"/*.pcap 2>/dev/null | grep -v '/serve-flood\.pcap$')
 if [ ! -x "$B/synack" ]; then
     result SKIP L "synack lint: $B/synack is not built"
 elif [ -z "$caps" ]; then
