@@ -74,7 +74,7 @@ void ip_reasm_destroy(struct ip_reasm *r)
 }
 
 /* A dropped datagram keeps its slot, without its buffer, until it expires:
- * its fragments still to come are discarded too (RFC 5722 3). */
+ * its fragments still to come are discarded too (RFC 5722 4). */
 static void kill(struct ip_reasm *r, struct reasm_dgram *d, uint64_t *counter)
 {
     (*counter)++;
@@ -117,22 +117,21 @@ static struct reasm_dgram *create(struct ip_reasm *r, const struct synack_ipv4 *
     return d;
 }
 
-/* RFC 1858 3-4, RFC 3128: a first fragment that cannot hold the whole TCP
- * header (or an ICMP header), or TCP data at offset 8, which could rewrite
- * the flags a filter has judged. */
+/* RFC 1858 3, RFC 3128: a first fragment that cannot hold the whole TCP
+ * header (or an ICMP header) leaves a later one to write the flags a
+ * filter judged. (RFC 1858 4's offset-8 rule adds nothing here: such a
+ * fragment overlaps any first fragment that holds the header.) */
 static bool tiny_fragment(const struct synack_ipv4 *ip, const struct frag *f)
 {
+    if (f->off != 0)
+        return false;
     if (ip->proto == SYNACK_IPPROTO_TCP) {
-        if (f->off == 8)
-            return true;
-        if (f->off != 0)
-            return false;
         uint32_t need = SYNACK_TCP_HDR_MIN;
         if (f->end > 12 && (f->data[12] >> 4) * 4u > need)
             need = (f->data[12] >> 4) * 4u;
         return f->end < need;
     }
-    return ip->proto == SYNACK_IPPROTO_ICMP && f->off == 0 && f->end < 8;
+    return ip->proto == SYNACK_IPPROTO_ICMP && f->end < 8;
 }
 
 /* Every fragment must agree on where the datagram ends. */

@@ -29,7 +29,7 @@ struct reasm_run {
 };
 
 /* One datagram in the making, or a dropped one kept until its timeout so
- * that its late fragments are discarded too (RFC 5722 3: "including those
+ * that its late fragments are discarded too (RFC 5722 4: "including those
  * not yet received"). */
 struct reasm_dgram {
     bool in_use, dead;

@@ -148,7 +148,7 @@ static void test_largest_datagram_is_reassembled(void **state)
 
 /* ---- dropped datagrams ---- */
 
-/* RFC 5722 3, applied to IPv4: an overlap drops the whole datagram, and its
+/* RFC 5722 4, applied to IPv4: an overlap drops the whole datagram, and its
  * fragments still to come; another datagram is unaffected. */
 static void test_overlap_drops_whole_datagram(void **state)
 {
@@ -236,7 +236,8 @@ static void test_datagram_past_emtu_r_is_dropped(void **state)
 }
 
 /* RFC 1858 3, RFC 3128: a first fragment that cuts the TCP header (here
- * 8 octets: ports and sequence number only), and data at offset 8. */
+ * 8 octets: ports and sequence number only; then 16: the flags, but not
+ * the whole header; then 24 of a header with 4 octets of options). */
 static void test_tiny_first_fragment_is_dropped(void **state)
 {
     struct probe *p = *state;
@@ -246,10 +247,12 @@ static void test_tiny_first_fragment_is_dropped(void **state)
     assert_int_equal(CNT(p, ip_reasm_drop_tiny), 1);
     frag_auto(p, &d, 8, 1020);
     assert_int_equal(CNT(p, ip_reasm_drop_dead), 1);
-    frag_id(p, &d, 8, 1020, false, 80); /* offset 1 in 8-octet units */
-    assert_int_equal(CNT(p, ip_reasm_drop_tiny), 2);
-    /* 16 octets: the header's first 16 (flags included) still not whole */
     frag_id(p, &d, 0, 16, true, 81);
+    assert_int_equal(CNT(p, ip_reasm_drop_tiny), 2);
+    d.b[20 + 12] = 6 << 4; /* data offset 6: 24 octets of header */
+    frag_id(p, &d, 0, 24, true, 82);
+    assert_int_equal(CNT(p, ip_reasm_drop_tiny), 2);
+    frag_id(p, &d, 0, 16, true, 83);
     assert_int_equal(CNT(p, ip_reasm_drop_tiny), 3);
     assert_int_equal(CNT(p, ip_reasm_ok), 0);
     probe_advance(p, 300 * MSEC);

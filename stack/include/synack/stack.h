@@ -102,7 +102,7 @@ void synack_config_default(struct synack_config *cfg);
     X(ip_reasm_drop_inconsistent, "datagrams dropped: fragments disagree on the end")     \
     X(ip_reasm_drop_scattered, "datagrams dropped: more disjoint pieces than held")       \
     X(ip_reasm_drop_nomem, "datagrams dropped: no room within reasm_mem_max")             \
-    X(ip_reasm_drop_dead, "fragments of a dropped datagram discarded (RFC 5722 3)")       \
+    X(ip_reasm_drop_dead, "fragments of a dropped datagram discarded (RFC 5722 4)")       \
     X(ip_reasm_evicted, "datagrams given up, the oldest first, to make room")             \
     X(ip_reasm_timeout, "datagrams given up: reassembly timeout (RFC 1122 3.3.2)")        \
     X(ip_drop_proto, "datagrams dropped: protocol not supported")                         \
