@@ -2,6 +2,7 @@
  * stack. Sequence numbers are made live as packetdrill does (SYNs
  * absolute, the rest relative to each side's ISN); mutations (synack's
  * extension) are applied last, then checksums, then truncation. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "run/run_internal.h"
@@ -78,7 +79,7 @@ static size_t ip_header(struct runner *r, const struct script_packet *p, uint8_t
     struct synack_ipv4 h = {
         .tos = ip_tos_of(p),
         .id = r->ip_id++,
-        .frag = SYNACK_IP_DF,
+        .frag = p->frag_count ? 0 : SYNACK_IP_DF, /* a datagram to fragment has no DF */
         .ttl = p->ip.ttl_given ? p->ip.ttl : 64,
         .proto = proto,
         .src = r->remote_ip,
@@ -217,6 +218,7 @@ static void apply_mutation(uint8_t *pkt, size_t hl, const struct script_mutation
     case SCRIPT_MUT_TCP_URG_PTR: set16(tcp + 18, m->value); break;
     case SCRIPT_MUT_TRUNCATE: st->trunc = m->value; break;
     case SCRIPT_MUT_IP_OPTIONS: break; /* inserted before the others (insert_ip_options) */
+    case SCRIPT_MUT_IP_FRAG: break; /* at injection: inbound_inject */
     case SCRIPT_MUT_COUNT: break;
     }
 }
@@ -289,4 +291,87 @@ int inbound_build(struct runner *r, const struct script_event *ev, size_t *len)
     if (rc == 0 && p->mut_count)
         rc = apply_mutations(r, ev, len);
     return rc;
+}
+
+/* ---- fragments (ip.frag) ---- */
+
+/* Would a correct receiver get the whole datagram from these ranges, taken
+ * in order? They tile the payload before any range meets another (an
+ * exact repeat of a range is a duplicate), and the first holds the
+ * transport header (RFC 1858). Only then is the datagram handed to the
+ * oracle, which does not reassemble; otherwise the receiver drops it. */
+static bool frags_make_datagram(const struct script_packet *p, size_t plen, size_t l4hdr)
+{
+    uint8_t *seen = calloc(plen ? plen : 1, 1);
+    bool ok = seen != NULL;
+    for (size_t i = 0; ok && i < p->frag_count; i++) {
+        const struct script_frag *f = &p->frags[i];
+        size_t end = f->to_end ? plen : f->end;
+        bool repeat = false;
+        for (size_t j = 0; j < i && !repeat; j++)
+            repeat = p->frags[j].start == f->start && p->frags[j].to_end == f->to_end &&
+                     (f->to_end || p->frags[j].end == f->end);
+        if (repeat)
+            continue;
+        ok = !(f->start == 0 && end < l4hdr);
+        for (size_t k = f->start; ok && k < end; k++)
+            ok = !seen[k]++;
+    }
+    for (size_t k = 0; ok && k < plen; k++)
+        ok = seen[k];
+    free(seen);
+    return ok;
+}
+
+/* One fragment: payload octets [start, end) of the datagram in r->buf. */
+static size_t build_fragment(const struct runner *r, size_t hlen, size_t plen, size_t start,
+                             size_t end, uint8_t *out)
+{
+    memcpy(out, r->buf, hlen);
+    memcpy(out + hlen, r->buf + hlen + start, end - start);
+    uint16_t frag = synack_get16(r->buf + 6) & (SYNACK_IP_DF | SYNACK_IP_RF);
+    synack_put16(out + 2, (uint16_t)(hlen + end - start));
+    synack_put16(out + 6, (uint16_t)(frag | (end < plen ? SYNACK_IP_MF : 0) | start / 8));
+    settle_checksum(out + 10, out, hlen, 0, CSUM_COMPUTE);
+    return hlen + end - start;
+}
+
+static void inject_fragments(struct runner *r, const struct script_event *ev, size_t len,
+                             int64_t now)
+{
+    const struct script_packet *p = &ev->packet;
+    size_t hlen = (r->buf[0] & 0x0fu) * 4u, plen = len - hlen;
+    for (size_t i = 0; i < p->frag_count; i++) {
+        const struct script_frag *f = &p->frags[i];
+        if (f->start >= plen || (!f->to_end && f->end > plen)) {
+            run_error(r, ev, "ip.frag: fragment %zu (from octet %u) runs past the %zu octets "
+                      "of the datagram's payload", i + 1, f->start, plen);
+            return;
+        }
+    }
+    uint8_t *out = malloc(RUN_PKT_MAX);
+    if (!out) {
+        run_error(r, ev, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < p->frag_count; i++) {
+        const struct script_frag *f = &p->frags[i];
+        size_t n = build_fragment(r, hlen, plen, f->start, f->to_end ? plen : f->end, out);
+        run_capture(r, out, n, now);
+        r->ops->inject(r->t, out, n);
+    }
+    free(out);
+    size_t l4hdr = p->proto == SCRIPT_PROTO_TCP ? (r->buf[hlen + 12] >> 4) * 4u : 8u;
+    if (frags_make_datagram(p, plen, l4hdr))
+        run_oracle(r, r->buf, len, now, false);
+}
+
+void inbound_inject(struct runner *r, const struct script_event *ev, size_t len, int64_t now)
+{
+    if (ev->packet.frag_count) {
+        inject_fragments(r, ev, len, now);
+        return;
+    }
+    run_record(r, r->buf, len, now, false);
+    r->ops->inject(r->t, r->buf, len);
 }

@@ -105,6 +105,10 @@ void run_skip(struct runner *r, const struct script_event *ev, const char *fmt, 
     __attribute__((format(printf, 3, 4)));
 /* Every packet of the run, either way: into the capture and the oracle. */
 void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack);
+/* The two halves of run_record (fragments: each is captured, the oracle
+ * gets the datagram they make). */
+void run_capture(struct runner *r, const uint8_t *pkt, size_t len, int64_t when);
+void run_oracle(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack);
 int64_t run_now(struct runner *r);
 /* Let time pass to `until`, retrying a pending call, failing on any
  * packet the stack sends meanwhile. False once the run has failed. */
@@ -115,6 +119,8 @@ bool run_advance(struct runner *r, int64_t until);
 void inbound_ts_learn(struct runner *r, uint32_t script, uint32_t live);
 /* Build the datagram for an inbound packet line into r->buf. */
 int inbound_build(struct runner *r, const struct script_event *ev, size_t *len);
+/* Record and inject it (as fragments when the line has ip.frag). */
+void inbound_inject(struct runner *r, const struct script_event *ev, size_t len, int64_t now);
 
 /* ---- outbound packets (outbound.c) ---- */
 /* Compare one packet the stack sent with the expectation ev; on mismatch

@@ -120,13 +120,23 @@ void run_skip(struct runner *r, const struct script_event *ev, const char *fmt, 
     set_outcome(r, RESULT_SKIP, ev, NULL, NULL, NULL, -1, -1, msg);
 }
 
+void run_capture(struct runner *r, const uint8_t *pkt, size_t len, int64_t when)
+{
+    if (r->pcap)
+        synack_pcap_write(r->pcap, pkt, len, (uint64_t)(when < 0 ? 0 : when));
+}
+
+void run_oracle(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack)
+{
+    if (r->oracle)
+        oracle_packet(r->oracle, pkt, len, (uint64_t)(when < 0 ? 0 : when),
+                      from_stack ? ORACLE_FROM_STACK : ORACLE_FROM_PEER);
+}
+
 void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack)
 {
-    uint64_t t = (uint64_t)(when < 0 ? 0 : when);
-    if (r->pcap)
-        synack_pcap_write(r->pcap, pkt, len, t);
-    if (r->oracle)
-        oracle_packet(r->oracle, pkt, len, t, from_stack ? ORACLE_FROM_STACK : ORACLE_FROM_PEER);
+    run_capture(r, pkt, len, when);
+    run_oracle(r, pkt, len, when, from_stack);
 }
 
 /* Take the next packet the stack sent, record it, describe it. */
@@ -285,8 +295,7 @@ static void run_inbound(struct runner *r, const struct script_event *ev, const s
     script_packet_format(&ev->packet, desc, sizeof desc);
     vector_result_add_row(r->res, LADDER_INBOUND, LADDER_OK, ev->line, w->t, run_now(r), desc,
                           desc, NULL);
-    run_record(r, r->buf, len, run_now(r), false);
-    r->ops->inject(r->t, r->buf, len);
+    inbound_inject(r, ev, len, run_now(r));
     r->last_time = w->t;
 }
 

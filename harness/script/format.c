@@ -174,6 +174,15 @@ static void fmt_icmp(struct sbuf *sb, const struct script_icmp *ic)
         sb_printf(sb, " [%s (%u)]", ic->echoed == SCRIPT_ICMP_ECHO_UDP ? "udp" : "raw", ic->len);
 }
 
+static void fmt_frags(struct sbuf *sb, const struct script_packet *pkt)
+{
+    for (size_t i = 0; i < pkt->frag_count; i++) {
+        sb_printf(sb, "%s%u:", i ? "," : "", pkt->frags[i].start);
+        if (!pkt->frags[i].to_end)
+            sb_printf(sb, "%u", pkt->frags[i].end);
+    }
+}
+
 static void fmt_mutations(struct sbuf *sb, const struct script_packet *pkt)
 {
     if (pkt->mut_count == 0)
@@ -184,7 +193,9 @@ static void fmt_mutations(struct sbuf *sb, const struct script_packet *pkt)
         enum script_mut_value kind = (unsigned)m->field < SCRIPT_MUT_COUNT
                                          ? script_mut_table[m->field].kind : SCRIPT_MUTV_NUM;
         sb_printf(sb, "%s%s=", i ? ", " : "", script_mutation_name(m->field));
-        if (m->bad)
+        if (kind == SCRIPT_MUTV_FRAGS)
+            fmt_frags(sb, pkt);
+        else if (m->bad)
             sb_printf(sb, "bad");
         else if (kind == SCRIPT_MUTV_ADDR)
             sb_printf(sb, "%u.%u.%u.%u", m->value >> 24, (m->value >> 16) & 0xff,

@@ -511,6 +511,38 @@ static int parse_mut_value(struct parser *p, struct script_mutation *m)
     return 0;
 }
 
+/* One range of ip.frag: START:END or START: (to the end). */
+static int parse_frag_range(struct parser *p, struct script_packet *pkt)
+{
+    struct token t = p->tok;
+    struct script_frag *fr;
+    uint64_t a, b;
+
+    if (pkt->frag_count == SCRIPT_FRAG_MAX)
+        return perr(p, &t, "more than %d fragments", SCRIPT_FRAG_MAX);
+    if (take_uint(p, 0xffff, "a fragment's first octet for 'ip.frag'", &a) < 0)
+        return -1;
+    if (a % 8)
+        return perr(p, &t, "a fragment starts at a multiple of 8 octets (the offset is in "
+                    "8-octet units), not at %llu", (unsigned long long)a);
+    if (expect_punct(p, ':', "after a fragment's first octet") < 0)
+        return -1;
+    if ((fr = push_elem(p, &pkt->frags, &pkt->frag_count, sizeof *fr)) == NULL)
+        return -1;
+    fr->start = (uint16_t)a;
+    fr->to_end = p->tok.kind != TK_INT;
+    if (fr->to_end)
+        return 0;
+    t = p->tok;
+    if (take_uint(p, 0xffff, "a fragment's end for 'ip.frag'", &b) < 0)
+        return -1;
+    if (b <= a)
+        return perr(p, &t, "a fragment ends after it starts: %llu:%llu", (unsigned long long)a,
+                    (unsigned long long)b);
+    fr->end = (uint16_t)b;
+    return 0;
+}
+
 static int parse_mutation(struct parser *p, struct script_packet *pkt)
 {
     struct token t = p->tok;
@@ -538,7 +570,27 @@ static int parse_mutation(struct parser *p, struct script_packet *pkt)
     snprintf(ctx, sizeof ctx, "after '%s'", script_mut_table[field].name);
     if (expect_punct(p, '=', ctx) < 0)
         return -1;
+    if (script_mut_table[field].kind == SCRIPT_MUTV_FRAGS)
+        return parse_frag_range(p, pkt);
     return parse_mut_value(p, m);
+}
+
+/* A comma followed by a number continues the ranges of ip.frag. */
+static bool frag_continues(const struct parser *p, const struct script_packet *pkt)
+{
+    return p->tok.kind == TK_INT && pkt->mut_count &&
+           pkt->muts[pkt->mut_count - 1].field == SCRIPT_MUT_IP_FRAG;
+}
+
+static int check_mutations(struct parser *p, const struct script_packet *pkt,
+                           const struct token *open)
+{
+    bool frag = false, trunc = false;
+    for (size_t i = 0; i < pkt->mut_count; i++) {
+        frag |= pkt->muts[i].field == SCRIPT_MUT_IP_FRAG;
+        trunc |= pkt->muts[i].field == SCRIPT_MUT_TRUNCATE;
+    }
+    return frag && trunc ? perr(p, open, "ip.frag and truncate cannot be combined") : 0;
 }
 
 /* packetdrill's fuzz parameters, { mut ip ihl; trun tcp 4 8 }: taken whole
@@ -564,11 +616,11 @@ static int parse_mutations(struct parser *p, struct script_packet *pkt)
     if (pkt->direction != SCRIPT_INBOUND)
         return perr(p, &open, "mutations can only be applied to inbound packets");
     for (;;) {
-        if (parse_mutation(p, pkt) < 0)
+        if ((frag_continues(p, pkt) ? parse_frag_range(p, pkt) : parse_mutation(p, pkt)) < 0)
             return -1;
         if (is_punct(p, '}')) {
             advance(p);
-            return 0;
+            return check_mutations(p, pkt, &open);
         }
         if (!is_punct(p, ','))
             return perr_expected(p, "',' or '}' in mutation list");

@@ -105,6 +105,7 @@ static void event_free(struct script_event *ev)
     case SCRIPT_EV_PACKET:
         free(ev->packet.opts);
         free(ev->packet.muts);
+        free(ev->packet.frags);
         break;
     case SCRIPT_EV_SYSCALL:
         free(ev->syscall.name);

@@ -84,6 +84,14 @@
  *     the octets verbatim after the fixed IPv4 header, IHL and total length
  *     grown to hold them, so malformed IPv4 options can be sent
  *     ({ip.options=07000000}: record route of length 0).
+ *     ip.frag=START:END,START:END,...,START: sends the datagram, once
+ *     built, as fragments, one per range, in the order written, at the
+ *     line's time: each carries payload octets [START, END) (END omitted:
+ *     to the end) with the datagram's header, its identification, offset
+ *     START/8, MF unless the range reaches the end, DF cleared (unless
+ *     ip.df=1 is written) and its own header checksum. START is a multiple
+ *     of 8; ranges may repeat (duplicates), overlap or leave holes, so
+ *     reassembly is tested from scripts. Not with truncate.
  *
  * (4) Findings of the RFC oracle the vector expects, in comments:
  *       // @oracle-expect rst-seq-unacceptable ack-delayed
@@ -314,14 +322,25 @@ struct script_icmp {
     X(TCP_RESERVED, "tcp.reserved", SCRIPT_MUTV_NUM,  15)     \
     X(TCP_CSUM,     "tcp.csum",     SCRIPT_MUTV_CSUM, 0xffff) \
     X(TCP_URG_PTR,  "tcp.urg_ptr",  SCRIPT_MUTV_NUM,  0xffff) \
-    X(TRUNCATE,     "truncate",     SCRIPT_MUTV_NUM,  0xffff)
+    X(TRUNCATE,     "truncate",     SCRIPT_MUTV_NUM,  0xffff) \
+    X(IP_FRAG,      "ip.frag",      SCRIPT_MUTV_FRAGS, 0xffff)
 
 enum script_mut_value {
     SCRIPT_MUTV_NUM,  /* an integer 0..max */
     SCRIPT_MUTV_ADDR, /* a dotted quad */
     SCRIPT_MUTV_CSUM, /* `bad` or an integer 0..max */
     SCRIPT_MUTV_HEX,  /* hex octets (optional 0x), a multiple of 4, at most max */
+    SCRIPT_MUTV_FRAGS, /* START:END or START: (to the end), comma separated:
+                        * the ranges go to script_packet.frags */
 };
+
+/* One fragment of an ip.frag mutation: payload octets [start, end) of
+ * the datagram the line builds; to_end: up to its end (END omitted). */
+struct script_frag {
+    uint16_t start, end;
+    bool to_end;
+};
+#define SCRIPT_FRAG_MAX 256 /* fragments of one line */
 
 #define SCRIPT_MUT_ENUM_(name, text, kind, max) SCRIPT_MUT_##name,
 enum script_mut_field {
@@ -375,6 +394,8 @@ struct script_packet {
     /* synack extension (3), inbound only */
     size_t mut_count;
     struct script_mutation *muts;
+    size_t frag_count;             /* the ranges of ip.frag, in order */
+    struct script_frag *frags;
 };
 
 /* Octets the options take on the wire, before padding (0..40). The parser

@@ -348,6 +348,76 @@ static void test_pcap_holds_both_directions(void **state)
     rmdir(dir);
 }
 
+/* The fragments of an ip.frag line, as the capture has them: frag field
+ * and length of each IPv4 fragment (MF or an offset), in order. */
+static size_t pcap_fragments(const char *path, uint16_t *frag, uint16_t *len, uint16_t *id,
+                             size_t max)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    uint8_t hdr[24], rec[16], pkt[2048];
+    size_t n = 0;
+    assert_int_equal(fread(hdr, 1, sizeof hdr, f), sizeof hdr);
+    while (fread(rec, 1, sizeof rec, f) == sizeof rec) {
+        uint32_t incl = (uint32_t)rec[8] | (uint32_t)rec[9] << 8 | (uint32_t)rec[10] << 16 |
+                        (uint32_t)rec[11] << 24; /* little-endian, as written here */
+        assert_true(incl <= sizeof pkt);
+        assert_int_equal(fread(pkt, 1, incl, f), incl);
+        uint16_t fr = synack_get16(pkt + 6);
+        if ((fr & (SYNACK_IP_MF | SYNACK_IP_OFFMASK)) && n < max) {
+            frag[n] = fr;
+            len[n] = synack_get16(pkt + 2);
+            id[n++] = synack_get16(pkt + 4);
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+static void test_ip_frag_sends_fragments_in_order_written(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/synack-runner-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/run.pcap", dir);
+    struct vector_result r;
+    /* strict: the oracle is given the datagram, so the ACK is of data sent */
+    run_text_mode("+0 < P. 1:101(100) ack 1 win 32792 {ip.frag=64:,0:64,0:64}\n"
+                  "+.2 > . 1:1(0) ack 101\n", true, &r, path, true);
+    if (r.status != RESULT_PASS)
+        print_message("%s\n", r.message);
+    assert_int_equal(r.status, RESULT_PASS);
+    uint16_t frag[4], len[4], id[4];
+    assert_int_equal(pcap_fragments(path, frag, len, id, 4), 3);
+    assert_int_equal(frag[0], 64 / 8);               /* the last: no MF, no DF */
+    assert_int_equal(len[0], 20 + 120 - 64);
+    assert_int_equal(frag[1], SYNACK_IP_MF);         /* the first, then its duplicate */
+    assert_int_equal(len[1], 20 + 64);
+    assert_int_equal(frag[2], SYNACK_IP_MF);
+    assert_true(id[0] == id[1] && id[1] == id[2]);
+    vector_result_free(&r);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void test_ip_frag_overlap_is_not_given_to_the_oracle(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    /* dropped by the stack; the oracle would flag an ACK of it as data never
+     * sent had it been told of a datagram */
+    run_text_mode("+0 < P. 1:101(100) ack 1 win 32792 {ip.frag=0:64,56:}\n"
+                  "+1 < P. 1:101(100) ack 1 win 32792\n"
+                  "+.2 > . 1:1(0) ack 101\n", true, &r, NULL, true);
+    assert_int_equal(r.status, RESULT_PASS);
+    vector_result_free(&r);
+    run_text("+0 < P. 1:101(100) ack 1 win 32792 {ip.frag=0:64,64:128}\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_ERROR);
+    assert_non_null(strstr(r.message, "runs past the 120 octets"));
+    vector_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +439,8 @@ int main(void)
         cmocka_unit_test(test_mutation_bad_checksum_is_dropped),
         cmocka_unit_test(test_time_going_backwards_is_an_error),
         cmocka_unit_test(test_pcap_holds_both_directions),
+        cmocka_unit_test(test_ip_frag_sends_fragments_in_order_written),
+        cmocka_unit_test(test_ip_frag_overlap_is_not_given_to_the_oracle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

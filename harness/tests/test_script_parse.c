@@ -547,6 +547,22 @@ static void test_mutation_ip_options_takes_hex_words(void **state)
     script_free(s);
 }
 
+static void test_fragment_list(void **state)
+{
+    struct script *s;
+    struct script_packet *p = parse_pkt(
+        "0 < P. 1:1001(1000) ack 1 win 257 {ip.id=7, ip.frag=512:,0:256,256:512, ip.ttl=9}\n", &s);
+    (void)state;
+    assert_int_equal(p->mut_count, 3);
+    assert_int_equal(p->muts[1].field, SCRIPT_MUT_IP_FRAG);
+    assert_int_equal(p->muts[2].field, SCRIPT_MUT_IP_TTL);
+    assert_int_equal(p->frag_count, 3);
+    assert_true(p->frags[0].start == 512 && p->frags[0].to_end);
+    assert_true(p->frags[1].start == 0 && p->frags[1].end == 256 && !p->frags[1].to_end);
+    assert_true(p->frags[2].start == 256 && p->frags[2].end == 512 && !p->frags[2].to_end);
+    script_free(s);
+}
+
 static void test_mutations_on_icmp(void **state)
 {
     struct script *s;
@@ -1124,6 +1140,14 @@ static const struct bad_case bad_cases[] = {
     { "mutation bad checksum", "0 < . 1:1(0) win 1 {tcp.csum=good}\n", 1, 30,
       "expected 'bad' or an integer for 'tcp.csum', got 'good'", 0 },
     { "tcp mutation on icmp", "0 < icmp echo_reply {tcp.doff=1}\n", 1, 22, "mutation 'tcp.doff' needs a TCP packet", 0 },
+    { "fragment not at a multiple of 8", "0 < . 1:1(0) win 1 {ip.frag=0:12,12:}\n", 1, 34,
+      "a fragment starts at a multiple of 8 octets (the offset is in 8-octet units), not at 12", 0 },
+    { "fragment ending before it starts", "0 < . 1:1(0) win 1 {ip.frag=8:8}\n", 1, 31,
+      "a fragment ends after it starts: 8:8", 0 },
+    { "fragment without colon", "0 < . 1:1(0) win 1 {ip.frag=8}\n", 1, 30,
+      "expected ':' after a fragment's first octet, got '}'", 0 },
+    { "fragments and truncate", "0 < . 1:1(0) win 1 {ip.frag=0:8,8:, truncate=30}\n", 1, 20,
+      "ip.frag and truncate cannot be combined", 0 },
     { "mutation list not closed", "0 < . 1:1(0) win 1 {ip.ttl=0\n", 1, 29,
       "expected ',' or '}' in mutation list, got end of file", 0 },
     { "packetdrill fuzz syntax not closed", "0 < . 1:1(0) win 1 { mut tcp\n", 1, 20,
@@ -1182,6 +1206,8 @@ static const struct trip_case trip_cases[] = {
       "ip.mf=1, ip.frag_off=8191, ip.proto=17, ip.src=192.0.2.9, ip.dst=198.51.100.1, ip.len=20, "
       "ip.csum=bad, tcp.csum=bad, tcp.doff=4, tcp.reserved=15, tcp.sport=1, tcp.dport=2, "
       "tcp.urg_ptr=3, truncate=30}", NULL },
+    { "< P. 1:1001(1000) ack 1 win 257 {ip.id=7, ip.frag=512:,0:512,0:512, ip.ttl=3}", NULL },
+    { "< P. 1:1001(1000) ack 1 win 257 {ip.frag=0:8,8:}", NULL },
     { "< . 1:1(0) ack 1 win 257 {ip.csum=0x1234,tcp.csum=0}", "< . 1:1(0) ack 1 win 257 {ip.csum=4660, tcp.csum=0}" },
     { "< icmp unreachable port_unreachable [1:1001(1000)]", NULL },
     { "< icmp unreachable frag_needed mtu 1200 [1:1461(1460)]", NULL },
@@ -1212,6 +1238,12 @@ static void assert_same_packet(const struct script_packet *a, const struct scrip
     if (a->opt_count)
         assert_memory_equal(a->opts, b->opts, a->opt_count * sizeof a->opts[0]);
     assert_memory_equal(&a->icmp, &b->icmp, sizeof a->icmp);
+    assert_int_equal(a->frag_count, b->frag_count);
+    for (size_t i = 0; i < a->frag_count; i++) {
+        assert_int_equal(a->frags[i].start, b->frags[i].start);
+        assert_int_equal(a->frags[i].end, b->frags[i].end);
+        assert_int_equal(a->frags[i].to_end, b->frags[i].to_end);
+    }
     assert_int_equal(a->mut_count, b->mut_count);
     for (size_t i = 0; i < a->mut_count; i++) {
         assert_int_equal(a->muts[i].field, b->muts[i].field);
@@ -1281,6 +1313,7 @@ int main(void)
         cmocka_unit_test(test_packetdrill_header_options),
         cmocka_unit_test(test_mutation_list),
         cmocka_unit_test(test_mutation_ip_options_takes_hex_words),
+        cmocka_unit_test(test_fragment_list),
         cmocka_unit_test(test_mutations_on_icmp),
         cmocka_unit_test(test_syscall_socket_and_friends),
         cmocka_unit_test(test_syscall_connect_errno_and_note),
