@@ -28,7 +28,8 @@ all: $(APPS)
 # libpcap or a device (the shim brings its own link), plus the shim.
 PDSO := $(O)/libsynack-packetdrill.so
 PDSO_STACK_SRC := $(filter-out stack/link/pcap.c stack/link/tun.c,$(STACK_SRC))
-PDSO_OBJ := $(PDSO_STACK_SRC:%.c=$(O)/pic/%.o) $(O)/pic/stack/packetdrill/synack_packetdrill.o
+PDSO_OBJ := $(PDSO_STACK_SRC:%.c=$(O)/pic/%.o) $(O)/pic/stack/packetdrill/synack_packetdrill.o \
+            $(O)/pic/stack/packetdrill/pdso_fds.o
 PDSO_CHECK := $(O)/stack/packetdrill/pdso_check
 
 $(O)/pic/%.o: %.c

@@ -51,7 +51,9 @@ const struct target_ops *target_resolve(const char *arg, const char *flags, char
         /* lwIP behind our own object of packetdrill's interface
          * (harness/target/lwip/), built beside synack. */
         char *path = so_beside_harness("SYNACK_LWIP_OBJECT", "liblwip-packetdrill.so");
-        const struct target_ops *ops = path ? so_target_new("lwip", path, flags, err, n) : NULL;
+        char all[1024]; /* virtual time unless the flags say otherwise (the last wins) */
+        snprintf(all, sizeof all, "clock=virtual%s%s", flags ? "," : "", flags ? flags : "");
+        const struct target_ops *ops = path ? so_target_new("lwip", path, all, err, n) : NULL;
         if (!path)
             snprintf(err, n, "cannot find liblwip-packetdrill.so");
         free(path);

@@ -42,8 +42,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,9 +49,9 @@
 #include <synack/stack.h>
 
 #include "packetdrill/packetdrill_so.h"
+#include "packetdrill/pdso_fds.h"
 
 #define EXPORT __attribute__((visibility("default")))
-#define MAX_SOCKS 1024
 #define QUEUE_MAX 4096
 #define MAX_WILD 16         /* peers that addressed a bound-only socket as 0.0.0.0 */
 
@@ -61,13 +59,6 @@ struct outpkt {
     long long when;         /* gettimeofday clock, microseconds */
     size_t len;
     uint8_t *data;
-};
-
-/* A synack socket and the real descriptor packetdrill knows it by. */
-struct sockfd {
-    int fd;                 /* -1: the socket is not open */
-    ino_t ino;              /* the memfd's inode: still ours at free()? */
-    bool nonblock;
 };
 
 struct peer {
@@ -88,7 +79,8 @@ struct shim {
     double idle_timeout, max_wait;
     int verbose;
     bool warned_addr;
-    struct sockfd sock[MAX_SOCKS]; /* by synack socket number */
+    struct pdso_fds fds;    /* synack socket numbers <-> real descriptors */
+    bool nonblock[PDSO_FDS_MAX];
     struct peer wild[MAX_WILD];
     size_t nwild;
     struct outpkt q[QUEUE_MAX];
@@ -249,39 +241,19 @@ static int fail(int e)
     return -1;
 }
 
-/* ---- socket numbers: real descriptors ---- */
-
 /* The synack socket packetdrill knows as fd, or -1. */
 static int sd_of(const struct shim *sh, int fd)
 {
-    for (int sd = 0; fd >= 0 && sd < MAX_SOCKS; sd++)
-        if (sh->sock[sd].fd == fd)
-            return sd;
-    return -1;
+    return pdso_fd_sock(&sh->fds, fd);
 }
 
-/* A descriptor for the new synack socket sd: -errno when none can be had
- * (the socket is then aborted by the caller). */
+/* A descriptor for the new synack socket sd, or -errno. */
 static int fd_new(struct shim *sh, int sd, bool nonblock)
 {
-    if (sd >= MAX_SOCKS)
-        return -EMFILE;
-    int fd = memfd_create("synack-packetdrill-socket", MFD_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return -e;
-    }
-    sh->sock[sd] = (struct sockfd){fd, st.st_ino, nonblock};
+    int fd = pdso_fd_new(&sh->fds, sd);
+    if (fd >= 0)
+        sh->nonblock[sd] = nonblock;
     return fd;
-}
-
-static void fd_forget(struct shim *sh, int sd)
-{
-    close(sh->sock[sd].fd);
-    sh->sock[sd].fd = -1;
 }
 
 static int ret_int(int rc)
@@ -296,7 +268,7 @@ static ssize_t ret_ssize(ssize_t rc)
 
 static bool blocking(struct shim *sh, int sd, int flags)
 {
-    return !(flags & MSG_DONTWAIT) && !sh->sock[sd].nonblock;
+    return !(flags & MSG_DONTWAIT) && !sh->nonblock[sd];
 }
 
 #define LOCKED(sh) for (int once_ = (pthread_mutex_lock(&(sh)->mu), 1); once_; \
@@ -562,9 +534,9 @@ static int pd_fcntl(void *u, int fd, int cmd, ...)
     int rc = 0;
     LOCKED(sh) {
         if (cmd == F_GETFL)
-            rc = O_RDWR | (sh->sock[sd].nonblock ? O_NONBLOCK : 0);
+            rc = O_RDWR | (sh->nonblock[sd] ? O_NONBLOCK : 0);
         else if (cmd == F_SETFL)
-            sh->sock[sd].nonblock = (arg & O_NONBLOCK) != 0;
+            sh->nonblock[sd] = (arg & O_NONBLOCK) != 0;
         else
             rc = -EINVAL;
     }
@@ -600,7 +572,7 @@ static int pd_close(void *u, int fd)
         return fail(EBADF);
     LOCKED(sh) {
         rc = synack_socket_close(sh->s, sd, stack_now(sh));
-        fd_forget(sh, sd);
+        pdso_fd_forget(&sh->fds, sd);
     }
     return ret_int(rc);
 }
@@ -855,14 +827,7 @@ static void pd_free(void *u)
         pthread_mutex_unlock(&sh->mu);
         pthread_join(sh->timer, NULL);
     }
-    /* The sockets still open: their descriptors, unless packetdrill has
-     * close(2)d them already (the number may then be another file's). */
-    for (int sd = 0; sd < MAX_SOCKS; sd++) {
-        struct stat st;
-        if (sh->sock[sd].fd >= 0 && fstat(sh->sock[sd].fd, &st) == 0 &&
-            st.st_ino == sh->sock[sd].ino)
-            close(sh->sock[sd].fd);
-    }
+    pdso_fds_close_all(&sh->fds);
     synack_stack_free(sh->s);
     while (sh->qcount) {
         free(sh->q[sh->qhead].data);
@@ -956,8 +921,7 @@ EXPORT void packetdrill_interface_init(const char *flags, struct packetdrill_int
         abort();
     }
     sh->addr = c.addr;
-    for (int sd = 0; sd < MAX_SOCKS; sd++)
-        sh->sock[sd].fd = -1;
+    pdso_fds_init(&sh->fds);
     /* A virtual clock starts at 0, as the mem target's does. */
     if (!sh->virtual_clock && pthread_create(&sh->timer, NULL, timer_main, sh) != 0) {
         fprintf(stderr, "synack-packetdrill: cannot start the timer thread\n");

@@ -1,0 +1,22 @@
+# mk/lwip.mk: lwIP as a stack under test (the lwip target).
+#
+#   $(O)/liblwip-packetdrill.so   Debian's liblwip behind packetdrill's SO
+#                                 interface (harness/target/lwip/)
+#   make check-lwip               the whole suite on lwIP (virtual clock), with
+#                                 vectors/expect/lwip.tsv: no unexpected result
+#   make conformance-lwip         the same, with results and a report in REPORT_DIR
+
+LWIP_CFLAGS := $(shell pkg-config --cflags lwip 2>/dev/null || echo -I/usr/include/lwip)
+LWIP_LIBS := $(shell pkg-config --libs lwip 2>/dev/null || echo -llwip)
+LWIP_SO := $(O)/liblwip-packetdrill.so
+LWIP_SO_OBJ := $(O)/pic/harness/target/lwip/lwip_packetdrill.o $(O)/pic/stack/packetdrill/pdso_fds.o
+
+# lwIP's headers are not -Wextra clean with our flags: only ours are judged.
+$(O)/pic/harness/target/lwip/lwip_packetdrill.o: ALL_CPPFLAGS += $(LWIP_CFLAGS)
+
+$(LWIP_SO): $(LWIP_SO_OBJ)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-z,defs -o $@ $^ $(LWIP_LIBS) -lpthread
+
+all: $(LWIP_SO)
+
+-include $(LWIP_SO_OBJ:.o=.d)
