@@ -127,11 +127,13 @@ CHECK_MORE :=
 include $(sort $(wildcard mk/*.mk))
 
 # Every symbol a library of the stack exports carries the prefix (DESIGN 4);
-# an object for packetdrill's interface exports only its init function.
+# an object for packetdrill's interface exports only its init function (and
+# lwIP's, the sys_now it gives lwIP).
 .PHONY: check-symbols
-check-symbols: $(LIB) $(PDSO)
+check-symbols: $(LIB) $(PDSO) $(LWIP_SO)
 	@sh mk/check-symbols.sh static $(LIB) '$(LIB_EXPORT)'
 	@sh mk/check-symbols.sh shared $(PDSO) packetdrill_interface_init
+	@sh mk/check-symbols.sh shared $(LWIP_SO) 'packetdrill_interface_init|sys_now'
 CHECK_MORE += check-symbols
 
 # ---- deps, check ---------------------------------------------------------

@@ -1,7 +1,9 @@
 #!/bin/sh
 # mk/check-symbols.sh KIND FILE PATTERN: every symbol FILE exports matches
-# the shell PATTERN (make check-symbols). KIND is `static` (a .a: its
-# defined global symbols) or `shared` (a .so: its dynamic symbol table).
+# the shell PATTERN, or one of its |-separated patterns (make check-symbols).
+# KIND is `static` (a .a: its defined global symbols) or `shared` (a .so:
+# its dynamic symbol table).
+set -f # patterns are matched, never expanded against files
 kind=$1 file=$2 pattern=$3
 case $kind in
 static) syms=$(nm -g --defined-only "$file") ;;
@@ -9,8 +11,15 @@ shared) syms=$(nm -D --defined-only "$file") ;;
 *) echo "check-symbols: unknown kind '$kind'" >&2; exit 2 ;;
 esac || { echo "FAIL  $file: nm cannot read it"; exit 1; }
 all=$(printf '%s\n' "$syms" | awk 'NF == 3 { print $3 }' | sort -u)
+matches() {
+    old_ifs=$IFS; IFS='|'
+    for p in $pattern; do
+        case $1 in $p) IFS=$old_ifs; return 0 ;; esac
+    done
+    IFS=$old_ifs; return 1
+}
 bad=$(printf '%s\n' "$all" | while read -r s; do
-    case $s in $pattern|'') ;; *) echo "$s" ;; esac; done)
+    [ -z "$s" ] || matches "$s" || echo "$s"; done)
 if [ -n "$bad" ]; then
     echo "FAIL  $file exports $(echo "$bad" | wc -l) symbols not matching $pattern:"
     echo "$bad" | sed 's/^/      /'

@@ -20,3 +20,18 @@ $(LWIP_SO): $(LWIP_SO_OBJ)
 all: $(LWIP_SO)
 
 -include $(LWIP_SO_OBJ:.o=.d)
+
+# ---- the suite on lwIP --------------------------------------------------------------
+# Virtual time, one process per vector: the whole suite in seconds.
+.PHONY: check-lwip conformance-lwip
+check-lwip: $(SYNACK) $(SO_HOST) $(LWIP_SO)
+	@$(O)/synack run --strict --target lwip -j$(JOBS) -q vectors/
+
+conformance-lwip: $(SYNACK) $(SO_HOST) $(LWIP_SO)
+	@mkdir -p $(REPORT_DIR)
+	$(O)/synack run --strict --target lwip -j$(JOBS) --expect vectors/expect/lwip.tsv \
+	    --json $(REPORT_DIR)/results-lwip.json --junit $(REPORT_DIR)/junit-lwip.xml \
+	    --pcap-dir $(REPORT_DIR)/pcap-lwip vectors/; rc=$$?; \
+	    $(MAKE) --no-print-directory net-report; exit $$rc
+
+CHECK_MORE += check-lwip

@@ -9,7 +9,7 @@
 #   make check-net-targets    a few vector folders on the tun and linux targets (root)
 #   make conformance-tun      the vectors on synack over a real TUN device (root)
 #   make conformance-linux    the vectors on the host kernel's TCP (root)
-#   make conformance-all      mem, tun and linux, one report side by side
+#   make conformance-all      mem, so, lwip, tun and linux, one report side by side
 
 # ---- apps -------------------------------------------------------------------
 APP_COMMON_OBJ := $(O)/stack/apps/app.o
@@ -81,7 +81,8 @@ CHECK_MORE += check-pdso check-interop check-net-targets
 # Real time: a vector that waits out TIME-WAIT takes minutes, so many run
 # at once (each in its own network namespace).
 NET_JOBS ?= 16
-NET_REPORT_INPUTS = $(wildcard $(addprefix $(REPORT_DIR)/results-,mem.json tun.json linux.json))
+NET_REPORT_INPUTS = $(wildcard $(addprefix $(REPORT_DIR)/results-,mem.json so.json lwip.json \
+                      tun.json linux.json))
 
 .PHONY: conformance-tun conformance-linux conformance-all net-report
 conformance-tun: $(SYNACK)
@@ -98,11 +99,15 @@ conformance-linux: $(SYNACK)
 	    --pcap-dir $(REPORT_DIR)/pcap-linux vectors/; rc=$$?; \
 	    $(MAKE) --no-print-directory net-report; exit $$rc
 
-# mem first (it clears REPORT_DIR), then the two real-time targets.
+# mem first (it clears REPORT_DIR), then synack through packetdrill's SO
+# interface (so) and lwIP (mk/so.mk, mk/lwip.mk), then the two real-time targets.
 conformance-all: $(SYNACK)
 	@$(MAKE) --no-print-directory check-conformance
-	@$(MAKE) --no-print-directory conformance-tun; a=$$?; \
-	 $(MAKE) --no-print-directory conformance-linux; b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
+	@$(MAKE) --no-print-directory conformance-so; a=$$?; \
+	 $(MAKE) --no-print-directory conformance-lwip; b=$$?; \
+	 $(MAKE) --no-print-directory conformance-tun; c=$$?; \
+	 $(MAKE) --no-print-directory conformance-linux; d=$$?; \
+	 [ $$a -eq 0 ] && [ $$b -eq 0 ] && [ $$c -eq 0 ] && [ $$d -eq 0 ]
 
 # The HTML report of every target that has results in REPORT_DIR.
 net-report: $(SYNACK)

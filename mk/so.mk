@@ -40,3 +40,12 @@ check-so: $(SYNACK) $(SO_HOST) $(PDSO)
 	$(PYTHON) mk/same-verdicts.py $(SO_CHECK_DIR)/results-mem.json $(SO_CHECK_DIR)/results-so.json
 
 CHECK_MORE += check-so
+
+# The same run, kept in REPORT_DIR beside the other targets (make conformance-all).
+.PHONY: conformance-so
+conformance-so: $(SYNACK) $(SO_HOST) $(PDSO)
+	@mkdir -p $(REPORT_DIR)
+	$(O)/synack run --strict --target so:$(PDSO) --so-flags clock=virtual -j$(JOBS) \
+	    --json $(REPORT_DIR)/results-so.json --junit $(REPORT_DIR)/junit-so.xml \
+	    --pcap-dir $(REPORT_DIR)/pcap-so vectors/; rc=$$?; \
+	    $(MAKE) --no-print-directory net-report; exit $$rc
