@@ -1,8 +1,9 @@
 /* The oracle's rules: name, requirement id (vectors/requirements.tsv) and
- * what each flags. oracle.c implements them; harness/README.md lists them. */
+ * what each flags. The step files implement them (model.h says which);
+ * harness/README.md lists them. */
 #include <string.h>
 
-#include "oracle/oracle_internal.h"
+#include "oracle/model.h"
 
 static const struct oracle_rule rules[RULE_COUNT] = {
     [RULE_ACK_UNSENT] = {"ack-of-unsent-data", "RFC9293:3.10.7.4-ack",

@@ -1,0 +1,313 @@
+/* Which incarnation of its 4-tuple a segment belongs to (model.h): the
+ * SYNs at other ISNs a side sent (candidates, o_side.pend), the answer
+ * that makes one of them the new incarnation (a SYN-ACK acknowledging it,
+ * RFC 9293 3.10.7.2-3), and the signs that the old incarnation is over
+ * (RFC 9293 3.10.5 ABORT, 3.10.7.4 TIME-WAIT and RFC 6191, RFC 5961 4.2,
+ * RFC 6528's clock-driven ISNs, which a new incarnation may share). */
+#include <string.h>
+
+#include "oracle/model.h"
+
+/* A side's state by RFC 9293 3.3.2, as far as the packets show it. */
+enum o_state o_side_state(const struct o_inc *c, const struct o_side *s)
+{
+    const struct o_side *r = s == &c->e[0] ? &c->e[1] : &c->e[0];
+    if (s->aborted || c->closed)
+        return OS_CLOSED;
+    if (!s->syn_seen)
+        return OS_NONE;
+    bool took_syn = r->syn_seen && s->acked && seq_ge(s->ack_last, r->iss + 1);
+    bool own_acked = r->acked && seq_ge(r->ack_last, s->iss + 1);
+    if (!took_syn)
+        return OS_SYN_SENT;
+    if (!own_acked)
+        return OS_SYN_RECEIVED;
+    if (!s->fin_sent)
+        return OS_ESTABLISHED;
+    if (r->fin_sent && seq_gt(s->ack_last, r->fin_seq))
+        return OS_FIN_BOTH;
+    return OS_FIN_SENT;
+}
+
+/* The pending SYN of s with this sequence number, or NULL. */
+struct o_pend *o_pend_find(struct o_side *s, uint32_t seq)
+{
+    for (size_t i = 0; i < s->npend; i++)
+        if (s->pend[i].seq == seq)
+            return &s->pend[i];
+    return NULL;
+}
+
+void o_pend_add(struct o_side *s, const struct o_pend *p)
+{
+    struct o_pend *old = o_pend_find(s, p->seq);
+    if (old) {
+        /* the same SYN again: the latest copy, but the text and FIN of an
+         * earlier one may be queued (RFC 9293 3.10.7.2): the furthest end */
+        uint32_t end = seq_gt(old->end, p->end) ? old->end : p->end;
+        struct o_pend again = *p;
+        again.end = end;
+        size_t i = (size_t)(old - s->pend);
+        if (i > 0) { /* as recent as its last copy: the last to go */
+            memmove(&s->pend[i], &s->pend[i + 1], (s->npend - i - 1) * sizeof s->pend[0]);
+            old = &s->pend[s->npend - 1];
+        }
+        *old = again;
+        return;
+    }
+    if (s->npend == ORACLE_PENDS) {
+        /* the first stays: a side in SYN-RECEIVED for it drops the SYNs
+         * that follow outside its window (RFC 9293 3.10.7.4 first check)
+         * and answers it, however many come; the second oldest goes */
+        memmove(&s->pend[1], &s->pend[2], (ORACLE_PENDS - 2) * sizeof s->pend[0]);
+        s->npend--;
+    }
+    s->pend[s->npend++] = *p;
+}
+
+/* A new incarnation on the same 4-tuple: forget the old one, keep the
+ * order of the sides, count it. */
+void o_inc_reset(struct o_inc *c, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+    unsigned number = c->number;
+    memset(c, 0, sizeof *c);
+    c->number = number + 1;
+    c->e[0].addr = src;
+    c->e[0].port = sport;
+    c->e[1].addr = dst;
+    c->e[1].port = dport;
+}
+
+/* One side starts over (its address and who sends for it stay). */
+static void side_restart(struct o_side *s)
+{
+    uint32_t addr = s->addr;
+    uint16_t port = s->port;
+    enum oracle_from from = s->from;
+    memset(s, 0, sizeof *s);
+    s->addr = addr;
+    s->port = port;
+    s->from = from;
+}
+
+void o_remember_last(struct oracle *o, struct o_side *s, const struct segv *v)
+{
+    s->from = o->from;
+    s->has_last = true;
+    s->last_pkt = o->pkt;
+    s->last_flags = v->flags;
+    s->last_seq = v->seq;
+    s->last_ack = v->th->ack;
+    s->last_len = v->len;
+    s->last_end = v->end;
+    s->last_time = o->now;
+    if (HAS(v, SYNACK_TCP_SYN) && !HAS(v, SYNACK_TCP_RST)) {
+        s->has_syn = true;
+        s->syn_flags = v->flags;
+        s->syn_seq = v->seq;
+        s->syn_end = v->end;
+        s->syn_pkt = o->pkt;
+        s->syn_time = o->now;
+        if (!HAS(v, SYNACK_TCP_ACK) && s->syn_seen && v->seq == s->iss) {
+            s->has_bare_syn = true;
+            s->bare_syn_pkt = o->pkt;
+            s->bare_syn_time = o->now;
+        }
+        /* (copies may differ: the text and FIN of any may be queued) */
+        if (s->syn_seen && v->seq == s->iss && seq_gt(v->end, s->iss_syn_end))
+            s->iss_syn_end = v->end;
+    }
+}
+
+/* s's SYN-ACK at its old ISS after r acknowledged that ISS and then sent a
+ * RST: s left SYN-RECEIVED when the ACK came and never sends that SYN-ACK
+ * again in the old connection (a SYN in a synchronized state gets a
+ * challenge ACK, RFC 5961 4.2, RFC 9293 3.10.7.4 fourth check). The RST
+ * reset it: at RCV.NXT exactly (RFC 5961 3.2), which may lie past r's
+ * last ACKed octet when s took in-order data it has not acknowledged yet,
+ * so the wire may not show it. The SYN-ACK answers a new connection,
+ * whose ISS may be the old one (RFC 6528: ISNs follow a clock) */
+static bool synack_after_acked_then_rst(const struct o_side *s, const struct o_side *r)
+{
+    return r->aborted && r->acked && seq_ge(r->ack_last, s->iss + 1);
+}
+
+/* s's SYN-ACK at its old ISS after both FINs went and s acknowledged
+ * r's: s is in CLOSING, LAST-ACK or TIME-WAIT, or closed, never to send a
+ * SYN in that connection again. An ABORT there deletes the TCB without a
+ * RST (RFC 9293 3.10.5), and in TIME-WAIT a new SYN may open a new
+ * connection (3.10.7.4, RFC 6191); its ISS may be the old one (RFC 6528:
+ * ISNs follow a clock). The SYN-ACK answers that new connection */
+static bool synack_after_fin_acked(const struct o_side *s, const struct o_side *r)
+{
+    return s->fin_sent && r->fin_sent && s->acked && seq_gt(s->ack_last, r->fin_seq);
+}
+
+/* r's latest SYN is a SYN-ACK at another ISN than its ISS, after a bare
+ * SYN at its ISS that came after s's last SYN: the other side drops that
+ * SYN-ACK (in SYN-RECEIVED it is out of the window, or gets a challenge
+ * ACK: RFC 9293 3.10.7.4 first and fourth checks), and the bare SYN is
+ * still the one a SYN-ACK of s answers */
+static bool bare_syn_before_synack_elsewhere(const struct o_side *s, const struct o_side *r)
+{
+    return r->has_syn && (r->syn_flags & SYNACK_TCP_ACK) && r->syn_seq != r->iss &&
+           r->has_bare_syn && r->bare_syn_pkt < r->syn_pkt &&
+           (!s->has_syn || r->bare_syn_pkt > s->syn_pkt);
+}
+
+/* Side s starts over from its own pending SYN `mine` (a new connection on
+ * the 4-tuple): that SYN is its first segment, in flight since it was
+ * sent, with the retransmission timer running from then (RFC 6298 5.1). */
+static void start_from_own_syn(struct oracle *o, struct o_inc *c, struct o_side *s,
+                               struct o_side *r, const struct o_pend *mine)
+{
+    struct synack_tcp mth = {.seq = mine->seq, .flags = mine->flags, .opts = mine->opts};
+    struct segv mv = {.th = &mth, .flags = mine->flags, .seq = mine->seq,
+                      .data_start = mine->seq + 1, .end = mine->end};
+    o_on_syn(o, c, s, r, &mv);
+    s->sent_any = true;
+    s->snd_max = mine->end;
+    s->iss_syn_end = mine->end;
+    s->timer_on = true;
+    s->timer_start = mine->time;
+    s->timer_pkt = mine->pkt;
+    s->segs[0] = (struct o_seg){mine->seq, mine->end, mine->time, mine->time, mine->pkt, 1};
+    s->nsegs = 1;
+    s->iss_time = mine->time;
+}
+
+/* s's newest pending SYN (another ISN than its ISS), r's bare SYN after
+ * it, r's last segment an ACK of it, and now a segment of s without SYN at
+ * that SYN's end: s took r's SYN in SYN-SENT (simultaneous open, RFC 9293 3.10.7.3)
+ * and r's ACK before its SYN-ACK went out (a batch): the SYN already
+ * acknowledged, only the ACK is left to send. s's connection is that
+ * SYN's; the pending SYN, not the old ISS, numbers its data */
+static const struct o_pend *pend_taken_up(const struct o_side *s, const struct o_side *r,
+                                          const struct synack_tcp *th)
+{
+    if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_RST | SYNACK_TCP_ACK)) != SYNACK_TCP_ACK ||
+        s->npend == 0 || !r->has_last || !(r->last_flags & SYNACK_TCP_ACK) || !r->syn_seen ||
+        !r->has_bare_syn)
+        return NULL;
+    const struct o_pend *p = &s->pend[s->npend - 1];
+    if (th->seq != p->end || r->last_ack != p->end || r->bare_syn_pkt < p->pkt ||
+        !seq_gt(th->ack, r->iss))
+        return NULL;
+    return p;
+}
+
+
+/* r's latest SYN a SYN without ACK, sent after s's latest SYN: r is in
+ * SYN-SENT (or sent its SYN again), whatever else it sent since (a peer
+ * may send anything). After its own SYN-ACK (a simultaneous open) r is in
+ * SYN-RECEIVED for s's first ISN, and so it is when s's SYN came after
+ * r's (RFC 9293 3.10.7.3 fourth: its SYN-ACK may not be on the wire yet);
+ * a SYN-ACK at another ISN is then outside its window: answered by an ACK
+ * of the first (3.10.7.4 first check), not a new incarnation. Returns
+ * that SYN's packet number and time, or false. */
+static bool r_in_syn_sent(const struct o_side *s, const struct o_side *r, unsigned *pkt,
+                          uint64_t *time)
+{
+    bool bare = r->has_syn && (r->syn_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) ==
+                SYNACK_TCP_SYN && (!s->has_syn || r->syn_pkt > s->syn_pkt);
+    *pkt = r->syn_pkt;
+    *time = r->syn_time;
+    if (!bare && bare_syn_before_synack_elsewhere(s, r)) {
+        bare = true;
+        *pkt = r->bare_syn_pkt;
+        *time = r->bare_syn_time;
+    }
+    return bare;
+}
+
+/* A SYN-ACK at the old ISS whose ACK is below the RCV.NXT its sender
+ * already acknowledged: RCV.NXT never goes back in an incarnation, so it
+ * answers a SYN that reused its ISN after the old one ended (both sides
+ * may reuse theirs: RFC 6528's ISNs follow a clock). So does one after
+ * the old incarnation ended by a RST (its sender's ABORT, or one that
+ * took effect): there is no old SYN-ACK left to send again */
+static bool synack_at_old_iss_is_new(const struct o_inc *c, const struct o_side *s,
+                                     const struct o_side *r, const struct synack_tcp *th)
+{
+    return s->syn_seen && th->seq == s->iss &&
+           ((s->acked && seq_gt(s->ack_last, th->ack)) || s->aborted || c->closed ||
+            synack_after_acked_then_rst(s, r) || synack_after_fin_acked(s, r));
+}
+
+/* A SYN-ACK with a new ISS (or one at the old ISS that is new, above) for
+ * a SYN of r that reused its ISN (a new incarnation after the old one
+ * ended): that SYN is pending as if it had another ISN */
+static void synack_answers_reused_isn(const struct o_inc *c, const struct o_side *s,
+                                      struct o_side *r, const struct synack_tcp *th)
+{
+    unsigned syn_pkt;
+    uint64_t syn_time;
+    if (o_pend_find(r, th->ack - 1) || !s->syn_seen || !r->syn_seen || th->ack != r->iss + 1 ||
+        (th->seq == s->iss && !synack_at_old_iss_is_new(c, s, r, th)) ||
+        !r_in_syn_sent(s, r, &syn_pkt, &syn_time))
+        return;
+    uint32_t end = r->iss_syn_end; /* its data, if any, whatever SYNs came since */
+    struct o_pend p = {r->iss, end, syn_time, syn_pkt, 0, SYNACK_TCP_SYN, {0}};
+    p.opts.present = (r->offer.mss_present ? TCPOPT_F_MSS : 0) |
+                     (r->offer.ws_present ? TCPOPT_F_WSCALE : 0) |
+                     (r->offer.sackok ? TCPOPT_F_SACK_PERM : 0) | (r->offer.ts ? TCPOPT_F_TS : 0);
+    p.opts.mss = r->offer.mss;
+    p.opts.wscale = r->offer.ws;
+    o_pend_add(r, &p);
+}
+
+/* The pending SYN `syn` of r opened a new incarnation, answered by s's
+ * SYN-ACK: start over from it; or, when the answer keeps its sender's ISS
+ * (a simultaneous open whose SYN came again with another ISN), start over
+ * on that side only. Returns the incarnation's sides anew in *ps, *pr. */
+static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **ps,
+                             struct o_side **pr, const struct synack_tcp *th, bool old_iss_new)
+{
+    struct o_side *s = *ps, *r = *pr;
+    struct o_pend syn = *o_pend_find(r, th->ack - 1), mine = {0};
+    enum oracle_from syn_from = r->from;
+    const struct o_pend *sp = o_pend_find(s, th->seq);
+    bool own = sp != NULL; /* a simultaneous open anew */
+    if (own)
+        mine = *sp;
+    if (s->syn_seen && th->seq == s->iss && !old_iss_new) {
+        side_restart(r);
+    } else {
+        o_inc_reset(c, r->addr, r->port, s->addr, s->port);
+        r = &c->e[0];
+        s = &c->e[1];
+    }
+    struct synack_tcp sth = {.seq = syn.seq, .flags = syn.flags,
+                             .reserved = syn.reserved, .opts = syn.opts};
+    struct segv sv = {.th = &sth, .flags = syn.flags, .seq = syn.seq,
+                      .data_start = syn.seq + 1, .end = syn.seq + 1};
+    o_on_syn(o, c, r, s, &sv);
+    r->sent_any = true;
+    r->snd_max = syn.end;
+    r->iss_syn_end = syn.end;
+    r->iss_time = syn.time;
+    r->from = syn_from;
+    if (own) /* this side's own new SYN went out first: its timer runs since */
+        start_from_own_syn(o, c, s, r, &mine);
+    *ps = s;
+    *pr = r;
+}
+
+void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct o_side **pr,
+                const struct synack_tcp *th)
+{
+    struct o_side *s = *ps, *r = *pr;
+    bool synack = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
+                  (SYNACK_TCP_SYN | SYNACK_TCP_ACK);
+    bool old_iss_new = synack && synack_at_old_iss_is_new(c, s, r, th);
+    if (synack)
+        synack_answers_reused_isn(c, s, r, th);
+    const struct o_pend *sq = pend_taken_up(s, r, th);
+    if (sq) { /* s's side starts over from that SYN, its timer running since */
+        struct o_pend mine = *sq;
+        side_restart(s);
+        start_from_own_syn(o, c, s, r, &mine);
+    }
+    if (synack && o_pend_find(r, th->ack - 1))
+        inc_from_pending(o, c, ps, pr, th, old_iss_new);
+}
