@@ -364,7 +364,7 @@ static void dump_packet(const struct fz *f, const uint8_t *pkt, size_t len)
     fclose(o);
 }
 
-static void trace_packet(int dir, const uint8_t *pkt, size_t len)
+static void trace_packet(const struct fz *f, int dir, const uint8_t *pkt, size_t len)
 {
     struct synack_ipv4 ip;
     struct synack_tcp th;
@@ -385,8 +385,10 @@ static void trace_packet(int dir, const uint8_t *pkt, size_t len)
         if (th.flags & (1u << i))
             flags[n++] = fl[i];
     flags[n] = 0;
-    fprintf(stderr, "  %s %u>%u %s seq %u ack %u win %u len %zu\n", dir == FZ_IN ? "<" : ">",
-            th.sport, th.dport, flags, th.seq, th.ack, th.window, th.payload_len);
+    /* (the packet's number and time as the oracle sees them) */
+    fprintf(stderr, "  %s %u>%u %s seq %u ack %u win %u len %zu  #%u %.6f\n",
+            dir == FZ_IN ? "<" : ">", th.sport, th.dport, flags, th.seq, th.ack, th.window,
+            th.payload_len, f->packets + 1, (double)(f->now - FZ_START) / 1e6);
 }
 
 static void fz_observe(struct fz *f, int dir, const uint8_t *pkt, size_t len)
@@ -394,7 +396,7 @@ static void fz_observe(struct fz *f, int dir, const uint8_t *pkt, size_t len)
     if (f->dump)
         dump_packet(f, pkt, len);
     if (f->trace)
-        trace_packet(dir, pkt, len);
+        trace_packet(f, dir, pkt, len);
     f->packets++;
     if (f->oracle)
         oracle_packet(f->oracle, pkt, len, f->now - FZ_START,
