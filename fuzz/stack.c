@@ -1284,6 +1284,11 @@ static void call_recv(struct fz *f, int sd, struct cur *c)
 static void step_call(struct fz *f, int sd, struct cur *c)
 {
     uint8_t call = rd8(c) % FZ_CALL_COUNT;
+    static const char *const names[FZ_CALL_COUNT] = {
+        "socket", "bind", "listen", "accept", "connect", "send", "recv", "shutdown", "close",
+        "abort", "setsockopt", "inspect"};
+    if (f->trace)
+        fprintf(stderr, "    %s(%d)\n", names[call], sd);
     int r;
     switch ((enum fz_call)call) {
     case FZ_CALL_SOCKET:
