@@ -21,6 +21,7 @@ void oracle_config_default(struct oracle_config *c)
     c->ack_delay_max_us = 500000;
     c->slack_us = 5000;
     c->skew_us = 0;
+    c->isn_tick_us = 4;
     c->max_conns = 4096;
     c->max_findings = 10000;
 }
@@ -296,10 +297,22 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack
 
 /* Could a step meet a choice of readings on this segment? Only then is the
  * world copied before it is judged. The steps that call o_either: rst.c
- * (READ_RST_TOOK_EFFECT), on a RST. */
-static bool may_fork(const struct synack_tcp *th)
+ * on a RST (READ_RST_TOOK_EFFECT), incarnation.c on a SYN at its sender's
+ * ISS (READ_SYN_STARTS_ANEW). */
+static bool may_fork(const struct oracle *o, const struct o_tuple *t, const struct synack_ipv4 *ip,
+                     const struct synack_tcp *th)
 {
-    return (th->flags & SYNACK_TCP_RST) != 0;
+    if (th->flags & SYNACK_TCP_RST)
+        return true;
+    if (!(th->flags & SYNACK_TCP_SYN))
+        return false;
+    for (size_t w = 0; w < t->nworlds; w++) {
+        const struct o_inc *c = t->world[w];
+        int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
+        if (o_syn_may_start_anew(o, c, &c->e[si], th))
+            return true;
+    }
+    return false;
 }
 
 /* A reading after this segment, and what it gave. */
@@ -377,30 +390,36 @@ static void resolve(struct oracle *o, struct o_tuple *t, struct o_cand *k, size_
 }
 
 /* One segment of a tuple, in each of its readings; a reading the segment
- * splits (o_either) is judged in a copy for each choice. */
+ * splits (o_either) is judged in a copy for each choice. The readings the
+ * tuple had come first, the new ones after them (the first to go when
+ * there are more than ORACLE_WORLDS). */
 static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct synack_ipv4 *ip,
                         const struct synack_tcp *th, bool corrupted)
 {
-    if (t->nworlds == 1 && !may_fork(th)) { /* the usual case: one reading */
+    if (t->nworlds == 1 && !may_fork(o, t, ip, th)) { /* the usual case: one reading */
         judge_world(o, t->world[0], 0, ip, th, corrupted);
         return;
     }
     struct o_cand k[ORACLE_WORLDS * (READ_COUNT_BITS + 1)];
-    size_t n = 0, mark = o->nfindings, dropped = o->dropped;
-    for (size_t w = 0; w < t->nworlds; w++) {
-        struct o_inc *before = malloc(sizeof *before);
-        if (before)
-            *before = *t->world[w];
+    struct o_inc *before[ORACLE_WORLDS];
+    unsigned met[ORACLE_WORLDS];
+    size_t n = 0, nw = t->nworlds, mark = o->nfindings, dropped = o->dropped;
+    for (size_t w = 0; w < nw; w++) {
+        before[w] = malloc(sizeof *before[w]);
+        if (before[w])
+            *before[w] = *t->world[w];
         k[n++] = judge_world(o, t->world[w], 0, ip, th, corrupted);
-        unsigned met = o->readings_met;
-        for (unsigned b = 0; before && b < READ_COUNT_BITS; b++) {
-            struct o_inc *alt = (met & (1u << b)) ? malloc(sizeof *alt) : NULL;
+        met[w] = o->readings_met;
+    }
+    for (size_t w = 0; w < nw; w++) {
+        for (unsigned b = 0; before[w] && b < READ_COUNT_BITS; b++) {
+            struct o_inc *alt = (met[w] & (1u << b)) ? malloc(sizeof *alt) : NULL;
             if (!alt)
                 continue;
-            *alt = *before;
+            *alt = *before[w];
             k[n++] = judge_world(o, alt, 1u << b, ip, th, corrupted);
         }
-        free(before);
+        free(before[w]);
     }
     resolve(o, t, k, n, mark, dropped);
 }

@@ -60,6 +60,9 @@ struct oracle_config {
                                 * transmission may have reached the sender after
                                 * it. 0 in harness runs (the capture is the wire at
                                 * the stack); synack lint --skew sets it */
+    uint64_t isn_tick_us;      /* the ISN clock's tick (RFC 9293 3.4.1: M, 4 us): a
+                                * side that picks its ISN again within one tick
+                                * picks the same one */
     size_t max_conns;          /* connections followed at once (65536) */
     size_t max_findings;       /* findings kept; more are only counted (10000) */
 };

@@ -1802,6 +1802,37 @@ static void test_window_opens_by_wl_rule(void **state)
     }
 }
 
+/* A CLOSE, an ABORT or an ICMP error in SYN-SENT deletes the TCB without
+ * a word (RFC 9293 3.10.4, 3.10.5); a connect() within the same tick of
+ * the ISN clock (3.4.1) sends the same SYN at the same ISS, a new
+ * incarnation's: its timer starts there (fuzz campaign, 10 findings). The
+ * reading in which it is the old SYN sent again is ruled out by its own
+ * rto-below-minimum, and the new one is then held to RFC 6298 5.5. */
+static void test_syn_again_within_a_tick_is_a_new_incarnation(void **state)
+{
+    (void)state;
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 2, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 1000 * MS + 2, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, (wrong ? 2000 : 3000) * MS + 2, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        expect_only(&e, wrong ? "rto-no-backoff" : NULL);
+    }
+    struct ex e; /* near miss: a tick later it can only be the old SYN, early */
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 4, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    expect_only(&e, "rto-below-minimum");
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2202,6 +2233,7 @@ int main(void)
         cmocka_unit_test(test_pending_syn_taken_up_without_synack),
         cmocka_unit_test(test_rst_before_unacked_data_may_miss),
         cmocka_unit_test(test_window_opens_by_wl_rule),
+        cmocka_unit_test(test_syn_again_within_a_tick_is_a_new_incarnation),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
