@@ -124,18 +124,22 @@ static void rst_synchronized(struct oracle *o, struct o_inc *c, const struct o_s
     }
 }
 
-/* Not synchronized: a SYN refused (r in SYN-SENT takes a RST whose ACK
- * acknowledges its SYN, 3.10.7.3); but once r has acknowledged a SYN of
- * s, r is in SYN-RECEIVED, where a RST resets only at RCV.NXT exactly and
- * one elsewhere in the window is answered by a challenge ACK (RFC 9293
- * 3.10.7.4 second check, RFC 5961 3.2) */
+/* Not synchronized. Once r has acknowledged a SYN of s, r is in
+ * SYN-RECEIVED, where a RST resets at RCV.NXT exactly, with or without
+ * ACK, and one elsewhere in the window gets a challenge ACK (RFC 9293
+ * 3.10.7.4 second check, RFC 5961 3.2). Before, r is in SYN-SENT, which
+ * takes a RST only with an ACK of its SYN (3.10.7.3): a SYN refused */
 static void rst_in_handshake(struct o_inc *c, const struct o_side *s, struct o_side *r,
                              const struct segv *v)
 {
-    if (!HAS(v, SYNACK_TCP_ACK) || !r->syn_seen || v->th->ack != r->iss + 1)
-        return;
     bool syn_received = s->syn_seen && r->acked && seq_ge(r->ack_last, s->iss + 1);
-    if (syn_received ? v->seq == r->ack_last : !rst_misses_after_its_syn(s, r, v)) {
+    bool resets;
+    if (syn_received)
+        resets = v->seq == r->ack_last;
+    else
+        resets = HAS(v, SYNACK_TCP_ACK) && r->syn_seen && v->th->ack == r->iss + 1 &&
+                 !rst_misses_after_its_syn(s, r, v);
+    if (resets) {
         c->closed = true;
         r->reset = true;
     }

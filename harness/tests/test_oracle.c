@@ -1833,6 +1833,35 @@ static void test_syn_again_within_a_tick_is_a_new_incarnation(void **state)
     expect_only(&e, "rto-below-minimum");
 }
 
+/* In SYN-RECEIVED a RST resets at RCV.NXT exactly, with or without ACK
+ * (RFC 9293 3.10.7.4 second check, RFC 5961 3.2); the stack's SYN at its
+ * old ISS after it is a new incarnation's first, timed from there (the
+ * open oracle-open-synack-timeout-or-answer and 91 campaign findings). A
+ * RST elsewhere in the window gets a challenge ACK and resets nothing. */
+static void test_rst_without_ack_resets_syn_received(void **state)
+{
+    (void)state;
+    for (uint32_t miss = 0; miss < 2; miss++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 10 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 10 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 20 * MS, SYNACK_TCP_RST, 1 + miss, 0, 0, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 500 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 1500 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 3500 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        /* (in the old incarnation the timer ran from 0: 1.5 s, then 2 s) */
+        expect_only(&e, miss ? "rto-no-backoff" : NULL);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2234,6 +2263,7 @@ int main(void)
         cmocka_unit_test(test_rst_before_unacked_data_may_miss),
         cmocka_unit_test(test_window_opens_by_wl_rule),
         cmocka_unit_test(test_syn_again_within_a_tick_is_a_new_incarnation),
+        cmocka_unit_test(test_rst_without_ack_resets_syn_received),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
