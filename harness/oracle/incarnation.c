@@ -293,17 +293,18 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
     *pr = r;
 }
 
-/* A bare SYN at s's ISS that is the first of a new incarnation, not the
- * old SYN sent again: s's incarnation ended (a RST reset it, or it sent
- * one: RFC 9293 3.10.5, 3.10.7), or s is in SYN-SENT and the ISN clock
- * has not ticked since its first SYN at that ISS (RFC 9293 3.4.1, RFC
- * 6528: a CLOSE, an ABORT or an ICMP error in SYN-SENT deletes the TCB
- * without a word, 3.10.4, 3.10.5, RFC 5461, and a connect() then picks
- * the same ISS). The packets cannot tell it from the old SYN sent again
- * (early): both readings are kept (READ_SYN_STARTS_ANEW) until one is
- * ruled out. Not for the peer of a harness run (a script or a fuzzer):
- * what it sends proves nothing, and its SYN stays the old one's */
-bool o_syn_may_start_anew(const struct oracle *o, const struct o_inc *c, const struct o_side *s,
+/* A bare SYN at s's ISS that may be the first of a new incarnation, not
+ * the old SYN sent again: s's incarnation ended (a RST reset it, or it
+ * sent one: RFC 9293 3.10.5, 3.10.7), or the ISN clock has not ticked
+ * since its first SYN at that ISS (RFC 9293 3.4.1, RFC 6528): a CLOSE, an
+ * ABORT or an ICMP error in SYN-SENT deletes the TCB without a word
+ * (3.10.4, 3.10.5, RFC 5461), so does a SYN cache dropping a half-open
+ * connection (RFC 4987 3.3), and a connect() then picks the same ISS. The
+ * packets cannot tell it from the old SYN sent again (early): both
+ * readings are kept (READ_SYN_STARTS_ANEW) until one is ruled out. Not
+ * for the peer of a harness run (a script or a fuzzer): what it sends
+ * proves nothing, and its SYN stays the old one's */
+bool o_syn_may_start_anew(const struct oracle *o, const struct o_side *s,
                           const struct synack_tcp *th)
 {
     if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) != SYNACK_TCP_SYN ||
@@ -311,14 +312,14 @@ bool o_syn_may_start_anew(const struct oracle *o, const struct o_inc *c, const s
         return false;
     if (s->reset || s->aborted)
         return true;
-    return o_side_state(c, s) == OS_SYN_SENT && o->now - s->iss_time < o->cfg.isn_tick_us;
+    return o->now - s->iss_time < o->cfg.isn_tick_us;
 }
 
 void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct o_side **pr,
                   const struct synack_tcp *th)
 {
     struct o_side *s = *ps, *r = *pr;
-    if (o_syn_may_start_anew(o, c, s, th) && o_either(o, READ_SYN_STARTS_ANEW)) {
+    if (o_syn_may_start_anew(o, s, th) && o_either(o, READ_SYN_STARTS_ANEW)) {
         /* its stream starts over from this SYN */
         side_restart(s);
         c->closed = false;

@@ -401,7 +401,7 @@ void o_check_header(struct oracle *o, const struct o_inc *c, const struct segv *
 enum o_state o_side_state(const struct o_inc *c, const struct o_side *s);
 struct o_pend *o_pend_find(struct o_side *s, uint32_t seq);
 void o_pend_add(struct o_side *s, const struct o_pend *p);
-bool o_syn_may_start_anew(const struct oracle *o, const struct o_inc *c, const struct o_side *s,
+bool o_syn_may_start_anew(const struct oracle *o, const struct o_side *s,
                           const struct synack_tcp *th);
 void o_inc_reset(struct o_inc *c, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
 /* Picks the incarnation of this segment, starting a new one when it says

@@ -309,7 +309,7 @@ static bool may_fork(const struct oracle *o, const struct o_tuple *t, const stru
     for (size_t w = 0; w < t->nworlds; w++) {
         const struct o_inc *c = t->world[w];
         int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
-        if (o_syn_may_start_anew(o, c, &c->e[si], th))
+        if (o_syn_may_start_anew(o, &c->e[si], th))
             return true;
     }
     return false;
