@@ -461,7 +461,10 @@ static void check_rcvbuf(struct fz *f, const struct tcb *t)
 {
     const struct rcvbuf *rb = &t->rb;
     FZ_CHECK(f, rb->used <= rb->cap, "rcvbuf used %u cap %u", rb->used, rb->cap);
-    FZ_CHECK(f, rb->cap == 0 || rb->head < rb->cap, "rcvbuf head %u cap %u", rb->head, rb->cap);
+    FZ_CHECK(f, rb->size <= rb->cap && (rb->size == 0 || rb->head < rb->size),
+             "rcvbuf head %u size %u cap %u", rb->head, rb->size, rb->cap);
+    FZ_CHECK(f, rb->data || (rb->size == 0 && rb->used == 0 && rb->n_ooo == 0),
+             "rcvbuf holds octets without memory");
     FZ_CHECK(f, rb->n_ooo <= rb->ooo_max, "%u intervals, at most %u", rb->n_ooo, rb->ooo_max);
     bool receiving = t->state == SYNACK_SYN_RECEIVED || t->state == SYNACK_ESTABLISHED ||
                      t->state == SYNACK_FIN_WAIT_1 || t->state == SYNACK_FIN_WAIT_2;
@@ -542,7 +545,6 @@ static void check_tcb(struct fz *f, const struct tcb *t)
         return;
     }
     FZ_CHECK(f, t->in_table, "%s TCB not in the table", sn);
-    FZ_CHECK(f, t->sb.data != NULL && t->rb.data != NULL, "%s TCB without buffers", sn);
     FZ_CHECK(f, seq_leq(t->snd_una, t->snd_nxt) && seq_leq(t->snd_nxt, t->snd_max),
              "SND.UNA %u SND.NXT %u SND.MAX %u in %s", t->snd_una, t->snd_nxt, t->snd_max, sn);
     FZ_CHECK(f, seq_leq(t->iss, t->snd_una), "SND.UNA %u before ISS %u", t->snd_una, t->iss);
@@ -559,7 +561,8 @@ static void check_tcb(struct fz *f, const struct tcb *t)
                  "buffer at %u, SND.UNA %u", t->snd_buf_seq, t->snd_una);
     FZ_CHECK(f, seq_leq(t->snd_max, end + (fin_q ? 1u : 0u)),
              "SND.MAX %u beyond the data (%u)%s", t->snd_max, end, fin_q ? " and FIN" : "");
-    FZ_CHECK(f, t->sb.len <= t->sb.cap && (t->sb.cap == 0 || t->sb.head < t->sb.cap),
+    FZ_CHECK(f, t->sb.len <= t->sb.size && t->sb.size <= t->sb.cap &&
+                    (t->sb.size == 0 || t->sb.head < t->sb.size),
              "sndbuf len %u head %u cap %u", t->sb.len, t->sb.head, t->sb.cap);
     check_rcvbuf(f, t);
     FZ_CHECK(f, t->snd_wnd <= t->max_snd_wnd, "SND.WND %u above MAX.SND.WND %u", t->snd_wnd,

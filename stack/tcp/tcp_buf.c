@@ -1,4 +1,5 @@
-/* Ring buffers for the send queue and the receive queue (tcp_buf.h). */
+/* Ring buffers for the send queue and the receive queue (tcp_buf.h):
+ * allocated on first use, grown by doubling up to their capacity. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,54 +24,76 @@ static void ring_read(const uint8_t *ring, uint32_t cap, uint32_t pos, uint8_t *
         memcpy(dst + first, ring, n - first);
 }
 
-static uint32_t ring_pos(uint32_t cap, uint32_t head, uint32_t off)
+static uint32_t ring_pos(uint32_t size, uint32_t head, uint32_t off)
 {
     uint64_t p = (uint64_t)head + off;
-    return (uint32_t)(p % cap);
+    return size ? (uint32_t)(p % size) : 0;
 }
 
-/* Reallocate a ring to newcap octets, linearised from head; the first
+/* Reallocate a ring to newsize octets, linearised from head; the first
  * keep octets are preserved. */
-static int ring_resize(uint8_t **ring, uint32_t *cap, uint32_t *head, uint32_t keep,
-                       uint32_t newcap)
+static int ring_resize(uint8_t **ring, uint32_t *size, uint32_t *head, uint32_t keep,
+                       uint32_t newsize)
 {
-    uint8_t *n = malloc(newcap ? newcap : 1);
+    uint8_t *n = malloc(newsize ? newsize : 1);
     if (!n)
         return -ENOMEM;
     if (keep)
-        ring_read(*ring, *cap, *head, n, keep);
+        ring_read(*ring, *size, *head, n, keep);
     free(*ring);
     *ring = n;
-    *cap = newcap;
+    *size = newsize;
     *head = 0;
     return 0;
 }
 
+#define RING_MIN 2048u
+
+/* The size to grow a ring of size have to, to hold need octets: doubling
+ * from RING_MIN, never past cap (need =< cap). */
+static uint32_t ring_grow(uint32_t have, uint32_t last, uint32_t need, uint32_t cap)
+{
+    uint64_t n = have ? have : last > RING_MIN ? last : RING_MIN;
+    while (n < need)
+        n *= 2;
+    return n > cap ? cap : (uint32_t)n;
+}
+
 /* ---- send buffer ---- */
 
-int sb_init(struct sndbuf *sb, uint32_t cap)
+void sb_init(struct sndbuf *sb, uint32_t cap)
 {
     memset(sb, 0, sizeof *sb);
-    sb->data = malloc(cap ? cap : 1);
-    if (!sb->data)
-        return -ENOMEM;
     sb->cap = cap;
-    return 0;
 }
 
 void sb_destroy(struct sndbuf *sb)
 {
     free(sb->data);
     sb->data = NULL;
-    sb->cap = sb->len = sb->head = 0;
+    sb->cap = sb->size = sb->len = sb->head = 0;
+}
+
+void sb_release(struct sndbuf *sb)
+{
+    if (sb->len || !sb->data)
+        return;
+    sb->last = sb->size;
+    free(sb->data);
+    sb->data = NULL;
+    sb->size = sb->head = 0;
 }
 
 uint32_t sb_append(struct sndbuf *sb, const uint8_t *src, uint32_t n)
 {
     if (n > sb_space(sb))
         n = sb_space(sb);
+    if (sb->len + n > sb->size &&
+        ring_resize(&sb->data, &sb->size, &sb->head, sb->len,
+                    ring_grow(sb->size, sb->last, sb->len + n, sb->cap)) < 0)
+        n = sb->size - sb->len; /* no memory: what fits */
     if (n)
-        ring_write(sb->data, sb->cap, ring_pos(sb->cap, sb->head, sb->len), src, n);
+        ring_write(sb->data, sb->size, ring_pos(sb->size, sb->head, sb->len), src, n);
     sb->len += n;
     return n;
 }
@@ -79,37 +102,37 @@ void sb_drop(struct sndbuf *sb, uint32_t n)
 {
     if (n > sb->len)
         n = sb->len;
-    sb->head = sb->cap ? ring_pos(sb->cap, sb->head, n) : 0;
+    sb->head = ring_pos(sb->size, sb->head, n);
     sb->len -= n;
 }
 
 void sb_copy(const struct sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t n)
 {
     if (n)
-        ring_read(sb->data, sb->cap, ring_pos(sb->cap, sb->head, off), dst, n);
+        ring_read(sb->data, sb->size, ring_pos(sb->size, sb->head, off), dst, n);
 }
 
 int sb_resize(struct sndbuf *sb, uint32_t cap)
 {
     if (cap < sb->len)
         cap = sb->len;
-    return ring_resize(&sb->data, &sb->cap, &sb->head, sb->len, cap);
+    sb->cap = cap;
+    if (sb->size <= cap)
+        return 0;
+    if (!sb->len) {
+        sb_release(sb);
+        return 0;
+    }
+    return ring_resize(&sb->data, &sb->size, &sb->head, sb->len, cap);
 }
 
 /* ---- receive buffer ---- */
 
-int rb_init(struct rcvbuf *rb, uint32_t cap, uint8_t ooo_max)
+void rb_init(struct rcvbuf *rb, uint32_t cap, uint8_t ooo_max)
 {
     memset(rb, 0, sizeof *rb);
-    rb->data = malloc(cap ? cap : 1);
-    rb->ooo = calloc(ooo_max ? ooo_max : 1, sizeof *rb->ooo);
-    if (!rb->data || !rb->ooo) {
-        rb_destroy(rb);
-        return -ENOMEM;
-    }
     rb->cap = cap;
     rb->ooo_max = ooo_max;
-    return 0;
 }
 
 void rb_destroy(struct rcvbuf *rb)
@@ -118,8 +141,36 @@ void rb_destroy(struct rcvbuf *rb)
     free(rb->ooo);
     rb->data = NULL;
     rb->ooo = NULL;
-    rb->cap = rb->used = rb->head = 0;
+    rb->cap = rb->size = rb->used = rb->head = 0;
     rb->n_ooo = 0;
+}
+
+void rb_release(struct rcvbuf *rb)
+{
+    if (rb->used || rb->n_ooo || !rb->data)
+        return;
+    rb->last = rb->size;
+    free(rb->data);
+    free(rb->ooo);
+    rb->data = NULL;
+    rb->ooo = NULL;
+    rb->size = rb->head = 0;
+}
+
+/* Room in the ring for octets up to end (rcv_nxt =< end): grow it, keeping
+ * what is read-ahead and held out of order. */
+static int rb_reserve(struct rcvbuf *rb, uint32_t rcv_nxt, uint32_t end)
+{
+    uint64_t need = (uint64_t)rb->used + (end - rcv_nxt);
+    if (need <= rb->size)
+        return 0;
+    if (need > rb->cap)
+        return -1;
+    uint32_t keep = rb->used;
+    if (rb->n_ooo)
+        keep += rb->ooo[rb->n_ooo - 1].end - rcv_nxt;
+    return ring_resize(&rb->data, &rb->size, &rb->head, keep,
+                       ring_grow(rb->size, rb->last, (uint32_t)need, rb->cap)) < 0 ? -1 : 0;
 }
 
 /* Copy the octets of [s, e) that no held interval covers (first copy wins). */
@@ -134,14 +185,14 @@ static void rb_copy_gaps(struct rcvbuf *rb, uint32_t rcv_nxt, uint32_t s, uint32
         if (seq_geq(r->start, e))
             break;
         if (seq_lt(cur, r->start)) {
-            uint32_t pos = ring_pos(rb->cap, rb->head, rb->used + (cur - rcv_nxt));
-            ring_write(rb->data, rb->cap, pos, src + (cur - s), r->start - cur);
+            uint32_t pos = ring_pos(rb->size, rb->head, rb->used + (cur - rcv_nxt));
+            ring_write(rb->data, rb->size, pos, src + (cur - s), r->start - cur);
         }
         cur = r->end;
     }
     if (seq_lt(cur, e)) {
-        uint32_t pos = ring_pos(rb->cap, rb->head, rb->used + (cur - rcv_nxt));
-        ring_write(rb->data, rb->cap, pos, src + (cur - s), e - cur);
+        uint32_t pos = ring_pos(rb->size, rb->head, rb->used + (cur - rcv_nxt));
+        ring_write(rb->data, rb->size, pos, src + (cur - s), e - cur);
     }
 }
 
@@ -183,6 +234,10 @@ int rb_hold(struct rcvbuf *rb, uint32_t rcv_nxt, uint32_t seq, const uint8_t *sr
     uint32_t end = seq + len;
     if (rb->n_ooo == rb->ooo_max && rb_ooo_needs_slot(rb, seq, end))
         return -1; /* bounded: drop, nothing stored */
+    if (!rb->ooo && !(rb->ooo = calloc(rb->ooo_max ? rb->ooo_max : 1, sizeof *rb->ooo)))
+        return -1;
+    if (len && rb_reserve(rb, rcv_nxt, end) < 0)
+        return -1;
     rb_copy_gaps(rb, rcv_nxt, seq, end, src);
     rb_ooo_insert(rb, seq, end);
     return 0;
@@ -194,6 +249,8 @@ int64_t rb_store(struct rcvbuf *rb, uint32_t rcv_nxt, uint32_t seq, const uint8_
     uint32_t end = seq + len;
     if (seq != rcv_nxt)
         return rb_hold(rb, rcv_nxt, seq, src, len);
+    if (len && rb_reserve(rb, rcv_nxt, end) < 0)
+        return -1;
     rb_copy_gaps(rb, rcv_nxt, seq, end, src);
     /* In order: absorb every held interval that now touches the left edge. */
     while (rb->n_ooo && seq_leq(rb->ooo[0].start, end)) {
@@ -211,9 +268,9 @@ uint32_t rb_read(struct rcvbuf *rb, uint8_t *dst, uint32_t n, bool peek)
     if (n > rb->used)
         n = rb->used;
     if (n && dst)
-        ring_read(rb->data, rb->cap, rb->head, dst, n);
+        ring_read(rb->data, rb->size, rb->head, dst, n);
     if (!peek) {
-        rb->head = ring_pos(rb->cap, rb->head, n);
+        rb->head = ring_pos(rb->size, rb->head, n);
         rb->used -= n;
     }
     return n;
@@ -222,14 +279,18 @@ uint32_t rb_read(struct rcvbuf *rb, uint8_t *dst, uint32_t n, bool peek)
 int rb_resize(struct rcvbuf *rb, uint32_t cap)
 {
     /* Out-of-order octets live anywhere in the ring: keep all of it. */
-    uint32_t keep = rb->cap;
     if (cap < rb->cap) {
-        uint32_t need = rb->used;
         if (rb->n_ooo)
             return -EBUSY;
-        if (cap < need)
-            cap = need;
-        keep = need;
+        if (cap < rb->used)
+            cap = rb->used;
     }
-    return ring_resize(&rb->data, &rb->cap, &rb->head, keep, cap);
+    rb->cap = cap;
+    if (rb->size <= cap)
+        return 0;
+    if (!rb->used) {
+        rb_release(rb);
+        return 0;
+    }
+    return ring_resize(&rb->data, &rb->size, &rb->head, rb->used, cap);
 }

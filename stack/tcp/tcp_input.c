@@ -77,8 +77,7 @@ void tcp_hold_syn_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg 
 
 /* ---- 3.10.7.2 LISTEN ---- */
 
-struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive *po,
-                              bool buffers)
+struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive *po)
 {
     struct tcp_open_params p = {
         .laddr = po->tu.laddr, /* fill in what the listen left unspecified */
@@ -97,7 +96,7 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
         .ttl = l->ttl,
     };
     int err;
-    struct tcb *c = tcb_alloc(t, &p, buffers, &err);
+    struct tcb *c = tcb_alloc(t, &p, &err);
     if (!c)
         return NULL;
     c->passive = true; /* MUST-11 */
@@ -140,7 +139,7 @@ static void listen_syn(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
         po.iss = *iss_floor + 1; /* MAY-2 (1): above the old incarnation */
     tcp_syn_opts_take(t, seg, &po.opts);
     if (seg->datalen && l->embryonic < l->backlog && t->cfg->syncookies < 2) {
-        struct tcb *c = tcp_passive_child(t, l, &po, true);
+        struct tcb *c = tcp_passive_child(t, l, &po);
         if (c) {
             c->last_rcv = now;
             tcp_hold_syn_text(t, c, seg);

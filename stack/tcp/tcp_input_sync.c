@@ -202,6 +202,7 @@ static void ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_se
         if (n > tcb->sb.len)
             n = tcb->sb.len;
         sb_drop(&tcb->sb, n);
+        sb_release(&tcb->sb); /* all acknowledged: the memory goes */
         tcb->snd_buf_seq += n;
     }
     if ((tcb->flags & TF_RTT_TIMING) && seq_gt(seg->ack, tcb->rtt_seq)) {

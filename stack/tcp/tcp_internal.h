@@ -37,7 +37,7 @@ struct tcp_passive {
 };
 
 /* ---- connection table: tcp_table.c ---- */
-struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, bool buffers, int *err);
+struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *err);
 void tcb_free(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_hash_insert(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb);
@@ -93,8 +93,7 @@ uint64_t syncache_deadline(const struct tcp_ctx *t);
 /* The acceptability test of 3.10.7.4 first (Table 6). */
 bool tcp_seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t wnd);
 /* A passive child of l in SYN-RECEIVED, in the table, nothing sent yet. */
-struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive *po,
-                              bool buffers);
+struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive *po);
 void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
                             uint64_t now);
 /* Steps six to eight of 3.10.7.4 (URG, text, FIN), also used from SYN-SENT. */

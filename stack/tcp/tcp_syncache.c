@@ -214,7 +214,7 @@ static struct tcb *entry_to_tcb(struct tcp_ctx *t, struct syn_entry *e)
                              .iss = e->iss,
                              .peer_wnd = e->peer_wnd,
                              .opts = e->opts};
-    struct tcb *c = tcp_passive_child(t, e->listener, &po, true);
+    struct tcb *c = tcp_passive_child(t, e->listener, &po);
     if (!c)
         return NULL; /* max_conns or memory: the entry stays, the peer will retry */
     c->snd_nxt = c->snd_max = e->iss + 1; /* our SYN is out */
@@ -336,7 +336,7 @@ bool syncache_cookie_ack(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg, 
         return true; /* dropped: the peer's next segment is a cookie ACK too */
     po.opts = (struct tcp_syn_opts){.mss = mss, .wscale = TCP_WSCALE_NONE};
     po.peer_wnd = (uint16_t)(seg->wnd > 65535u ? 65535u : seg->wnd);
-    struct tcb *c = tcp_passive_child(t, l, &po, true);
+    struct tcb *c = tcp_passive_child(t, l, &po);
     if (!c)
         return true; /* max_conns: dropped and counted there */
     c->snd_nxt = c->snd_max = po.iss + 1;

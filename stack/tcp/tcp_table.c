@@ -59,7 +59,7 @@ static uint32_t tuple_hash(const struct tcp_ctx *t, uint32_t laddr, uint16_t lpo
     return tcp_tuple_hash(t, &tu) & t->hash_mask;
 }
 
-struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, bool buffers, int *err)
+struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *err)
 {
     if (t->n_tcbs >= t->cfg->max_conns) {
         t->cnt->tcp_conn_limit++;
@@ -71,14 +71,8 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, bool b
         *err = -ENOMEM;
         return NULL;
     }
-    if (buffers && (sb_init(&tcb->sb, p->sndbuf) < 0 ||
-                    rb_init(&tcb->rb, p->rcvbuf, t->cfg->ooo_max) < 0)) {
-        sb_destroy(&tcb->sb);
-        rb_destroy(&tcb->rb);
-        free(tcb);
-        *err = -ENOMEM;
-        return NULL;
-    }
+    sb_init(&tcb->sb, p->sndbuf); /* allocated on first use */
+    rb_init(&tcb->rb, p->rcvbuf, t->cfg->ooo_max);
     tcb->laddr = p->laddr;
     tcb->lport = p->lport;
     tcb->raddr = p->raddr;
@@ -277,7 +271,9 @@ void tcb_drop(struct tcp_ctx *t, struct tcb *tcb, int err)
         tcb->error = err;
     tcb->reset = true;
     sb_drop(&tcb->sb, tcb->sb.len);
+    sb_release(&tcb->sb);
     rb_ooo_clear(&tcb->rb);
+    rb_release(&tcb->rb);
     tcb_closed(t, tcb);
 }
 

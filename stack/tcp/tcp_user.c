@@ -20,7 +20,7 @@ int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct t
                     uint64_t now)
 {
     int err;
-    struct tcb *tcb = tcb_alloc(t, p, true, &err);
+    struct tcb *tcb = tcb_alloc(t, p, &err);
     if (!tcb)
         return err; /* "insufficient resources" */
     tcb->iss = tcp_isn(t, p->laddr, p->lport, p->raddr, p->rport, now);
@@ -37,15 +37,13 @@ int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct t
     return 0;
 }
 
-/* OPEN, passive: LISTEN. Buffers are allocated per child. */
+/* OPEN, passive: LISTEN. The buffers' capacities are the children's. */
 int tcp_open_passive(struct tcp_ctx *t, const struct tcp_open_params *p, struct tcb **out)
 {
     int err;
-    struct tcb *tcb = tcb_alloc(t, p, false, &err);
+    struct tcb *tcb = tcb_alloc(t, p, &err);
     if (!tcb)
         return err;
-    tcb->sb.cap = p->sndbuf; /* remembered for the children */
-    tcb->rb.cap = p->rcvbuf;
     tcb_set_state(t, tcb, SYNACK_LISTEN);
     *out = tcb;
     return 0;
@@ -128,8 +126,10 @@ ssize_t tcp_receive(struct tcp_ctx *t, struct tcb *tcb, void *buf, size_t len, b
         uint32_t read_seq = tcb->rcv_nxt - tcb->rb.used;
         if (seq_lt(tcb->rcv_up, read_seq))
             tcb->rcv_up = read_seq; /* keep RCV.UP within 2^31 of the stream */
-        if (!peek)
+        if (!peek) {
             maybe_window_update(t, tcb, now);
+            rb_release(&tcb->rb); /* when it is empty */
+        }
         return n;
     }
     if ((tcb->flags & TF_RCVD_FIN) || (tcb->flags & TF_SHUT_RD))
@@ -177,6 +177,7 @@ void tcp_shutdown_read(struct tcp_ctx *t, struct tcb *tcb)
     (void)t;
     tcb->flags |= TF_SHUT_RD;
     rb_read(&tcb->rb, NULL, tcb->rb.used, false); /* what is queued is discarded */
+    rb_release(&tcb->rb);
 }
 
 /* Abort every child of a listener (3.10.5 for each). */
@@ -211,7 +212,9 @@ int tcp_abort(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         break;
     }
     sb_drop(&tcb->sb, tcb->sb.len);
+    sb_release(&tcb->sb);
     rb_ooo_clear(&tcb->rb);
+    rb_release(&tcb->rb);
     tcb_closed(t, tcb);
     return 0;
 }
