@@ -301,29 +301,47 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
  * (3.10.4, 3.10.5, RFC 5461), so does a SYN cache dropping a half-open
  * connection (RFC 4987 3.3), and a connect() then picks the same ISS. The
  * packets cannot tell it from the old SYN sent again (early): both
- * readings are kept (READ_SYN_STARTS_ANEW) until one is ruled out. Not
- * for the peer of a harness run (a script or a fuzzer): what it sends
- * proves nothing, and its SYN stays the old one's */
-bool o_syn_may_start_anew(const struct oracle *o, const struct o_side *s,
-                          const struct synack_tcp *th)
+ * readings are kept (READ_SYN_STARTS_ANEW) until one is ruled out.
+ * A bare SYN at another ISN is a new incarnation's first segment for its
+ * sender (a TCP has one connection per 4-tuple: it sends a new SYN only
+ * once the old one is gone, R2 or an ABORT may end it without a word), or
+ * the other side keeps the old one and answers with a challenge ACK (RFC
+ * 5961 4.2) until the answer tells: both readings (READ_SYN_NEW_ISN; the
+ * old reading keeps it pending, o_side.pend). Neither for the peer of a
+ * harness run (a script or a fuzzer): what it sends proves nothing, and
+ * its SYN stays the old one's or pending. Returns the reading the SYN
+ * opens, or 0 */
+unsigned o_syn_readings(const struct oracle *o, const struct o_side *s,
+                        const struct synack_tcp *th)
 {
     if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) != SYNACK_TCP_SYN ||
-        !s->syn_seen || th->seq != s->iss || o->from == ORACLE_FROM_PEER)
-        return false;
-    if (s->reset || s->aborted)
-        return true;
-    return o->now - s->iss_time < o->cfg.isn_tick_us;
+        !s->syn_seen || o->from == ORACLE_FROM_PEER)
+        return 0;
+    if (th->seq != s->iss)
+        return READ_SYN_NEW_ISN;
+    if (s->reset || s->aborted || o->now - s->iss_time < o->cfg.isn_tick_us)
+        return READ_SYN_STARTS_ANEW;
+    return 0;
 }
 
 void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct o_side **pr,
                   const struct synack_tcp *th)
 {
     struct o_side *s = *ps, *r = *pr;
-    if (o_syn_may_start_anew(o, s, th) && o_either(o, READ_SYN_STARTS_ANEW)) {
+    unsigned anew = o_syn_readings(o, s, th);
+    if (anew == READ_SYN_STARTS_ANEW && o_either(o, READ_SYN_STARTS_ANEW)) {
         /* its stream starts over from this SYN */
         side_restart(s);
         c->closed = false;
         c->number++;
+    } else if (anew == READ_SYN_NEW_ISN && o_either(o, READ_SYN_NEW_ISN)) {
+        /* a new incarnation: this SYN is its first segment */
+        bool first = s == &c->e[0];
+        o_inc_reset(c, c->e[0].addr, c->e[0].port, c->e[1].addr, c->e[1].port);
+        s = first ? &c->e[0] : &c->e[1];
+        r = first ? &c->e[1] : &c->e[0];
+        *ps = s;
+        *pr = r;
     }
     bool synack = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
                   (SYNACK_TCP_SYN | SYNACK_TCP_ACK);

@@ -297,8 +297,8 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack
 
 /* Could a step meet a choice of readings on this segment? Only then is the
  * world copied before it is judged. The steps that call o_either: rst.c
- * on a RST (READ_RST_TOOK_EFFECT), incarnation.c on a SYN at its sender's
- * ISS (READ_SYN_STARTS_ANEW). */
+ * on a RST (READ_RST_TOOK_EFFECT), incarnation.c on a bare SYN of a side
+ * that is not the peer of a harness run (o_syn_readings). */
 static bool may_fork(const struct oracle *o, const struct o_tuple *t, const struct synack_ipv4 *ip,
                      const struct synack_tcp *th)
 {
@@ -309,7 +309,7 @@ static bool may_fork(const struct oracle *o, const struct o_tuple *t, const stru
     for (size_t w = 0; w < t->nworlds; w++) {
         const struct o_inc *c = t->world[w];
         int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
-        if (o_syn_may_start_anew(o, &c->e[si], th))
+        if (o_syn_readings(o, &c->e[si], th))
             return true;
     }
     return false;
@@ -358,8 +358,8 @@ static bool inc_same(const struct o_inc *a, const struct o_inc *b)
     return memcmp(a, b, sizeof *a) == 0;
 }
 
-/* Keep the readings that stand, report the findings of the first of
- * them, and merge those that came out the same. */
+/* Keep the readings that stand (merging those that came out the same)
+ * and report the findings of the one of them with the fewest. */
 static void resolve(struct oracle *o, struct o_tuple *t, struct o_cand *k, size_t n,
                     size_t mark, size_t dropped)
 {
@@ -369,24 +369,23 @@ static void resolve(struct oracle *o, struct o_tuple *t, struct o_cand *k, size_
         any_clean |= !k[i].refuted && k[i].ruling == 0;
     }
     t->nworlds = 0;
-    bool reported = false;
+    const struct o_cand *best = NULL;
     for (size_t i = 0; i < n; i++) {
         bool keep = cand_keep(&k[i], any_clean, any_unrefuted) && t->nworlds < ORACLE_WORLDS;
         for (size_t w = 0; keep && w < t->nworlds; w++)
             keep = !inc_same(t->world[w], k[i].w);
-        if (keep && !reported) {
-            if (k[i].count)
-                memmove(&o->findings[mark], &o->findings[k[i].first],
-                        k[i].count * sizeof o->findings[0]);
-            o->nfindings = mark + k[i].count;
-            o->dropped = dropped + k[i].dropped;
-            reported = true;
-        }
+        if (keep && (!best || k[i].count < best->count))
+            best = &k[i];
         if (keep)
             t->world[t->nworlds++] = k[i].w;
         else
             free(k[i].w);
     }
+    if (best && best->count)
+        memmove(&o->findings[mark], &o->findings[best->first],
+                best->count * sizeof o->findings[0]);
+    o->nfindings = mark + (best ? best->count : 0);
+    o->dropped = dropped + (best ? best->dropped : 0);
 }
 
 /* One segment of a tuple, in each of its readings; a reading the segment

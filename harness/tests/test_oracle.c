@@ -1871,6 +1871,35 @@ static void test_rst_without_ack_resets_syn_received(void **state)
     }
 }
 
+/* The stack's connection died without a word (R2 in SYN-SENT, RFC 9293
+ * 3.8.3) and a connect() sends a SYN at another ISN: for the stack that is
+ * a new incarnation at once, whatever the peer makes of it; the peer's
+ * SYN and ACK complete it, and the stack's ACK is numbered from the new
+ * ISS (fuzz campaign: 17 seq-outside-own-space and 6 more). The reading in
+ * which the old incarnation goes on (the SYN pending) is ruled out by that
+ * ACK; the reading in which it is new, by a segment of the old stream. */
+static void test_own_syn_at_another_isn_starts_a_new_incarnation(void **state)
+{
+    (void)state;
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 75000 * MS, SYNACK_TCP_SYN, 300000, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 75001 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 75001 * MS, SYNACK_TCP_ACK, 1, 300001, 65535, 0);
+        seg(&e, true, 75001 * MS, SYNACK_TCP_ACK, 300001, 1, 65535, 0);
+        if (wrong) /* data of the old stream, far from the new one */
+            seg(&e, true, 75002 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 10);
+        expect_only(&e, wrong ? "seq-outside-own-space" : NULL);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2273,6 +2302,7 @@ int main(void)
         cmocka_unit_test(test_window_opens_by_wl_rule),
         cmocka_unit_test(test_syn_again_within_a_tick_is_a_new_incarnation),
         cmocka_unit_test(test_rst_without_ack_resets_syn_received),
+        cmocka_unit_test(test_own_syn_at_another_isn_starts_a_new_incarnation),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
