@@ -139,6 +139,8 @@ static int lint_one(const struct lint_opts *lo, const char *path, json_t *arr, s
                               "findings_dropped", (json_int_t)oracle_findings_dropped(o));
         if (j && cap->cut_frame)
             json_object_set_new(j, "cut_frame", json_integer((json_int_t)cap->cut_frame));
+        if (j)
+            json_object_set_new(j, "readings_max", json_integer((json_int_t)st.readings_max));
         json_array_append_new(arr, j);
     } else {
         size_t all = counted + oracle_findings_dropped(o);
@@ -151,6 +153,9 @@ static int lint_one(const struct lint_opts *lo, const char *path, json_t *arr, s
         if (st.conns_untracked)
             printf("; segments of %u connections past the limit were not followed",
                    st.conns_untracked);
+        if (st.readings_max > 1)
+            printf("; up to %u readings of a connection kept where the packets were ambiguous",
+                   st.readings_max);
         printf("\n");
     }
     *total += counted + oracle_findings_dropped(o);

@@ -307,18 +307,34 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
  * once the old one is gone, R2 or an ABORT may end it without a word), or
  * the other side keeps the old one and answers with a challenge ACK (RFC
  * 5961 4.2) until the answer tells: both readings (READ_SYN_NEW_ISN; the
- * old reading keeps it pending, o_side.pend). Neither for the peer of a
- * harness run (a script or a fuzzer): what it sends proves nothing, and
- * its SYN stays the old one's or pending. Returns the reading the SYN
- * opens, or 0 */
-unsigned o_syn_readings(const struct oracle *o, const struct o_side *s,
+ * old reading keeps it pending, o_side.pend), or only the new one when
+ * the other side is the peer of a harness run (a script or a fuzzer),
+ * whose view proves nothing. Neither for a SYN of that peer: its SYN
+ * stays the old one's or pending. Returns the reading the SYN opens, or 0 */
+/* The other side is the peer of a harness run (a script or a fuzzer):
+ * what it holds proves nothing of the incarnation. */
+static bool side_is_peer(const struct o_side *r)
+{
+    return r->has_last && r->from == ORACLE_FROM_PEER;
+}
+
+/* A bare SYN of s at another ISN than its ISS, not a copy of one pending. */
+static bool syn_new_isn(const struct oracle *o, const struct o_side *s,
                         const struct synack_tcp *th)
 {
+    return (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) == SYNACK_TCP_SYN &&
+           s->syn_seen && o->from != ORACLE_FROM_PEER && th->seq != s->iss &&
+           !o_pend_find((struct o_side *)s, th->seq);
+}
+
+unsigned o_syn_readings(const struct oracle *o, const struct o_side *s, const struct o_side *r,
+                        const struct synack_tcp *th)
+{
+    if (syn_new_isn(o, s, th))
+        return side_is_peer(r) ? 0 : READ_SYN_NEW_ISN;
     if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) != SYNACK_TCP_SYN ||
-        !s->syn_seen || o->from == ORACLE_FROM_PEER)
+        !s->syn_seen || o->from == ORACLE_FROM_PEER || th->seq != s->iss)
         return 0;
-    if (th->seq != s->iss)
-        return READ_SYN_NEW_ISN;
     if (s->reset || s->aborted || o->now - s->iss_time < o->cfg.isn_tick_us)
         return READ_SYN_STARTS_ANEW;
     return 0;
@@ -328,13 +344,17 @@ void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct 
                   const struct synack_tcp *th)
 {
     struct o_side *s = *ps, *r = *pr;
-    unsigned anew = o_syn_readings(o, s, th);
-    if (anew == READ_SYN_STARTS_ANEW && o_either(o, READ_SYN_STARTS_ANEW)) {
+    unsigned anew = o_syn_readings(o, s, r, th);
+    if (anew == 0 && syn_new_isn(o, s, th) && side_is_peer(r))
+        anew = READ_SYN_NEW_ISN; /* no reading of the peer's to keep */
+    else if (anew && !o_either(o, anew))
+        anew = 0;
+    if (anew == READ_SYN_STARTS_ANEW) {
         /* its stream starts over from this SYN */
         side_restart(s);
         c->closed = false;
         c->number++;
-    } else if (anew == READ_SYN_NEW_ISN && o_either(o, READ_SYN_NEW_ISN)) {
+    } else if (anew == READ_SYN_NEW_ISN) {
         /* a new incarnation: this SYN is its first segment */
         bool first = s == &c->e[0];
         o_inc_reset(c, c->e[0].addr, c->e[0].port, c->e[1].addr, c->e[1].port);

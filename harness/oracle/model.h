@@ -315,10 +315,9 @@ struct o_tuple {
 /* The choices a step may meet (a bit each): the default reading is the
  * bit clear, the other is judged in a copy of the world. */
 enum o_reading {
-    READ_RST_TOOK_EFFECT = 1u << 0,  /* a RST the receiver may have dropped reset it */
-    READ_SYN_STARTS_ANEW = 1u << 1,  /* a SYN at its sender's ISS starts a new incarnation */
-    READ_SYN_NEW_ISN = 1u << 2,      /* a SYN at another ISN starts one at once */
-    READ_COUNT_BITS = 3
+    READ_SYN_STARTS_ANEW = 1u << 0,  /* a SYN at its sender's ISS starts a new incarnation */
+    READ_SYN_NEW_ISN = 1u << 1,      /* a SYN at another ISN starts one at once */
+    READ_COUNT_BITS = 2
 };
 
 /* ---- the oracle ---- */
@@ -402,7 +401,7 @@ void o_check_header(struct oracle *o, const struct o_inc *c, const struct segv *
 enum o_state o_side_state(const struct o_inc *c, const struct o_side *s);
 struct o_pend *o_pend_find(struct o_side *s, uint32_t seq);
 void o_pend_add(struct o_side *s, const struct o_pend *p);
-unsigned o_syn_readings(const struct oracle *o, const struct o_side *s,
+unsigned o_syn_readings(const struct oracle *o, const struct o_side *s, const struct o_side *r,
                         const struct synack_tcp *th);
 void o_inc_reset(struct o_inc *c, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
 /* Picks the incarnation of this segment, starting a new one when it says

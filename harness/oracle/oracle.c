@@ -191,6 +191,8 @@ static struct o_tuple *tuple_get(struct oracle *o, uint32_t src, uint16_t sport,
     o_inc_reset(c, src, sport, dst, dport);
     t->world[0] = c;
     t->nworlds = 1;
+    if (!o->st.readings_max)
+        o->st.readings_max = 1;
     o->conns[o->nconns] = t;
     size_t h = conn_hash(src, sport, dst, dport) & (o->nslots - 1);
     while (o->slots[h])
@@ -296,23 +298,15 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack
 /* ---- the readings of a tuple (model.h: worlds) ---- */
 
 /* Could a step meet a choice of readings on this segment? Only then is the
- * world copied before it is judged. The steps that call o_either: rst.c
- * on a RST (READ_RST_TOOK_EFFECT), incarnation.c on a bare SYN of a side
- * that is not the peer of a harness run (o_syn_readings). */
-static bool may_fork(const struct oracle *o, const struct o_tuple *t, const struct synack_ipv4 *ip,
+ * world copied before it is judged. The step that calls o_either is
+ * incarnation.c's, on a bare SYN (o_syn_readings). */
+static bool may_fork(const struct oracle *o, const struct o_inc *c, const struct synack_ipv4 *ip,
                      const struct synack_tcp *th)
 {
-    if (th->flags & SYNACK_TCP_RST)
-        return true;
     if (!(th->flags & SYNACK_TCP_SYN))
         return false;
-    for (size_t w = 0; w < t->nworlds; w++) {
-        const struct o_inc *c = t->world[w];
-        int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
-        if (o_syn_readings(o, &c->e[si], th))
-            return true;
-    }
-    return false;
+    int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
+    return o_syn_readings(o, &c->e[si], &c->e[1 - si], th) != 0;
 }
 
 /* A reading after this segment, and what it gave. */
@@ -381,6 +375,8 @@ static void resolve(struct oracle *o, struct o_tuple *t, struct o_cand *k, size_
         else
             free(k[i].w);
     }
+    if (t->nworlds > o->st.readings_max)
+        o->st.readings_max = (unsigned)t->nworlds;
     if (best && best->count)
         memmove(&o->findings[mark], &o->findings[best->first],
                 best->count * sizeof o->findings[0]);
@@ -395,7 +391,7 @@ static void resolve(struct oracle *o, struct o_tuple *t, struct o_cand *k, size_
 static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct synack_ipv4 *ip,
                         const struct synack_tcp *th, bool corrupted)
 {
-    if (t->nworlds == 1 && !may_fork(o, t, ip, th)) { /* the usual case: one reading */
+    if (t->nworlds == 1 && !may_fork(o, t->world[0], ip, th)) { /* the usual case */
         judge_world(o, t->world[0], 0, ip, th, corrupted);
         return;
     }
@@ -404,7 +400,7 @@ static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct synack
     unsigned met[ORACLE_WORLDS];
     size_t n = 0, nw = t->nworlds, mark = o->nfindings, dropped = o->dropped;
     for (size_t w = 0; w < nw; w++) {
-        before[w] = malloc(sizeof *before[w]);
+        before[w] = may_fork(o, t->world[w], ip, th) ? malloc(sizeof *before[w]) : NULL;
         if (before[w])
             *before[w] = *t->world[w];
         k[n++] = judge_world(o, t->world[w], 0, ip, th, corrupted);

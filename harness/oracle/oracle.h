@@ -104,6 +104,8 @@ struct oracle_stats {
     unsigned packets, tcp_segments, connections;
     unsigned offload_checksums; /* TCP checksums left to the NIC (not judged) */
     unsigned conns_untracked;   /* past max_conns */
+    unsigned readings_max;      /* the most readings of one connection held at once
+                                 * (model.h: where the packets left it ambiguous) */
 };
 void oracle_stats(const struct oracle *o, struct oracle_stats *st);
 

@@ -104,7 +104,9 @@ static void check_rst_answers_rst(struct oracle *o, const struct o_inc *c, const
 
 /* RFC 5961 3.2 in a synchronized state: a RST a correct stack sends can
  * take effect; an exact match resets. One at the RCV.NXT r last
- * acknowledged with octets of s past it may miss (o_either) */
+ * acknowledged with octets of s past it may miss: taken as missed (the
+ * reading that judges what follows; the other closes the incarnation and
+ * judges almost nothing, so it would stand for ever) */
 static void rst_synchronized(struct oracle *o, struct o_inc *c, const struct o_side *s,
                              struct o_side *r, const struct segv *v, bool reply)
 {
@@ -118,7 +120,7 @@ static void rst_synchronized(struct oracle *o, struct o_inc *c, const struct o_s
                 "a window of %u", v->seq - s->iss, r->ack_last - s->iss, r->wnd_adv);
     if (v->seq != r->ack_last)
         return;
-    if (!rst_may_miss_unacked_data(s, r, v) || o_either(o, READ_RST_TOOK_EFFECT)) {
+    if (!rst_may_miss_unacked_data(s, r, v)) {
         c->closed = true;
         r->reset = true;
     }
