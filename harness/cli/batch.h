@@ -12,7 +12,7 @@
 #include "run/runner.h"
 
 #define BATCH_MAX_JOBS 256
-#define BATCH_MAX_SCRIPT_US (3600LL * 1000000) /* virtual time a script may span */
+#define BATCH_MAX_SCRIPT_US (30LL * 24 * 3600 * 1000000) /* virtual time a script may span: 30 days, past RFC 7323 5.5's 24 */
 #define BATCH_MAX_REAL_S 600.0                 /* real time, default of --max-real-time */
 
 struct batch {

@@ -442,6 +442,39 @@ static int check_app_order(struct tr *t)
     return 0;
 }
 
+/* The first SYN of one side (with or without ACK), or NULL. */
+static const struct synack_tcp *first_syn(const struct tr *t, bool from_stack)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->segs[i].from_stack == from_stack && (t->segs[i].th.flags & SYNACK_TCP_SYN))
+            return &t->segs[i].th;
+    return NULL;
+}
+
+/* The TCP extensions the captured stack had off, as far as its SYN (or
+ * its SYN-ACK to a SYN that offered them) shows: the replay turns the
+ * same ones off, so synack answers as the capture's stack did. */
+static void emit_extensions_off(struct tr *t, const char *ts, unsigned ml)
+{
+    static const struct {
+        uint32_t opt;
+        const char *name;
+    } ext[] = {
+        {TCPOPT_F_SACK_PERM, "SYNACK_TCP_SACK"},
+        {TCPOPT_F_TS, "SYNACK_TCP_TIMESTAMPS"},
+        {TCPOPT_F_WSCALE, "SYNACK_TCP_WINDOW_SCALING"},
+    };
+    const struct synack_tcp *mine = first_syn(t, true);
+    const struct synack_tcp *theirs = t->passive ? first_syn(t, false) : NULL;
+    if (!mine || (t->passive && !theirs))
+        return;
+    for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++) {
+        bool offered = !theirs || (theirs->opts.present & ext[k].opt);
+        if (offered && !(mine->opts.present & ext[k].opt))
+            emit_line(t, 0, ml, "%s setsockopt(3, SOL_TCP, %s, [0], 4) = 0", ts, ext[k].name);
+    }
+}
+
 static void emit_app(struct tr *t, const struct meta_app *a, int64_t when)
 {
     char ts[40];
@@ -452,12 +485,14 @@ static void emit_app(struct tr *t, const struct meta_app *a, int64_t when)
     case META_APP_LISTEN:
         emit_line(t, 0, ml, "%s socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", ts);
         emit_line(t, 0, ml, "%s setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0", ts);
+        emit_extensions_off(t, ts, ml);
         emit_line(t, 0, ml, "%s bind(3, ..., ...) = 0", ts);
         emit_line(t, 0, ml, "%s listen(3, 1) = 0", ts);
         break;
     case META_APP_CONNECT:
         emit_line(t, 0, ml, "%s socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", ts);
         emit_line(t, 0, ml, "%s fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0", ts);
+        emit_extensions_off(t, ts, ml);
         emit_line(t, 0, ml, "%s connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)", ts);
         break;
     case META_APP_ACCEPT:

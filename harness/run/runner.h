@@ -38,7 +38,7 @@ struct run_options {
     uint64_t seed;           /* target RNG seed (mem) */
     bool strict;             /* add the strict checks (unclaimed packets, checksums,
                               * oracle findings) to packetdrill's verdict */
-    int64_t max_script_us;   /* give up past this script time (default 1 hour) */
+    int64_t max_script_us;   /* give up past this script time (synack run: 30 days) */
     int64_t max_real_us;     /* real-time targets: skip a vector whose script runs
                               * longer than this (0: no limit) */
 };

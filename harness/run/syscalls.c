@@ -450,6 +450,7 @@ static bool tcp_info_field(const struct synack_tcp_info *i, const char *name, in
         {"tcpi_backoff", i->backoff},
         {"tcpi_snd_wscale", i->snd_wscale},
         {"tcpi_rcv_wscale", i->rcv_wscale},
+        {"tcpi_options", i->options},
         /* synack's own: the last ICMP soft error as an errno (SHLD-25);
          * Linux has no such field, so vectors using it fail there */
         {"synack_soft_error", -(int64_t)i->soft_error},

@@ -68,13 +68,9 @@ static int linux_open(struct target **out, const struct target_config *cfg, char
     }
     netns_sysctl("net/ipv6/conf/default/disable_ipv6", "1");
     netns_sysctl("net/ipv6/conf/all/disable_ipv6", "1");
-    /* The vectors test the RFC 9293 base protocol, which is what synack
-     * speaks, so the kernel neither offers nor accepts the extensions
-     * synack lacks (RFC 7323 timestamps and window scale, RFC 2018 SACK).
-     * Everything else is the kernel's default for a new namespace. */
-    netns_sysctl("net/ipv4/tcp_timestamps", "0");
-    netns_sysctl("net/ipv4/tcp_sack", "0");
-    netns_sysctl("net/ipv4/tcp_window_scaling", "0");
+    /* Everything else is the kernel's default for a new namespace: the
+     * extensions (RFC 7323, RFC 2018) are on, as they are in synack; a
+     * vector turns them off with synack's switches (linux_setsockopt). */
     struct synack_tun_config tc = {.name = "tun0"};
     t->tun = synack_tun_open(&tc, err, n);
     struct synack_tun_addr ta = {
@@ -283,9 +279,40 @@ static int linux_close_sock(struct target *t, int sd)
     return close(sd) < 0 ? -errno : 0;
 }
 
+/* synack's per-socket switches of the TCP extensions have no Linux
+ * equivalent but the sysctls whose values they take: set the vector's
+ * namespace's, which every connection made after it reads. */
+static const char *extension_sysctl(int level, int name)
+{
+    if (level != SYNACK_SOL_TCP)
+        return NULL;
+    switch (name) {
+    case SYNACK_TCP_WINDOW_SCALING: return "net/ipv4/tcp_window_scaling";
+    case SYNACK_TCP_TIMESTAMPS: return "net/ipv4/tcp_timestamps";
+    case SYNACK_TCP_SACK: return "net/ipv4/tcp_sack";
+    case SYNACK_TCP_DSACK: return "net/ipv4/tcp_dsack";
+    case SYNACK_TCP_ECN: return "net/ipv4/tcp_ecn";
+    default: return NULL;
+    }
+}
+
 static int linux_setsockopt(struct target *t, int sd, int level, int name, const void *v, size_t n)
 {
     CHECK_SD(t, sd);
+    const char *sysctl = extension_sysctl(level, name);
+    if (sysctl) {
+        int val;
+        if (n < sizeof val)
+            return -EINVAL;
+        memcpy(&val, v, sizeof val);
+        char text[16];
+        snprintf(text, sizeof text, "%d", val);
+        if (netns_enter(&t->ns) < 0)
+            return -EPERM;
+        int r = netns_sysctl(sysctl, text);
+        netns_leave(&t->ns);
+        return r;
+    }
     return setsockopt(sd, level, name, v, (socklen_t)n) < 0 ? -errno : 0;
 }
 

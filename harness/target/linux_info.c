@@ -22,6 +22,7 @@ void linux_info_convert(const struct tcp_info *ti, struct synack_tcp_info *i)
     i->state = state_of(ti->tcpi_state);
     i->snd_wscale = ti->tcpi_snd_wscale;
     i->rcv_wscale = ti->tcpi_rcv_wscale;
+    i->options = ti->tcpi_options; /* the same bits (SYNACK_TCPI_OPT_*) */
     i->snd_mss = ti->tcpi_snd_mss;
     i->rcv_mss = ti->tcpi_rcv_mss;
     i->srtt_us = ti->tcpi_rtt;

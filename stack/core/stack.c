@@ -48,6 +48,13 @@ void synack_config_default(struct synack_config *c)
     c->reasm_mem_max = 1024 * 1024;
     c->reasm_dgram_max = 65535;
     c->reasm_timeout = 60 * SYNACK_SEC;
+    c->window_scaling = 1;
+    c->timestamps = 1;
+    c->sack = 1;
+    c->dsack = 1;
+    c->ecn = 2;
+    c->fastopen = 1;
+    c->recovery = SYNACK_RECOVERY_RACK;
 }
 
 /* Reject what the stack cannot run with, rather than misbehave later. */
@@ -71,6 +78,9 @@ static int config_check(const struct synack_config *c)
                          c->reasm_timeout == 0 ||
                          c->reasm_mem_max < c->reasm_dgram_max + IP_REASM_HEADROOM))
         return -EINVAL; /* RFC 1122 3.3.2: EMTU_R >= 576, and one datagram must fit */
+    if (c->window_scaling > 1 || c->timestamps > 1 || c->sack > 1 || c->dsack > 1 ||
+        c->ecn > 2 || c->recovery > SYNACK_RECOVERY_RACK)
+        return -EINVAL;
     return 0;
 }
 

@@ -23,6 +23,8 @@ struct sock {
     bool reuseaddr;
     uint32_t sndbuf, rcvbuf;
     uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0 */
+    uint8_t ext;      /* TO_*: the TCP extensions to offer */
+    uint8_t recovery; /* enum synack_recovery */
     struct synack_linger linger;
     uint64_t keep_idle, keep_intvl;
     uint32_t keep_cnt;

@@ -63,6 +63,8 @@ static int sock_alloc(struct synack_stack *s)
         sk->keep_intvl = s->cfg.keepalive_intvl;
         sk->keep_cnt = s->cfg.keepalive_cnt;
         sk->ttl = s->cfg.ttl;
+        sk->ext = tcp_ext_from_config(&s->cfg);
+        sk->recovery = s->cfg.recovery;
         return (int)i;
     }
     return -EMFILE;
@@ -146,6 +148,8 @@ static struct tcp_open_params open_params(const struct synack_stack *s, const st
         .rcvbuf = sk->rcvbuf,
         .user_mss = sk->user_mss,
         .flags = sk->flags,
+        .ext = sk->ext,
+        .recovery = sk->recovery,
         .keep_idle = sk->keep_idle,
         .keep_intvl = sk->keep_intvl,
         .keep_cnt = sk->keep_cnt,

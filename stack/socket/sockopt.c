@@ -93,6 +93,47 @@ static int set_socket_level(struct synack_stack *s, struct sock *sk, int name, c
     }
 }
 
+/* The TO_* bit of a synack extension switch, or 0. */
+static uint8_t ext_bit(int name)
+{
+    switch (name) {
+    case SYNACK_TCP_WINDOW_SCALING: return TO_WSCALE;
+    case SYNACK_TCP_TIMESTAMPS: return TO_TS;
+    case SYNACK_TCP_SACK: return TO_SACK;
+    case SYNACK_TCP_DSACK: return TO_DSACK;
+    default: return 0;
+    }
+}
+
+/* The extensions shape the SYN: they are set before connect(), or on a
+ * listener for the connections it has yet to accept. */
+static int set_extension(struct sock *sk, int name, int v)
+{
+    if (sk->tcb && sk->tcb->state != SYNACK_LISTEN)
+        return -EISCONN;
+    uint8_t ext = sk->ext;
+    if (name == SYNACK_TCP_ECN) {
+        if (v < 0 || v > 2)
+            return -EINVAL;
+        ext &= (uint8_t) ~(TO_ECN | TO_ECN_OK);
+        ext |= (uint8_t)((v == 1 ? TO_ECN : 0) | (v ? TO_ECN_OK : 0));
+    } else if (name == SYNACK_TCP_RECOVERY) {
+        if (v < 0 || v > SYNACK_RECOVERY_RACK)
+            return -EINVAL;
+        sk->recovery = (uint8_t)v;
+    } else {
+        if (v < 0 || v > 1)
+            return -EINVAL;
+        ext = (uint8_t)(v ? ext | ext_bit(name) : ext & ~ext_bit(name));
+    }
+    sk->ext = ext;
+    if (sk->tcb) {
+        sk->tcb->opt_offer = sk->ext;
+        sk->tcb->recovery = sk->recovery;
+    }
+    return 0;
+}
+
 static int set_tcp_level(struct synack_stack *s, struct sock *sk, int name, const void *val,
                          size_t len, uint64_t now)
 {
@@ -135,6 +176,13 @@ static int set_tcp_level(struct synack_stack *s, struct sock *sk, int name, cons
         if (sk->tcb)
             sk->tcb->user_timeout = sk->user_timeout;
         return 0;
+    case SYNACK_TCP_WINDOW_SCALING:
+    case SYNACK_TCP_TIMESTAMPS:
+    case SYNACK_TCP_SACK:
+    case SYNACK_TCP_DSACK:
+    case SYNACK_TCP_ECN:
+    case SYNACK_TCP_RECOVERY:
+        return set_extension(sk, name, v);
     default:
         return -ENOPROTOOPT;
     }
@@ -230,6 +278,15 @@ static int get_tcp_level(struct synack_stack *s, struct sock *sk, int name, void
             tcp_status(&s->tcp, sk->tcb, &info);
         return put_int(val, len, -info.soft_error);
     }
+    case SYNACK_TCP_WINDOW_SCALING:
+    case SYNACK_TCP_TIMESTAMPS:
+    case SYNACK_TCP_SACK:
+    case SYNACK_TCP_DSACK:
+        return put_int(val, len, (sk->ext & ext_bit(name)) != 0);
+    case SYNACK_TCP_ECN:
+        return put_int(val, len, (sk->ext & TO_ECN) ? 1 : (sk->ext & TO_ECN_OK) ? 2 : 0);
+    case SYNACK_TCP_RECOVERY:
+        return put_int(val, len, sk->recovery);
     case SYNACK_TCP_INFO: {
         struct synack_tcp_info info;
         if (!val || !len || *len < sizeof info)

@@ -50,6 +50,15 @@ enum tcp_timer {
 #define TF_SWS_OVERRIDE 0x40000u /* the override timeout of 3.8.6.2.1 (4) fired */
 #define TF_R1_ADVICE 0x80000u  /* soft_error holds the R1 report (SHLD-9) */
 
+/* tcb->opt_offer (what our SYN offers or our SYN-ACK may accept) and
+ * tcb->opt_on (what both SYNs settled): the extensions of a connection. */
+#define TO_WSCALE 0x01u /* RFC 7323 2 */
+#define TO_TS 0x02u     /* RFC 7323 3 */
+#define TO_SACK 0x04u   /* RFC 2018 */
+#define TO_DSACK 0x08u  /* RFC 2883: a receiver's own choice, not negotiated */
+#define TO_ECN 0x10u    /* RFC 3168: asked for by our SYN (offer), in use (on) */
+#define TO_ECN_OK 0x20u /* RFC 3168: a peer's request is accepted (offer only) */
+
 enum tcb_owner {
     TCB_ORPHAN = 0, /* nobody will read it: it lives until CLOSED */
     TCB_USER,       /* a socket holds it */
@@ -97,7 +106,15 @@ struct tcb {
     uint16_t peer_mss; /* SendMSS: the peer's option, or 536 (MUST-15) */
     uint16_t rcv_mss;  /* what we announce (MUST-67) */
     uint16_t user_mss; /* TCP_MAXSEG, 0 if unset */
-    uint8_t snd_wscale, rcv_wscale;
+    /* Extensions (tcp_opts.c): offered, and settled by both SYNs */
+    uint8_t opt_offer, opt_on;     /* TO_* */
+    uint8_t recovery;              /* enum synack_recovery */
+    uint8_t snd_wscale, rcv_wscale; /* RFC 7323 2: Snd.Wind.Shift, Rcv.Wind.Shift */
+    /* RFC 7323 3-5: timestamps */
+    uint32_t ts_offset;      /* our TSval = 1 ms clock + ts_offset */
+    uint32_t ts_recent;      /* TS.Recent */
+    uint64_t ts_recent_age;  /* when TS.Recent was set (PAWS, 5.5) */
+    uint32_t last_ack_sent;  /* Last.ACK.sent */
 
     /* Buffers; sb holds octets from snd_buf_seq on. */
     struct sndbuf sb;
@@ -182,7 +199,7 @@ struct tcp_ctx {
     const struct synack_config *cfg;
     struct synack_counters *cnt;
     struct rng *rng;
-    struct siphash_key isn_key, port_key;
+    struct siphash_key isn_key, port_key, ts_key;
     uint32_t port_next;
 
     struct tcb **hash; /* established, SYN-*, closing, TIME-WAIT: by 4-tuple */

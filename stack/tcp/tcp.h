@@ -37,6 +37,8 @@ struct tcp_open_params {
     uint32_t sndbuf, rcvbuf;
     uint16_t user_mss;
     uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0 */
+    uint8_t ext;      /* TO_*: the extensions to offer */
+    uint8_t recovery; /* enum synack_recovery */
     uint64_t keep_idle, keep_intvl;
     uint32_t keep_cnt;
     uint64_t user_timeout;
@@ -77,6 +79,9 @@ int tcp_set_buffers(struct tcp_ctx *t, struct tcb *tcb, uint32_t sndbuf, uint32_
 void tcp_set_nodelay(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t now);
 void tcp_set_keepalive(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t idle,
                        uint64_t intvl, uint32_t cnt, uint64_t now);
+
+/* The extensions a new socket offers: the configuration's TO_* bits. */
+uint8_t tcp_ext_from_config(const struct synack_config *cfg);
 
 /* Is (laddr, lport) used by a TCB? Wildcard laddr 0 matches any. */
 bool tcp_port_in_use(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,

@@ -20,39 +20,6 @@ static void tcp_input_closed(struct tcp_ctx *t, const struct tcp_seg *seg, uint6
         t->cnt->tcp_rst_closed_port++;
 }
 
-/* ---- options of a SYN ---- */
-
-void tcp_syn_opts_take(struct tcp_ctx *t, const struct tcp_seg *seg, struct tcp_syn_opts *o)
-{
-    const struct synack_tcp_opts *in = seg->opts;
-    *o = (struct tcp_syn_opts){.wscale = TCP_WSCALE_NONE};
-    if (in->present & TCPOPT_F_MSS) {
-        if (in->mss == 0)
-            t->cnt->tcp_mss_zero++; /* cannot be honoured: as if absent */
-        else
-            o->mss = in->mss;
-    }
-    if (in->present & TCPOPT_F_WSCALE)
-        o->wscale = in->wscale;
-    o->sack_ok = (in->present & TCPOPT_F_SACK_PERM) != 0;
-    o->ts_ok = (in->present & TCPOPT_F_TS) != 0;
-    o->ts_val = in->ts_val;
-}
-
-void tcp_syn_opts_apply(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_syn_opts *o)
-{
-    /* MUST-14, MUST-15: the peer's MSS option, else 536. */
-    tcb->peer_mss = o->mss ? o->mss : 536;
-    tcp_update_snd_mss(t, tcb);
-}
-
-void tcp_syn_options(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg)
-{
-    struct tcp_syn_opts o;
-    tcp_syn_opts_take(t, seg, &o);
-    tcp_syn_opts_apply(t, tcb, &o);
-}
-
 /* Text or FIN carried by a SYN is held in the receive buffer, out of
  * order at RCV.NXT, until the connection is ESTABLISHED ("queued for
  * processing later"). */
@@ -77,7 +44,8 @@ void tcp_hold_syn_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg 
 
 /* ---- 3.10.7.2 LISTEN ---- */
 
-struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive *po)
+struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive *po,
+                              uint64_t now)
 {
     struct tcp_open_params p = {
         .laddr = po->tu.laddr, /* fill in what the listen left unspecified */
@@ -88,6 +56,8 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
         .rcvbuf = l->rb.cap,
         .user_mss = l->user_mss,
         .flags = l->flags,
+        .ext = l->opt_offer,
+        .recovery = l->recovery,
         .keep_idle = l->keep_idle,
         .keep_intvl = l->keep_intvl,
         .keep_cnt = l->keep_cnt,
@@ -113,8 +83,8 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
     c->snd_wnd = c->max_snd_wnd = po->peer_wnd;
     c->snd_wl1 = po->irs;
     c->snd_wl2 = c->iss;
-    c->rcv_mss = tcp_our_mss(t, c->user_mss);
-    tcp_syn_opts_apply(t, c, &po->opts);
+    tcp_syn_prepare(t, c);
+    tcp_syn_opts_apply(t, c, &po->opts, now);
     tcb_set_state(t, c, SYNACK_SYN_RECEIVED);
     tcb_hash_insert(t, c);
     return c;
@@ -139,7 +109,7 @@ static void listen_syn(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
         po.iss = *iss_floor + 1; /* MAY-2 (1): above the old incarnation */
     tcp_syn_opts_take(t, seg, &po.opts);
     if (seg->datalen && l->embryonic < l->backlog && t->cfg->syncookies < 2) {
-        struct tcb *c = tcp_passive_child(t, l, &po);
+        struct tcb *c = tcp_passive_child(t, l, &po, now);
         if (c) {
             c->last_rcv = now;
             tcp_hold_syn_text(t, c, seg);
@@ -241,7 +211,7 @@ static void tcp_input_syn_sent(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
     tcb->rcv_up = tcb->rcv_nxt;
     tcb->rcv_adv = tcb->rcv_nxt;
     tcb->last_rcv = now;
-    tcp_syn_options(t, tcb, seg);
+    tcp_syn_options(t, tcb, seg, now);
     if (ack)
         syn_sent_take_ack(t, tcb, seg, now);
     tcb->snd_wnd = seg->wnd; /* the window of a SYN is never scaled */
@@ -274,13 +244,14 @@ static void tcp_input_syn_sent(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
 }
 
 /* MAY-2: a new SYN for a connection in TIME-WAIT reopens it when its
- * sequence number is above everything of the old incarnation and a
- * listener is there to take it; the new ISS then lies above the old
- * SND.NXT (as Linux does: SND.NXT + 65535 + 2). Returns the listener. */
+ * timestamp, or else its sequence number, is above everything of the old
+ * incarnation (RFC 6191, SHLD-4) and a listener is there to take it; the
+ * new ISS then lies above the old SND.NXT (as Linux does: SND.NXT +
+ * 65535 + 2). Returns the listener. */
 static struct tcb *time_wait_reopen(struct tcp_ctx *t, struct tcb *tcb,
                                     const struct tcp_seg *seg, uint32_t *iss_floor)
 {
-    if (seg->flags != SYNACK_TCP_SYN || !seq_gt(seg->seq, tcb->rcv_nxt))
+    if (seg->flags != SYNACK_TCP_SYN || !tcp_time_wait_syn_ok(tcb, seg))
         return NULL;
     struct tcb *l = tcb_lookup_listener(t, tcb->laddr, tcb->lport);
     if (!l)

@@ -205,7 +205,9 @@ static void ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_se
         sb_release(&tcb->sb); /* all acknowledged: the memory goes */
         tcb->snd_buf_seq += n;
     }
-    if ((tcb->flags & TF_RTT_TIMING) && seq_gt(seg->ack, tcb->rtt_seq)) {
+    if (tcp_ts_rtt(t, tcb, seg, tcb->snd_max - tcb->snd_una, now)) {
+        tcb->flags &= ~TF_RTT_TIMING; /* RTTM (RFC 7323 4) */
+    } else if ((tcb->flags & TF_RTT_TIMING) && seq_gt(seg->ack, tcb->rtt_seq)) {
         rtt_sample(t, tcb, now - tcb->rtt_start);
         tcb->flags &= ~TF_RTT_TIMING;
     }
@@ -316,8 +318,11 @@ void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *
     if (!SEG_HAS(seg, SYNACK_TCP_SYN))
         seg->wnd <<= tcb->snd_wscale;
     trim_duplicate_syn(tcb, seg);
+    if (!tcp_ts_check(t, tcb, seg, now)) /* RFC 7323 5.3 R1, before the sequence number */
+        return;
     if (!tcp_check_sequence(t, tcb, seg, now))
         return;
+    tcp_ts_update(tcb, seg, now); /* R3 */
     tcb->last_rcv = now;
     if (SEG_HAS(seg, SYNACK_TCP_RST)) {
         tcp_check_rst(t, tcb, seg, now);

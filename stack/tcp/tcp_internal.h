@@ -71,6 +71,11 @@ bool tcp_syncookie_make(const struct tcp_ctx *t, const struct tcp_tuple *tu, uin
  * recent? Then *mss is the MSS it carries. */
 bool tcp_syncookie_check(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint32_t irs,
                          uint32_t cookie, uint64_t now, uint16_t *mss);
+/* A cookie SYN-ACK's options: WS and SACK-permitted kept in the TSval's
+ * low bits, or not offered without timestamps. */
+void tcp_syncookie_opts(const struct tcp_syn_opts *peer, struct synack_tcp_opts *o);
+/* The peer's WS and SACK-permitted back from the TSecr of a cookie's ACK. */
+void tcp_syncookie_ack_opts(const struct tcp_seg *seg, struct tcp_syn_opts *o);
 
 /* ---- the SYN cache: tcp_syncache.c ---- */
 int syncache_init(struct tcp_ctx *t);
@@ -93,7 +98,8 @@ uint64_t syncache_deadline(const struct tcp_ctx *t);
 /* The acceptability test of 3.10.7.4 first (Table 6). */
 bool tcp_seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t wnd);
 /* A passive child of l in SYN-RECEIVED, in the table, nothing sent yet. */
-struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive *po);
+struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive *po,
+                              uint64_t now);
 void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
                             uint64_t now);
 /* Steps six to eight of 3.10.7.4 (URG, text, FIN), also used from SYN-SENT. */
@@ -103,11 +109,36 @@ void tcp_input_text_and_fin(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *
 void tcp_established(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* Text (and a FIN) that came with a SYN, held until ESTABLISHED (3.10.7.2). */
 void tcp_hold_syn_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg);
-/* Options of a SYN: read them (MSS 0 counted as absent), apply them to a
- * TCB (3.7.1: the send MSS), or both. */
+/* ---- options: tcp_opts.c ---- */
+/* Before our first SYN: the MSS and window shift to announce, the TS clock. */
+void tcp_syn_prepare(const struct tcp_ctx *t, struct tcb *tcb);
+/* Options of a SYN: read them (MSS 0 counted as absent); apply them to a
+ * TCB: the send MSS (3.7.1) and what both SYNs settle; or both. */
 void tcp_syn_opts_take(struct tcp_ctx *t, const struct tcp_seg *seg, struct tcp_syn_opts *o);
-void tcp_syn_opts_apply(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_syn_opts *o);
-void tcp_syn_options(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg);
+void tcp_syn_opts_apply(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_syn_opts *o,
+                        uint64_t now);
+void tcp_syn_options(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
+                     uint64_t now);
+/* The options of a segment we send with these flags (o zeroed first). */
+void tcp_opts_fill(const struct tcp_ctx *t, const struct tcb *tcb, uint8_t flags,
+                   struct synack_tcp_opts *o, uint64_t now);
+/* The SYN-ACK (or ACK) options of a SYN cache entry of listener l. */
+void tcp_syn_ack_opts(const struct tcp_ctx *t, const struct tcb *l, const struct tcp_tuple *tu,
+                      const struct tcp_syn_opts *peer, uint8_t flags, struct synack_tcp_opts *o,
+                      uint64_t now);
+/* Octets of options every data segment carries (timestamps). */
+uint32_t tcp_opts_overhead(const struct tcb *tcb);
+/* Our TSval now (RFC 7323 5.4). */
+uint32_t tcp_ts_now(const struct tcb *tcb, uint64_t now);
+/* RFC 7323 3.2 and 5.3 R1 (PAWS): false when the segment is to be dropped. */
+bool tcp_ts_check(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg, uint64_t now);
+/* RFC 7323 5.3 R3: TS.Recent from an acceptable segment. */
+void tcp_ts_update(struct tcb *tcb, const struct tcp_seg *seg, uint64_t now);
+/* RFC 7323 4 (RTTM): an RTT sample from the TSecr of an ACK of new data. */
+bool tcp_ts_rtt(const struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
+                uint32_t flight, uint64_t now);
+/* RFC 6191: may this SYN reopen the TIME-WAIT connection tcb? */
+bool tcp_time_wait_syn_ok(const struct tcb *tcb, const struct tcp_seg *seg);
 /* RFC 9293 3.10.7.4 "fifth": the ACK field in ESTABLISHED and later states. */
 bool tcp_process_ack(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg, uint64_t now);
 
@@ -189,6 +220,8 @@ void tcp_keepalive_reset(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* ---- RTT and RTO: tcp_rtt.c (RFC 6298) ---- */
 void rtt_init(const struct tcp_ctx *t, struct tcb *tcb);
 void rtt_sample(const struct tcp_ctx *t, struct tcb *tcb, uint64_t r);
+/* One of n samples expected in this RTT (RFC 7323 Appendix G); n = 1 is rtt_sample. */
+void rtt_sample_weighted(const struct tcp_ctx *t, struct tcb *tcb, uint64_t r, uint32_t n);
 void rto_backoff(const struct tcp_ctx *t, struct tcb *tcb);
 uint64_t rto_current(const struct tcp_ctx *t, const struct tcb *tcb);
 

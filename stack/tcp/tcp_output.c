@@ -28,11 +28,16 @@ uint32_t tcp_rcv_window(const struct tcb *tcb)
 
 /* ---- building and sending one segment ---- */
 
-static size_t syn_options(const struct tcb *tcb, uint8_t *buf)
+/* The window field for wnd octets, scaled by Rcv.Wind.Shift. Rounding
+ * down could move the right edge left of what was offered (RFC 7323 2.4):
+ * round up instead when the buffer has the room. */
+static uint16_t window_field(const struct tcb *tcb, uint32_t wnd)
 {
-    /* MSS in every SYN (MUST-14; SHLD-5 and MAY-3: always). */
-    struct synack_tcp_opts o = {.present = TCPOPT_F_MSS, .mss = tcb->rcv_mss};
-    return synack_tcp_opts_build(buf, SYNACK_TCP_OPT_MAX, &o, NULL);
+    uint8_t s = tcb->rcv_wscale;
+    uint32_t f = wnd >> s;
+    if ((f << s) < wnd && f < TCP_MAX_WIN && ((f + 1) << s) <= rb_space(&tcb->rb))
+        f++;
+    return (uint16_t)(f > TCP_MAX_WIN ? TCP_MAX_WIN : f);
 }
 
 /* The urgent pointer of a segment starting at seq (MUST-62: SND.UP points
@@ -53,7 +58,9 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
 {
     uint8_t *seg = t->pkt + TCP_IP_HEADROOM;
     uint8_t opts[SYNACK_TCP_OPT_MAX];
-    size_t optlen = (flags & SYNACK_TCP_SYN) ? syn_options(tcb, opts) : 0;
+    struct synack_tcp_opts o;
+    tcp_opts_fill(t, tcb, flags, &o, now);
+    size_t optlen = synack_tcp_opts_build(opts, sizeof opts, &o, NULL);
     struct synack_tcp h = {
         .sport = tcb->lport,
         .dport = tcb->rport,
@@ -62,15 +69,20 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
     };
     if (flags & (SYNACK_TCP_ACK | SYNACK_TCP_SYN)) {
         uint32_t wnd = tcp_rcv_window(tcb);
-        if (flags & SYNACK_TCP_SYN) /* the window of a SYN is never scaled (RFC 7323 2.2) */
+        uint32_t announced;
+        if (flags & SYNACK_TCP_SYN) { /* the window of a SYN is never scaled (RFC 7323 2.2) */
             h.window = (uint16_t)(wnd > TCP_MAX_WIN ? TCP_MAX_WIN : wnd);
-        else
-            h.window = (uint16_t)(wnd >> tcb->rcv_wscale);
-        uint32_t announced = (flags & SYNACK_TCP_SYN) ? h.window : (uint32_t)h.window << tcb->rcv_wscale;
-        tcb->rcv_adv = tcb->rcv_nxt + announced;
+            announced = h.window;
+        } else {
+            h.window = window_field(tcb, wnd);
+            announced = (uint32_t)h.window << tcb->rcv_wscale;
+        }
+        if (seq_gt(tcb->rcv_nxt + announced, tcb->rcv_adv) || (flags & SYNACK_TCP_SYN))
+            tcb->rcv_adv = tcb->rcv_nxt + announced;
     }
     if (flags & SYNACK_TCP_ACK) {
         h.ack = tcb->rcv_nxt;
+        tcb->last_ack_sent = tcb->rcv_nxt; /* RFC 7323 4.3 Last.ACK.sent */
         tcb->flags &= ~(TF_ACKNOW | TF_WND_UPDATE);
         tcb->delack_octets = 0;
         timer_stop(tcb, TT_DELACK);
@@ -191,8 +203,12 @@ void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         t->cnt->tcp_rst_unsent++;
         return;
     }
-    send_rst_raw(t, tcb->laddr, tcb->raddr, tcb->lport, tcb->rport, tcb->snd_max, 0,
-                 SYNACK_TCP_RST, tcb->tos, tcb->ttl, now);
+    struct synack_tcp_opts o; /* timestamps: RFC 7323 3.2 (SHOULD) */
+    tcp_opts_fill(t, tcb, SYNACK_TCP_RST, &o, now);
+    struct tcp_bare b = {.src = tcb->laddr, .dst = tcb->raddr, .sport = tcb->lport,
+                         .dport = tcb->rport, .seq = tcb->snd_max, .flags = SYNACK_TCP_RST,
+                         .tos = tcb->tos, .ttl = tcb->ttl, .opts = &o};
+    tcp_send_bare(t, &b, now);
 }
 
 /* ---- effective MSS (3.7.1) ---- */
@@ -208,12 +224,15 @@ uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t user_mss)
 void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb)
 {
     /* Eff.snd.MSS = min(SendMSS+20, MMS_S) - TCPhdrsize - IPoptionsize (MUST-16),
-     * with MMS_S = MTU - 20 and no options beyond the fixed header. */
+     * with MMS_S = MTU - 20; TCPhdrsize counts the options every segment
+     * carries (timestamps: RFC 7323 3.2, RFC 6691). */
     uint32_t mms_s = t->cfg->mtu - 20u;
     uint32_t send = (uint32_t)tcb->peer_mss + 20u;
     uint32_t eff = (send < mms_s ? send : mms_s) - 20u;
     if (tcb->user_mss && tcb->user_mss < eff)
         eff = tcb->user_mss;
+    uint32_t opts = tcp_opts_overhead(tcb);
+    eff = eff > opts ? eff - opts : 0;
     tcb->snd_mss = (uint16_t)(eff ? eff : 1);
 }
 
@@ -293,7 +312,8 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     tcb->snd_nxt = seq + len + (fin ? 1u : 0u);
     if (seq_gt(tcb->snd_nxt, tcb->snd_max))
         tcb->snd_max = tcb->snd_nxt;
-    if (fresh && !(tcb->flags & TF_RTT_TIMING)) { /* Karn: time only new data */
+    if (fresh && !(tcb->flags & TF_RTT_TIMING) && !(tcb->opt_on & TO_TS)) {
+        /* Karn: time only new data; with timestamps every ACK times (RFC 7323 4) */
         tcb->flags |= TF_RTT_TIMING;
         tcb->rtt_seq = seq;
         tcb->rtt_start = now;

@@ -26,16 +26,24 @@ void rtt_init(const struct tcp_ctx *t, struct tcb *tcb)
 
 void rtt_sample(const struct tcp_ctx *t, struct tcb *tcb, uint64_t r)
 {
+    rtt_sample_weighted(t, tcb, r, 1);
+}
+
+void rtt_sample_weighted(const struct tcp_ctx *t, struct tcb *tcb, uint64_t r, uint32_t n)
+{
+    if (n == 0)
+        n = 1;
     if (!(tcb->flags & TF_HAVE_RTT)) {
         /* RFC 6298 2.2: SRTT <- R, RTTVAR <- R/2 */
         tcb->srtt = r;
         tcb->rttvar = r / 2;
         tcb->flags |= TF_HAVE_RTT;
     } else {
-        /* RFC 6298 2.3: RTTVAR first, with the old SRTT; beta 1/4, alpha 1/8 */
+        /* RFC 6298 2.3: RTTVAR first, with the old SRTT; beta 1/4, alpha
+         * 1/8, each divided by n (RFC 7323 Appendix G) */
         uint64_t delta = tcb->srtt > r ? tcb->srtt - r : r - tcb->srtt;
-        tcb->rttvar = (3 * tcb->rttvar + delta) / 4;
-        tcb->srtt = (7 * tcb->srtt + r) / 8;
+        tcb->rttvar = ((4 * n - 1) * tcb->rttvar + delta) / (4 * n);
+        tcb->srtt = ((8 * n - 1) * tcb->srtt + r) / (8 * n);
     }
     /* RTO <- SRTT + max(G, K*RTTVAR), K = 4 */
     uint64_t var = 4 * tcb->rttvar;

@@ -84,11 +84,17 @@ static uint16_t syn_ack_window(const struct tcb *l)
     return (uint16_t)(l->rb.cap < 65535u ? l->rb.cap : 65535u);
 }
 
-/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS (MUST-14). */
+/* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> with our MSS (MUST-14) and what
+ * both SYNs settle (tcp_opts.c); a cookie's keeps what it cannot hold in
+ * the ISS in its TSval (tcp_syncookie.c). */
 static void send_syn_ack(struct tcp_ctx *t, const struct tcb *l, const struct tcp_tuple *tu,
-                         uint32_t iss, uint32_t irs, uint16_t wnd, uint64_t now)
+                         uint32_t iss, uint32_t irs, uint16_t wnd,
+                         const struct tcp_syn_opts *peer, bool cookie, uint64_t now)
 {
-    struct synack_tcp_opts o = {.present = TCPOPT_F_MSS, .mss = tcp_our_mss(t, l->user_mss)};
+    struct synack_tcp_opts o;
+    tcp_syn_ack_opts(t, l, tu, peer, SYNACK_TCP_SYN | SYNACK_TCP_ACK, &o, now);
+    if (cookie)
+        tcp_syncookie_opts(peer, &o);
     struct tcp_bare b = {.src = tu->laddr, .dst = tu->raddr, .sport = tu->lport,
                          .dport = tu->rport, .seq = iss, .ack = irs + 1,
                          .flags = SYNACK_TCP_SYN | SYNACK_TCP_ACK, .wnd = wnd,
@@ -99,10 +105,13 @@ static void send_syn_ack(struct tcp_ctx *t, const struct tcb *l, const struct tc
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>: SND.NXT is ISS+1 once the SYN-ACK is out. */
 static void entry_send_ack(struct tcp_ctx *t, const struct syn_entry *e, uint64_t now)
 {
+    struct tcp_tuple tu = {e->laddr, e->raddr, e->lport, e->rport};
+    struct synack_tcp_opts o; /* timestamps, if settled (RFC 7323 3.2) */
+    tcp_syn_ack_opts(t, e->listener, &tu, &e->opts, SYNACK_TCP_ACK, &o, now);
     struct tcp_bare b = {.src = e->laddr, .dst = e->raddr, .sport = e->lport, .dport = e->rport,
                          .seq = e->iss + 1, .ack = e->irs + 1,
                          .flags = SYNACK_TCP_ACK, .wnd = e->rcv_wnd, .tos = e->listener->tos,
-                         .ttl = e->listener->ttl};
+                         .ttl = e->listener->ttl, .opts = &o};
     tcp_send_bare(t, &b, now);
 }
 
@@ -168,7 +177,7 @@ static void entry_add(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive
     l->syn_len++;
     t->syn_count++;
     t->cnt->tcp_syncache_added++;
-    send_syn_ack(t, l, &po->tu, e->iss, e->irs, e->rcv_wnd, now);
+    send_syn_ack(t, l, &po->tu, e->iss, e->irs, e->rcv_wnd, &e->opts, false, now);
 }
 
 void syncache_syn(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *seg,
@@ -200,21 +209,21 @@ void syncache_syn(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *seg,
     }
     t->cnt->tcp_syncookies_sent++;
     l->cookie_sent = now;
-    send_syn_ack(t, l, &po->tu, cookie, po->irs, syn_ack_window(l), now);
+    send_syn_ack(t, l, &po->tu, cookie, po->irs, syn_ack_window(l), &po->opts, true, now);
 }
 
 /* ---- the handshake completes: a TCB ---- */
 
 /* The TCB the entry stands for, as LISTEN would have made it and with the
  * SYN-ACK sent; the caller runs the segment through SYN-RECEIVED. */
-static struct tcb *entry_to_tcb(struct tcp_ctx *t, struct syn_entry *e)
+static struct tcb *entry_to_tcb(struct tcp_ctx *t, struct syn_entry *e, uint64_t now)
 {
     struct tcp_passive po = {.tu = {e->laddr, e->raddr, e->lport, e->rport},
                              .irs = e->irs,
                              .iss = e->iss,
                              .peer_wnd = e->peer_wnd,
                              .opts = e->opts};
-    struct tcb *c = tcp_passive_child(t, e->listener, &po);
+    struct tcb *c = tcp_passive_child(t, e->listener, &po, now);
     if (!c)
         return NULL; /* max_conns or memory: the entry stays, the peer will retry */
     c->snd_nxt = c->snd_max = e->iss + 1; /* our SYN is out */
@@ -305,7 +314,7 @@ void syncache_input(struct tcp_ctx *t, struct syn_entry *e, struct tcp_seg *seg,
     }
     if (acceptq_full(t, e->listener))
         return;
-    struct tcb *c = entry_to_tcb(t, e);
+    struct tcb *c = entry_to_tcb(t, e, now);
     if (!c)
         return;
     entry_free(t, e);
@@ -335,8 +344,9 @@ bool syncache_cookie_ack(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg, 
     if (acceptq_full(t, l))
         return true; /* dropped: the peer's next segment is a cookie ACK too */
     po.opts = (struct tcp_syn_opts){.mss = mss, .wscale = TCP_WSCALE_NONE};
+    tcp_syncookie_ack_opts(seg, &po.opts); /* what our TSval kept, echoed */
     po.peer_wnd = (uint16_t)(seg->wnd > 65535u ? 65535u : seg->wnd);
-    struct tcb *c = tcp_passive_child(t, l, &po);
+    struct tcb *c = tcp_passive_child(t, l, &po, now);
     if (!c)
         return true; /* max_conns: dropped and counted there */
     c->snd_nxt = c->snd_max = po.iss + 1;
@@ -363,7 +373,7 @@ static void entry_timeout(struct tcp_ctx *t, struct syn_entry *e, uint64_t now)
         e->rtx++;
     t->cnt->tcp_retransmits++;
     struct tcp_tuple tu = {e->laddr, e->raddr, e->lport, e->rport};
-    send_syn_ack(t, e->listener, &tu, e->iss, e->irs, e->rcv_wnd, now);
+    send_syn_ack(t, e->listener, &tu, e->iss, e->irs, e->rcv_wnd, &e->opts, false, now);
     heap_set(&t->syn_timers, &e->timer, now + entry_rto(t, e));
 }
 

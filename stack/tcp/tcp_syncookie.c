@@ -9,14 +9,13 @@
  * Including the peer's ISN means a cookie cannot be replayed from another
  * sequence space.
  *
- * What a cookie cannot carry is the peer's window scale and SACK-permitted.
- * Hook for timestamps (RFC 7323), when this stack sends them: with a TSval
- * of the peer's in the SYN, Linux keeps those two in the low 6 bits of the
- * TSval of its SYN-ACK and reads them back from the TSecr of the completing
- * ACK; tcp_syncookie_make/check are where that goes (a cookie SYN-ACK then
- * offers WS and SACK too). Until then a cookie SYN-ACK offers neither, and
- * a cookie connection runs without both (RFC 7323 2.2, RFC 2018 2: on
- * only when both sides offered them). */
+ * What the ISS cannot carry, the peer's window scale and SACK-permitted,
+ * rides as Linux's does in the low 6 bits of the cookie SYN-ACK's TSval
+ * (the peer's shift in 4 bits, 15 for none; SACK-permitted; one bit
+ * spare) and comes back in the TSecr of the completing ACK. Without
+ * timestamps a cookie SYN-ACK offers neither, and the connection runs
+ * without both (RFC 7323 2.2, RFC 2018 2: on only when both sides offered
+ * them). */
 #include "tcp/tcp_internal.h"
 
 #define COOKIE_PERIOD (64 * SYNACK_SEC)
@@ -62,4 +61,37 @@ bool tcp_syncookie_check(const struct tcp_ctx *t, const struct tcp_tuple *tu, ui
         return false;
     *mss = cookie_mss[(cookie >> COOKIE_MSS_SHIFT) & 7u];
     return true;
+}
+
+#define COOKIE_TS_MASK 0x3fu
+#define COOKIE_TS_WS_NONE 0xfu
+#define COOKIE_TS_SACK 0x10u
+
+void tcp_syncookie_opts(const struct tcp_syn_opts *peer, struct synack_tcp_opts *o)
+{
+    if (!(o->present & TCPOPT_F_TS)) {
+        o->present &= ~(TCPOPT_F_WSCALE | TCPOPT_F_SACK_PERM);
+        return;
+    }
+    uint32_t bits = COOKIE_TS_WS_NONE;
+    if (o->present & TCPOPT_F_WSCALE)
+        bits = peer->wscale < 14 ? peer->wscale : 14;
+    if (o->present & TCPOPT_F_SACK_PERM)
+        bits |= COOKIE_TS_SACK;
+    uint32_t tsval = (o->ts_val & ~COOKIE_TS_MASK) | bits;
+    if (seq_gt(tsval, o->ts_val))
+        tsval -= COOKIE_TS_MASK + 1; /* never ahead of our clock */
+    o->ts_val = tsval;
+}
+
+void tcp_syncookie_ack_opts(const struct tcp_seg *seg, struct tcp_syn_opts *o)
+{
+    if (!(seg->opts->present & TCPOPT_F_TS))
+        return;
+    uint32_t bits = seg->opts->ts_ecr & COOKIE_TS_MASK;
+    if ((bits & 0xfu) != COOKIE_TS_WS_NONE)
+        o->wscale = (uint8_t)(bits & 0xfu);
+    o->sack_ok = (bits & COOKIE_TS_SACK) != 0;
+    o->ts_ok = true;
+    o->ts_val = seg->opts->ts_val;
 }

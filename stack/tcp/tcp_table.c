@@ -19,6 +19,7 @@ int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
     t->isn_key = (struct siphash_key){rng_next(rng), rng_next(rng)};
     t->port_key = (struct siphash_key){rng_next(rng), rng_next(rng)};
     t->port_next = (uint32_t)rng_next(rng);
+    t->ts_key = (struct siphash_key){rng_next(rng), rng_next(rng)};
     uint32_t buckets = 64;
     while (buckets < cfg->max_conns && buckets < (1u << 20))
         buckets <<= 1;
@@ -79,6 +80,8 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->rport = p->rport;
     tcb->flags = p->flags & (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0);
     tcb->user_mss = p->user_mss;
+    tcb->opt_offer = p->ext;
+    tcb->recovery = p->recovery;
     tcb->keep_idle = p->keep_idle;
     tcb->keep_intvl = p->keep_intvl;
     tcb->keep_cnt = p->keep_cnt;

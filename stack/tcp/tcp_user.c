@@ -26,7 +26,7 @@ int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct t
     tcb->iss = tcp_isn(t, p->laddr, p->lport, p->raddr, p->rport, now);
     tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->snd_up = tcb->iss;
     tcb->snd_buf_seq = tcb->iss + 1;
-    tcb->rcv_mss = tcp_our_mss(t, tcb->user_mss);
+    tcp_syn_prepare(t, tcb);
     tcb->peer_mss = 536;
     tcp_update_snd_mss(t, tcb);
     tcb->passive = false;
@@ -239,7 +239,12 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
     i->state = (uint8_t)tcb->state;
     i->passive = tcb->passive;
     i->snd_wscale = tcb->snd_wscale;
-    i->rcv_wscale = tcb->rcv_wscale;
+    i->rcv_wscale = (tcb->opt_on & TO_WSCALE) ? tcb->rcv_wscale : 0;
+    i->options = (uint8_t)(((tcb->opt_on & TO_TS) ? SYNACK_TCPI_OPT_TIMESTAMPS : 0) |
+                           ((tcb->opt_on & TO_SACK) ? SYNACK_TCPI_OPT_SACK : 0) |
+                           ((tcb->opt_on & TO_WSCALE) ? SYNACK_TCPI_OPT_WSCALE : 0));
+    i->recovery = tcb->recovery;
+    i->ts_recent = tcb->ts_recent;
     i->laddr = tcb->laddr;
     i->raddr = tcb->raddr;
     i->lport = tcb->lport;

@@ -65,6 +65,18 @@ const char *synack_state_name(enum synack_state st);
  * as a (positive) errno, 0 if none (SHLD-25); what STATUS's soft_error says,
  * for callers that read TCP_INFO the Linux way (packetdrill's SO interface) */
 #define SYNACK_TCP_SOFT_ERROR 0x5ac1
+#define SYNACK_TCP_FASTOPEN 23   /* listener: queue length of Fast Open connections (RFC 7413) */
+#define SYNACK_TCP_FASTOPEN_CONNECT 30 /* connect() returns at once; the SYN carries the first send */
+
+/* synack's own switches of the TCP extensions, per socket, set before
+ * connect() or listen() (Linux has only the sysctls named in
+ * struct synack_config, whose values they take). */
+#define SYNACK_TCP_WINDOW_SCALING 0x5301 /* 0 or 1: offer RFC 7323 window scaling */
+#define SYNACK_TCP_TIMESTAMPS 0x5302     /* 0 or 1: offer RFC 7323 timestamps */
+#define SYNACK_TCP_SACK 0x5303           /* 0 or 1: offer RFC 2018 SACK */
+#define SYNACK_TCP_DSACK 0x5304          /* 0 or 1: report duplicates (RFC 2883) */
+#define SYNACK_TCP_ECN 0x5305            /* 0 off, 1 ask and accept, 2 accept (RFC 3168) */
+#define SYNACK_TCP_RECOVERY 0x5306       /* enum synack_recovery */
 
 struct synack_linger {
     int l_onoff;
@@ -95,6 +107,8 @@ struct synack_tcp_info {
     uint8_t state;                 /* enum synack_state */
     uint8_t passive;               /* opened by LISTEN (MUST-11) */
     uint8_t snd_wscale, rcv_wscale;
+    uint8_t options;               /* SYNACK_TCPI_OPT_*: what both SYNs negotiated */
+    uint8_t recovery;              /* enum synack_recovery in use */
     uint32_t laddr, raddr;
     uint16_t lport, rport;
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, snd_up;
@@ -113,7 +127,16 @@ struct synack_tcp_info {
     uint32_t ooo_intervals;
     uint32_t urgent_pending;       /* octets of urgent data not yet read (MUST-33) */
     int32_t soft_error;            /* last ICMP soft error (negative errno) or 0 (SHLD-25) */
+    uint32_t ts_recent;            /* RFC 7323 TS.Recent */
 };
+
+/* synack_tcp_info.options: Linux's tcpi_options bits. */
+#define SYNACK_TCPI_OPT_TIMESTAMPS 0x01
+#define SYNACK_TCPI_OPT_SACK 0x02
+#define SYNACK_TCPI_OPT_WSCALE 0x04
+#define SYNACK_TCPI_OPT_ECN 0x08
+#define SYNACK_TCPI_OPT_ECN_SEEN 0x10
+#define SYNACK_TCPI_OPT_SYN_DATA 0x20
 
 int synack_socket(struct synack_stack *s);
 int synack_socket_bind(struct synack_stack *s, int sd, uint32_t addr, uint16_t port);

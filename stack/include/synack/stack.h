@@ -76,6 +76,26 @@ struct synack_config {
     uint32_t reasm_mem_max;   /* octets of fragment buffers, all datagrams (1 MiB) */
     uint32_t reasm_dgram_max; /* longest datagram reassembled, EMTU_R (65535; >= 576) */
     uint64_t reasm_timeout;   /* from the first fragment (60 s; RFC 1122 3.3.2: 60-120 s) */
+
+    /* TCP extensions: each is negotiated per connection and can be switched
+     * per socket (<synack/socket.h>). Defaults are Linux's; each knob is
+     * named after the Linux sysctl net.ipv4.tcp_<name> it mirrors. */
+    uint8_t window_scaling;   /* RFC 7323 2: offer window scaling (1) */
+    uint8_t timestamps;       /* RFC 7323 3: offer timestamps (1) */
+    uint8_t sack;             /* RFC 2018: offer SACK-permitted (1) */
+    uint8_t dsack;            /* RFC 2883: report duplicate segments in SACK (1) */
+    uint8_t ecn;              /* RFC 3168: 0 off, 1 ask and accept, 2 accept only (2) */
+    uint16_t fastopen;        /* RFC 7413, Linux's bits: 1 client, 2 server,
+                               * 0x200 server without a cookie (1) */
+    uint8_t recovery;         /* loss recovery, enum synack_recovery (RACK-TLP) */
+};
+
+/* Loss detection and recovery of a connection (config.recovery and the
+ * socket option SYNACK_TCP_RECOVERY). Without SACK every choice is NewReno. */
+enum synack_recovery {
+    SYNACK_RECOVERY_NEWRENO = 0, /* RFC 5681 3.2 with RFC 6582: duplicate ACKs */
+    SYNACK_RECOVERY_SACK = 1,    /* RFC 6675: the SACK scoreboard, DupThresh */
+    SYNACK_RECOVERY_RACK = 2,    /* RFC 8985 RACK-TLP: time-based, tail loss probes */
 };
 
 void synack_config_default(struct synack_config *cfg);
@@ -160,6 +180,9 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_conn_timeout, "connections given up after R2 (MUST-20)")                        \
     X(tcp_r1_reached, "retransmissions reaching R1 (SHLD-9)")                             \
     X(tcp_mss_zero, "MSS options of 0 ignored (default 536 used)")                        \
+    X(tcp_wscale_clamped, "window scale options above 14 taken as 14 (RFC 7323 2.3)")     \
+    X(tcp_ts_missing, "segments without timestamps on a timestamp connection, dropped (RFC 7323 3.2)") \
+    X(tcp_paws_drop, "segments failing PAWS, dropped and acknowledged (RFC 7323 5.3)")    \
     X(tcp_ooo_segments, "out-of-order segments held (SHLD-31)")                           \
     X(tcp_ooo_drop_full, "out-of-order segments dropped: interval set full")              \
     X(tcp_data_after_close, "data for a closed application (RST sent, SHLD-3)")           \
