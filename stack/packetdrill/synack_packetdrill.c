@@ -598,6 +598,7 @@ static void to_tcp_info(const struct synack_tcp_info *i, struct tcp_info *t)
     t->tcpi_backoff = (uint8_t)i->backoff;
     t->tcpi_snd_wscale = i->snd_wscale & 15;
     t->tcpi_rcv_wscale = i->rcv_wscale & 15;
+    t->tcpi_options = i->options; /* the same bits (SYNACK_TCPI_OPT_*) */
     t->tcpi_rto = (uint32_t)i->rto_us;
     t->tcpi_snd_mss = i->snd_mss;
     t->tcpi_rcv_mss = i->rcv_mss;
