@@ -197,6 +197,15 @@ static const struct o_pend *pend_taken_up(const struct o_side *s, const struct o
 }
 
 
+/* The options of a SYN that offered `f` (syn.c's offer_from_opts, back). */
+static void opts_of_offer(struct synack_tcp_opts *op, const struct o_offer *f)
+{
+    op->present = (f->mss_present ? TCPOPT_F_MSS : 0) | (f->ws_present ? TCPOPT_F_WSCALE : 0) |
+                  (f->sackok ? TCPOPT_F_SACK_PERM : 0) | (f->ts ? TCPOPT_F_TS : 0);
+    op->mss = f->mss;
+    op->wscale = f->ws;
+}
+
 /* r's latest SYN a SYN without ACK, sent after s's latest SYN: r is in
  * SYN-SENT (or sent its SYN again), whatever else it sent since (a peer
  * may send anything). After its own SYN-ACK (a simultaneous open) r is in
@@ -226,11 +235,11 @@ static bool r_in_syn_sent(const struct o_side *s, const struct o_side *r, unsign
  * may reuse theirs: RFC 6528's ISNs follow a clock). So does one after
  * the old incarnation ended by a RST (its sender's ABORT, or one that
  * took effect): there is no old SYN-ACK left to send again */
-static bool synack_at_old_iss_is_new(const struct o_inc *c, const struct o_side *s,
-                                     const struct o_side *r, const struct synack_tcp *th)
+static bool synack_at_old_iss_is_new(bool closed, const struct o_side *s, const struct o_side *r,
+                                     const struct synack_tcp *th)
 {
     return s->syn_seen && th->seq == s->iss &&
-           ((s->acked && seq_gt(s->ack_last, th->ack)) || s->aborted || c->closed ||
+           ((s->acked && seq_gt(s->ack_last, th->ack)) || s->aborted || closed ||
             synack_after_acked_then_rst(s, r) || synack_after_fin_acked(s, r));
 }
 
@@ -243,17 +252,22 @@ static void synack_answers_reused_isn(const struct o_inc *c, const struct o_side
     unsigned syn_pkt;
     uint64_t syn_time;
     if (o_pend_find(r, th->ack - 1) || !s->syn_seen || !r->syn_seen || th->ack != r->iss + 1 ||
-        (th->seq == s->iss && !synack_at_old_iss_is_new(c, s, r, th)) ||
+        (th->seq == s->iss && !synack_at_old_iss_is_new(c->closed, s, r, th)) ||
         !r_in_syn_sent(s, r, &syn_pkt, &syn_time))
         return;
     uint32_t end = r->iss_syn_end; /* its data, if any, whatever SYNs came since */
     struct o_pend p = {r->iss, end, syn_time, syn_pkt, 0, SYNACK_TCP_SYN, {0}};
-    p.opts.present = (r->offer.mss_present ? TCPOPT_F_MSS : 0) |
-                     (r->offer.ws_present ? TCPOPT_F_WSCALE : 0) |
-                     (r->offer.sackok ? TCPOPT_F_SACK_PERM : 0) | (r->offer.ts ? TCPOPT_F_TS : 0);
-    p.opts.mss = r->offer.mss;
-    p.opts.wscale = r->offer.ws;
+    opts_of_offer(&p.opts, &r->offer);
     o_pend_add(r, &p);
+}
+
+/* s's SYN-ACK is at the ISS of its own bare SYN, which nothing has
+ * acknowledged yet: that SYN went first (a simultaneous open, RFC 9293
+ * 3.10.7.3), and its retransmission timer runs since (RFC 6298 5.1) */
+static bool own_syn_unanswered(const struct o_side *s, const struct synack_tcp *th)
+{
+    return s->syn_seen && s->has_bare_syn && th->seq == s->iss && !s->acked &&
+           (!s->una_known || s->snd_una == s->iss);
 }
 
 /* The pending SYN `syn` of r opened a new incarnation, answered by s's
@@ -270,6 +284,12 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
     bool own = sp != NULL; /* a simultaneous open anew */
     if (own)
         mine = *sp;
+    else if (own_syn_unanswered(s, th)) { /* ... or at its ISS, not answered yet */
+        own = true;
+        mine = (struct o_pend){s->iss, s->iss_syn_end, s->iss_time, s->bare_syn_pkt,
+                               0, SYNACK_TCP_SYN, {0}};
+        opts_of_offer(&mine.opts, &s->offer);
+    }
     if (s->syn_seen && th->seq == s->iss && !old_iss_new) {
         side_restart(r);
     } else {
@@ -365,7 +385,7 @@ void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct 
     }
     bool synack = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
                   (SYNACK_TCP_SYN | SYNACK_TCP_ACK);
-    bool old_iss_new = synack && synack_at_old_iss_is_new(c, s, r, th);
+    bool old_iss_new = synack && synack_at_old_iss_is_new(c->closed, s, r, th);
     if (synack)
         synack_answers_reused_isn(c, s, r, th);
     const struct o_pend *sq = pend_taken_up(s, r, th);

@@ -1929,6 +1929,33 @@ static void test_many_reconnects_at_new_isns(void **state)
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* The stack, reset in SYN-RECEIVED, connects again at its old ISS (a new
+ * incarnation); the peer's SYN at a new ISN and an unacceptable ACK the
+ * stack refuses with a RST follow, then the stack's SYN-ACK answers that
+ * SYN at the ISS of its own SYN, sent first: its timer runs from that SYN
+ * (RFC 6298 5.1), not from the SYN-ACK (fuzz campaign: 7 rto-no-backoff). */
+static void test_synack_after_own_syn_times_from_the_syn(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    syn_received(&e);
+    seg(&e, false, 10 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 10 * MS + 1, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 20 * MS, SYNACK_TCP_SYN, 5000, 0, 65535, 0);
+    seg(&e, false, 20 * MS, SYNACK_TCP_ACK, 5001, 7000, 65535, 0);
+    seg(&e, true, 20 * MS, SYNACK_TCP_RST, 7000, 0, 0, 0);
+    /* the answer, then the timer's: 1, 2 and 4 s after the SYN */
+    static const uint64_t at[] = {20 * MS, 1010 * MS + 1, 3010 * MS + 1, 7010 * MS + 1};
+    for (size_t i = 0; i < 4; i++) {
+        opts(&e, MSS1460, 4);
+        seg(&e, true, at[i], SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 5001, 65535, 0);
+    }
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2333,6 +2360,7 @@ int main(void)
         cmocka_unit_test(test_rst_without_ack_resets_syn_received),
         cmocka_unit_test(test_own_syn_at_another_isn_starts_a_new_incarnation),
         cmocka_unit_test(test_many_reconnects_at_new_isns),
+        cmocka_unit_test(test_synack_after_own_syn_times_from_the_syn),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
