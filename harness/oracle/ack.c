@@ -30,6 +30,17 @@ static bool before_rcv_nxt(const struct o_side *s, const struct o_side *r, const
            seq_ge(r->ack_last, s->iss + 1) && seq_lt(v->end, r->ack_last);
 }
 
+/* ... or starts beyond any window r could have open: further past its
+ * RCV.NXT than the largest window it offered (65535 at least, the most
+ * an unscaled field says). Not acceptable either (first check, all four
+ * cases): dropped unread */
+static bool beyond_rcv_wnd(const struct o_side *s, const struct o_side *r, const struct segv *v)
+{
+    uint32_t reach = r->wnd_max > 65535 ? r->wnd_max : 65535;
+    return !HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_RST) && s->syn_seen && r->acked &&
+           seq_ge(r->ack_last, s->iss + 1) && seq_ge(v->seq, r->ack_last + reach);
+}
+
 /* The window by RFC 9293 3.10.7.4's SND.WL1/WL2 rule opens now, though
  * the window field did not change: the segment that first carried it was
  * older than SND.WL1 and left the window closed at the sender, this one
@@ -42,7 +53,7 @@ static bool wl_rule_opens(const struct o_side *s, bool was_closed, uint32_t wnd_
 
 /* What the ACK did to the window as the data sender sees it. */
 struct ack_window {
-    bool stale;        /* on a segment before RCV.NXT: dropped unread */
+    bool stale;        /* on a segment outside RCV.NXT's window: dropped unread */
     bool outside;      /* outside SND.UNA =< SEG.ACK =< SND.NXT: no window update */
     bool changed;      /* a window update */
     bool rfc_opens;    /* ... by the SND.WL1/WL2 rule alone */
@@ -64,7 +75,7 @@ static struct ack_window ack_window(const struct o_inc *c, struct o_side *s, con
      * too): an old one (or one half the sequence space away, which is old
      * by RFC 1982 too) neither closes nor opens the window the data sender
      * uses, nor offers it a right edge (once it knows one) */
-    w.stale = before_rcv_nxt(s, r, v);
+    w.stale = before_rcv_nxt(s, r, v) || beyond_rcv_wnd(s, r, v);
     w.outside = w.stale || (s->acked && s->wl_known && s->edge_known && r->sent_any &&
                             ((r->una_known && seq_lt(ack, r->snd_una)) ||
                              seq_gt(ack, r->snd_max)));

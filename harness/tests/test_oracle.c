@@ -1956,6 +1956,28 @@ static void test_synack_after_own_syn_times_from_the_syn(void **state)
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* A segment beyond any window the receiver could have open is dropped
+ * unread (RFC 9293 3.10.7.4 first check): its window and its sequence
+ * number count for nothing, so a later update at a lower SEG.SEQ still
+ * sets SND.WL1 and the window, which then stays when an older segment
+ * closes it (SND.WL1 rule, fifth check) (fuzz campaign: 4 findings) */
+static void test_segment_beyond_the_window_sets_no_window(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 0);
+        /* RCV.NXT + 65535: the first sequence number past any window */
+        seg(&e, false, 30 * MS, SYNACK_TCP_ACK, 65536, 1, 0, 0);
+        seg(&e, false, 40 * MS, SYNACK_TCP_ACK, 50, 1, 300, 0);
+        seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 300);
+        seg(&e, false, 60 * MS, SYNACK_TCP_ACK, 1, 101, 0, 0);
+        seg(&e, true, 70 * MS, SYNACK_TCP_ACK, 301, 1, 65535, 100 + 2 * wrong);
+        expect_only(&e, wrong ? "data-beyond-window" : NULL);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2361,6 +2383,7 @@ int main(void)
         cmocka_unit_test(test_own_syn_at_another_isn_starts_a_new_incarnation),
         cmocka_unit_test(test_many_reconnects_at_new_isns),
         cmocka_unit_test(test_synack_after_own_syn_times_from_the_syn),
+        cmocka_unit_test(test_segment_beyond_the_window_sets_no_window),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
