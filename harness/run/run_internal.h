@@ -72,7 +72,10 @@ struct runner {
     uint32_t local_ip, remote_ip;
     uint16_t bind_port, connect_port;
     int64_t tolerance;
-    int64_t last_time;         /* script time of the previous event */
+    int64_t last_time;         /* target time of the previous event */
+    int64_t epoch;             /* target time of script time 0: on a real clock, moved on
+                                * by the time shell lines take (packetdrill runs them
+                                * outside the script's time) */
     int fd_map[RUN_MAX_FDS];   /* script fd -> target socket, -1 if none */
     bool fd_nonblock[RUN_MAX_FDS];
     struct pending_call pending;

@@ -254,7 +254,7 @@ static int64_t tolerance_for(const struct runner *r, int64_t t)
 static bool event_window(struct runner *r, const struct script_event *ev, struct window *w)
 {
     const struct script_timing *tm = &ev->time;
-    int64_t base = tm->relative ? r->last_time : 0;
+    int64_t base = tm->relative ? r->last_time : r->epoch;
     switch (tm->kind) {
     case SCRIPT_TIME_ANY:
         w->t = run_now(r);
@@ -351,19 +351,53 @@ static void run_syscall_event(struct runner *r, const struct script_event *ev,
     syscall_run(r, ev);
 }
 
+/* The folder of the script: a shell line's working directory. */
+static void script_folder(const struct runner *r, char *out, size_t n)
+{
+    const char *slash = strrchr(r->s->path, '/');
+    if (!slash)
+        snprintf(out, n, ".");
+    else if (slash == r->s->path)
+        snprintf(out, n, "/");
+    else
+        snprintf(out, n, "%.*s", (int)(slash - r->s->path), r->s->path);
+}
+
+/* A backquoted shell line, at its time, by the target (target_ops.shell):
+ * packetdrill runs it and stops the script when it fails. */
+static void run_shell_event(struct runner *r, const struct script_event *ev,
+                            const struct window *w)
+{
+    if (!run_advance(r, w->t))
+        return;
+    r->last_time = w->t;
+    char cwd[512], why[600] = "no way to run shell commands", exp[600];
+    script_folder(r, cwd, sizeof cwd);
+    int64_t started = run_now(r);
+    int rc = r->ops->shell ? r->ops->shell(r->t, ev->text, cwd, why, sizeof why)
+                           : TARGET_SHELL_SKIP;
+    if (!r->ops->virtual_time) { /* the command's own time is not the script's */
+        r->epoch += run_now(r) - started;
+        r->last_time += run_now(r) - started;
+    }
+    snprintf(exp, sizeof exp, "`%s`", ev->text);
+    vector_result_add_row(r->res, LADDER_SYSCALL, rc == TARGET_SHELL_DONE ? LADDER_OK
+                          : LADDER_MISMATCH, ev->line, w->t, run_now(r), exp,
+                          rc == TARGET_SHELL_DONE ? exp : why, rc == TARGET_SHELL_DONE ? NULL
+                          : "shell");
+    if (rc == TARGET_SHELL_SKIP)
+        run_skip(r, ev, "shell command not supported on target %s: %s (%s)", r->ops->name,
+                 ev->text, why);
+    else if (rc != TARGET_SHELL_DONE)
+        run_error(r, ev, "shell command `%s` failed: %s", ev->text, why);
+}
+
 static void run_event(struct runner *r, const struct script_event *ev)
 {
     struct window w;
-    switch (ev->type) {
-    case SCRIPT_EV_PYTHON:
+    if (ev->type == SCRIPT_EV_PYTHON) {
         run_error(r, ev, "python blocks are not supported on target %s", r->ops->name);
         return;
-    case SCRIPT_EV_COMMAND:
-        run_error(r, ev, "shell commands are not supported on target %s: `%s`", r->ops->name,
-                  ev->text);
-        return;
-    default:
-        break;
     }
     if (!event_window(r, ev, &w))
         return;
@@ -373,6 +407,8 @@ static void run_event(struct runner *r, const struct script_event *ev)
     }
     if (ev->type == SCRIPT_EV_SYSCALL)
         run_syscall_event(r, ev, &w);
+    else if (ev->type == SCRIPT_EV_COMMAND)
+        run_shell_event(r, ev, &w);
     else if (ev->packet.direction == SCRIPT_INBOUND)
         run_inbound(r, ev, &w);
     else

@@ -679,7 +679,7 @@ static void check_result(struct call *c, int64_t started)
     }
     if (tm->blocking) {
         int64_t end = tm->relative ? started - tm->start_usecs + tm->block_end_usecs
-                                   : tm->block_end_usecs;
+                                   : r->epoch + tm->block_end_usecs;
         int64_t tol = r->tolerance;
         if (now < end - tol || now > end + tol)
             run_fail(r, c->ev, "time", exp, act, end, now,

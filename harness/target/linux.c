@@ -347,6 +347,27 @@ static int linux_info(struct target *t, int sd, struct synack_tcp_info *i)
     return 0;
 }
 
+/* A shell line as packetdrill runs it: /bin/sh in the vector's namespace,
+ * from the script's folder (as root: the script is trusted, as with
+ * packetdrill). */
+#define SHELL_TIMEOUT_MS 120000
+
+static int linux_shell(struct target *t, const char *cmd, const char *cwd, char *why, size_t n)
+{
+    char out[400];
+    int st = netns_shell(&t->ns, cmd, cwd, SHELL_TIMEOUT_MS, out, sizeof out);
+    if (st == 0)
+        return TARGET_SHELL_DONE;
+    for (char *p = out; *p; p++)
+        if (*p == '\n')
+            *p = *(p + 1) ? ' ' : '\0';
+    if (st < 0)
+        snprintf(why, n, "cannot run /bin/sh: %s", strerror(-st));
+    else
+        snprintf(why, n, "exit status %d%s%s", st, out[0] ? ": " : "", out);
+    return TARGET_SHELL_FAILED;
+}
+
 const struct target_ops target_linux = {
     .name = "linux",
     .virtual_time = false,
@@ -369,4 +390,5 @@ const struct target_ops target_linux = {
     .sock_getsockopt = linux_getsockopt,
     .sock_events = linux_events,
     .sock_info = linux_info,
+    .shell = linux_shell,
 };

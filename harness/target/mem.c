@@ -60,11 +60,8 @@ static int mem_open(struct target **out, const struct target_config *cfg, char *
     c.mtu = cfg->mtu;
     c.rng_seed = cfg->seed;
     struct synack_link link = {mem_link_send, t};
-    int e = 0;
     t->host.now = mem_stack_now;
-    t->host.stack = synack_stack_new(&c, &link, &e);
-    if (!t->host.stack) {
-        snprintf(err, n, "cannot create the stack: %s", strerror(-e));
+    if (synack_host_start(t, &c, &link, err, n) < 0) {
         free(t);
         return -1;
     }

@@ -28,4 +28,12 @@ void netns_close(struct netns *n);
  * namespace; 0 or -errno (a missing file is -ENOENT). */
 int netns_sysctl(const char *path, const char *value);
 
+/* Run `/bin/sh -c cmd` in n's namespace with cwd as working directory
+ * (packetdrill's shell lines), its standard output and error captured.
+ * Returns its exit status (0..255; 128+N when killed by signal N), or
+ * -errno if it could not be run; the first part of its output (or why it
+ * did not finish: killed after timeout_ms) in out. */
+int netns_shell(const struct netns *n, const char *cmd, const char *cwd, int timeout_ms,
+                char *out, size_t outlen);
+
 #endif

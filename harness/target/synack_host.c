@@ -1,6 +1,10 @@
 /* target/synack_host.c: the BSD-like calls of a target running synack,
  * passed to its socket API with the target's notion of now. */
+#include <stdio.h>
+#include <string.h>
+
 #include "target/synack_host.h"
+#include "target/sysctl.h"
 
 /* A struct target of these targets starts with its struct synack_host (C11
  * 6.7.2.1: a pointer to a structure, converted, points to its first member). */
@@ -8,10 +12,55 @@ static const struct synack_host *host(const struct target *t)
 {
     return (const struct synack_host *)t;
 }
+static struct synack_host *host_rw(struct target *t) { return (struct synack_host *)t; }
 static struct synack_stack *stk(const struct target *t) { return host(t)->stack; }
 static uint64_t now(const struct target *t) { return host(t)->now(t); }
 
-int synack_host_socket(struct target *t) { return synack_socket(stk(t)); }
+int synack_host_start(struct target *t, const struct synack_config *c,
+                      const struct synack_link *link, char *err, size_t n)
+{
+    struct synack_host *h = host_rw(t);
+    int e = 0;
+    struct synack_stack *s = synack_stack_new(c, link, &e);
+    if (!s) {
+        snprintf(err, n, "cannot create the stack: %s", strerror(-e));
+        return -1;
+    }
+    synack_stack_free(h->stack);
+    h->stack = s;
+    h->link = *link;
+    return 0;
+}
+
+int synack_host_shell(struct target *t, const char *cmd, const char *cwd, char *why, size_t n)
+{
+    (void)cwd;
+    struct synack_host *h = host_rw(t);
+    struct synack_config c = *synack_stack_config(h->stack);
+    char reason[300];
+    if (sysctl_apply(&c, cmd, reason, sizeof reason) != SYSCTL_APPLIED) {
+        snprintf(why, n, "%s", reason);
+        return TARGET_SHELL_SKIP;
+    }
+    const struct synack_counters *k = synack_stack_counters(h->stack);
+    if (h->sockets || k->ip_in || k->ip_out) {
+        snprintf(why, n, "sysctl settings after the first socket or packet (the stack takes "
+                 "its configuration when it starts)");
+        return TARGET_SHELL_SKIP;
+    }
+    struct synack_link link = h->link;
+    if (synack_host_start(t, &c, &link, reason, sizeof reason) < 0) {
+        snprintf(why, n, "%s", reason);
+        return TARGET_SHELL_SKIP;
+    }
+    return TARGET_SHELL_DONE;
+}
+
+int synack_host_socket(struct target *t)
+{
+    host_rw(t)->sockets++;
+    return synack_socket(stk(t));
+}
 int synack_host_bind(struct target *t, int sd, uint32_t addr, uint16_t port)
 {
     return synack_socket_bind(stk(t), sd, addr, port);

@@ -15,7 +15,17 @@ struct synack_host {
     struct synack_stack *stack;
     /* The time to pass to the stack's entry points, in its microseconds. */
     uint64_t (*now)(const struct target *t);
+    struct synack_link link; /* the stack's link, kept to make it again */
+    unsigned sockets;        /* sockets made so far */
 };
+
+/* Make the host's stack: 0, or -1 with the reason in err. */
+int synack_host_start(struct target *t, const struct synack_config *c,
+                      const struct synack_link *link, char *err, size_t n);
+/* A shell line (target_ops.shell): the sysctl settings synack has
+ * (target/sysctl.h), applied by making the stack again with them, which
+ * is only done while it has neither a socket nor a packet yet. */
+int synack_host_shell(struct target *t, const char *cmd, const char *cwd, char *why, size_t n);
 
 int synack_host_socket(struct target *t);
 int synack_host_bind(struct target *t, int sd, uint32_t addr, uint16_t port);
@@ -40,6 +50,6 @@ int synack_host_info(struct target *t, int sd, struct synack_tcp_info *info);
     .sock_recv = synack_host_recv, .sock_shutdown = synack_host_shutdown,         \
     .sock_close = synack_host_close, .sock_setsockopt = synack_host_setsockopt,   \
     .sock_getsockopt = synack_host_getsockopt, .sock_events = synack_host_events, \
-    .sock_info = synack_host_info
+    .sock_info = synack_host_info, .shell = synack_host_shell
 
 #endif

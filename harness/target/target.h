@@ -65,7 +65,17 @@ struct target_ops {
      * Once it says so, every call fails and the runner reports it as the
      * vector's error, at the event that was running. */
     const char *(*fault)(struct target *t);
+
+    /* Optional. Run one of the script's shell lines (a backquoted command)
+     * as this target can: cwd is the script's folder. TARGET_SHELL_DONE;
+     * TARGET_SHELL_SKIP when the target has no way to run it (why: the
+     * reason); TARGET_SHELL_FAILED when it ran and failed (why: the exit
+     * status and the first words of its output). Without this op, every
+     * shell line skips the vector. */
+    int (*shell)(struct target *t, const char *cmd, const char *cwd, char *why, size_t n);
 };
+
+enum { TARGET_SHELL_DONE = 0, TARGET_SHELL_SKIP = 1, TARGET_SHELL_FAILED = -1 };
 
 /* The target called name ("mem", ...), or NULL. */
 const struct target_ops *target_find(const char *name);

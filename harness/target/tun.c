@@ -110,11 +110,8 @@ static int tun_open(struct target **out, const struct target_config *cfg, char *
     c.mtu = cfg->mtu;
     c.rng_seed = cfg->seed;
     struct synack_link link = synack_tun_link(t->tun);
-    int e = 0;
     t->host.now = tun_stack_now;
-    t->host.stack = synack_stack_new(&c, &link, &e);
-    if (!t->host.stack) {
-        snprintf(err, n, "cannot create the stack: %s", strerror(-e));
+    if (synack_host_start(t, &c, &link, err, n) < 0) {
         tun_close(t);
         return -1;
     }
