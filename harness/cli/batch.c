@@ -35,10 +35,11 @@ static char *pcap_path_for(const char *dir, const char *name)
     return p;
 }
 
-static void run_one(struct pool *w, size_t i)
+static void run_one(struct pool *w, size_t i, struct python_host *py)
 {
     struct vector_result *v = &w->res->v[i];
     struct run_options o = *w->b->opts;
+    o.python = py;
     const char *name = w->l->name[i];
     char *pcap = w->b->pcap_dir ? pcap_path_for(w->b->pcap_dir, name) : NULL;
     o.pcap_path = pcap;
@@ -56,13 +57,16 @@ static void run_one(struct pool *w, size_t i)
 static void *worker(void *arg)
 {
     struct pool *w = arg;
+    struct python_host *py = python_host_new(); /* this thread's python3, when needed */
     for (;;) {
         pthread_mutex_lock(&w->lock);
         size_t i = w->next++;
         pthread_mutex_unlock(&w->lock);
-        if (i >= w->res->count)
+        if (i >= w->res->count) {
+            python_host_free(py);
             return NULL;
-        run_one(w, i);
+        }
+        run_one(w, i, py);
         if (w->b->done) {
             pthread_mutex_lock(&w->lock);
             w->b->done(w->b->ctx, &w->res->v[i]);

@@ -85,6 +85,12 @@ struct runner {
     struct held_packet *held;  /* RUN_HELD_MAX slots, oldest at held_head */
     size_t held_head, held_count;
     struct strict_note strict; /* what only the strict checks found */
+    int sut;                   /* the socket under test (packetdrill's): the script fd of
+                                * the last socket() or accept(), -1 before any */
+    unsigned sut_child_line;   /* a SYN to a listening SUT at this line made a child
+                                * that accept() has not returned yet (0: none) */
+    bool fd_listening[RUN_MAX_FDS];
+    struct py_blocks *py;      /* python blocks so far (python.c) */
     uint16_t ip_id;
     bool failed;               /* the result is decided: stop */
     uint8_t buf[RUN_PKT_MAX];
@@ -137,6 +143,16 @@ void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *o
 enum call_outcome { CALL_DONE, CALL_BLOCKED, CALL_FAILED };
 /* Run (or retry, when r->pending names ev) a system call event. */
 enum call_outcome syscall_run(struct runner *r, const struct script_event *ev);
+
+/* ---- TCP_INFO and python blocks (python.c) ---- */
+/* The socket's TCP_INFO as Linux names it: the target's sock_tcpi, else
+ * what its sock_info says. 0 or -errno. */
+int run_tcpi(struct runner *r, int sd, struct target_tcpi *out);
+/* At a python block's time: take the socket under test's TCP_INFO. */
+void python_event(struct runner *r, const struct script_event *ev);
+/* After the last event, when nothing failed: run every block with python3. */
+void python_finish(struct runner *r);
+void python_free(struct runner *r);
 
 /* ---- names resolved before a run (resolve.c) ---- */
 /* 0, or -1 with err's line, column and message set (file left as it is). */

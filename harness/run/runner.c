@@ -297,6 +297,10 @@ static void run_inbound(struct runner *r, const struct script_event *ev, const s
                           desc, NULL);
     inbound_inject(r, ev, len, run_now(r));
     r->last_time = w->t;
+    const struct script_packet *p = &ev->packet;
+    if (p->proto == SCRIPT_PROTO_TCP && (p->flags & SYNACK_TCP_SYN) && !(p->flags & SYNACK_TCP_ACK)
+        && r->sut >= 0 && r->fd_listening[r->sut])
+        r->sut_child_line = ev->line; /* packetdrill's child socket, until accept() */
 }
 
 static void run_outbound(struct runner *r, const struct script_event *ev, const struct window *w)
@@ -392,13 +396,19 @@ static void run_shell_event(struct runner *r, const struct script_event *ev,
         run_error(r, ev, "shell command `%s` failed: %s", ev->text, why);
 }
 
+/* A python block: its snapshot at its time; the code runs at the end. */
+static void run_python_event(struct runner *r, const struct script_event *ev,
+                             const struct window *w)
+{
+    if (!run_advance(r, w->t))
+        return;
+    r->last_time = w->t;
+    python_event(r, ev);
+}
+
 static void run_event(struct runner *r, const struct script_event *ev)
 {
     struct window w;
-    if (ev->type == SCRIPT_EV_PYTHON) {
-        run_error(r, ev, "python blocks are not supported on target %s", r->ops->name);
-        return;
-    }
     if (!event_window(r, ev, &w))
         return;
     if (w.t > r->o->max_script_us) {
@@ -409,6 +419,8 @@ static void run_event(struct runner *r, const struct script_event *ev)
         run_syscall_event(r, ev, &w);
     else if (ev->type == SCRIPT_EV_COMMAND)
         run_shell_event(r, ev, &w);
+    else if (ev->type == SCRIPT_EV_PYTHON)
+        run_python_event(r, ev, &w);
     else if (ev->packet.direction == SCRIPT_INBOUND)
         run_inbound(r, ev, &w);
     else
@@ -434,6 +446,7 @@ static void runner_init(struct runner *r, const struct script *s, const struct r
     r->map.remote_port = RUN_DEFAULT_REMOTE_PORT;
     for (int i = 0; i < RUN_MAX_FDS; i++)
         r->fd_map[i] = -1;
+    r->sut = -1;
     r->held = calloc(RUN_HELD_MAX, sizeof *r->held);
     res->req_count = s->req_count;
     res->reqs = calloc(s->req_count ? s->req_count : 1, sizeof *res->reqs);
@@ -535,6 +548,8 @@ static void runner_finish(struct runner *r)
     if (!r->failed && r->pending.active)
         run_fail(r, r->pending.ev, "return", NULL, NULL, -1, -1,
                  "blocking call did not return before the script ended");
+    python_finish(r); /* packetdrill runs the code once the script has run */
+    python_free(r);
     r->res->script_us = r->t ? run_now(r) : 0;
     if (r->oracle) {
         oracle_judge(r);

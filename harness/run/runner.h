@@ -32,6 +32,13 @@
 #define RUN_DEFAULT_REMOTE_PORT 40000     /* the script's port when the stack listens */
 #define RUN_TOLERANCE_PERCENT 12.5        /* packetdrill's relative tolerance */
 
+/* A python3 process that runs the python blocks of the vectors given to
+ * it (run/python.c), so python3 starts once, not once per vector. One per
+ * thread; started when first needed; python_host_free stops it. */
+struct python_host;
+struct python_host *python_host_new(void);
+void python_host_free(struct python_host *h);
+
 struct run_options {
     const struct target_ops *target;
     const char *pcap_path;   /* record both directions here, or NULL */
@@ -41,6 +48,7 @@ struct run_options {
     int64_t max_script_us;   /* give up past this script time (synack run: 30 days) */
     int64_t max_real_us;     /* real-time targets: skip a vector whose script runs
                               * longer than this (0: no limit) */
+    struct python_host *python; /* runs python blocks; NULL: one for this run alone */
 };
 
 /* Run s and fill res (path, name, status, message, ladder...). The result

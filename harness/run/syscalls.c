@@ -169,6 +169,7 @@ static void map_new_fd(struct call *c, int sd)
     }
     r->fd_map[fd] = sd;
     r->fd_nonblock[fd] = false;
+    r->fd_listening[fd] = false;
     c->ret = fd;
 }
 
@@ -215,6 +216,8 @@ static void sys_socket(struct call *c)
         return;
     }
     map_new_fd(c, sd);
+    if (!c->bad)
+        c->r->sut = (int)c->ret; /* packetdrill's socket under test */
     if (!c->bad && (type & 04000))
         c->r->fd_nonblock[c->ret] = true;
 }
@@ -239,6 +242,8 @@ static void sys_listen(struct call *c)
     if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &backlog))
         return;
     result(c, c->r->ops->sock_listen(c->r->t, sd, (int)backlog));
+    if (c->ret == 0 && fd >= 0 && fd < RUN_MAX_FDS)
+        c->r->fd_listening[fd] = true;
 }
 
 static void sys_accept(struct call *c)
@@ -252,10 +257,15 @@ static void sys_accept(struct call *c)
         c->blocked = true;
         return;
     }
-    if (rc < 0)
+    if (rc < 0) {
         result(c, rc);
-    else
-        map_new_fd(c, rc);
+        return;
+    }
+    map_new_fd(c, rc);
+    if (!c->bad) {
+        c->r->sut = (int)c->ret;
+        c->r->sut_child_line = 0;
+    }
 }
 
 static void sys_connect(struct call *c)
@@ -348,8 +358,10 @@ static void sys_close(struct call *c)
     if (!arg_fd(c, 0, &sd, &fd))
         return;
     result(c, c->r->ops->sock_close(c->r->t, sd));
-    if (c->ret == 0 && fd >= 0 && fd < RUN_MAX_FDS)
+    if (c->ret == 0 && fd >= 0 && fd < RUN_MAX_FDS) {
         c->r->fd_map[fd] = -1;
+        c->r->fd_listening[fd] = false;
+    }
 }
 
 static void sys_shutdown(struct call *c)
@@ -425,43 +437,26 @@ static void sys_setsockopt(struct call *c)
     result(c, c->r->ops->sock_setsockopt(c->r->t, sd, (int)level, (int)name, &iv, sizeof iv));
 }
 
-/* Linux tcpi_state numbers for our states. */
-static int linux_tcp_state(uint8_t st)
+/* A field of the TCP_INFO extension: Linux's names as the target knows
+ * them (run_tcpi), and synack's own synack_soft_error, the last ICMP soft
+ * error as an errno (SHLD-25; Linux has no such field). 1 known, 0 a field
+ * the target cannot know (skipped), -1 not a field (an error). */
+static int tcp_info_field(struct call *c, int sd, const struct target_tcpi *ti,
+                          const char *name, int64_t *v)
 {
-    static const int map[SYNACK_STATE_COUNT] = {7, 10, 2, 3, 1, 4, 5, 8, 11, 9, 6};
-    return st < SYNACK_STATE_COUNT ? map[st] : 0;
-}
-
-static bool tcp_info_field(const struct synack_tcp_info *i, const char *name, int64_t *v)
-{
-    uint32_t mss = i->snd_mss ? i->snd_mss : 1;
-    struct { const char *n; int64_t v; } f[] = {
-        {"tcpi_state", linux_tcp_state(i->state)},
-        {"tcpi_rto", (int64_t)i->rto_us},
-        {"tcpi_rtt", (int64_t)i->srtt_us},
-        {"tcpi_rttvar", (int64_t)i->rttvar_us},
-        {"tcpi_snd_mss", i->snd_mss},
-        {"tcpi_rcv_mss", i->rcv_mss},
-        {"tcpi_snd_cwnd", i->cwnd / mss},
-        {"tcpi_snd_ssthresh", i->ssthresh == UINT32_MAX ? 0x7fffffff : i->ssthresh / mss},
-        {"tcpi_unacked", (i->unacked + mss - 1) / mss},
-        {"tcpi_retransmits", i->retransmits},
-        {"tcpi_total_retrans", (int64_t)i->total_retrans},
-        {"tcpi_backoff", i->backoff},
-        {"tcpi_snd_wscale", i->snd_wscale},
-        {"tcpi_rcv_wscale", i->rcv_wscale},
-        {"tcpi_options", i->options},
-        /* synack's own: the last ICMP soft error as an errno (SHLD-25);
-         * Linux has no such field, so vectors using it fail there */
-        {"synack_soft_error", -(int64_t)i->soft_error},
-    };
-    for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
-        if (strcmp(f[k].n, name) == 0) {
-            *v = f[k].v;
-            return true;
-        }
+    uint64_t u;
+    if (strcmp(name, "synack_soft_error") == 0) {
+        struct synack_tcp_info info;
+        if (c->r->ops->sock_info(c->r->t, sd, &info) < 0)
+            return 0;
+        *v = -(int64_t)info.soft_error;
+        return 1;
     }
-    return false;
+    if (tcpi_get(ti, name, &u)) {
+        *v = (int64_t)u;
+        return 1;
+    }
+    return tcpi_exported(name) ? 0 : -1;
 }
 
 /* The call as the script wrote it with argument 3 (the option value) as
@@ -485,8 +480,8 @@ static void getsockopt_actual(const struct call *c, const char *value, char *out
 
 static void check_tcp_info(struct call *c, int sd, const struct script_expr *e)
 {
-    struct synack_tcp_info info;
-    int rc = c->r->ops->sock_info(c->r->t, sd, &info);
+    struct target_tcpi info;
+    int rc = run_tcpi(c->r, sd, &info);
     result(c, rc);
     if (rc < 0 || e->kind == SCRIPT_EXPR_ELLIPSIS)
         return;
@@ -497,8 +492,15 @@ static void check_tcp_info(struct call *c, int sd, const struct script_expr *e)
         int64_t want, got;
         if (f->kind != SCRIPT_EXPR_ASSIGN || f->lhs->kind != SCRIPT_EXPR_SYMBOL)
             return (void)bad_arg(c, f, "expected tcpi_field=value, got");
-        if (!tcp_info_field(&info, f->lhs->str, &got))
-            return (void)bad_arg(c, f, "unsupported TCP_INFO field");
+        int known = tcp_info_field(c, sd, &info, f->lhs->str, &got);
+        if (known < 0)
+            return (void)bad_arg(c, f, "unknown TCP_INFO field");
+        if (known == 0) {
+            run_skip(c->r, c->ev, "TCP_INFO field %s is not known on target %s", f->lhs->str,
+                     c->r->ops->name);
+            c->bad = true;
+            return;
+        }
         if (!eval_int(c, f->rhs, &want))
             return;
         /* On a real clock a measured time carries the path's jitter: the

@@ -472,9 +472,8 @@ enum script_event_type {
     SCRIPT_EV_PACKET,
     SCRIPT_EV_SYSCALL,
     SCRIPT_EV_COMMAND, /* `...`: text is the command line */
-    SCRIPT_EV_PYTHON,  /* %{ ... }%: text is the code, trimmed of blanks at
-                        * both ends; the mem target rejects it with "python
-                        * blocks are not supported on target mem" */
+    SCRIPT_EV_PYTHON,  /* %{ ... }%: text is the code, trimmed of spaces and
+                        * tabs at both ends (as packetdrill); run/python.c */
 };
 
 struct script_event {

@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/sock_diag.h>
+
 #include <synack/link_tun.h>
 #include <synack/socket.h>
 
@@ -347,6 +349,23 @@ static int linux_info(struct target *t, int sd, struct synack_tcp_info *i)
     return 0;
 }
 
+/* The kernel's TCP_INFO as it is, and SO_MEMINFO, for python blocks. */
+static int linux_tcpi(struct target *t, int sd, struct target_tcpi *out)
+{
+    CHECK_SD(t, sd);
+    uint8_t buf[512];
+    socklen_t l = sizeof buf;
+    memset(buf, 0, sizeof buf);
+    if (getsockopt(sd, IPPROTO_TCP, TCP_INFO, buf, &l) < 0)
+        return -errno;
+    tcpi_from_linux(buf, l, out);
+    uint32_t mem[SK_MEMINFO_VARS];
+    l = sizeof mem;
+    if (getsockopt(sd, SOL_SOCKET, SO_MEMINFO, mem, &l) == 0)
+        tcpi_add_meminfo(mem, l / sizeof mem[0], out);
+    return 0;
+}
+
 /* A shell line as packetdrill runs it: /bin/sh in the vector's namespace,
  * from the script's folder (as root: the script is trusted, as with
  * packetdrill). */
@@ -391,4 +410,5 @@ const struct target_ops target_linux = {
     .sock_events = linux_events,
     .sock_info = linux_info,
     .shell = linux_shell,
+    .sock_tcpi = linux_tcpi,
 };

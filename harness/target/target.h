@@ -18,6 +18,8 @@
 
 #include <synack/socket.h>
 
+#include "target/tcpi.h"
+
 struct target;
 
 struct target_config {
@@ -73,6 +75,10 @@ struct target_ops {
      * status and the first words of its output). Without this op, every
      * shell line skips the vector. */
     int (*shell)(struct target *t, const char *cmd, const char *cwd, char *why, size_t n);
+    /* Optional. The socket's TCP_INFO as Linux names its fields
+     * (target/tcpi.h): every field the target knows. Without it the runner
+     * takes what sock_info says (tcpi_from_status). 0 or -errno. */
+    int (*sock_tcpi)(struct target *t, int sd, struct target_tcpi *out);
 };
 
 enum { TARGET_SHELL_DONE = 0, TARGET_SHELL_SKIP = 1, TARGET_SHELL_FAILED = -1 };

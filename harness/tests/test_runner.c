@@ -234,14 +234,73 @@ static void test_bad_syntax_is_an_error_not_a_failure(void **state)
     vector_result_free(&r);
 }
 
-static void test_python_block_is_an_error_naming_the_target(void **state)
+/* Python blocks as packetdrill runs them: TCP_INFO of the socket under
+ * test at each block's time, the code run at the end in one namespace. */
+static void test_python_blocks_see_each_snapshot(void **state)
 {
     (void)state;
     struct vector_result r;
-    run_text("+0 %{ print(1) }%\n", true, &r, NULL);
-    assert_int_equal(r.status, RESULT_ERROR);
-    assert_non_null(strstr(r.message, "python blocks are not supported on target mem"));
+    run_text("+0 %{ assert tcpi_state == TCP_ESTABLISHED, tcpi_state }%\n"
+             "+0 %{\n"
+             "mss = tcpi_snd_mss\n"
+             "unacked_before = tcpi_unacked\n"
+             "}%\n"
+             "+0 write(4, ..., 1000) = 1000\n"
+             "+0 > P. 1:1001(1000) ack 1\n"
+             "+0 %{ assert (unacked_before, tcpi_unacked, mss) == (0, 1, 1000) }%\n",
+             true, &r, NULL);
+    assert_int_equal(r.status, RESULT_PASS);
     vector_result_free(&r);
+}
+
+static void test_python_assertion_fails_with_line_and_values(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("+0 %{\n"
+             "x = 1\n"
+             "assert tcpi_snd_cwnd == 99, 'cwnd'\n"
+             "}%\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_int_equal(r.fail_line, 10);
+    assert_string_equal(r.message, "line 10: python: assertion failed: assert tcpi_snd_cwnd == "
+                                   "99, 'cwnd'; message: cwnd; values: tcpi_snd_cwnd=4");
+    assert_string_equal(r.fail_field, "python");
+    vector_result_free(&r);
+}
+
+/* A variable packetdrill defines that mem cannot know skips; a name nobody
+ * defines, a syntax error or an exception is an error; no socket yet, or
+ * one accept() has not returned, is an error as in packetdrill. */
+static void test_python_outcomes_other_than_pass_and_fail(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bool handshake;
+        enum result_status st;
+        const char *msg;
+    } cases[] = {
+        {"+0 %{ assert tcpi_delivered == 1 }%\n", true, RESULT_SKIP,
+         "line 8: python: tcpi_delivered is not known on target mem"},
+        {"+0 %{ assert tcpi_nosuch == 1 }%\n", true, RESULT_ERROR,
+         "line 8: python: NameError: name 'tcpi_nosuch' is not defined"},
+        {"+0 %{ assert 1 == }%\n", true, RESULT_ERROR, "line 8: python: SyntaxError"},
+        {"+0 %{\n\nx = 1 / 0\n}%\n", true, RESULT_ERROR,
+         "line 10: python: ZeroDivisionError: division by zero"},
+        {"0 %{ assert True }%\n", false, RESULT_ERROR, "line 1: python block: no socket"},
+        {"0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 bind(3, ..., ...) = 0\n"
+         "+0 listen(3, 1) = 0\n+0 < S 0:0(0) win 32792 <mss 1000>\n"
+         "+0 > S. 0:0(0) ack 1 <mss 1460>\n+0 %{ assert True }%\n", false, RESULT_ERROR,
+         "the connection the SYN of line 4 opened is not accept()ed yet"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct vector_result r;
+        run_text(cases[i].text, cases[i].handshake, &r, NULL);
+        if (r.status != cases[i].st || !strstr(r.message, cases[i].msg))
+            fail_msg("case %zu: status %d, %s", i, (int)r.status, r.message);
+        vector_result_free(&r);
+    }
 }
 
 /* A sysctl synack has changes the stack's configuration: a receive buffer
@@ -465,7 +524,9 @@ int main(void)
         cmocka_unit_test(test_unknown_names_are_errors_before_the_run),
         cmocka_unit_test(test_packet_sent_late_fails_on_timing),
         cmocka_unit_test(test_bad_syntax_is_an_error_not_a_failure),
-        cmocka_unit_test(test_python_block_is_an_error_naming_the_target),
+        cmocka_unit_test(test_python_blocks_see_each_snapshot),
+        cmocka_unit_test(test_python_assertion_fails_with_line_and_values),
+        cmocka_unit_test(test_python_outcomes_other_than_pass_and_fail),
         cmocka_unit_test(test_sysctl_line_configures_the_stack),
         cmocka_unit_test(test_shell_line_synack_cannot_run_is_a_named_skip),
         cmocka_unit_test(test_unsupported_syscall_is_a_named_skip),
