@@ -15,6 +15,7 @@
 #define RUN_IO_CHUNK 65536
 #define RUN_TS_MAP 64     /* outbound TS vals remembered for the ecr mapping */
 #define RUN_HELD_MAX 1024 /* packets sent while no outbound line waited */
+#define RUN_FD_EPOLL (-2) /* fd_map of a script fd that is an epoll set (epoll.c) */
 
 /* The one connection a script talks about, in packetdrill's terms: the
  * stack is "local", the script is "remote". */
@@ -91,6 +92,7 @@ struct runner {
                                 * that accept() has not returned yet (0: none) */
     bool fd_listening[RUN_MAX_FDS];
     struct py_blocks *py;      /* python blocks so far (python.c) */
+    struct run_epoll *epoll[RUN_MAX_FDS]; /* the epoll sets by script fd (epoll.c) */
     uint16_t ip_id;
     bool failed;               /* the result is decided: stop */
     uint8_t buf[RUN_PKT_MAX];

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "oracle/oracle.h"
-#include "run/run_internal.h"
+#include "run/call.h"
 
 #define RUN_STEP_LIMIT 50000000L /* waits per vector before declaring a stall */
 
@@ -550,6 +550,7 @@ static void runner_finish(struct runner *r)
                  "blocking call did not return before the script ended");
     python_finish(r); /* packetdrill runs the code once the script has run */
     python_free(r);
+    epoll_free_all(r);
     r->res->script_us = r->t ? run_now(r) : 0;
     if (r->oracle) {
         oracle_judge(r);

@@ -4,30 +4,21 @@
  * (the runner retries it as time passes) and its return time is checked
  * against START...END when the script gives END. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/run_internal.h"
+#include "run/call.h"
 
 #define O_NONBLOCK_LINUX 04000
 #define O_RDWR_LINUX 2
 #define IO_CHUNK RUN_IO_CHUNK
 
-struct call {
-    struct runner *r;
-    const struct script_event *ev;
-    const struct script_syscall *sc;
-    bool retry;       /* this is a retry of the pending call */
-    long ret;         /* the result, as the script sees it */
-    int err;          /* errno when ret == -1 */
-    bool blocked;
-    bool bad;         /* the line cannot be run (run_error called) */
-};
 
 /* ---- evaluating arguments ---- */
 
-static bool bad_arg(struct call *c, const struct script_expr *e, const char *what)
+bool call_bad_arg(struct call *c, const struct script_expr *e, const char *what)
 {
     char text[200] = "";
     if (e)
@@ -38,7 +29,7 @@ static bool bad_arg(struct call *c, const struct script_expr *e, const char *wha
 }
 
 /* An integer: a number, a symbol, a | of them, or [x] around one. */
-static bool eval_int(struct call *c, const struct script_expr *e, int64_t *v)
+bool call_eval_int(struct call *c, const struct script_expr *e, int64_t *v)
 {
     switch (e->kind) {
     case SCRIPT_EXPR_INT:
@@ -58,12 +49,12 @@ static bool eval_int(struct call *c, const struct script_expr *e, int64_t *v)
             if (symbol_value(def, v))
                 return true;
         }
-        return bad_arg(c, e, "unknown symbol");
+        return call_bad_arg(c, e, "unknown symbol");
     }
     case SCRIPT_EXPR_OR: {
         int64_t acc = 0, x;
         for (size_t i = 0; i < e->count; i++) {
-            if (!eval_int(c, e->items[i], &x))
+            if (!call_eval_int(c, e->items[i], &x))
                 return false;
             acc |= x;
         }
@@ -72,40 +63,40 @@ static bool eval_int(struct call *c, const struct script_expr *e, int64_t *v)
     }
     case SCRIPT_EXPR_ARRAY:
         if (e->count == 1)
-            return eval_int(c, e->items[0], v);
-        return bad_arg(c, e, "expected one value in");
+            return call_eval_int(c, e->items[0], v);
+        return call_bad_arg(c, e, "expected one value in");
     case SCRIPT_EXPR_CALL:
         if (strcmp(e->str, "htons") == 0 && e->count == 1)
-            return eval_int(c, e->items[0], v);
-        return bad_arg(c, e, "unsupported function in");
+            return call_eval_int(c, e->items[0], v);
+        return call_bad_arg(c, e, "unsupported function in");
     default:
-        return bad_arg(c, e, "expected an integer, got");
+        return call_bad_arg(c, e, "expected an integer, got");
     }
 }
 
-static bool arg_int(struct call *c, size_t i, int64_t *v)
+bool call_arg_int(struct call *c, size_t i, int64_t *v)
 {
     if (i >= c->sc->arg_count)
-        return bad_arg(c, NULL, "missing argument");
-    return eval_int(c, c->sc->args[i], v);
+        return call_bad_arg(c, NULL, "missing argument");
+    return call_eval_int(c, c->sc->args[i], v);
 }
 
 /* A sockaddr_in: `...` means the default, or {sin_port=htons(P), sin_addr=inet_addr("A")}. */
-static bool eval_sockaddr(struct call *c, const struct script_expr *e, uint32_t *addr,
+bool call_eval_sockaddr(struct call *c, const struct script_expr *e, uint32_t *addr,
                           uint16_t *port)
 {
     if (e->kind == SCRIPT_EXPR_ELLIPSIS)
         return true;
     if (e->kind != SCRIPT_EXPR_STRUCT)
-        return bad_arg(c, e, "expected a socket address, got");
+        return call_bad_arg(c, e, "expected a socket address, got");
     for (size_t i = 0; i < e->count; i++) {
         const struct script_expr *f = e->items[i];
         if (f->kind != SCRIPT_EXPR_ASSIGN || f->lhs->kind != SCRIPT_EXPR_SYMBOL)
-            return bad_arg(c, f, "expected field=value in the address, got");
+            return call_bad_arg(c, f, "expected field=value in the address, got");
         const char *name = f->lhs->str;
         int64_t v;
         if (strcmp(name, "sin_port") == 0) {
-            if (!eval_int(c, f->rhs, &v))
+            if (!call_eval_int(c, f->rhs, &v))
                 return false;
             *port = (uint16_t)v;
         } else if (strcmp(name, "sin_addr") == 0) {
@@ -113,23 +104,23 @@ static bool eval_sockaddr(struct call *c, const struct script_expr *e, uint32_t 
             if (x->kind == SCRIPT_EXPR_CALL && strcmp(x->str, "inet_addr") == 0 &&
                 x->count == 1 && x->items[0]->kind == SCRIPT_EXPR_STRING) {
                 if (!synack_ipv4_addr_from_text(x->items[0]->str, strlen(x->items[0]->str), addr))
-                    return bad_arg(c, x, "bad address");
-            } else if (eval_int(c, x, &v)) {
+                    return call_bad_arg(c, x, "bad address");
+            } else if (call_eval_int(c, x, &v)) {
                 *addr = (uint32_t)v;
             } else {
                 return false;
             }
         } else if (strcmp(name, "sa_family") != 0 && strcmp(name, "sin_family") != 0) {
-            return bad_arg(c, f, "unknown address field");
+            return call_bad_arg(c, f, "unknown address field");
         }
     }
     return true;
 }
 
 /* The target socket of a script fd argument. */
-static bool arg_fd(struct call *c, size_t i, int *sd, int64_t *fd)
+bool call_arg_fd(struct call *c, size_t i, int *sd, int64_t *fd)
 {
-    if (!arg_int(c, i, fd))
+    if (!call_arg_int(c, i, fd))
         return false;
     if (*fd < 0 || *fd >= RUN_MAX_FDS || c->r->fd_map[*fd] < 0) {
         *sd = -1; /* an unknown fd: the target reports EBADF */
@@ -139,20 +130,20 @@ static bool arg_fd(struct call *c, size_t i, int *sd, int64_t *fd)
     return true;
 }
 
-static bool blocking(struct call *c, int64_t fd)
+bool call_blocking(struct call *c, int64_t fd)
 {
     return fd >= 0 && fd < RUN_MAX_FDS && !c->r->fd_nonblock[fd];
 }
 
 /* Record a target result: >= 0, or -errno. */
-static void result(struct call *c, long rc)
+void call_result(struct call *c, long rc)
 {
     c->ret = rc < 0 ? -1 : rc;
     c->err = rc < 0 ? (int)-rc : 0;
 }
 
 /* The script fd a new socket gets: the expected result, else the lowest free. */
-static void map_new_fd(struct call *c, int sd)
+void call_map_new_fd(struct call *c, int sd)
 {
     struct runner *r = c->r;
     const struct script_expr *x = c->sc->result;
@@ -160,7 +151,7 @@ static void map_new_fd(struct call *c, int sd)
     if (x && x->kind == SCRIPT_EXPR_INT && x->num >= 0 && x->num < RUN_MAX_FDS)
         fd = x->num;
     for (int i = 3; fd < 0 && i < RUN_MAX_FDS; i++)
-        if (r->fd_map[i] < 0)
+        if (r->fd_map[i] == -1)
             fd = i;
     if (fd < 0) {
         run_error(r, c->ev, "too many sockets");
@@ -176,11 +167,11 @@ static void map_new_fd(struct call *c, int sd)
 /* ---- the calls ---- */
 
 /* An optional integer argument: `...` or missing keeps *v. */
-static bool arg_int_or(struct call *c, size_t i, int64_t *v)
+bool call_arg_int_or(struct call *c, size_t i, int64_t *v)
 {
     if (i >= c->sc->arg_count || c->sc->args[i]->kind == SCRIPT_EXPR_ELLIPSIS)
         return true;
-    return arg_int(c, i, v);
+    return call_arg_int(c, i, v);
 }
 
 #define SOCK_TYPE_MASK 0xf      /* Linux: the type without SOCK_NONBLOCK, SOCK_CLOEXEC */
@@ -191,7 +182,7 @@ static bool arg_int_or(struct call *c, size_t i, int64_t *v)
 static void sys_socket(struct call *c)
 {
     int64_t domain = 2, type = 1, proto = 0;
-    if (!arg_int_or(c, 0, &domain) || !arg_int_or(c, 1, &type) || !arg_int_or(c, 2, &proto))
+    if (!call_arg_int_or(c, 0, &domain) || !call_arg_int_or(c, 1, &type) || !call_arg_int_or(c, 2, &proto))
         return;
     if (domain == 10) { /* AF_INET6 */
         run_skip(c->r, c->ev, "unsupported on this target: AF_INET6 sockets (IPv4 only)");
@@ -199,7 +190,7 @@ static void sys_socket(struct call *c)
         return;
     }
     if (domain != 2)
-        return result(c, -EAFNOSUPPORT);
+        return call_result(c, -EAFNOSUPPORT);
     if ((type & SOCK_TYPE_MASK) != 1) { /* only SOCK_STREAM */
         run_skip(c->r, c->ev, "unsupported on this target: socket type %lld (TCP only)",
                  (long long)(type & SOCK_TYPE_MASK));
@@ -207,15 +198,15 @@ static void sys_socket(struct call *c)
         return;
     }
     if (proto < 0 || proto >= IPPROTO_MAX_LINUX)
-        return result(c, -EINVAL);
+        return call_result(c, -EINVAL);
     if (proto != 0 && proto != 6)
-        return result(c, -EPROTONOSUPPORT);
+        return call_result(c, -EPROTONOSUPPORT);
     int sd = c->r->ops->sock_socket(c->r->t);
     if (sd < 0) {
-        result(c, sd);
+        call_result(c, sd);
         return;
     }
-    map_new_fd(c, sd);
+    call_map_new_fd(c, sd);
     if (!c->bad)
         c->r->sut = (int)c->ret; /* packetdrill's socket under test */
     if (!c->bad && (type & 04000))
@@ -228,20 +219,20 @@ static void sys_bind(struct call *c)
     int64_t fd;
     uint32_t addr = c->r->local_ip;
     uint16_t port = c->r->bind_port;
-    if (!arg_fd(c, 0, &sd, &fd) || c->sc->arg_count < 2 ||
-        !eval_sockaddr(c, c->sc->args[1], &addr, &port))
+    if (!call_arg_fd(c, 0, &sd, &fd) || c->sc->arg_count < 2 ||
+        !call_eval_sockaddr(c, c->sc->args[1], &addr, &port))
         return;
     c->r->map.local_port = port;
-    result(c, c->r->ops->sock_bind(c->r->t, sd, addr, port));
+    call_result(c, c->r->ops->sock_bind(c->r->t, sd, addr, port));
 }
 
 static void sys_listen(struct call *c)
 {
     int sd;
     int64_t fd, backlog = 1;
-    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &backlog))
+    if (!call_arg_fd(c, 0, &sd, &fd) || !call_arg_int(c, 1, &backlog))
         return;
-    result(c, c->r->ops->sock_listen(c->r->t, sd, (int)backlog));
+    call_result(c, c->r->ops->sock_listen(c->r->t, sd, (int)backlog));
     if (c->ret == 0 && fd >= 0 && fd < RUN_MAX_FDS)
         c->r->fd_listening[fd] = true;
 }
@@ -250,18 +241,18 @@ static void sys_accept(struct call *c)
 {
     int sd;
     int64_t fd;
-    if (!arg_fd(c, 0, &sd, &fd))
+    if (!call_arg_fd(c, 0, &sd, &fd))
         return;
     int rc = c->r->ops->sock_accept(c->r->t, sd);
-    if (rc == -EAGAIN && blocking(c, fd)) {
+    if (rc == -EAGAIN && call_blocking(c, fd)) {
         c->blocked = true;
         return;
     }
     if (rc < 0) {
-        result(c, rc);
+        call_result(c, rc);
         return;
     }
-    map_new_fd(c, rc);
+    call_map_new_fd(c, rc);
     if (!c->bad) {
         c->r->sut = (int)c->ret;
         c->r->sut_child_line = 0;
@@ -274,13 +265,13 @@ static void sys_connect(struct call *c)
     int64_t fd;
     uint32_t addr = c->r->remote_ip;
     uint16_t port = c->r->connect_port;
-    if (!arg_fd(c, 0, &sd, &fd) || c->sc->arg_count < 2 ||
-        !eval_sockaddr(c, c->sc->args[1], &addr, &port))
+    if (!call_arg_fd(c, 0, &sd, &fd) || c->sc->arg_count < 2 ||
+        !call_eval_sockaddr(c, c->sc->args[1], &addr, &port))
         return;
     if (!c->retry)
         c->r->map.remote_port = port;
     int rc = c->r->ops->sock_connect(c->r->t, sd, addr, port);
-    if (blocking(c, fd)) {
+    if (call_blocking(c, fd)) {
         if (rc == -EINPROGRESS || rc == -EALREADY) {
             c->blocked = true; /* a blocking connect waits for the handshake */
             return;
@@ -288,76 +279,112 @@ static void sys_connect(struct call *c)
         if (c->retry && rc == -EISCONN)
             rc = 0;
     }
-    result(c, rc);
+    call_result(c, rc);
 }
 
 /* A buffer argument written NULL (or 0): the kernel answers EFAULT when
  * it has octets to copy. */
-static bool null_buffer(const struct call *c, size_t i)
+bool call_null_buffer(const struct call *c, size_t i)
 {
     const struct script_expr *e = i < c->sc->arg_count ? c->sc->args[i] : NULL;
     return e && ((e->kind == SCRIPT_EXPR_SYMBOL && strcmp(e->str, "NULL") == 0) ||
                  (e->kind == SCRIPT_EXPR_INT && e->num == 0));
 }
 
-static void sys_write(struct call *c, bool with_flags)
+bool call_unsupported(struct call *c, long rc, int errno_unsupported, const char *what)
+{
+    int want;
+    if (rc != -errno_unsupported ||
+        (c->sc->errno_name && errno_value(c->sc->errno_name, &want) && want == errno_unsupported))
+        return false;
+    run_skip(c->r, c->ev, "unsupported on this target: %s", what);
+    c->bad = true;
+    return true;
+}
+
+/* What argument i says, as written ("MSG_MORE|MSG_DONTWAIT"). */
+static const char *arg_text(const struct call *c, size_t i, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (i < c->sc->arg_count)
+        script_expr_format(c->sc->args[i], buf, n);
+    return buf;
+}
+
+void call_send_bytes(struct call *c, int sd, int64_t fd, size_t len, int flags, size_t flags_arg)
 {
     static const uint8_t zeros[IO_CHUNK];
-    int sd;
-    int64_t fd, len, flags = 0;
-    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 2, &len) ||
-        (with_flags && c->sc->arg_count > 3 && !arg_int(c, 3, &flags)))
-        return;
-    if (sd >= 0 && len > 0 && null_buffer(c, 1))
-        return result(c, -EFAULT);
-    if (len < 0)
-        len = 0;
     size_t done = c->retry ? c->r->pending.done : 0;
-    while (done < (size_t)len) {
-        size_t n = (size_t)len - done > IO_CHUNK ? IO_CHUNK : (size_t)len - done;
-        ssize_t rc = c->r->ops->sock_send(c->r->t, sd, zeros, n, (int)flags);
-        if (rc == -EAGAIN && blocking(c, fd)) {
+    while (done < len) {
+        size_t n = len - done > IO_CHUNK ? IO_CHUNK : len - done;
+        ssize_t rc = c->r->ops->sock_send(c->r->t, sd, zeros, n, flags);
+        if (rc == -EAGAIN && call_blocking(c, fd)) {
             c->r->pending.done = done;
             c->blocked = true;
             return;
         }
+        char what[200];
+        if (done == 0 && flags && call_unsupported(c, rc, EOPNOTSUPP,
+                                                   arg_text(c, flags_arg, what, sizeof what)))
+            return;
         if (rc < 0) {
-            result(c, done ? (long)done : (long)rc);
+            call_result(c, done ? (long)done : (long)rc);
             return;
         }
         done += (size_t)rc;
-        if (rc == 0 || !blocking(c, fd))
+        if (rc == 0 || !call_blocking(c, fd))
             break; /* non-blocking: a short write is the answer */
     }
-    result(c, (long)done);
+    call_result(c, (long)done);
+}
+
+void call_recv_bytes(struct call *c, int sd, int64_t fd, size_t len, int flags, size_t flags_arg)
+{
+    size_t want = len > IO_CHUNK ? IO_CHUNK : len;
+    ssize_t rc = c->r->ops->sock_recv(c->r->t, sd, c->r->io, want, flags);
+    if (rc == -EAGAIN && call_blocking(c, fd)) {
+        c->blocked = true;
+        return;
+    }
+    char what[200];
+    if (flags && call_unsupported(c, rc, EOPNOTSUPP, arg_text(c, flags_arg, what, sizeof what)))
+        return;
+    call_result(c, (long)rc);
+}
+
+static void sys_write(struct call *c, bool with_flags)
+{
+    int sd;
+    int64_t fd, len, flags = 0;
+    if (!call_arg_fd(c, 0, &sd, &fd) || !call_arg_int(c, 2, &len) ||
+        (with_flags && c->sc->arg_count > 3 && !call_arg_int(c, 3, &flags)))
+        return;
+    if (sd >= 0 && len > 0 && call_null_buffer(c, 1))
+        return call_result(c, -EFAULT);
+    call_send_bytes(c, sd, fd, len < 0 ? 0 : (size_t)len, (int)flags, 3);
 }
 
 static void sys_read(struct call *c, bool with_flags)
 {
-    uint8_t *sink = c->r->io;
     int sd;
     int64_t fd, len, flags = 0;
-    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 2, &len) ||
-        (with_flags && c->sc->arg_count > 3 && !arg_int(c, 3, &flags)))
+    if (!call_arg_fd(c, 0, &sd, &fd) || !call_arg_int(c, 2, &len) ||
+        (with_flags && c->sc->arg_count > 3 && !call_arg_int(c, 3, &flags)))
         return;
-    if (sd >= 0 && len > 0 && null_buffer(c, 1))
-        return result(c, -EFAULT);
-    size_t want = len < 0 ? 0 : (size_t)len > IO_CHUNK ? IO_CHUNK : (size_t)len;
-    ssize_t rc = c->r->ops->sock_recv(c->r->t, sd, sink, want, (int)flags);
-    if (rc == -EAGAIN && blocking(c, fd)) {
-        c->blocked = true;
-        return;
-    }
-    result(c, (long)rc);
+    if (sd >= 0 && len > 0 && call_null_buffer(c, 1))
+        return call_result(c, -EFAULT);
+    call_recv_bytes(c, sd, fd, len < 0 ? 0 : (size_t)len, (int)flags, 3);
 }
 
 static void sys_close(struct call *c)
 {
     int sd;
     int64_t fd;
-    if (!arg_fd(c, 0, &sd, &fd))
+    if (!call_arg_fd(c, 0, &sd, &fd))
         return;
-    result(c, c->r->ops->sock_close(c->r->t, sd));
+    if (epoll_close(c->r, fd))
+        return call_result(c, 0);
+    call_result(c, c->r->ops->sock_close(c->r->t, sd));
     if (c->ret == 0 && fd >= 0 && fd < RUN_MAX_FDS) {
         c->r->fd_map[fd] = -1;
         c->r->fd_listening[fd] = false;
@@ -368,73 +395,115 @@ static void sys_shutdown(struct call *c)
 {
     int sd;
     int64_t fd, how;
-    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &how))
+    if (!call_arg_fd(c, 0, &sd, &fd) || !call_arg_int(c, 1, &how))
         return;
-    result(c, c->r->ops->sock_shutdown(c->r->t, sd, (int)how));
+    call_result(c, c->r->ops->sock_shutdown(c->r->t, sd, (int)how));
 }
 
 static void sys_fcntl(struct call *c)
 {
     int sd;
     int64_t fd, cmd, flags = 0;
-    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &cmd))
+    if (!call_arg_fd(c, 0, &sd, &fd) || !call_arg_int(c, 1, &cmd))
         return;
     if (sd < 0) {
-        result(c, -EBADF);
+        call_result(c, -EBADF);
         return;
     }
     if (cmd == 3) { /* F_GETFL */
-        result(c, O_RDWR_LINUX | (c->r->fd_nonblock[fd] ? O_NONBLOCK_LINUX : 0));
+        call_result(c, O_RDWR_LINUX | (c->r->fd_nonblock[fd] ? O_NONBLOCK_LINUX : 0));
         return;
     }
-    if (cmd != 4 || !arg_int(c, 2, &flags)) { /* F_SETFL */
+    if (cmd != 4 || !call_arg_int(c, 2, &flags)) { /* F_SETFL */
         if (!c->bad)
-            bad_arg(c, c->sc->args[1], "only F_GETFL and F_SETFL are supported, got");
+            call_bad_arg(c, c->sc->args[1], "only F_GETFL and F_SETFL are supported, got");
         return;
     }
     c->r->fd_nonblock[fd] = (flags & O_NONBLOCK_LINUX) != 0;
-    result(c, 0);
+    call_result(c, 0);
 }
 
 /* ---- options (sockopt.c in spirit; kept here to share the evaluator) ---- */
 
-static bool linger_value(struct call *c, const struct script_expr *e, struct synack_linger *l)
+/* An option value as the script gives it: an integer ([v] or v), a linger
+ * struct ({onoff=N, linger=N} as packetdrill writes it; {l_onoff=N,
+ * l_linger=N} too), or a string (passed as written, as packetdrill does). */
+struct optval {
+    uint8_t buf[256];
+    size_t len;
+};
+
+static bool linger_value(struct call *c, const struct script_expr *e, struct optval *o)
 {
-    memset(l, 0, sizeof *l);
+    struct synack_linger l = {0, 0};
     for (size_t i = 0; i < e->count; i++) {
         const struct script_expr *f = e->items[i];
         int64_t v;
-        if (f->kind != SCRIPT_EXPR_ASSIGN || !eval_int(c, f->rhs, &v))
-            return c->bad ? false : bad_arg(c, f, "expected field=value, got");
-        if (strcmp(f->lhs->str, "l_onoff") == 0)
-            l->l_onoff = (int)v;
-        else if (strcmp(f->lhs->str, "l_linger") == 0)
-            l->l_linger = (int)v;
+        if (f->kind != SCRIPT_EXPR_ASSIGN || f->lhs->kind != SCRIPT_EXPR_SYMBOL ||
+            !call_eval_int(c, f->rhs, &v))
+            return c->bad ? false : call_bad_arg(c, f, "expected field=value, got");
+        const char *n = f->lhs->str;
+        if (strcmp(n, "onoff") == 0 || strcmp(n, "l_onoff") == 0)
+            l.l_onoff = (int)v;
+        else if (strcmp(n, "linger") == 0 || strcmp(n, "l_linger") == 0)
+            l.l_linger = (int)v;
         else
-            return bad_arg(c, f, "unknown linger field");
+            return call_bad_arg(c, f, "unknown linger field");
     }
+    memcpy(o->buf, &l, sizeof l);
+    o->len = sizeof l;
     return true;
+}
+
+static bool option_value(struct call *c, const struct script_expr *e, struct optval *o)
+{
+    if (e->kind == SCRIPT_EXPR_STRUCT)
+        return linger_value(c, e, o);
+    if (e->kind == SCRIPT_EXPR_STRING) {
+        o->len = strlen(e->str);
+        if (o->len > sizeof o->buf)
+            return call_bad_arg(c, e, "option string too long:");
+        memcpy(o->buf, e->str, o->len);
+        return true;
+    }
+    int64_t v;
+    if (!call_eval_int(c, e, &v))
+        return false;
+    int iv = (int)v;
+    memcpy(o->buf, &iv, sizeof iv);
+    o->len = sizeof iv;
+    return true;
+}
+
+/* "setsockopt(SOL_TCP, TCP_CORK)": the option as the script names it. */
+static const char *option_text(const struct call *c, char *buf, size_t n)
+{
+    char level[100] = "", name[100] = "";
+    if (c->sc->arg_count > 2) {
+        script_expr_format(c->sc->args[1], level, sizeof level);
+        script_expr_format(c->sc->args[2], name, sizeof name);
+    }
+    snprintf(buf, n, "%s(%s, %s)", c->sc->name, level, name);
+    return buf;
 }
 
 static void sys_setsockopt(struct call *c)
 {
     int sd;
-    int64_t fd, level, name, v;
-    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &level) || !arg_int(c, 2, &name))
+    int64_t fd, level, name, optlen = -1;
+    struct optval o;
+    if (!call_arg_fd(c, 0, &sd, &fd) || !call_arg_int(c, 1, &level) ||
+        !call_arg_int(c, 2, &name))
         return;
     if (c->sc->arg_count < 4)
-        return (void)bad_arg(c, NULL, "missing option value");
-    const struct script_expr *e = c->sc->args[3];
-    if (e->kind == SCRIPT_EXPR_STRUCT) {
-        struct synack_linger l;
-        if (linger_value(c, e, &l))
-            result(c, c->r->ops->sock_setsockopt(c->r->t, sd, (int)level, (int)name, &l, sizeof l));
+        return (void)call_bad_arg(c, NULL, "missing option value");
+    if (!option_value(c, c->sc->args[3], &o) || !call_arg_int_or(c, 4, &optlen))
         return;
-    }
-    if (!eval_int(c, e, &v))
-        return;
-    int iv = (int)v;
-    result(c, c->r->ops->sock_setsockopt(c->r->t, sd, (int)level, (int)name, &iv, sizeof iv));
+    size_t len = optlen >= 0 && (size_t)optlen < o.len ? (size_t)optlen : o.len;
+    int rc = c->r->ops->sock_setsockopt(c->r->t, sd, (int)level, (int)name, o.buf, len);
+    char what[220];
+    if (!call_unsupported(c, rc, ENOPROTOOPT, option_text(c, what, sizeof what)))
+        call_result(c, rc);
 }
 
 /* A field of the TCP_INFO extension: Linux's names as the target knows
@@ -482,26 +551,26 @@ static void check_tcp_info(struct call *c, int sd, const struct script_expr *e)
 {
     struct target_tcpi info;
     int rc = run_tcpi(c->r, sd, &info);
-    result(c, rc);
+    call_result(c, rc);
     if (rc < 0 || e->kind == SCRIPT_EXPR_ELLIPSIS)
         return;
     if (e->kind != SCRIPT_EXPR_STRUCT)
-        return (void)bad_arg(c, e, "expected {tcpi_...=value} for TCP_INFO, got");
+        return (void)call_bad_arg(c, e, "expected {tcpi_...=value} for TCP_INFO, got");
     for (size_t k = 0; k < e->count; k++) {
         const struct script_expr *f = e->items[k];
         int64_t want, got;
         if (f->kind != SCRIPT_EXPR_ASSIGN || f->lhs->kind != SCRIPT_EXPR_SYMBOL)
-            return (void)bad_arg(c, f, "expected tcpi_field=value, got");
+            return (void)call_bad_arg(c, f, "expected tcpi_field=value, got");
         int known = tcp_info_field(c, sd, &info, f->lhs->str, &got);
         if (known < 0)
-            return (void)bad_arg(c, f, "unknown TCP_INFO field");
+            return (void)call_bad_arg(c, f, "unknown TCP_INFO field");
         if (known == 0) {
             run_skip(c->r, c->ev, "TCP_INFO field %s is not known on target %s", f->lhs->str,
                      c->r->ops->name);
             c->bad = true;
             return;
         }
-        if (!eval_int(c, f->rhs, &want))
+        if (!call_eval_int(c, f->rhs, &want))
             return;
         /* On a real clock a measured time carries the path's jitter: the
          * RTT fields get the script's timing tolerance there. */
@@ -525,35 +594,72 @@ static void check_tcp_info(struct call *c, int sd, const struct script_expr *e)
     }
 }
 
+static void getsockopt_mismatch(struct call *c, const char *field, const char *val,
+                                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void getsockopt_mismatch(struct call *c, const char *field, const char *val,
+                                const char *fmt, ...)
+{
+    char exp[400], act[400], msg[400];
+    int64_t now = run_now(c->r);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    script_syscall_format(c->sc, exp, sizeof exp);
+    getsockopt_actual(c, val, act, sizeof act);
+    run_fail(c->r, c->ev, field, exp, act, now, now, "%s", msg);
+    c->bad = true;
+}
+
+/* getsockopt(fd, level, name, VALUE, [LEN]): VALUE [v], "string" or ...;
+ * the length the option gave is checked against LEN, as packetdrill does. */
 static void sys_getsockopt(struct call *c)
 {
     int sd;
-    int64_t fd, level, name, want;
-    if (!arg_fd(c, 0, &sd, &fd) || !arg_int(c, 1, &level) || !arg_int(c, 2, &name))
+    int64_t fd, level, name, want, optlen = 4;
+    if (!call_arg_fd(c, 0, &sd, &fd) || !call_arg_int(c, 1, &level) ||
+        !call_arg_int(c, 2, &name))
         return;
     if (c->sc->arg_count < 4)
-        return (void)bad_arg(c, NULL, "missing option value");
+        return (void)call_bad_arg(c, NULL, "missing option value");
     const struct script_expr *e = c->sc->args[3];
-    if (level == SYNACK_SOL_TCP && name == SYNACK_TCP_INFO)
+    if (level == SYNACK_SOL_TCP && name == SYNACK_TCP_INFO && e->kind != SCRIPT_EXPR_ELLIPSIS)
         return check_tcp_info(c, sd, e);
-    int v = 0;
-    size_t len = sizeof v;
-    int rc = c->r->ops->sock_getsockopt(c->r->t, sd, (int)level, (int)name, &v, &len);
-    result(c, rc);
-    if (rc < 0 || e->kind == SCRIPT_EXPR_ELLIPSIS || !eval_int(c, e, &want))
+    bool len_given = c->sc->arg_count > 4 && c->sc->args[4]->kind != SCRIPT_EXPR_ELLIPSIS;
+    if (len_given && !call_arg_int(c, 4, &optlen))
         return;
+    uint8_t buf[512] = {0};
+    size_t len = optlen < 0 ? 0 : (size_t)optlen > sizeof buf ? sizeof buf : (size_t)optlen;
+    int rc = c->r->ops->sock_getsockopt(c->r->t, sd, (int)level, (int)name, buf, &len);
+    char what[220], val[300];
+    if (call_unsupported(c, rc, ENOPROTOOPT, option_text(c, what, sizeof what)))
+        return;
+    call_result(c, rc);
+    if (rc < 0)
+        return;
+    if (len_given && (int64_t)len != optlen) {
+        snprintf(val, sizeof val, "(%zu octets)", len);
+        return getsockopt_mismatch(c, "optlen", val, "getsockopt optlen: expected %lld, got %zu",
+                                   (long long)optlen, len);
+    }
+    if (e->kind == SCRIPT_EXPR_STRING) {
+        size_t wl = strlen(e->str);
+        if (wl != len || memcmp(buf, e->str, wl) != 0) {
+            snprintf(val, sizeof val, "\"%.*s\"", (int)len, (const char *)buf);
+            getsockopt_mismatch(c, "optval", val, "getsockopt value: expected \"%s\", got %s",
+                                e->str, val);
+        }
+        return;
+    }
+    if (e->kind == SCRIPT_EXPR_ELLIPSIS || !call_eval_int(c, e, &want))
+        return;
+    int v;
+    memcpy(&v, buf, sizeof v);
     if (v != want) {
         const char *en = (name == SYNACK_SO_ERROR) ? errno_name(v) : NULL;
-        char exp[400], act[400];
-        int64_t now = run_now(c->r);
-        char val[32];
-        script_syscall_format(c->sc, exp, sizeof exp);
         snprintf(val, sizeof val, "[%d]", v);
-        getsockopt_actual(c, val, act, sizeof act);
-        run_fail(c->r, c->ev, "optval", exp, act, now, now,
-                 "getsockopt value: expected %lld, got %d%s%s", (long long)want, v,
-                 en ? " " : "", en ? en : "");
-        c->bad = true;
+        getsockopt_mismatch(c, "optval", val, "getsockopt value: expected %lld, got %d%s%s",
+                            (long long)want, v, en ? " " : "", en ? en : "");
     }
 }
 
@@ -562,9 +668,9 @@ static void sys_poll(struct call *c)
 {
     int64_t timeout = 0;
     if (c->sc->arg_count < 3 || c->sc->args[0]->kind != SCRIPT_EXPR_ARRAY ||
-        !arg_int(c, 2, &timeout)) {
+        !call_arg_int(c, 2, &timeout)) {
         if (!c->bad)
-            bad_arg(c, NULL, "expected poll([{fd=..., events=..., revents=...}], n, timeout)");
+            call_bad_arg(c, NULL, "expected poll([{fd=..., events=..., revents=...}], n, timeout)");
         return;
     }
     const struct script_expr *arr = c->sc->args[0];
@@ -579,7 +685,7 @@ static void sys_poll(struct call *c)
             int64_t *dst = strcmp(f->lhs->str, "fd") == 0       ? &fd
                            : strcmp(f->lhs->str, "events") == 0 ? &events
                                                                 : &revents;
-            if (!eval_int(c, f->rhs, dst))
+            if (!call_eval_int(c, f->rhs, dst))
                 return;
         }
         int sd = fd >= 0 && fd < RUN_MAX_FDS ? c->r->fd_map[fd] : -1;
@@ -601,7 +707,7 @@ static void sys_poll(struct call *c)
             return;
         }
     }
-    result(c, ready);
+    call_result(c, ready);
 }
 
 static const struct {
@@ -611,7 +717,11 @@ static const struct {
     {"socket", sys_socket}, {"bind", sys_bind}, {"listen", sys_listen},
     {"accept", sys_accept}, {"connect", sys_connect}, {"close", sys_close},
     {"shutdown", sys_shutdown}, {"fcntl", sys_fcntl}, {"setsockopt", sys_setsockopt},
-    {"getsockopt", sys_getsockopt}, {"poll", sys_poll},
+    {"getsockopt", sys_getsockopt}, {"poll", sys_poll}, {"sendto", sys_sendto},
+    {"recvfrom", sys_recvfrom}, {"sendmsg", sys_sendmsg}, {"recvmsg", sys_recvmsg},
+    {"writev", sys_writev}, {"readv", sys_readv}, {"ioctl", sys_ioctl},
+    {"epoll_create", sys_epoll_create}, {"epoll_ctl", sys_epoll_ctl},
+    {"epoll_wait", sys_epoll_wait},
 };
 
 static void sys_write_plain(struct call *c) { sys_write(c, false); }
@@ -659,7 +769,7 @@ static void check_result(struct call *c, int64_t started)
     if (x && x->kind != SCRIPT_EXPR_ELLIPSIS) {
         int64_t want;
         struct call tmp = *c;
-        if (!eval_int(&tmp, x, &want)) {
+        if (!call_eval_int(&tmp, x, &want)) {
             c->bad = true;
             return;
         }
@@ -709,6 +819,10 @@ enum call_outcome syscall_run(struct runner *r, const struct script_event *ev)
         return CALL_FAILED;
     }
     fn(&c);
+    if (c.bad || r->failed || c.blocked) {
+        free(c.ctx); /* a retry makes it again */
+        c.ctx = NULL;
+    }
     if (c.bad || r->failed) {
         r->pending.active = false;
         return CALL_FAILED;
@@ -722,5 +836,8 @@ enum call_outcome syscall_run(struct runner *r, const struct script_event *ev)
     r->pending.active = false;
     r->pending.done = 0;
     check_result(&c, started);
+    if (c.after && !r->failed && !c.bad && c.ret >= 0)
+        c.after(&c);
+    free(c.ctx);
     return r->failed ? CALL_FAILED : CALL_DONE;
 }

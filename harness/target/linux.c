@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -366,6 +367,43 @@ static int linux_tcpi(struct target *t, int sd, struct target_tcpi *out)
     return 0;
 }
 
+static ssize_t linux_sendmsg(struct target *t, int sd, const struct target_msg *m, int flags)
+{
+    CHECK_SD(t, sd);
+    static const uint8_t zeros[65536];
+    struct sockaddr_in to = sin_of(m->addr, m->port);
+    struct iovec iov = {(void *)zeros, m->len < sizeof zeros ? m->len : sizeof zeros};
+    struct msghdr h = {.msg_name = m->name_given ? &to : NULL,
+                       .msg_namelen = m->name_given ? sizeof to : 0,
+                       .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = m->controllen ? m->control : NULL,
+                       .msg_controllen = m->controllen};
+    ssize_t r = sendmsg(sd, &h, flags | MSG_DONTWAIT | MSG_NOSIGNAL);
+    return r < 0 ? -errno : r;
+}
+
+static ssize_t linux_recvmsg(struct target *t, int sd, struct target_msg *m, int flags)
+{
+    CHECK_SD(t, sd);
+    struct sockaddr_in from;
+    struct iovec iov = {t->buf, m->len < sizeof t->buf ? m->len : sizeof t->buf};
+    struct msghdr h = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
+                       .msg_iovlen = 1, .msg_control = m->controllen ? m->control : NULL,
+                       .msg_controllen = m->controllen};
+    ssize_t r = recvmsg(sd, &h, flags | MSG_DONTWAIT);
+    if (r < 0)
+        return -errno;
+    m->controllen = h.msg_controllen;
+    m->msg_flags = h.msg_flags;
+    return r;
+}
+
+static int linux_ioctl(struct target *t, int sd, unsigned long request, int *val)
+{
+    CHECK_SD(t, sd);
+    return ioctl(sd, request, val) < 0 ? -errno : 0;
+}
+
 /* A shell line as packetdrill runs it: /bin/sh in the vector's namespace,
  * from the script's folder (as root: the script is trusted, as with
  * packetdrill). */
@@ -411,4 +449,7 @@ const struct target_ops target_linux = {
     .sock_info = linux_info,
     .shell = linux_shell,
     .sock_tcpi = linux_tcpi,
+    .sock_sendmsg = linux_sendmsg,
+    .sock_recvmsg = linux_recvmsg,
+    .sock_ioctl = linux_ioctl,
 };

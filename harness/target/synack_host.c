@@ -1,5 +1,6 @@
 /* target/synack_host.c: the BSD-like calls of a target running synack,
  * passed to its socket API with the target's notion of now. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,4 +105,34 @@ int synack_host_events(struct target *t, int sd) { return synack_socket_events(s
 int synack_host_info(struct target *t, int sd, struct synack_tcp_info *info)
 {
     return synack_socket_status(stk(t), sd, info);
+}
+
+/* ioctl: SIOCINQ (FIONREAD) and SIOCOUTQ, as Linux's tcp_ioctl answers
+ * them from STATUS; anything else is -ENOTTY (the runner names it). */
+#define SIOCINQ_LINUX 0x541b
+#define SIOCOUTQ_LINUX 0x5411
+
+int synack_host_ioctl(struct target *t, int sd, unsigned long request, int *val)
+{
+    if (request != SIOCINQ_LINUX && request != SIOCOUTQ_LINUX)
+        return -ENOTTY;
+    struct synack_tcp_info i;
+    int rc = synack_socket_status(stk(t), sd, &i);
+    if (rc < 0)
+        return rc;
+    if (i.state == SYNACK_LISTEN)
+        return -EINVAL;
+    if (i.state == SYNACK_SYN_SENT || i.state == SYNACK_SYN_RECEIVED) {
+        *val = 0;
+        return 0;
+    }
+    if (request == SIOCINQ_LINUX) {
+        *val = (int)i.rcvbuf_used; /* in order, not yet read */
+        return 0;
+    }
+    /* Linux counts write_seq - snd_una: the queued FIN until it is acked */
+    bool fin = i.state == SYNACK_FIN_WAIT_1 || i.state == SYNACK_CLOSING ||
+               i.state == SYNACK_LAST_ACK;
+    *val = (int)i.sndbuf_used + (fin ? 1 : 0);
+    return 0;
 }

@@ -42,6 +42,7 @@ int synack_host_getsockopt(struct target *t, int sd, int level, int name, void *
                            size_t *len);
 int synack_host_events(struct target *t, int sd);
 int synack_host_info(struct target *t, int sd, struct synack_tcp_info *info);
+int synack_host_ioctl(struct target *t, int sd, unsigned long request, int *val);
 
 #define SYNACK_HOST_SOCKET_OPS                                                    \
     .sock_socket = synack_host_socket, .sock_bind = synack_host_bind,             \
@@ -50,6 +51,7 @@ int synack_host_info(struct target *t, int sd, struct synack_tcp_info *info);
     .sock_recv = synack_host_recv, .sock_shutdown = synack_host_shutdown,         \
     .sock_close = synack_host_close, .sock_setsockopt = synack_host_setsockopt,   \
     .sock_getsockopt = synack_host_getsockopt, .sock_events = synack_host_events, \
-    .sock_info = synack_host_info, .shell = synack_host_shell
+    .sock_info = synack_host_info, .shell = synack_host_shell,      \
+    .sock_ioctl = synack_host_ioctl
 
 #endif

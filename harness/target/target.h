@@ -30,6 +30,21 @@ struct target_config {
     const void *spec;    /* the target_ops' spec (the runner passes it on) */
 };
 
+/* A message call (sendto, sendmsg, recvmsg) as the kernel takes it, for
+ * what sock_send and sock_recv cannot say: an address to connect to (TCP
+ * Fast Open's sendto), control messages (Linux's cmsghdr layout), and the
+ * msg_flags a receive returns. The data is len zero octets to send, or
+ * room for len octets to receive. */
+struct target_msg {
+    bool name_given;
+    uint32_t addr;      /* host order */
+    uint16_t port;
+    size_t len;
+    uint8_t *control;   /* send: the messages; receive: room for them */
+    size_t controllen;  /* receive: set to what arrived */
+    int msg_flags;      /* receive: set */
+};
+
 struct target_ops {
     const char *name;
     bool virtual_time;   /* time only moves when the runner waits */
@@ -79,6 +94,15 @@ struct target_ops {
      * (target/tcpi.h): every field the target knows. Without it the runner
      * takes what sock_info says (tcpi_from_status). 0 or -errno. */
     int (*sock_tcpi)(struct target *t, int sd, struct target_tcpi *out);
+    /* Optional. Message calls with the kernel's semantics (Linux flag and
+     * option values); without them the runner maps what it can onto
+     * sock_send and sock_recv and skips the rest, naming it. Octets, or
+     * -errno. */
+    ssize_t (*sock_sendmsg)(struct target *t, int sd, const struct target_msg *m, int flags);
+    ssize_t (*sock_recvmsg)(struct target *t, int sd, struct target_msg *m, int flags);
+    /* Optional. ioctl(sd, request, &int) (SIOCINQ, SIOCOUTQ, ...): 0 with
+     * *val set, or -errno. */
+    int (*sock_ioctl)(struct target *t, int sd, unsigned long request, int *val);
 };
 
 enum { TARGET_SHELL_DONE = 0, TARGET_SHELL_SKIP = 1, TARGET_SHELL_FAILED = -1 };
