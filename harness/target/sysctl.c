@@ -127,6 +127,25 @@ static bool set_port_range(struct synack_config *c, const char *value, char *why
     return true;
 }
 
+/* The TCP extensions: 0 or 1 (tcp_ecn 0..2; tcp_fastopen Linux's bits),
+ * as synack_config takes them. */
+#define SET_SWITCH(fn, field, max)                                                       \
+    static bool fn(struct synack_config *c, const char *value, char *why, size_t n)     \
+    {                                                                                    \
+        unsigned long long v;                                                            \
+        if (!number(value, (max), &v))                                                   \
+            return bad_value(value, "0.." #max, why, n);                                 \
+        c->field = (__typeof__(c->field))v;                                              \
+        return true;                                                                     \
+    }
+
+SET_SWITCH(set_window_scaling, window_scaling, 1)
+SET_SWITCH(set_timestamps, timestamps, 1)
+SET_SWITCH(set_sack, sack, 1)
+SET_SWITCH(set_dsack, dsack, 1)
+SET_SWITCH(set_ecn, ecn, 2)
+SET_SWITCH(set_fastopen, fastopen, 0xffff)
+
 /* tcp_syn_retries N: N retransmissions of a SYN, then give up when the
  * next one would be due. synack's R2 for a SYN is a time counted from the
  * first retransmission (tcp_timer.c), so it is the sum of the backed-off
@@ -163,14 +182,13 @@ static const struct sysctl_row rows[] = {
     {"net.ipv4.ip_default_ttl", set_default_ttl, 0, "ttl"},
     {"net.ipv4.ip_local_port_range", set_port_range, 0, "ephemeral_lo, ephemeral_hi"},
     {"net.core.somaxconn", set_somaxconn, 0, "backlog_max"},
-    /* What synack does not implement: off is its only behaviour. */
-    {"net.ipv4.tcp_sack", NULL, 0, "synack does not implement SACK (RFC 2018)"},
-    {"net.ipv4.tcp_dsack", NULL, 0, "synack does not implement D-SACK (RFC 2883)"},
-    {"net.ipv4.tcp_timestamps", NULL, 0, "synack does not implement timestamps (RFC 7323)"},
-    {"net.ipv4.tcp_window_scaling", NULL, 0,
-     "synack does not implement window scaling (RFC 7323)"},
-    {"net.ipv4.tcp_ecn", NULL, 0, "synack does not implement ECN (RFC 3168)"},
-    {"net.ipv4.tcp_fastopen", NULL, 0, "synack does not implement Fast Open (RFC 7413)"},
+    {"net.ipv4.tcp_window_scaling", set_window_scaling, 0, "window_scaling (RFC 7323)"},
+    {"net.ipv4.tcp_timestamps", set_timestamps, 0, "timestamps (RFC 7323)"},
+    {"net.ipv4.tcp_sack", set_sack, 0, "sack (RFC 2018)"},
+    {"net.ipv4.tcp_dsack", set_dsack, 0, "dsack (RFC 2883)"},
+    {"net.ipv4.tcp_ecn", set_ecn, 0, "ecn: 0 off, 1 ask and accept, 2 accept (RFC 3168)"},
+    {"net.ipv4.tcp_fastopen", set_fastopen, 0, "fastopen: Linux's bits (RFC 7413)"},
+    /* What synack does not do: its one behaviour is the only value. */
     {"net.ipv4.tcp_moderate_rcvbuf", NULL, 0, "synack does not autotune its buffers"},
     {"net.ipv4.tcp_mtu_probing", NULL, 0, "synack does not do path MTU probing (RFC 4821)"},
     {"net.ipv4.tcp_no_metrics_save", NULL, 1,

@@ -324,9 +324,9 @@ static void test_shell_line_synack_cannot_run_is_a_named_skip(void **state)
 {
     (void)state;
     static const char *const lines[][2] = {
-        {"0 `sysctl -q net.ipv4.tcp_sack=1`\n",
-         "shell command not supported on target mem: sysctl -q net.ipv4.tcp_sack=1 "
-         "(net.ipv4.tcp_sack=1: synack does not implement SACK (RFC 2018))"},
+        {"0 `sysctl -q net.ipv4.tcp_moderate_rcvbuf=1`\n",
+         "shell command not supported on target mem: sysctl -q net.ipv4.tcp_moderate_rcvbuf=1 "
+         "(net.ipv4.tcp_moderate_rcvbuf=1: synack does not autotune its buffers)"},
         {"`../common/defaults.sh`\n", "(../common/defaults.sh is not sysctl)"},
         {"0 `sysctl -q net.ipv4.tcp_foo=1`\n", "(net.ipv4.tcp_foo: no synack equivalent)"},
         {"0 `sysctl -q net.ipv4.tcp_fin_timeout=$X`\n", "(shell syntax beyond plain commands)"},

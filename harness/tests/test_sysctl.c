@@ -61,19 +61,28 @@ static void test_syn_retries_is_the_time_of_n_retransmissions(void **state)
     assert_int_equal(c.r2_syn, (2 + 4 + 8 + 16 + 32 + 60 + 60 + 60) * SYNACK_SEC);
 }
 
-/* What synack does not implement accepts only "off" (or its one behaviour). */
-static void test_fixed_behaviours_take_their_value_only(void **state)
+/* The TCP extensions set their switches; what synack does not do takes
+ * only its one behaviour. */
+static void test_extensions_and_fixed_behaviours(void **state)
 {
     (void)state;
     struct synack_config c;
     char why[300];
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_sack=0 net.ipv4.tcp_timestamps=0 "
-                               "net.ipv4.tcp_window_scaling=0 net.ipv4.tcp_ecn=0 "
+                               "net.ipv4.tcp_window_scaling=0 net.ipv4.tcp_ecn=1 "
+                               "net.ipv4.tcp_dsack=0 net.ipv4.tcp_fastopen=0x3 "
                                "net.ipv4.tcp_no_metrics_save=1", why), SYSCTL_APPLIED);
-    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_ecn=2", why), SYSCTL_UNSUPPORTED);
-    assert_string_equal(why, "net.ipv4.tcp_ecn=2: synack does not implement ECN (RFC 3168)");
-    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_fastopen=0x207", why),
+    assert_int_equal(c.sack, 0);
+    assert_int_equal(c.timestamps, 0);
+    assert_int_equal(c.window_scaling, 0);
+    assert_int_equal(c.ecn, 1);
+    assert_int_equal(c.dsack, 0);
+    assert_int_equal(c.fastopen, 3);
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_ecn=3", why), SYSCTL_UNSUPPORTED);
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_moderate_rcvbuf=1", why),
                      SYSCTL_UNSUPPORTED);
+    assert_string_equal(why, "net.ipv4.tcp_moderate_rcvbuf=1: synack does not autotune its "
+                             "buffers");
 }
 
 /* Bad values, other programs and shell syntax: unsupported, with the reason,
@@ -138,7 +147,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_form_sets_its_knob),
         cmocka_unit_test(test_syn_retries_is_the_time_of_n_retransmissions),
-        cmocka_unit_test(test_fixed_behaviours_take_their_value_only),
+        cmocka_unit_test(test_extensions_and_fixed_behaviours),
         cmocka_unit_test(test_refusals_name_the_part_and_change_nothing),
         cmocka_unit_test(test_long_line_is_refused),
         cmocka_unit_test(test_every_row_is_named_and_explained),
