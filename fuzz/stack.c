@@ -155,6 +155,21 @@ static struct tcb *slot_tcb(struct fz *f, unsigned i)
     if (t)
         return t;
     struct tcp_tuple tu = {FZ_ADDR, FZ_PEER, f->slot[i].lport, f->slot[i].rport};
+    const struct tw_entry *tw = timewait_lookup(tcpx(f), &tu);
+    if (tw) {
+        struct tcb *v = &f->view;
+        memset(v, 0, sizeof *v);
+        v->state = SYNACK_TIME_WAIT;
+        v->laddr = FZ_ADDR, v->raddr = FZ_PEER, v->lport = tu.lport, v->rport = tu.rport;
+        v->snd_una = v->snd_nxt = v->snd_max = v->snd_up = tw->snd_nxt;
+        v->iss = f->slot[i].iss; /* what the peer saw; the record keeps no ISS */
+        v->max_snd_wnd = tw->max_snd_wnd;
+        v->rcv_nxt = v->rcv_up = tw->rcv_nxt;
+        v->irs = tw->rcv_nxt - 1;
+        v->rcv_adv = tw->rcv_adv;
+        v->flags = TF_RCVD_FIN | TF_FIN_QUEUED;
+        return v;
+    }
     const struct syn_entry *e = syncache_lookup(tcpx(f), &tu);
     if (!e)
         return NULL;
@@ -196,13 +211,21 @@ static bool is_unicast_peer(uint32_t a)
            a != FZ_ADDR;
 }
 
-/* A segment of a half-open connection that has no TCB: a SYN cache
- * entry's SYN-ACK or ACK, or a SYN-ACK carrying a cookie (the counter has
- * just moved). */
+/* A segment of a connection that has no TCB: a SYN cache entry's SYN-ACK
+ * or ACK, a SYN-ACK carrying a cookie (the counter has just moved), or
+ * the ACK of a TIME-WAIT record. */
 static bool from_syn_cache(struct fz *f, const struct synack_ipv4 *ip, const struct synack_tcp *th)
 {
     bool syn = th->flags & SYNACK_TCP_SYN;
     struct tcp_tuple tu = {ip->src, ip->dst, th->sport, th->dport};
+    const struct tw_entry *tw = timewait_lookup(tcpx(f), &tu);
+    if (tw) {
+        FZ_CHECK(f, th->flags == SYNACK_TCP_ACK && th->payload_len == 0 &&
+                        th->seq == tw->snd_nxt && th->ack == tw->rcv_nxt,
+                 "a TIME-WAIT record sends flags %02x seq %u ack %u (SND.NXT %u RCV.NXT %u)",
+                 th->flags, th->seq, th->ack, tw->snd_nxt, tw->rcv_nxt);
+        return true;
+    }
     const struct syn_entry *e = syncache_lookup(tcpx(f), &tu);
     if (e) {
         FZ_CHECK(f, th->seq == e->iss + (syn ? 0u : 1u), "a SYN cache entry sends at %u, ISS %u",

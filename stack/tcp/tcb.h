@@ -195,6 +195,25 @@ struct syn_entry {
     uint64_t rtx_first; /* the first retransmission: R2 counts from it (MUST-20) */
 };
 
+/* A connection in TIME-WAIT that nobody holds, as a compact record in a
+ * table of its own (tcp_timewait.c): what 3.10.7.4 needs to answer the
+ * peer for 2*MSL, nothing more. */
+struct tw_entry {
+    struct tw_entry *hnext;      /* hash chain on the 4-tuple */
+    struct tw_entry *prev, *next; /* oldest first: expiry order */
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    uint32_t snd_nxt;            /* SND.NXT = SND.UNA: our FIN is acknowledged */
+    uint32_t max_snd_wnd;        /* RFC 5961 5.2 */
+    uint32_t rcv_nxt, rcv_adv;   /* RCV.NXT after the peer's FIN; the right edge offered */
+    uint32_t space;              /* receive buffer room when TIME-WAIT began */
+    uint16_t sws_step;           /* min(RCV.BUFF/2, Eff.snd.MSS): receiver SWS (MUST-39) */
+    uint8_t rcv_wscale, tos, ttl;
+    bool ts_on;                  /* timestamps settled (RFC 7323 3): PAWS, RFC 6191 */
+    uint32_t ts_offset, ts_recent;
+    uint64_t expire;             /* 2*MSL from the peer's last FIN (MUST-13) */
+};
+
 struct tcp_ctx {
     const struct synack_config *cfg;
     struct synack_counters *cnt;
@@ -218,6 +237,11 @@ struct tcp_ctx {
 
     struct rate_limit chack_limit; /* challenge ACKs (RFC 5961 7) */
     struct rate_limit rst_limit;   /* RSTs for segments of no connection */
+
+    /* TIME-WAIT records by 4-tuple, oldest first. */
+    struct tw_entry **tw_hash;
+    uint32_t tw_mask, tw_count;
+    struct tw_entry *tw_head, *tw_tail;
 
     /* The SYN cache: half-open passive connections by 4-tuple. */
     struct syn_entry **syn_hash;

@@ -248,16 +248,16 @@ static void tcp_input_syn_sent(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
  * incarnation (RFC 6191, SHLD-4) and a listener is there to take it; the
  * new ISS then lies above the old SND.NXT (as Linux does: SND.NXT +
  * 65535 + 2). Returns the listener. */
-static struct tcb *time_wait_reopen(struct tcp_ctx *t, struct tcb *tcb,
+static struct tcb *time_wait_reopen(struct tcp_ctx *t, const struct tcp_tw_view *v,
                                     const struct tcp_seg *seg, uint32_t *iss_floor)
 {
-    if (seg->flags != SYNACK_TCP_SYN || !tcp_time_wait_syn_ok(tcb, seg))
+    if (seg->flags != SYNACK_TCP_SYN || !tcp_time_wait_syn_ok(v, seg))
         return NULL;
-    struct tcb *l = tcb_lookup_listener(t, tcb->laddr, tcb->lport);
+    struct tcb *l = tcb_lookup_listener(t, seg->dst, seg->dport);
     if (!l)
         return NULL;
-    *iss_floor = tcb->snd_max + 65535u + 1u;
-    tcb_closed(t, tcb);
+    *iss_floor = v->snd_nxt + 65535u + 1u;
+    t->cnt->tcp_timewait_reopened++;
     return l;
 }
 
@@ -291,15 +291,29 @@ void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, const struct synac
     t->cnt->tcp_in++;
     uint32_t iss_floor, *floor = NULL;
     struct tcb *tcb = tcb_lookup(t, dst, th->dport, src, th->sport);
+    struct tcp_tuple tu = {dst, src, th->dport, th->sport};
     if (tcb && tcb->state == SYNACK_TIME_WAIT) {
-        struct tcb *l = time_wait_reopen(t, tcb, &seg, &iss_floor);
+        struct tcp_tw_view v = {tcb->opt_on & TO_TS, tcb->ts_recent, tcb->rcv_nxt, tcb->snd_max};
+        struct tcb *l = time_wait_reopen(t, &v, &seg, &iss_floor);
         if (l) {
+            tcb_closed(t, tcb);
             tcb = l;
+            floor = &iss_floor;
+        }
+    } else if (!tcb) {
+        struct tw_entry *tw = timewait_lookup(t, &tu);
+        if (tw) {
+            struct tcp_tw_view v = {tw->ts_on, tw->ts_recent, tw->rcv_nxt, tw->snd_nxt};
+            tcb = time_wait_reopen(t, &v, &seg, &iss_floor);
+            if (!tcb) {
+                timewait_input(t, tw, &seg, now);
+                goto out;
+            }
+            timewait_remove(t, tw);
             floor = &iss_floor;
         }
     }
     if (!tcb) {
-        struct tcp_tuple tu = {dst, src, th->dport, th->sport};
         struct syn_entry *e = syncache_lookup(t, &tu);
         if (e) {
             syncache_input(t, e, &seg, now);

@@ -94,6 +94,22 @@ void syncache_listener_gone(struct tcp_ctx *t, struct tcb *l);
 void syncache_poll(struct tcp_ctx *t, uint64_t now);
 uint64_t syncache_deadline(const struct tcp_ctx *t);
 
+/* ---- TIME-WAIT records: tcp_timewait.c ---- */
+int timewait_init(struct tcp_ctx *t);
+void timewait_destroy(struct tcp_ctx *t);
+struct tw_entry *timewait_lookup(const struct tcp_ctx *t, const struct tcp_tuple *tu);
+/* A TCB in TIME-WAIT that nobody holds becomes a record and is freed;
+ * false (the TCB stays) when there is no memory for one. */
+bool timewait_from_tcb(struct tcp_ctx *t, struct tcb *tcb);
+/* SEGMENT ARRIVES in TIME-WAIT for a record (3.10.7.4). */
+void timewait_input(struct tcp_ctx *t, struct tw_entry *tw, struct tcp_seg *seg, uint64_t now);
+/* The record's end (MAY-2: a new SYN reopens the connection). */
+void timewait_remove(struct tcp_ctx *t, struct tw_entry *tw);
+void timewait_poll(struct tcp_ctx *t, uint64_t now);
+uint64_t timewait_deadline(const struct tcp_ctx *t);
+/* Does a record use local port lport (tcp_port_in_use)? */
+bool timewait_port_in_use(const struct tcp_ctx *t, uint16_t lport);
+
 /* ---- input: tcp_input.c, tcp_input_sync.c ---- */
 /* The acceptability test of 3.10.7.4 first (Table 6). */
 bool tcp_seq_acceptable(uint32_t seq, uint32_t len, uint32_t rcv_nxt, uint32_t wnd);
@@ -138,7 +154,14 @@ void tcp_ts_update(struct tcb *tcb, const struct tcp_seg *seg, uint64_t now);
 bool tcp_ts_rtt(const struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
                 uint32_t flight, uint64_t now);
 /* RFC 6191: may this SYN reopen the TIME-WAIT connection tcb? */
-bool tcp_time_wait_syn_ok(const struct tcb *tcb, const struct tcp_seg *seg);
+/* What RFC 6191 needs of a connection in TIME-WAIT, a TCB's or a record's. */
+struct tcp_tw_view {
+    bool ts_on;
+    uint32_t ts_recent, rcv_nxt, snd_nxt;
+};
+bool tcp_time_wait_syn_ok(const struct tcp_tw_view *v, const struct tcp_seg *seg);
+/* Our TSval now for a connection whose offset is ts_offset. */
+uint32_t tcp_ts_clock_at(uint32_t ts_offset, uint64_t now);
 /* RFC 9293 3.10.7.4 "fifth": the ACK field in ESTABLISHED and later states. */
 bool tcp_process_ack(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg, uint64_t now);
 
@@ -181,6 +204,9 @@ bool tcp_send_rst_no_conn(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t
 void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* Retransmit the segment at SND.UNA (timeout or fast retransmit). */
 void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* The window to offer: the room, at most max, never left of the current
+ * right edge (cur octets from RCV.NXT), moved by at least step (MUST-39). */
+uint32_t tcp_window_to_offer(uint32_t space, uint32_t max, uint32_t cur, uint32_t step);
 /* Window to announce now (receiver SWS avoidance, never shrinking). */
 uint32_t tcp_rcv_window(const struct tcb *tcb);
 /* Send one keep-alive or zero-window probe. */

@@ -27,7 +27,8 @@ int tcp_ephemeral_port(struct tcp_ctx *t, uint32_t laddr, uint32_t raddr, uint16
     for (uint32_t count = num; count > 0; count--) {
         uint16_t port = (uint16_t)(lo + (t->port_next + offset) % num);
         t->port_next++;
-        if (tcb_lookup(t, laddr, port, raddr, rport))
+        struct tcp_tuple tu = {laddr, raddr, port, rport};
+        if (tcp_tuple_state(t, &tu) != SYNACK_CLOSED)
             continue;
         if (taken && taken(ctx, port))
             continue;

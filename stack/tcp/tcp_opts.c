@@ -241,16 +241,21 @@ bool tcp_ts_rtt(const struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *
 
 /* ---- RFC 6191: a SYN reopening a TIME-WAIT connection ---- */
 
-bool tcp_time_wait_syn_ok(const struct tcb *tcb, const struct tcp_seg *seg)
+bool tcp_time_wait_syn_ok(const struct tcp_tw_view *v, const struct tcp_seg *seg)
 {
     /* With timestamps on both incarnations, a TSval above the last one
      * seen; with equal TSvals or without timestamps, a sequence number
      * above RCV.NXT (RFC 6191 2, MAY-2). */
-    if ((tcb->opt_on & TO_TS) && (seg->opts->present & TCPOPT_F_TS)) {
-        if (seq_gt(seg->opts->ts_val, tcb->ts_recent))
+    if (v->ts_on && (seg->opts->present & TCPOPT_F_TS)) {
+        if (seq_gt(seg->opts->ts_val, v->ts_recent))
             return true;
-        if (seg->opts->ts_val != tcb->ts_recent)
+        if (seg->opts->ts_val != v->ts_recent)
             return false;
     }
-    return seq_gt(seg->seq, tcb->rcv_nxt);
+    return seq_gt(seg->seq, v->rcv_nxt);
+}
+
+uint32_t tcp_ts_clock_at(uint32_t ts_offset, uint64_t now)
+{
+    return ts_clock(now) + ts_offset;
 }

@@ -9,21 +9,24 @@
 
 /* ---- the window we announce (3.8.6.2.2, SHLD-14) ---- */
 
-uint32_t tcp_rcv_window(const struct tcb *tcb)
+uint32_t tcp_window_to_offer(uint32_t space, uint32_t max, uint32_t cur, uint32_t step)
 {
-    uint32_t space = rb_space(&tcb->rb);
-    uint32_t max = TCP_MAX_WIN << tcb->rcv_wscale;
     uint32_t wnd = space < max ? space : max;
-    uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
     if (wnd <= cur)
         return cur; /* never move the right edge left (SHLD-14) */
     /* Receiver SWS avoidance: move the right edge only by at least
      * min(RCV.BUFF / 2, Eff.snd.MSS) (MUST-39). */
-    uint32_t half = tcb->rb.cap / 2;
-    uint32_t step = half < tcb->snd_mss ? half : tcb->snd_mss;
     if (wnd - cur < step)
         return cur;
     return wnd;
+}
+
+uint32_t tcp_rcv_window(const struct tcb *tcb)
+{
+    uint32_t cur = seq_gt(tcb->rcv_adv, tcb->rcv_nxt) ? tcb->rcv_adv - tcb->rcv_nxt : 0;
+    uint32_t half = tcb->rb.cap / 2;
+    return tcp_window_to_offer(rb_space(&tcb->rb), TCP_MAX_WIN << tcb->rcv_wscale, cur,
+                               half < tcb->snd_mss ? half : tcb->snd_mss);
 }
 
 /* ---- building and sending one segment ---- */
@@ -548,6 +551,8 @@ void tcp_flush(struct tcp_ctx *t, uint64_t now)
         tcb->pending_next = NULL;
         tcb->flags &= ~TF_PENDING;
         tcp_output(t, tcb, now);
+        if (tcb->state == SYNACK_TIME_WAIT && tcb->owner != TCB_USER)
+            timewait_from_tcb(t, tcb); /* the TCB goes, a record stays */
     }
 }
 

@@ -27,7 +27,7 @@ int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
     t->hash_mask = buckets - 1;
     t->pkt_cap = TCP_IP_HEADROOM + 60u + cfg->mtu;
     t->pkt = malloc(t->pkt_cap);
-    if (!t->hash || !t->pkt || syncache_init(t) < 0) {
+    if (!t->hash || !t->pkt || syncache_init(t) < 0 || timewait_init(t) < 0) {
         tcp_ctx_destroy(t);
         return -ENOMEM;
     }
@@ -37,6 +37,7 @@ int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
 void tcp_ctx_destroy(struct tcp_ctx *t)
 {
     syncache_destroy(t);
+    timewait_destroy(t);
     while (t->all) {
         t->all->owner = TCB_ORPHAN;
         tcb_free(t, t->all);
@@ -242,7 +243,7 @@ bool tcp_port_in_use(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,
         if (laddr == 0 || c->laddr == 0 || c->laddr == laddr)
             return true;
     }
-    return false;
+    return !listeners_only && timewait_port_in_use(t, lport);
 }
 
 void tcb_set_state(struct tcp_ctx *t, struct tcb *tcb, enum synack_state st)
@@ -315,6 +316,8 @@ enum synack_state tcp_tuple_state(struct tcp_ctx *t, const struct tcp_tuple *tu)
         return tcb->state;
     if (syncache_lookup(t, tu))
         return SYNACK_SYN_RECEIVED;
+    if (timewait_lookup(t, tu))
+        return SYNACK_TIME_WAIT;
     return SYNACK_CLOSED;
 }
 

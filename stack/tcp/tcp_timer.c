@@ -149,6 +149,10 @@ void tcp_enter_time_wait(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     tcb_set_state(t, tcb, SYNACK_TIME_WAIT);
     timers_stop_all(tcb);
     timer_set(tcb, TT_2MSL, now + 2 * t->cfg->msl); /* MUST-13 */
+    sb_drop(&tcb->sb, tcb->sb.len); /* nothing is sent again */
+    sb_release(&tcb->sb);
+    /* Once its last ACK is out, a TCB nobody holds becomes a TIME-WAIT
+     * record (tcp_flush; it is on the output list now). */
 }
 
 static bool timeout_2msl(struct tcp_ctx *t, struct tcb *tcb)
@@ -198,6 +202,7 @@ void tcp_poll(struct tcp_ctx *t, uint64_t now)
 {
     tcp_batch_begin(t);
     syncache_poll(t, now);
+    timewait_poll(t, now);
     for (struct tcb *tcb = t->all, *next; tcb; tcb = next) {
         next = tcb->next;
         if (tcb_deadline(tcb) <= now)
@@ -209,6 +214,9 @@ void tcp_poll(struct tcp_ctx *t, uint64_t now)
 uint64_t tcp_deadline(const struct tcp_ctx *t)
 {
     uint64_t d = syncache_deadline(t);
+    uint64_t tw = timewait_deadline(t);
+    if (tw < d)
+        d = tw;
     for (const struct tcb *tcb = t->all; tcb; tcb = tcb->next) {
         uint64_t x = tcb_deadline(tcb);
         if (x < d)

@@ -230,6 +230,8 @@ void tcp_release(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     tcb->owner = TCB_ORPHAN;
     if (tcb->state == SYNACK_FIN_WAIT_2)
         timer_set(tcb, TT_2MSL, now + t->cfg->fin_wait_2);
+    if (tcb->state == SYNACK_TIME_WAIT && !(tcb->flags & TF_PENDING))
+        timewait_from_tcb(t, tcb);
 }
 
 /* STATUS (3.10.6). */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "support/conn.h"
+#include "core/stack_internal.h"
 
 static const uint8_t data10[10] = "0123456789";
 
@@ -993,19 +994,23 @@ static void test_time_wait_rcv_retransmitted_fin_restarts_2msl(void **state)
     assert_int_equal(probe_sock_state(p), SYNACK_CLOSED);
 }
 
-/* An orphaned TIME-WAIT (socket closed) is freed at expiry. */
+/* An orphaned TIME-WAIT (socket closed) becomes a compact record (its TCB
+ * is freed at once) and ends at expiry. */
 static void test_time_wait_orphan_is_freed_at_expiry(void **state)
 {
     struct probe *p = *state;
     probe_goto(p, SYNACK_TIME_WAIT);
+    assert_int_equal(probe_tcb_count(p), 2);
     assert_int_equal(synack_socket_close(p->st, p->sd, p->now), 0);
     p->sd = -1;
     probe_expect_none(p);
     assert_int_equal(probe_conn_state(p), SYNACK_TIME_WAIT);
-    assert_int_equal(probe_tcb_count(p), 2);
+    assert_int_equal(probe_tcb_count(p), 1);
+    assert_int_equal(p->st->tcp.tw_count, 1);
     probe_advance(p, 2 * p->cfg.msl);
     assert_int_equal(probe_conn_state(p), SYNACK_CLOSED);
-    assert_int_equal(probe_tcb_count(p), 1);
+    assert_int_equal(p->st->tcp.tw_count, 0);
+    assert_int_equal(CNT(p, tcp_timewait_expired), 1);
 }
 
 /* MAY-2: a new SYN above RCV.NXT reopens a TIME-WAIT connection when a

@@ -48,6 +48,9 @@ struct synack_config {
      * oldest entry (0); syncookies 2 answers every SYN with a cookie. */
     uint32_t syncache_max;    /* half-open connections in the stack (4096) */
     uint8_t syncookies;       /* 0 never, 1 when the cache is full (1), 2 always */
+    /* TIME-WAIT connections nobody holds are compact records outside
+     * max_conns; past this many the oldest goes first (16384). */
+    uint32_t timewait_max;
     uint32_t sndbuf;          /* default send buffer per connection (256 KiB) */
     uint32_t rcvbuf;          /* default receive buffer per connection (256 KiB) */
     uint32_t buf_max;         /* cap for SO_SNDBUF/SO_RCVBUF (16 MiB) */
@@ -193,6 +196,8 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_keepalive_probes, "keep-alive probes sent")                                     \
     X(tcp_delayed_acks, "ACKs sent by the delayed-ACK timer")                             \
     X(tcp_timewait_expired, "TIME-WAIT connections closed after 2*MSL")                   \
+    X(tcp_timewait_evicted, "TIME-WAIT records ended early: timewait_max reached")         \
+    X(tcp_timewait_reopened, "TIME-WAIT connections reopened by a new SYN (MAY-2)")        \
     X(tcp_fin_wait_2_timeout, "orphaned FIN-WAIT-2 connections closed")
 
 struct synack_counters {
