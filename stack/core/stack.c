@@ -22,6 +22,7 @@ void synack_config_default(struct synack_config *c)
     c->syncache_max = 4096;
     c->syncookies = 1;
     c->timewait_max = 16384;
+    c->orphan_max = 4096;
     c->sndbuf = 256 * 1024;
     c->rcvbuf = 256 * 1024;
     c->buf_max = 16 * 1024 * 1024;

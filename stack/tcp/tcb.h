@@ -226,6 +226,7 @@ struct tcp_ctx {
     uint32_t hash_mask;
     struct tcb *all;   /* every TCB, listeners included */
     uint32_t n_tcbs;
+    uint32_t n_orphans; /* TCBs nobody holds (closed by the application) */
 
     tcp_ip_output_fn ip_output;
     void *out_ctx;

@@ -39,6 +39,8 @@ struct tcp_passive {
 /* ---- connection table: tcp_table.c ---- */
 struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *err);
 void tcb_free(struct tcp_ctx *t, struct tcb *tcb);
+/* Nobody will hold tcb again: it finishes on its own (counted in n_orphans). */
+void tcb_orphan(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_hash_insert(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb);
 struct tcb *tcb_lookup(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,

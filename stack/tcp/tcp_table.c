@@ -39,7 +39,7 @@ void tcp_ctx_destroy(struct tcp_ctx *t)
     syncache_destroy(t);
     timewait_destroy(t);
     while (t->all) {
-        t->all->owner = TCB_ORPHAN;
+        tcb_orphan(t, t->all);
         tcb_free(t, t->all);
     }
     free(t->hash);
@@ -148,13 +148,23 @@ static void child_detach(struct tcb *tcb)
     tcb->q_next = NULL;
 }
 
+void tcb_orphan(struct tcp_ctx *t, struct tcb *tcb)
+{
+    if (tcb->owner == TCB_ORPHAN)
+        return;
+    tcb->owner = TCB_ORPHAN;
+    t->n_orphans++;
+}
+
 void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
 {
+    if (tcb->owner == TCB_ORPHAN)
+        t->n_orphans--;
     /* Children still attached become orphans that finish on their own. */
     for (struct tcb *c = t->all; c; c = c->next) {
         if (c->parent == tcb) {
             child_detach(c);
-            c->owner = TCB_ORPHAN;
+            tcb_orphan(t, c);
         }
     }
     child_detach(tcb);

@@ -130,7 +130,7 @@ bool timewait_from_tcb(struct tcp_ctx *t, struct tcb *tcb)
     t->tw_hash[b] = tw;
     fifo_insert(t, tw);
     t->tw_count++;
-    tcb->owner = TCB_ORPHAN;
+    tcb_orphan(t, tcb);
     tcb_free(t, tcb);
     return true;
 }

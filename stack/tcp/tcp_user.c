@@ -221,17 +221,25 @@ int tcp_abort(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 
 void tcp_release(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    (void)now;
+    if (tcb->state == SYNACK_TIME_WAIT && !(tcb->flags & TF_PENDING)) {
+        tcb_orphan(t, tcb);
+        if (timewait_from_tcb(t, tcb))
+            return; /* freed: a record stays */
+    }
+    if (tcb->state != SYNACK_CLOSED && tcb->state != SYNACK_TIME_WAIT &&
+        t->n_orphans >= t->cfg->orphan_max) {
+        /* Too many connections nobody holds: this one ends now, with a
+         * RST so the peer knows (as Linux does past tcp_max_orphans). */
+        t->cnt->tcp_orphan_limit++;
+        tcp_abort(t, tcb, now);
+    }
+    tcb_orphan(t, tcb);
     if (tcb->state == SYNACK_CLOSED) {
-        tcb->owner = TCB_ORPHAN;
         tcb_free(t, tcb);
         return;
     }
-    tcb->owner = TCB_ORPHAN;
     if (tcb->state == SYNACK_FIN_WAIT_2)
         timer_set(tcb, TT_2MSL, now + t->cfg->fin_wait_2);
-    if (tcb->state == SYNACK_TIME_WAIT && !(tcb->flags & TF_PENDING))
-        timewait_from_tcb(t, tcb);
 }
 
 /* STATUS (3.10.6). */

@@ -1,6 +1,8 @@
 /* Connection memory: buffers allocated on first use, grown up to
  * SO_SNDBUF/SO_RCVBUF, given back when empty; what an idle connection
  * holds. One stack, a fake peer, virtual time. */
+#include <errno.h>
+
 #include "support/conn.h"
 
 #include "core/stack_internal.h"
@@ -79,6 +81,115 @@ static void test_out_of_order_data_grows_the_ring_to_its_offset(void **state)
     assert_null(t->rb.data);
 }
 
+/* One passive connection from peer port `port` through to TIME-WAIT as an
+ * orphan: we close first, the peer's FIN follows. */
+static void one_time_wait(struct probe *p, uint16_t port)
+{
+    p->peer_port = port;
+    p->stack_isn_known = false;
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    probe_expect(p, SYN | ACK, 0, 1);
+    probe_inject(p, ACK, 1, 1, NULL, 0);
+    p->sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    assert_true(p->sd >= 0);
+    assert_int_equal(synack_socket_close(p->st, p->sd, p->now), 0);
+    probe_expect(p, ACK | FIN, 1, 1);
+    probe_inject(p, ACK | FIN, 1, 2, NULL, 0);
+    probe_expect(p, ACK, 2, 2);
+    assert_int_equal(probe_conn_state(p), SYNACK_TIME_WAIT);
+}
+
+/* TIME-WAIT records live outside max_conns: more connections than
+ * max_conns go through TIME-WAIT one after another, all served; past
+ * timewait_max the oldest record goes first (counted). */
+static void test_time_wait_is_outside_max_conns_and_bounded(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config c = p->cfg;
+    c.max_conns = 4;
+    c.timewait_max = 8;
+    conn_reinit(p, &c);
+    probe_listen(p);
+    for (uint16_t i = 0; i < 20; i++)
+        one_time_wait(p, (uint16_t)(30000 + i));
+    assert_int_equal(CNT(p, tcp_conn_limit), 0);
+    assert_int_equal(p->st->tcp.tw_count, 8);
+    assert_int_equal(CNT(p, tcp_timewait_evicted), 12);
+    assert_int_equal(probe_tcb_count(p), 1);
+    p->peer_port = 30000; /* the oldest: gone, its ACK meets LISTEN */
+    assert_int_equal(probe_conn_state(p), SYNACK_CLOSED);
+    p->peer_port = 30019; /* the newest: still there, answers an old segment */
+    assert_int_equal(probe_conn_state(p), SYNACK_TIME_WAIT);
+    probe_inject(p, ACK, 2, 2, NULL, 0);
+    probe_expect_none(p); /* acceptable, nothing to say */
+    probe_inject(p, ACK, 1, 2, NULL, 0);
+    probe_expect(p, ACK, 2, 2); /* old: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> */
+    probe_inject(p, ACK | FIN, 1, 2, NULL, 0); /* the FIN again: ACK, 2*MSL anew */
+    probe_expect(p, ACK, 2, 2);
+}
+
+/* MAY-2 from a record: a SYN above RCV.NXT reopens the connection with an
+ * ISS above the old SND.NXT; an old SYN gets an ACK and reopens nothing.
+ * A record also keeps its port in use for bind(). */
+static void test_time_wait_record_reopens_and_holds_its_port(void **state)
+{
+    struct probe *p = *state;
+    probe_listen(p);
+    one_time_wait(p, 30000);
+    uint32_t old_isn = p->stack_isn;
+    probe_inject(p, SYN, 1, 0, NULL, 0); /* SEG.SEQ = RCV.NXT - 1: not above it */
+    probe_expect(p, ACK, 2, 2);
+    assert_int_equal(CNT(p, tcp_timewait_reopened), 0);
+    p->peer_isn += 100000;
+    p->stack_isn_known = false;
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    struct probe_pkt *k = probe_expect(p, SYN | ACK, 0, 1);
+    assert_true(k->th.seq - old_isn > 65535u && k->th.seq - old_isn < 0x80000000u);
+    assert_int_equal(CNT(p, tcp_timewait_reopened), 1);
+    assert_int_equal(probe_conn_state(p), SYNACK_SYN_RECEIVED);
+    /* the port of a record is in use for a bind without SO_REUSEADDR */
+    p->peer_port = 30001;
+    p->peer_isn -= 100000;
+    one_time_wait(p, 30001);
+    assert_int_equal(synack_socket_close(p->st, p->lsd, p->now), 0);
+    int sd = synack_socket(p->st);
+    assert_int_equal(synack_socket_bind(p->st, sd, 0, p->port), -EADDRINUSE);
+}
+
+/* Connections closed by the application that the peer never lets finish
+ * (it does not acknowledge our FIN) are bounded by orphan_max: past it a
+ * close resets the connection (counted); new clients are still served. */
+static void test_orphans_past_the_limit_are_reset(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config c = p->cfg;
+    c.orphan_max = 2;
+    conn_reinit(p, &c);
+    probe_listen(p);
+    for (uint16_t i = 0; i < 3; i++) {
+        p->peer_port = (uint16_t)(30000 + i);
+        p->stack_isn_known = false;
+        probe_inject(p, SYN, 0, 0, NULL, 0);
+        probe_expect(p, SYN | ACK, 0, 1);
+        probe_inject(p, ACK, 1, 1, NULL, 0);
+        p->sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+        assert_true(p->sd >= 0);
+        assert_int_equal(synack_socket_close(p->st, p->sd, p->now), 0);
+        probe_expect(p, ACK | FIN, 1, 1);
+    }
+    /* the third: its FIN went, then the RST of the limit */
+    probe_expect(p, RST, 2, PROBE_ANY);
+    assert_int_equal(CNT(p, tcp_orphan_limit), 1);
+    assert_int_equal(p->st->tcp.n_orphans, 2);
+    assert_int_equal(probe_conn_state(p), SYNACK_CLOSED);
+    p->peer_port = 31000; /* a new client */
+    p->stack_isn_known = false;
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    probe_expect(p, SYN | ACK, 0, 1);
+    probe_inject(p, ACK, 1, 1, NULL, 0);
+    assert_true(synack_socket_accept(p->st, p->lsd, NULL, NULL) >= 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -86,6 +197,9 @@ int main(void)
         T(test_a_new_connection_holds_no_buffers),
         T(test_buffers_grow_on_use_and_go_when_empty),
         T(test_out_of_order_data_grows_the_ring_to_its_offset),
+        T(test_time_wait_is_outside_max_conns_and_bounded),
+        T(test_time_wait_record_reopens_and_holds_its_port),
+        T(test_orphans_past_the_limit_are_reset),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

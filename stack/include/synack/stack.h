@@ -51,6 +51,10 @@ struct synack_config {
     /* TIME-WAIT connections nobody holds are compact records outside
      * max_conns; past this many the oldest goes first (16384). */
     uint32_t timewait_max;
+    /* Connections the application has closed that are still finishing
+     * (FIN-WAIT, CLOSING, LAST-ACK); past this many a close resets the
+     * connection instead (4096). They count against max_conns too. */
+    uint32_t orphan_max;
     uint32_t sndbuf;          /* default send buffer per connection (256 KiB) */
     uint32_t rcvbuf;          /* default receive buffer per connection (256 KiB) */
     uint32_t buf_max;         /* cap for SO_SNDBUF/SO_RCVBUF (16 MiB) */
@@ -198,6 +202,7 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_timewait_expired, "TIME-WAIT connections closed after 2*MSL")                   \
     X(tcp_timewait_evicted, "TIME-WAIT records ended early: timewait_max reached")         \
     X(tcp_timewait_reopened, "TIME-WAIT connections reopened by a new SYN (MAY-2)")        \
+    X(tcp_orphan_limit, "connections reset at close: orphan_max reached")                 \
     X(tcp_fin_wait_2_timeout, "orphaned FIN-WAIT-2 connections closed")
 
 struct synack_counters {

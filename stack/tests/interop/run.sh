@@ -16,6 +16,8 @@
 #   6  100 concurrent curl clients against synack-serve
 #   7  a SYN flood: 300,000 spoofed SYNs into the device (AF_PACKET, from
 #      inside the namespace), then 5 curls each connect within 3 s
+#   8  churn: 1,100 sequential short requests (more than max_conns, 1024:
+#      TIME-WAIT must not hold them) all succeed
 #   +  synack-get's messages for refused, reset and timed-out connections
 #   L  synack lint: the RFC oracle finds nothing in synack's packets of
 #      every capture the apps wrote (but the SYN flood's: see step 7)
@@ -244,6 +246,27 @@ if start_serve flood; then
     stop_serve
 else
     result FAIL 7 "synack-serve did not start: $(tail -n 1 "$WORK/serve-flood.log")"; keep
+fi
+
+# ---- 8: churn, more short connections than max_conns one after another ----
+if start_serve churn; then
+    echo "churn" >"$WORK/www/churn.txt"
+    urls=""; i=0
+    while [ $i -lt 1100 ]; do urls="$urls -o /dev/null http://$SA:8080/churn.txt"; i=$((i + 1)); done
+    t0=$(date +%s.%N)
+    X curl -sS --connect-timeout 3 --max-time 5 -w '%{http_code}\n' $urls \
+        >"$WORK/churn.codes" 2>"$WORK/churn.log"
+    t1=$(date +%s.%N)
+    ok=$(grep -c '^200$' "$WORK/churn.codes")
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+    if [ "$ok" -eq 1100 ]; then
+        result PASS 8 "churn: 1100 sequential requests, all 1100 served in $secs s"
+    else
+        result FAIL 8 "churn: $ok of 1100 sequential requests served ($(tail -n 1 "$WORK/churn.log"))"; keep
+    fi
+    stop_serve
+else
+    result FAIL 8 "synack-serve did not start: $(tail -n 1 "$WORK/serve-churn.log")"; keep
 fi
 
 # ---- 3: the same through netem, when this kernel has it ----
