@@ -190,6 +190,52 @@ static void test_orphans_past_the_limit_are_reset(void **state)
     assert_true(synack_socket_accept(p->st, p->lsd, NULL, NULL) >= 0);
 }
 
+/* With timestamps (RFC 7323), a record keeps TS.Recent: its ACKs carry
+ * TSecr = TS.Recent, a segment with an older TSval fails PAWS (ACKed,
+ * dropped, counted), and a SYN with a newer TSval reopens the connection
+ * even at an old sequence number (RFC 6191). */
+static void test_time_wait_record_keeps_timestamps(void **state)
+{
+    struct probe *p = *state;
+    probe_listen(p);
+    struct synack_tcp_opts o = {.present = TCPOPT_F_MSS | TCPOPT_F_TS, .mss = 1460,
+                                .ts_val = 1000};
+    struct probe_seg s = {.flags = SYN, .seq = 0, .win = 65535, .opts = &o};
+    probe_inject_seg(p, &s);
+    p->stack_isn_known = false;
+    struct probe_pkt *k = probe_expect(p, SYN | ACK, 0, 1);
+    assert_true(k->th.opts.present & TCPOPT_F_TS);
+    uint32_t our_ts = k->th.opts.ts_val;
+    o = (struct synack_tcp_opts){.present = TCPOPT_F_TS, .ts_val = 1001, .ts_ecr = our_ts};
+    s = (struct probe_seg){.flags = ACK, .seq = 1, .ack = 1, .win = 65535, .opts = &o};
+    probe_inject_seg(p, &s);
+    p->sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    assert_int_equal(synack_socket_close(p->st, p->sd, p->now), 0);
+    probe_expect(p, ACK | FIN, 1, 1);
+    o.ts_val = 1002;
+    s = (struct probe_seg){.flags = ACK | FIN, .seq = 1, .ack = 2, .win = 65535, .opts = &o};
+    probe_inject_seg(p, &s);
+    k = probe_expect(p, ACK, 2, 2);
+    assert_int_equal(k->th.opts.ts_ecr, 1002);
+    assert_int_equal(p->st->tcp.tw_count, 1);
+    /* PAWS: an older TSval */
+    o.ts_val = 900;
+    s = (struct probe_seg){.flags = ACK, .seq = 2, .ack = 2, .win = 65535, .opts = &o};
+    probe_inject_seg(p, &s);
+    k = probe_expect(p, ACK, 2, 2);
+    assert_int_equal(k->th.opts.ts_ecr, 1002);
+    assert_int_equal(CNT(p, tcp_paws_drop), 1);
+    /* RFC 6191: a newer TSval reopens, whatever the sequence number */
+    o = (struct synack_tcp_opts){.present = TCPOPT_F_MSS | TCPOPT_F_TS, .mss = 1460,
+                                 .ts_val = 5000};
+    s = (struct probe_seg){.flags = SYN, .seq = 0, .win = 65535, .opts = &o};
+    probe_inject_seg(p, &s);
+    p->stack_isn_known = false;
+    probe_expect(p, SYN | ACK, 0, 1);
+    assert_int_equal(CNT(p, tcp_timewait_reopened), 1);
+    assert_int_equal(p->st->tcp.tw_count, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -200,6 +246,7 @@ int main(void)
         T(test_time_wait_is_outside_max_conns_and_bounded),
         T(test_time_wait_record_reopens_and_holds_its_port),
         T(test_orphans_past_the_limit_are_reset),
+        T(test_time_wait_record_keeps_timestamps),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
