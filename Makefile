@@ -5,7 +5,7 @@
 #   make conformance  the vectors on the mem target, with reports/latest/index.html
 #   make deps         install missing Debian packages (mk/packages)
 #   make bench        print performance figures (in-memory bulk transfer)
-#   make install      PREFIX=/usr/local DESTDIR= : library, headers, synack.pc, binaries
+#   make install      PREFIX=/usr/local DESTDIR= : libsynack.a and .so, headers, synack.pc, synack
 #   make clean
 #
 # SAN=1 builds everything with ASan and UBSan into build-san/ (CI uses it).
@@ -130,8 +130,9 @@ include $(sort $(wildcard mk/*.mk))
 # an object for packetdrill's interface exports only its init function (and
 # lwIP's, the sys_now it gives lwIP).
 .PHONY: check-symbols
-check-symbols: $(LIB) $(PDSO) $(LWIP_SO)
+check-symbols: $(LIB) $(SOLIB) $(PDSO) $(LWIP_SO)
 	@sh mk/check-symbols.sh static $(LIB) '$(LIB_EXPORT)'
+	@sh mk/check-symbols.sh shared $(SOLIB) '$(LIB_EXPORT)'
 	@sh mk/check-symbols.sh shared $(PDSO) packetdrill_interface_init
 	@sh mk/check-symbols.sh shared $(LWIP_SO) 'packetdrill_interface_init|sys_now'
 CHECK_MORE += check-symbols
@@ -188,9 +189,12 @@ install: all
 	install -d $(INCDIR) $(LIBDIR) $(PCDIR) $(BINDIR)
 	install -m 644 stack/include/synack/*.h $(INCDIR)/
 	install -m 644 $(LIB) $(LIBDIR)/
+	install -m 755 $(SOLIB) $(LIBDIR)/
+	ln -sf $(notdir $(SOLIB)) $(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(LIBDIR)/libsynack.so
 	$(if $(SYNACK),install -m 755 $(SYNACK) $(BINDIR)/)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	    -e 's|@PCAP_LIBS@|$(PCAP_LIBS)|g' mk/synack.pc.in > $(PCDIR)/synack.pc
+	sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@PCAP_LIBS@|$(PCAP_LIBS)|g' \
+	    mk/synack.pc.in > $(PCDIR)/synack.pc
 	@echo "installed into $(DESTDIR)$(PREFIX)"
 
 # ---- clean -----------------------------------------------------------------
