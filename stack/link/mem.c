@@ -1,5 +1,6 @@
 /* The in-memory link: a heap of packets in flight ordered by delivery
  * time (FIFO among equal times), with seeded impairments. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,13 +171,35 @@ static int memlink_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
     return 0;
 }
 
+void synack_memlink_config_default(struct synack_memlink_config *cfg)
+{
+    *cfg = (struct synack_memlink_config){.seed = 1, .queue_limit = 10000};
+}
+
+static bool probability(double p)
+{
+    return p >= 0.0 && p <= 1.0; /* false for NaN too */
+}
+
+int synack_memlink_config_check(const struct synack_memlink_config *cfg)
+{
+    return probability(cfg->loss) && probability(cfg->duplicate) &&
+                   probability(cfg->reorder) && probability(cfg->corrupt)
+               ? 0
+               : -EINVAL;
+}
+
 struct synack_memlink *synack_memlink_new(const struct synack_memlink_config *cfg)
 {
+    if (cfg && synack_memlink_config_check(cfg) < 0)
+        return NULL;
     struct synack_memlink *l = calloc(1, sizeof *l);
     if (!l)
         return NULL;
     if (cfg)
         l->cfg = *cfg;
+    else
+        synack_memlink_config_default(&l->cfg);
     if (l->cfg.queue_limit == 0)
         l->cfg.queue_limit = 10000;
     if (l->cfg.reorder_delay == 0)

@@ -240,6 +240,8 @@ void synack_tun_set_pcap(struct synack_tun *t, struct synack_pcap *p)
 int synack_tun_impair(struct synack_tun *t, const struct synack_memlink_config *cfg,
                       enum synack_tun_dir dir)
 {
+    if (cfg && synack_memlink_config_check(cfg) < 0)
+        return -EINVAL;
     struct synack_memlink *l = synack_memlink_new(cfg);
     if (!l)
         return -ENOMEM;

@@ -31,14 +31,24 @@ struct sock {
     uint16_t user_mss;
     uint64_t user_timeout;
     uint8_t tos, ttl;
+    /* readiness list (events.c): what is watched, for whom, last reported */
+    int watch;
+    void *user;
+    int reported;
 };
 
 struct sock_table {
     struct sock *v;
     uint32_t n;
+    int *watched;      /* handles with watch != 0, in no order (events.c) */
+    uint32_t nwatched, cursor;
 };
 
 /* The socket behind handle sd, or NULL. */
 struct sock *sock_lookup(struct synack_stack *s, int sd);
+/* A socket handle goes away, or is reused (accept): forget its watch. */
+void sock_unwatch(struct synack_stack *s, int sd);
+/* After a call that changes what is ready (recv, send, accept). */
+void sock_rearm(struct synack_stack *s, int sd);
 
 #endif

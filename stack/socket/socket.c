@@ -13,6 +13,7 @@
 static void sockets_free(struct synack_stack *s)
 {
     if (s->sockets) {
+        free(s->sockets->watched);
         free(s->sockets->v);
         free(s->sockets);
         s->sockets = NULL;
@@ -206,7 +207,9 @@ int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16
     sk = &s->sockets->v[sd]; /* (the table does not move, but be exact) */
     struct sock *nk = &s->sockets->v[nsd];
     struct tcb *c = tcp_accept(&s->tcp, sk->tcb);
-    *nk = *sk; /* options are inherited */
+    *nk = *sk; /* options are inherited; the listener's watch is not */
+    nk->watch = nk->reported = 0;
+    nk->user = NULL;
     nk->kind = SK_CONN;
     nk->bound = true;
     nk->laddr = c->laddr;
@@ -216,6 +219,7 @@ int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16
         *raddr = c->raddr;
     if (rport)
         *rport = c->rport;
+    sock_rearm(s, sd);
     return nsd;
 }
 
@@ -304,7 +308,9 @@ ssize_t synack_socket_send(struct synack_stack *s, int sd, const void *buf, size
         return -EFAULT;
     if (flags & ~(SYNACK_MSG_OOB | SYNACK_MSG_DONTWAIT | SYNACK_MSG_NOSIGNAL))
         return -EOPNOTSUPP;
-    return tcp_send(&s->tcp, sk->tcb, buf, len, (flags & SYNACK_MSG_OOB) != 0, now);
+    ssize_t n = tcp_send(&s->tcp, sk->tcb, buf, len, (flags & SYNACK_MSG_OOB) != 0, now);
+    sock_rearm(s, sd);
+    return n;
 }
 
 ssize_t synack_socket_recv(struct synack_stack *s, int sd, void *buf, size_t len, int flags,
@@ -321,7 +327,9 @@ ssize_t synack_socket_recv(struct synack_stack *s, int sd, void *buf, size_t len
         return -EINVAL; /* urgent data is delivered inline (RFC 6093) */
     if (flags & ~(SYNACK_MSG_PEEK | SYNACK_MSG_DONTWAIT | SYNACK_MSG_NOSIGNAL))
         return -EOPNOTSUPP;
-    return tcp_receive(&s->tcp, sk->tcb, buf, len, (flags & SYNACK_MSG_PEEK) != 0, now);
+    ssize_t n = tcp_receive(&s->tcp, sk->tcb, buf, len, (flags & SYNACK_MSG_PEEK) != 0, now);
+    sock_rearm(s, sd);
+    return n;
 }
 
 int synack_socket_shutdown(struct synack_stack *s, int sd, int how, uint64_t now)
@@ -344,6 +352,7 @@ int synack_socket_shutdown(struct synack_stack *s, int sd, int how, uint64_t now
 
 static void sock_release(struct synack_stack *s, struct sock *sk, uint64_t now)
 {
+    sock_unwatch(s, (int)(sk - s->sockets->v));
     if (sk->tcb)
         tcp_release(&s->tcp, sk->tcb, now);
     memset(sk, 0, sizeof *sk);

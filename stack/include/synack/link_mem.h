@@ -32,6 +32,13 @@ struct synack_memlink_config {
     size_t queue_limit;   /* packets in flight per direction (default 10000); more are dropped */
 };
 
+/* A perfect link: no impairment, no delay, no rate limit, seed 1,
+ * queue_limit 10000, reorder_delay 0 (which means delay + 1 ms). Set the
+ * fields wanted after it; the defaults stay right as fields are added. */
+void synack_memlink_config_default(struct synack_memlink_config *cfg);
+/* 0, or -EINVAL when a probability is outside 0..1. */
+int synack_memlink_config_check(const struct synack_memlink_config *cfg);
+
 struct synack_memlink_stats {
     uint64_t sent, delivered, lost, duplicated, reordered, corrupted, queue_drops;
 };
@@ -39,6 +46,8 @@ struct synack_memlink_stats {
 /* A tap sees every packet as it is sent (end = the sending end). */
 typedef void (*synack_tap_fn)(void *ctx, int end, const uint8_t *pkt, size_t len, uint64_t now);
 
+/* cfg NULL: the defaults. NULL when out of memory, or when cfg is out of
+ * range (a probability outside 0..1). */
 struct synack_memlink *synack_memlink_new(const struct synack_memlink_config *cfg);
 void synack_memlink_free(struct synack_memlink *l);
 /* The link a stack on end 0 or 1 sends through. */

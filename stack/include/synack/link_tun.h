@@ -96,7 +96,8 @@ enum synack_tun_dir {
 
 /* Impair the traffic between the device and the stack with the memory
  * link's seeded engine (loss, duplicate, reorder, corrupt, delay, rate),
- * on the real clock, in one direction or both. 0 or -ENOMEM. Call before
+ * on the real clock, in one direction or both. 0, -EINVAL (a probability
+ * outside 0..1) or -ENOMEM. Call before
  * the first datagram. */
 int synack_tun_impair(struct synack_tun *t, const struct synack_memlink_config *cfg,
                       enum synack_tun_dir dir);

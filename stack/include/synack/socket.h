@@ -3,12 +3,51 @@
  * Sockets are small integers (handles) private to one stack. Every call
  * returns a value >= 0 on success or a negative errno (-ECONNREFUSED,
  * -EAGAIN, -EINPROGRESS, ...), with BSD semantics. Nothing blocks: a caller
- * that wants blocking waits for synack_socket_events() and calls again.
- * Calls that may send take `now` (microseconds), like every stack entry.
+ * that wants blocking waits for readiness (synack_stack_events, or
+ * synack_socket_events on one socket) and calls again.
  *
  * Option levels, names and flags use the Linux numeric values, so code that
  * knows <sys/socket.h> reads naturally; the SYNACK_ names below are what
  * this header guarantees.
+ *
+ * Which calls take `now`, and why: a call takes the time (microseconds, on
+ * the clock given to synack_stack_poll; it never goes backwards) exactly
+ * when it may send a segment or start a timer, since the stack reads no
+ * clock of its own: connect (the SYN, its retransmission timer), send
+ * (data, the RTO), recv (a read that opens the window may announce it),
+ * shutdown and close (the FIN, or a RST), abort (a RST), setsockopt (a
+ * larger SO_RCVBUF is announced; TCP_NODELAY sends what Nagle held).
+ * socket, bind, listen, accept, getsockopt, the readiness calls, status,
+ * name and peer send nothing and take no time: LISTEN is silent, and
+ * accept() hands over a connection the stack has already established.
+ *
+ * What each call does in each state (RFC 9293 3.10; "new" is a socket that
+ * has neither connected nor listened; "closed" a connection that ended):
+ *
+ *   call       new          LISTEN     SYN-SENT, SYN-RCVD    ESTABLISHED, CLOSE-WAIT   FIN-WAIT-*, CLOSING,      closed (reset, refused,
+ *                                                                                      LAST-ACK, TIME-WAIT       timed out, or done)
+ *   connect    -EINPROGRESS -EISCONN   -EALREADY             -EISCONN                  -EISCONN                  the error once (-ECONNREFUSED,
+ *              (SYN sent)                                                                                        -ETIMEDOUT, ...), then a new attempt;
+ *                                                                                                                -EISCONN after a connection
+ *   send       -ENOTCONN    -ENOTCONN  queued: the octets    octets taken (some or     -EPIPE (after our FIN)    the error once (-ECONNRESET, ...),
+ *                                      taken, sent once      all), -EAGAIN when the                              then -EPIPE (-ENOTCONN if it
+ *                                      ESTABLISHED           send buffer is full                                 never connected)
+ *   recv       -ENOTCONN    -ENOTCONN  -EAGAIN               octets, -EAGAIN when none octets, then 0 at the     octets left, then the error once,
+ *                                                            yet, 0 after the peer's   peer's FIN                then 0 (-ENOTCONN if it never
+ *                                                            FIN                                                 connected)
+ *   shutdown   -ENOTCONN    -ENOTCONN  WR: the FIN follows   WR: FIN; RD: unread data  RD only                   0 (-ENOTCONN if it never connected)
+ *                                      the queued data       is discarded
+ *   close      0            0, aborts  SYN-SENT: deleted;    FIN after the queued      0 (the FIN is out)        0
+ *                           the queue  SYN-RCVD: FIN after   data; unread data, or
+ *                                      the data              SO_LINGER 0: RST (SHLD-3)
+ *   abort      0            0          0 (SYN-RCVD: RST)     RST, 0                    RST in FIN-WAIT-*, 0      0
+ *   accept     -EINVAL      a socket,  -EINVAL               -EINVAL                   -EINVAL                   -EINVAL
+ *                           -EAGAIN
+ *
+ * After close() or abort() the handle is free (-EBADF, and socket() may
+ * hand it out again); the connection finishes in the background. A closed
+ * connection's socket stays until closed: status reads SYNACK_CLOSED and
+ * events report POLLHUP (and POLLERR while an error is pending).
  */
 #ifndef SYNACK_SOCKET_H
 #define SYNACK_SOCKET_H
@@ -162,8 +201,46 @@ int synack_socket_setsockopt(struct synack_stack *s, int sd, int level, int name
                              const void *val, size_t len, uint64_t now);
 int synack_socket_getsockopt(struct synack_stack *s, int sd, int level, int name, void *val,
                              size_t *len);
-/* SYNACK_POLL* bits that are ready now. */
+/* SYNACK_POLL* bits that are ready now: POLLIN (data, the peer's FIN, a
+ * pending error, or a connection to accept), POLLOUT (send would take
+ * octets; also once closed, where send fails rather than blocks), POLLERR,
+ * POLLHUP (closed, or both FINs), POLLRDHUP (the peer's FIN), POLLPRI. */
 int synack_socket_events(struct synack_stack *s, int sd);
+
+/* Readiness as a list, in epoll's model, so an application that has many
+ * sockets asks once per turn which are ready instead of asking each:
+ *
+ *     synack_socket_watch(s, listener, SYNACK_POLLIN, &my_listener);
+ *     ...
+ *     struct synack_event ev[64];
+ *     int n = synack_stack_events(s, ev, 64);
+ *     for (int i = 0; i < n; i++) handle(ev[i].sd, ev[i].events, ev[i].user);
+ *
+ * synack_socket_watch(s, sd, events, user) watches sd for the SYNACK_POLL*
+ * bits in events (POLLERR and POLLHUP are always reported) with user handed
+ * back in each event; events 0 stops watching, and watching again replaces
+ * the bits and the pointer. -EBADF for a bad handle, -EINVAL for unknown
+ * bits. A socket from accept() starts unwatched; close() and abort() stop
+ * the watch. By default a watch is level-triggered: every call reports the
+ * socket while it is ready. With SYNACK_WATCH_EDGE it is reported once when
+ * watched, then when a bit becomes ready that was not ready after the last
+ * report or the application's last recv, send or accept on it (epoll's
+ * EPOLLET): read until -EAGAIN and write until -EAGAIN, as with epoll, or
+ * what is left is not reported again.
+ *
+ * synack_stack_events fills at most max events and returns how many, each
+ * watched socket at most once; when more are ready than max, the next call
+ * goes on from where this one stopped. It costs one check per watched
+ * socket. Take it after synack_stack_input/poll (or synack_loop_run, which
+ * hands the events to a callback). */
+#define SYNACK_WATCH_EDGE 0x40000000
+struct synack_event {
+    int sd;
+    int events; /* SYNACK_POLL* bits ready, of those watched */
+    void *user;
+};
+int synack_socket_watch(struct synack_stack *s, int sd, int events, void *user);
+int synack_stack_events(struct synack_stack *s, struct synack_event *ev, size_t max);
 /* STATUS (RFC 9293 3.10.6). */
 int synack_socket_status(struct synack_stack *s, int sd, struct synack_tcp_info *info);
 int synack_socket_name(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port);

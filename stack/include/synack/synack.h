@@ -4,6 +4,7 @@
 
 #include <synack/link_mem.h>
 #include <synack/link_pcap.h>
+#include <synack/loop.h>
 #include <synack/socket.h>
 #include <synack/stack.h>
 #include <synack/wire.h>
