@@ -159,15 +159,19 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 conformance: deps
 	@$(MAKE) --no-print-directory check-conformance
 
+# The previous run's results are kept ($(O)/previous-results-mem.json), so
+# the report says what newly fails and what was fixed since.
 check-conformance: $(SYNACK)
-	@rm -rf $(REPORT_DIR) && mkdir -p $(REPORT_DIR)
-	$(O)/synack run --strict --target mem -j$(JOBS) --json $(REPORT_DIR)/results-mem.json \
+	@prev=$(O)/previous-results-mem.json; \
+	 if [ -f $(REPORT_DIR)/results-mem.json ]; then cp $(REPORT_DIR)/results-mem.json $$prev; fi; \
+	 rm -rf $(REPORT_DIR) && mkdir -p $(REPORT_DIR) && \
+	 set -x && $(O)/synack run --strict --target mem -j$(JOBS) --json $(REPORT_DIR)/results-mem.json \
 	    --junit $(REPORT_DIR)/junit-mem.xml --pcap-dir $(REPORT_DIR)/pcap \
-	    --html $(REPORT_DIR) vectors/
+	    --html $(REPORT_DIR) $$([ -f $$prev ] && echo --previous $$prev) vectors/
 
 check-unit: $(UNIT_TESTS)
 	@sh mk/run-tests.sh $(UNIT_TESTS)
-	@sh mk/run-tests.sh "harness/tests/report_browser.sh $(O)/harness/tests/test_report"
+	@sh mk/run-tests.sh "harness/tests/report_browser.sh $(O)/harness/tests/test_report $(O)/report-browser"
 
 # ---- bench: figures, not assertions -------------------------------------
 .PHONY: bench

@@ -55,6 +55,9 @@ static const struct cli_opt run_opts[] = {
      "one capture per vector: DIR/<vector>.pcap"},
     {"html", 0, "DIR", CLI_STRING, offsetof(struct run_args, html), NULL,
      "self-contained HTML report: DIR/index.html"},
+    {"previous", 0, "JSON", CLI_STRING, offsetof(struct run_args, previous), NULL,
+     "results of an earlier run (--json): the HTML report says what newly fails and what was "
+     "fixed since"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -76,6 +79,9 @@ static const struct cli_opt report_opts[] = {
      "TAP 13 of every run on standard output"},
     {"registry", 0, "TSV", CLI_STRING, offsetof(struct report_args, registry), NULL,
      "requirement registry (default " CLI_DEFAULT_REGISTRY " when present)"},
+    {"previous", 0, "JSON", CLI_STRING, offsetof(struct report_args, previous), NULL,
+     "results of an earlier run: the HTML report says what newly fails and what was fixed "
+     "since (against the run of the same target)"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 

@@ -46,6 +46,7 @@ static bool outputs_writable(const struct run_args *a)
            (!a->junit || cli_writable_file(CMD, "--junit", a->junit)) &&
            (!a->html || cli_writable_dir(CMD, "--html", a->html)) &&
            (!a->pcap_dir || cli_writable_dir(CMD, "--pcap-dir", a->pcap_dir)) &&
+           (!a->previous || cli_readable_file(CMD, a->previous)) &&
            (!a->b.registry || cli_readable_file(CMD, a->b.registry));
 }
 
@@ -66,7 +67,8 @@ static bool write_outputs(const struct run_args *a, const struct run_results *re
         const char *reg = a->b.registry;
         if (!reg && access(CLI_DEFAULT_REGISTRY, R_OK) == 0)
             reg = CLI_DEFAULT_REGISTRY;
-        if (report_html_write(res, 1, reg, a->html, err, sizeof err) < 0)
+        struct report_html_options ho = {.registry = reg, .previous = a->previous};
+        if (report_html_write_opts(res, 1, &ho, a->html, err, sizeof err) < 0)
             ok = false, fprintf(stderr, CMD ": %s\n", err);
         else if (!a->tap)
             printf("report: %s/index.html\n", a->html);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "report/html_internal.h"
+#include "report/json.h"
 #include "report/util.h"
 
 static const char css[] =
@@ -63,12 +64,23 @@ static const char css[] =
     "stroke-dasharray:6 4}.ladder .box-missing{fill:none;stroke:#9e9e9e;"
     "stroke-dasharray:6 4}.ladder .box-unexpected{fill:#fff3e0;stroke:#ef6c00}\n"
     ".ladder .note{fill:#607d8b;font-style:italic}\n"
+    ".ladder .tick{stroke:#e0e0e0;stroke-width:1}.ladder .tk{fill:#9e9e9e;font-size:10px}\n"
     ".legend span{margin-right:16px;font-size:13px}\n"
     ".sw{display:inline-block;width:26px;height:0;border-top:2px solid;vertical-align:middle;"
     "margin-right:5px}\n"
     "tr.r-mismatch td{background:#fdecea}tr.r-unexpected td{background:#fff3e0}"
     "tr.r-missing td{color:#888}\n"
-    "details{margin:8px 0}summary{cursor:pointer;color:#0b57d0}\n";
+    "details{margin:8px 0}summary{cursor:pointer;color:#0b57d0}\n"
+    "details.folder{margin:2px 0}details.folder>summary{color:#1d1d1f;padding:2px 0}\n"
+    "details.folder table{margin:4px 0 10px 18px}\n"
+    "details.fgroup{margin:4px 0;border-left:3px solid #c62828;padding-left:8px}\n"
+    "details.fgroup>summary{color:#1d1d1f}details.fgroup code{white-space:normal}\n"
+    ".count{display:inline-block;min-width:2em;text-align:right;font-weight:700;"
+    "color:#c62828}\n"
+    "ul.flist{margin:4px 0;padding-left:20px}ul.flist li{margin:2px 0}\n"
+    ".bad{color:#c62828}.good{color:#2e7d32}\n"
+    "details.diff>summary{font-weight:600}\n"
+    "#filter{margin:8px 0}#filter input[type=search]{font:inherit;padding:2px 6px}\n";
 
 void html_page_start(FILE *f, const char *title, const char *root)
 {
@@ -187,22 +199,30 @@ static int write_all(const struct html_model *m, const char *dir, char *err, siz
     return 0;
 }
 
-int report_html_write(const struct run_results *runs, size_t nruns, const char *registry_tsv,
-                      const char *dir, char *err, size_t errlen)
+int report_html_write_opts(const struct run_results *runs, size_t nruns,
+                           const struct report_html_options *o, const char *dir, char *err,
+                           size_t errlen)
 {
     struct req_registry reg;
+    struct run_results prev = {0};
     struct html_model m;
     int have_reg = 0, rc;
 
     if (rpt_mkdirs(dir, err, errlen) != 0)
         return -1;
-    if (registry_tsv != NULL) {
-        rc = req_registry_read(registry_tsv, &reg, err, errlen);
+    if (o->registry != NULL) {
+        rc = req_registry_read(o->registry, &reg, err, errlen);
         if (rc < 0)
             return -1;
         have_reg = rc == 0;
     }
+    if (o->previous != NULL && report_json_read(o->previous, &prev, err, errlen) < 0) {
+        if (have_reg)
+            req_registry_free(&reg);
+        return -1;
+    }
     rc = html_model_build(&m, runs, nruns, have_reg ? &reg : NULL);
+    m.previous = o->previous != NULL ? &prev : NULL;
     if (rc != 0)
         rpt_fail(err, errlen, "%s: out of memory", dir);
     else
@@ -210,5 +230,13 @@ int report_html_write(const struct run_results *runs, size_t nruns, const char *
     html_model_free(&m);
     if (have_reg)
         req_registry_free(&reg);
+    run_results_free(&prev);
     return rc;
+}
+
+int report_html_write(const struct run_results *runs, size_t nruns, const char *registry_tsv,
+                      const char *dir, char *err, size_t errlen)
+{
+    struct report_html_options o = {.registry = registry_tsv};
+    return report_html_write_opts(runs, nruns, &o, dir, err, errlen);
 }

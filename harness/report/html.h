@@ -1,7 +1,8 @@
 /* report/html.h: the HTML report: a summary per target, every vector's
  * status per target, the requirement matrix, and a page per vector with a
  * ladder diagram (SVG) of expected against actual segments. Self-contained
- * files: inline CSS, no JavaScript, nothing fetched over a network.
+ * files: inline CSS and one small inline script that only adds filtering
+ * (everything reads without JavaScript); nothing fetched over a network.
  */
 #ifndef SYNACK_HARNESS_REPORT_HTML_H
 #define SYNACK_HARNESS_REPORT_HTML_H
@@ -18,5 +19,14 @@
  * err set. */
 int report_html_write(const struct run_results *runs, size_t nruns, const char *registry_tsv,
                       const char *dir, char *err, size_t errlen);
+
+struct report_html_options {
+    const char *registry;  /* as registry_tsv above */
+    const char *previous;  /* results JSON of an earlier run: the index says what
+                            * newly fails and what was fixed since; NULL: no diff */
+};
+int report_html_write_opts(const struct run_results *runs, size_t nruns,
+                           const struct report_html_options *o, const char *dir, char *err,
+                           size_t errlen);
 
 #endif

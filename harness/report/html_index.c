@@ -24,6 +24,10 @@ static void header(FILE *f, const struct html_model *m)
     }
     if (m->nruns == 0)
         fprintf(f, "<p class=\"meta\">No runs were given.</p>\n");
+    fprintf(f, "<nav><a href=\"#summary\">summary</a> &#183; %s<a href=\"#failures\">"
+               "failures</a> &#183; <a href=\"#vectors\">vectors</a> &#183; "
+               "<a href=\"#requirements\">requirements</a></nav>\n",
+            m->previous ? "<a href=\"#since\">since the previous run</a> &#183; " : "");
     if (html_has_matrix(m))
         fprintf(f, "<p class=\"meta\"><a href=\"matrix.html\">The state &#215; event "
                    "matrix</a>: the vectors of vectors/matrix/, one cell per state, segment "
@@ -128,29 +132,37 @@ static size_t folder_len(const char *name)
     return slash != NULL ? (size_t)(slash - name) : 0;
 }
 
-static void group_row(FILE *f, const struct html_model *m, size_t i)
+static bool same_folder(const char *a, const char *b)
 {
-    const char *name = m->vecs[i].name, *prev = i > 0 ? m->vecs[i - 1].name : NULL;
-    size_t n = folder_len(name);
-    char *folder;
+    size_t n = folder_len(a);
+    return folder_len(b) == n && strncmp(a, b, n) == 0;
+}
 
-    if (n == 0 || (prev != NULL && folder_len(prev) == n && strncmp(prev, name, n) == 0))
-        return;
-    folder = strndup(name, n);
-    fprintf(f, "<tr class=\"group\"><th colspan=\"%zu\">", m->nruns + 2);
-    rpt_xml(f, folder != NULL ? folder : "", 0);
-    fprintf(f, "/</th></tr>\n");
-    free(folder);
+/* The statuses of vector i on every run, space-separated: "pass fail". */
+static void row_statuses(FILE *f, const struct html_model *m, size_t i)
+{
+    for (size_t r = 0; r < m->nruns; r++) {
+        const struct vector_result *v = m->vecs[i].per_run[r];
+        fprintf(f, "%s%s", r ? " " : "", v ? result_status_name(v->status) : "none");
+    }
 }
 
 static void vector_row(FILE *f, const struct html_model *m, size_t i)
 {
     const struct html_vec *hv = &m->vecs[i];
     const struct vector_result *any = NULL;
+    char msg[1024];
 
-    group_row(f, m, i);
     fprintf(f, "<tr id=\"");
     html_anchor(f, "v-", hv->name);
+    fprintf(f, "\" data-st=\"");
+    row_statuses(f, m, i);
+    fprintf(f, "\" data-msg=\"");
+    for (size_t r = 0; r < m->nruns; r++)
+        if (hv->per_run[r] && hv->per_run[r]->status != RESULT_PASS) {
+            rpt_xml(f, vector_result_describe(hv->per_run[r], msg, sizeof msg), 1);
+            fputc(' ', f);
+        }
     fprintf(f, "\"><td><a href=\"%s\">", hv->page);
     rpt_xml(f, hv->name, 0);
     fprintf(f, "</a></td>");
@@ -174,6 +186,34 @@ static void vector_row(FILE *f, const struct html_model *m, size_t i)
     fprintf(f, "</td></tr>\n");
 }
 
+/* One folder's vectors [from, to) as a <details> of its own: closed
+ * unless one of them failed, with its counts in the summary line. */
+static void folder_group(FILE *f, const struct html_model *m, size_t from, size_t to)
+{
+    size_t n = to - from, failing = 0, pass = 0;
+    for (size_t i = from; i < to; i++)
+        for (size_t r = 0; r < m->nruns; r++) {
+            const struct vector_result *v = m->vecs[i].per_run[r];
+            failing += v && html_status_fails(v->status);
+            pass += v && v->status == RESULT_PASS;
+        }
+    size_t len = folder_len(m->vecs[from].name);
+    fprintf(f, "<details class=\"folder\"%s><summary><b>", failing ? " open" : "");
+    fprintf(f, "%.*s/", (int)len, len ? m->vecs[from].name : ".");
+    fprintf(f, "</b> <span class=\"note\">%zu vector%s", n, n == 1 ? "" : "s");
+    if (m->nruns > 1)
+        fprintf(f, " on %zu targets", m->nruns);
+    fprintf(f, ": %zu passed", pass);
+    if (failing)
+        fprintf(f, ", <b class=\"bad\">%zu failed</b>", failing);
+    fprintf(f, "</span></summary>\n<table class=\"vectors\">\n<thead><tr><th>vector</th>");
+    target_heads(f, m);
+    fprintf(f, "<th>requirements</th></tr></thead>\n<tbody>\n");
+    for (size_t i = from; i < to; i++)
+        vector_row(f, m, i);
+    fprintf(f, "</tbody></table></details>\n");
+}
+
 static void vectors(FILE *f, const struct html_model *m)
 {
     fprintf(f, "<h2 id=\"vectors\">Vectors</h2>\n");
@@ -181,13 +221,38 @@ static void vectors(FILE *f, const struct html_model *m)
         fprintf(f, "<p class=\"note\">No vectors.</p>\n");
         return;
     }
-    fprintf(f, "<table class=\"vectors\">\n<thead><tr><th>vector</th>");
-    target_heads(f, m);
-    fprintf(f, "<th>requirements</th></tr></thead>\n<tbody>\n");
-    for (size_t i = 0; i < m->nvecs; i++)
-        vector_row(f, m, i);
-    fprintf(f, "</tbody></table>\n");
+    fprintf(f, "<p class=\"meta\">%zu vectors, one group per folder (a group with a "
+               "failure is open).</p>\n<div id=\"filter\"></div>\n", m->nvecs);
+    for (size_t i = 0, start = 0; i <= m->nvecs; i++)
+        if (i == m->nvecs || (i > start && !same_folder(m->vecs[start].name, m->vecs[i].name))) {
+            folder_group(f, m, start, i);
+            start = i;
+        }
 }
+
+/* Filtering, for a browser that runs scripts: a search box and a status
+ * choice over the folder groups. Without it the page is complete. */
+static const char filter_script[] =
+    "<script>\n(function(){\n"
+    "var box=document.getElementById('filter');if(!box)return;\n"
+    "box.innerHTML='<label>filter <input id=q type=search size=40 "
+    "placeholder=\"name, message or requirement\"></label> '+\n"
+    "'<label><input id=fo type=checkbox> failures only</label> <span id=fc class=note>"
+    "</span>';\n"
+    "var q=document.getElementById('q'),fo=document.getElementById('fo'),"
+    "fc=document.getElementById('fc');\n"
+    "var bad=/\\b(fail|error|xpass)\\b/;\n"
+    "function apply(){var t=q.value.toLowerCase(),shown=0,all=0;\n"
+    "document.querySelectorAll('details.folder').forEach(function(d){var n=0;\n"
+    "d.querySelectorAll('tbody tr').forEach(function(r){all++;\n"
+    "var ok=(!fo.checked||bad.test(r.dataset.st))&&(!t||r.textContent.toLowerCase()"
+    ".indexOf(t)>=0||r.dataset.msg.toLowerCase().indexOf(t)>=0);\n"
+    "r.style.display=ok?'':'none';if(ok)n++;});\n"
+    "d.style.display=n?'':'none';if(t||fo.checked)d.open=n>0;shown+=n;});\n"
+    "fc.textContent=(t||fo.checked)?shown+' of '+all+' vectors':'';}\n"
+    "q.addEventListener('input',apply);fo.addEventListener('change',apply);\n"
+    "var h=location.hash.match(/^#q=(.*)/);if(h){q.value=decodeURIComponent(h[1]);apply();}\n"
+    "})();\n</script>\n";
 
 int html_index_write(const struct html_model *m, const char *dir, char *err, size_t errlen)
 {
@@ -199,8 +264,11 @@ int html_index_write(const struct html_model *m, const char *dir, char *err, siz
     html_page_start(f, "synack conformance report", "");
     header(f, m);
     summary(f, m);
+    html_since_previous(f, m);
+    html_failures(f, m);
     vectors(f, m);
     html_requirements(f, m);
+    fputs(filter_script, f);
     html_page_end(f);
     return html_close(f, path, err, errlen);
 }

@@ -33,6 +33,7 @@ struct html_model {
     struct html_req *reqs;
     size_t nreqs;
     const struct req_registry *reg; /* NULL when there is no registry */
+    const struct run_results *previous; /* an earlier run to compare with, or NULL */
 };
 
 /* html_model.c */
@@ -63,6 +64,13 @@ int html_index_write(const struct html_model *m, const char *dir, char *err, siz
 void html_requirements(FILE *f, const struct html_model *m);
 int html_vector_write(const struct html_model *m, size_t i, const char *dir, char *err,
                       size_t errlen);
+
+/* html_failures.c: the failures grouped by message; what changed since
+ * m->previous (nothing when NULL). */
+bool html_status_fails(enum result_status s);
+char *html_failure_key(const struct vector_result *v); /* malloc'd */
+void html_failures(FILE *f, const struct html_model *m);
+void html_since_previous(FILE *f, const struct html_model *m);
 
 /* html_matrix.c: matrix.html, the state x event matrix (vectors named
  * matrix/<state>/<segment>-<position>); nothing when there are none. */

@@ -1,17 +1,23 @@
 /* report/html_ladder.c: the ladder diagram of one vector as inline SVG:
  * the peer (script) on the left, the stack under test on the right, one
- * arrow per packet in time order, system calls as boxes on the stack's
- * side. A mismatch takes two slots: the actual packet solid red, then the
- * script's expectation dashed. Rows are evenly spaced (time is a label,
- * not a scale) so 200 rows stay readable. Also the rows as a table.
+ * arrow per packet in time order, system calls (with their arguments) as
+ * boxes on the stack's side. A mismatch takes two slots: the actual packet
+ * solid red, then the script's expectation dashed. Rows are placed in
+ * proportion to their time, as in Wireshark's flow graph, except that rows
+ * closer than a slot are pushed apart so every label stays readable; a time
+ * axis on the left shows the scale. Beside each packet, what the wire
+ * shows of the connection: the window it offers and the stack's data in
+ * flight. Also the rows as a table.
  */
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/html_internal.h"
 #include "report/util.h"
 
 enum {
-    SVG_W = 1180,
+    SVG_W = 1300,
     HEAD = 56,      /* header band with the column names */
     SLOT = 38,      /* height of one slot; a row takes one or two */
     X_TIME = 8,     /* left edge of the time */
@@ -19,11 +25,24 @@ enum {
     X_PEER = 212,   /* the peer's lifeline */
     X_STACK = 808,  /* the stack's lifeline */
     X_APP = 832,    /* left edge of the system call boxes */
-    W_APP = 340,
+    W_APP = 460,
     LABEL_CHARS = 80, /* monospace 12px is ~7.2px a character */
-    BOX_CHARS = 45,
+    BOX_CHARS = 62,
     NOTE_CHARS = 80,
+    PX_BUDGET = 40, /* pixels of pure time per row, on average */
 };
+
+/* Where each row goes: y[i] its top; the height of the whole. */
+struct layout {
+    int *y;
+    int height;
+    double px_per_us; /* the scale where rows are not pushed apart */
+};
+
+static int64_t row_time(const struct ladder_row *row)
+{
+    return row->t_actual >= 0 ? row->t_actual : row->t_expected;
+}
 
 static const char *row_class(enum ladder_status s)
 {
@@ -41,6 +60,177 @@ static int row_slots(const struct ladder_row *row)
                    row->kind != LADDER_NOTE
                ? 2
                : 1;
+}
+
+/* Time-proportional with a floor: a row goes at its time on the scale, or
+ * right under the previous row when that is lower. The scale gives the run
+ * PX_BUDGET pixels of time per row, so long runs keep a sane height. */
+static int layout_rows(const struct vector_result *v, struct layout *lo)
+{
+    lo->y = calloc(v->ladder_count ? v->ladder_count : 1, sizeof *lo->y);
+    if (!lo->y)
+        return -1;
+    int64_t t0 = -1, t1 = 0;
+    for (size_t i = 0; i < v->ladder_count; i++) {
+        int64_t t = row_time(&v->ladder[i]);
+        if (t >= 0 && t0 < 0)
+            t0 = t;
+        if (t > t1)
+            t1 = t;
+    }
+    double span = t0 >= 0 && t1 > t0 ? (double)(t1 - t0) : 1.0;
+    lo->px_per_us = (double)PX_BUDGET * (double)(v->ladder_count ? v->ladder_count : 1) / span;
+    int next = HEAD, prev_at = HEAD;
+    int64_t prev_t = t0;
+    for (size_t i = 0; i < v->ladder_count; i++) {
+        int64_t t = row_time(&v->ladder[i]);
+        if (t < prev_t) /* a row without a time, or out of order: keep the order */
+            t = prev_t;
+        double want = prev_at + (double)(t - prev_t) * lo->px_per_us;
+        int y = want > next ? (int)want : next;
+        lo->y[i] = y;
+        prev_at = y;
+        prev_t = t;
+        next = y + row_slots(&v->ladder[i]) * SLOT;
+    }
+    lo->height = next + 16;
+    return 0;
+}
+
+/* The y of time t on the layout: between the rows around it. */
+static double y_of_time(const struct vector_result *v, const struct layout *lo, int64_t t)
+{
+    size_t i = 0;
+    while (i < v->ladder_count && row_time(&v->ladder[i]) < t)
+        i++;
+    if (i == 0)
+        return HEAD;
+    if (i == v->ladder_count)
+        return lo->y[i - 1];
+    int64_t ta = row_time(&v->ladder[i - 1]), tb = row_time(&v->ladder[i]);
+    double ya = lo->y[i - 1], yb = lo->y[i];
+    return tb > ta ? ya + (yb - ya) * (double)(t - ta) / (double)(tb - ta) : yb;
+}
+
+/* Ticks at a round interval (1, 2 or 5 times a power of ten), about every
+ * 120 pixels where the rows leave room. */
+static void time_axis(FILE *f, const struct vector_result *v, const struct layout *lo)
+{
+    int64_t t0 = -1, t1 = -1;
+    for (size_t i = 0; i < v->ladder_count; i++) {
+        int64_t t = row_time(&v->ladder[i]);
+        if (t >= 0 && t0 < 0)
+            t0 = t;
+        if (t > t1)
+            t1 = t;
+    }
+    if (t0 < 0 || t1 <= t0)
+        return;
+    int64_t step = 1;
+    double want = (double)(t1 - t0) * 120.0 / (lo->height - HEAD);
+    for (int64_t m = 1; m < INT64_MAX / 10; m *= 10) {
+        step = (double)m >= want ? m : (double)(2 * m) >= want ? 2 * m : 5 * m;
+        if ((double)step >= want)
+            break;
+    }
+    double last = -1e9;
+    char t[32];
+    for (int64_t k = (t0 + step - 1) / step * step; k <= t1; k += step) {
+        double y = y_of_time(v, lo, k);
+        if (y - last < 60)
+            continue;
+        last = y;
+        fprintf(f, "<line x1=\"%d\" y1=\"%.0f\" x2=\"%d\" y2=\"%.0f\" class=\"tick\"/>",
+                X_LINE + 6, y, X_PEER, y);
+        fprintf(f, "<text x=\"%d\" y=\"%.0f\" class=\"tk\" text-anchor=\"end\">%s</text>\n",
+                X_PEER - 4, y - 3, rpt_time_s(k, t, sizeof t));
+    }
+}
+
+/* ---- what the wire shows: window offered, data in flight ---- */
+
+struct wire_state {
+    bool stack_seq, peer_ack; /* known yet */
+    int64_t snd_max;          /* the stack's highest sequence number sent + 1 (relative) */
+    int64_t acked;            /* the peer's highest ACK of it */
+};
+
+/* "> P. 1:1001(1000) ack 1 win 65535 ...": flags, start, length, ack, win
+ * (-1 where absent). False when the text is not a TCP packet line. */
+static bool parse_packet(const char *s, char *flags, size_t flen, int64_t *start, int64_t *len,
+                         int64_t *ack, int64_t *win)
+{
+    char fl[16];
+    long long a, b, c;
+    int n = 0;
+    *ack = *win = -1;
+    if (!s || sscanf(s, "%*c %15s %lld:%lld(%lld)%n", fl, &a, &b, &c, &n) != 4)
+        return false;
+    snprintf(flags, flen, "%s", fl);
+    *start = a;
+    *len = c;
+    const char *p = strstr(s + n, " ack ");
+    if (p)
+        *ack = strtoll(p + 5, NULL, 10);
+    p = strstr(s + n, " win ");
+    if (p)
+        *win = strtoll(p + 5, NULL, 10);
+    return true;
+}
+
+/* The label of a packet row: "win 65535 · in flight 1000". */
+static void wire_label(struct wire_state *w, const struct ladder_row *row, char *out, size_t n)
+{
+    char flags[16];
+    int64_t start, len, ack, win;
+    out[0] = '\0';
+    if (!parse_packet(row->actual, flags, sizeof flags, &start, &len, &ack, &win))
+        return;
+    bool syn = strchr(flags, 'S') != NULL, fin = strchr(flags, 'F') != NULL;
+    if (row->kind == LADDER_OUTBOUND) {
+        int64_t end = start + len + syn + fin;
+        if (!w->stack_seq || end > w->snd_max)
+            w->snd_max = end;
+        w->stack_seq = true;
+    } else if (ack >= 0 && strchr(flags, '.') != NULL && (!w->peer_ack || ack > w->acked)) {
+        w->acked = ack;
+        w->peer_ack = true;
+    }
+    size_t k = 0;
+    if (win >= 0)
+        k += (size_t)snprintf(out, n, "%swin %" PRId64, row->kind == LADDER_INBOUND ? "peer " : "",
+                              win);
+    if (w->stack_seq && k < n) {
+        int64_t flight = w->snd_max - (w->peer_ack ? w->acked : 0);
+        if (flight >= 0)
+            snprintf(out + k, n - k, "%sin flight %" PRId64, k ? " \xc2\xb7 " : "", flight);
+    }
+}
+
+/* A call with its arguments: the runner says "getsockopt() = 0", the
+ * script "getsockopt(4, SOL_TCP, TCP_INFO, ...) = 0"; show the script's
+ * call with what actually came back. */
+static const char *call_text(const struct ladder_row *row, char *buf, size_t n)
+{
+    const char *a = row->actual, *e = row->expected;
+    const char *ar = a ? strstr(a, "() = ") : NULL;
+    if (!a || !e || !ar)
+        return a ? a : e;
+    size_t name = (size_t)(ar - a);
+    if (strncmp(a, e, name) != 0 || e[name] != '(')
+        return a;
+    int depth = 0;
+    const char *p = e + name;
+    for (; *p; p++) {
+        depth += *p == '(' || *p == '[' || *p == '{';
+        depth -= *p == ')' || *p == ']' || *p == '}';
+        if (depth == 0)
+            break;
+    }
+    if (*p != ')')
+        return a;
+    snprintf(buf, n, "%.*s%s", (int)(p + 1 - e), e, ar + 2);
+    return buf;
 }
 
 static void text_at(FILE *f, int x, int y, const char *cls, const char *anchor, const char *pre,
@@ -158,8 +348,13 @@ static void annotation(FILE *f, const struct ladder_row *row, int top)
     fprintf(f, "</text>");
 }
 
-static void packet(FILE *f, const struct ladder_row *row, int top, const char *idp)
+static void packet(FILE *f, const struct ladder_row *row, int top, const char *idp,
+                   struct wire_state *w)
 {
+    char wl[64];
+    wire_label(w, row, wl, sizeof wl);
+    if (wl[0] && row->status == LADDER_OK)
+        text_at(f, X_STACK + 14, top + 26, "sub", NULL, NULL, wl, 40);
     const char *cls = row_class(row->status);
     const char *text = row->actual != NULL ? row->actual : row->expected;
     bool in = row->kind == LADDER_INBOUND;
@@ -192,11 +387,11 @@ static void box(FILE *f, int top, const char *cls, const char *pre, const char *
 
 static void syscall_box(FILE *f, const struct ladder_row *row, int top)
 {
-    char cls[32];
+    char cls[32], call[400];
 
     snprintf(cls, sizeof cls, "box%s%s", row->status == LADDER_OK ? "" : "-",
              row->status == LADDER_OK ? "" : row_class(row->status));
-    box(f, top, cls, NULL, row->actual != NULL ? row->actual : row->expected);
+    box(f, top, cls, NULL, call_text(row, call, sizeof call));
     if (row_slots(row) == 2)
         box(f, top + SLOT, "box-expected", "expected: ", row->expected);
 }
@@ -209,18 +404,23 @@ static void note(FILE *f, const struct ladder_row *row, int top)
 
 void html_ladder_svg(FILE *f, const struct vector_result *v, const char *idp)
 {
-    int height = HEAD + 16, top = HEAD;
+    struct layout lo;
+    struct wire_state w = {0};
 
-    for (size_t i = 0; i < v->ladder_count; i++)
-        height += row_slots(&v->ladder[i]) * SLOT;
+    if (layout_rows(v, &lo) < 0) {
+        fprintf(f, "<p class=\"note\">(out of memory drawing the ladder)</p>\n");
+        return;
+    }
     fprintf(f, "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n<title>",
-            SVG_W, height, SVG_W, height);
+            SVG_W, lo.height, SVG_W, lo.height);
     rpt_xml(f, html_vec_name(v), 0);
-    fprintf(f, ": ladder diagram</title>\n");
+    fprintf(f, ": ladder diagram, rows placed by time</title>\n");
     defs(f, idp);
-    frame(f, height);
+    frame(f, lo.height);
+    time_axis(f, v, &lo);
     for (size_t i = 0; i < v->ladder_count; i++) {
         const struct ladder_row *row = &v->ladder[i];
+        int top = lo.y[i];
         fprintf(f, "<g>");
         tooltip(f, row);
         gutter(f, row, top);
@@ -229,11 +429,11 @@ void html_ladder_svg(FILE *f, const struct vector_result *v, const char *idp)
         else if (row->kind == LADDER_NOTE)
             note(f, row, top);
         else
-            packet(f, row, top, idp);
+            packet(f, row, top, idp, &w);
         fprintf(f, "</g>\n");
-        top += row_slots(row) * SLOT;
     }
     fprintf(f, "</svg>\n");
+    free(lo.y);
 }
 
 static void cell(FILE *f, const char *s, bool code)

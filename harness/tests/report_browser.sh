@@ -1,13 +1,17 @@
 #!/bin/sh
 # Browser test of the HTML report: test_report writes the report of the
-# fixtures in harness/tests/data/ (SYNACK_REPORT_OUT), headless Chromium
-# loads index.html and a vector page, and we check the rendered DOM and
-# that the screenshots are non-empty PNGs. Run from the repository root:
-#   harness/tests/report_browser.sh [build/harness/tests/test_report]
+# fixtures in harness/tests/data/ (SYNACK_REPORT_OUT; with a previous run),
+# headless Chromium loads index.html (with and without JavaScript, and with
+# a filter in its address) and a vector page, and we check the rendered DOM
+# and that the screenshots are non-empty PNGs. The screenshots are kept in
+# SHOTS (default build/report-browser/) for a person to look at. Run from
+# the repository root:
+#   harness/tests/report_browser.sh [build/harness/tests/test_report [SHOTS]]
 # Exit status: 0 passed, 1 failed, 77 skipped (no chromium).
 set -u
 
 bin=${1:-${SYNACK_TEST_REPORT:-build/harness/tests/test_report}}
+shots=${2:-build/report-browser}
 
 browser=""
 for b in chromium chromium-browser; do
@@ -63,21 +67,47 @@ page="$work/report/vectors/reset/rst-in-window.html"
 browse --dump-dom "$(url "$index")" >"$work/index.dom" ||
     { cat "$work/browser.log"; fail "chromium could not load index.html"; }
 for text in "synack conformance report" "6 vectors: 1 passed, 1 failed" \
-    "3 passed, 0 failed" "not covered" "handshake/passive-open"; do
-    grep -q "$text" "$work/index.dom" || fail "index.html as rendered lacks \"$text\""
+    "3 passed, 0 failed" "not covered" "handshake/passive-open" \
+    '<h2 id="failures">Failures</h2>' "field ack: expected N, got N" \
+    "Since the previous run" "1 newly failing" '<details class="folder"' 'id="q"'; do
+    grep -q -e "$text" "$work/index.dom" || fail "index.html as rendered lacks \"$text\""
 done
+
+# Without JavaScript a browser shows the file as written: everything is in
+# it, and the filter box is not (the script adds it, so none shows that
+# cannot work).
+grep -q 'id="q"' "$index" && fail "index.html as written has a filter box (it needs JavaScript)"
+for text in '<h2 id="failures">Failures</h2>' "field ack: expected N, got N" "reset/rst-in-window" \
+    "1 newly failing" '<details class="folder"'; do
+    grep -q -e "$text" "$index" || fail "index.html as written (no JavaScript) lacks \"$text\""
+done
+
+# The filter, from the address: only matching rows stay.
+browse --dump-dom "$(url "$index")#q=passive" >"$work/filtered.dom" ||
+    { cat "$work/browser.log"; fail "chromium could not load index.html#q=passive"; }
+row() { grep -o "<tr id=\"v-$1\"[^>]*>" "$work/filtered.dom"; }
+row reset_rst-in-window | grep -q 'display: none' || fail "the filter 'passive' did not hide reset/rst-in-window"
+row handshake_passive-open | grep -q 'display: none' && fail "the filter 'passive' hid handshake/passive-open"
+grep -q "1 of 6 vectors" "$work/filtered.dom" || fail "the filter does not say how many vectors match"
 
 browse --dump-dom "$(url "$page")" >"$work/page.dom" ||
     { cat "$work/browser.log"; fail "chromium could not load the vector page"; }
-for text in "<svg" "field ack differs" "expected: &gt; . 1:1(0) ack 1001" "Oracle findings"; do
+for text in "<svg" "field ack differs" "expected: &gt; . 1:1(0) ack 1001" "Oracle findings" \
+    "rows placed by time" "in flight"; do
     grep -q "$text" "$work/page.dom" || fail "rst-in-window.html as rendered lacks \"$text\""
 done
 
-browse --screenshot="$work/index.png" "$(url "$index")" >/dev/null ||
+mkdir -p "$shots" || fail "cannot make $shots"
+browse --window-size=1400,2000 --screenshot="$shots/index.png" "$(url "$index")" >/dev/null ||
     { cat "$work/browser.log"; fail "chromium could not take a screenshot of index.html"; }
-browse --screenshot="$work/page.png" "$(url "$page")" >/dev/null ||
+browse --window-size=1400,2600 --screenshot="$shots/index-filtered.png" \
+    "$(url "$index")#q=passive" >/dev/null ||
+    { cat "$work/browser.log"; fail "chromium could not take a screenshot of the filtered index"; }
+browse --window-size=1400,1400 --screenshot="$shots/page.png" "$(url "$page")" >/dev/null ||
     { cat "$work/browser.log"; fail "chromium could not take a screenshot of the vector page"; }
-is_png "$work/index.png" || fail "the screenshot of index.html is not a non-empty PNG"
-is_png "$work/page.png" || fail "the screenshot of the vector page is not a non-empty PNG"
+for png in index index-filtered page; do
+    is_png "$shots/$png.png" || fail "the screenshot $shots/$png.png is not a non-empty PNG"
+done
 
-echo "PASS: the HTML report renders in $browser (index.html and a vector page)"
+echo "PASS: the HTML report renders in $browser (index.html with and without JavaScript, filtered,"
+echo "      and a vector page); screenshots in $shots/"

@@ -1055,13 +1055,18 @@ static char *read_in(const char *dir, const char *rel)
     return slurp(path);
 }
 
+/* Self-contained: nothing from the network, no script or style from a
+ * file; an inline script may only filter what is on the page. */
 static void no_network_no_script(const char *html, const char *what)
 {
     if (strstr(html, "http://") || strstr(html, "https://"))
         fail_msg("%s refers to the network", what);
-    if (strstr(html, "<script") || strstr(html, "<link") || strstr(html, "@import") ||
+    if (strstr(html, "<script src") || strstr(html, "<link") || strstr(html, "@import") ||
         strstr(html, "url(http"))
-        fail_msg("%s has a script, a link or an import", what);
+        fail_msg("%s has an external script, a link or an import", what);
+    if (strstr(html, "fetch(") || strstr(html, "XMLHttpRequest") || strstr(html, "import(") ||
+        strstr(html, "WebSocket"))
+        fail_msg("%s has a script that fetches", what);
 }
 
 static void write_two_runs(const char *dir, const char *registry)
@@ -1209,10 +1214,68 @@ static void test_html_ladder_of_200_rows(void **state)
     }
     assert_int_equal(report_html_write(&r, 1, NULL, dir, err, sizeof err), 0);
     html = read_in(dir, "vectors/data/bulk.html");
-    /* 56 header + 16 + 201 slots of 38 (the mismatch takes two). */
-    assert_non_null(strstr(html, "<svg width=\"1180\" height=\"7710\""));
+    /* rows 1 ms apart on a scale of 40 px a row: at least 201 slots of 38
+     * (the mismatch takes two), no more than 40 px a row beyond that */
+    const char *svg = strstr(html, "<svg width=\"1300\" height=\"");
+    assert_non_null(svg);
+    int height = atoi(svg + strlen("<svg width=\"1300\" height=\""));
+    assert_true(height >= 56 + 16 + 201 * 38);
+    assert_true(height <= 56 + 16 + 200 * 41 + 38);
     assert_int_equal(count_of(html, "<g><title>"), 200);
     assert_int_equal(count_of(html, "<tr class=\"r-"), 200);
+    free(html);
+    run_results_free(&r);
+}
+
+/* The tops of the rows of a ladder, in order, from the time labels. */
+static size_t row_tops(const char *html, int *y, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = html; n < max && (p = strstr(p, "<text x=\"8\" y=\"")) != NULL; p++) {
+        const char *end = strchr(p, '>');
+        const char *gut = strstr(p, "class=\"gut\"");
+        if (gut && end && gut < end)
+            y[n++] = atoi(p + strlen("<text x=\"8\" y=\"")) - 24;
+    }
+    return n;
+}
+
+/* Rows go by time: the same time one slot apart, a long wait far lower
+ * than a short one, a time axis; calls show their arguments; packets show
+ * the window and the stack's data in flight. */
+static void test_html_ladder_is_time_proportional_with_calls_and_flight(void **state)
+{
+    struct run_results r = {0};
+    const char *dir = *state;
+    char err[512];
+    r.target = xstrdup("mem");
+    struct vector_result *v = add_vector(&r, "data/timed", RESULT_PASS, 1.0);
+    vector_result_add_row(v, LADDER_SYSCALL, LADDER_OK, 1, 0, 0,
+                          "getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0", "getsockopt() = 0", NULL);
+    vector_result_add_row(v, LADDER_INBOUND, LADDER_OK, 2, 0, 0, "< S 0:0(0) win 1000",
+                          "< S 0:0(0) win 1000", NULL);
+    vector_result_add_row(v, LADDER_OUTBOUND, LADDER_OK, 3, 0, 0, "> S. 0:0(0) ack 1 <...>",
+                          "> S. 0:0(0) ack 1 win 65535 <mss 1460>", NULL);
+    vector_result_add_row(v, LADDER_OUTBOUND, LADDER_OK, 4, 100000, 100000, "> P. 1:1001(1000) ack 1",
+                          "> P. 1:1001(1000) ack 1 win 65535", NULL);
+    vector_result_add_row(v, LADDER_INBOUND, LADDER_OK, 5, 10000000, 10000000, "< . 1:1(0) ack 501 win 1000",
+                          "< . 1:1(0) ack 501 win 1000", NULL);
+    assert_int_equal(report_html_write(&r, 1, NULL, dir, err, sizeof err), 0);
+    char *html = read_in(dir, "vectors/data/timed.html");
+    int y[8];
+    assert_int_equal(row_tops(html, y, 8), 5);
+    assert_int_equal(y[1] - y[0], 38); /* the same time: one slot */
+    assert_int_equal(y[2] - y[1], 38);
+    assert_true(y[3] - y[2] >= 38);
+    assert_true(y[4] - y[3] > 5 * (y[3] - y[2])); /* 9.9 s against 0.1 s */
+    assert_non_null(strstr(html, "class=\"tick\""));
+    assert_non_null(strstr(html, "rows placed by time"));
+    /* the call with its arguments and its actual result */
+    assert_non_null(strstr(html, "getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0</text>"));
+    /* the wire: the SYN-ACK puts 1 in flight, the data 1001, the ACK of 501 leaves 500 */
+    assert_non_null(strstr(html, "win 65535 \xc2\xb7 in flight 1</text>"));
+    assert_non_null(strstr(html, "win 65535 \xc2\xb7 in flight 1001</text>"));
+    assert_non_null(strstr(html, "peer win 1000 \xc2\xb7 in flight 500</text>"));
     free(html);
     run_results_free(&r);
 }
@@ -1251,10 +1314,13 @@ static void test_html_fixture_report(void **state)
         if (report_json_read(path, &runs[i], err, sizeof err) != 0)
             fail_msg("%s", err);
     }
-    if (report_html_write(runs, 2, DATA "requirements.tsv", dir, err, sizeof err) != 0)
+    struct report_html_options o = {.registry = DATA "requirements.tsv",
+                                    .previous = DATA "results-mem-previous.json"};
+    if (report_html_write_opts(runs, 2, &o, dir, err, sizeof err) != 0)
         fail_msg("%s", err);
     html = read_in(dir, "index.html");
     assert_non_null(strstr(html, "1 passed"));
+    assert_non_null(strstr(html, "<b class=\"bad\">1 newly failing</b>, <b class=\"good\">1 fixed</b>"));
     free(html);
     run_results_free(&runs[0]);
     run_results_free(&runs[1]);
@@ -1308,6 +1374,62 @@ static void test_html_matrix_page_places_vectors_by_state_segment_position(void 
     run_results_free(&runs[0]);
 }
 
+/* index.html puts the failures first, one group per message made general
+ * (numbers and the line), the largest first; and, given the previous run,
+ * what newly fails, what was fixed, what is new and what is gone. */
+static void test_html_failures_grouped_and_since_previous(void **state)
+{
+    const char *dir = *state;
+    struct run_results now = {0}, before = {0};
+    char err[512], prev_path[600];
+    now.target = xstrdup("mem");
+    before.target = xstrdup("mem");
+    add_vector(&now, "a/ack-1", RESULT_FAIL, 0.1)->message = xstrdup("line 14: field ack: expected 1001, got 1");
+    add_vector(&now, "a/ack-2", RESULT_FAIL, 0.1)->message = xstrdup("line 20: field ack: expected 2001, got 5");
+    add_vector(&now, "b/win", RESULT_FAIL, 0.1)->message = xstrdup("line 3: field win: expected 10, got 20");
+    add_vector(&now, "b/fixed", RESULT_PASS, 0.1);
+    add_vector(&now, "b/new", RESULT_PASS, 0.1);
+    add_vector(&before, "a/ack-1", RESULT_PASS, 0.1);
+    add_vector(&before, "a/ack-2", RESULT_FAIL, 0.1)->message = xstrdup("line 20: field ack: expected 2001, got 4");
+    add_vector(&before, "b/win", RESULT_PASS, 0.1);
+    add_vector(&before, "b/fixed", RESULT_ERROR, 0.1)->message = xstrdup("boom");
+    add_vector(&before, "b/gone", RESULT_PASS, 0.1);
+    snprintf(prev_path, sizeof prev_path, "%s/previous.json", dir);
+    if (report_json_write(&before, prev_path, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    struct report_html_options o = {.previous = prev_path};
+    if (report_html_write_opts(&now, 1, &o, dir, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    char *html = read_in(dir, "index.html");
+    no_network_no_script(html, "index.html");
+    /* failures before the vectors, grouped, the group of two first */
+    const char *fails = strstr(html, "<h2 id=\"failures\">");
+    assert_non_null(fails);
+    assert_true(fails < strstr(html, "<h2 id=\"vectors\">"));
+    assert_non_null(strstr(html, "3 failures in 2 groups"));
+    const char *g1 = strstr(html, "<span class=\"count\">2</span> <code>field ack: expected N, got N</code>");
+    const char *g2 = strstr(html, "<span class=\"count\">1</span> <code>field win: expected N, got N</code>");
+    assert_non_null(g1);
+    assert_non_null(g2);
+    assert_true(g1 < g2);
+    /* since the previous run */
+    assert_non_null(strstr(html, "<b class=\"bad\">2 newly failing</b>, <b class=\"good\">1 fixed</b>, "
+                                 "1 still failing, 1 new, 1 no longer run, 0 passing as before."));
+    assert_non_null(strstr(html, "<summary>2 newly failing</summary>"));
+    assert_non_null(strstr(html, "<summary>1 fixed</summary>"));
+    assert_non_null(strstr(html, ">b/gone<"));
+    /* folders as groups: a, with failures, open; the filter's place */
+    assert_non_null(strstr(html, "<details class=\"folder\" open><summary><b>a/</b>"));
+    assert_non_null(strstr(html, "<div id=\"filter\"></div>"));
+    free(html);
+    /* a previous run that cannot be read is an error that names it */
+    o.previous = "/nonexistent/previous.json";
+    assert_int_equal(report_html_write_opts(&now, 1, &o, dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/previous.json"));
+    run_results_free(&now);
+    run_results_free(&before);
+}
+
 #define WITH_TMPDIR(test) cmocka_unit_test_setup_teardown(test, make_tmpdir, remove_tmpdir)
 
 int main(void)
@@ -1333,6 +1455,8 @@ int main(void)
         WITH_TMPDIR(test_registry_is_tolerant_of_columns_comments_and_crlf),
         cmocka_unit_test(test_registry_fixture_and_level_groups),
         cmocka_unit_test(test_relative_href_and_natural_order),
+        WITH_TMPDIR(test_html_failures_grouped_and_since_previous),
+        WITH_TMPDIR(test_html_ladder_is_time_proportional_with_calls_and_flight),
         WITH_TMPDIR(test_html_index_has_summary_vectors_and_requirements),
         WITH_TMPDIR(test_html_vector_page_has_ladder_findings_and_capture),
         WITH_TMPDIR(test_html_escapes_nasty_strings_everywhere),
