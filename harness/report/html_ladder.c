@@ -5,11 +5,13 @@
  * solid red, then the script's expectation dashed. Rows are placed in
  * proportion to their time, as in Wireshark's flow graph, except that rows
  * closer than a slot are pushed apart so every label stays readable; a time
- * axis on the left shows the scale. Beside each packet, what the wire
- * shows of the connection: the window it offers and the stack's data in
- * flight. Also the rows as a table.
+ * axis on the left shows the scale. Beside each packet: the window it
+ * offers, and the stack's cwnd and data in flight where the target says
+ * (TCP_INFO after the event), else the data in flight the wire shows. Also
+ * the rows as a table, with the target's view after each row.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,11 +202,39 @@ static void wire_label(struct wire_state *w, const struct ladder_row *row, char 
     if (win >= 0)
         k += (size_t)snprintf(out, n, "%swin %" PRId64, row->kind == LADDER_INBOUND ? "peer " : "",
                               win);
+    const struct ladder_tcp *t = &row->tcp;
+    if (t->known && k < n) { /* the target's own figures */
+        k += (size_t)snprintf(out + k, n - k, "%scwnd %u", k ? " \xc2\xb7 " : "", t->cwnd);
+        if (t->ssthresh != UINT32_MAX && k < n)
+            k += (size_t)snprintf(out + k, n - k, " ssthresh %u", t->ssthresh);
+        if (k < n)
+            snprintf(out + k, n - k, " \xc2\xb7 in flight %u", t->in_flight);
+        return;
+    }
     if (w->stack_seq && k < n) {
         int64_t flight = w->snd_max - (w->peer_ack ? w->acked : 0);
         if (flight >= 0)
             snprintf(out + k, n - k, "%sin flight %" PRId64, k ? " \xc2\xb7 " : "", flight);
     }
+}
+
+/* The target's view after a row, for the table: "ESTABLISHED, cwnd 4000, ..." */
+static void tcp_cell(FILE *f, const struct ladder_tcp *t)
+{
+    char srtt[32], rto[32];
+    fprintf(f, "<td>");
+    if (t->known) {
+        rpt_xml(f, t->state, 0);
+        fprintf(f, ", cwnd %u, ssthresh ", t->cwnd);
+        if (t->ssthresh == UINT32_MAX)
+            fprintf(f, "&#8734;");
+        else
+            fprintf(f, "%u", t->ssthresh);
+        fprintf(f, ", snd.wnd %u, rcv.wnd %u, in flight %u, srtt %s s, rto %s s", t->snd_wnd,
+                t->rcv_wnd, t->in_flight, rpt_time_s(t->srtt_us, srtt, sizeof srtt),
+                rpt_time_s(t->rto_us, rto, sizeof rto));
+    }
+    fprintf(f, "</td>");
 }
 
 /* A call with its arguments: the runner says "getsockopt() = 0", the
@@ -354,7 +384,7 @@ static void packet(FILE *f, const struct ladder_row *row, int top, const char *i
     char wl[64];
     wire_label(w, row, wl, sizeof wl);
     if (wl[0] && row->status == LADDER_OK)
-        text_at(f, X_STACK + 14, top + 26, "sub", NULL, NULL, wl, 40);
+        text_at(f, X_STACK + 14, top + 26, "sub", NULL, NULL, wl, 66);
     const char *cls = row_class(row->status);
     const char *text = row->actual != NULL ? row->actual : row->expected;
     bool in = row->kind == LADDER_INBOUND;
@@ -449,7 +479,8 @@ void html_ladder_table(FILE *f, const struct vector_result *v)
 
     fprintf(f, "<table class=\"rows\">\n<thead><tr><th>#</th><th>line</th><th>kind</th>"
                "<th>status</th><th>expected at (s)</th><th>expected</th><th>actual at (s)</th>"
-               "<th>actual</th><th>field</th></tr></thead>\n<tbody>\n");
+               "<th>actual</th><th>field</th><th>connection after it (target)</th></tr></thead>\n"
+               "<tbody>\n");
     for (size_t i = 0; i < v->ladder_count; i++) {
         const struct ladder_row *row = &v->ladder[i];
         fprintf(f, "<tr class=\"r-%s\"><td class=\"num\">%zu</td><td class=\"num\">",
@@ -463,6 +494,7 @@ void html_ladder_table(FILE *f, const struct vector_result *v)
         fprintf(f, "<td class=\"num\">%s</td>", rpt_time_s(row->t_actual, t, sizeof t));
         cell(f, row->actual, true);
         cell(f, row->field, false);
+        tcp_cell(f, &row->tcp);
         fprintf(f, "</tr>\n");
     }
     fprintf(f, "</tbody></table>\n");

@@ -61,6 +61,25 @@ static json_t *done(json_t *o, int rc)
     return o;
 }
 
+/* The target's view of the connection after a row, or null. */
+static json_t *tcp_json(const struct ladder_tcp *t)
+{
+    if (!t->known)
+        return json_null();
+    json_t *o = json_object();
+    if (o == NULL)
+        return NULL;
+    int rc = put(o, "state", json_string(t->state));
+    rc |= put(o, "cwnd", json_integer(t->cwnd));
+    rc |= put(o, "ssthresh", json_integer(t->ssthresh));
+    rc |= put(o, "snd_wnd", json_integer(t->snd_wnd));
+    rc |= put(o, "rcv_wnd", json_integer(t->rcv_wnd));
+    rc |= put(o, "in_flight", json_integer(t->in_flight));
+    rc |= put(o, "srtt_us", j_time(t->srtt_us));
+    rc |= put(o, "rto_us", j_time(t->rto_us));
+    return done(o, rc);
+}
+
 static json_t *row_json(const struct ladder_row *row)
 {
     json_t *o = json_object();
@@ -76,6 +95,7 @@ static json_t *row_json(const struct ladder_row *row)
     rc |= put(o, "expected", j_str(row->expected));
     rc |= put(o, "actual", j_str(row->actual));
     rc |= put(o, "field", j_str(row->field));
+    rc |= put(o, "tcp", tcp_json(&row->tcp));
     return done(o, rc);
 }
 
@@ -400,6 +420,28 @@ static int expect_object(struct jr *c, json_t *j)
     return json_is_object(j) ? 0 : bad(c, NULL, "expected an object, got %s", jtype(j));
 }
 
+static int read_tcp(struct jr *c, json_t *row, struct ladder_tcp *t)
+{
+    json_t *j = json_object_get(row, "tcp");
+    char *state = NULL;
+    t->srtt_us = t->rto_us = -1;
+    if (j == NULL || json_is_null(j))
+        return 0;
+    if (!json_is_object(j))
+        return bad(c, "tcp", "expected an object or null, got %s", jtype(j));
+    if (get_str(c, j, "state", OPTIONAL, &state) || get_uint(c, j, "cwnd", &t->cwnd) ||
+        get_uint(c, j, "ssthresh", &t->ssthresh) || get_uint(c, j, "snd_wnd", &t->snd_wnd) ||
+        get_uint(c, j, "rcv_wnd", &t->rcv_wnd) || get_uint(c, j, "in_flight", &t->in_flight) ||
+        get_us(c, j, "srtt_us", &t->srtt_us) || get_us(c, j, "rto_us", &t->rto_us)) {
+        free(state);
+        return -1;
+    }
+    snprintf(t->state, sizeof t->state, "%s", state ? state : "");
+    free(state);
+    t->known = true;
+    return 0;
+}
+
 static int read_row(struct jr *c, json_t *j, struct ladder_row *row)
 {
     const char *kind, *status;
@@ -417,7 +459,7 @@ static int read_row(struct jr *c, json_t *j, struct ladder_row *row)
                    get_us(c, j, "t_actual_us", &row->t_actual) ||
                    get_str(c, j, "expected", OPTIONAL, &row->expected) ||
                    get_str(c, j, "actual", OPTIONAL, &row->actual) ||
-                   get_str(c, j, "field", OPTIONAL, &row->field)
+                   get_str(c, j, "field", OPTIONAL, &row->field) || read_tcp(c, j, &row->tcp)
                ? -1
                : 0;
 }

@@ -139,7 +139,8 @@ int vector_result_add_row(struct vector_result *v, enum ladder_kind kind,
                           int64_t t_actual, const char *expected, const char *actual,
                           const char *field)
 {
-    struct ladder_row row = {kind, status, line, t_expected, t_actual, NULL, NULL, NULL};
+    struct ladder_row row = {.kind = kind, .status = status, .line = line,
+                             .t_expected = t_expected, .t_actual = t_actual};
     bool oom = false;
     struct ladder_row *slot;
 

@@ -48,6 +48,17 @@ int ladder_kind_from_name(const char *name, enum ladder_kind *out);
 const char *ladder_status_name(enum ladder_status s);
 int ladder_status_from_name(const char *name, enum ladder_status *out);
 
+/* What the target says of the connection after a row (TCP_INFO), where it
+ * can say: the sender's congestion state and windows. */
+struct ladder_tcp {
+    bool known;
+    char state[16];       /* "ESTABLISHED" (RFC 9293's spelling) */
+    unsigned cwnd, ssthresh;   /* octets */
+    unsigned snd_wnd, rcv_wnd; /* octets */
+    unsigned in_flight;        /* SND.NXT - SND.UNA */
+    int64_t srtt_us, rto_us;   /* -1 when unknown */
+};
+
 struct ladder_row {
     enum ladder_kind kind;
     enum ladder_status status;
@@ -57,6 +68,7 @@ struct ladder_row {
     char *expected;       /* script text, e.g. "> S. 0:0(0) ack 1 <mss 1460>"; NULL if none */
     char *actual;         /* what happened, same syntax (relative numbers); NULL if none */
     char *field;          /* the field that differs ("ack", "win", "time"), or NULL */
+    struct ladder_tcp tcp; /* the connection after this row, when the target knows it */
 };
 
 /* A finding of the RFC oracle (see DESIGN 5.4), when one ran. */

@@ -114,6 +114,9 @@ void run_error(struct runner *r, const struct script_event *ev, const char *fmt,
 /* The vector cannot run on this target, for a named reason: a skip. */
 void run_skip(struct runner *r, const struct script_event *ev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* After an event that added ladder rows past rows_before: the target's
+ * view of the connection on the last of them (sample.c). */
+void run_sample_tcp(struct runner *r, size_t rows_before);
 /* Every packet of the run, either way: into the capture and the oracle. */
 void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack);
 /* The two halves of run_record (fragments: each is captured, the oracle

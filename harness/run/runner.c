@@ -663,8 +663,10 @@ void run_script(const struct script *s, const struct run_options *o, struct vect
         set_outcome(r, RESULT_ERROR, NULL, NULL, NULL, NULL, -1, -1, "out of memory");
     } else if (runner_open(r))
         for (size_t i = 0; i < s->event_count && !r->failed; i++) {
+            size_t rows = res->ladder_count;
             r->current = &s->events[i];
             run_event(r, r->current);
+            run_sample_tcp(r, rows);
             if (target_fault(r))
                 run_error(r, r->current, "%s", target_fault(r));
         }

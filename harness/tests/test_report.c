@@ -1260,10 +1260,27 @@ static void test_html_ladder_is_time_proportional_with_calls_and_flight(void **s
                           "> P. 1:1001(1000) ack 1 win 65535", NULL);
     vector_result_add_row(v, LADDER_INBOUND, LADDER_OK, 5, 10000000, 10000000, "< . 1:1(0) ack 501 win 1000",
                           "< . 1:1(0) ack 501 win 1000", NULL);
+    vector_result_add_row(v, LADDER_OUTBOUND, LADDER_OK, 6, 10000000, 10000000, "> P. 1001:2001(1000) ack 1",
+                          "> P. 1001:2001(1000) ack 1 win 65535", NULL);
+    v->ladder[5].tcp = (struct ladder_tcp){.known = true, .state = "ESTABLISHED", .cwnd = 4000,
+                                           .ssthresh = 8000, .snd_wnd = 1000, .rcv_wnd = 65535,
+                                           .in_flight = 1500, .srtt_us = 100000, .rto_us = 1000000};
+    /* the target's figures survive the JSON */
+    char json[600];
+    snprintf(json, sizeof json, "%s/timed.json", dir);
+    assert_int_equal(report_json_write(&r, json, err, sizeof err), 0);
+    run_results_free(&r);
+    assert_int_equal(report_json_read(json, &r, err, sizeof err), 0);
+    v = &r.v[0];
+    assert_true(v->ladder[5].tcp.known);
+    assert_false(v->ladder[4].tcp.known);
+    assert_string_equal(v->ladder[5].tcp.state, "ESTABLISHED");
+    assert_int_equal(v->ladder[5].tcp.ssthresh, 8000);
+    assert_int_equal(v->ladder[5].tcp.rto_us, 1000000);
     assert_int_equal(report_html_write(&r, 1, NULL, dir, err, sizeof err), 0);
     char *html = read_in(dir, "vectors/data/timed.html");
     int y[8];
-    assert_int_equal(row_tops(html, y, 8), 5);
+    assert_int_equal(row_tops(html, y, 8), 6);
     assert_int_equal(y[1] - y[0], 38); /* the same time: one slot */
     assert_int_equal(y[2] - y[1], 38);
     assert_true(y[3] - y[2] >= 38);
@@ -1276,6 +1293,10 @@ static void test_html_ladder_is_time_proportional_with_calls_and_flight(void **s
     assert_non_null(strstr(html, "win 65535 \xc2\xb7 in flight 1</text>"));
     assert_non_null(strstr(html, "win 65535 \xc2\xb7 in flight 1001</text>"));
     assert_non_null(strstr(html, "peer win 1000 \xc2\xb7 in flight 500</text>"));
+    /* where the target says: its cwnd and in flight, in the diagram and the table */
+    assert_non_null(strstr(html, "win 65535 \xc2\xb7 cwnd 4000 ssthresh 8000 \xc2\xb7 in flight 1500</text>"));
+    assert_non_null(strstr(html, "<td>ESTABLISHED, cwnd 4000, ssthresh 8000, snd.wnd 1000, rcv.wnd 65535, "
+                                 "in flight 1500, srtt 0.100 s, rto 1.000 s</td>"));
     free(html);
     run_results_free(&r);
 }
