@@ -64,6 +64,19 @@ static int row_slots(const struct ladder_row *row)
                : 1;
 }
 
+/* The first time of the ladder and the last (-1 when no row has one). */
+static void time_span(const struct vector_result *v, int64_t *t0, int64_t *t1)
+{
+    *t0 = *t1 = -1;
+    for (size_t i = 0; i < v->ladder_count; i++) {
+        int64_t t = row_time(&v->ladder[i]);
+        if (t >= 0 && *t0 < 0)
+            *t0 = t;
+        if (t > *t1)
+            *t1 = t;
+    }
+}
+
 /* Time-proportional with a floor: a row goes at its time on the scale, or
  * right under the previous row when that is lower. The scale gives the run
  * PX_BUDGET pixels of time per row, so long runs keep a sane height. */
@@ -72,14 +85,8 @@ static int layout_rows(const struct vector_result *v, struct layout *lo)
     lo->y = calloc(v->ladder_count ? v->ladder_count : 1, sizeof *lo->y);
     if (!lo->y)
         return -1;
-    int64_t t0 = -1, t1 = 0;
-    for (size_t i = 0; i < v->ladder_count; i++) {
-        int64_t t = row_time(&v->ladder[i]);
-        if (t >= 0 && t0 < 0)
-            t0 = t;
-        if (t > t1)
-            t1 = t;
-    }
+    int64_t t0, t1;
+    time_span(v, &t0, &t1);
     double span = t0 >= 0 && t1 > t0 ? (double)(t1 - t0) : 1.0;
     lo->px_per_us = (double)PX_BUDGET * (double)(v->ladder_count ? v->ladder_count : 1) / span;
     int next = HEAD, prev_at = HEAD;
@@ -118,14 +125,8 @@ static double y_of_time(const struct vector_result *v, const struct layout *lo, 
  * 120 pixels where the rows leave room. */
 static void time_axis(FILE *f, const struct vector_result *v, const struct layout *lo)
 {
-    int64_t t0 = -1, t1 = -1;
-    for (size_t i = 0; i < v->ladder_count; i++) {
-        int64_t t = row_time(&v->ladder[i]);
-        if (t >= 0 && t0 < 0)
-            t0 = t;
-        if (t > t1)
-            t1 = t;
-    }
+    int64_t t0, t1;
+    time_span(v, &t0, &t1);
     if (t0 < 0 || t1 <= t0)
         return;
     int64_t step = 1;
