@@ -74,7 +74,7 @@ static bool name_taken(const struct vector_list *l, const char *name)
 
 static int push(struct vector_list *l, struct seen *seen, const char *arg_dir, const char *path)
 {
-    struct stat st;
+    struct stat st = {0};
     if (stat(path, &st) == 0)
         for (size_t i = 0; i < l->n; i++)
             if (seen->dev[i] == st.st_dev && seen->ino[i] == st.st_ino)
