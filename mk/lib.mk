@@ -51,7 +51,7 @@ all: $(EXAMPLES)
 
 check-examples: $(EXAMPLES)
 	@sh mk/run-tests.sh "$(O)/examples/two_stacks" "$(O)/examples/two_stacks 2" \
-	    $(if $(wildcard stack/examples/echo_server.c),"sh stack/examples/echo_server_test.sh $(O)")
+	    $(if $(wildcard stack/examples/echo_server.c),"stack/examples/echo_server_test.sh $(O)")
 
 # ---- install check ----------------------------------------------------------
 INSTALL_CHECK := $(O)/install-check
