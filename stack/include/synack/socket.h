@@ -35,8 +35,11 @@
  *   recv       -ENOTCONN    -ENOTCONN  -EAGAIN               octets, -EAGAIN when none octets, then 0 at the     octets left, then the error once,
  *                                                            yet, 0 after the peer's   peer's FIN                then 0 (-ENOTCONN if it never
  *                                                            FIN                                                 connected)
- *   shutdown   -ENOTCONN    -ENOTCONN  WR: the FIN follows   WR: FIN; RD: unread data  RD only                   0 (-ENOTCONN if it never connected)
- *                                      the queued data       is discarded
+ *   shutdown   -ENOTCONN    -ENOTCONN  WR in SYN-SENT: the   WR: FIN after the queued  RD only                   0 (-ENOTCONN if it never connected)
+ *                                      attempt is deleted    data; RD: unread data is
+ *                                      (CLOSE there, 3.10.4);discarded
+ *                                      in SYN-RCVD: FIN after
+ *                                      the queued data
  *   close      0            0, aborts  SYN-SENT: deleted;    FIN after the queued      0 (the FIN is out)        0
  *                           the queue  SYN-RCVD: FIN after   data; unread data, or
  *                                      the data              SO_LINGER 0: RST (SHLD-3)
