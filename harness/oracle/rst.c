@@ -15,6 +15,18 @@ static bool answers_an_ack(const struct o_side *r, const struct segv *v)
     return r->has_last && (r->last_flags & SYNACK_TCP_ACK) && v->seq == r->last_ack;
 }
 
+/* The furthest RCV.NXT the other side can have reached in s's stream:
+ * all s sent, but no further than the first octets s skipped (a hole),
+ * since RCV.NXT moves only over contiguous octets (RFC 9293 3.10.7.4) */
+static uint32_t rcv_nxt_reach(const struct o_side *s)
+{
+    uint32_t reach = s->snd_max;
+    for (size_t i = 0; i < s->nholes; i++)
+        if (seq_lt(s->holes[i].start, reach))
+            reach = s->holes[i].start;
+    return reach;
+}
+
 /* s's SYN came to r in SYN-SENT: a SYN-ACK of r's SYN makes it
  * ESTABLISHED, a SYN SYN-RECEIVED (RFC 9293 3.10.7.3 fifth check), its
  * answer perhaps not on the wire yet (a batch, a delayed ACK). There a RST
@@ -27,7 +39,8 @@ static bool rst_misses_after_its_syn(const struct o_side *s, const struct o_side
     bool took_syn = s->syn_seen && ((s->acked && seq_ge(s->ack_last, r->iss + 1)) ||
                                     (s->has_syn && r->has_syn && s->syn_pkt > r->syn_pkt &&
                                      s->syn_seq == s->iss));
-    return took_syn && s->sent_any && (seq_lt(v->seq, s->iss + 1) || seq_gt(v->seq, s->snd_max));
+    return took_syn && s->sent_any &&
+           (seq_lt(v->seq, s->iss + 1) || seq_gt(v->seq, rcv_nxt_reach(s)));
 }
 
 /* A RST while r's SYNs of a new connection are pending, and no SYN of s

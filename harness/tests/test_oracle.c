@@ -1978,6 +1978,28 @@ static void test_segment_beyond_the_window_sets_no_window(void **state)
     }
 }
 
+/* The stack's SYN, the peer's (a simultaneous open: SYN-RECEIVED, the
+ * SYN-ACK held in a batch), an empty segment of the peer 12336 past its
+ * SYN, then its RST there: RCV.NXT cannot have passed the octets the
+ * peer skipped, so the RST misses it (RFC 5961 3.2, a challenge ACK) and
+ * the stack's ABORT after it is no answer to it (fuzz campaign: 1) */
+static void test_rst_past_a_hole_misses_rcv_nxt(void **state)
+{
+    (void)state;
+    for (uint32_t exact = 0; exact < 2; exact++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 12336, 0);
+        seg(&e, false, 0, SYNACK_TCP_ACK, 12337, 12336, 48, 0);
+        seg(&e, false, 0, SYNACK_TCP_RST | SYNACK_TCP_ACK, exact ? 1 : 12337, 1, 12336, 0);
+        seg(&e, true, 0, SYNACK_TCP_RST, 1, 0, 0, 0);
+        assert_int_equal(stack_findings(&e, "rst-answers-rst"), exact);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2384,6 +2406,7 @@ int main(void)
         cmocka_unit_test(test_many_reconnects_at_new_isns),
         cmocka_unit_test(test_synack_after_own_syn_times_from_the_syn),
         cmocka_unit_test(test_segment_beyond_the_window_sets_no_window),
+        cmocka_unit_test(test_rst_past_a_hole_misses_rcv_nxt),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
