@@ -38,6 +38,24 @@ struct o_pend *o_pend_find(struct o_side *s, uint32_t seq)
     return NULL;
 }
 
+/* Copies of one SYN may offer different options; the receiver answers
+ * the copy it took, which the wire does not say: what any copy offered
+ * may be answered (RFC 7323 2.2, 3.2; RFC 2018 3), and the largest MSS
+ * bounds the segments (MUST-16, leniently, as syn.c does for the ISS) */
+static void opts_merge(struct synack_tcp_opts *into, const struct synack_tcp_opts *from)
+{
+    uint32_t offers = TCPOPT_F_MSS | TCPOPT_F_WSCALE | TCPOPT_F_SACK_PERM | TCPOPT_F_TS;
+    if ((from->present & TCPOPT_F_MSS) && (!(into->present & TCPOPT_F_MSS) || from->mss > into->mss))
+        into->mss = from->mss;
+    if ((from->present & TCPOPT_F_WSCALE) && !(into->present & TCPOPT_F_WSCALE))
+        into->wscale = from->wscale;
+    if ((from->present & TCPOPT_F_TS) && !(into->present & TCPOPT_F_TS)) {
+        into->ts_val = from->ts_val;
+        into->ts_ecr = from->ts_ecr;
+    }
+    into->present |= from->present & offers;
+}
+
 void o_pend_add(struct o_side *s, const struct o_pend *p)
 {
     struct o_pend *old = o_pend_find(s, p->seq);
@@ -47,6 +65,7 @@ void o_pend_add(struct o_side *s, const struct o_pend *p)
         uint32_t end = seq_gt(old->end, p->end) ? old->end : p->end;
         struct o_pend again = *p;
         again.end = end;
+        opts_merge(&again.opts, &old->opts);
         size_t i = (size_t)(old - s->pend);
         if (i > 0) { /* as recent as its last copy: the last to go */
             memmove(&s->pend[i], &s->pend[i + 1], (s->npend - i - 1) * sizeof s->pend[0]);

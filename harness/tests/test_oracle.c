@@ -1978,6 +1978,29 @@ static void test_segment_beyond_the_window_sets_no_window(void **state)
     }
 }
 
+/* Copies of one SYN at a new ISN with different options: the receiver
+ * answers the copy it took, which the wire does not say, so its SYN-ACK
+ * may offer what any copy offered (RFC 7323 2.2). With window scaling in
+ * the stack, a SYN with it and its copy without (found replaying
+ * oracle-fin-of-an-earlier-copy-of-a-syn) */
+static void test_syn_ack_answers_any_copy_of_a_syn(void **state)
+{
+    (void)state;
+    static const uint8_t ws[4] = {1, 3, 3, 7};
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        syn_received(&e);
+        if (!wrong)
+            opts(&e, ws, 4);
+        seg(&e, false, 1 * MS, SYNACK_TCP_SYN, 100000, 0, 32792, 0);
+        seg(&e, false, 1 * MS, SYNACK_TCP_SYN, 100000, 0, 32792, 0);
+        opts(&e, ws, 4);
+        seg(&e, true, 2 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 700000, 100001, 65535, 0);
+        assert_int_equal(stack_findings(&e, "wscale-not-negotiated"), wrong);
+    }
+}
+
 /* The stack's SYN, the peer's (a simultaneous open: SYN-RECEIVED, the
  * SYN-ACK held in a batch), an empty segment of the peer 12336 past its
  * SYN, then its RST there: RCV.NXT cannot have passed the octets the
@@ -2406,6 +2429,7 @@ int main(void)
         cmocka_unit_test(test_many_reconnects_at_new_isns),
         cmocka_unit_test(test_synack_after_own_syn_times_from_the_syn),
         cmocka_unit_test(test_segment_beyond_the_window_sets_no_window),
+        cmocka_unit_test(test_syn_ack_answers_any_copy_of_a_syn),
         cmocka_unit_test(test_rst_past_a_hole_misses_rcv_nxt),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
