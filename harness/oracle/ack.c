@@ -26,8 +26,11 @@ static bool refused_in_handshake(const struct o_side *r, uint32_t ack)
  * RCV.NXT of its last window update) */
 static bool before_rcv_nxt(const struct o_side *s, const struct o_side *r, const struct segv *v)
 {
+    /* (its last sequence number, end - 1, before RCV.NXT; an empty one's
+     * SEG.SEQ before it) */
+    bool before = v->end != v->seq ? seq_le(v->end, r->ack_last) : seq_lt(v->seq, r->ack_last);
     return !HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_RST) && s->syn_seen && r->acked &&
-           seq_ge(r->ack_last, s->iss + 1) && seq_lt(v->end, r->ack_last);
+           seq_ge(r->ack_last, s->iss + 1) && before;
 }
 
 /* ... or starts beyond any window r could have open: further past its

@@ -2023,6 +2023,26 @@ static void test_rst_past_a_hole_misses_rcv_nxt(void **state)
     }
 }
 
+/* A FIN whose sequence number is RCV.NXT - 1 (the peer's SYN's): its only
+ * sequence number lies before RCV.NXT, so it is not acceptable and its
+ * ACK and window go unread (RFC 9293 3.10.7.4 first check). SND.UNA stays,
+ * and the next ACK of SND.UNA may still open the window (fifth check:
+ * SND.UNA =< SEG.ACK, SND.WL1 = SEG.SEQ, SND.WL2 =< SEG.ACK) (fuzz campaign: 1) */
+static void test_fin_before_rcv_nxt_is_dropped_unread(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 48);
+        seg(&e, true, 30 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 48);
+        seg(&e, false, 40 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 0, 49, 48, 0);
+        seg(&e, false, 50 * MS, SYNACK_TCP_ACK, 1, 1, wrong ? 300 : 12288, 0);
+        seg(&e, true, 60 * MS, SYNACK_TCP_ACK, 49, 1, 65535, 536);
+        assert_int_equal(stack_findings(&e, "data-beyond-window"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2431,6 +2451,7 @@ int main(void)
         cmocka_unit_test(test_segment_beyond_the_window_sets_no_window),
         cmocka_unit_test(test_syn_ack_answers_any_copy_of_a_syn),
         cmocka_unit_test(test_rst_past_a_hole_misses_rcv_nxt),
+        cmocka_unit_test(test_fin_before_rcv_nxt_is_dropped_unread),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
