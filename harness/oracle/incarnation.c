@@ -8,6 +8,14 @@
 
 #include "oracle/model.h"
 
+/* Each side's SYN acknowledged by the other, as far as the packets show:
+ * both are in ESTABLISHED or a later state */
+bool o_synchronized(const struct o_side *s, const struct o_side *r)
+{
+    return s->syn_seen && r->syn_seen && r->acked && seq_ge(r->ack_last, s->iss + 1) &&
+           s->acked && seq_ge(s->ack_last, r->iss + 1);
+}
+
 /* A side's state by RFC 9293 3.3.2, as far as the packets show it. */
 enum o_state o_side_state(const struct o_inc *c, const struct o_side *s)
 {

@@ -399,6 +399,7 @@ void o_check_header(struct oracle *o, const struct o_inc *c, const struct segv *
 
 /* incarnation.c */
 enum o_state o_side_state(const struct o_inc *c, const struct o_side *s);
+bool o_synchronized(const struct o_side *s, const struct o_side *r);
 struct o_pend *o_pend_find(struct o_side *s, uint32_t seq);
 void o_pend_add(struct o_side *s, const struct o_pend *p);
 unsigned o_syn_readings(const struct oracle *o, const struct o_side *s, const struct o_side *r,

@@ -249,7 +249,11 @@ static void judge_steps(struct oracle *o, struct o_inc *c, struct o_side *s, str
      * goes back to LISTEN: its ACK and window count for nothing (an ACK of
      * unsent data is still its sender's fault) */
     bool other_isn = HAS(v, SYNACK_TCP_SYN) && s->syn_seen && v->seq != s->iss;
-    if (HAS(v, SYNACK_TCP_ACK) && !c->closed && (!other_isn || o_acks_unsent(r, v->th->ack)))
+    /* ... and so does a receiver both of whose SYNs were acknowledged
+     * (ESTABLISHED and after) any SYN, at its sender's ISN too */
+    bool syn_challenged = other_isn || (HAS(v, SYNACK_TCP_SYN) && o_synchronized(s, r));
+    if (HAS(v, SYNACK_TCP_ACK) && !c->closed &&
+        (!syn_challenged || o_acks_unsent(r, v->th->ack)))
         o_on_ack(o, c, s, r, v);
     if (!c->closed && (v->len || HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         o_on_send(o, c, s, r, v);

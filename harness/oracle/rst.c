@@ -173,9 +173,7 @@ void o_check_rst(struct oracle *o, struct o_inc *c, struct o_side *s, struct o_s
     reply |= r->has_last && !(r->last_flags & SYNACK_TCP_ACK) && v->seq == 0 &&
              HAS(v, SYNACK_TCP_ACK) && v->th->ack == r->last_end;
     /* both SYNs seen and each acknowledged by the other side */
-    bool synchronized = s->syn_seen && r->syn_seen && r->acked &&
-                        seq_ge(r->ack_last, s->iss + 1) && s->acked &&
-                        seq_ge(s->ack_last, r->iss + 1);
+    bool synchronized = o_synchronized(s, r);
     /* a RST that answers nothing is an ABORT, and in a synchronized state
      * a RST is never an answer (3.5.2 group 3): its sender is CLOSED (3.10.5) */
     if (s->syn_seen && (synchronized || !reply)) {

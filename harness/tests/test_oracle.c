@@ -2043,6 +2043,26 @@ static void test_fin_before_rcv_nxt_is_dropped_unread(void **state)
     }
 }
 
+/* In ESTABLISHED a SYN gets a challenge ACK and is dropped, at its
+ * sender's ISN too (RFC 9293 3.10.7.4 fourth check, RFC 5961 4.2): the
+ * ACK of the peer's SYN-ACK (with FIN) sent again there moves no SND.UNA,
+ * and the next ACK of the real SND.UNA may open the window (fuzz: 1) */
+static void test_syn_at_the_isn_in_established_is_dropped_unread(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 48);
+        seg(&e, true, 30 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 48);
+        seg(&e, false, 40 * MS, SYNACK_TCP_SYN | SYNACK_TCP_FIN | SYNACK_TCP_ACK, 0, 49, 48, 0);
+        seg(&e, true, 40 * MS, SYNACK_TCP_ACK, 49, 1, 65535, 0); /* the challenge ACK */
+        seg(&e, false, 50 * MS, SYNACK_TCP_ACK, 1, 1, wrong ? 300 : 12288, 0);
+        seg(&e, true, 60 * MS, SYNACK_TCP_ACK, 49, 1, 65535, 536);
+        assert_int_equal(stack_findings(&e, "data-beyond-window"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2452,6 +2472,7 @@ int main(void)
         cmocka_unit_test(test_syn_ack_answers_any_copy_of_a_syn),
         cmocka_unit_test(test_rst_past_a_hole_misses_rcv_nxt),
         cmocka_unit_test(test_fin_before_rcv_nxt_is_dropped_unread),
+        cmocka_unit_test(test_syn_at_the_isn_in_established_is_dropped_unread),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
