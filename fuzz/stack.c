@@ -1406,9 +1406,11 @@ static void trace_slots(struct fz *f)
         struct tcb *t = slot_tcb(f, i);
         if (t)
             fprintf(stderr, "    slot %u %u>%u %s iss %u una %u nxt %u max %u wnd %u irs %u "
-                            "rcv.nxt %u rcv.adv %u\n",
+                            "rcv.nxt %u rcv.adv %u srtt %llu rttvar %llu rto %llu\n",
                     i, t->lport, t->rport, synack_state_name(t->state), t->iss, t->snd_una,
-                    t->snd_nxt, t->snd_max, t->snd_wnd, t->irs, t->rcv_nxt, t->rcv_adv);
+                    t->snd_nxt, t->snd_max, t->snd_wnd, t->irs, t->rcv_nxt, t->rcv_adv,
+                    (unsigned long long)t->srtt, (unsigned long long)t->rttvar,
+                    (unsigned long long)t->rto);
     }
 }
 

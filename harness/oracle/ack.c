@@ -44,6 +44,21 @@ static bool beyond_rcv_wnd(const struct o_side *s, const struct o_side *r, const
            seq_ge(r->ack_last, s->iss + 1) && seq_ge(v->seq, r->ack_last + reach);
 }
 
+/* s's segment starts past the right edge r last announced (RCV.NXT +
+ * RCV.WND) but within the window r could have opened since without a word
+ * (RFC 9293 3.8.6.2.2 lets a receiver open it unannounced): r took it or
+ * dropped it (first check), the wire does not say which. It matters when
+ * its ACK would move r's SND.UNA: both readings are kept (READ_SEG_DROPPED) */
+bool o_ack_maybe_dropped(const struct o_side *s, const struct o_side *r, const struct segv *v)
+{
+    uint32_t edge = r->ack_last + r->wnd_adv;
+    bool past = r->wnd_adv ? seq_ge(v->seq, edge) : seq_gt(v->seq, r->ack_last);
+    return HAS(v, SYNACK_TCP_ACK) && !HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_RST) && s->syn_seen &&
+           r->acked && seq_ge(r->ack_last, s->iss + 1) && past && !beyond_rcv_wnd(s, r, v) &&
+           r->sent_any && r->una_known && seq_gt(v->th->ack, r->snd_una) &&
+           seq_le(v->th->ack, r->snd_max);
+}
+
 /* The window by RFC 9293 3.10.7.4's SND.WL1/WL2 rule opens now, though
  * the window field did not change: the segment that first carried it was
  * older than SND.WL1 and left the window closed at the sender, this one
@@ -66,7 +81,7 @@ struct ack_window {
 
 /* s as a receiver: RCV.NXT, the window it offers, its highest right edge. */
 static struct ack_window ack_window(const struct o_inc *c, struct o_side *s, const struct o_side *r,
-                                    const struct segv *v)
+                                    const struct segv *v, bool dropped)
 {
     const struct synack_tcp *th = v->th;
     uint32_t ack = th->ack;
@@ -78,7 +93,7 @@ static struct ack_window ack_window(const struct o_inc *c, struct o_side *s, con
      * too): an old one (or one half the sequence space away, which is old
      * by RFC 1982 too) neither closes nor opens the window the data sender
      * uses, nor offers it a right edge (once it knows one) */
-    w.stale = before_rcv_nxt(s, r, v) || beyond_rcv_wnd(s, r, v);
+    w.stale = dropped || before_rcv_nxt(s, r, v) || beyond_rcv_wnd(s, r, v);
     w.outside = w.stale || (s->acked && s->wl_known && s->edge_known && r->sent_any &&
                             ((r->una_known && seq_lt(ack, r->snd_una)) ||
                              seq_gt(ack, r->snd_max)));
@@ -170,7 +185,8 @@ void o_on_ack(struct oracle *o, const struct o_inc *c, struct o_side *s, struct 
     if (r->syn_seen && !r->acked && !s->syn_seen && !HAS(v, SYNACK_TCP_SYN))
         return; /* r has sent only SYNs, s no SYN: r is in SYN-SENT, which drops a
                  * segment without SYN or RST (RFC 9293 3.10.7.3): SND.UNA stays */
-    struct ack_window w = ack_window(c, s, r, v);
+    bool dropped = o_ack_maybe_dropped(s, r, v) && o_either(o, READ_SEG_DROPPED);
+    struct ack_window w = ack_window(c, s, r, v, dropped);
     o_debt_pay(o, s, r, ack);
     if (!r->sent_any || seq_gt(ack, r->snd_max) || w.stale)
         return;

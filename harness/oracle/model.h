@@ -317,7 +317,8 @@ struct o_tuple {
 enum o_reading {
     READ_SYN_STARTS_ANEW = 1u << 0,  /* a SYN at its sender's ISS starts a new incarnation */
     READ_SYN_NEW_ISN = 1u << 1,      /* a SYN at another ISN starts one at once */
-    READ_COUNT_BITS = 2
+    READ_SEG_DROPPED = 1u << 2,      /* a segment past the announced window was dropped */
+    READ_COUNT_BITS = 3
 };
 
 /* ---- the oracle ---- */
@@ -429,6 +430,7 @@ void o_offer_from_opts(struct o_offer *f, const struct synack_tcp_opts *op);
 
 /* ack.c */
 bool o_acks_unsent(const struct o_side *r, uint32_t ack);
+bool o_ack_maybe_dropped(const struct o_side *s, const struct o_side *r, const struct segv *v);
 void o_on_ack(struct oracle *o, const struct o_inc *c, struct o_side *s, struct o_side *r,
             const struct segv *v);
 

@@ -302,15 +302,20 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack
 /* ---- the readings of a tuple (model.h: worlds) ---- */
 
 /* Could a step meet a choice of readings on this segment? Only then is the
- * world copied before it is judged. The step that calls o_either is
- * incarnation.c's, on a bare SYN (o_syn_readings). */
+ * world copied before it is judged. The steps that call o_either:
+ * incarnation.c on a bare SYN (o_syn_readings), ack.c on an ACK past the
+ * announced window (o_ack_maybe_dropped). */
 static bool may_fork(const struct oracle *o, const struct o_inc *c, const struct synack_ipv4 *ip,
                      const struct synack_tcp *th)
 {
-    if (!(th->flags & SYNACK_TCP_SYN))
-        return false;
     int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
-    return o_syn_readings(o, &c->e[si], &c->e[1 - si], th) != 0;
+    const struct o_side *s = &c->e[si], *r = &c->e[1 - si];
+    if (th->flags & SYNACK_TCP_SYN)
+        return o_syn_readings(o, s, r, th) != 0;
+    struct segv v = {.th = th, .flags = th->flags, .seq = th->seq, .len = (uint32_t)th->payload_len};
+    v.data_start = v.seq;
+    v.end = v.seq + v.len + (HAS(&v, SYNACK_TCP_FIN) ? 1 : 0);
+    return o_ack_maybe_dropped(s, r, &v);
 }
 
 /* A reading after this segment, and what it gave. */

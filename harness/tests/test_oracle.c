@@ -2063,6 +2063,29 @@ static void test_syn_at_the_isn_in_established_is_dropped_unread(void **state)
     }
 }
 
+/* An ACK past the window its receiver last announced may have been taken
+ * (a window opened without a word, RFC 9293 3.8.6.2.2) or dropped (first
+ * check): both readings are kept (READ_SEG_DROPPED), here the one in which
+ * it was dropped, and its RTT sample with it, is the stack's (fuzz: 1) */
+static void test_ack_past_the_announced_window_may_be_dropped(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 1000, 0);           /* RCV.WND 1000 */
+    seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 1000, 100);
+    seg(&e, false, 900 * MS, SYNACK_TCP_ACK, 1010, 101, 64240, 0); /* past it: dropped */
+    seg(&e, true, 1100 * MS, SYNACK_TCP_ACK, 1, 1, 1000, 100);       /* the RTO: 1 s */
+    seg(&e, false, 1200 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);
+    seg(&e, true, 1200 * MS, SYNACK_TCP_ACK, 101, 1, 1000, 100);
+    seg(&e, true, 2200 * MS, SYNACK_TCP_ACK, 101, 1, 1000, 100);     /* 1 s again (Karn) */
+    struct oracle_stats st;
+    oracle_stats(e.o, &st);
+    assert_int_equal(st.readings_max, 2);
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2473,6 +2496,7 @@ int main(void)
         cmocka_unit_test(test_rst_past_a_hole_misses_rcv_nxt),
         cmocka_unit_test(test_fin_before_rcv_nxt_is_dropped_unread),
         cmocka_unit_test(test_syn_at_the_isn_in_established_is_dropped_unread),
+        cmocka_unit_test(test_ack_past_the_announced_window_may_be_dropped),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
