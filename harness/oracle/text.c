@@ -139,7 +139,9 @@ static void send_first(struct oracle *o, struct o_side *s, const struct segv *v,
      * not an RTT later: BSD does not time it (tcp_output, t_force), and
      * no estimator here samples it (RFC 6298 3 leaves which segments
      * to time to the sender) */
-    if (!s->timing && !late && !probing) { /* RTT_TIMED: time this one */
+    /* (nor octets a closed window retracted: the stack may count them as
+     * sent before, and by Karn's rule times none of them) */
+    if (!s->timing && !late && !probing && !retracted) { /* RTT_TIMED: time this one */
         s->timing = true;
         s->timed_seq = v->seq;
         s->timed_tx = o->now;
@@ -158,7 +160,8 @@ static void send_first(struct oracle *o, struct o_side *s, const struct segv *v,
     if (s->nsegs < ORACLE_SEGS) /* a late copy: sent before the hole showed */
         s->segs[s->nsegs++] = (struct o_seg){v->seq, v->end, o->now, o->now,
                                              late ? late : o->pkt,
-                                             late || probing ? 2u : 1u}; /* (2: no sample) */
+                                             late || probing || retracted ? 2u : 1u};
+    /* (tx 2: no sample from it) */
 }
 
 /* MUST-40: the receiver owes an ACK for new in-order data or a FIN ... */
