@@ -91,7 +91,11 @@ static bool rst_of_a_pending_syn(struct o_inc *c, const struct o_side *s, struct
                          !rst_misses_after_its_syn(s, r, v)));
     if (!answers_syn && !r->npend)
         return false;
-    if (answers_syn || (!answers_an_ack(r, v) && !rst_refused_in_syn_sent(s, r, v)))
+    /* <SEQ=SEG.ACK><CTL=RST> refusing r's unacceptable ACK leaves its
+     * sender where it was (RFC 9293 3.10.7.2-4): nothing ends */
+    if (!answers_syn && answers_an_ack(r, v))
+        return true;
+    if (answers_syn || !rst_refused_in_syn_sent(s, r, v))
         r->npend = 0;
     c->closed = true;
     return true;

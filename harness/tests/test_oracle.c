@@ -2086,6 +2086,32 @@ static void test_ack_past_the_announced_window_may_be_dropped(void **state)
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* In SYN-RECEIVED the stack refuses the peer's unacceptable ACK with
+ * <SEQ=SEG.ACK><CTL=RST> and stays (RFC 9293 3.10.7.4 fifth check), its
+ * SYN-ACK going on at its timer, though the peer has a SYN at another ISN
+ * pending: that RST ends nothing. The oracle had taken it as the end of
+ * the incarnation, so the next SYN-ACK looked like a new one's first,
+ * whose RTT sample (Karn would forbid it) put the RTO far above the
+ * stack's (fuzz campaign: 2 findings) */
+static void test_rst_refusing_an_ack_ends_nothing(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    syn_received(&e);
+    seg(&e, true, 1000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 1500 * MS, SYNACK_TCP_SYN, 5000, 0, 32792, 0);
+    seg(&e, false, 1600 * MS, SYNACK_TCP_ACK, 1, 7000, 32792, 0);
+    seg(&e, true, 1600 * MS, SYNACK_TCP_RST, 7000, 0, 0, 0);
+    seg(&e, true, 3000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 6400 * MS, SYNACK_TCP_ACK, 1, 1, 32792, 0);
+    seg(&e, true, 6400 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+    seg(&e, false, 6400 * MS, SYNACK_TCP_ACK, 1, 101, 32792, 0);
+    seg(&e, true, 6400 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 101, 1, 65535, 100);
+    seg(&e, true, 7400 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 101, 1, 65535, 100);
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2497,6 +2523,7 @@ int main(void)
         cmocka_unit_test(test_fin_before_rcv_nxt_is_dropped_unread),
         cmocka_unit_test(test_syn_at_the_isn_in_established_is_dropped_unread),
         cmocka_unit_test(test_ack_past_the_announced_window_may_be_dropped),
+        cmocka_unit_test(test_rst_refusing_an_ack_ends_nothing),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
