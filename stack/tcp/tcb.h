@@ -100,6 +100,7 @@ struct tcb {
     /* receive sequence variables; RCV.WND = rcv_adv - rcv_nxt */
     uint32_t irs, rcv_nxt, rcv_up, rcv_adv;
     uint32_t rcv_fin_seq; /* with TF_FIN_PENDING */
+    uint32_t dupack_seq;  /* end of the last zero-length segment past a hole we answered */
 
     /* MSS (3.7.1) */
     uint16_t snd_mss;  /* effective send MSS (MUST-16) */

@@ -74,7 +74,7 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
     c->owner = TCB_LISTENER;
     l->embryonic++;
     /* RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ; nothing offered yet: RCV.WND starts empty */
-    c->irs = po->irs;
+    c->irs = c->dupack_seq = po->irs;
     c->rcv_nxt = po->irs + 1;
     c->rcv_up = c->rcv_adv = c->rcv_nxt;
     c->iss = po->iss;
@@ -206,7 +206,7 @@ static void tcp_input_syn_sent(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
         return;
     }
     /* Fourth, the SYN bit. */
-    tcb->irs = seg->seq;
+    tcb->irs = tcb->dupack_seq = seg->seq;
     tcb->rcv_nxt = seg->seq + 1;
     tcb->rcv_up = tcb->rcv_nxt;
     tcb->rcv_adv = tcb->rcv_nxt;

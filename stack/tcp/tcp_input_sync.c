@@ -132,7 +132,16 @@ static void tcp_check_rst(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_s
         t->cnt->tcp_conn_reset++;
         tcb_drop(t, tcb, -ECONNRESET);
         return;
-    default: /* CLOSING, LAST-ACK, TIME-WAIT */
+    case SYNACK_CLOSING:
+    case SYNACK_LAST_ACK:
+        /* 3.10.7.4 says only "enter CLOSED"; but our FIN, and maybe data
+         * before it, is unacknowledged and now never will be: an
+         * application still holding the socket (after shutdown) learns
+         * it from SO_ERROR, as on Linux and FreeBSD (MUST-12). */
+        t->cnt->tcp_conn_reset++;
+        tcb_drop(t, tcb, -ECONNRESET);
+        return;
+    default: /* TIME-WAIT: everything was acknowledged */
         tcb_closed(t, tcb);
         return;
     }
@@ -389,10 +398,30 @@ static void ack_in_order_data(struct tcp_ctx *t, struct tcb *tcb, uint32_t len, 
 }
 
 /* Seventh, process the segment text. */
+/* RFC 5681 4.2 (and SHLD-31 for data): a segment above RCV.NXT shows the
+ * peer sent what has not arrived; a zero-length one (its duplicate ACK, a
+ * FIN past a hole) is answered at once by a duplicate ACK too (Linux does
+ * for a FIN there, not for a bare ACK). Once per segment end: two stacks each missing the
+ * other's data would otherwise bounce ACKs until the holes fill. */
+static void ack_segment_past_hole(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg)
+{
+    uint32_t end = seg->seq + seg->len;
+    if (!receiving_text(tcb) || !seq_gt(seg->seq, tcb->rcv_nxt) || end == tcb->dupack_seq)
+        return;
+    tcb->dupack_seq = end;
+    t->cnt->tcp_dupacks_sent++;
+    tcb->flags |= TF_ACKNOW;
+    tcp_output_later(t, tcb);
+}
+
 static bool tcp_process_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
                              uint64_t now)
 {
-    if (seg->datalen == 0 || !receiving_text(tcb))
+    if (seg->datalen == 0) {
+        ack_segment_past_hole(t, tcb, seg);
+        return true;
+    }
+    if (!receiving_text(tcb))
         return true; /* in CLOSE-WAIT and later: ignore the text */
     if (tcb->owner == TCB_ORPHAN || (tcb->flags & TF_SHUT_RD)) {
         /* Nobody will read it: RST to show the data was lost (SHLD-3). */

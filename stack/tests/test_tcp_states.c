@@ -418,8 +418,9 @@ static void test_established_zero_length_open_window_accepts_inside_window(void 
     uint32_t wnd = status(p).rcv_wnd;
     assert_int_equal(wnd, 65535);
     probe_inject(p, ACK, 1, 1, NULL, 0);              /* left edge */
-    probe_inject(p, ACK, 1 + wnd - 1, 1, NULL, 0);    /* last octet of the window */
     probe_expect_none(p);
+    probe_inject(p, ACK, 1 + wnd - 1, 1, NULL, 0);    /* last octet of the window */
+    probe_expect(p, ACK, 1, 1); /* acceptable, past RCV.NXT: a duplicate ACK (RFC 5681 4.2) */
     assert_int_equal(CNT(p, tcp_unacceptable), 0);
     probe_inject(p, ACK, 1 + wnd, 1, NULL, 0);        /* right edge: outside */
     probe_expect(p, ACK, 1, 1);

@@ -42,8 +42,13 @@ READINGS = {
     "ooo-dup-ack":
         "Text beyond RCV.NXT is held (SHLD-31) and answered by an immediate "
         "duplicate ACK (RFC 5681 3.2 and 4.2: out-of-order data segments SHOULD "
-        "be acknowledged immediately; RFC 9293 MAY-13 allows it). A FIN alone "
-        "beyond RCV.NXT carries no data and is held without an ACK.",
+        "be acknowledged immediately; RFC 9293 MAY-13 allows it).",
+    "hole-dup-ack":
+        "A segment without text beyond RCV.NXT (an ACK, a FIN) shows that what "
+        "its sender sent before it has not arrived: it is answered by an "
+        "immediate duplicate ACK, as an out-of-order data segment is (RFC 5681 "
+        "4.2; Linux does so for a FIN, not for a bare ACK); a FIN there is held "
+        "(SHLD-31).",
     "second-fin":
         "After a FIN has been received the stream has ended: a FIN at or after "
         "RCV.NXT cannot be a retransmission (those are old and answered in the "
@@ -467,6 +472,13 @@ def arrive_sync(c, seg):
             o.reading("ooo-dup-ack")
             o.tag("RFC9293:SHLD-31", "RFC5681:3.2-dupack", "RFC9293:MAY-13")
             o.reply(out_ack(c))
+    elif text_ok and seq_gt(seq, c.rcv_nxt):
+        o.say("3.10.7.4 seventh", "No text, but the segment lies beyond RCV.NXT: what "
+              "the peer sent before it has not arrived; acknowledge RCV.NXT at once "
+              "(RFC 5681 4.2, a duplicate ACK).")
+        o.reading("hole-dup-ack")
+        o.tag("RFC5681:4.2-hole")
+        o.reply(out_ack(c))
     if c.queued_fin and c.state == "ESTABLISHED":
         fin, fin_at, c.queued_fin = True, c.rcv_nxt, False
         o.say("3.10.7.4 eighth", "ESTABLISHED is reached: the FIN queued with the SYN "
