@@ -49,6 +49,7 @@ enum tcp_timer {
 #define TF_RCV_MSS_SENT 0x20000u
 #define TF_SWS_OVERRIDE 0x40000u /* the override timeout of 3.8.6.2.1 (4) fired */
 #define TF_R1_ADVICE 0x80000u  /* soft_error holds the R1 report (SHLD-9) */
+#define TF_DSACK 0x100000u     /* the next ACK reports dsack (RFC 2883) */
 
 /* tcb->opt_offer (what our SYN offers or our SYN-ACK may accept) and
  * tcb->opt_on (what both SYNs settled): the extensions of a connection. */
@@ -116,6 +117,11 @@ struct tcb {
     uint32_t ts_recent;      /* TS.Recent */
     uint64_t ts_recent_age;  /* when TS.Recent was set (PAWS, 5.5) */
     uint32_t last_ack_sent;  /* Last.ACK.sent */
+    /* RFC 2018 4 receiver: blocks last reported, most recent first;
+     * RFC 2883: a duplicate to report */
+    struct seq_range sack_recent[SYNACK_SACK_MAX];
+    uint8_t n_sack_recent;
+    struct seq_range dsack;
 
     /* Buffers; sb holds octets from snd_buf_seq on. */
     struct sndbuf sb;

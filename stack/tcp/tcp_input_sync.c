@@ -47,12 +47,20 @@ static void seg_trim(const struct tcb *tcb, struct tcp_seg *seg, uint32_t wnd)
     }
 }
 
+/* Text of seg below RCV.NXT arrived before: a duplicate (RFC 2883). */
+static void note_old_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg)
+{
+    if (seg->datalen && seq_lt(seg->data_seq, tcb->rcv_nxt))
+        tcp_sack_dup(t, tcb, seg->data_seq, seq_min(seg->data_seq + seg->datalen, tcb->rcv_nxt));
+}
+
 /* First, check sequence number. Returns false when the segment is done. */
 static bool tcp_check_sequence(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
                                uint64_t now)
 {
     uint32_t wnd = rcv_wnd(tcb);
     if (tcp_seq_acceptable(seg->seq, seg->len, tcb->rcv_nxt, wnd)) {
+        note_old_text(t, tcb, seg);
         seg_trim(tcb, seg, wnd);
         return true;
     }
@@ -73,6 +81,8 @@ static bool tcp_check_sequence(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
         seg->seq + seg->len == tcb->rcv_nxt)
         timer_set(tcb, TT_2MSL, now + 2 * t->cfg->msl); /* the remote FIN again */
     /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (in SYN-RECEIVED: the SYN-ACK) */
+    if (seq_leq(seg->data_seq + seg->datalen, tcb->rcv_nxt))
+        note_old_text(t, tcb, seg);
     tcb->flags |= TF_ACKNOW;
     tcp_output_later(t, tcb);
     return false;
@@ -431,13 +441,18 @@ static bool tcp_process_text(struct tcp_ctx *t, struct tcb *tcb, const struct tc
         return false;
     }
     uint8_t held = tcb->rb.n_ooo;
+    uint32_t end = seg->data_seq + seg->datalen;
+    if (seq_gt(seg->data_seq, tcb->rcv_nxt))
+        tcp_sack_ooo_dup(t, tcb, seg->data_seq, end);
     int64_t adv = rb_store(&tcb->rb, tcb->rcv_nxt, seg->data_seq, seg->data, seg->datalen);
     if (adv < 0) {
         t->cnt->tcp_ooo_drop_full++;
         tcb->flags |= TF_ACKNOW;
     } else if (adv == 0) {
-        /* Held out of order (SHLD-31); a duplicate ACK at once (RFC 5681 4.2). */
+        /* Held out of order (SHLD-31); a duplicate ACK at once (RFC 5681 4.2),
+         * its first SACK block the one holding this segment (RFC 2018 4). */
         t->cnt->tcp_ooo_segments++;
+        tcp_sack_note(tcb, seg->data_seq, end);
         tcb->flags |= TF_ACKNOW;
     } else {
         tcb->rcv_nxt += (uint32_t)adv;

@@ -144,6 +144,19 @@ void tcp_opts_fill(const struct tcp_ctx *t, const struct tcb *tcb, uint8_t flags
 void tcp_syn_ack_opts(const struct tcp_ctx *t, const struct tcb *l, const struct tcp_tuple *tu,
                       const struct tcp_syn_opts *peer, uint8_t flags, struct synack_tcp_opts *o,
                       uint64_t now);
+/* Text a data segment sent now may carry: the MSS less SACK blocks. */
+uint32_t tcp_seg_room(const struct tcb *tcb);
+/* ---- SACK as a receiver: tcp_sack.c (RFC 2018 4, RFC 2883) ---- */
+/* Out-of-order text [start, end) was held: its block goes first. */
+void tcp_sack_note(struct tcb *tcb, uint32_t start, uint32_t end);
+/* A duplicate [start, end) arrived: the next ACK reports it (D-SACK). */
+void tcp_sack_dup(struct tcp_ctx *t, struct tcb *tcb, uint32_t start, uint32_t end);
+/* The part of [start, end) already held out of order, as a D-SACK. */
+void tcp_sack_ooo_dup(struct tcp_ctx *t, struct tcb *tcb, uint32_t start, uint32_t end);
+/* The blocks of an ACK into o (after its timestamps). */
+void tcp_sack_fill(const struct tcb *tcb, struct synack_tcp_opts *o);
+/* Octets the SACK option of the next ACK takes. */
+uint32_t tcp_sack_optlen(const struct tcb *tcb);
 /* Octets of options every data segment carries (timestamps). */
 uint32_t tcp_opts_overhead(const struct tcb *tcb);
 /* Our TSval now (RFC 7323 5.4). */

@@ -14,6 +14,7 @@ uint8_t tcp_ext_from_config(const struct synack_config *c)
     uint8_t e = 0;
     e |= c->window_scaling ? TO_WSCALE : 0;
     e |= c->timestamps ? TO_TS : 0;
+    e |= c->sack ? TO_SACK : 0;
     e |= c->dsack ? TO_DSACK : 0;
     e |= c->ecn == 1 ? TO_ECN : 0;
     e |= c->ecn ? TO_ECN_OK : 0;
@@ -83,6 +84,7 @@ static uint8_t syn_ext(const struct tcp_syn_opts *o)
     uint8_t e = 0;
     e |= o->wscale != TCP_WSCALE_NONE ? TO_WSCALE : 0;
     e |= o->ts_ok ? TO_TS : 0;
+    e |= o->sack_ok ? TO_SACK : 0;
     return (uint8_t)e;
 }
 
@@ -133,6 +135,14 @@ uint32_t tcp_opts_overhead(const struct tcb *tcb)
     return (tcb->opt_on & TO_TS) ? TS_OPT_LEN : 0u;
 }
 
+uint32_t tcp_seg_room(const struct tcb *tcb)
+{
+    /* SACK blocks go in data segments too (RFC 2018 4): the text shrinks
+     * so that the segment stays within the MSS (RFC 6691). */
+    uint32_t extra = tcp_sack_optlen(tcb);
+    return tcb->snd_mss > extra + 1u ? tcb->snd_mss - extra : 1u;
+}
+
 /* A SYN (ext: what it offers) or SYN-ACK (ext: what is settled). */
 static void syn_fill(uint8_t ext, uint16_t mss, uint8_t wscale, struct synack_tcp_opts *o)
 {
@@ -169,6 +179,10 @@ void tcp_opts_fill(const struct tcp_ctx *t, const struct tcb *tcb, uint8_t flags
     /* Every segment once negotiated, a RST included (3.2: MUST, SHOULD). */
     if (ext & TO_TS)
         ts_fill(tcp_ts_now(tcb, now), tcb->ts_recent, flags, o);
+    /* RFC 2018 3, 4: blocks on every ACK while data is held out of order. */
+    if ((tcb->opt_on & TO_SACK) && (flags & SYNACK_TCP_ACK) &&
+        !(flags & (SYNACK_TCP_SYN | SYNACK_TCP_RST)))
+        tcp_sack_fill(tcb, o);
 }
 
 void tcp_syn_ack_opts(const struct tcp_ctx *t, const struct tcb *l, const struct tcp_tuple *tu,

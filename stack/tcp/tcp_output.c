@@ -86,7 +86,7 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
     if (flags & SYNACK_TCP_ACK) {
         h.ack = tcb->rcv_nxt;
         tcb->last_ack_sent = tcb->rcv_nxt; /* RFC 7323 4.3 Last.ACK.sent */
-        tcb->flags &= ~(TF_ACKNOW | TF_WND_UPDATE);
+        tcb->flags &= ~(TF_ACKNOW | TF_WND_UPDATE | TF_DSACK);
         tcb->delack_octets = 0;
         timer_stop(tcb, TT_DELACK);
     }
@@ -292,7 +292,8 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     uint32_t end = tcp_data_end(tcb);
     uint32_t unsent = seq_lt(tcb->snd_nxt, end) ? end - tcb->snd_nxt : 0;
     uint32_t win = usable_window(tcb);
-    uint32_t len = unsent < tcb->snd_mss ? unsent : tcb->snd_mss;
+    uint32_t room = tcp_seg_room(tcb);
+    uint32_t len = unsent < room ? unsent : room;
     if (len > win)
         len = win;
     /* The FIN follows the last octet and needs one unit of window. */
@@ -301,7 +302,7 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
                seq_leq(tcb->snd_nxt, end);
     if (len == 0 && !fin)
         return false;
-    if (len > 0 && len < tcb->snd_mss && !fin && !(tcb->flags & TF_SWS_OVERRIDE) &&
+    if (len > 0 && len < room && !fin && !(tcb->flags & TF_SWS_OVERRIDE) &&
         !small_segment_ok(tcb, len, unsent))
         return false;
     uint8_t flags = SYNACK_TCP_ACK;
@@ -462,8 +463,8 @@ void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     }
     uint32_t end = tcp_data_end(tcb);
     uint32_t len = seq_lt(tcb->snd_una, end) ? end - tcb->snd_una : 0;
-    if (len > tcb->snd_mss)
-        len = tcb->snd_mss;
+    if (len > tcp_seg_room(tcb))
+        len = tcp_seg_room(tcb);
     /* Octets sent before go again (they were inside the window then:
      * MUST-34); octets never sent only as far as SND.WND allows now. */
     uint32_t sent_end = seq_min(tcb->snd_max, end);

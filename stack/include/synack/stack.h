@@ -196,6 +196,7 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_retransmits, "segments retransmitted on timeout")                               \
     X(tcp_fast_retransmits, "segments retransmitted by fast retransmit")                  \
     X(tcp_dupacks, "duplicate ACKs received")                                             \
+    X(tcp_dsack_sent, "duplicates reported in a D-SACK block (RFC 2883)")                \
     X(tcp_dupacks_sent, "duplicate ACKs sent for zero-length segments past a hole (RFC 5681 4.2)") \
     X(tcp_window_probes, "zero-window probes sent")                                       \
     X(tcp_keepalive_probes, "keep-alive probes sent")                                     \
