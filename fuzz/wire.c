@@ -3,7 +3,9 @@
  * result, and compare; a difference or a broken promise of wire.h aborts.
  *
  * Input: one mode octet, then the bytes to parse.
- *   mode & 3:    0 an IPv4 datagram (TCP or ICMP inside, by protocol),
+ *   mode & 3:    0 an IP datagram: IPv4 (TCP or ICMP inside, by protocol)
+ *                or, version 6, IPv6 (its extension header chain, then TCP
+ *                or ICMPv6),
  *                1 a TCP segment, 2 an ICMP message, 3 a TCP option space
  *   mode & 4:    repair the checksums before parsing (the check still runs
  *                and must pass), so the fuzzer gets past it
@@ -326,6 +328,100 @@ static void fuzz_ipv4(uint8_t *buf, size_t len, bool repair, unsigned word)
     free(pl);
 }
 
+/* ---- IPv6 ---- */
+
+/* The chain's offsets stay inside the datagram and in the order RFC 8200 4
+ * gives them. */
+static void check_chain(const struct synack_ipv6_chain *c, size_t len)
+{
+    CHECK(c->l4_off >= SYNACK_IPV6_HDR && c->l4_off <= len, "l4_off %u of %zu", c->l4_off, len);
+    CHECK(c->proto_ptr < c->l4_off, "proto_ptr %u, l4_off %u", c->proto_ptr, c->l4_off);
+    CHECK(!c->frag || (c->frag_hdr_off + 8u <= c->l4_off && c->frag_ptr < c->frag_hdr_off),
+          "fragment header at %u", c->frag_hdr_off);
+    CHECK(!c->routing || (c->rt_off == c->l4_off && c->rt_segleft != 0), "routing header");
+    CHECK(!c->opt_off || (c->opt_off >= SYNACK_IPV6_HDR + 2u && c->opt_off < c->l4_off &&
+                          c->opt_action >= 1 && c->opt_action <= 3),
+          "option at %u", c->opt_off);
+}
+
+static void fuzz_tcp6(uint8_t *seg, size_t len, const uint8_t *src, const uint8_t *dst, bool repair)
+{
+    if (repair && len >= SYNACK_TCP_HDR_MIN && len <= 65535u)
+        synack_tcp_checksum_set6(seg, len, src, dst);
+    struct synack_tcp th;
+    struct synack_wire_error err = {WIRE_OK, 0};
+    int r = synack_tcp_parse6(seg, len, src, dst, PARSE_FLAGS, &th, &err);
+    if (r != WIRE_OK) {
+        check_error(r, &err, len);
+        CHECK(!(repair && r == WIRE_ETCP_CHECKSUM), "a repaired checksum does not verify");
+        return;
+    }
+    CHECK(th.payload == seg + th.doff * 4u && th.payload_len == len - th.doff * 4u, "views");
+}
+
+static void fuzz_icmp6(uint8_t *msg, size_t len, const uint8_t *src, const uint8_t *dst,
+                       bool repair)
+{
+    if (repair && len >= 8) {
+        synack_put16(msg + 2, 0);
+        uint32_t ps = synack_cksum_pseudo6(src, dst, SYNACK_IPPROTO_ICMPV6, (uint32_t)len);
+        synack_put16(msg + 2, synack_cksum_fold(synack_cksum_add(ps, msg, len)));
+    }
+    struct synack_icmp6 ic;
+    struct synack_wire_error err = {WIRE_OK, 0};
+    int r = synack_icmp6_parse(msg, len, src, dst, PARSE_FLAGS, &ic, &err);
+    if (r != WIRE_OK) {
+        check_error(r, &err, len);
+        return;
+    }
+    CHECK(ic.data == msg + 8 && ic.data_len == len - 8, "data view");
+    CHECK(!ic.inner.l4 || (ic.inner.l4 >= msg + 8 + SYNACK_IPV6_HDR && ic.inner.l4_len >= 8 &&
+                           ic.inner.l4 + ic.inner.l4_len == msg + len),
+          "inner view");
+    uint8_t *out = malloc(len);
+    if (!out)
+        abort();
+    size_t n = synack_icmp6_build(out, len, ic.type, ic.code, ic.rest, ic.data, ic.data_len, src,
+                                  dst, NULL);
+    CHECK(n == len, "rebuilt %zu of %zu", n, len);
+    CHECK(synack_icmp6_parse(out, n, src, dst, 0, &ic, NULL) == WIRE_OK, "rebuilt message");
+    free(out);
+}
+
+static void fuzz_ipv6(uint8_t *buf, size_t len, bool repair)
+{
+    struct synack_ipv6 ip;
+    struct synack_wire_error err = {WIRE_OK, 0};
+    int r = synack_ipv6_parse(buf, len, 0, &ip, &err);
+    if (r != WIRE_OK) {
+        check_error(r, &err, len);
+        return;
+    }
+    size_t n = SYNACK_IPV6_HDR + ip.payload_len;
+    uint8_t hdr[SYNACK_IPV6_HDR];
+    CHECK(synack_ipv6_build(hdr, sizeof hdr, &ip, ip.payload_len, NULL) == SYNACK_IPV6_HDR &&
+              memcmp(hdr, buf, SYNACK_IPV6_HDR) == 0,
+          "a header is not rebuilt octet for octet");
+    struct synack_ipv6_chain c;
+    r = synack_ipv6_chain_parse(buf, n, &c, &err);
+    if (r != WIRE_OK) {
+        check_error(r, &err, n);
+        return;
+    }
+    check_chain(&c, n);
+    if (c.routing || (c.frag && (c.frag_offset || c.frag_more)))
+        return;
+    uint8_t *pl = malloc(n - c.l4_off ? n - c.l4_off : 1);
+    if (!pl)
+        abort();
+    memcpy(pl, buf + c.l4_off, n - c.l4_off);
+    if (c.proto == SYNACK_IPPROTO_TCP)
+        fuzz_tcp6(pl, n - c.l4_off, ip.src, ip.dst, repair);
+    else if (c.proto == SYNACK_IPPROTO_ICMPV6)
+        fuzz_icmp6(pl, n - c.l4_off, ip.src, ip.dst, repair);
+    free(pl);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1 || size > 70000)
@@ -339,8 +435,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool repair = (mode & 4) != 0;
     unsigned word = mode >> 3;
     switch (mode & 3) {
-    case 0:
-        fuzz_ipv4(buf, len, repair, word);
+    case 0: /* an IP datagram, by its version */
+        if (len && (buf[0] >> 4) == 6)
+            fuzz_ipv6(buf, len, repair);
+        else
+            fuzz_ipv4(buf, len, repair, word);
         break;
     case 1:
         fuzz_tcp(buf, len, SRC, DST, repair, word);

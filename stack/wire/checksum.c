@@ -84,6 +84,14 @@ uint32_t synack_cksum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t
     return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + len;
 }
 
+uint32_t synack_cksum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t next,
+                              uint32_t len)
+{
+    uint32_t s = synack_cksum_add(0, src, 16);
+    s = synack_cksum_add(s, dst, 16);
+    return s + (len >> 16) + (len & 0xffffu) + next;
+}
+
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') */
 uint16_t synack_cksum_update16(uint16_t hc, uint16_t old_val, uint16_t new_val)
 {

@@ -18,9 +18,8 @@ static void tcp_fixed_fields(const uint8_t *seg, struct synack_tcp *out)
     out->urg_ptr = synack_get16(seg + 18);
 }
 
-int synack_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
-                     unsigned flags, struct synack_tcp *out,
-                     struct synack_wire_error *err)
+static int tcp_parse(const uint8_t *seg, size_t len, uint32_t pseudo, unsigned flags,
+                     struct synack_tcp *out, struct synack_wire_error *err)
 {
     if (len < SYNACK_TCP_HDR_MIN)
         return wire_fail(err, WIRE_ETCP_TRUNCATED, len);
@@ -32,7 +31,8 @@ int synack_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
     size_t hlen = out->doff * 4u;
     if (hlen > len)
         return wire_fail(err, WIRE_ETCP_DOFF_OVERRUN, 12);
-    if (!(flags & WIRE_PARSE_NO_CHECKSUM) && !synack_tcp_checksum_ok(seg, len, src, dst))
+    if (!(flags & WIRE_PARSE_NO_CHECKSUM) &&
+        synack_cksum_fold(synack_cksum_add(pseudo, seg, len)) != 0)
         return wire_fail(err, WIRE_ETCP_CHECKSUM, 16);
     out->options = seg + SYNACK_TCP_HDR_MIN;
     out->options_len = hlen - SYNACK_TCP_HDR_MIN;
@@ -43,6 +43,22 @@ int synack_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
     if (r != WIRE_OK)
         return wire_fail(err, oerr.code, SYNACK_TCP_HDR_MIN + oerr.offset);
     return WIRE_OK;
+}
+
+int synack_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                     unsigned flags, struct synack_tcp *out,
+                     struct synack_wire_error *err)
+{
+    uint32_t ps = synack_cksum_pseudo(src, dst, SYNACK_IPPROTO_TCP, (uint16_t)len);
+    return tcp_parse(seg, len, ps, flags, out, err);
+}
+
+int synack_tcp_parse6(const uint8_t *seg, size_t len, const uint8_t src[16],
+                      const uint8_t dst[16], unsigned flags, struct synack_tcp *out,
+                      struct synack_wire_error *err)
+{
+    uint32_t ps = synack_cksum_pseudo6(src, dst, SYNACK_IPPROTO_TCP, (uint32_t)len);
+    return tcp_parse(seg, len, ps, flags, out, err);
 }
 
 size_t synack_tcp_build(uint8_t *buf, size_t cap, const struct synack_tcp *h,
@@ -85,4 +101,12 @@ bool synack_tcp_checksum_ok(const uint8_t *seg, size_t seglen, uint32_t src, uin
         return false;
     uint32_t sum = synack_cksum_pseudo(src, dst, SYNACK_IPPROTO_TCP, (uint16_t)seglen);
     return synack_cksum_fold(synack_cksum_add(sum, seg, seglen)) == 0;
+}
+
+void synack_tcp_checksum_set6(uint8_t *seg, size_t seglen, const uint8_t src[16],
+                              const uint8_t dst[16])
+{
+    synack_put16(seg + 16, 0);
+    uint32_t sum = synack_cksum_pseudo6(src, dst, SYNACK_IPPROTO_TCP, (uint32_t)seglen);
+    synack_put16(seg + 16, synack_cksum_fold(synack_cksum_add(sum, seg, seglen)));
 }

@@ -64,6 +64,19 @@ enum synack_wire_err {
     WIRE_EICMP_INNER_TRUNCATED,  /* error message without IP header + 8 octets */
     WIRE_EICMP_INNER_VERSION,    /* embedded header is not IPv4 */
     WIRE_EICMP_INNER_IHL,        /* embedded IHL below 5 or past the message */
+    /* IPv6 (RFC 8200) */
+    WIRE_EIP6_TRUNCATED,         /* fewer than 40 octets */
+    WIRE_EIP6_VERSION,           /* version is not 6 */
+    WIRE_EIP6_PLEN_OVERRUN,      /* payload length past the end of the buffer */
+    WIRE_EIP6_EXT_TRUNCATED,     /* an extension header runs past the payload */
+    WIRE_EIP6_HBH_NOT_FIRST,     /* hop-by-hop options not right after the header */
+    WIRE_EIP6_OPT_TRUNCATED,     /* an option type without its length octet */
+    WIRE_EIP6_OPT_OVERRUN,       /* an option's length runs past its header */
+    /* ICMPv6 (RFC 4443) */
+    WIRE_EICMP6_TRUNCATED,       /* fewer than 8 octets */
+    WIRE_EICMP6_CHECKSUM,        /* checksum with pseudo-header does not verify */
+    WIRE_EICMP6_INNER_TRUNCATED, /* error without the invoking packet's header and 8 octets */
+    WIRE_EICMP6_INNER_VERSION,   /* invoking packet is not IPv6 */
     /* building */
     WIRE_EBUILD_SPACE,           /* the output buffer is too small */
     WIRE_EBUILD_OPTSPACE,        /* options exceed the 40 octets TCP allows */
@@ -361,6 +374,135 @@ static inline bool synack_icmp_type_is_error(uint8_t type)
 size_t synack_icmp_build(uint8_t *buf, size_t cap, uint8_t type, uint8_t code,
                          uint32_t rest, const uint8_t *data, size_t data_len,
                          struct synack_wire_error *err);
+
+/* ---- IPv6 (RFC 8200) ----------------------------------------------------- */
+
+#define SYNACK_IPPROTO_HOPOPTS 0
+#define SYNACK_IPPROTO_ROUTING 43
+#define SYNACK_IPPROTO_FRAGMENT 44
+#define SYNACK_IPPROTO_ICMPV6 58
+#define SYNACK_IPPROTO_NONE 59
+#define SYNACK_IPPROTO_DSTOPTS 60
+#define SYNACK_IPV6_HDR 40u
+#define SYNACK_IPV6_MIN_MTU 1280u /* RFC 8200 5 */
+
+struct synack_ipv6 {
+    uint8_t tclass;          /* traffic class (DSCP and ECN) */
+    uint32_t flow;           /* flow label, 20 bits */
+    uint16_t plen;           /* payload length as on the wire */
+    uint8_t next;            /* Next Header of the fixed header */
+    uint8_t hop_limit;
+    uint8_t src[16], dst[16];
+    const uint8_t *payload;  /* plen octets after the fixed header (link padding excluded) */
+    size_t payload_len;
+};
+
+/* The fixed header, checked against the buffer (jumbograms, RFC 2675, are
+ * not supported: a payload length of 0 is an empty payload). */
+int synack_ipv6_parse(const uint8_t *buf, size_t len, unsigned flags, struct synack_ipv6 *out,
+                      struct synack_wire_error *err);
+/* Write the 40-octet header at buf for payload_len octets of payload (plen,
+ * payload in h ignored). Returns 40 or 0 with err set. */
+size_t synack_ipv6_build(uint8_t *buf, size_t cap, const struct synack_ipv6 *h,
+                         size_t payload_len, struct synack_wire_error *err);
+
+/* The extension header chain of a datagram (RFC 8200 4), walked up to the
+ * upper-layer header, a fragment header with a non-zero offset (what
+ * follows is fragment data), a routing header with Segments Left, or No
+ * Next Header. Offsets are from the start of the datagram. What the chain
+ * asks of a host (discard, ICMP) is the IP layer's to act on. */
+struct synack_ipv6_chain {
+    uint8_t proto;            /* the header the walk stopped at (59: none) */
+    uint16_t l4_off;          /* its offset */
+    uint16_t proto_ptr;       /* offset of the Next Header field that named it */
+    uint8_t count;            /* extension headers walked */
+    bool hbh;                 /* hop-by-hop options (right after the fixed header) */
+    bool frag;                /* a fragment header: */
+    uint16_t frag_hdr_off;    /*   its offset: the unfragmentable part ends there */
+    uint16_t frag_ptr;        /*   offset of the Next Header field that names it */
+    uint16_t frag_offset;     /*   fragment offset, in octets */
+    bool frag_more;           /*   M flag */
+    uint32_t frag_id;
+    bool routing;             /* a routing header with Segments Left (the walk stopped there) */
+    uint8_t rt_type, rt_segleft;
+    uint16_t rt_off;
+    /* The first option (hop-by-hop or destination) whose type's two high
+     * bits ask for the datagram to be discarded (RFC 8200 4.2): */
+    uint16_t opt_off;         /* offset of its type octet, 0 if none */
+    uint8_t opt_action;       /* 1 discard; 2 and ICMP; 3 and ICMP unless to multicast */
+};
+
+int synack_ipv6_chain_parse(const uint8_t *pkt, size_t len, struct synack_ipv6_chain *c,
+                            struct synack_wire_error *err);
+
+/* The pseudo-header sum of TCP, UDP and ICMPv6 over IPv6 (RFC 8200 8.1). */
+uint32_t synack_cksum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t next,
+                              uint32_t len);
+/* TCP over IPv6: as synack_tcp_parse, with the IPv6 pseudo-header. */
+int synack_tcp_parse6(const uint8_t *seg, size_t len, const uint8_t src[16],
+                      const uint8_t dst[16], unsigned flags, struct synack_tcp *out,
+                      struct synack_wire_error *err);
+void synack_tcp_checksum_set6(uint8_t *seg, size_t seglen, const uint8_t src[16],
+                              const uint8_t dst[16]);
+
+/* ---- ICMPv6 (RFC 4443) ------------------------------------------------------ */
+
+enum synack_icmp6_type {
+    ICMP6_DEST_UNREACH = 1,
+    ICMP6_PACKET_TOO_BIG = 2,
+    ICMP6_TIME_EXCEEDED = 3,
+    ICMP6_PARAM_PROBLEM = 4,
+    ICMP6_ECHO_REQUEST = 128,
+    ICMP6_ECHO_REPLY = 129,
+};
+
+enum synack_icmp6_code {
+    ICMP6_UNREACH_NOROUTE = 0,
+    ICMP6_UNREACH_ADMIN = 1,
+    ICMP6_UNREACH_BEYONDSCOPE = 2,
+    ICMP6_UNREACH_ADDR = 3,
+    ICMP6_UNREACH_PORT = 4,
+    ICMP6_TIMXCEED_HOPLIMIT = 0,
+    ICMP6_TIMXCEED_REASS = 1,
+    ICMP6_PARAMPROB_HEADER = 0,   /* erroneous header field */
+    ICMP6_PARAMPROB_NEXTHDR = 1,  /* unrecognized Next Header */
+    ICMP6_PARAMPROB_OPTION = 2,   /* unrecognized IPv6 option */
+    ICMP6_PARAMPROB_CHAIN = 3,    /* first fragment without the whole header chain (RFC 7112) */
+};
+
+struct synack_icmp6 {
+    uint8_t type, code;
+    uint16_t checksum;
+    uint32_t rest;           /* octets 4..7: id/seq, MTU, pointer */
+    uint16_t echo_id, echo_seq;
+    const uint8_t *data;     /* octets after the 8-octet header */
+    size_t data_len;
+    bool is_error;           /* types 0..127 */
+    uint32_t mtu;            /* packet too big */
+    uint32_t pointer;        /* parameter problem */
+    struct {                 /* error messages: the invoking packet */
+        uint8_t src[16], dst[16];
+        uint16_t plen;
+        uint8_t proto;       /* its upper layer, found through its extension headers */
+        const uint8_t *l4;   /* at least 8 octets of it, or NULL when the quote stops short */
+        size_t l4_len;
+    } inner;
+};
+
+/* An ICMPv6 message of len octets between src and dst (the checksum covers
+ * the IPv6 pseudo-header). */
+int synack_icmp6_parse(const uint8_t *msg, size_t len, const uint8_t src[16],
+                       const uint8_t dst[16], unsigned flags, struct synack_icmp6 *out,
+                       struct synack_wire_error *err);
+static inline bool synack_icmp6_type_is_error(uint8_t type)
+{
+    return type < 128;
+}
+/* The 8-octet header from type/code/rest and data_len octets of data, with
+ * the checksum over the pseudo-header of src and dst. Returns the length or 0. */
+size_t synack_icmp6_build(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, uint32_t rest,
+                          const uint8_t *data, size_t data_len, const uint8_t src[16],
+                          const uint8_t dst[16], struct synack_wire_error *err);
 
 /* ---- byte order helpers (no alignment assumptions) ---------------------- */
 
