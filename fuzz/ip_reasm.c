@@ -83,7 +83,8 @@ static void check_table(const struct fz *f)
         prev = d->expires;
         CHECK(!d->dead || (!d->buf && d->nruns == 0), "a dropped datagram holds octets");
         CHECK(d->nruns <= IP_REASM_RUNS, "%u runs", d->nruns);
-        mem += d->buf ? IP_REASM_HEADROOM + d->cap : 0;
+        mem += d->buf ? IP_REASM_HDR_MAX + d->cap : 0;
+        CHECK(d->version == 4, "version %u", d->version);
         for (unsigned i = 0; i < d->nruns; i++) {
             CHECK(d->runs[i].start < d->runs[i].end && d->runs[i].end <= d->cap,
                   "run %u [%u, %u) in %u", i, d->runs[i].start, d->runs[i].end, d->cap);
@@ -147,7 +148,8 @@ static void forget_gone(struct fz *f)
 {
     for (unsigned k = 0; k < KEYS; k++) {
         const struct reasm_dgram *d = f->r.oldest;
-        while (d && !(d->src == key_src(k) && d->proto == key_proto(k) && d->id == key_id(k)))
+        while (d && !(synack_get32(d->src) == key_src(k) && d->key_proto == key_proto(k) &&
+                      d->id == key_id(k)))
             d = d->newer;
         if (!d || d->dead) {
             f->nsent[k] = 0;
@@ -203,7 +205,9 @@ static size_t step_fragment(struct fz *f, const uint8_t *p, size_t n)
         remember(f, k, off, off + (uint32_t)ip.payload_len, p[5] & 2);
     const uint8_t *out;
     size_t out_len;
-    if (ip_reasm_input(&f->r, f->pkt, &ip, f->now, &out, &out_len))
+    struct ip_frag fr;
+    ip_frag_from_ipv4(f->pkt, &ip, &fr);
+    if (ip_reasm_input(&f->r, &fr, f->now, &out, &out_len))
         check_delivered(f, out, out_len);
     CHECK(f->cnt.ip_frag_in == f->frags, "ip_frag_in %llu, %llu fragments",
           (unsigned long long)f->cnt.ip_frag_in, (unsigned long long)f->frags);
@@ -211,15 +215,20 @@ static size_t step_fragment(struct fz *f, const uint8_t *p, size_t n)
 }
 
 /* RFC 1122 3.3.2: time exceeded quotes a first fragment that came. */
-static void on_timeout(void *ctx, const uint8_t *quote, size_t len, uint64_t now)
+static void on_timeout(void *ctx, const struct ip_reasm_quote *q, uint64_t now)
 {
     struct fz *f = ctx;
     CHECK(now == f->now, "a timeout reported at another time");
-    CHECK(len >= 28 && len <= IP_REASM_QUOTE, "quote of %zu octets", len);
-    size_t hlen = (quote[0] & 0x0fu) * 4u;
-    CHECK((quote[0] >> 4) == 4 && hlen >= 20 && hlen + 8 == len, "quote header");
-    CHECK((synack_get16(quote + 6) & SYNACK_IP_OFFMASK) == 0, "quote of a later fragment");
-    CHECK(synack_cksum_fold(synack_cksum_add(0, quote, hlen)) == 0, "quote checksum");
+    CHECK(q->version == 4 && !q->frag, "version %u", q->version);
+    CHECK(q->hlen >= 20 && q->hlen <= 60 && q->hlen == (q->hdr[0] & 0x0fu) * 4u, "quote header");
+    CHECK(q->len >= 8 && q->len % 8 == 0, "first fragment of %zu octets", q->len);
+    CHECK((synack_get16(q->hdr + 6) & SYNACK_IP_OFFMASK) == 0, "quote of a later fragment");
+    CHECK(synack_get16(q->hdr + 6) & SYNACK_IP_MF, "quote of a whole datagram");
+    CHECK(synack_cksum_fold(synack_cksum_add(0, q->hdr, q->hlen)) == 0, "quote checksum");
+    unsigned k = key_of(synack_get32(q->hdr + 12), q->hdr[9], synack_get16(q->hdr + 4));
+    for (size_t i = 0; i < q->len; i++)
+        CHECK(q->data[i] == pattern(k, (uint32_t)i, 0) || q->data[i] == pattern(k, (uint32_t)i, 2),
+              "quoted octet %zu is not of the datagram", i);
 }
 
 static void expire(struct fz *f, uint64_t to)
@@ -264,7 +273,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t c = data[0];
     f->cfg.max_dgrams = 1 + (c & 7u);
     f->cfg.dgram_max = c & 8 ? 576 : 65535;
-    f->cfg.mem_max = f->cfg.dgram_max + IP_REASM_HEADROOM + ((c >> 4) & 3u) * 16384u;
+    f->cfg.mem_max = f->cfg.dgram_max + IP_REASM_HDR_MAX + ((c >> 4) & 3u) * 16384u;
     f->cfg.timeout = c & 0x40 ? SYNACK_SEC : 60 * SYNACK_SEC;
     f->now = 1000 * SYNACK_SEC;
     CHECK(ip_reasm_init(&f->r, &f->cfg, &f->cnt) == 0, "init");

@@ -78,7 +78,7 @@ static int config_check(const struct synack_config *c)
         return -EINVAL;
     if (c->reasm_max && (c->reasm_dgram_max < 576 || c->reasm_dgram_max > 65535 ||
                          c->reasm_timeout == 0 ||
-                         c->reasm_mem_max < c->reasm_dgram_max + IP_REASM_HEADROOM))
+                         c->reasm_mem_max < c->reasm_dgram_max + IP_REASM_HDR_MAX))
         return -EINVAL; /* RFC 1122 3.3.2: EMTU_R >= 576, and one datagram must fit */
     if (c->window_scaling > 1 || c->timestamps > 1 || c->sack > 1 || c->dsack > 1 ||
         c->ecn > 2 || c->recovery > SYNACK_RECOVERY_RACK)
@@ -301,7 +301,9 @@ void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, 
         return;
     }
     if (synack_ipv4_is_fragment(&ip)) { /* RFC 1122 3.3.2: MUST reassemble */
-        if (!ip_reasm_input(&s->reasm, pkt, &ip, now, &pkt, &len))
+        struct ip_frag f;
+        ip_frag_from_ipv4(pkt, &ip, &f);
+        if (!ip_reasm_input(&s->reasm, &f, now, &pkt, &len))
             return;
         if (synack_ipv4_parse(pkt, len, 0, &ip, NULL) != WIRE_OK)
             return; /* not reached: the header is the first fragment's, checked */
@@ -320,20 +322,28 @@ void synack_stack_batch_end(struct synack_stack *s, uint64_t now)
 }
 
 /* RFC 1122 3.3.2: a datagram that timed out after its first fragment came
- * is answered with ICMP time exceeded, fragment reassembly time exceeded. */
-static void reasm_timed_out(void *ctx, const uint8_t *quote, size_t len, uint64_t now)
+ * is answered with ICMP time exceeded, fragment reassembly time exceeded,
+ * quoting that fragment's header and 8 octets of its data (RFC 792). */
+static void reasm_timed_out(void *ctx, const struct ip_reasm_quote *q, uint64_t now)
 {
     struct synack_stack *s = ctx;
+    if (q->version != 4)
+        return;
+    uint8_t quote[IP_REASM_HDR_MAX + IP_REASM_QUOTE_DATA];
+    size_t dlen = q->len < IP_REASM_QUOTE_DATA ? q->len : IP_REASM_QUOTE_DATA;
+    memcpy(quote, q->hdr, q->hlen);
+    memcpy(quote + q->hlen, q->data, dlen);
     struct synack_ipv4 ip = {
         .ihl = (uint8_t)(quote[0] & 0x0f),
         .frag = synack_get16(quote + 6),
         .proto = quote[9],
         .src = synack_get32(quote + 12),
         .dst = synack_get32(quote + 16),
+        .payload = quote + q->hlen,
+        .payload_len = dlen,
     };
-    ip.payload = quote + ip.ihl * 4u;
-    ip.payload_len = len - ip.ihl * 4u;
-    icmp_send_error(s, &ip, quote, len, ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_REASS, 0, now);
+    icmp_send_error(s, &ip, quote, q->hlen + dlen, ICMP_TIME_EXCEEDED, ICMP_TIMXCEED_REASS, 0,
+                    now);
 }
 
 void synack_stack_poll(struct synack_stack *s, uint64_t now)

@@ -1,8 +1,9 @@
-/* IPv4 reassembly (RFC 791 3.2, RFC 1122 3.3.2) with today's safety rules:
- * an overlap drops the whole datagram (RFC 5722, applied to IPv4), a first
- * fragment too small for the transport header is refused (RFC 1858,
- * RFC 3128). Received octets are kept as sorted runs, RFC 815's holes
- * seen from the other side, bounded per datagram. No clock: `now` comes in. */
+/* Reassembly of IPv4 (RFC 791 3.2, RFC 1122 3.3.2) and IPv6 (RFC 8200
+ * 4.5) with today's safety rules: an overlap drops the whole datagram
+ * (RFC 5722, applied to IPv4 too), a first fragment too small for the
+ * transport header is refused (RFC 1858, RFC 3128). Received octets are
+ * kept as sorted runs, RFC 815's holes seen from the other side, bounded
+ * per datagram. No clock: `now` comes in. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@ struct frag {
     bool mf;
     const uint8_t *data;
 };
+
+#define HEADROOM IP_REASM_HDR_MAX
 
 enum place { PLACE_NEW, PLACE_DUP, PLACE_OVERLAP, PLACE_SCATTERED };
 
@@ -43,7 +46,7 @@ static void done_free(struct ip_reasm *r)
 static void buf_free(struct ip_reasm *r, struct reasm_dgram *d)
 {
     if (d->buf)
-        r->mem -= IP_REASM_HEADROOM + d->cap;
+        r->mem -= HEADROOM + d->cap;
     free(d->buf);
     d->buf = NULL;
     d->cap = 0;
@@ -83,16 +86,23 @@ static void kill(struct ip_reasm *r, struct reasm_dgram *d, uint64_t *counter)
     d->nruns = 0;
 }
 
-/* RFC 791 3.2: a datagram is named by source, destination, protocol, id. */
-static struct reasm_dgram *find(const struct ip_reasm *r, const struct synack_ipv4 *ip)
+/* RFC 791 3.2: an IPv4 datagram is named by source, destination, protocol
+ * and identification; RFC 8200 4.5: an IPv6 one without the protocol. */
+static uint8_t key_proto(const struct ip_frag *f)
+{
+    return f->version == 4 ? f->proto : 0;
+}
+
+static struct reasm_dgram *find(const struct ip_reasm *r, const struct ip_frag *f)
 {
     for (struct reasm_dgram *d = r->oldest; d; d = d->newer)
-        if (d->id == ip->id && d->src == ip->src && d->dst == ip->dst && d->proto == ip->proto)
+        if (d->id == f->id && d->version == f->version && d->key_proto == key_proto(f) &&
+            !memcmp(d->src, f->src, 16) && !memcmp(d->dst, f->dst, 16))
             return d;
     return NULL;
 }
 
-static struct reasm_dgram *create(struct ip_reasm *r, const struct synack_ipv4 *ip, uint64_t now)
+static struct reasm_dgram *create(struct ip_reasm *r, const struct ip_frag *f, uint64_t now)
 {
     if (r->used == r->cfg.max_dgrams) {
         r->cnt->ip_reasm_evicted++; /* the oldest makes room */
@@ -102,10 +112,11 @@ static struct reasm_dgram *create(struct ip_reasm *r, const struct synack_ipv4 *
     while (d->in_use)
         d++;
     d->in_use = true;
-    d->id = ip->id;
-    d->src = ip->src;
-    d->dst = ip->dst;
-    d->proto = ip->proto;
+    d->version = f->version;
+    d->key_proto = key_proto(f);
+    d->id = f->id;
+    memcpy(d->src, f->src, 16);
+    memcpy(d->dst, f->dst, 16);
     d->expires = now + r->cfg.timeout; /* fixed, from the first fragment (3.3.2) */
     d->older = r->newest;
     if (r->newest)
@@ -117,21 +128,42 @@ static struct reasm_dgram *create(struct ip_reasm *r, const struct synack_ipv4 *
     return d;
 }
 
+void ip_frag_from_ipv4(const uint8_t *pkt, const struct synack_ipv4 *ip, struct ip_frag *f)
+{
+    memset(f, 0, sizeof *f);
+    f->version = 4;
+    synack_put32(f->src, ip->src);
+    synack_put32(f->dst, ip->dst);
+    f->id = ip->id;
+    f->proto = ip->proto;
+    f->off = (ip->frag & SYNACK_IP_OFFMASK) * 8u;
+    f->mf = ip->frag & SYNACK_IP_MF;
+    f->data = ip->payload;
+    f->len = ip->payload_len;
+    f->hdr = pkt;
+    f->hlen = ip->ihl * 4u;
+}
+
 /* RFC 1858 3, RFC 3128: a first fragment that cannot hold the whole TCP
  * header (or an ICMP header) leaves a later one to write the flags a
  * filter judged. (RFC 1858 4's offset-8 rule adds nothing here: such a
  * fragment overlaps any first fragment that holds the header.) */
-static bool tiny_fragment(const struct synack_ipv4 *ip, const struct frag *f)
+static bool tiny_fragment(uint8_t proto, const struct frag *f)
 {
     if (f->off != 0)
         return false;
-    if (ip->proto == SYNACK_IPPROTO_TCP) {
+    if (proto == SYNACK_IPPROTO_TCP) {
         uint32_t need = SYNACK_TCP_HDR_MIN;
         if (f->end > 12 && (f->data[12] >> 4) * 4u > need)
             need = (f->data[12] >> 4) * 4u;
         return f->end < need;
     }
-    return ip->proto == SYNACK_IPPROTO_ICMP && f->end < 8;
+    return (proto == SYNACK_IPPROTO_ICMP || proto == SYNACK_IPPROTO_ICMPV6) && f->end < 8;
+}
+
+static uint32_t min_header(uint8_t version)
+{
+    return version == 4 ? IP_MIN_HDR : SYNACK_IPV6_HDR;
 }
 
 /* Every fragment must agree on where the datagram ends. */
@@ -146,14 +178,17 @@ static bool end_consistent(const struct reasm_dgram *d, const struct frag *f)
 
 /* The counter of the rule a fragment breaks, or NULL. */
 static uint64_t *fragment_fault(const struct ip_reasm *r, const struct reasm_dgram *d,
-                                const struct synack_ipv4 *ip, const struct frag *f)
+                                const struct ip_frag *fr, const struct frag *f)
 {
     struct synack_counters *c = r->cnt;
-    if (IP_MIN_HDR + f->end > IP_MAX_LEN)
+    /* the length field counts the whole (IPv4) or the payload (IPv6) */
+    if ((fr->version == 4 ? IP_MIN_HDR : 0) + f->end > IP_MAX_LEN)
         return &c->ip_reasm_drop_oversize; /* the "ping of death" */
-    if (IP_MIN_HDR + f->end > r->cfg.dgram_max)
+    if (min_header(fr->version) + f->end > r->cfg.dgram_max)
         return &c->ip_reasm_drop_too_big; /* beyond EMTU_R (3.3.2) */
-    if (tiny_fragment(ip, f))
+    if (fr->hlen > IP_REASM_HDR_MAX)
+        return &c->ip_reasm_drop_malformed;
+    if (tiny_fragment(fr->proto, f))
         return &c->ip_reasm_drop_tiny;
     if (!end_consistent(d, f))
         return &c->ip_reasm_drop_inconsistent;
@@ -177,13 +212,13 @@ static bool grow(struct ip_reasm *r, struct reasm_dgram *d, uint32_t need)
     if (need <= d->cap)
         return true;
     uint32_t want = d->last_seen ? d->total : (need + GROW_STEP - 1) / GROW_STEP * GROW_STEP;
-    if (want > r->cfg.dgram_max - IP_MIN_HDR) /* need is within it (fragment_fault) */
-        want = r->cfg.dgram_max - IP_MIN_HDR;
-    size_t add = want - d->cap + (d->buf ? 0 : IP_REASM_HEADROOM);
+    if (want > r->cfg.dgram_max - min_header(d->version)) /* need is (fragment_fault) */
+        want = r->cfg.dgram_max - min_header(d->version);
+    size_t add = want - d->cap + (d->buf ? 0 : HEADROOM);
     while (r->mem + add > r->cfg.mem_max)
         if (!evict_other(r, d))
             return false;
-    uint8_t *nb = realloc(d->buf, IP_REASM_HEADROOM + want);
+    uint8_t *nb = realloc(d->buf, HEADROOM + want);
     if (!nb)
         return false;
     d->buf = nb;
@@ -202,7 +237,7 @@ static enum place place(struct reasm_dgram *d, const struct frag *f)
     struct reasm_run *r = &d->runs[i];
     if (i < n && r->start < f->end && r->end > f->off) {
         bool inside = r->start <= f->off && f->end <= r->end;
-        return inside && !memcmp(d->buf + IP_REASM_HEADROOM + f->off, f->data, f->end - f->off)
+        return inside && !memcmp(d->buf + HEADROOM + f->off, f->data, f->end - f->off)
                    ? PLACE_DUP : PLACE_OVERLAP;
     }
     bool left = i < n && r->end == f->off;
@@ -234,25 +269,42 @@ static bool complete(const struct reasm_dgram *d)
            d->runs[0].end == d->total;
 }
 
-/* The first fragment's header in front of the payload: total length,
- * no MF, offset 0, a new checksum. The buffer moves to r->done. */
-static bool deliver(struct ip_reasm *r, struct reasm_dgram *d, const uint8_t **out,
-                    size_t *out_len)
+/* The unfragmentable part in front of the payload, fixed up: IPv4's total
+ * length, no MF, offset 0, a new checksum (RFC 791 3.2); IPv6's payload
+ * length, and the offset-zero fragment's Next Header where the fragment
+ * header was named (RFC 8200 4.5). */
+static uint32_t fix_header(const struct reasm_dgram *d, uint8_t *p)
 {
-    uint32_t len = d->hlen + d->total;
-    if (len > IP_MAX_LEN || len > r->cfg.dgram_max) {
-        kill(r, d, len > IP_MAX_LEN ? &r->cnt->ip_reasm_drop_oversize
-                                    : &r->cnt->ip_reasm_drop_too_big);
-        return false;
+    memcpy(p, d->hdr, d->hlen);
+    if (d->version == 6) {
+        uint32_t plen = d->hlen - SYNACK_IPV6_HDR + d->total;
+        synack_put16(p + 4, (uint16_t)plen);
+        p[d->nh_ptr] = d->next;
+        return SYNACK_IPV6_HDR + plen;
     }
-    uint8_t *p = d->buf + IP_REASM_HEADROOM - d->hlen;
-    memcpy(p, d->quote, d->hlen);
+    uint32_t len = d->hlen + d->total;
     synack_put16(p + 2, (uint16_t)len);
     synack_put16(p + 6, synack_get16(p + 6) & (SYNACK_IP_DF | SYNACK_IP_RF));
     synack_put16(p + 10, 0);
     synack_put16(p + 10, synack_cksum_fold(synack_cksum_add(0, p, d->hlen)));
+    return len;
+}
+
+/* The whole datagram; its buffer moves to r->done. */
+static bool deliver(struct ip_reasm *r, struct reasm_dgram *d, const uint8_t **out,
+                    size_t *out_len)
+{
+    uint32_t len = d->hlen + d->total;
+    uint32_t counted = d->version == 6 ? len - SYNACK_IPV6_HDR : len; /* the length field */
+    if (counted > IP_MAX_LEN || len > r->cfg.dgram_max) {
+        kill(r, d, counted > IP_MAX_LEN ? &r->cnt->ip_reasm_drop_oversize
+                                        : &r->cnt->ip_reasm_drop_too_big);
+        return false;
+    }
+    uint8_t *p = d->buf + HEADROOM - d->hlen;
+    fix_header(d, p);
     r->done = d->buf;
-    r->done_size = IP_REASM_HEADROOM + d->cap;
+    r->done_size = HEADROOM + d->cap;
     d->buf = NULL;
     d->cap = 0;
     release(r, d);
@@ -262,17 +314,18 @@ static bool deliver(struct ip_reasm *r, struct reasm_dgram *d, const uint8_t **o
     return true;
 }
 
-/* The new octets go in; the first fragment's header is kept. */
-static void store(struct reasm_dgram *d, const uint8_t *pkt, const struct synack_ipv4 *ip,
-                  const struct frag *f)
+/* The new octets go in; the offset-zero fragment's unfragmentable part
+ * and protocol are kept. */
+static void store(struct reasm_dgram *d, const struct ip_frag *fr, const struct frag *f)
 {
-    memcpy(d->buf + IP_REASM_HEADROOM + f->off, f->data, f->end - f->off);
+    memcpy(d->buf + HEADROOM + f->off, f->data, f->end - f->off);
     if (f->off == 0) {
         d->first_seen = true;
-        d->hlen = (uint8_t)(ip->ihl * 4u);
-        memcpy(d->quote, pkt, d->hlen);
-        d->quote_len = (uint8_t)(d->hlen + (f->end < 8 ? f->end : 8));
-        memcpy(d->quote + d->hlen, f->data, d->quote_len - d->hlen);
+        d->first_len = f->end;
+        d->hlen = (uint8_t)fr->hlen;
+        d->nh_ptr = fr->nh_ptr;
+        d->next = fr->proto;
+        memcpy(d->hdr, fr->hdr, fr->hlen);
     }
     if (!f->mf) {
         d->last_seen = true;
@@ -280,8 +333,8 @@ static void store(struct reasm_dgram *d, const uint8_t *pkt, const struct synack
     }
 }
 
-bool ip_reasm_input(struct ip_reasm *r, const uint8_t *pkt, const struct synack_ipv4 *ip,
-                    uint64_t now, const uint8_t **out, size_t *out_len)
+bool ip_reasm_input(struct ip_reasm *r, const struct ip_frag *fr, uint64_t now,
+                    const uint8_t **out, size_t *out_len)
 {
     done_free(r);
     if (!r->slots) {
@@ -289,20 +342,19 @@ bool ip_reasm_input(struct ip_reasm *r, const uint8_t *pkt, const struct synack_
         return false;
     }
     r->cnt->ip_frag_in++;
-    struct frag f = {.off = (ip->frag & SYNACK_IP_OFFMASK) * 8u, .mf = ip->frag & SYNACK_IP_MF,
-                     .data = ip->payload};
-    f.end = f.off + (uint32_t)ip->payload_len;
-    if (ip->payload_len == 0 || (f.mf && ip->payload_len % 8)) {
+    struct frag f = {.off = fr->off, .end = fr->off + (uint32_t)fr->len, .mf = fr->mf,
+                     .data = fr->data};
+    if (fr->len == 0 || (f.mf && fr->len % 8)) {
         r->cnt->ip_reasm_drop_malformed++; /* RFC 791 3.2: 8-octet units but the last */
         return false;
     }
-    struct reasm_dgram *d = find(r, ip);
+    struct reasm_dgram *d = find(r, fr);
     if (d && d->dead) {
         r->cnt->ip_reasm_drop_dead++;
         return false;
     }
-    d = d ? d : create(r, ip, now);
-    uint64_t *fault = fragment_fault(r, d, ip, &f);
+    d = d ? d : create(r, fr, now);
+    uint64_t *fault = fragment_fault(r, d, fr, &f);
     if (fault) {
         kill(r, d, fault);
         return false;
@@ -324,8 +376,26 @@ bool ip_reasm_input(struct ip_reasm *r, const uint8_t *pkt, const struct synack_
     case PLACE_NEW:
         break;
     }
-    store(d, pkt, ip, &f);
+    store(d, fr, &f);
     return complete(d) && deliver(r, d, out, out_len);
+}
+
+/* The offset-zero fragment as it came (IPv6: with its fragment header). */
+static void quote_of(const struct reasm_dgram *d, uint8_t frag[8], struct ip_reasm_quote *q)
+{
+    q->version = d->version;
+    q->hdr = d->hdr;
+    q->hlen = d->hlen;
+    q->frag = NULL;
+    q->data = d->buf + HEADROOM;
+    q->len = d->first_len;
+    if (d->version == 6) {
+        frag[0] = d->next;
+        frag[1] = 0;
+        synack_put16(frag + 2, 1); /* offset 0, more fragments */
+        synack_put32(frag + 4, d->id);
+        q->frag = frag;
+    }
 }
 
 void ip_reasm_expire(struct ip_reasm *r, uint64_t now, ip_reasm_timeout_fn timed_out, void *ctx)
@@ -335,8 +405,11 @@ void ip_reasm_expire(struct ip_reasm *r, uint64_t now, ip_reasm_timeout_fn timed
         struct reasm_dgram *d = r->oldest;
         if (!d->dead) {
             r->cnt->ip_reasm_timeout++; /* RFC 1122 3.3.2: discard, and tell the source */
+            uint8_t frag[8];
+            struct ip_reasm_quote q;
+            quote_of(d, frag, &q);
             if (d->first_seen && timed_out)
-                timed_out(ctx, d->quote, d->quote_len, now);
+                timed_out(ctx, &q, now);
         }
         release(r, d);
     }
