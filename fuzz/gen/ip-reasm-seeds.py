@@ -54,6 +54,16 @@ SEEDS = {
                      frag(9, 512, 288, False), frag(9, 0, 1016, True)],
     "malformed": [CFG_DEFAULT, frag(10, 0, 500, True), frag(10, 512, 0, True)],
     "options": [CFG_DEFAULT, frag(11, 0, 64, True, 0, 7), frag(11, 64, 64, False, 0, 2)],
+    # IPv6 (key & 16): a fragment header, with a hop-by-hop header before it
+    # when opt_words is odd
+    "v6-in-order": [CFG_DEFAULT, frag(16, 0, 512, True), frag(16, 512, 508, False)],
+    "v6-out-of-order-hop-by-hop": [CFG_DEFAULT, frag(17, 960, 460, False, 0, 1),
+                                   frag(17, 0, 480, True, 0, 1), frag(17, 480, 480, True, 0, 1)],
+    "v6-overlap": [CFG_DEFAULT, frag(18, 0, 512, True), frag(18, 504, 516, False)],
+    "v6-past-65535": [CFG_DEFAULT, frag(19, 0, 512, True), frag(19, 65504, 40, False)],
+    "v6-timeout": [CFG_SHORT, frag(20, 0, 512, True), clock(8)],
+    "v6-and-v4-same-id": [CFG_DEFAULT, frag(16, 0, 512, True), frag(0, 0, 512, True),
+                          frag(16, 512, 8, False), frag(0, 512, 8, False)],
 }
 
 

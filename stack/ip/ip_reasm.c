@@ -161,6 +161,24 @@ static bool tiny_fragment(uint8_t proto, const struct frag *f)
     return (proto == SYNACK_IPPROTO_ICMP || proto == SYNACK_IPPROTO_ICMPV6) && f->end < 8;
 }
 
+void ip_frag_from_ipv6(const uint8_t *pkt, size_t len, const struct synack_ipv6_chain *c,
+                       struct ip_frag *f)
+{
+    memset(f, 0, sizeof *f);
+    f->version = 6;
+    memcpy(f->src, pkt + 8, 16);
+    memcpy(f->dst, pkt + 24, 16);
+    f->id = c->frag_id;
+    f->proto = pkt[c->frag_hdr_off]; /* the fragment header's Next Header */
+    f->off = c->frag_offset;
+    f->mf = c->frag_more;
+    f->data = pkt + c->frag_hdr_off + 8;
+    f->len = len - (c->frag_hdr_off + 8u);
+    f->hdr = pkt;
+    f->hlen = c->frag_hdr_off;
+    f->nh_ptr = c->frag_ptr;
+}
+
 static uint32_t min_header(uint8_t version)
 {
     return version == 4 ? IP_MIN_HDR : SYNACK_IPV6_HDR;

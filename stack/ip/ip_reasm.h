@@ -101,6 +101,10 @@ void ip_reasm_destroy(struct ip_reasm *r);
 
 /* The fragment of an IPv4 datagram ip, parsed from pkt. */
 void ip_frag_from_ipv4(const uint8_t *pkt, const struct synack_ipv4 *ip, struct ip_frag *f);
+/* The fragment of an IPv6 packet of len octets (its payload length's)
+ * whose chain c has a fragment header. */
+void ip_frag_from_ipv6(const uint8_t *pkt, size_t len, const struct synack_ipv6_chain *c,
+                       struct ip_frag *f);
 
 /* One fragment (counted as ip_drop_fragment when reassembly is off).
  * Returns true with the whole datagram in *out, *out_len (the
