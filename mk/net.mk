@@ -75,7 +75,19 @@ check-net-targets: $(SYNACK)
 	    $(O)/synack run --strict --target linux -j8 -q $(NET_SMOKE); \
 	fi
 
-CHECK_MORE += check-pdso check-interop check-net-targets
+# The exec target with synack's apps as black boxes (vectors/exec/) and the
+# target's own errors (harness/tests/exec_check.sh; root, else skipped).
+.PHONY: check-exec
+check-exec: $(SYNACK) $(APPS)
+	@sh mk/run-tests.sh "harness/tests/exec_check.sh $(O)"
+
+# In make check (-j2) it runs after the other real-time suites, not beside
+# them: each judges timing, which a busy machine shifts.
+ifneq ($(filter check-interop,$(MAKECMDGOALS)),)
+check-exec: | check-interop check-net-targets
+endif
+
+CHECK_MORE += check-pdso check-interop check-net-targets check-exec
 
 # ---- the suite on the real-time targets -------------------------------------------
 # Real time: a vector that waits out TIME-WAIT takes minutes, so many run

@@ -444,6 +444,11 @@ static void runner_init(struct runner *r, const struct script *s, const struct r
     r->tolerance = so->tolerance_usecs_given ? so->tolerance_usecs : SCRIPT_DEFAULT_TOLERANCE_USECS;
     r->map.local_port = r->bind_port;
     r->map.remote_port = RUN_DEFAULT_REMOTE_PORT;
+    /* a program that connects (@app connect ADDR:PORT) talks to that port,
+     * as connect() would have said */
+    unsigned short app_port;
+    if (s->app && sscanf(s->app, "connect %*[0-9.]:%hu", &app_port) == 1)
+        r->map.remote_port = app_port;
     for (int i = 0; i < RUN_MAX_FDS; i++)
         r->fd_map[i] = -1;
     r->sut = -1;
@@ -506,6 +511,7 @@ static bool runner_open(struct runner *r)
         .mtu = r->s->options.mtu_given ? r->s->options.mtu : SCRIPT_DEFAULT_MTU,
         .seed = r->o->seed,
         .spec = r->ops->spec,
+        .app = r->s->app,
     };
     if (!oracle_check_names(r))
         return false;
@@ -639,6 +645,28 @@ static const char *script_unsupported(const struct script *s, char *why, size_t 
     return NULL;
 }
 
+/* A script is for a stack with socket calls (system call lines) or for a
+ * stack that is a program (an @app profile, the exec target): the other
+ * kind of target skips it, naming why. */
+static const char *script_wrong_kind(const struct script *s, const struct target_ops *ops,
+                                     char *why, size_t n)
+{
+    bool calls = ops->sock_socket != NULL;
+    if (s->app && calls) {
+        snprintf(why, n, "line %u: @app: the script is for a stack that is a program "
+                 "(--target exec:COMMAND); target %s runs system calls", s->app_line, ops->name);
+        return why;
+    }
+    for (size_t i = 0; !calls && i < s->event_count; i++)
+        if (s->events[i].type == SCRIPT_EV_SYSCALL) {
+            snprintf(why, n, "line %u: %s(): system calls cannot run on target %s, a stack "
+                     "that is a program (what it does is declared with @app)",
+                     s->events[i].line, s->events[i].syscall.name, ops->name);
+            return why;
+        }
+    return NULL;
+}
+
 void run_script(const struct script *s, const struct run_options *o, struct vector_result *res)
 {
     double t0 = wall_ms();
@@ -652,6 +680,8 @@ void run_script(const struct script *s, const struct run_options *o, struct vect
     int64_t need = script_end_us(s);
     char why[300];
     const char *unsupported = script_unsupported(s, why, sizeof why);
+    if (!unsupported)
+        unsupported = script_wrong_kind(s, o->target, why, sizeof why);
     if (unsupported) {
         set_outcome(r, RESULT_SKIP, NULL, NULL, NULL, NULL, -1, -1, unsupported);
     } else if (!o->target->virtual_time && o->max_real_us > 0 && need > o->max_real_us) {

@@ -1,5 +1,5 @@
 /* script/lexer.c: tokens of packetdrill's language, comments and their tags
- * (@req, @oracle-expect, @ignore).
+ * (@req, @oracle-expect, @ignore, @app).
  *
  * Follows packetdrill's lexer.l (numbers, words, strings, `commands`,
  * %{ code }%, --options, ...); it does not know the grammar. Comments are
@@ -96,7 +96,7 @@ int lex_check_bytes(struct parser *p)
 /* ---- tags in comments: "@req NAME:ID ...", "@oracle-expect RULE ...",
  * "@ignore FIELD ..." ------------------------------------------------------ */
 
-enum tag_kind { TAG_REQ, TAG_ORACLE, TAG_IGNORE, TAG_NONE };
+enum tag_kind { TAG_REQ, TAG_ORACLE, TAG_IGNORE, TAG_APP, TAG_NONE };
 
 static const struct {
     const char *word;
@@ -105,6 +105,7 @@ static const struct {
     [TAG_REQ] = {"@req", 4},
     [TAG_ORACLE] = {"@oracle-expect", 14},
     [TAG_IGNORE] = {"@ignore", 7},
+    [TAG_APP] = {"@app", 4},
 };
 
 static enum tag_kind at_tag(const struct parser *p, bool block)
@@ -177,6 +178,25 @@ static int add_tag(struct parser *p, struct script_req_tag **v, size_t *count, s
     return 0;
 }
 
+/* One word of the @app line (one line per script), appended to s->app. */
+static int add_app_word(struct parser *p, const char *w, size_t n)
+{
+    struct script *s = p->script;
+    if (s->app && s->app_line != p->line)
+        return perr_at(p, p->line, 1, "a second @app line (the first is line %u)", s->app_line);
+    size_t have = s->app ? strlen(s->app) : 0;
+    char *a = realloc(s->app, have + n + 2);
+    if (a == NULL)
+        return perr_at(p, p->line, 1, "out of memory");
+    if (have)
+        a[have++] = ' ';
+    memcpy(a + have, w, n);
+    a[have + n] = '\0';
+    s->app = a;
+    s->app_line = p->line;
+    return 0;
+}
+
 static int add_word(struct parser *p, enum tag_kind kind, size_t start)
 {
     struct script *s = p->script;
@@ -201,6 +221,8 @@ static int add_word(struct parser *p, enum tag_kind kind, size_t start)
         }
         return perr_at(p, p->line, col_of(p, start), "@ignore: unknown field '%.*s' (known: psh)",
                        clip40(w, n), w);
+    case TAG_APP:
+        return add_app_word(p, w, n);
     case TAG_NONE:
         break;
     }
@@ -235,6 +257,7 @@ static int read_tag(struct parser *p, enum tag_kind kind, bool block)
         return 0;
     return perr_at(p, line, column, kind == TAG_REQ ? "@req without a requirement tag"
                                      : kind == TAG_ORACLE ? "@oracle-expect without a rule name"
+                                     : kind == TAG_APP    ? "@app without a profile"
                                                           : "@ignore without a field");
 }
 

@@ -136,6 +136,7 @@ void script_free(struct script *s)
     for (size_t i = 0; i < s->oracle_expect_count; i++)
         free(s->oracle_expect[i].tag);
     free(s->oracle_expect);
+    free(s->app);
     for (size_t i = 0; i < s->options.given_count; i++) {
         free(s->options.given[i].name);
         free(s->options.given[i].value);

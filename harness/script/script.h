@@ -105,6 +105,15 @@
  *     3.9.1.2); pcap vectors of another stack use it. Collected in
  *     script->ignore_flags.
  *
+ * (6) What the application does, for a stack that is a program (the exec
+ *     target, harness/target/exec.c), in a comment, once per script:
+ *       // @app listen 8080 echo
+ *       // @app connect 198.51.100.2:8080 get /
+ *     `listen PORT` or `connect ADDR:PORT`, then words the program's
+ *     command reads from $SYNACK_APP. Collected in script->app (its words
+ *     joined by one space) and script->app_line. A script with @app runs
+ *     only on the exec target; one with system calls only on the others.
+ *
  * ---- What parses but does not run ------------------------------------------
  *
  *   The parser takes the whole of packetdrill's grammar. What the runner
@@ -506,6 +515,8 @@ struct script {
     struct script_req_tag *oracle_expect;/* rule names ("rto-below-minimum") */
     uint8_t ignore_flags;                /* extension (5): TCP flags not compared
                                           * in outbound packets (@ignore psh) */
+    char *app;                           /* extension (6): @app words, or NULL */
+    unsigned app_line;
     size_t define_count;                 /* --define NAME=VALUE */
     struct script_define *defines;
 };

@@ -597,6 +597,7 @@ const struct target_ops *so_target_new(const char *name, const char *path, const
     ops->name = sp->name;
     ops->virtual_time = sp->clock == SO_CLOCK_VIRTUAL;
     ops->spec = sp;
+    ops->release = so_target_free;
     return ops;
 fail:
     spec_free(sp);

@@ -28,6 +28,7 @@ struct target_config {
     uint16_t mtu;
     uint64_t seed;       /* for targets with an RNG (mem) */
     const void *spec;    /* the target_ops' spec (the runner passes it on) */
+    const char *app;     /* the script's @app profile, or NULL (exec target) */
 };
 
 /* A message call (sendto, sendmsg, recvmsg) as the kernel takes it, for
@@ -103,6 +104,8 @@ struct target_ops {
     /* Optional. ioctl(sd, request, &int) (SIOCINQ, SIOCOUTQ, ...): 0 with
      * *val set, or -errno. */
     int (*sock_ioctl)(struct target *t, int sd, unsigned long request, int *val);
+    /* A target made from an argument frees itself (target_release). */
+    void (*release)(const struct target_ops *self);
 };
 
 enum { TARGET_SHELL_DONE = 0, TARGET_SHELL_SKIP = 1, TARGET_SHELL_FAILED = -1 };
@@ -116,9 +119,9 @@ extern const char *const target_forms[];
 
 /* The target a --target argument names: a fixed one (target_find), "lwip",
  * "so:PATH" (an object of packetdrill's SO interface, target/so.c) or
- * "exec:COMMAND" (a stack that is a program, target/exec.c). flags is
- * --so-flags (so: and lwip only; NULL for none). NULL with the reason in
- * err. Release what it returns with target_release. */
+ * "exec:COMMAND" (a stack that is a program, target/exec.c; it has no
+ * sock_* calls). flags is --so-flags (so: and lwip only; NULL for none).
+ * NULL with the reason in err. Release what it returns with target_release. */
 const struct target_ops *target_resolve(const char *arg, const char *flags, char *err,
                                         size_t errlen);
 void target_release(const struct target_ops *ops);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "target/exec.h"
 #include "target/so.h"
 #include "target/target.h"
 
@@ -12,7 +13,7 @@ extern const struct target_ops target_linux; /* target/linux.c: the host kernel'
 
 static const struct target_ops *const all_targets[] = {&target_mem, &target_tun, &target_linux};
 const char *const target_names[] = {"mem", "tun", "linux", "lwip", NULL};
-const char *const target_forms[] = {"so:PATH", NULL};
+const char *const target_forms[] = {"so:PATH", "exec:COMMAND", NULL};
 
 const struct target_ops *target_find(const char *name)
 {
@@ -20,14 +21,6 @@ const struct target_ops *target_find(const char *name)
         if (strcmp(all_targets[i]->name, name) == 0)
             return all_targets[i];
     return NULL;
-}
-
-static bool is_fixed(const struct target_ops *ops)
-{
-    for (size_t i = 0; i < sizeof all_targets / sizeof all_targets[0]; i++)
-        if (all_targets[i] == ops)
-            return true;
-    return false;
 }
 
 /* "so:dir/libx.so" -> "so:libx.so": what results call it. */
@@ -64,12 +57,20 @@ const struct target_ops *target_resolve(const char *arg, const char *flags, char
         so_name(arg + 3, name, sizeof name);
         return so_target_new(name, arg + 3, flags, err, n);
     }
-    snprintf(err, n, "unknown target '%s' (known: mem, tun, linux, lwip, so:PATH)", arg);
+    if (strncmp(arg, "exec:", 5) == 0 && arg[5]) {
+        if (flags) {
+            snprintf(err, n, "--so-flags is for the so: and lwip targets, not exec:");
+            return NULL;
+        }
+        return exec_target_new(arg + 5, err, n);
+    }
+    snprintf(err, n, "unknown target '%s' (known: mem, tun, linux, lwip, so:PATH, exec:COMMAND)",
+             arg);
     return NULL;
 }
 
 void target_release(const struct target_ops *ops)
 {
-    if (ops && !is_fixed(ops))
-        so_target_free(ops);
+    if (ops && ops->release)
+        ops->release(ops);
 }
