@@ -9,7 +9,8 @@
 LWIP_CFLAGS := $(shell pkg-config --cflags lwip 2>/dev/null || echo -I/usr/include/lwip)
 LWIP_LIBS := $(shell pkg-config --libs lwip 2>/dev/null || echo -llwip)
 LWIP_SO := $(O)/liblwip-packetdrill.so
-LWIP_SO_OBJ := $(O)/pic/harness/target/lwip/lwip_packetdrill.o $(O)/pic/stack/packetdrill/pdso_fds.o
+LWIP_SO_OBJ := $(O)/pic/harness/target/lwip/lwip_packetdrill.o $(O)/pic/stack/packetdrill/pdso_fds.o \
+               $(O)/pic/stack/packetdrill/pdso_enosys.o
 
 # lwIP's headers are not -Wextra clean with our flags: only ours are judged.
 $(O)/pic/harness/target/lwip/lwip_packetdrill.o: ALL_CPPFLAGS += $(LWIP_CFLAGS)

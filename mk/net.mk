@@ -29,7 +29,7 @@ all: $(APPS)
 PDSO := $(O)/libsynack-packetdrill.so
 PDSO_STACK_SRC := $(filter-out stack/link/pcap.c stack/link/tun.c stack/link/loop.c,$(STACK_SRC))
 PDSO_OBJ := $(PDSO_STACK_SRC:%.c=$(O)/pic/%.o) $(O)/pic/stack/packetdrill/synack_packetdrill.o \
-            $(O)/pic/stack/packetdrill/pdso_fds.o
+            $(O)/pic/stack/packetdrill/pdso_fds.o $(O)/pic/stack/packetdrill/pdso_enosys.o
 PDSO_CHECK := $(O)/stack/packetdrill/pdso_check
 
 $(O)/pic/%.o: %.c

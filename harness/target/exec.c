@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "target/exec.h"
+#include "target/last_words.h"
 #include "target/netns.h"
 #include "target/pktq.h"
 #include "target/target.h"
@@ -129,24 +130,6 @@ static bool parse_app(const char *app, char *port, size_t pn, char *remote, size
 
 /* ---- the program ---- */
 
-static void last_words(const struct target *t, char *out, size_t n)
-{
-    out[0] = '\0';
-    char buf[2048];
-    off_t end = lseek(t->outfd, 0, SEEK_END);
-    off_t from = end > (off_t)sizeof buf - 1 ? end - (off_t)sizeof buf + 1 : 0;
-    ssize_t r = pread(t->outfd, buf, sizeof buf - 1, from);
-    if (r <= 0)
-        return;
-    buf[r] = '\0';
-    while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
-        buf[--r] = '\0';
-    char *line = strrchr(buf, '\n');
-    line = line ? line + 1 : buf;
-    if (*line)
-        snprintf(out, n, " (its last words: \"%.200s\")", line);
-}
-
 /* Reap the program if it has ended; a death by a signal is the fault. */
 static bool program_gone(struct target *t)
 {
@@ -157,7 +140,7 @@ static bool program_gone(struct target *t)
     t->reaped = true;
     if (WIFSIGNALED(t->status)) {
         char words[300];
-        last_words(t, words, sizeof words);
+        last_words(t->outfd, words, sizeof words);
         const char *sig = sigabbrev_np(WTERMSIG(t->status));
         snprintf(t->fault, sizeof t->fault, "the stack under test crashed: SIG%s%s",
                  sig ? sig : "?", words);
@@ -293,7 +276,7 @@ static int await_attach(struct target *t, char *err, size_t n)
     while (!attached(t)) {
         if (program_gone(t)) {
             char words[300];
-            last_words(t, words, sizeof words);
+            last_words(t->outfd, words, sizeof words);
             snprintf(err, n, "the stack under test ended (%s %d) before it attached to %s%s",
                      WIFSIGNALED(t->status) ? "signal" : "status",
                      WIFSIGNALED(t->status) ? WTERMSIG(t->status) : WEXITSTATUS(t->status),
@@ -379,20 +362,7 @@ static int64_t exec_now(struct target *t)
 
 static void sniff(struct target *t)
 {
-    for (;;) {
-        struct sockaddr_ll from;
-        socklen_t fl = sizeof from;
-        ssize_t r = recvfrom(t->psock, t->buf, sizeof t->buf, 0, (struct sockaddr *)&from, &fl);
-        if (r < 0)
-            return;
-        if (from.sll_pkttype == PACKET_OUTGOING)
-            continue;
-        if (r < 1 || (t->buf[0] >> 4) != 4) {
-            t->not_ipv4++;
-            continue;
-        }
-        pktq_push(&t->out, t->buf, (size_t)r, exec_now(t));
-    }
+    pktq_sniff(&t->out, t->psock, t->buf, sizeof t->buf, exec_now(t), &t->not_ipv4);
 }
 
 static bool exec_wait(struct target *t, int64_t until)

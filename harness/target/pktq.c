@@ -1,6 +1,8 @@
 /* The outbound packet queue of the real-time targets. */
+#include <linux/if_packet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "target/pktq.h"
 
@@ -36,6 +38,25 @@ bool pktq_pop(struct pktq *q, uint8_t *buf, size_t cap, size_t *len, int64_t *wh
     q->head = (q->head + 1) % PKTQ_MAX;
     q->count--;
     return true;
+}
+
+void pktq_sniff(struct pktq *q, int psock, uint8_t *buf, size_t cap, int64_t now,
+                uint64_t *not_ipv4)
+{
+    for (;;) {
+        struct sockaddr_ll from;
+        socklen_t fl = sizeof from;
+        ssize_t r = recvfrom(psock, buf, cap, 0, (struct sockaddr *)&from, &fl);
+        if (r < 0)
+            return;
+        if (from.sll_pkttype == PACKET_OUTGOING)
+            continue;
+        if (r < 1 || (buf[0] >> 4) != 4) {
+            (*not_ipv4)++;
+            continue;
+        }
+        pktq_push(q, buf, (size_t)r, now);
+    }
 }
 
 void pktq_clear(struct pktq *q)

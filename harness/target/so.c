@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "target/last_words.h"
 #include "target/linux_info.h"
 #include "target/so.h"
 #include "target/so_proto.h"
@@ -69,24 +70,6 @@ struct target {
 
 /* ---- the host process ---- */
 
-static void last_words(struct target *t, char *out, size_t n)
-{
-    out[0] = '\0';
-    char buf[4096];
-    off_t end = lseek(t->errfd, 0, SEEK_END);
-    off_t from = end > (off_t)sizeof buf - 1 ? end - (off_t)sizeof buf + 1 : 0;
-    ssize_t r = pread(t->errfd, buf, sizeof buf - 1, from);
-    if (r <= 0)
-        return;
-    buf[r] = '\0';
-    while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' '))
-        buf[--r] = '\0';
-    char *line = strrchr(buf, '\n');
-    line = line ? line + 1 : buf;
-    if (*line)
-        snprintf(out, n, " (its last words: \"%.200s\")", line);
-}
-
 static const char *call_name(const struct target *t)
 {
     return t->doing && t->doing[0] ? t->doing : NULL;
@@ -121,7 +104,7 @@ static void reap(struct target *t, bool kill_it)
     if (t->dead || w <= 0)
         return;
     char words[300], in[100];
-    last_words(t, words, sizeof words);
+    last_words(t->errfd, words, sizeof words);
     const char *call = call_name(t);
     if (call)
         snprintf(in, sizeof in, "in %s()", call);

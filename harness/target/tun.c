@@ -128,20 +128,7 @@ static int64_t tun_now(struct target *t)
 /* Take what the kernel received from the stack on the device. */
 static void sniff(struct target *t)
 {
-    for (;;) {
-        struct sockaddr_ll from;
-        socklen_t fl = sizeof from;
-        ssize_t r = recvfrom(t->psock, t->buf, sizeof t->buf, 0, (struct sockaddr *)&from, &fl);
-        if (r < 0)
-            return;
-        if (from.sll_pkttype == PACKET_OUTGOING)
-            continue;
-        if (r < 1 || (t->buf[0] >> 4) != 4) {
-            t->not_ipv4++;
-            continue;
-        }
-        pktq_push(&t->out, t->buf, (size_t)r, tun_now(t));
-    }
+    pktq_sniff(&t->out, t->psock, t->buf, sizeof t->buf, tun_now(t), &t->not_ipv4);
 }
 
 /* One wait on the device, the packet socket and the stack's deadline. */

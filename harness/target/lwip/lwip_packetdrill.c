@@ -54,6 +54,7 @@
 #include "lwip/timeouts.h"
 
 #include "packetdrill/packetdrill_so.h"
+#include "packetdrill/pdso_enosys.h"
 #include "packetdrill/pdso_fds.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -534,24 +535,6 @@ static int pd_gettimeofday(void *u, struct timeval *tv, struct timezone *tz)
     return 0;
 }
 
-static int pd_epoll_create(void *u, int size) { (void)u; (void)size; return fail(ENOSYS); }
-static int pd_epoll_ctl(void *u, int epfd, int op, int fd, struct epoll_event *e)
-{
-    (void)u; (void)epfd; (void)op; (void)fd; (void)e;
-    return fail(ENOSYS);
-}
-static int pd_epoll_wait(void *u, int epfd, struct epoll_event *e, int max, int timeout)
-{
-    (void)u; (void)epfd; (void)e; (void)max; (void)timeout;
-    return fail(ENOSYS);
-}
-static int pd_pipe(void *u, int fds[2]) { (void)u; (void)fds; return fail(ENOSYS); }
-static int pd_splice(void *u, int in, loff_t *oin, int out, loff_t *oout, size_t len, unsigned f)
-{
-    (void)u; (void)in; (void)oin; (void)out; (void)oout; (void)len; (void)f;
-    return fail(ENOSYS);
-}
-
 /* lwIP has no way to stop: free closes our descriptors; the process ends. */
 static void pd_free(void *u)
 {
@@ -692,9 +675,5 @@ EXPORT void packetdrill_interface_init(const char *flags, struct packetdrill_int
     ifc->netdev_receive = pd_netdev_receive;
     ifc->usleep = pd_usleep;
     ifc->gettimeofday = pd_gettimeofday;
-    ifc->epoll_create = pd_epoll_create;
-    ifc->epoll_ctl = pd_epoll_ctl;
-    ifc->epoll_wait = pd_epoll_wait;
-    ifc->pipe = pd_pipe;
-    ifc->splice = pd_splice;
+    pdso_enosys(ifc);
 }
