@@ -14,6 +14,7 @@ void synack_config_default(struct synack_config *c)
     memset(c, 0, sizeof *c);
     c->prefix_len = 24;
     c->mtu = 1500;
+    c->pmtu_min = 552;
     c->ttl = 64;
     c->rng_seed = 1;
     c->max_sockets = 1024;
@@ -62,8 +63,8 @@ void synack_config_default(struct synack_config *c)
 /* Reject what the stack cannot run with, rather than misbehave later. */
 static int config_check(const struct synack_config *c)
 {
-    if (c->addr == 0 || c->mtu < 68 || c->prefix_len > 32)
-        return -EINVAL;
+    if (c->addr == 0 || c->mtu < 68 || c->prefix_len > 32 || c->pmtu_min < 68)
+        return -EINVAL; /* RFC 791: 68 octets pass every link; RFC 1191 3 */
     if (c->max_conns == 0 || c->max_sockets == 0 || c->sndbuf == 0 || c->rcvbuf == 0)
         return -EINVAL;
     if (c->syncookies > 2)

@@ -22,7 +22,7 @@ struct sock {
     /* options, applied when the TCB is created */
     bool reuseaddr;
     uint32_t sndbuf, rcvbuf;
-    uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0 */
+    uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0, TF_ICMP_HARD_ABORT */
     uint8_t ext;      /* TO_*: the TCP extensions to offer */
     uint8_t recovery; /* enum synack_recovery */
     struct synack_linger linger;

@@ -66,6 +66,8 @@ static int sock_alloc(struct synack_stack *s)
         sk->ttl = s->cfg.ttl;
         sk->ext = tcp_ext_from_config(&s->cfg);
         sk->recovery = s->cfg.recovery;
+        if (s->cfg.icmp_hard_abort)
+            sk->flags |= TF_ICMP_HARD_ABORT;
         return (int)i;
     }
     return -EMFILE;

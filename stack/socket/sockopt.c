@@ -183,6 +183,11 @@ static int set_tcp_level(struct synack_stack *s, struct sock *sk, int name, cons
     case SYNACK_TCP_ECN:
     case SYNACK_TCP_RECOVERY:
         return set_extension(sk, name, v);
+    case SYNACK_TCP_ICMP_HARD_ABORT: /* SHLD-26 kept, or RFC 5927 5.2 */
+        flag_set(&sk->flags, TF_ICMP_HARD_ABORT, v != 0);
+        if (sk->tcb)
+            flag_set(&sk->tcb->flags, TF_ICMP_HARD_ABORT, v != 0);
+        return 0;
     default:
         return -ENOPROTOOPT;
     }
@@ -272,6 +277,8 @@ static int get_tcp_level(struct synack_stack *s, struct sock *sk, int name, void
         return put_int(val, len, (int)sk->keep_cnt);
     case SYNACK_TCP_USER_TIMEOUT:
         return put_int(val, len, (int)(sk->user_timeout / SYNACK_MSEC));
+    case SYNACK_TCP_ICMP_HARD_ABORT:
+        return put_int(val, len, (sk->flags & TF_ICMP_HARD_ABORT) != 0);
     case SYNACK_TCP_SOFT_ERROR: {
         struct synack_tcp_info info = {.soft_error = 0};
         if (sk->tcb)

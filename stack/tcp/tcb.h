@@ -50,6 +50,7 @@ enum tcp_timer {
 #define TF_SWS_OVERRIDE 0x40000u /* the override timeout of 3.8.6.2.1 (4) fired */
 #define TF_R1_ADVICE 0x80000u  /* soft_error holds the R1 report (SHLD-9) */
 #define TF_DSACK 0x100000u     /* the next ACK reports dsack (RFC 2883) */
+#define TF_ICMP_HARD_ABORT 0x200000u /* unreachable 2, 3 abort when synchronized (SHLD-26) */
 
 /* tcb->opt_offer (what our SYN offers or our SYN-ACK may accept) and
  * tcb->opt_on (what both SYNs settled): the extensions of a connection. */
@@ -108,6 +109,7 @@ struct tcb {
     uint16_t peer_mss; /* SendMSS: the peer's option, or 536 (MUST-15) */
     uint16_t rcv_mss;  /* what we announce (MUST-67) */
     uint16_t user_mss; /* TCP_MAXSEG, 0 if unset */
+    uint16_t pmtu;     /* path MTU lowered by ICMP (RFC 1191); 0: the link's */
     /* Extensions (tcp_opts.c): offered, and settled by both SYNs */
     uint8_t opt_offer, opt_on;     /* TO_* */
     uint8_t recovery;              /* enum synack_recovery */

@@ -1,6 +1,9 @@
 /* ICMP errors for TCP (RFC 9293 3.9.2.2, MUST-54 to MUST-56, SHLD-25,
  * SHLD-26), checked against the connection's sequence space first
- * (RFC 5927 4.1) so a blind attacker cannot abort it. */
+ * (RFC 5927 4.1) so a blind attacker cannot abort it. Fragmentation needed
+ * is path-MTU information (RFC 1191), never an abort; protocol and port
+ * unreachable abort a synchronized connection only when asked to (RFC 5927
+ * 5.2 otherwise, as Linux and FreeBSD). */
 #include <errno.h>
 
 #include "tcp/tcp_internal.h"
@@ -21,14 +24,76 @@ static int unreach_errno(uint8_t code)
 
 static bool is_hard_error(const struct synack_icmp *icmp)
 {
-    /* Destination unreachable codes 2-4 are hard; the rest is soft. */
-    return icmp->type == ICMP_DEST_UNREACH && icmp->code >= ICMP_UNREACH_PROTOCOL &&
-           icmp->code <= ICMP_UNREACH_NEEDFRAG;
+    /* SHLD-26 names codes 2-4; 4 is path-MTU information (RFC 1191,
+     * tcp_icmp_needfrag), so protocol and port unreachable remain. */
+    return icmp->type == ICMP_DEST_UNREACH &&
+           (icmp->code == ICMP_UNREACH_PROTOCOL || icmp->code == ICMP_UNREACH_PORT);
 }
+
+/* RFC 9293 3.5: ESTABLISHED and every state after it. */
+static bool is_synchronized(const struct tcb *tcb)
+{
+    return tcb->state >= SYNACK_ESTABLISHED;
+}
+
+/* ---- path MTU (RFC 1191) ---- */
+
+/* RFC 1191 7, Table 7-1: the plateaus of the MTUs in use. */
+static const uint16_t pmtu_plateaus[] = {65535, 32000, 17914, 8166, 4352, 2002,
+                                         1492,  1006,  508,   296,  68};
+
+/* RFC 1191 5: an old-style message (next-hop MTU 0) names no MTU; the
+ * greatest plateau below the quoted datagram's Total Length stands for it,
+ * that length first taken as a 4.2BSD router's (which adds the header
+ * length) when it is not below the current estimate. 0 when none is. */
+static uint32_t pmtu_old_style(const struct synack_icmp *icmp, uint32_t pmtu)
+{
+    uint32_t len = icmp->inner.total_len;
+    if (len >= pmtu)
+        len = len > 4u * icmp->inner.ihl ? len - 4u * icmp->inner.ihl : 0;
+    for (size_t i = 0; i < sizeof pmtu_plateaus / sizeof pmtu_plateaus[0]; i++)
+        if (pmtu_plateaus[i] < len)
+            return pmtu_plateaus[i];
+    return 0;
+}
+
+/* Destination unreachable, fragmentation needed (code 4): the datagram
+ * quoted was too big for a link of the path. The MTU it names is taken
+ * when it is plausible: below the connection's path MTU (RFC 1191 3: never
+ * raised; 6.4: any other message is ignored), not below pmtu_min (RFC 1191
+ * 3: never below 68; RFC 5927 7: a tiny MTU throttles a connection for an
+ * attacker), and below the quoted datagram that was too big for it.
+ *
+ * The seam for path MTU discovery (RFC 1191, RFC 8201, PLPMTUD): synack
+ * sends without DF today (core/stack.c), so routers fragment rather than
+ * drop and this is all it does with the message. With DF set, the IP
+ * layer keeps the estimate per destination (RFC 1191 6.2) and ages it
+ * (6.3), and calls this for every connection on the path. */
+static void tcp_icmp_needfrag(struct tcp_ctx *t, struct tcb *tcb, const struct synack_icmp *icmp,
+                              uint64_t now)
+{
+    uint32_t pmtu = tcp_path_mtu(t, tcb);
+    uint32_t mtu = icmp->next_hop_mtu ? icmp->next_hop_mtu : pmtu_old_style(icmp, pmtu);
+    if (mtu < t->cfg->pmtu_min || mtu >= pmtu || mtu >= icmp->inner.total_len) {
+        t->cnt->icmp_pmtu_ignored++;
+        return;
+    }
+    t->cnt->icmp_pmtu_lowered++;
+    tcb->pmtu = (uint16_t)mtu;
+    tcp_update_snd_mss(t, tcb);
+    /* RFC 1191 6.4: the quoted datagram was dropped; send again at once,
+     * in the smaller segments, one segment from SND.UNA, the rest as ACKs
+     * come back (go-back as after a timeout, cwnd untouched). */
+    if (tcb->snd_una != tcb->snd_max && seq_gt(tcb->snd_una, tcb->iss)) {
+        tcb->snd_nxt = tcb->snd_una;
+        tcp_retransmit_first(t, tcb, now);
+    }
+}
+
+/* ---- the entry ---- */
 
 void tcp_icmp_error(struct tcp_ctx *t, const struct synack_icmp *icmp, uint64_t now)
 {
-    (void)now;
     if (icmp->type == ICMP_SOURCE_QUENCH) {
         t->cnt->icmp_source_quench++; /* MUST-55: silently discard */
         return;
@@ -43,12 +108,21 @@ void tcp_icmp_error(struct tcp_ctx *t, const struct synack_icmp *icmp, uint64_t 
     }
     if (!seq_in_window(seq, tcb->snd_una, tcb->snd_max) &&
         !(tcb->snd_una == tcb->snd_max && seq == tcb->snd_una)) {
-        t->cnt->icmp_drop_bad_seq++;
+        t->cnt->icmp_drop_bad_seq++; /* RFC 5927 4.1: SND.UNA =< SEG.SEQ < SND.NXT */
         return;
     }
     t->cnt->icmp_to_tcp++;
+    if (icmp->type == ICMP_DEST_UNREACH && icmp->code == ICMP_UNREACH_NEEDFRAG) {
+        tcp_icmp_needfrag(t, tcb, icmp, now);
+        return;
+    }
     int err = icmp->type == ICMP_DEST_UNREACH ? unreach_errno(icmp->code) : -EHOSTUNREACH;
-    if (!is_hard_error(icmp)) {
+    bool hard = is_hard_error(icmp);
+    if (hard && is_synchronized(tcb) && !(tcb->flags & TF_ICMP_HARD_ABORT)) {
+        t->cnt->icmp_hard_as_soft++; /* RFC 5927 5.2: the blind reset attack */
+        hard = false;
+    }
+    if (!hard) {
         tcb->soft_error = err; /* MUST-56: no abort; SHLD-25: reported */
         t->cnt->icmp_soft_errors++;
         return;

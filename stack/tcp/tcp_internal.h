@@ -239,6 +239,11 @@ void tcp_window_closed(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t user_mss);
 /* Effective send MSS (MUST-16). */
 void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb);
+/* The path MTU a connection sends with: the link's until ICMP lowered it. */
+static inline uint32_t tcp_path_mtu(const struct tcp_ctx *t, const struct tcb *tcb)
+{
+    return tcb->pmtu ? tcb->pmtu : t->cfg->mtu;
+}
 /* The sequence number that ends the data queued so far. */
 static inline uint32_t tcp_data_end(const struct tcb *tcb) { return tcb->snd_buf_seq + tcb->sb.len; }
 static inline bool tcp_fin_acked(const struct tcb *tcb)

@@ -227,9 +227,9 @@ uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t user_mss)
 void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb)
 {
     /* Eff.snd.MSS = min(SendMSS+20, MMS_S) - TCPhdrsize - IPoptionsize (MUST-16),
-     * with MMS_S = MTU - 20; TCPhdrsize counts the options every segment
-     * carries (timestamps: RFC 7323 3.2, RFC 6691). */
-    uint32_t mms_s = t->cfg->mtu - 20u;
+     * with MMS_S = path MTU - 20 (RFC 1191 6.1); TCPhdrsize counts the
+     * options every segment carries (timestamps: RFC 7323 3.2, RFC 6691). */
+    uint32_t mms_s = tcp_path_mtu(t, tcb) - 20u;
     uint32_t send = (uint32_t)tcb->peer_mss + 20u;
     uint32_t eff = (send < mms_s ? send : mms_s) - 20u;
     if (tcb->user_mss && tcb->user_mss < eff)
@@ -302,7 +302,11 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
                seq_leq(tcb->snd_nxt, end);
     if (len == 0 && !fin)
         return false;
-    if (len > 0 && len < room && !fin && !(tcb->flags & TF_SWS_OVERRIDE) &&
+    /* Octets sent before (a go-back after a timeout or a smaller path MTU)
+     * go again whatever their size, as BSD does: SWS avoidance and Nagle
+     * are about new data. */
+    bool resend = seq_lt(tcb->snd_nxt, tcb->snd_max);
+    if (len > 0 && len < room && !fin && !resend && !(tcb->flags & TF_SWS_OVERRIDE) &&
         !small_segment_ok(tcb, len, unsent))
         return false;
     uint8_t flags = SYNACK_TCP_ACK;

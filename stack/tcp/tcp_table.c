@@ -79,7 +79,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->lport = p->lport;
     tcb->raddr = p->raddr;
     tcb->rport = p->rport;
-    tcb->flags = p->flags & (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0);
+    tcb->flags = p->flags & (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_ICMP_HARD_ABORT);
     tcb->user_mss = p->user_mss;
     tcb->opt_offer = p->ext;
     tcb->recovery = p->recovery;

@@ -602,9 +602,10 @@ static void test_icmp_echo_of_full_mtu_is_answered(void **state)
 /* ---- ICMP errors for TCP (RFC 9293 3.9.2.2) ---- */
 
 /* An ICMP error from the router quoting our segment to the peer with
- * sequence number seq (absolute) from port sport. */
-static size_t icmp_error(uint8_t *b, size_t cap, uint8_t type, uint8_t code, uint16_t sport,
-                         uint16_t dport, uint32_t seq)
+ * sequence number seq (absolute) from port sport, in a datagram of
+ * quoted_len octets; rest: octets 4-7 (the next-hop MTU of code 4). */
+static size_t icmp_error_full(uint8_t *b, size_t cap, uint8_t type, uint8_t code, uint32_t rest,
+                              uint16_t quoted_len, uint16_t sport, uint16_t dport, uint32_t seq)
 {
     uint8_t inner[20 + 8];
     uint8_t l4[8];
@@ -614,10 +615,16 @@ static size_t icmp_error(uint8_t *b, size_t cap, uint8_t type, uint8_t code, uin
     struct synack_ipv4 ih = {.ttl = 1, .proto = SYNACK_IPPROTO_TCP, .src = PROBE_ADDR,
                              .dst = PROBE_PEER};
     memcpy(inner + 20, l4, 8);
-    synack_ipv4_build(inner, sizeof inner, &ih, 40, NULL); /* it claimed 40 octets of TCP */
+    synack_ipv4_build(inner, sizeof inner, &ih, quoted_len - 20u, NULL);
     uint8_t m[64];
-    size_t ml = synack_icmp_build(m, sizeof m, type, code, 0, inner, sizeof inner, NULL);
+    size_t ml = synack_icmp_build(m, sizeof m, type, code, rest, inner, sizeof inner, NULL);
     return ip_datagram(b, cap, ROUTER, PROBE_ADDR, SYNACK_IPPROTO_ICMP, 0, m, ml);
+}
+
+static size_t icmp_error(uint8_t *b, size_t cap, uint8_t type, uint8_t code, uint16_t sport,
+                         uint16_t dport, uint32_t seq)
+{
+    return icmp_error_full(b, cap, type, code, 0, 60, sport, dport, seq); /* 40 octets of TCP */
 }
 
 /* An established connection with 10 octets unacknowledged. */
@@ -694,8 +701,8 @@ static void test_icmp_soft_errors_do_not_abort_but_are_reported(void **state)
     assert_int_equal(status(p).unacked, 0);
 }
 
-/* SHLD-26: unreachable codes 2-4 are hard errors: the connection aborts
- * with the matching errno. */
+/* SHLD-26, asked for (icmp_hard_abort): unreachable codes 2 and 3 abort a
+ * synchronized connection with the matching errno. */
 static void test_icmp_hard_errors_abort_with_the_right_errno(void **state)
 {
     (void)state;
@@ -705,12 +712,14 @@ static void test_icmp_hard_errors_abort_with_the_right_errno(void **state)
     } hard[] = {
         {ICMP_UNREACH_PROTOCOL, ENOPROTOOPT},
         {ICMP_UNREACH_PORT, ECONNREFUSED},
-        {ICMP_UNREACH_NEEDFRAG, EMSGSIZE},
     };
+    struct synack_config cfg;
+    synack_config_default(&cfg);
+    cfg.icmp_hard_abort = 1;
     for (size_t i = 0; i < sizeof hard / sizeof hard[0]; i++) {
         struct probe *p = calloc(1, sizeof *p);
         assert_non_null(p);
-        probe_init(p, NULL);
+        probe_init(p, &cfg);
         goto_established_with_data_in_flight(p);
         inject_icmp(p, ICMP_DEST_UNREACH, hard[i].code, 1);
         probe_expect_none(p); /* no RST: the path is what failed */
@@ -721,6 +730,221 @@ static void test_icmp_hard_errors_abort_with_the_right_errno(void **state)
         probe_free(p);
         free(p);
     }
+}
+
+/* By default, codes 2 and 3 in a synchronized state are soft errors (RFC
+ * 5927 5.2: the blind reset of issue 14), reported (SHLD-25); code 4 is
+ * never an abort. The socket option turns SHLD-26's abort on and off per
+ * connection, and a listener passes it to the connections it accepts. */
+static void test_icmp_hard_errors_are_soft_when_synchronized_unless_asked(void **state)
+{
+    struct probe *p = *state;
+    goto_established_with_data_in_flight(p);
+    int v = 1;
+    size_t len = sizeof v;
+    assert_int_equal(synack_socket_getsockopt(p->st, p->sd, SYNACK_SOL_TCP,
+                                              SYNACK_TCP_ICMP_HARD_ABORT, &v, &len), 0);
+    assert_int_equal(v, 0);
+    inject_icmp(p, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, 1);
+    assert_int_equal(status(p).state, SYNACK_ESTABLISHED);
+    assert_int_equal(status(p).soft_error, -ECONNREFUSED);
+    inject_icmp(p, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTOCOL, 5);
+    assert_int_equal(status(p).soft_error, -ENOPROTOOPT);
+    inject_icmp(p, ICMP_DEST_UNREACH, ICMP_UNREACH_NEEDFRAG, 5);
+    assert_int_equal(status(p).state, SYNACK_ESTABLISHED);
+    assert_int_equal(CNT(p, icmp_hard_as_soft), 2);
+    assert_int_equal(CNT(p, icmp_hard_aborts), 0);
+    probe_expect_none(p);
+    /* asked for on this connection: SHLD-26's abort */
+    v = 1;
+    assert_int_equal(synack_socket_setsockopt(p->st, p->sd, SYNACK_SOL_TCP,
+                                              SYNACK_TCP_ICMP_HARD_ABORT, &v, sizeof v, p->now), 0);
+    v = 0;
+    assert_int_equal(synack_socket_getsockopt(p->st, p->sd, SYNACK_SOL_TCP,
+                                              SYNACK_TCP_ICMP_HARD_ABORT, &v, &len), 0);
+    assert_int_equal(v, 1);
+    inject_icmp(p, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, 1);
+    assert_int_equal(status(p).state, SYNACK_CLOSED);
+    assert_int_equal(CNT(p, icmp_hard_aborts), 1);
+}
+
+/* A second connection from the next peer port, accepted, with one octet in
+ * flight; the probe then names it (peer port, ISN). */
+static int accept_second_connection(struct probe *p)
+{
+    p->peer_port = PROBE_PEER_PORT + 1;
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    p->stack_isn_known = false;
+    probe_expect(p, SYN | ACK, 0, 1);
+    probe_inject(p, ACK, 1, 1, NULL, 0);
+    int second = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    assert_true(second >= 0);
+    assert_int_equal(synack_socket_send(p->st, second, "x", 1, 0, p->now), 1);
+    probe_drain(p);
+    return second;
+}
+
+static void test_icmp_hard_abort_option_is_inherited_from_the_listener(void **state)
+{
+    struct probe *p = *state;
+    goto_established_with_data_in_flight(p);
+    int first = p->sd, v = 1;
+    assert_int_equal(synack_socket_setsockopt(p->st, p->lsd, SYNACK_SOL_TCP,
+                                              SYNACK_TCP_ICMP_HARD_ABORT, &v, sizeof v, p->now), 0);
+    /* a second connection, accepted after the listener asked for it */
+    int second = accept_second_connection(p);
+    inject_icmp(p, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTOCOL, 1);
+    struct synack_tcp_info ti;
+    assert_int_equal(synack_socket_status(p->st, second, &ti), 0);
+    assert_int_equal(ti.state, SYNACK_CLOSED);
+    assert_int_equal(CNT(p, icmp_hard_aborts), 1);
+    /* the first was accepted before: soft */
+    p->peer_port = PROBE_PEER_PORT;
+    assert_int_equal(synack_socket_status(p->st, first, &ti), 0);
+    p->stack_isn = ti.iss;
+    inject_icmp(p, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTOCOL, 1);
+    assert_int_equal(synack_socket_status(p->st, first, &ti), 0);
+    assert_int_equal(ti.state, SYNACK_ESTABLISHED);
+    assert_int_equal(CNT(p, icmp_hard_as_soft), 1);
+}
+
+/* ---- fragmentation needed: path-MTU information (RFC 1191) ---- */
+
+static void inject_needfrag(struct probe *p, uint16_t mtu, uint16_t quoted_len, uint32_t rel_seq)
+{
+    uint8_t b[128];
+    size_t n = icmp_error_full(b, sizeof b, ICMP_DEST_UNREACH, ICMP_UNREACH_NEEDFRAG, mtu,
+                               quoted_len, p->port, p->peer_port, p->stack_isn + rel_seq);
+    probe_inject_raw(p, b, n);
+}
+
+/* ESTABLISHED (the peer's MSS 1460) with one full-sized segment in flight. */
+static void goto_established_with_full_segment(struct probe *p)
+{
+    static const uint8_t data[1460];
+    probe_goto_established(p);
+    assert_int_equal(synack_socket_send(p->st, p->sd, data, sizeof data, 0, p->now), 1460);
+    probe_expect_len(p, ACK | PSH, 1, 1, 1460);
+}
+
+/* A plausible MTU lowers the MSS, and the dropped segment goes again at
+ * once, one segment of the new size, cwnd untouched (RFC 1191 6.4); the
+ * same message again changes nothing and sends nothing (RFC 1191 6.4:
+ * not every Datagram Too Big); the rest goes with the ACK. */
+static void test_icmp_frag_needed_lowers_the_mss_and_sends_again_once(void **state)
+{
+    struct probe *p = *state;
+    goto_established_with_full_segment(p);
+    uint32_t cwnd = status(p).cwnd;
+    inject_needfrag(p, 1000, 1500, 1);
+    probe_expect_len(p, ACK, 1, 1, 960);
+    probe_expect_none(p);
+    struct synack_tcp_info ti = status(p);
+    assert_int_equal(ti.state, SYNACK_ESTABLISHED);
+    assert_int_equal(ti.snd_mss, 960);
+    assert_int_equal(ti.cwnd, cwnd);
+    assert_int_equal(ti.soft_error, 0);
+    assert_int_equal(CNT(p, icmp_pmtu_lowered), 1);
+    inject_needfrag(p, 1000, 1500, 1);
+    inject_needfrag(p, 1200, 1500, 1);
+    probe_expect_none(p);
+    assert_int_equal(CNT(p, icmp_pmtu_ignored), 2);
+    probe_inject(p, ACK, 1, 961, NULL, 0);
+    probe_expect_len(p, ACK | PSH, 961, 1, 500);
+    /* lower again: a second router further on */
+    inject_needfrag(p, 600, 1000, 961);
+    probe_expect_len(p, ACK | PSH, 961, 1, 500);
+    assert_int_equal(status(p).snd_mss, 560);
+}
+
+/* Implausible MTUs are ignored, and nothing is sent: below pmtu_min (552)
+ * or 68, not below the path MTU (RFC 1191 3: never raised), not below the
+ * datagram the message says was too big. */
+static void test_icmp_frag_needed_with_an_implausible_mtu_is_ignored(void **state)
+{
+    (void)state;
+    static const struct {
+        uint16_t mtu, quoted;
+    } bad[] = {{67, 1500}, {68, 1500}, {551, 1500}, {1500, 1500}, {1600, 1500},
+               {65535, 1500}, {1000, 1000}, {1000, 800}, {0, 600}, {0, 2100}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct probe *p = calloc(1, sizeof *p);
+        assert_non_null(p);
+        probe_init(p, NULL);
+        goto_established_with_full_segment(p);
+        inject_needfrag(p, bad[i].mtu, bad[i].quoted, 1);
+        probe_expect_none(p);
+        struct synack_tcp_info ti = status(p);
+        assert_int_equal(ti.state, SYNACK_ESTABLISHED);
+        assert_int_equal(ti.snd_mss, 1460);
+        assert_int_equal(CNT(p, icmp_pmtu_ignored), 1);
+        assert_int_equal(CNT(p, icmp_hard_aborts), 0);
+        probe_free(p);
+        free(p);
+    }
+}
+
+/* MTU 0 (a router older than RFC 1191): the greatest plateau below the
+ * quoted length (RFC 1191 5, 7), the length less the header when it is not
+ * below the path MTU (4.2BSD routers add it). */
+static void test_icmp_frag_needed_without_an_mtu_takes_the_plateau(void **state)
+{
+    (void)state;
+    static const struct {
+        uint16_t quoted, mss;
+    } cases[] = {{1500, 966}, {1200, 966}, {1007, 966}, {1006, 468}, {1520, 1452}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct synack_config cfg;
+        synack_config_default(&cfg);
+        cfg.pmtu_min = 508;
+        struct probe *p = calloc(1, sizeof *p);
+        assert_non_null(p);
+        probe_init(p, &cfg);
+        goto_established_with_full_segment(p);
+        inject_needfrag(p, 0, cases[i].quoted, 1);
+        probe_expect_len(p, ACK, 1, 1, cases[i].mss);
+        assert_int_equal(status(p).snd_mss, cases[i].mss);
+        probe_free(p);
+        free(p);
+    }
+}
+
+static int link_discard(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    (void)ctx, (void)pkt, (void)len, (void)now;
+    return 0;
+}
+
+/* pmtu_min is the floor: set to 68 (RFC 1191 3), an MTU of 68 is taken
+ * (MSS 28); below 68 the configuration is refused. */
+static void test_icmp_frag_needed_floor_is_pmtu_min(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config cfg;
+    synack_config_default(&cfg);
+    assert_int_equal(cfg.pmtu_min, 552);
+    cfg.pmtu_min = 67;
+    int e = 0;
+    struct synack_link link = {link_discard, NULL};
+    assert_null(synack_stack_new(&cfg, &link, &e));
+    assert_int_equal(e, -EINVAL);
+    cfg.pmtu_min = 68;
+    probe_free(p);
+    probe_init(p, &cfg);
+    goto_established_with_full_segment(p);
+    inject_needfrag(p, 68, 1500, 1);
+    probe_expect_len(p, ACK, 1, 1, 28);
+    assert_int_equal(status(p).snd_mss, 28);
+}
+
+/* Code 4 never aborts, in SYN-SENT either (a SYN is never too big). */
+static void test_icmp_frag_needed_for_a_syn_is_ignored(void **state)
+{
+    struct probe *p = *state;
+    probe_goto_syn_sent(p);
+    inject_needfrag(p, 576, 44, 0);
+    assert_int_equal(probe_sock_state(p), SYNACK_SYN_SENT);
+    assert_int_equal(CNT(p, icmp_pmtu_ignored), 1);
 }
 
 /* A port unreachable for our SYN: connect() fails with ECONNREFUSED. */
@@ -763,16 +987,11 @@ static void test_icmp_error_reaches_only_the_connection_it_names(void **state)
     int first = p->sd;
     uint32_t first_isn = p->stack_isn;
     /* a second connection from another peer port */
-    p->peer_port = PROBE_PEER_PORT + 1;
-    probe_inject(p, SYN, 0, 0, NULL, 0);
-    p->stack_isn_known = false;
-    probe_expect(p, SYN | ACK, 0, 1);
-    probe_inject(p, ACK, 1, 1, NULL, 0);
-    int second = synack_socket_accept(p->st, p->lsd, NULL, NULL);
-    assert_true(second >= 0);
-    assert_int_equal(synack_socket_send(p->st, second, "x", 1, 0, p->now), 1);
-    probe_drain(p);
-    /* hard error for the second */
+    int second = accept_second_connection(p);
+    /* hard error for the second, which asks for SHLD-26's abort */
+    int one = 1;
+    assert_int_equal(synack_socket_setsockopt(p->st, second, SYNACK_SOL_TCP,
+                                              SYNACK_TCP_ICMP_HARD_ABORT, &one, sizeof one, p->now), 0);
     inject_icmp(p, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, 1);
     struct synack_tcp_info ti;
     assert_int_equal(synack_socket_status(p->st, second, &ti), 0);
@@ -1027,6 +1246,13 @@ int main(void)
         T(test_icmp_source_quench_is_ignored),
         T(test_icmp_soft_errors_do_not_abort_but_are_reported),
         T(test_icmp_hard_errors_abort_with_the_right_errno),
+        T(test_icmp_hard_errors_are_soft_when_synchronized_unless_asked),
+        T(test_icmp_hard_abort_option_is_inherited_from_the_listener),
+        T(test_icmp_frag_needed_lowers_the_mss_and_sends_again_once),
+        T(test_icmp_frag_needed_with_an_implausible_mtu_is_ignored),
+        T(test_icmp_frag_needed_without_an_mtu_takes_the_plateau),
+        T(test_icmp_frag_needed_floor_is_pmtu_min),
+        T(test_icmp_frag_needed_for_a_syn_is_ignored),
         T(test_icmp_port_unreachable_for_a_syn_fails_connect),
         T(test_icmp_with_sequence_outside_the_window_is_ignored),
         T(test_icmp_error_reaches_only_the_connection_it_names),

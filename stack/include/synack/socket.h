@@ -120,6 +120,12 @@ const char *synack_state_name(enum synack_state st);
 #define SYNACK_TCP_ECN 0x5305            /* 0 off, 1 ask and accept, 2 accept (RFC 3168) */
 #define SYNACK_TCP_RECOVERY 0x5306       /* enum synack_recovery */
 
+/* synack's own, an int: nonzero makes Destination Unreachable 2 and 3 abort
+ * this connection in a synchronized state too (RFC 9293 SHLD-26); zero
+ * treats them there as soft errors (RFC 5927 5.2, as Linux and FreeBSD).
+ * The default is the stack's icmp_hard_abort; a listener's is inherited. */
+#define SYNACK_TCP_ICMP_HARD_ABORT 0x5ac2
+
 struct synack_linger {
     int l_onoff;
     int l_linger; /* seconds; 0 with l_onoff makes close() abort with RST */

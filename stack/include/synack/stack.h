@@ -35,6 +35,9 @@ struct synack_config {
     uint32_t addr;            /* our IPv4 address, host order (required) */
     uint8_t prefix_len;       /* of our subnet, for directed broadcast (24) */
     uint16_t mtu;             /* of the link (1500); MSS sent = mtu - 40 (MUST-67) */
+    uint16_t pmtu_min;        /* a Destination Unreachable code 4 naming a next-hop MTU
+                               * below this is ignored (552, Linux's floor; at least 68,
+                               * RFC 1191 3; RFC 5927 7: a tiny MTU is an attack) */
     uint8_t ttl;              /* of datagrams we send (64; MUST-49) */
     uint64_t rng_seed;        /* the one RNG (ISN secret, ports); fix it in tests */
 
@@ -78,6 +81,11 @@ struct synack_config {
     uint32_t icmp_error_limit;    /* ICMP errors sent per second (100) */
     uint32_t rst_limit;           /* RSTs per second answering segments of no connection,
                                    * stack-wide (200; 0: none, UINT32_MAX: no limit) */
+    uint8_t icmp_hard_abort;      /* 1: Destination Unreachable 2 and 3 abort a synchronized
+                                   * connection too (SHLD-26). 0 (default): they are soft
+                                   * errors there, as in Linux and FreeBSD (RFC 5927 5.2);
+                                   * they abort in SYN-SENT and SYN-RECEIVED either way.
+                                   * Per socket: SYNACK_TCP_ICMP_HARD_ABORT (socket.h) */
     uint16_t ephemeral_lo, ephemeral_hi; /* RFC 6056 range (49152..65535) */
     uint32_t reasm_max;       /* datagrams reassembled at once (64; 0: fragments dropped) */
     uint32_t reasm_mem_max;   /* octets of fragment buffers, all datagrams (1 MiB) */
@@ -145,6 +153,9 @@ void synack_config_default(struct synack_config *cfg);
     X(icmp_source_quench, "ICMP source quench silently discarded (MUST-55)")              \
     X(icmp_soft_errors, "ICMP soft errors reported to the application (SHLD-25)")         \
     X(icmp_hard_aborts, "connections aborted by an ICMP hard error (SHLD-26)")            \
+    X(icmp_hard_as_soft, "ICMP hard errors (unreachable 2, 3) kept soft: synchronized (RFC 5927 5.2)") \
+    X(icmp_pmtu_lowered, "ICMP fragmentation needed that lowered a path MTU (RFC 1191)")   \
+    X(icmp_pmtu_ignored, "ICMP fragmentation needed ignored: MTU implausible (RFC 1191 3)") \
     X(tcp_in, "TCP segments received")                                                    \
     X(tcp_out, "TCP segments sent")                                                       \
     X(tcp_drop_malformed, "segments dropped: malformed TCP header")                       \
