@@ -274,9 +274,10 @@ void app_report(struct app *a)
     if (!a->tun)
         return;
     const struct synack_tun_stats *st = synack_tun_stats(a->tun);
-    fprintf(stderr, "%s: %s: %llu datagrams read, %llu written, %llu write errors\n", a->prog,
-            synack_tun_name(a->tun), (unsigned long long)st->rx, (unsigned long long)st->tx,
-            (unsigned long long)st->tx_errors);
+    fprintf(stderr, "%s: %s: %llu datagrams read, %llu written, %llu write errors; "
+                    "deadlines met up to %.3f s late\n", a->prog, synack_tun_name(a->tun),
+            (unsigned long long)st->rx, (unsigned long long)st->tx,
+            (unsigned long long)st->tx_errors, st->late_max / 1e6);
     const struct synack_memlink_stats *im = synack_tun_impair_stats(a->tun);
     if (im)
         fprintf(stderr, "%s: impairment: %llu passed, %llu lost, %llu reordered, "

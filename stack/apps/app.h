@@ -57,7 +57,7 @@ struct app {
     "  --addr A         synack's IPv4 address (192.0.2.1)\n"                                     \
     "  --peer B         the kernel's address on a device the app creates (198.51.100.2)\n"     \
     "  --mtu N          MTU of a device the app creates (1500)\n"                                \
-    "  --pcap FILE      record the device's traffic (Wireshark opens it)\n"                      \
+    "  --pcap FILE      record what the stack sends and receives (Wireshark)\n"                \
     "  --impair SPEC    seeded impairment between device and stack, both ways:\n"              \
     "                   loss=3%,reorder=5%,delay=5ms,dup=0,seed=1,dir=in|out|both\n"          \
     "                   (stands in for netem; dir=in, toward synack, is what netem on\n"      \

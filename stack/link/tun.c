@@ -34,6 +34,7 @@ struct synack_tun {
     enum synack_tun_dir impair_dir;
     struct synack_link impair_from_dev, impair_from_stack;
     struct synack_stack *stack;        /* where the impairment stage delivers */
+    uint64_t due;                      /* the earliest deadline when the last turn ended */
     uint8_t buf[TUN_BUF];
 };
 
@@ -96,6 +97,7 @@ struct synack_tun *synack_tun_open(const struct synack_tun_config *cfg, char *er
     t->name[IFNAMSIZ - 1] = '\0';
     t->created = !existed;
     t->pcap_epoch = realtime_offset();
+    t->due = SYNACK_TIME_NEVER;
     return t;
 }
 
@@ -206,9 +208,8 @@ static void record(struct synack_tun *t, const uint8_t *pkt, size_t len, uint64_
         synack_pcap_write(t->pcap, pkt, len, now + t->pcap_epoch);
 }
 
-static int dev_write(struct synack_tun *t, const uint8_t *pkt, size_t len, uint64_t now)
+static int dev_write(struct synack_tun *t, const uint8_t *pkt, size_t len)
 {
-    record(t, pkt, len, now);
     ssize_t w = write(t->fd, pkt, len);
     if (w != (ssize_t)len) {
         t->st.tx_errors++;
@@ -222,9 +223,10 @@ static int dev_write(struct synack_tun *t, const uint8_t *pkt, size_t len, uint6
 static int tun_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 {
     struct synack_tun *t = ctx;
+    record(t, pkt, len, now); /* as the stack sent it, before any impairment */
     if (t->impair && t->impair_dir != SYNACK_TUN_TO_STACK)
         return t->impair_from_stack.send(t->impair_from_stack.ctx, pkt, len, now);
-    return dev_write(t, pkt, len, now);
+    return dev_write(t, pkt, len);
 }
 
 struct synack_link synack_tun_link(struct synack_tun *t)
@@ -264,10 +266,11 @@ static void impair_deliver(void *ctx, int to, const uint8_t *pkt, size_t len, ui
 {
     struct synack_tun *t = ctx;
     if (to == 1) {
+        record(t, pkt, len, now); /* as the stack receives it, after the impairment */
         if (t->stack)
             synack_stack_input(t->stack, pkt, len, now);
     } else {
-        dev_write(t, pkt, len, now);
+        dev_write(t, pkt, len);
     }
 }
 
@@ -293,8 +296,8 @@ int synack_tun_input(struct synack_tun *t, struct synack_stack *s, uint64_t now)
         t->st.rx++;
         t->st.rx_bytes += len;
         count++;
-        record(t, t->buf, len, now);
         if ((t->buf[0] >> 4) != 4) {
+            record(t, t->buf, len, now);
             t->st.rx_not_ipv4++; /* IPv6 the kernel emits on the device, for one */
             continue;
         }
@@ -302,6 +305,7 @@ int synack_tun_input(struct synack_tun *t, struct synack_stack *s, uint64_t now)
             t->impair_from_dev.send(t->impair_from_dev.ctx, t->buf, len, now);
             continue;
         }
+        record(t, t->buf, len, now);
         if (!batch) {
             synack_stack_batch_begin(s);
             batch = true;
@@ -324,11 +328,20 @@ uint64_t synack_tun_deadline(const struct synack_tun *t, const struct synack_sta
     return d;
 }
 
+/* How late the loop met a deadline: the process waited for a CPU, or the
+ * application was away from the loop. The stack's timers wait for it. */
+static void note_late(struct synack_tun *t, uint64_t due, uint64_t now)
+{
+    if (due != SYNACK_TIME_NEVER && now > due && now - due > t->st.late_max)
+        t->st.late_max = now - due;
+}
+
 int synack_tun_run(struct synack_tun *t, struct synack_stack *s, uint64_t until)
 {
     t->stack = s;
     uint64_t now = synack_clock_now();
     uint64_t wake = synack_tun_deadline(t, s);
+    uint64_t due = wake < t->due ? wake : t->due;
     if (until < wake)
         wake = until;
     struct pollfd pfd = {.fd = t->fd, .events = POLLIN};
@@ -346,6 +359,7 @@ int synack_tun_run(struct synack_tun *t, struct synack_stack *s, uint64_t until)
     if (n < 0)
         return errno == EINTR ? -EINTR : -errno;
     now = synack_clock_now();
+    note_late(t, due, now);
     int got = 0;
     if (n > 0 && (pfd.revents & POLLIN))
         got = synack_tun_input(t, s, now);
@@ -355,5 +369,6 @@ int synack_tun_run(struct synack_tun *t, struct synack_stack *s, uint64_t until)
         synack_memlink_deliver(t->impair, now, impair_deliver, t);
     if (synack_stack_deadline(s) <= now)
         synack_stack_poll(s, now);
+    t->due = synack_tun_deadline(t, s);
     return got;
 }

@@ -58,6 +58,9 @@ struct synack_tun_stats {
     uint64_t rx_errors;         /* reads that failed (other than "nothing there") */
     uint64_t tx_errors;         /* writes that failed: counted, the datagram is lost */
     uint64_t rx_not_ipv4;       /* datagrams read that were not IPv4 (ignored) */
+    uint64_t late_max;          /* the most synack_tun_run met a deadline late (us):
+                                 * the process waiting for a CPU, or the application
+                                 * away from the loop; the stack's timers wait too */
 };
 
 /* Create or attach a TUN device. NULL with a message in err on failure
@@ -82,8 +85,11 @@ int synack_tun_configure(struct synack_tun *t, const struct synack_tun_addr *a, 
 /* The link a stack sends through: each datagram is one write(2). */
 struct synack_link synack_tun_link(struct synack_tun *t);
 
-/* Record every datagram read from or written to the device (the wire as
- * the kernel sees it); NULL stops. The tun does not own p. */
+/* Record every datagram the stack sends and every one it receives, as the
+ * stack has them: at the stack's side of the impairment stage, stamped
+ * with the `now` the stack was given (what synack lint judges the stack
+ * by: a packet the stage drops on its way in is not there, one it drops
+ * on its way out is). NULL stops. The tun does not own p. */
 void synack_tun_set_pcap(struct synack_tun *t, struct synack_pcap *p);
 
 /* Which way the impairment stage acts. TO_STACK is what netem on the
