@@ -45,7 +45,7 @@ struct pcap2pkt_args {
 
 struct lint_args {
     bool json, quiet, allow_truncated, rules, only_stack;
-    double skew_ms;
+    double skew_ms, late_ms;
     const char *stack;
 };
 

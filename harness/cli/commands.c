@@ -97,7 +97,7 @@ static const struct cli_opt pcap2pkt_opts[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
-static int parse_skew(const char *cmd, const char *opt, const char *val, void *field);
+static int parse_millis(const char *cmd, const char *opt, const char *val, void *field);
 
 static const struct cli_opt lint_opts[] = {
     {"json", 0, NULL, CLI_FLAG, offsetof(struct lint_args, json), NULL,
@@ -109,8 +109,11 @@ static const struct cli_opt lint_opts[] = {
     {"allow-truncated", 0, NULL, CLI_FLAG, offsetof(struct lint_args, allow_truncated), NULL,
      "lint a capture cut by a small snaplen (each datagram judged on what was\n"
      "captured), or cut off inside its last frame (the frames before it)"},
-    {"skew", 0, "MS", CLI_PARSE, offsetof(struct lint_args, skew_ms), parse_skew,
+    {"skew", 0, "MS", CLI_PARSE, offsetof(struct lint_args, skew_ms), parse_millis,
      "the capture was taken up to MS away from the senders"},
+    {"late", 0, "MS", CLI_PARSE, offsetof(struct lint_args, late_ms), parse_millis,
+     "the stack's loop met its deadlines up to MS late (the process waited for\n"
+     "a CPU): a delayed ACK may be that much later than 500 ms"},
     {"rules", 0, NULL, CLI_FLAG, offsetof(struct lint_args, rules), NULL,
      "list the oracle's rules and exit"},
     {"quiet", 'q', NULL, CLI_FLAG, offsetof(struct lint_args, quiet), NULL,
@@ -127,7 +130,7 @@ static const struct cli_opt record_opts[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
-static int parse_skew(const char *cmd, const char *opt, const char *val, void *field)
+static int parse_millis(const char *cmd, const char *opt, const char *val, void *field)
 {
     double ms;
     if (cli_parse_seconds(cmd, opt, val, &ms) < 0)

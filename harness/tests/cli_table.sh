@@ -60,7 +60,7 @@ check "synack help lint" 0 out "--allow-truncated" -- "$synack" help lint
 check "synack bogus" 2 err "unknown command 'bogus'" -- "$synack" bogus
 "$synack" 2>"$work/top" >/dev/null
 for opt in --max-real-time --registry --expect --seed --json --junit --tap --pcap-dir --html \
-    --previous --allow-missing --meta --stack --peer --only-stack --allow-truncated --skew --rules; do
+    --previous --allow-missing --meta --stack --peer --only-stack --allow-truncated --skew --late --rules; do
     checks=$((checks + 1))
     grep -q -e "\[$opt" "$work/top" || { fails=$((fails + 1)); echo "FAIL  top-level usage lacks $opt"; }
 done

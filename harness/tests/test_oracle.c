@@ -240,6 +240,39 @@ static void test_rst_seq_unacceptable(void **state)
     expect_only(&e, NULL);
 }
 
+/* The interop test's "RST at relative 1; the receiver expects 2": the
+ * stack in LAST-ACK has its FIN acknowledged and deletes the TCB; a copy
+ * of the peer's FIN, sent before our FIN reached it (ACK 1), arrives
+ * after, and the CLOSED 4-tuple answers <SEQ=SEG.ACK><CTL=RST> (RFC 9293
+ * 3.10.7.1), one below what the peer now expects. Right, and seen right
+ * in a capture at the stack (what the apps record); a capture that took
+ * the copy before a stage that then held it back shows the RST answering
+ * nothing, which is why the apps do not capture there. */
+static void last_ack_then_late_fin_copy(struct ex *e, bool copy_seen_late)
+{
+    ex_init(e);
+    handshake(e, 64240);
+    seg(e, false, 30 * MS, SYNACK_TCP_ACK | SYNACK_TCP_FIN, 1, 1, 64240, 100);
+    seg(e, true, 31 * MS, SYNACK_TCP_ACK, 1, 102, 65535, 0);
+    if (!copy_seen_late) /* where a stage after the capture point held it */
+        seg(e, false, 44 * MS, SYNACK_TCP_ACK | SYNACK_TCP_FIN, 101, 1, 64240, 0);
+    seg(e, true, 45 * MS, SYNACK_TCP_ACK | SYNACK_TCP_FIN, 1, 102, 65535, 0);
+    seg(e, false, 46 * MS, SYNACK_TCP_ACK, 102, 2, 64240, 0);
+    if (copy_seen_late) /* where the stack received it */
+        seg(e, false, 50 * MS, SYNACK_TCP_ACK | SYNACK_TCP_FIN, 101, 1, 64240, 0);
+    seg(e, true, 50 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+}
+
+static void test_rst_after_last_ack_answers_a_late_copy(void **state)
+{
+    (void)state;
+    struct ex e;
+    last_ack_then_late_fin_copy(&e, true);
+    expect_only(&e, NULL);
+    last_ack_then_late_fin_copy(&e, false);
+    expect_only(&e, "rst-seq-unacceptable");
+}
+
 /* A SYN with another ISN on a 4-tuple in use: which connection it belongs
  * to shows in the answer. */
 static void test_new_syn_on_an_old_tuple(void **state)
@@ -2461,6 +2494,7 @@ int main(void)
         cmocka_unit_test(test_seq_outside_own_space),
         cmocka_unit_test(test_rst_answers_rst),
         cmocka_unit_test(test_rst_seq_unacceptable),
+        cmocka_unit_test(test_rst_after_last_ack_answers_a_late_copy),
         cmocka_unit_test(test_new_syn_on_an_old_tuple),
         cmocka_unit_test(test_data_after_fin),
         cmocka_unit_test(test_mss_on_non_syn),

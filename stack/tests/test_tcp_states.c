@@ -857,6 +857,22 @@ static void test_last_ack_rcv_ack_of_fin_closes(void **state)
     probe_expect(p, RST, p->pack, PROBE_ANY);
 }
 
+/* After LAST-ACK closed, a copy of the peer's FIN sent before our FIN
+ * reached it (SEG.ACK = our FIN's number) gets <SEQ=SEG.ACK><CTL=RST>
+ * (3.10.7.1): one below the SND.NXT the connection had, and right (the
+ * interop test's "RST at relative 111; the receiver expects 112", seen
+ * in a capture taken before the impairment stage reordered the copy). */
+static void test_closed_after_last_ack_answers_a_late_fin_copy_at_seg_ack(void **state)
+{
+    struct probe *p = *state;
+    probe_goto(p, SYNACK_LAST_ACK);
+    probe_inject(p, ACK, p->pseq, p->pack, NULL, 0);
+    assert_int_equal(probe_conn_state(p), SYNACK_CLOSED);
+    probe_inject(p, FIN | ACK, p->pseq - 1, p->pack - 1, NULL, 0);
+    probe_expect(p, RST, p->pack - 1, PROBE_ANY);
+    probe_expect_none(p);
+}
+
 /* FIN-WAIT-1: the ACK of our FIN moves to FIN-WAIT-2. */
 static void test_fin_wait_1_rcv_ack_of_fin_enters_fin_wait_2(void **state)
 {
@@ -1590,6 +1606,7 @@ int main(void)
         T(test_established_window_update_follows_wl1_and_wl2),
         T(test_closing_rcv_ack_of_fin_enters_time_wait),
         T(test_last_ack_rcv_ack_of_fin_closes),
+        T(test_closed_after_last_ack_answers_a_late_fin_copy_at_seg_ack),
         T(test_fin_wait_1_rcv_ack_of_fin_enters_fin_wait_2),
         T(test_established_rcv_fin_enters_close_wait_and_ends_the_stream),
         T(test_syn_received_rcv_fin_with_ack_enters_close_wait),
