@@ -1,9 +1,12 @@
 /* cli/batch.c: vectors run on a pool of threads (cli/batch.h). */
+#define _GNU_SOURCE /* SCHED_RESET_ON_FORK */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/batch.h"
 #include "cli/paths.h"
@@ -54,9 +57,23 @@ static void run_one(struct pool *w, size_t i, struct python_host *py)
     free(pcap);
 }
 
+/* On a real clock a run is judged to the millisecond: like packetdrill
+ * (set_scheduling_priority), each runner thread takes the lowest
+ * real-time priority when it may, so the other work of a loaded machine
+ * does not make the runner, or a stack it runs in-process, late. What it
+ * starts (sh, python3, synack-so-host) starts at normal priority. */
+static void realtime_priority(const struct run_options *o)
+{
+    if (o->target->virtual_time || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        return; /* one CPU: a real-time thread could make the machine unresponsive */
+    struct sched_param sp = {.sched_priority = sched_get_priority_min(SCHED_RR)};
+    (void)sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp); /* refused: as it was */
+}
+
 static void *worker(void *arg)
 {
     struct pool *w = arg;
+    realtime_priority(w->b->opts);
     struct python_host *py = python_host_new(); /* this thread's python3, when needed */
     for (;;) {
         pthread_mutex_lock(&w->lock);

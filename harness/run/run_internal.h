@@ -73,6 +73,8 @@ struct runner {
     uint32_t local_ip, remote_ip;
     uint16_t bind_port, connect_port;
     int64_t tolerance;
+    double tolerance_pct;      /* of the time since the previous event (packetdrill's
+                                * --tolerance_percent) */
     int64_t last_time;         /* target time of the previous event */
     int64_t epoch;             /* target time of script time 0: on a real clock, moved on
                                 * by the time shell lines take (packetdrill runs them
@@ -124,6 +126,9 @@ void run_record(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, 
 void run_capture(struct runner *r, const uint8_t *pkt, size_t len, int64_t when);
 void run_oracle(struct runner *r, const uint8_t *pkt, size_t len, int64_t when, bool from_stack);
 int64_t run_now(struct runner *r);
+/* packetdrill's timing tolerance for an event `span` after what it is
+ * timed from (runner.c). */
+int64_t run_tolerance(const struct runner *r, int64_t span);
 /* Let time pass to `until`, retrying a pending call, failing on any
  * packet the stack sends meanwhile. False once the run has failed. */
 bool run_advance(struct runner *r, int64_t until);

@@ -244,11 +244,18 @@ struct window {
     int64_t lo, hi; /* when an outbound packet may come */
 };
 
+/* packetdrill's tolerance for an event due `span` after the one it is
+ * timed from: --tolerance_usecs, or --tolerance_percent of the span when
+ * that is more. */
+int64_t run_tolerance(const struct runner *r, int64_t span)
+{
+    int64_t pct = (int64_t)((double)(span > 0 ? span : 0) * r->tolerance_pct / 100.0);
+    return pct > r->tolerance ? pct : r->tolerance;
+}
+
 static int64_t tolerance_for(const struct runner *r, int64_t t)
 {
-    int64_t delta = t - r->last_time;
-    int64_t pct = (int64_t)((double)(delta > 0 ? delta : 0) * RUN_TOLERANCE_PERCENT / 100.0);
-    return pct > r->tolerance ? pct : r->tolerance;
+    return run_tolerance(r, t - r->last_time);
 }
 
 static bool event_window(struct runner *r, const struct script_event *ev, struct window *w)
@@ -442,6 +449,8 @@ static void runner_init(struct runner *r, const struct script *s, const struct r
     r->bind_port = so->bind_port_given ? so->bind_port : SCRIPT_DEFAULT_PORT;
     r->connect_port = so->connect_port_given ? so->connect_port : SCRIPT_DEFAULT_PORT;
     r->tolerance = so->tolerance_usecs_given ? so->tolerance_usecs : SCRIPT_DEFAULT_TOLERANCE_USECS;
+    r->tolerance_pct = so->tolerance_percent_given ? so->tolerance_percent
+                                                   : SCRIPT_DEFAULT_TOLERANCE_PERCENT;
     r->map.local_port = r->bind_port;
     r->map.remote_port = RUN_DEFAULT_REMOTE_PORT;
     /* a program that connects (@app connect ADDR:PORT) talks to that port,

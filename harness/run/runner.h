@@ -30,7 +30,6 @@
 #define RUN_DEFAULT_LOCAL_IP 0xc0000201u  /* 192.0.2.1: the stack under test */
 #define RUN_DEFAULT_REMOTE_IP 0xc6336402u /* 198.51.100.2: the script's side */
 #define RUN_DEFAULT_REMOTE_PORT 40000     /* the script's port when the stack listens */
-#define RUN_TOLERANCE_PERCENT 12.5        /* packetdrill's relative tolerance */
 
 /* A python3 process that runs the python blocks of the vectors given to
  * it (run/python.c), so python3 starts once, not once per vector. One per

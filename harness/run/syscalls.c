@@ -792,7 +792,10 @@ static void check_result(struct call *c, int64_t started)
     if (tm->blocking) {
         int64_t end = tm->relative ? started - tm->start_usecs + tm->block_end_usecs
                                    : r->epoch + tm->block_end_usecs;
-        int64_t tol = r->tolerance;
+        /* on a real clock packetdrill's tolerance of a blocking call's
+         * return counts from its start (its percentage of the time it
+         * blocked); virtual time is exact but for the absolute one */
+        int64_t tol = r->ops->virtual_time ? r->tolerance : run_tolerance(r, end - started);
         if (now < end - tol || now > end + tol)
             run_fail(r, c->ev, "time", exp, act, end, now,
                      "%s returned at %.6f s, expected %.6f s (tolerance %.6f s)", c->sc->name,

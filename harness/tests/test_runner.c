@@ -91,6 +91,28 @@ static void test_wrong_window_fails_on_win(void **state)
     vector_result_free(&r);
 }
 
+/* The script's --tolerance_percent is the share of the time since the
+ * previous event a packet may come early or late (packetdrill's; 12.5 by
+ * default): the retransmission comes after the RTO, 1 s; expected 1.2 s
+ * after the write, it is 200 ms early, outside 12.5% (150 ms), inside 25%. */
+static void test_tolerance_percent_is_the_scripts(void **state)
+{
+    (void)state;
+    const char *lines = "+0 write(4, ..., 10) = 10\n+0 > P. 1:11(10) ack 1\n"
+                        "+1.2 > P. 1:11(10) ack 1\n";
+    char text[2048];
+    struct vector_result r;
+    for (int pct = 0; pct <= 25; pct += 25) {
+        snprintf(text, sizeof text, "%s%s%s", pct ? "--tolerance_percent=25\n" : "", handshake,
+                 lines);
+        run_text(text, false, &r, NULL);
+        assert_int_equal(r.status, pct ? RESULT_PASS : RESULT_FAIL);
+        if (!pct)
+            assert_non_null(strstr(r.message, "packet sent too early"));
+        vector_result_free(&r);
+    }
+}
+
 /* Verdict semantics (packetdrill's by default, strict on request). */
 
 /* A packet after the script's last expected one: packetdrill does not judge
@@ -517,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_correct_script_passes),
         cmocka_unit_test(test_wrong_ack_fails_naming_line_and_field),
         cmocka_unit_test(test_wrong_window_fails_on_win),
+        cmocka_unit_test(test_tolerance_percent_is_the_scripts),
         cmocka_unit_test(test_packet_after_last_expected_passes_unless_strict),
         cmocka_unit_test(test_extra_packet_before_an_expected_one_fails_both_ways),
         cmocka_unit_test(test_syn_listed_after_setsockopt_is_expected),
