@@ -552,6 +552,9 @@ static void check_tcb(struct fz *f, const struct tcb *t)
 {
     const char *sn = synack_state_name(t->state);
     FZ_CHECK(f, (unsigned)t->state < SYNACK_STATE_COUNT, "state %d", t->state);
+    FZ_CHECK(f, t->tnode.key == tcb_deadline(t) && (t->tnode.key == HEAP_KEY_NONE) == !t->tnode.pos,
+             "the timer heap holds %llu for a TCB whose earliest timer is %llu",
+             (unsigned long long)t->tnode.key, (unsigned long long)tcb_deadline(t));
     if (t->owner == TCB_LISTENER) {
         FZ_CHECK(f, t->parent && in_list(f, t->parent) && t->parent->state == SYNACK_LISTEN,
                  "a listener's child without its listener");

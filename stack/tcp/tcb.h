@@ -131,6 +131,7 @@ struct tcb {
     uint32_t snd_buf_seq;
 
     uint64_t timer[TT_COUNT];
+    struct heap_node tnode; /* the earliest of timer[] in the context's heap */
 
     /* RFC 6298 */
     uint64_t srtt, rttvar, rto;
@@ -247,6 +248,8 @@ struct tcp_ctx {
 
     struct rate_limit chack_limit; /* challenge ACKs (RFC 5961 7) */
     struct rate_limit rst_limit;   /* RSTs for segments of no connection */
+
+    struct heap timers; /* TCBs by their earliest timer (tcp_timer.c) */
 
     /* TIME-WAIT records by 4-tuple, oldest first. */
     struct tw_entry **tw_hash;

@@ -160,7 +160,7 @@ void tcp_established(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     }
     tcb->rtx_count = 0;
     if (tcb->snd_una == tcb->snd_max)
-        timer_stop(tcb, TT_REXMT);
+        timer_stop(t, tcb, TT_REXMT);
     tcp_keepalive_reset(t, tcb, now);
 }
 

@@ -79,7 +79,7 @@ static bool tcp_check_sequence(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
     }
     if (tcb->state == SYNACK_TIME_WAIT && SEG_HAS(seg, SYNACK_TCP_FIN) &&
         seg->seq + seg->len == tcb->rcv_nxt)
-        timer_set(tcb, TT_2MSL, now + 2 * t->cfg->msl); /* the remote FIN again */
+        timer_set(t, tcb, TT_2MSL, now + 2 * t->cfg->msl); /* the remote FIN again */
     /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (in SYN-RECEIVED: the SYN-ACK) */
     if (seq_leq(seg->data_seq + seg->datalen, tcb->rcv_nxt))
         note_old_text(t, tcb, seg);
@@ -243,9 +243,9 @@ static void ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_se
     }
     cc_on_ack(t, tcb, seg->ack, acked, now);
     if (tcb->snd_una == tcb->snd_max)
-        timer_stop(tcb, TT_REXMT);
+        timer_stop(t, tcb, TT_REXMT);
     else if (!(tcb->flags & TF_PERSIST)) /* the window is closed: probes go on (SHLD-17) */
-        timer_set(tcb, TT_REXMT, now + rto_current(t, tcb));
+        timer_set(t, tcb, TT_REXMT, now + rto_current(t, tcb));
 }
 
 /* RFC 5681 2: a duplicate ACK meets all five conditions. The octet of a
@@ -272,7 +272,7 @@ static void update_send_window(struct tcp_ctx *t, struct tcb *tcb, const struct 
     if (seg->wnd > tcb->max_snd_wnd)
         tcb->max_snd_wnd = seg->wnd;
     if (seg->wnd > 0 && (tcb->flags & TF_PERSIST))
-        tcp_persist_end(tcb); /* the window opened: probing ends */
+        tcp_persist_end(t, tcb); /* the window opened: probing ends */
     else if (seg->wnd == 0 && tcb->snd_max != tcb->snd_una && !(tcb->flags & TF_PERSIST))
         tcp_window_closed(t, tcb, now); /* shrunk to zero over our data (MUST-34, MUST-35) */
 }
@@ -309,9 +309,9 @@ static bool ack_state_transitions(struct tcp_ctx *t, struct tcb *tcb, uint64_t n
     case SYNACK_FIN_WAIT_1:
         if (tcp_fin_acked(tcb)) {
             tcb_set_state(t, tcb, SYNACK_FIN_WAIT_2);
-            timer_stop(tcb, TT_REXMT);
+            timer_stop(t, tcb, TT_REXMT);
             if (tcb->owner == TCB_ORPHAN) /* nobody can read: do not wait forever */
-                timer_set(tcb, TT_2MSL, now + t->cfg->fin_wait_2);
+                timer_set(t, tcb, TT_2MSL, now + t->cfg->fin_wait_2);
         }
         return true;
     case SYNACK_CLOSING:
@@ -404,7 +404,7 @@ static void ack_in_order_data(struct tcp_ctx *t, struct tcb *tcb, uint32_t len, 
         return;
     }
     if (!timer_on(tcb, TT_DELACK))
-        timer_set(tcb, TT_DELACK, now + t->cfg->delack);
+        timer_set(t, tcb, TT_DELACK, now + t->cfg->delack);
 }
 
 /* Seventh, process the segment text. */

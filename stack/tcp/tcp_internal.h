@@ -2,6 +2,8 @@
 #ifndef SYNACK_TCP_INTERNAL_H
 #define SYNACK_TCP_INTERNAL_H
 
+#include <stddef.h>
+
 #include "tcp/tcp.h"
 #include "tcp/tcp_seq.h"
 
@@ -228,7 +230,7 @@ uint32_t tcp_rcv_window(const struct tcb *tcb);
 void tcp_send_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 void tcp_send_window_probe(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* The peer's window opened: stop probing and forget the probe octet. */
-void tcp_persist_end(struct tcb *tcb);
+void tcp_persist_end(struct tcp_ctx *t, struct tcb *tcb);
 /* Data, or a FIN, queued beyond SND.NXT. */
 bool tcp_output_waiting(const struct tcb *tcb);
 /* Back off the probe interval and return it (SHLD-30). */
@@ -252,10 +254,16 @@ static inline bool tcp_fin_acked(const struct tcb *tcb)
 }
 
 /* ---- timers: tcp_timer.c ---- */
-static inline void timer_set(struct tcb *tcb, enum tcp_timer w, uint64_t at) { tcb->timer[w] = at; }
-static inline void timer_stop(struct tcb *tcb, enum tcp_timer w) { tcb->timer[w] = TCP_TIMER_OFF; }
+/* A TCB's timers are deadlines in tcb->timer; its earliest is its key in
+ * the context's timer heap, kept in step by every change through these. */
+void timer_set(struct tcp_ctx *t, struct tcb *tcb, enum tcp_timer w, uint64_t at);
+void timer_stop(struct tcp_ctx *t, struct tcb *tcb, enum tcp_timer w);
 static inline bool timer_on(const struct tcb *tcb, enum tcp_timer w) { return tcb->timer[w] != TCP_TIMER_OFF; }
-void timers_stop_all(struct tcb *tcb);
+void timers_stop_all(struct tcp_ctx *t, struct tcb *tcb);
+static inline struct tcb *tcb_of_tnode(struct heap_node *n)
+{
+    return (struct tcb *)(void *)((char *)n - offsetof(struct tcb, tnode));
+}
 uint64_t tcb_deadline(const struct tcb *tcb);
 void tcp_timers_run(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* Start TIME-WAIT: 2*MSL, all other timers off (3.10.7.4 eighth). */

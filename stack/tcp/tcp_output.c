@@ -88,7 +88,7 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
         tcb->last_ack_sent = tcb->rcv_nxt; /* RFC 7323 4.3 Last.ACK.sent */
         tcb->flags &= ~(TF_ACKNOW | TF_WND_UPDATE | TF_DSACK);
         tcb->delack_octets = 0;
-        timer_stop(tcb, TT_DELACK);
+        timer_stop(t, tcb, TT_DELACK);
     }
     if (len)
         set_urgent(tcb, seq, &h);
@@ -282,7 +282,7 @@ static bool may_send_data(const struct tcb *tcb)
 static void start_rexmt_timer(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     if (!timer_on(tcb, TT_REXMT))
-        timer_set(tcb, TT_REXMT, now + rto_current(t, tcb));
+        timer_set(t, tcb, TT_REXMT, now + rto_current(t, tcb));
 }
 
 /* Send one data and/or FIN segment at SND.NXT if the rules allow; returns
@@ -360,14 +360,14 @@ static void arm_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         return;
     if (tcb->snd_wnd > 0) {
         uint64_t rto = rto_current(t, tcb);
-        timer_set(tcb, TT_PERSIST, now + (rto < SYNACK_SEC ? rto : SYNACK_SEC));
+        timer_set(t, tcb, TT_PERSIST, now + (rto < SYNACK_SEC ? rto : SYNACK_SEC));
         return;
     }
     if (!(tcb->flags & TF_PERSIST)) {
         tcb->flags |= TF_PERSIST;
         tcb->persist_backoff = 0;
     }
-    timer_set(tcb, TT_PERSIST, now + persist_interval(t, tcb));
+    timer_set(t, tcb, TT_PERSIST, now + persist_interval(t, tcb));
 }
 
 uint64_t tcp_persist_next(const struct tcp_ctx *t, struct tcb *tcb)
@@ -383,13 +383,13 @@ uint64_t tcp_persist_next(const struct tcp_ctx *t, struct tcb *tcb)
  * (MUST-35) and send again from SND.UNA when it opens (as BSD does). */
 void tcp_window_closed(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    timer_stop(tcb, TT_REXMT);
+    timer_stop(t, tcb, TT_REXMT);
     tcb->rtx_count = 0;
     tcb->snd_nxt = tcb->snd_una;
     tcb->flags &= ~TF_RTT_TIMING; /* what is timed will go again (Karn) */
     tcb->flags |= TF_PERSIST;
     tcb->persist_backoff = 0;
-    timer_set(tcb, TT_PERSIST, now + persist_interval(t, tcb));
+    timer_set(t, tcb, TT_PERSIST, now + persist_interval(t, tcb));
 }
 
 static void output_syn(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
@@ -493,7 +493,7 @@ void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
      * the ACK for them must be acceptable (3.10.7.4 fifth). */
     if (seq_gt(tcb->snd_nxt, tcb->snd_max))
         tcb->snd_max = tcb->snd_nxt;
-    timer_set(tcb, TT_REXMT, now + rto_current(t, tcb));
+    timer_set(t, tcb, TT_REXMT, now + rto_current(t, tcb));
 }
 
 void tcp_send_window_probe(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
@@ -516,10 +516,10 @@ void tcp_send_window_probe(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     }
 }
 
-void tcp_persist_end(struct tcb *tcb)
+void tcp_persist_end(struct tcp_ctx *t, struct tcb *tcb)
 {
     tcb->flags &= ~TF_PERSIST;
-    timer_stop(tcb, TT_PERSIST);
+    timer_stop(t, tcb, TT_PERSIST);
     tcb->persist_backoff = 0;
     /* The probe octet beyond SND.NXT was never "sent" as far as SND.NXT
      * goes: it goes again with the data. Left in SND.MAX it would look

@@ -242,7 +242,7 @@ static struct tcb *entry_to_tcb(struct tcp_ctx *t, struct syn_entry *e, uint64_t
         c->rtx_count = e->rtx;
         c->rtx_first = e->rtx_first;
     }
-    timer_set(c, TT_REXMT, e->timer.key);
+    timer_set(t, c, TT_REXMT, e->timer.key);
     t->cnt->tcp_syncache_completed++;
     return c;
 }
@@ -351,7 +351,7 @@ bool syncache_cookie_ack(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg, 
         return true; /* max_conns: dropped and counted there */
     c->snd_nxt = c->snd_max = po.iss + 1;
     c->rcv_adv = c->rcv_nxt + syn_ack_window(l);
-    timer_set(c, TT_REXMT, now + rto_current(t, c)); /* as if our SYN-ACK had just gone */
+    timer_set(t, c, TT_REXMT, now + rto_current(t, c)); /* as if our SYN-ACK had just gone */
     t->cnt->tcp_syncookies_ok++;
     tcp_input_synchronized(t, c, seg, now);
     return true;

@@ -44,6 +44,7 @@ void tcp_ctx_destroy(struct tcp_ctx *t)
     }
     free(t->hash);
     free(t->pkt);
+    heap_free(&t->timers);
     t->hash = NULL;
     t->pkt = NULL;
 }
@@ -69,10 +70,12 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
         return NULL;
     }
     struct tcb *tcb = calloc(1, sizeof *tcb);
-    if (!tcb) {
+    if (!tcb || !heap_reserve(&t->timers, t->n_tcbs + 1)) {
+        free(tcb);
         *err = -ENOMEM;
         return NULL;
     }
+    tcb->tnode.key = HEAP_KEY_NONE;
     sb_init(&tcb->sb, p->sndbuf); /* allocated on first use */
     rb_init(&tcb->rb, p->rcvbuf, t->cfg->ooo_max);
     tcb->laddr = p->laddr;
@@ -93,7 +96,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->cookie_sent = TCP_TIMER_OFF;
     tcb->owner = TCB_USER;
     tcb->cc = &tcp_cc_newreno;
-    timers_stop_all(tcb);
+    timers_stop_all(t, tcb);
     rtt_init(t, tcb);
     tcb->next = t->all;
     if (t->all)
@@ -180,6 +183,7 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
     if (tcb->next)
         tcb->next->prev = tcb->prev;
     t->n_tcbs--;
+    heap_set(&t->timers, &tcb->tnode, HEAP_KEY_NONE);
     sb_destroy(&tcb->sb);
     rb_destroy(&tcb->rb);
     free(tcb);
@@ -269,7 +273,7 @@ void tcb_closed(struct tcp_ctx *t, struct tcb *tcb)
 {
     tcb->state = SYNACK_CLOSED;
     syncache_listener_gone(t, tcb); /* a listener's half-open connections go too */
-    timers_stop_all(tcb);
+    timers_stop_all(t, tcb);
     if (tcb->in_table)
         tcb_hash_remove(t, tcb);
     if (tcb->owner == TCB_USER)

@@ -1,14 +1,10 @@
 /* Timeouts (RFC 9293 3.10.8, 3.8.1, 3.8.3, 3.8.4, 3.8.6.1, 3.8.6.3, 3.6.1).
- * Timers are deadlines in the TCB; tcp_poll runs the due ones. */
+ * Timers are deadlines in the TCB; each TCB's earliest is its key in a
+ * binary heap (util/heap.c), so the next deadline costs O(1) and a due
+ * timer O(log N), however many connections there are. */
 #include <errno.h>
 
 #include "tcp/tcp_internal.h"
-
-void timers_stop_all(struct tcb *tcb)
-{
-    for (int i = 0; i < TT_COUNT; i++)
-        tcb->timer[i] = TCP_TIMER_OFF;
-}
 
 uint64_t tcb_deadline(const struct tcb *tcb)
 {
@@ -17,6 +13,34 @@ uint64_t tcb_deadline(const struct tcb *tcb)
         if (tcb->timer[i] < d)
             d = tcb->timer[i];
     return d;
+}
+
+/* The heap holds a node per TCB with a timer; room for every TCB is
+ * reserved when it is allocated (tcb_alloc), so this cannot fail. */
+static void timer_sync(struct tcp_ctx *t, struct tcb *tcb)
+{
+    uint64_t d = tcb_deadline(tcb);
+    if (d != tcb->tnode.key)
+        heap_set(&t->timers, &tcb->tnode, d);
+}
+
+void timer_set(struct tcp_ctx *t, struct tcb *tcb, enum tcp_timer w, uint64_t at)
+{
+    tcb->timer[w] = at;
+    timer_sync(t, tcb);
+}
+
+void timer_stop(struct tcp_ctx *t, struct tcb *tcb, enum tcp_timer w)
+{
+    tcb->timer[w] = TCP_TIMER_OFF;
+    timer_sync(t, tcb);
+}
+
+void timers_stop_all(struct tcp_ctx *t, struct tcb *tcb)
+{
+    for (int i = 0; i < TT_COUNT; i++)
+        tcb->timer[i] = TCP_TIMER_OFF;
+    timer_sync(t, tcb);
 }
 
 static bool is_syn_state(const struct tcb *tcb)
@@ -69,7 +93,7 @@ static bool timeout_rexmt(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     if (is_syn_state(tcb))
         tcb->flags |= TF_SYN_LOST; /* RFC 6298 5.7, RFC 5681 3.1 */
     tcb->flags &= ~(TF_RTT_TIMING | TF_PERSIST);
-    timer_stop(tcb, TT_PERSIST);
+    timer_stop(t, tcb, TT_PERSIST);
     /* Go back to SND.UNA (RFC 5681 3.1, RFC 6298 5.4, as BSD does): the
      * segment at the front goes now, what follows it is resent as ACKs
      * open cwnd again. Left at SND.MAX, every further hole of the same
@@ -93,7 +117,7 @@ static bool timeout_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         /* The window is open but sender SWS avoidance held the data: this
          * is the override timeout of 3.8.6.2.1 (4) (MUST-38): send what
          * the window allows, small or not. */
-        tcp_persist_end(tcb);
+        tcp_persist_end(t, tcb);
         tcb->flags |= TF_SWS_OVERRIDE;
         tcp_output(t, tcb, now);
         tcb->flags &= ~TF_SWS_OVERRIDE;
@@ -102,11 +126,11 @@ static bool timeout_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     if (!tcp_output_waiting(tcb)) {
         /* The probe was acknowledged and nothing is left to send: probing
          * ends (3.8.6.1); a probe now would be a FIN nobody asked for. */
-        tcp_persist_end(tcb);
+        tcp_persist_end(t, tcb);
         return true;
     }
     tcp_send_window_probe(t, tcb, now);
-    timer_set(tcb, TT_PERSIST, now + tcp_persist_next(t, tcb));
+    timer_set(t, tcb, TT_PERSIST, now + tcp_persist_next(t, tcb));
     return true;
 }
 
@@ -117,7 +141,7 @@ static bool timeout_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     if (!(tcb->flags & TF_KEEPALIVE))
         return true;
     if (tcb->snd_una != tcb->snd_max || tcb->sb.len > 0) {
-        timer_set(tcb, TT_KEEP, now + tcb->keep_idle); /* data outstanding: not idle */
+        timer_set(t, tcb, TT_KEEP, now + tcb->keep_idle); /* data outstanding: not idle */
         return true;
     }
     if (tcb->keep_probes >= tcb->keep_cnt) {
@@ -128,7 +152,7 @@ static bool timeout_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     }
     tcb->keep_probes++;
     tcp_send_keepalive(t, tcb, now);
-    timer_set(tcb, TT_KEEP, now + tcb->keep_intvl);
+    timer_set(t, tcb, TT_KEEP, now + tcb->keep_intvl);
     return true;
 }
 
@@ -139,16 +163,16 @@ void tcp_keepalive_reset(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     tcb->last_rcv = now;
     if ((tcb->flags & TF_KEEPALIVE) && tcb->state >= SYNACK_ESTABLISHED &&
         tcb->state != SYNACK_TIME_WAIT)
-        timer_set(tcb, TT_KEEP, now + tcb->keep_idle);
+        timer_set(t, tcb, TT_KEEP, now + tcb->keep_idle);
     else
-        timer_stop(tcb, TT_KEEP);
+        timer_stop(t, tcb, TT_KEEP);
 }
 
 void tcp_enter_time_wait(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     tcb_set_state(t, tcb, SYNACK_TIME_WAIT);
-    timers_stop_all(tcb);
-    timer_set(tcb, TT_2MSL, now + 2 * t->cfg->msl); /* MUST-13 */
+    timers_stop_all(t, tcb);
+    timer_set(t, tcb, TT_2MSL, now + 2 * t->cfg->msl); /* MUST-13 */
     sb_drop(&tcb->sb, tcb->sb.len); /* nothing is sent again */
     sb_release(&tcb->sb);
     /* Once its last ACK is out, a TCB nobody holds becomes a TIME-WAIT
@@ -171,7 +195,7 @@ void tcp_timers_run(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     for (int w = 0; w < TT_COUNT; w++) {
         if (tcb->timer[w] > now)
             continue;
-        tcb->timer[w] = TCP_TIMER_OFF;
+        timer_stop(t, tcb, (enum tcp_timer)w);
         bool alive = true;
         switch ((enum tcp_timer)w) {
         case TT_REXMT:
@@ -203,11 +227,12 @@ void tcp_poll(struct tcp_ctx *t, uint64_t now)
     tcp_batch_begin(t);
     syncache_poll(t, now);
     timewait_poll(t, now);
-    for (struct tcb *tcb = t->all, *next; tcb; tcb = next) {
-        next = tcb->next;
-        if (tcb_deadline(tcb) <= now)
-            tcp_timers_run(t, tcb, now);
-    }
+    /* Each TCB run either moves its key past now or leaves the heap; the
+     * budget ends the loop even if a timer were re-armed at now. */
+    struct heap_node *n;
+    for (uint32_t budget = t->timers.n; budget && (n = heap_min(&t->timers)) && n->key <= now;
+         budget--)
+        tcp_timers_run(t, tcb_of_tnode(n), now);
     tcp_batch_end(t, now);
 }
 
@@ -215,19 +240,18 @@ uint64_t tcp_deadline(const struct tcp_ctx *t)
 {
     uint64_t d = syncache_deadline(t);
     uint64_t tw = timewait_deadline(t);
+    uint64_t tcbs = heap_min_key(&t->timers);
     if (tw < d)
         d = tw;
-    for (const struct tcb *tcb = t->all; tcb; tcb = tcb->next) {
-        uint64_t x = tcb_deadline(tcb);
-        if (x < d)
-            d = x;
-    }
-    return d;
+    return tcbs < d ? tcbs : d;
 }
 
+/* A walk of every TCB: for callers that wait for output in a test (the
+ * packetdrill shim), not for an event loop. SYN cache entries count: their
+ * timer sends the SYN-ACK again. */
 uint64_t tcp_deadline_output(const struct tcp_ctx *t)
 {
-    uint64_t d = TCP_TIMER_OFF;
+    uint64_t d = syncache_deadline(t);
     for (const struct tcb *tcb = t->all; tcb; tcb = tcb->next)
         for (int i = 0; i < TT_COUNT; i++)
             if (i != TT_2MSL && tcb->timer[i] < d)

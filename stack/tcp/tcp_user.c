@@ -239,7 +239,7 @@ void tcp_release(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         return;
     }
     if (tcb->state == SYNACK_FIN_WAIT_2)
-        timer_set(tcb, TT_2MSL, now + t->cfg->fin_wait_2);
+        timer_set(t, tcb, TT_2MSL, now + t->cfg->fin_wait_2);
 }
 
 /* STATUS (3.10.6). */

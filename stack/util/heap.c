@@ -53,6 +53,21 @@ static void heap_remove(struct heap *h, struct heap_node *node)
     sift_up(h, last->pos - 1);
 }
 
+bool heap_reserve(struct heap *h, uint32_t n)
+{
+    if (n <= h->cap)
+        return true;
+    uint32_t cap = h->cap ? h->cap : 64;
+    while (cap < n)
+        cap *= 2;
+    struct heap_node **v = realloc(h->v, cap * sizeof *v);
+    if (!v)
+        return false;
+    h->v = v;
+    h->cap = cap;
+    return true;
+}
+
 bool heap_set(struct heap *h, struct heap_node *node, uint64_t key)
 {
     if (key == HEAP_KEY_NONE) {
@@ -62,14 +77,8 @@ bool heap_set(struct heap *h, struct heap_node *node, uint64_t key)
         return true;
     }
     if (!node->pos) {
-        if (h->n == h->cap) {
-            uint32_t cap = h->cap ? h->cap * 2 : 64;
-            struct heap_node **v = realloc(h->v, cap * sizeof *v);
-            if (!v)
-                return false;
-            h->v = v;
-            h->cap = cap;
-        }
+        if (h->n == h->cap && !heap_reserve(h, h->n + 1))
+            return false;
         node->key = key;
         place(h, h->n++, node);
         sift_up(h, h->n - 1);

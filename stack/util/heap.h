@@ -24,6 +24,9 @@ struct heap {
 bool heap_set(struct heap *h, struct heap_node *node, uint64_t key);
 static inline struct heap_node *heap_min(const struct heap *h) { return h->n ? h->v[0] : 0; }
 static inline uint64_t heap_min_key(const struct heap *h) { return h->n ? h->v[0]->key : HEAP_KEY_NONE; }
+/* Room for n nodes, so that heap_set cannot fail below that; false when
+ * there is no memory for it. */
+bool heap_reserve(struct heap *h, uint32_t n);
 void heap_free(struct heap *h);
 
 #endif
