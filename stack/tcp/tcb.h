@@ -87,8 +87,9 @@ struct tcb {
     bool in_table;
     bool in_acceptq;
     struct tcb *parent;
-    struct tcb *q_next; /* in the parent's accept queue */
+    struct tcb *q_next; /* in the parent's accept queue or embryo list */
     struct tcb *acceptq_head, *acceptq_tail;
+    struct tcb *embryo_head; /* half-open children with a TCB (SYN with text) */
     uint32_t acceptq_len, embryonic, backlog;
     /* A listener's half-open connections in the SYN cache, oldest first. */
     struct syn_entry *syn_head, *syn_tail;

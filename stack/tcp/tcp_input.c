@@ -70,9 +70,7 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
     if (!c)
         return NULL;
     c->passive = true; /* MUST-11 */
-    c->parent = l;
-    c->owner = TCB_LISTENER;
-    l->embryonic++;
+    tcb_child_add(l, c);
     /* RCV.NXT = SEG.SEQ+1, IRS = SEG.SEQ; nothing offered yet: RCV.WND starts empty */
     c->irs = c->dupack_seq = po->irs;
     c->rcv_nxt = po->irs + 1;

@@ -59,6 +59,8 @@ void tcb_closed(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_set_state(struct tcp_ctx *t, struct tcb *tcb, enum synack_state st);
 /* Report a fatal error to the user and enter CLOSED (ECONNRESET, ...). */
 void tcb_drop(struct tcp_ctx *t, struct tcb *tcb, int err);
+/* A new passive child of l, half-open (on l's embryo list). */
+void tcb_child_add(struct tcb *l, struct tcb *c);
 /* A passive child reached ESTABLISHED: move it to its listener's queue. */
 void tcb_child_established(struct tcp_ctx *t, struct tcb *tcb);
 

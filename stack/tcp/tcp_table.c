@@ -134,6 +134,18 @@ static void acceptq_unlink(struct tcb *parent, struct tcb *tcb)
     }
 }
 
+/* Off the listener's list of half-open TCBs (at most its backlog long). */
+static void embryo_unlink(struct tcb *parent, struct tcb *tcb)
+{
+    for (struct tcb **pp = &parent->embryo_head; *pp; pp = &(*pp)->q_next) {
+        if (*pp == tcb) {
+            *pp = tcb->q_next;
+            parent->embryonic--;
+            return;
+        }
+    }
+}
+
 /* A passive child leaves its listener: unaccepted, or accepted by a socket. */
 static void child_detach(struct tcb *tcb)
 {
@@ -143,18 +155,28 @@ static void child_detach(struct tcb *tcb)
     if (tcb->owner == TCB_LISTENER) {
         if (tcb->in_acceptq)
             acceptq_unlink(parent, tcb);
-        else if (parent->embryonic)
-            parent->embryonic--;
+        else
+            embryo_unlink(parent, tcb);
     }
     tcb->in_acceptq = false;
     tcb->parent = NULL;
     tcb->q_next = NULL;
 }
 
+void tcb_child_add(struct tcb *l, struct tcb *c)
+{
+    c->parent = l;
+    c->owner = TCB_LISTENER;
+    c->q_next = l->embryo_head;
+    l->embryo_head = c;
+    l->embryonic++;
+}
+
 void tcb_orphan(struct tcp_ctx *t, struct tcb *tcb)
 {
     if (tcb->owner == TCB_ORPHAN)
         return;
+    child_detach(tcb); /* an unaccepted child leaves its listener's lists */
     tcb->owner = TCB_ORPHAN;
     t->n_orphans++;
 }
@@ -164,11 +186,10 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
     if (tcb->owner == TCB_ORPHAN)
         t->n_orphans--;
     /* Children still attached become orphans that finish on their own. */
-    for (struct tcb *c = t->all; c; c = c->next) {
-        if (c->parent == tcb) {
-            child_detach(c);
-            tcb_orphan(t, c);
-        }
+    struct tcb *c;
+    while ((c = tcb->acceptq_head ? tcb->acceptq_head : tcb->embryo_head)) {
+        child_detach(c);
+        tcb_orphan(t, c);
     }
     child_detach(tcb);
     syncache_listener_gone(t, tcb);
@@ -301,8 +322,7 @@ void tcb_child_established(struct tcp_ctx *t, struct tcb *tcb)
     struct tcb *parent = tcb->parent;
     if (!parent || tcb->owner != TCB_LISTENER)
         return;
-    if (parent->embryonic)
-        parent->embryonic--;
+    embryo_unlink(parent, tcb);
     tcb->q_next = NULL;
     if (parent->acceptq_tail)
         parent->acceptq_tail->q_next = tcb;

@@ -180,15 +180,14 @@ void tcp_shutdown_read(struct tcp_ctx *t, struct tcb *tcb)
     rb_release(&tcb->rb);
 }
 
-/* Abort every child of a listener (3.10.5 for each). */
+/* Abort every child of a listener (3.10.5 for each): each leaves the
+ * listener's lists as it goes. */
 static void abort_children(struct tcp_ctx *t, struct tcb *l, uint64_t now)
 {
-    for (struct tcb *c = t->all, *n; c; c = n) {
-        n = c->next;
-        if (c->parent != l)
-            continue;
-        tcp_abort(t, c, now);
-        n = t->all; /* the list changed: start over (children are few) */
+    struct tcb *c;
+    while ((c = l->acceptq_head ? l->acceptq_head : l->embryo_head)) {
+        if (tcp_abort(t, c, now) < 0)
+            tcb_free(t, c); /* already CLOSED: just delete */
     }
 }
 
