@@ -79,6 +79,8 @@ struct tcb {
     uint16_t lport, rport;
 
     struct tcb *hnext;       /* hash chain of the connection table */
+    struct tcb *lnext;       /* hash chain of the listeners (by port) */
+    bool in_lhash, port_held;
     struct tcb *prev, *next; /* list of all TCBs of the context */
     struct tcb *pending_next;
 
@@ -235,6 +237,8 @@ struct tcp_ctx {
     struct tcb **hash; /* established, SYN-*, closing, TIME-WAIT: by 4-tuple */
     struct tcb *last_hit; /* one-entry lookup cache: bulk traffic is one connection */
     uint32_t hash_mask;
+    struct tcb *lhash[64]; /* listeners by local port */
+    uint32_t *port_refs;   /* TCBs and TIME-WAIT records per local port (65536, lazily) */
     struct tcb *all;   /* every TCB, listeners included */
     uint32_t n_tcbs;
     uint32_t n_orphans; /* TCBs nobody holds (closed by the application) */

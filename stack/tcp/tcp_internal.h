@@ -51,6 +51,11 @@ struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, uint32_t laddr, uint16_
 /* The state of the connection with this 4-tuple, wherever it is kept
  * (a TCB, the SYN cache); CLOSED when there is none. */
 enum synack_state tcp_tuple_state(struct tcp_ctx *t, const struct tcp_tuple *tu);
+/* A listener joins the listener hash (tcb_closed and tcb_free take it out). */
+void tcb_listen_insert(struct tcp_ctx *t, struct tcb *l);
+/* One more (or one fewer) TCB or TIME-WAIT record on local port lport. */
+bool tcp_port_ref(struct tcp_ctx *t, uint16_t lport);
+void tcp_port_unref(struct tcp_ctx *t, uint16_t lport);
 /* The keyed hash of a 4-tuple (before masking). */
 uint32_t tcp_tuple_hash(const struct tcp_ctx *t, const struct tcp_tuple *tu);
 /* Enter CLOSED: out of the table, timers off; freed unless a socket holds it. */
@@ -113,8 +118,6 @@ void timewait_input(struct tcp_ctx *t, struct tw_entry *tw, struct tcp_seg *seg,
 void timewait_remove(struct tcp_ctx *t, struct tw_entry *tw);
 void timewait_poll(struct tcp_ctx *t, uint64_t now);
 uint64_t timewait_deadline(const struct tcp_ctx *t);
-/* Does a record use local port lport (tcp_port_in_use)? */
-bool timewait_port_in_use(const struct tcp_ctx *t, uint16_t lport);
 
 /* ---- input: tcp_input.c, tcp_input_sync.c ---- */
 /* The acceptability test of 3.10.7.4 first (Table 6). */

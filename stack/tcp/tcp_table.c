@@ -6,6 +6,9 @@
 
 #include "tcp/tcp_internal.h"
 
+static void listen_remove(struct tcp_ctx *t, struct tcb *l);
+static void tcb_port_release(struct tcp_ctx *t, struct tcb *tcb);
+
 int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
                  struct synack_counters *cnt, struct rng *rng, tcp_ip_output_fn out,
                  void *out_ctx)
@@ -45,6 +48,8 @@ void tcp_ctx_destroy(struct tcp_ctx *t)
     free(t->hash);
     free(t->pkt);
     heap_free(&t->timers);
+    free(t->port_refs);
+    t->port_refs = NULL;
     t->hash = NULL;
     t->pkt = NULL;
 }
@@ -76,6 +81,12 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
         return NULL;
     }
     tcb->tnode.key = HEAP_KEY_NONE;
+    if (!tcp_port_ref(t, p->lport)) {
+        free(tcb);
+        *err = -ENOMEM;
+        return NULL;
+    }
+    tcb->port_held = true;
     sb_init(&tcb->sb, p->sndbuf); /* allocated on first use */
     rb_init(&tcb->rb, p->rcvbuf, t->cfg->ooo_max);
     tcb->laddr = p->laddr;
@@ -192,6 +203,8 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
         tcb_orphan(t, c);
     }
     child_detach(tcb);
+    listen_remove(t, tcb);
+    tcb_port_release(t, tcb);
     syncache_listener_gone(t, tcb);
     if (tcb->in_table)
         tcb_hash_remove(t, tcb);
@@ -253,11 +266,34 @@ struct tcb *tcb_lookup(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32
     return NULL;
 }
 
+/* ---- listeners, by port ---- */
+
+void tcb_listen_insert(struct tcp_ctx *t, struct tcb *l)
+{
+    struct tcb **b = &t->lhash[l->lport & 63u];
+    l->lnext = *b;
+    *b = l;
+    l->in_lhash = true;
+}
+
+static void listen_remove(struct tcp_ctx *t, struct tcb *l)
+{
+    if (!l->in_lhash)
+        return;
+    for (struct tcb **pp = &t->lhash[l->lport & 63u]; *pp; pp = &(*pp)->lnext) {
+        if (*pp == l) {
+            *pp = l->lnext;
+            break;
+        }
+    }
+    l->in_lhash = false;
+}
+
 struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport)
 {
     struct tcb *wild = NULL;
-    for (struct tcb *c = t->all; c; c = c->next) {
-        if (c->state != SYNACK_LISTEN || c->lport != lport)
+    for (struct tcb *c = t->lhash[lport & 63u]; c; c = c->lnext) {
+        if (c->lport != lport)
             continue;
         if (c->laddr == laddr)
             return c;
@@ -267,18 +303,40 @@ struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, uint32_t laddr, uint16_
     return wild;
 }
 
+/* ---- local ports in use: a count per port ---- */
+
+bool tcp_port_ref(struct tcp_ctx *t, uint16_t lport)
+{
+    if (!t->port_refs && !(t->port_refs = calloc(65536, sizeof *t->port_refs)))
+        return false;
+    t->port_refs[lport]++;
+    return true;
+}
+
+void tcp_port_unref(struct tcp_ctx *t, uint16_t lport)
+{
+    if (t->port_refs && t->port_refs[lport])
+        t->port_refs[lport]--;
+}
+
+static void tcb_port_release(struct tcp_ctx *t, struct tcb *tcb)
+{
+    if (tcb->port_held)
+        tcp_port_unref(t, tcb->lport);
+    tcb->port_held = false;
+}
+
+/* The stack has one address, so every TCB on lport overlaps (laddr 0 is
+ * the wildcard). */
 bool tcp_port_in_use(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,
                      bool listeners_only)
 {
-    for (const struct tcb *c = t->all; c; c = c->next) {
-        if (c->lport != lport || c->state == SYNACK_CLOSED)
-            continue;
-        if (listeners_only && c->state != SYNACK_LISTEN)
-            continue;
-        if (laddr == 0 || c->laddr == 0 || c->laddr == laddr)
+    if (!listeners_only)
+        return t->port_refs && t->port_refs[lport] > 0;
+    for (const struct tcb *c = t->lhash[lport & 63u]; c; c = c->lnext)
+        if (c->lport == lport && (laddr == 0 || c->laddr == 0 || c->laddr == laddr))
             return true;
-    }
-    return !listeners_only && timewait_port_in_use(t, lport);
+    return false;
 }
 
 void tcb_set_state(struct tcp_ctx *t, struct tcb *tcb, enum synack_state st)
@@ -293,6 +351,8 @@ void tcb_set_state(struct tcp_ctx *t, struct tcb *tcb, enum synack_state st)
 void tcb_closed(struct tcp_ctx *t, struct tcb *tcb)
 {
     tcb->state = SYNACK_CLOSED;
+    listen_remove(t, tcb);
+    tcb_port_release(t, tcb);
     syncache_listener_gone(t, tcb); /* a listener's half-open connections go too */
     timers_stop_all(t, tcb);
     if (tcb->in_table)

@@ -83,6 +83,7 @@ void timewait_remove(struct tcp_ctx *t, struct tw_entry *tw)
     }
     fifo_unlink(t, tw);
     t->tw_count--;
+    tcp_port_unref(t, tw->lport);
     free(tw);
 }
 
@@ -103,8 +104,10 @@ bool timewait_from_tcb(struct tcp_ctx *t, struct tcb *tcb)
         timewait_remove(t, t->tw_head);
     }
     struct tw_entry *tw = calloc(1, sizeof *tw);
-    if (!tw)
+    if (!tw || !tcp_port_ref(t, tcb->lport)) {
+        free(tw);
         return false;
+    }
     tw->laddr = tcb->laddr;
     tw->raddr = tcb->raddr;
     tw->lport = tcb->lport;
@@ -265,12 +268,4 @@ void timewait_poll(struct tcp_ctx *t, uint64_t now)
 uint64_t timewait_deadline(const struct tcp_ctx *t)
 {
     return t->tw_head ? t->tw_head->expire : TCP_TIMER_OFF;
-}
-
-bool timewait_port_in_use(const struct tcp_ctx *t, uint16_t lport)
-{
-    for (const struct tw_entry *e = t->tw_head; e; e = e->next)
-        if (e->lport == lport)
-            return true;
-    return false;
 }

@@ -45,6 +45,7 @@ int tcp_open_passive(struct tcp_ctx *t, const struct tcp_open_params *p, struct 
     if (!tcb)
         return err;
     tcb_set_state(t, tcb, SYNACK_LISTEN);
+    tcb_listen_insert(t, tcb);
     *out = tcb;
     return 0;
 }
