@@ -15,7 +15,8 @@ enum sock_kind {
 
 struct sock {
     enum sock_kind kind;
-    bool bound;
+    bool bound;    /* has a local port (bind, connect or accept) */
+    bool explicit; /* the port came from bind() (listen's included) */
     uint32_t laddr;
     uint16_t lport;
     struct tcb *tcb;
@@ -37,12 +38,25 @@ struct sock {
     int reported;
 };
 
+/* What the bound sockets of one local port are: port_taken and
+ * ephemeral_taken decide from these counts, not by walking the sockets. */
+struct port_use {
+    uint32_t bound, noreuse, listen, explicit;
+};
+
 struct sock_table {
     struct sock *v;
     uint32_t n;
     int *watched;      /* handles with watch != 0, in no order (events.c) */
     uint32_t nwatched, cursor;
+    uint64_t *used;   /* a bit per handle: taken */
+    uint32_t hint;    /* no free handle below word hint of used */
+    struct port_use *ports; /* 65536 */
 };
+
+/* Take sk's part out of its port's counts (dir -1) or put it in (+1):
+ * around every change of bound, lport, reuseaddr, kind or explicit. */
+void sock_port_account(struct synack_stack *s, const struct sock *sk, int dir);
 
 /* The socket behind handle sd, or NULL. */
 struct sock *sock_lookup(struct synack_stack *s, int sd);

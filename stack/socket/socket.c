@@ -15,6 +15,8 @@ static void sockets_free(struct synack_stack *s)
     if (s->sockets) {
         free(s->sockets->watched);
         free(s->sockets->v);
+        free(s->sockets->used);
+        free(s->sockets->ports);
         free(s->sockets);
         s->sockets = NULL;
     }
@@ -28,7 +30,12 @@ static struct sock_table *table(struct synack_stack *s)
     if (!tb)
         return NULL;
     tb->v = calloc(s->cfg.max_sockets, sizeof *tb->v);
-    if (!tb->v) {
+    tb->used = calloc((s->cfg.max_sockets + 63) / 64, sizeof *tb->used);
+    tb->ports = calloc(65536, sizeof *tb->ports);
+    if (!tb->v || !tb->used || !tb->ports) {
+        free(tb->v);
+        free(tb->used);
+        free(tb->ports);
         free(tb);
         return NULL;
     }
@@ -46,15 +53,51 @@ struct sock *sock_lookup(struct synack_stack *s, int sd)
     return sk->kind == SK_FREE ? NULL : sk;
 }
 
-/* The lowest free handle, like file descriptors. */
+void sock_port_account(struct synack_stack *s, const struct sock *sk, int dir)
+{
+    if (!sk->bound)
+        return;
+    struct port_use *u = &s->sockets->ports[sk->lport];
+    uint32_t d = (uint32_t)dir; /* +1 or -1, modulo 2^32 */
+    u->bound += d;
+    u->noreuse += sk->reuseaddr ? 0 : d;
+    u->listen += sk->kind == SK_LISTEN ? d : 0;
+    u->explicit += sk->explicit ? d : 0;
+}
+
+/* The lowest free handle, like file descriptors: a bit per handle, 64 at
+ * a time from the lowest word that may have one free. */
+static int handle_take(struct sock_table *tb)
+{
+    uint32_t words = (tb->n + 63) / 64;
+    for (uint32_t w = tb->hint; w < words; w++) {
+        if (tb->used[w] == UINT64_MAX)
+            continue;
+        uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(~tb->used[w]);
+        if (i >= tb->n)
+            break;
+        tb->used[w] |= 1ull << (i % 64);
+        tb->hint = w;
+        return (int)i;
+    }
+    tb->hint = words;
+    return -EMFILE;
+}
+
+static void handle_give_back(struct sock_table *tb, uint32_t i)
+{
+    tb->used[i / 64] &= ~(1ull << (i % 64));
+    if (i / 64 < tb->hint)
+        tb->hint = i / 64;
+}
+
 static int sock_alloc(struct synack_stack *s)
 {
     struct sock_table *tb = table(s);
     if (!tb)
         return -ENOMEM;
-    for (uint32_t i = 0; i < tb->n; i++) {
-        if (tb->v[i].kind != SK_FREE)
-            continue;
+    int i = handle_take(tb);
+    if (i >= 0) {
         struct sock *sk = &tb->v[i];
         memset(sk, 0, sizeof *sk);
         sk->kind = SK_OPEN;
@@ -68,9 +111,8 @@ static int sock_alloc(struct synack_stack *s)
         sk->recovery = s->cfg.recovery;
         if (s->cfg.icmp_hard_abort)
             sk->flags |= TF_ICMP_HARD_ABORT;
-        return (int)i;
     }
-    return -EMFILE;
+    return i;
 }
 
 int synack_socket(struct synack_stack *s)
@@ -80,24 +122,15 @@ int synack_socket(struct synack_stack *s)
 
 /* ---- binding ---- */
 
-static bool addrs_overlap(uint32_t a, uint32_t b)
-{
-    return a == 0 || b == 0 || a == b;
-}
-
 /* Would (laddr, port) clash with another socket or a TCB? With
- * SO_REUSEADDR on both, only a listener clashes (as in BSD and Linux). */
+ * SO_REUSEADDR on both, only a listener clashes (as in BSD and Linux).
+ * The stack has one address: every socket on the port overlaps. */
 static bool port_taken(struct synack_stack *s, const struct sock *me, uint32_t laddr,
                        uint16_t port)
 {
-    for (uint32_t i = 0; i < s->sockets->n; i++) {
-        const struct sock *o = &s->sockets->v[i];
-        if (o == me || o->kind == SK_FREE || !o->bound || o->lport != port ||
-            !addrs_overlap(o->laddr, laddr))
-            continue;
-        if (!(me->reuseaddr && o->reuseaddr) || o->kind == SK_LISTEN)
-            return true;
-    }
+    const struct port_use *u = &s->sockets->ports[port]; /* me is not bound yet */
+    if (me->reuseaddr ? (u->noreuse || u->listen) : u->bound)
+        return true;
     return tcp_port_in_use(&s->tcp, laddr, port, me->reuseaddr);
 }
 
@@ -107,14 +140,14 @@ struct port_probe {
     uint32_t laddr;
 };
 
+/* A port for connect(): not one a socket has bound explicitly or a
+ * listener uses; the same port to other peers is fine (tcp_ephemeral_port
+ * keeps the 4-tuple unique). */
 static bool ephemeral_taken(void *ctx, uint16_t port)
 {
     struct port_probe *p = ctx;
-    for (uint32_t i = 0; i < p->s->sockets->n; i++) {
-        const struct sock *o = &p->s->sockets->v[i];
-        if (o != p->me && o->kind != SK_FREE && o->bound && o->lport == port)
-            return true; /* leave explicitly bound ports alone */
-    }
+    if (p->s->sockets->ports[port].explicit)
+        return true;
     return tcp_port_in_use(&p->s->tcp, p->laddr, port, true);
 }
 
@@ -137,8 +170,10 @@ int synack_socket_bind(struct synack_stack *s, int sd, uint32_t addr, uint16_t p
         return -EADDRINUSE;
     }
     sk->bound = true;
+    sk->explicit = true;
     sk->laddr = addr;
     sk->lport = port;
+    sock_port_account(s, sk, +1);
     return 0;
 }
 
@@ -190,7 +225,9 @@ int synack_socket_listen(struct synack_stack *s, int sd, int backlog)
     int r = tcp_open_passive(&s->tcp, &p, &sk->tcb);
     if (r < 0)
         return r;
+    sock_port_account(s, sk, -1);
     sk->kind = SK_LISTEN;
+    sock_port_account(s, sk, +1);
     return 0;
 }
 
@@ -214,9 +251,11 @@ int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16
     nk->user = NULL;
     nk->kind = SK_CONN;
     nk->bound = true;
+    nk->explicit = false;
     nk->laddr = c->laddr;
     nk->lport = c->lport;
     nk->tcb = c;
+    sock_port_account(s, nk, +1);
     if (raddr)
         *raddr = c->raddr;
     if (rport)
@@ -289,9 +328,12 @@ int synack_socket_connect(struct synack_stack *s, int sd, uint32_t addr, uint16_
     int r = tcp_open_active(&s->tcp, &p, &sk->tcb, now);
     if (r < 0)
         return r;
-    sk->bound = true;
-    sk->laddr = laddr;
-    sk->lport = lport;
+    if (!sk->bound) {
+        sk->bound = true;
+        sk->laddr = laddr;
+        sk->lport = lport;
+        sock_port_account(s, sk, +1);
+    }
     sk->kind = SK_CONN;
     return -EINPROGRESS;
 }
@@ -357,6 +399,8 @@ static void sock_release(struct synack_stack *s, struct sock *sk, uint64_t now)
     sock_unwatch(s, (int)(sk - s->sockets->v));
     if (sk->tcb)
         tcp_release(&s->tcp, sk->tcb, now);
+    sock_port_account(s, sk, -1);
+    handle_give_back(s->sockets, (uint32_t)(sk - s->sockets->v));
     memset(sk, 0, sizeof *sk);
 }
 

@@ -77,7 +77,9 @@ static int set_socket_level(struct synack_stack *s, struct sock *sk, int name, c
         return -EINVAL;
     switch (name) {
     case SYNACK_SO_REUSEADDR:
+        sock_port_account(s, sk, -1);
         sk->reuseaddr = v != 0;
+        sock_port_account(s, sk, +1);
         return 0;
     case SYNACK_SO_KEEPALIVE: /* MUST-24 */
         flag_set(&sk->flags, TF_KEEPALIVE, v != 0);
