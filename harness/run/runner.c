@@ -388,8 +388,9 @@ static void run_shell_event(struct runner *r, const struct script_event *ev,
     int rc = r->ops->shell ? r->ops->shell(r->t, ev->text, cwd, why, sizeof why)
                            : TARGET_SHELL_SKIP;
     if (!r->ops->virtual_time) { /* the command's own time is not the script's */
-        r->epoch += run_now(r) - started;
-        r->last_time += run_now(r) - started;
+        int64_t spent = run_now(r) - started;
+        r->epoch += spent;
+        r->last_time += spent;
     }
     snprintf(exp, sizeof exp, "`%s`", ev->text);
     vector_result_add_row(r->res, LADDER_SYSCALL, rc == TARGET_SHELL_DONE ? LADDER_OK

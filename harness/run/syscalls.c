@@ -318,7 +318,7 @@ void call_send_bytes(struct call *c, int sd, int64_t fd, size_t len, int flags, 
     while (done < len) {
         size_t n = len - done > IO_CHUNK ? IO_CHUNK : len - done;
         ssize_t rc = c->r->ops->sock_send(c->r->t, sd, zeros, n, flags);
-        if (rc == -EAGAIN && call_blocking(c, fd)) {
+        if (rc == -EAGAIN && call_blocking(c, fd) && !(flags & SYNACK_MSG_DONTWAIT)) {
             c->r->pending.done = done;
             c->blocked = true;
             return;
@@ -332,7 +332,7 @@ void call_send_bytes(struct call *c, int sd, int64_t fd, size_t len, int flags, 
             return;
         }
         done += (size_t)rc;
-        if (rc == 0 || !call_blocking(c, fd))
+        if (rc == 0 || !call_blocking(c, fd) || (flags & SYNACK_MSG_DONTWAIT))
             break; /* non-blocking: a short write is the answer */
     }
     call_result(c, (long)done);
@@ -342,7 +342,7 @@ void call_recv_bytes(struct call *c, int sd, int64_t fd, size_t len, int flags, 
 {
     size_t want = len > IO_CHUNK ? IO_CHUNK : len;
     ssize_t rc = c->r->ops->sock_recv(c->r->t, sd, c->r->io, want, flags);
-    if (rc == -EAGAIN && call_blocking(c, fd)) {
+    if (rc == -EAGAIN && call_blocking(c, fd) && !(flags & SYNACK_MSG_DONTWAIT)) {
         c->blocked = true;
         return;
     }

@@ -92,7 +92,7 @@ static void send_msg(struct call *c, int sd, int64_t fd, const struct target_msg
         part.len = m->len > RUN_IO_CHUNK ? RUN_IO_CHUNK : m->len;
         ssize_t rc = c->r->ops->sock_sendmsg(c->r->t, sd, &part, flags);
         bool wait = rc == -EAGAIN || ((flags & MSG_FASTOPEN_LINUX) && rc == -EINPROGRESS);
-        if (wait && call_blocking(c, fd)) {
+        if (wait && call_blocking(c, fd) && !(flags & SYNACK_MSG_DONTWAIT)) {
             c->blocked = true; /* a blocking TFO sendto waits for the handshake */
             return;
         }
@@ -119,7 +119,7 @@ void sys_sendto(struct call *c)
         return call_result(c, -EFAULT);
     if (len < 0)
         len = 0;
-    if (!c->retry)
+    if (!c->retry && (flags & MSG_FASTOPEN_LINUX)) /* it connects */
         c->r->map.remote_port = c->r->connect_port;
     if (c->r->ops->sock_sendmsg) {
         struct target_msg m = {.name_given = true, .addr = c->r->remote_ip,
@@ -311,7 +311,7 @@ void sys_sendmsg(struct call *c)
     long clen = h.control ? cmsg_build(c, h.control, buf, MSG_CONTROL_MAX) : 0;
     if (clen < 0)
         return;
-    if (!c->retry)
+    if (!c->retry && (flags & MSG_FASTOPEN_LINUX)) /* it connects */
         c->r->map.remote_port = c->r->connect_port;
     if (c->r->ops->sock_sendmsg) {
         struct target_msg m = {.name_given = true, .addr = c->r->remote_ip,
@@ -476,7 +476,7 @@ void sys_recvmsg(struct call *c)
     struct target_msg m = {.len = k->want.len, .control = k->control,
                            .controllen = sizeof k->control};
     ssize_t rc = c->r->ops->sock_recvmsg(c->r->t, sd, &m, (int)flags);
-    if (rc == -EAGAIN && call_blocking(c, fd) && !(flags & MSG_ERRQUEUE)) {
+    if (rc == -EAGAIN && call_blocking(c, fd) && !(flags & (MSG_ERRQUEUE | MSG_DONTWAIT))) {
         c->blocked = true;
         return;
     }

@@ -96,6 +96,7 @@ static bool mem_wait(struct target *t, int64_t until)
         if ((int64_t)d > t->now)
             t->now = (int64_t)d;
         synack_stack_poll(t->host.stack, (uint64_t)t->now);
+        break; /* a timer may have ended a call the runner waits for: let it look */
     }
     return t->count > 0;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 
 #include <cmocka.h>
 
@@ -1292,6 +1293,53 @@ static struct CMUnitTest *table_tests(const void *cases, size_t count, size_t si
     return t;
 }
 
+/* Every script of the language folder parses (harness/tests/language/:
+ * one script per construct of packetdrill's language), and prints back
+ * each of its packets as text that parses to the same packet. */
+static void test_language_scripts_parse(void **state)
+{
+    (void)state;
+    const char *dir = "harness/tests/language";
+    DIR *d = opendir(dir);
+    if (!d)
+        skip(); /* run from elsewhere than the tree's top */
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".pkt") != 0)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct script *s = NULL;
+        struct script_error err;
+        if (script_parse_file(path, &s, &err) < 0) {
+            char msg[600];
+            script_error_format(&err, msg, sizeof msg);
+            closedir(d);
+            fail_msg("%s", msg);
+        }
+        for (size_t i = 0; i < s->event_count; i++) {
+            const struct script_event *ev = &s->events[i];
+            if (ev->type != SCRIPT_EV_PACKET)
+                continue;
+            char text[512], again[512];
+            script_packet_format(&ev->packet, text, sizeof text);
+            struct script *t = NULL;
+            char line[600];
+            snprintf(line, sizeof line, "0 %s\n", text);
+            if (script_parse_buffer(line, strlen(line), "again.pkt", &t, &err) == 0) {
+                script_packet_format(&t->events[0].packet, again, sizeof again);
+                assert_string_equal(text, again);
+                script_free(t);
+            }
+        }
+        script_free(s);
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 30);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1334,6 +1382,7 @@ int main(void)
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_long_inputs),
         cmocka_unit_test(test_hostile_bytes_never_crash),
+        cmocka_unit_test(test_language_scripts_parse),
     };
     size_t nbad = sizeof bad_cases / sizeof bad_cases[0];
     size_t ntrip = sizeof trip_cases / sizeof trip_cases[0];

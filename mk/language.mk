@@ -1,0 +1,19 @@
+# mk/language.mk: packetdrill's language, construct by construct
+# (harness/tests/language/: our own scripts, one behaviour each, and the
+# outcome each must have per target and verdict mode in expected.tsv).
+#
+#   make check-language         (part of make check) on mem, default and --strict
+#   make check-language-linux   (part of make check when root) on the host kernel
+
+.PHONY: check-language check-language-linux
+check-language: $(SYNACK)
+	@$(PYTHON) harness/tests/language_check.py $(O)/synack mem $(JOBS)
+
+check-language-linux: $(SYNACK)
+	@if [ "$$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then \
+	    echo "SKIP  language on linux: needs root and /dev/net/tun (counted as skipped)"; \
+	else \
+	    $(PYTHON) harness/tests/language_check.py $(O)/synack linux 8; \
+	fi
+
+CHECK_MORE += check-language check-language-linux
