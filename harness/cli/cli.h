@@ -49,6 +49,10 @@ struct lint_args {
     const char *stack;
 };
 
+struct lint_script_args {
+    bool quiet, kinds;
+};
+
 struct record_args {
     const char *target, *out;
 };
@@ -62,6 +66,7 @@ int cli_coverage(int argc, char **argv);
 int cli_pcap2pkt(int argc, char **argv);
 int cli_lint(int argc, char **argv);
 int cli_record(int argc, char **argv);
+int cli_lint_script(int argc, char **argv);
 int cli_version(int argc, char **argv);
 
 #endif

@@ -121,6 +121,14 @@ static const struct cli_opt lint_opts[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
+static const struct cli_opt lint_script_opts[] = {
+    {"quiet", 'q', NULL, CLI_FLAG, offsetof(struct lint_script_args, quiet), NULL,
+     "the summary only"},
+    {"kinds", 0, NULL, CLI_FLAG, offsetof(struct lint_script_args, kinds), NULL,
+     "list the kinds of finding, each with packetdrill's way of saying it"},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
+};
+
 static const struct cli_opt record_opts[] = {
     {"target", 0, "T", CLI_STRING, offsetof(struct record_args, target), NULL,
      "where the script runs (default linux: the host kernel's TCP; root)"},
@@ -173,6 +181,12 @@ const struct cli_cmd cli_commands[] = {
      "its findings: frame, endpoints, rule, requirement, what was seen. A capture\n"
      "without a TCP segment has nothing to lint: it says so and fails.",
      lint_opts, cli_lint},
+    {"lint-script", "PATH...", 0, 0,
+     "Checks scripts against plain packetdrill's language: prints every place\n"
+     "where one uses an extension of synack's or takes an argument packetdrill\n"
+     "does not (file:line:column: kind: what), then how many scripts are plain\n"
+     "packetdrill. Exit 1 when one is not.",
+     lint_script_opts, cli_lint_script},
     {"record", "SCRIPT", 1, 1,
      "Runs SCRIPT on the target and writes the capture of the run and its\n"
      "metadata (the stack's address, the application's calls, the @req tags):\n"

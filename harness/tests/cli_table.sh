@@ -35,7 +35,7 @@ check() {
     fi
 }
 
-cmds="run report coverage pcap2pkt lint record version"
+cmds="run report coverage pcap2pkt lint lint-script record version"
 printf '%-9s %-7s %-7s %-9s %-11s\n' command --help -h "bad opt" "no operand"
 for c in $cmds; do
     check "$c --help" 0 out "usage: synack $c" -- "$synack" "$c" --help
@@ -48,6 +48,7 @@ for c in $cmds; do
     case $c in
         run|report|pcap2pkt|record) check "$c without operands" 2 err "missing" -- "$synack" "$c"; n=$rc ;;
         lint) check "lint without operands" 2 err "no capture given" -- "$synack" lint; n=$rc ;;
+        lint-script) check "lint-script without operands" 2 err "no script given" -- "$synack" lint-script; n=$rc ;;
         *) n=- ;;
     esac
     printf '%-9s %-7s %-7s %-9s %-11s\n' "$c" "$h" "$s" "$b" "$n"
