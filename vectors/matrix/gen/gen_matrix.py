@@ -227,6 +227,12 @@ class Emit:
         self.lines.append(line)
 
 
+def state_check(state):
+    """The state of the socket under test (packetdrill's: the last socket()
+    or accept()), by a python block on its TCP_INFO."""
+    return "+0  %%{ assert tcpi_state == %s, tcpi_state }%%" % state
+
+
 def check_conn(e, c, before, delivered, probe_at):
     """A TCB in a synchronized state: its state, the text delivered, and a probe
     below the window that shows SND.NXT and RCV.NXT."""
@@ -234,8 +240,7 @@ def check_conn(e, c, before, delivered, probe_at):
         e.add("+0  accept(3, ..., ...) = 4")
         e.fd, e.pending_accept = 4, False
     if e.fd is not None and c.state != "TIME-WAIT":
-        e.add("+0  getsockopt(%d, SOL_TCP, TCP_INFO, {tcpi_state=%s}, ...) = 0"
-              % (e.fd, TCPI[c.state]))
+        e.add(state_check(TCPI[c.state]))
     if delivered:
         e.add("+0  read(%d, ..., 1000) = %d" % (e.fd, delivered))
     p = probe_at - 1
@@ -254,7 +259,7 @@ def check_gone(e, o, before, probe_seq, probe_ack):
     if o.signal == "ECONNREFUSED" and e.fd is not None:
         e.add("+0  getsockopt(%d, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0" % e.fd)
     if e.fd is not None:
-        e.add("+0  getsockopt(%d, SOL_TCP, TCP_INFO, {tcpi_state=TCP_CLOSE}, ...) = 0" % e.fd)
+        e.add(state_check("TCP_CLOSE"))
     where = "LISTEN" if o.gone == "listen" else "CLOSED"
     e.add("// Probe: no TCB; %s answers an ACK with <SEQ=SEG.ACK><CTL=RST>." % where)
     e.add("+.55 < . %d:%d(0) ack %d %s" % (probe_seq, probe_seq, u32(probe_ack), W))
@@ -305,16 +310,15 @@ def after_lines(st, o, before):
         return e.lines, tags
     c = o.after
     if c.state == "SYN-SENT":
-        e.add("+0  getsockopt(3, SOL_TCP, TCP_INFO, {tcpi_state=TCP_SYN_SENT}, ...) = 0")
+        e.add(state_check("TCP_SYN_SENT"))
         e.add("// Probe: the peer's SYN-ACK completes the handshake (3.10.7.3 fourth).")
         e.add("+.55 < S. %d:%d(0) ack 1 %s <mss %d>" % (PEER_ISN, PEER_ISN, W, model.PEER_MSS))
         e.add("+0  > . 1:1(0) ack %d" % R1)
-        e.add("+0  getsockopt(3, SOL_TCP, TCP_INFO, {tcpi_state=TCP_ESTABLISHED}, ...) = 0")
+        e.add(state_check("TCP_ESTABLISHED"))
         return e.lines, tags
     if c.state == "SYN-RECEIVED":
         if e.fd is not None:
-            e.add("+0  getsockopt(%d, SOL_TCP, TCP_INFO, {tcpi_state=TCP_SYN_RECV}, ...) = 0"
-                  % e.fd)
+            e.add(state_check("TCP_SYN_RECV"))
         o2 = complete_handshake(e, c, tags)
         check_conn(e, o2.after, c, 0, c.rcv_nxt)
         return e.lines, tags
