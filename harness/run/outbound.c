@@ -191,6 +191,26 @@ static void learn_ts(struct runner *r, const struct script_packet *p, const stru
         }
 }
 
+/* --tcp_ts_tick_usecs (packetdrill's run_packet.c): the live TS val taken
+ * into script space from the first one seen, and failed when it is more
+ * ticks off the script's than the tolerance allows. Without it TS val is
+ * the stack's clock and not compared. */
+static bool ts_val_in_ticks(struct match *m, size_t i, uint32_t want, uint32_t live)
+{
+    const struct script_options *so = &m->r->s->options;
+    const struct conn_map *c = &m->r->map;
+    if (!so->tcp_ts_tick_usecs_given || so->tcp_ts_tick_usecs <= 0 || !c->ts_known)
+        return true;
+    uint32_t got = c->ts_first_script + (live - c->ts_first_live);
+    int64_t ticks = (int32_t)(got - want);
+    if ((ticks < 0 ? -ticks : ticks) * so->tcp_ts_tick_usecs <= m->r->tolerance)
+        return true;
+    return mismatch(m, "options", "option %zu: TS val %u, expected %u (%lld ticks of %lld us "
+                    "off, more than the tolerance of %lld us)", i + 1, got, want,
+                    (long long)ticks, (long long)so->tcp_ts_tick_usecs,
+                    (long long)m->r->tolerance);
+}
+
 static bool match_one_option(struct match *m, size_t i, const struct script_tcp_option *e,
                              const struct synack_tcp_opt *a, uint32_t sack_off)
 {
@@ -216,10 +236,10 @@ static bool match_one_option(struct match *m, size_t i, const struct script_tcp_
                 synack_get32(a->data + 8 * b + 4) - sack_off != e->sack[b].right)
                 return mismatch(m, "options", "option %zu: SACK block %u differs", i + 1, b + 1);
         return true;
-    case SCRIPT_OPT_TS: /* TS val is the stack's clock: only ecr is checked */
+    case SCRIPT_OPT_TS:
         if (a->len != 10 || synack_get32(a->data + 4) != e->ts_ecr)
             return mismatch(m, "options", "option %zu: TS ecr differs", i + 1);
-        return true;
+        return ts_val_in_ticks(m, i, e->ts_val, synack_get32(a->data));
     case SCRIPT_OPT_GENERIC:
         if (a->len != e->len || (e->data_len && memcmp(a->data, e->data, e->data_len)))
             return mismatch(m, "options", "option %zu: kind %u differs", i + 1, e->kind);

@@ -164,7 +164,8 @@ struct script_options {
     enum script_ip_version ip_version; bool ip_version_given; /* default ipv4 */
     bool local_ip_v6, remote_ip_v6; /* --local_ip/--remote_ip named IPv6 addresses
                                      * (the runner skips: IPv4 only) */
-    int64_t tcp_ts_tick_usecs; bool tcp_ts_tick_usecs_given; /* 0: TS val unchecked */
+    int64_t tcp_ts_tick_usecs; bool tcp_ts_tick_usecs_given; /* unset or 0: TS val
+                                    * unchecked, else checked in ticks (outbound.c) */
     double tolerance_percent;  bool tolerance_percent_given; /* default 12.5 */
     bool strict_segments;      /* --strict_segments */
     bool tcp_ts_ecr_scaled;    /* --tcp_ts_ecr_scaled */
