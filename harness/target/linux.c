@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -404,6 +405,33 @@ static int linux_ioctl(struct target *t, int sd, unsigned long request, int *val
     return ioctl(sd, request, val) < 0 ? -errno : 0;
 }
 
+static int linux_epoll_create(struct target *t)
+{
+    int fd = epoll_create1(EPOLL_CLOEXEC);
+    return fd < 0 ? -errno : keep(t, fd);
+}
+
+static int linux_epoll_ctl(struct target *t, int ep, int op, int sd, uint32_t events,
+                           uint64_t data)
+{
+    CHECK_SD(t, ep);
+    CHECK_SD(t, sd);
+    struct epoll_event ev = {.events = events, .data.u64 = data};
+    return epoll_ctl(ep, op, sd, &ev) < 0 ? -errno : 0;
+}
+
+static int linux_epoll_wait(struct target *t, int ep, struct target_epoll_event *out, int max)
+{
+    CHECK_SD(t, ep);
+    struct epoll_event ev[64];
+    int n = epoll_wait(ep, ev, max < 64 ? max : 64, 0);
+    if (n < 0)
+        return -errno;
+    for (int i = 0; i < n; i++)
+        out[i] = (struct target_epoll_event){ev[i].events, ev[i].data.u64};
+    return n;
+}
+
 /* A shell line as packetdrill runs it: /bin/sh in the vector's namespace,
  * from the script's folder (as root: the script is trusted, as with
  * packetdrill). */
@@ -452,4 +480,7 @@ const struct target_ops target_linux = {
     .sock_sendmsg = linux_sendmsg,
     .sock_recvmsg = linux_recvmsg,
     .sock_ioctl = linux_ioctl,
+    .epoll_create = linux_epoll_create,
+    .epoll_ctl = linux_epoll_ctl,
+    .epoll_wait = linux_epoll_wait,
 };

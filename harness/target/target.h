@@ -46,6 +46,12 @@ struct target_msg {
     int msg_flags;      /* receive: set */
 };
 
+/* One event of an epoll set: what is ready and the data it was added with. */
+struct target_epoll_event {
+    uint32_t events;
+    uint64_t data;
+};
+
 struct target_ops {
     const char *name;
     bool virtual_time;   /* time only moves when the runner waits */
@@ -104,6 +110,13 @@ struct target_ops {
     /* Optional. ioctl(sd, request, &int) (SIOCINQ, SIOCOUTQ, ...): 0 with
      * *val set, or -errno. */
     int (*sock_ioctl)(struct target *t, int sd, unsigned long request, int *val);
+    /* Optional. epoll as the kernel keeps it (edge-triggered too); without
+     * them the runner emulates level-triggered epoll over sock_events. A
+     * set is a handle like a socket's (sock_close closes it). epoll_wait
+     * never waits: the ready events now, at most max; -errno on error. */
+    int (*epoll_create)(struct target *t);
+    int (*epoll_ctl)(struct target *t, int ep, int op, int sd, uint32_t events, uint64_t data);
+    int (*epoll_wait)(struct target *t, int ep, struct target_epoll_event *ev, int max);
     /* A target made from an argument frees itself (target_release). */
     void (*release)(const struct target_ops *self);
 };
