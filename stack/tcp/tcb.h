@@ -24,6 +24,8 @@ enum tcp_timer {
     TT_DELACK,  /* delayed ACK (3.8.6.3) */
     TT_KEEP,    /* keep-alive (3.8.4) */
     TT_2MSL,    /* TIME-WAIT (3.6.1), or an orphan's FIN-WAIT-2 limit */
+    TT_RACK,    /* RACK reordering window (RFC 8985 6.3) */
+    TT_TLP,     /* tail loss probe (RFC 8985 7.2) */
     TT_COUNT
 };
 #define TCP_TIMER_OFF UINT64_MAX
@@ -51,6 +53,7 @@ enum tcp_timer {
 #define TF_R1_ADVICE 0x80000u  /* soft_error holds the R1 report (SHLD-9) */
 #define TF_DSACK 0x100000u     /* the next ACK reports dsack (RFC 2883) */
 #define TF_ICMP_HARD_ABORT 0x200000u /* unreachable 2, 3 abort when synchronized (SHLD-26) */
+#define TF_IN_LOSS 0x400000u   /* recovery after an RTO (scoreboard: RFC 6675 5.1) */
 
 /* tcb->opt_offer (what our SYN offers or our SYN-ACK may accept) and
  * tcb->opt_on (what both SYNs settled): the extensions of a connection. */
@@ -67,8 +70,28 @@ enum tcb_owner {
     TCB_LISTENER,   /* a passive child not yet accepted */
 };
 
+/* A segment in flight, as the sender's scoreboard keeps it (RFC 6675 2,
+ * RFC 8985 5.2): its sequence space, its last transmission, and what the
+ * receiver and loss detection said of it. */
+#define TXS_SACKED 0x01u  /* the receiver holds it (SACK) */
+#define TXS_LOST 0x02u    /* deemed lost: to be retransmitted */
+#define TXS_RXT 0x04u     /* retransmitted since it was deemed lost */
+#define TXS_EVER_RXT 0x08u /* retransmitted at some time (RACK's ambiguity) */
+struct tx_seg {
+    uint32_t start, end;
+    uint64_t xmit;
+    uint8_t flags;
+};
+/* The scoreboard: the segments from SND.UNA to SND.MAX, in order, as a
+ * ring that grows up to a bound (tcp_scoreboard.c). */
+struct txmap {
+    struct tx_seg *v;
+    uint32_t cap, head, n;
+};
+
 struct tcp_ctx;
 struct tcp_cc_ops;
+struct tcp_recovery_ops;
 struct syn_entry;
 
 struct tcb {
@@ -154,6 +177,31 @@ struct tcb {
     uint32_t lt_sent;     /* octets sent by limited transmit (RFC 3042) */
     uint64_t last_data_send; /* restart after idle (RFC 5681 4.1): data, not ACKs */
     uint64_t cc_priv[4];  /* the algorithm's own state */
+
+    /* Loss detection and recovery (tcp_recovery.c) and, with SACK, the
+     * scoreboard (tcp_scoreboard.c): octets SACKed, deemed lost, and
+     * retransmitted since (RFC 6675 SetPipe). */
+    const struct tcp_recovery_ops *rec;
+    struct txmap txm;
+    uint32_t sacked_out, lost_out, retrans_out;
+    uint32_t high_sacked;  /* the highest octet SACKed + 1 */
+    uint32_t sack_dupacks; /* RFC 6675 DupAcks: ACKs with new SACK information */
+    uint64_t dsacks_rcvd;  /* D-SACK blocks received (RFC 2883) */
+    /* RFC 8985 RACK */
+    uint64_t rack_xmit;    /* RACK.xmit_ts: the latest sent of what was delivered */
+    uint32_t rack_end;     /* RACK.end_seq */
+    uint64_t rack_rtt;     /* RACK.rtt */
+    uint64_t rack_min_rtt; /* RACK.min_RTT (0: none yet) */
+    uint32_t rack_fack;    /* the highest end delivered: reordering below it */
+    uint32_t rack_dsack_round; /* SND.MAX when reo_wnd_mult last grew */
+    uint8_t rack_reo_mult; /* RACK.reo_wnd_mult */
+    uint8_t rack_recoveries; /* recoveries since the mult last grew (reset at 16) */
+    bool rack_reord;       /* RACK.reord */
+    /* RFC 8985 7: TLP */
+    bool tlp_out;          /* a probe is outstanding (TLP.end_seq valid) */
+    bool tlp_rxt;          /* TLP.is_retrans */
+    uint32_t tlp_end;      /* TLP.end_seq */
+    uint64_t tlp_probes;
 
     /* Zero-window probing and keep-alive */
     uint32_t persist_backoff;

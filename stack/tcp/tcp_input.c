@@ -152,6 +152,7 @@ void tcp_established(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         tcb_set_state(t, tcb, SYNACK_ESTABLISHED);
     tcb->flags |= TF_CONNECTED;
     cc_init(tcb);
+    tcp_rec_select(tcb);
     if ((tcb->flags & TF_SYN_LOST) && tcb->rto < t->cfg->rto_syn_lost) {
         tcb->rto = t->cfg->rto_syn_lost; /* RFC 6298 5.7 */
         tcb->backoff = 0;

@@ -212,8 +212,8 @@ static uint32_t data_acked(const struct tcb *tcb, uint32_t ack)
 
 /* New data acknowledged: SND.UNA <- SEG.ACK, the queue shrinks, the RTT is
  * sampled (Karn), the timer restarts (RFC 6298 5.2, 5.3). */
-static void ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
-                         uint64_t now)
+static uint32_t ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
+                             uint64_t now)
 {
     uint32_t acked = data_acked(tcb, seg->ack);
     if (seq_gt(seg->ack, tcb->snd_buf_seq)) {
@@ -241,11 +241,11 @@ static void ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_se
         if (tcb->soft_error == -ETIMEDOUT)
             tcb->soft_error = 0;
     }
-    cc_on_ack(t, tcb, seg->ack, acked, now);
     if (tcb->snd_una == tcb->snd_max)
         timer_stop(t, tcb, TT_REXMT);
     else if (!(tcb->flags & TF_PERSIST)) /* the window is closed: probes go on (SHLD-17) */
         timer_set(t, tcb, TT_REXMT, now + rto_current(t, tcb));
+    return acked;
 }
 
 /* RFC 5681 2: a duplicate ACK meets all five conditions. The octet of a
@@ -292,10 +292,15 @@ bool tcp_process_ack(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg, ui
         tcp_send_challenge_ack(t, tcb, now);
         return false;
     }
-    if (seq_gt(seg->ack, tcb->snd_una))
-        ack_new_data(t, tcb, seg, now);
-    else if (is_dupack(tcb, seg))
-        cc_on_dupack(t, tcb, now);
+    /* The loss detection and recovery of the connection (tcp_recovery.c)
+     * sees every acceptable ACK: NewReno its duplicates, the scoreboard
+     * its SACK blocks too. */
+    struct tcp_ack_info a = {.advanced = seq_gt(seg->ack, tcb->snd_una),
+                             .dupack = is_dupack(tcb, seg)};
+    if (a.advanced)
+        a.acked = ack_new_data(t, tcb, seg, now);
+    if (seq_geq(seg->ack, tcb->snd_una))
+        tcb->rec->on_ack(t, tcb, seg, &a, now);
     if (seq_leq(tcb->snd_una, seg->ack))
         update_send_window(t, tcb, seg, now);
     tcp_output_later(t, tcb);

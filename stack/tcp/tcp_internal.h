@@ -226,6 +226,11 @@ bool tcp_send_rst_no_conn(struct tcp_ctx *t, const struct tcp_seg *seg, uint64_t
 void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* Retransmit the segment at SND.UNA (timeout or fast retransmit). */
 void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* Retransmit scoreboard entry i; the first deemed lost and not yet sent
+ * again; a tail loss probe's new segment (false if none could go). */
+void tcp_sb_retransmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t i, uint64_t now);
+void tcp_sb_retransmit_first_lost(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+bool tcp_send_probe_segment(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* The window to offer: the room, at most max, never left of the current
  * right edge (cur octets from RCV.NXT), moved by at least step (MUST-39). */
 uint32_t tcp_window_to_offer(uint32_t space, uint32_t max, uint32_t cur, uint32_t step);
@@ -299,6 +304,54 @@ struct tcp_cc_ops {
     void (*cong_avoid)(struct tcb *tcb, uint32_t acked, uint64_t now);
 };
 extern const struct tcp_cc_ops tcp_cc_newreno;
+
+/* ---- loss detection and recovery: tcp_recovery.c ---- */
+/* What an acceptable ACK did, for the recovery algorithm. */
+struct tcp_ack_info {
+    bool advanced;  /* SND.UNA moved */
+    uint32_t acked; /* octets of data it newly acknowledges */
+    bool dupack;    /* a duplicate ACK (RFC 5681 2) */
+};
+/* Loss detection and recovery: NewReno on duplicate ACKs, RFC 6675 on the
+ * SACK scoreboard, or RACK-TLP (RFC 8985), per connection. */
+struct tcp_recovery_ops {
+    const char *name;
+    bool scoreboard; /* keeps the scoreboard (tcp_scoreboard.c); needs SACK */
+    /* After SND.UNA moved (or not) and before the send window is updated. */
+    void (*on_ack)(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
+                   const struct tcp_ack_info *a, uint64_t now);
+    /* The retransmission timer expired; the segment at SND.UNA goes next. */
+    void (*on_rto)(struct tcp_ctx *t, struct tcb *tcb);
+    /* TT_RACK or TT_TLP expired. */
+    void (*on_timer)(struct tcp_ctx *t, struct tcb *tcb, enum tcp_timer w, uint64_t now);
+    /* New data went out. */
+    void (*on_send)(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+};
+extern const struct tcp_recovery_ops tcp_rec_newreno, tcp_rec_rfc6675, tcp_rec_rack;
+/* The connection is established: its algorithm, from SACK and its choice. */
+void tcp_rec_select(struct tcb *tcb);
+/* RACK (RFC 8985 6.2): segment s was delivered (cumulatively or SACKed). */
+void tcp_rack_delivered(struct tcp_ctx *t, struct tcb *tcb, const struct tx_seg *s,
+                        const struct tcp_seg *seg, uint64_t now);
+
+/* ---- the scoreboard: tcp_scoreboard.c ---- */
+struct tx_seg *tcp_sb_seg(const struct tcb *tcb, uint32_t i);
+void tcp_sb_free(struct tcb *tcb);
+/* May a new segment be recorded (the board's bound)? */
+bool tcp_sb_room(const struct tcb *tcb);
+/* Set the flags of s, keeping the octet counts. */
+void tcp_sb_set(struct tcb *tcb, struct tx_seg *s, uint8_t flags);
+/* RFC 6675 SetPipe. */
+uint32_t tcp_sb_pipe(const struct tcb *tcb);
+/* [seq, end) went out now: new, or again. */
+void tcp_sb_sent(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint32_t end, uint64_t now);
+/* Cut entry i after len octets; 0 or -1 (no memory). */
+int tcp_sb_split(struct tcb *tcb, uint32_t i, uint32_t len);
+/* The cumulative ACK and the SACK blocks of seg; the octets newly SACKed. */
+uint32_t tcp_sb_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg, bool *dsack,
+                    uint64_t now);
+/* An RTO: everything not SACKed is lost (RFC 6675 5.1). */
+void tcp_sb_rto(struct tcb *tcb);
 
 void cc_init(struct tcb *tcb);
 /* An ACK moved SND.UNA to ack, acknowledging acked octets of data (called after). */

@@ -242,15 +242,26 @@ void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb)
 /* ---- when to send data: sender SWS avoidance and Nagle ---- */
 
 /* Octets the window allows beyond SND.NXT: min(SND.WND, cwnd) from SND.UNA
- * (RFC 5681 2), cwnd with limited transmit's allowance (RFC 3042). Never
- * negative when the peer shrinks its window (MUST-34), so nothing new is
- * sent then (SHLD-15). */
-static uint32_t usable_window(const struct tcb *tcb)
+ * (RFC 5681 2), cwnd with limited transmit's allowance (RFC 3042); with the
+ * scoreboard, cwnd less pipe (RFC 6675 SetPipe). Never negative when the
+ * peer shrinks its window (MUST-34), so nothing new is sent then
+ * (SHLD-15). A tail loss probe is bound by the peer's window alone (RFC
+ * 8985 7.3). */
+static uint32_t usable_window(const struct tcb *tcb, bool probe)
 {
-    uint32_t cwnd = cc_send_window(tcb);
-    uint32_t wnd = tcb->snd_wnd < cwnd ? tcb->snd_wnd : cwnd;
     uint32_t used = tcb->snd_nxt - tcb->snd_una;
-    return wnd > used ? wnd - used : 0;
+    uint32_t rwnd = tcb->snd_wnd > used ? tcb->snd_wnd - used : 0;
+    if (probe)
+        return rwnd;
+    uint32_t room;
+    if (tcb->rec->scoreboard) {
+        uint32_t pipe = tcp_sb_pipe(tcb);
+        room = tcb->cwnd > pipe ? tcb->cwnd - pipe : 0;
+    } else {
+        uint32_t cwnd = cc_send_window(tcb);
+        room = cwnd > used ? cwnd - used : 0;
+    }
+    return rwnd < room ? rwnd : room;
 }
 
 /* RFC 9293 3.8.6.2.1 (MUST-38) with the Nagle algorithm (3.7.4, SHLD-7) for
@@ -286,12 +297,12 @@ static void start_rexmt_timer(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 }
 
 /* Send one data and/or FIN segment at SND.NXT if the rules allow; returns
- * whether it did. */
-static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+ * whether it did (and may go on). */
+static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now, bool probe)
 {
     uint32_t end = tcp_data_end(tcb);
     uint32_t unsent = seq_lt(tcb->snd_nxt, end) ? end - tcb->snd_nxt : 0;
-    uint32_t win = usable_window(tcb);
+    uint32_t win = usable_window(tcb, probe);
     uint32_t room = tcp_seg_room(tcb);
     uint32_t len = unsent < room ? unsent : room;
     if (len > win)
@@ -316,7 +327,13 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         flags |= SYNACK_TCP_FIN;
     uint32_t seq = tcb->snd_nxt;
     bool fresh = !seq_lt(seq, tcb->snd_max);
+    if (fresh && tcb->rec->scoreboard && !tcp_sb_room(tcb)) {
+        t->cnt->tcp_txmap_full++; /* the board's bound: wait for ACKs */
+        return false;
+    }
     tcp_xmit(t, tcb, seq, flags, len, now);
+    if (tcb->rec->scoreboard)
+        tcp_sb_sent(t, tcb, seq, seq + len + (fin ? 1u : 0u), now);
     tcb->snd_nxt = seq + len + (fin ? 1u : 0u);
     if (seq_gt(tcb->snd_nxt, tcb->snd_max))
         tcb->snd_max = tcb->snd_nxt;
@@ -328,7 +345,79 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     }
     cc_on_send(tcb);
     start_rexmt_timer(t, tcb, now);
+    if (fresh)
+        tcb->rec->on_send(t, tcb, now);
     return !fin;
+}
+
+/* ---- retransmissions from the scoreboard (RFC 6675, RFC 8985) ---- */
+
+void tcp_sb_retransmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t i, uint64_t now)
+{
+    struct tx_seg *s = tcp_sb_seg(tcb, i);
+    uint32_t data_end = tcp_data_end(tcb), room = tcp_seg_room(tcb);
+    uint32_t stop = seq_min(s->end, data_end);
+    uint32_t len = seq_gt(stop, s->start) ? stop - s->start : 0;
+    if (len > room) { /* blocks in our ACKs left less room than it had */
+        if (tcp_sb_split(tcb, i, room) < 0)
+            return;
+        s = tcp_sb_seg(tcb, i);
+        len = room;
+    }
+    bool fin = (tcb->flags & TF_FIN_QUEUED) && s->end == data_end + 1 &&
+               s->start + len == data_end;
+    if (!len && !fin)
+        return;
+    uint8_t flags = SYNACK_TCP_ACK | (fin ? SYNACK_TCP_FIN : 0);
+    if (len && s->start + len == data_end)
+        flags |= SYNACK_TCP_PSH;
+    uint32_t start = s->start;
+    tcb->flags &= ~TF_RTT_TIMING; /* Karn (MUST-18) */
+    tcp_xmit(t, tcb, start, flags, len, now);
+    tcp_sb_sent(t, tcb, start, start + len + (fin ? 1u : 0u), now);
+    start_rexmt_timer(t, tcb, now);
+}
+
+static bool lost_unsent(const struct tx_seg *s)
+{
+    return (s->flags & (TXS_LOST | TXS_RXT | TXS_SACKED)) == TXS_LOST;
+}
+
+void tcp_sb_retransmit_first_lost(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    for (uint32_t i = 0; i < tcb->txm.n; i++) {
+        if (lost_unsent(tcp_sb_seg(tcb, i))) {
+            tcb->total_retrans++;
+            t->cnt->tcp_fast_retransmits++;
+            tcp_sb_retransmit(t, tcb, i, now);
+            return;
+        }
+    }
+}
+
+/* RFC 6675 (C) with NextSeg() rule 1, RFC 8985 6.1: the segments deemed
+ * lost go first, lowest first, while cwnd - pipe holds a segment; new data
+ * (rule 2) follows in output_one. */
+static void sb_output_lost(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    for (uint32_t i = 0; i < tcb->txm.n; i++) {
+        if (!lost_unsent(tcp_sb_seg(tcb, i)))
+            continue;
+        if (tcp_sb_pipe(tcb) + tcb->snd_mss > tcb->cwnd)
+            return;
+        tcb->total_retrans++;
+        t->cnt->tcp_fast_retransmits++;
+        tcp_sb_retransmit(t, tcb, i, now);
+    }
+}
+
+bool tcp_send_probe_segment(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    uint32_t before = tcb->snd_max;
+    tcb->flags |= TF_SWS_OVERRIDE; /* one segment, small or not */
+    output_one(t, tcb, now, true);
+    tcb->flags &= ~TF_SWS_OVERRIDE;
+    return tcb->snd_max != before;
 }
 
 /* Data, or the FIN, queued and not yet sent. */
@@ -443,7 +532,9 @@ void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     }
     if (may_send_data(tcb)) {
         cc_restart_after_idle(t, tcb, now);
-        while (output_one(t, tcb, now))
+        if (tcb->rec->scoreboard)
+            sb_output_lost(t, tcb, now);
+        while (output_one(t, tcb, now, false))
             ;
         arm_persist(t, tcb, now);
     }
@@ -463,6 +554,11 @@ void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         tcb->snd_nxt = tcb->iss;
         output_syn(t, tcb, now);
         tcb->snd_nxt = nxt;
+        return;
+    }
+    if (tcb->rec->scoreboard && tcb->txm.n && tcp_sb_seg(tcb, 0)->start == tcb->snd_una) {
+        tcp_sb_retransmit(t, tcb, 0, now); /* the board's first segment */
+        timer_set(t, tcb, TT_REXMT, now + rto_current(t, tcb));
         return;
     }
     uint32_t end = tcp_data_end(tcb);

@@ -107,6 +107,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->cookie_sent = TCP_TIMER_OFF;
     tcb->owner = TCB_USER;
     tcb->cc = &tcp_cc_newreno;
+    tcb->rec = &tcp_rec_newreno; /* until ESTABLISHED settles SACK */
     timers_stop_all(t, tcb);
     rtt_init(t, tcb);
     tcb->next = t->all;
@@ -219,6 +220,7 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
     t->n_tcbs--;
     heap_set(&t->timers, &tcb->tnode, HEAP_KEY_NONE);
     sb_destroy(&tcb->sb);
+    tcp_sb_free(tcb);
     rb_destroy(&tcb->rb);
     free(tcb);
 }

@@ -86,7 +86,7 @@ static bool timeout_rexmt(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
             tcb->flags |= TF_R1_ADVICE;
         }
     }
-    cc_on_rto(t, tcb);
+    tcb->rec->on_rto(t, tcb); /* cwnd, ssthresh; what goes again */
     rto_backoff(t, tcb);
     tcb->rtx_count++;
     t->cnt->tcp_retransmits++;
@@ -94,12 +94,10 @@ static bool timeout_rexmt(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         tcb->flags |= TF_SYN_LOST; /* RFC 6298 5.7, RFC 5681 3.1 */
     tcb->flags &= ~(TF_RTT_TIMING | TF_PERSIST);
     timer_stop(t, tcb, TT_PERSIST);
-    /* Go back to SND.UNA (RFC 5681 3.1, RFC 6298 5.4, as BSD does): the
-     * segment at the front goes now, what follows it is resent as ACKs
-     * open cwnd again. Left at SND.MAX, every further hole of the same
-     * window would wait for an RTO of its own, each one backed off. */
-    if (tcb->snd_una != tcb->iss)
-        tcb->snd_nxt = tcb->snd_una;
+    /* The segment at SND.UNA goes now (RFC 6298 5.4). What follows it goes
+     * as ACKs open cwnd again: from SND.UNA on (NewReno, as BSD: left at
+     * SND.MAX, every further hole would wait for an RTO of its own), or
+     * from the scoreboard (RFC 6675 5.1). */
     tcp_retransmit_first(t, tcb, now);
     return true;
 }
@@ -213,6 +211,10 @@ void tcp_timers_run(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
             break;
         case TT_2MSL:
             alive = timeout_2msl(t, tcb);
+            break;
+        case TT_RACK:
+        case TT_TLP:
+            tcb->rec->on_timer(t, tcb, (enum tcp_timer)w, now);
             break;
         case TT_COUNT:
             break;

@@ -255,6 +255,14 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
                            ((tcb->opt_on & TO_WSCALE) ? SYNACK_TCPI_OPT_WSCALE : 0));
     i->recovery = tcb->recovery;
     i->ts_recent = tcb->ts_recent;
+    i->sacked_out = tcb->sacked_out;
+    i->lost_out = tcb->lost_out;
+    i->pipe = tcb->rec->scoreboard ? tcp_sb_pipe(tcb) : tcb->snd_max - tcb->snd_una;
+    i->dsacks = tcb->dsacks_rcvd;
+    i->tlp_probes = tcb->tlp_probes;
+    i->rack_min_rtt_us = tcb->rack_min_rtt;
+    i->rack_reord = tcb->rack_reord;
+    i->in_recovery = (tcb->flags & TF_IN_RECOVERY) ? 1 : (tcb->flags & TF_IN_LOSS) ? 2 : 0;
     i->laddr = tcb->laddr;
     i->raddr = tcb->raddr;
     i->lport = tcb->lport;

@@ -176,6 +176,14 @@ struct synack_tcp_info {
     uint32_t urgent_pending;       /* octets of urgent data not yet read (MUST-33) */
     int32_t soft_error;            /* last ICMP soft error (negative errno) or 0 (SHLD-25) */
     uint32_t ts_recent;            /* RFC 7323 TS.Recent */
+    uint32_t sacked_out;           /* octets SACKed above SND.UNA (RFC 6675 scoreboard) */
+    uint32_t lost_out;             /* octets deemed lost, not yet acknowledged */
+    uint32_t pipe;                 /* RFC 6675 SetPipe (the flight without a scoreboard) */
+    uint64_t dsacks;               /* D-SACK blocks received (RFC 2883) */
+    uint64_t tlp_probes;           /* tail loss probes sent (RFC 8985 7) */
+    uint64_t rack_min_rtt_us;      /* RFC 8985 RACK.min_RTT */
+    uint8_t rack_reord;            /* RFC 8985 RACK.reord: reordering seen */
+    uint8_t in_recovery;           /* fast recovery (1) or recovery after an RTO (2) */
 };
 
 /* synack_tcp_info.options: Linux's tcpi_options bits. */

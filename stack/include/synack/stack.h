@@ -207,6 +207,12 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_retransmits, "segments retransmitted on timeout")                               \
     X(tcp_fast_retransmits, "segments retransmitted by fast retransmit")                  \
     X(tcp_dupacks, "duplicate ACKs received")                                             \
+    X(tcp_dsack_rcvd, "D-SACK blocks received (RFC 2883)")                                \
+    X(tcp_sack_bad_block, "SACK blocks outside SND.UNA..SND.NXT, ignored (RFC 2018 3)")   \
+    X(tcp_recoveries, "loss recoveries entered from the SACK scoreboard (RFC 6675, RFC 8985)") \
+    X(tcp_tlp_probes, "tail loss probes sent (RFC 8985 7)")                               \
+    X(tcp_tlp_recoveries, "tail losses repaired by a probe (RFC 8985 7.4)")               \
+    X(tcp_txmap_full, "new segments held back: the scoreboard's bound reached")           \
     X(tcp_dsack_sent, "duplicates reported in a D-SACK block (RFC 2883)")                \
     X(tcp_dupacks_sent, "duplicate ACKs sent for zero-length segments past a hole (RFC 5681 4.2)") \
     X(tcp_window_probes, "zero-window probes sent")                                       \
