@@ -232,6 +232,70 @@ static void test_icmp6_error_finds_the_invoking_segment(void **state)
     assert_null(ic.inner.l4);
 }
 
+/* ---- addresses ---- */
+
+static void check_text(const char *in, const char *canonical, uint16_t family)
+{
+    struct synack_addr a;
+    assert_true(synack_addr_parse(in, strlen(in), &a));
+    assert_int_equal(a.family, family);
+    char out[64];
+    assert_int_equal(synack_addr_format(&a, out, sizeof out), (int)strlen(canonical));
+    assert_string_equal(out, canonical);
+    struct synack_addr b;
+    assert_true(synack_addr_parse(out, strlen(out), &b));
+    assert_true(synack_addr_eq(&a, &b));
+}
+
+/* RFC 4291 2.2 in, RFC 5952 out. */
+static void test_address_text(void **state)
+{
+    (void)state;
+    check_text("192.0.2.1", "192.0.2.1", SYNACK_AF_INET);
+    check_text("2001:db8::1", "2001:db8::1", SYNACK_AF_INET6);
+    check_text("2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1", SYNACK_AF_INET6);
+    check_text("::", "::", SYNACK_AF_INET6);
+    check_text("::1", "::1", SYNACK_AF_INET6);
+    check_text("1::", "1::", SYNACK_AF_INET6);
+    check_text("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1", SYNACK_AF_INET6); /* 5952 4.2.3 */
+    check_text("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1", SYNACK_AF_INET6); /* 4.2.2 */
+    check_text("::ffff:192.0.2.1", "::ffff:192.0.2.1", SYNACK_AF_INET6);
+    check_text("::ffff:c000:201", "::ffff:192.0.2.1", SYNACK_AF_INET6);
+    check_text("1:2:3:4:5:6:7::", "1:2:3:4:5:6:7:0", SYNACK_AF_INET6);
+    static const char *const bad[] = {"", ":", ":1", "1:", "1:::2", "1::2::3", "12345::",
+                                      "1:2:3:4:5:6:7:8:9", "1::2:3:4:5:6:7:8", "g::1",
+                                      "::1.2.3", "1.2.3.4.5", "2001:db8::1 ", "::ffff:1.2.3.256"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct synack_addr a = {.family = 77};
+        assert_false(synack_addr_parse(bad[i], strlen(bad[i]), &a));
+        assert_int_equal(a.family, 77);
+    }
+}
+
+/* IPv4 as ::ffff:a.b.c.d (RFC 4291 2.5.5.2); an IPv4-mapped AF_INET6
+ * address unmaps to the AF_INET one (RFC 3493 3.7). */
+static void test_address_families(void **state)
+{
+    (void)state;
+    struct synack_addr v4 = synack_addr_from_v4(0xc0000201u);
+    assert_int_equal(v4.family, SYNACK_AF_INET);
+    assert_int_equal(synack_addr_v4(&v4), 0xc0000201u);
+    assert_true(synack_addr_is_v4mapped(v4.a));
+    struct synack_addr m;
+    assert_true(synack_addr_parse("::ffff:192.0.2.1", 16, &m));
+    assert_false(synack_addr_eq(&m, &v4));
+    struct synack_addr u = synack_addr_unmap(m);
+    assert_true(synack_addr_eq(&u, &v4));
+    struct synack_addr six = synack_addr_from_v6(DST);
+    assert_int_equal(synack_addr_unmap(six).family, SYNACK_AF_INET6);
+    struct synack_addr s6 = synack_addr_from_v6(SRC), d6 = synack_addr_from_v6(DST);
+    assert_int_equal(synack_cksum_pseudo_addr(&s6, &d6, SYNACK_IPPROTO_TCP, 20),
+                     synack_cksum_pseudo6(SRC, DST, SYNACK_IPPROTO_TCP, 20));
+    struct synack_addr s4 = synack_addr_from_v4(0xc6336402u);
+    assert_int_equal(synack_cksum_pseudo_addr(&s4, &v4, SYNACK_IPPROTO_TCP, 20),
+                     synack_cksum_pseudo(0xc6336402u, 0xc0000201u, SYNACK_IPPROTO_TCP, 20));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +308,8 @@ int main(void)
         cmocka_unit_test(test_tcp_over_ipv6_checksum),
         cmocka_unit_test(test_icmp6_echo_and_checksum),
         cmocka_unit_test(test_icmp6_error_finds_the_invoking_segment),
+        cmocka_unit_test(test_address_text),
+        cmocka_unit_test(test_address_families),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
