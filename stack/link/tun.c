@@ -137,6 +137,82 @@ static int if_ioctl(int sock, unsigned long req, struct ifreq *ifr, const char *
     return -e;
 }
 
+/* Linux's struct in6_ifreq (<linux/ipv6.h>, which cannot be included
+ * beside <netinet/in.h>): the same layout. */
+struct tun_in6_ifreq {
+    struct in6_addr addr;
+    uint32_t prefixlen;
+    int ifindex;
+};
+
+static bool is_zero16(const uint8_t *a)
+{
+    for (int i = 0; i < 16; i++)
+        if (a[i])
+            return false;
+    return true;
+}
+
+/* An IPv6 address is tentative until the kernel's address work has run,
+ * even without duplicate address detection (RFC 4862 5.4): wait, up to 2 s,
+ * until a socket can be bound to it. */
+static int await_v6(struct synack_tun *t, const uint8_t addr[16], char *err, size_t n)
+{
+    struct sockaddr_in6 sa = {.sin6_family = AF_INET6};
+    memcpy(&sa.sin6_addr, addr, 16);
+    for (int i = 0; i < 200; i++) {
+        int s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+            break;
+        int r = bind(s, (struct sockaddr *)&sa, sizeof sa);
+        close(s);
+        if (r == 0)
+            return 0;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    snprintf(err, n, "IPv6 address on %s still not usable after 2 s (duplicate address "
+             "detection on?)", t->name);
+    return -EADDRNOTAVAIL;
+}
+
+/* The kernel's IPv6 address on the device and, asked for, the IPv6
+ * default route through it (SIOCSIFADDR, SIOCADDRT on an AF_INET6 socket). */
+static int configure_v6(struct synack_tun *t, const struct synack_tun_addr *a, char *err,
+                        size_t n)
+{
+    int sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int ifindex = (int)if_nametoindex(t->name);
+    if (sock < 0 || ifindex == 0) {
+        int e = errno;
+        snprintf(err, n, "IPv6 on %s: %s", t->name, strerror(e));
+        if (sock >= 0)
+            close(sock);
+        return -e;
+    }
+    struct tun_in6_ifreq r6 = {.prefixlen = a->prefix6_len ? a->prefix6_len : 64,
+                               .ifindex = ifindex};
+    memcpy(&r6.addr, a->kernel_addr6, 16);
+    int rc = 0;
+    if (ioctl(sock, SIOCSIFADDR, &r6) < 0 && errno != EEXIST) {
+        rc = -errno;
+        snprintf(err, n, "SIOCSIFADDR (IPv6) on %s: %s", t->name, strerror(-rc));
+    }
+    if (rc == 0 && a->default_route) {
+        struct in6_rtmsg rt;
+        memset(&rt, 0, sizeof rt);
+        rt.rtmsg_flags = RTF_UP;
+        rt.rtmsg_metric = 1;
+        rt.rtmsg_ifindex = ifindex;
+        if (ioctl(sock, SIOCADDRT, &rt) < 0 && errno != EEXIST) {
+            rc = -errno;
+            snprintf(err, n, "IPv6 default route via %s: %s", t->name, strerror(-rc));
+        }
+    }
+    close(sock);
+    return rc ? rc : await_v6(t, a->kernel_addr6, err, n);
+}
+
 int synack_tun_configure(struct synack_tun *t, const struct synack_tun_addr *a, char *err,
                          size_t n)
 {
@@ -197,6 +273,8 @@ int synack_tun_configure(struct synack_tun *t, const struct synack_tun_addr *a, 
         }
     }
     close(sock);
+    if (rc == 0 && !is_zero16(a->kernel_addr6))
+        rc = configure_v6(t, a, err, n);
     return rc;
 }
 

@@ -49,7 +49,12 @@ struct synack_tun_addr {
     uint32_t peer_addr;   /* point-to-point: the far end (the stack's address), or 0 */
     uint8_t prefix_len;   /* without a peer: the subnet, with its broadcast address */
     uint16_t mtu;         /* 0: leave */
-    bool default_route;   /* route everything through the device (private namespaces only) */
+    bool default_route;   /* route everything through the device (private namespaces only),
+                           * IPv6 too when kernel_addr6 is set */
+    uint8_t kernel_addr6[16]; /* the kernel's IPv6 address on the device (all zero: none);
+                               * the namespace must have IPv6 on (and DAD off, or the
+                               * address is tentative for a while) */
+    uint8_t prefix6_len;  /* of kernel_addr6 (0: 64) */
 };
 
 struct synack_tun_stats {
