@@ -8,7 +8,8 @@
 #   make check-interop        synack against the kernel, curl, python3, ping (root)
 #   make check-net-targets    a few vector folders on the tun and linux targets (root)
 #   make conformance-tun      the vectors on synack over a real TUN device (root)
-#   make conformance-linux    the vectors on the host kernel's TCP (root)
+#   make conformance-linux    the vectors on the host kernel's TCP (root), in
+#                             IPv4 and again in IPv6 (--ip_version ipv6)
 #   make conformance-all      mem, so, lwip, tun and linux, one report side by side
 
 # ---- apps -------------------------------------------------------------------
@@ -94,7 +95,7 @@ CHECK_MORE += check-pdso check-interop check-net-targets check-exec
 # at once (each in its own network namespace).
 NET_JOBS ?= 16
 NET_REPORT_INPUTS = $(wildcard $(addprefix $(REPORT_DIR)/results-,mem.json so.json lwip.json \
-                      tun.json linux.json))
+                      mem-ipv6.json tun.json linux.json linux-ipv6.json))
 
 .PHONY: conformance-tun conformance-linux conformance-all net-report
 conformance-tun: $(SYNACK)
@@ -109,7 +110,11 @@ conformance-linux: $(SYNACK)
 	$(O)/synack run --strict --target linux -j$(NET_JOBS) --expect vectors/expect/linux.tsv \
 	    --json $(REPORT_DIR)/results-linux.json --junit $(REPORT_DIR)/junit-linux.xml \
 	    --pcap-dir $(REPORT_DIR)/pcap-linux vectors/; rc=$$?; \
-	    $(MAKE) --no-print-directory net-report; exit $$rc
+	$(O)/synack run --strict --target linux --ip_version ipv6 -j$(NET_JOBS) \
+	    --expect vectors/expect/linux.tsv --json $(REPORT_DIR)/results-linux-ipv6.json \
+	    --junit $(REPORT_DIR)/junit-linux-ipv6.xml --pcap-dir $(REPORT_DIR)/pcap-linux-ipv6 \
+	    vectors/; rc6=$$?; \
+	    $(MAKE) --no-print-directory net-report; [ $$rc -eq 0 ] && [ $$rc6 -eq 0 ]
 
 # mem first (it clears REPORT_DIR), then synack through packetdrill's SO
 # interface (so) and lwIP (mk/so.mk, mk/lwip.mk), then the two real-time targets.

@@ -53,7 +53,8 @@ static void run_one(struct pool *w, size_t i, struct python_host *py)
         free(v->name);
         v->name = own;
     }
-    expectations_apply(w->b->exp, v);
+    static const char *const family[] = {"ipv4", "ipv4-mapped-ipv6", "ipv6"};
+    expectations_apply(w->b->exp, v, family[o.ip_version % 3]);
     free(pcap);
 }
 

@@ -20,6 +20,7 @@ struct batch_args {
     int jobs;
     uint64_t seed;
     double max_real; /* seconds */
+    int ip_version;  /* enum script_ip_version (packetdrill's --ip_version), -1: not given */
 };
 
 struct run_args {

@@ -9,7 +9,8 @@
 
 void batch_args_default(struct batch_args *b)
 {
-    *b = (struct batch_args){.target = "mem", .jobs = 1, .seed = 1, .max_real = BATCH_MAX_REAL_S};
+    *b = (struct batch_args){.target = "mem", .jobs = 1, .seed = 1, .max_real = BATCH_MAX_REAL_S,
+                             .ip_version = -1};
 }
 
 /* The options of the batch engine, as rows of a table over struct T, whose
@@ -32,6 +33,10 @@ void batch_args_default(struct batch_args *b)
      "(default vectors/expect/<target>.tsv when present)"},                                     \
     {"seed", 0, "N", CLI_PARSE, offsetof(T, b.seed), cli_parse_seed,                            \
      "RNG seed of the stack on mem (default 1)"},                                               \
+    {"ip_version", 0, "V", CLI_PARSE, offsetof(T, b.ip_version), cli_parse_ip_version,          \
+     "ipv4 (default), ipv4-mapped-ipv6 (AF_INET6 sockets, IPv4 on the wire) or\n"            \
+     "ipv6, as packetdrill's: a pass of the suite in that family (a script\n"                \
+     "that names another family is skipped)"},                              \
     {"max-real-time", 0, "S", CLI_PARSE, offsetof(T, b.max_real), cli_parse_seconds,            \
      "on tun and linux, skip vectors that need more than S seconds of real\n"                  \
      "time (default 600; 0: no limit)"},                                                        \

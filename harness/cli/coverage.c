@@ -45,7 +45,10 @@ static int run_vectors(const struct cov_args *a, char **args, size_t nargs, stru
     }
     *res = (struct run_results){.target = strdup(target->name)};
     struct run_options o = {.target = target, .seed = a->b.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
-                            .max_real_us = (int64_t)(a->b.max_real * 1e6), .strict = a->b.strict};
+                            .max_real_us = (int64_t)(a->b.max_real * 1e6), .strict = a->b.strict,
+                            .ip_version = a->b.ip_version < 0 ? SCRIPT_IPV4
+                                                              : (enum script_ip_version)a->b.ip_version,
+                            .ip_version_pass = a->b.ip_version >= 0};
     struct batch b = {.opts = &o, .exp = exp, .jobs = a->b.jobs};
     int status = 0;
     if (batch_run(&b, &paths, res) < 0) {

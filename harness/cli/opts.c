@@ -294,6 +294,18 @@ int cli_parse_seed(const char *cmd, const char *opt, const char *val, void *fiel
     return 0;
 }
 
+int cli_parse_ip_version(const char *cmd, const char *opt, const char *val, void *field)
+{
+    static const char *const names[] = {"ipv4", "ipv4-mapped-ipv6", "ipv6"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(val, names[i]) == 0) {
+            *(int *)field = i; /* SCRIPT_IPV4, SCRIPT_IPV4_MAPPED_IPV6, SCRIPT_IPV6 */
+            return 0;
+        }
+    fprintf(stderr, "%s: %s: expected ipv4, ipv4-mapped-ipv6 or ipv6, got '%s'\n", cmd, opt, val);
+    return -1;
+}
+
 int cli_parse_seconds(const char *cmd, const char *opt, const char *val, void *field)
 {
     char *end = NULL;

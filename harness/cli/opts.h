@@ -72,6 +72,8 @@ bool cli_readable_file(const char *cmd, const char *path);
 /* Option values shared by several commands. */
 int cli_parse_jobs(const char *cmd, const char *opt, const char *val, void *field);
 int cli_parse_seed(const char *cmd, const char *opt, const char *val, void *field);
+/* ipv4, ipv4-mapped-ipv6 or ipv6 into an int (enum script_ip_version). */
+int cli_parse_ip_version(const char *cmd, const char *opt, const char *val, void *field);
 int cli_parse_seconds(const char *cmd, const char *opt, const char *val, void *field);
 
 #endif

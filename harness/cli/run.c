@@ -102,9 +102,16 @@ int cli_run(int argc, char **argv)
         target_release(target);
         return CLI_EXIT_USAGE;
     }
-    struct run_results res = {.target = strdup(target->name), .started = iso_now()};
+    /* a column of its own per family in reports: "mem", "mem ipv6" */
+    char tname[128];
+    snprintf(tname, sizeof tname, "%s%s%s", target->name, a.b.ip_version > 0 ? " " : "",
+             a.b.ip_version > 0 ? run_ip_version_name((enum script_ip_version)a.b.ip_version) : "");
+    struct run_results res = {.target = strdup(tname), .started = iso_now()};
     struct run_options o = {.target = target, .seed = a.b.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
-                            .max_real_us = (int64_t)(a.b.max_real * 1e6), .strict = a.b.strict};
+                            .max_real_us = (int64_t)(a.b.max_real * 1e6), .strict = a.b.strict,
+                            .ip_version = a.b.ip_version < 0 ? SCRIPT_IPV4
+                                                             : (enum script_ip_version)a.b.ip_version,
+                            .ip_version_pass = a.b.ip_version >= 0};
     struct batch b = {.opts = &o, .exp = exp, .pcap_dir = a.pcap_dir, .jobs = a.b.jobs,
                       .done = print_result, .ctx = &a};
     int status = CLI_EXIT_USAGE;

@@ -29,8 +29,11 @@ bool call_arg_int(struct call *c, size_t i, int64_t *v);
 /* An optional integer argument: `...` or missing keeps *v. */
 bool call_arg_int_or(struct call *c, size_t i, int64_t *v);
 /* A sockaddr_in: `...` keeps the defaults in *addr, *port. */
-bool call_eval_sockaddr(struct call *c, const struct script_expr *e, uint32_t *addr,
+bool call_eval_sockaddr(struct call *c, const struct script_expr *e, struct synack_addr *addr,
                         uint16_t *port);
+/* An address of the wire as the run's sockets name it (an AF_INET6 socket
+ * takes IPv4 ones as ::ffff:a.b.c.d). */
+struct synack_addr call_socket_addr(const struct runner *r, struct synack_addr a);
 /* The target socket of a script fd argument (-1 for none: EBADF). */
 bool call_arg_fd(struct call *c, size_t i, int *sd, int64_t *fd);
 /* The script has not made fd non-blocking: a call that would block waits. */

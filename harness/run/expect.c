@@ -8,9 +8,12 @@
 
 #include "run/expect.h"
 
+enum expect_outcome { EXPECT_FAIL, EXPECT_SKIP, EXPECT_PASS };
+
 struct expect_row {
     char *name, *reason;
-    bool skip; /* outcome "skip": the target cannot judge the vector */
+    char *family;                /* "ipv6" of "name@ipv6", or NULL: every family */
+    enum expect_outcome outcome; /* skip: the target cannot judge the vector */
 };
 
 struct expectations {
@@ -39,12 +42,22 @@ static int add_row(struct expectations *e, const char *path, unsigned lineno, ch
                  "reason", path, lineno);
         return -1;
     }
-    bool skip = strcmp(trim(outcome), "skip") == 0;
-    if (strcmp(trim(outcome), "fail") != 0 && !skip) {
-        snprintf(err, errlen, "%s:%u: outcome must be 'fail' or 'skip', got '%s'", path,
-                 lineno, trim(outcome));
+    outcome = trim(outcome);
+    char *at = strchr(name, '@');
+    enum expect_outcome oc = strcmp(outcome, "skip") == 0 ? EXPECT_SKIP
+                             : strcmp(outcome, "pass") == 0 ? EXPECT_PASS : EXPECT_FAIL;
+    if (strcmp(outcome, "fail") != 0 && oc == EXPECT_FAIL) {
+        snprintf(err, errlen, "%s:%u: outcome must be 'fail', 'skip' or 'pass', got '%s'",
+                 path, lineno, outcome);
         return -1;
     }
+    if (oc == EXPECT_PASS && !at) {
+        snprintf(err, errlen, "%s:%u: outcome 'pass' is for a row of one family (name@ipv6)",
+                 path, lineno);
+        return -1;
+    }
+    if (at)
+        *at++ = '\0';
     struct expect_row *rows = realloc(e->rows, (e->n + 1) * sizeof *rows);
     if (!rows) {
         snprintf(err, errlen, "out of memory");
@@ -53,7 +66,8 @@ static int add_row(struct expectations *e, const char *path, unsigned lineno, ch
     e->rows = rows;
     e->rows[e->n].name = strdup(trim(name));
     e->rows[e->n].reason = strdup(trim(reason));
-    e->rows[e->n].skip = skip;
+    e->rows[e->n].family = at ? strdup(trim(at)) : NULL;
+    e->rows[e->n].outcome = oc;
     e->n++;
     return 0;
 }
@@ -89,38 +103,54 @@ void expectations_free(struct expectations *e)
     for (size_t i = 0; i < e->n; i++) {
         free(e->rows[i].name);
         free(e->rows[i].reason);
+        free(e->rows[i].family);
     }
     free(e->rows);
     free(e);
 }
 
-void expectations_apply(const struct expectations *e, struct vector_result *v)
+/* The row of a name for the family, else the one of every family. */
+static const struct expect_row *row_for(const struct expectations *e, const char *name,
+                                        const char *family)
+{
+    const struct expect_row *any = NULL;
+    for (size_t i = 0; i < e->n; i++) {
+        const struct expect_row *r = &e->rows[i];
+        if (strcmp(r->name, name) != 0)
+            continue;
+        if (!r->family)
+            any = any ? any : r;
+        else if (family && strcmp(r->family, family) == 0)
+            return r;
+    }
+    return any;
+}
+
+void expectations_apply(const struct expectations *e, struct vector_result *v,
+                        const char *family)
 {
     if (!e || !v->name)
         return;
-    for (size_t i = 0; i < e->n; i++) {
-        if (strcmp(e->rows[i].name, v->name) != 0)
-            continue;
-        if (e->rows[i].skip) {
-            /* whatever happened does not count, either way */
-            const char *was = v->status == RESULT_PASS ? "passed" : "failed";
-            size_t n = strlen(e->rows[i].reason) + 64;
-            char *msg = malloc(n);
-            if (msg)
-                snprintf(msg, n, "not judged on this target (it %s): %s", was,
-                         e->rows[i].reason);
-            free(v->message);
-            v->message = msg;
-            v->status = RESULT_SKIP;
-            return;
-        }
-        if (v->status == RESULT_FAIL || v->status == RESULT_ERROR)
-            v->status = RESULT_XFAIL;
-        else if (v->status == RESULT_PASS)
-            v->status = RESULT_XPASS;
-        v->xfail_reason = strdup(e->rows[i].reason);
+    const struct expect_row *row = row_for(e, v->name, family);
+    if (!row || row->outcome == EXPECT_PASS)
+        return;
+    if (row->outcome == EXPECT_SKIP) {
+        /* whatever happened does not count, either way */
+        const char *was = v->status == RESULT_PASS ? "passed" : "failed";
+        size_t n = strlen(row->reason) + 64;
+        char *msg = malloc(n);
+        if (msg)
+            snprintf(msg, n, "not judged on this target (it %s): %s", was, row->reason);
+        free(v->message);
+        v->message = msg;
+        v->status = RESULT_SKIP;
         return;
     }
+    if (v->status == RESULT_FAIL || v->status == RESULT_ERROR)
+        v->status = RESULT_XFAIL;
+    else if (v->status == RESULT_PASS)
+        v->status = RESULT_XPASS;
+    v->xfail_reason = strdup(row->reason);
 }
 
 const char *expectations_default_path(const char *target, char *buf, size_t len)

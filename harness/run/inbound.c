@@ -73,17 +73,36 @@ static uint8_t ip_tos_of(const struct script_packet *p)
     }
 }
 
+/* IPv6 runs: the fixed header, the traffic class and hop limit as TOS and
+ * TTL. */
+static bool v6(const struct runner *r)
+{
+    return r->local.family == SYNACK_AF_INET6;
+}
+
+static size_t ip_hlen(const struct runner *r)
+{
+    return v6(r) ? SYNACK_IPV6_HDR : IP_HDR;
+}
+
 static size_t ip_header(struct runner *r, const struct script_packet *p, uint8_t proto,
                         size_t payload)
 {
+    if (v6(r)) {
+        struct synack_ipv6 h6 = {.tclass = ip_tos_of(p), .hop_limit = p->ip.ttl_given ? p->ip.ttl : 64,
+                                 .next = proto == SYNACK_IPPROTO_ICMP ? SYNACK_IPPROTO_ICMPV6 : proto};
+        memcpy(h6.src, r->remote.a, 16);
+        memcpy(h6.dst, r->local.a, 16);
+        return synack_ipv6_build(r->buf, sizeof r->buf, &h6, payload, NULL);
+    }
     struct synack_ipv4 h = {
         .tos = ip_tos_of(p),
         .id = r->ip_id++,
         .frag = p->frag_count ? 0 : SYNACK_IP_DF, /* a datagram to fragment has no DF */
         .ttl = p->ip.ttl_given ? p->ip.ttl : 64,
         .proto = proto,
-        .src = r->remote_ip,
-        .dst = r->local_ip,
+        .src = synack_addr_v4(&r->remote),
+        .dst = synack_addr_v4(&r->local),
     };
     return synack_ipv4_build(r->buf, sizeof r->buf, &h, payload, NULL);
 }
@@ -121,17 +140,19 @@ static int build_tcp(struct runner *r, const struct script_event *ev, size_t *le
         .urg_ptr = p->urg_given ? p->urg : 0,
     };
     live_numbers(r, p, &h.seq, &h.ack);
-    size_t seglen = SYNACK_TCP_HDR_MIN + optlen + p->seq_len;
-    if (IP_HDR + seglen > sizeof r->buf) {
+    size_t seglen = SYNACK_TCP_HDR_MIN + optlen + p->seq_len, ihl = ip_hlen(r);
+    if (ihl + seglen > sizeof r->buf) {
         run_error(r, ev, "packet too long");
         return -1;
     }
-    uint8_t *seg = r->buf + IP_HDR;
-    size_t hl = synack_tcp_build(seg, sizeof r->buf - IP_HDR, &h, opts, optlen, NULL);
+    uint8_t *seg = r->buf + ihl;
+    size_t hl = synack_tcp_build(seg, sizeof r->buf - ihl, &h, opts, optlen, NULL);
     memset(seg + hl, 0, p->seq_len); /* the payload: zeros, like packetdrill */
-    synack_tcp_checksum_set(seg, seglen, r->remote_ip, r->local_ip);
+    uint32_t ps = synack_cksum_pseudo_addr(&r->remote, &r->local, SYNACK_IPPROTO_TCP,
+                                           (uint32_t)seglen);
+    synack_put16(seg + 16, synack_cksum_fold(synack_cksum_add(ps, seg, seglen)));
     ip_header(r, p, SYNACK_IPPROTO_TCP, seglen);
-    *len = IP_HDR + seglen;
+    *len = ihl + seglen;
     return 0;
 }
 
@@ -141,16 +162,24 @@ static size_t icmp_quote(struct runner *r, const struct script_icmp *ic, uint8_t
     uint8_t proto = ic->echoed == SCRIPT_ICMP_ECHO_TCP ? SYNACK_IPPROTO_TCP
                     : ic->echoed == SCRIPT_ICMP_ECHO_UDP ? SYNACK_IPPROTO_UDP
                                                          : 255;
-    struct synack_ipv4 h = {.id = 1, .ttl = 64, .proto = proto, .src = r->local_ip,
-                            .dst = r->remote_ip};
-    synack_ipv4_build(q, 20, &h, 20u + ic->len, NULL);
-    memset(q + 20, 0, 8);
-    if (ic->echoed == SCRIPT_ICMP_ECHO_TCP) { /* ports and sequence number: RFC 792 */
-        synack_put16(q + 20, r->map.local_port);
-        synack_put16(q + 22, r->map.remote_port);
-        synack_put32(q + 24, ic->seq_start + r->map.live_local_isn);
+    size_t ihl = ip_hlen(r);
+    if (v6(r)) {
+        struct synack_ipv6 h6 = {.next = proto, .hop_limit = 64};
+        memcpy(h6.src, r->local.a, 16);
+        memcpy(h6.dst, r->remote.a, 16);
+        synack_ipv6_build(q, ihl, &h6, 20u + ic->len, NULL);
+    } else {
+        struct synack_ipv4 h = {.id = 1, .ttl = 64, .proto = proto,
+                                .src = synack_addr_v4(&r->local), .dst = synack_addr_v4(&r->remote)};
+        synack_ipv4_build(q, ihl, &h, 20u + ic->len, NULL);
     }
-    return 28;
+    memset(q + ihl, 0, 8);
+    if (ic->echoed == SCRIPT_ICMP_ECHO_TCP) { /* ports and sequence number: RFC 792 */
+        synack_put16(q + ihl, r->map.local_port);
+        synack_put16(q + ihl + 2, r->map.remote_port);
+        synack_put32(q + ihl + 4, ic->seq_start + r->map.live_local_isn);
+    }
+    return ihl + 8;
 }
 
 static int build_icmp(struct runner *r, const struct script_event *ev, size_t *len)
@@ -166,10 +195,21 @@ static int build_icmp(struct runner *r, const struct script_event *ev, size_t *l
         rest = ic->mtu;
     if (ic->id_given)
         rest = (uint32_t)ic->echo_id << 16;
-    size_t n = synack_icmp_build(r->buf + IP_HDR, sizeof r->buf - IP_HDR, ic->type, ic->code,
-                                 rest, data, dlen, NULL);
+    size_t ihl = ip_hlen(r), n;
+    if (v6(r)) { /* the ICMPv6 counterpart (icmp_type_to_v6) */
+        uint8_t t6, c6;
+        if (!icmp_type_to_v6(ic->type, ic->code, &t6, &c6)) {
+            run_skip(r, ev, "ICMP type %u code %u has no ICMPv6 counterpart", ic->type, ic->code);
+            return -1;
+        }
+        n = synack_icmp6_build(r->buf + ihl, sizeof r->buf - ihl, t6, c6, rest, data, dlen,
+                               r->remote.a, r->local.a, NULL);
+    } else {
+        n = synack_icmp_build(r->buf + ihl, sizeof r->buf - ihl, ic->type, ic->code, rest, data,
+                              dlen, NULL);
+    }
     ip_header(r, p, SYNACK_IPPROTO_ICMP, n);
-    *len = IP_HDR + n;
+    *len = ihl + n;
     return 0;
 }
 
@@ -258,10 +298,51 @@ static size_t insert_ip_options(struct runner *r, const struct script_packet *p,
     return IP_HDR;
 }
 
+/* An ipv6 run: the fields IPv6 has (version, traffic class as ip.tos,
+ * payload length as ip.len, hop limit as ip.ttl, next header as ip.proto),
+ * TCP's after the 40-octet header; the IPv4-only ones skip the vector. */
+static int apply_mutations6(struct runner *r, const struct script_event *ev, size_t *len)
+{
+    const struct script_packet *p = &ev->packet;
+    struct mut_state st = {CSUM_COMPUTE, CSUM_COMPUTE, SIZE_MAX};
+    uint8_t *pkt = r->buf;
+    for (size_t i = 0; i < p->mut_count; i++) {
+        const struct script_mutation *m = &p->muts[i];
+        switch (m->field) {
+        case SCRIPT_MUT_IP_VERSION: pkt[0] = (uint8_t)((m->value << 4) | (pkt[0] & 0x0f)); break;
+        case SCRIPT_MUT_IP_TOS:
+            pkt[0] = (uint8_t)((pkt[0] & 0xf0) | (m->value >> 4));
+            pkt[1] = (uint8_t)((pkt[1] & 0x0f) | ((m->value & 0xf) << 4));
+            break;
+        case SCRIPT_MUT_IP_LEN: set16(pkt + 4, m->value); break;
+        case SCRIPT_MUT_IP_TTL: pkt[7] = (uint8_t)m->value; break;
+        case SCRIPT_MUT_IP_PROTO: pkt[6] = (uint8_t)m->value; break;
+        case SCRIPT_MUT_IP_IHL: case SCRIPT_MUT_IP_ID: case SCRIPT_MUT_IP_DF:
+        case SCRIPT_MUT_IP_MF: case SCRIPT_MUT_IP_FRAG_OFF: case SCRIPT_MUT_IP_CSUM:
+        case SCRIPT_MUT_IP_SRC: case SCRIPT_MUT_IP_DST: case SCRIPT_MUT_IP_OPTIONS:
+            run_skip(r, ev, "mutation %s is of IPv4's header: not in an ipv6 run",
+                     script_mutation_name(m->field));
+            return -1;
+        default:
+            apply_mutation(pkt, SYNACK_IPV6_HDR, m, &st);
+        }
+    }
+    uint8_t *l4 = pkt + SYNACK_IPV6_HDR;
+    size_t l4len = *len - SYNACK_IPV6_HDR;
+    uint8_t next = p->proto == SCRIPT_PROTO_TCP ? SYNACK_IPPROTO_TCP : SYNACK_IPPROTO_ICMPV6;
+    uint32_t ph = synack_cksum_pseudo6(pkt + 8, pkt + 24, next, (uint32_t)l4len);
+    settle_checksum(l4 + (p->proto == SCRIPT_PROTO_TCP ? 16 : 2), l4, l4len, ph, st.l4);
+    if (st.trunc < *len)
+        *len = st.trunc;
+    return 0;
+}
+
 static int apply_mutations(struct runner *r, const struct script_event *ev, size_t *len)
 {
     const struct script_packet *p = &ev->packet;
     struct mut_state st = {CSUM_COMPUTE, CSUM_COMPUTE, SIZE_MAX};
+    if (v6(r))
+        return apply_mutations6(r, ev, len);
     size_t hl = insert_ip_options(r, p, len);
     if (hl == 0) {
         run_error(r, ev, "packet too long for its ip.options");
@@ -323,6 +404,23 @@ static bool frags_make_datagram(const struct script_packet *p, size_t plen, size
     return ok;
 }
 
+/* IPv6 (RFC 8200 4.5): the fixed header (the unfragmentable part), a
+ * fragment header naming the upper layer, the fragment's octets. */
+static size_t build_fragment6(const struct runner *r, size_t plen, size_t start, size_t end,
+                              uint32_t id, uint8_t *out)
+{
+    const size_t h = SYNACK_IPV6_HDR;
+    memcpy(out, r->buf, h);
+    out[6] = SYNACK_IPPROTO_FRAGMENT;
+    synack_put16(out + 4, (uint16_t)(8 + end - start));
+    out[h] = r->buf[6];
+    out[h + 1] = 0;
+    synack_put16(out + h + 2, (uint16_t)(start | (end < plen ? 1 : 0)));
+    synack_put32(out + h + 4, id);
+    memcpy(out + h + 8, r->buf + h + start, end - start);
+    return h + 8 + end - start;
+}
+
 /* One fragment: payload octets [start, end) of the datagram in r->buf. */
 static size_t build_fragment(const struct runner *r, size_t hlen, size_t plen, size_t start,
                              size_t end, uint8_t *out)
@@ -340,7 +438,8 @@ static void inject_fragments(struct runner *r, const struct script_event *ev, si
                              int64_t now)
 {
     const struct script_packet *p = &ev->packet;
-    size_t hlen = (r->buf[0] & 0x0fu) * 4u, plen = len - hlen;
+    size_t hlen = v6(r) ? SYNACK_IPV6_HDR : (r->buf[0] & 0x0fu) * 4u, plen = len - hlen;
+    uint32_t id6 = 0x5a000000u | r->ip_id++; /* IPv6's 32-bit identification */
     for (size_t i = 0; i < p->frag_count; i++) {
         const struct script_frag *f = &p->frags[i];
         if (f->start >= plen || (!f->to_end && f->end > plen)) {
@@ -356,7 +455,9 @@ static void inject_fragments(struct runner *r, const struct script_event *ev, si
     }
     for (size_t i = 0; i < p->frag_count; i++) {
         const struct script_frag *f = &p->frags[i];
-        size_t n = build_fragment(r, hlen, plen, f->start, f->to_end ? plen : f->end, out);
+        size_t end = f->to_end ? plen : f->end;
+        size_t n = v6(r) ? build_fragment6(r, plen, f->start, end, id6, out)
+                         : build_fragment(r, hlen, plen, f->start, end, out);
         run_capture(r, out, n, now);
         r->ops->inject(r->t, out, n);
     }

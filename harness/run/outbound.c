@@ -54,19 +54,33 @@ static void describe_tcp(struct runner *r, const struct synack_tcp *th, char *ou
     script_packet_format(&sp, out, n);
 }
 
+/* An ICMPv6 message in words: RFC 4443's type and code numbers. */
+static void describe_icmp6(const struct ip_view *v, char *out, size_t n)
+{
+    struct synack_icmp6 ic;
+    if (synack_icmp6_parse(v->l4, v->l4_len, v->src.a, v->dst.a, WIRE_PARSE_NO_CHECKSUM, &ic,
+                           NULL)) {
+        snprintf(out, n, "> icmp6 (malformed)");
+        return;
+    }
+    snprintf(out, n, "> icmp6 type_%u code_%u", ic.type, ic.code);
+}
+
 void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *out, size_t n)
 {
-    struct synack_ipv4 ip;
+    struct ip_view ip;
     struct synack_wire_error we;
     char e[128];
-    if (synack_ipv4_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we) != WIRE_OK) {
+    if (ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we) != WIRE_OK) {
         synack_wire_error_format(&we, e, sizeof e);
         snprintf(out, n, "> (malformed: %s)", e);
         return;
     }
+    if (ip.proto == SYNACK_IPPROTO_ICMPV6 && ip.version == 6)
+        return describe_icmp6(&ip, out, n);
     if (ip.proto == SYNACK_IPPROTO_ICMP) {
         struct synack_icmp ic;
-        if (synack_icmp_parse(ip.payload, ip.payload_len, WIRE_PARSE_NO_CHECKSUM, &ic, &we)) {
+        if (synack_icmp_parse(ip.l4, ip.l4_len, WIRE_PARSE_NO_CHECKSUM, &ic, &we)) {
             snprintf(out, n, "> icmp (malformed)");
             return;
         }
@@ -76,8 +90,7 @@ void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *o
     }
     struct synack_tcp th;
     if (ip.proto != SYNACK_IPPROTO_TCP ||
-        synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, WIRE_PARSE_NO_CHECKSUM,
-                         &th, &we) != WIRE_OK) {
+        ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, &we) != WIRE_OK) {
         snprintf(out, n, "> (ip protocol %u, %zu octets)", ip.proto, len);
         return;
     }
@@ -122,16 +135,21 @@ static void flags_text(uint8_t f, char *out)
     out[n] = '\0';
 }
 
-static bool match_ip(struct match *m, const struct script_packet *p, const struct synack_ipv4 *ip,
+static bool match_ip(struct match *m, const struct script_packet *p, const struct ip_view *ip,
                      size_t len)
 {
     struct runner *r = m->r;
-    if (ip->src != r->local_ip || ip->dst != r->remote_ip)
-        return mismatch(m, "ip address", "sent from %08x to %08x, expected %08x to %08x",
-                        ip->src, ip->dst, r->local_ip, r->remote_ip);
-    if (ip->total_len != len)
-        return mismatch(m, "ip length", "total length %u, datagram is %zu octets",
-                        ip->total_len, len);
+    if (!synack_addr_eq(&ip->src, &r->local) || !synack_addr_eq(&ip->dst, &r->remote)) {
+        char s[48], d[48], ls[48], rd[48];
+        synack_addr_format(&ip->src, s, sizeof s);
+        synack_addr_format(&ip->dst, d, sizeof d);
+        synack_addr_format(&r->local, ls, sizeof ls);
+        synack_addr_format(&r->remote, rd, sizeof rd);
+        return mismatch(m, "ip address", "sent from %s to %s, expected %s to %s", s, d, ls, rd);
+    }
+    if (ip->total != len)
+        return mismatch(m, "ip length", "total length %zu, datagram is %zu octets",
+                        ip->total, len);
     if (p->ip.ttl_given && ip->ttl != p->ip.ttl)
         return mismatch(m, "ttl", "expected %u, got %u", p->ip.ttl, ip->ttl);
     if (p->ip.tos_given && ip->tos != p->ip.tos)
@@ -146,14 +164,37 @@ static bool match_ip(struct match *m, const struct script_packet *p, const struc
     return true;
 }
 
-static bool match_icmp(struct match *m, const struct script_packet *p,
-                       const struct synack_ipv4 *ip)
+/* An ICMP line in an ipv6 run: its ICMPv6 counterpart (icmp_type_to_v6). */
+static bool match_icmp6(struct match *m, const struct script_packet *p, const struct ip_view *ip)
+{
+    struct synack_icmp6 ic;
+    uint8_t t6, c6;
+    if (!icmp_type_to_v6(p->icmp.type, p->icmp.code, &t6, &c6))
+        return mismatch(m, "icmp type", "ICMP type %u code %u has no ICMPv6 counterpart",
+                        p->icmp.type, p->icmp.code);
+    if (ip->proto != SYNACK_IPPROTO_ICMPV6)
+        return mismatch(m, "protocol", "expected ICMPv6, got next header %u", ip->proto);
+    int e = synack_icmp6_parse(ip->l4, ip->l4_len, ip->src.a, ip->dst.a, WIRE_PARSE_NO_CHECKSUM,
+                               &ic, NULL);
+    if (e != WIRE_OK)
+        return mismatch(m, "icmp", "%s", synack_wire_strerror((enum synack_wire_err)e));
+    if (ic.type != t6 || ic.code != c6)
+        return mismatch(m, "icmp type", "expected ICMPv6 type %u code %u, got type %u code %u",
+                        t6, c6, ic.type, ic.code);
+    if (p->icmp.mtu_given && ic.mtu != p->icmp.mtu)
+        return mismatch(m, "mtu", "expected %u, got %u", p->icmp.mtu, ic.mtu);
+    return true;
+}
+
+static bool match_icmp(struct match *m, const struct script_packet *p, const struct ip_view *ip)
 {
     struct synack_icmp ic;
     struct synack_wire_error we;
+    if (ip->version == 6)
+        return match_icmp6(m, p, ip);
     if (ip->proto != SYNACK_IPPROTO_ICMP)
         return mismatch(m, "protocol", "expected ICMP, got IP protocol %u", ip->proto);
-    int e = synack_icmp_parse(ip->payload, ip->payload_len, WIRE_PARSE_NO_CHECKSUM, &ic, &we);
+    int e = synack_icmp_parse(ip->l4, ip->l4_len, WIRE_PARSE_NO_CHECKSUM, &ic, &we);
     if (e != WIRE_OK)
         return mismatch(m, "icmp", "%s", synack_wire_strerror((enum synack_wire_err)e));
     if (ic.type != p->icmp.type || ic.code != p->icmp.code)
@@ -304,25 +345,29 @@ static bool match_tcp_fields(struct match *m, const struct script_packet *p,
 static void check_checksums(struct runner *r, const struct script_event *ev, const uint8_t *pkt,
                             size_t len, int64_t when, const char *actual)
 {
-    struct synack_ipv4 ip;
+    struct ip_view ip;
     struct synack_tcp th;
     struct synack_icmp ic;
+    struct synack_icmp6 ic6;
     struct synack_wire_error we;
-    int e = synack_ipv4_parse(pkt, len, 0, &ip, &we);
+    int e = ip_view_parse(pkt, len, 0, &ip, &we);
     if (e == WIRE_EIP_CHECKSUM) {
         run_strict(r, ev, "ip checksum", actual, when, "field ip checksum: does not verify");
         return;
     }
-    if (e != WIRE_OK)
+    if (e != WIRE_OK || ip.fragment)
         return;
-    if (ip.proto == SYNACK_IPPROTO_TCP &&
-        synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, 0, &th, &we) ==
-            WIRE_ETCP_CHECKSUM)
+    if (ip.proto == SYNACK_IPPROTO_TCP && ip_view_tcp(&ip, 0, &th, &we) == WIRE_ETCP_CHECKSUM)
         run_strict(r, ev, "tcp checksum", actual, when,
                    "field tcp checksum: does not verify (MUST-2)");
-    if (ip.proto == SYNACK_IPPROTO_ICMP &&
-        synack_icmp_parse(ip.payload, ip.payload_len, 0, &ic, &we) == WIRE_EICMP_CHECKSUM)
+    if (ip.version == 4 && ip.proto == SYNACK_IPPROTO_ICMP &&
+        synack_icmp_parse(ip.l4, ip.l4_len, 0, &ic, &we) == WIRE_EICMP_CHECKSUM)
         run_strict(r, ev, "icmp checksum", actual, when, "field icmp checksum: does not verify");
+    if (ip.version == 6 && ip.proto == SYNACK_IPPROTO_ICMPV6 &&
+        synack_icmp6_parse(ip.l4, ip.l4_len, ip.src.a, ip.dst.a, 0, &ic6, &we) ==
+            WIRE_EICMP6_CHECKSUM)
+        run_strict(r, ev, "icmp checksum", actual, when,
+                   "field icmpv6 checksum: does not verify (RFC 4443 2.3)");
 }
 
 bool outbound_match(struct runner *r, const struct script_event *ev, const uint8_t *pkt,
@@ -332,10 +377,10 @@ bool outbound_match(struct runner *r, const struct script_event *ev, const uint8
     struct match m = {.r = r, .ev = ev, .when = when};
     script_packet_format(p, m.expected, sizeof m.expected);
     outbound_describe(r, pkt, len, m.actual, sizeof m.actual);
-    struct synack_ipv4 ip;
+    struct ip_view ip;
     struct synack_wire_error we;
     check_checksums(r, ev, pkt, len, when, m.actual);
-    int e = synack_ipv4_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we);
+    int e = ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we);
     if (e != WIRE_OK)
         return mismatch(&m, "ip", "%s", synack_wire_strerror((enum synack_wire_err)e));
     if (!match_ip(&m, p, &ip, len))
@@ -345,8 +390,7 @@ bool outbound_match(struct runner *r, const struct script_event *ev, const uint8
     if (ip.proto != SYNACK_IPPROTO_TCP)
         return mismatch(&m, "protocol", "expected TCP, got IP protocol %u", ip.proto);
     struct synack_tcp th;
-    e = synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, WIRE_PARSE_NO_CHECKSUM,
-                         &th, &we);
+    e = ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, &we);
     if (e != WIRE_OK)
         return mismatch(&m, "tcp", "%s", synack_wire_strerror((enum synack_wire_err)e));
     learn_from_syn(r, p, &th);

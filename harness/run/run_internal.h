@@ -70,7 +70,12 @@ struct runner {
     struct target *t;
     struct vector_result *res;
     struct conn_map map;
-    uint32_t local_ip, remote_ip;
+    /* The addresses on the wire (IPv4 for ipv4 and ipv4-mapped-ipv6, IPv6
+     * for ipv6) and the family of the sockets the script opens (packetdrill's
+     * --ip_version: AF_INET6 for ipv4-mapped-ipv6 and ipv6). */
+    struct synack_addr local, remote;
+    int domain;
+    uint16_t mtu;              /* of the target's link (run_addresses_of) */
     uint16_t bind_port, connect_port;
     int64_t tolerance;
     double tolerance_pct;      /* of the time since the previous event (packetdrill's
@@ -100,6 +105,29 @@ struct runner {
     uint8_t buf[RUN_PKT_MAX];
     uint8_t io[RUN_IO_CHUNK]; /* what read() reads into */
 };
+
+/* ---- datagrams of either version (ipview.c) ---- */
+struct ip_view {
+    uint8_t version;              /* 4 or 6 */
+    struct synack_addr src, dst;
+    uint8_t proto;                /* the upper layer (IPv6: after its extension headers) */
+    uint8_t ttl, tos;             /* IPv6: hop limit, traffic class */
+    size_t total;                 /* the length its header says (IPv6: 40 + payload length) */
+    bool fragment;
+    const uint8_t *l4;            /* the upper layer's octets */
+    size_t l4_len;
+};
+/* flags: WIRE_PARSE_NO_CHECKSUM (IPv4's header checksum). */
+int ip_view_parse(const uint8_t *pkt, size_t len, unsigned flags, struct ip_view *v,
+                  struct synack_wire_error *err);
+/* Its upper layer as TCP, the pseudo-header of its version. */
+int ip_view_tcp(const struct ip_view *v, unsigned flags, struct synack_tcp *th,
+                struct synack_wire_error *err);
+/* The ICMPv6 type and code (RFC 4443) an ICMP line means in an ipv6 run:
+ * echo, unreachable (net, host, port, prohibited; protocol becomes a
+ * parameter problem, frag_needed packet too big), time exceeded, parameter
+ * problem. False for a message IPv6 has none of (source quench, ...). */
+bool icmp_type_to_v6(uint8_t type, uint8_t code, uint8_t *t6, uint8_t *c6);
 
 /* ---- outcome (runner.c) ---- */
 /* Fail at ev (may be NULL) with a message; the first failure wins. */

@@ -445,8 +445,6 @@ static void runner_init(struct runner *r, const struct script *s, const struct r
     r->o = o;
     r->ops = o->target;
     r->res = res;
-    r->local_ip = so->local_ip_given ? so->local_ip : RUN_DEFAULT_LOCAL_IP;
-    r->remote_ip = so->remote_ip_given ? so->remote_ip : RUN_DEFAULT_REMOTE_IP;
     r->bind_port = so->bind_port_given ? so->bind_port : SCRIPT_DEFAULT_PORT;
     r->connect_port = so->connect_port_given ? so->connect_port : SCRIPT_DEFAULT_PORT;
     r->tolerance = so->tolerance_usecs_given ? so->tolerance_usecs : SCRIPT_DEFAULT_TOLERANCE_USECS;
@@ -516,9 +514,9 @@ static bool runner_open(struct runner *r)
 {
     char err[256] = "";
     struct target_config tc = {
-        .local_ip = r->local_ip,
-        .remote_ip = r->remote_ip,
-        .mtu = r->s->options.mtu_given ? r->s->options.mtu : SCRIPT_DEFAULT_MTU,
+        .local = r->local,
+        .remote = r->remote,
+        .mtu = r->mtu,
         .seed = r->o->seed,
         .spec = r->ops->spec,
         .app = r->s->app,
@@ -628,8 +626,6 @@ static const char *const options_not_run[] = {
 static const char *script_unsupported(const struct script *s, char *why, size_t n)
 {
     const struct script_options *so = &s->options;
-    if (so->ip_version != SCRIPT_IPV4 || so->local_ip_v6 || so->remote_ip_v6)
-        return "IPv6 scripts (--ip_version, IPv6 addresses) are not supported: the runner is IPv4 only";
     for (size_t i = 0; i < so->given_count; i++)
         for (size_t k = 0; k < sizeof options_not_run / sizeof options_not_run[0]; k++)
             if (strcmp(so->given[i].name, options_not_run[k]) == 0) {
@@ -677,6 +673,32 @@ static const char *script_wrong_kind(const struct script *s, const struct target
     return NULL;
 }
 
+/* The run's addresses and socket family (--ip_version), or why the script
+ * cannot run in it: a script of another family in a pass of one, an
+ * address of the other family, a target without IPv6. */
+static const char *run_family(struct runner *r, const struct script *s,
+                              const struct run_options *o, char *why, size_t n)
+{
+    const struct script_options *so = &s->options;
+    struct run_addresses ra;
+    if (o->ip_version_pass && so->ip_version_given && so->ip_version != o->ip_version) {
+        snprintf(why, n, "the script is for %s (--ip_version), the pass is %s",
+                 run_ip_version_name(so->ip_version), run_ip_version_name(o->ip_version));
+        return why;
+    }
+    if (!run_addresses_of(s, o->ip_version, &ra, why, n))
+        return why;
+    if (ra.local.family == SYNACK_AF_INET6 && !o->target->ipv6) {
+        snprintf(why, n, "target %s does not run IPv6 (--ip_version ipv6)", o->target->name);
+        return why;
+    }
+    r->local = ra.local;
+    r->remote = ra.remote;
+    r->domain = ra.domain;
+    r->mtu = ra.mtu;
+    return NULL;
+}
+
 void run_script(const struct script *s, const struct run_options *o, struct vector_result *res)
 {
     double t0 = wall_ms();
@@ -689,7 +711,9 @@ void run_script(const struct script *s, const struct run_options *o, struct vect
     runner_init(r, s, o, res);
     int64_t need = script_end_us(s);
     char why[300];
-    const char *unsupported = script_unsupported(s, why, sizeof why);
+    const char *unsupported = run_family(r, s, o, why, sizeof why);
+    if (!unsupported)
+        unsupported = script_unsupported(s, why, sizeof why);
     if (!unsupported)
         unsupported = script_wrong_kind(s, o->target, why, sizeof why);
     if (unsupported) {

@@ -26,9 +26,12 @@
 #include "script/script.h"
 #include "target/target.h"
 
-/* Defaults for the addresses of a run (documentation ranges, RFC 5737). */
+/* Defaults for the addresses of a run (documentation ranges, RFC 5737 and
+ * RFC 3849). */
 #define RUN_DEFAULT_LOCAL_IP 0xc0000201u  /* 192.0.2.1: the stack under test */
 #define RUN_DEFAULT_REMOTE_IP 0xc6336402u /* 198.51.100.2: the script's side */
+#define RUN_DEFAULT_LOCAL_IP6 "2001:db8::1"    /* the stack under test in ipv6 runs */
+#define RUN_DEFAULT_REMOTE_IP6 "2001:db8:1::2" /* the script's side */
 #define RUN_DEFAULT_REMOTE_PORT 40000     /* the script's port when the stack listens */
 
 /* A python3 process that runs the python blocks of the vectors given to
@@ -48,7 +51,28 @@ struct run_options {
     int64_t max_real_us;     /* real-time targets: skip a vector whose script runs
                               * longer than this (0: no limit) */
     struct python_host *python; /* runs python blocks; NULL: one for this run alone */
+    enum script_ip_version ip_version; /* packetdrill's --ip_version for scripts that do
+                                        * not give one (default ipv4) */
+    bool ip_version_pass;    /* a pass of one family over a suite (synack run
+                              * --ip_version): a script that names another family
+                              * is skipped, not run in its own */
 };
+
+/* The wire and socket addresses a script runs with under ip_version (the
+ * script's own --ip_version first, then o->ip_version): false, with why,
+ * when an address given does not fit it. In ipv6 the link MTU is the
+ * script's + 20, so that the MSS (MTU - 60) is the one a script written for
+ * IPv4 expects (--mtu given explicitly is kept). */
+struct run_addresses {
+    enum script_ip_version version;
+    struct synack_addr local, remote; /* on the wire */
+    int domain;                       /* the sockets' family */
+    uint16_t mtu;
+};
+bool run_addresses_of(const struct script *s, enum script_ip_version dflt,
+                      struct run_addresses *a, char *why, size_t n);
+/* "ipv4", "ipv4-mapped-ipv6", "ipv6". */
+const char *run_ip_version_name(enum script_ip_version v);
 
 /* Run s and fill res (path, name, status, message, ladder...). The result
  * owns its strings; free with vector_result_free. Never aborts. */

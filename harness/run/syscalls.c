@@ -81,9 +81,19 @@ bool call_arg_int(struct call *c, size_t i, int64_t *v)
     return call_eval_int(c, c->sc->args[i], v);
 }
 
-/* A sockaddr_in: `...` means the default, or {sin_port=htons(P), sin_addr=inet_addr("A")}. */
-bool call_eval_sockaddr(struct call *c, const struct script_expr *e, uint32_t *addr,
-                          uint16_t *port)
+/* An address of the wire as the run's sockets name it: an IPv4 one as
+ * ::ffff:a.b.c.d in an AF_INET6 socket (ipv4-mapped-ipv6, RFC 3493 3.7). */
+struct synack_addr call_socket_addr(const struct runner *r, struct synack_addr a)
+{
+    if (r->domain == SYNACK_AF_INET6)
+        a.family = SYNACK_AF_INET6;
+    return a;
+}
+
+/* A sockaddr_in: `...` means the default, or {sin_port=htons(P), sin_addr=inet_addr("A")}.
+ * An address given is IPv4 (an AF_INET6 socket gets it as ::ffff:a.b.c.d). */
+bool call_eval_sockaddr(struct call *c, const struct script_expr *e, struct synack_addr *addr,
+                        uint16_t *port)
 {
     if (e->kind == SCRIPT_EXPR_ELLIPSIS)
         return true;
@@ -101,12 +111,20 @@ bool call_eval_sockaddr(struct call *c, const struct script_expr *e, uint32_t *a
             *port = (uint16_t)v;
         } else if (strcmp(name, "sin_addr") == 0) {
             const struct script_expr *x = f->rhs;
+            uint32_t a4;
+            if (c->r->local.family == SYNACK_AF_INET6) {
+                run_skip(c->r, c->ev, "an IPv4 address in a sockaddr: the script is for IPv4, "
+                         "not for an ipv6 run");
+                c->bad = true;
+                return false;
+            }
             if (x->kind == SCRIPT_EXPR_CALL && strcmp(x->str, "inet_addr") == 0 &&
                 x->count == 1 && x->items[0]->kind == SCRIPT_EXPR_STRING) {
-                if (!synack_ipv4_addr_from_text(x->items[0]->str, strlen(x->items[0]->str), addr))
+                if (!synack_ipv4_addr_from_text(x->items[0]->str, strlen(x->items[0]->str), &a4))
                     return call_bad_arg(c, x, "bad address");
+                *addr = call_socket_addr(c->r, synack_addr_from_v4(a4));
             } else if (call_eval_int(c, x, &v)) {
-                *addr = (uint32_t)v;
+                *addr = call_socket_addr(c->r, synack_addr_from_v4((uint32_t)v));
             } else {
                 return false;
             }
@@ -178,18 +196,14 @@ bool call_arg_int_or(struct call *c, size_t i, int64_t *v)
 #define IPPROTO_MAX_LINUX 263
 
 /* socket(domain, type, protocol), checked as Linux's inet_create() does,
- * for the one kind of socket these targets open: AF_INET TCP. */
+ * for the one kind of socket these targets open: TCP. `...` for the domain
+ * is the run's (packetdrill's --ip_version). */
 static void sys_socket(struct call *c)
 {
-    int64_t domain = 2, type = 1, proto = 0;
+    int64_t domain = c->r->domain, type = 1, proto = 0;
     if (!call_arg_int_or(c, 0, &domain) || !call_arg_int_or(c, 1, &type) || !call_arg_int_or(c, 2, &proto))
         return;
-    if (domain == 10) { /* AF_INET6 */
-        run_skip(c->r, c->ev, "unsupported on this target: AF_INET6 sockets (IPv4 only)");
-        c->bad = true;
-        return;
-    }
-    if (domain != 2)
+    if (domain != SYNACK_AF_INET && domain != SYNACK_AF_INET6)
         return call_result(c, -EAFNOSUPPORT);
     if ((type & SOCK_TYPE_MASK) != 1) { /* only SOCK_STREAM */
         run_skip(c->r, c->ev, "unsupported on this target: socket type %lld (TCP only)",
@@ -201,7 +215,12 @@ static void sys_socket(struct call *c)
         return call_result(c, -EINVAL);
     if (proto != 0 && proto != 6)
         return call_result(c, -EPROTONOSUPPORT);
-    int sd = c->r->ops->sock_socket(c->r->t);
+    int sd = c->r->ops->sock_socket(c->r->t, (int)domain);
+    if (sd == -EAFNOSUPPORT && domain == SYNACK_AF_INET6) {
+        run_skip(c->r, c->ev, "unsupported on this target: AF_INET6 sockets");
+        c->bad = true;
+        return;
+    }
     if (sd < 0) {
         call_result(c, sd);
         return;
@@ -217,13 +236,13 @@ static void sys_bind(struct call *c)
 {
     int sd;
     int64_t fd;
-    uint32_t addr = c->r->local_ip;
+    struct synack_addr addr = call_socket_addr(c->r, c->r->local);
     uint16_t port = c->r->bind_port;
     if (!call_arg_fd(c, 0, &sd, &fd) || c->sc->arg_count < 2 ||
         !call_eval_sockaddr(c, c->sc->args[1], &addr, &port))
         return;
     c->r->map.local_port = port;
-    call_result(c, c->r->ops->sock_bind(c->r->t, sd, addr, port));
+    call_result(c, c->r->ops->sock_bind(c->r->t, sd, &addr, port));
 }
 
 static void sys_listen(struct call *c)
@@ -263,14 +282,14 @@ static void sys_connect(struct call *c)
 {
     int sd;
     int64_t fd;
-    uint32_t addr = c->r->remote_ip;
+    struct synack_addr addr = call_socket_addr(c->r, c->r->remote);
     uint16_t port = c->r->connect_port;
     if (!call_arg_fd(c, 0, &sd, &fd) || c->sc->arg_count < 2 ||
         !call_eval_sockaddr(c, c->sc->args[1], &addr, &port))
         return;
     if (!c->retry)
         c->r->map.remote_port = port;
-    int rc = c->r->ops->sock_connect(c->r->t, sd, addr, port);
+    int rc = c->r->ops->sock_connect(c->r->t, sd, &addr, port);
     if (call_blocking(c, fd)) {
         if (rc == -EINPROGRESS || rc == -EALREADY) {
             c->blocked = true; /* a blocking connect waits for the handshake */

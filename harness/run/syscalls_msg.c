@@ -122,7 +122,7 @@ void sys_sendto(struct call *c)
     if (!c->retry && (flags & MSG_FASTOPEN_LINUX)) /* it connects */
         c->r->map.remote_port = c->r->connect_port;
     if (c->r->ops->sock_sendmsg) {
-        struct target_msg m = {.name_given = true, .addr = c->r->remote_ip,
+        struct target_msg m = {.name_given = true, .addr = call_socket_addr(c->r, c->r->remote),
                                .port = c->r->connect_port, .len = (size_t)len};
         return send_msg(c, sd, fd, &m, (int)flags);
     }
@@ -314,7 +314,7 @@ void sys_sendmsg(struct call *c)
     if (!c->retry && (flags & MSG_FASTOPEN_LINUX)) /* it connects */
         c->r->map.remote_port = c->r->connect_port;
     if (c->r->ops->sock_sendmsg) {
-        struct target_msg m = {.name_given = true, .addr = c->r->remote_ip,
+        struct target_msg m = {.name_given = true, .addr = call_socket_addr(c->r, c->r->remote),
                                .port = c->r->connect_port, .len = h.len,
                                .control = buf, .controllen = (size_t)clen};
         return send_msg(c, sd, fd, &m, (int)flags);

@@ -173,16 +173,14 @@ static void child(const char *command, char **env, int outfd)
 
 static int start_program(struct target *t, const struct target_config *cfg, char *err, size_t n)
 {
-    char port[8], remote[72], addr[16], peer[16], mtu[8];
+    char port[8], remote[72], addr[48], peer[48], mtu[8];
     if (!parse_app(cfg->app, port, sizeof port, remote, sizeof remote)) {
         snprintf(err, n, "@app: expected 'listen PORT ...' or 'connect ADDR:PORT ...', got '%s'",
                  cfg->app);
         return -1;
     }
-    snprintf(addr, sizeof addr, "%u.%u.%u.%u", cfg->local_ip >> 24, (cfg->local_ip >> 16) & 255,
-             (cfg->local_ip >> 8) & 255, cfg->local_ip & 255);
-    snprintf(peer, sizeof peer, "%u.%u.%u.%u", cfg->remote_ip >> 24, (cfg->remote_ip >> 16) & 255,
-             (cfg->remote_ip >> 8) & 255, cfg->remote_ip & 255);
+    synack_addr_format(&cfg->local, addr, sizeof addr);
+    synack_addr_format(&cfg->remote, peer, sizeof peer);
     snprintf(mtu, sizeof mtu, "%u", cfg->mtu);
     static const char *const ours[] = {"SYNACK_TUN=", "SYNACK_ADDR=", "SYNACK_PEER=", "SYNACK_MTU=",
                                        "SYNACK_APP=", "SYNACK_PORT=", "SYNACK_REMOTE="};

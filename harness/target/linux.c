@@ -70,19 +70,27 @@ static int linux_open(struct target **out, const struct target_config *cfg, char
         free(t);
         return -1;
     }
-    netns_sysctl("net/ipv6/conf/default/disable_ipv6", "1");
-    netns_sysctl("net/ipv6/conf/all/disable_ipv6", "1");
+    /* IPv6 only for an ipv6 run, without duplicate address detection
+     * (the address is usable at once) or router solicitations. */
+    bool v6 = cfg->local.family == SYNACK_AF_INET6;
+    netns_sysctl("net/ipv6/conf/default/disable_ipv6", v6 ? "0" : "1");
+    netns_sysctl("net/ipv6/conf/all/disable_ipv6", v6 ? "0" : "1");
+    netns_sysctl("net/ipv6/conf/all/accept_dad", "0");
+    netns_sysctl("net/ipv6/conf/default/accept_dad", "0");
+    netns_sysctl("net/ipv6/conf/default/router_solicitations", "0");
     /* Everything else is the kernel's default for a new namespace: the
      * extensions (RFC 7323, RFC 2018) are on, as they are in synack; a
      * vector turns them off with synack's switches (linux_setsockopt). */
     struct synack_tun_config tc = {.name = "tun0"};
     t->tun = synack_tun_open(&tc, err, n);
     struct synack_tun_addr ta = {
-        .kernel_addr = cfg->local_ip,
+        .kernel_addr = v6 ? 0 : synack_addr_v4(&cfg->local),
         .prefix_len = 24,
         .mtu = cfg->mtu,
         .default_route = true,
     };
+    if (v6)
+        memcpy(ta.kernel_addr6, cfg->local.a, 16);
     bool ok = t->tun && synack_tun_configure(t->tun, &ta, err, n) == 0;
     netns_leave(&t->ns);
     if (!ok) {
@@ -100,14 +108,35 @@ static int64_t linux_now(struct target *t)
     return (int64_t)(synack_clock_now() - t->t0);
 }
 
+/* What the kernel sends that no script is about: anything but IPv4 and
+ * IPv6, and ICMPv6 multicast listener reports (RFC 3810) and neighbour
+ * discovery (RFC 4861), which it sends on its own when the device comes up
+ * (a TUN device has no link layer, so no exchange needs them). */
+static bool of_a_test(const uint8_t *p, size_t len)
+{
+    if ((p[0] >> 4) == 4)
+        return true;
+    if ((p[0] >> 4) != 6 || len < 40)
+        return false;
+    uint8_t next = p[6];
+    size_t off = 40;
+    if (next == 0 && off + 2 <= len) { /* MLD reports carry a hop-by-hop Router Alert */
+        next = p[off];
+        off += (p[off + 1] + 1u) * 8u;
+    }
+    if (next != 58 || off >= len) /* ICMPv6 */
+        return true;
+    return !(p[off] >= 130 && p[off] <= 143); /* MLD (130-132, 143), ND (133-137) */
+}
+
 static void sniff(struct target *t)
 {
     for (;;) {
         ssize_t r = read(t->fd, t->buf, sizeof t->buf);
         if (r <= 0)
             return;
-        if ((t->buf[0] >> 4) != 4) {
-            t->not_ipv4++; /* not part of any IPv4 test; IPv6 is off anyway */
+        if (!of_a_test(t->buf, (size_t)r)) {
+            t->not_ipv4++; /* the kernel's own IPv6 housekeeping */
             continue;
         }
         pktq_push(&t->out, t->buf, (size_t)r, linux_now(t));
@@ -209,31 +238,42 @@ static int keep(struct target *t, int fd)
             return -EBADF;                                                                         \
     } while (0)
 
-static int linux_socket(struct target *t)
+static int linux_socket(struct target *t, int domain)
 {
     if (netns_enter(&t->ns) < 0)
         return -EPERM;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+    int fd = socket(domain == SYNACK_AF_INET6 ? AF_INET6 : AF_INET,
+                    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
     int e = errno;
     netns_leave(&t->ns);
     return fd < 0 ? -e : keep(t, fd);
 }
 
-static struct sockaddr_in sin_of(uint32_t addr, uint16_t port)
+/* A sockaddr of either family; returns its length. */
+static socklen_t sockaddr_of(const struct synack_addr *a, uint16_t port,
+                             struct sockaddr_storage *ss)
 {
-    struct sockaddr_in s;
-    memset(&s, 0, sizeof s);
-    s.sin_family = AF_INET;
-    s.sin_addr.s_addr = htonl(addr);
-    s.sin_port = htons(port);
-    return s;
+    memset(ss, 0, sizeof *ss);
+    if (a->family == SYNACK_AF_INET6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+        s6->sin6_family = AF_INET6;
+        memcpy(&s6->sin6_addr, a->a, 16);
+        s6->sin6_port = htons(port);
+        return sizeof *s6;
+    }
+    struct sockaddr_in *s = (struct sockaddr_in *)ss;
+    s->sin_family = AF_INET;
+    s->sin_addr.s_addr = htonl(synack_addr_v4(a));
+    s->sin_port = htons(port);
+    return sizeof *s;
 }
 
-static int linux_bind(struct target *t, int sd, uint32_t a, uint16_t p)
+static int linux_bind(struct target *t, int sd, const struct synack_addr *a, uint16_t p)
 {
     CHECK_SD(t, sd);
-    struct sockaddr_in s = sin_of(a, p);
-    return bind(sd, (struct sockaddr *)&s, sizeof s) < 0 ? -errno : 0;
+    struct sockaddr_storage s;
+    socklen_t n = sockaddr_of(a, p, &s);
+    return bind(sd, (struct sockaddr *)&s, n) < 0 ? -errno : 0;
 }
 
 static int linux_listen(struct target *t, int sd, int b)
@@ -249,11 +289,12 @@ static int linux_accept(struct target *t, int sd)
     return fd < 0 ? -errno : keep(t, fd);
 }
 
-static int linux_connect(struct target *t, int sd, uint32_t a, uint16_t p)
+static int linux_connect(struct target *t, int sd, const struct synack_addr *a, uint16_t p)
 {
     CHECK_SD(t, sd);
-    struct sockaddr_in s = sin_of(a, p);
-    return connect(sd, (struct sockaddr *)&s, sizeof s) < 0 ? -errno : 0;
+    struct sockaddr_storage s;
+    socklen_t n = sockaddr_of(a, p, &s);
+    return connect(sd, (struct sockaddr *)&s, n) < 0 ? -errno : 0;
 }
 
 static ssize_t linux_send(struct target *t, int sd, const void *b, size_t n, int f)
@@ -372,10 +413,11 @@ static ssize_t linux_sendmsg(struct target *t, int sd, const struct target_msg *
 {
     CHECK_SD(t, sd);
     static const uint8_t zeros[65536];
-    struct sockaddr_in to = sin_of(m->addr, m->port);
+    struct sockaddr_storage to;
+    socklen_t tolen = sockaddr_of(&m->addr, m->port, &to);
     struct iovec iov = {(void *)zeros, m->len < sizeof zeros ? m->len : sizeof zeros};
     struct msghdr h = {.msg_name = m->name_given ? &to : NULL,
-                       .msg_namelen = m->name_given ? sizeof to : 0,
+                       .msg_namelen = m->name_given ? tolen : 0,
                        .msg_iov = &iov, .msg_iovlen = 1,
                        .msg_control = m->controllen ? m->control : NULL,
                        .msg_controllen = m->controllen};
@@ -386,7 +428,7 @@ static ssize_t linux_sendmsg(struct target *t, int sd, const struct target_msg *
 static ssize_t linux_recvmsg(struct target *t, int sd, struct target_msg *m, int flags)
 {
     CHECK_SD(t, sd);
-    struct sockaddr_in from;
+    struct sockaddr_storage from;
     struct iovec iov = {t->buf, m->len < sizeof t->buf ? m->len : sizeof t->buf};
     struct msghdr h = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov,
                        .msg_iovlen = 1, .msg_control = m->controllen ? m->control : NULL,
@@ -456,6 +498,7 @@ static int linux_shell(struct target *t, const char *cmd, const char *cwd, char 
 const struct target_ops target_linux = {
     .name = "linux",
     .virtual_time = false,
+    .ipv6 = true,
     .open = linux_open,
     .close = linux_close,
     .now = linux_now,

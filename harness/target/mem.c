@@ -56,7 +56,7 @@ static int mem_open(struct target **out, const struct target_config *cfg, char *
     }
     struct synack_config c;
     synack_config_default(&c);
-    c.addr = cfg->local_ip;
+    c.addr = synack_addr_v4(&cfg->local);
     c.mtu = cfg->mtu;
     c.rng_seed = cfg->seed;
     struct synack_link link = {mem_link_send, t};

@@ -247,8 +247,9 @@ static void init_flags(const struct so_spec *sp, const struct target_config *cfg
     int k = snprintf(out, n, "%s", sp->flags);
     if (cfg->mtu && cfg->mtu != SO_DEFAULT_MTU)
         k += snprintf(out + k, n - (size_t)k, "%smtu=%u", k ? "," : "", cfg->mtu);
-    if (cfg->local_ip && cfg->local_ip != SO_DEFAULT_ADDR && (size_t)k < n)
-        snprintf(out + k, n - (size_t)k, "%saddr=%s", k ? "," : "", fmt_ip(cfg->local_ip, ip));
+    uint32_t local = synack_addr_v4(&cfg->local);
+    if (cfg->local.family == SYNACK_AF_INET && local != SO_DEFAULT_ADDR && (size_t)k < n)
+        snprintf(out + k, n - (size_t)k, "%saddr=%s", k ? "," : "", fmt_ip(local, ip));
 }
 
 static int host_init(struct target *t, enum so_clock clock, const char *flags, uint32_t *rflags,
@@ -390,11 +391,19 @@ static struct sockaddr_in sin_of(uint32_t addr, uint16_t port)
     return s;
 }
 
-static int so_socket(struct target *t) { return (int)call(t, SO_OP_SOCKET, 0, 0, 0, NULL, 0); }
-
-static int so_bind(struct target *t, int sd, uint32_t addr, uint16_t port)
+/* IPv4 only for now: an AF_INET6 socket or address is -EAFNOSUPPORT. */
+static int so_socket(struct target *t, int domain)
 {
-    struct sockaddr_in s = sin_of(addr, port);
+    if (domain != SYNACK_AF_INET)
+        return -EAFNOSUPPORT;
+    return (int)call(t, SO_OP_SOCKET, 0, 0, 0, NULL, 0);
+}
+
+static int so_bind(struct target *t, int sd, const struct synack_addr *addr, uint16_t port)
+{
+    if (addr->family != SYNACK_AF_INET)
+        return -EAFNOSUPPORT;
+    struct sockaddr_in s = sin_of(synack_addr_v4(addr), port);
     return (int)call(t, SO_OP_BIND, sd, 0, 0, &s, sizeof s);
 }
 
@@ -405,9 +414,11 @@ static int so_listen(struct target *t, int sd, int backlog)
 
 static int so_accept(struct target *t, int sd) { return (int)call(t, SO_OP_ACCEPT, sd, 0, 0, NULL, 0); }
 
-static int so_connect(struct target *t, int sd, uint32_t addr, uint16_t port)
+static int so_connect(struct target *t, int sd, const struct synack_addr *addr, uint16_t port)
 {
-    struct sockaddr_in s = sin_of(addr, port);
+    if (addr->family != SYNACK_AF_INET)
+        return -EAFNOSUPPORT;
+    struct sockaddr_in s = sin_of(synack_addr_v4(addr), port);
     return (int)call(t, SO_OP_CONNECT, sd, 0, 0, &s, sizeof s);
 }
 

@@ -57,14 +57,19 @@ int synack_host_shell(struct target *t, const char *cmd, const char *cwd, char *
     return TARGET_SHELL_DONE;
 }
 
-int synack_host_socket(struct target *t)
+/* synack's sockets are IPv4 ones: AF_INET6 is refused (-EAFNOSUPPORT). */
+int synack_host_socket(struct target *t, int domain)
 {
+    if (domain != SYNACK_AF_INET)
+        return -EAFNOSUPPORT;
     host_rw(t)->sockets++;
     return synack_socket(stk(t));
 }
-int synack_host_bind(struct target *t, int sd, uint32_t addr, uint16_t port)
+int synack_host_bind(struct target *t, int sd, const struct synack_addr *addr, uint16_t port)
 {
-    return synack_socket_bind(stk(t), sd, addr, port);
+    if (addr->family != SYNACK_AF_INET)
+        return -EAFNOSUPPORT;
+    return synack_socket_bind(stk(t), sd, synack_addr_v4(addr), port);
 }
 int synack_host_listen(struct target *t, int sd, int backlog)
 {
@@ -74,9 +79,11 @@ int synack_host_accept(struct target *t, int sd)
 {
     return synack_socket_accept(stk(t), sd, NULL, NULL);
 }
-int synack_host_connect(struct target *t, int sd, uint32_t addr, uint16_t port)
+int synack_host_connect(struct target *t, int sd, const struct synack_addr *addr, uint16_t port)
 {
-    return synack_socket_connect(stk(t), sd, addr, port, now(t));
+    if (addr->family != SYNACK_AF_INET)
+        return -EAFNOSUPPORT;
+    return synack_socket_connect(stk(t), sd, synack_addr_v4(addr), port, now(t));
 }
 ssize_t synack_host_send(struct target *t, int sd, const void *buf, size_t len, int flags)
 {

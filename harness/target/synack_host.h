@@ -27,11 +27,11 @@ int synack_host_start(struct target *t, const struct synack_config *c,
  * is only done while it has neither a socket nor a packet yet. */
 int synack_host_shell(struct target *t, const char *cmd, const char *cwd, char *why, size_t n);
 
-int synack_host_socket(struct target *t);
-int synack_host_bind(struct target *t, int sd, uint32_t addr, uint16_t port);
+int synack_host_socket(struct target *t, int domain);
+int synack_host_bind(struct target *t, int sd, const struct synack_addr *addr, uint16_t port);
 int synack_host_listen(struct target *t, int sd, int backlog);
 int synack_host_accept(struct target *t, int sd);
-int synack_host_connect(struct target *t, int sd, uint32_t addr, uint16_t port);
+int synack_host_connect(struct target *t, int sd, const struct synack_addr *addr, uint16_t port);
 ssize_t synack_host_send(struct target *t, int sd, const void *buf, size_t len, int flags);
 ssize_t synack_host_recv(struct target *t, int sd, void *buf, size_t len, int flags);
 int synack_host_shutdown(struct target *t, int sd, int how);

@@ -17,14 +17,15 @@
 #include <sys/types.h>
 
 #include <synack/socket.h>
+#include <synack/addr.h>
 
 #include "target/tcpi.h"
 
 struct target;
 
 struct target_config {
-    uint32_t local_ip;   /* the stack under test, host order */
-    uint32_t remote_ip;  /* the script's side */
+    struct synack_addr local;  /* the stack under test (its family is the wire's) */
+    struct synack_addr remote; /* the script's side */
     uint16_t mtu;
     uint64_t seed;       /* for targets with an RNG (mem) */
     const void *spec;    /* the target_ops' spec (the runner passes it on) */
@@ -38,7 +39,7 @@ struct target_config {
  * room for len octets to receive. */
 struct target_msg {
     bool name_given;
-    uint32_t addr;      /* host order */
+    struct synack_addr addr;
     uint16_t port;
     size_t len;
     uint8_t *control;   /* send: the messages; receive: room for them */
@@ -55,6 +56,8 @@ struct target_epoll_event {
 struct target_ops {
     const char *name;
     bool virtual_time;   /* time only moves when the runner waits */
+    bool ipv6;           /* runs scripts over IPv6 (--ip_version ipv6); without it
+                          * the runner skips them, naming the target */
     /* What a target made from an argument runs (so:PATH, exec:COMMAND):
      * given to open() as cfg->spec. NULL for the fixed targets. */
     const void *spec;
@@ -68,11 +71,14 @@ struct target_ops {
     /* Take the oldest packet the stack sent (copied to buf) and when. */
     bool (*recv)(struct target *t, uint8_t *buf, size_t cap, size_t *len, int64_t *when);
 
-    int (*sock_socket)(struct target *t);
-    int (*sock_bind)(struct target *t, int sd, uint32_t addr, uint16_t port);
+    /* domain: SYNACK_AF_INET or SYNACK_AF_INET6; a target without IPv6
+     * returns -EAFNOSUPPORT for the latter. Addresses are of the socket's
+     * family (an AF_INET6 socket reaches IPv4 through ::ffff:a.b.c.d). */
+    int (*sock_socket)(struct target *t, int domain);
+    int (*sock_bind)(struct target *t, int sd, const struct synack_addr *addr, uint16_t port);
     int (*sock_listen)(struct target *t, int sd, int backlog);
     int (*sock_accept)(struct target *t, int sd);
-    int (*sock_connect)(struct target *t, int sd, uint32_t addr, uint16_t port);
+    int (*sock_connect)(struct target *t, int sd, const struct synack_addr *addr, uint16_t port);
     ssize_t (*sock_send)(struct target *t, int sd, const void *buf, size_t len, int flags);
     ssize_t (*sock_recv)(struct target *t, int sd, void *buf, size_t len, int flags);
     int (*sock_shutdown)(struct target *t, int sd, int how);

@@ -106,7 +106,7 @@ static int tun_open(struct target **out, const struct target_config *cfg, char *
     }
     struct synack_config c;
     synack_config_default(&c);
-    c.addr = cfg->local_ip;
+    c.addr = synack_addr_v4(&cfg->local); /* IPv4 only: the runner skips ipv6 for it */
     c.mtu = cfg->mtu;
     c.rng_seed = cfg->seed;
     struct synack_link link = synack_tun_link(t->tun);

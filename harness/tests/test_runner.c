@@ -533,6 +533,63 @@ static void test_ip_frag_overlap_is_not_given_to_the_oracle(void **state)
     vector_result_free(&r);
 }
 
+/* packetdrill's --ip_version: the wire and socket families, the defaults of
+ * each, the script's own option first, and addresses of the wrong family. */
+static void test_ip_version_addresses(void **state)
+{
+    (void)state;
+    static const char *const scripts[] = {
+        "0 close(3) = -1\n",
+        "--ip_version=ipv6\n0 close(3) = -1\n",
+        "--local_ip=2001:db8::5\n0 close(3) = -1\n",
+        "--ip_version=ipv6\n--local_ip=192.0.2.7\n0 close(3) = -1\n",
+        "--ip_version=ipv6\n--mtu=1400\n0 close(3) = -1\n",
+    };
+    struct script *s[5];
+    struct script_error err;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(script_parse_buffer(scripts[i], strlen(scripts[i]), "t.pkt", &s[i], &err), 0);
+    struct run_addresses a;
+    char why[200], text[64];
+    assert_true(run_addresses_of(s[0], SCRIPT_IPV4, &a, why, sizeof why));
+    assert_int_equal(a.domain, SYNACK_AF_INET);
+    assert_int_equal(a.local.family, SYNACK_AF_INET);
+    assert_int_equal(synack_addr_v4(&a.local), RUN_DEFAULT_LOCAL_IP);
+    assert_int_equal(a.mtu, 1500);
+    assert_true(run_addresses_of(s[0], SCRIPT_IPV4_MAPPED_IPV6, &a, why, sizeof why));
+    assert_int_equal(a.domain, SYNACK_AF_INET6); /* AF_INET6 sockets, IPv4 on the wire */
+    assert_int_equal(a.local.family, SYNACK_AF_INET);
+    assert_true(run_addresses_of(s[0], SCRIPT_IPV6, &a, why, sizeof why));
+    assert_int_equal(a.domain, SYNACK_AF_INET6);
+    synack_addr_format(&a.local, text, sizeof text);
+    assert_string_equal(text, "2001:db8::1");
+    synack_addr_format(&a.remote, text, sizeof text);
+    assert_string_equal(text, "2001:db8:1::2");
+    assert_int_equal(a.mtu, 1520); /* the MSS of an IPv4 script: 1460 */
+    assert_true(run_addresses_of(s[1], SCRIPT_IPV4, &a, why, sizeof why)); /* the script's wins */
+    assert_int_equal(a.local.family, SYNACK_AF_INET6);
+    assert_false(run_addresses_of(s[2], SCRIPT_IPV4, &a, why, sizeof why));
+    assert_non_null(strstr(why, "an IPv6 --local_ip in an ipv4 run"));
+    assert_false(run_addresses_of(s[3], SCRIPT_IPV4, &a, why, sizeof why));
+    assert_non_null(strstr(why, "192.0.2.7 is not an IPv6 address"));
+    assert_true(run_addresses_of(s[4], SCRIPT_IPV4, &a, why, sizeof why));
+    assert_int_equal(a.mtu, 1400); /* given: kept */
+    for (int i = 0; i < 5; i++)
+        script_free(s[i]);
+}
+
+/* A target without IPv6 skips an ipv6 run, naming itself. */
+static void test_ipv6_skipped_on_a_target_without_it(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text("--ip_version=ipv6\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n", false, &r,
+             NULL);
+    assert_int_equal(r.status, RESULT_SKIP);
+    assert_non_null(strstr(r.message, "target mem does not run IPv6"));
+    vector_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -559,6 +616,8 @@ int main(void)
         cmocka_unit_test(test_time_going_backwards_is_an_error),
         cmocka_unit_test(test_pcap_holds_both_directions),
         cmocka_unit_test(test_ip_frag_sends_fragments_in_order_written),
+        cmocka_unit_test(test_ip_version_addresses),
+        cmocka_unit_test(test_ipv6_skipped_on_a_target_without_it),
         cmocka_unit_test(test_ip_frag_overlap_is_not_given_to_the_oracle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
