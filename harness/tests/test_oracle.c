@@ -878,6 +878,14 @@ static void test_syn_sent_refuses_a_syn_ack_of_unsent_data(void **state)
  * sibling with a genuinely wrong packet of the stack is still flagged ---- */
 
 /* Findings about the stack's packets; the peer's (the fuzzer's) are its own. */
+/* The most readings of one connection the oracle held (model.h). */
+static unsigned readings_max(const struct ex *e)
+{
+    struct oracle_stats st;
+    oracle_stats(e->o, &st);
+    return st.readings_max;
+}
+
 static size_t stack_findings(struct ex *e, const char *rule)
 {
     oracle_finish(e->o, 100000000);
@@ -1956,9 +1964,7 @@ static void test_many_reconnects_at_new_isns(void **state)
     seg(&e, false, 400000 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
     seg(&e, false, 400000 * MS, SYNACK_TCP_ACK, 1, iss + 1, 65535, 0);
     seg(&e, true, 400000 * MS, SYNACK_TCP_ACK, iss + 1, 1, 65535, 100);
-    struct oracle_stats st;
-    oracle_stats(e.o, &st);
-    assert_int_equal(st.readings_max, 1);
+    assert_int_equal(readings_max(&e), 1);
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
@@ -2113,9 +2119,7 @@ static void test_ack_past_the_announced_window_may_be_dropped(void **state)
     seg(&e, false, 1200 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);
     seg(&e, true, 1200 * MS, SYNACK_TCP_ACK, 101, 1, 1000, 100);
     seg(&e, true, 2200 * MS, SYNACK_TCP_ACK, 101, 1, 1000, 100);     /* 1 s again (Karn) */
-    struct oracle_stats st;
-    oracle_stats(e.o, &st);
-    assert_int_equal(st.readings_max, 2);
+    assert_int_equal(readings_max(&e), 2);
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
