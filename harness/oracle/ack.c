@@ -172,12 +172,13 @@ static void ack_new_data(struct oracle *o, struct o_side *r, uint32_t ack)
 
 /* s's segment carries an ACK: s as a receiver, r as the sender of data. */
 void o_on_ack(struct oracle *o, const struct o_inc *c, struct o_side *s, struct o_side *r,
-            const struct segv *v)
+              const struct segv *v)
 {
     uint32_t ack = v->th->ack;
     if (o_acks_unsent(r, ack)) {
-        o_finding(o, RULE_ACK_UNSENT, "acknowledges up to relative %u; the other side sent up to %u",
-                ack - r->iss, r->snd_max - r->iss);
+        o_finding(o, RULE_ACK_UNSENT,
+                  "acknowledges up to relative %u; the other side sent up to %u", ack - r->iss,
+                  r->snd_max - r->iss);
         return; /* the receiver drops it (3.10.7.4 fifth): nothing to learn */
     }
     if (refused_in_handshake(r, ack))

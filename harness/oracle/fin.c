@@ -9,10 +9,10 @@ void o_check_fin(struct oracle *o, const struct o_side *s, const struct segv *v)
     uint32_t dend = v->data_start + v->len;
     if (v->len && seq_gt(dend, s->fin_seq))
         o_finding(o, RULE_DATA_AFTER_FIN, "data up to relative %u after its FIN at relative %u",
-                dend - s->iss, s->fin_seq - s->iss);
+                  dend - s->iss, s->fin_seq - s->iss);
     else if (HAS(v, SYNACK_TCP_FIN) && dend != s->fin_seq)
         o_finding(o, RULE_DATA_AFTER_FIN, "FIN at relative %u after its FIN at relative %u",
-                dend - s->iss, s->fin_seq - s->iss);
+                  dend - s->iss, s->fin_seq - s->iss);
 }
 
 /* Its first FIN (a FIN on a SYN belongs to that SYN's incarnation). */

@@ -53,7 +53,8 @@ struct o_pend *o_pend_find(struct o_side *s, uint32_t seq)
 static void opts_merge(struct synack_tcp_opts *into, const struct synack_tcp_opts *from)
 {
     uint32_t offers = TCPOPT_F_MSS | TCPOPT_F_WSCALE | TCPOPT_F_SACK_PERM | TCPOPT_F_TS;
-    if ((from->present & TCPOPT_F_MSS) && (!(into->present & TCPOPT_F_MSS) || from->mss > into->mss))
+    if ((from->present & TCPOPT_F_MSS) &&
+        (!(into->present & TCPOPT_F_MSS) || from->mss > into->mss))
         into->mss = from->mss;
     if ((from->present & TCPOPT_F_WSCALE) && !(into->present & TCPOPT_F_WSCALE))
         into->wscale = from->wscale;

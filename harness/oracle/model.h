@@ -409,36 +409,36 @@ void o_inc_reset(struct o_inc *c, uint32_t src, uint16_t sport, uint32_t dst, ui
 /* Picks the incarnation of this segment, starting a new one when it says
  * so; *s and *r are its sender and receiver in it. */
 void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **s, struct o_side **r,
-                const struct synack_tcp *th);
+                  const struct synack_tcp *th);
 void o_remember_last(struct oracle *o, struct o_side *s, const struct segv *v);
 
 /* seq.c */
 bool o_beyond_reach(const struct o_side *s, const struct o_side *r, const struct segv *v);
 bool o_check_sequence(struct oracle *o, struct o_side *s, const struct o_side *r,
-                    const struct segv *v);
+                      const struct segv *v);
 void o_hole_acked(struct o_side *s, uint32_t ack);
 unsigned o_hole_fill(struct o_side *s, uint32_t seq, uint32_t end);
 
 /* rst.c */
 void o_check_rst(struct oracle *o, struct o_inc *c, struct o_side *s, struct o_side *r,
-               const struct segv *v);
+                 const struct segv *v);
 
 /* syn.c */
 void o_on_syn(struct oracle *o, struct o_inc *c, struct o_side *s, struct o_side *r,
-            const struct segv *v);
+              const struct segv *v);
 void o_offer_from_opts(struct o_offer *f, const struct synack_tcp_opts *op);
 
 /* ack.c */
 bool o_acks_unsent(const struct o_side *r, uint32_t ack);
 bool o_ack_maybe_dropped(const struct o_side *s, const struct o_side *r, const struct segv *v);
 void o_on_ack(struct oracle *o, const struct o_inc *c, struct o_side *s, struct o_side *r,
-            const struct segv *v);
+              const struct segv *v);
 
 /* text.c */
 void o_check_window_mss(struct oracle *o, const struct o_inc *c, const struct o_side *s,
-                      const struct o_side *r, const struct segv *v);
+                        const struct o_side *r, const struct segv *v);
 void o_on_send(struct oracle *o, const struct o_inc *c, struct o_side *s, struct o_side *r,
-             const struct segv *v);
+               const struct segv *v);
 void o_debt_pay(struct oracle *o, struct o_side *r, const struct o_side *d, uint32_t ack);
 
 /* fin.c */

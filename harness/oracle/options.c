@@ -14,7 +14,7 @@ static void rfc7323_header(struct o_judge *j)
     /* 2.2: the option is sent only on a SYN */
     if (!HAS(j->v, SYNACK_TCP_SYN) && (th->opts.present & TCPOPT_F_WSCALE))
         o_finding(j->o, RULE_WSCALE, "window scale option (%u) on a segment without SYN",
-                th->opts.wscale);
+                  th->opts.wscale);
 }
 
 static void rfc7323_syn(struct o_judge *j)

@@ -312,7 +312,8 @@ static bool may_fork(const struct oracle *o, const struct o_inc *c, const struct
     const struct o_side *s = &c->e[si], *r = &c->e[1 - si];
     if (th->flags & SYNACK_TCP_SYN)
         return o_syn_readings(o, s, r, th) != 0;
-    struct segv v = {.th = th, .flags = th->flags, .seq = th->seq, .len = (uint32_t)th->payload_len};
+    struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,
+                     .len = (uint32_t)th->payload_len};
     v.data_start = v.seq;
     v.end = v.seq + v.len + (HAS(&v, SYNACK_TCP_FIN) ? 1 : 0);
     return o_ack_maybe_dropped(s, r, &v);
@@ -436,7 +437,8 @@ static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct synack
 static bool checksum_offloaded(const struct synack_ipv4 *ip, const uint8_t *seg)
 {
     uint16_t field = synack_get16(seg + 16);
-    uint32_t ph = synack_cksum_pseudo(ip->src, ip->dst, SYNACK_IPPROTO_TCP, (uint16_t)ip->payload_len);
+    uint32_t ph = synack_cksum_pseudo(ip->src, ip->dst, SYNACK_IPPROTO_TCP,
+                                      (uint16_t)ip->payload_len);
     uint16_t partial = (uint16_t)~synack_cksum_fold(ph);
     return field == partial;
 }
@@ -480,7 +482,7 @@ static bool tcp_of(struct oracle *o, const struct synack_ipv4 *ip, struct synack
         } else {
             *bad = true;
             o_finding(o, RULE_TCP_CSUM, "TCP checksum 0x%04x does not verify",
-                    synack_get16(ip->payload + 16));
+                      synack_get16(ip->payload + 16));
         }
         e = synack_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst,
                              WIRE_PARSE_NO_CHECKSUM, th, &we);

@@ -116,7 +116,7 @@ static void check_rst_answers_rst(struct oracle *o, const struct o_inc *c, const
     bool from_seq = HAS(v, SYNACK_TCP_ACK) && v->th->ack == r->last_seq + r->last_len;
     if (from_ack || from_seq)
         o_finding(o, RULE_RST_ANSWERS_RST, "answers the RST of %.3f ms before",
-                (o->now - r->last_time) / 1e3);
+                  (o->now - r->last_time) / 1e3);
 }
 
 /* RFC 5961 3.2 in a synchronized state: a RST a correct stack sends can
@@ -165,7 +165,7 @@ static void rst_in_handshake(struct o_inc *c, const struct o_side *s, struct o_s
 }
 
 void o_check_rst(struct oracle *o, struct o_inc *c, struct o_side *s, struct o_side *r,
-               const struct segv *v)
+                 const struct segv *v)
 {
     if (rst_of_a_pending_syn(c, s, r, v))
         return;

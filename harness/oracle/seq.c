@@ -16,13 +16,13 @@ bool o_beyond_reach(const struct o_side *s, const struct o_side *r, const struct
  * (before its ISN, or further beyond all it sent than any window the
  * receiver offered): a finding, and nothing else is learnt from it. */
 bool o_check_sequence(struct oracle *o, struct o_side *s, const struct o_side *r,
-                    const struct segv *v)
+                      const struct segv *v)
 {
     if (!s->syn_seen || HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_RST))
         return true;
     if (seq_lt(v->seq, s->iss)) {
         o_finding(o, RULE_SEQ_OUTSIDE, "sequence number %u is %u before the sender's ISN %u",
-                v->seq, s->iss - v->seq, s->iss);
+                  v->seq, s->iss - v->seq, s->iss);
         /* ... but octets after the SYN in it are taken: the receiver trims
          * what is old and processes the rest (RFC 9293 3.10.7.4 first check).
          * Only when it reaches past ISN + 1: a segment half the sequence

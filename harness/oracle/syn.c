@@ -57,7 +57,7 @@ static void syn_forgets_before(struct o_side *s, struct o_side *r)
 }
 
 void o_on_syn(struct oracle *o, struct o_inc *c, struct o_side *s, struct o_side *r,
-            const struct segv *v)
+              const struct segv *v)
 {
     /* the other side may answer any SYN with a SYN-ACK at its own ISN:
      * simultaneous open, or a retransmitted SYN */

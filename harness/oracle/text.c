@@ -9,7 +9,7 @@
 
 /* The receiver's window and MSS. */
 void o_check_window_mss(struct oracle *o, const struct o_inc *c, const struct o_side *s,
-                             const struct o_side *r, const struct segv *v)
+                        const struct o_side *r, const struct segv *v)
 {
     if (v->len == 0 || HAS(v, SYNACK_TCP_RST))
         return;
@@ -183,7 +183,7 @@ static void send_owes_ack(struct oracle *o, const struct o_inc *c, const struct 
 
 /* s sends sequence space (data, SYN or FIN). */
 void o_on_send(struct oracle *o, const struct o_inc *c, struct o_side *s, struct o_side *r,
-             const struct segv *v)
+               const struct segv *v)
 {
     if (HAS(v, SYNACK_TCP_SYN) && v->seq != s->iss)
         return; /* a SYN with another ISN is not part of this stream */
