@@ -4,7 +4,7 @@
  * ICMP messages, raw datagrams. After every step the stack's invariants are
  * checked, and every packet in either direction passes fz_observe(), which
  * checks what the stack sends and feeds the RFC oracle of harness/oracle/
- * when SYNACK_FUZZ_ORACLE is set; a violation aborts.
+ * unless SYNACK_FUZZ_ORACLE=0; a violation aborts.
  *
  * The input format is in stack_steps.h and fuzz/README.md. This file reads
  * the stack's internal structures (tcb.h, sock.h) for its checks only; it
@@ -1575,11 +1575,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&f, 0, sizeof f);
     configure(&f.cfg, data[1]);
     f.now = FZ_START;
-    /* $SYNACK_FUZZ_ORACLE=1: the oracle judges too, with the stack's own
-     * RTO bounds. Off by default while its rules learn to stay silent
-     * before a peer that sends anything at all (fuzz/README.md). */
+    /* The RFC oracle judges every packet too, with the stack's own RTO
+     * bounds; $SYNACK_FUZZ_ORACLE=0 turns it off (fuzz/README.md). */
     const char *ov = getenv("SYNACK_FUZZ_ORACLE");
-    if (ov && *ov && strcmp(ov, "0") != 0) {
+    if (!ov || strcmp(ov, "0") != 0) {
         struct oracle_config oc;
         oracle_config_default(&oc);
         oc.rto_min_us = f.cfg.rto_min;
