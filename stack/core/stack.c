@@ -246,7 +246,7 @@ static void tcp_dispatch(struct synack_stack *s, const struct synack_ipv4 *ip,
         s->cnt.tcp_drop_malformed++;
         return;
     }
-    tcp_input(&s->tcp, ip->src, ip->dst, &th, now);
+    tcp_input(&s->tcp, ip->src, ip->dst, ip->tos & 3u, &th, now);
 }
 
 /* ---- input path ---- */

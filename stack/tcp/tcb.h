@@ -53,6 +53,8 @@ enum tcp_timer {
 #define TF_R1_ADVICE 0x80000u  /* soft_error holds the R1 report (SHLD-9) */
 #define TF_DSACK 0x100000u     /* the next ACK reports dsack (RFC 2883) */
 #define TF_ICMP_HARD_ABORT 0x200000u /* unreachable 2, 3 abort when synchronized (SHLD-26) */
+#define TF_ECE_PENDING 0x800000u /* a CE arrived: ECE on our ACKs until CWR (RFC 3168 6.1.3) */
+#define TF_SEND_CWR 0x1000000u /* cwnd was reduced for ECE: CWR on the next new data */
 #define TF_IN_LOSS 0x400000u   /* recovery after an RTO (scoreboard: RFC 6675 5.1) */
 
 /* tcb->opt_offer (what our SYN offers or our SYN-ACK may accept) and
@@ -201,6 +203,8 @@ struct tcb {
     bool tlp_out;          /* a probe is outstanding (TLP.end_seq valid) */
     bool tlp_rxt;          /* TLP.is_retrans */
     uint32_t tlp_end;      /* TLP.end_seq */
+    uint32_t ecn_recover;  /* RFC 3168 6.1.2: no second reduction before this is acked */
+    uint64_t ecn_ce_rcvd;  /* CE marks received */
     uint64_t tlp_probes;
 
     /* Zero-window probing and keep-alive */
@@ -234,6 +238,7 @@ struct tcp_syn_opts {
     bool sack_ok;
     bool ts_ok;
     uint32_t ts_val;
+    bool ecn; /* RFC 3168 6.1.1: a SYN with ECE and CWR, a SYN-ACK with ECE alone */
 };
 
 /* A half-open passive connection in SYN-RECEIVED as a compact record (the

@@ -17,7 +17,8 @@ void tcp_ctx_destroy(struct tcp_ctx *t);
 /* ---- from the dispatch layer ---- */
 
 /* A checked segment th from src to dst (host order), both unicast. */
-void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, const struct synack_tcp *th,
+/* ecn: the ECN field of the IP header (RFC 3168 5). */
+void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, uint8_t ecn, const struct synack_tcp *th,
                uint64_t now);
 /* An ICMP error whose embedded datagram is TCP (RFC 9293 3.9.2.2). */
 void tcp_icmp_error(struct tcp_ctx *t, const struct synack_icmp *icmp, uint64_t now);

@@ -202,3 +202,34 @@ void cc_restart_after_idle(const struct tcp_ctx *t, struct tcb *tcb, uint64_t no
     if (tcb->cwnd > iw)
         tcb->cwnd = iw;
 }
+
+/* ---- ECN (RFC 3168 6.1.2, 6.1.3) ---- */
+
+void cc_ecn_input(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg)
+{
+    if (!(tcb->opt_on & TO_ECN))
+        return;
+    if (SEG_HAS(seg, SYNACK_TCP_CWR))
+        tcb->flags &= ~TF_ECE_PENDING; /* the sender has reacted */
+    if (seg->ecn == 3u) { /* CE: ECE on our ACKs until CWR comes */
+        tcb->flags |= TF_ECE_PENDING;
+        tcb->ecn_ce_rcvd++;
+        t->cnt->tcp_ecn_ce_rcvd++;
+    }
+}
+
+void cc_on_ece(struct tcp_ctx *t, struct tcb *tcb)
+{
+    /* The response to a loss (RFC 5681 eq. 4 through the algorithm), at
+     * most once per window of data and not within a loss recovery, which
+     * reduced cwnd already; CWR on the next new data tells the receiver. */
+    if ((tcb->flags & (TF_IN_RECOVERY | TF_IN_LOSS)) || seq_lt(tcb->snd_una, tcb->ecn_recover))
+        return;
+    uint32_t flight = cc_flight_size(tcb);
+    tcb->ssthresh = tcb->cc->ssthresh(tcb, flight < tcb->cwnd ? flight : tcb->cwnd);
+    tcb->cwnd = tcb->ssthresh;
+    tcb->bytes_acked = 0;
+    tcb->ecn_recover = tcb->snd_max;
+    tcb->flags |= TF_SEND_CWR;
+    t->cnt->tcp_ecn_reductions++;
+}

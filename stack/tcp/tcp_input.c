@@ -282,11 +282,12 @@ static void seg_from_header(struct tcp_seg *seg, uint32_t src, uint32_t dst,
     seg->opts = &th->opts;
 }
 
-void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, const struct synack_tcp *th,
+void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, uint8_t ecn, const struct synack_tcp *th,
                uint64_t now)
 {
     struct tcp_seg seg;
     seg_from_header(&seg, src, dst, th);
+    seg.ecn = ecn;
     t->cnt->tcp_in++;
     uint32_t iss_floor, *floor = NULL;
     struct tcb *tcb = tcb_lookup(t, dst, th->dport, src, th->sport);

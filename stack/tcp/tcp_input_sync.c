@@ -301,6 +301,8 @@ bool tcp_process_ack(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg, ui
         a.acked = ack_new_data(t, tcb, seg, now);
     if (seq_geq(seg->ack, tcb->snd_una))
         tcb->rec->on_ack(t, tcb, seg, &a, now);
+    if ((tcb->opt_on & TO_ECN) && SEG_HAS(seg, SYNACK_TCP_ECE))
+        cc_on_ece(t, tcb);
     if (seq_leq(tcb->snd_una, seg->ack))
         update_send_window(t, tcb, seg, now);
     tcp_output_later(t, tcb);
@@ -369,6 +371,7 @@ void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *
          * this segment it covers is a duplicate now (3.10.7.4 first). */
         seg_trim(tcb, seg, rcv_wnd(tcb));
     }
+    cc_ecn_input(t, tcb, seg); /* RFC 3168 6.1.3 */
     if (!tcp_process_ack(t, tcb, seg, now))
         return;
     if (!ack_state_transitions(t, tcb, now))

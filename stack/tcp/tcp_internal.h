@@ -20,6 +20,7 @@ struct tcp_seg {
     uint32_t datalen;      /* octets of text */
     uint32_t len;          /* SEG.LEN: text plus SYN plus FIN */
     const struct synack_tcp_opts *opts;
+    uint8_t ecn;           /* the IP ECN field: 3 is CE (RFC 3168 5) */
 };
 
 #define SEG_HAS(seg, f) (((seg)->flags & (f)) != 0)
@@ -82,9 +83,9 @@ bool tcp_syncookie_make(const struct tcp_ctx *t, const struct tcp_tuple *tu, uin
  * recent? Then *mss is the MSS it carries. */
 bool tcp_syncookie_check(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint32_t irs,
                          uint32_t cookie, uint64_t now, uint16_t *mss);
-/* A cookie SYN-ACK's options: WS and SACK-permitted kept in the TSval's
- * low bits, or not offered without timestamps. */
-void tcp_syncookie_opts(const struct tcp_syn_opts *peer, struct synack_tcp_opts *o);
+/* A cookie SYN-ACK's options: WS, SACK-permitted and ECN kept in the
+ * TSval's low bits (true), or, without timestamps, not offered (false). */
+bool tcp_syncookie_opts(const struct tcp_syn_opts *peer, bool ecn, struct synack_tcp_opts *o);
 /* The peer's WS and SACK-permitted back from the TSecr of a cookie's ACK. */
 void tcp_syncookie_ack_opts(const struct tcp_seg *seg, struct tcp_syn_opts *o);
 
@@ -164,6 +165,10 @@ void tcp_sack_ooo_dup(struct tcp_ctx *t, struct tcb *tcb, uint32_t start, uint32
 void tcp_sack_fill(const struct tcb *tcb, struct synack_tcp_opts *o);
 /* Octets the SACK option of the next ACK takes. */
 uint32_t tcp_sack_optlen(const struct tcb *tcb);
+/* RFC 3168 6.1.1: the ECE and CWR of our SYN or SYN-ACK; of a SYN cache
+ * entry's SYN-ACK. */
+uint8_t tcp_syn_ecn_flags(const struct tcb *tcb);
+uint8_t tcp_syn_ack_ecn_flags(const struct tcb *l, const struct tcp_syn_opts *peer);
 /* Octets of options every data segment carries (timestamps). */
 uint32_t tcp_opts_overhead(const struct tcb *tcb);
 /* Our TSval now (RFC 7323 5.4). */
@@ -367,5 +372,9 @@ uint32_t cc_send_window(const struct tcb *tcb);
 /* New data went out up to SND.NXT (limited transmit bookkeeping). */
 void cc_on_send(struct tcb *tcb);
 uint32_t cc_flight_size(const struct tcb *tcb);
+/* RFC 3168 6.1.3: a segment's CE mark and CWR flag, as a receiver. */
+void cc_ecn_input(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg);
+/* RFC 3168 6.1.2: an ACK with ECE, as a sender. */
+void cc_on_ece(struct tcp_ctx *t, struct tcb *tcb);
 
 #endif

@@ -76,6 +76,11 @@ void tcp_syn_opts_take(struct tcp_ctx *t, const struct tcp_seg *seg, struct tcp_
     o->sack_ok = (in->present & TCPOPT_F_SACK_PERM) != 0;
     o->ts_ok = (in->present & TCPOPT_F_TS) != 0;
     o->ts_val = in->ts_val;
+    /* RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR; an ECN-setup
+     * SYN-ACK ECE alone (a SYN-ACK with both is not one). */
+    uint8_t ec = seg->flags & (SYNACK_TCP_ECE | SYNACK_TCP_CWR);
+    o->ecn = SEG_HAS(seg, SYNACK_TCP_ACK) ? ec == SYNACK_TCP_ECE
+                                          : ec == (SYNACK_TCP_ECE | SYNACK_TCP_CWR);
 }
 
 /* What a SYN with these options offers, as TO_* bits. */
@@ -89,12 +94,16 @@ static uint8_t syn_ext(const struct tcp_syn_opts *o)
 }
 
 /* An extension is in use when both SYNs carried it (RFC 7323 2.2, 3.2;
- * RFC 2018 2): ours offered it and the peer's did too. */
-static uint8_t settled(uint8_t offer, const struct tcp_syn_opts *o)
+ * RFC 2018 2): ours offered it and the peer's did too. ECN: our SYN asked
+ * and the SYN-ACK agreed, or the peer's SYN asked and we accept (RFC 3168
+ * 6.1.1). */
+static uint8_t settled(uint8_t offer, const struct tcp_syn_opts *o, bool syn_ack)
 {
     uint8_t on = (uint8_t)(offer & syn_ext(o) & (TO_WSCALE | TO_TS | TO_SACK));
     if ((on & TO_SACK) && (offer & TO_DSACK))
         on |= TO_DSACK;
+    if (o->ecn && (offer & (syn_ack ? TO_ECN : TO_ECN_OK)))
+        on |= TO_ECN;
     return on;
 }
 
@@ -102,7 +111,7 @@ void tcp_syn_opts_apply(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_syn
                         uint64_t now)
 {
     tcb->peer_mss = o->mss ? o->mss : 536; /* MUST-14, MUST-15 */
-    tcb->opt_on = settled(tcb->opt_offer, o);
+    tcb->opt_on = settled(tcb->opt_offer, o, tcb->state == SYNACK_SYN_SENT);
     if (tcb->opt_on & TO_WSCALE) {
         tcb->snd_wscale = o->wscale;
         if (o->wscale > TCP_MAX_WSCALE) { /* RFC 7323 2.3: use 14, and count it */
@@ -190,7 +199,7 @@ void tcp_syn_ack_opts(const struct tcp_ctx *t, const struct tcb *l, const struct
                       uint64_t now)
 {
     *o = (struct synack_tcp_opts){0};
-    uint8_t ext = settled(l->opt_offer, peer);
+    uint8_t ext = settled(l->opt_offer, peer, false);
     if (flags & SYNACK_TCP_SYN)
         syn_fill(ext, tcp_our_mss(t, l->user_mss), wscale_for(l->rb.cap), o);
     if (ext & TO_TS)
@@ -272,4 +281,18 @@ bool tcp_time_wait_syn_ok(const struct tcp_tw_view *v, const struct tcp_seg *seg
 uint32_t tcp_ts_clock_at(uint32_t ts_offset, uint64_t now)
 {
     return ts_clock(now) + ts_offset;
+}
+
+/* ---- ECN (RFC 3168 6.1) ---- */
+
+uint8_t tcp_syn_ecn_flags(const struct tcb *tcb)
+{
+    if (tcb->state == SYNACK_SYN_SENT) /* 6.1.1: an ECN-setup SYN */
+        return (tcb->opt_offer & TO_ECN) ? SYNACK_TCP_ECE | SYNACK_TCP_CWR : 0;
+    return (tcb->opt_on & TO_ECN) ? SYNACK_TCP_ECE : 0; /* an ECN-setup SYN-ACK */
+}
+
+uint8_t tcp_syn_ack_ecn_flags(const struct tcb *l, const struct tcp_syn_opts *peer)
+{
+    return (settled(l->opt_offer, peer, false) & TO_ECN) ? SYNACK_TCP_ECE : 0;
 }

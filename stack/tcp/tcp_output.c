@@ -56,10 +56,33 @@ static void set_urgent(const struct tcb *tcb, uint32_t seq, struct synack_tcp *h
 
 /* Send [seq, seq+len) of the send buffer with flags; SYN and FIN are taken
  * from flags. Every segment but the first SYN carries an ACK. */
+/* RFC 3168 6.1: on an ECN connection ECE rides on every ACK while a CE
+ * mark waits for the sender's CWR (6.1.3); the first new data after a
+ * reduction carries CWR (6.1.2); new data, and only new data, goes ECN-
+ * capable (ECT(0)): not SYNs (6.1.1), pure ACKs, retransmissions (6.1.5)
+ * or window probes (6.1.6). Returns the IP TOS octet to send. */
+static uint8_t ecn_mark(struct tcb *tcb, uint32_t seq, uint8_t *flags, uint32_t len)
+{
+    uint8_t tos = tcb->tos & (uint8_t)~3u;
+    if (!(tcb->opt_on & TO_ECN) || (*flags & SYNACK_TCP_SYN))
+        return tcb->tos;
+    if ((tcb->flags & TF_ECE_PENDING) && (*flags & SYNACK_TCP_ACK))
+        *flags |= SYNACK_TCP_ECE;
+    bool fresh = len && !seq_lt(seq, tcb->snd_max) && !(tcb->flags & TF_PERSIST);
+    if (!fresh)
+        return tos;
+    if (tcb->flags & TF_SEND_CWR) {
+        *flags |= SYNACK_TCP_CWR;
+        tcb->flags &= ~TF_SEND_CWR;
+    }
+    return tos | 2u; /* ECT(0) */
+}
+
 static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t flags,
                      uint32_t len, uint64_t now)
 {
     uint8_t *seg = t->pkt + TCP_IP_HEADROOM;
+    uint8_t tos = ecn_mark(tcb, seq, &flags, len);
     uint8_t opts[SYNACK_TCP_OPT_MAX];
     struct synack_tcp_opts o;
     tcp_opts_fill(t, tcb, flags, &o, now);
@@ -99,7 +122,7 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
     t->cnt->tcp_out++;
     if (len || (flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         tcb->last_data_send = now;
-    t->ip_output(t->out_ctx, t->pkt, hlen + len, tcb->laddr, tcb->raddr, tcb->tos, tcb->ttl, now);
+    t->ip_output(t->out_ctx, t->pkt, hlen + len, tcb->laddr, tcb->raddr, tos, tcb->ttl, now);
 }
 
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. The RFC's SND.NXT never moves back;
@@ -483,7 +506,7 @@ void tcp_window_closed(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 
 static void output_syn(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    uint8_t flags = SYNACK_TCP_SYN;
+    uint8_t flags = SYNACK_TCP_SYN | tcp_syn_ecn_flags(tcb);
     if (tcb->state != SYNACK_SYN_SENT)
         flags |= SYNACK_TCP_ACK; /* SYN-RECEIVED: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
     tcp_xmit(t, tcb, tcb->iss, flags, 0, now);

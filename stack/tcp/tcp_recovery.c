@@ -380,4 +380,5 @@ void tcp_rec_select(struct tcb *tcb)
     tcb->rack_reo_mult = 1;
     tcb->rack_fack = tcb->rack_end = tcb->rack_dsack_round = tcb->snd_una;
     tcb->high_sacked = tcb->snd_una;
+    tcb->ecn_recover = tcb->snd_una;
 }

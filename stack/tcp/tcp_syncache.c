@@ -93,11 +93,13 @@ static void send_syn_ack(struct tcp_ctx *t, const struct tcb *l, const struct tc
 {
     struct synack_tcp_opts o;
     tcp_syn_ack_opts(t, l, tu, peer, SYNACK_TCP_SYN | SYNACK_TCP_ACK, &o, now);
+    uint8_t ecn = tcp_syn_ack_ecn_flags(l, peer); /* RFC 3168 6.1.1 */
     if (cookie)
-        tcp_syncookie_opts(peer, &o);
+        ecn = tcp_syncookie_opts(peer, ecn != 0, &o) ? ecn : 0;
     struct tcp_bare b = {.src = tu->laddr, .dst = tu->raddr, .sport = tu->lport,
                          .dport = tu->rport, .seq = iss, .ack = irs + 1,
-                         .flags = SYNACK_TCP_SYN | SYNACK_TCP_ACK, .wnd = wnd,
+                         .flags = SYNACK_TCP_SYN | SYNACK_TCP_ACK | ecn,
+                         .wnd = wnd,
                          .tos = l->tos, .ttl = l->ttl, .opts = &o};
     tcp_send_bare(t, &b, now);
 }

@@ -11,8 +11,8 @@
  *
  * What the ISS cannot carry, the peer's window scale and SACK-permitted,
  * rides as Linux's does in the low 6 bits of the cookie SYN-ACK's TSval
- * (the peer's shift in 4 bits, 15 for none; SACK-permitted; one bit
- * spare) and comes back in the TSecr of the completing ACK. Without
+ * (the peer's shift in 4 bits, 15 for none; SACK-permitted; ECN, RFC
+ * 3168) and comes back in the TSecr of the completing ACK. Without
  * timestamps a cookie SYN-ACK offers neither, and the connection runs
  * without both (RFC 7323 2.2, RFC 2018 2: on only when both sides offered
  * them). */
@@ -66,22 +66,26 @@ bool tcp_syncookie_check(const struct tcp_ctx *t, const struct tcp_tuple *tu, ui
 #define COOKIE_TS_MASK 0x3fu
 #define COOKIE_TS_WS_NONE 0xfu
 #define COOKIE_TS_SACK 0x10u
+#define COOKIE_TS_ECN 0x20u
 
-void tcp_syncookie_opts(const struct tcp_syn_opts *peer, struct synack_tcp_opts *o)
+bool tcp_syncookie_opts(const struct tcp_syn_opts *peer, bool ecn, struct synack_tcp_opts *o)
 {
     if (!(o->present & TCPOPT_F_TS)) {
         o->present &= ~(TCPOPT_F_WSCALE | TCPOPT_F_SACK_PERM);
-        return;
+        return false;
     }
     uint32_t bits = COOKIE_TS_WS_NONE;
     if (o->present & TCPOPT_F_WSCALE)
         bits = peer->wscale < 14 ? peer->wscale : 14;
     if (o->present & TCPOPT_F_SACK_PERM)
         bits |= COOKIE_TS_SACK;
+    if (ecn)
+        bits |= COOKIE_TS_ECN;
     uint32_t tsval = (o->ts_val & ~COOKIE_TS_MASK) | bits;
     if (seq_gt(tsval, o->ts_val))
         tsval -= COOKIE_TS_MASK + 1; /* never ahead of our clock */
     o->ts_val = tsval;
+    return true;
 }
 
 void tcp_syncookie_ack_opts(const struct tcp_seg *seg, struct tcp_syn_opts *o)
@@ -92,6 +96,7 @@ void tcp_syncookie_ack_opts(const struct tcp_seg *seg, struct tcp_syn_opts *o)
     if ((bits & 0xfu) != COOKIE_TS_WS_NONE)
         o->wscale = (uint8_t)(bits & 0xfu);
     o->sack_ok = (bits & COOKIE_TS_SACK) != 0;
+    o->ecn = (bits & COOKIE_TS_ECN) != 0;
     o->ts_ok = true;
     o->ts_val = seg->opts->ts_val;
 }

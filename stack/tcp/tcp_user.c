@@ -252,7 +252,9 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
     i->rcv_wscale = (tcb->opt_on & TO_WSCALE) ? tcb->rcv_wscale : 0;
     i->options = (uint8_t)(((tcb->opt_on & TO_TS) ? SYNACK_TCPI_OPT_TIMESTAMPS : 0) |
                            ((tcb->opt_on & TO_SACK) ? SYNACK_TCPI_OPT_SACK : 0) |
-                           ((tcb->opt_on & TO_WSCALE) ? SYNACK_TCPI_OPT_WSCALE : 0));
+                           ((tcb->opt_on & TO_WSCALE) ? SYNACK_TCPI_OPT_WSCALE : 0) |
+                           ((tcb->opt_on & TO_ECN) ? SYNACK_TCPI_OPT_ECN : 0) |
+                           (tcb->ecn_ce_rcvd ? SYNACK_TCPI_OPT_ECN_SEEN : 0));
     i->recovery = tcb->recovery;
     i->ts_recent = tcb->ts_recent;
     i->sacked_out = tcb->sacked_out;

@@ -213,6 +213,8 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_tlp_probes, "tail loss probes sent (RFC 8985 7)")                               \
     X(tcp_tlp_recoveries, "tail losses repaired by a probe (RFC 8985 7.4)")               \
     X(tcp_txmap_full, "new segments held back: the scoreboard's bound reached")           \
+    X(tcp_ecn_ce_rcvd, "segments received with CE (RFC 3168)")                             \
+    X(tcp_ecn_reductions, "cwnd reductions for ECE (RFC 3168 6.1.2)")                     \
     X(tcp_dsack_sent, "duplicates reported in a D-SACK block (RFC 2883)")                \
     X(tcp_dupacks_sent, "duplicate ACKs sent for zero-length segments past a hole (RFC 5681 4.2)") \
     X(tcp_window_probes, "zero-window probes sent")                                       \
