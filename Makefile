@@ -181,6 +181,8 @@ bench: $(BENCH)
 	@$(O)/stack/bench/bench_bulk 64 1 $(O)/bench-trace-loss1.csv
 	@$(O)/stack/bench/bench_bulk 16 5 $(O)/bench-trace-loss5.csv
 	@echo "cwnd/ssthresh/srtt/rto traces: $(O)/bench-trace-loss1.csv, $(O)/bench-trace-loss5.csv"
+	@echo "== 100,000 idle connections: synack in memory beside the kernel over veth (stack/bench/conns.sh)"
+	@sh stack/bench/conns.sh $(O) 100000
 
 # ---- install ---------------------------------------------------------------
 .PHONY: install

@@ -58,6 +58,17 @@ $(SYNFLOOD): stack/tests/interop/synflood.c
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 all: $(SYNFLOOD)
 
+# ---- make stress: figures under attack and churn (not part of check) ----------
+LOADGEN := $(O)/loadgen
+$(LOADGEN): stack/tests/stress/loadgen.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+.PHONY: stress
+STRESS_CHURN_SECONDS ?= 300
+stress: $(APPS) $(SYNFLOOD) $(LOADGEN) $(BENCH)
+	@sh stack/tests/stress/run.sh $(O) $(STRESS_CHURN_SECONDS)
+
 .PHONY: check-interop
 check-interop: $(APPS) $(SYNACK) $(SYNFLOOD)
 	@sh stack/tests/interop/run.sh $(O); rc=$$?; \
