@@ -43,6 +43,33 @@ else
     cat "$out/lint.txt"; say FAIL "lint of vectors/pcap/"; fail=1
 fi
 
+# lint --late: the peer's ACK of the stack's data 0.7 s after it (the
+# handshake's RTT, 0.1 s, allowed on top of 0.5 s) is found, also with a
+# loop 50 ms late; with one 200 ms late it may be the loop's
+mkdir -p "$out/late"
+cat >"$out/late/late-ack.pkt" <<'PKT'
+0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0  bind(3, ..., ...) = 0
++0  listen(3, 1) = 0
++0  < S 0:0(0) win 32792 <mss 1000>
++0  > S. 0:0(0) ack 1 <...>
++.1 < . 1:1(0) ack 1 win 32792
++0  accept(3, ..., ...) = 4
++0  write(4, ..., 10) = 10
++0  > P. 1:11(10) ack 1
++.7 < . 1:1(0) ack 11 win 32792
+PKT
+"$synack" run -q --pcap-dir "$out/late" "$out/late/late-ack.pkt" >/dev/null 2>&1
+lc=$(find "$out/late" -name 'late-ack.pcap' | head -n 1) # named as the run names it
+n0=$("$synack" lint "$lc" 2>&1 | grep -c 'ack-delayed')
+n50=$("$synack" lint --late 50 "$lc" 2>&1 | grep -c 'ack-delayed')
+n200=$("$synack" lint --late 200 "$lc" 2>&1 | grep -c 'ack-delayed')
+if [ "$n0" = 1 ] && [ "$n50" = 1 ] && [ "$n200" = 0 ]; then
+    say PASS "lint --late: an ACK 0.7 s late found, also --late 50; not --late 200"
+else
+    say FAIL "lint --late: ack-delayed findings $n0 (none), $n50 (--late 50), $n200 (--late 200)"; fail=1
+fi
+
 # the commands' errors
 printf 'not a capture' >"$out/garbage.pcap"
 m1=$("$synack" lint "$out/garbage.pcap" 2>&1); r1=$?

@@ -459,6 +459,11 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sv.nconns;) {
             struct conn *cn = sv.conns[i];
             bool abort = false;
+            /* A pass over many connections must not hold the stack's timers
+             * (a delayed ACK: MUST-40): when one is due, a turn that does
+             * not sleep */
+            if (synack_tun_deadline(sv.app.tun, s) <= synack_clock_now() && !app_turn(&sv.app, 0))
+                break;
             if (!conn_turn(&sv, cn, &abort)) {
                 conn_free(&sv, i, abort);
                 continue;
