@@ -81,9 +81,9 @@ static void test_out_of_order_data_grows_the_ring_to_its_offset(void **state)
     assert_null(t->rb.data);
 }
 
-/* One passive connection from peer port `port` through to TIME-WAIT as an
- * orphan: we close first, the peer's FIN follows. */
-static void one_time_wait(struct probe *p, uint16_t port)
+/* A passive connection from peer port `port`, accepted and closed by the
+ * application at once: our FIN goes. */
+static void accept_and_close(struct probe *p, uint16_t port)
 {
     p->peer_port = port;
     p->stack_isn_known = false;
@@ -94,6 +94,12 @@ static void one_time_wait(struct probe *p, uint16_t port)
     assert_true(p->sd >= 0);
     assert_int_equal(synack_socket_close(p->st, p->sd, p->now), 0);
     probe_expect(p, ACK | FIN, 1, 1);
+}
+
+/* ... and through to TIME-WAIT as an orphan: the peer's FIN follows. */
+static void one_time_wait(struct probe *p, uint16_t port)
+{
+    accept_and_close(p, port);
     probe_inject(p, ACK | FIN, 1, 2, NULL, 0);
     probe_expect(p, ACK, 2, 2);
     assert_int_equal(probe_conn_state(p), SYNACK_TIME_WAIT);
@@ -166,17 +172,8 @@ static void test_orphans_past_the_limit_are_reset(void **state)
     c.orphan_max = 2;
     conn_reinit(p, &c);
     probe_listen(p);
-    for (uint16_t i = 0; i < 3; i++) {
-        p->peer_port = (uint16_t)(30000 + i);
-        p->stack_isn_known = false;
-        probe_inject(p, SYN, 0, 0, NULL, 0);
-        probe_expect(p, SYN | ACK, 0, 1);
-        probe_inject(p, ACK, 1, 1, NULL, 0);
-        p->sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
-        assert_true(p->sd >= 0);
-        assert_int_equal(synack_socket_close(p->st, p->sd, p->now), 0);
-        probe_expect(p, ACK | FIN, 1, 1);
-    }
+    for (uint16_t i = 0; i < 3; i++)
+        accept_and_close(p, (uint16_t)(30000 + i));
     /* the third: its FIN went, then the RST of the limit */
     probe_expect(p, RST, 2, PROBE_ANY);
     assert_int_equal(CNT(p, tcp_orphan_limit), 1);
