@@ -337,8 +337,12 @@ static void observe_icmp_out(struct fz *f, const struct synack_ipv4 *ip)
         return;
     FZ_CHECK(f, r == WIRE_OK, "the stack sent an ICMP message that does not parse: %s",
              synack_wire_errname(we.code));
-    FZ_CHECK(f, ic.type == ICMP_ECHO_REPLY || ic.type == ICMP_DEST_UNREACH,
-             "the stack sent ICMP type %u", ic.type);
+    /* echo replies, unreachables, a reassembly timeout (RFC 1122 3.3.2)
+     * and a parameter problem for a malformed header (3.2.2.5) */
+    FZ_CHECK(f, ic.type == ICMP_ECHO_REPLY || ic.type == ICMP_DEST_UNREACH ||
+                    (ic.type == ICMP_TIME_EXCEEDED && ic.code == ICMP_TIMXCEED_REASS) ||
+                    ic.type == ICMP_PARAM_PROBLEM,
+             "the stack sent ICMP type %u code %u", ic.type, ic.code);
     if (ic.is_error && ic.inner.proto == SYNACK_IPPROTO_ICMP)
         FZ_CHECK(f, !synack_icmp_type_is_error(ic.inner.l4[0]),
                  "an ICMP error about an ICMP error (RFC 1122 3.2.2)");
@@ -408,10 +412,15 @@ static void trace_packet(const struct fz *f, int dir, const uint8_t *pkt, size_t
         if (th.flags & (1u << i))
             flags[n++] = fl[i];
     flags[n] = 0;
-    /* (the packet's number and time as the oracle sees them) */
-    fprintf(stderr, "  %s %u>%u %s seq %u ack %u win %u len %zu  #%u %.6f\n",
+    /* (the packet's number and time as the oracle sees them; its options) */
+    char o[64] = "";
+    const struct synack_tcp_opts *op = &th.opts;
+    snprintf(o, sizeof o, "%s%s%s%s", (op->present & TCPOPT_F_MSS) ? " mss" : "",
+             (op->present & TCPOPT_F_WSCALE) ? " ws" : "", (op->present & TCPOPT_F_TS) ? " ts" : "",
+             (op->present & (TCPOPT_F_SACK_PERM | TCPOPT_F_SACK)) ? " sack" : "");
+    fprintf(stderr, "  %s %u>%u %s seq %u ack %u win %u len %zu%s  #%u %.6f\n",
             dir == FZ_IN ? "<" : ">", th.sport, th.dport, flags, th.seq, th.ack, th.window,
-            th.payload_len, f->packets + 1, (double)(f->now - FZ_START) / 1e6);
+            th.payload_len, o, f->packets + 1, (double)(f->now - FZ_START) / 1e6);
 }
 
 static void fz_observe(struct fz *f, int dir, const uint8_t *pkt, size_t len)
