@@ -230,6 +230,10 @@ static struct tcb *entry_to_tcb(struct tcp_ctx *t, struct syn_entry *e, uint64_t
         return NULL; /* max_conns or memory: the entry stays, the peer will retry */
     c->snd_nxt = c->snd_max = e->iss + 1; /* our SYN is out */
     c->rcv_adv = c->rcv_nxt + e->rcv_wnd;
+    /* the window the SYN-ACK announced stays (3.8.6.2.2, SHLD-14), though
+     * the listener's buffer was made smaller since */
+    if (c->rb.cap < e->rcv_wnd)
+        rb_resize(&c->rb, e->rcv_wnd);
     if (e->fin) {
         c->flags |= TF_FIN_PENDING;
         c->rcv_fin_seq = c->rcv_nxt;

@@ -190,6 +190,32 @@ static void test_abort_before_the_syn_ack_sends_nothing(void **state)
     assert_int_equal(CNT(p, tcp_rst_sent), 0);
 }
 
+/* corpus/regress/stack/syn-cache-window-beyond-child-buffer. The SYN
+ * cache answers with the window of the listener's buffer as it is then
+ * (RFC 4987 3.3); when the handshake completes the child takes the
+ * listener's buffer as it is now. A smaller SO_RCVBUF set in between left
+ * the child announcing a right edge its buffer could not hold, a window
+ * shrunk in all but name (RFC 9293 3.8.6.2.2, SHLD-14). */
+static void test_child_keeps_the_window_its_syn_ack_announced(void **state)
+{
+    struct probe *p = *state;
+    probe_listen(p);
+    struct probe_seg s = {.flags = SYN, .seq = 0, .win = 65535};
+    probe_inject_seg(p, &s);
+    p->stack_isn_known = false;
+    probe_expect(p, SYN | ACK, 0, 1); /* 65535: the listener's default buffer */
+    int rcvbuf = 2048;
+    assert_int_equal(synack_socket_setsockopt(p->st, p->lsd, SYNACK_SOL_SOCKET, SYNACK_SO_RCVBUF,
+                                              &rcvbuf, sizeof rcvbuf, p->now),
+                     0);
+    probe_inject(p, ACK, 1, 1, NULL, 0);
+    p->sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    assert_true(p->sd >= 0);
+    struct synack_tcp_info ti = conn_info(p);
+    assert_true(ti.rcv_wnd <= ti.rcvbuf_size - ti.rcvbuf_used);
+    assert_true(ti.rcv_wnd >= 65535 - 1); /* the right edge stays where it was */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +227,7 @@ int main(void)
         T(test_answer_before_the_syn_ack_is_the_syn_ack),
         T(test_answer_after_close_before_the_syn_ack_is_the_syn_ack),
         T(test_abort_before_the_syn_ack_sends_nothing),
+        T(test_child_keeps_the_window_its_syn_ack_announced),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
