@@ -298,6 +298,19 @@ static bool own_syn_unanswered(const struct o_side *s, const struct synack_tcp *
            (!s->una_known || s->snd_una == s->iss);
 }
 
+/* s's SYN-ACK answers r's SYN of a new incarnation at s's old ISS: what
+ * it offers is s's offer in this one (RFC 7323 2.2, 3.2; RFC 2018 3),
+ * judged against r's SYN as a first SYN-ACK is (options.c) */
+static void answer_offers(struct oracle *o, struct o_inc *c, struct o_side *s, struct o_side *r,
+                          const struct synack_tcp *th)
+{
+    struct segv v = {.th = th, .flags = th->flags, .seq = th->seq, .data_start = th->seq + 1,
+                     .end = th->seq + 1};
+    struct o_judge j = {o, c, s, r, &v};
+    o_offer_from_opts(&s->offer, &th->opts);
+    o_ext_syn(&j);
+}
+
 /* The pending SYN `syn` of r opened a new incarnation, answered by s's
  * SYN-ACK: start over from it; or, when the answer keeps its sender's ISS
  * (a simultaneous open whose SYN came again with another ISN), start over
@@ -318,7 +331,8 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
                                0, SYNACK_TCP_SYN, {0}};
         opts_of_offer(&mine.opts, &s->offer);
     }
-    if (s->syn_seen && th->seq == s->iss && !old_iss_new) {
+    bool keep_s = s->syn_seen && th->seq == s->iss && !old_iss_new;
+    if (keep_s) {
         side_restart(r);
     } else {
         o_inc_reset(c, r->addr, r->port, s->addr, s->port);
@@ -337,6 +351,8 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
     r->from = syn_from;
     if (own) /* this side's own new SYN went out first: its timer runs since */
         start_from_own_syn(o, c, s, r, &mine);
+    if (keep_s) /* ... its SYN-ACK's options are this incarnation's offer */
+        answer_offers(o, c, s, r, th);
     *ps = s;
     *pr = r;
 }

@@ -169,6 +169,7 @@ struct o_offer {
 struct o_neg {
     bool scaled;                /* both SYNs offered window scaling (RFC 7323 2.2) */
     bool accecn;                /* the SYN asked for AccECN (AE, CWR, ECE) */
+    bool sack;                  /* both SYNs offered SACK-permitted (RFC 2018 3) */
 };
 
 /* A SYN with another ISN than the incarnation's: a candidate for the next

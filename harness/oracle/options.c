@@ -49,6 +49,8 @@ static void rfc2018_syn(struct o_judge *j)
     if (j->r->syn_seen && HAS(j->v, SYNACK_TCP_ACK) && j->s->offer.sackok &&
         !j->r->offer.sackok)
         o_finding(j->o, RULE_SACK, "SYN-ACK carries SACK-permitted; the SYN did not");
+    if (j->r->syn_seen)
+        j->c->neg.sack = j->s->offer.sackok && j->r->offer.sackok;
 }
 
 static void rfc2018_segment(struct o_judge *j)

@@ -14,6 +14,28 @@ void o_offer_from_opts(struct o_offer *f, const struct synack_tcp_opts *op)
     f->ts = op->present & TCPOPT_F_TS;
 }
 
+/* The same ISN with other options: a retransmission (the receiver keeps
+ * the first), or a new connection after the other side went back to
+ * LISTEN without a word (an in-window SYN in SYN-RECEIVED, RFC 9293
+ * 3.10.7.4 fourth, MUST-11) or refused the first with a RST (a closed
+ * port), which takes this one. The wire cannot tell them apart: what any
+ * copy offered may be answered (RFC 7323 2.2, 3.2; RFC 2018 3), and the
+ * largest MSS offered is the limit (MUST-16 judged leniently) */
+static void offer_again(struct o_offer *f, const struct synack_tcp_opts *op)
+{
+    if ((op->present & TCPOPT_F_MSS) && !(f->mss_present && f->mss == 0) &&
+        op->mss > (f->mss_present ? f->mss : 536)) {
+        f->mss_present = true;
+        f->mss = op->mss;
+    }
+    if ((op->present & TCPOPT_F_WSCALE) && !f->ws_present) {
+        f->ws_present = true;
+        f->ws = op->wscale > 14 ? 14 : op->wscale;
+    }
+    f->sackok |= (op->present & TCPOPT_F_SACK_PERM) != 0;
+    f->ts |= (op->present & TCPOPT_F_TS) != 0;
+}
+
 /* A SYN of a side whose ISN is known: sent again, or at another ISN. */
 static void syn_again(struct oracle *o, struct o_side *s, const struct segv *v)
 {
@@ -23,17 +45,8 @@ static void syn_again(struct oracle *o, struct o_side *s, const struct segv *v)
          * it belongs to (a SYN may carry data and FIN: end is past them) */
         struct o_pend p = {v->seq, v->end, o->now, o->pkt, v->th->reserved, v->flags, *op};
         o_pend_add(s, &p);
-    } else if (v->seq == s->iss && !HAS(v, SYNACK_TCP_ACK) && (op->present & TCPOPT_F_MSS) &&
-               !(s->offer.mss_present && s->offer.mss == 0) &&
-               op->mss > (s->offer.mss_present ? s->offer.mss : 536)) {
-        /* The same ISN with another MSS: a retransmission (the receiver
-         * keeps the first), or a new connection after the other side
-         * went back to LISTEN without a word (an in-window SYN in
-         * SYN-RECEIVED, RFC 9293 3.10.7.4 fourth, MUST-11), which takes
-         * this one. The wire cannot tell them apart: the largest MSS
-         * offered with this ISN is the limit (MUST-16 judged leniently) */
-        s->offer.mss_present = true;
-        s->offer.mss = op->mss;
+    } else if (v->seq == s->iss && !HAS(v, SYNACK_TCP_ACK)) {
+        offer_again(&s->offer, op);
     }
 }
 

@@ -85,12 +85,21 @@ void o_debt_pay(struct oracle *o, struct o_side *r, const struct o_side *d, uint
     r->ndebts = k;
 }
 
+/* With SACK a sender may run RACK-TLP (RFC 8985): a tail loss probe sends
+ * the last segment again after a PTO of about two SRTTs (7.2), no later
+ * than the RTO, and restarts the RTO behind it (7.3). The last segment
+ * sent again before any timeout in the episode may be that probe */
+static bool tail_loss_probe(const struct o_inc *c, const struct o_side *s, const struct segv *v)
+{
+    return c->neg.sack && s->backoff == 0 && v->end == s->snd_max && !HAS(v, SYNACK_TCP_SYN);
+}
+
 /* A retransmission: what may have clocked it out (an ACK, s->last_trigger;
  * for a SYN or SYN-ACK sent again, any segment of the other side, since an
  * unacceptable one in SYN-SENT or SYN-RECEIVED is answered so), or the
  * timer, whose rules it then answers to. */
-static void send_again(struct oracle *o, struct o_side *s, struct o_side *r,
-                       const struct segv *v, bool probing)
+static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s,
+                       struct o_side *r, const struct segv *v, bool probing)
 {
     struct o_seg *g = seg_find(s, v->seq);
     unsigned trig = s->last_trigger;
@@ -106,6 +115,11 @@ static void send_again(struct oracle *o, struct o_side *s, struct o_side *r,
     uint64_t prev_t = g ? g->last_tx : s->timer_start;
     if (o->cfg.skew_us && trig && trig_t + 2 * o->cfg.skew_us >= prev_t)
         clocked = true; /* the ACK may have reached the sender after the data left */
+    bool tlp = tail_loss_probe(c, s, v);
+    if (tlp) { /* the probe's own timer, not the RTO's: an answer, which rearms it */
+        clocked = true;
+        trig_t = o->now;
+    }
     uint32_t una = s->una_known ? s->snd_una : s->iss;
     if (!probing && s->timer_on && v->seq == una) {
         /* an answer to the ACK comes with it; long after it and late
@@ -196,7 +210,7 @@ void o_on_send(struct oracle *o, const struct o_inc *c, struct o_side *s, struct
     bool retx = !late && !retracted && s->sent_any && seq_lt(v->seq, s->snd_max) &&
                 (!s->una_known || seq_gt(v->end, s->snd_una));
     if (retx)
-        send_again(o, s, r, v, probing);
+        send_again(o, c, s, r, v, probing);
     else
         send_first(o, s, v, late, probing, retracted);
     send_owes_ack(o, c, s, r, v);

@@ -2149,6 +2149,70 @@ static void test_rst_refusing_an_ack_ends_nothing(void **state)
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* The same SYN again with options the first copy lacked (the first went
+ * to a closed port and got a RST; the listener took the second): what any
+ * copy offered may be answered (RFC 7323 2.2). Campaign of 60 min */
+static void test_syn_ack_answers_options_of_a_later_copy(void **state)
+{
+    (void)state;
+    static const uint8_t ws[4] = {1, 3, 3, 7};
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        seg(&e, true, 0, SYNACK_TCP_RST | SYNACK_TCP_ACK, 0, 1, 0, 0);
+        if (!wrong)
+            opts(&e, ws, 4);
+        seg(&e, false, 100 * MS, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        opts(&e, ws, 4);
+        seg(&e, true, 100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 2048, 0);
+        assert_int_equal(stack_findings(&e, "wscale-not-negotiated"), wrong);
+    }
+}
+
+/* A listener in SYN-RECEIVED for a SYN without options answers a SYN at
+ * another ISN (a new incarnation) at its old ISS with other options: its
+ * SYN-ACK's options are its offer in the new incarnation (RFC 7323 3.2) */
+static void test_syn_ack_at_the_old_iss_offers_anew(void **state)
+{
+    (void)state;
+    static const uint8_t ts[12] = {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0};
+    static const uint8_t ts2[12] = {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 9};
+    struct ex e;
+    ex_init(&e);
+    syn_received(&e);
+    opts(&e, ts, 12);
+    seg(&e, false, 1, SYNACK_TCP_SYN, 27, 0, 32792, 0);
+    opts(&e, ts2, 12);
+    seg(&e, true, 1, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 28, 65535, 0);
+    opts(&e, ts2, 12);
+    seg(&e, true, 2, SYNACK_TCP_ACK, 1, 28, 65535, 0);
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
+/* With SACK, RACK-TLP (RFC 8985 7) sends the last segment again after a
+ * PTO of two SRTTs plus the worst-case delayed ACK, below the RTO: a probe,
+ * not a timeout. Without SACK the same is an early retransmission */
+static void test_tail_loss_probe_with_sack(void **state)
+{
+    (void)state;
+    static const uint8_t sackok[4] = {1, 1, 4, 2};
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        if (!wrong)
+            opts(&e, sackok, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+        if (!wrong)
+            opts(&e, sackok, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 1, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+        seg(&e, true, 10 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+        seg(&e, true, 210 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+        assert_int_equal(stack_findings(&e, "rto-below-minimum"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2562,6 +2626,9 @@ int main(void)
         cmocka_unit_test(test_syn_at_the_isn_in_established_is_dropped_unread),
         cmocka_unit_test(test_ack_past_the_announced_window_may_be_dropped),
         cmocka_unit_test(test_rst_refusing_an_ack_ends_nothing),
+        cmocka_unit_test(test_syn_ack_answers_options_of_a_later_copy),
+        cmocka_unit_test(test_syn_ack_at_the_old_iss_offers_anew),
+        cmocka_unit_test(test_tail_loss_probe_with_sack),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
