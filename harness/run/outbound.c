@@ -285,6 +285,11 @@ static bool match_one_option(struct match *m, size_t i, const struct script_tcp_
         if (a->len != e->len || (e->data_len && memcmp(a->data, e->data, e->data_len)))
             return mismatch(m, "options", "option %zu: kind %u differs", i + 1, e->kind);
         return true;
+    case SCRIPT_OPT_FASTOPEN: /* a request (FO) or the cookie written (RFC 7413) */
+        if (a->len != e->len || memcmp(a->data, e->data, e->data_len))
+            return mismatch(m, "options", "option %zu: expected FO with %u octets of cookie%s",
+                            i + 1, e->data_len, a->len == e->len ? " as written" : "");
+        return true;
     default:
         return true;
     }

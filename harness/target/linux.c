@@ -337,6 +337,7 @@ static const char *extension_sysctl(int level, int name)
     case SYNACK_TCP_SACK: return "net/ipv4/tcp_sack";
     case SYNACK_TCP_DSACK: return "net/ipv4/tcp_dsack";
     case SYNACK_TCP_ECN: return "net/ipv4/tcp_ecn";
+    case SYNACK_TCP_FASTOPEN_MODE: return "net/ipv4/tcp_fastopen";
     default: return NULL;
     }
 }

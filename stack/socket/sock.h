@@ -26,6 +26,12 @@ struct sock {
     uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0, TF_ICMP_HARD_ABORT */
     uint8_t ext;      /* TO_*: the TCP extensions to offer */
     uint8_t recovery; /* enum synack_recovery */
+    /* RFC 7413 Fast Open: the tcp_fastopen bits, TCP_FASTOPEN (a
+     * listener's queue), TCP_FASTOPEN_CONNECT, TCP_FASTOPEN_KEY */
+    uint16_t tfo_mode;
+    uint32_t tfo_qlen;
+    bool tfo_connect, tfo_key_set;
+    uint8_t tfo_key[16];
     struct synack_linger linger;
     uint64_t keep_idle, keep_intvl;
     uint32_t keep_cnt;

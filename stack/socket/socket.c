@@ -109,6 +109,7 @@ static int sock_alloc(struct synack_stack *s)
         sk->ttl = s->cfg.ttl;
         sk->ext = tcp_ext_from_config(&s->cfg);
         sk->recovery = s->cfg.recovery;
+        sk->tfo_mode = s->cfg.fastopen;
         if (s->cfg.icmp_hard_abort)
             sk->flags |= TF_ICMP_HARD_ABORT;
     }
@@ -188,6 +189,8 @@ static struct tcp_open_params open_params(const struct synack_stack *s, const st
         .flags = sk->flags,
         .ext = sk->ext,
         .recovery = sk->recovery,
+        .tfo_mode = sk->tfo_mode,
+        .tfo_connect = sk->tfo_connect,
         .keep_idle = sk->keep_idle,
         .keep_intvl = sk->keep_intvl,
         .keep_cnt = sk->keep_cnt,
@@ -225,6 +228,7 @@ int synack_socket_listen(struct synack_stack *s, int sd, int backlog)
     int r = tcp_open_passive(&s->tcp, &p, &sk->tcb);
     if (r < 0)
         return r;
+    tcp_tfo_configure(sk->tcb, sk->tfo_mode, sk->tfo_qlen, sk->tfo_key_set ? sk->tfo_key : NULL);
     sock_port_account(s, sk, -1);
     sk->kind = SK_LISTEN;
     sock_port_account(s, sk, +1);
@@ -335,7 +339,9 @@ int synack_socket_connect(struct synack_stack *s, int sd, uint32_t addr, uint16_
         sock_port_account(s, sk, +1);
     }
     sk->kind = SK_CONN;
-    return -EINPROGRESS;
+    /* TCP_FASTOPEN_CONNECT (RFC 7413, as Linux): 0 at once; the SYN goes
+     * with the first send */
+    return tcp_tfo_deferred(sk->tcb) ? 0 : -EINPROGRESS;
 }
 
 /* ---- data ---- */

@@ -136,9 +136,40 @@ static int set_extension(struct sock *sk, int name, int v)
     return 0;
 }
 
+/* RFC 7413 Fast Open: the listener's queue, the key of its cookies, the
+ * client's deferred connect, and the tcp_fastopen bits of the socket. */
+static int set_fastopen(struct sock *sk, int name, const void *val, size_t len)
+{
+    if (name == SYNACK_TCP_FASTOPEN_KEY) { /* Linux: 16 octets, or 32 with a backup key */
+        if (!val || (len != 16 && len != 32))
+            return -EINVAL;
+        memcpy(sk->tfo_key, val, 16);
+        sk->tfo_key_set = true;
+    } else {
+        int v;
+        if (get_int(val, len, &v) < 0 || v < 0)
+            return -EINVAL;
+        if (name == SYNACK_TCP_FASTOPEN)
+            sk->tfo_qlen = (uint32_t)v;
+        else if (name == SYNACK_TCP_FASTOPEN_MODE)
+            sk->tfo_mode = (uint16_t)v;
+        else if (sk->tcb && sk->tcb->state != SYNACK_LISTEN)
+            return -EISCONN; /* TCP_FASTOPEN_CONNECT shapes the SYN */
+        else
+            sk->tfo_connect = v != 0;
+    }
+    if (sk->tcb)
+        tcp_tfo_configure(sk->tcb, sk->tfo_mode, sk->tfo_qlen,
+                          sk->tfo_key_set ? sk->tfo_key : NULL);
+    return 0;
+}
+
 static int set_tcp_level(struct synack_stack *s, struct sock *sk, int name, const void *val,
                          size_t len, uint64_t now)
 {
+    if (name == SYNACK_TCP_FASTOPEN || name == SYNACK_TCP_FASTOPEN_CONNECT ||
+        name == SYNACK_TCP_FASTOPEN_KEY || name == SYNACK_TCP_FASTOPEN_MODE)
+        return set_fastopen(sk, name, val, len);
     int v;
     if (get_int(val, len, &v) < 0)
         return -EINVAL;
@@ -296,6 +327,12 @@ static int get_tcp_level(struct synack_stack *s, struct sock *sk, int name, void
         return put_int(val, len, (sk->ext & TO_ECN) ? 1 : (sk->ext & TO_ECN_OK) ? 2 : 0);
     case SYNACK_TCP_RECOVERY:
         return put_int(val, len, sk->recovery);
+    case SYNACK_TCP_FASTOPEN:
+        return put_int(val, len, (int)sk->tfo_qlen);
+    case SYNACK_TCP_FASTOPEN_CONNECT:
+        return put_int(val, len, sk->tfo_connect);
+    case SYNACK_TCP_FASTOPEN_MODE:
+        return put_int(val, len, sk->tfo_mode);
     case SYNACK_TCP_INFO: {
         struct synack_tcp_info info;
         if (!val || !len || *len < sizeof info)

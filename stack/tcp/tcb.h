@@ -55,6 +55,10 @@ enum tcp_timer {
 #define TF_ICMP_HARD_ABORT 0x200000u /* unreachable 2, 3 abort when synchronized (SHLD-26) */
 #define TF_ECE_PENDING 0x800000u /* a CE arrived: ECE on our ACKs until CWR (RFC 3168 6.1.3) */
 #define TF_SEND_CWR 0x1000000u /* cwnd was reduced for ECE: CWR on the next new data */
+#define TF_TFO_DEFER 0x2000000u   /* RFC 7413 client: the SYN waits for the first send */
+#define TF_TFO_CLIENT 0x10000000u /* RFC 7413 client: TCP_FASTOPEN_CONNECT */
+#define TF_TFO_PENDING 0x4000000u /* RFC 7413 server: counted in the listener's tfo_pending */
+#define TF_TFO_SYN_DATA 0x8000000u /* data went with the SYN and was taken (TCPI_OPT_SYN_DATA) */
 #define TF_IN_LOSS 0x400000u   /* recovery after an RTO (scoreboard: RFC 6675 5.1) */
 
 /* tcb->opt_offer (what our SYN offers or our SYN-ACK may accept) and
@@ -204,6 +208,15 @@ struct tcb {
     bool tlp_rxt;          /* TLP.is_retrans */
     uint32_t tlp_end;      /* TLP.end_seq */
     uint32_t ecn_recover;  /* RFC 3168 6.1.2: no second reduction before this is acked */
+    /* RFC 7413 Fast Open (tcp_fastopen.c): the socket's net.ipv4.tcp_fastopen
+     * bits; a listener's queue limit, pending count and key; the cookie our
+     * SYN or SYN-ACK carries (tfo_opt: the option goes at all) */
+    uint16_t tfo_mode;
+    uint32_t tfo_qlen, tfo_pending;
+    bool tfo_key_set, tfo_opt;
+    struct siphash_key tfo_key;
+    uint8_t tfo_len;
+    uint8_t tfo_cookie[SYNACK_TFO_COOKIE_MAX];
     uint64_t ecn_ce_rcvd;  /* CE marks received */
     uint64_t tlp_probes;
 
@@ -239,6 +252,7 @@ struct tcp_syn_opts {
     bool ts_ok;
     uint32_t ts_val;
     bool ecn; /* RFC 3168 6.1.1: a SYN with ECE and CWR, a SYN-ACK with ECE alone */
+    bool tfo; /* RFC 7413: a Fast Open option (a request or a cookie) */
 };
 
 /* A half-open passive connection in SYN-RECEIVED as a compact record (the
@@ -280,11 +294,23 @@ struct tw_entry {
     uint64_t expire;             /* 2*MSL from the peer's last FIN (MUST-13) */
 };
 
+/* RFC 7413 4.1.3: a server's cookie, as a client caches it. */
+#define TCP_TFO_CACHE 32
+struct tfo_cached {
+    uint32_t addr;
+    uint16_t mss;
+    uint8_t len; /* 0: a free slot */
+    uint8_t cookie[SYNACK_TFO_COOKIE_MAX];
+    uint64_t stamp; /* the oldest goes first */
+};
+
 struct tcp_ctx {
     const struct synack_config *cfg;
     struct synack_counters *cnt;
     struct rng *rng;
-    struct siphash_key isn_key, port_key, ts_key;
+    struct siphash_key isn_key, port_key, ts_key, tfo_key;
+    struct tfo_cached tfo_cache[TCP_TFO_CACHE];
+    uint64_t tfo_stamp;
     uint32_t port_next;
 
     struct tcb **hash; /* established, SYN-*, closing, TIME-WAIT: by 4-tuple */

@@ -40,6 +40,8 @@ struct tcp_open_params {
     uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0 */
     uint8_t ext;      /* TO_*: the extensions to offer */
     uint8_t recovery; /* enum synack_recovery */
+    uint16_t tfo_mode; /* RFC 7413: net.ipv4.tcp_fastopen bits */
+    bool tfo_connect;  /* TCP_FASTOPEN_CONNECT: the SYN waits for the first send */
     uint64_t keep_idle, keep_intvl;
     uint32_t keep_cnt;
     uint64_t user_timeout;
@@ -70,6 +72,8 @@ int tcp_abort(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 void tcp_release(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* STATUS (3.10.6). */
 void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tcp_info *info);
+/* TCP_FASTOPEN_CONNECT: connected in appearance, the SYN not sent yet. */
+bool tcp_tfo_deferred(const struct tcb *tcb);
 /* SYNACK_POLL* readiness. */
 int tcp_events(const struct tcb *tcb);
 /* Return and clear the pending error (SO_ERROR). */
@@ -80,6 +84,10 @@ int tcp_set_buffers(struct tcp_ctx *t, struct tcb *tcb, uint32_t sndbuf, uint32_
 void tcp_set_nodelay(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t now);
 void tcp_set_keepalive(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t idle,
                        uint64_t intvl, uint32_t cnt, uint64_t now);
+
+/* RFC 7413: a socket's Fast Open settings reach its TCB (a listener's
+ * queue and key). */
+void tcp_tfo_configure(struct tcb *tcb, uint16_t mode, uint32_t qlen, const uint8_t *key16);
 
 /* The extensions a new socket offers: the configuration's TO_* bits. */
 uint8_t tcp_ext_from_config(const struct synack_config *cfg);

@@ -58,6 +58,7 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
         .flags = l->flags,
         .ext = l->opt_offer,
         .recovery = l->recovery,
+        .tfo_mode = l->tfo_mode,
         .keep_idle = l->keep_idle,
         .keep_intvl = l->keep_intvl,
         .keep_cnt = l->keep_cnt,
@@ -106,7 +107,12 @@ static void listen_syn(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
     if (iss_floor && !seq_gt(po.iss, *iss_floor))
         po.iss = *iss_floor + 1; /* MAY-2 (1): above the old incarnation */
     tcp_syn_opts_take(t, seg, &po.opts);
-    if (seg->datalen && l->embryonic < l->backlog && t->cfg->syncookies < 2) {
+    if (tcp_tfo_server_syn(t, l, seg, &po, now))
+        return; /* RFC 7413: its data taken at once */
+    /* A Fast Open SYN whose data was not taken goes to the cache: its
+     * SYN-ACK gives a cookie and acknowledges the SYN alone (4.2.2). */
+    if (seg->datalen && l->embryonic < l->backlog && t->cfg->syncookies < 2 &&
+        !tcp_tfo_listener_asked(l, &po.opts)) {
         struct tcb *c = tcp_passive_child(t, l, &po, now);
         if (c) {
             c->last_rcv = now;
@@ -153,6 +159,7 @@ void tcp_established(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     tcb->flags |= TF_CONNECTED;
     cc_init(tcb);
     tcp_rec_select(tcb);
+    tcp_tfo_child_done(tcb);
     if ((tcb->flags & TF_SYN_LOST) && tcb->rto < t->cfg->rto_syn_lost) {
         tcb->rto = t->cfg->rto_syn_lost; /* RFC 6298 5.7 */
         tcb->backoff = 0;
@@ -171,9 +178,15 @@ static void syn_sent_take_ack(struct tcp_ctx *t, struct tcb *tcb, const struct t
         rtt_sample(t, tcb, now - tcb->rtt_start);
         tcb->flags &= ~TF_RTT_TIMING;
     }
+    if (seq_gt(seg->ack, tcb->snd_buf_seq)) { /* data our SYN carried (RFC 7413) */
+        uint32_t n = seg->ack - tcb->snd_buf_seq;
+        sb_drop(&tcb->sb, n < tcb->sb.len ? n : tcb->sb.len);
+        tcb->snd_buf_seq = seg->ack;
+    }
     tcb->snd_una = seg->ack;
     if (seq_lt(tcb->snd_nxt, tcb->snd_una))
         tcb->snd_nxt = tcb->snd_una;
+    tcp_tfo_syn_ack(t, tcb, seg);
 }
 
 static void tcp_input_syn_sent(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,

@@ -169,6 +169,24 @@ uint32_t tcp_sack_optlen(const struct tcb *tcb);
  * entry's SYN-ACK. */
 uint8_t tcp_syn_ecn_flags(const struct tcb *tcb);
 uint8_t tcp_syn_ack_ecn_flags(const struct tcb *l, const struct tcp_syn_opts *peer);
+/* ---- Fast Open: tcp_fastopen.c (RFC 7413) ---- */
+/* The cookie a listener's SYN-ACK gives a SYN that asked (4.1.2). */
+void tcp_tfo_syn_ack_opt(const struct tcp_ctx *t, const struct tcb *l,
+                         const struct tcp_tuple *tu, const struct tcp_syn_opts *peer,
+                         struct synack_tcp_opts *o);
+/* A SYN with data and a valid cookie: a connection that has taken it. */
+bool tcp_tfo_server_syn(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *seg,
+                        const struct tcp_passive *po, uint64_t now);
+/* Did this SYN ask a Fast Open listener for Fast Open? */
+bool tcp_tfo_listener_asked(const struct tcb *l, const struct tcp_syn_opts *peer);
+/* A Fast Open child leaves SYN-RECEIVED: its listener's count goes down. */
+void tcp_tfo_child_done(struct tcb *c);
+/* connect() with TCP_FASTOPEN_CONNECT: does the SYN wait for data? */
+void tcp_tfo_connect(struct tcp_ctx *t, struct tcb *tcb);
+/* The octets of data our first SYN carries (and its cookie, in the TCB). */
+uint32_t tcp_tfo_syn_data(struct tcp_ctx *t, struct tcb *tcb);
+/* A SYN-ACK arrived in SYN-SENT: its cookie, and the SYN's data taken or not. */
+void tcp_tfo_syn_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg);
 /* Octets of options every data segment carries (timestamps). */
 uint32_t tcp_opts_overhead(const struct tcb *tcb);
 /* Our TSval now (RFC 7323 5.4). */

@@ -3,6 +3,8 @@
  * SACK-permitted), the options every later segment carries, and the
  * timestamp rules of RFC 7323: TS.Recent, PAWS and RTTM. The SYN cache's
  * half-open entries use the same rules without a TCB. */
+#include <string.h>
+
 #include "tcp/tcp_internal.h"
 
 #define TCP_MAX_WSCALE 14u                        /* RFC 7323 2.3 */
@@ -76,6 +78,7 @@ void tcp_syn_opts_take(struct tcp_ctx *t, const struct tcp_seg *seg, struct tcp_
     o->sack_ok = (in->present & TCPOPT_F_SACK_PERM) != 0;
     o->ts_ok = (in->present & TCPOPT_F_TS) != 0;
     o->ts_val = in->ts_val;
+    o->tfo = (in->present & TCPOPT_F_FASTOPEN) != 0;
     /* RFC 3168 6.1.1: an ECN-setup SYN has ECE and CWR; an ECN-setup
      * SYN-ACK ECE alone (a SYN-ACK with both is not one). */
     uint8_t ec = seg->flags & (SYNACK_TCP_ECE | SYNACK_TCP_CWR);
@@ -185,6 +188,11 @@ void tcp_opts_fill(const struct tcp_ctx *t, const struct tcb *tcb, uint8_t flags
         ext = tcb->opt_offer;
     if (flags & SYNACK_TCP_SYN)
         syn_fill(ext, tcb->rcv_mss, tcb->rcv_wscale, o);
+    if ((flags & SYNACK_TCP_SYN) && tcb->tfo_opt) { /* RFC 7413 4.1.1 */
+        o->present |= TCPOPT_F_FASTOPEN;
+        o->tfo_len = tcb->tfo_len;
+        memcpy(o->tfo_cookie, tcb->tfo_cookie, tcb->tfo_len);
+    }
     /* Every segment once negotiated, a RST included (3.2: MUST, SHOULD). */
     if (ext & TO_TS)
         ts_fill(tcp_ts_now(tcb, now), tcb->ts_recent, flags, o);
@@ -200,8 +208,10 @@ void tcp_syn_ack_opts(const struct tcp_ctx *t, const struct tcb *l, const struct
 {
     *o = (struct synack_tcp_opts){0};
     uint8_t ext = settled(l->opt_offer, peer, false);
-    if (flags & SYNACK_TCP_SYN)
+    if (flags & SYNACK_TCP_SYN) {
         syn_fill(ext, tcp_our_mss(t, l->user_mss), wscale_for(l->rb.cap), o);
+        tcp_tfo_syn_ack_opt(t, l, tu, peer, o);
+    }
     if (ext & TO_TS)
         ts_fill(ts_clock(now) + ts_offset_of(t, tu), peer->ts_val, flags, o);
 }

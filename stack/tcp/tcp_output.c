@@ -116,8 +116,9 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
     if (len)
         set_urgent(tcb, seq, &h);
     size_t hlen = synack_tcp_build(seg, t->pkt_cap - TCP_IP_HEADROOM, &h, opts, optlen, NULL);
-    if (len)
-        sb_copy(&tcb->sb, seq - tcb->snd_buf_seq, seg + hlen, len);
+    if (len) /* the text after a SYN starts one further (RFC 7413 data) */
+        sb_copy(&tcb->sb, seq + ((flags & SYNACK_TCP_SYN) ? 1u : 0u) - tcb->snd_buf_seq,
+                seg + hlen, len);
     synack_tcp_checksum_set(seg, hlen + len, tcb->laddr, tcb->raddr);
     t->cnt->tcp_out++;
     if (len || (flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
@@ -507,11 +508,16 @@ void tcp_window_closed(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 static void output_syn(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     uint8_t flags = SYNACK_TCP_SYN | tcp_syn_ecn_flags(tcb);
+    uint32_t len = 0;
     if (tcb->state != SYNACK_SYN_SENT)
         flags |= SYNACK_TCP_ACK; /* SYN-RECEIVED: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
-    tcp_xmit(t, tcb, tcb->iss, flags, 0, now);
+    else
+        len = tcp_tfo_syn_data(t, tcb); /* RFC 7413 4.2.1: data on our first SYN */
+    tcp_xmit(t, tcb, tcb->iss, flags, len, now);
+    if (len)
+        tcb->flags |= TF_TFO_SYN_DATA;
     if (tcb->snd_nxt == tcb->iss)
-        tcb->snd_nxt = tcb->iss + 1;
+        tcb->snd_nxt = tcb->iss + 1 + len;
     bool first = tcb->snd_max == tcb->iss;
     if (seq_gt(tcb->snd_nxt, tcb->snd_max))
         tcb->snd_max = tcb->snd_nxt;
@@ -532,7 +538,8 @@ void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     case SYNACK_LISTEN:
         return;
     case SYNACK_SYN_SENT:
-        if (tcb->snd_nxt == tcb->iss)
+        /* TCP_FASTOPEN_CONNECT: the SYN waits for the first send (RFC 7413) */
+        if (tcb->snd_nxt == tcb->iss && !((tcb->flags & TF_TFO_DEFER) && !tcb->sb.len))
             output_syn(t, tcb, now);
         return;
     case SYNACK_SYN_RECEIVED:

@@ -23,6 +23,7 @@ int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
     t->port_key = (struct siphash_key){rng_next(rng), rng_next(rng)};
     t->port_next = (uint32_t)rng_next(rng);
     t->ts_key = (struct siphash_key){rng_next(rng), rng_next(rng)};
+    t->tfo_key = (struct siphash_key){rng_next(rng), rng_next(rng)};
     uint32_t buckets = 64;
     while (buckets < cfg->max_conns && buckets < (1u << 20))
         buckets <<= 1;
@@ -97,6 +98,9 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->user_mss = p->user_mss;
     tcb->opt_offer = p->ext;
     tcb->recovery = p->recovery;
+    tcb->tfo_mode = p->tfo_mode;
+    if (p->tfo_connect)
+        tcb->flags |= TF_TFO_CLIENT;
     tcb->keep_idle = p->keep_idle;
     tcb->keep_intvl = p->keep_intvl;
     tcb->keep_cnt = p->keep_cnt;
@@ -164,6 +168,7 @@ static void child_detach(struct tcb *tcb)
     struct tcb *parent = tcb->parent;
     if (!parent)
         return;
+    tcp_tfo_child_done(tcb);
     if (tcb->owner == TCB_LISTENER) {
         if (tcb->in_acceptq)
             acceptq_unlink(parent, tcb);
@@ -382,8 +387,8 @@ void tcb_child_established(struct tcp_ctx *t, struct tcb *tcb)
 {
     (void)t;
     struct tcb *parent = tcb->parent;
-    if (!parent || tcb->owner != TCB_LISTENER)
-        return;
+    if (!parent || tcb->owner != TCB_LISTENER || tcb->in_acceptq)
+        return; /* a Fast Open child is queued before its handshake ends */
     embryo_unlink(parent, tcb);
     tcb->q_next = NULL;
     if (parent->acceptq_tail)

@@ -33,7 +33,8 @@ int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct t
     tcb_set_state(t, tcb, SYNACK_SYN_SENT);
     tcb_hash_insert(t, tcb);
     *out = tcb;
-    tcp_kick(t, tcb, now);
+    tcp_tfo_connect(t, tcb);
+    tcp_kick(t, tcb, now); /* the SYN, unless it waits for data (RFC 7413) */
     return 0;
 }
 
@@ -265,6 +266,8 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
     i->rack_min_rtt_us = tcb->rack_min_rtt;
     i->rack_reord = tcb->rack_reord;
     i->in_recovery = (tcb->flags & TF_IN_RECOVERY) ? 1 : (tcb->flags & TF_IN_LOSS) ? 2 : 0;
+    if (tcb->flags & TF_TFO_SYN_DATA)
+        i->options |= SYNACK_TCPI_OPT_SYN_DATA; /* RFC 7413: the SYN's data was taken */
     i->laddr = tcb->laddr;
     i->raddr = tcb->raddr;
     i->lport = tcb->lport;
@@ -303,6 +306,12 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
     i->soft_error = tcb->soft_error;
 }
 
+bool tcp_tfo_deferred(const struct tcb *tcb)
+{
+    return tcb->state == SYNACK_SYN_SENT && (tcb->flags & TF_TFO_DEFER) &&
+           tcb->snd_max == tcb->iss;
+}
+
 int tcp_events(const struct tcb *tcb)
 {
     int ev = 0;
@@ -316,6 +325,8 @@ int tcp_events(const struct tcb *tcb)
     if ((tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT) &&
         !(tcb->flags & TF_FIN_QUEUED) && sb_space(&tcb->sb) > 0)
         ev |= SYNACK_POLLOUT;
+    if (tcp_tfo_deferred(tcb))
+        ev |= SYNACK_POLLOUT; /* RFC 7413: the first send makes the SYN */
     if (tcb->error)
         ev |= SYNACK_POLLERR;
     if (closed || ((tcb->flags & TF_RCVD_FIN) && (tcb->flags & TF_FIN_QUEUED)))

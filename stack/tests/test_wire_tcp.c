@@ -556,16 +556,18 @@ static void test_tcp_unknown_kinds_are_skipped_by_length_and_counted(void **stat
 {
     (void)state;
     uint8_t seg[60];
-    /* MD5 (19, 18 octets), TFO cookie (34, len 2), kind 6 (len 6),
-     * experimental 254 (len 4), then an MSS that must still be decoded */
+    /* MD5 (19, 18 octets), a TFO cookie request (34, len 2: decoded,
+     * RFC 7413), kind 6 (len 6), experimental 254 (len 4), then an MSS
+     * that must still be decoded */
     size_t n = segment_with_opts(seg, sizeof seg,
                                  "13 12 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f"
                                  "22 02 06 06 ff ff ff ff fe 04 f9 89 02 04 02 18 01 01");
     struct synack_tcp t;
     struct synack_wire_error err;
     assert_int_equal(synack_tcp_parse(seg, n, SRC, DST, 0, &t, &err), WIRE_OK);
-    assert_int_equal(t.opts.unknown_count, 4);
-    assert_int_equal(t.opts.present, TCPOPT_F_MSS);
+    assert_int_equal(t.opts.unknown_count, 3);
+    assert_int_equal(t.opts.present, TCPOPT_F_MSS | TCPOPT_F_FASTOPEN);
+    assert_int_equal(t.opts.tfo_len, 0);
     assert_int_equal(t.opts.mss, 536);
     /* an unknown kind's length may hide octets that look like options */
     struct synack_tcp_opts o;
@@ -910,6 +912,7 @@ static uint32_t kind_flag(uint8_t kind)
     case TCPOPT_SACK_PERM: return TCPOPT_F_SACK_PERM;
     case TCPOPT_SACK: return TCPOPT_F_SACK;
     case TCPOPT_TIMESTAMP: return TCPOPT_F_TS;
+    case TCPOPT_FASTOPEN: return TCPOPT_F_FASTOPEN;
     default: return 0;
     }
 }
@@ -980,6 +983,10 @@ static void test_tcp_opt_put_lists_round_trip_through_iterator_and_parse(void **
                     want.wscale = s->data[0];
                 if (f == TCPOPT_F_TS)
                     want.ts_val = synack_get32(s->data), want.ts_ecr = synack_get32(s->data + 4);
+                if (f == TCPOPT_F_FASTOPEN) {
+                    want.tfo_len = (uint8_t)(s->len - 2);
+                    memcpy(want.tfo_cookie, s->data, want.tfo_len);
+                }
                 if (f == TCPOPT_F_SACK) {
                     want.sack_count = (uint8_t)((s->len - 2) / 8);
                     for (unsigned b = 0; b < want.sack_count; b++) {
@@ -1003,6 +1010,8 @@ static void test_tcp_opt_put_lists_round_trip_through_iterator_and_parse(void **
         assert_int_equal(t.opts.mss, want.mss);
         assert_int_equal(t.opts.wscale, want.wscale);
         assert_int_equal(t.opts.ts_val, want.ts_val);
+        assert_int_equal(t.opts.tfo_len, want.tfo_len);
+        assert_memory_equal(t.opts.tfo_cookie, want.tfo_cookie, want.tfo_len ? want.tfo_len : 1);
         assert_int_equal(t.opts.ts_ecr, want.ts_ecr);
         assert_int_equal(t.opts.sack_count, want.sack_count);
         for (unsigned b = 0; b < want.sack_count; b++) {

@@ -68,6 +68,7 @@ static uint32_t opt_flag(uint8_t kind)
     case TCPOPT_SACK_PERM: return TCPOPT_F_SACK_PERM;
     case TCPOPT_SACK: return TCPOPT_F_SACK;
     case TCPOPT_TIMESTAMP: return TCPOPT_F_TS;
+    case TCPOPT_FASTOPEN: return TCPOPT_F_FASTOPEN;
     default: return 0;
     }
 }
@@ -91,6 +92,10 @@ static void opt_decode(const struct synack_tcp_opt *opt, struct synack_tcp_opts 
     case TCPOPT_TIMESTAMP:
         o->ts_val = synack_get32(opt->data);
         o->ts_ecr = synack_get32(opt->data + 4);
+        break;
+    case TCPOPT_FASTOPEN: /* the cookie's validity is TCP's to judge */
+        o->tfo_len = (uint8_t)(opt->len - 2);
+        memcpy(o->tfo_cookie, opt->data, o->tfo_len);
         break;
     default:
         break;
@@ -121,6 +126,8 @@ int synack_tcp_opts_parse(const uint8_t *opts, size_t len, struct synack_tcp_opt
         if (e != WIRE_OK)
             return wire_fail(err, e, opt.offset + 1u);
         uint32_t f = opt_flag(opt.kind);
+        if (f == TCPOPT_F_FASTOPEN && opt.len > 2 + SYNACK_TFO_COOKIE_MAX)
+            f = 0; /* longer than any cookie: an option we do not know */
         if (f == 0) {
             if (o->unknown_count < UINT8_MAX)
                 o->unknown_count++;
@@ -176,6 +183,8 @@ static size_t opts_build_len(const struct synack_tcp_opts *o)
         n += 4;
     if ((o->present & TCPOPT_F_SACK) && o->sack_count)
         n += 4 + 8u * o->sack_count;
+    if (o->present & TCPOPT_F_FASTOPEN)
+        n += (2u + o->tfo_len + 3u) & ~3u;
     return n;
 }
 
@@ -183,7 +192,8 @@ size_t synack_tcp_opts_build(uint8_t *buf, size_t cap, const struct synack_tcp_o
                              struct synack_wire_error *err)
 {
     size_t need = opts_build_len(o);
-    if (need > SYNACK_TCP_OPT_MAX || o->sack_count > SYNACK_SACK_MAX) {
+    if (need > SYNACK_TCP_OPT_MAX || o->sack_count > SYNACK_SACK_MAX ||
+        o->tfo_len > SYNACK_TFO_COOKIE_MAX) {
         wire_fail(err, WIRE_EBUILD_OPTSPACE, 0);
         return 0;
     }
@@ -222,6 +232,13 @@ size_t synack_tcp_opts_build(uint8_t *buf, size_t cap, const struct synack_tcp_o
             synack_put32(p + 8 + 8 * i, o->sack[i].right);
         }
         p += 4 + 8u * o->sack_count;
+    }
+    if (o->present & TCPOPT_F_FASTOPEN) { /* after the rest, NOP-padded, as Linux */
+        p[0] = TCPOPT_FASTOPEN, p[1] = (uint8_t)(2 + o->tfo_len);
+        memcpy(p + 2, o->tfo_cookie, o->tfo_len);
+        p += 2 + o->tfo_len;
+        while ((p - buf) % 4)
+            *p++ = TCPOPT_NOP;
     }
     return (size_t)(p - buf);
 }

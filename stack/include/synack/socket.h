@@ -109,6 +109,7 @@ const char *synack_state_name(enum synack_state st);
 #define SYNACK_TCP_SOFT_ERROR 0x5ac1
 #define SYNACK_TCP_FASTOPEN 23   /* listener: queue length of Fast Open connections (RFC 7413) */
 #define SYNACK_TCP_FASTOPEN_CONNECT 30 /* connect() returns at once; the SYN carries the first send */
+#define SYNACK_TCP_FASTOPEN_KEY 33 /* a listener's 16-octet cookie key (cookies as Linux makes them) */
 
 /* synack's own switches of the TCP extensions, per socket, set before
  * connect() or listen() (Linux has only the sysctls named in
@@ -119,6 +120,9 @@ const char *synack_state_name(enum synack_state st);
 #define SYNACK_TCP_DSACK 0x5304          /* 0 or 1: report duplicates (RFC 2883) */
 #define SYNACK_TCP_ECN 0x5305            /* 0 off, 1 ask and accept, 2 accept (RFC 3168) */
 #define SYNACK_TCP_RECOVERY 0x5306       /* enum synack_recovery */
+#define SYNACK_TCP_FASTOPEN_MODE 0x5307  /* net.ipv4.tcp_fastopen bits: 1 client, 2 server,
+                                          * 4 client data without a cookie, 0x200 server
+                                          * takes data without a cookie (RFC 7413) */
 
 /* synack's own, an int: nonzero makes Destination Unreachable 2 and 3 abort
  * this connection in a synchronized state too (RFC 9293 SHLD-26); zero

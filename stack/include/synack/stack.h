@@ -215,6 +215,10 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_txmap_full, "new segments held back: the scoreboard's bound reached")           \
     X(tcp_ecn_ce_rcvd, "segments received with CE (RFC 3168)")                             \
     X(tcp_ecn_reductions, "cwnd reductions for ECE (RFC 3168 6.1.2)")                     \
+    X(tcp_tfo_accepted, "SYNs whose data a Fast Open listener took (RFC 7413)")          \
+    X(tcp_tfo_cookie_bad, "Fast Open SYNs with data and no valid cookie: data not taken")  \
+    X(tcp_tfo_overflow, "Fast Open SYNs beyond the listener's TCP_FASTOPEN queue")        \
+    X(tcp_tfo_syn_data_refused, "our SYN's data not acknowledged: sent again (RFC 7413 4.2.1)") \
     X(tcp_dsack_sent, "duplicates reported in a D-SACK block (RFC 2883)")                \
     X(tcp_dupacks_sent, "duplicate ACKs sent for zero-length segments past a hole (RFC 5681 4.2)") \
     X(tcp_window_probes, "zero-window probes sent")                                       \

@@ -220,6 +220,7 @@ enum synack_tcp_optkind {
     TCPOPT_SACK_PERM = 4,
     TCPOPT_SACK = 5,
     TCPOPT_TIMESTAMP = 8,
+    TCPOPT_FASTOPEN = 34, /* RFC 7413 */
 };
 
 /* Bits of synack_tcp_opts.present (and .dup). */
@@ -230,6 +231,9 @@ enum synack_tcp_optkind {
 #define TCPOPT_F_TS 0x10u
 #define TCPOPT_F_EOL 0x20u
 #define TCPOPT_F_PAD_NONZERO 0x40u /* non-zero octets after EOL (MUST-69 broken by the sender) */
+#define TCPOPT_F_FASTOPEN 0x80u /* a Fast Open option: a cookie request (no cookie) or a cookie */
+
+#define SYNACK_TFO_COOKIE_MAX 16 /* RFC 7413 4.1.1: 4 to 16 octets */
 
 #define SYNACK_SACK_MAX 4
 
@@ -247,6 +251,8 @@ struct synack_tcp_opts {
     uint8_t sack_count;
     struct synack_sack_block sack[SYNACK_SACK_MAX];
     uint32_t ts_val, ts_ecr;
+    uint8_t tfo_len;       /* octets of Fast Open cookie (0: a cookie request) */
+    uint8_t tfo_cookie[SYNACK_TFO_COOKIE_MAX];
     uint8_t unknown_count; /* options of other kinds, skipped by length (MUST-6) */
     uint8_t eol_offset;    /* offset of EOL within the option space, if present */
 };
@@ -298,7 +304,7 @@ size_t synack_tcp_opt_put(uint8_t *buf, size_t cap, const struct synack_tcp_opt 
                           struct synack_wire_error *err);
 
 /* Encode the options present in o in the layout Linux uses (MSS; SACK-perm
- * with timestamps; NOP NOP TS; NOP WS; NOP NOP SACK), padded with NOPs to a
+ * with timestamps; NOP NOP TS; NOP WS; NOP NOP SACK; Fast Open), padded with NOPs to a
  * multiple of 4. Returns octets written (0..40) or 0 with err set. */
 size_t synack_tcp_opts_build(uint8_t *buf, size_t cap, const struct synack_tcp_opts *o,
                              struct synack_wire_error *err);
