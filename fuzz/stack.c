@@ -182,6 +182,8 @@ static struct tcb *slot_tcb(struct fz *f, unsigned i)
     v->snd_nxt = v->snd_max = e->iss + 1;
     v->snd_buf_seq = e->iss + 1;
     v->snd_wnd = v->max_snd_wnd = e->peer_wnd;
+    if (e->opts.wscale != TCP_WSCALE_NONE) /* RFC 7323 2.2: both offered it */
+        v->snd_wscale = e->opts.wscale > 14 ? 14 : e->opts.wscale;
     v->irs = e->irs;
     v->rcv_nxt = v->rcv_up = e->irs + 1;
     v->rcv_adv = v->rcv_nxt + e->rcv_wnd;
