@@ -170,6 +170,17 @@ static void ack_new_data(struct oracle *o, struct o_side *r, uint32_t ack)
     r->timer_pkt = o->pkt;
 }
 
+/* The window closed with r's segments in flight: their ACK may wait for it
+ * to open (RFC 9293 3.8.6.1), so their RTT is not the path's, and a
+ * sender may stop timing them (BSD does): no sample from any of them */
+static void window_closed(struct o_side *r)
+{
+    r->timing = false;
+    for (size_t i = 0; i < r->nsegs; i++)
+        if (r->segs[i].tx < 2)
+            r->segs[i].tx = 2;
+}
+
 /* s's segment carries an ACK: s as a receiver, r as the sender of data. */
 void o_on_ack(struct oracle *o, const struct o_inc *c, struct o_side *s, struct o_side *r,
               const struct segv *v)
@@ -188,6 +199,8 @@ void o_on_ack(struct oracle *o, const struct o_inc *c, struct o_side *s, struct 
                  * segment without SYN or RST (RFC 9293 3.10.7.3): SND.UNA stays */
     bool dropped = o_ack_maybe_dropped(s, r, v) && o_either(o, READ_SEG_DROPPED);
     struct ack_window w = ack_window(c, s, r, v, dropped);
+    if (!w.outside && (s->wnd_last == 0 || s->wnd_rfc == 0))
+        window_closed(r);
     o_debt_pay(o, s, r, ack);
     if (!r->sent_any || seq_gt(ack, r->snd_max) || w.stale)
         return;

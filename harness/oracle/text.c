@@ -155,7 +155,8 @@ static void send_first(struct oracle *o, struct o_side *s, const struct segv *v,
      * to time to the sender) */
     /* (nor octets a closed window retracted: the stack may count them as
      * sent before, and by Karn's rule times none of them) */
-    if (!s->timing && !late && !probing && !retracted) { /* RTT_TIMED: time this one */
+    bool untimed = late || probing || retracted;
+    if (!s->timing && !untimed) { /* RTT_TIMED: time this one */
         s->timing = true;
         s->timed_seq = v->seq;
         s->timed_tx = o->now;
@@ -174,7 +175,7 @@ static void send_first(struct oracle *o, struct o_side *s, const struct segv *v,
     if (s->nsegs < ORACLE_SEGS) /* a late copy: sent before the hole showed */
         s->segs[s->nsegs++] = (struct o_seg){v->seq, v->end, o->now, o->now,
                                              late ? late : o->pkt,
-                                             late || probing || retracted ? 2u : 1u};
+                                             untimed ? 2u : 1u};
     /* (tx 2: no sample from it) */
 }
 

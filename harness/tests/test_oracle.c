@@ -2213,6 +2213,24 @@ static void test_tail_loss_probe_with_sack(void **state)
     }
 }
 
+/* The window closes with a segment in flight and opens again: the ACK
+ * of that segment waited for the window, not for the path, and a stack
+ * may stop timing it (BSD does), so it gives no RTT sample (RFC 9293
+ * 3.8.6.1, RFC 6298 3). Campaign of 60 min: 1 */
+static void test_segment_in_flight_when_the_window_closed_gives_no_sample(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    handshake(&e, 64240);
+    seg(&e, true, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+    seg(&e, false, 300 * MS, SYNACK_TCP_ACK, 1, 1, 0, 0);             /* closed */
+    seg(&e, false, 2900 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);      /* 2.8 s later */
+    seg(&e, true, 3000 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 101, 1, 65535, 100);
+    seg(&e, true, 4000 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 101, 1, 65535, 100); /* RTO 1 s */
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2629,6 +2647,7 @@ int main(void)
         cmocka_unit_test(test_syn_ack_answers_options_of_a_later_copy),
         cmocka_unit_test(test_syn_ack_at_the_old_iss_offers_anew),
         cmocka_unit_test(test_tail_loss_probe_with_sack),
+        cmocka_unit_test(test_segment_in_flight_when_the_window_closed_gives_no_sample),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
