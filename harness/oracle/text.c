@@ -146,8 +146,8 @@ static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s
 
 /* A first transmission (or a late copy of one: `late`, the packet that
  * jumped over it), or retracted probe octets sent again. */
-static void send_first(struct oracle *o, struct o_side *s, const struct segv *v, unsigned late,
-                       bool probing, bool retracted)
+static void send_first(struct oracle *o, const struct o_inc *c, struct o_side *s,
+                       const struct segv *v, unsigned late, bool probing, bool retracted)
 {
     /* A probe into a closed window is answered when the window opens,
      * not an RTT later: BSD does not time it (tcp_output, t_force), and
@@ -166,6 +166,10 @@ static void send_first(struct oracle *o, struct o_side *s, const struct segv *v,
         s->nalt = 0;
         s->timer_start = o->now;
         s->timer_pkt = o->pkt;
+    } else if (c->neg.sack && s->backoff == 0 && !HAS(v, SYNACK_TCP_SYN)) {
+        /* a tail loss probe may send new data, and restarts the RTO behind
+         * it (RFC 8985 7.3): a reading in which it did */
+        o_timer_rearmed(o, s);
     } else if (retracted && seq_lt(v->seq, s->snd_max)) {
         /* retracted octets again, with the timer on (an ACK restarted
          * it, RFC 6298 5.3): a first transmission, or the timer's
@@ -213,6 +217,6 @@ void o_on_send(struct oracle *o, const struct o_inc *c, struct o_side *s, struct
     if (retx)
         send_again(o, c, s, r, v, probing);
     else
-        send_first(o, s, v, late, probing, retracted);
+        send_first(o, c, s, v, late, probing, retracted);
     send_owes_ack(o, c, s, r, v);
 }

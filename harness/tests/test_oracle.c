@@ -2231,6 +2231,30 @@ static void test_segment_in_flight_when_the_window_closed_gives_no_sample(void *
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
+ * behind it: the timeouts count from the probe (60-minute campaign: 3) */
+static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
+{
+    (void)state;
+    static const uint8_t sackok[4] = {1, 1, 4, 2};
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        if (!wrong)
+            opts(&e, sackok, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+        if (!wrong)
+            opts(&e, sackok, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 1, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+        seg(&e, true, 1100 * MS, SYNACK_TCP_ACK, 101, 1, 65535, 100); /* the probe */
+        seg(&e, true, 2100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);   /* RTO after it */
+        seg(&e, true, 4100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);   /* doubled */
+        assert_int_equal(stack_findings(&e, "rto-no-backoff"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2648,6 +2672,7 @@ int main(void)
         cmocka_unit_test(test_syn_ack_at_the_old_iss_offers_anew),
         cmocka_unit_test(test_tail_loss_probe_with_sack),
         cmocka_unit_test(test_segment_in_flight_when_the_window_closed_gives_no_sample),
+        cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
