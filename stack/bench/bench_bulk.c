@@ -2,12 +2,15 @@
  * link in virtual time, and we measure the wall-clock cost. Prints the
  * goodput in Gbit/s and the CPU time per data segment.
  *
- *   bench_bulk [MiB] [loss%] [trace.csv]
+ *   bench_bulk [MiB] [loss%] [trace.csv|-] [delay_ms rate_mbit buf_kib [ws]]
  *
  * With a loss rate, the link drops that fraction of packets (seeded) and
  * the figure is the goodput under loss; the CSV, when asked for, samples
  * cwnd, ssthresh, srtt and rto of the sender every 10 ms of virtual time
- * (header line: time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us). */
+ * (header line: time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us). A path
+ * (one-way delay, rate, both ends' buffers) gives the goodput as a share
+ * of the path's rate; ws 0 runs it with window scaling off (RFC 7323).
+ * SYNACK_BENCH_SEED picks another seed for the link (1). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +29,9 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static uint32_t buf_octets = 1024 * 1024;
+static uint8_t window_scaling = 1;
+
 static struct synack_stack *make_stack(struct synack_memlink *l, int end, uint32_t addr)
 {
     struct synack_config c;
@@ -33,7 +39,8 @@ static struct synack_stack *make_stack(struct synack_memlink *l, int end, uint32
     c.addr = addr;
     c.rng_seed = 42 + (uint64_t)end;
     c.mtu = 1500;
-    c.sndbuf = c.rcvbuf = 1024 * 1024;
+    c.sndbuf = c.rcvbuf = buf_octets;
+    c.window_scaling = window_scaling;
     struct synack_link link = synack_memlink_end(l, end);
     int err;
     struct synack_stack *s = synack_stack_new(&c, &link, &err);
@@ -60,15 +67,27 @@ int main(int argc, char **argv)
     uint64_t total = (argc > 1 ? strtoull(argv[1], NULL, 10) : 1024) << 20;
     double loss = argc > 2 ? atof(argv[2]) / 100.0 : 0.0;
     FILE *trace = NULL;
-    if (argc > 3 && !(trace = fopen(argv[3], "w"))) {
+    double rate_mbit = argc > 5 ? atof(argv[5]) : 0;
+    uint64_t delay_ms = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
+    if (argc > 6)
+        buf_octets = (uint32_t)strtoul(argv[6], NULL, 10) * 1024u;
+    if (argc > 7)
+        window_scaling = (uint8_t)atoi(argv[7]);
+    if (argc > 3 && strcmp(argv[3], "-") != 0 && !(trace = fopen(argv[3], "w"))) {
         fprintf(stderr, "bench: %s: %s\n", argv[3], strerror(errno));
         return 1;
     }
     if (trace) /* ssthresh 0: not set yet ("arbitrarily high", RFC 5681 3.1) */
         fprintf(trace, "time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us\n");
-    struct synack_memlink_config lc = {.seed = 1, .loss = loss};
+    /* SYNACK_BENCH_SEED: another seed for the link's losses (default 1) */
+    const char *seed = getenv("SYNACK_BENCH_SEED");
+    struct synack_memlink_config lc = {.seed = seed ? strtoull(seed, NULL, 10) : 1, .loss = loss};
     if (loss > 0)
         lc.delay = 10 * SYNACK_MSEC; /* a path with an RTT, so recovery has something to do */
+    if (argc > 4) {
+        lc.delay = delay_ms * SYNACK_MSEC;
+        lc.rate_bps = (uint64_t)(rate_mbit * 1e6);
+    }
     struct synack_memlink *l = synack_memlink_new(&lc);
     struct synack_stack *st[2] = {make_stack(l, 0, ADDR_A), make_stack(l, 1, ADDR_B)};
     uint64_t now = SYNACK_SEC;
@@ -132,9 +151,14 @@ int main(int argc, char **argv)
            secs * 1e9 / (double)segs, (unsigned long long)segs,
            (unsigned long long)(c->tcp_retransmits + c->tcp_fast_retransmits),
            (now - v0) / 1e6);
-    if (loss > 0)
-        printf("goodput under %.1f%% loss: %.2f Mbit/s of virtual time\n", loss * 100,
-               total * 8 / ((now - v0) / 1e6) / 1e6);
+    double goodput = total * 8 / ((now - v0) / 1e6) / 1e6;
+    if (argc > 4)
+        printf("path %llu ms RTT, %.0f Mbit/s, %u KiB buffers, window scaling %s: goodput "
+               "%.2f Mbit/s of virtual time, %.0f%% of the path\n",
+               (unsigned long long)(2 * delay_ms), rate_mbit, buf_octets / 1024,
+               window_scaling ? "on" : "off", goodput, 100 * goodput / rate_mbit);
+    else if (loss > 0)
+        printf("goodput under %.1f%% loss: %.2f Mbit/s of virtual time\n", loss * 100, goodput);
     if (trace)
         fclose(trace);
     synack_stack_free(st[0]);

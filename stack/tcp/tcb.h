@@ -93,6 +93,7 @@ struct tx_seg {
 struct txmap {
     struct tx_seg *v;
     uint32_t cap, head, n;
+    uint32_t rxt_count; /* entries sent more than once (TXS_EVER_RXT) */
 };
 
 struct tcp_ctx;

@@ -407,9 +407,15 @@ static bool lost_unsent(const struct tx_seg *s)
     return (s->flags & (TXS_LOST | TXS_RXT | TXS_SACKED)) == TXS_LOST;
 }
 
+/* Octets deemed lost and not yet sent again: none, no scan. */
+static bool lost_waiting(const struct tcb *tcb)
+{
+    return tcb->lost_out != tcb->retrans_out;
+}
+
 void tcp_sb_retransmit_first_lost(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    for (uint32_t i = 0; i < tcb->txm.n; i++) {
+    for (uint32_t i = 0; lost_waiting(tcb) && i < tcb->txm.n; i++) {
         if (lost_unsent(tcp_sb_seg(tcb, i))) {
             tcb->total_retrans++;
             t->cnt->tcp_fast_retransmits++;
@@ -424,7 +430,7 @@ void tcp_sb_retransmit_first_lost(struct tcp_ctx *t, struct tcb *tcb, uint64_t n
  * (rule 2) follows in output_one. */
 static void sb_output_lost(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    for (uint32_t i = 0; i < tcb->txm.n; i++) {
+    for (uint32_t i = 0; lost_waiting(tcb) && i < tcb->txm.n; i++) {
         if (!lost_unsent(tcp_sb_seg(tcb, i)))
             continue;
         if (tcp_sb_pipe(tcb) + tcb->snd_mss > tcb->cwnd)

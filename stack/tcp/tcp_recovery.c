@@ -88,9 +88,10 @@ static void maybe_exit_recovery(struct tcb *tcb)
     tcb->sack_dupacks = 0;
 }
 
-/* cwnd grows for new data acknowledged outside fast recovery (the ACK
- * that ends it deflates cwnd to ssthresh instead); in the recovery after
- * an RTO it slow-starts back (RFC 5681 3.1). */
+/* cwnd grows for new data acknowledged outside fast recovery, the ACK
+ * that ends it included (cwnd is ssthresh throughout RFC 6675 recovery,
+ * never inflated; Linux grows on that ACK too); in the recovery after an
+ * RTO it slow-starts back (RFC 5681 3.1). */
 static void grow(struct tcb *tcb, const struct tcp_ack_info *a, uint64_t now)
 {
     if (a->acked && !(tcb->flags & TF_IN_RECOVERY))
@@ -152,8 +153,8 @@ static void rfc6675_on_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_
 {
     bool dsack;
     uint32_t fresh = tcp_sb_ack(t, tcb, seg, &dsack, now);
-    grow(tcb, a, now);
     maybe_exit_recovery(tcb);
+    grow(tcb, a, now);
     if (a->advanced)
         tcb->sack_dupacks = 0;
     else if (fresh || a->dupack) /* RFC 6675 2: a duplicate ACK, SACK-aware */
@@ -230,8 +231,13 @@ static uint64_t rack_detect_loss(struct tcb *tcb, uint64_t now)
         struct tx_seg *s = tcp_sb_seg(tcb, i);
         if ((s->flags & TXS_SACKED) || (s->flags & (TXS_LOST | TXS_RXT)) == TXS_LOST)
             continue; /* delivered, or lost and not yet sent again */
-        if (!sent_after(tcb->rack_xmit, tcb->rack_end, s->xmit, s->end))
+        if (!sent_after(tcb->rack_xmit, tcb->rack_end, s->xmit, s->end)) {
+            /* Sent in sequence order: what was never sent again lies later
+             * still. Only a retransmission further on could be older. */
+            if (!tcb->txm.rxt_count && !(s->flags & TXS_EVER_RXT))
+                break;
             continue;
+        }
         uint64_t due = s->xmit + tcb->rack_rtt + reo;
         if (due <= now)
             tcp_sb_set(tcb, s, (uint8_t)((s->flags & TXS_EVER_RXT) | TXS_LOST));
@@ -336,8 +342,8 @@ static void rack_on_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg
     if (dsack)
         rack_dsack(tcb);
     tlp_on_ack(t, tcb, dsack);
-    grow(tcb, a, now);
     maybe_exit_recovery(tcb);
+    grow(tcb, a, now);
     if (a->advanced || fresh || dsack)
         rack_run(t, tcb, now);
     tlp_schedule(t, tcb, now);

@@ -78,6 +78,8 @@ static void count(struct tcb *tcb, const struct tx_seg *s, int sign)
     }
     for (int i = 0; i < 3 && c[i]; i++)
         *c[i] = sign > 0 ? *c[i] + len : *c[i] - len;
+    if (s->flags & TXS_EVER_RXT)
+        tcb->txm.rxt_count = sign > 0 ? tcb->txm.rxt_count + 1 : tcb->txm.rxt_count - 1;
 }
 
 void tcp_sb_set(struct tcb *tcb, struct tx_seg *s, uint8_t flags)
