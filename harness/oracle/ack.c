@@ -128,6 +128,15 @@ static struct ack_window ack_window(const struct o_inc *c, struct o_side *s, con
     return w;
 }
 
+/* r's SYN (or SYN-ACK), sent once and acknowledged only after the
+ * initial RTO: a sender timing it would have sent it again by then (RFC
+ * 6298 2.1, 5.1), so it kept no timer, as a stack answering with a SYN
+ * cookie keeps no state (RFC 4987 3.6): no RTT sample from it */
+static bool syn_untimed(const struct oracle *o, const struct o_side *r, uint32_t seq, uint64_t tx)
+{
+    return seq == r->iss && o->now - tx > o->cfg.rto_initial_us + o->cfg.slack_us;
+}
+
 /* An ACK of new data: SND.UNA moves, RTT samples (Karn, RFC 6298 3: none
  * from an ACK that covers anything sent twice, nor while the timer is
  * backed off: the ACK may have waited for a retransmission to fill a
@@ -139,7 +148,7 @@ static void ack_new_data(struct oracle *o, struct o_side *r, uint32_t ack)
     size_t k = 0;
     for (size_t i = 0; i < r->nsegs; i++) {
         struct o_seg *g = &r->segs[i];
-        if (seq_lt(g->seq, ack) && g->tx > 1)
+        if (seq_lt(g->seq, ack) && (g->tx > 1 || syn_untimed(o, r, g->seq, g->first_tx)))
             ambiguous = true;
         if (seq_le(g->end, ack)) {
             newest = (int64_t)(o->now - g->first_tx); /* (in the order sent) */
@@ -157,7 +166,8 @@ static void ack_new_data(struct oracle *o, struct o_side *r, uint32_t ack)
         o_rtt_sample(r, RTT_OLDEST, oldest);
     }
     if (r->timing && seq_gt(ack, r->timed_seq)) {
-        o_rtt_sample(r, RTT_TIMED, (int64_t)(o->now - r->timed_tx));
+        if (!syn_untimed(o, r, r->timed_seq, r->timed_tx))
+            o_rtt_sample(r, RTT_TIMED, (int64_t)(o->now - r->timed_tx));
         r->timing = false;
     }
     r->snd_una = ack;

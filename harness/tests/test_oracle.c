@@ -2255,6 +2255,28 @@ static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
     }
 }
 
+/* A SYN-ACK sent once and acknowledged 15 s later: a stack timing it
+ * would have sent it again at its RTO, so it was not timed (a SYN cookie
+ * keeps no state, RFC 4987 3.6) and gives no RTT sample; the data after it
+ * is held to the initial RTO (60-minute campaign: 6) */
+static void test_syn_ack_acknowledged_after_the_rto_gives_no_sample(void **state)
+{
+    (void)state;
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 15000 * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+        seg(&e, true, 15000 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+        seg(&e, true, (wrong ? 15900 : 16000) * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1,
+            65535, 100);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2673,6 +2695,7 @@ int main(void)
         cmocka_unit_test(test_tail_loss_probe_with_sack),
         cmocka_unit_test(test_segment_in_flight_when_the_window_closed_gives_no_sample),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_syn_ack_acknowledged_after_the_rto_gives_no_sample),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
