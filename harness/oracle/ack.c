@@ -128,13 +128,16 @@ static struct ack_window ack_window(const struct o_inc *c, struct o_side *s, con
     return w;
 }
 
-/* r's SYN (or SYN-ACK), sent once and acknowledged only after the
- * initial RTO: a sender timing it would have sent it again by then (RFC
- * 6298 2.1, 5.1), so it kept no timer, as a stack answering with a SYN
- * cookie keeps no state (RFC 4987 3.6): no RTT sample from it */
+/* r's SYN-ACK, sent once and acknowledged late: a stack that answers with
+ * a SYN cookie keeps no state to time it by (RFC 4987 3.6), and its RTO
+ * stays at the initial one (RFC 6298 2.1), which the sample alone would
+ * raise once it passes a third of it (2.2: RTO = R + 4 R/2). Past that no
+ * RTT sample is taken from a SYN-ACK: the wire cannot tell. (A SYN of an
+ * active opener is always timed: it has a TCB from the start.) */
 static bool syn_untimed(const struct oracle *o, const struct o_side *r, uint32_t seq, uint64_t tx)
 {
-    return seq == r->iss && o->now - tx > o->cfg.rto_initial_us + o->cfg.slack_us;
+    return seq == r->iss && r->has_syn && (r->syn_flags & SYNACK_TCP_ACK) &&
+           o->now - tx > o->cfg.rto_initial_us / 3;
 }
 
 /* An ACK of new data: SND.UNA moves, RTT samples (Karn, RFC 6298 3: none
