@@ -187,16 +187,21 @@ static void send_first(struct oracle *o, const struct o_inc *c, struct o_side *s
 static void send_owes_ack(struct oracle *o, const struct o_inc *c, const struct o_side *s,
                           struct o_side *r, const struct segv *v)
 {
-    uint32_t owed = v->data_start + v->len + (HAS(v, SYNACK_TCP_FIN) ? 1 : 0);
+    uint32_t dend = v->data_start + v->len;
+    /* (a FIN at or past the right edge the receiver last announced lies
+     * outside its window: trimmed, RFC 9293 3.10.7.4 first check, so not
+     * owed) */
+    bool fin_in = HAS(v, SYNACK_TCP_FIN) && r->acked && seq_lt(dend, r->ack_last + r->wnd_adv);
+    uint32_t owed = dend + (fin_in ? 1 : 0);
     /* ... once the handshake is over for it: before its SYN is
      * acknowledged a receiver queues what comes (3.10.7.4), without ACKs */
     bool synced = s->acked && seq_ge(s->ack_last, r->iss + 1) && !HAS(v, SYNACK_TCP_SYN);
     /* ... and on a segment with ACK: one without is dropped unread (RFC 9293
      * 3.10.7.4 fifth check) */
     synced = synced && HAS(v, SYNACK_TCP_ACK);
-    if ((v->len || HAS(v, SYNACK_TCP_FIN)) && s->syn_seen && r->syn_seen && r->acked && synced &&
+    if ((v->len || fin_in) && s->syn_seen && r->syn_seen && r->acked && synced &&
         !c->closed && seq_gt(owed, r->ack_last) && seq_le(v->seq, s->snd_max) &&
-        r->edge_known && seq_le(v->data_start + v->len, r->edge_max))
+        r->edge_known && seq_le(dend, r->edge_max))
         debt_add(r, owed, o->now, o->pkt);
 }
 

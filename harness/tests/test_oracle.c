@@ -2279,6 +2279,25 @@ static void test_syn_ack_acknowledged_after_the_rto_gives_no_sample(void **state
     }
 }
 
+/* Data that fills the window exactly, with a FIN: the FIN lies at the
+ * right edge, outside the window, and is trimmed (RFC 9293 3.10.7.4 first
+ * check): the receiver owes an ACK of the data only (MUST-40), and its
+ * later ACK past the FIN is no late ACK of it (60-minute campaign: 1) */
+static void test_fin_past_the_window_is_owed_no_ack(void **state)
+{
+    (void)state;
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 64240);
+        seg(&e, true, 10 * MS, SYNACK_TCP_ACK, 1, 1, wrong ? 101 : 100, 0); /* RCV.WND */
+        seg(&e, false, 20 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 1, 64240, 100);
+        seg(&e, true, 20 * MS, SYNACK_TCP_ACK, 1, 101, 0, 0);
+        seg(&e, true, 5000 * MS, SYNACK_TCP_ACK, 1, 102, 100, 0);
+        assert_int_equal(stack_findings(&e, "ack-delayed"), wrong);
+    }
+}
+
 static void test_ack_delayed(void **state)
 {
     (void)state;
@@ -2698,6 +2717,7 @@ int main(void)
         cmocka_unit_test(test_segment_in_flight_when_the_window_closed_gives_no_sample),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
         cmocka_unit_test(test_syn_ack_acknowledged_after_the_rto_gives_no_sample),
+        cmocka_unit_test(test_fin_past_the_window_is_owed_no_ack),
         cmocka_unit_test(test_ack_delayed),
         cmocka_unit_test(test_checksums),
         cmocka_unit_test(test_reserved_bits),
