@@ -64,6 +64,8 @@ void sys_recvmsg(struct call *c);
 void sys_writev(struct call *c);
 void sys_readv(struct call *c);
 void sys_ioctl(struct call *c);
+void sys_pipe(struct call *c);
+void sys_splice(struct call *c);
 void sys_epoll_create(struct call *c);
 void sys_epoll_ctl(struct call *c);
 void sys_epoll_wait(struct call *c);

@@ -371,7 +371,8 @@ void call_recv_bytes(struct call *c, int sd, int64_t fd, size_t len, int flags, 
     call_result(c, (long)rc);
 }
 
-static void sys_write(struct call *c, bool with_flags)
+/* read, recv, write, send: the same arguments; NULL with a length faults. */
+static void data_call(struct call *c, bool send, bool with_flags)
 {
     int sd;
     int64_t fd, len, flags = 0;
@@ -380,19 +381,11 @@ static void sys_write(struct call *c, bool with_flags)
         return;
     if (sd >= 0 && len > 0 && call_null_buffer(c, 1))
         return call_result(c, -EFAULT);
-    call_send_bytes(c, sd, fd, len < 0 ? 0 : (size_t)len, (int)flags, 3);
-}
-
-static void sys_read(struct call *c, bool with_flags)
-{
-    int sd;
-    int64_t fd, len, flags = 0;
-    if (!call_arg_fd(c, 0, &sd, &fd) || !call_arg_int(c, 2, &len) ||
-        (with_flags && c->sc->arg_count > 3 && !call_arg_int(c, 3, &flags)))
-        return;
-    if (sd >= 0 && len > 0 && call_null_buffer(c, 1))
-        return call_result(c, -EFAULT);
-    call_recv_bytes(c, sd, fd, len < 0 ? 0 : (size_t)len, (int)flags, 3);
+    size_t n = len < 0 ? 0 : (size_t)len;
+    if (send)
+        call_send_bytes(c, sd, fd, n, (int)flags, 3);
+    else
+        call_recv_bytes(c, sd, fd, n, (int)flags, 3);
 }
 
 static void sys_close(struct call *c)
@@ -740,13 +733,13 @@ static const struct {
     {"recvfrom", sys_recvfrom}, {"sendmsg", sys_sendmsg}, {"recvmsg", sys_recvmsg},
     {"writev", sys_writev}, {"readv", sys_readv}, {"ioctl", sys_ioctl},
     {"epoll_create", sys_epoll_create}, {"epoll_ctl", sys_epoll_ctl},
-    {"epoll_wait", sys_epoll_wait},
+    {"epoll_wait", sys_epoll_wait}, {"pipe", sys_pipe}, {"splice", sys_splice},
 };
 
-static void sys_write_plain(struct call *c) { sys_write(c, false); }
-static void sys_send(struct call *c) { sys_write(c, true); }
-static void sys_read_plain(struct call *c) { sys_read(c, false); }
-static void sys_recv(struct call *c) { sys_read(c, true); }
+static void sys_write_plain(struct call *c) { data_call(c, true, false); }
+static void sys_send(struct call *c) { data_call(c, true, true); }
+static void sys_read_plain(struct call *c) { data_call(c, false, false); }
+static void sys_recv(struct call *c) { data_call(c, false, true); }
 
 static void (*find_call(const char *name))(struct call *)
 {

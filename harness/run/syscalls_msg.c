@@ -519,3 +519,54 @@ void sys_ioctl(struct call *c)
         c->bad = true;
     }
 }
+
+/* ---- pipe([R, W]) and splice(in, 0, out, 0, len, flags) ---- */
+
+void sys_pipe(struct call *c)
+{
+    const struct script_expr *a = c->sc->arg_count == 1 ? c->sc->args[0] : NULL;
+    int64_t fd[2];
+    if (!a || a->kind != SCRIPT_EXPR_ARRAY || a->count != 2 ||
+        !call_eval_int(c, a->items[0], &fd[0]) || !call_eval_int(c, a->items[1], &fd[1]))
+        return (void)(c->bad || call_bad_arg(c, a, "expected pipe([READ_FD, WRITE_FD]), got"));
+    if (!c->r->ops->pipe) {
+        run_skip(c->r, c->ev, "unsupported on this target: pipe()");
+        c->bad = true;
+        return;
+    }
+    for (int i = 0; i < 2; i++)
+        if (fd[i] < 0 || fd[i] >= RUN_MAX_FDS || c->r->fd_map[fd[i]] != -1)
+            return (void)call_bad_arg(c, a->items[i], "fd in use or out of range:");
+    int ends[2];
+    int rc = c->r->ops->pipe(c->r->t, ends);
+    if (rc == 0)
+        for (int i = 0; i < 2; i++) {
+            c->r->fd_map[fd[i]] = ends[i];
+            c->r->fd_nonblock[fd[i]] = false;
+            c->r->fd_listening[fd[i]] = false;
+        }
+    call_result(c, rc);
+}
+
+void sys_splice(struct call *c)
+{
+    int in, out;
+    int64_t fin, fout, off_in, off_out, len, flags;
+    if (!call_arg_fd(c, 0, &in, &fin) || !call_arg_int(c, 1, &off_in) ||
+        !call_arg_fd(c, 2, &out, &fout) || !call_arg_int(c, 3, &off_out) ||
+        !call_arg_int(c, 4, &len) || !call_arg_int(c, 5, &flags))
+        return;
+    if (off_in || off_out) /* packetdrill passes them as pointers: only NULL means anything */
+        return (void)call_bad_arg(c, c->sc->args[off_in ? 1 : 3], "offsets other than 0:");
+    if (!c->r->ops->splice) {
+        run_skip(c->r, c->ev, "unsupported on this target: splice()");
+        c->bad = true;
+        return;
+    }
+    ssize_t rc = c->r->ops->splice(c->r->t, in, out, len < 0 ? 0 : (size_t)len, (unsigned)flags);
+    if (rc == -EAGAIN && call_blocking(c, fin) && !(flags & 2 /* SPLICE_F_NONBLOCK */)) {
+        c->blocked = true;
+        return;
+    }
+    call_result(c, (long)rc);
+}

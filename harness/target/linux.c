@@ -10,6 +10,7 @@
  * kernel sends, to any address, is seen. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -301,6 +302,8 @@ static ssize_t linux_send(struct target *t, int sd, const void *b, size_t n, int
 {
     CHECK_SD(t, sd);
     ssize_t r = send(sd, b, n, f | MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (r < 0 && errno == ENOTSOCK && f == 0) /* a pipe's end (non-blocking) */
+        r = write(sd, b, n);
     return r < 0 ? -errno : r;
 }
 
@@ -308,6 +311,8 @@ static ssize_t linux_recv_sock(struct target *t, int sd, void *b, size_t n, int 
 {
     CHECK_SD(t, sd);
     ssize_t r = recv(sd, b, n, f | MSG_DONTWAIT);
+    if (r < 0 && errno == ENOTSOCK && f == 0) /* a pipe's end (non-blocking) */
+        r = read(sd, b, n);
     return r < 0 ? -errno : r;
 }
 
@@ -475,6 +480,25 @@ static int linux_epoll_wait(struct target *t, int ep, struct target_epoll_event 
     return n;
 }
 
+static int linux_pipe(struct target *t, int ends[2])
+{
+    if (t->nsocks + 2 > LINUX_MAX_SOCKS)
+        return -EMFILE;
+    if (pipe2(ends, O_NONBLOCK | O_CLOEXEC) < 0)
+        return -errno;
+    keep(t, ends[0]);
+    keep(t, ends[1]);
+    return 0;
+}
+
+static ssize_t linux_splice(struct target *t, int in, int out, size_t len, unsigned flags)
+{
+    CHECK_SD(t, in);
+    CHECK_SD(t, out);
+    ssize_t r = splice(in, NULL, out, NULL, len, flags | SPLICE_F_NONBLOCK);
+    return r < 0 ? -errno : r;
+}
+
 /* A shell line as packetdrill runs it: /bin/sh in the vector's namespace,
  * from the script's folder (as root: the script is trusted, as with
  * packetdrill). */
@@ -527,4 +551,6 @@ const struct target_ops target_linux = {
     .epoll_create = linux_epoll_create,
     .epoll_ctl = linux_epoll_ctl,
     .epoll_wait = linux_epoll_wait,
+    .pipe = linux_pipe,
+    .splice = linux_splice,
 };

@@ -123,6 +123,12 @@ struct target_ops {
     int (*epoll_create)(struct target *t);
     int (*epoll_ctl)(struct target *t, int ep, int op, int sd, uint32_t events, uint64_t data);
     int (*epoll_wait)(struct target *t, int ep, struct target_epoll_event *ev, int max);
+    /* Optional. pipe() and splice() as the kernel does them: a pipe's ends
+     * are handles like sockets' (sock_send and sock_recv write and read
+     * them, sock_close closes them); splice moves up to len octets without
+     * waiting. 0 / octets, or -errno. */
+    int (*pipe)(struct target *t, int ends[2]);
+    ssize_t (*splice)(struct target *t, int in, int out, size_t len, unsigned flags);
     /* A target made from an argument frees itself (target_release). */
     void (*release)(const struct target_ops *self);
 };
