@@ -234,6 +234,12 @@ static void opts_of_offer(struct synack_tcp_opts *op, const struct o_offer *f)
     op->wscale = f->ws;
 }
 
+/* ... and its flags (RFC 3168 6.1.1: ECE and CWR asked for ECN). */
+static uint8_t syn_flags_of_offer(const struct o_offer *f)
+{
+    return SYNACK_TCP_SYN | (f->ecn ? SYNACK_TCP_ECE | SYNACK_TCP_CWR : 0);
+}
+
 /* r's latest SYN a SYN without ACK, sent after s's latest SYN: r is in
  * SYN-SENT (or sent its SYN again), whatever else it sent since (a peer
  * may send anything). After its own SYN-ACK (a simultaneous open) r is in
@@ -284,7 +290,7 @@ static void synack_answers_reused_isn(const struct o_inc *c, const struct o_side
         !r_in_syn_sent(s, r, &syn_pkt, &syn_time))
         return;
     uint32_t end = r->iss_syn_end; /* its data, if any, whatever SYNs came since */
-    struct o_pend p = {r->iss, end, syn_time, syn_pkt, 0, SYNACK_TCP_SYN, {0}};
+    struct o_pend p = {r->iss, end, syn_time, syn_pkt, 0, syn_flags_of_offer(&r->offer), {0}};
     opts_of_offer(&p.opts, &r->offer);
     o_pend_add(r, &p);
 }
@@ -328,7 +334,7 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
     else if (own_syn_unanswered(s, th)) { /* ... or at its ISS, not answered yet */
         own = true;
         mine = (struct o_pend){s->iss, s->iss_syn_end, s->iss_time, s->bare_syn_pkt,
-                               0, SYNACK_TCP_SYN, {0}};
+                               0, syn_flags_of_offer(&s->offer), {0}};
         opts_of_offer(&mine.opts, &s->offer);
     }
     bool keep_s = s->syn_seen && th->seq == s->iss && !old_iss_new;

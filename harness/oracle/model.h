@@ -47,7 +47,9 @@
  *                  and MSS (SHLD-15, MUST-16); MUST-40's delayed ACK
  *   fin.c          eighth: FIN (3.10.7.4)
  *   timing.c       RFC 6298: RTT samples, the RTO, backoff
- *   options.c      the extension RFCs, as o_ext tables (below)
+ *   options.c      the extension RFCs, as o_ext tables (below): RFC 7323,
+ *                  RFC 2018
+ *   ecn.c          RFC 3168's o_ext
  *
  * EXTENDING
  *
@@ -97,6 +99,12 @@ enum oracle_rule_id {
     RULE_TCP_CSUM,
     RULE_RESERVED,
     RULE_BAD_OPTIONS,
+    RULE_TS_ECHO,
+    RULE_TS_BACKWARDS,
+    RULE_SACK_BLOCK,
+    RULE_ECN_UNNEGOTIATED,
+    RULE_ECT_SYN,
+    RULE_ECT_PURE_ACK,
     RULE_COUNT
 };
 
@@ -158,9 +166,10 @@ struct o_timer {
     unsigned pkt, backoff;      /* timer_pkt, backoff */
 };
 
-/* What a side's SYN offered (RFC 9293 3.7.1, RFC 7323, RFC 2018). */
+/* What a side's SYN offered (RFC 9293 3.7.1, RFC 7323, RFC 2018, RFC
+ * 3168: ecn is ECE and CWR on a SYN, ECE alone on a SYN-ACK). */
 struct o_offer {
-    bool mss_present, ws_present, sackok, ts;
+    bool mss_present, ws_present, sackok, ts, ecn;
     uint16_t mss;
     uint8_t ws;                 /* at most 14 (RFC 7323 2.3) */
 };
@@ -170,6 +179,17 @@ struct o_neg {
     bool scaled;                /* both SYNs offered window scaling (RFC 7323 2.2) */
     bool accecn;                /* the SYN asked for AccECN (AE, CWR, ECE) */
     bool sack;                  /* both SYNs offered SACK-permitted (RFC 2018 3) */
+    bool ecn;                   /* ECN set up by the SYNs (RFC 3168 6.1.1) */
+};
+
+/* A side's timestamp clock as its segments show it (RFC 7323 3.2, 5.4). */
+struct o_ts {
+    bool known;                 /* it sent a timestamps option */
+    uint32_t max;               /* the highest TSval it sent: the most it can be echoed */
+    bool new_known;
+    uint32_t new_val;           /* the TSval of its last segment that sent new
+                                 * sequence numbers (data, SYN, FIN): later ones carry
+                                 * no less, whatever the network reordered */
 };
 
 /* A SYN with another ISN than the incarnation's: a candidate for the next
@@ -203,6 +223,7 @@ struct o_side {
     uint32_t iss;
     uint64_t iss_time;          /* when a SYN at that ISN was first seen */
     struct o_offer offer;
+    struct o_ts ts;
     /* what it sent */
     bool sent_any;
     uint32_t snd_max;           /* highest sequence number sent, plus one */
@@ -368,6 +389,7 @@ struct segv {
     uint8_t flags;
     uint32_t seq, len, data_start, end;   /* end: seq + SYN + len + FIN */
     size_t ip_opts;
+    uint8_t ecn;                          /* the IP header's ECN field (RFC 3168 5) */
 };
 
 #define HAS(v, f) (((v)->flags & (f)) != 0)
@@ -388,11 +410,15 @@ struct o_ext {
                                           * the incarnation: s->offer is set */
     void (*segment)(struct o_judge *j);  /* a segment past the sequence check,
                                           * both SYNs seen */
+    void (*sent)(struct o_judge *j);     /* every segment whose checksums verify,
+                                          * its incarnation picked, before the
+                                          * steps (s->snd_max is still the old) */
 };
 extern const struct o_ext *const oracle_exts[];
 void o_ext_header(struct o_judge *j);
 void o_ext_syn(struct o_judge *j);
 void o_ext_segment(struct o_judge *j);
+void o_ext_sent(struct o_judge *j);
 
 /* ---- the steps, by file ---- */
 

@@ -1,5 +1,6 @@
 /* The extension RFCs, one struct o_ext each: RFC 7323 (window scaling,
- * timestamps) and RFC 2018 (SACK) as negotiated on the SYNs. A new RFC's
+ * timestamps: negotiation, the echo, the clock) and RFC 2018 (SACK:
+ * negotiation, the blocks) here, RFC 3168 (ECN) in ecn.c. A new RFC's
  * rules go in a table like these, listed in oracle_exts[] (model.h says
  * how). */
 #include <stddef.h>
@@ -31,6 +32,68 @@ static void rfc7323_syn(struct o_judge *j)
     j->c->neg.scaled = mine->ws_present && theirs->ws_present; /* 2.2 */
 }
 
+/* A TSval s sent: the most the other side may echo (3.2). */
+static void ts_sent(struct o_side *s, uint32_t tsval)
+{
+    if (!s->ts.known || seq_gt(tsval, s->ts.max))
+        s->ts.max = tsval;
+    s->ts.known = true;
+}
+
+/* The first SYN of a side in the incarnation (also one it starts from a
+ * pending SYN, which the sent hook saw in the old one): its TSval starts
+ * the clock's record. */
+static void rfc7323_syn_ts(struct o_judge *j)
+{
+    const struct synack_tcp_opts *op = &j->v->th->opts;
+    rfc7323_syn(j);
+    if (!(op->present & TCPOPT_F_TS))
+        return;
+    ts_sent(j->s, op->ts_val);
+    j->s->ts.new_known = true;
+    j->s->ts.new_val = op->ts_val;
+}
+
+/* Does v send sequence numbers s never sent before (data, SYN or FIN
+ * beyond SND.MAX, a SYN of its incarnation)? Reordering in the network
+ * cannot make a segment sent earlier look so after a later one. */
+static bool sends_new(const struct o_side *s, const struct segv *v)
+{
+    if (HAS(v, SYNACK_TCP_RST) || v->end == v->seq)
+        return false;
+    if (HAS(v, SYNACK_TCP_SYN) && s->syn_seen && v->seq != s->iss)
+        return false; /* a SYN at another ISN: another incarnation's */
+    return !s->sent_any || seq_gt(v->end, s->snd_max);
+}
+
+/* Every segment: TSecr echoes a TSval the other side sent (3.2), and the
+ * sender's clock does not go back (5.4: the timestamp clock; PAWS, 5.3,
+ * rests on it). Judged on what the capture shows: TSecr against the
+ * highest TSval seen (a capture on the path sees every TSval the receiver
+ * could have), TSval only on segments sending new sequence numbers, which
+ * reordering cannot put before an earlier one. */
+static void rfc7323_sent(struct o_judge *j)
+{
+    const struct synack_tcp_opts *op = &j->v->th->opts;
+    struct o_side *s = j->s;
+    const struct o_side *r = j->r;
+    if (!(op->present & TCPOPT_F_TS))
+        return;
+    if (HAS(j->v, SYNACK_TCP_ACK) && r->syn_seen && r->offer.ts && r->ts.known &&
+        seq_gt(op->ts_ecr, r->ts.max))
+        o_finding(j->o, RULE_TS_ECHO, "TSecr %u echoes no TSval the other side sent (the "
+                  "highest was %u)", op->ts_ecr, r->ts.max);
+    if (sends_new(s, j->v)) {
+        if (s->ts.new_known && seq_lt(op->ts_val, s->ts.new_val))
+            o_finding(j->o, RULE_TS_BACKWARDS, "TSval %u on new sequence numbers is below the "
+                      "%u of earlier ones: the timestamp clock went back", op->ts_val,
+                      s->ts.new_val);
+        s->ts.new_known = true;
+        s->ts.new_val = op->ts_val;
+    }
+    ts_sent(s, op->ts_val);
+}
+
 static void rfc7323_segment(struct o_judge *j)
 {
     /* 3.2: timestamps on a non-SYN only when both SYNs carried them */
@@ -39,7 +102,8 @@ static void rfc7323_segment(struct o_judge *j)
                 "carry one");
 }
 
-static const struct o_ext rfc7323 = {"RFC 7323", rfc7323_header, rfc7323_syn, rfc7323_segment};
+static const struct o_ext rfc7323 = {"RFC 7323", rfc7323_header, rfc7323_syn_ts, rfc7323_segment,
+                                     rfc7323_sent};
 
 /* ---- RFC 2018: SACK ---- */
 
@@ -53,16 +117,44 @@ static void rfc2018_syn(struct o_judge *j)
         j->c->neg.sack = j->s->offer.sackok && j->r->offer.sackok;
 }
 
-static void rfc2018_segment(struct o_judge *j)
+/* 3: a block is [Left Edge, Right Edge) of octets the data sender sent,
+ * held above the cumulative ACK; RFC 2883 4: only the first may report a
+ * duplicate (D-SACK), below the ACK or inside a later block. */
+static void sack_blocks(struct o_judge *j)
 {
-    /* 3: SACK blocks only to a receiver that sent SACK-permitted */
-    if ((j->v->th->opts.present & TCPOPT_F_SACK) && !j->r->offer.sackok)
-        o_finding(j->o, RULE_SACK, "SACK blocks to a receiver that did not send SACK-permitted");
+    const struct synack_tcp *th = j->v->th;
+    const struct o_side *r = j->r;
+    for (unsigned i = 0; i < th->opts.sack_count && i < SYNACK_SACK_MAX; i++) {
+        uint32_t left = th->opts.sack[i].left, right = th->opts.sack[i].right;
+        if (!seq_lt(left, right))
+            o_finding(j->o, RULE_SACK_BLOCK, "SACK block %u (%u-%u relative) is empty or "
+                      "reversed", i + 1, left - r->iss, right - r->iss);
+        else if (r->sent_any && seq_gt(right, r->snd_max))
+            o_finding(j->o, RULE_SACK_BLOCK, "SACK block %u reaches relative %u; the other side "
+                      "sent up to %u", i + 1, right - r->iss, r->snd_max - r->iss);
+        else if (i > 0 && HAS(j->v, SYNACK_TCP_ACK) && seq_le(right, th->ack))
+            o_finding(j->o, RULE_SACK_BLOCK, "SACK block %u (%u-%u relative) lies below the "
+                      "cumulative ACK %u and is not the first (a D-SACK)", i + 1, left - r->iss,
+                      right - r->iss, th->ack - r->iss);
+    }
 }
 
-static const struct o_ext rfc2018 = {"RFC 2018", NULL, rfc2018_syn, rfc2018_segment};
+static void rfc2018_segment(struct o_judge *j)
+{
+    if (!(j->v->th->opts.present & TCPOPT_F_SACK))
+        return;
+    /* 3: SACK blocks only to a receiver that sent SACK-permitted */
+    if (!j->r->offer.sackok)
+        o_finding(j->o, RULE_SACK, "SACK blocks to a receiver that did not send SACK-permitted");
+    else
+        sack_blocks(j);
+}
 
-const struct o_ext *const oracle_exts[] = {&rfc7323, &rfc2018, NULL};
+static const struct o_ext rfc2018 = {"RFC 2018", NULL, rfc2018_syn, rfc2018_segment, NULL};
+
+extern const struct o_ext oracle_rfc3168; /* ecn.c */
+
+const struct o_ext *const oracle_exts[] = {&rfc7323, &rfc2018, &oracle_rfc3168, NULL};
 
 /* ---- calling them ---- */
 
@@ -78,6 +170,13 @@ void o_ext_syn(struct o_judge *j)
     for (const struct o_ext *const *e = oracle_exts; *e; e++)
         if ((*e)->syn)
             (*e)->syn(j);
+}
+
+void o_ext_sent(struct o_judge *j)
+{
+    for (const struct o_ext *const *e = oracle_exts; *e; e++)
+        if ((*e)->sent)
+            (*e)->sent(j);
 }
 
 /* A segment without SYN once both SYNs of the incarnation are seen. */

@@ -271,7 +271,8 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack
     struct o_side *s = &c->e[si], *r = &c->e[1 - si];
     o_inc_select(o, c, &s, &r, th);
     struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,
-                     .len = (uint32_t)th->payload_len, .ip_opts = ip->options_len};
+                     .len = (uint32_t)th->payload_len, .ip_opts = ip->options_len,
+                     .ecn = (uint8_t)(ip->tos & 3)};
     v.data_start = v.seq + (HAS(&v, SYNACK_TCP_SYN) ? 1 : 0);
     v.end = v.data_start + v.len + (HAS(&v, SYNACK_TCP_FIN) ? 1 : 0);
     struct o_judge j = {o, c, s, r, &v};
@@ -285,6 +286,7 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack
         judge_corrupted(s, r, &v);
         return;
     }
+    o_ext_sent(&j);
     if (s->reset && !HAS(&v, SYNACK_TCP_RST | SYNACK_TCP_SYN))
         o_refute(o); /* reset, it has nothing of this incarnation to send */
     if (!synack_refused_in_syn_sent(o, c, s, r, &v)) {

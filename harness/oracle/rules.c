@@ -58,6 +58,23 @@ static const struct oracle_rule rules[RULE_COUNT] = {
     [RULE_BAD_OPTIONS] = {"malformed-options", "RFC9293:MUST-68",
                           "a TCP option with an illegal length, or non-zero padding after EOL "
                           "(MUST-69)"},
+    [RULE_TS_ECHO] = {"ts-echo-unsent", "RFC7323:3.2-echo",
+                      "a TSecr, on a segment with ACK, above every TSval the other side sent"},
+    [RULE_TS_BACKWARDS] = {"ts-val-backwards", "RFC7323:5.4-monotone",
+                           "a TSval on new sequence numbers (data, SYN, FIN) below the TSval of "
+                           "earlier new ones of the same sender: its timestamp clock went back"},
+    [RULE_SACK_BLOCK] = {"sack-block-invalid", "RFC2018:3-block",
+                         "a SACK block that is empty or reversed, reaches past what the data "
+                         "sender sent, or, not being the first (a D-SACK, RFC 2883), lies at or "
+                         "below the cumulative ACK"},
+    [RULE_ECN_UNNEGOTIATED] = {"ecn-not-negotiated", "RFC3168:6.1.1-only",
+                               "an ECN codepoint, ECE or CWR on a connection whose SYNs did not "
+                               "set ECN up (ECE and CWR on the SYN, ECE on the SYN-ACK)"},
+    [RULE_ECT_SYN] = {"ect-on-syn", "RFC3168:6.1.1-syn-no-ect",
+                      "a SYN sent ECN-capable (ECT or CE in the IP header)"},
+    [RULE_ECT_PURE_ACK] = {"ect-on-pure-ack", "RFC3168:6.1.4",
+                           "a segment without data, SYN or FIN sent ECN-capable on an ECN "
+                           "connection"},
 };
 
 size_t oracle_rule_count(void)
