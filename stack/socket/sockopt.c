@@ -234,7 +234,9 @@ static int set_ip_level(struct sock *sk, int name, const void *val, size_t len)
     if (v < 0 || v > 255 || (name == SYNACK_IP_TTL && v == 0))
         return -EINVAL;
     if (name == SYNACK_IP_TOS) { /* MUST-48, SHLD-21, SHLD-22 */
-        sk->tos = (uint8_t)v;
+        /* the Diffserv bits; the ECN field is TCP's (RFC 3168 5, 6.1.1),
+         * as Linux has it for a stream socket */
+        sk->tos = (uint8_t)(v & ~3);
         if (sk->tcb)
             sk->tcb->tos = sk->tos;
         return 0;
