@@ -258,11 +258,15 @@ static bool http_send(struct server *sv, struct conn *c, int *err)
 static bool conn_turn(struct server *sv, struct conn *c, bool *abort)
 {
     struct synack_stack *s = sv->app.stack;
+    /* the time of the turn, for the idle clock; each call into the stack
+     * takes the clock anew: http_send's calls come later than this, and
+     * the stack's time never goes back (synack/stack.h), nor does the
+     * TSval it sends (RFC 7323 5.4) */
     uint64_t now = synack_clock_now();
     int err = 0;
     if (c->phase == PH_REQUEST) {
         ssize_t r = synack_socket_recv(s, c->sd, c->in + c->in_len, REQ_MAX - 1 - c->in_len, 0,
-                                       now);
+                                       synack_clock_now());
         if (r > 0) {
             c->in_len += (size_t)r;
             c->in[c->in_len] = '\0';
@@ -290,13 +294,13 @@ static bool conn_turn(struct server *sv, struct conn *c, bool *abort)
             return true;
         }
         sv->served++;
-        synack_socket_shutdown(s, c->sd, SYNACK_SHUT_WR, now);
+        synack_socket_shutdown(s, c->sd, SYNACK_SHUT_WR, synack_clock_now());
         c->phase = PH_DRAIN;
     }
     if (c->phase == PH_RESPOND && sv->mode == MODE_ECHO) {
         for (;;) {
             if (c->in_len) {
-                ssize_t w = synack_socket_send(s, c->sd, c->in, c->in_len, 0, now);
+                ssize_t w = synack_socket_send(s, c->sd, c->in, c->in_len, 0, synack_clock_now());
                 if (w == -EAGAIN)
                     return true; /* read no more until this is out: flow control */
                 if (w < 0) {
@@ -309,11 +313,11 @@ static bool conn_turn(struct server *sv, struct conn *c, bool *abort)
                 if (c->in_len)
                     return true;
             }
-            ssize_t r = synack_socket_recv(s, c->sd, c->in, IO_BUF, 0, now);
+            ssize_t r = synack_socket_recv(s, c->sd, c->in, IO_BUF, 0, synack_clock_now());
             if (r == -EAGAIN)
                 return true;
             if (r == 0) {
-                synack_socket_shutdown(s, c->sd, SYNACK_SHUT_WR, now);
+                synack_socket_shutdown(s, c->sd, SYNACK_SHUT_WR, synack_clock_now());
                 sv->served++;
                 return false; /* echoed everything: close */
             }
@@ -327,7 +331,7 @@ static bool conn_turn(struct server *sv, struct conn *c, bool *abort)
     }
     if (c->phase == PH_DRAIN) {
         for (;;) {
-            ssize_t r = synack_socket_recv(s, c->sd, sv->io, sizeof sv->io, 0, now);
+            ssize_t r = synack_socket_recv(s, c->sd, sv->io, sizeof sv->io, 0, synack_clock_now());
             if (r == 0)
                 return false;
             if (r == -EAGAIN)
