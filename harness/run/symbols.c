@@ -60,6 +60,7 @@ static const struct sym symbols[] = {
     {"TCPI_OPT_ECN_SEEN", SYNACK_TCPI_OPT_ECN_SEEN},
     {"TCPI_OPT_SYN_DATA", SYNACK_TCPI_OPT_SYN_DATA},
     {"SYNACK_TCP_ICMP_HARD_ABORT", SYNACK_TCP_ICMP_HARD_ABORT}, /* synack's own */
+    {"SYNACK_TCP_MTU_PROBING", SYNACK_TCP_MTU_PROBING},         /* synack's own */
     {"SHUT_RD", SYNACK_SHUT_RD},
     {"SHUT_WR", SYNACK_SHUT_WR},
     {"SHUT_RDWR", SYNACK_SHUT_RDWR},

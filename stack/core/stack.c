@@ -15,6 +15,7 @@ void synack_config_default(struct synack_config *c)
     c->prefix_len = 24;
     c->mtu = 1500;
     c->pmtu_min = 552;
+    c->pmtu_expires = 600 * SYNACK_SEC;
     c->ttl = 64;
     c->rng_seed = 1;
     c->max_sockets = 1024;
@@ -89,12 +90,13 @@ static int config_check(const struct synack_config *c)
 
 /* TCP's output: the IPv4 header goes into the headroom, then the link. */
 static void stack_ip_output(void *ctx, uint8_t *pkt, size_t seglen, uint32_t src, uint32_t dst,
-                            uint8_t tos, uint8_t ttl, uint64_t now)
+                            uint8_t tos, uint8_t ttl, bool df, uint64_t now)
 {
     struct synack_stack *s = ctx;
     struct synack_ipv4 h = {
         .tos = tos,
         .id = s->ip_id++,
+        .frag = df ? SYNACK_IP_DF : 0, /* RFC 1191 3 */
         .ttl = ttl ? ttl : s->cfg.ttl,
         .proto = SYNACK_IPPROTO_TCP,
         .src = src,

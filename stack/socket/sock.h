@@ -38,6 +38,8 @@ struct sock {
     uint16_t user_mss;
     uint64_t user_timeout;
     uint8_t tos, ttl;
+    uint8_t pmtudisc; /* enum tcp_pmtudisc (IP_MTU_DISCOVER) */
+    bool mtu_probing; /* SYNACK_TCP_MTU_PROBING (RFC 4821) */
     /* readiness list (events.c): what is watched, for whom, last reported */
     int watch;
     void *user;

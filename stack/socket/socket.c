@@ -112,6 +112,7 @@ static int sock_alloc(struct synack_stack *s)
         sk->tfo_mode = s->cfg.fastopen;
         if (s->cfg.icmp_hard_abort)
             sk->flags |= TF_ICMP_HARD_ABORT;
+        sk->mtu_probing = s->cfg.mtu_probing;
     }
     return i;
 }
@@ -197,6 +198,8 @@ static struct tcp_open_params open_params(const struct synack_stack *s, const st
         .user_timeout = sk->user_timeout,
         .tos = sk->tos,
         .ttl = sk->ttl,
+        .pmtudisc = sk->pmtudisc,
+        .mtu_probing = sk->mtu_probing,
     };
 }
 

@@ -221,9 +221,40 @@ static int set_tcp_level(struct synack_stack *s, struct sock *sk, int name, cons
         if (sk->tcb)
             flag_set(&sk->tcb->flags, TF_ICMP_HARD_ABORT, v != 0);
         return 0;
+    case SYNACK_TCP_MTU_PROBING: /* RFC 4821 7.7 */
+        sk->mtu_probing = v != 0;
+        if (sk->tcb)
+            sk->tcb->mtu_probing = v != 0;
+        return 0;
     default:
         return -ENOPROTOOPT;
     }
+}
+
+/* IP_MTU_DISCOVER (RFC 1191): the socket's choice, and its TCB's. */
+static const uint8_t pmtudisc_of[] = {
+    [SYNACK_IP_PMTUDISC_DONT] = PMTUD_DONT,
+    [SYNACK_IP_PMTUDISC_WANT] = PMTUD_WANT,
+    [SYNACK_IP_PMTUDISC_DO] = PMTUD_DO,
+    [SYNACK_IP_PMTUDISC_PROBE] = PMTUD_PROBE,
+};
+
+static int set_pmtudisc(struct sock *sk, int v)
+{
+    if (v < 0 || v > SYNACK_IP_PMTUDISC_PROBE)
+        return -EINVAL;
+    sk->pmtudisc = pmtudisc_of[v];
+    if (sk->tcb)
+        sk->tcb->pmtudisc = pmtudisc_of[v];
+    return 0;
+}
+
+static int get_pmtudisc(const struct sock *sk)
+{
+    for (int v = 0; v <= SYNACK_IP_PMTUDISC_PROBE; v++)
+        if (pmtudisc_of[v] == sk->pmtudisc)
+            return v;
+    return SYNACK_IP_PMTUDISC_WANT;
 }
 
 static int set_ip_level(struct sock *sk, int name, const void *val, size_t len)
@@ -231,6 +262,8 @@ static int set_ip_level(struct sock *sk, int name, const void *val, size_t len)
     int v;
     if (get_int(val, len, &v) < 0)
         return -EINVAL;
+    if (name == SYNACK_IP_MTU_DISCOVER)
+        return set_pmtudisc(sk, v);
     if (v < 0 || v > 255 || (name == SYNACK_IP_TTL && v == 0))
         return -EINVAL;
     if (name == SYNACK_IP_TOS) { /* MUST-48, SHLD-21, SHLD-22 */
@@ -314,6 +347,8 @@ static int get_tcp_level(struct synack_stack *s, struct sock *sk, int name, void
         return put_int(val, len, (int)(sk->user_timeout / SYNACK_MSEC));
     case SYNACK_TCP_ICMP_HARD_ABORT:
         return put_int(val, len, (sk->flags & TF_ICMP_HARD_ABORT) != 0);
+    case SYNACK_TCP_MTU_PROBING:
+        return put_int(val, len, sk->mtu_probing);
     case SYNACK_TCP_SOFT_ERROR: {
         struct synack_tcp_info info = {.soft_error = 0};
         if (sk->tcb)
@@ -368,6 +403,12 @@ int synack_socket_getsockopt(struct synack_stack *s, int sd, int level, int name
             return put_int(val, len, sk->tos);
         if (name == SYNACK_IP_TTL)
             return put_int(val, len, sk->ttl);
+        if (name == SYNACK_IP_MTU_DISCOVER)
+            return put_int(val, len, get_pmtudisc(sk));
+        if (name == SYNACK_IP_MTU) /* Linux: the path's, ENOTCONN when unconnected */
+            return sk->tcb && sk->tcb->state >= SYNACK_SYN_SENT
+                       ? put_int(val, len, (int)tcp_pmtu(&s->tcp, sk->tcb))
+                       : -ENOTCONN;
         return -ENOPROTOOPT;
     default:
         return -ENOPROTOOPT;

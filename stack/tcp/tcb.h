@@ -60,6 +60,13 @@ enum tcp_timer {
 #define TF_TFO_PENDING 0x4000000u /* RFC 7413 server: counted in the listener's tfo_pending */
 #define TF_TFO_SYN_DATA 0x8000000u /* data went with the SYN and was taken (TCPI_OPT_SYN_DATA) */
 #define TF_IN_LOSS 0x400000u   /* recovery after an RTO (scoreboard: RFC 6675 5.1) */
+/* IP_MTU_DISCOVER (RFC 1191), zero the default: DONT sends without DF and
+ * ignores ICMP's MTU; PROBE sends with DF and ignores it too (the path is
+ * left to RFC 4821); WANT and DO: DF and path MTU discovery. */
+enum tcp_pmtudisc { PMTUD_WANT, PMTUD_DONT, PMTUD_DO, PMTUD_PROBE };
+
+/* What a TCB takes from its socket or its listener. */
+#define TF_USER_FLAGS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_ICMP_HARD_ABORT)
 
 /* tcb->opt_offer (what our SYN offers or our SYN-ACK may accept) and
  * tcb->opt_on (what both SYNs settled): the extensions of a connection. */
@@ -143,6 +150,7 @@ struct tcb {
     uint16_t rcv_mss;  /* what we announce (MUST-67) */
     uint16_t user_mss; /* TCP_MAXSEG, 0 if unset */
     uint16_t pmtu;     /* path MTU lowered by ICMP (RFC 1191); 0: the link's */
+    uint64_t pmtu_at;  /* when it was lowered: raised again pmtu_expires later (RFC 1191 6.3) */
     /* Extensions (tcp_opts.c): offered, and settled by both SYNs */
     uint8_t opt_offer, opt_on;     /* TO_* */
     uint8_t recovery;              /* enum synack_recovery */
@@ -234,13 +242,16 @@ struct tcb {
     int soft_error; /* last ICMP soft error (SHLD-25) */
     bool reset;     /* ended by RST (or abort): reads fail rather than EOF (MUST-12) */
     uint8_t tos, ttl;
+    uint8_t pmtudisc; /* enum tcp_pmtudisc (IP_MTU_DISCOVER) */
+    bool mtu_probing; /* RFC 4821 black-hole detection */
 };
 
 /* Output of a segment: TCP writes it after TCP_IP_HEADROOM octets of pkt and
  * calls ip_output, which writes the IPv4 header into the headroom. */
 #define TCP_IP_HEADROOM 20u
 typedef void (*tcp_ip_output_fn)(void *ctx, uint8_t *pkt, size_t seglen, uint32_t src,
-                                  uint32_t dst, uint8_t tos, uint8_t ttl, uint64_t now);
+                                  uint32_t dst, uint8_t tos, uint8_t ttl, bool df,
+                                  uint64_t now);
 
 /* What a peer's SYN offered (3.7.1; RFC 7323 2, 3; RFC 2018 2). The stack
  * uses the MSS today; the rest is kept for window scaling, timestamps and

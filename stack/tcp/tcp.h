@@ -32,6 +32,10 @@ void tcp_batch_end(struct tcp_ctx *t, uint64_t now);
 
 /* ---- from the socket layer: user calls ---- */
 
+/* The path MTU a connection sends with (RFC 1191): the link's until ICMP
+ * or black-hole detection lowered it (IP_MTU). */
+uint32_t tcp_pmtu(const struct tcp_ctx *t, const struct tcb *tcb);
+
 struct tcp_open_params {
     uint32_t laddr, raddr;
     uint16_t lport, rport;
@@ -46,6 +50,8 @@ struct tcp_open_params {
     uint32_t keep_cnt;
     uint64_t user_timeout;
     uint8_t tos, ttl;
+    uint8_t pmtudisc; /* enum tcp_pmtudisc */
+    bool mtu_probing; /* RFC 4821 black-hole detection */
     uint32_t backlog;
 };
 

@@ -63,15 +63,18 @@ static uint32_t pmtu_old_style(const struct synack_icmp *icmp, uint32_t pmtu)
  * raised; 6.4: any other message is ignored), not below pmtu_min (RFC 1191
  * 3: never below 68; RFC 5927 7: a tiny MTU throttles a connection for an
  * attacker), and below the quoted datagram that was too big for it.
- *
- * The seam for path MTU discovery (RFC 1191, RFC 8201, PLPMTUD): synack
- * sends without DF today (core/stack.c), so routers fragment rather than
- * drop and this is all it does with the message. With DF set, the IP
- * layer keeps the estimate per destination (RFC 1191 6.2) and ages it
- * (6.3), and calls this for every connection on the path. */
+ * Segments carry DF (RFC 1191 3) unless IP_PMTUDISC_DONT, which, like
+ * IP_PMTUDISC_PROBE, ignores the message. The estimate is the
+ * connection's, raised again after pmtu_expires (6.3, tcp_pmtu_age); it is
+ * not shared between connections to one destination (6.2's per-destination
+ * cache is not done). */
 static void tcp_icmp_needfrag(struct tcp_ctx *t, struct tcb *tcb, const struct synack_icmp *icmp,
                               uint64_t now)
 {
+    if (tcb->pmtudisc == PMTUD_DONT || tcb->pmtudisc == PMTUD_PROBE) {
+        t->cnt->icmp_pmtu_off++;
+        return;
+    }
     uint32_t pmtu = tcp_path_mtu(t, tcb);
     uint32_t mtu = icmp->next_hop_mtu ? icmp->next_hop_mtu : pmtu_old_style(icmp, pmtu);
     if (mtu < t->cfg->pmtu_min || mtu >= pmtu || mtu >= icmp->inner.total_len) {
@@ -79,8 +82,7 @@ static void tcp_icmp_needfrag(struct tcp_ctx *t, struct tcb *tcb, const struct s
         return;
     }
     t->cnt->icmp_pmtu_lowered++;
-    tcb->pmtu = (uint16_t)mtu;
-    tcp_update_snd_mss(t, tcb);
+    tcp_pmtu_set(t, tcb, mtu, now);
     /* RFC 1191 6.4: the quoted datagram was dropped; send again at once,
      * in the smaller segments, one segment from SND.UNA, the rest as ACKs
      * come back (go-back as after a timeout, cwnd untouched). */

@@ -65,6 +65,8 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
         .user_timeout = l->user_timeout,
         .tos = l->tos,
         .ttl = l->ttl,
+        .pmtudisc = l->pmtudisc,
+        .mtu_probing = l->mtu_probing,
     };
     int err;
     struct tcb *c = tcb_alloc(t, &p, &err);

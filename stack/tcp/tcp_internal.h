@@ -236,6 +236,7 @@ struct tcp_bare {
     uint8_t flags;
     uint16_t wnd;
     uint8_t tos, ttl;
+    bool no_df;        /* IP_PMTUDISC_DONT: without DF */
     const struct synack_tcp_opts *opts;
 };
 void tcp_send_bare(struct tcp_ctx *t, const struct tcp_bare *b, uint64_t now);
@@ -274,6 +275,12 @@ void tcp_window_closed(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t user_mss);
 /* Effective send MSS (MUST-16). */
 void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb);
+/* Path MTU (tcp_output.c): set it (0: the link's) with the effective MSS;
+ * raise it again after pmtu_expires (RFC 1191 6.3); lower it after a
+ * full-stop timeout when black-hole detection is on (RFC 4821 7.7). */
+void tcp_pmtu_set(struct tcp_ctx *t, struct tcb *tcb, uint32_t mtu, uint64_t now);
+void tcp_pmtu_age(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+void tcp_pmtu_blackhole(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* The path MTU a connection sends with: the link's until ICMP lowered it. */
 static inline uint32_t tcp_path_mtu(const struct tcp_ctx *t, const struct tcb *tcb)
 {

@@ -123,7 +123,9 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
     t->cnt->tcp_out++;
     if (len || (flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         tcb->last_data_send = now;
-    t->ip_output(t->out_ctx, t->pkt, hlen + len, tcb->laddr, tcb->raddr, tos, tcb->ttl, now);
+    /* RFC 1191 3: DF on what we send, unless IP_PMTUDISC_DONT */
+    t->ip_output(t->out_ctx, t->pkt, hlen + len, tcb->laddr, tcb->raddr, tos, tcb->ttl,
+                 tcb->pmtudisc != PMTUD_DONT, now);
 }
 
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. The RFC's SND.NXT never moves back;
@@ -182,7 +184,7 @@ void tcp_send_bare(struct tcp_ctx *t, const struct tcp_bare *b, uint64_t now)
     t->cnt->tcp_out++;
     if (b->flags & SYNACK_TCP_RST)
         t->cnt->tcp_rst_sent++;
-    t->ip_output(t->out_ctx, t->pkt, hlen, b->src, b->dst, b->tos, b->ttl, now);
+    t->ip_output(t->out_ctx, t->pkt, hlen, b->src, b->dst, b->tos, b->ttl, !b->no_df, now);
 }
 
 static void send_rst_raw(struct tcp_ctx *t, uint32_t src, uint32_t dst, uint16_t sport,
@@ -566,6 +568,7 @@ void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         output_syn(t, tcb, now); /* FIN-WAIT-1 entered from SYN-RECEIVED, SYN lost */
         return;
     }
+    tcp_pmtu_age(t, tcb, now);
     if (may_send_data(tcb)) {
         cc_restart_after_idle(t, tcb, now);
         if (tcb->rec->scoreboard)
@@ -704,4 +707,47 @@ void tcp_batch_end(struct tcp_ctx *t, uint64_t now)
         t->batch--;
     if (t->batch == 0)
         tcp_flush(t, now);
+}
+
+/* ---- path MTU (RFC 1191 6.3, RFC 4821 7.7) ---- */
+
+uint32_t tcp_pmtu(const struct tcp_ctx *t, const struct tcb *tcb)
+{
+    return tcp_path_mtu(t, tcb);
+}
+
+void tcp_pmtu_set(struct tcp_ctx *t, struct tcb *tcb, uint32_t mtu, uint64_t now)
+{
+    tcb->pmtu = (uint16_t)mtu;
+    tcb->pmtu_at = now;
+    tcp_update_snd_mss(t, tcb);
+}
+
+/* RFC 1191 6.3: an estimate that was lowered goes back to the link's MTU
+ * after pmtu_expires (a route may have changed back); a path still too
+ * narrow sends its ICMP again. Checked when there is something to send. */
+void tcp_pmtu_age(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (!tcb->pmtu || now - tcb->pmtu_at < t->cfg->pmtu_expires)
+        return;
+    t->cnt->tcp_pmtu_raised++;
+    tcp_pmtu_set(t, tcb, 0, now);
+}
+
+/* RFC 4821 7.7: a full-stop timeout with no ICMP to explain it may be a
+ * black hole swallowing the larger packets: the path MTU goes down to
+ * search_low, 1024 for IPv4 (7.2), then to pmtu_min. */
+#define PLPMTUD_SEARCH_LOW 1024u
+
+void tcp_pmtu_blackhole(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    uint32_t pmtu = tcp_path_mtu(t, tcb), low = PLPMTUD_SEARCH_LOW;
+    if (!tcb->mtu_probing || tcb->pmtudisc == PMTUD_DONT)
+        return;
+    if (low < t->cfg->pmtu_min || pmtu <= low)
+        low = t->cfg->pmtu_min;
+    if (pmtu <= low)
+        return;
+    t->cnt->tcp_pmtu_blackhole++;
+    tcp_pmtu_set(t, tcb, low, now);
 }

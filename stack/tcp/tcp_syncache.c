@@ -100,7 +100,8 @@ static void send_syn_ack(struct tcp_ctx *t, const struct tcb *l, const struct tc
                          .dport = tu->rport, .seq = iss, .ack = irs + 1,
                          .flags = SYNACK_TCP_SYN | SYNACK_TCP_ACK | ecn,
                          .wnd = wnd,
-                         .tos = l->tos, .ttl = l->ttl, .opts = &o};
+                         .tos = l->tos, .ttl = l->ttl,
+                         .no_df = l->pmtudisc == PMTUD_DONT, .opts = &o};
     tcp_send_bare(t, &b, now);
 }
 
@@ -113,7 +114,8 @@ static void entry_send_ack(struct tcp_ctx *t, const struct syn_entry *e, uint64_
     struct tcp_bare b = {.src = e->laddr, .dst = e->raddr, .sport = e->lport, .dport = e->rport,
                          .seq = e->iss + 1, .ack = e->irs + 1,
                          .flags = SYNACK_TCP_ACK, .wnd = e->rcv_wnd, .tos = e->listener->tos,
-                         .ttl = e->listener->ttl, .opts = &o};
+                         .ttl = e->listener->ttl,
+                         .no_df = e->listener->pmtudisc == PMTUD_DONT, .opts = &o};
     tcp_send_bare(t, &b, now);
 }
 

@@ -94,7 +94,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->lport = p->lport;
     tcb->raddr = p->raddr;
     tcb->rport = p->rport;
-    tcb->flags = p->flags & (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_ICMP_HARD_ABORT);
+    tcb->flags = p->flags & TF_USER_FLAGS;
     tcb->user_mss = p->user_mss;
     tcb->opt_offer = p->ext;
     tcb->recovery = p->recovery;
@@ -107,6 +107,8 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->user_timeout = p->user_timeout;
     tcb->tos = p->tos;
     tcb->ttl = p->ttl;
+    tcb->pmtudisc = p->pmtudisc;
+    tcb->mtu_probing = p->mtu_probing;
     tcb->backlog = p->backlog;
     tcb->cookie_sent = TCP_TIMER_OFF;
     tcb->owner = TCB_USER;

@@ -85,6 +85,8 @@ static bool timeout_rexmt(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
             tcb->soft_error = -ETIMEDOUT;
             tcb->flags |= TF_R1_ADVICE;
         }
+        if (!is_syn_state(tcb))
+            tcp_pmtu_blackhole(t, tcb, now); /* RFC 4821 7.7 */
     }
     tcb->rec->on_rto(t, tcb); /* cwnd, ssthresh; what goes again */
     rto_backoff(t, tcb);

@@ -95,6 +95,13 @@ const char *synack_state_name(enum synack_state st);
 #define SYNACK_IPPROTO_IP 0
 #define SYNACK_IP_TOS 1          /* MUST-48: the Diffserv field we send */
 #define SYNACK_IP_TTL 2
+#define SYNACK_IP_MTU_DISCOVER 10 /* an int, one of these (RFC 1191): */
+#define SYNACK_IP_PMTUDISC_DONT 0 /*   no DF, ICMP's MTU ignored (routers fragment) */
+#define SYNACK_IP_PMTUDISC_WANT 1 /*   DF and path MTU discovery (the default) */
+#define SYNACK_IP_PMTUDISC_DO 2   /*   the same (Linux: never fragment locally either) */
+#define SYNACK_IP_PMTUDISC_PROBE 3 /*  DF, ICMP's MTU ignored: the link MTU, black-hole
+                                    *   detection alone (SYNACK_TCP_MTU_PROBING) */
+#define SYNACK_IP_MTU 14          /* getsockopt: the path MTU of a connected socket */
 #define SYNACK_SOL_TCP 6
 #define SYNACK_TCP_NODELAY 1     /* MUST-17 */
 #define SYNACK_TCP_MAXSEG 2
@@ -129,6 +136,12 @@ const char *synack_state_name(enum synack_state st);
  * treats them there as soft errors (RFC 5927 5.2, as Linux and FreeBSD).
  * The default is the stack's icmp_hard_abort; a listener's is inherited. */
 #define SYNACK_TCP_ICMP_HARD_ABORT 0x5ac2
+/* synack's own, an int: nonzero turns on RFC 4821's black-hole detection for
+ * this connection (Linux has the sysctl tcp_mtu_probing): after R1 timeouts
+ * in a row with segments above the base MSS and no ICMP, the path MTU is
+ * taken down to 1024 (RFC 4821 7.2's search_low), then to pmtu_min.
+ * The default is the stack's mtu_probing; a listener's is inherited. */
+#define SYNACK_TCP_MTU_PROBING 0x5ac3
 
 struct synack_linger {
     int l_onoff;

@@ -81,6 +81,11 @@ struct synack_config {
     uint32_t icmp_error_limit;    /* ICMP errors sent per second (100) */
     uint32_t rst_limit;           /* RSTs per second answering segments of no connection,
                                    * stack-wide (200; 0: none, UINT32_MAX: no limit) */
+    uint64_t pmtu_expires;        /* a path MTU ICMP lowered goes back to the link's after
+                                   * this (600 s: RFC 1191 6.3's 10 minutes, Linux's
+                                   * mtu_expires) */
+    uint8_t mtu_probing;          /* 1: RFC 4821 black-hole detection on new sockets
+                                   * (0; SYNACK_TCP_MTU_PROBING per socket) */
     uint8_t icmp_hard_abort;      /* 1: Destination Unreachable 2 and 3 abort a synchronized
                                    * connection too (SHLD-26). 0 (default): they are soft
                                    * errors there, as in Linux and FreeBSD (RFC 5927 5.2);
@@ -156,6 +161,9 @@ void synack_config_default(struct synack_config *cfg);
     X(icmp_hard_as_soft, "ICMP hard errors (unreachable 2, 3) kept soft: synchronized (RFC 5927 5.2)") \
     X(icmp_pmtu_lowered, "ICMP fragmentation needed that lowered a path MTU (RFC 1191)")   \
     X(icmp_pmtu_ignored, "ICMP fragmentation needed ignored: MTU implausible (RFC 1191 3)") \
+    X(icmp_pmtu_off, "ICMP fragmentation needed ignored: IP_PMTUDISC_DONT or _PROBE")      \
+    X(tcp_pmtu_raised, "path MTUs back to the link's after pmtu_expires (RFC 1191 6.3)") \
+    X(tcp_pmtu_blackhole, "path MTUs lowered by black-hole detection (RFC 4821 7.7)")     \
     X(tcp_in, "TCP segments received")                                                    \
     X(tcp_out, "TCP segments sent")                                                       \
     X(tcp_drop_malformed, "segments dropped: malformed TCP header")                       \
