@@ -74,6 +74,9 @@ struct fz_slot {
     bool tracked;                /* the model saw this incarnation's SYN: checks apply */
     uint32_t fin_iss;            /* the stack sent a FIN on the connection with this ISS */
     bool fin_sent;
+    /* the latest TSval each side sent on the slot (FZ_OPT_REL) */
+    uint32_t stack_ts, peer_ts;
+    bool stack_ts_known, peer_ts_known;
 };
 
 struct fz {
@@ -87,6 +90,8 @@ struct fz {
     uint64_t sent;      /* datagrams the stack sent */
     uint64_t cookies;   /* SYN cookies seen go out (tcp_syncookies_sent) */
     struct tcb view;    /* a SYN cache entry seen as the TCB it stands for */
+    uint8_t tfo_cookie[SYNACK_TFO_COOKIE_MAX]; /* the last the stack gave (FZ_OPT_FO) */
+    uint8_t tfo_len;
     uint16_t ip_id;
     unsigned step;
     const char *what;   /* the step being run, for messages */
@@ -261,6 +266,15 @@ static void observe_tcp_out(struct fz *f, const struct synack_ipv4 *ip)
 
     struct tcb *tcb = find_tcb(f, th.sport, ip->dst, th.dport);
     struct fz_slot *sl = slot_of(f, th.sport, ip->dst, th.dport);
+    if (ip->dst == FZ_PEER && th.dport >= FZ_PEER_PORT && th.dport < FZ_PEER_PORT + FZ_SLOTS &&
+        (th.opts.present & TCPOPT_F_TS)) { /* what FZ_OPT_REL's TSecr counts from */
+        f->slot[th.dport - FZ_PEER_PORT].stack_ts = th.opts.ts_val;
+        f->slot[th.dport - FZ_PEER_PORT].stack_ts_known = true;
+    }
+    if (syn && ack && (th.opts.present & TCPOPT_F_FASTOPEN) && th.opts.tfo_len) {
+        memcpy(f->tfo_cookie, th.opts.tfo_cookie, th.opts.tfo_len);
+        f->tfo_len = th.opts.tfo_len;
+    }
     if (syn && ip->dst == FZ_PEER && th.dport >= FZ_PEER_PORT &&
         th.dport < FZ_PEER_PORT + FZ_SLOTS) {
         struct fz_slot *s = &f->slot[th.dport - FZ_PEER_PORT];
@@ -291,14 +305,17 @@ static void observe_tcp_out(struct fz *f, const struct synack_ipv4 *ip)
                         (tcb->state == SYNACK_FIN_WAIT_1 && tcb->snd_una == tcb->iss),
                  "a SYN sent in %s", synack_state_name(tcb->state));
     if (th.payload_len) {
-        FZ_CHECK(f, tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT ||
+        /* RFC 7413 4.2.1: a TCP_FASTOPEN_CONNECT client's first SYN may
+         * carry data, as much as the server's cached MSS allows */
+        bool tfo = syn && tcb->state == SYNACK_SYN_SENT && (tcb->flags & TF_TFO_CLIENT);
+        FZ_CHECK(f, tfo || tcb->state == SYNACK_ESTABLISHED || tcb->state == SYNACK_CLOSE_WAIT ||
                         tcb->state == SYNACK_FIN_WAIT_1 || tcb->state == SYNACK_CLOSING ||
                         tcb->state == SYNACK_LAST_ACK,
                  "data sent in %s", synack_state_name(tcb->state));
-        FZ_CHECK(f, th.payload_len <= tcb->snd_mss,
+        FZ_CHECK(f, tfo || th.payload_len <= tcb->snd_mss,
                  "%zu octets in one segment, Eff.snd.MSS %u (MUST-16)", th.payload_len,
                  tcb->snd_mss);
-        uint32_t off = th.seq - (tcb->iss + 1);
+        uint32_t off = th.seq + (syn ? 1u : 0u) - (tcb->iss + 1);
         for (size_t i = 0; i < th.payload_len; i++)
             if (th.payload[i] != app_octet(off + (uint32_t)i))
                 fz_fail(f, "the stack sent octet %zu of a segment at offset %u wrong: "
@@ -415,11 +432,19 @@ static void trace_packet(const struct fz *f, int dir, const uint8_t *pkt, size_t
             flags[n++] = fl[i];
     flags[n] = 0;
     /* (the packet's number and time as the oracle sees them; its options) */
-    char o[64] = "";
+    char o[160] = "", ts[40] = "", sack[64] = "";
     const struct synack_tcp_opts *op = &th.opts;
-    snprintf(o, sizeof o, "%s%s%s%s", (op->present & TCPOPT_F_MSS) ? " mss" : "",
-             (op->present & TCPOPT_F_WSCALE) ? " ws" : "", (op->present & TCPOPT_F_TS) ? " ts" : "",
-             (op->present & (TCPOPT_F_SACK_PERM | TCPOPT_F_SACK)) ? " sack" : "");
+    if (op->present & TCPOPT_F_TS)
+        snprintf(ts, sizeof ts, " ts %u/%u", op->ts_val, op->ts_ecr);
+    for (unsigned i = 0; i < op->sack_count && i < SYNACK_SACK_MAX; i++) {
+        size_t k = strlen(sack);
+        snprintf(sack + k, sizeof sack - k, " %u-%u", op->sack[i].left, op->sack[i].right);
+    }
+    snprintf(o, sizeof o, "%s%s%s%s%s%s%s%s", (op->present & TCPOPT_F_MSS) ? " mss" : "",
+             (op->present & TCPOPT_F_WSCALE) ? " ws" : "", ts,
+             (op->present & TCPOPT_F_SACK_PERM) ? " sackOK" : "",
+             (op->present & TCPOPT_F_SACK) ? " sack" : "", sack,
+             (op->present & TCPOPT_F_FASTOPEN) ? " fo" : "", (ip.tos & 3) ? " ecn" : "");
     fprintf(stderr, "  %s %u>%u %s seq %u ack %u win %u len %zu%s  #%u %.6f\n",
             dir == FZ_IN ? "<" : ">", th.sport, th.dport, flags, th.seq, th.ack, th.window,
             th.payload_len, o, f->packets + 1, (double)(f->now - FZ_START) / 1e6);
@@ -527,7 +552,11 @@ static void check_timers_live(struct fz *f, const struct tcb *t)
     switch (t->state) {
     case SYNACK_SYN_SENT:
     case SYNACK_SYN_RECEIVED:
-        FZ_CHECK(f, rexmt, "%s without a retransmission timer", synack_state_name(t->state));
+        /* (a TCP_FASTOPEN_CONNECT SYN waits for the first send: RFC 7413
+         * client, as Linux) */
+        FZ_CHECK(f, rexmt || (t->state == SYNACK_SYN_SENT && (t->flags & TF_TFO_DEFER) &&
+                              t->snd_max == t->iss),
+                 "%s without a retransmission timer", synack_state_name(t->state));
         return;
     case SYNACK_TIME_WAIT:
         FZ_CHECK(f, timer_on(t, TT_2MSL) && !rexmt && !persist && !timer_on(t, TT_KEEP),
@@ -860,15 +889,53 @@ struct seg_spec {
     } muts[FZ_MUT_MAX];
 };
 
+/* FZ_OPT_REL on raw options (a script's): TSecr from the stack's latest
+ * TSval, SACK edges from its ISS, as the runner maps them; a Fast Open
+ * cookie of all 0xff octets is the one the stack last gave. */
+static void raw_relative(struct fz *f, unsigned si, uint8_t *o, size_t n)
+{
+    struct fz_slot *s = &f->slot[si];
+    for (size_t i = 0; i < n;) {
+        if (o[i] == TCPOPT_EOL)
+            return;
+        if (o[i] == TCPOPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n)
+            return;
+        if (o[i] == TCPOPT_TIMESTAMP && o[i + 1] == 10) {
+            if (s->stack_ts_known)
+                synack_put32(o + i + 6, synack_get32(o + i + 6) + s->stack_ts);
+            s->peer_ts = synack_get32(o + i + 2);
+            s->peer_ts_known = true;
+        }
+        if (o[i] == TCPOPT_FASTOPEN && o[i + 1] - 2 == f->tfo_len && f->tfo_len) {
+            bool all_ff = true;
+            for (unsigned k = 0; k < f->tfo_len; k++)
+                all_ff &= o[i + 2 + k] == 0xff;
+            if (all_ff)
+                memcpy(o + i + 2, f->tfo_cookie, f->tfo_len);
+        }
+        if (o[i] == TCPOPT_SACK && s->iss_known)
+            for (size_t k = i + 2; k + 4 <= i + o[i + 1]; k += 4)
+                synack_put32(o + k, synack_get32(o + k) + s->iss);
+        i += o[i + 1];
+    }
+}
+
 static void read_options(struct fz *f, unsigned si, struct cur *c, struct seg_spec *sp)
 {
     uint8_t present = rd8(c);
+    struct fz_slot *s = &f->slot[si];
     if (present & FZ_OPT_RAW) {
         uint8_t n = rd8(c);
         n = n > SYNACK_TCP_OPT_MAX ? SYNACK_TCP_OPT_MAX : n;
         for (unsigned i = 0; i < n; i++)
             sp->opts[i] = rd8(c);
         sp->optlen = n;
+        if (present & FZ_OPT_REL)
+            raw_relative(f, si, sp->opts, sp->optlen);
         while (sp->optlen % 4)
             sp->opts[sp->optlen++] = TCPOPT_EOL;
         return;
@@ -889,6 +956,12 @@ static void read_options(struct fz *f, unsigned si, struct cur *c, struct seg_sp
         o.present |= TCPOPT_F_TS;
         o.ts_val = rd32(c);
         o.ts_ecr = rd32(c);
+        if ((present & FZ_OPT_REL) && s->peer_ts_known)
+            o.ts_val += s->peer_ts; /* PAWS (RFC 7323 5.3) around TS.Recent */
+        if ((present & FZ_OPT_REL) && s->stack_ts_known)
+            o.ts_ecr += s->stack_ts; /* RTTM (4.1) from an echo near the newest */
+        s->peer_ts = o.ts_val;
+        s->peer_ts_known = true;
     }
     if (present & FZ_OPT_SACK) {
         struct tcb *t = slot_tcb(f, si);
@@ -898,6 +971,19 @@ static void read_options(struct fz *f, unsigned si, struct cur *c, struct seg_sp
         for (unsigned i = 0; i < o.sack_count; i++) {
             o.sack[i].left = una + (uint32_t)(int32_t)(int16_t)rd16(c);
             o.sack[i].right = o.sack[i].left + rd16(c);
+        }
+    }
+    if (present & FZ_OPT_FO) { /* RFC 7413 4.1.1 */
+        uint8_t n = rd8(c);
+        o.present |= TCPOPT_F_FASTOPEN;
+        if (n == 0xff) {
+            o.tfo_len = f->tfo_len ? f->tfo_len : 8;
+            memcpy(o.tfo_cookie, f->tfo_cookie, sizeof o.tfo_cookie);
+        } else {
+            o.tfo_len = (uint8_t)(n % 19 > SYNACK_TFO_COOKIE_MAX ? SYNACK_TFO_COOKIE_MAX
+                                                                  : n % 19);
+            for (unsigned i = 0; i < o.tfo_len; i++)
+                o.tfo_cookie[i] = rd8(c);
         }
     }
     sp->optlen = synack_tcp_opts_build(sp->opts, sizeof sp->opts, &o, NULL);
@@ -1234,6 +1320,14 @@ static const struct {
     [FZ_IP_TOS] = {SYNACK_IPPROTO_IP, SYNACK_IP_TOS},
     [FZ_IP_TTL] = {SYNACK_IPPROTO_IP, SYNACK_IP_TTL},
     [FZ_SO_BOGUS] = {99, 99},
+    [FZ_TCP_WINDOW_SCALING] = {SYNACK_SOL_TCP, SYNACK_TCP_WINDOW_SCALING},
+    [FZ_TCP_TIMESTAMPS] = {SYNACK_SOL_TCP, SYNACK_TCP_TIMESTAMPS},
+    [FZ_TCP_SACK] = {SYNACK_SOL_TCP, SYNACK_TCP_SACK},
+    [FZ_TCP_DSACK] = {SYNACK_SOL_TCP, SYNACK_TCP_DSACK},
+    [FZ_TCP_ECN] = {SYNACK_SOL_TCP, SYNACK_TCP_ECN},
+    [FZ_TCP_RECOVERY] = {SYNACK_SOL_TCP, SYNACK_TCP_RECOVERY},
+    [FZ_TCP_FASTOPEN] = {SYNACK_SOL_TCP, SYNACK_TCP_FASTOPEN},
+    [FZ_TCP_FASTOPEN_CONNECT] = {SYNACK_SOL_TCP, SYNACK_TCP_FASTOPEN_CONNECT},
 };
 
 static struct tcb *sock_tcb(struct fz *f, int sd)

@@ -89,6 +89,14 @@ static inline bool fz_ack_wide(unsigned m) { m &= 7; return m == FZ_ACK_ISS || m
 #define FZ_OPT_TS 0x08u     /* [val:4] [ecr:4] */
 #define FZ_OPT_SACK 0x10u   /* [n] ([left:2 signed, from SND.UNA] [len:2])...  (n % 4 + 1 blocks) */
 #define FZ_OPT_RAW 0x20u    /* [len] [octets...]: written verbatim (padded), instead of the above */
+/* Values relative to the live connection (RFC 7323, RFC 2018 as the slot
+ * has them): TSecr is added to the stack's latest TSval on the slot, TSval
+ * to the peer's latest (structured options; with FZ_OPT_RAW the TSval is
+ * as written, as a script's), SACK edges in raw options to the stack's ISS
+ * (a script's numbers). Nothing known yet: the values as given. */
+#define FZ_OPT_REL 0x40u
+#define FZ_OPT_FO 0x80u     /* [len]: a Fast Open option (RFC 7413): len 0xff the cookie the
+                             * stack last gave, else len % 19 cookie octets [octets...] */
 
 /* Mutations, as the harness's script extension (3) names them. Checksums
  * are recomputed afterwards unless set; truncation comes last. */
@@ -121,7 +129,10 @@ enum fz_call {
 enum fz_sockopt {
     FZ_SO_REUSEADDR, FZ_SO_KEEPALIVE, FZ_SO_SNDBUF, FZ_SO_RCVBUF, FZ_SO_LINGER,
     FZ_SO_OOBINLINE, FZ_TCP_NODELAY, FZ_TCP_MAXSEG, FZ_TCP_KEEPIDLE, FZ_TCP_KEEPINTVL,
-    FZ_TCP_KEEPCNT, FZ_TCP_USER_TIMEOUT, FZ_IP_TOS, FZ_IP_TTL, FZ_SO_BOGUS, FZ_SO_COUNT
+    FZ_TCP_KEEPCNT, FZ_TCP_USER_TIMEOUT, FZ_IP_TOS, FZ_IP_TTL, FZ_SO_BOGUS,
+    /* the extensions (issue 18): values 0/1 (ECN 0-2, recovery 0-2) */
+    FZ_TCP_WINDOW_SCALING, FZ_TCP_TIMESTAMPS, FZ_TCP_SACK, FZ_TCP_DSACK, FZ_TCP_ECN,
+    FZ_TCP_RECOVERY, FZ_TCP_FASTOPEN, FZ_TCP_FASTOPEN_CONNECT, FZ_SO_COUNT
 };
 
 /* FZ_OP_CLOCK body: [mode]
@@ -171,7 +182,7 @@ struct fz_seg {
     uint16_t win;
     bool has_urg;
     uint16_t urg;
-    uint8_t opt_present; /* FZ_OPT_*; MSS, WS, TS values below */
+    uint8_t opt_present; /* FZ_OPT_*; MSS, WS, TS values below (FZ_OPT_FO: a request) */
     uint16_t mss;
     uint8_t ws;
     uint32_t ts_val, ts_ecr;
@@ -225,6 +236,8 @@ static inline void fz_put_seg(struct fz_buf *b, const struct fz_seg *s)
                 fz_put16(b, 0);
                 fz_put16(b, 1);
             }
+            if (s->opt_present & FZ_OPT_FO)
+                fz_put8(b, 0);
         }
     }
     if (ext & FZ_EXT_DATA)

@@ -18,7 +18,22 @@
 
 #include "../stack_steps.h"
 
-_Static_assert((int)SCRIPT_MUT_COUNT == (int)FZ_MUT_COUNT, "FZ_MUT_* mirror SCRIPT_MUT_*");
+/* A script's mutation field as the stack target's, by name (the script
+ * language has fields the target lacks: ip.options, ip.frag): -1 if none. */
+static int fz_mut_of(enum script_mut_field m)
+{
+    switch (m) {
+#define FZ_MUT_CASE_(name) case SCRIPT_MUT_##name: return FZ_MUT_##name;
+    FZ_MUT_CASE_(IP_VERSION) FZ_MUT_CASE_(IP_IHL) FZ_MUT_CASE_(IP_TOS) FZ_MUT_CASE_(IP_LEN)
+    FZ_MUT_CASE_(IP_ID) FZ_MUT_CASE_(IP_DF) FZ_MUT_CASE_(IP_MF) FZ_MUT_CASE_(IP_FRAG_OFF)
+    FZ_MUT_CASE_(IP_TTL) FZ_MUT_CASE_(IP_PROTO) FZ_MUT_CASE_(IP_CSUM) FZ_MUT_CASE_(IP_SRC)
+    FZ_MUT_CASE_(IP_DST) FZ_MUT_CASE_(TCP_SPORT) FZ_MUT_CASE_(TCP_DPORT) FZ_MUT_CASE_(TCP_DOFF)
+    FZ_MUT_CASE_(TCP_RESERVED) FZ_MUT_CASE_(TCP_CSUM) FZ_MUT_CASE_(TCP_URG_PTR)
+    FZ_MUT_CASE_(TRUNCATE)
+#undef FZ_MUT_CASE_
+    default: return -1;
+    }
+}
 
 struct gen {
     struct fz_buf out;
@@ -27,6 +42,10 @@ struct gen {
     bool remote_isn_known;
     uint32_t remote_isn;
     uint32_t script_local_isn;
+    bool stack_ts_known;   /* the latest TSval of the script's stack, as written */
+    uint32_t stack_ts;
+    uint8_t cookie[SCRIPT_OPT_DATA_MAX]; /* the latest Fast Open cookie it gave */
+    uint8_t cookie_len;
     unsigned skipped;      /* lines with no step equivalent */
 };
 
@@ -58,14 +77,37 @@ static void clock_to(struct gen *g, int64_t t)
     }
 }
 
-/* The options of a line as octets, values as written, unpadded
- * (script_options_to_wire): as many of them as fit in 40 octets. */
-static uint8_t raw_options(const struct script_packet *p, uint8_t *out)
+/* A TSecr relative to the script's latest TSval (FZ_OPT_REL adds the
+ * stack's latest on the slot). */
+static uint32_t ts_ecr_rel(void *ctx, uint32_t ecr)
+{
+    const struct gen *g = ctx;
+    return g->stack_ts_known ? ecr - g->stack_ts : ecr;
+}
+
+/* The options of a line as octets, unpadded (script_options_to_wire): as
+ * many of them as fit in 40 octets, with FZ_OPT_REL's numbers: SACK edges
+ * as written (relative to the ISS), TSecr relative to the stack's latest
+ * TSval, a Fast Open cookie the script's stack gave as all 0xff octets. */
+static uint8_t raw_options(struct gen *g, const struct script_packet *p, uint8_t *out)
 {
     struct script_packet fit = *p;
+    struct script_opt_map map = {.sack_offset = 0, .ts_ecr = ts_ecr_rel, .ctx = g};
     int n;
-    while ((n = script_options_to_wire(&fit, NULL, out, SYNACK_TCP_OPT_MAX)) < 0)
+    while ((n = script_options_to_wire(&fit, &map, out, SYNACK_TCP_OPT_MAX)) < 0)
         fit.opt_count--;
+    for (int i = 0; i < n;) {
+        if (out[i] == TCPOPT_EOL)
+            break;
+        if (out[i] == TCPOPT_NOP || i + 1 >= n || out[i + 1] < 2) {
+            i++;
+            continue;
+        }
+        if (out[i] == TCPOPT_FASTOPEN && out[i + 1] > 2 && g->cookie_len == out[i + 1] - 2 &&
+            i + out[i + 1] <= n && memcmp(out + i + 2, g->cookie, g->cookie_len) == 0)
+            memset(out + i + 2, 0xff, g->cookie_len);
+        i += out[i + 1];
+    }
     return (uint8_t)n;
 }
 
@@ -94,13 +136,16 @@ static void inbound_tcp(struct gen *g, const struct script_packet *p)
     s.has_urg = p->urg_given;
     s.urg = p->urg;
     if (p->opts_mode == SCRIPT_OPTS_LIST) {
-        s.opt_present = FZ_OPT_RAW;
-        s.raw_len = raw_options(p, s.raw);
+        s.opt_present = FZ_OPT_RAW | FZ_OPT_REL;
+        s.raw_len = raw_options(g, p, s.raw);
     }
     s.datalen = p->seq_len;
     for (size_t i = 0; i < p->mut_count && s.mut_count < FZ_MUT_MAX; i++) {
         const struct script_mutation *m = &p->muts[i];
-        s.muts[s.mut_count].field = (uint8_t)m->field; /* FZ_MUT_* mirror SCRIPT_MUT_* */
+        int field = fz_mut_of(m->field);
+        if (field < 0)
+            continue;
+        s.muts[s.mut_count].field = (uint8_t)field;
         s.muts[s.mut_count].value = m->bad ? FZ_CSUM_BAD : m->value;
         s.mut_count++;
     }
@@ -136,6 +181,17 @@ static void outbound(struct gen *g, const struct script_packet *p)
         g->remote_isn_known = false;
     if (p->flags & SYNACK_TCP_SYN)
         g->script_local_isn = p->seq_start;
+    for (size_t i = 0; i < p->opt_count; i++) {
+        const struct script_tcp_option *o = &p->opts[i];
+        if (o->type == SCRIPT_OPT_TS) {
+            g->stack_ts = o->ts_val;
+            g->stack_ts_known = true;
+        }
+        if (o->type == SCRIPT_OPT_FASTOPEN && o->data_len) {
+            memcpy(g->cookie, o->data, o->data_len);
+            g->cookie_len = o->data_len;
+        }
+    }
 }
 
 /* ---- system calls ---- */
@@ -170,6 +226,11 @@ static const struct {
     {"TCP_KEEPIDLE", FZ_TCP_KEEPIDLE}, {"TCP_KEEPINTVL", FZ_TCP_KEEPINTVL},
     {"TCP_KEEPCNT", FZ_TCP_KEEPCNT},   {"TCP_USER_TIMEOUT", FZ_TCP_USER_TIMEOUT},
     {"IP_TOS", FZ_IP_TOS},             {"IP_TTL", FZ_IP_TTL},
+    {"SYNACK_TCP_WINDOW_SCALING", FZ_TCP_WINDOW_SCALING},
+    {"SYNACK_TCP_TIMESTAMPS", FZ_TCP_TIMESTAMPS}, {"SYNACK_TCP_SACK", FZ_TCP_SACK},
+    {"SYNACK_TCP_DSACK", FZ_TCP_DSACK}, {"SYNACK_TCP_ECN", FZ_TCP_ECN},
+    {"SYNACK_TCP_RECOVERY", FZ_TCP_RECOVERY}, {"TCP_FASTOPEN", FZ_TCP_FASTOPEN},
+    {"TCP_FASTOPEN_CONNECT", FZ_TCP_FASTOPEN_CONNECT},
 };
 
 static void setsockopt_step(struct gen *g, unsigned sd, const struct script_syscall *sc)
