@@ -39,6 +39,7 @@ int synack_socket_watch(struct synack_stack *s, int sd, int events, void *user)
             if (!tb->watched)
                 return -ENOMEM;
         }
+        sk->watch_idx = tb->nwatched;
         tb->watched[tb->nwatched++] = sd; /* at most one entry per handle: fits in n */
     }
     sk->watch = events;
@@ -53,11 +54,10 @@ void sock_unwatch(struct synack_stack *s, int sd)
     struct sock *sk = sock_lookup(s, sd);
     if (!sk || !sk->watch)
         return;
-    for (uint32_t i = 0; i < tb->nwatched; i++)
-        if (tb->watched[i] == sd) {
-            tb->watched[i] = tb->watched[--tb->nwatched];
-            break;
-        }
+    /* O(1): the last entry takes its place */
+    int last = tb->watched[--tb->nwatched];
+    tb->watched[sk->watch_idx] = last;
+    tb->v[last].watch_idx = sk->watch_idx;
     sk->watch = 0;
     sk->user = NULL;
     sk->reported = 0;

@@ -44,6 +44,7 @@ struct sock {
     int watch;
     void *user;
     int reported;
+    uint32_t watch_idx; /* its place in sock_table.watched, while watched */
 };
 
 /* What the bound sockets of one local port are: port_taken and

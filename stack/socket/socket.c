@@ -452,6 +452,19 @@ int synack_socket_events(struct synack_stack *s, int sd)
     return tcp_events(sk->tcb);
 }
 
+int synack_stack_usage(struct synack_stack *s, struct synack_stack_usage *u)
+{
+    if (!s || !u)
+        return -EINVAL;
+    memset(u, 0, sizeof *u);
+    tcp_usage(&s->tcp, u);
+    const struct sock_table *tb = s->sockets;
+    for (uint32_t w = 0; tb && w < (tb->n + 63) / 64; w++)
+        u->sockets += (uint32_t)__builtin_popcountll(tb->used[w]);
+    u->watched = tb ? tb->nwatched : 0;
+    return 0;
+}
+
 int synack_socket_status(struct synack_stack *s, int sd, struct synack_tcp_info *info)
 {
     struct sock *sk = sock_lookup(s, sd);

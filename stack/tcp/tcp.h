@@ -82,6 +82,8 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
 bool tcp_tfo_deferred(const struct tcb *tcb);
 /* SYNACK_POLL* readiness. */
 int tcp_events(const struct tcb *tcb);
+/* The TCP part of synack_stack_usage (conns to syncache). */
+void tcp_usage(const struct tcp_ctx *t, struct synack_stack_usage *u);
 /* Return and clear the pending error (SO_ERROR). */
 int tcp_take_error(struct tcb *tcb);
 /* Buffer sizes, options that take effect at once. */

@@ -232,6 +232,20 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
     free(tcb);
 }
 
+void tcp_usage(const struct tcp_ctx *t, struct synack_stack_usage *u)
+{
+    u->conns = t->n_tcbs;
+    u->orphans = t->n_orphans;
+    u->timewait = t->tw_count;
+    u->syncache = t->syn_count;
+    for (const struct tcb *c = t->all; c; c = c->next) {
+        if (c->state < SYNACK_STATE_COUNT)
+            u->state[c->state]++;
+        if (c->state == SYNACK_LISTEN)
+            u->unaccepted += c->acceptq_len;
+    }
+}
+
 void tcb_hash_insert(struct tcp_ctx *t, struct tcb *tcb)
 {
     uint32_t h = tuple_hash(t, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);

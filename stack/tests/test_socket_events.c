@@ -165,6 +165,41 @@ static void test_small_max_is_fair(void **state)
     pair_free(&p);
 }
 
+/* Unwatching takes a socket off in O(1) (the last entry takes its place):
+ * after closes and unwatches in an order that moves entries around, the
+ * others are each still reported once, and the usage counts them. */
+static void test_unwatch_keeps_the_others(void **state)
+{
+    (void)state;
+    struct pair p;
+    assert_int_equal(pair_init(&p, NULL, NULL), 0);
+    enum { N = 6 };
+    int sd[N];
+    for (int i = 0; i < N; i++) {
+        sd[i] = synack_socket(p.st[1]);
+        assert_int_equal(synack_socket_watch(p.st[1], sd[i], SYNACK_POLLIN, NULL), 0);
+    }
+    assert_int_equal(synack_socket_close(p.st[1], sd[0], p.now), 0); /* sd[5] moves first */
+    assert_int_equal(synack_socket_watch(p.st[1], sd[5], 0, NULL), 0); /* the moved one */
+    assert_int_equal(synack_socket_close(p.st[1], sd[2], p.now), 0);
+    assert_int_equal(synack_socket_watch(p.st[1], sd[2 + 1], 0, NULL), 0);
+    assert_int_equal(synack_socket_watch(p.st[1], sd[3], SYNACK_POLLIN, NULL), 0); /* back */
+    struct synack_event ev[N];
+    int n = synack_stack_events(p.st[1], ev, N);
+    assert_int_equal(n, 3);
+    int seen[N] = {0};
+    for (int k = 0; k < n; k++)
+        seen[ev[k].sd - sd[0]]++;
+    assert_int_equal(seen[1] + seen[3] + seen[4], 3);
+    assert_int_equal(seen[1] * seen[3] * seen[4], 1);
+    struct synack_stack_usage u;
+    assert_int_equal(synack_stack_usage(p.st[1], &u), 0);
+    assert_int_equal(u.watched, 3);
+    assert_int_equal(u.sockets, 4);
+    assert_int_equal(synack_stack_usage(NULL, &u), -EINVAL);
+    pair_free(&p);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -188,6 +223,7 @@ int main(void)
         cmocka_unit_test(test_edge_triggered_reports_changes_only),
         cmocka_unit_test(test_listener_watch_is_not_inherited_and_close_forgets),
         cmocka_unit_test(test_small_max_is_fair),
+        cmocka_unit_test(test_unwatch_keeps_the_others),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

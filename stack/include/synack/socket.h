@@ -275,6 +275,21 @@ struct synack_event {
 };
 int synack_socket_watch(struct synack_stack *s, int sd, int events, void *user);
 int synack_stack_events(struct synack_stack *s, struct synack_event *ev, size_t max);
+/* What the stack holds now, each beside the limit of struct synack_config
+ * that bounds it: which states a server's connections pile up in under
+ * churn or attack. It walks every TCB: a look from time to time, not a
+ * call for every turn. -EINVAL for NULL. */
+struct synack_stack_usage {
+    uint32_t conns;                      /* TCBs, listeners included (max_conns) */
+    uint32_t state[SYNACK_STATE_COUNT];  /* those TCBs by state */
+    uint32_t orphans;    /* closed by the application, still finishing (orphan_max) */
+    uint32_t unaccepted; /* in a listener's accept queue (its backlog) */
+    uint32_t timewait;   /* TIME-WAIT records, not TCBs (timewait_max) */
+    uint32_t syncache;   /* half-open entries in the SYN cache (syncache_max) */
+    uint32_t sockets;    /* handles in use (max_sockets) */
+    uint32_t watched;    /* of those, watched (synack_socket_watch) */
+};
+int synack_stack_usage(struct synack_stack *s, struct synack_stack_usage *u);
 /* STATUS (RFC 9293 3.10.6). */
 int synack_socket_status(struct synack_stack *s, int sd, struct synack_tcp_info *info);
 int synack_socket_name(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port);
