@@ -52,7 +52,10 @@ void synack_loop_stop(struct synack_loop *lp)
     lp->stopped = true;
 }
 
-/* Step 3: every stack's ready sockets to its callback. */
+/* Step 3: every stack's ready sockets to its callback, in calls of at
+ * most SYNACK_LOOP_MAX_EVENTS, until none is left or SYNACK_LOOP_MAX_ROUNDS
+ * calls were made (a busy turn must not keep the link waiting: what the
+ * device holds is dropped when it fills). */
 static void hand_events(struct synack_loop *lp, uint64_t now)
 {
     struct synack_event ev[SYNACK_LOOP_MAX_EVENTS];
@@ -60,9 +63,13 @@ static void hand_events(struct synack_loop *lp, uint64_t now)
         const struct loop_stack *ls = &lp->st[i];
         if (!ls->fn)
             continue;
-        int n = synack_stack_events(ls->s, ev, SYNACK_LOOP_MAX_EVENTS);
-        if (n > 0)
-            ls->fn(ls->ctx, ls->s, ev, (size_t)n, now);
+        for (int round = 0; round < SYNACK_LOOP_MAX_ROUNDS && !lp->stopped; round++) {
+            int n = synack_stack_events(ls->s, ev, SYNACK_LOOP_MAX_EVENTS);
+            if (n > 0)
+                ls->fn(ls->ctx, ls->s, ev, (size_t)n, now);
+            if (n < SYNACK_LOOP_MAX_EVENTS)
+                break;
+        }
     }
 }
 

@@ -45,6 +45,8 @@ struct sock {
     void *user;
     int reported;
     uint32_t watch_idx; /* its place in sock_table.watched, while watched */
+    bool queued;        /* on the ready queue (rprev, rnext: handles, -1 at the ends) */
+    int rprev, rnext;
 };
 
 /* What the bound sockets of one local port are: port_taken and
@@ -57,7 +59,8 @@ struct sock_table {
     struct sock *v;
     uint32_t n;
     int *watched;      /* handles with watch != 0, in no order (events.c) */
-    uint32_t nwatched, cursor;
+    uint32_t nwatched;
+    int rhead, rtail;  /* the ready queue: watched handles to look at (-1: empty) */
     uint64_t *used;   /* a bit per handle: taken */
     uint32_t hint;    /* no free handle below word hint of used */
     struct port_use *ports; /* 65536 */
@@ -73,5 +76,8 @@ struct sock *sock_lookup(struct synack_stack *s, int sd);
 void sock_unwatch(struct synack_stack *s, int sd);
 /* After a call that changes what is ready (recv, send, accept). */
 void sock_rearm(struct synack_stack *s, int sd);
+/* sd's TCB was made or let go (listen, connect): a watch follows it, and
+ * sd is looked at on the next synack_stack_events. */
+void sock_tcb_changed(struct synack_stack *s, int sd);
 
 #endif

@@ -40,6 +40,7 @@ static struct sock_table *table(struct synack_stack *s)
         return NULL;
     }
     tb->n = s->cfg.max_sockets;
+    tb->rhead = tb->rtail = -1;
     s->sockets = tb;
     s->sockets_free = sockets_free;
     return tb;
@@ -235,6 +236,7 @@ int synack_socket_listen(struct synack_stack *s, int sd, int backlog)
     sock_port_account(s, sk, -1);
     sk->kind = SK_LISTEN;
     sock_port_account(s, sk, +1);
+    sock_tcb_changed(s, sd);
     return 0;
 }
 
@@ -255,6 +257,7 @@ int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16
     struct tcb *c = tcp_accept(&s->tcp, sk->tcb);
     *nk = *sk; /* options are inherited; the listener's watch is not */
     nk->watch = nk->reported = 0;
+    nk->queued = false;
     nk->user = NULL;
     nk->kind = SK_CONN;
     nk->bound = true;
@@ -292,9 +295,11 @@ static int connect_again(struct synack_stack *s, struct sock *sk, uint64_t now)
         int e = tcp_take_error(tcb);
         if (!e)
             return (tcb->flags & TF_CONNECTED) ? -EISCONN : -ECONNABORTED;
+        tcp_watch(tcb, -1);
         tcp_release(&s->tcp, tcb, now); /* the attempt failed: start afresh next time */
         sk->tcb = NULL;
         sk->kind = SK_OPEN;
+        sock_tcb_changed(s, (int)(sk - s->sockets->v));
         return e;
     }
     default:
@@ -344,6 +349,7 @@ int synack_socket_connect(struct synack_stack *s, int sd, uint32_t addr, uint16_
     sk->kind = SK_CONN;
     /* TCP_FASTOPEN_CONNECT (RFC 7413, as Linux): 0 at once; the SYN goes
      * with the first send */
+    sock_tcb_changed(s, sd);
     return tcp_tfo_deferred(sk->tcb) ? 0 : -EINPROGRESS;
 }
 
@@ -398,9 +404,9 @@ int synack_socket_shutdown(struct synack_stack *s, int sd, int how, uint64_t now
         return -ENOTCONN;
     if (how != SYNACK_SHUT_WR)
         tcp_shutdown_read(&s->tcp, sk->tcb);
-    if (how != SYNACK_SHUT_RD)
-        return tcp_close(&s->tcp, sk->tcb, now);
-    return 0;
+    int r = how != SYNACK_SHUT_RD ? tcp_close(&s->tcp, sk->tcb, now) : 0;
+    sock_rearm(s, sd);
+    return r;
 }
 
 static void sock_release(struct synack_stack *s, struct sock *sk, uint64_t now)

@@ -120,6 +120,12 @@ struct tcb {
     bool in_lhash, port_held;
     struct tcb *prev, *next; /* list of all TCBs of the context */
     struct tcb *pending_next;
+    /* Readiness (socket/events.c): the socket layer's handle watching this
+     * TCB (-1: none), and its place on the context's touched list, which
+     * collects the watched TCBs a segment, a timer or an ICMP error may
+     * have made ready, so the socket layer need not ask every one. */
+    int watch_sd;
+    struct tcb *touched_next, **touched_pprev;
 
     /* Passive open: children of a listener (MUST-11). */
     bool passive;
@@ -340,6 +346,7 @@ struct tcp_ctx {
     size_t pkt_cap;
 
     struct tcb *pending; /* TCBs with output to flush */
+    struct tcb *touched; /* watched TCBs whose readiness may have changed */
     int batch;
 
     struct rate_limit chack_limit; /* challenge ACKs (RFC 5961 7) */

@@ -82,6 +82,10 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
 bool tcp_tfo_deferred(const struct tcb *tcb);
 /* SYNACK_POLL* readiness. */
 int tcp_events(const struct tcb *tcb);
+/* Readiness for the socket layer's watch list: which handle watches tcb
+ * (-1: none), and the watched TCBs touched since the last pop, each once. */
+void tcp_watch(struct tcb *tcb, int sd);
+struct tcb *tcp_touched_pop(struct tcp_ctx *t);
 /* The TCP part of synack_stack_usage (conns to syncache). */
 void tcp_usage(const struct tcp_ctx *t, struct synack_stack_usage *u);
 /* Return and clear the pending error (SO_ERROR). */

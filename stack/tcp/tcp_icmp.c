@@ -114,6 +114,7 @@ void tcp_icmp_error(struct tcp_ctx *t, const struct synack_icmp *icmp, uint64_t 
         return;
     }
     t->cnt->icmp_to_tcp++;
+    tcb_touch(t, tcb);
     if (icmp->type == ICMP_DEST_UNREACH && icmp->code == ICMP_UNREACH_NEEDFRAG) {
         tcp_icmp_needfrag(t, tcb, icmp, now);
         return;

@@ -336,6 +336,8 @@ void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, uint8_t ecn, const
         }
         tcb = tcb_lookup_listener(t, dst, th->dport);
     }
+    if (tcb && tcb->state != SYNACK_LISTEN)
+        tcb_touch(t, tcb); /* before: the segment may free it (then it leaves the list) */
     if (!tcb)
         tcp_input_closed(t, &seg, now);
     else if (tcb->state == SYNACK_LISTEN)

@@ -69,6 +69,10 @@ void tcb_drop(struct tcp_ctx *t, struct tcb *tcb, int err);
 void tcb_child_add(struct tcb *l, struct tcb *c);
 /* A passive child reached ESTABLISHED: move it to its listener's queue. */
 void tcb_child_established(struct tcp_ctx *t, struct tcb *tcb);
+/* A watched TCB's readiness may have changed (a segment, a timer, an ICMP
+ * error for it): onto the touched list, once. Off it when freed. */
+void tcb_touch(struct tcp_ctx *t, struct tcb *tcb);
+void tcb_untouch(struct tcb *tcb);
 
 /* ---- ISN and ports: tcp_isn.c ---- */
 uint32_t tcp_isn(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,

@@ -82,6 +82,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
         return NULL;
     }
     tcb->tnode.key = HEAP_KEY_NONE;
+    tcb->watch_sd = -1;
     if (!tcp_port_ref(t, p->lport)) {
         free(tcb);
         *err = -ENOMEM;
@@ -218,6 +219,7 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
         tcb_hash_remove(t, tcb);
     if (tcb->flags & TF_PENDING)
         pending_unlink(t, tcb);
+    tcb_untouch(tcb);
     if (tcb->prev)
         tcb->prev->next = tcb->next;
     else
@@ -399,12 +401,49 @@ void tcb_drop(struct tcp_ctx *t, struct tcb *tcb, int err)
     tcb_closed(t, tcb);
 }
 
+void tcb_touch(struct tcp_ctx *t, struct tcb *tcb)
+{
+    if (tcb->watch_sd < 0 || tcb->touched_pprev)
+        return;
+    tcb->touched_next = t->touched;
+    if (t->touched)
+        t->touched->touched_pprev = &tcb->touched_next;
+    t->touched = tcb;
+    tcb->touched_pprev = &t->touched;
+}
+
+void tcb_untouch(struct tcb *tcb)
+{
+    if (!tcb->touched_pprev)
+        return;
+    *tcb->touched_pprev = tcb->touched_next;
+    if (tcb->touched_next)
+        tcb->touched_next->touched_pprev = tcb->touched_pprev;
+    tcb->touched_next = NULL;
+    tcb->touched_pprev = NULL;
+}
+
+struct tcb *tcp_touched_pop(struct tcp_ctx *t)
+{
+    struct tcb *tcb = t->touched;
+    if (tcb)
+        tcb_untouch(tcb);
+    return tcb;
+}
+
+void tcp_watch(struct tcb *tcb, int sd)
+{
+    tcb->watch_sd = sd;
+    if (sd < 0)
+        tcb_untouch(tcb);
+}
+
 void tcb_child_established(struct tcp_ctx *t, struct tcb *tcb)
 {
-    (void)t;
     struct tcb *parent = tcb->parent;
     if (!parent || tcb->owner != TCB_LISTENER || tcb->in_acceptq)
         return; /* a Fast Open child is queued before its handshake ends */
+    tcb_touch(t, parent); /* a connection to accept */
     embryo_unlink(parent, tcb);
     tcb->q_next = NULL;
     if (parent->acceptq_tail)

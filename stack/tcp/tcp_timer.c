@@ -192,6 +192,7 @@ static bool timeout_2msl(struct tcp_ctx *t, struct tcb *tcb)
 /* Run every due timer; stops early when the TCB is gone. */
 void tcp_timers_run(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
+    tcb_touch(t, tcb);
     for (int w = 0; w < TT_COUNT; w++) {
         if (tcb->timer[w] > now)
             continue;

@@ -200,6 +200,105 @@ static void test_unwatch_keeps_the_others(void **state)
     pair_free(&p);
 }
 
+/* Step the pair until stack st reports sd (with bits) or limit passes. */
+static int wait_event(struct pair *p, int st, int sd, uint64_t limit)
+{
+    struct synack_event ev[64];
+    do {
+        int n = synack_stack_events(p->st[st], ev, 64);
+        for (int i = 0; i < n; i++)
+            if (ev[i].sd == sd)
+                return ev[i].events;
+            else
+                fail_msg("socket %d reported (0x%x), not %d", ev[i].sd, ev[i].events, sd);
+    } while (pair_step(p, limit));
+    return 0;
+}
+
+/* The stack looks only at sockets something happened to (the touched
+ * list): among idle watched connections, each way a socket becomes ready
+ * without a call of its own is reported, and nothing else: a segment
+ * (data sent and acknowledged: POLLOUT back; the peer's RST), the
+ * handshake a socket watched before connect() completes, a timer (a
+ * connection given up after R2). */
+static void test_what_the_stack_does_is_reported(void **state)
+{
+    (void)state;
+    struct pair p;
+    assert_int_equal(pair_init(&p, NULL, NULL), 0);
+    enum { IDLE = 20 };
+    int srv[IDLE], cli[IDLE];
+    for (int i = 0; i < IDLE; i++) {
+        assert_true(pair_connect(&p, (uint16_t)(PORT + 1 + i), &srv[i], &cli[i]) >= 0);
+        assert_int_equal(synack_socket_watch(p.st[0], srv[i], SYNACK_POLLIN, NULL), 0);
+        assert_int_equal(synack_socket_watch(p.st[1], cli[i], SYNACK_POLLIN, NULL), 0);
+    }
+    int s0, c0;
+    assert_true(pair_connect(&p, PORT, &s0, &c0) >= 0);
+    /* the send buffer full, POLLOUT watched: back when the peer reads */
+    static char big[64 * 1024];
+    while (synack_socket_send(p.st[1], c0, big, sizeof big, 0, p.now) > 0)
+        while (pair_step(&p, p.now + SYNACK_SEC))
+            ;
+    assert_int_equal(synack_socket_watch(p.st[1], c0, SYNACK_POLLOUT, NULL), 0);
+    struct synack_event ev[64];
+    assert_int_equal(synack_stack_events(p.st[1], ev, 64), 0);
+    while (synack_socket_recv(p.st[0], s0, big, sizeof big, 0, p.now) > 0)
+        ;
+    assert_int_equal(wait_event(&p, 1, c0, p.now + 5 * SYNACK_SEC), SYNACK_POLLOUT);
+    /* the peer's RST */
+    assert_int_equal(synack_socket_watch(p.st[0], s0, SYNACK_POLLIN, NULL), 0);
+    while (synack_socket_recv(p.st[0], s0, big, sizeof big, 0, p.now) > 0)
+        ;
+    assert_int_equal(synack_stack_events(p.st[0], ev, 64), 0);
+    assert_int_equal(synack_socket_abort(p.st[1], c0, p.now), 0);
+    assert_true(wait_event(&p, 0, s0, p.now + SYNACK_SEC) & SYNACK_POLLERR);
+    assert_int_equal(synack_socket_close(p.st[0], s0, p.now), 0);
+    /* watched before connect(): the handshake's end is reported */
+    int c1 = synack_socket(p.st[1]);
+    assert_int_equal(synack_socket_watch(p.st[1], c1, SYNACK_POLLOUT, NULL), 0);
+    assert_int_equal(synack_socket_connect(p.st[1], c1, PAIR_ADDR0, PORT + 1, p.now),
+                     -EINPROGRESS);
+    assert_int_equal(synack_stack_events(p.st[1], ev, 64), 0); /* SYN-SENT: nothing yet */
+    assert_int_equal(wait_event(&p, 1, c1, p.now + SYNACK_SEC), SYNACK_POLLOUT);
+    assert_int_equal(synack_socket_watch(p.st[1], c1, 0, NULL), 0);
+    /* a timer: a SYN nobody answers (no listener's stack: the address is
+     * not 0's), given up after R2 */
+    int c2 = synack_socket(p.st[1]);
+    assert_int_equal(synack_socket_watch(p.st[1], c2, SYNACK_POLLOUT, NULL), 0);
+    assert_int_equal(synack_socket_connect(p.st[1], c2, 0xc0000263u, 80, p.now), -EINPROGRESS);
+    assert_true(wait_event(&p, 1, c2, p.now + 300 * SYNACK_SEC) & SYNACK_POLLERR);
+    pair_free(&p);
+}
+
+/* A listener looked at (not ready) before the handshake ends is reported
+ * when the connection joins its accept queue: over a link with a delay, so
+ * that the SYN and the ACK arrive in different steps. */
+static void test_listener_reported_when_a_connection_arrives(void **state)
+{
+    (void)state;
+    struct synack_memlink_config lc;
+    synack_memlink_config_default(&lc);
+    lc.delay = 10 * SYNACK_MSEC;
+    struct pair p;
+    assert_int_equal(pair_init(&p, NULL, &lc), 0);
+    int lsd = synack_socket(p.st[0]);
+    assert_int_equal(synack_socket_bind(p.st[0], lsd, 0, PORT), 0);
+    assert_int_equal(synack_socket_listen(p.st[0], lsd, 8), 0);
+    assert_int_equal(synack_socket_watch(p.st[0], lsd, SYNACK_POLLIN, NULL), 0);
+    struct synack_event ev[4];
+    assert_int_equal(synack_stack_events(p.st[0], ev, 4), 0);
+    int cli = synack_socket(p.st[1]);
+    assert_int_equal(synack_socket_connect(p.st[1], cli, PAIR_ADDR0, PORT, p.now), -EINPROGRESS);
+    int steps = 0;
+    while (pair_step(&p, p.now + SYNACK_SEC) && synack_stack_events(p.st[0], ev, 4) == 0)
+        steps++;
+    assert_true(steps >= 1); /* the SYN came in a step of its own */
+    assert_int_equal(ev[0].sd, lsd);
+    assert_int_equal(ev[0].events, SYNACK_POLLIN);
+    pair_free(&p);
+}
+
 static void test_bad_arguments(void **state)
 {
     (void)state;
@@ -224,6 +323,8 @@ int main(void)
         cmocka_unit_test(test_listener_watch_is_not_inherited_and_close_forgets),
         cmocka_unit_test(test_small_max_is_fair),
         cmocka_unit_test(test_unwatch_keeps_the_others),
+        cmocka_unit_test(test_what_the_stack_does_is_reported),
+        cmocka_unit_test(test_listener_reported_when_a_connection_arrives),
         cmocka_unit_test(test_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -264,9 +264,12 @@ int synack_socket_events(struct synack_stack *s, int sd);
  *
  * synack_stack_events fills at most max events and returns how many, each
  * watched socket at most once; when more are ready than max, the next call
- * goes on from where this one stopped. It costs one check per watched
- * socket. Take it after synack_stack_input/poll (or synack_loop_run, which
- * hands the events to a callback). */
+ * goes on from where this one stopped. Its cost is what happened, not what
+ * is watched (epoll's ready list): a check for each watched socket that a
+ * segment, a timer or an ICMP error touched, or the application called on,
+ * since the last call, and for each level-triggered one still ready.
+ * Watching and unwatching are O(1). Take it after synack_stack_input/poll
+ * (or synack_loop_run, which hands the events to a callback). */
 #define SYNACK_WATCH_EDGE 0x40000000
 struct synack_event {
     int sd;
