@@ -201,6 +201,7 @@ bool app_start(struct app *a)
         ta.kernel_addr = a->peer;
         ta.peer_addr = a->addr;
         ta.mtu = a->mtu;
+        ta.txqueuelen = APP_TXQUEUELEN;
     }
     if (synack_tun_configure(a->tun, &ta, err, sizeof err) < 0) {
         fprintf(stderr, "%s: %s\n", a->prog, err);
@@ -232,6 +233,13 @@ bool app_start(struct app *a)
             c.mtu = (uint16_t)m;
         if (f)
             fclose(f);
+    }
+    if (a->max_conns) {
+        /* A server's connections: as many sockets, and a listen backlog (the
+         * SYN cache and the accept queue) of a quarter, as Linux's somaxconn
+         * (4096) at most, for the bursts while the loop waits for a CPU. */
+        c.max_conns = c.max_sockets = a->max_conns;
+        c.backlog_max = a->max_conns / 4 < 4096 ? a->max_conns / 4 : 4096;
     }
     c.rng_seed = a->seed;
     if (!a->seed && getrandom(&c.rng_seed, sizeof c.rng_seed, 0) != sizeof c.rng_seed)
@@ -278,6 +286,18 @@ void app_report(struct app *a)
                     "deadlines met up to %.3f s late\n", a->prog, synack_tun_name(a->tun),
             (unsigned long long)st->rx, (unsigned long long)st->tx,
             (unsigned long long)st->tx_errors, st->late_max / 1e6);
+    /* What the kernel dropped before synack saw it: its queue toward the
+     * device was full (the namespace's view of the device). */
+    char path[128];
+    snprintf(path, sizeof path, "/sys/class/net/%s/statistics/tx_dropped", synack_tun_name(a->tun));
+    FILE *f = fopen(path, "r");
+    unsigned long long dropped;
+    if (f && fscanf(f, "%llu", &dropped) == 1)
+        fprintf(stderr, "%s: %s: %llu datagrams dropped by the kernel before synack (its queue "
+                        "to the device full), %llu turns left datagrams waiting\n", a->prog,
+                synack_tun_name(a->tun), dropped, (unsigned long long)st->rx_full_turns);
+    if (f)
+        fclose(f);
     const struct synack_memlink_stats *im = synack_tun_impair_stats(a->tun);
     if (im)
         fprintf(stderr, "%s: impairment: %llu passed, %llu lost, %llu reordered, "
@@ -292,6 +312,25 @@ void app_report(struct app *a)
                 fprintf(stderr, "  %-28s %llu\n", synack_counter_name(i), (unsigned long long)v);
         }
     }
+}
+
+void app_report_usage(struct app *a)
+{
+    struct synack_stack_usage u;
+    if (!a->stack || synack_stack_usage(a->stack, &u) < 0)
+        return;
+    const struct synack_config *c = synack_stack_config(a->stack);
+    fprintf(stderr, "%s: usage: %u conns of %u (", a->prog, u.conns, c->max_conns);
+    const char *sep = "";
+    for (int st = 0; st < SYNACK_STATE_COUNT; st++)
+        if (u.state[st]) {
+            fprintf(stderr, "%s%s %u", sep, synack_state_name(st), u.state[st]);
+            sep = ", ";
+        }
+    fprintf(stderr, "), %u orphans of %u, %u unaccepted, %u TIME-WAIT records of %u, "
+                    "%u SYN cache of %u, %u sockets of %u (%u watched)\n",
+            u.orphans, c->orphan_max, u.unaccepted, u.timewait, c->timewait_max, u.syncache,
+            c->syncache_max, u.sockets, c->max_sockets, u.watched);
 }
 
 void app_stop(struct app *a)

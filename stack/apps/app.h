@@ -35,12 +35,17 @@ struct app {
     struct synack_memlink_config impair;
     enum synack_tun_dir impair_dir;
     uint64_t seed;             /* --seed (default: from getrandom) */
+    uint32_t max_conns;        /* the stack's max_conns and max_sockets (0: its default) */
     int verbose;
 
     struct synack_tun *tun;
     struct synack_stack *stack;
     struct synack_pcap *pcap;
 };
+
+/* The kernel's queue toward a device the app creates (synack-ns sets the
+ * same): 500, a TUN's default, is 30 ms of a 10,000 connections/s churn. */
+#define APP_TXQUEUELEN 4096
 
 /* Long options every app takes; codes are APP_OPT_BASE and up. */
 #define APP_OPT_BASE 0x1000
@@ -72,6 +77,8 @@ bool app_option(struct app *a, int code, const char *arg);
 bool app_start(struct app *a);
 /* Print the link's and the impairment stage's counters (verbose). */
 void app_report(struct app *a);
+/* One line: what the stack holds now beside its limits (synack_stack_usage). */
+void app_report_usage(struct app *a);
 void app_stop(struct app *a);
 
 /* One turn of the loop, sleeping at most until `until`. False once a

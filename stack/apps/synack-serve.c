@@ -5,8 +5,10 @@
  *
  * --echo sends back every octet it receives; --http serves the files
  * under DIR to GET and HEAD (HTTP/1.1, Connection: close). Many
- * connections at once, one thread: every turn of the loop looks at every
- * connection. */
+ * connections at once, one thread, on the loop helper (synack/loop.h):
+ * each turn handles the sockets the stack reports ready, so its work is
+ * what arrived, not the number of connections; idle connections are
+ * found from the oldest end of a list kept in order of activity. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +20,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <synack/loop.h>
+
 #include "app.h"
 
 #define REQ_MAX 8192
 #define IO_BUF 65536
 #define IDLE_TIMEOUT (60 * SYNACK_SEC)
+#define CONNS_DEFAULT 16384
 
 enum mode { MODE_NONE, MODE_ECHO, MODE_HTTP };
 
@@ -35,8 +40,10 @@ enum phase {
 struct conn {
     int sd;
     enum phase phase;
+    int watching; /* the SYNACK_POLL* bits its socket is watched for */
     char peer[32];
     uint64_t last_active;
+    struct conn *older, *newer; /* the server's list, by last activity */
     /* the request, or echo data not yet sent back */
     char *in;
     size_t in_len;
@@ -55,9 +62,10 @@ struct server {
     char root[PATH_MAX];
     uint16_t port;
     int listener;
-    struct conn **conns;
-    size_t nconns, cap;
-    uint64_t served, accepted, resets;
+    uint32_t max_conns; /* --max-conns: the stack's max_conns and max_sockets */
+    struct conn *oldest, *newest; /* by last activity: idle ones at the old end */
+    size_t nconns;
+    uint64_t served, accepted, resets, idle_aborts;
     char io[IO_BUF];
 };
 
@@ -67,6 +75,7 @@ static void usage(FILE *f)
           "  --echo           send back what each connection sends\n"
           "  --http DIR       serve the files under DIR (GET, HEAD)\n"
           "  --port P         port to listen on (8080)\n"
+          "  --max-conns N    connections (and sockets) the stack holds at once (16384)\n"
           "  -v               log each connection (-vv: the stack's counters at exit)\n"
           APP_COMMON_USAGE,
           f);
@@ -81,19 +90,39 @@ static void log_conn(struct server *sv, struct conn *c, const char *fmt, const c
     fputc('\n', stderr);
 }
 
-static void conn_free(struct server *sv, size_t i, bool abort)
+static void conn_unlink(struct server *sv, struct conn *c)
 {
-    struct conn *c = sv->conns[i];
-    uint64_t now = synack_clock_now();
+    *(c->older ? &c->older->newer : &sv->oldest) = c->newer;
+    *(c->newer ? &c->newer->older : &sv->newest) = c->older;
+    c->older = c->newer = NULL;
+}
+
+/* Something happened on c at now: it goes to the new end of the list. */
+static void conn_touch(struct server *sv, struct conn *c, uint64_t now)
+{
+    c->last_active = now;
+    if (sv->newest == c)
+        return;
+    if (c->older || c->newer || sv->oldest == c)
+        conn_unlink(sv, c);
+    c->older = sv->newest;
+    *(sv->newest ? &sv->newest->newer : &sv->oldest) = c;
+    sv->newest = c;
+}
+
+/* close() or abort() also stop the socket's watch. */
+static void conn_free(struct server *sv, struct conn *c, bool abort, uint64_t now)
+{
     if (abort)
         synack_socket_abort(sv->app.stack, c->sd, now);
     else
         synack_socket_close(sv->app.stack, c->sd, now);
     if (c->file >= 0)
         close(c->file);
+    conn_unlink(sv, c);
+    sv->nconns--;
     free(c->in);
     free(c);
-    sv->conns[i] = sv->conns[--sv->nconns];
 }
 
 /* ---- HTTP ---- */
@@ -214,11 +243,10 @@ static void http_request(struct server *sv, struct conn *c)
 }
 
 /* Send what the socket takes; true when the whole response is out. */
-static bool http_send(struct server *sv, struct conn *c, int *err)
+static bool http_send(struct server *sv, struct conn *c, uint64_t now, int *err)
 {
     struct synack_stack *s = sv->app.stack;
     for (;;) {
-        uint64_t now = synack_clock_now();
         const char *p;
         size_t n;
         if (c->head_off < c->head_len) {
@@ -245,7 +273,6 @@ static bool http_send(struct server *sv, struct conn *c, int *err)
             *err = (int)-w;
             return false;
         }
-        c->last_active = now;
         if (c->head_off < c->head_len)
             c->head_off += (size_t)w;
         else
@@ -253,97 +280,120 @@ static bool http_send(struct server *sv, struct conn *c, int *err)
     }
 }
 
-/* ---- one connection's turn; false when it is finished ---- */
+/* ---- one connection's turn, all at the loop's `now` for the turn, which
+ * is not before any time the stack was given (synack/stack.h: time never
+ * goes back; nor may the TSval, RFC 7323 5.4): a send at a later time than
+ * the shutdown that follows it would date the FIN's segment, and its
+ * TSval, before the data's; false when it is finished ---- */
 
-static bool conn_turn(struct server *sv, struct conn *c, bool *abort)
+/* PH_REQUEST: read the head; -1 error (in *err), 0 closed before asking,
+ * 1 more to come, 2 the response is set. */
+static int http_read(struct server *sv, struct conn *c, uint64_t now, int *err)
+{
+    ssize_t r = synack_socket_recv(sv->app.stack, c->sd, c->in + c->in_len,
+                                   REQ_MAX - 1 - c->in_len, 0, now);
+    if (r == -EAGAIN)
+        return 1;
+    if (r == 0)
+        return 0;
+    if (r < 0) {
+        *err = (int)-r;
+        return -1;
+    }
+    c->in_len += (size_t)r;
+    c->in[c->in_len] = '\0';
+    if (strstr(c->in, "\r\n\r\n")) {
+        http_request(sv, c);
+        return 2;
+    }
+    if (c->in_len < REQ_MAX - 1)
+        return 1;
+    c->phase = PH_RESPOND;
+    respond_status(c, 431, "Request Header Fields Too Large");
+    return 2;
+}
+
+/* PH_RESPOND, echo: send back what came, read more; 0 when the peer's FIN
+ * is reached and echoed, 1 more to come, -1 error. */
+static int echo_turn(struct server *sv, struct conn *c, uint64_t now, int *err)
 {
     struct synack_stack *s = sv->app.stack;
-    /* the time of the turn, for the idle clock; each call into the stack
-     * takes the clock anew: http_send's calls come later than this, and
-     * the stack's time never goes back (synack/stack.h), nor does the
-     * TSval it sends (RFC 7323 5.4) */
-    uint64_t now = synack_clock_now();
-    int err = 0;
-    if (c->phase == PH_REQUEST) {
-        ssize_t r = synack_socket_recv(s, c->sd, c->in + c->in_len, REQ_MAX - 1 - c->in_len, 0,
-                                       synack_clock_now());
-        if (r > 0) {
-            c->in_len += (size_t)r;
-            c->in[c->in_len] = '\0';
-            c->last_active = now;
-            if (strstr(c->in, "\r\n\r\n"))
-                http_request(sv, c);
-            else if (c->in_len >= REQ_MAX - 1) {
-                c->phase = PH_RESPOND;
-                respond_status(c, 431, "Request Header Fields Too Large");
-            } else
-                return true;
-        } else if (r == 0) {
-            return false; /* closed before asking */
-        } else if (r != -EAGAIN) {
-            err = (int)-r;
-            goto failed;
-        } else {
-            return true;
+    for (;;) {
+        if (c->in_len) {
+            ssize_t w = synack_socket_send(s, c->sd, c->in, c->in_len, 0, now);
+            if (w == -EAGAIN)
+                return 1; /* read no more until this is out: flow control */
+            if (w < 0) {
+                *err = (int)-w;
+                return -1;
+            }
+            memmove(c->in, c->in + w, c->in_len - (size_t)w);
+            c->in_len -= (size_t)w;
+            if (c->in_len)
+                return 1;
+        }
+        ssize_t r = synack_socket_recv(s, c->sd, c->in, IO_BUF, 0, now);
+        if (r == -EAGAIN)
+            return 1;
+        if (r == 0) {
+            synack_socket_shutdown(s, c->sd, SYNACK_SHUT_WR, now);
+            sv->served++;
+            return 0;
+        }
+        if (r < 0) {
+            *err = (int)-r;
+            return -1;
+        }
+        c->in_len = (size_t)r;
+    }
+}
+
+/* PH_DRAIN: read until the peer's FIN; 0 there, 1 more to come, -1 error. */
+static int drain(struct server *sv, struct conn *c, uint64_t now, int *err)
+{
+    for (;;) {
+        ssize_t r = synack_socket_recv(sv->app.stack, c->sd, sv->io, sizeof sv->io, 0, now);
+        if (r == 0)
+            return 0;
+        if (r == -EAGAIN)
+            return 1;
+        if (r < 0) {
+            *err = (int)-r;
+            return -1;
         }
     }
+}
+
+/* What c waits for next: the bits its socket is watched for. */
+static int conn_wants(const struct server *sv, const struct conn *c)
+{
+    if (c->phase == PH_RESPOND && (sv->mode == MODE_HTTP || c->in_len))
+        return SYNACK_POLLOUT;
+    return SYNACK_POLLIN;
+}
+
+static bool conn_turn(struct server *sv, struct conn *c, uint64_t now, bool *abort)
+{
+    struct synack_stack *s = sv->app.stack;
+    int err = 0, r = 1;
+    if (c->phase == PH_REQUEST && (r = http_read(sv, c, now, &err)) < 2)
+        goto done;
     if (c->phase == PH_RESPOND && sv->mode == MODE_HTTP) {
-        if (!http_send(sv, c, &err)) {
-            if (err)
-                goto failed;
-            return true;
+        if (!http_send(sv, c, now, &err)) {
+            r = err ? -1 : 1;
+            goto done;
         }
         sv->served++;
-        synack_socket_shutdown(s, c->sd, SYNACK_SHUT_WR, synack_clock_now());
+        synack_socket_shutdown(s, c->sd, SYNACK_SHUT_WR, now);
         c->phase = PH_DRAIN;
     }
-    if (c->phase == PH_RESPOND && sv->mode == MODE_ECHO) {
-        for (;;) {
-            if (c->in_len) {
-                ssize_t w = synack_socket_send(s, c->sd, c->in, c->in_len, 0, synack_clock_now());
-                if (w == -EAGAIN)
-                    return true; /* read no more until this is out: flow control */
-                if (w < 0) {
-                    err = (int)-w;
-                    goto failed;
-                }
-                memmove(c->in, c->in + w, c->in_len - (size_t)w);
-                c->in_len -= (size_t)w;
-                c->last_active = now;
-                if (c->in_len)
-                    return true;
-            }
-            ssize_t r = synack_socket_recv(s, c->sd, c->in, IO_BUF, 0, synack_clock_now());
-            if (r == -EAGAIN)
-                return true;
-            if (r == 0) {
-                synack_socket_shutdown(s, c->sd, SYNACK_SHUT_WR, synack_clock_now());
-                sv->served++;
-                return false; /* echoed everything: close */
-            }
-            if (r < 0) {
-                err = (int)-r;
-                goto failed;
-            }
-            c->in_len = (size_t)r;
-            c->last_active = now;
-        }
-    }
-    if (c->phase == PH_DRAIN) {
-        for (;;) {
-            ssize_t r = synack_socket_recv(s, c->sd, sv->io, sizeof sv->io, 0, synack_clock_now());
-            if (r == 0)
-                return false;
-            if (r == -EAGAIN)
-                return true;
-            if (r < 0) {
-                err = (int)-r;
-                goto failed;
-            }
-        }
-    }
-    return true;
-failed:
+    if (c->phase == PH_RESPOND)
+        r = echo_turn(sv, c, now, &err);
+    else if (c->phase == PH_DRAIN)
+        r = drain(sv, c, now, &err);
+done:
+    if (r >= 0)
+        return r > 0;
     if (err == ECONNRESET)
         sv->resets++;
     log_conn(sv, c, "ended: %s", err == ECONNRESET ? "reset by the peer" : strerror(err));
@@ -351,42 +401,120 @@ failed:
     return false;
 }
 
-static void accept_all(struct server *sv)
+static void conn_event(struct server *sv, struct conn *c, uint64_t now)
 {
+    bool abort = false;
+    if (!conn_turn(sv, c, now, &abort)) {
+        conn_free(sv, c, abort, now);
+        return;
+    }
+    conn_touch(sv, c, now);
+    int want = conn_wants(sv, c);
+    if (want != c->watching) {
+        synack_socket_watch(sv->app.stack, c->sd, want, c);
+        c->watching = want;
+    }
+}
+
+static void accept_all(struct server *sv, uint64_t now)
+{
+    struct synack_stack *s = sv->app.stack;
     for (;;) {
         uint32_t raddr;
         uint16_t rport;
-        int sd = synack_socket_accept(sv->app.stack, sv->listener, &raddr, &rport);
+        int sd = synack_socket_accept(s, sv->listener, &raddr, &rport);
         if (sd < 0)
             return;
         struct conn *c = calloc(1, sizeof *c);
         char *in = malloc(sv->mode == MODE_ECHO ? IO_BUF : REQ_MAX);
-        if (sv->nconns == sv->cap) {
-            size_t cap = sv->cap ? sv->cap * 2 : 64;
-            struct conn **v = realloc(sv->conns, cap * sizeof *v);
-            if (v) {
-                sv->conns = v;
-                sv->cap = cap;
-            }
-        }
-        if (!c || !in || sv->nconns == sv->cap) {
+        if (!c || !in) {
             free(c);
             free(in);
-            synack_socket_abort(sv->app.stack, sd, synack_clock_now());
+            synack_socket_abort(s, sd, now);
             continue;
         }
         c->sd = sd;
         c->in = in;
         c->file = -1;
         c->phase = sv->mode == MODE_ECHO ? PH_RESPOND : PH_REQUEST;
-        c->last_active = synack_clock_now();
         char a[20];
         app_format_ipv4(raddr, a, sizeof a);
         snprintf(c->peer, sizeof c->peer, "%s:%u", a, rport);
-        sv->conns[sv->nconns++] = c;
+        sv->nconns++;
         sv->accepted++;
+        conn_touch(sv, c, now);
         log_conn(sv, c, "%s", "connected");
+        c->watching = conn_wants(sv, c);
+        synack_socket_watch(s, sd, c->watching, c); /* what is there now is reported */
     }
+}
+
+/* The loop's callback: the ready sockets, the listener's user pointer NULL. */
+static void on_events(void *ctx, struct synack_stack *s, const struct synack_event *ev, size_t n,
+                      uint64_t now)
+{
+    (void)s;
+    struct server *sv = ctx;
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].user)
+            conn_event(sv, ev[i].user, now);
+        else
+            accept_all(sv, now);
+    }
+}
+
+/* Connections with nothing for IDLE_TIMEOUT, from the old end of the list. */
+static void abort_idle(struct server *sv, uint64_t now)
+{
+    while (sv->oldest && now > sv->oldest->last_active + IDLE_TIMEOUT) {
+        log_conn(sv, sv->oldest, "%s", "idle for 60 s: aborted");
+        sv->idle_aborts++;
+        conn_free(sv, sv->oldest, true, now);
+    }
+}
+
+static int listen_on(struct server *sv)
+{
+    struct synack_stack *s = sv->app.stack;
+    sv->listener = synack_socket(s);
+    int one = 1, rc = sv->listener < 0 ? sv->listener : 0;
+    if (rc == 0)
+        rc = synack_socket_setsockopt(s, sv->listener, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR,
+                                      &one, sizeof one, synack_clock_now());
+    if (rc == 0)
+        rc = synack_socket_bind(s, sv->listener, sv->app.addr, sv->port);
+    if (rc == 0)
+        rc = synack_socket_listen(s, sv->listener, (int)synack_stack_config(s)->backlog_max);
+    if (rc == 0)
+        rc = synack_socket_watch(s, sv->listener, SYNACK_POLLIN, NULL);
+    return rc;
+}
+
+/* Until SIGINT or SIGTERM: the loop, and once a second the idle
+ * connections and (-vv) every 10 s what the stack holds. */
+static int serve(struct server *sv)
+{
+    struct synack_loop *lp = synack_loop_new();
+    if (!lp || synack_loop_add_stack(lp, sv->app.stack, on_events, sv) < 0) {
+        synack_loop_free(lp);
+        return -ENOMEM;
+    }
+    int rc = 0;
+    uint64_t next_usage = synack_clock_now() + 10 * SYNACK_SEC;
+    while (!app_stopping()) {
+        rc = synack_loop_run_tun(lp, sv->app.tun, synack_clock_now() + SYNACK_SEC);
+        if (rc < 0 && rc != -EINTR)
+            break;
+        rc = 0;
+        uint64_t now = synack_clock_now();
+        abort_idle(sv, now);
+        if (sv->app.verbose > 1 && now >= next_usage) {
+            app_report_usage(&sv->app);
+            next_usage += 10 * SYNACK_SEC;
+        }
+    }
+    synack_loop_free(lp);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -394,11 +522,13 @@ int main(int argc, char **argv)
     static struct server sv;
     app_init(&sv.app, "synack-serve");
     sv.port = 8080;
+    sv.max_conns = CONNS_DEFAULT;
     static const struct option longopts[] = {
         APP_COMMON_OPTIONS,
         {"echo", no_argument, NULL, 'e'},
         {"http", required_argument, NULL, 'H'},
         {"port", required_argument, NULL, 'p'},
+        {"max-conns", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -419,6 +549,15 @@ int main(int argc, char **argv)
             }
             sv.port = (uint16_t)p;
             break;
+        case 'm':
+            p = strtol(optarg, &end, 10);
+            if (!*optarg || *end || p < 16 || p > 1 << 20) {
+                fprintf(stderr, "synack-serve: --max-conns: expected 16 to 1048576, got '%s'\n",
+                        optarg);
+                return APP_EXIT_USAGE;
+            }
+            sv.max_conns = (uint32_t)p;
+            break;
         default:
             if (c >= APP_OPT_BASE && app_option(&sv.app, c, optarg))
                 break;
@@ -434,20 +573,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "synack-serve: %s: %s\n", sv.dir, strerror(errno));
         return APP_EXIT_USAGE;
     }
+    sv.app.max_conns = sv.max_conns;
     if (!app_start(&sv.app)) {
         app_stop(&sv.app);
         return APP_EXIT_SETUP;
     }
-    struct synack_stack *s = sv.app.stack;
-    sv.listener = synack_socket(s);
-    int one = 1, rc = sv.listener < 0 ? sv.listener : 0;
-    if (rc == 0)
-        rc = synack_socket_setsockopt(s, sv.listener, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR,
-                                      &one, sizeof one, synack_clock_now());
-    if (rc == 0)
-        rc = synack_socket_bind(s, sv.listener, sv.app.addr, sv.port);
-    if (rc == 0)
-        rc = synack_socket_listen(s, sv.listener, 128);
+    int rc = listen_on(&sv);
     if (rc < 0) {
         fprintf(stderr, "synack-serve: cannot listen on port %u: %s\n", sv.port, strerror(-rc));
         app_stop(&sv.app);
@@ -458,35 +589,19 @@ int main(int argc, char **argv)
     fprintf(stderr, "synack-serve: listening on %s:%u (%s%s) via %s\n", a, sv.port,
             sv.mode == MODE_ECHO ? "echo" : "http ", sv.mode == MODE_HTTP ? sv.root : "",
             synack_tun_name(sv.app.tun));
-    while (app_turn(&sv.app, synack_clock_now() + SYNACK_SEC)) {
-        accept_all(&sv);
-        for (size_t i = 0; i < sv.nconns;) {
-            struct conn *cn = sv.conns[i];
-            bool abort = false;
-            /* A pass over many connections must not hold the stack's timers
-             * (a delayed ACK: MUST-40): when one is due, a turn that does
-             * not sleep */
-            if (synack_tun_deadline(sv.app.tun, s) <= synack_clock_now() && !app_turn(&sv.app, 0))
-                break;
-            if (!conn_turn(&sv, cn, &abort)) {
-                conn_free(&sv, i, abort);
-                continue;
-            }
-            if (synack_clock_now() > cn->last_active + IDLE_TIMEOUT) {
-                log_conn(&sv, cn, "%s", "idle for 60 s: aborted");
-                conn_free(&sv, i, true);
-                continue;
-            }
-            i++;
-        }
-    }
-    fprintf(stderr, "synack-serve: stopping: %llu connections, %llu served, %llu reset\n",
+    rc = serve(&sv);
+    if (rc < 0)
+        fprintf(stderr, "synack-serve: %s: %s\n", synack_tun_name(sv.app.tun), strerror(-rc));
+    fprintf(stderr, "synack-serve: stopping: %llu connections, %llu served, %llu reset, "
+                    "%llu aborted idle\n",
             (unsigned long long)sv.accepted, (unsigned long long)sv.served,
-            (unsigned long long)sv.resets);
-    while (sv.nconns)
-        conn_free(&sv, sv.nconns - 1, true);
-    free(sv.conns);
+            (unsigned long long)sv.resets, (unsigned long long)sv.idle_aborts);
+    uint64_t now = synack_clock_now();
+    while (sv.oldest)
+        conn_free(&sv, sv.oldest, true, now);
+    if (sv.app.verbose > 1)
+        app_report_usage(&sv.app);
     app_report(&sv.app);
     app_stop(&sv.app);
-    return 0;
+    return rc < 0 ? APP_EXIT_SETUP : 0;
 }

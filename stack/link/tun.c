@@ -21,7 +21,12 @@
 #include <synack/link_tun.h>
 
 #define TUN_BUF 65536
-#define TUN_BATCH 64 /* datagrams read per turn before the stack answers (MUST-58) */
+#define TUN_BATCH 64 /* datagrams read before the stack answers (MUST-58) */
+/* Batches read per call while the device has more: the kernel's queue
+ * (txqueuelen datagrams) drops what arrives while it is full, so a turn
+ * drains it rather than leave it to the next wait; bounded, so timers and
+ * the application still get their turn under a flood. */
+#define TUN_DRAIN_BATCHES 16
 
 struct synack_tun {
     int fd;
@@ -230,6 +235,11 @@ int synack_tun_configure(struct synack_tun *t, const struct synack_tun_addr *a, 
         ifr.ifr_mtu = a->mtu;
         rc = if_ioctl(sock, SIOCSIFMTU, &ifr, "SIOCSIFMTU", t->name, err, n);
     }
+    if (rc == 0 && a->txqueuelen) {
+        IFR_RESET();
+        ifr.ifr_qlen = (int)a->txqueuelen;
+        rc = if_ioctl(sock, SIOCSIFTXQLEN, &ifr, "SIOCSIFTXQLEN", t->name, err, n);
+    }
     if (rc == 0 && a->kernel_addr) {
         IFR_RESET();
         set_sin(&ifr.ifr_addr, a->kernel_addr);
@@ -352,24 +362,25 @@ static void impair_deliver(void *ctx, int to, const uint8_t *pkt, size_t len, ui
     }
 }
 
-int synack_tun_input(struct synack_tun *t, struct synack_stack *s, uint64_t now)
+/* One batch: up to TUN_BATCH datagrams into s. The count read, or -errno;
+ * *empty when the device had no more. */
+static int input_batch(struct synack_tun *t, struct synack_stack *s, uint64_t now, bool *empty)
 {
-    t->stack = s;
     int count = 0, rc = 0;
     bool batch = false;
+    *empty = false;
     while (count < TUN_BATCH) {
         ssize_t r = read(t->fd, t->buf, sizeof t->buf);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
                 t->st.rx_errors++;
                 rc = -errno;
             }
+            *empty = true;
             break;
         }
-        if (r == 0)
-            break;
         size_t len = (size_t)r;
         t->st.rx++;
         t->st.rx_bytes += len;
@@ -393,6 +404,22 @@ int synack_tun_input(struct synack_tun *t, struct synack_stack *s, uint64_t now)
     if (batch)
         synack_stack_batch_end(s, now);
     return count ? count : rc;
+}
+
+int synack_tun_input(struct synack_tun *t, struct synack_stack *s, uint64_t now)
+{
+    t->stack = s;
+    int total = 0;
+    bool empty = false;
+    for (int b = 0; b < TUN_DRAIN_BATCHES && !empty; b++) {
+        int n = input_batch(t, s, now, &empty);
+        if (n < 0)
+            return total ? total : n;
+        total += n;
+    }
+    if (!empty)
+        t->st.rx_full_turns++;
+    return total;
 }
 
 uint64_t synack_tun_deadline(const struct synack_tun *t, const struct synack_stack *s)

@@ -55,6 +55,10 @@ struct synack_tun_addr {
                                * the namespace must have IPv6 on (and DAD off, or the
                                * address is tentative for a while) */
     uint8_t prefix6_len;  /* of kernel_addr6 (0: 64) */
+    uint32_t txqueuelen;  /* the kernel's queue of datagrams toward the stack (0: leave;
+                           * a TUN device starts with 500): what arrives while it is
+                           * full is dropped before the stack sees it (the device's
+                           * tx_dropped), so a server facing bursts wants more */
 };
 
 struct synack_tun_stats {
@@ -63,6 +67,8 @@ struct synack_tun_stats {
     uint64_t rx_errors;         /* reads that failed (other than "nothing there") */
     uint64_t tx_errors;         /* writes that failed: counted, the datagram is lost */
     uint64_t rx_not_ipv4;       /* datagrams read that were not IPv4 (ignored) */
+    uint64_t rx_full_turns;     /* turns that read their most (16 x 64) and left more on
+                                 * the device: the stack not keeping up with it */
     uint64_t late_max;          /* the most synack_tun_run met a deadline late (us):
                                  * the process waiting for a CPU, or the application
                                  * away from the loop; the stack's timers wait too */

@@ -1,31 +1,43 @@
 /* loadgen: short HTTP/1.0 requests from the kernel's side at a fixed rate
  * (make stress): each connection connects, sends a GET, reads to the
- * server's close and closes. Every 10 s it prints the requests done and
- * failed, the worst connect time, and the RSS of a process to watch.
+ * server's close and closes. Every 10 s it prints the requests started,
+ * done and failed in those 10 s, the worst connect time, how many connects
+ * took a second or more (a SYN or SYN-ACK lost and sent again), its own
+ * CPU time and the RSS and CPU time of a process to watch (the server).
  *
  *   loadgen ADDR PORT PATH RATE SECONDS [PID]
  *
  * ADDR must be in 192.0.2.0/24 or 198.51.100.0/24 (RFC 5737). At most
- * 4,096 requests in flight; one that takes more than 5 s counts as
- * failed. Exit 0 when none failed. */
+ * 16,384 requests in flight (a request the rate asks for beyond that is
+ * counted as not started); one that takes more than 5 s counts as failed.
+ * epoll, so its own cost per turn is what happened, not what is in flight.
+ * Exit 0 when none failed. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_FLIGHT 4096
+#define MAX_FLIGHT 16384
+#define TIMEOUT 5.0
 
 struct req {
-    int fd;
+    int fd; /* -1: the slot is free */
     double start;
     int connected;
+};
+
+struct window {
+    unsigned long started, done, failed, skipped, slow;
+    double worst;
 };
 
 static double now_s(void)
@@ -35,18 +47,150 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static long rss_kb(int pid)
+/* VmRSS (kB) and utime+stime (s) of pid, from /proc. */
+static void proc_of(int pid, long *rss, double *cpu)
 {
-    char path[64], line[256];
-    long v = -1;
+    char path[64], line[512];
+    *rss = -1;
+    *cpu = -1;
     snprintf(path, sizeof path, "/proc/%d/status", pid);
     FILE *f = fopen(path, "r");
     while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "VmRSS: %ld kB", &v) == 1)
+        if (sscanf(line, "VmRSS: %ld kB", rss) == 1)
             break;
     if (f)
         fclose(f);
-    return v;
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    f = fopen(path, "r");
+    unsigned long ut, st;
+    if (f && fgets(line, sizeof line, f)) {
+        const char *p = strrchr(line, ')'); /* the name may hold spaces */
+        if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+                        &st) == 2)
+            *cpu = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+    }
+    if (f)
+        fclose(f);
+}
+
+static double self_cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+static struct req rq[MAX_FLIGHT];
+static int free_slots[MAX_FLIGHT], nfree;
+/* Requests in the order they started, the oldest times out first; an
+ * entry whose slot finished (or was taken again) is passed over. */
+#define ORDER 131072u
+static struct {
+    int slot;
+    double start;
+} order[ORDER];
+static unsigned head, tail;
+
+static void finish(int ep, int i, int ok, struct window *w)
+{
+    epoll_ctl(ep, EPOLL_CTL_DEL, rq[i].fd, NULL);
+    close(rq[i].fd);
+    rq[i].fd = -1;
+    free_slots[nfree++] = i;
+    ok ? w->done++ : w->failed++;
+}
+
+static void start(int ep, const struct sockaddr_in *sa, double t, struct window *w)
+{
+    w->started++;
+    if (nfree == 0) {
+        w->skipped++;
+        return;
+    }
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    if (fd < 0 || (connect(fd, (const struct sockaddr *)sa, sizeof *sa) < 0 &&
+                   errno != EINPROGRESS)) {
+        if (fd >= 0)
+            close(fd);
+        w->failed++;
+        return;
+    }
+    int i = free_slots[--nfree];
+    rq[i] = (struct req){fd, t, 0};
+    struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = (uint32_t)i};
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    order[tail % ORDER].slot = i;
+    order[tail++ % ORDER].start = t;
+}
+
+static void on_ready(int ep, int i, uint32_t evs, const char *get, int getlen, double t,
+                     struct window *w)
+{
+    struct req *r = &rq[i];
+    if (r->fd < 0)
+        return;
+    if (!r->connected) {
+        int err = 0;
+        socklen_t el = sizeof err;
+        getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+        if (err || write(r->fd, get, (size_t)getlen) != getlen) {
+            finish(ep, i, 0, w);
+            return;
+        }
+        r->connected = 1;
+        double c = t - r->start;
+        if (c > w->worst)
+            w->worst = c;
+        if (c >= 1.0)
+            w->slow++;
+        struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+        epoll_ctl(ep, EPOLL_CTL_MOD, r->fd, &ev);
+        return;
+    }
+    if (!(evs & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+        return;
+    char buf[4096];
+    ssize_t k = read(r->fd, buf, sizeof buf);
+    if (k == 0)
+        finish(ep, i, 1, w);
+    else if (k < 0 && errno != EAGAIN)
+        finish(ep, i, 0, w);
+}
+
+/* Requests older than TIMEOUT fail; slots already finished are passed over. */
+static void expire(int ep, double t, struct window *w)
+{
+    while (head != tail) {
+        int i = order[head % ORDER].slot;
+        bool live = rq[i].fd >= 0 && rq[i].start == order[head % ORDER].start;
+        if (live && t - rq[i].start <= TIMEOUT && tail - head < ORDER)
+            return;
+        if (live)
+            finish(ep, i, 0, w);
+        head++;
+    }
+}
+
+static void report(double t, double t0, struct window *w, struct window *all, int pid)
+{
+    long rss = -1;
+    double cpu = -1;
+    if (pid)
+        proc_of(pid, &rss, &cpu);
+    printf("loadgen: %4.0f s: %lu started, %lu done, %lu failed, %lu not started; connects "
+           "worst %.1f ms, %lu of 1 s or more; loadgen cpu %.1f s; server rss %ld kB, cpu %.1f s\n",
+           t - t0, w->started, w->done, w->failed, w->skipped, w->worst * 1e3, w->slow,
+           self_cpu(), rss, cpu);
+    fflush(stdout);
+    all->started += w->started;
+    all->done += w->done;
+    all->failed += w->failed;
+    all->skipped += w->skipped;
+    all->slow += w->slow;
+    if (w->worst > all->worst)
+        all->worst = w->worst;
+    *w = (struct window){0};
 }
 
 int main(int argc, char **argv)
@@ -69,76 +213,44 @@ int main(int argc, char **argv)
     int getlen = snprintf(get, sizeof get, "GET %s HTTP/1.0\r\n\r\n", argv[3]);
     double rate = atof(argv[4]), secs = atof(argv[5]);
     int pid = argc > 6 ? atoi(argv[6]) : 0;
-    static struct req rq[MAX_FLIGHT];
-    static struct pollfd pf[MAX_FLIGHT];
-    int n = 0;
-    unsigned long started = 0, done = 0, failed = 0;
-    double worst = 0, t0 = now_s(), next_report = t0 + 10;
-    while (now_s() - t0 < secs || n > 0) {
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0 || rate <= 0 || secs <= 0) {
+        fprintf(stderr, "loadgen: %s\n", ep < 0 ? strerror(errno) : "RATE and SECONDS > 0");
+        return 2;
+    }
+    for (int i = 0; i < MAX_FLIGHT; i++) {
+        rq[i].fd = -1;
+        free_slots[nfree++] = MAX_FLIGHT - 1 - i;
+    }
+    struct window w = {0}, all = {0};
+    unsigned long offered = 0;
+    double t0 = now_s(), next_report = t0 + 10;
+    struct epoll_event evs[256];
+    for (;;) {
         double t = now_s();
-        /* start what the rate allows, up to MAX_FLIGHT in flight */
-        while (t - t0 < secs && started < (unsigned long)((t - t0) * rate) && n < MAX_FLIGHT) {
-            int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-            if (fd < 0 || (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 &&
-                           errno != EINPROGRESS)) {
-                if (fd >= 0)
-                    close(fd);
-                failed++;
-                started++;
-                continue;
-            }
-            rq[n] = (struct req){fd, t, 0};
-            pf[n] = (struct pollfd){fd, POLLOUT, 0};
-            n++;
-            started++;
+        /* start what the rate asks for by now */
+        while (t - t0 < secs && offered < (unsigned long)((t - t0) * rate)) {
+            start(ep, &sa, t, &w);
+            offered++;
         }
-        poll(pf, (nfds_t)n, 1);
+        if (t - t0 >= secs && nfree == MAX_FLIGHT)
+            break;
+        int n = epoll_wait(ep, evs, 256, 1);
         t = now_s();
-        for (int i = 0; i < n;) {
-            struct req *r = &rq[i];
-            int finished = 0, ok = 0;
-            if (!r->connected && (pf[i].revents & (POLLOUT | POLLERR | POLLHUP))) {
-                int err = 0;
-                socklen_t el = sizeof err;
-                getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &err, &el);
-                if (err || write(r->fd, get, (size_t)getlen) != getlen) {
-                    finished = 1;
-                } else {
-                    r->connected = 1;
-                    if (t - r->start > worst)
-                        worst = t - r->start;
-                    pf[i].events = POLLIN;
-                }
-            } else if (r->connected && (pf[i].revents & (POLLIN | POLLERR | POLLHUP))) {
-                char buf[4096];
-                ssize_t k = read(r->fd, buf, sizeof buf);
-                if (k == 0) {
-                    finished = ok = 1;
-                } else if (k < 0 && errno != EAGAIN) {
-                    finished = 1;
-                }
-            }
-            if (!finished && t - r->start > 5.0)
-                finished = 1;
-            pf[i].revents = 0;
-            if (finished) {
-                close(r->fd);
-                ok ? done++ : failed++;
-                rq[i] = rq[--n];
-                pf[i] = pf[n];
-                continue;
-            }
-            i++;
-        }
+        for (int k = 0; k < n; k++)
+            on_ready(ep, (int)evs[k].data.u32, evs[k].events, get, getlen, t, &w);
+        expire(ep, t, &w);
         if (t >= next_report) {
-            printf("loadgen: %4.0f s: %lu done, %lu failed, worst connect %.1f ms, rss %ld kB\n",
-                   t - t0, done, failed, worst * 1e3, pid ? rss_kb(pid) : -1L);
-            fflush(stdout);
-            worst = 0;
+            report(t, t0, &w, &all, pid);
             next_report += 10;
         }
     }
-    printf("loadgen: %lu requests in %.1f s (%.0f/s): %lu done, %lu failed\n", done + failed,
-           now_s() - t0, (done + failed) / (now_s() - t0), done, failed);
-    return failed ? 1 : 0;
+    double t = now_s();
+    report(t, t0, &w, &all, pid);
+    printf("loadgen: %lu requests in %.1f s (%.0f/s asked for %.0f/s): %lu done (%.0f/s), "
+           "%lu failed, %lu not started (%d in flight); connects worst %.1f ms, %lu of 1 s or "
+           "more\n",
+           all.started, t - t0, all.started / (t - t0), rate, all.done, all.done / (t - t0),
+           all.failed, all.skipped, MAX_FLIGHT, all.worst * 1e3, all.slow);
+    return all.failed || all.skipped ? 1 : 0;
 }
