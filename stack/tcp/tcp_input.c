@@ -98,6 +98,7 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
 static void listen_syn(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
                        const uint32_t *iss_floor, uint64_t now)
 {
+    t->cnt->tcp_listen_syn++;
     if (l->acceptq_len >= l->backlog) {
         t->cnt->tcp_listen_overflow++; /* nobody accepts: no new handshakes */
         return;

@@ -191,13 +191,20 @@ void syncache_syn(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *seg,
         t->cnt->tcp_syn_text_dropped++; /* not acknowledged: the peer sends it again */
     bool fin = SEG_HAS(seg, SYNACK_TCP_FIN) && seg->datalen == 0;
     /* A reopened TIME-WAIT connection needs its ISS above the old one (MAY-2):
-     * an entry, never a cookie, room made for it if need be. */
-    if (must_keep && (l->syn_len >= l->backlog || t->syn_count >= t->cfg->syncache_max) &&
-        l->syn_head) {
-        t->cnt->tcp_syncache_evicted++;
-        entry_free(t, l->syn_head);
+     * an entry, never a cookie. It may go past the listener's backlog (which
+     * only decides when cookies start, as Linux's request queue), not past
+     * syncache_max: there it is dropped, counted, and the peer sends its SYN
+     * again, rather than evict a legitimate half-open connection (unless
+     * cookies are off and eviction is the policy). */
+    if (must_keep) {
+        if (t->syn_count < t->cfg->syncache_max ||
+            (t->cfg->syncookies == 0 && make_room(t, l)))
+            entry_add(t, l, po, fin, now);
+        else if (t->cfg->syncookies)
+            t->cnt->tcp_syncache_dropped++;
+        return;
     }
-    if (must_keep || (t->cfg->syncookies < 2 && make_room(t, l))) {
+    if (t->cfg->syncookies < 2 && make_room(t, l)) {
         entry_add(t, l, po, fin, now);
         return;
     }

@@ -162,6 +162,60 @@ static void test_time_wait_record_reopens_and_holds_its_port(void **state)
     assert_int_equal(synack_socket_bind(p->st, sd, 0, p->port), -EADDRINUSE);
 }
 
+/* A SYN reopening a TIME-WAIT record needs a SYN cache entry (a cookie
+ * cannot keep its ISS above the old one): with the listener's backlog full
+ * of legitimate half-open connections it goes past the backlog, evicting
+ * none of them (each still completes); at syncache_max it is dropped and
+ * counted, and the peer's next SYN gets in once there is room. */
+static void test_reopening_time_wait_evicts_no_half_open(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config c = p->cfg;
+    c.syncache_max = 9; /* the backlog (8) and one */
+    conn_reinit(p, &c);
+    probe_listen(p);
+    one_time_wait(p, 30000);
+    uint32_t isn[8];
+    for (uint16_t i = 0; i < 8; i++) { /* the backlog of legitimate half-open ones */
+        p->peer_port = (uint16_t)(31000 + i);
+        p->stack_isn_known = false;
+        probe_inject(p, SYN, 0, 0, NULL, 0);
+        isn[i] = probe_expect(p, SYN | ACK, 0, 1)->th.seq;
+    }
+    p->peer_port = 30000; /* reopens: past the backlog, within syncache_max */
+    p->peer_isn += 100000;
+    p->stack_isn_known = false;
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    probe_expect(p, SYN | ACK, 0, 1);
+    assert_int_equal(CNT(p, tcp_timewait_reopened), 1);
+    assert_int_equal(CNT(p, tcp_syncache_evicted), 0);
+    assert_int_equal(p->st->tcp.syn_count, 9);
+    p->peer_isn -= 100000;
+    one_time_wait(p, 30001); /* a second record; the cache is at syncache_max */
+    p->peer_isn += 100000;
+    p->stack_isn_known = false;
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    probe_expect_none(p);
+    assert_int_equal(CNT(p, tcp_syncache_dropped), 1);
+    assert_int_equal(CNT(p, tcp_syncache_evicted), 0);
+    p->peer_isn -= 100000;
+    for (uint16_t i = 0; i < 8; i++) { /* every legitimate one completes */
+        p->peer_port = (uint16_t)(31000 + i);
+        p->stack_isn = isn[i];
+        p->stack_isn_known = true;
+        probe_inject(p, ACK, 1, 1, NULL, 0);
+        probe_expect_none(p);
+        assert_true(synack_socket_accept(p->st, p->lsd, NULL, NULL) >= 0);
+    }
+    assert_int_equal(CNT(p, tcp_syncookies_bad), 0);
+    p->peer_port = 30001; /* room now: the SYN sent again reopens */
+    p->peer_isn += 100000;
+    p->stack_isn_known = false;
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    probe_expect(p, SYN | ACK, 0, 1);
+    assert_int_equal(CNT(p, tcp_timewait_reopened), 2);
+}
+
 /* Connections closed by the application that the peer never lets finish
  * (it does not acknowledge our FIN) are bounded by orphan_max: past it a
  * close resets the connection (counted); new clients are still served. */
@@ -242,6 +296,7 @@ int main(void)
         T(test_out_of_order_data_grows_the_ring_to_its_offset),
         T(test_time_wait_is_outside_max_conns_and_bounded),
         T(test_time_wait_record_reopens_and_holds_its_port),
+        T(test_reopening_time_wait_evicts_no_half_open),
         T(test_orphans_past_the_limit_are_reset),
         T(test_time_wait_record_keeps_timestamps),
 #undef T

@@ -68,6 +68,9 @@ static void test_flood_fills_the_cache_then_cookies_serve_the_client(void **stat
     struct synack_tcp_info ti = legit_connect(p, 1460);
     assert_int_equal(ti.snd_mss, 1460);
     assert_int_equal(CNT(p, tcp_syncookies_ok), 1);
+    /* every SYN that reached the listener was answered: none lost here */
+    assert_int_equal(CNT(p, tcp_listen_syn), 100001);
+    assert_int_equal(CNT(p, tcp_syncache_added) + CNT(p, tcp_syncookies_sent), 100001);
     /* data both ways */
     p->pseq = p->pack = 1;
     conn_send(p, "hello", 5);

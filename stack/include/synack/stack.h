@@ -177,10 +177,11 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_drop_rst_no_conn, "RSTs for no connection, dropped (3.10.7.1)")                 \
     X(tcp_listen_drop_rst, "RSTs to a listener, ignored (3.10.7.2)")                      \
     X(tcp_listen_drop_other, "segments to a listener without SYN or ACK, dropped")        \
+    X(tcp_listen_syn, "SYNs to a listener: each answered, or dropped and counted below")  \
     X(tcp_listen_overflow, "SYNs or handshake ACKs dropped: accept queue full")           \
     X(tcp_syncache_added, "half-open connections entered in the SYN cache")               \
     X(tcp_syncache_evicted, "SYN cache entries evicted for a newer SYN (syncookies 0)")    \
-    X(tcp_syncache_dropped, "SYNs dropped: SYN cache full and cookies off")               \
+    X(tcp_syncache_dropped, "SYNs dropped: SYN cache full (cookies off, or a reopening)")   \
     X(tcp_syncache_completed, "handshakes completed from the SYN cache")                  \
     X(tcp_syncache_timeout, "SYN cache entries given up after R2 (no ACK)")               \
     X(tcp_syn_text_dropped, "SYN text not kept: no room for a TCB (the peer resends it)") \
