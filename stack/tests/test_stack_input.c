@@ -543,6 +543,75 @@ static void test_rsts_for_no_connection_are_rate_limited(void **state)
     assert_int_equal(CNT(p, tcp_rst_ratelimited), 0);
 }
 
+/* The listener's client, at the probe's port: SYN, SYN-ACK, ACK, accepted,
+ * and a request answered (data both ways). */
+static void legit_client(struct probe *p, uint16_t port)
+{
+    p->peer_port = port;
+    p->stack_isn_known = false;
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    probe_expect(p, SYN | ACK, 0, 1);
+    probe_inject(p, ACK | PSH, 1, 1, "GET", 3);
+    p->sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    assert_true(p->sd >= 0);
+    char b[8];
+    assert_int_equal(synack_socket_recv(p->st, p->sd, b, sizeof b, 0, p->now), 3);
+    assert_int_equal(synack_socket_send(p->st, p->sd, "OK", 2, 0, p->now), 2);
+    probe_expect_len(p, ACK | PSH, 1, 4, 2);
+}
+
+/* Past rst_limit (a flood of stray ACKs), the limit holds only for RSTs to
+ * segments of no connection: a client is served, and its connection's
+ * ABORT still sends its RST. */
+static void test_past_the_rst_limit_a_client_is_served(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config cfg;
+    synack_config_default(&cfg);
+    cfg.rst_limit = 3;
+    probe_free(p);
+    probe_init(p, &cfg);
+    probe_listen(p);
+    stray_acks(p, PROBE_PORT, 1000);
+    assert_int_equal(CNT(p, tcp_rst_ratelimited), 997);
+    probe_drain(p);
+    legit_client(p, 40000);
+    assert_int_equal(synack_socket_abort(p->st, p->sd, p->now), 0);
+    probe_expect(p, RST, 3, PROBE_ANY); /* 3.10.5: <SEQ=SND.NXT><CTL=RST> */
+    assert_int_equal(CNT(p, tcp_rst_ratelimited), 997);
+}
+
+/* Past icmp_error_limit (a flood of datagrams for a protocol we lack),
+ * echo requests are still answered (replies are not errors) and a client
+ * is served. */
+static void test_past_the_icmp_error_limit_echo_and_a_client_are_served(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config cfg;
+    synack_config_default(&cfg);
+    cfg.icmp_error_limit = 3;
+    probe_free(p);
+    probe_init(p, &cfg);
+    probe_listen(p);
+    uint8_t b[160];
+    size_t n = ip_datagram(b, sizeof b, PROBE_PEER, PROBE_ADDR, 99, 0, "12345678", 8);
+    for (int i = 0; i < 1000; i++)
+        probe_inject_raw(p, b, n);
+    assert_int_equal(CNT(p, icmp_errors_sent), 3);
+    assert_int_equal(CNT(p, icmp_errors_ratelimited), 997);
+    probe_drain(p);
+    uint8_t m[64];
+    size_t ml = synack_icmp_build(m, sizeof m, ICMP_ECHO_REQUEST, 0, 0x12340001u,
+                                  (const uint8_t *)"ping", 4, NULL);
+    n = ip_datagram(b, sizeof b, PROBE_PEER, PROBE_ADDR, SYNACK_IPPROTO_ICMP, 0, m, ml);
+    probe_inject_raw(p, b, n);
+    struct probe_pkt *k = probe_pop(p);
+    assert_non_null(k);
+    assert_true(k->is_icmp);
+    assert_int_equal(CNT(p, icmp_echo_replied), 1);
+    legit_client(p, 40001);
+}
+
 /* ---- ICMP echo (RFC 1122 3.2.2.6) ---- */
 
 static void test_icmp_echo_request_gets_a_reply(void **state)
@@ -1241,6 +1310,8 @@ int main(void)
         T(test_malformed_ip_option_is_dropped_with_parameter_problem),
         T(test_icmp_errors_are_rate_limited),
         T(test_rsts_for_no_connection_are_rate_limited),
+        T(test_past_the_rst_limit_a_client_is_served),
+        T(test_past_the_icmp_error_limit_echo_and_a_client_are_served),
         T(test_icmp_echo_request_gets_a_reply),
         T(test_icmp_echo_of_full_mtu_is_answered),
         T(test_icmp_source_quench_is_ignored),

@@ -216,6 +216,54 @@ static void test_reopening_time_wait_evicts_no_half_open(void **state)
     assert_int_equal(CNT(p, tcp_timewait_reopened), 2);
 }
 
+/* Past max_conns (the application holds its connections): a handshake
+ * that finds no room is not completed (its SYN cache entry stays; counted
+ * tcp_conn_limit), the connections held still work, and once one of them
+ * finishes (its TIME-WAIT a record) the waiting client gets in with its
+ * next ACK. */
+static void test_past_max_conns_a_waiting_client_gets_in(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config c = p->cfg;
+    c.max_conns = 3; /* the listener and two */
+    conn_reinit(p, &c);
+    probe_listen(p);
+    int sd[3];
+    uint32_t isn[3];
+    for (int i = 0; i < 3; i++) {
+        p->peer_port = (uint16_t)(30000 + i);
+        p->stack_isn_known = false;
+        probe_inject(p, SYN, 0, 0, NULL, 0);
+        isn[i] = probe_expect(p, SYN | ACK, 0, 1)->th.seq;
+        probe_inject(p, ACK, 1, 1, NULL, 0);
+        probe_expect_none(p);
+        sd[i] = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    }
+    assert_true(sd[0] >= 0 && sd[1] >= 0);
+    assert_int_equal(sd[2], -EAGAIN);
+    assert_int_equal(CNT(p, tcp_conn_limit), 1);
+    assert_int_equal(p->st->tcp.syn_count, 1); /* the third waits in the cache */
+    p->peer_port = 30000; /* a held connection still takes data */
+    p->stack_isn = isn[0];
+    probe_inject(p, ACK | PSH, 1, 1, "abc", 3);
+    char b[8];
+    assert_int_equal(synack_socket_recv(p->st, sd[0], b, sizeof b, 0, p->now), 3);
+    probe_drain(p);
+    p->peer_port = 30001; /* another finishes: closed, the peer's FIN, a record */
+    p->stack_isn = isn[1];
+    assert_int_equal(synack_socket_close(p->st, sd[1], p->now), 0);
+    probe_expect(p, ACK | FIN, 1, 1);
+    probe_inject(p, ACK | FIN, 1, 2, NULL, 0);
+    probe_expect(p, ACK, 2, 2);
+    assert_int_equal(probe_tcb_count(p), 2);
+    p->peer_port = 30002; /* the waiting client's ACK again: in */
+    p->stack_isn = isn[2];
+    probe_inject(p, ACK, 1, 1, NULL, 0);
+    probe_expect_none(p);
+    assert_true(synack_socket_accept(p->st, p->lsd, NULL, NULL) >= 0);
+    assert_int_equal(CNT(p, tcp_conn_limit), 1);
+}
+
 /* Connections closed by the application that the peer never lets finish
  * (it does not acknowledge our FIN) are bounded by orphan_max: past it a
  * close resets the connection (counted); new clients are still served. */
@@ -297,6 +345,7 @@ int main(void)
         T(test_time_wait_is_outside_max_conns_and_bounded),
         T(test_time_wait_record_reopens_and_holds_its_port),
         T(test_reopening_time_wait_evicts_no_half_open),
+        T(test_past_max_conns_a_waiting_client_gets_in),
         T(test_orphans_past_the_limit_are_reset),
         T(test_time_wait_record_keeps_timestamps),
 #undef T
