@@ -66,8 +66,9 @@ $(LOADGEN): stack/tests/stress/loadgen.c
 
 .PHONY: stress
 STRESS_CHURN_SECONDS ?= 300
+STRESS_CHURN_RATE ?= 10000
 stress: $(APPS) $(SYNFLOOD) $(LOADGEN) $(BENCH)
-	@sh stack/tests/stress/run.sh $(O) $(STRESS_CHURN_SECONDS)
+	@sh stack/tests/stress/run.sh $(O) $(STRESS_CHURN_SECONDS) $(STRESS_CHURN_RATE)
 
 .PHONY: check-interop
 check-interop: $(APPS) $(SYNACK) $(SYNFLOOD)

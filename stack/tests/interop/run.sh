@@ -57,6 +57,9 @@ cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
     for p in $PIDS; do wait "$p" 2>/dev/null; done
     PIDS=""
+    # anything else this test started in its namespace (a flood, a curl,
+    # when a signal came in the middle of a step)
+    for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
     ip netns del "$NS" 2>/dev/null
     rm -rf "$WORK"
 }
