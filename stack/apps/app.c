@@ -294,7 +294,8 @@ void app_report(struct app *a)
     unsigned long long dropped;
     if (f && fscanf(f, "%llu", &dropped) == 1)
         fprintf(stderr, "%s: %s: %llu datagrams dropped by the kernel before synack (its queue "
-                        "to the device full), %llu turns left datagrams waiting\n", a->prog,
+                        "to the device full; since the device was made), %llu turns left "
+                        "datagrams waiting\n", a->prog,
                 synack_tun_name(a->tun), dropped, (unsigned long long)st->rx_full_turns);
     if (f)
         fclose(f);

@@ -53,6 +53,7 @@ trap 'exit 130' INT TERM HUP
 mkdir -p "$W/www"; echo ok >"$W/www/x"
 X() { ip netns exec "$NS" "$@"; }
 serve() {
+    dd0=$(dev_drops)
     ip netns exec "$NS" "$B/synack-serve" --tun "$DEV" --addr "$SA" --peer "$KA" --port 8080 \
         --http "$W/www" -vv 2>"$W/serve.log" &
     SV=$!
@@ -61,8 +62,13 @@ serve() {
 stop() { kill -INT "$SV"; wait "$SV" 2>/dev/null; SV=""; }
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$SV/status"; }
 counters() { grep -E "^  ($1) " "$W/serve.log" | sed 's/^ */    /'; }
-# what synack-serve said of its device and its stack when it stopped
-serve_report() { grep -E "dropped by the kernel|datagrams read|usage:" "$W/serve.log" | tail -n 3 | sed 's/^synack-serve: /    /'; }
+# what synack-serve said of its device and its stack when it stopped, and
+# what the kernel dropped on its way to the device during this part
+dev_drops() { X cat "/sys/class/net/$DEV/statistics/tx_dropped"; }
+serve_report() {
+    grep -E "datagrams read|usage:" "$W/serve.log" | tail -n 2 | sed 's/^synack-serve: /    /'
+    echo "    dropped by the kernel before synack (its queue to the device full): $(($(dev_drops) - dd0))"
+}
 # the kernel's TCP counters in the namespace (nstat, iproute2)
 kstat() { X nstat -az 2>/dev/null | awk -v re="^($1)\$" '$1 ~ re { printf "    kernel %-24s %s\n", $1, $2 }'; }
 # the kernel's backlog drops, all CPUs (softnet_stat column 2, hex): global
