@@ -53,9 +53,11 @@ void synack_loop_stop(struct synack_loop *lp)
 }
 
 /* Step 3: every stack's ready sockets to its callback, in calls of at
- * most SYNACK_LOOP_MAX_EVENTS, until none is left or SYNACK_LOOP_MAX_ROUNDS
- * calls were made (a busy turn must not keep the link waiting: what the
- * device holds is dropped when it fills). */
+ * most SYNACK_LOOP_MAX_EVENTS, until a call finds none (what a callback
+ * did may have made more ready: a socket it accepted and watched, with
+ * data already there) or SYNACK_LOOP_MAX_ROUNDS calls were made (a busy
+ * turn must not keep the link waiting: the device drops what arrives
+ * while its queue is full). */
 static void hand_events(struct synack_loop *lp, uint64_t now)
 {
     struct synack_event ev[SYNACK_LOOP_MAX_EVENTS];
@@ -67,7 +69,7 @@ static void hand_events(struct synack_loop *lp, uint64_t now)
             int n = synack_stack_events(ls->s, ev, SYNACK_LOOP_MAX_EVENTS);
             if (n > 0)
                 ls->fn(ls->ctx, ls->s, ev, (size_t)n, now);
-            if (n < SYNACK_LOOP_MAX_EVENTS)
+            if (n <= 0)
                 break;
         }
     }

@@ -85,6 +85,64 @@ static void test_run_ends_stopped_idle_or_at_its_limit(void **state)
     synack_memlink_free(l);
 }
 
+/* A callback that accepts a connection and watches it is handed the data
+ * that came with the handshake's ACK in the same turn, not at the next
+ * deadline: the loop asks again while a call finds sockets ready. */
+struct server {
+    int lsd, marker;
+    uint64_t accepted_at, data_at;
+    struct synack_loop *lp;
+};
+
+static void on_server(void *ctx, struct synack_stack *s, const struct synack_event *ev, size_t n,
+                      uint64_t now)
+{
+    struct server *sv = ctx;
+    for (size_t i = 0; i < n; i++) {
+        char b[8];
+        if (ev[i].sd == sv->lsd) {
+            int sd = synack_socket_accept(s, sv->lsd, NULL, NULL);
+            assert_true(sd >= 0);
+            assert_int_equal(synack_socket_watch(s, sd, SYNACK_POLLIN, &sv->marker), 0);
+            sv->accepted_at = now;
+        } else if (ev[i].user == &sv->marker &&
+                   synack_socket_recv(s, ev[i].sd, b, sizeof b, 0, now) == 2) {
+            sv->data_at = now;
+            synack_loop_stop(sv->lp);
+        }
+    }
+}
+
+static void test_a_socket_accepted_in_a_turn_is_handed_in_that_turn(void **state)
+{
+    (void)state;
+    struct synack_memlink_config lc;
+    synack_memlink_config_default(&lc);
+    lc.delay = 5 * SYNACK_MSEC;
+    struct synack_memlink *l = synack_memlink_new(&lc);
+    struct synack_stack *a = stack_on(l, 0, A), *b = stack_on(l, 1, B);
+    struct synack_loop *lp = synack_loop_new();
+    struct server sv = {.lp = lp};
+    assert_int_equal(synack_loop_add_stack(lp, a, NULL, NULL), 0);
+    assert_int_equal(synack_loop_add_stack(lp, b, on_server, &sv), 0);
+    synack_loop_set_memlink(lp, l);
+    sv.lsd = synack_socket(b);
+    assert_int_equal(synack_socket_bind(b, sv.lsd, 0, 80), 0);
+    assert_int_equal(synack_socket_listen(b, sv.lsd, 4), 0);
+    assert_int_equal(synack_socket_watch(b, sv.lsd, SYNACK_POLLIN, NULL), 0);
+    uint64_t now = 0;
+    int csd = synack_socket(a);
+    assert_int_equal(synack_socket_connect(a, csd, B, 80, now), -EINPROGRESS);
+    assert_int_equal(synack_socket_send(a, csd, "hi", 2, 0, now), 2); /* goes with the ACK */
+    assert_int_equal(synack_loop_run(lp, &now, 10 * SYNACK_SEC), SYNACK_LOOP_STOPPED);
+    assert_int_equal(sv.accepted_at, 15 * SYNACK_MSEC);
+    assert_int_equal(sv.data_at, sv.accepted_at);
+    synack_loop_free(lp);
+    synack_stack_free(a);
+    synack_stack_free(b);
+    synack_memlink_free(l);
+}
+
 static void test_limits_and_bad_arguments(void **state)
 {
     (void)state;
@@ -113,6 +171,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_ends_stopped_idle_or_at_its_limit),
+        cmocka_unit_test(test_a_socket_accepted_in_a_turn_is_handed_in_that_turn),
         cmocka_unit_test(test_limits_and_bad_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

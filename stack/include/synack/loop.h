@@ -5,8 +5,9 @@
  *   2. run each stack's due timers (synack_stack_poll),
  *   3. hand each stack's ready watched sockets (synack_stack_events) to the
  *      application's callback, which does its work (accept, recv, send...);
- *      up to SYNACK_LOOP_MAX_ROUNDS calls of SYNACK_LOOP_MAX_EVENTS each
- *      while more are ready, so a turn handles what a burst made ready,
+ *      calls of up to SYNACK_LOOP_MAX_EVENTS while one finds any (a socket
+ *      the callback accepted and watched is handed in the same turn), at
+ *      most SYNACK_LOOP_MAX_ROUNDS, so a turn handles what a burst made ready,
  *   4. jump (virtual clock) or sleep (real clock) to the earliest deadline
  *      of the link and the stacks.
  *
@@ -39,7 +40,7 @@ extern "C" {
 
 #define SYNACK_LOOP_MAX_STACKS 16
 #define SYNACK_LOOP_MAX_EVENTS 64 /* handed to a callback per call */
-#define SYNACK_LOOP_MAX_ROUNDS 16 /* calls per stack and turn, while more are ready */
+#define SYNACK_LOOP_MAX_ROUNDS 16 /* calls per stack and turn, while one finds any */
 
 struct synack_loop;
 struct synack_tun;
