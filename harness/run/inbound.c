@@ -118,11 +118,34 @@ static void live_numbers(struct runner *r, const struct script_packet *p, uint32
     }
     if (p->flags & SYNACK_TCP_RST)
         r->map.remote_isn_known = false; /* the next SYN starts a new connection */
-    *seq = syn ? p->seq_start : p->seq_start + r->map.remote_isn;
+    *seq = p->seq_edge ? r->map.live_edge + p->seq_start /* extension (7) */
+           : syn       ? p->seq_start
+                       : p->seq_start + r->map.remote_isn;
     *ack = 0;
     if (p->ack_given || (p->flags & SYNACK_TCP_ACK))
         *ack = p->ack + (syn ? r->map.live_local_isn - r->map.script_local_isn
                              : r->map.live_local_isn);
+}
+
+void inbound_describe_sent(const struct runner *r, const struct script_packet *p, char *out,
+                           size_t n)
+{
+    struct script_packet sent = *p;
+    if (p->proto == SCRIPT_PROTO_TCP && p->seq_edge) {
+        uint32_t base = r->map.live_edge - ((p->flags & SYNACK_TCP_SYN) ? 0 : r->map.remote_isn);
+        sent.seq_edge = false;
+        sent.seq_start = base + p->seq_start;
+        sent.seq_end = base + p->seq_end;
+    }
+    script_packet_format(&sent, out, n);
+}
+
+static bool offers_wscale(const struct script_packet *p)
+{
+    for (size_t i = 0; i < p->opt_count; i++)
+        if (p->opts[i].type == SCRIPT_OPT_WSCALE)
+            return true;
+    return false;
 }
 
 static int build_tcp(struct runner *r, const struct script_event *ev, size_t *len)
@@ -139,6 +162,13 @@ static int build_tcp(struct runner *r, const struct script_event *ev, size_t *le
         .window = p->win,
         .urg_ptr = p->urg_given ? p->urg : 0,
     };
+    if (p->seq_edge && !r->map.edge_known) {
+        run_error(r, ev, "%s: the stack has announced no window yet (no segment with ACK "
+                  "from it)", SCRIPT_WND_EDGE);
+        return -1;
+    }
+    if (p->flags & SYNACK_TCP_SYN)
+        r->map.script_wscale = offers_wscale(p);
     live_numbers(r, p, &h.seq, &h.ack);
     size_t seglen = SYNACK_TCP_HDR_MIN + optlen + p->seq_len, ihl = ip_hlen(r);
     if (ihl + seglen > sizeof r->buf) {

@@ -97,6 +97,32 @@ void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *o
     describe_tcp(r, &th, out, n);
 }
 
+/* ---- the window the stack announced (wnd_edge) ---- */
+
+void outbound_learn_window(struct runner *r, const uint8_t *pkt, size_t len)
+{
+    struct ip_view ip;
+    struct synack_tcp th;
+    if (ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, NULL) != WIRE_OK ||
+        ip.proto != SYNACK_IPPROTO_TCP ||
+        ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, NULL) != WIRE_OK)
+        return;
+    if (th.dport != r->map.remote_port ||
+        (r->map.local_port_known && th.sport != r->map.local_port))
+        return; /* another connection's */
+    bool syn = th.flags & SYNACK_TCP_SYN;
+    if (syn)
+        r->map.stack_wscale = (th.opts.present & TCPOPT_F_WSCALE)
+                                  ? (th.opts.wscale > 14 ? 14 : th.opts.wscale) : -1;
+    if (!(th.flags & SYNACK_TCP_ACK) || (th.flags & SYNACK_TCP_RST))
+        return;
+    /* RFC 7323 2.2: scaled once both SYNs offered it, never in a SYN */
+    unsigned shift = !syn && r->map.script_wscale && r->map.stack_wscale > 0
+                         ? (unsigned)r->map.stack_wscale : 0;
+    r->map.live_edge = th.ack + ((uint32_t)th.window << shift);
+    r->map.edge_known = true;
+}
+
 /* ---- matching ---- */
 
 struct match {
@@ -325,7 +351,8 @@ static bool match_tcp_fields(struct match *m, const struct script_packet *p,
 {
     struct runner *r = m->r;
     char fe[12], fa[12];
-    uint8_t ign = r->s->ignore_flags; /* @ignore psh */
+    /* @ignore psh; @ignore extra-psh: unwritten, allowed; written, required */
+    uint8_t ign = r->s->ignore_flags | (uint8_t)(r->s->extra_flags & ~p->flags);
     flags_text(p->flags, fe);
     flags_text(th->flags, fa);
     if ((th->flags & ~ign) != (p->flags & ~ign))

@@ -28,6 +28,15 @@ struct conn_map {
     uint32_t remote_isn;       /* the script's ISN: its SYN's sequence number */
     bool remote_isn_known;     /* set by the first SYN of a connection; a RST
                                 * either way ends the connection */
+    /* The right edge of the window the stack announced last, for the
+     * script's wnd_edge (script.h, extension (7)): the ACK plus the window
+     * of its last segment with ACK, the window scaled by the shift its SYN
+     * offered when the script's SYN offered window scaling too (RFC 7323
+     * 2.2; a SYN's own window is never scaled, 2.2). */
+    bool edge_known;
+    uint32_t live_edge;
+    int stack_wscale;          /* the shift the stack's SYN offered, -1: none */
+    bool script_wscale;        /* the script's SYN offered window scaling */
     /* The stack's TCP timestamps (packetdrill's mapping): the TS val the
      * script wrote for an outbound packet -> the live one, so an inbound
      * TS ecr that names a script value echoes the live clock instead. */
@@ -166,6 +175,10 @@ bool run_advance(struct runner *r, int64_t until);
 void inbound_ts_learn(struct runner *r, uint32_t script, uint32_t live);
 /* Build the datagram for an inbound packet line into r->buf. */
 int inbound_build(struct runner *r, const struct script_event *ev, size_t *len);
+/* The line as it was sent: wnd_edge (extension (7)) resolved to the number
+ * the script's side used, relative to its ISN. */
+void inbound_describe_sent(const struct runner *r, const struct script_packet *p, char *out,
+                           size_t n);
 /* Record and inject it (as fragments when the line has ip.frag). */
 void inbound_inject(struct runner *r, const struct script_event *ev, size_t len, int64_t now);
 
@@ -174,6 +187,9 @@ void inbound_inject(struct runner *r, const struct script_event *ev, size_t len,
  * call run_fail. Learns the stack's ISN and port from SYNs. */
 bool outbound_match(struct runner *r, const struct script_event *ev, const uint8_t *pkt,
                     size_t len, int64_t when);
+/* Every packet the stack sends, claimed or not: note the right edge of
+ * the window it announced (conn_map.live_edge). */
+void outbound_learn_window(struct runner *r, const uint8_t *pkt, size_t len);
 /* The packet in script syntax with relative numbers: "> S. 0:0(0) ack 1 win ...". */
 void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *out, size_t n);
 

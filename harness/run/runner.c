@@ -145,6 +145,7 @@ static bool take_packet(struct runner *r, size_t *len, int64_t *when, char *desc
     if (!r->ops->recv(r->t, r->buf, sizeof r->buf, len, when))
         return false;
     run_record(r, r->buf, *len, *when, true);
+    outbound_learn_window(r, r->buf, *len);
     outbound_describe(r, r->buf, *len, desc, n);
     return true;
 }
@@ -298,10 +299,11 @@ static void run_inbound(struct runner *r, const struct script_event *ev, const s
     size_t len;
     if (inbound_build(r, ev, &len) < 0)
         return;
-    char desc[512];
+    char desc[512], sent[512];
     script_packet_format(&ev->packet, desc, sizeof desc);
+    inbound_describe_sent(r, &ev->packet, sent, sizeof sent);
     vector_result_add_row(r->res, LADDER_INBOUND, LADDER_OK, ev->line, w->t, run_now(r), desc,
-                          desc, NULL);
+                          sent, NULL);
     inbound_inject(r, ev, len, run_now(r));
     r->last_time = w->t;
     const struct script_packet *p = &ev->packet;
@@ -460,6 +462,7 @@ static void runner_init(struct runner *r, const struct script *s, const struct r
     for (int i = 0; i < RUN_MAX_FDS; i++)
         r->fd_map[i] = -1;
     r->sut = -1;
+    r->map.stack_wscale = -1;
     r->held = calloc(RUN_HELD_MAX, sizeof *r->held);
     res->req_count = s->req_count;
     res->reqs = calloc(s->req_count ? s->req_count : 1, sizeof *res->reqs);
@@ -523,11 +526,16 @@ static bool runner_open(struct runner *r)
     };
     if (!oracle_check_names(r))
         return false;
-    r->oracle = oracle_new(NULL); /* without memory for it, the run goes on unwatched */
     if (r->ops->open(&r->t, &tc, err, sizeof err) < 0) {
         run_error(r, NULL, "target %s: %s", r->ops->name, err);
         return false;
     }
+    struct oracle_config oc;
+    oracle_config_default(&oc);
+    uint64_t floor = r->ops->rto_min_us ? r->ops->rto_min_us(r->t) : 0;
+    if (floor > 0 && floor < oc.rto_min_us) /* the stack's own floor (target_ops) */
+        oc.rto_min_us = floor;
+    r->oracle = oracle_new(&oc); /* without memory for it, the run goes on unwatched */
     if (r->o->pcap_path) {
         r->pcap = synack_pcap_open(r->o->pcap_path, err);
         if (!r->pcap) {

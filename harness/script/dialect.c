@@ -11,6 +11,8 @@ const struct dialect_kind dialect_kinds[] = {
      "none: packetdrill writes only the options it knows"},
     {"mutation", "a mutation list after an inbound packet (`{ip.ttl=0, tcp.csum=bad}`)",
      "none: packetdrill builds only well-formed packets"},
+    {"window-edge", "a sequence number from the stack's window edge (`wnd_edge-1:wnd_edge+9(10)`)",
+     "a number, for a stack whose window the script knows (`65535:65545(10)`)"},
     {"field-order", "`urg` or `win` before `ack`, or `urg` before `win`",
      "`ack N win N urg N`, in that order"},
     {"tcp-info-getsockopt", "getsockopt(fd, SOL_TCP, TCP_INFO, {tcpi_x=v, ...}, ...)",
@@ -66,6 +68,9 @@ static void check_packet(struct walk *w, const struct script_event *ev)
         add(w, p->muts[0].line, p->muts[0].column, "mutation",
             "mutation list ({%s=...%s})", script_mutation_name(p->muts[0].field),
             p->mut_count > 1 ? ", ..." : "");
+    if (p->seq_edge)
+        add(w, ev->line, ev->column, "window-edge", "sequence number written from %s, the "
+            "right edge of the stack's window", SCRIPT_WND_EDGE);
     if (p->fields_reordered)
         add(w, ev->line, ev->column, "field-order", "ack, win and urg not in that order");
 }

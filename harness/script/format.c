@@ -134,12 +134,33 @@ static void fmt_options(struct sbuf *sb, const struct script_packet *pkt)
     sb_printf(sb, ">");
 }
 
+/* wnd_edge-1:wnd_edge+9(10) (extension (7)) */
+static void fmt_edge_term(struct sbuf *sb, uint32_t off)
+{
+    int32_t o = (int32_t)off;
+    sb_printf(sb, "%s", SCRIPT_WND_EDGE);
+    if (o != 0)
+        sb_printf(sb, "%+d", (int)o);
+}
+
+static void fmt_seq_edge(struct sbuf *sb, const struct script_packet *pkt)
+{
+    sb_printf(sb, " ");
+    fmt_edge_term(sb, pkt->seq_start);
+    sb_printf(sb, ":");
+    fmt_edge_term(sb, pkt->seq_end);
+    sb_printf(sb, "(%u)", pkt->seq_len);
+}
+
 static void fmt_tcp(struct sbuf *sb, const struct script_packet *pkt)
 {
     if (pkt->ports_given)
         sb_printf(sb, " %u>%u", pkt->sport, pkt->dport);
     fmt_flags(sb, pkt->flags);
-    sb_printf(sb, " %u:%u(%u)", pkt->seq_start, pkt->seq_end, pkt->seq_len);
+    if (pkt->seq_edge)
+        fmt_seq_edge(sb, pkt);
+    else
+        sb_printf(sb, " %u:%u(%u)", pkt->seq_start, pkt->seq_end, pkt->seq_len);
     if (pkt->ack_given)
         sb_printf(sb, " ack %u", pkt->ack);
     if (pkt->win_given)

@@ -219,8 +219,12 @@ static int add_word(struct parser *p, enum tag_kind kind, size_t start)
             s->ignore_flags |= SYNACK_TCP_PSH;
             return 0;
         }
-        return perr_at(p, p->line, col_of(p, start), "@ignore: unknown field '%.*s' (known: psh)",
-                       clip40(w, n), w);
+        if (n == 9 && memcmp(w, "extra-psh", 9) == 0) {
+            s->extra_flags |= SYNACK_TCP_PSH;
+            return 0;
+        }
+        return perr_at(p, p->line, col_of(p, start),
+                       "@ignore: unknown field '%.*s' (known: psh, extra-psh)", clip40(w, n), w);
     case TAG_APP:
         return add_app_word(p, w, n);
     case TAG_NONE:

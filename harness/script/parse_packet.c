@@ -135,6 +135,57 @@ static int parse_flags(struct parser *p, struct script_packet *pkt)
 }
 
 /* start:end(len), with end == start + len (packetdrill's check, no wrap). */
+/* synack extension (7): `wnd_edge`, `wnd_edge+N` or `wnd_edge-N`, an offset
+ * from the right edge of the window the stack announced last. */
+static int parse_edge_term(struct parser *p, const char *what, int64_t *off)
+{
+    if (!is_word(p, SCRIPT_WND_EDGE))
+        return perr(p, &p->tok, "expected %s as %s+N or %s-N, got %s", what, SCRIPT_WND_EDGE,
+                    SCRIPT_WND_EDGE, tok_describe(p, &p->tok));
+    advance(p);
+    *off = 0;
+    if (p->tok.kind == TK_INT && p->tok.num < 0 && p->prev_end == p->tok.start) {
+        if (p->tok.overflow || p->tok.num < -(int64_t)0xffff)
+            return perr(p, &p->tok, "%s offset %s out of range (-65535..65535)", what,
+                        tok_describe(p, &p->tok));
+        *off = p->tok.num;
+        advance(p);
+    } else if (is_punct(p, '+') && p->prev_end == p->tok.start) {
+        uint64_t n;
+        advance(p);
+        if (take_uint(p, 0xffff, "offset after '+'", &n) < 0)
+            return -1;
+        *off = (int64_t)n;
+    }
+    return 0;
+}
+
+/* wnd_edge-1:wnd_edge+9(10): both ends from the edge, the length theirs. */
+static int parse_seq_edge(struct parser *p, struct script_packet *pkt)
+{
+    int64_t a, b;
+    uint64_t n;
+    struct token len_tok;
+
+    if (parse_edge_term(p, "sequence start", &a) < 0 ||
+        expect_punct(p, ':', "after sequence start") < 0 ||
+        parse_edge_term(p, "sequence end", &b) < 0 ||
+        expect_punct(p, '(', "after sequence end") < 0)
+        return -1;
+    len_tok = p->tok;
+    if (take_uint(p, 0xffff, "payload length", &n) < 0 ||
+        expect_punct(p, ')', "after payload length") < 0)
+        return -1;
+    if (b != a + (int64_t)n)
+        return perr(p, &len_tok, "payload length %llu does not match end - start = %lld",
+                    (unsigned long long)n, (long long)(b - a));
+    pkt->seq_edge = true;
+    pkt->seq_start = (uint32_t)a;
+    pkt->seq_end = (uint32_t)b;
+    pkt->seq_len = (uint16_t)n;
+    return 0;
+}
+
 static int parse_seq(struct parser *p, uint32_t *start, uint32_t *end, uint16_t *len)
 {
     uint64_t a, b, n;
@@ -821,9 +872,17 @@ static int parse_tcp(struct parser *p, struct script_packet *pkt, const struct t
 {
     if (ports_ahead(p) && parse_ports(p, pkt) < 0)
         return -1;
-    if (parse_flags(p, pkt) < 0 ||
-        parse_seq(p, &pkt->seq_start, &pkt->seq_end, &pkt->seq_len) < 0 ||
-        parse_tcp_fields(p, pkt) < 0)
+    if (parse_flags(p, pkt) < 0)
+        return -1;
+    if (is_word(p, SCRIPT_WND_EDGE)) {
+        if (pkt->direction != SCRIPT_INBOUND)
+            return perr(p, &p->tok, "%s is for packets the script sends: an outbound line "
+                        "gives the stack's own numbers", SCRIPT_WND_EDGE);
+        if (parse_seq_edge(p, pkt) < 0)
+            return -1;
+    } else if (parse_seq(p, &pkt->seq_start, &pkt->seq_end, &pkt->seq_len) < 0)
+        return -1;
+    if (parse_tcp_fields(p, pkt) < 0)
         return -1;
     if (is_punct(p, '<') && parse_tcp_options(p, pkt) < 0)
         return -1;

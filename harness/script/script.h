@@ -104,6 +104,11 @@
  *     `psh`: the PSH flag (where to set it is the sender's choice, RFC 9293
  *     3.9.1.2); pcap vectors of another stack use it. Collected in
  *     script->ignore_flags.
+ *       // @ignore extra-psh
+ *     a PSH the stack sets where the line writes none is not a mismatch
+ *     (RFC 9293 3.9.1.2 lets a sender set it on any segment); a line that
+ *     writes P still needs it (MUST-61: on the segment that empties the
+ *     send buffer). Collected in script->extra_flags.
  *
  * (6) What the application does, for a stack that is a program (the exec
  *     target, harness/target/exec.c), in a comment, once per script:
@@ -113,6 +118,18 @@
  *     command reads from $SYNACK_APP. Collected in script->app (its words
  *     joined by one space) and script->app_line. A script with @app runs
  *     only on the exec target; one with system calls only on the others.
+ *
+ * (7) A sequence number the script sends, written from the right edge of
+ *     the window the stack under test announced last (inbound TCP lines):
+ *       +0 < P. wnd_edge-1:wnd_edge+9(10) ack 1 win 32792
+ *     `wnd_edge` is the ACK plus the window (scaled by the stack's shift
+ *     when both SYNs carried window scale, RFC 7323 2.2) of the last
+ *     segment the stack sent on the connection, relative to the script's
+ *     ISN; `wnd_edge+N` and `wnd_edge-N` add an offset (0..65535), both ends
+ *     name it and the length is theirs. So a vector placed at or past the
+ *     window's edge judges the acceptability test (RFC 9293 3.10.7.4,
+ *     Table 6) on any stack, whatever window it chose. Kept in
+ *     script_packet.seq_edge with seq_start and seq_end as the offsets.
  *
  * ---- What parses but does not run ------------------------------------------
  *
@@ -188,6 +205,7 @@ struct script_define {
 };
 
 #define SCRIPT_DEFAULT_TOLERANCE_USECS 4000
+#define SCRIPT_WND_EDGE "wnd_edge" /* extension (7) */
 #define SCRIPT_DEFAULT_PORT 8080
 #define SCRIPT_DEFAULT_MTU 1500
 #define SCRIPT_DEFAULT_TOLERANCE_PERCENT 12.5
@@ -386,6 +404,8 @@ struct script_packet {
     bool encap;                    /* an ipv4/ipv6/gre/mpls prefix was written */
     bool fuzz_given;               /* packetdrill's { mut ... } fuzz syntax */
     uint32_t seq_start, seq_end;   /* as written: the runner makes them relative */
+    bool seq_edge;                 /* extension (7): seq_start and seq_end are offsets
+                                    * (two's complement) from SCRIPT_WND_EDGE */
     uint16_t seq_len;
     bool ack_given;  uint32_t ack;  /* `ack N`; packetdrill's default is 0 */
     bool win_given;  uint16_t win;  /* always given inbound; outbound: not
@@ -516,6 +536,8 @@ struct script {
     struct script_req_tag *oracle_expect;/* rule names ("rto-below-minimum") */
     uint8_t ignore_flags;                /* extension (5): TCP flags not compared
                                           * in outbound packets (@ignore psh) */
+    uint8_t extra_flags;                 /* extension (5): TCP flags an outbound packet
+                                          * may carry unwritten (@ignore extra-psh) */
     char *app;                           /* extension (6): @app words, or NULL */
     unsigned app_line;
     size_t define_count;                 /* --define NAME=VALUE */

@@ -45,6 +45,7 @@ struct target {
     uint64_t t0;
     struct pktq out;
     uint64_t not_ipv4;
+    unsigned long long rto_min_us; /* the namespace's net.ipv4.tcp_rto_min_us */
     uint8_t buf[65536];
 };
 
@@ -79,6 +80,9 @@ static int linux_open(struct target **out, const struct target_config *cfg, char
     netns_sysctl("net/ipv6/conf/all/accept_dad", "0");
     netns_sysctl("net/ipv6/conf/default/accept_dad", "0");
     netns_sysctl("net/ipv6/conf/default/router_solicitations", "0");
+    /* the kernel's RTO floor (TCP_RTO_MIN, 200 ms, before the sysctl) */
+    if (netns_sysctl_read("net/ipv4/tcp_rto_min_us", &t->rto_min_us) < 0)
+        t->rto_min_us = 200000;
     /* Everything else is the kernel's default for a new namespace: the
      * extensions (RFC 7323, RFC 2018) are on, as they are in synack; a
      * vector turns them off with synack's switches (linux_setsockopt). */
@@ -102,6 +106,11 @@ static int linux_open(struct target **out, const struct target_config *cfg, char
     t->t0 = synack_clock_now();
     *out = t;
     return 0;
+}
+
+static uint64_t linux_rto_min_us(struct target *t)
+{
+    return t->rto_min_us;
 }
 
 static int64_t linux_now(struct target *t)
@@ -553,4 +562,5 @@ const struct target_ops target_linux = {
     .epoll_wait = linux_epoll_wait,
     .pipe = linux_pipe,
     .splice = linux_splice,
+    .rto_min_us = linux_rto_min_us,
 };

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -74,6 +75,25 @@ int netns_sysctl(const char *path, const char *value)
     int e = w == (ssize_t)n ? 0 : (w < 0 ? -errno : -EIO);
     close(fd);
     return e;
+}
+
+int netns_sysctl_read(const char *path, unsigned long long *value)
+{
+    char full[256], text[32];
+    snprintf(full, sizeof full, "/proc/sys/%s", path);
+    int fd = open(full, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t r = read(fd, text, sizeof text - 1);
+    int e = r < 0 ? -errno : 0;
+    close(fd);
+    if (e)
+        return e;
+    text[r] = '\0';
+    char *end;
+    errno = 0;
+    *value = strtoull(text, &end, 10);
+    return end == text || errno ? -EINVAL : 0;
 }
 
 /* The child of netns_shell: only system calls between fork and exec (the

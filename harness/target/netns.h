@@ -28,6 +28,10 @@ void netns_close(struct netns *n);
  * namespace; 0 or -errno (a missing file is -ENOENT). */
 int netns_sysctl(const char *path, const char *value);
 
+/* Read /proc/sys/<path> as seen from the calling thread's namespace as
+ * an unsigned number; 0 or -errno. */
+int netns_sysctl_read(const char *path, unsigned long long *value);
+
 /* Run `/bin/sh -c cmd` in n's namespace with cwd as working directory
  * (packetdrill's shell lines), its standard output and error captured.
  * Returns its exit status (0..255; 128+N when killed by signal N), or

@@ -129,6 +129,12 @@ struct target_ops {
      * waiting. 0 / octets, or -errno. */
     int (*pipe)(struct target *t, int ends[2]);
     ssize_t (*splice)(struct target *t, int in, int out, size_t len, unsigned flags);
+    /* Optional. The shortest RTO the stack under test keeps, in us, when
+     * it is not RFC 6298 2.4's 1 s: the runner's RFC oracle judges the
+     * stack's retransmission timers from it, so that one deviation of 2.4
+     * (judged by the vectors that test it) does not fail every vector
+     * whose stack retransmits. Without it, or 0: RFC 6298's. */
+    uint64_t (*rto_min_us)(struct target *t);
     /* A target made from an argument frees itself (target_release). */
     void (*release)(const struct target_ops *self);
 };

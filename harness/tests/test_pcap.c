@@ -620,7 +620,7 @@ static void test_ignore_psh_tag(void **state)
     struct script_error se;
     const char bad[] = "// @ignore urg\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
     assert_int_equal(script_parse_buffer(bad, strlen(bad), "t.pkt", &s, &se), -1);
-    assert_string_equal(se.message, "@ignore: unknown field 'urg' (known: psh)");
+    assert_string_equal(se.message, "@ignore: unknown field 'urg' (known: psh, extra-psh)");
 }
 
 /* ---- TS ecr on the live clock: a fake target whose "stack" answers a

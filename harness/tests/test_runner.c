@@ -81,6 +81,107 @@ static void test_wrong_ack_fails_naming_line_and_field(void **state)
     vector_result_free(&r);
 }
 
+/* Extension (7): wnd_edge is the right edge of the window the stack's
+ * last segment announced (synack announces 65535 octets after IRS+1): a
+ * segment whose first octet is the window's last is acceptable and held,
+ * one at the edge is not; a SO_RCVBUF of 2048 moves the edge with it; and
+ * before the stack has announced a window the script cannot name it. */
+static void test_window_edge_follows_the_stack(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text_mode("+.1 < P. wnd_edge-1:wnd_edge+9(10) ack 1 win 32792\n"
+                  "+0  > . 1:1(0) ack 1\n"
+                  "+.1 < P. wnd_edge:wnd_edge+10(10) ack 1 win 32792\n"
+                  "+0  > . 1:1(0) ack 1\n"
+                  "+.1 < P. 1:1(0) ack 1 win 32792\n", true, &r, NULL, true);
+    assert_int_equal(r.status, RESULT_PASS);
+    bool seen = false;
+    for (size_t i = 0; i < r.ladder_count; i++)
+        if (r.ladder[i].line == 8) {
+            assert_string_equal(r.ladder[i].expected,
+                                "< P. wnd_edge-1:wnd_edge+9(10) ack 1 win 32792");
+            assert_string_equal(r.ladder[i].actual, "< P. 65535:65545(10) ack 1 win 32792");
+            seen = true;
+        }
+    assert_true(seen);
+    vector_result_free(&r);
+    /* a stack whose window is 2048: the same line lands at 2048 */
+    run_text_mode("0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+                  "+0  setsockopt(3, SOL_SOCKET, SO_RCVBUF, [2048], 4) = 0\n"
+                  "+0  bind(3, ..., ...) = 0\n"
+                  "+0  listen(3, 1) = 0\n"
+                  "+0  < S 0:0(0) win 32792 <mss 1000>\n"
+                  "+0  > S. 0:0(0) ack 1 win 2048 <mss 1460>\n"
+                  "+.1 < . 1:1(0) ack 1 win 32792\n"
+                  "+0  accept(3, ..., ...) = 4\n"
+                  "+.1 < P. wnd_edge-1:wnd_edge+9(10) ack 1 win 32792\n"
+                  "+0  > . 1:1(0) ack 1\n", false, &r, NULL, true);
+    assert_int_equal(r.status, RESULT_PASS);
+    assert_string_equal(r.ladder[8].actual, "< P. 2048:2058(10) ack 1 win 32792");
+    vector_result_free(&r);
+    /* the edge named wrongly: data at the edge itself is not taken, and a
+     * script expecting it taken fails */
+    run_text_mode("+.1 < P. wnd_edge:wnd_edge+10(10) ack 1 win 32792\n"
+                  "+0  > . 1:1(0) ack 65546\n", true, &r, NULL, true);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_string_equal(r.fail_field, "ack");
+    vector_result_free(&r);
+    run_text_mode("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+                  "+0 bind(3, ..., ...) = 0\n+0 listen(3, 1) = 0\n"
+                  "+0 < S wnd_edge:wnd_edge(0) win 32792\n", false, &r, NULL, true);
+    assert_int_equal(r.status, RESULT_ERROR);
+    assert_string_equal(r.message, "line 4: wnd_edge: the stack has announced no window yet "
+                        "(no segment with ACK from it)");
+    vector_result_free(&r);
+}
+
+/* With window scaling on both SYNs, the edge is the window shifted by the
+ * stack's own shift (RFC 7323 2.2); its SYN-ACK's window is not. */
+static void test_window_edge_scaled(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    run_text_mode("0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+                  "+0  bind(3, ..., ...) = 0\n"
+                  "+0  listen(3, 1) = 0\n"
+                  "+0  < S 0:0(0) win 32792 <mss 1000,nop,wscale 7>\n"
+                  "+0  > S. 0:0(0) ack 1 <...>\n"
+                  "+0  < P. wnd_edge-1:wnd_edge+9(10) ack 1 win 32792\n"
+                  "+0  > . 1:1(0) ack 1 <...>\n"
+                  "+.1 < . 1:1(0) ack 1 win 32792\n"
+                  "+0  accept(3, ..., ...) = 4\n"
+                  "+0  write(4, ..., 1) = 1\n"
+                  "+0  > P. 1:2(1) ack 1 <...>\n"
+                  "+.1 < P. wnd_edge-1:wnd_edge+9(10) ack 2 win 32792\n"
+                  "+0  > . 2:2(0) ack 1 <...>\n", false, &r, NULL, true);
+    assert_int_equal(r.status, RESULT_PASS);
+    vector_result_free(&r);
+}
+
+/* @ignore extra-psh: a PSH the line does not write is allowed, one it
+ * writes is still required; without the tag both are mismatches. */
+static void test_ignore_extra_psh(void **state)
+{
+    (void)state;
+    struct vector_result r;
+    const char *unwritten = "+0 write(4, ..., 10) = 10\n+0 > . 1:11(10) ack 1\n";
+    run_text(unwritten, true, &r, NULL);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_string_equal(r.fail_field, "flags");
+    vector_result_free(&r);
+    char buf[512];
+    snprintf(buf, sizeof buf, "// @ignore extra-psh\n%s", unwritten);
+    run_text(buf, true, &r, NULL);
+    assert_int_equal(r.status, RESULT_PASS);
+    vector_result_free(&r);
+    run_text("// @ignore extra-psh\n+0 write(4, ..., 2000) = 2000\n"
+             "+0 > P. 1:1001(1000) ack 1\n", true, &r, NULL);
+    assert_int_equal(r.status, RESULT_FAIL);
+    assert_string_equal(r.message, "line 10: field flags: expected P., got .");
+    vector_result_free(&r);
+}
+
 static void test_wrong_window_fails_on_win(void **state)
 {
     (void)state;
@@ -596,6 +697,9 @@ int main(void)
         cmocka_unit_test(test_correct_script_passes),
         cmocka_unit_test(test_wrong_ack_fails_naming_line_and_field),
         cmocka_unit_test(test_wrong_window_fails_on_win),
+        cmocka_unit_test(test_window_edge_follows_the_stack),
+        cmocka_unit_test(test_window_edge_scaled),
+        cmocka_unit_test(test_ignore_extra_psh),
         cmocka_unit_test(test_tolerance_percent_is_the_scripts),
         cmocka_unit_test(test_packet_after_last_expected_passes_unless_strict),
         cmocka_unit_test(test_extra_packet_before_an_expected_one_fails_both_ways),

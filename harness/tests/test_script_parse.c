@@ -277,6 +277,37 @@ static void test_packet_outbound_fields(void **state)
     script_free(s);
 }
 
+/* Extension (7): sequence numbers from the stack's window edge, printed
+ * back as written; only the script's own packets take them. */
+static void test_packet_window_edge(void **state)
+{
+    struct script *s;
+    struct script_packet *p = parse_pkt("+0 < P. wnd_edge-1:wnd_edge+9(10) ack 1 win 9\n", &s);
+    char out[200];
+    (void)state;
+    assert_true(p->seq_edge);
+    assert_int_equal((int32_t)p->seq_start, -1);
+    assert_int_equal((int32_t)p->seq_end, 9);
+    assert_int_equal(p->seq_len, 10);
+    script_packet_format(p, out, sizeof out);
+    assert_string_equal(out, "< P. wnd_edge-1:wnd_edge+9(10) ack 1 win 9");
+    script_free(s);
+    p = parse_pkt("+0 < R wnd_edge:wnd_edge(0) win 0\n", &s);
+    assert_true(p->seq_edge && p->seq_start == 0 && p->seq_end == 0);
+    script_packet_format(p, out, sizeof out);
+    assert_string_equal(out, "< R wnd_edge:wnd_edge(0) win 0");
+    script_free(s);
+    expect_error("+0 > . wnd_edge:wnd_edge(0) ack 1\n", 1, 8,
+                 "wnd_edge is for packets the script sends: an outbound line gives the "
+                 "stack's own numbers");
+    expect_error("+0 < . wnd_edge:wnd_edge+9(10) ack 1 win 9\n", 1, 28,
+                 "payload length 10 does not match end - start = 9");
+    expect_error("+0 < . wnd_edge:10(10) ack 1 win 9\n", 1, 17,
+                 "expected sequence end as wnd_edge+N or wnd_edge-N, got '10'");
+    expect_error("+0 < . wnd_edge+70000:wnd_edge+70000(0) ack 1 win 9\n", 1, 17,
+                 "offset after '+' '70000' out of range (0..65535)");
+}
+
 static void test_packet_flags(void **state)
 {
     static const struct {
@@ -1363,6 +1394,7 @@ int main(void)
         cmocka_unit_test(test_mutation_ip_options_takes_hex_words),
         cmocka_unit_test(test_fragment_list),
         cmocka_unit_test(test_mutations_on_icmp),
+        cmocka_unit_test(test_packet_window_edge),
         cmocka_unit_test(test_syscall_socket_and_friends),
         cmocka_unit_test(test_syscall_connect_errno_and_note),
         cmocka_unit_test(test_syscall_data_calls),
