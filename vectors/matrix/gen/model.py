@@ -17,7 +17,7 @@ states after SYN-RECEIVED start with 100 octets received and read.
 import copy
 
 PEER_ISN = 0          # the script's ISN (IRS): its SYN is at 0
-RCV_WND = 65535       # the window the stack announces in its SYN or SYN-ACK
+RCV_WND = 65535       # the model's stand-in for the stack's window (Conn.right_edge)
 PEER_WIN = 32792      # the window the script announces (MAX.SND.WND)
 DATA_LEN = 10         # octets of text in a data segment
 OUR_MSS = 1460        # the MSS option the stack sends (MTU 1500 - 40)
@@ -95,10 +95,12 @@ class Conn:
         self.iss = 0
         self.irs = PEER_ISN
         self.rcv_nxt = rcv_nxt if rcv_nxt is not None else PEER_ISN + 1
-        # RCV.NXT + RCV.WND: the right edge of the SYN-ACK's window, which the
-        # preludes do not move (no window update is due: the 100 octets read
-        # are less than an MSS, MUST-39). The vectors whose position depends
-        # on it write the window of the stack's last segment out.
+        # RCV.NXT + RCV.WND. The window is the stack's choice: the vectors
+        # place their segments at or past the edge from the one the stack
+        # announced last (wnd_edge, harness/script/script.h extension (7)),
+        # and the other positions lie within RCV.NXT + 1010, inside any
+        # window of at least that size. RCV_WND stands for it here; no
+        # outcome depends on its value.
         self.right_edge = PEER_ISN + 1 + RCV_WND
         self.snd_una = snd_una
         self.snd_nxt = snd_nxt
@@ -116,11 +118,18 @@ class Conn:
 class Seg:
     """One arriving segment: flags from "SAFRP" and '.', seq, ack, text length."""
 
-    def __init__(self, flags, seq, ack=None, datalen=0):
+    def __init__(self, flags, seq, ack=None, datalen=0, edge_off=None):
         self.flags = flags
         self.seq = seq
         self.ack = ack
         self.datalen = datalen
+        self.edge_off = edge_off    # SEG.SEQ written from the window's edge, or None
+
+    def seq_words(self):
+        """SEG.SEQ as a vector says it: a number, or from RCV.NXT+RCV.WND."""
+        if self.edge_off is None:
+            return "%d" % self.seq
+        return "RCV.NXT+RCV.WND%s" % ("%+d" % self.edge_off if self.edge_off else "")
 
     def has(self, f):
         return f in self.flags
@@ -134,7 +143,7 @@ class Seg:
         return ",".join(n for f, n in names if f in self.flags)
 
     def describe(self):
-        s = "<SEQ=%d>" % self.seq
+        s = "<SEQ=%s>" % self.seq_words()
         if self.ack is not None:
             s += "<ACK=%d>" % u32(self.ack)
         s += "<CTL=%s>" % self.ctl()
@@ -176,6 +185,11 @@ def out_ack(c):
     return "> . %d:%d(0) ack %d" % (c.snd_nxt, c.snd_nxt, c.rcv_nxt)
 
 
+def out_fin(c):
+    """Our FIN again: <SEQ=SND.NXT-1><ACK=RCV.NXT><CTL=FIN,ACK>."""
+    return "> F. %d:%d(0) ack %d" % (c.snd_nxt - 1, c.snd_nxt - 1, c.rcv_nxt)
+
+
 def out_rst(seq):
     return "> R %d:%d(0)" % (u32(seq), u32(seq))
 
@@ -185,6 +199,12 @@ def out_rst_ack(ack):
 
 
 def out_syn_ack(c):
+    """Our SYN-ACK. After a passive OPEN it answers the peer's SYN, which
+    offers the MSS alone: the MSS is all it may carry. In a simultaneous
+    open it repeats our SYN, whose options are the stack's choice (the
+    prelude does not check them either): not compared."""
+    if not c.passive:
+        return "> S. 0:0(0) ack %d <...>" % c.rcv_nxt
     return "> S. 0:0(0) ack %d <mss %d>" % (c.rcv_nxt, OUR_MSS)
 
 
@@ -342,11 +362,11 @@ def arrive_sync(c, seg):
         o.tag("RFC9293:MUST-10")
         seq, seg_len, has_syn = seq + 1, seg_len - 1, False
     elif acceptable(seq, seg_len, c.rcv_nxt, wnd):
-        o.say("3.10.7.4 first", "Acceptable (Table 6): RCV.NXT=%d, RCV.WND=%d, SEG.SEQ=%d, "
-              "SEG.LEN=%d." % (c.rcv_nxt, wnd, seq, seg_len))
+        o.say("3.10.7.4 first", "Acceptable (Table 6): RCV.NXT=%d, SEG.SEQ=%s, SEG.LEN=%d, "
+              "RCV.WND the stack's." % (c.rcv_nxt, seg.seq_words(), seg_len))
     else:
-        o.say("3.10.7.4 first", "Not acceptable (Table 6): RCV.NXT=%d, RCV.WND=%d, "
-              "SEG.SEQ=%d, SEG.LEN=%d." % (c.rcv_nxt, wnd, seq, seg_len))
+        o.say("3.10.7.4 first", "Not acceptable (Table 6): RCV.NXT=%d, SEG.SEQ=%s, "
+              "SEG.LEN=%d, RCV.WND the stack's." % (c.rcv_nxt, seg.seq_words(), seg_len))
         if seg.has("R"):
             o.say("3.10.7.4 first", "The RST bit is set: drop the segment (RFC 5961 3.2 "
                   "(1): a RST outside the window is silently dropped).")
