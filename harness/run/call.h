@@ -58,7 +58,6 @@ bool call_unsupported(struct call *c, long rc, int errno_unsupported, const char
 
 /* The calls of syscalls_msg.c and epoll.c. */
 void sys_sendto(struct call *c);
-void sys_recvfrom(struct call *c);
 void sys_sendmsg(struct call *c);
 void sys_recvmsg(struct call *c);
 void sys_writev(struct call *c);

@@ -730,7 +730,7 @@ static const struct {
     {"accept", sys_accept}, {"connect", sys_connect}, {"close", sys_close},
     {"shutdown", sys_shutdown}, {"fcntl", sys_fcntl}, {"setsockopt", sys_setsockopt},
     {"getsockopt", sys_getsockopt}, {"poll", sys_poll}, {"sendto", sys_sendto},
-    {"recvfrom", sys_recvfrom}, {"sendmsg", sys_sendmsg}, {"recvmsg", sys_recvmsg},
+    {"sendmsg", sys_sendmsg}, {"recvmsg", sys_recvmsg},
     {"writev", sys_writev}, {"readv", sys_readv}, {"ioctl", sys_ioctl},
     {"epoll_create", sys_epoll_create}, {"epoll_ctl", sys_epoll_ctl},
     {"epoll_wait", sys_epoll_wait}, {"pipe", sys_pipe}, {"splice", sys_splice},
@@ -752,8 +752,8 @@ static void (*find_call(const char *name))(struct call *)
         return sys_send;
     if (strcmp(name, "read") == 0)
         return sys_read_plain;
-    if (strcmp(name, "recv") == 0)
-        return sys_recv;
+    if (strcmp(name, "recv") == 0 || strcmp(name, "recvfrom") == 0)
+        return sys_recv; /* recvfrom's address arguments are packetdrill's `...` */
     return NULL;
 }
 

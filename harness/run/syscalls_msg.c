@@ -1,5 +1,5 @@
 /* Message calls and vectors (packetdrill's run_system_call.c semantics):
- * sendto, recvfrom, sendmsg, recvmsg with msghdr, iovec and control
+ * sendto, sendmsg, recvmsg with msghdr, iovec and control
  * messages, writev, readv, ioctl. A target with sock_sendmsg/sock_recvmsg
  * (linux) gets the call as the kernel takes it; on the others what a
  * plain send or receive says is mapped onto sock_send/sock_recv and the
@@ -132,18 +132,6 @@ void sys_sendto(struct call *c)
         return;
     }
     call_send_bytes(c, sd, fd, (size_t)len, (int)flags, 3);
-}
-
-/* recvfrom(fd, ..., len, flags, ..., ...) */
-void sys_recvfrom(struct call *c)
-{
-    int sd;
-    int64_t fd, len, flags;
-    if (!call_arg_fd(c, 0, &sd, &fd) || !call_arg_int(c, 2, &len) || !call_arg_int(c, 3, &flags))
-        return;
-    if (sd >= 0 && len > 0 && call_null_buffer(c, 1))
-        return call_result(c, -EFAULT);
-    call_recv_bytes(c, sd, fd, len < 0 ? 0 : (size_t)len, (int)flags, 3);
 }
 
 /* ---- msghdr: {msg_name(...)=..., msg_iov(N)=[...], msg_flags=F[, msg_control=[...]]} ---- */
