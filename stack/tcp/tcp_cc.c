@@ -7,6 +7,7 @@
  * is generic and lives here; how cwnd grows and how far ssthresh falls is
  * the algorithm's, behind struct tcp_cc_ops (tcp_internal.h). */
 #include "tcp/tcp_internal.h"
+#include "util/mutant.h"
 
 uint32_t cc_flight_size(const struct tcb *tcb)
 {
@@ -89,7 +90,7 @@ static void cc_exit_recovery(struct tcb *tcb)
 {
     uint32_t flight = cc_flight_size(tcb);
     uint32_t w = (flight > tcb->snd_mss ? flight : tcb->snd_mss) + tcb->snd_mss;
-    tcb->cwnd = tcb->ssthresh < w ? tcb->ssthresh : w;
+    tcb->cwnd = MUT(newreno_exit_full, tcb->cwnd, tcb->ssthresh < w ? tcb->ssthresh : w);
     tcb->flags &= ~TF_IN_RECOVERY;
     tcb->dupacks = 0;
     tcb->bytes_acked = 0;

@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "tcp/tcp_internal.h"
+#include "util/mutant.h"
 
 /* ---- 3.10.7.1 CLOSED ---- */
 
@@ -107,7 +108,7 @@ static void listen_syn(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
                              .irs = seg->seq,
                              .peer_wnd = (uint16_t)seg->wnd};
     po.iss = tcp_isn(t, po.tu.laddr, po.tu.lport, po.tu.raddr, po.tu.rport, now);
-    if (iss_floor && !seq_gt(po.iss, *iss_floor))
+    if (iss_floor && !seq_gt(po.iss, *iss_floor) && !MUTANT(timewait_iss_no_floor))
         po.iss = *iss_floor + 1; /* MAY-2 (1): above the old incarnation */
     tcp_syn_opts_take(t, seg, &po.opts);
     if (tcp_tfo_server_syn(t, l, seg, &po, now))

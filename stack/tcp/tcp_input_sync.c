@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "tcp/tcp_internal.h"
+#include "util/mutant.h"
 
 static uint32_t rcv_wnd(const struct tcb *tcb)
 {
@@ -39,7 +40,7 @@ static void seg_trim(const struct tcb *tcb, struct tcp_seg *seg, uint32_t wnd)
         seg->data_seq += cut;
     }
     uint32_t right = tcb->rcv_nxt + wnd;
-    if (seq_gt(seg->data_seq + seg->datalen, right)) {
+    if (seq_gt(seg->data_seq + seg->datalen, right) && !MUTANT(text_no_trim)) {
         seg->datalen = seq_gt(right, seg->data_seq) ? right - seg->data_seq : 0;
         seg->flags &= (uint8_t)~SYNACK_TCP_FIN;
     } else if (SEG_HAS(seg, SYNACK_TCP_FIN) && seg->data_seq + seg->datalen == right) {
@@ -78,7 +79,7 @@ static bool tcp_check_sequence(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
         return false;
     }
     if (tcb->state == SYNACK_TIME_WAIT && SEG_HAS(seg, SYNACK_TCP_FIN) &&
-        seg->seq + seg->len == tcb->rcv_nxt)
+        seg->seq + seg->len == tcb->rcv_nxt && !MUTANT(timewait_fin_no_restart))
         timer_set(t, tcb, TT_2MSL, now + 2 * t->cfg->msl); /* the remote FIN again */
     /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (in SYN-RECEIVED: the SYN-ACK) */
     if (seq_leq(seg->data_seq + seg->datalen, tcb->rcv_nxt))
@@ -264,7 +265,7 @@ static void update_send_window(struct tcp_ctx *t, struct tcb *tcb, const struct 
                                uint64_t now)
 {
     if (!(seq_lt(tcb->snd_wl1, seg->seq) ||
-          (tcb->snd_wl1 == seg->seq && seq_leq(tcb->snd_wl2, seg->ack))))
+          (tcb->snd_wl1 == seg->seq && seq_leq(tcb->snd_wl2, seg->ack))) && !MUTANT(wl_guard_off))
         return;
     tcb->snd_wnd = seg->wnd;
     tcb->snd_wl1 = seg->seq;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tcp/tcp_internal.h"
+#include "util/mutant.h"
 
 #define TCP_MAX_WIN 65535u
 
@@ -235,7 +236,8 @@ void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     struct synack_tcp_opts o; /* timestamps: RFC 7323 3.2 (SHOULD) */
     tcp_opts_fill(t, tcb, SYNACK_TCP_RST, &o, now);
     struct tcp_bare b = {.src = tcb->laddr, .dst = tcb->raddr, .sport = tcb->lport,
-                         .dport = tcb->rport, .seq = tcb->snd_max, .flags = SYNACK_TCP_RST,
+                         .dport = tcb->rport, .flags = SYNACK_TCP_RST,
+                         .seq = MUT(abort_rst_at_una, tcb->snd_una, tcb->snd_max),
                          .tos = tcb->tos, .ttl = tcb->ttl, .opts = &o};
     tcp_send_bare(t, &b, now);
 }
@@ -583,7 +585,8 @@ void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 
 void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    tcb->flags &= ~TF_RTT_TIMING; /* Karn (MUST-18): no sample across a retransmission */
+    if (!MUTANT(karn_fast_rexmt))
+        tcb->flags &= ~TF_RTT_TIMING; /* Karn (MUST-18): no sample across a retransmission */
     tcb->total_retrans++;
     /* Our SYN is unacknowledged: it is what is retransmitted, also in
      * FIN-WAIT-1 entered from SYN-RECEIVED (3.10.4); there is no data

@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "tcp/tcp_internal.h"
+#include "util/mutant.h"
 
 uint64_t tcb_deadline(const struct tcb *tcb)
 {
@@ -144,7 +145,7 @@ static bool timeout_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         timer_set(t, tcb, TT_KEEP, now + tcb->keep_idle); /* data outstanding: not idle */
         return true;
     }
-    if (tcb->keep_probes >= tcb->keep_cnt) {
+    if (tcb->keep_probes >= tcb->keep_cnt + MUT(keepcnt_plus_one, 1u, 0u)) {
         t->cnt->tcp_conn_timeout++;
         tcp_send_rst(t, tcb, now);
         tcb_drop(t, tcb, timeout_error(tcb));

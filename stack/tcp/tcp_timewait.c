@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "tcp/tcp_internal.h"
+#include "util/mutant.h"
 
 int timewait_init(struct tcp_ctx *t)
 {
@@ -188,7 +189,8 @@ static bool tw_check_sequence(struct tcp_ctx *t, struct tw_entry *tw, struct tcp
         t->cnt->tcp_rst_out_of_window++; /* RFC 5961 3.2 1) */
         return false;
     }
-    if (SEG_HAS(seg, SYNACK_TCP_FIN) && seg->seq + seg->len == tw->rcv_nxt)
+    if (SEG_HAS(seg, SYNACK_TCP_FIN) && seg->seq + seg->len == tw->rcv_nxt &&
+        !MUTANT(timewait_fin_no_restart))
         tw_restart(t, tw, now);
     tw_send_ack(t, tw, now);
     return false;
