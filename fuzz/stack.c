@@ -1573,68 +1573,6 @@ static void run_steps(struct fz *f, const uint8_t *p, size_t n, bool prefix)
     }
 }
 
-/* ---- the scripted prefixes ---- */
-
-static void put_seg(struct fz_buf *b, uint8_t flags, uint32_t seq, uint32_t ack, bool mss)
-{
-    struct fz_seg s;
-    memset(&s, 0, sizeof s);
-    s.flags = flags;
-    s.seq_mode = FZ_SEQ_PEER_ISN;
-    s.seq = seq;
-    s.ack_mode = (flags & SYNACK_TCP_ACK) ? FZ_ACK_ISS : FZ_ACK_ABS;
-    s.ack = (flags & SYNACK_TCP_ACK) ? ack : 0;
-    s.win = 65535;
-    if (mss) {
-        s.opt_present = FZ_OPT_MSS;
-        s.mss = 1460;
-    }
-    fz_put_seg(b, &s);
-}
-
-/* Steps that bring slot 0 into state st (probe_goto_* of the unit tests). */
-static void prefix_steps(struct fz_buf *b, enum synack_state st)
-{
-    const uint8_t A = SYNACK_TCP_ACK, F = SYNACK_TCP_FIN;
-    if (st == SYNACK_SYN_SENT) {
-        fz_put_call(b, 0, FZ_CALL_SOCKET);
-        fz_put_call(b, 0, FZ_CALL_CONNECT);
-        fz_put8(b, 0);
-        return;
-    }
-    fz_put_call(b, 0, FZ_CALL_SOCKET);
-    fz_put_call(b, 0, FZ_CALL_BIND);
-    fz_put8(b, 0);
-    fz_put8(b, 0);
-    fz_put_call(b, 0, FZ_CALL_LISTEN);
-    fz_put8(b, 8);
-    if (st == SYNACK_LISTEN)
-        return;
-    put_seg(b, SYNACK_TCP_SYN, 0, 0, true);
-    if (st == SYNACK_SYN_RECEIVED)
-        return;
-    put_seg(b, A, 1, 1, false);
-    fz_put_call(b, 0, FZ_CALL_ACCEPT);
-    if (st == SYNACK_ESTABLISHED)
-        return;
-    if (st == SYNACK_CLOSE_WAIT || st == SYNACK_LAST_ACK) {
-        put_seg(b, F | A, 1, 1, false);
-        if (st == SYNACK_LAST_ACK) {
-            fz_put_call(b, 1, FZ_CALL_SHUTDOWN);
-            fz_put8(b, SYNACK_SHUT_WR);
-        }
-        return;
-    }
-    fz_put_call(b, 1, FZ_CALL_SHUTDOWN); /* FIN-WAIT-1 */
-    fz_put8(b, SYNACK_SHUT_WR);
-    if (st == SYNACK_CLOSING)
-        put_seg(b, F | A, 1, 1, false);
-    if (st == SYNACK_FIN_WAIT_2 || st == SYNACK_TIME_WAIT)
-        put_seg(b, A, 1, 2, false);
-    if (st == SYNACK_TIME_WAIT)
-        put_seg(b, F | A, 1, 2, false);
-}
-
 /* ---- configuration ---- */
 
 static void configure(struct synack_config *cfg, uint8_t bits)
@@ -1712,7 +1650,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (target) {
         uint8_t pb[256];
         struct fz_buf b = {pb, 0, sizeof pb, false};
-        prefix_steps(&b, (enum synack_state)target);
+        fz_put_prefix(&b, (enum synack_state)target);
         run_steps(&f, pb, b.len, true);
         struct sock *l = sock_lookup(f.st, 0);
         struct tcb *t = target == SYNACK_LISTEN ? (l ? l->tcb : NULL) : slot_tcb(&f, 0);

@@ -23,6 +23,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <synack/socket.h>
+#include <synack/wire.h>
+
 /* ---- header ---- */
 
 #define FZ_PREFIX_COUNT 11u
@@ -262,6 +265,70 @@ static inline void fz_put_clock_us(struct fz_buf *b, uint32_t us)
     fz_put8(b, fz_opcode(FZ_OP_CLOCK, 0));
     fz_put8(b, 3);
     fz_put32(b, us);
+}
+
+/* ---- the scripted prefixes (header prefix % FZ_PREFIX_COUNT) ---- */
+
+static inline void fz_put_peer_seg(struct fz_buf *b, uint8_t flags, uint32_t seq, uint32_t ack,
+                                   bool mss)
+{
+    struct fz_seg s;
+    memset(&s, 0, sizeof s);
+    s.flags = flags;
+    s.seq_mode = FZ_SEQ_PEER_ISN;
+    s.seq = seq;
+    s.ack_mode = (flags & SYNACK_TCP_ACK) ? FZ_ACK_ISS : FZ_ACK_ABS;
+    s.ack = (flags & SYNACK_TCP_ACK) ? ack : 0;
+    s.win = 65535;
+    if (mss) {
+        s.opt_present = FZ_OPT_MSS;
+        s.mss = 1460;
+    }
+    fz_put_seg(b, &s);
+}
+
+/* Steps that bring slot 0 into state st (probe_goto_* of the unit tests):
+ * the prefixes of the stack target and of the differential target. */
+static inline void fz_put_prefix(struct fz_buf *b, enum synack_state st)
+{
+    const uint8_t A = SYNACK_TCP_ACK, F = SYNACK_TCP_FIN;
+    if (st == SYNACK_SYN_SENT) {
+        fz_put_call(b, 0, FZ_CALL_SOCKET);
+        fz_put_call(b, 0, FZ_CALL_CONNECT);
+        fz_put8(b, 0);
+        return;
+    }
+    fz_put_call(b, 0, FZ_CALL_SOCKET);
+    fz_put_call(b, 0, FZ_CALL_BIND);
+    fz_put8(b, 0);
+    fz_put8(b, 0);
+    fz_put_call(b, 0, FZ_CALL_LISTEN);
+    fz_put8(b, 8);
+    if (st == SYNACK_LISTEN)
+        return;
+    fz_put_peer_seg(b, SYNACK_TCP_SYN, 0, 0, true);
+    if (st == SYNACK_SYN_RECEIVED)
+        return;
+    fz_put_peer_seg(b, A, 1, 1, false);
+    fz_put_call(b, 0, FZ_CALL_ACCEPT);
+    if (st == SYNACK_ESTABLISHED)
+        return;
+    if (st == SYNACK_CLOSE_WAIT || st == SYNACK_LAST_ACK) {
+        fz_put_peer_seg(b, F | A, 1, 1, false);
+        if (st == SYNACK_LAST_ACK) {
+            fz_put_call(b, 1, FZ_CALL_SHUTDOWN);
+            fz_put8(b, SYNACK_SHUT_WR);
+        }
+        return;
+    }
+    fz_put_call(b, 1, FZ_CALL_SHUTDOWN); /* FIN-WAIT-1 */
+    fz_put8(b, SYNACK_SHUT_WR);
+    if (st == SYNACK_CLOSING)
+        fz_put_peer_seg(b, F | A, 1, 1, false);
+    if (st == SYNACK_FIN_WAIT_2 || st == SYNACK_TIME_WAIT)
+        fz_put_peer_seg(b, A, 1, 2, false);
+    if (st == SYNACK_TIME_WAIT)
+        fz_put_peer_seg(b, F | A, 1, 2, false);
 }
 
 #endif

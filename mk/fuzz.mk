@@ -34,7 +34,7 @@ FUZZ_NO_CHECKSUM ?= 0
 # Builds without checksums are kept apart: a flag is not a dependency.
 FUZZ_O := build-fuzz$(if $(filter 1,$(FUZZ_NO_CHECKSUM)),/nocsum)
 FUZZ_PCAP := $(if $(and $(wildcard harness/pcap/capture.h),$(wildcard fuzz/pcap.c)),pcap)
-FUZZ_TARGETS := wire stack script ip_reasm $(FUZZ_PCAP)
+FUZZ_TARGETS := wire stack script ip_reasm $(FUZZ_PCAP) diff
 TARGET ?= stack
 FUZZ_TIME ?= 600
 FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
@@ -56,6 +56,11 @@ FUZZ_SRC_ip_reasm := stack/ip/ip_reasm.c $(wildcard stack/wire/*.c)
 FUZZ_SRC_pcap := $(wildcard harness/pcap/capture.c) $(wildcard harness/oracle/*.c) \
                  $(wildcard stack/wire/*.c)
 FUZZ_LIBS_pcap := $(PCAP_LIBS)
+# diff: synack's object of packetdrill's SO interface linked in, lwIP's
+# ($(LWIP_SO)) loaded at run time.
+FUZZ_SRC_diff := $(FUZZ_STACK_SRC) $(wildcard harness/oracle/*.c) \
+                 $(addprefix stack/packetdrill/,synack_packetdrill.c pdso_fds.c pdso_enosys.c)
+FUZZ_LIBS_diff := -ldl -lpthread
 
 # fuzz_variant name, compiler, flags: objects (in obj/) and one binary per target.
 define fuzz_variant
@@ -87,7 +92,7 @@ FUZZ_REGRESS := $(FUZZ_TARGETS:%=$(FUZZ_O)/regress/%)
 
 # ---- regression: every seed, every saved reproducer -------------------------
 .PHONY: fuzz-regress fuzz-build fuzz fuzz-found fuzz-coverage fuzz-clean corpus
-fuzz-regress: $(FUZZ_REGRESS)
+fuzz-regress: $(FUZZ_REGRESS) $(LWIP_SO)
 	@for t in $(FUZZ_TARGETS); do \
 	    dirs=$$(for d in corpus/$$t corpus/found/$$t corpus/regress/$$t; do \
 	        [ -d $$d ] && echo $$d; done); \
@@ -95,6 +100,7 @@ fuzz-regress: $(FUZZ_REGRESS)
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	        $(FUZZ_O)/regress/$$t $$dirs || exit 1; \
 	done
+	@sh fuzz/diff-known.sh $(FUZZ_O)/regress/diff
 
 CHECK_MORE += fuzz-regress
 

@@ -1,0 +1,1418 @@
+/* fuzz/diff.c: differential fuzzing of synack against lwIP. One input (the
+ * stack target's step language, stack_steps.h) drives both stacks through
+ * packetdrill's SO interface (stack/packetdrill/packetdrill_so.h): synack's
+ * object linked in (stack/packetdrill/synack_packetdrill.c, instrumented
+ * with the rest of the stack) and lwIP's object (build/liblwip-packetdrill.so,
+ * harness/target/lwip/) loaded with dlopen, both on a virtual clock.
+ *
+ * Each stack has its own peer: the same step becomes, for each, the segment
+ * a script would send it, its numbers relative to what that stack has shown
+ * on the wire (its ISN, the ACK and window of its last segment), as
+ * packetdrill's relative numbers are. A finding aborts:
+ *
+ *   - the RFC oracle (harness/oracle/) flags a packet of either stack;
+ *   - what the application sees differs: a call succeeds on one stack and
+ *     fails on the other, or fails with another error; recv() gives data,
+ *     the end of the stream or an error on one and not on the other; data
+ *     received is not what the peer sent (fuzz/README.md says which
+ *     differences are the stacks' own choices and not compared);
+ *   - a stack crashes, hangs or breaks the interface's rules.
+ *
+ * lwIP keeps its state in globals and runs a thread, so every input runs
+ * in a child process that starts both stacks afresh (fork per input); the
+ * objects are loaded once, before the first fork. */
+#define _GNU_SOURCE
+/* before <netinet/tcp.h>, whose TCPOPT_ macros would clash with its enum */
+#include <synack/wire.h>
+#include <synack/socket.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "oracle/oracle.h"
+#include "packetdrill/packetdrill_so.h"
+
+#include "stack_steps.h"
+
+#define DF_ADDR 0xc0000201u      /* 192.0.2.1: both stacks */
+#define DF_PEER 0xc6336402u      /* 198.51.100.2: each stack's peer */
+#define DF_OTHER 0xc6336403u     /* 198.51.100.3 */
+#define DF_PORT 8080
+#define DF_PEER_PORT 40000       /* slot i: port 40000 + i */
+#define DF_PEER_ISN 0x10000000u  /* slot i's ISN: DF_PEER_ISN + i * 2^24 */
+#define DF_SLOTS 4
+#define DF_HANDLES 8             /* the step language's sockets (opcode >> 3 & 7) */
+#define DF_DATA_MAX 4096
+#define DF_IO_MAX 65536
+#define DF_PKT_MAX 65536
+#define DF_STEPS_MAX 512
+#define DF_SLEEPS_MAX 20000      /* usleep rounds in one clock step */
+#define DF_CHILD_SECONDS 20      /* a child still running after this has hung */
+#define DF_TIME_MAX (2ull * 3600 * 1000000) /* virtual time an input may take: lwIP runs
+                                 * its timers every 250 ms, so days of it take minutes */
+#define DF_LWIP_DEFAULT "build/liblwip-packetdrill.so"
+
+void packetdrill_interface_init(const char *flags, struct packetdrill_interface *ifc);
+
+static uint8_t peer_octet(uint32_t seq) { return (uint8_t)((seq * 2654435761u) >> 24); }
+static uint8_t app_octet(uint32_t off) { return (uint8_t)(((off + 0x55u) * 2246822519u) >> 24); }
+
+static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+
+/* What one stack has shown its peer on a slot's connection. */
+struct df_slot {
+    uint16_t lport;          /* the stack's port (8080, or what its SYN said) */
+    bool iss_known;
+    uint32_t iss;            /* its SYN's sequence number */
+    uint32_t snd_max;        /* the highest sequence number it sent, plus one */
+    uint32_t snd_last;       /* the end of its last segment (SND.NXT as seen) */
+    bool ack_known;
+    uint32_t rcv_nxt;        /* the ACK of its last segment */
+    uint32_t rcv_wnd;        /* its window, scaled */
+    int wscale;              /* the shift its SYN offered, -1 none */
+    bool peer_wscale;        /* the peer's SYN offered window scaling */
+    uint32_t peer_isn;
+    bool peer_max_known;
+    uint32_t peer_max;       /* the highest sequence number the peer sent, plus one */
+    uint32_t peer_acked;     /* the highest ACK the peer sent (SND.UNA as the peer knows it) */
+    uint32_t peer_max_wnd;   /* the largest window the peer offered */
+    unsigned peer_syns;      /* SYNs the peer sent */
+    bool stack_fin, peer_fin;
+    uint32_t data_base;      /* the sequence number of its first octet of data */
+    bool stack_ts_known, peer_ts_known; /* the latest TSval each side sent (FZ_OPT_REL) */
+    uint32_t stack_ts, peer_ts;
+};
+
+/* One stack under test and its application. */
+struct side {
+    const char *name;
+    struct packetdrill_interface ifc;
+    struct oracle *oracle;
+    struct df_slot slot[DF_SLOTS];
+    int fd[DF_HANDLES];      /* handle -> the object's socket, -1 */
+    int conn_slot[DF_HANDLES]; /* the slot a connected handle talks to, -1 */
+    uint32_t sent[DF_HANDLES]; /* octets the application wrote */
+    uint32_t rcvd[DF_HANDLES]; /* octets it read */
+    bool eof[DF_HANDLES];
+    int told[DF_HANDLES];    /* the last error a call on the handle returned */
+    uint8_t tfo_cookie[SYNACK_TFO_COOKIE_MAX]; /* the last Fast Open cookie it gave */
+    uint8_t tfo_len;
+    uint64_t now;            /* its clock, microseconds since it started */
+    uint64_t t0;             /* its gettimeofday() when it started */
+    uint16_t ip_id;
+};
+
+/* What a call gave the application, in classes both stacks can share. */
+enum df_class { DF_OK, DF_DATA, DF_EOF, DF_AGAIN, DF_ERR, DF_SKIP };
+struct df_out {
+    enum df_class cls;
+    int err;                 /* DF_ERR */
+    long val;                /* DF_OK, DF_DATA: the return value */
+};
+
+struct df {
+    struct side side[2];     /* [0] synack, [1] lwIP */
+    bool tainted;            /* a step may have put octets in a stream that its
+                              * peer's pattern does not give (raw datagrams,
+                              * mutations, urgent data, a second SYN) */
+    bool simopen;            /* a SYN met a SYN: lwIP has no simultaneous open
+                              * (MUST-10, vectors/expect/lwip.tsv) */
+    bool reopen;             /* a SYN came after both FINs: synack may reopen from
+                              * TIME-WAIT (RFC 9293 3.10.7.4, RFC 6191), lwIP does not */
+    bool icmp;               /* an ICMP message came: lwIP does not pass them to TCP */
+    bool known_off;          /* SYNACK_DIFF_KNOWN=0: report what is known too */
+    unsigned known_hits;
+    unsigned step;
+    const char *what;
+    bool trace;
+    uint8_t pkt[DF_PKT_MAX];
+    uint8_t io[DF_IO_MAX];
+};
+
+static void df_fail(const struct df *d, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void df_fail(const struct df *d, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "fuzz diff: step %u (%s), t=%llu us: %s\n", d->step, d->what ? d->what : "-",
+            (unsigned long long)d->side[0].now, msg);
+    abort();
+}
+
+/* ---- packets: what each stack sends, and what its peer sends it ---- */
+
+static struct df_slot *slot_by_port(struct side *s, uint16_t lport, uint16_t rport)
+{
+    if (rport < DF_PEER_PORT || rport >= DF_PEER_PORT + DF_SLOTS)
+        return NULL;
+    struct df_slot *sl = &s->slot[rport - DF_PEER_PORT];
+    return sl->lport == lport || sl->lport == 0 ? sl : NULL;
+}
+
+/* SYNACK_FUZZ_TRACE: each packet either way, numbers relative to each
+ * side's ISN where known. */
+static void trace_packet(const struct side *s, char dir, const uint8_t *pkt, size_t len,
+                         uint64_t when)
+{
+    struct synack_ipv4 ip;
+    struct synack_tcp th;
+    if (synack_ipv4_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, NULL) != WIRE_OK ||
+        ip.proto != SYNACK_IPPROTO_TCP ||
+        synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, WIRE_PARSE_NO_CHECKSUM, &th,
+                         NULL) != WIRE_OK) {
+        fprintf(stderr, "    %-6s %c %zu octets (not TCP) at %llu\n", s->name, dir, len,
+                (unsigned long long)when);
+        return;
+    }
+    uint16_t peer_port = dir == '>' ? th.dport : th.sport;
+    const struct df_slot *sl = peer_port >= DF_PEER_PORT && peer_port < DF_PEER_PORT + DF_SLOTS
+                                   ? &s->slot[peer_port - DF_PEER_PORT] : NULL;
+    uint32_t sb = sl ? (dir == '>' ? sl->iss : sl->peer_isn) : 0;
+    uint32_t ab = sl ? (dir == '>' ? sl->peer_isn : sl->iss) : 0;
+    char fl[8], *f = fl;
+    static const char names[] = "FSRPAU";
+    for (int i = 0; i < 6; i++)
+        if (th.flags & (1u << i))
+            *f++ = names[i];
+    *f = 0;
+    fprintf(stderr, "    %-6s %c %u>%u %s seq %u ack %u win %u len %zu at %llu\n", s->name, dir,
+            th.sport, th.dport, fl, th.seq - sb, th.ack - ab, th.window, th.payload_len,
+            (unsigned long long)when);
+}
+
+/* A packet the stack sent: the oracle judges it, the peer learns from it. */
+static void observe(struct df *d, struct side *s, const uint8_t *pkt, size_t len, long long when)
+{
+    oracle_packet(s->oracle, pkt, len, (uint64_t)(when < 0 ? 0 : when), ORACLE_FROM_STACK);
+    if (d->trace)
+        trace_packet(s, '>', pkt, len, (uint64_t)(when < 0 ? 0 : when));
+    struct synack_ipv4 ip;
+    struct synack_tcp th;
+    if (synack_ipv4_parse(pkt, len, 0, &ip, NULL) != WIRE_OK || ip.proto != SYNACK_IPPROTO_TCP ||
+        synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, 0, &th, NULL) != WIRE_OK)
+        return;
+    struct df_slot *sl = slot_by_port(s, th.sport, th.dport);
+    if (!sl)
+        return;
+    bool syn = th.flags & SYNACK_TCP_SYN;
+    uint32_t end = th.seq + (uint32_t)th.payload_len + (syn ? 1u : 0u) +
+                   ((th.flags & SYNACK_TCP_FIN) ? 1u : 0u);
+    if (syn) {
+        if (!sl->iss_known || sl->iss != th.seq)
+            sl->snd_max = end;
+        sl->iss = th.seq;
+        sl->iss_known = true;
+        sl->lport = th.sport;
+        sl->wscale = (th.opts.present & TCPOPT_F_WSCALE) ? (th.opts.wscale > 14 ? 14 : th.opts.wscale)
+                                                         : -1;
+    }
+    if (th.opts.present & TCPOPT_F_TS) {
+        sl->stack_ts = th.opts.ts_val;
+        sl->stack_ts_known = true;
+    }
+    if ((th.opts.present & TCPOPT_F_FASTOPEN) && th.opts.tfo_len) {
+        s->tfo_len = th.opts.tfo_len;
+        memcpy(s->tfo_cookie, th.opts.tfo_cookie, sizeof s->tfo_cookie);
+    }
+    if (th.flags & SYNACK_TCP_RST)
+        return;
+    if (th.flags & SYNACK_TCP_FIN)
+        sl->stack_fin = true;
+    if (sl->iss_known && seq_lt(sl->snd_max, end))
+        sl->snd_max = end;
+    sl->snd_last = end;
+    if (th.flags & SYNACK_TCP_ACK) {
+        unsigned shift = !syn && sl->peer_wscale && sl->wscale > 0 ? (unsigned)sl->wscale : 0;
+        sl->rcv_nxt = th.ack;
+        sl->rcv_wnd = (uint32_t)th.window << shift;
+        sl->ack_known = true;
+    }
+}
+
+/* Take every packet the stack has queued. */
+static void drain(struct df *d, struct side *s)
+{
+    for (unsigned i = 0; i < 100000; i++) {
+        size_t n = sizeof d->pkt;
+        long long when = 0;
+        if (s->ifc.netdev_receive(s->ifc.userdata, d->pkt, &n, &when) < 0 || n == 0)
+            return;
+        if (n > sizeof d->pkt)
+            df_fail(d, "%s: netdev_receive() said %zu octets were written into %zu", s->name, n,
+                    sizeof d->pkt);
+        observe(d, s, d->pkt, n, when - (long long)s->t0);
+    }
+    df_fail(d, "%s sends without end", s->name);
+}
+
+static void inject(struct df *d, struct side *s, uint8_t *pkt, size_t len)
+{
+    if (d->trace)
+        trace_packet(s, '<', pkt, len, s->now);
+    oracle_packet(s->oracle, pkt, len, s->now, ORACLE_FROM_PEER);
+    s->ifc.netdev_send(s->ifc.userdata, pkt, len);
+    drain(d, s);
+}
+
+/* ---- the clock ---- */
+
+static uint64_t side_clock(struct side *s)
+{
+    struct timeval tv;
+    s->ifc.gettimeofday(s->ifc.userdata, &tv, NULL);
+    return (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec - s->t0;
+}
+
+/* Let dt pass on one stack's clock: its usleep runs its timers and
+ * returns once it has sent something, so call it until the time is up. */
+static void advance_one(struct df *d, struct side *s, uint64_t dt)
+{
+    uint64_t until = s->now + dt;
+    unsigned i = 0;
+    for (; s->now < until && i < DF_SLEEPS_MAX; i++) {
+        uint64_t left = until - s->now;
+        s->ifc.usleep(s->ifc.userdata, (useconds_t)(left > 3600000000u ? 3600000000u : left));
+        drain(d, s);
+        uint64_t t = side_clock(s);
+        if (t < s->now)
+            df_fail(d, "%s: its clock went back from %llu to %llu us", s->name,
+                    (unsigned long long)s->now, (unsigned long long)t);
+        s->now = t;
+    }
+    if (s->now < until)
+        df_fail(d, "%s: %u sleeps did not reach %llu us (timers without end?)", s->name, i,
+                (unsigned long long)until);
+}
+
+static void advance(struct df *d, uint64_t dt)
+{
+    if (d->side[0].now >= DF_TIME_MAX)
+        return;
+    if (dt > DF_TIME_MAX - d->side[0].now)
+        dt = DF_TIME_MAX - d->side[0].now;
+    advance_one(d, &d->side[0], dt);
+    advance_one(d, &d->side[1], dt);
+}
+
+/* ---- the peer's segments ---- */
+
+struct cur {
+    const uint8_t *p;
+    size_t n, off;
+};
+static uint8_t rd8(struct cur *c) { return c->off < c->n ? c->p[c->off++] : 0; }
+static uint16_t rd16(struct cur *c)
+{
+    uint16_t hi = rd8(c);
+    return (uint16_t)(hi << 8 | rd8(c));
+}
+static uint32_t rd32(struct cur *c)
+{
+    uint32_t hi = rd16(c);
+    return hi << 16 | rd16(c);
+}
+
+/* A segment's fields as the input gives them, before either stack's
+ * numbers are applied. */
+struct seg_in {
+    unsigned slot;
+    uint8_t flags, seq_mode, ack_mode;
+    uint32_t seq_arg, ack_arg;  /* u32, or an s16 offset */
+    uint16_t win, urg;
+    uint8_t present, ws, raw_len, raw[40], sack_n, fo_len, fo[SYNACK_TFO_COOKIE_MAX];
+    bool fo_last;            /* FZ_OPT_FO: the cookie the stack last gave */
+    uint16_t mss, sack[4][2];
+    uint32_t ts_val, ts_ecr;
+    uint16_t datalen;
+    uint8_t mut_count;
+    struct { uint8_t field; uint32_t value; } muts[FZ_MUT_MAX];
+};
+
+static uint32_t peer_next(const struct df_slot *sl)
+{
+    return sl->peer_max_known ? sl->peer_max : sl->peer_isn;
+}
+
+static uint32_t seq_for(const struct df_slot *sl, unsigned mode, uint32_t arg)
+{
+    int32_t k = (int32_t)(int16_t)arg;
+    switch (mode & 7) {
+    case FZ_SEQ_PEER_ISN: return sl->peer_isn + arg;
+    case FZ_SEQ_ABS: return arg;
+    case FZ_SEQ_RCV_ADV: return (sl->ack_known ? sl->rcv_nxt + sl->rcv_wnd : peer_next(sl)) + (uint32_t)k;
+    case FZ_SEQ_IRS: return sl->peer_isn + (uint32_t)k;
+    case FZ_SEQ_PEER_MAX: return peer_next(sl) + (uint32_t)k;
+    default: return (sl->ack_known ? sl->rcv_nxt : peer_next(sl)) + (uint32_t)k;
+    }
+}
+
+static uint32_t ack_for(const struct df_slot *sl, unsigned mode, uint32_t arg)
+{
+    int32_t k = (int32_t)(int16_t)arg;
+    uint32_t iss = sl->iss_known ? sl->iss : 0;
+    uint32_t una = sl->iss_known && seq_lt(iss, sl->peer_acked) ? sl->peer_acked : iss;
+    switch (mode & 7) {
+    case FZ_ACK_ISS: return iss + arg;
+    case FZ_ACK_ABS: return arg;
+    case FZ_ACK_SND_UNA: return una + (uint32_t)k;
+    case FZ_ACK_SND_NXT: return (sl->iss_known ? sl->snd_last : iss + 1) + (uint32_t)k;
+    case FZ_ACK_UNA_MAXWND: return una - sl->peer_max_wnd + (uint32_t)k;
+    case FZ_ACK_ISS16: return iss + (uint32_t)k;
+    default: return (sl->iss_known ? sl->snd_max : iss + 1) + (uint32_t)k;
+    }
+}
+
+/* FZ_OPT_REL on raw options (a script's): TSecr from the stack's latest
+ * TSval, SACK edges from its ISS, a Fast Open cookie of 0xff octets the one
+ * the stack last gave (fuzz/stack.c does the same). */
+static void raw_relative(struct side *s, struct df_slot *sl, uint8_t *o, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        if (o[i] == TCPOPT_EOL)
+            return;
+        if (o[i] == TCPOPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n)
+            return;
+        if (o[i] == TCPOPT_TIMESTAMP && o[i + 1] == 10) {
+            if (sl->stack_ts_known)
+                synack_put32(o + i + 6, synack_get32(o + i + 6) + sl->stack_ts);
+            sl->peer_ts = synack_get32(o + i + 2);
+            sl->peer_ts_known = true;
+        }
+        if (o[i] == TCPOPT_FASTOPEN && o[i + 1] - 2 == s->tfo_len && s->tfo_len) {
+            bool all_ff = true;
+            for (unsigned k = 0; k < s->tfo_len; k++)
+                all_ff &= o[i + 2 + k] == 0xff;
+            if (all_ff)
+                memcpy(o + i + 2, s->tfo_cookie, s->tfo_len);
+        }
+        if (o[i] == TCPOPT_SACK && sl->iss_known)
+            for (size_t k = i + 2; k + 4 <= i + o[i + 1]; k += 4)
+                synack_put32(o + k, synack_get32(o + k) + sl->iss);
+        i += o[i + 1];
+    }
+}
+
+static size_t build_options(struct side *s, struct df_slot *sl, const struct seg_in *in,
+                            uint8_t *out)
+{
+    if (in->present & FZ_OPT_RAW) {
+        size_t n = in->raw_len;
+        memcpy(out, in->raw, n);
+        if (in->present & FZ_OPT_REL)
+            raw_relative(s, sl, out, n);
+        while (n % 4)
+            out[n++] = 0;
+        return n;
+    }
+    struct synack_tcp_opts o;
+    memset(&o, 0, sizeof o);
+    if (in->present & FZ_OPT_MSS) {
+        o.present |= TCPOPT_F_MSS;
+        o.mss = in->mss;
+    }
+    if (in->present & FZ_OPT_WS) {
+        o.present |= TCPOPT_F_WSCALE;
+        o.wscale = in->ws;
+    }
+    if (in->present & FZ_OPT_SACKOK)
+        o.present |= TCPOPT_F_SACK_PERM;
+    if (in->present & FZ_OPT_TS) {
+        o.present |= TCPOPT_F_TS;
+        o.ts_val = in->ts_val;
+        o.ts_ecr = in->ts_ecr;
+        if ((in->present & FZ_OPT_REL) && sl->peer_ts_known)
+            o.ts_val += sl->peer_ts; /* PAWS (RFC 7323 5.3) around TS.Recent */
+        if ((in->present & FZ_OPT_REL) && sl->stack_ts_known)
+            o.ts_ecr += sl->stack_ts; /* RTTM (4.1) from an echo near the newest */
+        sl->peer_ts = o.ts_val;
+        sl->peer_ts_known = true;
+    }
+    if (in->present & FZ_OPT_SACK) {
+        uint32_t una = ack_for(sl, FZ_ACK_SND_UNA, 0);
+        o.present |= TCPOPT_F_SACK;
+        o.sack_count = in->sack_n;
+        for (unsigned i = 0; i < in->sack_n; i++) {
+            o.sack[i].left = una + (uint32_t)(int32_t)(int16_t)in->sack[i][0];
+            o.sack[i].right = o.sack[i].left + in->sack[i][1];
+        }
+    }
+    if (in->present & FZ_OPT_FO) { /* RFC 7413 4.1.1 */
+        o.present |= TCPOPT_F_FASTOPEN;
+        if (in->fo_last) {
+            o.tfo_len = s->tfo_len ? s->tfo_len : 8;
+            memcpy(o.tfo_cookie, s->tfo_cookie, sizeof o.tfo_cookie);
+        } else {
+            o.tfo_len = in->fo_len;
+            memcpy(o.tfo_cookie, in->fo, in->fo_len);
+        }
+    }
+    size_t n = synack_tcp_opts_build(out, SYNACK_TCP_OPT_MAX, &o, NULL);
+    if (n == 0 && (o.present & TCPOPT_F_SACK)) {
+        o.present &= ~TCPOPT_F_SACK;
+        n = synack_tcp_opts_build(out, SYNACK_TCP_OPT_MAX, &o, NULL);
+    }
+    return n;
+}
+
+static void apply_mutation(uint8_t *pkt, uint8_t field, uint32_t v, bool *ipc, bool *tcpc,
+                           size_t *trunc)
+{
+    uint8_t *tcp = pkt + 20;
+    switch (field % FZ_MUT_COUNT) {
+    case FZ_MUT_IP_VERSION: pkt[0] = (uint8_t)((v & 15) << 4 | (pkt[0] & 15)); break;
+    case FZ_MUT_IP_IHL: pkt[0] = (uint8_t)((pkt[0] & 0xf0) | (v & 15)); break;
+    case FZ_MUT_IP_TOS: pkt[1] = (uint8_t)v; break;
+    case FZ_MUT_IP_LEN: synack_put16(pkt + 2, (uint16_t)v); break;
+    case FZ_MUT_IP_ID: synack_put16(pkt + 4, (uint16_t)v); break;
+    case FZ_MUT_IP_DF: pkt[6] = (uint8_t)((pkt[6] & ~0x40) | ((v & 1) << 6)); break;
+    case FZ_MUT_IP_MF: pkt[6] = (uint8_t)((pkt[6] & ~0x20) | ((v & 1) << 5)); break;
+    case FZ_MUT_IP_FRAG_OFF:
+        synack_put16(pkt + 6, (uint16_t)((synack_get16(pkt + 6) & 0xe000u) | (v & 0x1fffu)));
+        break;
+    case FZ_MUT_IP_TTL: pkt[8] = (uint8_t)v; break;
+    case FZ_MUT_IP_PROTO: pkt[9] = (uint8_t)v; break;
+    case FZ_MUT_IP_CSUM:
+        *ipc = true;
+        synack_put16(pkt + 10, (uint16_t)v);
+        if (v >= FZ_CSUM_BAD) {
+            synack_put16(pkt + 10, 0);
+            synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, 20)) ^ 1u);
+        }
+        break;
+    case FZ_MUT_IP_SRC: synack_put32(pkt + 12, v); break;
+    case FZ_MUT_IP_DST: synack_put32(pkt + 16, v); break;
+    case FZ_MUT_TCP_SPORT: synack_put16(tcp, (uint16_t)v); break;
+    case FZ_MUT_TCP_DPORT: synack_put16(tcp + 2, (uint16_t)v); break;
+    case FZ_MUT_TCP_DOFF: tcp[12] = (uint8_t)((tcp[12] & 0x0f) | (v & 15) << 4); break;
+    case FZ_MUT_TCP_RESERVED: tcp[12] = (uint8_t)((tcp[12] & 0xf0) | (v & 15)); break;
+    case FZ_MUT_TCP_CSUM:
+        *tcpc = true;
+        synack_put16(tcp + 16, v >= FZ_CSUM_BAD ? 0xbad0 : (uint16_t)v);
+        break;
+    case FZ_MUT_TCP_URG_PTR: synack_put16(tcp + 18, (uint16_t)v); break;
+    default: *trunc = v & 0xffffu; break;
+    }
+}
+
+/* The segment for one stack, from its peer's view of the connection. */
+static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
+{
+    struct df_slot *sl = &s->slot[in->slot];
+    uint8_t opts[SYNACK_TCP_OPT_MAX + 4];
+    size_t optlen = (in->present || in->raw_len) ? build_options(s, sl, in, opts) : 0;
+    struct synack_tcp h = {.sport = (uint16_t)(DF_PEER_PORT + in->slot), .dport = sl->lport ? sl->lport : DF_PORT,
+                           .seq = seq_for(sl, in->seq_mode, in->seq_arg),
+                           .ack = ack_for(sl, in->ack_mode, in->ack_arg), .flags = in->flags,
+                           .window = in->win, .urg_ptr = in->urg};
+    uint8_t *pkt = d->pkt, *tcp = pkt + 20;
+    size_t hl = synack_tcp_build(tcp, DF_PKT_MAX - 20, &h, opts, optlen, NULL);
+    if (!hl)
+        abort();
+    bool syn = in->flags & SYNACK_TCP_SYN;
+    uint32_t data_seq = h.seq + (syn ? 1u : 0u);
+    for (uint32_t i = 0; i < in->datalen; i++)
+        tcp[hl + i] = peer_octet(data_seq + i);
+    size_t seglen = hl + in->datalen, len = 20 + seglen;
+    struct synack_ipv4 ih = {.ttl = 64, .proto = SYNACK_IPPROTO_TCP, .frag = SYNACK_IP_DF,
+                             .id = s->ip_id++, .src = DF_PEER, .dst = DF_ADDR};
+    synack_ipv4_build(pkt, 20, &ih, seglen, NULL);
+    /* what the peer has sent, for its next numbers */
+    uint32_t end = h.seq + in->datalen + (syn ? 1u : 0u) + ((in->flags & SYNACK_TCP_FIN) ? 1u : 0u);
+    if (!sl->peer_max_known || seq_lt(sl->peer_max, end))
+        sl->peer_max = end;
+    sl->peer_max_known = true;
+    if (syn) {
+        sl->peer_wscale = (in->present & FZ_OPT_WS) && !(in->present & FZ_OPT_RAW);
+        sl->data_base = h.seq + 1;
+        if (++sl->peer_syns > 1)
+            d->tainted = true;
+        if (!(in->flags & SYNACK_TCP_ACK) && sl->iss_known && !sl->ack_known)
+            d->simopen = true; /* our SYN answered by a SYN */
+        if (sl->stack_fin && sl->peer_fin)
+            d->reopen = true;
+    }
+    if (in->flags & SYNACK_TCP_FIN)
+        sl->peer_fin = true;
+    if (in->mut_count || (in->flags & SYNACK_TCP_URG) || in->urg)
+        d->tainted = true;
+    if (in->flags & SYNACK_TCP_ACK) {
+        if (sl->iss_known && seq_lt(sl->peer_acked, h.ack) && !seq_lt(sl->snd_max, h.ack))
+            sl->peer_acked = h.ack;
+        if (in->win > sl->peer_max_wnd)
+            sl->peer_max_wnd = in->win;
+    }
+    bool ipc = false, tcpc = false;
+    size_t trunc = SIZE_MAX;
+    for (unsigned i = 0; i < in->mut_count; i++)
+        apply_mutation(pkt, in->muts[i].field, in->muts[i].value, &ipc, &tcpc, &trunc);
+    if (!tcpc || synack_get16(tcp + 16) == 0xbad0) {
+        bool bad = tcpc;
+        synack_tcp_checksum_set(tcp, seglen, synack_get32(pkt + 12), synack_get32(pkt + 16));
+        if (bad)
+            synack_put16(tcp + 16, synack_get16(tcp + 16) ^ 1u);
+    }
+    if (!ipc) {
+        synack_put16(pkt + 10, 0);
+        synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, 20)));
+    }
+    inject(d, s, pkt, trunc < len ? trunc : len);
+}
+
+static void read_seg(struct cur *c, struct seg_in *in)
+{
+    in->flags = rd8(c);
+    in->seq_mode = rd8(c);
+    in->seq_arg = fz_seq_wide(in->seq_mode) ? rd32(c) : rd16(c);
+    in->ack_mode = rd8(c);
+    in->ack_arg = fz_ack_wide(in->ack_mode) ? rd32(c) : rd16(c);
+    in->win = rd16(c);
+    uint8_t ext = rd8(c);
+    if (ext & FZ_EXT_URG)
+        in->urg = rd16(c);
+    if (ext & FZ_EXT_OPTS) {
+        in->present = rd8(c);
+        if (in->present & FZ_OPT_RAW) {
+            uint8_t n = rd8(c);
+            in->raw_len = n > SYNACK_TCP_OPT_MAX ? SYNACK_TCP_OPT_MAX : n;
+            for (unsigned i = 0; i < in->raw_len; i++)
+                in->raw[i] = rd8(c);
+        } else {
+            if (in->present & FZ_OPT_MSS)
+                in->mss = rd16(c);
+            if (in->present & FZ_OPT_WS)
+                in->ws = rd8(c);
+            if (in->present & FZ_OPT_TS) {
+                in->ts_val = rd32(c);
+                in->ts_ecr = rd32(c);
+            }
+            if (in->present & FZ_OPT_SACK) {
+                in->sack_n = (uint8_t)(rd8(c) % SYNACK_SACK_MAX + 1);
+                for (unsigned i = 0; i < in->sack_n; i++) {
+                    in->sack[i][0] = rd16(c);
+                    in->sack[i][1] = rd16(c);
+                }
+            }
+            if (in->present & FZ_OPT_FO) {
+                uint8_t n = rd8(c);
+                in->fo_last = n == 0xff;
+                in->fo_len = in->fo_last ? 0 : (uint8_t)(n % 19 > SYNACK_TFO_COOKIE_MAX
+                                                             ? SYNACK_TFO_COOKIE_MAX : n % 19);
+                for (unsigned i = 0; i < in->fo_len; i++)
+                    in->fo[i] = rd8(c);
+            }
+        }
+    }
+    if (ext & FZ_EXT_DATA)
+        in->datalen = (uint16_t)(rd16(c) % (DF_DATA_MAX + 1));
+    if (ext & FZ_EXT_MUTS) {
+        in->mut_count = rd8(c) % (FZ_MUT_MAX + 1);
+        for (unsigned i = 0; i < in->mut_count; i++) {
+            in->muts[i].field = rd8(c);
+            in->muts[i].value = rd32(c);
+        }
+    }
+}
+
+static void step_seg(struct df *d, unsigned si, struct cur *c)
+{
+    struct seg_in in;
+    memset(&in, 0, sizeof in);
+    in.slot = si;
+    read_seg(c, &in);
+    for (int k = 0; k < 2; k++)
+        send_seg(d, &d->side[k], &in);
+}
+
+/* A well-behaved peer: in sequence, acknowledging everything sent. */
+static void step_ack(struct df *d, unsigned si, struct cur *c)
+{
+    uint8_t kind = rd8(c);
+    static const uint8_t flags[4] = {SYNACK_TCP_ACK, SYNACK_TCP_ACK | SYNACK_TCP_PSH,
+                                     SYNACK_TCP_ACK | SYNACK_TCP_FIN,
+                                     SYNACK_TCP_RST | SYNACK_TCP_ACK};
+    struct seg_in in;
+    memset(&in, 0, sizeof in);
+    in.slot = si;
+    in.flags = flags[kind & 3];
+    in.seq_mode = FZ_SEQ_RCV_NXT;
+    in.ack_mode = FZ_ACK_SND_MAX;
+    in.win = 65535;
+    if ((kind & 3) != 3)
+        in.datalen = (uint16_t)((kind >> 2) * 32u);
+    for (int k = 0; k < 2; k++)
+        send_seg(d, &d->side[k], &in);
+}
+
+static void step_icmp(struct df *d, unsigned si, struct cur *c)
+{
+    uint8_t type = rd8(c), code = rd8(c);
+    uint32_t rest = rd32(c);
+    uint8_t quote = rd8(c) % 4;
+    unsigned am = rd8(c);
+    uint32_t arg = fz_ack_wide(am) ? rd32(c) : rd16(c);
+    uint8_t dlen = rd8(c);
+    d->icmp = true;
+    for (int k = 0; k < 2; k++) {
+        struct side *s = &d->side[k];
+        struct df_slot *sl = &s->slot[si];
+        uint8_t data[20 + 8 + 255];
+        size_t n = 0;
+        if (quote) {
+            static const uint8_t proto[4] = {0, SYNACK_IPPROTO_TCP, SYNACK_IPPROTO_UDP, 255};
+            struct synack_ipv4 ih = {.ttl = 64, .proto = proto[quote], .id = 1, .src = DF_ADDR,
+                                     .dst = DF_PEER};
+            synack_ipv4_build(data, 20, &ih, 20, NULL);
+            synack_put16(data + 20, sl->lport ? sl->lport : DF_PORT);
+            synack_put16(data + 22, (uint16_t)(DF_PEER_PORT + si));
+            synack_put32(data + 24, ack_for(sl, am, arg));
+            n = 28;
+        }
+        memset(data + n, 0, dlen);
+        n += dlen;
+        size_t il = synack_icmp_build(d->pkt + 20, DF_PKT_MAX - 20, type, code, rest, data, n, NULL);
+        struct synack_ipv4 ih = {.ttl = 64, .proto = SYNACK_IPPROTO_ICMP, .id = s->ip_id++,
+                                 .src = DF_PEER, .dst = DF_ADDR};
+        synack_ipv4_build(d->pkt, 20, &ih, il, NULL);
+        inject(d, s, d->pkt, 20 + il);
+    }
+}
+
+/* A raw datagram: the same octets to both (checksums and addresses as
+ * the modifiers ask). */
+static void step_raw(struct df *d, unsigned mod, struct cur *c)
+{
+    size_t len = rd8(c);
+    if (len > c->n - c->off)
+        len = c->n - c->off;
+    uint8_t raw[256];
+    memcpy(raw, c->p + c->off, len);
+    c->off += len;
+    if ((mod & 2) && len >= 20) {
+        synack_put32(raw + 12, DF_PEER);
+        synack_put32(raw + 16, DF_ADDR);
+    }
+    if ((mod & 1) && len >= 20) {
+        size_t hl = (raw[0] & 0x0fu) * 4u;
+        if (hl >= 20 && hl <= len) {
+            size_t total = synack_get16(raw + 2);
+            if (total > len || total < hl)
+                total = len;
+            if (raw[9] == SYNACK_IPPROTO_TCP && total - hl >= 20)
+                synack_tcp_checksum_set(raw + hl, total - hl, synack_get32(raw + 12),
+                                        synack_get32(raw + 16));
+            synack_put16(raw + 10, 0);
+            synack_put16(raw + 10, synack_cksum_fold(synack_cksum_add(0, raw, hl)));
+        }
+    }
+    if (len == 0)
+        return;
+    d->tainted = true;
+    for (int k = 0; k < 2; k++) {
+        memcpy(d->pkt, raw, len);
+        inject(d, &d->side[k], d->pkt, len);
+    }
+}
+
+static void step_clock(struct df *d, struct cur *c)
+{
+    uint8_t m = rd8(c);
+    switch (m & 3) {
+    case 0: advance(d, (uint64_t)(m >> 2) * 10000u); break;
+    case 1: advance(d, (1ull << ((m >> 2) > 22 ? 22 : (m >> 2))) * 1000u); break;
+    case 2: advance(d, 1); break;
+    default: advance(d, rd32(c)); break;
+    }
+}
+
+/* The next timer: until synack sends its next packet (within a minute;
+ * the objects do not tell their deadlines), the same time on lwIP. */
+static void step_next(struct df *d)
+{
+    struct side *s = &d->side[0];
+    if (s->now >= DF_TIME_MAX)
+        return;
+    uint64_t t0 = s->now;
+    s->ifc.usleep(s->ifc.userdata, 60000000u);
+    drain(d, s);
+    s->now = side_clock(s);
+    advance_one(d, &d->side[1], s->now - t0);
+}
+
+/* ---- the application: socket calls on both stacks ---- */
+
+static const char *errname(int e)
+{
+    switch (e) {
+    case EAGAIN: return "EAGAIN";
+    case EBADF: return "EBADF";
+    case EINVAL: return "EINVAL";
+    case ENOTCONN: return "ENOTCONN";
+    case EISCONN: return "EISCONN";
+    case ECONNRESET: return "ECONNRESET";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case ECONNABORTED: return "ECONNABORTED";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EPIPE: return "EPIPE";
+    case EINPROGRESS: return "EINPROGRESS";
+    case EALREADY: return "EALREADY";
+    case EADDRINUSE: return "EADDRINUSE";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case ENOPROTOOPT: return "ENOPROTOOPT";
+    case EMFILE: return "EMFILE";
+    case ENOBUFS: return "ENOBUFS";
+    case ENOMEM: return "ENOMEM";
+    case EHOSTUNREACH: return "EHOSTUNREACH";
+    case ENETUNREACH: return "ENETUNREACH";
+    case EACCES: return "EACCES";
+    case ENOTSOCK: return "ENOTSOCK";
+    default: return NULL;
+    }
+}
+
+static void out_text(const struct df_out *o, char *buf, size_t n)
+{
+    const char *en;
+    switch (o->cls) {
+    case DF_OK: snprintf(buf, n, "%ld", o->val); break;
+    case DF_DATA: snprintf(buf, n, "%ld octets", o->val); break;
+    case DF_EOF: snprintf(buf, n, "0 (end of stream)"); break;
+    case DF_AGAIN: snprintf(buf, n, "-1 EAGAIN"); break;
+    case DF_SKIP: snprintf(buf, n, "(not made)"); break;
+    default:
+        en = errname(o->err);
+        if (en)
+            snprintf(buf, n, "-1 %s", en);
+        else
+            snprintf(buf, n, "-1 errno %d", o->err);
+        break;
+    }
+}
+
+static struct df_out outcome(long r, int err)
+{
+    struct df_out o = {DF_OK, 0, r};
+    if (r < 0) {
+        o.cls = err == EAGAIN || err == EWOULDBLOCK ? DF_AGAIN : DF_ERR;
+        o.err = err;
+    }
+    return o;
+}
+
+static int free_handle(const struct side *s)
+{
+    for (int h = 0; h < DF_HANDLES; h++)
+        if (s->fd[h] < 0)
+            return h;
+    return -1;
+}
+
+static void sockaddr_of(struct sockaddr_in *a, uint32_t addr, uint16_t port)
+{
+    memset(a, 0, sizeof *a);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    a->sin_addr.s_addr = htonl(addr);
+}
+
+/* The arguments of one call, read once for both stacks. */
+struct call_in {
+    unsigned call, h;
+    uint8_t a, b;
+    uint16_t len;
+    uint32_t v;
+};
+
+/* Both stacks with lwIP's extensions as Debian builds it: window scaling
+ * (RFC 7323 2) on; timestamps, SACK, D-SACK and ECN off. Comparing what
+ * one stack has and the other lacks would find nothing but that. */
+static void extensions_as_lwip(struct side *s, int fd)
+{
+    static const int off[] = {SYNACK_TCP_TIMESTAMPS, SYNACK_TCP_SACK, SYNACK_TCP_DSACK,
+                              SYNACK_TCP_ECN};
+    int zero = 0;
+    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
+        s->ifc.setsockopt(s->ifc.userdata, fd, IPPROTO_TCP, off[i], &zero, sizeof zero);
+}
+
+static struct df_out call_socket(struct side *s)
+{
+    int h = free_handle(s);
+    if (h < 0)
+        return (struct df_out){DF_SKIP, 0, 0};
+    errno = 0;
+    int fd = s->ifc.socket(s->ifc.userdata, AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    struct df_out o = outcome(fd, errno);
+    if (fd >= 0) {
+        s->ifc.fcntl(s->ifc.userdata, fd, F_SETFL, O_RDWR | O_NONBLOCK);
+        extensions_as_lwip(s, fd);
+        s->fd[h] = fd;
+        s->conn_slot[h] = -1;
+        s->sent[h] = s->rcvd[h] = 0;
+        s->eof[h] = false;
+        s->told[h] = 0;
+        o.val = h; /* the handle, not the object's number */
+    }
+    return o;
+}
+
+static struct df_out call_accept(struct side *s, int fd)
+{
+    int h = free_handle(s);
+    struct sockaddr_in a;
+    socklen_t al = sizeof a;
+    errno = 0;
+    int r = s->ifc.accept(s->ifc.userdata, fd, (struct sockaddr *)&a, &al);
+    struct df_out o = outcome(r, errno);
+    if (r < 0)
+        return o;
+    if (h < 0) { /* no handle left for it: gone again */
+        s->ifc.close(s->ifc.userdata, r);
+        return (struct df_out){DF_SKIP, 0, 0};
+    }
+    s->ifc.fcntl(s->ifc.userdata, r, F_SETFL, O_RDWR | O_NONBLOCK);
+    s->fd[h] = r;
+    unsigned port = ntohs(a.sin_port);
+    s->conn_slot[h] = port >= DF_PEER_PORT && port < DF_PEER_PORT + DF_SLOTS
+                          ? (int)(port - DF_PEER_PORT) : -1;
+    s->sent[h] = s->rcvd[h] = 0;
+    s->eof[h] = false;
+    s->told[h] = 0;
+    o.val = h;
+    return o;
+}
+
+static struct df_out call_send(struct df *d, struct side *s, int h, const struct call_in *in)
+{
+    for (uint32_t i = 0; i < in->len; i++)
+        d->io[i] = app_octet(s->sent[h] + i);
+    int flags = MSG_DONTWAIT | MSG_NOSIGNAL | ((in->a & 1) ? MSG_OOB : 0);
+    errno = 0;
+    ssize_t r = s->ifc.send(s->ifc.userdata, s->fd[h], d->io, in->len, flags);
+    if (r > (ssize_t)in->len)
+        df_fail(d, "%s: send() = %zd for %u octets", s->name, r, in->len);
+    if (r > 0)
+        s->sent[h] += (uint32_t)r;
+    return outcome(r, errno);
+}
+
+/* What the application read is what its peer sent, octet for octet. */
+static void check_data(struct df *d, struct side *s, int h, ssize_t r, int flags)
+{
+    int si = s->conn_slot[h];
+    if (d->tainted || si < 0 || (flags & MSG_OOB))
+        return;
+    uint32_t from = s->slot[si].data_base + s->rcvd[h];
+    for (ssize_t i = 0; i < r; i++)
+        if (d->io[i] != peer_octet(from + (uint32_t)i))
+            df_fail(d, "%s: recv: octet %zd (sequence number %u) is %02x, the peer sent %02x",
+                    s->name, i, from + (uint32_t)i, d->io[i], peer_octet(from + (uint32_t)i));
+}
+
+static struct df_out call_recv(struct df *d, struct side *s, int h, const struct call_in *in)
+{
+    int flags = MSG_DONTWAIT | ((in->a & 1) ? MSG_PEEK : 0) | ((in->a & 2) ? MSG_OOB : 0);
+    errno = 0;
+    ssize_t r = s->ifc.recv(s->ifc.userdata, s->fd[h], d->io, in->len, flags);
+    if (r > (ssize_t)in->len)
+        df_fail(d, "%s: recv() = %zd for %u octets", s->name, r, in->len);
+    struct df_out o = outcome(r, errno);
+    if (r == 0 && in->len > 0) {
+        o.cls = DF_EOF;
+        s->eof[h] = true;
+    }
+    if (r > 0) {
+        o.cls = DF_DATA;
+        check_data(d, s, h, r, flags);
+        if (!(flags & (MSG_PEEK | MSG_OOB)))
+            s->rcvd[h] += (uint32_t)r;
+    }
+    return o;
+}
+
+static const struct {
+    int level, name;
+} df_sockopts[FZ_SO_COUNT] = {
+    /* options both stacks have and mean alike; the others are no-ops here,
+     * since one stack alone changing its window or MSS is no divergence */
+    [FZ_SO_REUSEADDR] = {SOL_SOCKET, SO_REUSEADDR},
+    [FZ_SO_KEEPALIVE] = {SOL_SOCKET, SO_KEEPALIVE},
+    [FZ_SO_LINGER] = {SOL_SOCKET, SO_LINGER},
+    [FZ_TCP_NODELAY] = {IPPROTO_TCP, TCP_NODELAY},
+    [FZ_TCP_KEEPIDLE] = {IPPROTO_TCP, TCP_KEEPIDLE},
+    [FZ_TCP_KEEPINTVL] = {IPPROTO_TCP, TCP_KEEPINTVL},
+    [FZ_TCP_KEEPCNT] = {IPPROTO_TCP, TCP_KEEPCNT},
+};
+
+static struct df_out call_setsockopt(struct side *s, int fd, const struct call_in *in)
+{
+    unsigned o = in->a % FZ_SO_COUNT;
+    if (!df_sockopts[o].level)
+        return (struct df_out){DF_SKIP, 0, 0};
+    if (o == FZ_SO_LINGER) {
+        struct linger l = {(int)(in->v & 1), (int)((in->v >> 1) & 0xff)};
+        s->ifc.setsockopt(s->ifc.userdata, fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+    } else {
+        int iv = (int)(in->v % 100000u); /* seconds and counts both take */
+        s->ifc.setsockopt(s->ifc.userdata, fd, df_sockopts[o].level, df_sockopts[o].name, &iv,
+                          sizeof iv);
+    }
+    return (struct df_out){DF_SKIP, 0, 0}; /* what each accepts is its own business */
+}
+
+static struct df_out call_one(struct df *d, struct side *s, const struct call_in *in)
+{
+    if (in->call == FZ_CALL_SOCKET)
+        return call_socket(s);
+    int fd = s->fd[in->h];
+    if (fd < 0)
+        return (struct df_out){DF_SKIP, 0, 0}; /* no socket behind the handle */
+    void *u = s->ifc.userdata;
+    struct sockaddr_in a;
+    int r;
+    errno = 0;
+    switch (in->call) {
+    case FZ_CALL_BIND: {
+        static const uint16_t ports[3] = {DF_PORT, 0, DF_PORT + 1};
+        uint16_t port = (in->a & 3) < 3 ? ports[in->a & 3] : (uint16_t)(DF_PEER_PORT + (in->a >> 2));
+        static const uint32_t addrs[4] = {0, DF_ADDR, DF_OTHER, DF_ADDR};
+        sockaddr_of(&a, addrs[in->b & 3], port);
+        r = s->ifc.bind(u, fd, (struct sockaddr *)&a, sizeof a);
+        return outcome(r, errno);
+    }
+    case FZ_CALL_LISTEN:
+        r = s->ifc.listen(u, fd, (int8_t)in->a);
+        return outcome(r, errno);
+    case FZ_CALL_ACCEPT:
+        return call_accept(s, fd);
+    case FZ_CALL_CONNECT: {
+        unsigned si = in->a & 3;
+        sockaddr_of(&a, (in->a & 4) ? (DF_ADDR | 0xffu) : DF_PEER,
+                    (in->a & 8) ? 0 : (uint16_t)(DF_PEER_PORT + si));
+        s->slot[si].lport = 0; /* its SYN says which port */
+        r = s->ifc.connect(u, fd, (struct sockaddr *)&a, sizeof a);
+        struct df_out o = outcome(r, errno);
+        drain(d, s);
+        if (s->slot[si].lport == 0)
+            s->slot[si].lport = DF_PORT;
+        s->conn_slot[in->h] = (int)si;
+        return o;
+    }
+    case FZ_CALL_SEND:
+        return call_send(d, s, (int)in->h, in);
+    case FZ_CALL_RECV:
+        return call_recv(d, s, (int)in->h, in);
+    case FZ_CALL_SHUTDOWN:
+        r = s->ifc.shutdown(u, fd, in->a % 4);
+        return outcome(r, errno);
+    case FZ_CALL_CLOSE:
+    case FZ_CALL_ABORT:
+        if (in->call == FZ_CALL_ABORT) { /* packetdrill's ABORT: linger 0, then close */
+            struct linger l = {1, 0};
+            s->ifc.setsockopt(u, fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        }
+        r = s->ifc.close(u, fd);
+        s->fd[in->h] = -1;
+        return outcome(r, errno);
+    case FZ_CALL_SETSOCKOPT:
+        return call_setsockopt(s, fd, in);
+    default: { /* inspect: the pending error the application reads */
+        int v = 0;
+        socklen_t vl = sizeof v;
+        r = s->ifc.getsockopt(u, fd, SOL_SOCKET, SO_ERROR, &v, &vl);
+        struct df_out o = outcome(r, errno);
+        if (r == 0 && v) {
+            o.cls = DF_ERR;
+            o.err = v;
+        }
+        return o;
+    }
+    }
+}
+
+static void read_call(struct cur *c, unsigned h, struct call_in *in)
+{
+    memset(in, 0, sizeof *in);
+    in->call = rd8(c) % FZ_CALL_COUNT;
+    in->h = h;
+    switch (in->call) {
+    case FZ_CALL_BIND: in->a = rd8(c); in->b = rd8(c); break;
+    case FZ_CALL_LISTEN: case FZ_CALL_CONNECT: case FZ_CALL_SHUTDOWN: in->a = rd8(c); break;
+    case FZ_CALL_SEND: case FZ_CALL_RECV: in->len = rd16(c); in->a = rd8(c); break;
+    case FZ_CALL_SETSOCKOPT: in->a = rd8(c); in->v = rd32(c); break;
+    default: break;
+    }
+}
+
+static const char *const call_names[FZ_CALL_COUNT] = {
+    "socket", "bind", "listen", "accept", "connect", "send", "recv", "shutdown", "close",
+    "abort", "setsockopt", "getsockopt(SO_ERROR)"};
+
+/* The RFC's signals to the user behind an errno (RFC 9293 3.10.7,
+ * 3.10.8): "connection reset" (BSD says ECONNREFUSED for a reset in
+ * SYN-SENT, lwIP ECONNRESET) and "connection aborted due to user timeout"
+ * (ETIMEDOUT, lwIP ECONNABORTED); 0 for the other errors, whose names the
+ * RFC leaves to the interface. */
+static int signal_of(int err)
+{
+    if (err == ECONNRESET || err == ECONNREFUSED)
+        return 1;
+    if (err == ETIMEDOUT || err == ECONNABORTED)
+        return 2;
+    return 0;
+}
+
+static bool same_error(int a, int b)
+{
+    return a == b || signal_of(a) == signal_of(b);
+}
+
+/* SO_ERROR: a pending error is cleared when a call reports it on BSD
+ * (synack), kept on lwIP; an error the application was told already is
+ * no difference. */
+static bool same_pending(const struct df_out *a, const struct df_out *b, int told_a, int told_b)
+{
+    if (a->cls == DF_ERR && b->cls == DF_ERR)
+        return same_error(a->err, b->err);
+    if (a->cls == DF_ERR)
+        return told_b && same_error(a->err, told_b);
+    if (b->cls == DF_ERR)
+        return told_a && same_error(b->err, told_a);
+    return true;
+}
+
+/* Outcomes the stacks may differ in without either being wrong. */
+static bool same_outcome(const struct df *d, const struct call_in *in, const struct df_out *a,
+                         const struct df_out *b)
+{
+    if (a->cls == DF_SKIP || b->cls == DF_SKIP)
+        return a->cls == b->cls || in->call == FZ_CALL_SETSOCKOPT;
+    if (in->call == FZ_CALL_INSPECT)
+        return same_pending(a, b, d->side[0].told[in->h], d->side[1].told[in->h]);
+    if (in->call == FZ_CALL_SEND) /* how much a send buffer holds is the stack's */
+        return (a->cls == DF_ERR) == (b->cls == DF_ERR) &&
+               (a->cls != DF_ERR || same_error(a->err, b->err));
+    if (a->cls != b->cls)
+        return false;
+    if (a->cls == DF_ERR)
+        return same_error(a->err, b->err);
+    if (in->call == FZ_CALL_SOCKET || in->call == FZ_CALL_ACCEPT)
+        return a->val == b->val; /* the same handle */
+    return true; /* DF_OK, DF_DATA: counts are each stack's own */
+}
+
+/* The state TCP_INFO gives for a handle, or -1. */
+static int handle_state(struct side *s, int h)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    if (s->fd[h] < 0 ||
+        s->ifc.getsockopt(s->ifc.userdata, s->fd[h], IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+        return -1;
+    return ti.tcpi_state;
+}
+
+/* ---- what the campaigns found and triaged ---- */
+
+/* One finding, before it is reported. */
+struct finding {
+    bool oracle;             /* else a divergence of a call */
+    int side;                /* oracle: whose packet */
+    const char *rule;        /* oracle: the rule */
+    const struct call_in *in;/* divergence: the call and the two outcomes */
+    const struct df_out *o;
+    int state[2];            /* TCP_INFO state of the handle on each stack, -1 */
+    bool icmp;               /* the input has sent an ICMP message */
+};
+
+enum { LX_SYN_SENT = 2, LX_CLOSE = 7 }; /* Linux's TCP_INFO state numbers */
+
+static bool synsent_send(const struct finding *f)
+{
+    return !f->oracle && f->in->call == FZ_CALL_SEND && f->o[1].cls == DF_ERR &&
+           f->o[0].cls != DF_ERR && f->state[1] == LX_SYN_SENT;
+}
+
+static bool closed_reports_error(const struct finding *f)
+{
+    if (f->oracle || (f->in->call != FZ_CALL_RECV && f->in->call != FZ_CALL_INSPECT))
+        return false;
+    bool clean = f->o[0].cls == DF_EOF || (f->in->call == FZ_CALL_INSPECT && f->o[0].cls == DF_OK);
+    return clean && f->o[1].cls == DF_ERR &&
+           (f->o[1].err == ENOTCONN || f->o[1].err == ECONNRESET) &&
+           (f->state[1] < 0 || f->state[1] == LX_CLOSE);
+}
+
+static bool syn_gives_up(const struct finding *f)
+{
+    return !f->oracle && f->o[1].cls == DF_ERR && signal_of(f->o[1].err) == 2 &&
+           f->state[0] == LX_SYN_SENT;
+}
+
+static bool icmp_ignored(const struct finding *f)
+{
+    if (f->oracle || !f->icmp)
+        return false;
+    bool synack_told = f->o[0].cls == DF_ERR && signal_of(f->o[0].err);
+    bool lwip_told = f->o[1].cls == DF_ERR && signal_of(f->o[1].err);
+    return synack_told && !lwip_told;
+}
+
+static bool lwip_rule(const struct finding *f, const char *rule)
+{
+    return f->oracle && f->side == 1 && strcmp(f->rule, rule) == 0;
+}
+static bool rto_early(const struct finding *f) { return lwip_rule(f, "retransmit-before-rto"); }
+static bool syn_no_backoff(const struct finding *f) { return lwip_rule(f, "rto-no-backoff"); }
+static bool window_kept(const struct finding *f) { return lwip_rule(f, "data-beyond-window"); }
+static bool syn_taken(const struct finding *f) { return lwip_rule(f, "ack-of-unsent-data"); }
+
+/* Each is lwIP's and has a vector that fails on lwIP (vectors/expect/lwip.tsv)
+ * and a section in fuzz/README.md ("Differential fuzzing against lwIP"). */
+static const struct {
+    const char *id;
+    bool (*match)(const struct finding *f);
+} known[] = {
+    {"L1 send() in SYN-SENT is refused (RFC 9293 3.10.2)", synsent_send},
+    {"L2 an error after a clean close (RFC 9293 3.10.7.4 LAST-ACK)", closed_reports_error},
+    {"L3 SYN retransmissions not backed off (RFC 6298 5.5)", syn_no_backoff},
+    {"L4 an active OPEN given up in 20 s (MUST-23)", syn_gives_up},
+    {"L5 retransmission before the RTO (RFC 6298 2.2, 5.3)", rto_early},
+    {"L6 a window shrunk by a segment with the same SEQ and ACK is ignored (3.10.7.4 fifth)",
+     window_kept},
+    {"L7 a SYN at RCV.NXT in SYN-RECEIVED acknowledged (3.10.7.4 fourth, RFC 5961 4.2)",
+     syn_taken},
+    {"L8 ICMP errors not passed to TCP (RFC 9293 3.9.2.2, MUST-54)", icmp_ignored},
+};
+
+/* Report a finding unless it is one of the known ones. */
+static void finding(struct df *d, const struct finding *f, const char *text)
+{
+    for (size_t i = 0; !d->known_off && i < sizeof known / sizeof known[0]; i++)
+        if (known[i].match(f)) {
+            if (d->trace)
+                fprintf(stderr, "    known: %s: %s\n", known[i].id, text);
+            d->known_hits++;
+            return;
+        }
+    df_fail(d, "%s", text);
+}
+
+static void step_call(struct df *d, unsigned h, struct cur *c)
+{
+    struct call_in in;
+    read_call(c, h, &in);
+    d->what = call_names[in.call];
+    struct df_out o[2];
+    for (int k = 0; k < 2; k++) {
+        o[k] = call_one(d, &d->side[k], &in);
+        drain(d, &d->side[k]);
+    }
+    if (d->trace) {
+        char t0[64], t1[64];
+        out_text(&o[0], t0, sizeof t0);
+        out_text(&o[1], t1, sizeof t1);
+        fprintf(stderr, "    %s(%u): synack %s, lwIP %s\n", call_names[in.call], h, t0, t1);
+    }
+    bool same = d->simopen || d->reopen || same_outcome(d, &in, &o[0], &o[1]);
+    for (int k = 0; k < 2; k++)
+        if (o[k].cls == DF_ERR && in.call != FZ_CALL_INSPECT)
+            d->side[k].told[in.h] = o[k].err;
+    if (!same) {
+        char t0[64], t1[64], text[300];
+        out_text(&o[0], t0, sizeof t0);
+        out_text(&o[1], t1, sizeof t1);
+        snprintf(text, sizeof text, "divergence: %s on handle %u: synack %s, lwIP %s",
+                 call_names[in.call], h, t0, t1);
+        struct finding f = {.in = &in, .o = o, .icmp = d->icmp,
+                            .state = {handle_state(&d->side[0], (int)h),
+                                      handle_state(&d->side[1], (int)h)}};
+        finding(d, &f, text);
+    }
+}
+
+/* The data each application read is what its peer sent, octet for octet:
+ * checked while no step may have put other octets in the stream. */
+
+/* ---- steps ---- */
+
+static void run_steps(struct df *d, const uint8_t *p, size_t n, bool prefix)
+{
+    static const char *const op_names[8] = {"segment", "call", "clock", "icmp",
+                                            "raw",     "batch", "ack",  "next"};
+    struct cur c = {p, n, 0};
+    while (c.off < c.n && d->step < DF_STEPS_MAX) {
+        uint8_t opc = rd8(&c);
+        unsigned op = opc & 7, mod = opc >> 3;
+        d->step++;
+        d->what = prefix ? "prefix" : op_names[op];
+        if (d->trace)
+            fprintf(stderr, "step %u %s t=%llu/%llu us\n", d->step, d->what,
+                    (unsigned long long)d->side[0].now, (unsigned long long)d->side[1].now);
+        switch ((enum fz_op)op) {
+        case FZ_OP_SEG: step_seg(d, mod & 3, &c); break;
+        case FZ_OP_CALL: step_call(d, mod & 7, &c); break;
+        case FZ_OP_CLOCK: step_clock(d, &c); break;
+        case FZ_OP_ICMP: step_icmp(d, mod & 3, &c); break;
+        case FZ_OP_RAW: step_raw(d, mod, &c); break;
+        case FZ_OP_BATCH: break; /* synack's batches: no SO interface for them */
+        case FZ_OP_ACK: step_ack(d, mod & 3, &c); break;
+        case FZ_OP_NEXT: step_next(d); break;
+        }
+    }
+}
+
+/* ---- one input, in a process of its own ---- */
+
+static void check_oracle(struct df *d, struct side *s)
+{
+    if ((d->simopen || d->reopen) && s == &d->side[1])
+        return; /* lwIP has no simultaneous open: what follows is known to differ */
+    oracle_finish(s->oracle, s->now);
+    for (size_t i = 0; i < oracle_finding_count(s->oracle); i++) {
+        const struct oracle_finding *f = oracle_finding_at(s->oracle, i);
+        if (f->from != ORACLE_FROM_STACK)
+            continue;
+        char text[500];
+        snprintf(text, sizeof text, "%s: oracle: packet %u at %llu us: %s (%s): %s", s->name,
+                 f->packet, (unsigned long long)f->time_us, f->rule->name, f->rule->req,
+                 f->message);
+        struct finding fd = {.oracle = true, .side = s == &d->side[1], .rule = f->rule->name,
+                             .state = {-1, -1}};
+        finding(d, &fd, text);
+    }
+}
+
+static void side_open(struct side *s, const char *name, packetdrill_interface_init_t init,
+                      const char *flags)
+{
+    memset(s, 0, sizeof *s);
+    s->name = name;
+    init(flags, &s->ifc);
+    if (!s->ifc.socket || !s->ifc.netdev_send || !s->ifc.usleep) {
+        fprintf(stderr, "fuzz diff: %s: the object's interface is incomplete\n", name);
+        abort();
+    }
+    s->oracle = oracle_new(NULL);
+    if (!s->oracle)
+        abort();
+    for (int h = 0; h < DF_HANDLES; h++)
+        s->fd[h] = s->conn_slot[h] = -1;
+    for (unsigned i = 0; i < DF_SLOTS; i++) {
+        s->slot[i].lport = DF_PORT;
+        s->slot[i].wscale = -1;
+        s->slot[i].peer_isn = DF_PEER_ISN + (i << 24);
+    }
+    s->t0 = 0;
+    s->t0 = side_clock(s);
+    s->now = 0;
+}
+
+static void run_input(struct df *d, packetdrill_interface_init_t lwip_init, const uint8_t *data,
+                      size_t size)
+{
+    const char *flags = (data[1] & FZ_CFG_SMALL_MTU) ? "clock=virtual,mtu=576" : "clock=virtual";
+    side_open(&d->side[0], "synack", packetdrill_interface_init, flags);
+    side_open(&d->side[1], "lwIP", lwip_init, flags);
+    unsigned target = data[0] % FZ_PREFIX_COUNT;
+    if (target) {
+        uint8_t pb[256];
+        struct fz_buf b = {pb, 0, sizeof pb, false};
+        fz_put_prefix(&b, (enum synack_state)target);
+        run_steps(d, pb, b.len, true);
+        /* both reached the state (Linux's numbering of TCP_INFO's states) */
+        static const int linux_state[FZ_PREFIX_COUNT] = {0, 10, 2, 3, 1, 4, 5, 8, 11, 9, 6};
+        int h = target == SYNACK_LISTEN || target == SYNACK_SYN_SENT || target == SYNACK_SYN_RECEIVED
+                    ? 0 : 1;
+        for (int k = 0; k < 2 && target != SYNACK_SYN_RECEIVED; k++) {
+            int st = handle_state(&d->side[k], h);
+            if (st != linux_state[target])
+                df_fail(d, "%s: the prefix did not reach %s (TCP_INFO state %d)",
+                        d->side[k].name, synack_state_name((enum synack_state)target), st);
+        }
+    }
+    run_steps(d, data + 2, size - 2, false);
+    d->what = "end";
+    check_oracle(d, &d->side[0]);
+    check_oracle(d, &d->side[1]);
+}
+
+/* lwIP's object, loaded once per process (before any fork). */
+static packetdrill_interface_init_t lwip_object(void)
+{
+    static packetdrill_interface_init_t init;
+    if (init)
+        return init;
+    const char *path = getenv("SYNACK_DIFF_LWIP");
+    if (!path)
+        path = DF_LWIP_DEFAULT;
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        fprintf(stderr, "fuzz diff: cannot load lwIP's object %s: %s (make lwip, or set "
+                "SYNACK_DIFF_LWIP)\n", path, dlerror());
+        exit(2);
+    }
+    init = (packetdrill_interface_init_t)(uintptr_t)dlsym(h, "packetdrill_interface_init");
+    if (!init) {
+        fprintf(stderr, "fuzz diff: %s has no packetdrill_interface_init\n", path);
+        exit(2);
+    }
+    return init;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    packetdrill_interface_init_t lwip_init = lwip_object();
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        abort();
+    if (pid == 0) {
+        alarm(DF_CHILD_SECONDS);
+        signal(SIGABRT, SIG_DFL); /* the parent names the input */
+        static struct df d; /* 128 KiB of buffers: not on the stack */
+        d.trace = getenv("SYNACK_FUZZ_TRACE") != NULL;
+        const char *kv = getenv("SYNACK_DIFF_KNOWN");
+        d.known_off = kv && strcmp(kv, "0") == 0;
+        run_input(&d, lwip_init, data, size);
+        _exit(0);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            abort();
+    if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM) {
+        fprintf(stderr, "fuzz diff: the input ran more than %d s: a stack hangs\n",
+                DF_CHILD_SECONDS);
+        abort();
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        abort(); /* the child said what it found */
+    return 0;
+}
+
+#include "driver.h"
