@@ -53,6 +53,8 @@
 #include "lwip/tcpip.h"
 #include "lwip/timeouts.h"
 
+#include <synack/socket.h>
+
 #include "packetdrill/packetdrill_so.h"
 #include "packetdrill/pdso_enosys.h"
 #include "packetdrill/pdso_fds.h"
@@ -412,10 +414,36 @@ static int pd_getsockopt(void *u, int fd, int level, int name, void *val, sockle
     return lwip_getsockopt(ls, level, name, val, len);
 }
 
+/* synack's per-socket switches of the TCP extensions (<synack/socket.h>):
+ * lwIP's are fixed when it is built, so a switch set to what lwIP does
+ * anyway is taken, and any other value refused (ENOPROTOOPT: the runner
+ * skips the vector, naming the option). */
+static int extension_switch(int name, const void *val, socklen_t len)
+{
+    int on;
+    switch (name) {
+    case SYNACK_TCP_WINDOW_SCALING: on = LWIP_WND_SCALE; break;      /* RFC 7323 2 */
+    case SYNACK_TCP_TIMESTAMPS: on = LWIP_TCP_TIMESTAMPS; break;     /* RFC 7323 3 */
+    case SYNACK_TCP_SACK: on = LWIP_TCP_SACK_OUT; break;             /* RFC 2018 */
+    case SYNACK_TCP_DSACK: case SYNACK_TCP_ECN: on = 0; break;       /* RFC 2883, 3168 */
+    default: return -2;
+    }
+    if (len != sizeof(int))
+        return fail(EINVAL);
+    int want;
+    memcpy(&want, val, sizeof want);
+    return (want != 0) == (on != 0) ? 0 : fail(ENOPROTOOPT);
+}
+
 static int pd_setsockopt(void *u, int fd, int level, int name, const void *val, socklen_t len)
 {
     (void)u;
     LS(fd);
+    if (level == IPPROTO_TCP) {
+        int r = extension_switch(name, val, len);
+        if (r != -2)
+            return r;
+    }
     return lwip_setsockopt(ls, level, name, val, len);
 }
 
