@@ -130,14 +130,17 @@ void sock_rearm(struct synack_stack *s, int sd)
     queue_push(s->sockets, sd);
 }
 
-/* The touched TCBs' watchers join the queue. A TCB's handle is current:
- * it is set while the handle watches it and cleared when it stops. */
+/* The touched TCBs' watchers join the queue. A TCB's handle is set while
+ * that handle watches it and cleared when it stops; checked all the same,
+ * so that a stale one can only cost a look, never report another socket. */
 static void take_touched(struct synack_stack *s)
 {
     struct tcb *tcb;
-    while ((tcb = tcp_touched_pop(&s->tcp)))
-        if (tcb->watch_sd >= 0 && sock_lookup(s, tcb->watch_sd))
+    while ((tcb = tcp_touched_pop(&s->tcp))) {
+        struct sock *sk = sock_lookup(s, tcb->watch_sd);
+        if (sk && sk->watch && sk->tcb == tcb)
             queue_push(s->sockets, tcb->watch_sd);
+    }
 }
 
 int synack_stack_events(struct synack_stack *s, struct synack_event *ev, size_t max)
