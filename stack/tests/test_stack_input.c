@@ -569,8 +569,7 @@ static void test_past_the_rst_limit_a_client_is_served(void **state)
     struct synack_config cfg;
     synack_config_default(&cfg);
     cfg.rst_limit = 3;
-    probe_free(p);
-    probe_init(p, &cfg);
+    conn_reinit(p, &cfg);
     probe_listen(p);
     stray_acks(p, PROBE_PORT, 1000);
     assert_int_equal(CNT(p, tcp_rst_ratelimited), 997);
@@ -590,8 +589,7 @@ static void test_past_the_icmp_error_limit_echo_and_a_client_are_served(void **s
     struct synack_config cfg;
     synack_config_default(&cfg);
     cfg.icmp_error_limit = 3;
-    probe_free(p);
-    probe_init(p, &cfg);
+    conn_reinit(p, &cfg);
     probe_listen(p);
     uint8_t b[160];
     size_t n = ip_datagram(b, sizeof b, PROBE_PEER, PROBE_ADDR, 99, 0, "12345678", 8);
