@@ -7,7 +7,8 @@
 #
 #   sh stack/tests/stress/run.sh [BUILD_DIR] [CHURN_SECONDS] [CHURN_RATE]
 #   (make stress: STRESS_CHURN_SECONDS, STRESS_CHURN_RATE; STRESS_FLOOD
-#   spoofed segments in 1 and 3, 1,000,000; STRESS_CONNS for 4, 100,000)
+#   spoofed segments in 1 and 3, 1,000,000; STRESS_CONNS for 4, 100,000;
+#   STRESS_PARTS the parts to run, "1 2 3 4")
 #
 #   1  1,000,000 spoofed SYNs while 20 legitimate clients connect: how many
 #      got through, their worst connect time, synack-serve's RSS, and where
@@ -29,6 +30,8 @@ case $B in /*) ;; *) B=$(pwd)/$B ;; esac
 CHURN=${2:-300}
 RATE=${3:-10000}
 FLOOD=${STRESS_FLOOD:-1000000} # spoofed segments in 1 and 3 (fewer for a quick try)
+PARTS=${STRESS_PARTS:-1 2 3 4}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 TOP=$(cd "$(dirname "$0")/../../.." && pwd)
 NS="synack-stress-$$"
 SA=192.0.2.1 KA=198.51.100.2 DEV=sa0
@@ -74,6 +77,7 @@ kstat() { X nstat -az 2>/dev/null | awk -v re="^($1)\$" '$1 ~ re { printf "    k
 # the kernel's backlog drops, all CPUs (softnet_stat column 2, hex): global
 backlog_drops() { s=0; while read -r _ d _; do s=$((s + 0x$d)); done </proc/net/softnet_stat; echo $s; }
 
+if part 1; then
 echo "== 1: $FLOOD spoofed SYNs, 20 legitimate clients meanwhile"
 serve; r0=$(rss); bd0=$(backlog_drops)
 X nstat -n >/dev/null 2>&1
@@ -97,7 +101,9 @@ serve_report
 counters "ip_in|tcp_listen_syn|tcp_syncache_added|tcp_syncookies_sent|tcp_syncookies_ok|tcp_listen_overflow|tcp_syncache_dropped|tcp_conn_limit|link_drop"
 echo "    kernel backlog drops (synack's answers, whole machine): $(($(backlog_drops) - bd0))"
 kstat "TcpExtTCPSynRetrans|TcpActiveOpens|TcpAttemptFails"
+fi
 
+if part 2; then
 echo "== 2: churn, $RATE connections per second for $CHURN s"
 serve
 X nstat -n >/dev/null 2>&1
@@ -108,8 +114,9 @@ stop
 serve_report
 counters "tcp_conn_established|tcp_conn_limit|tcp_listen_overflow|tcp_syncookies_sent|tcp_timewait_reopened|tcp_timewait_evicted|tcp_timewait_expired|tcp_orphan_limit|tcp_retransmits|tcp_rst_sent"
 kstat "TcpExtTCPSynRetrans|TcpRetransSegs|TcpExtTCPTimeouts|TcpEstabResets"
+fi
 
-for kind in ack rst; do
+part 3 && for kind in ack rst; do
     echo "== 3: $FLOOD spoofed ${kind}s, then a client"
     serve; r0=$(rss)
     X "$B/synflood" "$DEV" "$SA" 8080 "$FLOOD" "$kind" 7 | sed 's/^/  /'
@@ -120,8 +127,10 @@ for kind in ack rst; do
     counters "ip_in|tcp_rst_sent|tcp_rst_ratelimited|tcp_drop_rst_no_conn|tcp_listen_drop_rst|tcp_syncookies_bad"
 done
 
+if part 4; then
 echo "== 4: ${STRESS_CONNS:-100000} concurrent connections (stack/bench/conns.sh)"
 sh "$TOP/stack/bench/conns.sh" "$B" "${STRESS_CONNS:-100000}" | sed 's/^/  /'
+fi
 
 cleanup
 trap - EXIT
