@@ -4,7 +4,8 @@
 #   make check        unit tests, the conformance suite and the fuzz regressions
 #   make conformance  the vectors on the mem target, with reports/latest/index.html
 #   make deps         install missing Debian packages (mk/packages)
-#   make bench        print performance figures (in-memory bulk transfer)
+#   make bench        print performance figures (bulk transfer, 100,000 connections beside the kernel)
+#   make stress       figures under attack and churn (root; STRESS_PARTS, STRESS_CHURN_RATE, ...)
 #   make install      PREFIX=/usr/local DESTDIR= : libsynack.a and .so, headers, synack.pc, synack
 #   make clean
 #
