@@ -379,38 +379,13 @@ static uint32_t ack_for(const struct df_slot *sl, unsigned mode, uint32_t arg)
     }
 }
 
-/* FZ_OPT_REL on raw options (a script's): TSecr from the stack's latest
- * TSval, SACK edges from its ISS, a Fast Open cookie of 0xff octets the one
- * the stack last gave (fuzz/stack.c does the same). */
+/* FZ_OPT_REL on raw options (a script's): fz_raw_relative on this side's slot. */
 static void raw_relative(struct side *s, struct df_slot *sl, uint8_t *o, size_t n)
 {
-    for (size_t i = 0; i < n;) {
-        if (o[i] == TCPOPT_EOL)
-            return;
-        if (o[i] == TCPOPT_NOP) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n)
-            return;
-        if (o[i] == TCPOPT_TIMESTAMP && o[i + 1] == 10) {
-            if (sl->stack_ts_known)
-                synack_put32(o + i + 6, synack_get32(o + i + 6) + sl->stack_ts);
-            sl->peer_ts = synack_get32(o + i + 2);
-            sl->peer_ts_known = true;
-        }
-        if (o[i] == TCPOPT_FASTOPEN && o[i + 1] - 2 == s->tfo_len && s->tfo_len) {
-            bool all_ff = true;
-            for (unsigned k = 0; k < s->tfo_len; k++)
-                all_ff &= o[i + 2 + k] == 0xff;
-            if (all_ff)
-                memcpy(o + i + 2, s->tfo_cookie, s->tfo_len);
-        }
-        if (o[i] == TCPOPT_SACK && sl->iss_known)
-            for (size_t k = i + 2; k + 4 <= i + o[i + 1]; k += 4)
-                synack_put32(o + k, synack_get32(o + k) + sl->iss);
-        i += o[i + 1];
-    }
+    struct fz_rel r = {sl->stack_ts_known, sl->iss_known, sl->stack_ts, sl->iss,
+                       s->tfo_cookie, s->tfo_len};
+    if (fz_raw_relative(&r, o, n, &sl->peer_ts))
+        sl->peer_ts_known = true;
 }
 
 static size_t build_options(struct side *s, struct df_slot *sl, const struct seg_in *in,

@@ -889,39 +889,14 @@ struct seg_spec {
     } muts[FZ_MUT_MAX];
 };
 
-/* FZ_OPT_REL on raw options (a script's): TSecr from the stack's latest
- * TSval, SACK edges from its ISS, as the runner maps them; a Fast Open
- * cookie of all 0xff octets is the one the stack last gave. */
+/* FZ_OPT_REL on raw options (a script's): fz_raw_relative on slot si. */
 static void raw_relative(struct fz *f, unsigned si, uint8_t *o, size_t n)
 {
     struct fz_slot *s = &f->slot[si];
-    for (size_t i = 0; i < n;) {
-        if (o[i] == TCPOPT_EOL)
-            return;
-        if (o[i] == TCPOPT_NOP) {
-            i++;
-            continue;
-        }
-        if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n)
-            return;
-        if (o[i] == TCPOPT_TIMESTAMP && o[i + 1] == 10) {
-            if (s->stack_ts_known)
-                synack_put32(o + i + 6, synack_get32(o + i + 6) + s->stack_ts);
-            s->peer_ts = synack_get32(o + i + 2);
-            s->peer_ts_known = true;
-        }
-        if (o[i] == TCPOPT_FASTOPEN && o[i + 1] - 2 == f->tfo_len && f->tfo_len) {
-            bool all_ff = true;
-            for (unsigned k = 0; k < f->tfo_len; k++)
-                all_ff &= o[i + 2 + k] == 0xff;
-            if (all_ff)
-                memcpy(o + i + 2, f->tfo_cookie, f->tfo_len);
-        }
-        if (o[i] == TCPOPT_SACK && s->iss_known)
-            for (size_t k = i + 2; k + 4 <= i + o[i + 1]; k += 4)
-                synack_put32(o + k, synack_get32(o + k) + s->iss);
-        i += o[i + 1];
-    }
+    struct fz_rel r = {s->stack_ts_known, s->iss_known, s->stack_ts, s->iss,
+                       f->tfo_cookie, f->tfo_len};
+    if (fz_raw_relative(&r, o, n, &s->peer_ts))
+        s->peer_ts_known = true;
 }
 
 static void read_options(struct fz *f, unsigned si, struct cur *c, struct seg_spec *sp)

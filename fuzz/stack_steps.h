@@ -331,4 +331,51 @@ static inline void fz_put_prefix(struct fz_buf *b, enum synack_state st)
         fz_put_peer_seg(b, F | A, 1, 2, false);
 }
 
+/* ---- decoding: what FZ_OPT_REL maps raw options with ---- */
+
+/* One connection as the peer knows it from the stack's packets. */
+struct fz_rel {
+    bool stack_ts_known, iss_known;
+    uint32_t stack_ts, iss;  /* the stack's latest TSval, its ISS */
+    const uint8_t *cookie;   /* the last Fast Open cookie it gave */
+    unsigned cookie_len;
+};
+
+/* FZ_OPT_REL on raw options (a script's), as the runner maps them: TSecr
+ * plus the stack's latest TSval, SACK edges plus its ISS, a Fast Open
+ * cookie of all 0xff octets the one the stack last gave. Returns whether
+ * a timestamp option was there, its TSval (the peer's) in *peer_ts. */
+static inline bool fz_raw_relative(const struct fz_rel *r, uint8_t *o, size_t n, uint32_t *peer_ts)
+{
+    bool ts = false;
+    for (size_t i = 0; i < n;) {
+        if (o[i] == TCPOPT_EOL)
+            return ts;
+        if (o[i] == TCPOPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= n || o[i + 1] < 2 || i + o[i + 1] > n)
+            return ts;
+        if (o[i] == TCPOPT_TIMESTAMP && o[i + 1] == 10) {
+            if (r->stack_ts_known)
+                synack_put32(o + i + 6, synack_get32(o + i + 6) + r->stack_ts);
+            *peer_ts = synack_get32(o + i + 2);
+            ts = true;
+        }
+        if (o[i] == TCPOPT_FASTOPEN && o[i + 1] - 2u == r->cookie_len && r->cookie_len) {
+            bool all_ff = true;
+            for (unsigned k = 0; k < r->cookie_len; k++)
+                all_ff &= o[i + 2 + k] == 0xff;
+            if (all_ff)
+                memcpy(o + i + 2, r->cookie, r->cookie_len);
+        }
+        if (o[i] == TCPOPT_SACK && r->iss_known)
+            for (size_t k = i + 2; k + 4 <= i + o[i + 1]; k += 4)
+                synack_put32(o + k, synack_get32(o + k) + r->iss);
+        i += o[i + 1];
+    }
+    return ts;
+}
+
 #endif
