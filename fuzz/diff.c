@@ -313,22 +313,6 @@ static void advance(struct df *d, uint64_t dt)
 
 /* ---- the peer's segments ---- */
 
-struct cur {
-    const uint8_t *p;
-    size_t n, off;
-};
-static uint8_t rd8(struct cur *c) { return c->off < c->n ? c->p[c->off++] : 0; }
-static uint16_t rd16(struct cur *c)
-{
-    uint16_t hi = rd8(c);
-    return (uint16_t)(hi << 8 | rd8(c));
-}
-static uint32_t rd32(struct cur *c)
-{
-    uint32_t hi = rd16(c);
-    return hi << 16 | rd16(c);
-}
-
 /* A segment's fields as the input gives them, before either stack's
  * numbers are applied. */
 struct seg_in {
@@ -554,62 +538,62 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
     inject(d, s, pkt, trunc < len ? trunc : len);
 }
 
-static void read_seg(struct cur *c, struct seg_in *in)
+static void read_seg(struct fz_cur *c, struct seg_in *in)
 {
-    in->flags = rd8(c);
-    in->seq_mode = rd8(c);
-    in->seq_arg = fz_seq_wide(in->seq_mode) ? rd32(c) : rd16(c);
-    in->ack_mode = rd8(c);
-    in->ack_arg = fz_ack_wide(in->ack_mode) ? rd32(c) : rd16(c);
-    in->win = rd16(c);
-    uint8_t ext = rd8(c);
+    in->flags = fz_rd8(c);
+    in->seq_mode = fz_rd8(c);
+    in->seq_arg = fz_seq_wide(in->seq_mode) ? fz_rd32(c) : fz_rd16(c);
+    in->ack_mode = fz_rd8(c);
+    in->ack_arg = fz_ack_wide(in->ack_mode) ? fz_rd32(c) : fz_rd16(c);
+    in->win = fz_rd16(c);
+    uint8_t ext = fz_rd8(c);
     if (ext & FZ_EXT_URG)
-        in->urg = rd16(c);
+        in->urg = fz_rd16(c);
     if (ext & FZ_EXT_OPTS) {
-        in->present = rd8(c);
+        in->present = fz_rd8(c);
         if (in->present & FZ_OPT_RAW) {
-            uint8_t n = rd8(c);
+            uint8_t n = fz_rd8(c);
             in->raw_len = n > SYNACK_TCP_OPT_MAX ? SYNACK_TCP_OPT_MAX : n;
             for (unsigned i = 0; i < in->raw_len; i++)
-                in->raw[i] = rd8(c);
+                in->raw[i] = fz_rd8(c);
         } else {
             if (in->present & FZ_OPT_MSS)
-                in->mss = rd16(c);
+                in->mss = fz_rd16(c);
             if (in->present & FZ_OPT_WS)
-                in->ws = rd8(c);
+                in->ws = fz_rd8(c);
             if (in->present & FZ_OPT_TS) {
-                in->ts_val = rd32(c);
-                in->ts_ecr = rd32(c);
+                in->ts_val = fz_rd32(c);
+                in->ts_ecr = fz_rd32(c);
             }
             if (in->present & FZ_OPT_SACK) {
-                in->sack_n = (uint8_t)(rd8(c) % SYNACK_SACK_MAX + 1);
+                in->sack_n = (uint8_t)(fz_rd8(c) % SYNACK_SACK_MAX + 1);
                 for (unsigned i = 0; i < in->sack_n; i++) {
-                    in->sack[i][0] = rd16(c);
-                    in->sack[i][1] = rd16(c);
+                    in->sack[i][0] = fz_rd16(c);
+                    in->sack[i][1] = fz_rd16(c);
                 }
             }
             if (in->present & FZ_OPT_FO) {
-                uint8_t n = rd8(c);
+                uint8_t n = fz_rd8(c);
                 in->fo_last = n == 0xff;
                 in->fo_len = in->fo_last ? 0 : (uint8_t)(n % 19 > SYNACK_TFO_COOKIE_MAX
                                                              ? SYNACK_TFO_COOKIE_MAX : n % 19);
                 for (unsigned i = 0; i < in->fo_len; i++)
-                    in->fo[i] = rd8(c);
+                    in->fo[i] = fz_rd8(c);
             }
         }
     }
     if (ext & FZ_EXT_DATA)
-        in->datalen = (uint16_t)(rd16(c) % (DF_DATA_MAX + 1));
+        in->datalen = (uint16_t)(fz_rd16(c) % (DF_DATA_MAX + 1));
     if (ext & FZ_EXT_MUTS) {
-        in->mut_count = rd8(c) % (FZ_MUT_MAX + 1);
+        in->mut_count = fz_rd8(c) % (FZ_MUT_MAX + 1);
         for (unsigned i = 0; i < in->mut_count; i++) {
-            in->muts[i].field = rd8(c);
-            in->muts[i].value = rd32(c);
+            in->muts[i].field = fz_rd8(c);
+            in->muts[i].value = fz_rd32(c);
         }
     }
 }
 
-static void step_seg(struct df *d, unsigned si, struct cur *c)
+static void step_seg(struct df *d, unsigned si, struct fz_cur *c)
 {
     struct seg_in in;
     memset(&in, 0, sizeof in);
@@ -620,9 +604,9 @@ static void step_seg(struct df *d, unsigned si, struct cur *c)
 }
 
 /* A well-behaved peer: in sequence, acknowledging everything sent. */
-static void step_ack(struct df *d, unsigned si, struct cur *c)
+static void step_ack(struct df *d, unsigned si, struct fz_cur *c)
 {
-    uint8_t kind = rd8(c);
+    uint8_t kind = fz_rd8(c);
     static const uint8_t flags[4] = {SYNACK_TCP_ACK, SYNACK_TCP_ACK | SYNACK_TCP_PSH,
                                      SYNACK_TCP_ACK | SYNACK_TCP_FIN,
                                      SYNACK_TCP_RST | SYNACK_TCP_ACK};
@@ -639,14 +623,14 @@ static void step_ack(struct df *d, unsigned si, struct cur *c)
         send_seg(d, &d->side[k], &in);
 }
 
-static void step_icmp(struct df *d, unsigned si, struct cur *c)
+static void step_icmp(struct df *d, unsigned si, struct fz_cur *c)
 {
-    uint8_t type = rd8(c), code = rd8(c);
-    uint32_t rest = rd32(c);
-    uint8_t quote = rd8(c) % 4;
-    unsigned am = rd8(c);
-    uint32_t arg = fz_ack_wide(am) ? rd32(c) : rd16(c);
-    uint8_t dlen = rd8(c);
+    uint8_t type = fz_rd8(c), code = fz_rd8(c);
+    uint32_t rest = fz_rd32(c);
+    uint8_t quote = fz_rd8(c) % 4;
+    unsigned am = fz_rd8(c);
+    uint32_t arg = fz_ack_wide(am) ? fz_rd32(c) : fz_rd16(c);
+    uint8_t dlen = fz_rd8(c);
     d->icmp = true;
     for (int k = 0; k < 2; k++) {
         struct side *s = &d->side[k];
@@ -675,9 +659,9 @@ static void step_icmp(struct df *d, unsigned si, struct cur *c)
 
 /* A raw datagram: the same octets to both (checksums and addresses as
  * the modifiers ask). */
-static void step_raw(struct df *d, unsigned mod, struct cur *c)
+static void step_raw(struct df *d, unsigned mod, struct fz_cur *c)
 {
-    size_t len = rd8(c);
+    size_t len = fz_rd8(c);
     if (len > c->n - c->off)
         len = c->n - c->off;
     uint8_t raw[256];
@@ -709,14 +693,14 @@ static void step_raw(struct df *d, unsigned mod, struct cur *c)
     }
 }
 
-static void step_clock(struct df *d, struct cur *c)
+static void step_clock(struct df *d, struct fz_cur *c)
 {
-    uint8_t m = rd8(c);
+    uint8_t m = fz_rd8(c);
     switch (m & 3) {
     case 0: advance(d, (uint64_t)(m >> 2) * 10000u); break;
     case 1: advance(d, (1ull << ((m >> 2) > 22 ? 22 : (m >> 2))) * 1000u); break;
     case 2: advance(d, 1); break;
-    default: advance(d, rd32(c)); break;
+    default: advance(d, fz_rd32(c)); break;
     }
 }
 
@@ -1026,16 +1010,16 @@ static struct df_out call_one(struct df *d, struct side *s, const struct call_in
     }
 }
 
-static void read_call(struct cur *c, unsigned h, struct call_in *in)
+static void read_call(struct fz_cur *c, unsigned h, struct call_in *in)
 {
     memset(in, 0, sizeof *in);
-    in->call = rd8(c) % FZ_CALL_COUNT;
+    in->call = fz_rd8(c) % FZ_CALL_COUNT;
     in->h = h;
     switch (in->call) {
-    case FZ_CALL_BIND: in->a = rd8(c); in->b = rd8(c); break;
-    case FZ_CALL_LISTEN: case FZ_CALL_CONNECT: case FZ_CALL_SHUTDOWN: in->a = rd8(c); break;
-    case FZ_CALL_SEND: case FZ_CALL_RECV: in->len = rd16(c); in->a = rd8(c); break;
-    case FZ_CALL_SETSOCKOPT: in->a = rd8(c); in->v = rd32(c); break;
+    case FZ_CALL_BIND: in->a = fz_rd8(c); in->b = fz_rd8(c); break;
+    case FZ_CALL_LISTEN: case FZ_CALL_CONNECT: case FZ_CALL_SHUTDOWN: in->a = fz_rd8(c); break;
+    case FZ_CALL_SEND: case FZ_CALL_RECV: in->len = fz_rd16(c); in->a = fz_rd8(c); break;
+    case FZ_CALL_SETSOCKOPT: in->a = fz_rd8(c); in->v = fz_rd32(c); break;
     default: break;
     }
 }
@@ -1195,7 +1179,7 @@ static void finding(struct df *d, const struct finding *f, const char *text)
     df_fail(d, "%s", text);
 }
 
-static void step_call(struct df *d, unsigned h, struct cur *c)
+static void step_call(struct df *d, unsigned h, struct fz_cur *c)
 {
     struct call_in in;
     read_call(c, h, &in);
@@ -1237,9 +1221,9 @@ static void run_steps(struct df *d, const uint8_t *p, size_t n, bool prefix)
 {
     static const char *const op_names[8] = {"segment", "call", "clock", "icmp",
                                             "raw",     "batch", "ack",  "next"};
-    struct cur c = {p, n, 0};
+    struct fz_cur c = {p, n, 0};
     while (c.off < c.n && d->step < DF_STEPS_MAX) {
-        uint8_t opc = rd8(&c);
+        uint8_t opc = fz_rd8(&c);
         unsigned op = opc & 7, mod = opc >> 3;
         d->step++;
         d->what = prefix ? "prefix" : op_names[op];

@@ -794,37 +794,18 @@ static void check_all(struct fz *f)
     }
 }
 
-/* ---- reading the input ---- */
+/* ---- segments (the input is read with fz_rd8 and co., stack_steps.h) ---- */
 
-struct cur {
-    const uint8_t *p;
-    size_t n, off;
-};
-
-static uint8_t rd8(struct cur *c) { return c->off < c->n ? c->p[c->off++] : 0; }
-static uint16_t rd16(struct cur *c)
-{
-    uint16_t hi = rd8(c);
-    return (uint16_t)(hi << 8 | rd8(c));
-}
-static uint32_t rd32(struct cur *c)
-{
-    uint32_t hi = rd16(c);
-    return hi << 16 | rd16(c);
-}
-
-/* ---- segments ---- */
-
-static uint32_t seq_of(struct fz *f, unsigned si, unsigned mode, struct cur *c)
+static uint32_t seq_of(struct fz *f, unsigned si, unsigned mode, struct fz_cur *c)
 {
     struct fz_slot *s = &f->slot[si];
     struct tcb *t = slot_tcb(f, si);
     uint32_t peer_next = s->peer_max_known ? s->peer_max : s->peer_isn;
     if (fz_seq_wide(mode)) {
-        uint32_t v = rd32(c);
+        uint32_t v = fz_rd32(c);
         return (mode & 7) == FZ_SEQ_ABS ? v : s->peer_isn + v;
     }
-    int16_t k = (int16_t)rd16(c);
+    int16_t k = (int16_t)fz_rd16(c);
     uint32_t base;
     switch (mode & 7) {
     case FZ_SEQ_RCV_ADV:
@@ -843,16 +824,16 @@ static uint32_t seq_of(struct fz *f, unsigned si, unsigned mode, struct cur *c)
     return base + (uint32_t)(int32_t)k;
 }
 
-static uint32_t ack_of(struct fz *f, unsigned si, unsigned mode, struct cur *c)
+static uint32_t ack_of(struct fz *f, unsigned si, unsigned mode, struct fz_cur *c)
 {
     struct fz_slot *s = &f->slot[si];
     struct tcb *t = slot_tcb(f, si);
     uint32_t iss = t ? t->iss : s->iss;
     if (fz_ack_wide(mode)) {
-        uint32_t v = rd32(c);
+        uint32_t v = fz_rd32(c);
         return (mode & 7) == FZ_ACK_ABS ? v : iss + v;
     }
-    int16_t k = (int16_t)rd16(c);
+    int16_t k = (int16_t)fz_rd16(c);
     uint32_t base;
     switch (mode & 7) {
     case FZ_ACK_SND_UNA:
@@ -899,15 +880,15 @@ static void raw_relative(struct fz *f, unsigned si, uint8_t *o, size_t n)
         s->peer_ts_known = true;
 }
 
-static void read_options(struct fz *f, unsigned si, struct cur *c, struct seg_spec *sp)
+static void read_options(struct fz *f, unsigned si, struct fz_cur *c, struct seg_spec *sp)
 {
-    uint8_t present = rd8(c);
+    uint8_t present = fz_rd8(c);
     struct fz_slot *s = &f->slot[si];
     if (present & FZ_OPT_RAW) {
-        uint8_t n = rd8(c);
+        uint8_t n = fz_rd8(c);
         n = n > SYNACK_TCP_OPT_MAX ? SYNACK_TCP_OPT_MAX : n;
         for (unsigned i = 0; i < n; i++)
-            sp->opts[i] = rd8(c);
+            sp->opts[i] = fz_rd8(c);
         sp->optlen = n;
         if (present & FZ_OPT_REL)
             raw_relative(f, si, sp->opts, sp->optlen);
@@ -919,18 +900,18 @@ static void read_options(struct fz *f, unsigned si, struct cur *c, struct seg_sp
     memset(&o, 0, sizeof o);
     if (present & FZ_OPT_MSS) {
         o.present |= TCPOPT_F_MSS;
-        o.mss = rd16(c);
+        o.mss = fz_rd16(c);
     }
     if (present & FZ_OPT_WS) {
         o.present |= TCPOPT_F_WSCALE;
-        o.wscale = rd8(c);
+        o.wscale = fz_rd8(c);
     }
     if (present & FZ_OPT_SACKOK)
         o.present |= TCPOPT_F_SACK_PERM;
     if (present & FZ_OPT_TS) {
         o.present |= TCPOPT_F_TS;
-        o.ts_val = rd32(c);
-        o.ts_ecr = rd32(c);
+        o.ts_val = fz_rd32(c);
+        o.ts_ecr = fz_rd32(c);
         if ((present & FZ_OPT_REL) && s->peer_ts_known)
             o.ts_val += s->peer_ts; /* PAWS (RFC 7323 5.3) around TS.Recent */
         if ((present & FZ_OPT_REL) && s->stack_ts_known)
@@ -942,14 +923,14 @@ static void read_options(struct fz *f, unsigned si, struct cur *c, struct seg_sp
         struct tcb *t = slot_tcb(f, si);
         uint32_t una = t ? t->snd_una : f->slot[si].iss;
         o.present |= TCPOPT_F_SACK;
-        o.sack_count = (uint8_t)(rd8(c) % SYNACK_SACK_MAX + 1);
+        o.sack_count = (uint8_t)(fz_rd8(c) % SYNACK_SACK_MAX + 1);
         for (unsigned i = 0; i < o.sack_count; i++) {
-            o.sack[i].left = una + (uint32_t)(int32_t)(int16_t)rd16(c);
-            o.sack[i].right = o.sack[i].left + rd16(c);
+            o.sack[i].left = una + (uint32_t)(int32_t)(int16_t)fz_rd16(c);
+            o.sack[i].right = o.sack[i].left + fz_rd16(c);
         }
     }
     if (present & FZ_OPT_FO) { /* RFC 7413 4.1.1 */
-        uint8_t n = rd8(c);
+        uint8_t n = fz_rd8(c);
         o.present |= TCPOPT_F_FASTOPEN;
         if (n == 0xff) {
             o.tfo_len = f->tfo_len ? f->tfo_len : 8;
@@ -958,7 +939,7 @@ static void read_options(struct fz *f, unsigned si, struct cur *c, struct seg_sp
             o.tfo_len = (uint8_t)(n % 19 > SYNACK_TFO_COOKIE_MAX ? SYNACK_TFO_COOKIE_MAX
                                                                   : n % 19);
             for (unsigned i = 0; i < o.tfo_len; i++)
-                o.tfo_cookie[i] = rd8(c);
+                o.tfo_cookie[i] = fz_rd8(c);
         }
     }
     sp->optlen = synack_tcp_opts_build(sp->opts, sizeof sp->opts, &o, NULL);
@@ -1084,38 +1065,38 @@ static void send_seg(struct fz *f, const struct seg_spec *sp)
     fz_inject(f, pkt, len);
 }
 
-static void step_seg(struct fz *f, unsigned si, struct cur *c)
+static void step_seg(struct fz *f, unsigned si, struct fz_cur *c)
 {
     struct seg_spec sp;
     memset(&sp, 0, sizeof sp);
     sp.slot = si;
-    sp.flags = rd8(c);
-    unsigned sm = rd8(c);
+    sp.flags = fz_rd8(c);
+    unsigned sm = fz_rd8(c);
     sp.seq = seq_of(f, si, sm, c);
-    unsigned am = rd8(c);
+    unsigned am = fz_rd8(c);
     sp.ack = ack_of(f, si, am, c);
-    sp.win = rd16(c);
-    uint8_t ext = rd8(c);
+    sp.win = fz_rd16(c);
+    uint8_t ext = fz_rd8(c);
     if (ext & FZ_EXT_URG)
-        sp.urg = rd16(c);
+        sp.urg = fz_rd16(c);
     if (ext & FZ_EXT_OPTS)
         read_options(f, si, c, &sp);
     if (ext & FZ_EXT_DATA)
-        sp.datalen = (uint16_t)(rd16(c) % (FZ_DATA_MAX + 1));
+        sp.datalen = (uint16_t)(fz_rd16(c) % (FZ_DATA_MAX + 1));
     if (ext & FZ_EXT_MUTS) {
-        sp.mut_count = rd8(c) % (FZ_MUT_MAX + 1);
+        sp.mut_count = fz_rd8(c) % (FZ_MUT_MAX + 1);
         for (unsigned i = 0; i < sp.mut_count; i++) {
-            sp.muts[i].field = rd8(c);
-            sp.muts[i].value = rd32(c);
+            sp.muts[i].field = fz_rd8(c);
+            sp.muts[i].value = fz_rd32(c);
         }
     }
     send_seg(f, &sp);
 }
 
 /* A well-behaved peer: in sequence, acknowledging everything sent. */
-static void step_ack(struct fz *f, unsigned si, struct cur *c)
+static void step_ack(struct fz *f, unsigned si, struct fz_cur *c)
 {
-    uint8_t kind = rd8(c);
+    uint8_t kind = fz_rd8(c);
     struct fz_slot *s = &f->slot[si];
     struct tcb *t = slot_tcb(f, si);
     struct seg_spec sp;
@@ -1135,15 +1116,15 @@ static void step_ack(struct fz *f, unsigned si, struct cur *c)
 
 /* ---- ICMP and raw datagrams ---- */
 
-static void step_icmp(struct fz *f, unsigned si, struct cur *c)
+static void step_icmp(struct fz *f, unsigned si, struct fz_cur *c)
 {
     struct fz_slot *s = &f->slot[si];
-    uint8_t type = rd8(c), code = rd8(c);
-    uint32_t rest = rd32(c);
-    uint8_t quote = rd8(c) % 4;
-    unsigned am = rd8(c);
+    uint8_t type = fz_rd8(c), code = fz_rd8(c);
+    uint32_t rest = fz_rd32(c);
+    uint8_t quote = fz_rd8(c) % 4;
+    unsigned am = fz_rd8(c);
     uint32_t qseq = ack_of(f, si, am, c);
-    uint8_t dlen = rd8(c);
+    uint8_t dlen = fz_rd8(c);
     uint8_t data[20 + 8 + 255];
     size_t n = 0;
     if (quote) {
@@ -1166,9 +1147,9 @@ static void step_icmp(struct fz *f, unsigned si, struct cur *c)
     fz_inject(f, pkt, 20 + il);
 }
 
-static void step_raw(struct fz *f, unsigned mod, struct cur *c)
+static void step_raw(struct fz *f, unsigned mod, struct fz_cur *c)
 {
-    size_t len = rd8(c);
+    size_t len = fz_rd8(c);
     if (len > c->n - c->off)
         len = c->n - c->off;
     uint8_t *pkt = f->pkt;
@@ -1240,9 +1221,9 @@ static void advance(struct fz *f, uint64_t dt)
     run_due(f);
 }
 
-static void step_clock(struct fz *f, struct cur *c)
+static void step_clock(struct fz *f, struct fz_cur *c)
 {
-    uint8_t m = rd8(c);
+    uint8_t m = fz_rd8(c);
     switch (m & 3) {
     case 0:
         advance(f, (uint64_t)(m >> 2) * 10 * SYNACK_MSEC);
@@ -1254,7 +1235,7 @@ static void step_clock(struct fz *f, struct cur *c)
         advance(f, 1);
         break;
     default:
-        advance(f, rd32(c));
+        advance(f, fz_rd32(c));
         break;
     }
 }
@@ -1357,10 +1338,10 @@ static void call_inspect(struct fz *f, int sd)
         FZ_CHECK(f, a == t->raddr && p == t->rport, "getpeername");
 }
 
-static void call_send(struct fz *f, int sd, struct cur *c)
+static void call_send(struct fz *f, int sd, struct fz_cur *c)
 {
-    uint16_t len = rd16(c);
-    uint8_t fl = rd8(c);
+    uint16_t len = fz_rd16(c);
+    uint8_t fl = fz_rd8(c);
     struct tcb *t = sock_tcb(f, sd);
     uint32_t off = t ? tcp_data_end(t) - (t->iss + 1) : 0;
     for (uint32_t i = 0; i < len; i++)
@@ -1370,10 +1351,10 @@ static void call_send(struct fz *f, int sd, struct cur *c)
     FZ_CHECK(f, r <= (ssize_t)len && r >= -4095, "send returned %zd for %u octets", r, len);
 }
 
-static void call_recv(struct fz *f, int sd, struct cur *c)
+static void call_recv(struct fz *f, int sd, struct fz_cur *c)
 {
-    uint16_t len = rd16(c);
-    uint8_t fl = rd8(c);
+    uint16_t len = fz_rd16(c);
+    uint8_t fl = fz_rd8(c);
     struct tcb *t = sock_tcb(f, sd);
     uint32_t from = 0;
     bool known = t && !f->tainted && t->state != SYNACK_SYN_SENT;
@@ -1390,9 +1371,9 @@ static void call_recv(struct fz *f, int sd, struct cur *c)
                     from + (uint32_t)i, f->io[i], peer_octet(from + (uint32_t)i));
 }
 
-static void step_call(struct fz *f, int sd, struct cur *c)
+static void step_call(struct fz *f, int sd, struct fz_cur *c)
 {
-    uint8_t call = rd8(c) % FZ_CALL_COUNT;
+    uint8_t call = fz_rd8(c) % FZ_CALL_COUNT;
     static const char *const names[FZ_CALL_COUNT] = {
         "socket", "bind", "listen", "accept", "connect", "send", "recv", "shutdown", "close",
         "abort", "setsockopt", "inspect"};
@@ -1405,7 +1386,7 @@ static void step_call(struct fz *f, int sd, struct cur *c)
         FZ_CHECK(f, r >= 0 || r == -EMFILE, "socket() = %d", r);
         break;
     case FZ_CALL_BIND: {
-        uint8_t ps = rd8(c), as = rd8(c);
+        uint8_t ps = fz_rd8(c), as = fz_rd8(c);
         static const uint16_t ports[3] = {FZ_PORT, 0, FZ_PORT + 1};
         uint16_t port = (ps & 3) < 3 ? ports[ps & 3] : (uint16_t)(FZ_PEER_PORT + (ps >> 2));
         static const uint32_t addrs[4] = {0, FZ_ADDR, FZ_OTHER, FZ_ADDR};
@@ -1413,7 +1394,7 @@ static void step_call(struct fz *f, int sd, struct cur *c)
         break;
     }
     case FZ_CALL_LISTEN:
-        synack_socket_listen(f->st, sd, (int8_t)rd8(c));
+        synack_socket_listen(f->st, sd, (int8_t)fz_rd8(c));
         break;
     case FZ_CALL_ACCEPT: {
         uint32_t ra = 0;
@@ -1428,7 +1409,7 @@ static void step_call(struct fz *f, int sd, struct cur *c)
         break;
     }
     case FZ_CALL_CONNECT: {
-        uint8_t a = rd8(c);
+        uint8_t a = fz_rd8(c);
         unsigned si = a & 3;
         struct fz_slot *s = &f->slot[si];
         uint32_t addr = (a & 4) ? (FZ_ADDR | 0xffu) : FZ_PEER; /* MUST-46: broadcast fails */
@@ -1452,7 +1433,7 @@ static void step_call(struct fz *f, int sd, struct cur *c)
         call_recv(f, sd, c);
         break;
     case FZ_CALL_SHUTDOWN:
-        synack_socket_shutdown(f->st, sd, rd8(c) % 4, f->now);
+        synack_socket_shutdown(f->st, sd, fz_rd8(c) % 4, f->now);
         break;
     case FZ_CALL_CLOSE:
         synack_socket_close(f->st, sd, f->now);
@@ -1461,8 +1442,8 @@ static void step_call(struct fz *f, int sd, struct cur *c)
         synack_socket_abort(f->st, sd, f->now);
         break;
     case FZ_CALL_SETSOCKOPT: {
-        unsigned o = rd8(c) % FZ_SO_COUNT;
-        uint32_t v = rd32(c);
+        unsigned o = fz_rd8(c) % FZ_SO_COUNT;
+        uint32_t v = fz_rd32(c);
         if (o == FZ_SO_LINGER) {
             struct synack_linger l = {(int)(v & 1), (int)((v >> 1) & 0xff)};
             synack_socket_setsockopt(f->st, sd, fz_sockopts[o].level, fz_sockopts[o].name, &l,
@@ -1502,9 +1483,9 @@ static const char *const op_names[8] = {"segment", "call", "clock", "icmp",
 
 static void run_steps(struct fz *f, const uint8_t *p, size_t n, bool prefix)
 {
-    struct cur c = {p, n, 0};
+    struct fz_cur c = {p, n, 0};
     while (c.off < c.n && f->step < FZ_STEPS_MAX) {
-        uint8_t opc = rd8(&c);
+        uint8_t opc = fz_rd8(&c);
         unsigned op = opc & 7, mod = opc >> 3;
         f->step++;
         f->what = prefix ? "prefix" : op_names[op];

@@ -331,6 +331,27 @@ static inline void fz_put_prefix(struct fz_buf *b, enum synack_state st)
         fz_put_peer_seg(b, F | A, 1, 2, false);
 }
 
+
+/* ---- decoding: reading an input ---- */
+
+/* An input being read; past its end every octet reads as 0. */
+struct fz_cur {
+    const uint8_t *p;
+    size_t n, off;
+};
+
+static inline uint8_t fz_rd8(struct fz_cur *c) { return c->off < c->n ? c->p[c->off++] : 0; }
+static inline uint16_t fz_rd16(struct fz_cur *c)
+{
+    uint16_t hi = fz_rd8(c);
+    return (uint16_t)(hi << 8 | fz_rd8(c));
+}
+static inline uint32_t fz_rd32(struct fz_cur *c)
+{
+    uint32_t hi = fz_rd16(c);
+    return hi << 16 | fz_rd16(c);
+}
+
 /* ---- decoding: what FZ_OPT_REL maps raw options with ---- */
 
 /* One connection as the peer knows it from the stack's packets. */
