@@ -144,8 +144,11 @@ static bool syn_untimed(const struct oracle *o, const struct o_side *r, uint32_t
  * from an ACK that covers anything sent twice, nor while the timer is
  * backed off: the ACK may have waited for a retransmission to fill a
  * hole), the timer restarts (5.2, 5.3). */
-static void ack_new_data(struct oracle *o, struct o_side *r, uint32_t ack)
+static void ack_new_data(struct oracle *o, const struct o_side *s, struct o_side *r,
+                         const struct synack_tcp *th)
 {
+    uint32_t ack = th->ack;
+    o_ts_rtt(o, s, r, th); /* RFC 7323 4: before SND.UNA moves (the flight) */
     int64_t newest = -1, oldest = -1;
     bool ambiguous = r->backoff > 0;
     size_t k = 0;
@@ -222,7 +225,7 @@ void o_on_ack(struct oracle *o, const struct o_inc *c, struct o_side *s, struct 
         return; /* an old ACK: ignored (3.10.7.4 fifth), nothing it can clock out */
     bool trigger = w.changed || w.rfc_opens || (v->th->opts.present & TCPOPT_F_SACK);
     if (!r->una_known || seq_gt(ack, r->snd_una)) {
-        ack_new_data(o, r, ack);
+        ack_new_data(o, s, r, v->th);
         trigger = true;
     } else if (ack == r->snd_una && v->len == 0 && !HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_FIN) &&
                seq_gt(r->snd_max, r->snd_una) && !w.changed) {

@@ -152,6 +152,9 @@ enum o_rtt_policy {
     RTT_NEWEST,   /* every ACK of new data: the newest segment it covers */
     RTT_OLDEST,   /* every ACK of new data: the oldest segment it covers (Linux) */
     RTT_TIMED,    /* one segment timed at a time, sampled when acknowledged (BSD, synack) */
+    RTT_TSECR,    /* RFC 7323 4: every ACK of new data, from its TSecr (the time its
+                   * sender first sent that TSval), each sample weighted by 1 /
+                   * ExpectedSamples (Appendix G) */
     RTT_POLICIES
 };
 
@@ -182,6 +185,8 @@ struct o_neg {
     bool ecn;                   /* ECN set up by the SYNs (RFC 3168 6.1.1) */
 };
 
+#define ORACLE_TS_TX 64 /* TSvals remembered per sender, with when each was first sent */
+
 /* A side's timestamp clock as its segments show it (RFC 7323 3.2, 5.4). */
 struct o_ts {
     bool known;                 /* it sent a timestamps option */
@@ -190,6 +195,13 @@ struct o_ts {
     uint32_t new_val;           /* the TSval of its last segment that sent new
                                  * sequence numbers (data, SYN, FIN): later ones carry
                                  * no less, whatever the network reordered */
+    /* the latest distinct TSvals on segments that can be acknowledged, and
+     * when each first went: what an RTTM sample (RFC 7323 4.1) counts from */
+    struct {
+        uint32_t val;
+        uint64_t t;
+    } tx[ORACLE_TS_TX];
+    unsigned ntx, next;
 };
 
 /* A SYN with another ISN than the incarnation's: a candidate for the next
@@ -419,6 +431,9 @@ void o_ext_header(struct o_judge *j);
 void o_ext_syn(struct o_judge *j);
 void o_ext_segment(struct o_judge *j);
 void o_ext_sent(struct o_judge *j);
+/* options.c: an RTTM sample for r from s's ACK of new data (RFC 7323 4) */
+void o_ts_rtt(struct oracle *o, const struct o_side *s, struct o_side *r,
+              const struct synack_tcp *th);
 
 /* ---- the steps, by file ---- */
 
@@ -475,6 +490,7 @@ void o_on_fin(struct o_side *s, const struct segv *v);
 /* timing.c */
 uint64_t o_rto_estimate(const struct oracle *o, const struct o_side *s);
 void o_rtt_sample(struct o_side *s, enum o_rtt_policy k, int64_t r);
+void o_rtt_sample_weighted(struct o_side *s, enum o_rtt_policy k, int64_t r, uint32_t n);
 void o_check_timeout(struct oracle *o, struct o_side *s);
 void o_timer_clocked(struct oracle *o, struct o_side *s, bool answer);
 void o_timer_rearmed(struct oracle *o, struct o_side *s);

@@ -66,6 +66,43 @@ static bool sends_new(const struct o_side *s, const struct segv *v)
     return !s->sent_any || seq_gt(v->end, s->snd_max);
 }
 
+/* The TSval of a segment that can be acknowledged, and when it first went
+ * (4.1: what an RTTM sample counts from). */
+static void ts_tx_note(struct o_side *s, uint32_t tsval, uint64_t now)
+{
+    unsigned last = (s->ts.next + ORACLE_TS_TX - 1) % ORACLE_TS_TX;
+    if (s->ts.ntx && s->ts.tx[last].val == tsval)
+        return;
+    s->ts.tx[s->ts.next].val = tsval;
+    s->ts.tx[s->ts.next].t = now;
+    s->ts.next = (s->ts.next + 1) % ORACLE_TS_TX;
+    if (s->ts.ntx < ORACLE_TS_TX)
+        s->ts.ntx++;
+}
+
+/* 4.1, 4.2, Appendix G: an ACK of new data with a TSecr gives the sender
+ * an RTT sample, also for a segment sent twice (the echo tells which
+ * copy), weighted by 1 / ExpectedSamples, ceil(FlightSize / (2 SMSS)).
+ * The sample counts from when r first sent the TSval echoed; one the
+ * capture no longer remembers gives none. */
+void o_ts_rtt(struct oracle *o, const struct o_side *s, struct o_side *r,
+              const struct synack_tcp *th)
+{
+    if (!(th->opts.present & TCPOPT_F_TS) || th->opts.ts_ecr == 0 || !s->offer.ts ||
+        !r->offer.ts || !r->una_known)
+        return;
+    for (unsigned i = 0; i < r->ts.ntx; i++) {
+        unsigned k = (r->ts.next + ORACLE_TS_TX - 1 - i) % ORACLE_TS_TX;
+        if (r->ts.tx[k].val != th->opts.ts_ecr)
+            continue;
+        uint32_t smss = s->offer.mss_present && s->offer.mss ? s->offer.mss : 536;
+        uint32_t flight = r->snd_max - r->snd_una, per = 2 * smss;
+        o_rtt_sample_weighted(r, RTT_TSECR, (int64_t)(o->now - r->ts.tx[k].t),
+                              flight > per ? (flight + per - 1) / per : 1);
+        return;
+    }
+}
+
 /* Every segment: TSecr echoes a TSval the other side sent (3.2), and the
  * sender's clock does not go back (5.4: the timestamp clock; PAWS, 5.3,
  * rests on it). Judged on what the capture shows: TSecr against the
@@ -91,6 +128,8 @@ static void rfc7323_sent(struct o_judge *j)
         s->ts.new_known = true;
         s->ts.new_val = op->ts_val;
     }
+    if (j->v->end != j->v->seq && !HAS(j->v, SYNACK_TCP_RST))
+        ts_tx_note(s, op->ts_val, j->o->now);
     ts_sent(s, op->ts_val);
 }
 

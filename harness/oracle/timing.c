@@ -27,6 +27,8 @@ static uint64_t rto_estimate_by(const struct oracle *o, const struct o_side *s, 
 {
     uint64_t best = UINT64_MAX;
     for (int k = 0; k < RTT_POLICIES; k++) {
+        if (k == RTT_TSECR && !s->est[k].have)
+            continue; /* no RTTM sample: a sender without timestamps */
         uint64_t rto = rto_of(o, &s->est[k]);
         if (rto < best) {
             best = rto;
@@ -44,6 +46,14 @@ uint64_t o_rto_estimate(const struct oracle *o, const struct o_side *s)
 
 void o_rtt_sample(struct o_side *s, enum o_rtt_policy k, int64_t r)
 {
+    o_rtt_sample_weighted(s, k, r, 1);
+}
+
+/* RFC 6298 2.3 with alpha and beta divided by n (RFC 7323 Appendix G). */
+void o_rtt_sample_weighted(struct o_side *s, enum o_rtt_policy k, int64_t r, uint32_t n)
+{
+    if (n == 0)
+        n = 1;
     if (r < 0)
         return;
     if (r > (INT64_C(1) << 40))
@@ -58,9 +68,9 @@ void o_rtt_sample(struct o_side *s, enum o_rtt_policy k, int64_t r)
         e->have = true;
         return;
     }
-    int64_t d = e->srtt - r; /* 2.3: RTTVAR first, from the old SRTT */
-    e->rttvar = (3 * e->rttvar + (d < 0 ? -d : d)) / 4;
-    e->srtt = (7 * e->srtt + r) / 8;
+    int64_t d = e->srtt - r, w = n; /* 2.3: RTTVAR first, from the old SRTT */
+    e->rttvar = ((4 * w - 1) * e->rttvar + (d < 0 ? -d : d)) / (4 * w);
+    e->srtt = ((8 * w - 1) * e->srtt + r) / (8 * w);
 }
 
 /* How long the timer must run before this timeout: the RTO (at least

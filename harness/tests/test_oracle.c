@@ -2571,6 +2571,57 @@ static void test_ecn_rules(void **state)
     expect_only(&e, NULL);
 }
 
+/* RFC 7323 4.2, Appendix G: with timestamps a sender may take an RTT
+ * sample from every ACK, each weighted by 1 / ExpectedSamples; a slow
+ * sample then moves its RTO less than one unweighted sample would. */
+static void rttm_exchange(struct ex *e, bool ts)
+{
+    /* the peer's slow ACKs are the path's, not its delay (MUST-40) */
+    struct oracle_config cfg;
+    oracle_config_default(&cfg);
+    cfg.ack_delay_max_us = 2000000;
+    oracle_free(e->o);
+    e->o = oracle_new(&cfg);
+    if (ts)
+        ts_handshake(e);
+    else
+        handshake(e, 64240);
+    if (ts)
+        ts_opts(e, 5100, 101);
+    seg(e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 524);
+    if (ts)
+        ts_opts(e, 102, 5100);
+    seg(e, false, 500 * MS, SYNACK_TCP_ACK, 1, 525, 64240, 0); /* 400 ms */
+    for (uint32_t k = 0; k < 10; k++) {
+        if (ts)
+            ts_opts(e, 5600, 102);
+        seg(e, true, 600 * MS, SYNACK_TCP_ACK, 525 + 524 * k, 1, 65535, 524);
+    }
+    if (ts)
+        ts_opts(e, 103, 5600);
+    seg(e, false, 1480 * MS, SYNACK_TCP_ACK, 1, 5765, 64240, 0); /* 880 ms, 10 in flight */
+    if (ts)
+        ts_opts(e, 6500, 103);
+    seg(e, true, 1500 * MS, SYNACK_TCP_ACK, 5765, 1, 65535, 524);
+    if (ts)
+        ts_opts(e, 7700, 103);
+    seg(e, true, 2700 * MS, SYNACK_TCP_ACK, 5765, 1, 65535, 524); /* the timer, 1.2 s on */
+}
+
+static void test_rttm_weighted_samples(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e); /* unweighted (after the handshake's 10 us, 0.4 s, 0.88 s): SRTT
+                  * 0.15 s, RTTVAR 0.28 s: the RTO is 1.28 s */
+    rttm_exchange(&e, false);
+    expect_only(&e, "retransmit-before-rto");
+    ex_init(&e); /* the 0.88 s RTTM sample weighted by 1/5: SRTT 71 ms, RTTVAR
+                  * 0.14 s: the RTO is 1 s */
+    rttm_exchange(&e, true);
+    expect_only(&e, NULL);
+}
+
 /* ---- the whole: rules table, formatting, clean captures ---- */
 
 static void test_rules_table(void **state)
@@ -2909,6 +2960,7 @@ int main(void)
         cmocka_unit_test(test_ts_val_backwards),
         cmocka_unit_test(test_sack_block_invalid),
         cmocka_unit_test(test_ecn_rules),
+        cmocka_unit_test(test_rttm_weighted_samples),
         cmocka_unit_test(test_rules_table),
         cmocka_unit_test(test_rule_requirements_are_registered),
         cmocka_unit_test(test_finding_format),

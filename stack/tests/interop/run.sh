@@ -367,6 +367,63 @@ else
     fi
 fi
 
+# ---- O: the extensions both sides negotiated, as tshark reads the wire ----
+# Every SYN and SYN-ACK of a 20 MiB transfer carries SACK-permitted,
+# timestamps and a window scale (RFC 2018, RFC 7323; both stacks at their
+# defaults), in both roles: synack-get opens to the kernel (get-*), the
+# kernel opens to synack-serve (serve-plain, serve-impair). Through the
+# impairment stage the receiver that loses data says so in SACK blocks:
+# synack receiving (get-3r), the kernel receiving (serve-both). And
+# tshark finds nothing malformed and no expert error in any capture.
+syn_opts() { # capture: one line per SYN: source, ACK bit, sackOK, TSval, shift
+    tshark -r "$1" -Y 'tcp.flags.syn == 1' -T fields -E separator=' ' -e ip.src \
+        -e tcp.flags.ack -e tcp.options.sack_perm -e tcp.options.timestamp.tsval \
+        -e tcp.options.wscale.shift 2>/dev/null
+}
+sack_from() { # capture source: segments from source with SACK blocks
+    tshark -r "$1" -Y "ip.src == $2 && tcp.options.sack_le" -T fields -e frame.number \
+        2>/dev/null | grep -c .
+}
+if ! command -v tshark >/dev/null 2>&1; then
+    result SKIP O "tshark: not installed (make deps)"
+else
+    bad=""
+    for c in get-1 get-3r serve-plain serve-impair; do
+        f="$WORK/$c.pcap"
+        [ -f "$f" ] || { bad="$bad $c: no capture;"; continue; }
+        lines=$(syn_opts "$f")
+        # every SYN and SYN-ACK: five fields, none empty
+        short=$(echo "$lines" | awk 'NF < 5' | grep -c .)
+        syns=$(echo "$lines" | grep -c .)
+        roles=$(echo "$lines" | awk '{ a = $2; if (a == "True") a = 1; if (a == "False") a = 0
+                                       print $1 "/" a }' | sort -u | tr '\n' ' ')
+        if [ "$syns" -lt 2 ] || [ "$short" -ne 0 ]; then
+            bad="$bad $c: $short of $syns SYNs lack an option;"
+        fi
+        case "$c" in
+        get-*) roles_want="$SA/0 $KA/1" ;;
+        *) roles_want="$KA/0 $SA/1" ;;
+        esac
+        for w in $roles_want; do
+            echo " $roles" | grep -q " $w " || bad="$bad $c: no SYN from ${w%/*} (ACK ${w#*/});"
+        done
+    done
+    n_get=$(sack_from "$WORK/get-3r.pcap" "$SA")
+    n_both=$(sack_from "$WORK/serve-both.pcap" "$KA")
+    [ "$n_get" -gt 0 ] || bad="$bad get-3r: synack sent no SACK block;"
+    [ "$n_both" -gt 0 ] || bad="$bad serve-both: the kernel sent no SACK block;"
+    for f in $caps; do
+        m=$(tshark -r "$f" -Y '_ws.malformed || _ws.expert.severity == error' -T fields \
+            -e frame.number 2>&1 | grep -v '^Running as user' | head -n 3 | tr '\n' ' ')
+        [ -z "$m" ] || bad="$bad $(basename "$f"): tshark: frames $m;"
+    done
+    if [ -z "$bad" ]; then
+        result PASS O "options: every SYN and SYN-ACK both ways with sackOK, TS and wscale; SACK blocks from synack (get-3r: $n_get) and the kernel (serve-both: $n_both); tshark: nothing malformed"
+    else
+        result FAIL O "options:$bad"; keep
+    fi
+fi
+
 # ---- cleanup, and proof that nothing is left behind ----
 cleanup
 trap - EXIT
