@@ -412,8 +412,11 @@ else
     n_both=$(sack_from "$WORK/serve-both.pcap" "$KA")
     [ "$n_get" -gt 0 ] || bad="$bad get-3r: synack sent no SACK block;"
     [ "$n_both" -gt 0 ] || bad="$bad serve-both: the kernel sent no SACK block;"
+    # per packet, without reassembly: a hole's retransmission after the
+    # application PDU it belongs to ended is a reassembly "error", not a bad packet
     for f in $caps; do
-        m=$(tshark -r "$f" -Y '_ws.malformed || _ws.expert.severity == error' -T fields \
+        m=$(tshark -r "$f" -o tcp.desegment_tcp_streams:FALSE \
+            -Y '_ws.malformed || _ws.expert.severity == error' -T fields \
             -e frame.number 2>&1 | grep -v '^Running as user' | head -n 3 | tr '\n' ' ')
         [ -z "$m" ] || bad="$bad $(basename "$f"): tshark: frames $m;"
     done
