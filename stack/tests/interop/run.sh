@@ -10,6 +10,8 @@
 #   3r both again through synack's own impairment stage (same figures, on
 #      what the kernel sends into the device, as netem there would; seeded):
 #      it stands in for netem where the kernel lacks it
+#   3o synack -> kernel, 20 MiB, the same impairment on what synack sends
+#      (dir=out): the mirror of 3r's kernel -> synack, the kernel's SACKs
 #   3b synack sending 2 MiB through the same impairment in both directions
 #   4  ping -c 3 from the kernel to synack
 #   5  a kernel connect to a closed synack port: "Connection refused"
@@ -292,6 +294,12 @@ if start_serve impair --impair "$IMP,dir=in,seed=11"; then
     step_curl 3r " through the impairment stage ($IMP, kernel to synack)"
     stop_serve
 fi
+# 3o: the same stage on synack's data instead (the kernel's ACKs untouched),
+# so each sender meets the same loss: 3r's kernel -> synack beside this
+if start_serve out --impair "$IMP,dir=out,seed=17"; then
+    step_curl 3o " through the impairment stage ($IMP, synack to kernel)"
+    stop_serve
+fi
 head -c $((2 * 1024 * 1024)) "$WORK/www/big.bin" >"$WORK/www/mid.bin"
 MID_SUM=$(sha256sum <"$WORK/www/mid.bin" | cut -d' ' -f1)
 if start_serve both --impair "$IMP,dir=both,seed=13"; then
@@ -410,8 +418,10 @@ else
     done
     n_get=$(sack_from "$WORK/get-3r.pcap" "$SA")
     n_both=$(sack_from "$WORK/serve-both.pcap" "$KA")
+    n_out=$(sack_from "$WORK/serve-out.pcap" "$KA")
     [ "$n_get" -gt 0 ] || bad="$bad get-3r: synack sent no SACK block;"
     [ "$n_both" -gt 0 ] || bad="$bad serve-both: the kernel sent no SACK block;"
+    [ "$n_out" -gt 0 ] || bad="$bad serve-out: the kernel sent no SACK block;"
     # per packet, without reassembly: a hole's retransmission after the
     # application PDU it belongs to ended is a reassembly "error", not a bad packet
     for f in $caps; do
@@ -421,7 +431,7 @@ else
         [ -z "$m" ] || bad="$bad $(basename "$f"): tshark: frames $m;"
     done
     if [ -z "$bad" ]; then
-        result PASS O "options: every SYN and SYN-ACK both ways with sackOK, TS and wscale; SACK blocks from synack (get-3r: $n_get) and the kernel (serve-both: $n_both); tshark: nothing malformed"
+        result PASS O "options: every SYN and SYN-ACK both ways with sackOK, TS and wscale; SACK blocks from synack (get-3r: $n_get) and the kernel (serve-out: $n_out, serve-both: $n_both); tshark: nothing malformed"
     else
         result FAIL O "options:$bad"; keep
     fi
