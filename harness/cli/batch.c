@@ -128,12 +128,20 @@ int batch_run(const struct batch *b, const struct vector_list *l, struct run_res
     return 0;
 }
 
-const struct target_ops *batch_target(const char *cmd, const char *name, const char *so_flags)
+const struct target_ops *batch_target(const char *cmd, const struct batch_args *b)
 {
     char err[600];
-    const struct target_ops *t = target_resolve(name, so_flags, err, sizeof err);
-    if (!t)
-        fprintf(stderr, "%s: --target %s: %s\n", cmd, name, err);
+    const struct target_ops *t = target_resolve(b->target, b->so_flags, err, sizeof err);
+    if (!t) {
+        fprintf(stderr, "%s: --target %s: %s\n", cmd, b->target, err);
+        return NULL;
+    }
+    if (b->offload && !t->offload) {
+        fprintf(stderr, "%s: --offload: target %s has no device to offload (linux has)\n", cmd,
+                t->name);
+        target_release(t);
+        return NULL;
+    }
     return t;
 }
 

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "cli/cli.h"
 #include "cli/paths.h"
 #include "run/expect.h"
 #include "run/runner.h"
@@ -31,7 +32,9 @@ int batch_run(const struct batch *b, const struct vector_list *l, struct run_res
 
 /* The target a --target argument names, with --so-flags (NULL: none), or
  * NULL after "CMD: why". Release it with target_release. */
-const struct target_ops *batch_target(const char *cmd, const char *name, const char *so_flags);
+/* The target of --target (with --so-flags); NULL, said on stderr, when it
+ * does not resolve or cannot do what the options ask (--offload). */
+const struct target_ops *batch_target(const char *cmd, const struct batch_args *b);
 /* --expect FILE, else vectors/expect/<target>.tsv if it exists: 0 with *out
  * (NULL when there is none), or -1 after printing why it could not load. */
 int batch_expectations(const char *cmd, const char *target, const char *file,

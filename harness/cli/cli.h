@@ -16,7 +16,7 @@
 /* What `run` and `coverage` share: the engine of cli/batch.h. */
 struct batch_args {
     const char *target, *so_flags, *registry, *expect;
-    bool quiet, verbose, strict;
+    bool quiet, verbose, strict, offload;
     int jobs;
     uint64_t seed;
     double max_real; /* seconds */

@@ -44,6 +44,10 @@ void batch_args_default(struct batch_args *b)
      "besides packetdrill's verdict, fail on packets no outbound line claimed,\n"              \
      "bad checksums and RFC oracle findings (strict-only failures); make\n"                   \
      "check runs the suite so"},                                                                \
+    {"offload", 0, NULL, CLI_FLAG, offsetof(T, b.offload), NULL,                                \
+     "linux target: its device offloads TCP segmentation and checksums as\n"                 \
+     "packetdrill's does (TSO: one packet of up to 64 KB for a burst of\n"                  \
+     "segments, as packetdrill's scripts expect)"},                                            \
     {"quiet", 'q', NULL, CLI_FLAG, offsetof(T, b.quiet), NULL, "quieter: the summary only"},    \
     {"verbose", 'v', NULL, CLI_FLAG, offsetof(T, b.verbose), NULL,                              \
      "more: the ladder of every failure, every vector of a requirement"}

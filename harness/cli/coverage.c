@@ -24,7 +24,7 @@
 static int run_vectors(const struct cov_args *a, char **args, size_t nargs, struct run_results *res)
 {
     static char *default_args[] = {DEFAULT_VECTORS};
-    const struct target_ops *target = batch_target(CMD, a->b.target, a->b.so_flags);
+    const struct target_ops *target = batch_target(CMD, &a->b);
     struct expectations *exp = NULL;
     char err[512];
     struct vector_list paths;
@@ -46,6 +46,7 @@ static int run_vectors(const struct cov_args *a, char **args, size_t nargs, stru
     *res = (struct run_results){.target = strdup(target->name)};
     struct run_options o = {.target = target, .seed = a->b.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
                             .max_real_us = (int64_t)(a->b.max_real * 1e6), .strict = a->b.strict,
+                            .offload = a->b.offload,
                             .ip_version = a->b.ip_version < 0 ? SCRIPT_IPV4
                                                               : (enum script_ip_version)a->b.ip_version,
                             .ip_version_pass = a->b.ip_version >= 0};

@@ -86,7 +86,7 @@ int cli_run(int argc, char **argv)
         return rc;
     if (!outputs_writable(&a))
         return CLI_EXIT_USAGE;
-    const struct target_ops *target = batch_target(CMD, a.b.target, a.b.so_flags);
+    const struct target_ops *target = batch_target(CMD, &a.b);
     struct expectations *exp = NULL;
     if (!target)
         return CLI_EXIT_USAGE;
@@ -108,7 +108,7 @@ int cli_run(int argc, char **argv)
              a.b.ip_version > 0 ? run_ip_version_name((enum script_ip_version)a.b.ip_version) : "");
     struct run_results res = {.target = strdup(tname), .started = iso_now()};
     struct run_options o = {.target = target, .seed = a.b.seed, .max_script_us = BATCH_MAX_SCRIPT_US,
-                            .max_real_us = (int64_t)(a.b.max_real * 1e6), .strict = a.b.strict,
+                            .max_real_us = (int64_t)(a.b.max_real * 1e6), .strict = a.b.strict, .offload = a.b.offload,
                             .ip_version = a.b.ip_version < 0 ? SCRIPT_IPV4
                                                              : (enum script_ip_version)a.b.ip_version,
                             .ip_version_pass = a.b.ip_version >= 0};

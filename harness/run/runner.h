@@ -47,6 +47,8 @@ struct run_options {
     uint64_t seed;           /* target RNG seed (mem) */
     bool strict;             /* add the strict checks (unclaimed packets, checksums,
                               * oracle findings) to packetdrill's verdict */
+    bool offload;            /* the target's device offloads segmentation and checksums
+                              * (target_ops.offload), as packetdrill's TUN device does */
     int64_t max_script_us;   /* give up past this script time (synack run: 30 days) */
     int64_t max_real_us;     /* real-time targets: skip a vector whose script runs
                               * longer than this (0: no limit) */

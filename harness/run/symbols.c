@@ -172,6 +172,7 @@ static const struct sym symbols[] = {
     {"IP_FREEBIND", 15},
     {"IP_TRANSPARENT", 19},
     {"IP_BIND_ADDRESS_NO_PORT", 24},
+    {"IP_LOCAL_PORT_RANGE", 51},
     {"IP_PMTUDISC_DONT", 0},
     {"IP_PMTUDISC_WANT", 1},
     {"IP_PMTUDISC_DO", 2},

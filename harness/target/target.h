@@ -27,6 +27,7 @@ struct target_config {
     struct synack_addr local;  /* the stack under test (its family is the wire's) */
     struct synack_addr remote; /* the script's side */
     uint16_t mtu;
+    bool offload;        /* TSO and checksum offload on the device (target_ops.offload) */
     uint64_t seed;       /* for targets with an RNG (mem) */
     const void *spec;    /* the target_ops' spec (the runner passes it on) */
     const char *app;     /* the script's @app profile, or NULL (exec target) */
@@ -56,6 +57,8 @@ struct target_epoll_event {
 struct target_ops {
     const char *name;
     bool virtual_time;   /* time only moves when the runner waits */
+    bool offload;        /* has a device that can offload TCP segmentation and checksums
+                          * as packetdrill's (target_config.offload) */
     bool ipv6;           /* runs scripts over IPv6 (--ip_version ipv6); without it
                           * the runner skips them, naming the target */
     /* What a target made from an argument runs (so:PATH, exec:COMMAND):

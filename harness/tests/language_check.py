@@ -2,12 +2,16 @@
 """Run harness/tests/language/ on a target, default and --strict, and check
 every script's outcome and message against language/expected.tsv.
 
-    language_check.py SYNACK TARGET [JOBS]
+    language_check.py SYNACK TARGET [JOBS] [--offload]
 
 expected.tsv: script, target (mem, linux or *), mode (default, strict or
 *), outcome (pass, fail, skip, error), a piece of the message ('-' for
 none). The first row that matches a script, target and mode decides; a
-script without one is an error of this check. Exit 0 when all agree."""
+script without one is an error of this check. Exit 0 when all agree.
+
+--offload runs the offload-*.pkt scripts alone with synack run --offload
+(the linux target's device with TSO, as packetdrill's); their rows name
+the target TARGET+offload ("linux+offload"), before the rows for TARGET."""
 import json
 import os
 import subprocess
@@ -32,12 +36,18 @@ def expectations():
     return rows
 
 
-def run(synack, target, strict, jobs):
+def run(synack, target, strict, jobs, offload):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "r.json")
-        cmd = [synack, "run", "-q", "--target", target, "-j", jobs, "--json", out, FOLDER]
+        paths = [FOLDER]
+        if offload:
+            paths = sorted(os.path.join(FOLDER, f) for f in os.listdir(FOLDER)
+                           if f.startswith("offload-") and f.endswith(".pkt"))
+        cmd = [synack, "run", "-q", "--target", target, "-j", jobs, "--json", out] + paths
         if strict:
             cmd.insert(2, "--strict")
+        if offload:
+            cmd.insert(2, "--offload")
         subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with open(out) as f:
             return json.load(f)["vectors"]
@@ -46,14 +56,17 @@ def run(synack, target, strict, jobs):
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    synack, target = sys.argv[1], sys.argv[2]
-    jobs = sys.argv[3] if len(sys.argv) > 3 else "4"
+    offload = "--offload" in sys.argv
+    args = [a for a in sys.argv if a != "--offload"]
+    synack, target = args[1], args[2]
+    jobs = args[3] if len(args) > 3 else "4"
+    key = target + "+offload" if offload else target
     rows = expectations()
     bad = counted = 0
     for mode in ("default", "strict"):
-        for v in run(synack, target, mode == "strict", jobs):
+        for v in run(synack, target, mode == "strict", jobs, offload):
             script = os.path.basename(v["path"])
-            want = next((r for r in rows if r[0] == script and r[1] in (target, "*")
+            want = next((r for r in rows if r[0] == script and r[1] in (key, target, "*")
                          and r[2] in (mode, "*")), None)
             counted += 1
             got, msg = v["status"], v.get("message") or ""
@@ -64,7 +77,7 @@ def main():
                 print("DIFF  %s %s %s: expected %s '%s', got %s '%s'"
                       % (script, target, mode, want[3], want[4], got, msg))
                 bad += 1
-    print("language on %s: %d runs, %d as expected, %d not" % (target, counted, counted - bad, bad))
+    print("language on %s: %d runs, %d as expected, %d not" % (key, counted, counted - bad, bad))
     return 1 if bad else 0
 
 
