@@ -2,13 +2,15 @@
 # (harness/tests/language/: our own scripts, one behaviour each, and the
 # outcome each must have per target and verdict mode in expected.tsv).
 #
-#   make check-language         (part of make check) on mem, default and --strict
+#   make check-language         (part of make check) on mem, default and --strict,
+#                               after the dialect check: every script plain packetdrill
 #   make check-language-linux   (part of make check when root) on the host kernel,
 #                               and the offload-* scripts again with --offload
 
 .PHONY: check-language check-language-linux
 check-language: $(SYNACK)
-	@$(PYTHON) harness/tests/language_check.py $(O)/synack mem $(JOBS)
+	@$(O)/synack lint-script -q harness/tests/language && \
+	    $(PYTHON) harness/tests/language_check.py $(O)/synack mem $(JOBS)
 
 check-language-linux: $(SYNACK)
 	@if [ "$$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then \

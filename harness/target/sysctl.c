@@ -145,6 +145,7 @@ SET_SWITCH(set_sack, sack, 1)
 SET_SWITCH(set_dsack, dsack, 1)
 SET_SWITCH(set_ecn, ecn, 2)
 SET_SWITCH(set_fastopen, fastopen, 0xffff)
+SET_SWITCH(set_mtu_probing, mtu_probing, 1)
 
 /* tcp_syn_retries N: N retransmissions of a SYN, then give up when the
  * next one would be due. synack's R2 for a SYN is a time counted from the
@@ -188,9 +189,10 @@ static const struct sysctl_row rows[] = {
     {"net.ipv4.tcp_dsack", set_dsack, 0, "dsack (RFC 2883)"},
     {"net.ipv4.tcp_ecn", set_ecn, 0, "ecn: 0 off, 1 ask and accept, 2 accept (RFC 3168)"},
     {"net.ipv4.tcp_fastopen", set_fastopen, 0, "fastopen: Linux's bits (RFC 7413)"},
+    {"net.ipv4.tcp_mtu_probing", set_mtu_probing, 0,
+     "mtu_probing: 0, or 1 (RFC 4821 black-hole detection); synack has no 2 (always probe)"},
     /* What synack does not do: its one behaviour is the only value. */
     {"net.ipv4.tcp_moderate_rcvbuf", NULL, 0, "synack does not autotune its buffers"},
-    {"net.ipv4.tcp_mtu_probing", NULL, 0, "synack does not do path MTU probing (RFC 4821)"},
     {"net.ipv4.tcp_no_metrics_save", NULL, 1,
      "synack keeps no metrics of past connections"},
     {"net.ipv4.tcp_slow_start_after_idle", NULL, 1,

@@ -76,6 +76,8 @@ check "run --html under a file" 2 err "cannot make the folder" -- "$synack" run 
 check "run -j 0" 2 err "expected 1 to" -- "$synack" run -j 0 "$v"
 check "run a missing path" 2 err "No such file" -- "$synack" run "$work/none.pkt"
 check "run --target nosuch" 2 err "unknown target" -- "$synack" run --target nosuch "$v"
+check "run --offload on mem" 2 err "target mem has no device to offload" -- "$synack" run --offload "$v"
+check "coverage --offload on mem" 2 err "target mem has no device to offload" -- "$synack" coverage --offload "$v"
 check "report a missing JSON" 2 err "No such file\|cannot" -- "$synack" report --tap "$work/none.json"
 check "coverage --json missing" 2 err "No such file" -- "$synack" coverage --json "$work/none.json"
 check "lint a missing capture" 2 err "No such file" -- "$synack" lint "$work/none.pcap"

@@ -71,13 +71,16 @@ static void test_extensions_and_fixed_behaviours(void **state)
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_sack=0 net.ipv4.tcp_timestamps=0 "
                                "net.ipv4.tcp_window_scaling=0 net.ipv4.tcp_ecn=1 "
                                "net.ipv4.tcp_dsack=0 net.ipv4.tcp_fastopen=0x3 "
-                               "net.ipv4.tcp_no_metrics_save=1", why), SYSCTL_APPLIED);
+                               "net.ipv4.tcp_no_metrics_save=1 net.ipv4.tcp_mtu_probing=1", why),
+                     SYSCTL_APPLIED);
     assert_int_equal(c.sack, 0);
     assert_int_equal(c.timestamps, 0);
     assert_int_equal(c.window_scaling, 0);
     assert_int_equal(c.ecn, 1);
     assert_int_equal(c.dsack, 0);
     assert_int_equal(c.fastopen, 3);
+    assert_int_equal(c.mtu_probing, 1);
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_mtu_probing=2", why), SYSCTL_UNSUPPORTED);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_ecn=3", why), SYSCTL_UNSUPPORTED);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_moderate_rcvbuf=1", why),
                      SYSCTL_UNSUPPORTED);
