@@ -655,6 +655,8 @@ static const char *script_unsupported(const struct script *s, char *why, size_t 
         const char *what = p->proto == SCRIPT_PROTO_UDP ? "UDP packet lines are"
                            : p->encap                   ? "encapsulated packets (ipv4/ipv6/gre/mpls) are"
                            : p->ae_flag                 ? "AccECN flags (A, ACE) are"
+                           : script_packet_has_option(p, SCRIPT_OPT_ACCECN)
+                               ? "AccECN options (ECN e0b ceb e1b) are"
                            : p->fuzz_given              ? "packetdrill's fuzz parameters are"
                                                         : NULL;
         if (what) {

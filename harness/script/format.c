@@ -105,6 +105,16 @@ static void fmt_option(struct sbuf *sb, const struct script_tcp_option *o)
         for (unsigned i = 0; i < o->data_len && i < SCRIPT_OPT_DATA_MAX; i++)
             sb_printf(sb, "%02x", o->data[i]);
         break;
+    case SCRIPT_OPT_ACCECN: {
+        static const char *const order[2][3] = {{"e0b", "ceb", "e1b"}, {"e1b", "ceb", "e0b"}};
+        unsigned which = o->kind == SCRIPT_TCPOPT_ACCECN1;
+        sb_printf(sb, "ECN");
+        for (unsigned i = 0; i < 3 && 3 * i + 2 < o->data_len; i++)
+            sb_printf(sb, " %s %u", order[which][i],
+                      (unsigned)o->data[3 * i] << 16 | (unsigned)o->data[3 * i + 1] << 8 |
+                          o->data[3 * i + 2]);
+        break;
+    }
     case SCRIPT_OPT_GENERIC:
         sb_printf(sb, "kind %u", o->kind);
         if (o->len_given)

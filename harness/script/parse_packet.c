@@ -404,6 +404,40 @@ static int parse_blob_option(struct parser *p, struct script_tcp_option *o, cons
     return 0;
 }
 
+/* ECN [e0b N] [ceb N] [e1b N]: AccECN's option (RFC 9768 3.2.3), its
+ * counters in the order of one of its two kinds, 172 (e0b ceb e1b) or 174
+ * (e1b ceb e0b); none written is kind 172 of length 2. */
+static int parse_accecn_option(struct parser *p, struct script_tcp_option *o)
+{
+    static const char *const order[2][3] = {{"e0b", "ceb", "e1b"}, {"e1b", "ceb", "e0b"}};
+    unsigned n = 0, which = 0;
+
+    o->type = SCRIPT_OPT_ACCECN;
+    while (n < 3 && p->tok.kind == TK_WORD && tok_on_same_line(p)) {
+        struct token f = p->tok;
+        if (n == 0 && text_is(p, &f, "e1b"))
+            which = 1;
+        if (!text_is(p, &f, order[which][n]))
+            break;
+        advance(p);
+        uint64_t v;
+        if (take_uint(p, 0xffffff, "24-bit counter after an AccECN field", &v) < 0)
+            return -1;
+        o->data[3 * n] = (uint8_t)(v >> 16);
+        o->data[3 * n + 1] = (uint8_t)(v >> 8);
+        o->data[3 * n + 2] = (uint8_t)v;
+        n++;
+    }
+    if (p->tok.kind == TK_WORD && tok_on_same_line(p) &&
+        (text_is(p, &p->tok, "e0b") || text_is(p, &p->tok, "ceb") || text_is(p, &p->tok, "e1b")))
+        return perr(p, &p->tok, "AccECN fields go e0b ceb e1b (kind 172) or e1b ceb e0b "
+                                "(kind 174)");
+    o->kind = which ? SCRIPT_TCPOPT_ACCECN1 : SCRIPT_TCPOPT_ACCECN0;
+    o->data_len = (uint8_t)(3 * n);
+    o->len = (uint8_t)(2 + 3 * n);
+    return 0;
+}
+
 /* Options without a value: name, type, kind, length. */
 static const struct {
     const char *name;
@@ -456,7 +490,17 @@ static int parse_tcp_option(struct parser *p, struct script_tcp_option *o)
         return parse_generic_option(p, o);
     if (text_is(p, &t, "FO") || text_is(p, &t, "FOEXP") || text_is(p, &t, "md5"))
         return parse_blob_option(p, o, &t);
+    if (text_is(p, &t, "ECN"))
+        return parse_accecn_option(p, o);
     return perr(p, &t, "unknown TCP option %s", tok_describe(p, &t));
+}
+
+bool script_packet_has_option(const struct script_packet *pkt, enum script_opt_type type)
+{
+    for (size_t i = 0; i < pkt->opt_count; i++)
+        if (pkt->opts[i].type == type)
+            return true;
+    return false;
 }
 
 size_t script_packet_options_len(const struct script_packet *pkt)

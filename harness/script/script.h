@@ -45,7 +45,9 @@
  * outbound packets only (likewise). Options: eol, nop, mss N, wscale N,
  * sackOK, sack L:R (1 to 4 blocks), TS val N ecr N, FO [HEX] (RFC 7413,
  * kind 34), FOEXP [HEX] (kind 254, magic 0xf989), md5 HEX (RFC 2385, kind
- * 19); at most 40 octets. ack, win and urg come in that order in
+ * 19), ECN [e0b N] [ceb N] [e1b N] (AccECN's option, RFC 9768: kind 172 in
+ * that order, 174 with e1b first; 24-bit counters; the runner skips a
+ * vector with it, as with AccECN's flags); at most 40 octets. ack, win and urg come in that order in
  * packetdrill; another order parses and is flagged by the dialect check.
  * Header options: every option packetdrill's command line has (config.c),
  * as --name=value or --name; unknown names are an error.
@@ -278,11 +280,15 @@ enum script_opt_type {
     SCRIPT_OPT_FASTOPEN, /* FO [HEX]: kind 34, the cookie in data (RFC 7413) */
     SCRIPT_OPT_FASTOPEN_EXP, /* FOEXP [HEX]: kind 254, magic 0xf989, cookie */
     SCRIPT_OPT_MD5,      /* md5 HEX: kind 19, the digest in data (RFC 2385) */
+    SCRIPT_OPT_ACCECN,   /* ECN e0b N ceb N e1b N: kind 172 (or 174, e1b first), the
+                          * counters in data, 3 octets each, in the kind's order */
 };
 
 #define SCRIPT_TCPOPT_MD5 19
 #define SCRIPT_TCPOPT_FASTOPEN 34
 #define SCRIPT_TCPOPT_EXP 254
+#define SCRIPT_TCPOPT_ACCECN0 172 /* RFC 9768 3.2.3: EE0B, ECEB, EE1B */
+#define SCRIPT_TCPOPT_ACCECN1 174 /* EE1B, ECEB, EE0B */
 #define SCRIPT_FASTOPEN_MAGIC 0xf989
 #define SCRIPT_FASTOPEN_COOKIE_MAX 16 /* octets of a FO/FOEXP cookie */
 #define SCRIPT_MD5_DIGEST_MAX 16
@@ -431,6 +437,8 @@ struct script_packet {
 /* Octets the options take on the wire, before padding (0..40). The parser
  * does not require a multiple of 4: the runner pads (with zero octets). */
 size_t script_packet_options_len(const struct script_packet *pkt);
+/* Whether the packet's option list has an option of this type. */
+bool script_packet_has_option(const struct script_packet *pkt, enum script_opt_type type);
 
 /* Options on the wire as the script's list, in order (EOL ends it), at
  * most max of them; known kinds of the wrong length come out GENERIC.

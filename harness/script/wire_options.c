@@ -17,6 +17,8 @@ static bool known_length(uint8_t kind, uint8_t len)
         return len >= 10 && (len - 2) % 8 == 0 && (len - 2) / 8 <= SYNACK_SACK_MAX;
     case SCRIPT_TCPOPT_FASTOPEN: return len >= 2 && len <= 2 + SCRIPT_FASTOPEN_COOKIE_MAX;
     case SCRIPT_TCPOPT_MD5: return len == 2 + SCRIPT_MD5_DIGEST_MAX;
+    case SCRIPT_TCPOPT_ACCECN0:
+    case SCRIPT_TCPOPT_ACCECN1: return len >= 2 && len <= 11 && (len - 2) % 3 == 0;
     default: return false;
     }
 }
@@ -51,7 +53,11 @@ static void decode_known(const struct synack_tcp_opt *o, uint32_t sack_offset,
         break;
     case SCRIPT_TCPOPT_FASTOPEN:
     case SCRIPT_TCPOPT_MD5:
-        so->type = o->kind == SCRIPT_TCPOPT_MD5 ? SCRIPT_OPT_MD5 : SCRIPT_OPT_FASTOPEN;
+    case SCRIPT_TCPOPT_ACCECN0:
+    case SCRIPT_TCPOPT_ACCECN1:
+        so->type = o->kind == SCRIPT_TCPOPT_MD5        ? SCRIPT_OPT_MD5
+                   : o->kind == SCRIPT_TCPOPT_FASTOPEN ? SCRIPT_OPT_FASTOPEN
+                                                       : SCRIPT_OPT_ACCECN;
         so->data_len = (uint8_t)(o->len - 2);
         memcpy(so->data, o->data, so->data_len);
         break;
@@ -140,6 +146,7 @@ static size_t encode_one(const struct script_tcp_option *o, const struct script_
         break;
     case SCRIPT_OPT_FASTOPEN:
     case SCRIPT_OPT_MD5:
+    case SCRIPT_OPT_ACCECN:
         tmp[k++] = (uint8_t)(2 + o->data_len);
         memcpy(tmp + k, o->data, o->data_len);
         k += o->data_len;

@@ -467,6 +467,39 @@ static void test_fast_open_and_md5_options(void **state)
     script_free(s);
 }
 
+/* AccECN's option (RFC 9768 3.2.3): the counters in either kind's order,
+ * on the wire and back, printed as written; another order is an error. */
+static void test_accecn_option(void **state)
+{
+    struct script *s;
+    struct script_packet *p = parse_pkt(
+        "0 > . 1:1(0) ack 1 <ECN e1b 1 ceb 0 e0b 101,nop,ECN e0b 1 ceb 0 e1b 1,nop,ECN e0b 5>\n",
+        &s);
+    const struct script_tcp_option *o = p->opts;
+    uint8_t wire[64];
+    struct script_tcp_option back[8];
+    char text[256];
+    (void)state;
+    assert_int_equal(p->opt_count, 5);
+    assert_true(o[0].type == SCRIPT_OPT_ACCECN && o[0].kind == 174 && o[0].len == 11);
+    assert_true(o[2].type == SCRIPT_OPT_ACCECN && o[2].kind == 172 && o[2].len == 11);
+    assert_true(o[4].kind == 172 && o[4].len == 5);
+    assert_true(script_packet_has_option(p, SCRIPT_OPT_ACCECN));
+    int n = script_options_to_wire(p, NULL, wire, sizeof wire);
+    assert_int_equal(n, 11 + 1 + 11 + 1 + 5);
+    assert_memory_equal(wire, "\xae\x0b\x00\x00\x01\x00\x00\x00\x00\x00\x65", 11);
+    assert_int_equal(script_options_from_wire(wire, (size_t)n, 0, back, 8), 5);
+    assert_int_equal(back[0].type, SCRIPT_OPT_ACCECN);
+    assert_int_equal(back[4].kind, 172);
+    script_packet_format(p, text, sizeof text);
+    assert_string_equal(text, "> . 1:1(0) ack 1 <ECN e1b 1 ceb 0 e0b 101,nop,"
+                              "ECN e0b 1 ceb 0 e1b 1,nop,ECN e0b 5>");
+    script_free(s);
+    expect_error("0 > . 1:1(0) ack 1 <ECN ceb 1>\n", 1, 25, "AccECN fields go e0b ceb e1b (kind 172) or e1b ceb e0b (kind 174)");
+    expect_error("0 > . 1:1(0) ack 1 <ECN e0b 16777216>\n", 1, 29,
+                 "24-bit counter after an AccECN field '16777216' out of range (0..16777215)");
+}
+
 /* Constructs that parse so the runner can name why it skips them. */
 static void test_packetdrill_lines_the_runner_skips(void **state)
 {
@@ -1388,6 +1421,7 @@ int main(void)
         cmocka_unit_test(test_icmp_forms),
         cmocka_unit_test(test_generic_tcp_options),
         cmocka_unit_test(test_fast_open_and_md5_options),
+        cmocka_unit_test(test_accecn_option),
         cmocka_unit_test(test_packetdrill_lines_the_runner_skips),
         cmocka_unit_test(test_packetdrill_header_options),
         cmocka_unit_test(test_mutation_list),
