@@ -24,7 +24,8 @@ int synack_host_start(struct target *t, const struct synack_config *c,
     int e = 0;
     struct synack_stack *s = synack_stack_new(c, link, &e);
     if (!s) {
-        snprintf(err, n, "cannot create the stack: %s", strerror(-e));
+        const char *why = e == -EINVAL ? synack_config_check(c) : NULL;
+        snprintf(err, n, "cannot create the stack: %s", why ? why : strerror(-e));
         return -1;
     }
     synack_stack_free(h->stack);

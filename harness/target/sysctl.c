@@ -80,7 +80,24 @@ SET_UINT(set_keepalive_probes, keepalive_cnt, 127ull, 1)
 SET_UINT(set_challenge_ack_limit, challenge_ack_limit, UINT32_MAX, 1)
 SET_UINT(set_default_ttl, ttl, 255ull, 1)
 SET_UINT(set_somaxconn, backlog_max, 65535ull, 1)
-SET_UINT(set_rto_min_us, rto_min, 120ull * SYNACK_SEC, 1)
+
+/* tcp_rto_min_us: the initial RTO follows it up (synack keeps
+ * rto_min <= rto_initial <= rto_max; Linux's initial RTO is 1 s). */
+static bool set_rto_min_us(struct synack_config *c, const char *value, char *why, size_t n)
+{
+    unsigned long long v;
+    if (!number(value, 120ull * SYNACK_SEC, &v) || v == 0)
+        return bad_value(value, "a positive integer", why, n);
+    if (v > c->rto_max) {
+        snprintf(why, n, "value %llu us: above the maximum RTO (%llu us)", v,
+                 (unsigned long long)c->rto_max);
+        return false;
+    }
+    c->rto_min = v;
+    if (c->rto_initial < v)
+        c->rto_initial = v;
+    return true;
+}
 
 /* tcp_rto_max_ms: the stack keeps RFC 6298 2.5's floor of 60 s. */
 static bool set_rto_max_ms(struct synack_config *c, const char *value, char *why, size_t n)
@@ -173,7 +190,7 @@ static const struct sysctl_row rows[] = {
     {"net.ipv4.tcp_syn_retries", set_syn_retries, 0,
      "r2_syn: the sum of the backed-off RTOs after N retransmissions (synack applies it to "
      "SYN-RECEIVED too)"},
-    {"net.ipv4.tcp_rto_min_us", set_rto_min_us, 0, "rto_min"},
+    {"net.ipv4.tcp_rto_min_us", set_rto_min_us, 0, "rto_min (rto_initial raised to it)"},
     {"net.ipv4.tcp_rto_max_ms", set_rto_max_ms, 0, "rto_max (60 s or more, RFC 6298 2.5)"},
     {"net.ipv4.tcp_fin_timeout", set_fin_timeout, 0, "fin_wait_2"},
     {"net.ipv4.tcp_keepalive_time", set_keepalive_time, 0, "keepalive_idle"},

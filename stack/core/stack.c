@@ -9,85 +9,6 @@
 
 #define ICMP_BUF_SIZE (20u + (s->cfg.mtu > 576u ? s->cfg.mtu : 576u))
 
-void synack_config_default(struct synack_config *c)
-{
-    memset(c, 0, sizeof *c);
-    c->prefix_len = 24;
-    c->mtu = 1500;
-    c->pmtu_min = 552;
-    c->pmtu_expires = 600 * SYNACK_SEC;
-    c->ttl = 64;
-    c->rng_seed = 1;
-    c->max_sockets = 1024;
-    c->max_conns = 1024;
-    c->backlog_max = 128;
-    c->syncache_max = 4096;
-    c->syncookies = 1;
-    c->timewait_max = 16384;
-    c->orphan_max = 4096;
-    c->sndbuf = 256 * 1024;
-    c->rcvbuf = 256 * 1024;
-    c->buf_max = 16 * 1024 * 1024;
-    c->ooo_max = 8;
-    c->msl = 120 * SYNACK_SEC;
-    c->rto_initial = 1 * SYNACK_SEC;
-    c->rto_min = 1 * SYNACK_SEC;
-    c->rto_max = 60 * SYNACK_SEC;
-    c->rto_syn_lost = 3 * SYNACK_SEC;
-    c->r1 = 3;
-    c->r2 = 100 * SYNACK_SEC;
-    c->r2_syn = 180 * SYNACK_SEC;
-    c->delack = 200 * SYNACK_MSEC;
-    c->persist_max = 60 * SYNACK_SEC;
-    c->fin_wait_2 = 60 * SYNACK_SEC;
-    c->keepalive_idle = 2 * 3600 * SYNACK_SEC;
-    c->keepalive_intvl = 75 * SYNACK_SEC;
-    c->keepalive_cnt = 9;
-    c->challenge_ack_limit = 1000;
-    c->icmp_error_limit = 100;
-    c->rst_limit = 200;
-    c->ephemeral_lo = 49152;
-    c->ephemeral_hi = 65535;
-    c->reasm_max = 64;
-    c->reasm_mem_max = 1024 * 1024;
-    c->reasm_dgram_max = 65535;
-    c->reasm_timeout = 60 * SYNACK_SEC;
-    c->window_scaling = 1;
-    c->timestamps = 1;
-    c->sack = 1;
-    c->dsack = 1;
-    c->ecn = 2;
-    c->fastopen = 1;
-    c->recovery = SYNACK_RECOVERY_RACK;
-}
-
-/* Reject what the stack cannot run with, rather than misbehave later. */
-static int config_check(const struct synack_config *c)
-{
-    if (c->addr == 0 || c->mtu < 68 || c->prefix_len > 32 || c->pmtu_min < 68)
-        return -EINVAL; /* RFC 791: 68 octets pass every link; RFC 1191 3 */
-    if (c->max_conns == 0 || c->max_sockets == 0 || c->sndbuf == 0 || c->rcvbuf == 0)
-        return -EINVAL;
-    if (c->syncookies > 2)
-        return -EINVAL;
-    if (c->rto_min == 0 || c->rto_initial == 0 || c->rto_max < c->rto_min || c->msl == 0)
-        return -EINVAL;
-    if (c->delack >= 500 * SYNACK_MSEC) /* MUST-40 */
-        return -EINVAL;
-    if (c->ephemeral_lo == 0 || c->ephemeral_hi < c->ephemeral_lo)
-        return -EINVAL;
-    if (c->keepalive_cnt == 0 || c->keepalive_idle == 0 || c->keepalive_intvl == 0)
-        return -EINVAL;
-    if (c->reasm_max && (c->reasm_dgram_max < 576 || c->reasm_dgram_max > 65535 ||
-                         c->reasm_timeout == 0 ||
-                         c->reasm_mem_max < c->reasm_dgram_max + IP_REASM_HDR_MAX))
-        return -EINVAL; /* RFC 1122 3.3.2: EMTU_R >= 576, and one datagram must fit */
-    if (c->window_scaling > 1 || c->timestamps > 1 || c->sack > 1 || c->dsack > 1 ||
-        c->ecn > 2 || c->recovery > SYNACK_RECOVERY_RACK)
-        return -EINVAL;
-    return 0;
-}
-
 /* TCP's output: the IPv4 header goes into the headroom, then the link. */
 static void stack_ip_output(void *ctx, uint8_t *pkt, size_t seglen, uint32_t src, uint32_t dst,
                             uint8_t tos, uint8_t ttl, bool df, uint64_t now)
@@ -111,7 +32,7 @@ static void stack_ip_output(void *ctx, uint8_t *pkt, size_t seglen, uint32_t src
 struct synack_stack *synack_stack_new(const struct synack_config *cfg,
                                       const struct synack_link *link, int *err)
 {
-    int e = (!cfg || !link || !link->send) ? -EINVAL : config_check(cfg);
+    int e = (!cfg || !link || !link->send) ? -EINVAL : (synack_config_check(cfg) ? -EINVAL : 0);
     struct synack_stack *s = e ? NULL : calloc(1, sizeof *s);
     if (!e && !s)
         e = -ENOMEM;

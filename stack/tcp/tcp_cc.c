@@ -69,6 +69,31 @@ static uint32_t cc_initial_window(const struct tcb *tcb)
     return 4 * smss;
 }
 
+/* The most cwnd can be put to use: no more than the send buffer holds can
+ * be in flight, plus the SYN or FIN and the slack of an initial window.
+ * Without the bound, slow start with no loss to stop it (ssthresh starts
+ * at UINT32_MAX) wraps cwnd after 4 to 8 GiB; with it, cwnd stays at most
+ * buf_max + IW, far below 2^32 (config_check: buf_max <= 1 GiB). */
+static uint32_t cc_cwnd_max(const struct tcb *tcb)
+{
+    return tcb->sb.cap + cc_initial_window(tcb);
+}
+
+static void cc_cwnd_bound(struct tcb *tcb)
+{
+    uint32_t max = cc_cwnd_max(tcb);
+    if (tcb->cwnd > max && !MUTANT(cwnd_unbounded))
+        tcb->cwnd = max;
+}
+
+void cc_grow(struct tcb *tcb, uint32_t acked, uint64_t now)
+{
+    if (!acked) /* the SYN and the FIN take no window (RFC 5681 3.1) */
+        return;
+    tcb->cc->cong_avoid(tcb, acked, now);
+    cc_cwnd_bound(tcb);
+}
+
 void cc_init(struct tcb *tcb)
 {
     if (!tcb->cc)
@@ -108,6 +133,7 @@ static void cc_partial_ack(struct tcp_ctx *t, struct tcb *tcb, uint32_t acked, u
         tcb->cwnd += tcb->snd_mss;
     if (tcb->cwnd < tcb->snd_mss)
         tcb->cwnd = tcb->snd_mss;
+    tcb->dupacks = 0; /* new data acknowledged: duplicates count afresh */
 }
 
 void cc_on_ack(struct tcp_ctx *t, struct tcb *tcb, uint32_t ack, uint32_t acked, uint64_t now)
@@ -121,8 +147,7 @@ void cc_on_ack(struct tcp_ctx *t, struct tcb *tcb, uint32_t ack, uint32_t acked,
         return;
     }
     tcb->dupacks = 0;
-    if (acked) /* the SYN and the FIN take no window (RFC 5681 3.1) */
-        tcb->cc->cong_avoid(tcb, acked, now);
+    cc_grow(tcb, acked, now);
 }
 
 /* RFC 5681 3.2 steps 2 and 3 (with RFC 6582 3.2 step 2): ssthresh from
@@ -136,15 +161,35 @@ static void cc_fast_retransmit(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     tcp_retransmit_first(t, tcb, now);
     t->cnt->tcp_fast_retransmits++;
     tcb->cwnd = tcb->ssthresh + 3u * tcb->snd_mss;
+    cc_cwnd_bound(tcb);
     tcb->lt_sent = 0;
     tcb->flags |= TF_IN_RECOVERY;
+}
+
+/* RFC 5681 3.2 step 4: inflate by one SMSS per duplicate ACK, each a
+ * segment that left the network. Each reports a distinct segment above the
+ * hole, so since the last ACK of new data there can be no more of them than
+ * full segments outstanding beyond SND.UNA: past that a duplicate ACK is
+ * credited nothing and counted, and a receiver flooding them cannot open
+ * cwnd (RFC 5681 5; Savage et al. 1999, duplicate-ACK spoofing). */
+static void cc_inflate(struct tcp_ctx *t, struct tcb *tcb)
+{
+    if (tcb->dupacks < UINT32_MAX)
+        tcb->dupacks++;
+    if ((uint64_t)tcb->dupacks * tcb->snd_mss >= cc_flight_size(tcb) &&
+        !MUTANT(dupack_flood_credited)) {
+        t->cnt->tcp_dupacks_not_credited++;
+        return;
+    }
+    tcb->cwnd += tcb->snd_mss;
+    cc_cwnd_bound(tcb);
 }
 
 void cc_on_dupack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     t->cnt->tcp_dupacks++;
     if (tcb->flags & TF_IN_RECOVERY) {
-        tcb->cwnd += tcb->snd_mss; /* RFC 5681 3.2 step 4: inflate */
+        cc_inflate(t, tcb);
         return;
     }
     tcb->dupacks++;

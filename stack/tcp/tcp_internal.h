@@ -392,6 +392,9 @@ void cc_init(struct tcb *tcb);
 void cc_on_ack(struct tcp_ctx *t, struct tcb *tcb, uint32_t ack, uint32_t acked, uint64_t now);
 /* A duplicate ACK (RFC 5681 2). */
 void cc_on_dupack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* cwnd growth for `acked` new octets: the algorithm's, then bounded by what
+ * the send buffer can use (RFC 5681 3.1; tcp_cc.c). */
+void cc_grow(struct tcb *tcb, uint32_t acked, uint64_t now);
 /* The retransmission timer expired (RFC 5681 3.1 eq. 4). */
 void cc_on_rto(struct tcp_ctx *t, struct tcb *tcb);
 /* Before sending after idle (RFC 5681 4.1). */

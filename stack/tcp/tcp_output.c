@@ -468,8 +468,8 @@ bool tcp_output_waiting(const struct tcb *tcb)
 static uint64_t persist_interval(const struct tcp_ctx *t, const struct tcb *tcb)
 {
     uint32_t b = tcb->persist_backoff < 16 ? tcb->persist_backoff : 16;
-    uint64_t d = rto_current(t, tcb) << b;
-    return d > t->cfg->persist_max ? t->cfg->persist_max : d;
+    uint64_t rto = rto_current(t, tcb);
+    return rto > t->cfg->persist_max >> b ? t->cfg->persist_max : rto << b; /* no wrap */
 }
 
 /* Something is queued that the window does not let go, and no

@@ -94,8 +94,8 @@ static void maybe_exit_recovery(struct tcb *tcb)
  * RTO it slow-starts back (RFC 5681 3.1). */
 static void grow(struct tcb *tcb, const struct tcp_ack_info *a, uint64_t now)
 {
-    if (a->acked && !(tcb->flags & TF_IN_RECOVERY))
-        tcb->cc->cong_avoid(tcb, a->acked, now);
+    if (!(tcb->flags & TF_IN_RECOVERY))
+        cc_grow(tcb, a->acked, now);
 }
 
 /* Anything deemed lost starts a recovery unless one is under way for

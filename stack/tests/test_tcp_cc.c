@@ -316,6 +316,74 @@ static void test_restart_after_idle_cuts_cwnd_to_the_initial_window(void **state
 
 /* ---- the interface an algorithm plugs into ---- */
 
+/* A transfer of more than 2^32 octets with no loss: ssthresh stays
+ * "arbitrarily high" (UINT32_MAX), so slow start never ends, and cwnd, a
+ * count of octets, grew by one SMSS per ACK until it wrapped (at 8 GiB
+ * with delayed ACKs: 4294447240 -> 4380). It now stops at what the send
+ * buffer can use, SO_SNDBUF + IW, and never falls without a loss. The
+ * ACKs go to cc_on_ack as input processing hands them (4.3 GiB through the
+ * probe would take minutes); the whole path is bench_bulk's, past 16 GiB. */
+static void test_cwnd_stays_bounded_past_2_32_octets_without_loss(void **state)
+{
+    struct probe *p = *state;
+    start(p, 40000);
+    struct tcb *tcb = tcb_lookup(&p->st->tcp, p->cfg.addr, p->port, p->peer_addr, p->peer_port);
+    assert_non_null(tcb);
+    uint32_t max = p->cfg.sndbuf + 4 * MSS, prev = cwnd(p), ack = tcb->snd_una;
+    uint64_t total = 0;
+    for (; total < (1ull << 32) + (1ull << 30); total += MSS) {
+        ack += MSS;
+        cc_on_ack(&p->st->tcp, tcb, ack, MSS, p->now);
+        assert_true(tcb->cwnd >= prev); /* no loss: never down */
+        assert_true(tcb->cwnd <= max);
+        prev = tcb->cwnd;
+    }
+    assert_int_equal(cwnd(p), max);
+    assert_int_equal(ssthresh(p), UINT32_MAX);
+    /* a smaller SO_SNDBUF lowers the bound at the next ACK */
+    conn_setopt(p, SYNACK_SOL_SOCKET, SYNACK_SO_SNDBUF, 65536);
+    cc_on_ack(&p->st->tcp, tcb, ack + MSS, MSS, p->now);
+    assert_int_equal(cwnd(p), 65536 + 4 * MSS);
+}
+
+/* RFC 5681 3.2 step 4 inflates cwnd by one SMSS per duplicate ACK; a
+ * receiver that floods them (Savage et al. 1999) opened cwnd without bound
+ * (100000 of them: 100 MB; 4.3 million wrap it). Each duplicate ACK
+ * reports a distinct segment above the hole: once there are as many as
+ * segments outstanding, the rest are credited nothing and counted. cwnd
+ * stays within ssthresh + FlightSize, the flood draws out at most what is
+ * queued (as a receiver ACKing that fast could anyway), and the connection
+ * goes on once the hole is acknowledged. */
+static void test_duplicate_ack_flood_in_recovery_inflates_only_by_segments_outstanding(
+    void **state)
+{
+    struct probe *p = *state;
+    start(p, 50000);
+    conn_ack(p, 1001);
+    expect_segments(p, 4001, 2);
+    dupack(p, 1001);
+    dupack(p, 1001); /* limited transmit: 6001, 7001 */
+    expect_segments(p, 6001, 2);
+    dupack(p, 1001);
+    expect_segments(p, 1001, 1); /* fast retransmit; 1001..8001 out */
+    assert_int_equal(ssthresh(p), 2500);
+    assert_int_equal(cwnd(p), 2500 + 3 * MSS);
+    for (int i = 0; i < 100000; i++) {
+        dupack(p, 1001);
+        probe_drain(p);
+        assert_true(cwnd(p) <= ssthresh(p) + conn_info(p).unacked);
+    }
+    struct synack_tcp_info ti = conn_info(p);
+    assert_int_equal(ti.unacked, 49000); /* everything queued went, once */
+    assert_true(cwnd(p) <= ssthresh(p) + 49000);
+    assert_true(CNT(p, tcp_dupacks_not_credited) >= 100000 - 50);
+    assert_int_equal(CNT(p, tcp_fast_retransmits), 1);
+    conn_ack(p, 50001); /* everything: recovery ends */
+    assert_int_equal(cwnd(p), 2 * MSS); /* min(ssthresh, max(0, SMSS) + SMSS) */
+    conn_send(p, conn_pattern(5000), 5000);
+    expect_segments(p, 50001, 2); /* and the connection goes on */
+}
+
 static int calls_init, calls_ssthresh, calls_avoid;
 
 static void fixed_init(struct tcb *tcb)
@@ -392,6 +460,8 @@ int main(void)
         T(test_no_fast_retransmit_until_an_ack_covers_recover),
         T(test_only_true_duplicate_acks_count),
         T(test_restart_after_idle_cuts_cwnd_to_the_initial_window),
+        T(test_cwnd_stays_bounded_past_2_32_octets_without_loss),
+        T(test_duplicate_ack_flood_in_recovery_inflates_only_by_segments_outstanding),
         T(test_an_algorithm_is_a_table_of_functions),
 #undef T
     };

@@ -30,7 +30,11 @@
     X(timewait_iss_no_floor, "RFC9293:MAY-2 RFC6191:2",                                                   \
       "RFC 9293 3.10.7.4 / RFC 6191: a SYN reopening TIME-WAIT gets an ISS below the old SND.NXT") \
     X(keepcnt_plus_one, "RFC9293:MUST-29",                                                    \
-      "RFC 9293 3.8.4: keep-alive gives up after KEEPCNT + 1 unanswered probes")
+      "RFC 9293 3.8.4: keep-alive gives up after KEEPCNT + 1 unanswered probes")              \
+    X(cwnd_unbounded, "RFC5681:3.1-ss",                                                        \
+      "RFC 5681 3.1: slow start with no loss grows cwnd past what the send buffer can use, until it wraps") \
+    X(dupack_flood_credited, "RFC5681:3.2-inflate",                                            \
+      "RFC 5681 3.2 step 4, 5: every duplicate ACK inflates cwnd, beyond the segments outstanding")
 
 enum mutant_id {
 #define SYNACK_MUTANT_ENUM(name, reqs, what) MUTANT_##name,

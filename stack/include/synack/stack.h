@@ -119,6 +119,12 @@ enum synack_recovery {
 };
 
 void synack_config_default(struct synack_config *cfg);
+/* Whether the stack can run with cfg: NULL, or the knobs at fault and the
+ * bound they break ("rto_initial: outside rto_min..rto_max ..."). Every time
+ * has an upper bound (MSL 1 hour, RTO_MAX 1 hour, R2 1 day, keep-alive
+ * 32767 s, ...) and every buffer one of 1 GiB, so no timer or window
+ * computation can wrap. synack_stack_new refuses the same with -EINVAL. */
+const char *synack_config_check(const struct synack_config *cfg);
 
 /* Counters: one per drop reason and per limit reached. The X-macro lets
  * callers iterate over names and descriptions. */
@@ -216,6 +222,7 @@ void synack_config_default(struct synack_config *cfg);
     X(tcp_retransmits, "segments retransmitted on timeout")                               \
     X(tcp_fast_retransmits, "segments retransmitted by fast retransmit")                  \
     X(tcp_dupacks, "duplicate ACKs received")                                             \
+    X(tcp_dupacks_not_credited, "duplicate ACKs in fast recovery beyond the segments outstanding: cwnd not inflated (RFC 5681 5)") \
     X(tcp_dsack_rcvd, "D-SACK blocks received (RFC 2883)")                                \
     X(tcp_sack_bad_block, "SACK blocks outside SND.UNA..SND.NXT, ignored (RFC 2018 3)")   \
     X(tcp_recoveries, "loss recoveries entered from the SACK scoreboard (RFC 6675, RFC 8985)") \

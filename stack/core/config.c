@@ -1,0 +1,156 @@
+/* A stack's configuration: its defaults and its bounds. Every knob is
+ * checked here once, so the code that uses it can add, double and shift
+ * without overflowing: times stay far below 2^64 microseconds, buffers and
+ * windows below 2^31 octets. */
+#include <stddef.h>
+#include <string.h>
+
+#include "core/stack_internal.h"
+
+void synack_config_default(struct synack_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->prefix_len = 24;
+    c->mtu = 1500;
+    c->pmtu_min = 552;
+    c->pmtu_expires = 600 * SYNACK_SEC;
+    c->ttl = 64;
+    c->rng_seed = 1;
+    c->max_sockets = 1024;
+    c->max_conns = 1024;
+    c->backlog_max = 128;
+    c->syncache_max = 4096;
+    c->syncookies = 1;
+    c->timewait_max = 16384;
+    c->orphan_max = 4096;
+    c->sndbuf = 256 * 1024;
+    c->rcvbuf = 256 * 1024;
+    c->buf_max = 16 * 1024 * 1024;
+    c->ooo_max = 8;
+    c->msl = 120 * SYNACK_SEC;
+    c->rto_initial = 1 * SYNACK_SEC;
+    c->rto_min = 1 * SYNACK_SEC;
+    c->rto_max = 60 * SYNACK_SEC;
+    c->rto_syn_lost = 3 * SYNACK_SEC;
+    c->r1 = 3;
+    c->r2 = 100 * SYNACK_SEC;
+    c->r2_syn = 180 * SYNACK_SEC;
+    c->delack = 200 * SYNACK_MSEC;
+    c->persist_max = 60 * SYNACK_SEC;
+    c->fin_wait_2 = 60 * SYNACK_SEC;
+    c->keepalive_idle = 2 * 3600 * SYNACK_SEC;
+    c->keepalive_intvl = 75 * SYNACK_SEC;
+    c->keepalive_cnt = 9;
+    c->challenge_ack_limit = 1000;
+    c->icmp_error_limit = 100;
+    c->rst_limit = 200;
+    c->ephemeral_lo = 49152;
+    c->ephemeral_hi = 65535;
+    c->reasm_max = 64;
+    c->reasm_mem_max = 1024 * 1024;
+    c->reasm_dgram_max = 65535;
+    c->reasm_timeout = 60 * SYNACK_SEC;
+    c->window_scaling = 1;
+    c->timestamps = 1;
+    c->sack = 1;
+    c->dsack = 1;
+    c->ecn = 2;
+    c->fastopen = 1;
+    c->recovery = SYNACK_RECOVERY_RACK;
+}
+
+#define HOUR (3600 * SYNACK_SEC)
+#define DAY (24 * HOUR)
+#define BUF_LIMIT (1u << 30) /* the largest window: 65535 << 14 (RFC 7323 2.3) */
+
+/* Upper bounds on times: each reaches `now + x`, `x << backoff` (at most
+ * 16) or `2 * x` somewhere, so none may be large enough to wrap. */
+static const struct {
+    const char *why;
+    size_t off;
+    uint64_t max;
+} time_max[] = {
+#define T(field, max, why) {#field ": " why, offsetof(struct synack_config, field), max}
+    T(msl, HOUR, "above 1 hour (TIME-WAIT is 2*MSL; RFC 9293 3.4.2 takes 2 minutes)"),
+    T(rto_max, HOUR, "above 1 hour (RFC 6298 2.5 asks at least 60 s)"),
+    T(rto_syn_lost, HOUR, "above 1 hour (RFC 6298 5.7: 3 s)"),
+    T(r2, DAY, "above 1 day (SHLD-11: at least 100 s)"),
+    T(r2_syn, DAY, "above 1 day (MUST-23: at least 3 minutes)"),
+    T(persist_max, HOUR, "above 1 hour"),
+    T(fin_wait_2, DAY, "above 1 day"),
+    T(keepalive_idle, 32767 * SYNACK_SEC, "above 32767 s (TCP_KEEPIDLE's bound)"),
+    T(keepalive_intvl, 32767 * SYNACK_SEC, "above 32767 s (TCP_KEEPINTVL's bound)"),
+    T(pmtu_expires, DAY, "above 1 day (RFC 1191 6.3: 10 minutes)"),
+    T(reasm_timeout, HOUR, "above 1 hour (RFC 1122 3.3.2: 60 to 120 s)"),
+#undef T
+};
+
+static const char *check_times(const struct synack_config *c)
+{
+    for (size_t i = 0; i < sizeof time_max / sizeof time_max[0]; i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)c + time_max[i].off, sizeof v);
+        if (v > time_max[i].max)
+            return time_max[i].why;
+    }
+    if (c->rto_min == 0 || c->rto_initial == 0 || c->msl == 0)
+        return c->msl ? "rto_min, rto_initial: 0" : "msl: 0";
+    if (c->rto_max < c->rto_min)
+        return "rto_max: below rto_min";
+    if (c->rto_initial < c->rto_min || c->rto_initial > c->rto_max)
+        return "rto_initial: outside rto_min..rto_max (RFC 6298 2.1, 2.4, 2.5)";
+    if (c->delack >= 500 * SYNACK_MSEC)
+        return "delack: 500 ms or more (MUST-40)";
+    if (c->keepalive_cnt == 0 || c->keepalive_idle == 0 || c->keepalive_intvl == 0)
+        return "keepalive_idle, keepalive_intvl, keepalive_cnt: 0";
+    if (c->keepalive_cnt > 127)
+        return "keepalive_cnt: above 127 (TCP_KEEPCNT's bound)";
+    return NULL;
+}
+
+static const char *check_sizes(const struct synack_config *c)
+{
+    if (c->addr == 0)
+        return "addr: 0 (required)";
+    if (c->mtu < 68 || c->pmtu_min < 68)
+        return "mtu, pmtu_min: below 68 (RFC 791: 68 octets pass every link; RFC 1191 3)";
+    if (c->prefix_len > 32)
+        return "prefix_len: above 32";
+    if (c->max_conns == 0 || c->max_sockets == 0)
+        return "max_conns, max_sockets: 0";
+    if (c->sndbuf == 0 || c->rcvbuf == 0)
+        return "sndbuf, rcvbuf: 0";
+    if (c->sndbuf > BUF_LIMIT || c->rcvbuf > BUF_LIMIT || c->buf_max > BUF_LIMIT)
+        return "sndbuf, rcvbuf, buf_max: above 1 GiB (the largest window, RFC 7323 2.3)";
+    if (c->ephemeral_lo == 0 || c->ephemeral_hi < c->ephemeral_lo)
+        return "ephemeral_lo, ephemeral_hi: not a range of ports";
+    if (c->reasm_max && (c->reasm_dgram_max < 576 || c->reasm_dgram_max > 65535 ||
+                         c->reasm_timeout == 0))
+        return "reasm_dgram_max, reasm_timeout: outside 576..65535, or 0 (RFC 1122 3.3.2)";
+    if (c->reasm_max && c->reasm_mem_max < c->reasm_dgram_max + IP_REASM_HDR_MAX)
+        return "reasm_mem_max: below one datagram of reasm_dgram_max";
+    return NULL;
+}
+
+static const char *check_switches(const struct synack_config *c)
+{
+    if (c->syncookies > 2)
+        return "syncookies: above 2";
+    if (c->window_scaling > 1 || c->timestamps > 1 || c->sack > 1 || c->dsack > 1)
+        return "window_scaling, timestamps, sack, dsack: not 0 or 1";
+    if (c->ecn > 2)
+        return "ecn: above 2";
+    if (c->recovery > SYNACK_RECOVERY_RACK)
+        return "recovery: not an enum synack_recovery";
+    return NULL;
+}
+
+const char *synack_config_check(const struct synack_config *c)
+{
+    const char *why = check_sizes(c);
+    if (!why)
+        why = check_times(c);
+    if (!why)
+        why = check_switches(c);
+    return why;
+}

@@ -1,0 +1,203 @@
+/* The configuration's bounds (synack_config_check, core/config.c): each
+ * rejected configuration is named in the reason and refused by
+ * synack_stack_new with -EINVAL, the bound itself is accepted, and a stack
+ * at every upper bound at once still serves a connection whose timers back
+ * off to their caps without wrapping. */
+#include <errno.h>
+
+#include "support/conn.h"
+
+static int discard(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    (void)ctx, (void)pkt, (void)len, (void)now;
+    return 0;
+}
+
+static void base(struct synack_config *c)
+{
+    synack_config_default(c);
+    c->addr = PROBE_ADDR;
+}
+
+/* The reason starts with the knob's name, and the stack is refused. */
+static void expect_refused(const struct synack_config *c, const char *knob)
+{
+    const char *why = synack_config_check(c);
+    assert_non_null(why);
+    if (strncmp(why, knob, strlen(knob)) != 0)
+        fail_msg("expected a reason naming %s, got \"%s\"", knob, why);
+    struct synack_link link = {discard, NULL};
+    int e = 0;
+    assert_null(synack_stack_new(c, &link, &e));
+    assert_int_equal(e, -EINVAL);
+}
+
+static void expect_accepted(const struct synack_config *c)
+{
+    const char *why = synack_config_check(c);
+    if (why)
+        fail_msg("refused: %s", why);
+    struct synack_link link = {discard, NULL};
+    int e = 0;
+    struct synack_stack *s = synack_stack_new(c, &link, &e);
+    assert_non_null(s);
+    synack_stack_free(s);
+}
+
+#define HOUR (3600 * SEC)
+#define DAY (24 * HOUR)
+
+/* Each time knob at its bound is taken, one microsecond more is refused by
+ * name: MSL, RTO_MAX, R2 and the rest reach now + 2*MSL, RTO << 16 and the
+ * like, which a larger value could wrap. */
+static void test_every_time_has_an_upper_bound_named_in_the_error(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *knob;
+        size_t off;
+        uint64_t max;
+    } cases[] = {
+#define C(f, max) {#f, offsetof(struct synack_config, f), max}
+        C(msl, HOUR),           C(rto_max, HOUR),         C(rto_syn_lost, HOUR),
+        C(r2, DAY),             C(r2_syn, DAY),           C(persist_max, HOUR),
+        C(fin_wait_2, DAY),     C(keepalive_idle, 32767 * SEC),
+        C(keepalive_intvl, 32767 * SEC),                  C(pmtu_expires, DAY),
+        C(reasm_timeout, HOUR),
+#undef C
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct synack_config c;
+        base(&c);
+        uint64_t v = cases[i].max;
+        memcpy((char *)&c + cases[i].off, &v, sizeof v);
+        expect_accepted(&c);
+        v++;
+        memcpy((char *)&c + cases[i].off, &v, sizeof v);
+        expect_refused(&c, cases[i].knob);
+        v = UINT64_MAX;
+        memcpy((char *)&c + cases[i].off, &v, sizeof v);
+        expect_refused(&c, cases[i].knob);
+    }
+}
+
+/* RFC 6298: rto_min <= rto_initial <= rto_max; each way of breaking it is
+ * named. */
+static void test_rto_bounds_are_cross_checked(void **state)
+{
+    (void)state;
+    struct synack_config c;
+    base(&c);
+    c.rto_initial = c.rto_min - 1;
+    expect_refused(&c, "rto_initial");
+    base(&c);
+    c.rto_initial = c.rto_max + 1;
+    expect_refused(&c, "rto_initial");
+    base(&c);
+    c.rto_max = c.rto_min - 1;
+    expect_refused(&c, "rto_max");
+    base(&c);
+    c.rto_min = c.rto_initial = c.rto_max; /* all equal: taken */
+    expect_accepted(&c);
+    base(&c);
+    c.rto_min = 0;
+    expect_refused(&c, "rto_min");
+    base(&c);
+    c.msl = 0;
+    expect_refused(&c, "msl");
+    base(&c);
+    c.delack = 500 * MSEC;
+    expect_refused(&c, "delack");
+}
+
+/* Buffers: a window is at most 65535 << 14 octets (RFC 7323 2.3), so
+ * neither a buffer nor cwnd, which is bounded by the send buffer, comes
+ * near 2^32. keepalive_cnt has TCP_KEEPCNT's bound. */
+static void test_buffers_and_counts_are_bounded(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *knob;
+        size_t off;
+    } bufs[] = {{"sndbuf", offsetof(struct synack_config, sndbuf)},
+                {"rcvbuf", offsetof(struct synack_config, rcvbuf)},
+                {"sndbuf, rcvbuf, buf_max", offsetof(struct synack_config, buf_max)}};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+        struct synack_config c;
+        base(&c);
+        uint32_t v = 1u << 30;
+        memcpy((char *)&c + bufs[i].off, &v, sizeof v);
+        expect_accepted(&c);
+        v++;
+        memcpy((char *)&c + bufs[i].off, &v, sizeof v);
+        expect_refused(&c, i < 2 ? "sndbuf, rcvbuf" : bufs[i].knob);
+    }
+    struct synack_config c;
+    base(&c);
+    c.keepalive_cnt = 127;
+    expect_accepted(&c);
+    c.keepalive_cnt = 128;
+    expect_refused(&c, "keepalive_cnt");
+    base(&c);
+    c.addr = 0;
+    expect_refused(&c, "addr");
+    base(&c);
+    c.mtu = 67;
+    expect_refused(&c, "mtu");
+    base(&c);
+    c.ephemeral_hi = (uint16_t)(c.ephemeral_lo - 1);
+    expect_refused(&c, "ephemeral_lo");
+    base(&c);
+    c.recovery = 3;
+    expect_refused(&c, "recovery");
+    base(&c);
+    c.reasm_mem_max = c.reasm_dgram_max;
+    expect_refused(&c, "reasm_mem_max");
+}
+
+/* Attack the bounds: every time at its maximum at once, and a connection
+ * whose peer never answers. The RTO backs off to rto_max (1 hour) and
+ * stays there, every deadline lies ahead of now, none wraps; the
+ * connection gives up after R2 (1 day) as it should. */
+static void test_a_stack_at_every_upper_bound_still_times_out_in_order(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config c;
+    base(&c);
+    c.msl = c.rto_max = c.rto_syn_lost = c.persist_max = HOUR;
+    c.r2 = c.r2_syn = c.fin_wait_2 = c.pmtu_expires = DAY;
+    c.keepalive_idle = c.keepalive_intvl = 32767 * SEC;
+    c.rto_initial = HOUR;
+    conn_reinit(p, &c);
+    conn_establish(p, 0, 1000, 65535);
+    conn_send(p, conn_pattern(1000), 1000);
+    probe_expect_len(p, PSH | ACK, 1, 1, 1000);
+    uint64_t t0 = p->now, last = p->now;
+    int rexmt = 0;
+    while (probe_conn_state(p) == SYNACK_ESTABLISHED && rexmt < 100) {
+        uint64_t in = probe_deadline_in(p);
+        assert_true(in > 0 && in <= HOUR);
+        assert_true(probe_to_deadline(p));
+        assert_true(p->now > last);
+        last = p->now;
+        if (probe_pop(p))
+            rexmt++;
+    }
+    assert_int_equal(probe_conn_state(p), SYNACK_CLOSED);
+    /* the handshake's sample set RTO to rto_min (1 s): 12 back-offs to
+     * 2048 s, then one an hour until R2, a day after the first */
+    assert_true(rexmt >= 33 && rexmt <= 36);
+    assert_true(p->now - t0 >= DAY && p->now - t0 <= DAY + 2 * HOUR);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_time_has_an_upper_bound_named_in_the_error),
+        cmocka_unit_test(test_rto_bounds_are_cross_checked),
+        cmocka_unit_test(test_buffers_and_counts_are_bounded),
+        cmocka_unit_test_setup_teardown(test_a_stack_at_every_upper_bound_still_times_out_in_order,
+                                        conn_setup, conn_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
