@@ -179,6 +179,8 @@ check-unit: $(UNIT_TESTS)
 bench: $(BENCH)
 	@echo "== in-memory bulk transfer, one core, virtual time (stack/bench/bench_bulk.c)"
 	@$(O)/stack/bench/bench_bulk 1024
+	@echo "== past 16 GiB without loss: cwnd stays within the send buffer + IW (it wrapped at 8 GiB)"
+	@$(O)/stack/bench/bench_bulk 17408
 	@$(O)/stack/bench/bench_bulk 64 1 $(O)/bench-trace-loss1.csv
 	@$(O)/stack/bench/bench_bulk 16 5 $(O)/bench-trace-loss5.csv
 	@echo "cwnd/ssthresh/srtt/rto traces: $(O)/bench-trace-loss1.csv, $(O)/bench-trace-loss5.csv"

@@ -153,7 +153,7 @@ def main():
     if not args.quiet:
         print("\nper requirement:")
         for q in reqs:
-            print("  %-28s %-8s %s  %s" % (q["id"], q["level"],
+            print("  %-28s %-9s %-12s  %s" % (q["id"], q["level"],
                   "defended" if q["defended"] else "NOT defended", " ".join(q["mutants"])))
         if undefended:
             print("testable RFC 9293 MUSTs with no mutant: %s" % " ".join(undefended))

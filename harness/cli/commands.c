@@ -91,6 +91,9 @@ static const struct cli_opt report_opts[] = {
     {"previous", 0, "JSON", CLI_STRING, offsetof(struct report_args, previous), NULL,
      "results of an earlier run: the HTML report says what newly fails and what was fixed "
      "since (against the run of the same target)"},
+    {"mutants", 0, "JSON", CLI_STRING, offsetof(struct report_args, mutants), NULL,
+     "make mutate's results: the HTML report's strength.html (mutants the vectors kill, "
+     "requirement rows defended)"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 

@@ -20,7 +20,8 @@ static bool outputs_writable(const struct report_args *a)
     return (!a->html || cli_writable_dir(CMD, "--html", a->html)) &&
            (!a->junit || cli_writable_file(CMD, "--junit", a->junit)) &&
            (!a->registry || cli_readable_file(CMD, a->registry)) &&
-           (!a->previous || cli_readable_file(CMD, a->previous));
+           (!a->previous || cli_readable_file(CMD, a->previous)) &&
+           (!a->mutants || cli_readable_file(CMD, a->mutants));
 }
 
 int cli_report(int argc, char **argv)
@@ -53,7 +54,8 @@ int cli_report(int argc, char **argv)
     const char *registry = a.registry;
     if (!registry && access(CLI_DEFAULT_REGISTRY, R_OK) == 0)
         registry = CLI_DEFAULT_REGISTRY;
-    struct report_html_options ho = {.registry = registry, .previous = a.previous};
+    struct report_html_options ho = {.registry = registry, .previous = a.previous,
+                                     .mutants = a.mutants};
     if (status == 0 && a.html && report_html_write_opts(runs, n, &ho, a.html, err, sizeof err) < 0)
         status = CLI_EXIT_USAGE, fprintf(stderr, CMD ": %s\n", err);
     if (status == 0 && a.junit && report_junit_write(&runs[0], a.junit, err, sizeof err) < 0)

@@ -191,7 +191,8 @@ int html_close(FILE *f, char *path, char *err, size_t errlen)
 
 static int write_all(const struct html_model *m, const char *dir, char *err, size_t errlen)
 {
-    if (html_index_write(m, dir, err, errlen) != 0 || html_matrix_write(m, dir, err, errlen) != 0)
+    if (html_index_write(m, dir, err, errlen) != 0 || html_matrix_write(m, dir, err, errlen) != 0 ||
+        html_strength_write(m, dir, err, errlen) != 0)
         return -1;
     for (size_t i = 0; i < m->nvecs; i++)
         if (html_vector_write(m, i, dir, err, errlen) != 0)
@@ -223,6 +224,7 @@ int report_html_write_opts(const struct run_results *runs, size_t nruns,
     }
     rc = html_model_build(&m, runs, nruns, have_reg ? &reg : NULL);
     m.previous = o->previous != NULL ? &prev : NULL;
+    m.mutants = o->mutants;
     if (rc != 0)
         rpt_fail(err, errlen, "%s: out of memory", dir);
     else

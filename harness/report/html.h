@@ -24,6 +24,8 @@ struct report_html_options {
     const char *registry;  /* as registry_tsv above */
     const char *previous;  /* results JSON of an earlier run: the index says what
                             * newly fails and what was fixed since; NULL: no diff */
+    const char *mutants;   /* make mutate's JSON: strength.html, the suite's strength
+                            * (mutants killed, requirement rows defended); NULL: none */
 };
 int report_html_write_opts(const struct run_results *runs, size_t nruns,
                            const struct report_html_options *o, const char *dir, char *err,

@@ -32,6 +32,10 @@ static void header(FILE *f, const struct html_model *m)
         fprintf(f, "<p class=\"meta\"><a href=\"matrix.html\">The state &#215; event "
                    "matrix</a>: the vectors of vectors/matrix/, one cell per state, segment "
                    "and position.</p>\n");
+    if (html_has_strength(m))
+        fprintf(f, "<p class=\"meta\"><a href=\"strength.html\">Suite strength</a>: the "
+                   "mutants of the stack the vectors kill, and the requirement rows a killed "
+                   "mutant defends.</p>\n");
 }
 
 /* Row which of the summary: 0 total, 1 pass, 2 fail, 3 error, 4 skip, ... */

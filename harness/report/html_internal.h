@@ -34,6 +34,7 @@ struct html_model {
     size_t nreqs;
     const struct req_registry *reg; /* NULL when there is no registry */
     const struct run_results *previous; /* an earlier run to compare with, or NULL */
+    const char *mutants; /* make mutate's JSON for strength.html, or NULL */
 };
 
 /* html_model.c */
@@ -76,6 +77,11 @@ void html_since_previous(FILE *f, const struct html_model *m);
  * matrix/<state>/<segment>-<position>); nothing when there are none. */
 bool html_has_matrix(const struct html_model *m);
 int html_matrix_write(const struct html_model *m, const char *dir, char *err, size_t errlen);
+
+/* html_strength.c: strength.html from m->mutants (make mutate's JSON):
+ * mutants killed, unit-only, survived, and the requirement rows defended. */
+bool html_has_strength(const struct html_model *m);
+int html_strength_write(const struct html_model *m, const char *dir, char *err, size_t errlen);
 
 /* html_ladder.c: the ladder of v as an inline SVG (ids prefixed with idp),
  * and the same rows as a table. */

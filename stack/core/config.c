@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/stack_internal.h"
+#include "util/mutant.h"
 
 void synack_config_default(struct synack_config *c)
 {
@@ -38,7 +39,7 @@ void synack_config_default(struct synack_config *c)
     c->delack = 200 * SYNACK_MSEC;
     c->persist_max = 60 * SYNACK_SEC;
     c->fin_wait_2 = 60 * SYNACK_SEC;
-    c->keepalive_idle = 2 * 3600 * SYNACK_SEC;
+    c->keepalive_idle = MUT(keepalive_default_short, 60, 2 * 3600) * SYNACK_SEC;
     c->keepalive_intvl = 75 * SYNACK_SEC;
     c->keepalive_cnt = 9;
     c->challenge_ack_limit = 1000;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/stack_internal.h"
+#include "util/mutant.h"
 
 #define ICMP_BUF_SIZE (20u + (s->cfg.mtu > 576u ? s->cfg.mtu : 576u))
 
@@ -140,7 +141,8 @@ static void icmp_input(struct synack_stack *s, const struct synack_ipv4 *ip, enu
         s->cnt.icmp_drop_no_conn++;
         return;
     }
-    tcp_icmp_error(&s->tcp, &icmp, now); /* MUST-54 */
+    if (!MUTANT(icmp_not_delivered))
+        tcp_icmp_error(&s->tcp, &icmp, now); /* MUST-54 */
 }
 
 /* ---- TCP ---- */
@@ -148,13 +150,15 @@ static void icmp_input(struct synack_stack *s, const struct synack_ipv4 *ip, enu
 static void tcp_dispatch(struct synack_stack *s, const struct synack_ipv4 *ip,
                          enum ip_dst_kind k, uint64_t now)
 {
-    if (k != IP_DST_OURS) {
+    if (k != IP_DST_OURS && !MUTANT(tcp_to_broadcast_accepted)) {
         s->cnt.tcp_drop_bcast++; /* MUST-57: no TCP to broadcast or multicast */
         return;
     }
     struct synack_tcp th;
     struct synack_wire_error we;
     int r = synack_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, 0, &th, &we);
+    if (r == WIRE_ETCP_CHECKSUM && MUTANT(checksum_not_checked))
+        r = synack_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, WIRE_PARSE_NO_CHECKSUM, &th, &we);
     if (r == WIRE_ETCP_CHECKSUM) {
         s->cnt.tcp_drop_checksum++; /* MUST-3 */
         return;
@@ -215,12 +219,16 @@ void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, 
         ip_drop_unparsed(s, &ip, pkt, &we, now);
         return;
     }
+    if (MUTANT(ip_options_dropped) && ip.ihl > 5) {
+        s->cnt.ip_drop_malformed++;
+        return;
+    }
     enum ip_dst_kind k = ip_classify_dst(&s->host, ip.dst);
     if (k == IP_DST_OTHER) {
         s->cnt.ip_drop_not_ours++; /* 3.2.1.3: not destined for this host */
         return;
     }
-    if (!ip_src_valid(&s->host, ip.src)) {
+    if (!ip_src_valid(&s->host, ip.src) && !MUTANT(bad_source_accepted)) {
         s->cnt.ip_drop_bad_src++; /* 3.2.1.3; MUST-63 */
         return;
     }

@@ -9,6 +9,7 @@
 
 #include "core/stack_internal.h"
 #include "socket/sock.h"
+#include "util/mutant.h"
 
 static void sockets_free(struct synack_stack *s)
 {
@@ -107,6 +108,8 @@ static int sock_alloc(struct synack_stack *s)
         sk->keep_idle = s->cfg.keepalive_idle;
         sk->keep_intvl = s->cfg.keepalive_intvl;
         sk->keep_cnt = s->cfg.keepalive_cnt;
+        if (MUTANT(keepalive_on_by_default))
+            sk->flags |= TF_KEEPALIVE;
         sk->ttl = s->cfg.ttl;
         sk->ext = tcp_ext_from_config(&s->cfg);
         sk->recovery = s->cfg.recovery;
@@ -279,6 +282,8 @@ int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16
 static bool remote_addr_valid(const struct synack_stack *s, uint32_t addr)
 {
     /* MUST-46: an OPEN to a broadcast or multicast address is an error. */
+    if (MUTANT(connect_to_broadcast))
+        return addr != 0;
     return addr != 0 && ip_classify_dst(&s->host, addr) != IP_DST_BROADCAST &&
            !ip_is_multicast(addr) && (addr >> 24) != 127;
 }

@@ -8,6 +8,7 @@
 
 #include "core/stack_internal.h"
 #include "socket/sock.h"
+#include "util/mutant.h"
 
 static int get_int(const void *val, size_t len, int *out)
 {
@@ -82,7 +83,7 @@ static int set_socket_level(struct synack_stack *s, struct sock *sk, int name, c
         sock_port_account(s, sk, +1);
         return 0;
     case SYNACK_SO_KEEPALIVE: /* MUST-24 */
-        flag_set(&sk->flags, TF_KEEPALIVE, v != 0);
+        flag_set(&sk->flags, TF_KEEPALIVE, v != 0 && !MUTANT(keepalive_off_ignored));
         apply_keepalive(s, sk, now);
         return 0;
     case SYNACK_SO_SNDBUF:
@@ -175,6 +176,8 @@ static int set_tcp_level(struct synack_stack *s, struct sock *sk, int name, cons
         return -EINVAL;
     switch (name) {
     case SYNACK_TCP_NODELAY: /* MUST-17 */
+        if (MUTANT(nodelay_ignored))
+            return 0;
         flag_set(&sk->flags, TF_NODELAY, v != 0);
         if (sk->tcb && sk->tcb->state != SYNACK_CLOSED)
             tcp_set_nodelay(&s->tcp, sk->tcb, v != 0, now);
@@ -192,8 +195,9 @@ static int set_tcp_level(struct synack_stack *s, struct sock *sk, int name, cons
     case SYNACK_TCP_KEEPINTVL:
         if (v < 1 || v > 32767)
             return -EINVAL;
-        *(name == SYNACK_TCP_KEEPIDLE ? &sk->keep_idle : &sk->keep_intvl) =
-            (uint64_t)v * SYNACK_SEC; /* MUST-27 */
+        if (!MUTANT(keepidle_ignored))
+            *(name == SYNACK_TCP_KEEPIDLE ? &sk->keep_idle : &sk->keep_intvl) =
+                (uint64_t)v * SYNACK_SEC; /* MUST-27 */
         apply_keepalive(s, sk, now);
         return 0;
     case SYNACK_TCP_KEEPCNT:
@@ -269,13 +273,13 @@ static int set_ip_level(struct sock *sk, int name, const void *val, size_t len)
     if (name == SYNACK_IP_TOS) { /* MUST-48, SHLD-21, SHLD-22 */
         /* the Diffserv bits; the ECN field is TCP's (RFC 3168 5, 6.1.1),
          * as Linux has it for a stream socket */
-        sk->tos = (uint8_t)(v & ~3);
+        sk->tos = MUT(tos_ignored, sk->tos, (uint8_t)(v & ~3));
         if (sk->tcb)
             sk->tcb->tos = sk->tos;
         return 0;
     }
     if (name == SYNACK_IP_TTL) { /* MUST-49 */
-        sk->ttl = (uint8_t)v;
+        sk->ttl = MUT(ttl_ignored, sk->ttl, (uint8_t)v);
         if (sk->tcb)
             sk->tcb->ttl = sk->ttl;
         return 0;

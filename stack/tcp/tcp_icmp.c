@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include "tcp/tcp_internal.h"
+#include "util/mutant.h"
 
 /* Errno for a destination unreachable code, as BSD and Linux report it. */
 static int unreach_errno(uint8_t code)
@@ -96,7 +97,7 @@ static void tcp_icmp_needfrag(struct tcp_ctx *t, struct tcb *tcb, const struct s
 
 void tcp_icmp_error(struct tcp_ctx *t, const struct synack_icmp *icmp, uint64_t now)
 {
-    if (icmp->type == ICMP_SOURCE_QUENCH) {
+    if (icmp->type == ICMP_SOURCE_QUENCH && !MUTANT(source_quench_acted_on)) {
         t->cnt->icmp_source_quench++; /* MUST-55: silently discard */
         return;
     }
@@ -125,7 +126,9 @@ void tcp_icmp_error(struct tcp_ctx *t, const struct synack_icmp *icmp, uint64_t 
         t->cnt->icmp_hard_as_soft++; /* RFC 5927 5.2: the blind reset attack */
         hard = false;
     }
-    if (!hard) {
+    if (!hard && !MUTANT(soft_icmp_aborts)) {
+        if (MUTANT(source_quench_acted_on) && icmp->type == ICMP_SOURCE_QUENCH)
+            tcb->cwnd = tcb->snd_mss; /* RFC 1122 4.2.3.9's old advice */
         tcb->soft_error = err; /* MUST-56: no abort; SHLD-25: reported */
         t->cnt->icmp_soft_errors++;
         return;

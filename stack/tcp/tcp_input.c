@@ -252,6 +252,11 @@ static void tcp_input_syn_sent(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
         return;
     }
     /* Simultaneous open (MUST-10): SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. */
+    if (MUTANT(simultaneous_open_rst)) {
+        tcp_send_rst(t, tcb, now);
+        tcb_drop(t, tcb, -ECONNRESET);
+        return;
+    }
     tcb_set_state(t, tcb, SYNACK_SYN_RECEIVED);
     tcb->snd_wl2 = tcb->iss;
     tcb->snd_nxt = tcb->iss; /* our SYN goes again, now with the ACK */
@@ -296,7 +301,8 @@ static void seg_from_header(struct tcp_seg *seg, uint32_t src, uint32_t dst,
     seg->len = seg->datalen + ((th->flags & SYNACK_TCP_SYN) ? 1u : 0u) +
                ((th->flags & SYNACK_TCP_FIN) ? 1u : 0u);
     seg->data_seq = seg->seq + ((th->flags & SYNACK_TCP_SYN) ? 1u : 0u);
-    seg->opts = &th->opts;
+    static const struct synack_tcp_opts none;
+    seg->opts = MUTANT(options_on_syn_only) && !(th->flags & SYNACK_TCP_SYN) ? &none : &th->opts;
 }
 
 void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, uint8_t ecn, const struct synack_tcp *th,

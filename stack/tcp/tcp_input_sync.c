@@ -65,7 +65,7 @@ static bool tcp_check_sequence(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
         seg_trim(tcb, seg, wnd);
         return true;
     }
-    if (wnd == 0 && seg->seq == tcb->rcv_nxt) {
+    if (wnd == 0 && seg->seq == tcb->rcv_nxt && !MUTANT(rst_dropped_at_zero_window)) {
         /* "special allowance ... to accept valid ACKs, URGs, and RSTs"
          * (MUST-66): process the controls, drop the text, tell the peer. */
         seg->datalen = 0;
@@ -129,7 +129,7 @@ static void tcp_check_rst(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_s
     /* 2) exactly RCV.NXT: reset, as the state says */
     switch (tcb->state) {
     case SYNACK_SYN_RECEIVED:
-        if (tcb->passive) {
+        if (tcb->passive || MUTANT(synrcvd_forgets_origin)) {
             back_to_listen(t, tcb);
         } else {
             t->cnt->tcp_conn_refused++;
@@ -150,7 +150,7 @@ static void tcp_check_rst(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_s
          * application still holding the socket (after shutdown) learns
          * it from SO_ERROR, as on Linux and FreeBSD (MUST-12). */
         t->cnt->tcp_conn_reset++;
-        tcb_drop(t, tcb, -ECONNRESET);
+        tcb_drop(t, tcb, MUT(rst_not_reported, 0, -ECONNRESET));
         return;
     default: /* TIME-WAIT: everything was acknowledged */
         tcb_closed(t, tcb);
@@ -342,6 +342,8 @@ static bool ack_state_transitions(struct tcp_ctx *t, struct tcb *tcb, uint64_t n
 void tcp_input_synchronized(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg,
                             uint64_t now)
 {
+    if (MUTANT(window_signed) && seg->wnd > 32767)
+        seg->wnd = 0;
     if (!SEG_HAS(seg, SYNACK_TCP_SYN))
         seg->wnd <<= tcb->snd_wscale;
     trim_duplicate_syn(tcb, seg);
@@ -394,7 +396,7 @@ static bool receiving_text(const struct tcb *tcb)
  * read, and how far ahead in STATUS (MUST-32, MUST-33; tcp_user.c). */
 static void tcp_process_urg(struct tcb *tcb, const struct tcp_seg *seg)
 {
-    if (!SEG_HAS(seg, SYNACK_TCP_URG) || !receiving_text(tcb))
+    if (!SEG_HAS(seg, SYNACK_TCP_URG) || !receiving_text(tcb) || MUTANT(urg_ignored))
         return;
     uint32_t up = seg->seq + seg->up; /* the octet after the urgent data (MUST-62) */
     if (seq_gt(up, tcb->rcv_up))
@@ -413,7 +415,7 @@ static void ack_in_order_data(struct tcp_ctx *t, struct tcb *tcb, uint32_t len, 
         return;
     }
     if (!timer_on(tcb, TT_DELACK))
-        timer_set(t, tcb, TT_DELACK, now + t->cfg->delack);
+        timer_set(t, tcb, TT_DELACK, now + MUT(delack_600ms, 600 * SYNACK_MSEC, t->cfg->delack));
 }
 
 /* Seventh, process the segment text. */

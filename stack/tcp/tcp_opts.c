@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tcp/tcp_internal.h"
+#include "util/mutant.h"
 
 #define TCP_MAX_WSCALE 14u                        /* RFC 7323 2.3 */
 #define PAWS_IDLE (24ull * 24 * 3600 * SYNACK_SEC) /* RFC 7323 5.5: 24 days */
@@ -113,7 +114,7 @@ static uint8_t settled(uint8_t offer, const struct tcp_syn_opts *o, bool syn_ack
 void tcp_syn_opts_apply(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_syn_opts *o,
                         uint64_t now)
 {
-    tcb->peer_mss = o->mss ? o->mss : 536; /* MUST-14, MUST-15 */
+    tcb->peer_mss = o->mss ? MUT(mss_opt_ignored, 536, o->mss) : MUT(mss_default_not_536, 1460, 536); /* MUST-14, MUST-15 */
     tcb->opt_on = settled(tcb->opt_offer, o, tcb->state == SYNACK_SYN_SENT);
     if (tcb->opt_on & TO_WSCALE) {
         tcb->snd_wscale = o->wscale;
@@ -158,7 +159,8 @@ uint32_t tcp_seg_room(const struct tcb *tcb)
 /* A SYN (ext: what it offers) or SYN-ACK (ext: what is settled). */
 static void syn_fill(uint8_t ext, uint16_t mss, uint8_t wscale, struct synack_tcp_opts *o)
 {
-    o->present |= TCPOPT_F_MSS; /* MUST-14; SHLD-5 and MAY-3: always */
+    if (!MUTANT(syn_without_mss))
+        o->present |= TCPOPT_F_MSS; /* MUST-14; SHLD-5 and MAY-3: always */
     o->mss = mss;
     if (ext & TO_WSCALE) {
         o->present |= TCPOPT_F_WSCALE;
@@ -186,8 +188,8 @@ void tcp_opts_fill(const struct tcp_ctx *t, const struct tcb *tcb, uint8_t flags
     uint8_t ext = tcb->opt_on;
     if ((flags & SYNACK_TCP_SYN) && tcb->state == SYNACK_SYN_SENT)
         ext = tcb->opt_offer;
-    if (flags & SYNACK_TCP_SYN)
-        syn_fill(ext, tcb->rcv_mss, tcb->rcv_wscale, o);
+    if ((flags & SYNACK_TCP_SYN) || MUTANT(mss_on_every_segment))
+        syn_fill((flags & SYNACK_TCP_SYN) ? ext : 0, tcb->rcv_mss, tcb->rcv_wscale, o);
     if ((flags & SYNACK_TCP_SYN) && tcb->tfo_opt) { /* RFC 7413 4.1.1 */
         o->present |= TCPOPT_F_FASTOPEN;
         o->tfo_len = tcb->tfo_len;

@@ -17,7 +17,7 @@ uint32_t tcp_window_to_offer(uint32_t space, uint32_t max, uint32_t cur, uint32_
         return cur; /* never move the right edge left (SHLD-14) */
     /* Receiver SWS avoidance: move the right edge only by at least
      * min(RCV.BUFF / 2, Eff.snd.MSS) (MUST-39). */
-    if (wnd - cur < step)
+    if (wnd - cur < step && !MUTANT(receiver_sws_off))
         return cur;
     return wnd;
 }
@@ -50,7 +50,7 @@ static void set_urgent(const struct tcb *tcb, uint32_t seq, struct synack_tcp *h
 {
     if (!seq_gt(tcb->snd_up, seq) || !seq_gt(tcb->snd_up, tcb->snd_una))
         return;
-    uint32_t off = tcb->snd_up - seq;
+    uint32_t off = tcb->snd_up - seq - MUT(urg_ptr_at_last_octet, 1u, 0u);
     h->flags |= SYNACK_TCP_URG;
     h->urg_ptr = (uint16_t)(off > 0xffffu ? 0xffffu : off);
 }
@@ -246,7 +246,7 @@ void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 
 uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t user_mss)
 {
-    uint32_t mss = t->cfg->mtu - 40u; /* MMS_R - 20 (MUST-67) */
+    uint32_t mss = t->cfg->mtu - MUT(mss_announced_mtu_minus_20, 20u, 40u); /* MMS_R - 20 (MUST-67) */
     if (user_mss && user_mss < mss)
         mss = user_mss;
     return (uint16_t)mss;
@@ -262,7 +262,7 @@ void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb)
     uint32_t eff = (send < mms_s ? send : mms_s) - 20u;
     if (tcb->user_mss && tcb->user_mss < eff)
         eff = tcb->user_mss;
-    uint32_t opts = tcp_opts_overhead(tcb);
+    uint32_t opts = MUT(eff_mss_ignores_options, 0u, tcp_opts_overhead(tcb));
     eff = eff > opts ? eff - opts : 0;
     tcb->snd_mss = (uint16_t)(eff ? eff : 1);
 }
@@ -296,7 +296,9 @@ static uint32_t usable_window(const struct tcb *tcb, bool probe)
  * a segment of len < Eff.snd.MSS octets. Every SEND is pushed here. */
 static bool small_segment_ok(const struct tcb *tcb, uint32_t len, uint32_t unsent)
 {
-    bool idle = tcb->snd_nxt == tcb->snd_una && tcb->snd_max == tcb->snd_una;
+    bool idle = tcb->snd_nxt == tcb->snd_una && tcb->snd_max == tcb->snd_una && !MUTANT(nagle_holds_when_idle);
+    if (MUTANT(sender_sws_off))
+        return true;
     if (len == unsent && (idle || (tcb->flags & TF_NODELAY)))
         return true; /* all queued data goes now, and Nagle permits */
     if (tcb->max_snd_wnd && len >= tcb->max_snd_wnd / 2 && (idle || (tcb->flags & TF_NODELAY)))
@@ -349,7 +351,7 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now, bool pr
         !small_segment_ok(tcb, len, unsent))
         return false;
     uint8_t flags = SYNACK_TCP_ACK;
-    if (len && len == unsent)
+    if (len && len == unsent && !MUTANT(psh_never))
         flags |= SYNACK_TCP_PSH; /* the last buffered segment (MUST-61) */
     if (fin)
         flags |= SYNACK_TCP_FIN;
@@ -486,6 +488,8 @@ static void arm_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         timer_set(t, tcb, TT_PERSIST, now + (rto < SYNACK_SEC ? rto : SYNACK_SEC));
         return;
     }
+    if (MUTANT(zero_window_not_probed))
+        return;
     if (!(tcb->flags & TF_PERSIST)) {
         tcb->flags |= TF_PERSIST;
         tcb->persist_backoff = 0;

@@ -2,6 +2,7 @@
  * RFC 9293 3.8.1). Times are microseconds. Karn's algorithm (MUST-18) lives
  * where samples are taken: only segments never retransmitted are timed. */
 #include "tcp/tcp_internal.h"
+#include "util/mutant.h"
 
 #define RTT_G 1000u /* clock granularity term G: 1 ms (RFC 6298 4) */
 
@@ -54,7 +55,7 @@ void rtt_sample_weighted(const struct tcp_ctx *t, struct tcb *tcb, uint64_t r, u
 /* RFC 6298 5.5: RTO <- RTO * 2, up to the maximum. */
 void rto_backoff(const struct tcp_ctx *t, struct tcb *tcb)
 {
-    if (rto_current(t, tcb) < t->cfg->rto_max)
+    if (rto_current(t, tcb) < t->cfg->rto_max && !MUTANT(rto_no_backoff))
         tcb->backoff++;
 }
 

@@ -54,9 +54,9 @@ static bool is_syn_state(const struct tcb *tcb)
  * least three minutes (MUST-23). */
 static uint64_t r2_limit(const struct tcp_ctx *t, const struct tcb *tcb)
 {
-    if (tcb->user_timeout)
+    if (tcb->user_timeout && !MUTANT(user_timeout_ignored))
         return tcb->user_timeout;
-    return is_syn_state(tcb) ? t->cfg->r2_syn : t->cfg->r2;
+    return is_syn_state(tcb) ? MUT(syn_gives_up_early, t->cfg->r2_syn / 2, t->cfg->r2_syn) : t->cfg->r2;
 }
 
 static int timeout_error(const struct tcb *tcb)
@@ -73,7 +73,7 @@ static bool timeout_rexmt(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         return true;
     if (tcb->rtx_count == 0)
         tcb->rtx_first = now;
-    if (tcb->rtx_count > 0 && now - tcb->rtx_first >= r2_limit(t, tcb)) {
+    if (tcb->rtx_count > 0 && now - tcb->rtx_first >= r2_limit(t, tcb) && !MUTANT(r2_never)) {
         t->cnt->tcp_conn_timeout++; /* no RST: the peer has stopped answering */
         tcb_drop(t, tcb, timeout_error(tcb));
         return false;
@@ -109,7 +109,7 @@ static bool timeout_rexmt(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
  * long as the peer keeps answering (MUST-37). */
 static bool timeout_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    if (now - tcb->last_rcv >= r2_limit(t, tcb)) {
+    if (now - tcb->last_rcv >= r2_limit(t, tcb) || (MUTANT(persist_gives_up) && tcb->persist_backoff >= 3)) {
         t->cnt->tcp_conn_timeout++; /* probes unanswered for R2 */
         tcb_drop(t, tcb, timeout_error(tcb));
         return false;
@@ -141,7 +141,7 @@ static bool timeout_keepalive(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     if (!(tcb->flags & TF_KEEPALIVE))
         return true;
-    if (tcb->snd_una != tcb->snd_max || tcb->sb.len > 0) {
+    if ((tcb->snd_una != tcb->snd_max || tcb->sb.len > 0) && !MUTANT(keepalive_while_busy)) {
         timer_set(t, tcb, TT_KEEP, now + tcb->keep_idle); /* data outstanding: not idle */
         return true;
     }

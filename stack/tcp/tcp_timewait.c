@@ -168,7 +168,7 @@ static void tw_challenge_ack(struct tcp_ctx *t, struct tw_entry *tw, uint64_t no
 /* The remote FIN again: ACK it and restart the 2 MSL timeout. */
 static void tw_restart(struct tcp_ctx *t, struct tw_entry *tw, uint64_t now)
 {
-    tw->expire = now + 2 * t->cfg->msl;
+    tw->expire = now + MUT(time_wait_one_msl, 1u, 2u) * t->cfg->msl;
     fifo_unlink(t, tw);
     fifo_insert(t, tw);
 }

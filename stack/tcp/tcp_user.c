@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tcp/tcp_internal.h"
+#include "util/mutant.h"
 
 const char *synack_state_name(enum synack_state st)
 {
@@ -334,7 +335,7 @@ int tcp_events(const struct tcb *tcb)
     if (closed)
         ev |= SYNACK_POLLOUT; /* as BSD and Linux: a write does not block, it fails */
     uint32_t read_seq = tcb->rcv_nxt - tcb->rb.used;
-    if (seq_gt(tcb->rcv_up, read_seq) && tcb->state != SYNACK_CLOSED)
+    if (seq_gt(tcb->rcv_up, read_seq) && tcb->state != SYNACK_CLOSED && !MUTANT(urg_no_pollpri))
         ev |= SYNACK_POLLPRI; /* urgent data ahead (MUST-32) */
     return ev;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "wire_err.h"
+#include "util/mutant.h"
 
 int synack_tcp_opt_next(const uint8_t *opts, size_t len, size_t *off,
                         struct synack_tcp_opt *opt, struct synack_wire_error *err)
@@ -128,6 +129,8 @@ int synack_tcp_opts_parse(const uint8_t *opts, size_t len, struct synack_tcp_opt
         uint32_t f = opt_flag(opt.kind);
         if (f == TCPOPT_F_FASTOPEN && opt.len > 2 + SYNACK_TFO_COOKIE_MAX)
             f = 0; /* longer than any cookie: an option we do not know */
+        if (f == 0 && MUTANT(unknown_option_ends_list))
+            return WIRE_OK;
         if (f == 0) {
             if (o->unknown_count < UINT8_MAX)
                 o->unknown_count++;
