@@ -278,7 +278,7 @@ void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb)
 static uint32_t usable_window(const struct tcb *tcb, bool probe)
 {
     uint32_t used = tcb->snd_nxt - tcb->snd_una;
-    uint32_t rwnd = tcb->snd_wnd > used ? tcb->snd_wnd - used : 0;
+    uint32_t rwnd = tcb->snd_wnd > used || MUTANT(shrunk_window_wraps) ? tcb->snd_wnd - used : 0;
     if (probe)
         return rwnd;
     uint32_t room;

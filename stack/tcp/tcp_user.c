@@ -127,7 +127,7 @@ ssize_t tcp_receive(struct tcp_ctx *t, struct tcb *tcb, void *buf, size_t len, b
         uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
         uint32_t n = rb_read(&tcb->rb, buf, want, peek);
         uint32_t read_seq = tcb->rcv_nxt - tcb->rb.used;
-        if (seq_lt(tcb->rcv_up, read_seq))
+        if (seq_lt(tcb->rcv_up, read_seq) || MUTANT(urg_cleared_by_any_read))
             tcb->rcv_up = read_seq; /* keep RCV.UP within 2^31 of the stream */
         if (!peek) {
             maybe_window_update(t, tcb, now);

@@ -122,7 +122,11 @@
     X(ip_options_dropped, "RFC9293:MUST-50",                           \
       "RFC 9293 3.9.2.1: datagrams carrying IP options are dropped, not their options ignored") \
     X(nagle_holds_when_idle, "RFC9293:MUST-60",                        \
-      "RFC 9293 3.7.4, 3.9.1: a small write waits even with nothing in flight (held until the override timer)")
+      "RFC 9293 3.7.4, 3.9.1: a small write waits even with nothing in flight (held until the override timer)") \
+    X(urg_cleared_by_any_read, "RFC9293:MUST-33",                      \
+      "RFC 9293 3.8.5: any read clears the urgent mark, though urgent data remains unread") \
+    X(shrunk_window_wraps, "RFC9293:MUST-34",                          \
+      "RFC 9293 3.8.6: a window shrunk below what is in flight wraps the usable window: new data is sent")
 
 enum mutant_id {
 #define SYNACK_MUTANT_ENUM(name, reqs, what) MUTANT_##name,
