@@ -1116,6 +1116,59 @@ static void test_html_index_has_summary_vectors_and_requirements(void **state)
     free(html);
 }
 
+/* strength.html from make mutate's JSON: totals, one row per mutant with
+ * the vectors that killed it linked to their pages, the requirement rows
+ * defended or not, the MUSTs no mutant breaks; the index links it. A file
+ * that is not make mutate's is an error naming it. */
+static void test_html_strength_page_from_mutate_json(void **state)
+{
+    const char *dir = *state;
+    char path[600], err[512];
+    join(path, sizeof path, dir, "mutate.json");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"schema\": \"synack-mutate/1\", \"unit_run\": true, \"mutants\": ["
+          "{\"name\": \"wl_guard_off\", \"reqs\": [\"RFC9293:3.10.7.4-ack\"], \"what\": \"no <WL1> "
+          "guard\", \"status\": \"killed\", \"vectors\": [\"handshake/passive-open\"], "
+          "\"unit\": [], \"note\": null},"
+          "{\"name\": \"cwnd_unbounded\", \"reqs\": [\"RFC5681:3.1-ss\"], \"what\": \"wraps\", "
+          "\"status\": \"unit-only\", \"vectors\": [], \"unit\": [\"test_tcp_cc\"], \"note\": null},"
+          "{\"name\": \"quiet\", \"reqs\": [\"RFC9293:MUST-99\"], \"what\": \"nothing seen\", "
+          "\"status\": \"survived\", \"vectors\": [], \"unit\": [], \"note\": null}],"
+          "\"requirements\": [{\"id\": \"RFC9293:3.10.7.4-ack\", \"level\": \"MUST\", "
+          "\"mutants\": [\"wl_guard_off\"], \"defended\": true},"
+          "{\"id\": \"RFC9293:MUST-99\", \"level\": \"MUST\", \"mutants\": [\"quiet\"], "
+          "\"defended\": false}], \"undefended_musts\": [\"RFC9293:MUST-7\"],"
+          "\"totals\": {\"killed\": 1, \"unit-only\": 1, \"survived\": 1}}\n", f);
+    fclose(f);
+    struct run_results run;
+    build_run(&run, "mem");
+    struct report_html_options o = {.mutants = path};
+    if (report_html_write_opts(&run, 1, &o, dir, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    char *html = read_in(dir, "strength.html");
+    no_network_no_script(html, "strength.html");
+    assert_non_null(strstr(html, "<td class=\"num\">3</td><td class=\"num\">1</td><td class="
+                                 "\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1 / 2"));
+    assert_non_null(strstr(html, "no &lt;WL1&gt; guard"));
+    assert_non_null(strstr(html, "<a href=\"vectors/handshake/passive-open.html\">"
+                                 "handshake/passive-open</a>"));
+    assert_non_null(strstr(html, "test_tcp_cc"));
+    assert_non_null(strstr(html, "RFC9293:MUST-7"));
+    assert_int_equal(count_of(html, "not defended"), 1); /* MUST-99 */
+    free(html);
+    html = read_in(dir, "index.html");
+    assert_non_null(strstr(html, "<a href=\"strength.html\">Suite strength</a>"));
+    free(html);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"schema\": \"other\"}\n", f);
+    fclose(f);
+    assert_int_equal(report_html_write_opts(&run, 1, &o, dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "mutate.json: not a make mutate result"));
+    run_results_free(&run);
+}
+
 static void test_html_vector_page_has_ladder_findings_and_capture(void **state)
 {
     const char *dir = *state;
@@ -1479,6 +1532,7 @@ int main(void)
         WITH_TMPDIR(test_html_failures_grouped_and_since_previous),
         WITH_TMPDIR(test_html_ladder_is_time_proportional_with_calls_and_flight),
         WITH_TMPDIR(test_html_index_has_summary_vectors_and_requirements),
+        WITH_TMPDIR(test_html_strength_page_from_mutate_json),
         WITH_TMPDIR(test_html_vector_page_has_ladder_findings_and_capture),
         WITH_TMPDIR(test_html_escapes_nasty_strings_everywhere),
         WITH_TMPDIR(test_html_pages_stay_inside_the_report_folder),
