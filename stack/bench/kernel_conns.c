@@ -2,7 +2,11 @@
  * network namespaces over a veth pair, opened one handshake at a time, and
  * the handshakes per second of the last 1,000 at each level, with the
  * kernel's slab memory per connection (both ends; /proc/meminfo "Slab", so
- * other work on the machine shows in it).
+ * other work on the machine shows in it). A process holds one descriptor
+ * per connection end and RLIMIT_NOFILE may be below N (raising it needs
+ * CAP_SYS_RESOURCE): each side is then a chain of processes, each holding
+ * as many connections as the limit allows and handing on to a child of
+ * its own (which closes the copies of its parent's descriptors).
  *
  *   kernel_conns [N]            (root; N 100000 by default)
  *
@@ -32,7 +36,7 @@
 #define WINDOW 1000u
 
 static char ns_a[64], ns_b[64];
-static pid_t server = -1;
+static pid_t server = -1, main_pid;
 
 static int sh(const char *fmt, ...)
 {
@@ -46,9 +50,12 @@ static int sh(const char *fmt, ...)
 
 static void cleanup(void)
 {
+    if (getpid() != main_pid)
+        return; /* a process of a chain: its parent is still there */
     close_range(3, ~0u, 0); /* the connections: sh needs descriptors to start */
     if (server > 0) {
-        kill(server, SIGKILL);
+        kill(-server, SIGKILL); /* its process group: the chain of acceptors */
+        kill(server, SIGKILL);  /* in case it had not made its group yet */
         waitpid(server, NULL, 0);
         server = -1;
     }
@@ -75,7 +82,7 @@ static int enter_ns(const char *name)
     return 0;
 }
 
-/* Descriptors for n connections, as many as the limits allow. */
+/* Descriptors for n connections per process, as many as the limits allow. */
 static rlim_t raise_nofile(rlim_t n)
 {
     struct rlimit r = {n, n};
@@ -107,9 +114,33 @@ static long slab_kb(void)
     return v;
 }
 
-/* In namespace a: listen on the ports, accept everything, keep it open. */
-static void serve(uint32_t n, int ready)
+/* A process of a chain that holds `quota` connections passes on: the
+ * child closes its copies of the parent's connections (descriptors from
+ * `first`) and goes on; the parent keeps them until the child ends. */
+static void hand_on(int first)
 {
+    fflush(stdout);
+    pid_t child = fork();
+    if (child < 0) {
+        fprintf(stderr, "kernel_conns: fork: %s\n", strerror(errno));
+        _exit(1);
+    }
+    if (child == 0) {
+        close_range((unsigned)first, ~0u, 0);
+        return;
+    }
+    int st = 1;
+    waitpid(child, &st, 0);
+    if (getpid() == main_pid)
+        exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+    _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+}
+
+/* In namespace a: listen on the ports, accept everything, keep it open
+ * (a chain of processes of `quota` connections each). */
+static void serve(uint32_t n, uint32_t quota, int ready)
+{
+    setpgid(0, 0); /* the chain is killed as one group */
     uint32_t ports = (n + PER_PORT - 1) / PER_PORT;
     int *l = calloc(ports, sizeof *l);
     for (uint32_t p = 0; p < ports; p++) {
@@ -123,18 +154,24 @@ static void serve(uint32_t n, int ready)
     }
     if (write(ready, "r", 1) != 1)
         _exit(1);
-    for (uint32_t got = 0; got < n;) {
+    int first = l[ports - 1] + 1;
+    for (uint32_t got = 0, mine = 0; got < n;) {
         int progress = 0;
-        for (uint32_t p = 0; p < ports; p++)
-            while (accept4(l[p], NULL, NULL, SOCK_NONBLOCK) >= 0) {
+        for (uint32_t p = 0; p < ports && mine < quota; p++)
+            while (mine < quota && accept4(l[p], NULL, NULL, SOCK_NONBLOCK) >= 0) {
                 got++;
+                mine++;
                 progress = 1;
             }
-        if (!progress)
+        if (mine == quota && got < n) {
+            hand_on(first); /* the parent waits there for ever (killed) */
+            mine = 0;
+        } else if (!progress) {
             usleep(100);
+        }
     }
-    pause();
-    _exit(0);
+    for (;;)
+        pause();
 }
 
 int main(int argc, char **argv)
@@ -144,6 +181,7 @@ int main(int argc, char **argv)
         printf("kernel_conns: skipped: needs root (network namespaces)\n");
         return 77;
     }
+    main_pid = getpid();
     snprintf(ns_a, sizeof ns_a, "synack-kc-%d-a", (int)getpid());
     snprintf(ns_b, sizeof ns_b, "synack-kc-%d-b", (int)getpid());
     atexit(cleanup);
@@ -160,20 +198,22 @@ int main(int argc, char **argv)
         return 77;
     }
     rlim_t fds = raise_nofile(n + 1024);
+    uint32_t quota = n;
     if (fds < n + 64) {
-        uint32_t m = fds > 1064 ? (uint32_t)(fds - 64) / 1000 * 1000 : 1000;
-        printf("kernel_conns: %u connections, not %u: RLIMIT_NOFILE is %lu here (raising it "
-               "needs CAP_SYS_RESOURCE)\n", m, n, (unsigned long)fds);
-        n = m;
+        quota = fds > 1064 ? (uint32_t)(fds - 64) / WINDOW * WINDOW : WINDOW;
+        printf("kernel_conns: RLIMIT_NOFILE is %lu here (raising it needs CAP_SYS_RESOURCE): "
+               "each side is %u processes of up to %u connections\n", (unsigned long)fds,
+               (n + quota - 1) / quota, quota);
     }
     int pfd[2];
     if (pipe(pfd) < 0)
         return 1;
+    fflush(stdout); /* not printed again by the server's chain */
     server = fork();
     if (server == 0) {
         if (enter_ns(ns_a) < 0)
             _exit(1);
-        serve(n, pfd[1]);
+        serve(n, quota, pfd[1]);
     }
     char c;
     if (read(pfd[0], &c, 1) != 1 || enter_ns(ns_b) < 0) {
@@ -186,6 +226,7 @@ int main(int argc, char **argv)
            "Linux kernel");
     printf("%10s %14s %16s\n", "conns", "handshakes/s", "slab/conn(2)");
     double t0 = wall();
+    int first = -1;
     for (uint32_t i = 1; i <= n; i++) {
         struct sockaddr_in a = {.sin_family = AF_INET,
                                 .sin_port = htons(PORT_BASE + (i - 1) / PER_PORT)};
@@ -193,8 +234,12 @@ int main(int argc, char **argv)
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
             fprintf(stderr, "kernel_conns: connection %u: %s\n", i, strerror(errno));
+            if (getpid() != main_pid)
+                _exit(1);
             return 1;
         }
+        if (first < 0)
+            first = fd;
         if (i % WINDOW == 0) {
             double t1 = wall();
             static const uint32_t levels[] = {1000, 2000, 5000, 10000, 15000, 20000,
@@ -204,8 +249,12 @@ int main(int argc, char **argv)
                     printf("%10u %14.0f %16.0f\n", i, WINDOW / (t1 - t0),
                            (double)(slab_kb() - slab0) * 1024 / i);
             fflush(stdout);
+            if (i % quota == 0 && i < n)
+                hand_on(first); /* the child goes on from here */
             t0 = wall();
         }
     }
+    if (getpid() != main_pid)
+        _exit(0);
     return 0;
 }
