@@ -141,13 +141,19 @@ static struct tcp_ctx *tcpx(struct fz *f)
     return &f->st->tcp;
 }
 
+/* The fuzzer's addresses are IPv4. */
+static uint32_t v4(const struct synack_addr *a)
+{
+    return synack_addr_v4(a);
+}
+
 /* The TCB of a 4-tuple (not a listener, not CLOSED), found without
  * touching the lookup cache; NULL if none. */
 static struct tcb *find_tcb(struct fz *f, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     for (struct tcb *c = tcpx(f)->all; c; c = c->next)
-        if (c->state != SYNACK_LISTEN && c->state != SYNACK_CLOSED && c->laddr == FZ_ADDR &&
-            c->lport == lport && c->raddr == raddr && c->rport == rport)
+        if (c->state != SYNACK_LISTEN && c->state != SYNACK_CLOSED && v4(&c->laddr) == FZ_ADDR &&
+            c->lport == lport && v4(&c->raddr) == raddr && c->rport == rport)
             return c;
     return NULL;
 }
@@ -159,13 +165,14 @@ static struct tcb *slot_tcb(struct fz *f, unsigned i)
     struct tcb *t = find_tcb(f, f->slot[i].lport, FZ_PEER, f->slot[i].rport);
     if (t)
         return t;
-    struct tcp_tuple tu = {FZ_ADDR, FZ_PEER, f->slot[i].lport, f->slot[i].rport};
+    struct tcp_tuple tu = {synack_addr_from_v4(FZ_ADDR), synack_addr_from_v4(FZ_PEER),
+                           f->slot[i].lport, f->slot[i].rport};
     const struct tw_entry *tw = timewait_lookup(tcpx(f), &tu);
     if (tw) {
         struct tcb *v = &f->view;
         memset(v, 0, sizeof *v);
         v->state = SYNACK_TIME_WAIT;
-        v->laddr = FZ_ADDR, v->raddr = FZ_PEER, v->lport = tu.lport, v->rport = tu.rport;
+        v->laddr = tu.laddr, v->raddr = tu.raddr, v->lport = tu.lport, v->rport = tu.rport;
         v->snd_una = v->snd_nxt = v->snd_max = v->snd_up = tw->snd_nxt;
         v->iss = f->slot[i].iss; /* what the peer saw; the record keeps no ISS */
         v->max_snd_wnd = tw->max_snd_wnd;
@@ -182,7 +189,7 @@ static struct tcb *slot_tcb(struct fz *f, unsigned i)
     memset(v, 0, sizeof *v);
     v->state = SYNACK_SYN_RECEIVED;
     v->passive = true;
-    v->laddr = FZ_ADDR, v->raddr = FZ_PEER, v->lport = tu.lport, v->rport = tu.rport;
+    v->laddr = tu.laddr, v->raddr = tu.raddr, v->lport = tu.lport, v->rport = tu.rport;
     v->iss = v->snd_una = v->snd_up = e->iss;
     v->snd_nxt = v->snd_max = e->iss + 1;
     v->snd_buf_seq = e->iss + 1;
@@ -224,7 +231,8 @@ static bool is_unicast_peer(uint32_t a)
 static bool from_syn_cache(struct fz *f, const struct synack_ipv4 *ip, const struct synack_tcp *th)
 {
     bool syn = th->flags & SYNACK_TCP_SYN;
-    struct tcp_tuple tu = {ip->src, ip->dst, th->sport, th->dport};
+    struct tcp_tuple tu = {synack_addr_from_v4(ip->src), synack_addr_from_v4(ip->dst), th->sport,
+                           th->dport};
     const struct tw_entry *tw = timewait_lookup(tcpx(f), &tu);
     if (tw) {
         FZ_CHECK(f, th->flags == SYNACK_TCP_ACK && th->payload_len == 0 &&
@@ -680,7 +688,8 @@ static void check_tables(struct fz *f)
         if (c->in_table)
             for (struct tcb *d = c->next; d; d = d->next)
                 FZ_CHECK(f, !(d->in_table && d->lport == c->lport && d->rport == c->rport &&
-                              d->laddr == c->laddr && d->raddr == c->raddr),
+                              synack_addr_eq(&d->laddr, &c->laddr) &&
+                              synack_addr_eq(&d->raddr, &c->raddr)),
                          "two TCBs with one 4-tuple (port %u to %u)", c->lport, c->rport);
         if (c->state == SYNACK_LISTEN) {
             uint32_t q = 0, emb = 0;
@@ -753,6 +762,7 @@ static void check_counters(struct fz *f)
     FZ_CHECK(f, c->tcp_rst_sent <= c->tcp_out, "more RSTs than segments");
     uint64_t fates = c->ip_drop_malformed + c->ip_drop_checksum + c->ip_drop_not_ours +
                      c->ip_drop_bad_src + c->ip_drop_fragment + c->ip_frag_in +
+                     c->ip6_drop_ext +
                      c->ip_drop_proto + c->icmp_in + c->tcp_drop_bcast + c->tcp_drop_checksum +
                      c->tcp_drop_bad_option + c->tcp_drop_malformed + c->tcp_in;
     /* a reassembled datagram is one more to account for */
@@ -1335,7 +1345,7 @@ static void call_inspect(struct fz *f, int sd)
     uint16_t p;
     synack_socket_name(f->st, sd, &a, &p);
     if (synack_socket_peer(f->st, sd, &a, &p) == 0 && t)
-        FZ_CHECK(f, a == t->raddr && p == t->rport, "getpeername");
+        FZ_CHECK(f, a == v4(&t->raddr) && p == t->rport, "getpeername");
 }
 
 static void call_send(struct fz *f, int sd, struct fz_cur *c)
@@ -1402,7 +1412,7 @@ static void step_call(struct fz *f, int sd, struct fz_cur *c)
         r = synack_socket_accept(f->st, sd, &ra, &rp);
         if (r >= 0) {
             struct tcb *t = sock_tcb(f, r);
-            FZ_CHECK(f, t && t->raddr == ra && t->rport == rp, "accept: peer");
+            FZ_CHECK(f, t && v4(&t->raddr) == ra && t->rport == rp, "accept: peer");
             FZ_CHECK(f, t->state != SYNACK_SYN_RECEIVED && t->state != SYNACK_LISTEN,
                      "accept returned a connection in %s", synack_state_name(t->state));
         }
@@ -1417,7 +1427,7 @@ static void step_call(struct fz *f, int sd, struct fz_cur *c)
         s->lport = 0; /* the SYN tells the port (fz_observe) */
         r = synack_socket_connect(f->st, sd, addr, (a & 8) ? 0 : s->rport, f->now);
         struct tcb *t = sock_tcb(f, sd);
-        if (t && t->raddr == FZ_PEER && t->rport == s->rport) {
+        if (t && v4(&t->raddr) == FZ_PEER && t->rport == s->rport) {
             if (t->lport != old && (!s->iss_known || t->iss != s->iss))
                 s->tracked = false; /* another, older connection: its start was not seen */
             s->lport = t->lport;

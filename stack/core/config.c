@@ -109,6 +109,8 @@ static const char *check_times(const struct synack_config *c)
     return NULL;
 }
 
+static const uint8_t no_addr6[16]; /* addr6 unset: no IPv6 */
+
 static const char *check_sizes(const struct synack_config *c)
 {
     if (c->addr == 0)
@@ -117,6 +119,11 @@ static const char *check_sizes(const struct synack_config *c)
         return "mtu, pmtu_min: below 68 (RFC 791: 68 octets pass every link; RFC 1191 3)";
     if (c->prefix_len > 32)
         return "prefix_len: above 32";
+    if (memcmp(c->addr6, no_addr6, 16) != 0 &&
+        (ip6_is_multicast(c->addr6) || synack_addr_is_v4mapped(c->addr6)))
+        return "addr6: multicast or IPv4-mapped (a unicast IPv6 address, or all zero)";
+    if (memcmp(c->addr6, no_addr6, 16) != 0 && c->mtu < SYNACK_IPV6_MIN_MTU)
+        return "mtu: below 1280 with addr6 set (RFC 8200 5)";
     if (c->max_conns == 0 || c->max_sockets == 0)
         return "max_conns, max_sockets: 0";
     if (c->sndbuf == 0 || c->rcvbuf == 0)

@@ -1,6 +1,7 @@
-/* The stack instance (dispatch): the input path link -> wire -> IPv4 host
- * rules -> TCP or ICMP, the output path TCP/ICMP -> IPv4 header -> link,
- * timers across all connections, counters. No clock, no system calls. */
+/* The stack instance (dispatch): the input path link -> wire -> IPv4 or
+ * IPv6 host rules -> TCP, ICMP or ICMPv6, the output path TCP/ICMP -> IP
+ * header -> link, timers across all connections, counters. No clock, no
+ * system calls. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,26 +9,52 @@
 #include "core/stack_internal.h"
 #include "util/mutant.h"
 
-#define ICMP_BUF_SIZE (20u + (s->cfg.mtu > 576u ? s->cfg.mtu : 576u))
+/* An ICMP message with its IP header: an echo reply fills the MTU, an
+ * ICMPv6 error up to 1280 octets (RFC 4443 2.4 (c)). */
+#define ICMP_BUF_SIZE (40u + (s->cfg.mtu > 1280u ? s->cfg.mtu : 1280u))
 
-/* TCP's output: the IPv4 header goes into the headroom, then the link. */
-static void stack_ip_output(void *ctx, uint8_t *pkt, size_t seglen, uint32_t src, uint32_t dst,
-                            uint8_t tos, uint8_t ttl, bool df, uint64_t now)
+static const uint8_t no_addr6[16]; /* addr6 unset: no IPv6 */
+
+static void link_send(struct synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    s->cnt.ip_out++;
+    if ((pkt[0] >> 4) == 6)
+        s->cnt.ip6_out++;
+    if (s->link.send(s->link.ctx, pkt, len, now) != 0)
+        s->cnt.link_drop++;
+}
+
+/* TCP's output: the IP header goes into the headroom (its last 20 octets
+ * for IPv4), then the link. IPv6 has no DF: a host never fragments a
+ * segment (RFC 8200 5, RFC 8201), and sends no flow label (RFC 6437: 0
+ * when none is set). */
+static void stack_ip_output(void *ctx, uint8_t *pkt, size_t seglen, const struct synack_addr *src,
+                            const struct synack_addr *dst, uint8_t tos, uint8_t ttl, bool df,
+                            uint64_t now)
 {
     struct synack_stack *s = ctx;
+    if (dst->family == SYNACK_AF_INET6) {
+        struct synack_ipv6 h = {.tclass = tos,
+                                .next = SYNACK_IPPROTO_TCP,
+                                .hop_limit = ttl ? ttl : s->cfg.ttl};
+        memcpy(h.src, src->a, 16);
+        memcpy(h.dst, dst->a, 16);
+        synack_ipv6_build(pkt, TCP_IP_HEADROOM, &h, seglen, NULL);
+        link_send(s, pkt, TCP_IP_HEADROOM + seglen, now);
+        return;
+    }
     struct synack_ipv4 h = {
         .tos = tos,
         .id = s->ip_id++,
         .frag = df ? SYNACK_IP_DF : 0, /* RFC 1191 3 */
         .ttl = ttl ? ttl : s->cfg.ttl,
         .proto = SYNACK_IPPROTO_TCP,
-        .src = src,
-        .dst = dst,
+        .src = synack_addr_v4(src),
+        .dst = synack_addr_v4(dst),
     };
-    synack_ipv4_build(pkt, TCP_IP_HEADROOM, &h, seglen, NULL);
-    s->cnt.ip_out++;
-    if (s->link.send(s->link.ctx, pkt, TCP_IP_HEADROOM + seglen, now) != 0)
-        s->cnt.link_drop++;
+    uint8_t *ip = pkt + TCP_IP_HEADROOM - 20u;
+    synack_ipv4_build(ip, 20u, &h, seglen, NULL);
+    link_send(s, ip, 20u + seglen, now);
 }
 
 struct synack_stack *synack_stack_new(const struct synack_config *cfg,
@@ -45,6 +72,8 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg,
     s->cfg = *cfg;
     s->link = *link;
     s->host = (struct ip_host){cfg->addr, cfg->prefix_len};
+    memcpy(s->host6.addr, cfg->addr6, 16);
+    s->ipv6 = memcmp(cfg->addr6, no_addr6, 16) != 0;
     rng_seed(&s->rng, cfg->rng_seed);
     s->ip_id = (uint16_t)rng_next(&s->rng);
     s->icmp_buf = malloc(ICMP_BUF_SIZE);
@@ -95,9 +124,7 @@ static void icmp_send(struct synack_stack *s, uint32_t dst, size_t icmp_len, uin
         .dst = dst,
     };
     synack_ipv4_build(s->icmp_buf, 20, &h, icmp_len, NULL);
-    s->cnt.ip_out++;
-    if (s->link.send(s->link.ctx, s->icmp_buf, 20 + icmp_len, now) != 0)
-        s->cnt.link_drop++;
+    link_send(s, s->icmp_buf, 20 + icmp_len, now);
 }
 
 /* An ICMP error quoting the datagram ip (at pkt, its first len octets):
@@ -173,7 +200,8 @@ static void tcp_dispatch(struct synack_stack *s, const struct synack_ipv4 *ip,
         s->cnt.tcp_drop_malformed++;
         return;
     }
-    tcp_input(&s->tcp, ip->src, ip->dst, ip->tos & 3u, &th, now);
+    struct synack_addr src = synack_addr_from_v4(ip->src), dst = synack_addr_from_v4(ip->dst);
+    tcp_input(&s->tcp, &src, &dst, ip->tos & 3u, &th, now);
 }
 
 /* ---- input path ---- */
@@ -210,11 +238,188 @@ static void ip_drop_unparsed(struct synack_stack *s, const struct synack_ipv4 *i
     }
 }
 
+/* ---- IPv6 (RFC 8200) ---- */
+
+static void icmp6_send(struct synack_stack *s, const uint8_t dst[16], size_t icmp_len,
+                       uint64_t now)
+{
+    struct synack_ipv6 h = {.next = SYNACK_IPPROTO_ICMPV6, .hop_limit = s->cfg.ttl};
+    memcpy(h.src, s->host6.addr, 16);
+    memcpy(h.dst, dst, 16);
+    synack_ipv6_build(s->icmp_buf, SYNACK_IPV6_HDR, &h, icmp_len, NULL);
+    link_send(s, s->icmp_buf, SYNACK_IPV6_HDR + icmp_len, now);
+}
+
+/* An ICMPv6 error quoting the packet pkt (len octets, its chain c), under
+ * RFC 4443 2.4 (e)'s rules and the rate limit of (f). */
+static void icmp6_send_error(struct synack_stack *s, const uint8_t *pkt, size_t len,
+                             const struct synack_ipv6_chain *c, uint8_t type, uint8_t code,
+                             uint32_t rest, uint64_t now)
+{
+    if (!icmp6_error_allowed(&s->host6, pkt, len, c, type, code) || !icmp_rate_ok(s, now))
+        return;
+    size_t cap = (s->cfg.mtu < SYNACK_IPV6_MIN_MTU ? s->cfg.mtu : SYNACK_IPV6_MIN_MTU) -
+                 SYNACK_IPV6_HDR;
+    size_t n = icmp6_build_error(s->icmp_buf + SYNACK_IPV6_HDR, cap, type, code, rest, pkt, len,
+                                 s->host6.addr, pkt + 8);
+    if (n) {
+        s->cnt.icmp_errors_sent++;
+        icmp6_send(s, pkt + 8, n, now);
+    }
+}
+
+/* RFC 4443: echo requests answered (4.1: to the all-nodes group too, from
+ * our unicast address); errors about our TCP segments to TCP (2.4 (c)).
+ * Neighbour discovery and MLD are not ours to answer (no link layer). */
+static void icmp6_input(struct synack_stack *s, const struct synack_ipv6 *ip,
+                        const uint8_t *l4, size_t l4_len, enum ip_dst_kind k, uint64_t now)
+{
+    struct synack_icmp6 m;
+    s->cnt.icmp_in++;
+    if (synack_icmp6_parse(l4, l4_len, ip->src, ip->dst, 0, &m, NULL) != WIRE_OK) {
+        s->cnt.icmp_drop_malformed++;
+        return;
+    }
+    if (m.type == ICMP6_ECHO_REQUEST) {
+        size_t n = synack_icmp6_build(s->icmp_buf + SYNACK_IPV6_HDR,
+                                      s->cfg.mtu - SYNACK_IPV6_HDR, ICMP6_ECHO_REPLY, 0, m.rest,
+                                      m.data, m.data_len, s->host6.addr, ip->src, NULL);
+        if (n) { /* longer requests than the MTU are not answered */
+            s->cnt.icmp_echo_replied++;
+            icmp6_send(s, ip->src, n, now);
+        }
+        return;
+    }
+    if (!m.is_error || k != IP_DST_OURS)
+        return;
+    if (m.inner.proto != SYNACK_IPPROTO_TCP || memcmp(m.inner.src, s->host6.addr, 16) != 0) {
+        s->cnt.icmp_drop_no_conn++;
+        return;
+    }
+    tcp_icmp6_error(&s->tcp, &m, now);
+}
+
+static void tcp6_dispatch(struct synack_stack *s, const struct synack_ipv6 *ip,
+                          const uint8_t *l4, size_t l4_len, enum ip_dst_kind k, uint64_t now)
+{
+    if (k != IP_DST_OURS) {
+        s->cnt.tcp_drop_bcast++; /* no TCP to multicast */
+        return;
+    }
+    struct synack_tcp th;
+    int r = synack_tcp_parse6(l4, l4_len, ip->src, ip->dst, 0, &th, NULL);
+    if (r == WIRE_ETCP_CHECKSUM) {
+        s->cnt.tcp_drop_checksum++; /* MUST-3; RFC 8200 8.1 */
+        return;
+    }
+    if (r >= WIRE_ETCP_OPT_TRUNCATED && r <= WIRE_ETCP_TS_LEN) {
+        s->cnt.tcp_drop_bad_option++; /* MUST-7 */
+        return;
+    }
+    if (r != WIRE_OK) {
+        s->cnt.tcp_drop_malformed++;
+        return;
+    }
+    struct synack_addr src = synack_addr_from_v6(ip->src), dst = synack_addr_from_v6(ip->dst);
+    tcp_input(&s->tcp, &src, &dst, ip->tclass & 3u, &th, now);
+}
+
+/* What the extension headers ask (RFC 8200 4): an option whose action
+ * bits say discard (4.2), with a Parameter Problem code 2 when they say so;
+ * a routing header with Segments Left, whose type a host does not route
+ * (4.4; type 0 is deprecated, RFC 5095): Parameter Problem code 0 at its
+ * Routing Type. True when the packet goes on. */
+static bool ip6_chain_ok(struct synack_stack *s, const uint8_t *pkt, size_t len,
+                         const struct synack_ipv6_chain *c, uint64_t now)
+{
+    if (c->opt_off) {
+        s->cnt.ip6_drop_ext++;
+        if (c->opt_action == 2 || (c->opt_action == 3 && !ip6_is_multicast(pkt + 24)))
+            icmp6_send_error(s, pkt, len, c, ICMP6_PARAM_PROBLEM, ICMP6_PARAMPROB_OPTION,
+                             c->opt_off, now);
+        return false;
+    }
+    if (c->routing) {
+        s->cnt.ip6_drop_ext++;
+        icmp6_send_error(s, pkt, len, c, ICMP6_PARAM_PROBLEM, ICMP6_PARAMPROB_HEADER,
+                         c->rt_off + 2u, now);
+        return false;
+    }
+    return true;
+}
+
+/* A whole packet (reassembled, or never fragmented), to its protocol; an
+ * unknown one answered with Parameter Problem code 1 naming the Next
+ * Header field (RFC 8200 4, RFC 4443 3.4). */
+static void ip6_deliver(struct synack_stack *s, const uint8_t *pkt, size_t len,
+                        const struct synack_ipv6_chain *c, enum ip_dst_kind k, uint64_t now)
+{
+    struct synack_ipv6 ip;
+    synack_ipv6_parse(pkt, len, 0, &ip, NULL); /* checked by the caller */
+    const uint8_t *l4 = pkt + c->l4_off;
+    size_t l4_len = len - c->l4_off;
+    if (c->proto == SYNACK_IPPROTO_TCP) {
+        tcp6_dispatch(s, &ip, l4, l4_len, k, now);
+    } else if (c->proto == SYNACK_IPPROTO_ICMPV6) {
+        icmp6_input(s, &ip, l4, l4_len, k, now);
+    } else {
+        s->cnt.ip_drop_proto++;
+        if (c->proto != SYNACK_IPPROTO_NONE) /* No Next Header: nothing follows (4.7) */
+            icmp6_send_error(s, pkt, len, c, ICMP6_PARAM_PROBLEM, ICMP6_PARAMPROB_NEXTHDR,
+                             c->proto_ptr, now);
+    }
+}
+
+static void ip6_input(struct synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    struct synack_ipv6 ip;
+    struct synack_ipv6_chain c;
+    s->cnt.ip6_in++;
+    if (synack_ipv6_parse(pkt, len, 0, &ip, NULL) != WIRE_OK) {
+        s->cnt.ip_drop_malformed++;
+        return;
+    }
+    len = SYNACK_IPV6_HDR + ip.payload_len; /* without the link's padding */
+    enum ip_dst_kind k = ip6_classify_dst(&s->host6, ip.dst);
+    if (k == IP_DST_OTHER) {
+        s->cnt.ip_drop_not_ours++;
+        return;
+    }
+    if (!ip6_src_valid(&s->host6, ip.src)) {
+        s->cnt.ip_drop_bad_src++; /* RFC 4291 2.5.2, 2.5.3, 2.5.5.2, 2.7 */
+        return;
+    }
+    if (synack_ipv6_chain_parse(pkt, len, &c, NULL) != WIRE_OK) {
+        s->cnt.ip_drop_malformed++; /* a header runs past the packet (RFC 7112 for a first
+                                       fragment) */
+        return;
+    }
+    if (!ip6_chain_ok(s, pkt, len, &c, now))
+        return;
+    if (c.frag) { /* RFC 8200 4.5 */
+        struct ip_frag f;
+        ip_frag_from_ipv6(pkt, len, &c, &f);
+        if (!ip_reasm_input(&s->reasm, &f, now, &pkt, &len))
+            return;
+        if (synack_ipv6_chain_parse(pkt, len, &c, NULL) != WIRE_OK) {
+            s->cnt.ip_drop_malformed++;
+            return;
+        }
+        if (!ip6_chain_ok(s, pkt, len, &c, now))
+            return;
+    }
+    ip6_deliver(s, pkt, len, &c, k, now);
+}
+
 void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now)
 {
     struct synack_ipv4 ip;
     struct synack_wire_error we;
     s->cnt.ip_in++;
+    if (s->ipv6 && len && (pkt[0] >> 4) == 6) { /* else not version 4: malformed */
+        ip6_input(s, pkt, len, now);
+        return;
+    }
     if (synack_ipv4_parse(pkt, len, 0, &ip, &we) != WIRE_OK) {
         ip_drop_unparsed(s, &ip, pkt, &we, now);
         return;
@@ -256,11 +461,28 @@ void synack_stack_batch_end(struct synack_stack *s, uint64_t now)
 /* RFC 1122 3.3.2: a datagram that timed out after its first fragment came
  * is answered with ICMP time exceeded, fragment reassembly time exceeded,
  * quoting that fragment's header and 8 octets of its data (RFC 792). */
+static void reasm6_timed_out(struct synack_stack *s, const struct ip_reasm_quote *q,
+                             uint64_t now)
+{
+    uint8_t quote[SYNACK_IPV6_MIN_MTU];
+    size_t n = q->hlen, room = sizeof quote - n - 8u;
+    memcpy(quote, q->hdr, n);
+    memcpy(quote + n, q->frag, 8);
+    memcpy(quote + n + 8, q->data, q->len < room ? q->len : room);
+    n += 8u + (q->len < room ? q->len : room);
+    struct synack_ipv6_chain c;
+    if (synack_ipv6_chain_parse(quote, n, &c, NULL) != WIRE_OK)
+        memset(&c, 0, sizeof c);
+    icmp6_send_error(s, quote, n, &c, ICMP6_TIME_EXCEEDED, ICMP6_TIMXCEED_REASS, 0, now);
+}
+
 static void reasm_timed_out(void *ctx, const struct ip_reasm_quote *q, uint64_t now)
 {
     struct synack_stack *s = ctx;
-    if (q->version != 4)
+    if (q->version == 6) { /* RFC 8200 4.5: the same, in ICMPv6 */
+        reasm6_timed_out(s, q, now);
         return;
+    }
     uint8_t quote[IP_REASM_HDR_MAX + IP_REASM_QUOTE_DATA];
     size_t dlen = q->len < IP_REASM_QUOTE_DATA ? q->len : IP_REASM_QUOTE_DATA;
     memcpy(quote, q->hdr, q->hlen);

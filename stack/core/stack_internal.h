@@ -7,6 +7,7 @@
 #include <synack/stack.h>
 
 #include "ip/ip.h"
+#include "ip/ip6.h"
 #include "ip/ip_reasm.h"
 #include "tcp/tcp.h"
 #include "util/ratelimit.h"
@@ -20,6 +21,8 @@ struct synack_stack {
     struct synack_counters cnt;
     struct rng rng;
     struct ip_host host;
+    struct ip6_host host6; /* addr6 all zero: no IPv6 */
+    bool ipv6;
     struct tcp_ctx tcp;
     struct ip_reasm reasm;
     uint16_t ip_id;

@@ -17,7 +17,9 @@ struct sock {
     enum sock_kind kind;
     bool bound;    /* has a local port (bind, connect or accept) */
     bool explicit; /* the port came from bind() (listen's included) */
-    uint32_t laddr;
+    uint16_t family; /* SYNACK_AF_INET or SYNACK_AF_INET6 */
+    bool v6only;     /* IPV6_V6ONLY */
+    struct synack_addr laddr; /* bound to, unmapped; unspecified: none yet, or the wildcard */
     uint16_t lport;
     struct tcb *tcb;
     /* options, applied when the TCB is created */

@@ -93,7 +93,7 @@ static void handle_give_back(struct sock_table *tb, uint32_t i)
         tb->hint = i / 64;
 }
 
-static int sock_alloc(struct synack_stack *s)
+static int sock_alloc(struct synack_stack *s, uint16_t family)
 {
     struct sock_table *tb = table(s);
     if (!tb)
@@ -103,6 +103,8 @@ static int sock_alloc(struct synack_stack *s)
         struct sock *sk = &tb->v[i];
         memset(sk, 0, sizeof *sk);
         sk->kind = SK_OPEN;
+        sk->family = family;
+        sk->laddr = synack_addr_any(family);
         sk->sndbuf = s->cfg.sndbuf;
         sk->rcvbuf = s->cfg.rcvbuf;
         sk->keep_idle = s->cfg.keepalive_idle;
@@ -121,9 +123,64 @@ static int sock_alloc(struct synack_stack *s)
     return i;
 }
 
+int synack_socket_family(struct synack_stack *s, int family)
+{
+    if (!s)
+        return -EINVAL;
+    if (family != SYNACK_AF_INET && family != SYNACK_AF_INET6)
+        return -EAFNOSUPPORT;
+    return sock_alloc(s, (uint16_t)family);
+}
+
 int synack_socket(struct synack_stack *s)
 {
-    return s ? sock_alloc(s) : -EINVAL;
+    return synack_socket_family(s, SYNACK_AF_INET);
+}
+
+/* ---- addresses ---- */
+
+/* An address the user gives a socket, as the stack holds it: an AF_INET6
+ * socket's IPv4-mapped address is IPv4 (RFC 3493 3.7), unless
+ * IPV6_V6ONLY. */
+static int addr_in(const struct sock *sk, const struct synack_addr *a, struct synack_addr *out)
+{
+    if (!a)
+        return -EFAULT;
+    if (a->family != sk->family)
+        return -EAFNOSUPPORT;
+    *out = synack_addr_unmap(*a);
+    if (out->family != sk->family && sk->v6only)
+        return -EAFNOSUPPORT;
+    return 0;
+}
+
+/* An address the stack reports to a socket: IPv4-mapped for an AF_INET6
+ * socket (RFC 3493 3.7). */
+static void addr_out(const struct sock *sk, const struct synack_addr *a, struct synack_addr *out)
+{
+    if (!out)
+        return;
+    *out = *a;
+    if (out->family == SYNACK_AF_INET && sk->family == SYNACK_AF_INET6)
+        out->family = SYNACK_AF_INET6;
+}
+
+/* The stack's address of a family, false when it has none. */
+static bool local_addr(const struct synack_stack *s, uint16_t family, struct synack_addr *out)
+{
+    static const uint8_t none[16];
+    if (family == SYNACK_AF_INET) {
+        *out = synack_addr_from_v4(s->cfg.addr);
+        return true;
+    }
+    *out = synack_addr_from_v6(s->cfg.addr6);
+    return memcmp(s->cfg.addr6, none, 16) != 0;
+}
+
+static bool is_local(const struct synack_stack *s, const struct synack_addr *a)
+{
+    struct synack_addr ours;
+    return local_addr(s, a->family, &ours) && synack_addr_eq(&ours, a);
 }
 
 /* ---- binding ---- */
@@ -131,8 +188,8 @@ int synack_socket(struct synack_stack *s)
 /* Would (laddr, port) clash with another socket or a TCB? With
  * SO_REUSEADDR on both, only a listener clashes (as in BSD and Linux).
  * The stack has one address: every socket on the port overlaps. */
-static bool port_taken(struct synack_stack *s, const struct sock *me, uint32_t laddr,
-                       uint16_t port)
+static bool port_taken(struct synack_stack *s, const struct sock *me,
+                       const struct synack_addr *laddr, uint16_t port)
 {
     const struct port_use *u = &s->sockets->ports[port]; /* me is not bound yet */
     if (me->reuseaddr ? (u->noreuse || u->listen) : u->bound)
@@ -143,7 +200,7 @@ static bool port_taken(struct synack_stack *s, const struct sock *me, uint32_t l
 struct port_probe {
     struct synack_stack *s;
     const struct sock *me;
-    uint32_t laddr;
+    const struct synack_addr *laddr;
 };
 
 /* A port for connect(): not one a socket has bound explicitly or a
@@ -157,18 +214,18 @@ static bool ephemeral_taken(void *ctx, uint16_t port)
     return tcp_port_in_use(&p->s->tcp, p->laddr, port, true);
 }
 
-int synack_socket_bind(struct synack_stack *s, int sd, uint32_t addr, uint16_t port)
+/* bind() of a checked, unmapped address. */
+static int sock_bind(struct synack_stack *s, struct sock *sk, const struct synack_addr *addr,
+                     uint16_t port)
 {
-    struct sock *sk = sock_lookup(s, sd);
-    if (!sk)
-        return -EBADF;
     if (sk->bound || sk->kind != SK_OPEN)
         return -EINVAL;
-    if (addr != 0 && addr != s->cfg.addr)
+    if (!synack_addr_is_any(addr) && !is_local(s, addr))
         return -EADDRNOTAVAIL;
     if (port == 0) {
         struct port_probe p = {s, sk, addr};
-        int r = tcp_ephemeral_port(&s->tcp, addr, 0, 0, ephemeral_taken, &p);
+        struct synack_addr none = synack_addr_any(addr->family);
+        int r = tcp_ephemeral_port(&s->tcp, addr, &none, 0, ephemeral_taken, &p);
         if (r < 0)
             return r;
         port = (uint16_t)r;
@@ -177,16 +234,33 @@ int synack_socket_bind(struct synack_stack *s, int sd, uint32_t addr, uint16_t p
     }
     sk->bound = true;
     sk->explicit = true;
-    sk->laddr = addr;
+    sk->laddr = *addr;
     sk->lport = port;
     sock_port_account(s, sk, +1);
     return 0;
 }
 
-static struct tcp_open_params open_params(const struct synack_stack *s, const struct sock *sk)
+int synack_socket_bind_addr(struct synack_stack *s, int sd, const struct synack_addr *addr,
+                            uint16_t port)
+{
+    struct sock *sk = sock_lookup(s, sd);
+    if (!sk)
+        return -EBADF;
+    struct synack_addr a;
+    int r = addr_in(sk, addr, &a);
+    return r < 0 ? r : sock_bind(s, sk, &a, port);
+}
+
+int synack_socket_bind(struct synack_stack *s, int sd, uint32_t addr, uint16_t port)
+{
+    struct synack_addr a = synack_addr_from_v4(addr);
+    return synack_socket_bind_addr(s, sd, &a, port);
+}
+
+static struct tcp_open_params open_params(const struct sock *sk)
 {
     return (struct tcp_open_params){
-        .laddr = sk->laddr ? sk->laddr : s->cfg.addr,
+        .laddr = sk->laddr,
         .lport = sk->lport,
         .sndbuf = sk->sndbuf,
         .rcvbuf = sk->rcvbuf,
@@ -204,6 +278,7 @@ static struct tcp_open_params open_params(const struct synack_stack *s, const st
         .ttl = sk->ttl,
         .pmtudisc = sk->pmtudisc,
         .mtu_probing = sk->mtu_probing,
+        .v6only = sk->v6only,
     };
 }
 
@@ -223,14 +298,14 @@ int synack_socket_listen(struct synack_stack *s, int sd, int backlog)
     if (sk->kind != SK_OPEN)
         return -EINVAL;
     if (!sk->bound) {
-        int r = synack_socket_bind(s, sd, 0, 0);
+        struct synack_addr any = synack_addr_any(sk->family);
+        int r = sock_bind(s, sk, &any, 0);
         if (r < 0)
             return r;
     }
-    if (tcp_port_in_use(&s->tcp, sk->laddr, sk->lport, true))
+    if (tcp_port_in_use(&s->tcp, &sk->laddr, sk->lport, true))
         return -EADDRINUSE;
-    struct tcp_open_params p = open_params(s, sk);
-    p.laddr = sk->laddr; /* a wildcard listen stays wildcard */
+    struct tcp_open_params p = open_params(sk); /* a wildcard listen stays wildcard */
     p.backlog = (uint32_t)backlog;
     int r = tcp_open_passive(&s->tcp, &p, &sk->tcb);
     if (r < 0)
@@ -243,7 +318,8 @@ int synack_socket_listen(struct synack_stack *s, int sd, int backlog)
     return 0;
 }
 
-int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16_t *rport)
+int synack_socket_accept_addr(struct synack_stack *s, int sd, struct synack_addr *raddr,
+                              uint16_t *rport)
 {
     struct sock *sk = sock_lookup(s, sd);
     if (!sk)
@@ -252,7 +328,7 @@ int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16
         return -EINVAL;
     if (!sk->tcb->acceptq_head)
         return -EAGAIN;
-    int nsd = sock_alloc(s);
+    int nsd = sock_alloc(s, sk->family);
     if (nsd < 0)
         return nsd;
     sk = &s->sockets->v[sd]; /* (the table does not move, but be exact) */
@@ -269,21 +345,35 @@ int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16
     nk->lport = c->lport;
     nk->tcb = c;
     sock_port_account(s, nk, +1);
-    if (raddr)
-        *raddr = c->raddr;
+    addr_out(nk, &c->raddr, raddr);
     if (rport)
         *rport = c->rport;
     sock_rearm(s, sd);
     return nsd;
 }
 
+int synack_socket_accept(struct synack_stack *s, int sd, uint32_t *raddr, uint16_t *rport)
+{
+    struct synack_addr a;
+    int r = synack_socket_accept_addr(s, sd, &a, rport);
+    if (r >= 0 && raddr)
+        *raddr = synack_addr_v4(&a);
+    return r;
+}
+
 /* ---- connect ---- */
 
-static bool remote_addr_valid(const struct synack_stack *s, uint32_t addr)
+static bool remote_addr_valid(const struct synack_stack *s, const struct synack_addr *a)
 {
     /* MUST-46: an OPEN to a broadcast or multicast address is an error. */
     if (MUTANT(connect_to_broadcast))
-        return addr != 0;
+        return !synack_addr_is_any(a);
+    if (a->family == SYNACK_AF_INET6) {
+        static const uint8_t loopback[16] = {[15] = 1};
+        return !synack_addr_is_any(a) && !ip6_is_multicast(a->a) &&
+               memcmp(a->a, loopback, 16) != 0;
+    }
+    uint32_t addr = synack_addr_v4(a);
     return addr != 0 && ip_classify_dst(&s->host, addr) != IP_DST_BROADCAST &&
            !ip_is_multicast(addr) && (addr >> 24) != 127;
 }
@@ -312,8 +402,8 @@ static int connect_again(struct synack_stack *s, struct sock *sk, uint64_t now)
     }
 }
 
-int synack_socket_connect(struct synack_stack *s, int sd, uint32_t addr, uint16_t port,
-                          uint64_t now)
+int synack_socket_connect_addr(struct synack_stack *s, int sd, const struct synack_addr *raddr,
+                               uint16_t port, uint64_t now)
 {
     struct sock *sk = sock_lookup(s, sd);
     if (!sk)
@@ -322,22 +412,33 @@ int synack_socket_connect(struct synack_stack *s, int sd, uint32_t addr, uint16_
         return -EISCONN;
     if (sk->kind == SK_CONN)
         return connect_again(s, sk, now);
-    if (!remote_addr_valid(s, addr))
+    struct synack_addr addr, laddr;
+    int e = addr_in(sk, raddr, &addr);
+    if (e < 0)
+        return e;
+    if (!remote_addr_valid(s, &addr))
         return -ENETUNREACH;
     if (port == 0)
         return -EADDRNOTAVAIL;
-    uint32_t laddr = sk->laddr ? sk->laddr : s->cfg.addr; /* MUST-44 */
+    if (synack_addr_is_any(&sk->laddr)) { /* MUST-44 */
+        if (!local_addr(s, addr.family, &laddr))
+            return -ENETUNREACH; /* no address of the peer's family */
+    } else if (sk->laddr.family != addr.family) {
+        return -ENETUNREACH; /* bound to an address of the other family */
+    } else {
+        laddr = sk->laddr;
+    }
     uint16_t lport = sk->lport;
     if (!sk->bound) {
-        struct port_probe p = {s, sk, laddr};
-        int r = tcp_ephemeral_port(&s->tcp, laddr, addr, port, ephemeral_taken, &p);
+        struct port_probe p = {s, sk, &laddr};
+        int r = tcp_ephemeral_port(&s->tcp, &laddr, &addr, port, ephemeral_taken, &p);
         if (r < 0)
             return r;
         lport = (uint16_t)r;
-    } else if (tcp_conn_exists(&s->tcp, laddr, lport, addr, port)) {
+    } else if (tcp_conn_exists(&s->tcp, &laddr, lport, &addr, port)) {
         return -EADDRINUSE; /* that exact connection exists (e.g. in TIME-WAIT) */
     }
-    struct tcp_open_params p = open_params(s, sk);
+    struct tcp_open_params p = open_params(sk);
     p.laddr = laddr;
     p.lport = lport;
     p.raddr = addr;
@@ -356,6 +457,13 @@ int synack_socket_connect(struct synack_stack *s, int sd, uint32_t addr, uint16_
      * with the first send */
     sock_tcb_changed(s, sd);
     return tcp_tfo_deferred(sk->tcb) ? 0 : -EINPROGRESS;
+}
+
+int synack_socket_connect(struct synack_stack *s, int sd, uint32_t addr, uint16_t port,
+                          uint64_t now)
+{
+    struct synack_addr a = synack_addr_from_v4(addr);
+    return synack_socket_connect_addr(s, sd, &a, port, now);
 }
 
 /* ---- data ---- */
@@ -492,28 +600,46 @@ int synack_socket_status(struct synack_stack *s, int sd, struct synack_tcp_info 
     return 0;
 }
 
-int synack_socket_name(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port)
+int synack_socket_name_addr(struct synack_stack *s, int sd, struct synack_addr *addr,
+                            uint16_t *port)
 {
     struct sock *sk = sock_lookup(s, sd);
     if (!sk)
         return -EBADF;
-    if (addr)
-        *addr = sk->tcb ? sk->tcb->laddr : sk->laddr;
+    addr_out(sk, sk->tcb ? &sk->tcb->laddr : &sk->laddr, addr);
     if (port)
         *port = sk->lport;
     return 0;
 }
 
-int synack_socket_peer(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port)
+int synack_socket_peer_addr(struct synack_stack *s, int sd, struct synack_addr *addr,
+                            uint16_t *port)
 {
     struct sock *sk = sock_lookup(s, sd);
     if (!sk)
         return -EBADF;
     if (sk->kind != SK_CONN)
         return -ENOTCONN;
-    if (addr)
-        *addr = sk->tcb->raddr;
+    addr_out(sk, &sk->tcb->raddr, addr);
     if (port)
         *port = sk->tcb->rport;
     return 0;
+}
+
+int synack_socket_name(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port)
+{
+    struct synack_addr a;
+    int r = synack_socket_name_addr(s, sd, &a, port);
+    if (r == 0 && addr)
+        *addr = a.family == SYNACK_AF_INET ? synack_addr_v4(&a) : 0;
+    return r;
+}
+
+int synack_socket_peer(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port)
+{
+    struct synack_addr a;
+    int r = synack_socket_peer_addr(s, sd, &a, port);
+    if (r == 0 && addr)
+        *addr = a.family == SYNACK_AF_INET ? synack_addr_v4(&a) : 0;
+    return r;
 }

@@ -287,6 +287,68 @@ static int set_ip_level(struct sock *sk, int name, const void *val, size_t len)
     return -ENOPROTOOPT;
 }
 
+/* IPPROTO_IPV6 (RFC 3493 5, Linux's values) on an AF_INET6 socket: the
+ * Hop Limit and Traffic Class are the TTL and TOS of IPv4 (-1 the
+ * default); V6ONLY only before bind. */
+static int set_ipv6_level(const struct synack_stack *s, struct sock *sk, int name,
+                          const void *val, size_t len)
+{
+    int v;
+    if (sk->family != SYNACK_AF_INET6)
+        return -ENOPROTOOPT;
+    if (get_int(val, len, &v) < 0)
+        return -EINVAL;
+    switch (name) {
+    case SYNACK_IPV6_V6ONLY:
+        if (sk->bound)
+            return -EINVAL;
+        sk->v6only = v != 0;
+        return 0;
+    case SYNACK_IPV6_MTU_DISCOVER:
+        return set_pmtudisc(sk, v);
+    case SYNACK_IPV6_UNICAST_HOPS:
+        v = v == -1 ? s->cfg.ttl : v;
+        return set_ip_level(sk, SYNACK_IP_TTL, &v, sizeof v);
+    case SYNACK_IPV6_TCLASS:
+        v = v == -1 ? 0 : v;
+        return set_ip_level(sk, SYNACK_IP_TOS, &v, sizeof v);
+    default:
+        return -ENOPROTOOPT;
+    }
+}
+
+static int get_ip_level(struct synack_stack *s, struct sock *sk, int name, void *val,
+                        size_t *len)
+{
+    if (name == SYNACK_IP_TOS)
+        return put_int(val, len, sk->tos);
+    if (name == SYNACK_IP_TTL)
+        return put_int(val, len, sk->ttl);
+    if (name == SYNACK_IP_MTU_DISCOVER)
+        return put_int(val, len, get_pmtudisc(sk));
+    if (name == SYNACK_IP_MTU) /* Linux: the path's, ENOTCONN when unconnected */
+        return sk->tcb && sk->tcb->state >= SYNACK_SYN_SENT
+                   ? put_int(val, len, (int)tcp_pmtu(&s->tcp, sk->tcb))
+                   : -ENOTCONN;
+    return -ENOPROTOOPT;
+}
+
+static int get_ipv6_level(struct synack_stack *s, struct sock *sk, int name, void *val,
+                          size_t *len)
+{
+    static const int ip_name[] = {
+        [SYNACK_IPV6_UNICAST_HOPS] = SYNACK_IP_TTL, [SYNACK_IPV6_MTU_DISCOVER] = SYNACK_IP_MTU_DISCOVER,
+        [SYNACK_IPV6_MTU] = SYNACK_IP_MTU,          [SYNACK_IPV6_TCLASS] = SYNACK_IP_TOS,
+    };
+    if (sk->family != SYNACK_AF_INET6)
+        return -ENOPROTOOPT;
+    if (name == SYNACK_IPV6_V6ONLY)
+        return put_int(val, len, sk->v6only);
+    if (name < 0 || (size_t)name >= sizeof ip_name / sizeof ip_name[0] || !ip_name[name])
+        return -ENOPROTOOPT;
+    return get_ip_level(s, sk, ip_name[name], val, len);
+}
+
 int synack_socket_setsockopt(struct synack_stack *s, int sd, int level, int name,
                              const void *val, size_t len, uint64_t now)
 {
@@ -300,6 +362,8 @@ int synack_socket_setsockopt(struct synack_stack *s, int sd, int level, int name
         return set_tcp_level(s, sk, name, val, len, now);
     case SYNACK_IPPROTO_IP:
         return set_ip_level(sk, name, val, len);
+    case SYNACK_IPPROTO_IPV6:
+        return set_ipv6_level(s, sk, name, val, len);
     default:
         return -ENOPROTOOPT;
     }
@@ -403,17 +467,9 @@ int synack_socket_getsockopt(struct synack_stack *s, int sd, int level, int name
     case SYNACK_SOL_TCP:
         return get_tcp_level(s, sk, name, val, len);
     case SYNACK_IPPROTO_IP:
-        if (name == SYNACK_IP_TOS)
-            return put_int(val, len, sk->tos);
-        if (name == SYNACK_IP_TTL)
-            return put_int(val, len, sk->ttl);
-        if (name == SYNACK_IP_MTU_DISCOVER)
-            return put_int(val, len, get_pmtudisc(sk));
-        if (name == SYNACK_IP_MTU) /* Linux: the path's, ENOTCONN when unconnected */
-            return sk->tcb && sk->tcb->state >= SYNACK_SYN_SENT
-                       ? put_int(val, len, (int)tcp_pmtu(&s->tcp, sk->tcb))
-                       : -ENOTCONN;
-        return -ENOPROTOOPT;
+        return get_ip_level(s, sk, name, val, len);
+    case SYNACK_IPPROTO_IPV6:
+        return get_ipv6_level(s, sk, name, val, len);
     default:
         return -ENOPROTOOPT;
     }

@@ -112,7 +112,7 @@ struct tcb {
     enum synack_state state;
     enum tcb_owner owner;
     uint32_t flags;
-    uint32_t laddr, raddr;
+    struct synack_addr laddr, raddr; /* family: the connection's (IPv4 as ::ffff:0:0/96) */
     uint16_t lport, rport;
 
     struct tcb *hnext;       /* hash chain of the connection table */
@@ -250,14 +250,16 @@ struct tcb {
     uint8_t tos, ttl;
     uint8_t pmtudisc; /* enum tcp_pmtudisc (IP_MTU_DISCOVER) */
     bool mtu_probing; /* RFC 4821 black-hole detection */
+    bool v6only;      /* IPV6_V6ONLY: a :: listener takes no IPv4 */
 };
 
 /* Output of a segment: TCP writes it after TCP_IP_HEADROOM octets of pkt and
- * calls ip_output, which writes the IPv4 header into the headroom. */
-#define TCP_IP_HEADROOM 20u
-typedef void (*tcp_ip_output_fn)(void *ctx, uint8_t *pkt, size_t seglen, uint32_t src,
-                                  uint32_t dst, uint8_t tos, uint8_t ttl, bool df,
-                                  uint64_t now);
+ * calls ip_output, which writes the IP header into the headroom (IPv6's
+ * 40 octets, or IPv4's 20 at its end). */
+#define TCP_IP_HEADROOM 40u
+typedef void (*tcp_ip_output_fn)(void *ctx, uint8_t *pkt, size_t seglen,
+                                  const struct synack_addr *src, const struct synack_addr *dst,
+                                  uint8_t tos, uint8_t ttl, bool df, uint64_t now);
 
 /* What a peer's SYN offered (3.7.1; RFC 7323 2, 3; RFC 2018 2). The stack
  * uses the MSS today; the rest is kept for window scaling, timestamps and
@@ -281,7 +283,7 @@ struct syn_entry {
     struct syn_entry *hnext;   /* hash chain on the 4-tuple */
     struct syn_entry *lprev, *lnext; /* the listener's entries, oldest first */
     struct tcb *listener;
-    uint32_t laddr, raddr;
+    struct synack_addr laddr, raddr;
     uint16_t lport, rport;
     uint32_t irs, iss;
     uint16_t peer_wnd;  /* SEG.WND of the SYN (a SYN's window is never scaled) */
@@ -299,7 +301,7 @@ struct syn_entry {
 struct tw_entry {
     struct tw_entry *hnext;      /* hash chain on the 4-tuple */
     struct tw_entry *prev, *next; /* oldest first: expiry order */
-    uint32_t laddr, raddr;
+    struct synack_addr laddr, raddr;
     uint16_t lport, rport;
     uint32_t snd_nxt;            /* SND.NXT = SND.UNA: our FIN is acknowledged */
     uint32_t max_snd_wnd;        /* RFC 5961 5.2 */
@@ -315,7 +317,7 @@ struct tw_entry {
 /* RFC 7413 4.1.3: a server's cookie, as a client caches it. */
 #define TCP_TFO_CACHE 32
 struct tfo_cached {
-    uint32_t addr;
+    struct synack_addr addr;
     uint16_t mss;
     uint8_t len; /* 0: a free slot */
     uint8_t cookie[SYNACK_TFO_COOKIE_MAX];

@@ -18,10 +18,12 @@ void tcp_ctx_destroy(struct tcp_ctx *t);
 
 /* A checked segment th from src to dst (host order), both unicast. */
 /* ecn: the ECN field of the IP header (RFC 3168 5). */
-void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, uint8_t ecn, const struct synack_tcp *th,
-               uint64_t now);
+void tcp_input(struct tcp_ctx *t, const struct synack_addr *src, const struct synack_addr *dst,
+               uint8_t ecn, const struct synack_tcp *th, uint64_t now);
 /* An ICMP error whose embedded datagram is TCP (RFC 9293 3.9.2.2). */
 void tcp_icmp_error(struct tcp_ctx *t, const struct synack_icmp *icmp, uint64_t now);
+/* An ICMPv6 error whose invoking packet is TCP (RFC 4443 2.4 (c)). */
+void tcp_icmp6_error(struct tcp_ctx *t, const struct synack_icmp6 *icmp, uint64_t now);
 void tcp_poll(struct tcp_ctx *t, uint64_t now);
 uint64_t tcp_deadline(const struct tcp_ctx *t);
 /* ... of the timers that send a segment when they expire (all but TT_2MSL). */
@@ -37,7 +39,7 @@ void tcp_batch_end(struct tcp_ctx *t, uint64_t now);
 uint32_t tcp_pmtu(const struct tcp_ctx *t, const struct tcb *tcb);
 
 struct tcp_open_params {
-    uint32_t laddr, raddr;
+    struct synack_addr laddr, raddr;
     uint16_t lport, rport;
     uint32_t sndbuf, rcvbuf;
     uint16_t user_mss;
@@ -52,6 +54,7 @@ struct tcp_open_params {
     uint8_t tos, ttl;
     uint8_t pmtudisc; /* enum tcp_pmtudisc */
     bool mtu_probing; /* RFC 4821 black-hole detection */
+    bool v6only;      /* IPV6_V6ONLY: a :: listener takes no IPv4 */
     uint32_t backlog;
 };
 
@@ -104,14 +107,15 @@ void tcp_tfo_configure(struct tcb *tcb, uint16_t mode, uint32_t qlen, const uint
 /* The extensions a new socket offers: the configuration's TO_* bits. */
 uint8_t tcp_ext_from_config(const struct synack_config *cfg);
 
-/* Is (laddr, lport) used by a TCB? Wildcard laddr 0 matches any. */
-bool tcp_port_in_use(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,
+/* Is (laddr, lport) used by a TCB? A wildcard laddr matches any. */
+bool tcp_port_in_use(const struct tcp_ctx *t, const struct synack_addr *laddr, uint16_t lport,
                      bool listeners_only);
 /* Does a TCB with exactly this 4-tuple exist (TIME-WAIT included)? */
-bool tcp_conn_exists(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                     uint16_t rport);
+bool tcp_conn_exists(struct tcp_ctx *t, const struct synack_addr *laddr, uint16_t lport,
+                     const struct synack_addr *raddr, uint16_t rport);
 /* RFC 6056 algorithm 3: a local port for (laddr, raddr, rport), or -EADDRNOTAVAIL. */
-int tcp_ephemeral_port(struct tcp_ctx *t, uint32_t laddr, uint32_t raddr, uint16_t rport,
+int tcp_ephemeral_port(struct tcp_ctx *t, const struct synack_addr *laddr,
+                       const struct synack_addr *raddr, uint16_t rport,
                        bool (*taken)(void *ctx, uint16_t port), void *ctx);
 
 #endif

@@ -34,14 +34,17 @@ void tcp_tfo_configure(struct tcb *tcb, uint16_t mode, uint32_t qlen, const uint
 
 /* ---- the server: cookies (RFC 7413 4.1.2) ---- */
 
-static void make_cookie(const struct tcp_ctx *t, const struct tcb *l, uint32_t client,
-                        uint32_t server, uint8_t out[TFO_COOKIE_LEN])
+static void make_cookie(const struct tcp_ctx *t, const struct tcb *l,
+                        const struct synack_addr *client, const struct synack_addr *server,
+                        uint8_t out[TFO_COOKIE_LEN])
 {
-    /* MAC over the addresses, as the SYN's IP header has them */
-    uint8_t d[8];
-    synack_put32(d, client);
-    synack_put32(d + 4, server);
-    uint64_t h = siphash24(l->tfo_key_set ? &l->tfo_key : &t->tfo_key, d, sizeof d);
+    /* MAC over the addresses, as the SYN's IP header has them: 4 octets
+     * each for IPv4, 16 for IPv6 */
+    uint8_t d[32];
+    size_t n = client->family == SYNACK_AF_INET ? 4 : 16;
+    memcpy(d, client->a + 16 - n, n);
+    memcpy(d + n, server->a + 16 - n, n);
+    uint64_t h = siphash24(l->tfo_key_set ? &l->tfo_key : &t->tfo_key, d, 2 * n);
     for (unsigned i = 0; i < TFO_COOKIE_LEN; i++)
         out[i] = (uint8_t)(h >> (8 * i));
 }
@@ -66,7 +69,7 @@ void tcp_tfo_syn_ack_opt(const struct tcp_ctx *t, const struct tcb *l,
         return;
     o->present |= TCPOPT_F_FASTOPEN;
     o->tfo_len = TFO_COOKIE_LEN;
-    make_cookie(t, l, tu->raddr, tu->laddr, o->tfo_cookie);
+    make_cookie(t, l, &tu->raddr, &tu->laddr, o->tfo_cookie);
 }
 
 /* 4.2.2: the SYN's cookie is valid (or none is asked for). */
@@ -78,7 +81,7 @@ static bool cookie_ok(const struct tcp_ctx *t, const struct tcb *l, const struct
     if (!(o->present & TCPOPT_F_FASTOPEN) || o->tfo_len != TFO_COOKIE_LEN)
         return false;
     uint8_t want[TFO_COOKIE_LEN];
-    make_cookie(t, l, seg->src, seg->dst, want);
+    make_cookie(t, l, &seg->src, &seg->dst, want);
     return memcmp(want, o->tfo_cookie, TFO_COOKIE_LEN) == 0;
 }
 
@@ -131,17 +134,17 @@ void tcp_tfo_child_done(struct tcb *c)
 
 /* ---- the client: the cookie cache and the SYN's data (4.1.3, 4.2.1) ---- */
 
-static struct tfo_cached *cache_find(struct tcp_ctx *t, uint32_t addr)
+static struct tfo_cached *cache_find(struct tcp_ctx *t, const struct synack_addr *addr)
 {
     for (unsigned i = 0; i < TCP_TFO_CACHE; i++)
-        if (t->tfo_cache[i].len && t->tfo_cache[i].addr == addr)
+        if (t->tfo_cache[i].len && tcp_addr_eq(&t->tfo_cache[i].addr, addr))
             return &t->tfo_cache[i];
     return NULL;
 }
 
 /* Remember a server's cookie and MSS (4.1.3), in place of the oldest. */
-static void cache_put(struct tcp_ctx *t, uint32_t addr, const struct synack_tcp_opts *o,
-                      uint16_t mss)
+static void cache_put(struct tcp_ctx *t, const struct synack_addr *addr,
+                      const struct synack_tcp_opts *o, uint16_t mss)
 {
     struct tfo_cached *e = cache_find(t, addr);
     if (!e) {
@@ -150,7 +153,7 @@ static void cache_put(struct tcp_ctx *t, uint32_t addr, const struct synack_tcp_
             if (t->tfo_cache[i].stamp < e->stamp)
                 e = &t->tfo_cache[i];
     }
-    e->addr = addr;
+    e->addr = *addr;
     e->len = o->tfo_len;
     memcpy(e->cookie, o->tfo_cookie, o->tfo_len);
     e->mss = mss;
@@ -167,7 +170,7 @@ void tcp_tfo_connect(struct tcp_ctx *t, struct tcb *tcb)
     /* As Linux: connect() waits for the first send only when that send
      * can go in the SYN: a cookie is cached, or none is needed. */
     if (client_on(tcb) &&
-        (cache_find(t, tcb->raddr) || (tcb->tfo_mode & TFO_CLIENT_NO_COOKIE)))
+        (cache_find(t, &tcb->raddr) || (tcb->tfo_mode & TFO_CLIENT_NO_COOKIE)))
         tcb->flags |= TF_TFO_DEFER;
 }
 
@@ -178,8 +181,8 @@ uint32_t tcp_tfo_syn_data(struct tcp_ctx *t, struct tcb *tcb)
     tcb->tfo_opt = false;
     if (!client_on(tcb) || tcb->snd_max != tcb->iss)
         return 0;
-    struct tfo_cached *e = cache_find(t, tcb->raddr);
-    uint32_t mss = e && e->mss ? e->mss : 536u; /* the server's MSS, if known (MUST-15) */
+    struct tfo_cached *e = cache_find(t, &tcb->raddr);
+    uint32_t mss = e && e->mss ? e->mss : tcp_default_mss(tcb); /* the server's, if known (MUST-15) */
     mss = mss > tcp_opts_overhead(tcb) + 24u ? mss - tcp_opts_overhead(tcb) - 24u : 1u;
     uint32_t len = tcb->sb.len < mss ? tcb->sb.len : mss;
     if (e) { /* the cookie, and the data with it */
@@ -199,7 +202,7 @@ void tcp_tfo_syn_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *s
 {
     const struct synack_tcp_opts *o = seg->opts;
     if ((o->present & TCPOPT_F_FASTOPEN) && o->tfo_len >= 4) /* 4.1.1: 4 to 16 octets */
-        cache_put(t, tcb->raddr, o, tcb->peer_mss);
+        cache_put(t, &tcb->raddr, o, tcb->peer_mss);
     if (!(tcb->flags & TF_TFO_SYN_DATA))
         return;
     /* 4.2.1: data the SYN-ACK does not acknowledge goes again after the

@@ -107,7 +107,7 @@ static void listen_syn(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
     struct tcp_passive po = {.tu = {seg->dst, seg->src, seg->dport, seg->sport},
                              .irs = seg->seq,
                              .peer_wnd = (uint16_t)seg->wnd};
-    po.iss = tcp_isn(t, po.tu.laddr, po.tu.lport, po.tu.raddr, po.tu.rport, now);
+    po.iss = tcp_isn(t, &po.tu, now);
     if (iss_floor && !seq_gt(po.iss, *iss_floor) && !MUTANT(timewait_iss_no_floor))
         po.iss = *iss_floor + 1; /* MAY-2 (1): above the old incarnation */
     tcp_syn_opts_take(t, seg, &po.opts);
@@ -274,7 +274,7 @@ static struct tcb *time_wait_reopen(struct tcp_ctx *t, const struct tcp_tw_view 
 {
     if (seg->flags != SYNACK_TCP_SYN || !tcp_time_wait_syn_ok(v, seg))
         return NULL;
-    struct tcb *l = tcb_lookup_listener(t, seg->dst, seg->dport);
+    struct tcb *l = tcb_lookup_listener(t, &seg->dst, seg->dport);
     if (!l)
         return NULL;
     *iss_floor = v->snd_nxt + 65535u + 1u;
@@ -284,11 +284,11 @@ static struct tcb *time_wait_reopen(struct tcp_ctx *t, const struct tcp_tw_view 
 
 /* ---- entry ---- */
 
-static void seg_from_header(struct tcp_seg *seg, uint32_t src, uint32_t dst,
-                            const struct synack_tcp *th)
+static void seg_from_header(struct tcp_seg *seg, const struct synack_addr *src,
+                            const struct synack_addr *dst, const struct synack_tcp *th)
 {
-    seg->src = src;
-    seg->dst = dst;
+    seg->src = *src;
+    seg->dst = *dst;
     seg->sport = th->sport;
     seg->dport = th->dport;
     seg->seq = th->seq;
@@ -305,16 +305,16 @@ static void seg_from_header(struct tcp_seg *seg, uint32_t src, uint32_t dst,
     seg->opts = MUTANT(options_on_syn_only) && !(th->flags & SYNACK_TCP_SYN) ? &none : &th->opts;
 }
 
-void tcp_input(struct tcp_ctx *t, uint32_t src, uint32_t dst, uint8_t ecn, const struct synack_tcp *th,
-               uint64_t now)
+void tcp_input(struct tcp_ctx *t, const struct synack_addr *src, const struct synack_addr *dst,
+               uint8_t ecn, const struct synack_tcp *th, uint64_t now)
 {
     struct tcp_seg seg;
     seg_from_header(&seg, src, dst, th);
     seg.ecn = ecn;
     t->cnt->tcp_in++;
     uint32_t iss_floor, *floor = NULL;
-    struct tcb *tcb = tcb_lookup(t, dst, th->dport, src, th->sport);
-    struct tcp_tuple tu = {dst, src, th->dport, th->sport};
+    struct tcp_tuple tu = {*dst, *src, th->dport, th->sport};
+    struct tcb *tcb = tcb_lookup(t, &tu);
     if (tcb && tcb->state == SYNACK_TIME_WAIT) {
         struct tcp_tw_view v = {tcb->opt_on & TO_TS, tcb->ts_recent, tcb->rcv_nxt, tcb->snd_max};
         struct tcb *l = time_wait_reopen(t, &v, &seg, &iss_floor);

@@ -3,13 +3,14 @@
 #define SYNACK_TCP_INTERNAL_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "tcp/tcp.h"
 #include "tcp/tcp_seq.h"
 
 /* A received segment, as SEGMENT ARRIVES sees it (RFC 9293 3.10.7). */
 struct tcp_seg {
-    uint32_t src, dst;
+    struct synack_addr src, dst;
     uint16_t sport, dport;
     uint32_t seq, ack;
     uint32_t data_seq;     /* sequence number of the first octet of text */
@@ -27,7 +28,7 @@ struct tcp_seg {
 
 /* A connection's 4-tuple, from our side. */
 struct tcp_tuple {
-    uint32_t laddr, raddr;
+    struct synack_addr laddr, raddr;
     uint16_t lport, rport;
 };
 
@@ -46,9 +47,11 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_orphan(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_hash_insert(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb);
-struct tcb *tcb_lookup(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                       uint16_t rport);
-struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport);
+struct tcb *tcb_lookup(struct tcp_ctx *t, const struct tcp_tuple *tu);
+/* The listener a segment to (laddr, lport) belongs to: bound to laddr, or
+ * to the wildcard of its family, or to :: without IPV6_V6ONLY. */
+struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, const struct synack_addr *laddr,
+                                uint16_t lport);
 /* The state of the connection with this 4-tuple, wherever it is kept
  * (a TCB, the SYN cache); CLOSED when there is none. */
 enum synack_state tcp_tuple_state(struct tcp_ctx *t, const struct tcp_tuple *tu);
@@ -75,8 +78,20 @@ void tcb_touch(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_untouch(struct tcb *tcb);
 
 /* ---- ISN and ports: tcp_isn.c ---- */
-uint32_t tcp_isn(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                 uint16_t rport, uint64_t now);
+uint32_t tcp_isn(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint64_t now);
+/* Two addresses as words of a keyed hash's input: an IPv4 pair as 2 words
+ * (the key IPv4 always had), any other pair as 8. Returns the words
+ * written at k. */
+size_t tcp_addr_words(const struct synack_addr *x, const struct synack_addr *y, uint32_t k[8]);
+static inline bool tcp_addr_eq(const struct synack_addr *x, const struct synack_addr *y)
+{
+    return x->family == y->family && memcmp(x->a, y->a, 16) == 0;
+}
+static inline bool tcp_tuple_eq(const struct tcp_tuple *x, const struct tcp_tuple *y)
+{
+    return x->lport == y->lport && x->rport == y->rport && tcp_addr_eq(&x->laddr, &y->laddr) &&
+           tcp_addr_eq(&x->raddr, &y->raddr);
+}
 
 /* ---- SYN cookies: tcp_syncookie.c (RFC 4987 3.6) ---- */
 /* The ISS for a SYN answered without state; false when the peer's MSS is
@@ -234,7 +249,7 @@ bool tcp_challenge_ack_allowed(struct tcp_ctx *t, uint64_t now);
 /* A segment without text that belongs to no TCB: a RST, or what the SYN
  * cache and TIME-WAIT records send (SYN-ACK, ACK). */
 struct tcp_bare {
-    uint32_t src, dst;
+    struct synack_addr src, dst;
     uint16_t sport, dport;
     uint32_t seq, ack;
     uint8_t flags;
@@ -276,7 +291,9 @@ uint64_t tcp_persist_next(const struct tcp_ctx *t, struct tcb *tcb);
 /* The peer shrank its window to zero over data in flight (3.8.6, SHLD-17). */
 void tcp_window_closed(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* The MSS we announce: MMS_R - 20 (MUST-67), at most TCP_MAXSEG. */
-uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t user_mss);
+/* The MSS we announce: MMS_R - 20 (MUST-67), the link's MTU less 40, less
+ * 60 over IPv6 (RFC 8200 8.3); TCP_MAXSEG lowers it. */
+uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t family, uint16_t user_mss);
 /* Effective send MSS (MUST-16). */
 void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb);
 /* Path MTU (tcp_output.c): set it (0: the link's) with the effective MSS;
@@ -285,6 +302,24 @@ void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb);
 void tcp_pmtu_set(struct tcp_ctx *t, struct tcb *tcb, uint32_t mtu, uint64_t now);
 void tcp_pmtu_age(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 void tcp_pmtu_blackhole(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* The IP header a connection's segments go in, without options: 20
+ * octets for IPv4, 40 for IPv6 (RFC 8200 3). */
+static inline uint32_t tcp_ip_hlen(const struct tcb *tcb)
+{
+    return tcb->raddr.family == SYNACK_AF_INET6 ? 40u : 20u;
+}
+/* The send MSS when the peer's SYN names none: 536 (RFC 9293 3.7.1,
+ * MUST-15), 1220 over IPv6 (RFC 8200 5's 1280 less 60). */
+static inline uint16_t tcp_default_mss(const struct tcb *tcb)
+{
+    return tcb->raddr.family == SYNACK_AF_INET6 ? 1220u : 536u;
+}
+/* The least path MTU a connection takes: pmtu_min (RFC 1191 3), and
+ * 1280 over IPv6 (RFC 8200 5, RFC 8201 4). */
+static inline uint32_t tcp_pmtu_floor(const struct tcp_ctx *t, const struct tcb *tcb)
+{
+    return tcb->raddr.family == SYNACK_AF_INET6 ? 1280u : t->cfg->pmtu_min;
+}
 /* The path MTU a connection sends with: the link's until ICMP lowered it. */
 static inline uint32_t tcp_path_mtu(const struct tcp_ctx *t, const struct tcb *tcb)
 {

@@ -39,8 +39,10 @@ static uint8_t wscale_for(uint32_t rcvbuf)
  * nothing of the host's uptime. */
 static uint32_t ts_offset_of(const struct tcp_ctx *t, const struct tcp_tuple *tu)
 {
-    uint32_t k[3] = {tu->laddr, tu->raddr, (uint32_t)tu->lport << 16 | tu->rport};
-    return (uint32_t)siphash24(&t->ts_key, k, sizeof k);
+    uint32_t k[9];
+    size_t n = tcp_addr_words(&tu->laddr, &tu->raddr, k);
+    k[n++] = (uint32_t)tu->lport << 16 | tu->rport;
+    return (uint32_t)siphash24(&t->ts_key, k, n * sizeof *k);
 }
 
 static uint32_t ts_clock(uint64_t now)
@@ -56,7 +58,7 @@ uint32_t tcp_ts_now(const struct tcb *tcb, uint64_t now)
 void tcp_syn_prepare(const struct tcp_ctx *t, struct tcb *tcb)
 {
     struct tcp_tuple tu = {tcb->laddr, tcb->raddr, tcb->lport, tcb->rport};
-    tcb->rcv_mss = tcp_our_mss(t, tcb->user_mss);
+    tcb->rcv_mss = tcp_our_mss(t, tcb->raddr.family, tcb->user_mss);
     tcb->rcv_wscale = wscale_for(tcb->rb.cap);
     tcb->snd_wscale = 0;
     tcb->ts_offset = ts_offset_of(t, &tu);
@@ -114,7 +116,8 @@ static uint8_t settled(uint8_t offer, const struct tcp_syn_opts *o, bool syn_ack
 void tcp_syn_opts_apply(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_syn_opts *o,
                         uint64_t now)
 {
-    tcb->peer_mss = o->mss ? MUT(mss_opt_ignored, 536, o->mss) : MUT(mss_default_not_536, 1460, 536); /* MUST-14, MUST-15 */
+    tcb->peer_mss = o->mss ? MUT(mss_opt_ignored, 536, o->mss)
+                           : MUT(mss_default_not_536, 1460, tcp_default_mss(tcb)); /* MUST-14, MUST-15 */
     tcb->opt_on = settled(tcb->opt_offer, o, tcb->state == SYNACK_SYN_SENT);
     if (tcb->opt_on & TO_WSCALE) {
         tcb->snd_wscale = o->wscale;
@@ -211,7 +214,7 @@ void tcp_syn_ack_opts(const struct tcp_ctx *t, const struct tcb *l, const struct
     *o = (struct synack_tcp_opts){0};
     uint8_t ext = settled(l->opt_offer, peer, false);
     if (flags & SYNACK_TCP_SYN) {
-        syn_fill(ext, tcp_our_mss(t, l->user_mss), wscale_for(l->rb.cap), o);
+        syn_fill(ext, tcp_our_mss(t, tu->raddr.family, l->user_mss), wscale_for(l->rb.cap), o);
         tcp_tfo_syn_ack_opt(t, l, tu, peer, o);
     }
     if (ext & TO_TS)

@@ -79,6 +79,17 @@ static uint8_t ecn_mark(struct tcb *tcb, uint32_t seq, uint8_t *flags, uint32_t 
     return tos | 2u; /* ECT(0) */
 }
 
+/* The checksum over the pseudo-header of either family (RFC 9293 3.1,
+ * RFC 8200 8.1). */
+static void seg_checksum(uint8_t *seg, size_t len, const struct synack_addr *src,
+                         const struct synack_addr *dst)
+{
+    if (dst->family == SYNACK_AF_INET6)
+        synack_tcp_checksum_set6(seg, len, src->a, dst->a);
+    else
+        synack_tcp_checksum_set(seg, len, synack_addr_v4(src), synack_addr_v4(dst));
+}
+
 static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t flags,
                      uint32_t len, uint64_t now)
 {
@@ -120,12 +131,12 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
     if (len) /* the text after a SYN starts one further (RFC 7413 data) */
         sb_copy(&tcb->sb, seq + ((flags & SYNACK_TCP_SYN) ? 1u : 0u) - tcb->snd_buf_seq,
                 seg + hlen, len);
-    synack_tcp_checksum_set(seg, hlen + len, tcb->laddr, tcb->raddr);
+    seg_checksum(seg, hlen + len, &tcb->laddr, &tcb->raddr);
     t->cnt->tcp_out++;
     if (len || (flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         tcb->last_data_send = now;
     /* RFC 1191 3: DF on what we send, unless IP_PMTUDISC_DONT */
-    t->ip_output(t->out_ctx, t->pkt, hlen + len, tcb->laddr, tcb->raddr, tos, tcb->ttl,
+    t->ip_output(t->out_ctx, t->pkt, hlen + len, &tcb->laddr, &tcb->raddr, tos, tcb->ttl,
                  tcb->pmtudisc != PMTUD_DONT, now);
 }
 
@@ -181,14 +192,14 @@ void tcp_send_bare(struct tcp_ctx *t, const struct tcp_bare *b, uint64_t now)
     struct synack_tcp h = {.sport = b->sport, .dport = b->dport, .seq = b->seq, .ack = b->ack,
                            .flags = b->flags, .window = b->wnd};
     size_t hlen = synack_tcp_build(seg, t->pkt_cap - TCP_IP_HEADROOM, &h, opts, optlen, NULL);
-    synack_tcp_checksum_set(seg, hlen, b->src, b->dst);
+    seg_checksum(seg, hlen, &b->src, &b->dst);
     t->cnt->tcp_out++;
     if (b->flags & SYNACK_TCP_RST)
         t->cnt->tcp_rst_sent++;
-    t->ip_output(t->out_ctx, t->pkt, hlen, b->src, b->dst, b->tos, b->ttl, !b->no_df, now);
+    t->ip_output(t->out_ctx, t->pkt, hlen, &b->src, &b->dst, b->tos, b->ttl, !b->no_df, now);
 }
 
-static void send_rst_raw(struct tcp_ctx *t, uint32_t src, uint32_t dst, uint16_t sport,
+static void send_rst_raw(struct tcp_ctx *t, struct synack_addr src, struct synack_addr dst, uint16_t sport,
                          uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
                          uint8_t tos, uint8_t ttl, uint64_t now)
 {
@@ -244,9 +255,10 @@ void tcp_send_rst(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 
 /* ---- effective MSS (3.7.1) ---- */
 
-uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t user_mss)
+uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t family, uint16_t user_mss)
 {
-    uint32_t mss = t->cfg->mtu - MUT(mss_announced_mtu_minus_20, 20u, 40u); /* MMS_R - 20 (MUST-67) */
+    /* MMS_R - 20 (MUST-67): the IP header (20 or 40, RFC 8200 8.3) and TCP's */
+    uint32_t mss = t->cfg->mtu - (family == SYNACK_AF_INET6 ? 60u : MUT(mss_announced_mtu_minus_20, 20u, 40u));
     if (user_mss && user_mss < mss)
         mss = user_mss;
     return (uint16_t)mss;
@@ -255,9 +267,9 @@ uint16_t tcp_our_mss(const struct tcp_ctx *t, uint16_t user_mss)
 void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb)
 {
     /* Eff.snd.MSS = min(SendMSS+20, MMS_S) - TCPhdrsize - IPoptionsize (MUST-16),
-     * with MMS_S = path MTU - 20 (RFC 1191 6.1); TCPhdrsize counts the
+     * with MMS_S = path MTU - 20 (RFC 1191 6.1; - 40 over IPv6, RFC 8200 8.3); TCPhdrsize counts the
      * options every segment carries (timestamps: RFC 7323 3.2, RFC 6691). */
-    uint32_t mms_s = tcp_path_mtu(t, tcb) - 20u;
+    uint32_t mms_s = tcp_path_mtu(t, tcb) - tcp_ip_hlen(tcb);
     uint32_t send = (uint32_t)tcb->peer_mss + 20u;
     uint32_t eff = (send < mms_s ? send : mms_s) - 20u;
     if (tcb->user_mss && tcb->user_mss < eff)
@@ -743,7 +755,7 @@ void tcp_pmtu_age(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 
 /* RFC 4821 7.7: a full-stop timeout with no ICMP to explain it may be a
  * black hole swallowing the larger packets: the path MTU goes down to
- * search_low, 1024 for IPv4 (7.2), then to pmtu_min. */
+ * search_low, 1024 (7.2), then to pmtu_min (1280 over IPv6). */
 #define PLPMTUD_SEARCH_LOW 1024u
 
 void tcp_pmtu_blackhole(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
@@ -751,8 +763,8 @@ void tcp_pmtu_blackhole(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     uint32_t pmtu = tcp_path_mtu(t, tcb), low = PLPMTUD_SEARCH_LOW;
     if (!tcb->mtu_probing || tcb->pmtudisc == PMTUD_DONT)
         return;
-    if (low < t->cfg->pmtu_min || pmtu <= low)
-        low = t->cfg->pmtu_min;
+    if (low < tcp_pmtu_floor(t, tcb) || pmtu <= low)
+        low = tcp_pmtu_floor(t, tcb);
     if (pmtu <= low)
         return;
     t->cnt->tcp_pmtu_blackhole++;

@@ -30,8 +30,8 @@ struct syn_entry *syncache_lookup(const struct tcp_ctx *t, const struct tcp_tupl
     if (!t->syn_count)
         return NULL;
     for (struct syn_entry *e = t->syn_hash[syn_bucket(t, tu)]; e; e = e->hnext)
-        if (e->lport == tu->lport && e->rport == tu->rport && e->laddr == tu->laddr &&
-            e->raddr == tu->raddr)
+        if (e->lport == tu->lport && e->rport == tu->rport && tcp_addr_eq(&e->laddr, &tu->laddr) &&
+            tcp_addr_eq(&e->raddr, &tu->raddr))
             return e;
     return NULL;
 }
@@ -213,7 +213,7 @@ void syncache_syn(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *seg,
     /* RFC 4987 3.6: the state goes into the ISS; nothing is kept. A FIN
      * with the SYN is not kept either: the peer sends it again. */
     uint32_t cookie;
-    if (!tcp_syncookie_make(t, &po->tu, po->irs, po->opts.mss ? po->opts.mss : 536, now,
+    if (!tcp_syncookie_make(t, &po->tu, po->irs, po->opts.mss ? po->opts.mss : po->tu.raddr.family == SYNACK_AF_INET6 ? 1220 : 536, now,
                             &cookie)) {
         t->cnt->tcp_syncache_dropped++;
         return;

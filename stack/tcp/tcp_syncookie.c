@@ -31,9 +31,12 @@ static const uint16_t cookie_mss[8] = {64, 536, 1200, 1360, 1400, 1440, 1452, 14
 static uint32_t cookie_mac(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint32_t irs,
                            uint32_t period)
 {
-    uint32_t k[6] = {0x636f6f6bu /* "cook" */, tu->laddr, tu->raddr,
-                     (uint32_t)tu->lport << 16 | tu->rport, irs, period};
-    return (uint32_t)siphash24(&t->isn_key, k, sizeof k) & COOKIE_MAC_MASK;
+    uint32_t k[12] = {0x636f6f6bu /* "cook" */};
+    size_t n = 1 + tcp_addr_words(&tu->laddr, &tu->raddr, k + 1);
+    k[n++] = (uint32_t)tu->lport << 16 | tu->rport;
+    k[n++] = irs;
+    k[n++] = period;
+    return (uint32_t)siphash24(&t->isn_key, k, n * sizeof *k) & COOKIE_MAC_MASK;
 }
 
 bool tcp_syncookie_make(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint32_t irs,

@@ -57,14 +57,15 @@ void tcp_ctx_destroy(struct tcp_ctx *t)
 
 uint32_t tcp_tuple_hash(const struct tcp_ctx *t, const struct tcp_tuple *tu)
 {
-    uint32_t k[3] = {tu->laddr, tu->raddr, (uint32_t)tu->lport << 16 | tu->rport};
-    return (uint32_t)siphash24(&t->port_key, k, sizeof k);
+    uint32_t k[9];
+    size_t n = tcp_addr_words(&tu->laddr, &tu->raddr, k);
+    k[n++] = (uint32_t)tu->lport << 16 | tu->rport;
+    return (uint32_t)siphash24(&t->port_key, k, n * sizeof *k);
 }
 
-static uint32_t tuple_hash(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,
-                           uint32_t raddr, uint16_t rport)
+static uint32_t tuple_hash(const struct tcp_ctx *t, const struct tcb *tcb)
 {
-    struct tcp_tuple tu = {laddr, raddr, lport, rport};
+    struct tcp_tuple tu = {tcb->laddr, tcb->raddr, tcb->lport, tcb->rport};
     return tcp_tuple_hash(t, &tu) & t->hash_mask;
 }
 
@@ -250,7 +251,7 @@ void tcp_usage(const struct tcp_ctx *t, struct synack_stack_usage *u)
 
 void tcb_hash_insert(struct tcp_ctx *t, struct tcb *tcb)
 {
-    uint32_t h = tuple_hash(t, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
+    uint32_t h = tuple_hash(t, tcb);
     tcb->hnext = t->hash[h];
     t->hash[h] = tcb;
     tcb->in_table = true;
@@ -264,7 +265,7 @@ void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb)
     }
     if (t->last_hit == tcb)
         t->last_hit = NULL;
-    uint32_t h = tuple_hash(t, tcb->laddr, tcb->lport, tcb->raddr, tcb->rport);
+    uint32_t h = tuple_hash(t, tcb);
     for (struct tcb **pp = &t->hash[h]; *pp; pp = &(*pp)->hnext) {
         if (*pp == tcb) {
             *pp = tcb->hnext;
@@ -275,15 +276,20 @@ void tcb_hash_remove(struct tcp_ctx *t, struct tcb *tcb)
     tcb->hnext = NULL;
 }
 
-struct tcb *tcb_lookup(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                       uint16_t rport)
+static bool tcb_is(const struct tcb *c, const struct tcp_tuple *tu)
+{
+    return c->lport == tu->lport && c->rport == tu->rport && tcp_addr_eq(&c->laddr, &tu->laddr) &&
+           tcp_addr_eq(&c->raddr, &tu->raddr);
+}
+
+struct tcb *tcb_lookup(struct tcp_ctx *t, const struct tcp_tuple *tu)
 {
     const struct tcb *c = t->last_hit;
-    if (c && c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
+    if (c && tcb_is(c, tu))
         return t->last_hit;
-    uint32_t h = tuple_hash(t, laddr, lport, raddr, rport);
+    uint32_t h = tcp_tuple_hash(t, tu) & t->hash_mask;
     for (struct tcb *e = t->hash[h]; e; e = e->hnext) {
-        if (e->lport == lport && e->rport == rport && e->laddr == laddr && e->raddr == raddr) {
+        if (tcb_is(e, tu)) {
             t->last_hit = e;
             return e;
         }
@@ -314,16 +320,28 @@ static void listen_remove(struct tcp_ctx *t, struct tcb *l)
     l->in_lhash = false;
 }
 
-struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport)
+/* Does a listener's address take a segment to laddr? Its own address; the
+ * wildcard of laddr's family; :: also IPv4, unless IPV6_V6ONLY (RFC 3493
+ * 3.7, 5.3). */
+static bool listener_takes(const struct tcb *l, const struct synack_addr *laddr)
+{
+    if (!synack_addr_is_any(&l->laddr))
+        return tcp_addr_eq(&l->laddr, laddr);
+    return l->laddr.family == laddr->family ||
+           (l->laddr.family == SYNACK_AF_INET6 && !l->v6only);
+}
+
+struct tcb *tcb_lookup_listener(const struct tcp_ctx *t, const struct synack_addr *laddr,
+                                uint16_t lport)
 {
     struct tcb *wild = NULL;
     for (struct tcb *c = t->lhash[lport & 63u]; c; c = c->lnext) {
-        if (c->lport != lport)
+        if (c->lport != lport || !listener_takes(c, laddr))
             continue;
-        if (c->laddr == laddr)
+        if (!synack_addr_is_any(&c->laddr))
             return c;
-        if (c->laddr == 0)
-            wild = c;
+        if (!wild || c->laddr.family == laddr->family)
+            wild = c; /* the wildcard of the segment's own family first */
     }
     return wild;
 }
@@ -351,15 +369,17 @@ static void tcb_port_release(struct tcp_ctx *t, struct tcb *tcb)
     tcb->port_held = false;
 }
 
-/* The stack has one address, so every TCB on lport overlaps (laddr 0 is
- * the wildcard). */
-bool tcp_port_in_use(const struct tcp_ctx *t, uint32_t laddr, uint16_t lport,
+/* Every TCB on lport overlaps (the stack has one address of each family,
+ * and a port is not shared between them); listeners overlap when their
+ * addresses do (either a wildcard, or the same). */
+bool tcp_port_in_use(const struct tcp_ctx *t, const struct synack_addr *laddr, uint16_t lport,
                      bool listeners_only)
 {
     if (!listeners_only)
         return t->port_refs && t->port_refs[lport] > 0;
     for (const struct tcb *c = t->lhash[lport & 63u]; c; c = c->lnext)
-        if (c->lport == lport && (laddr == 0 || c->laddr == 0 || c->laddr == laddr))
+        if (c->lport == lport && (synack_addr_is_any(laddr) || synack_addr_is_any(&c->laddr) ||
+                                  tcp_addr_eq(&c->laddr, laddr)))
             return true;
     return false;
 }
@@ -467,7 +487,7 @@ struct tcb *tcb_acceptq_pop(struct tcb *listener)
 
 enum synack_state tcp_tuple_state(struct tcp_ctx *t, const struct tcp_tuple *tu)
 {
-    struct tcb *tcb = tcb_lookup(t, tu->laddr, tu->lport, tu->raddr, tu->rport);
+    struct tcb *tcb = tcb_lookup(t, tu);
     if (tcb)
         return tcb->state;
     if (syncache_lookup(t, tu))
@@ -477,9 +497,9 @@ enum synack_state tcp_tuple_state(struct tcp_ctx *t, const struct tcp_tuple *tu)
     return SYNACK_CLOSED;
 }
 
-bool tcp_conn_exists(struct tcp_ctx *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                     uint16_t rport)
+bool tcp_conn_exists(struct tcp_ctx *t, const struct synack_addr *laddr, uint16_t lport,
+                     const struct synack_addr *raddr, uint16_t rport)
 {
-    struct tcp_tuple tu = {laddr, raddr, lport, rport};
+    struct tcp_tuple tu = {*laddr, *raddr, lport, rport};
     return tcp_tuple_state(t, &tu) != SYNACK_CLOSED;
 }

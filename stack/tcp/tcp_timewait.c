@@ -35,8 +35,8 @@ struct tw_entry *timewait_lookup(const struct tcp_ctx *t, const struct tcp_tuple
     if (!t->tw_count)
         return NULL;
     for (struct tw_entry *e = t->tw_hash[tw_bucket(t, tu)]; e; e = e->hnext)
-        if (e->lport == tu->lport && e->rport == tu->rport && e->laddr == tu->laddr &&
-            e->raddr == tu->raddr)
+        if (e->lport == tu->lport && e->rport == tu->rport && tcp_addr_eq(&e->laddr, &tu->laddr) &&
+            tcp_addr_eq(&e->raddr, &tu->raddr))
             return e;
     return NULL;
 }

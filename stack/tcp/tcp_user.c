@@ -24,11 +24,12 @@ int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct t
     struct tcb *tcb = tcb_alloc(t, p, &err);
     if (!tcb)
         return err; /* "insufficient resources" */
-    tcb->iss = tcp_isn(t, p->laddr, p->lport, p->raddr, p->rport, now);
+    struct tcp_tuple tu = {p->laddr, p->raddr, p->lport, p->rport};
+    tcb->iss = tcp_isn(t, &tu, now);
     tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->snd_up = tcb->iss;
     tcb->snd_buf_seq = tcb->iss + 1;
     tcp_syn_prepare(t, tcb);
-    tcb->peer_mss = 536;
+    tcb->peer_mss = tcp_default_mss(tcb);
     tcp_update_snd_mss(t, tcb);
     tcb->passive = false;
     tcb_set_state(t, tcb, SYNACK_SYN_SENT);

@@ -103,7 +103,7 @@ static void test_ack_half_the_space_away_does_not_complete_the_handshake(void **
     probe_listen(p);
     synack_stack_batch_begin(p->st);
     probe_inject(p, SYN, 0, 0, "x", 1);
-    struct tcb *t = tcb_lookup(&p->st->tcp, p->cfg.addr, p->port, p->peer_addr, p->peer_port);
+    struct tcb *t = probe_tcb(p);
     assert_non_null(t);
     assert_int_equal(t->state, SYNACK_SYN_RECEIVED);
     uint32_t iss = t->iss;

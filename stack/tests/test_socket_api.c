@@ -754,8 +754,8 @@ static void test_status_reports_the_tcb(void **state)
     struct synack_tcp_info ti;
     assert_int_equal(synack_socket_status(p->st, p->sd, &ti), 0);
     assert_int_equal(ti.state, SYNACK_ESTABLISHED);
-    assert_int_equal(ti.laddr, PROBE_ADDR);
-    assert_int_equal(ti.raddr, PROBE_PEER);
+    assert_int_equal(synack_addr_v4(&ti.laddr), PROBE_ADDR);
+    assert_int_equal(synack_addr_v4(&ti.raddr), PROBE_PEER);
     assert_int_equal(ti.lport, PROBE_PORT);
     assert_int_equal(ti.rport, PROBE_PEER_PORT);
     assert_int_equal(ti.snd_una, p->stack_isn + 1);

@@ -327,7 +327,7 @@ static void test_cwnd_stays_bounded_past_2_32_octets_without_loss(void **state)
 {
     struct probe *p = *state;
     start(p, 40000);
-    struct tcb *tcb = tcb_lookup(&p->st->tcp, p->cfg.addr, p->port, p->peer_addr, p->peer_port);
+    struct tcb *tcb = probe_tcb(p);
     assert_non_null(tcb);
     uint32_t max = p->cfg.sndbuf + 4 * MSS, prev = cwnd(p), ack = tcb->snd_una;
     uint64_t total = 0;
@@ -419,7 +419,7 @@ static void test_an_algorithm_is_a_table_of_functions(void **state)
     struct probe *p = *state;
     assert_string_equal(tcp_cc_newreno.name, "newreno");
     probe_goto_syn_sent(p);
-    struct tcb *tcb = tcb_lookup(&p->st->tcp, p->cfg.addr, p->port, p->peer_addr, p->peer_port);
+    struct tcb *tcb = probe_tcb(p);
     assert_non_null(tcb);
     assert_ptr_equal(tcb->cc, &tcp_cc_newreno);
     tcb->cc = &cc_fixed;

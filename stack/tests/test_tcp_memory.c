@@ -10,7 +10,7 @@
 
 static struct tcb *conn_tcb(struct probe *p)
 {
-    struct tcb *t = tcb_lookup(&p->st->tcp, p->cfg.addr, p->port, p->peer_addr, p->peer_port);
+    struct tcb *t = probe_tcb(p);
     assert_non_null(t);
     return t;
 }

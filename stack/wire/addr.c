@@ -33,6 +33,25 @@ bool synack_addr_eq(const struct synack_addr *x, const struct synack_addr *y)
     return x->family == y->family && memcmp(x->a, y->a, 16) == 0;
 }
 
+struct synack_addr synack_addr_any(uint16_t family)
+{
+    return family == SYNACK_AF_INET ? synack_addr_from_v4(0)
+                                    : (struct synack_addr){.family = family};
+}
+
+bool synack_addr_is_any(const struct synack_addr *a)
+{
+    static const uint8_t zero[16];
+    switch (a->family) {
+    case SYNACK_AF_INET:
+        return synack_addr_v4(a) == 0;
+    case SYNACK_AF_INET6:
+        return memcmp(a->a, zero, 16) == 0;
+    default:
+        return true;
+    }
+}
+
 bool synack_addr_is_v4mapped(const uint8_t a[16])
 {
     return memcmp(a, v4mapped_prefix, 12) == 0;

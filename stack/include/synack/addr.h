@@ -32,6 +32,10 @@ struct synack_addr synack_addr_from_v6(const uint8_t a[16]);
 /* The IPv4 address of an AF_INET address, host order. */
 uint32_t synack_addr_v4(const struct synack_addr *a);
 bool synack_addr_eq(const struct synack_addr *x, const struct synack_addr *y);
+/* The unspecified address of a family (0.0.0.0 or ::), a socket's
+ * wildcard; a zeroed struct (family 0) is unspecified too. */
+struct synack_addr synack_addr_any(uint16_t family);
+bool synack_addr_is_any(const struct synack_addr *a);
 /* ::ffff:0:0/96 (RFC 4291 2.5.5.2). */
 bool synack_addr_is_v4mapped(const uint8_t a[16]);
 /* An IPv4-mapped AF_INET6 address as the AF_INET address it maps (RFC 3493

@@ -59,6 +59,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <synack/addr.h>
 #include <synack/stack.h>
 
 #ifdef __cplusplus
@@ -102,6 +103,12 @@ const char *synack_state_name(enum synack_state st);
 #define SYNACK_IP_PMTUDISC_PROBE 3 /*  DF, ICMP's MTU ignored: the link MTU, black-hole
                                     *   detection alone (SYNACK_TCP_MTU_PROBING) */
 #define SYNACK_IP_MTU 14          /* getsockopt: the path MTU of a connected socket */
+#define SYNACK_IPPROTO_IPV6 41    /* the same for an AF_INET6 socket (RFC 3493 5): */
+#define SYNACK_IPV6_UNICAST_HOPS 16 /* IP_TTL's kin: the Hop Limit (-1: the default) */
+#define SYNACK_IPV6_MTU_DISCOVER 23 /* IP_MTU_DISCOVER's values */
+#define SYNACK_IPV6_MTU 24
+#define SYNACK_IPV6_V6ONLY 26     /* 0 (default) or 1: :: takes no IPv4 connection */
+#define SYNACK_IPV6_TCLASS 67     /* IP_TOS's kin: the Traffic Class (-1: the default) */
 #define SYNACK_SOL_TCP 6
 #define SYNACK_TCP_NODELAY 1     /* MUST-17 */
 #define SYNACK_TCP_MAXSEG 2
@@ -174,7 +181,7 @@ struct synack_tcp_info {
     uint8_t snd_wscale, rcv_wscale;
     uint8_t options;               /* SYNACK_TCPI_OPT_*: what both SYNs negotiated */
     uint8_t recovery;              /* enum synack_recovery in use */
-    uint32_t laddr, raddr;
+    struct synack_addr laddr, raddr; /* the connection's family (IPv4: AF_INET) */
     uint16_t lport, rport;
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, snd_up;
     uint32_t irs, rcv_nxt, rcv_wnd, rcv_up;
@@ -211,6 +218,7 @@ struct synack_tcp_info {
 #define SYNACK_TCPI_OPT_ECN_SEEN 0x10
 #define SYNACK_TCPI_OPT_SYN_DATA 0x20
 
+/* An AF_INET socket; its addresses are IPv4 addresses in host order. */
 int synack_socket(struct synack_stack *s);
 int synack_socket_bind(struct synack_stack *s, int sd, uint32_t addr, uint16_t port);
 int synack_socket_listen(struct synack_stack *s, int sd, int backlog);
@@ -297,6 +305,29 @@ int synack_stack_usage(struct synack_stack *s, struct synack_stack_usage *u);
 int synack_socket_status(struct synack_stack *s, int sd, struct synack_tcp_info *info);
 int synack_socket_name(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port);
 int synack_socket_peer(struct synack_stack *s, int sd, uint32_t *addr, uint16_t *port);
+
+/* Sockets of either family, addresses as struct synack_addr (the calls
+ * above are these with IPv4 addresses). An AF_INET6 socket (RFC 3493)
+ * reaches IPv4 peers through IPv4-mapped addresses, ::ffff:a.b.c.d: it
+ * connects to one over IPv4, and bound to :: it accepts IPv4 connections
+ * too unless SYNACK_IPV6_V6ONLY; the addresses it reports for them are
+ * IPv4-mapped (family AF_INET6). An AF_INET socket takes and gives
+ * AF_INET addresses only (-EAFNOSUPPORT). The unspecified address
+ * (synack_addr_any) binds to every address of the socket's family. The
+ * stack's addresses are its configuration's addr and addr6; a port is not
+ * shared between the families (bind on port 80 of one makes it taken in
+ * the other). */
+int synack_socket_family(struct synack_stack *s, int family);
+int synack_socket_bind_addr(struct synack_stack *s, int sd, const struct synack_addr *addr,
+                            uint16_t port);
+int synack_socket_connect_addr(struct synack_stack *s, int sd, const struct synack_addr *addr,
+                               uint16_t port, uint64_t now);
+int synack_socket_accept_addr(struct synack_stack *s, int sd, struct synack_addr *raddr,
+                              uint16_t *rport);
+int synack_socket_name_addr(struct synack_stack *s, int sd, struct synack_addr *addr,
+                            uint16_t *port);
+int synack_socket_peer_addr(struct synack_stack *s, int sd, struct synack_addr *addr,
+                            uint16_t *port);
 
 #ifdef __cplusplus
 }

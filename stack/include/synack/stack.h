@@ -34,7 +34,10 @@ struct synack_link {
 struct synack_config {
     uint32_t addr;            /* our IPv4 address, host order (required) */
     uint8_t prefix_len;       /* of our subnet, for directed broadcast (24) */
-    uint16_t mtu;             /* of the link (1500); MSS sent = mtu - 40 (MUST-67) */
+    uint8_t addr6[16];        /* our IPv6 address (RFC 8200), all zero: none (the
+                               * default); IPv6 then needs mtu >= 1280 */
+    uint16_t mtu;             /* of the link (1500); MSS sent = mtu - 40 (MUST-67),
+                               * mtu - 60 over IPv6 */
     uint16_t pmtu_min;        /* a Destination Unreachable code 4 naming a next-hop MTU
                                * below this is ignored (552, Linux's floor; at least 68,
                                * RFC 1191 3; RFC 5927 7: a tiny MTU is an attack) */
@@ -129,8 +132,11 @@ const char *synack_config_check(const struct synack_config *cfg);
 /* Counters: one per drop reason and per limit reached. The X-macro lets
  * callers iterate over names and descriptions. */
 #define SYNACK_COUNTERS(X)                                                                \
-    X(ip_in, "IPv4 datagrams received")                                                   \
-    X(ip_out, "IPv4 datagrams sent")                                                      \
+    X(ip_in, "IP datagrams received (IPv4 and IPv6)")                                     \
+    X(ip_out, "IP datagrams sent (IPv4 and IPv6)")                                        \
+    X(ip6_in, "IPv6 packets received (of ip_in; without addr6 they are malformed IPv4)")  \
+    X(ip6_out, "IPv6 packets sent (of ip_out)")                                           \
+    X(ip6_drop_ext, "IPv6 packets dropped: an extension header or option asks it (RFC 8200 4)") \
     X(ip_drop_malformed, "datagrams dropped: malformed IPv4 header")                      \
     X(ip_drop_checksum, "datagrams dropped: bad IPv4 header checksum")                    \
     X(ip_drop_bad_option, "datagrams dropped: malformed IPv4 option (RFC 791 3.1)")       \

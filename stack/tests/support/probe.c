@@ -338,9 +338,21 @@ uint64_t probe_deadline_in(const struct probe *p)
 
 /* ---- state ---- */
 
+static struct tcp_tuple probe_tuple(const struct probe *p)
+{
+    return (struct tcp_tuple){synack_addr_from_v4(p->cfg.addr), synack_addr_from_v4(p->peer_addr),
+                              p->port, p->peer_port};
+}
+
+struct tcb *probe_tcb(struct probe *p)
+{
+    struct tcp_tuple tu = probe_tuple(p);
+    return tcb_lookup(&p->st->tcp, &tu);
+}
+
 enum synack_state probe_conn_state(struct probe *p)
 {
-    struct tcp_tuple tu = {p->cfg.addr, p->peer_addr, p->port, p->peer_port};
+    struct tcp_tuple tu = probe_tuple(p);
     return tcp_tuple_state(&p->st->tcp, &tu);
 }
 

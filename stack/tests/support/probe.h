@@ -142,6 +142,8 @@ uint64_t probe_deadline_in(const struct probe *p);
  * connection table by its 4-tuple (it works for sockets, orphans and
  * unaccepted children alike); SYNACK_CLOSED when there is no TCB. */
 enum synack_state probe_conn_state(struct probe *p);
+/* The TCB of the connection under test, or NULL. */
+struct tcb *probe_tcb(struct probe *p);
 /* synack_socket_status of p->sd. */
 enum synack_state probe_sock_state(struct probe *p);
 /* Number of TCBs in the stack (listeners included). */
