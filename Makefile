@@ -161,14 +161,21 @@ conformance: deps
 	@$(MAKE) --no-print-directory check-conformance
 
 # The previous run's results are kept ($(O)/previous-results-mem.json), so
-# the report says what newly fails and what was fixed since.
+# the report says what newly fails and what was fixed since. The suite runs
+# in each --ip_version (harness/README.md): a column per family.
 check-conformance: $(SYNACK)
 	@prev=$(O)/previous-results-mem.json; \
 	 if [ -f $(REPORT_DIR)/results-mem.json ]; then cp $(REPORT_DIR)/results-mem.json $$prev; fi; \
 	 rm -rf $(REPORT_DIR) && mkdir -p $(REPORT_DIR) && \
 	 set -x && $(O)/synack run --strict --target mem -j$(JOBS) --json $(REPORT_DIR)/results-mem.json \
-	    --junit $(REPORT_DIR)/junit-mem.xml --pcap-dir $(REPORT_DIR)/pcap \
-	    --html $(REPORT_DIR) $$([ -f $$prev ] && echo --previous $$prev) vectors/
+	    --junit $(REPORT_DIR)/junit-mem.xml --pcap-dir $(REPORT_DIR)/pcap vectors/ && \
+	 for v in ipv4-mapped-ipv6 ipv6; do \
+	    $(O)/synack run --strict --target mem --ip_version $$v -j$(JOBS) -q \
+	        --json $(REPORT_DIR)/results-mem-$$v.json --junit $(REPORT_DIR)/junit-mem-$$v.xml \
+	        --pcap-dir $(REPORT_DIR)/pcap-$$v vectors/ || exit 1; done && \
+	 $(O)/synack report --html $(REPORT_DIR) $$([ -f $$prev ] && echo --previous $$prev) \
+	    $(REPORT_DIR)/results-mem.json $(REPORT_DIR)/results-mem-ipv4-mapped-ipv6.json \
+	    $(REPORT_DIR)/results-mem-ipv6.json
 
 check-unit: $(UNIT_TESTS)
 	@sh mk/run-tests.sh $(UNIT_TESTS)

@@ -107,7 +107,7 @@ CHECK_MORE += check-pdso check-interop check-net-targets check-exec
 # at once (each in its own network namespace).
 NET_JOBS ?= 16
 NET_REPORT_INPUTS = $(wildcard $(addprefix $(REPORT_DIR)/results-,mem.json so.json lwip.json \
-                      mem-ipv6.json tun.json linux.json linux-ipv6.json))
+                      mem-ipv4-mapped-ipv6.json mem-ipv6.json tun.json linux.json linux-ipv6.json))
 
 .PHONY: conformance-tun conformance-linux conformance-all net-report
 conformance-tun: $(SYNACK)

@@ -29,13 +29,14 @@ $(MISBEHAVE): harness/tests/objects/misbehave.c stack/packetdrill/packetdrill_so
 $(O)/harness/tests/test_so_target: $(SO_HOST) $(PDSO) $(MISBEHAVE)
 
 # ---- the suite through synack's own object ------------------------------------
+# In IPv4 alone (--ip_version ipv4): the so: target runs no IPv6.
 SO_CHECK_DIR := $(O)/so-check
 .PHONY: check-so
 check-so: $(SYNACK) $(SO_HOST) $(PDSO)
 	@rm -rf $(SO_CHECK_DIR) && mkdir -p $(SO_CHECK_DIR)
-	@$(O)/synack run --target mem --strict -j$(JOBS) -q --json $(SO_CHECK_DIR)/results-mem.json \
+	@$(O)/synack run --target mem --ip_version ipv4 --strict -j$(JOBS) -q --json $(SO_CHECK_DIR)/results-mem.json \
 	    vectors/ > /dev/null; \
-	$(O)/synack run --target so:$(PDSO) --so-flags clock=virtual --strict -j$(JOBS) -q \
+	$(O)/synack run --target so:$(PDSO) --so-flags clock=virtual --ip_version ipv4 --strict -j$(JOBS) -q \
 	    --json $(SO_CHECK_DIR)/results-so.json vectors/ | tail -n 1; \
 	$(PYTHON) mk/same-verdicts.py $(SO_CHECK_DIR)/results-mem.json $(SO_CHECK_DIR)/results-so.json
 

@@ -55,10 +55,7 @@ static int mem_open(struct target **out, const struct target_config *cfg, char *
         return -1;
     }
     struct synack_config c;
-    synack_config_default(&c);
-    c.addr = synack_addr_v4(&cfg->local);
-    c.mtu = cfg->mtu;
-    c.rng_seed = cfg->seed;
+    synack_host_config(&c, cfg);
     struct synack_link link = {mem_link_send, t};
     t->host.now = mem_stack_now;
     if (synack_host_start(t, &c, &link, err, n) < 0) {
@@ -125,6 +122,7 @@ static bool mem_recv(struct target *t, uint8_t *buf, size_t cap, size_t *len, in
 const struct target_ops target_mem = {
     .name = "mem",
     .virtual_time = true,
+    .ipv6 = true,
     .open = mem_open,
     .close = mem_close,
     .now = mem_now,

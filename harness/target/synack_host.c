@@ -17,6 +17,19 @@ static struct synack_host *host_rw(struct target *t) { return (struct synack_hos
 static struct synack_stack *stk(const struct target *t) { return host(t)->stack; }
 static uint64_t now(const struct target *t) { return host(t)->now(t); }
 
+void synack_host_config(struct synack_config *c, const struct target_config *cfg)
+{
+    synack_config_default(c);
+    c->mtu = cfg->mtu;
+    c->rng_seed = cfg->seed;
+    if (cfg->local.family == SYNACK_AF_INET6) {
+        memcpy(c->addr6, cfg->local.a, 16);
+        c->addr = 0xc0000201u; /* 192.0.2.1 */
+    } else {
+        c->addr = synack_addr_v4(&cfg->local);
+    }
+}
+
 int synack_host_start(struct target *t, const struct synack_config *c,
                       const struct synack_link *link, char *err, size_t n)
 {
@@ -58,19 +71,19 @@ int synack_host_shell(struct target *t, const char *cmd, const char *cwd, char *
     return TARGET_SHELL_DONE;
 }
 
-/* synack's sockets are IPv4 ones: AF_INET6 is refused (-EAFNOSUPPORT). */
+/* Sockets of either family: the stack takes and gives synack_addr values
+ * of the socket's family (an AF_INET6 socket reaches IPv4 through
+ * ::ffff:a.b.c.d, as the script's ipv4-mapped-ipv6 pass writes them). */
 int synack_host_socket(struct target *t, int domain)
 {
-    if (domain != SYNACK_AF_INET)
-        return -EAFNOSUPPORT;
-    host_rw(t)->sockets++;
-    return synack_socket(stk(t));
+    int sd = synack_socket_family(stk(t), domain);
+    if (sd >= 0)
+        host_rw(t)->sockets++;
+    return sd;
 }
 int synack_host_bind(struct target *t, int sd, const struct synack_addr *addr, uint16_t port)
 {
-    if (addr->family != SYNACK_AF_INET)
-        return -EAFNOSUPPORT;
-    return synack_socket_bind(stk(t), sd, synack_addr_v4(addr), port);
+    return synack_socket_bind_addr(stk(t), sd, addr, port);
 }
 int synack_host_listen(struct target *t, int sd, int backlog)
 {
@@ -82,9 +95,7 @@ int synack_host_accept(struct target *t, int sd)
 }
 int synack_host_connect(struct target *t, int sd, const struct synack_addr *addr, uint16_t port)
 {
-    if (addr->family != SYNACK_AF_INET)
-        return -EAFNOSUPPORT;
-    return synack_socket_connect(stk(t), sd, synack_addr_v4(addr), port, now(t));
+    return synack_socket_connect_addr(stk(t), sd, addr, port, now(t));
 }
 ssize_t synack_host_send(struct target *t, int sd, const void *buf, size_t len, int flags)
 {

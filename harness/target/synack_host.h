@@ -19,6 +19,10 @@ struct synack_host {
     unsigned sockets;        /* sockets made so far */
 };
 
+/* The stack's configuration for a run: the defaults, the run's MTU and
+ * seed, and its local address; an IPv6 run's stack is dual-stack, its IPv4
+ * address 192.0.2.1 (a TEST-NET-1 address no script of that run names). */
+void synack_host_config(struct synack_config *c, const struct target_config *cfg);
 /* Make the host's stack: 0, or -1 with the reason in err. */
 int synack_host_start(struct target *t, const struct synack_config *c,
                       const struct synack_link *link, char *err, size_t n);

@@ -105,10 +105,7 @@ static int tun_open(struct target **out, const struct target_config *cfg, char *
         return -1;
     }
     struct synack_config c;
-    synack_config_default(&c);
-    c.addr = synack_addr_v4(&cfg->local); /* IPv4 only: the runner skips ipv6 for it */
-    c.mtu = cfg->mtu;
-    c.rng_seed = cfg->seed;
+    synack_host_config(&c, cfg);
     struct synack_link link = synack_tun_link(t->tun);
     t->host.now = tun_stack_now;
     if (synack_host_start(t, &c, &link, err, n) < 0) {
