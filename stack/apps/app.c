@@ -37,6 +37,25 @@ void app_format_ipv4(uint32_t a, char *out, size_t n)
     snprintf(out, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
+void app_format_endpoint(const struct synack_addr *a, uint16_t port, char *out, size_t n)
+{
+    struct synack_addr u = synack_addr_unmap(*a);
+    char t[64];
+    synack_addr_format(&u, t, sizeof t);
+    snprintf(out, n, u.family == SYNACK_AF_INET6 ? "[%s]:%u" : "%s:%u", t, port);
+}
+
+static bool ipv6_arg(const char *prog, const char *opt, const char *arg, struct synack_addr *out)
+{
+    struct synack_addr a;
+    if (synack_addr_parse(arg, strlen(arg), &a) && a.family == SYNACK_AF_INET6) {
+        *out = a;
+        return true;
+    }
+    fprintf(stderr, "%s: %s: not an IPv6 address: '%s'\n", prog, opt, arg);
+    return false;
+}
+
 void app_format_size(double b, char *out, size_t n)
 {
     if (b >= 1024.0 * 1024 * 1024)
@@ -180,6 +199,10 @@ bool app_option(struct app *a, int code, const char *arg)
             return true;
         fprintf(stderr, "%s: --seed: not a number: '%s'\n", a->prog, arg);
         return false;
+    case 7:
+        return ipv6_arg(a->prog, "--addr6", arg, &a->addr6);
+    case 8:
+        return ipv6_arg(a->prog, "--peer6", arg, &a->peer6);
     default:
         return false;
     }
@@ -202,6 +225,8 @@ bool app_start(struct app *a)
         ta.peer_addr = a->addr;
         ta.mtu = a->mtu;
         ta.txqueuelen = APP_TXQUEUELEN;
+        if (a->peer6.family == SYNACK_AF_INET6)
+            memcpy(ta.kernel_addr6, a->peer6.a, 16);
     }
     if (synack_tun_configure(a->tun, &ta, err, sizeof err) < 0) {
         fprintf(stderr, "%s: %s\n", a->prog, err);
@@ -222,6 +247,8 @@ bool app_start(struct app *a)
     struct synack_config c;
     synack_config_default(&c);
     c.addr = a->addr;
+    if (a->addr6.family == SYNACK_AF_INET6)
+        memcpy(c.addr6, a->addr6.a, 16);
     c.mtu = a->mtu;
     if (!synack_tun_created(a->tun)) {
         /* Use the device's MTU: the kernel will not send more. */

@@ -29,6 +29,8 @@ struct app {
     const char *prog;
     const char *tun_name;      /* --tun (default synack0) */
     uint32_t addr, peer;       /* --addr (synack's), --peer (the kernel's) */
+    struct synack_addr addr6;  /* --addr6: synack's IPv6 address (family 0: none) */
+    struct synack_addr peer6;  /* --peer6: the kernel's, on a device the app creates */
     uint16_t mtu;              /* --mtu, for a device the app creates (1500) */
     const char *pcap_path;     /* --pcap FILE: the device's traffic */
     bool impaired;             /* --impair SPEC */
@@ -56,7 +58,9 @@ struct app {
         {"mtu", required_argument, NULL, APP_OPT_BASE + 3},                                      \
         {"pcap", required_argument, NULL, APP_OPT_BASE + 4},                                     \
         {"impair", required_argument, NULL, APP_OPT_BASE + 5},                                   \
-        {"seed", required_argument, NULL, APP_OPT_BASE + 6}
+        {"seed", required_argument, NULL, APP_OPT_BASE + 6},                                     \
+        {"addr6", required_argument, NULL, APP_OPT_BASE + 7},                                    \
+        {"peer6", required_argument, NULL, APP_OPT_BASE + 8}
 #define APP_COMMON_USAGE                                                                         \
     "  --tun NAME       TUN device to attach, or create when missing (synack0)\n"              \
     "  --addr A         synack's IPv4 address (192.0.2.1)\n"                                     \
@@ -67,7 +71,10 @@ struct app {
     "                   loss=3%,reorder=5%,delay=5ms,dup=0,seed=1,dir=in|out|both\n"          \
     "                   (stands in for netem; dir=in, toward synack, is what netem on\n"      \
     "                   the device does; default both)\n"                                     \
-    "  --seed N         the stack's RNG seed (default: random)\n"
+    "  --seed N         the stack's RNG seed (default: random)\n"                              \
+    "  --addr6 A6       synack's IPv6 address too (dual stack; none by default)\n"            \
+    "  --peer6 B6       the kernel's IPv6 address on a device the app creates (/64;\n"        \
+    "                   the namespace must have IPv6 on)\n"
 
 void app_init(struct app *a, const char *prog);
 /* Handle one of APP_COMMON_OPTIONS; false (with a message) on a bad value. */
@@ -87,6 +94,8 @@ bool app_turn(struct app *a, uint64_t until);
 bool app_stopping(void);
 
 void app_format_ipv4(uint32_t addr, char *out, size_t n);
+/* "a.b.c.d:port" or "[v6]:port" (RFC 3986 3.2.2); an IPv4-mapped address as IPv4. */
+void app_format_endpoint(const struct synack_addr *a, uint16_t port, char *out, size_t n);
 /* "1.5 MiB", "20.0 MiB" */
 void app_format_size(double bytes, char *out, size_t n);
 

@@ -23,7 +23,7 @@
 #define PROGRESS_MIN (1024 * 1024) /* bodies at least this large get a bar */
 
 struct url {
-    uint32_t addr;
+    struct synack_addr addr;
     uint16_t port;
     char host[64];
     const char *path;
@@ -58,7 +58,7 @@ struct get {
     char reason[128];
     struct body b;
     uint64_t t_start, t_body, t_last_bar, t_last_progress;
-    char peer_text[32];
+    char peer_text[64];
 };
 
 static void usage(FILE *f)
@@ -91,7 +91,15 @@ static bool parse_url(const char *s, struct url *u)
     char hostonly[64];
     memcpy(hostonly, u->host, hostlen + 1);
     u->port = 80;
-    char *colon = strchr(hostonly, ':');
+    char *h = hostonly, *colon = strchr(hostonly, ':');
+    if (hostonly[0] == '[') { /* an IPv6 literal (RFC 3986 3.2.2) */
+        char *close = strchr(hostonly, ']');
+        if (!close || (close[1] && close[1] != ':'))
+            return false;
+        *close = '\0';
+        h = hostonly + 1;
+        colon = close[1] ? close + 1 : NULL;
+    }
     if (colon) {
         char *end;
         long p = strtol(colon + 1, &end, 10);
@@ -100,7 +108,8 @@ static bool parse_url(const char *s, struct url *u)
         u->port = (uint16_t)p;
         *colon = '\0';
     }
-    return synack_ipv4_addr_from_text(hostonly, strlen(hostonly), &u->addr);
+    return synack_addr_parse(h, strlen(h), &u->addr) &&
+           (u->addr.family == SYNACK_AF_INET) == (h == hostonly);
 }
 
 /* ---- output ---- */
@@ -306,12 +315,12 @@ static int do_connect(struct get *g)
     struct synack_stack *s = g->app.stack;
     uint64_t now = synack_clock_now();
     g->t_start = now;
-    g->sd = synack_socket(s);
+    g->sd = synack_socket_family(s, g->url.addr.family);
     if (g->sd < 0) {
         fprintf(stderr, "%s: socket: %s\n", g->app.prog, strerror(-g->sd));
         return APP_EXIT_SETUP;
     }
-    int rc = synack_socket_connect(s, g->sd, g->url.addr, g->url.port, now);
+    int rc = synack_socket_connect_addr(s, g->sd, &g->url.addr, g->url.port, now);
     if (rc < 0 && rc != -EINPROGRESS) {
         fprintf(stderr, "%s: connect to %s: %s\n", g->app.prog, g->peer_text, strerror(-rc));
         return exit_for(-rc);
@@ -508,13 +517,12 @@ int main(int argc, char **argv)
         return APP_EXIT_USAGE;
     }
     if (!parse_url(argv[optind], &g.url)) {
-        fprintf(stderr, "synack-get: expected http://IPv4[:port][/path], got '%s'\n",
+        fprintf(stderr, "synack-get: expected http://IPv4[:port][/path] or "
+                        "http://[IPv6][:port][/path], got '%s'\n",
                 argv[optind]);
         return APP_EXIT_USAGE;
     }
-    char a[20];
-    app_format_ipv4(g.url.addr, a, sizeof a);
-    snprintf(g.peer_text, sizeof g.peer_text, "%s:%u", a, g.url.port);
+    app_format_endpoint(&g.url.addr, g.url.port, g.peer_text, sizeof g.peer_text);
     if (g.progress < 0 && !isatty(STDERR_FILENO))
         g.progress = 0;
     if (g.out_path) {

@@ -41,7 +41,7 @@ struct conn {
     int sd;
     enum phase phase;
     int watching; /* the SYNACK_POLL* bits its socket is watched for */
-    char peer[32];
+    char peer[64];
     uint64_t last_active;
     struct conn *older, *newer; /* the server's list, by last activity */
     /* the request, or echo data not yet sent back */
@@ -420,9 +420,9 @@ static void accept_all(struct server *sv, uint64_t now)
 {
     struct synack_stack *s = sv->app.stack;
     for (;;) {
-        uint32_t raddr;
+        struct synack_addr raddr;
         uint16_t rport;
-        int sd = synack_socket_accept(s, sv->listener, &raddr, &rport);
+        int sd = synack_socket_accept_addr(s, sv->listener, &raddr, &rport);
         if (sd < 0)
             return;
         struct conn *c = calloc(1, sizeof *c);
@@ -437,9 +437,7 @@ static void accept_all(struct server *sv, uint64_t now)
         c->in = in;
         c->file = -1;
         c->phase = sv->mode == MODE_ECHO ? PH_RESPOND : PH_REQUEST;
-        char a[20];
-        app_format_ipv4(raddr, a, sizeof a);
-        snprintf(c->peer, sizeof c->peer, "%s:%u", a, rport);
+        app_format_endpoint(&raddr, rport, c->peer, sizeof c->peer);
         sv->nconns++;
         sv->accepted++;
         conn_touch(sv, c, now);
@@ -473,16 +471,19 @@ static void abort_idle(struct server *sv, uint64_t now)
     }
 }
 
+/* On --addr, or with --addr6 on [::], which takes IPv4 too (RFC 3493 3.7). */
 static int listen_on(struct server *sv)
 {
     struct synack_stack *s = sv->app.stack;
-    sv->listener = synack_socket(s);
+    bool v6 = sv->app.addr6.family == SYNACK_AF_INET6;
+    struct synack_addr at = v6 ? synack_addr_any(SYNACK_AF_INET6) : synack_addr_from_v4(sv->app.addr);
+    sv->listener = synack_socket_family(s, at.family);
     int one = 1, rc = sv->listener < 0 ? sv->listener : 0;
     if (rc == 0)
         rc = synack_socket_setsockopt(s, sv->listener, SYNACK_SOL_SOCKET, SYNACK_SO_REUSEADDR,
                                       &one, sizeof one, synack_clock_now());
     if (rc == 0)
-        rc = synack_socket_bind(s, sv->listener, sv->app.addr, sv->port);
+        rc = synack_socket_bind_addr(s, sv->listener, &at, sv->port);
     if (rc == 0)
         rc = synack_socket_listen(s, sv->listener, (int)synack_stack_config(s)->backlog_max);
     if (rc == 0)
@@ -584,9 +585,16 @@ int main(int argc, char **argv)
         app_stop(&sv.app);
         return APP_EXIT_SETUP;
     }
-    char a[20];
-    app_format_ipv4(sv.app.addr, a, sizeof a);
-    fprintf(stderr, "synack-serve: listening on %s:%u (%s%s) via %s\n", a, sv.port,
+    char a[96];
+    struct synack_addr v4 = synack_addr_from_v4(sv.app.addr);
+    app_format_endpoint(&v4, sv.port, a, sizeof a);
+    if (sv.app.addr6.family == SYNACK_AF_INET6) {
+        size_t k = strlen(a);
+        snprintf(a + k, sizeof a - k, " and ");
+        k = strlen(a);
+        app_format_endpoint(&sv.app.addr6, sv.port, a + k, sizeof a - k);
+    }
+    fprintf(stderr, "synack-serve: listening on %s (%s%s) via %s\n", a,
             sv.mode == MODE_ECHO ? "echo" : "http ", sv.mode == MODE_HTTP ? sv.root : "",
             synack_tun_name(sv.app.tun));
     rc = serve(&sv);

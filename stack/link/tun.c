@@ -362,6 +362,14 @@ static void impair_deliver(void *ctx, int to, const uint8_t *pkt, size_t len, ui
     }
 }
 
+/* IPv4, and IPv6 for a dual-stack stack (synack_config.addr6 set). */
+static bool stack_runs_version(const struct synack_stack *s, unsigned version)
+{
+    static const uint8_t none[16];
+    return version == 4 ||
+           (version == 6 && memcmp(synack_stack_config(s)->addr6, none, 16) != 0);
+}
+
 /* One batch: up to TUN_BATCH datagrams into s. The count read, or -errno;
  * *empty when the device had no more. */
 static int input_batch(struct synack_tun *t, struct synack_stack *s, uint64_t now, bool *empty)
@@ -385,7 +393,7 @@ static int input_batch(struct synack_tun *t, struct synack_stack *s, uint64_t no
         t->st.rx++;
         t->st.rx_bytes += len;
         count++;
-        if ((t->buf[0] >> 4) != 4) {
+        if (!stack_runs_version(s, t->buf[0] >> 4)) {
             record(t, t->buf, len, now);
             t->st.rx_not_ipv4++; /* IPv6 the kernel emits on the device, for one */
             continue;

@@ -66,7 +66,8 @@ struct synack_tun_stats {
     uint64_t tx, tx_bytes;      /* datagrams written to the device */
     uint64_t rx_errors;         /* reads that failed (other than "nothing there") */
     uint64_t tx_errors;         /* writes that failed: counted, the datagram is lost */
-    uint64_t rx_not_ipv4;       /* datagrams read that were not IPv4 (ignored) */
+    uint64_t rx_not_ipv4;       /* datagrams read of a version the stack does not run
+                                 * (not IPv4, nor IPv6 with addr6 set): ignored */
     uint64_t rx_full_turns;     /* turns that read their most (16 x 64) and left more on
                                  * the device: the stack not keeping up with it */
     uint64_t late_max;          /* the most synack_tun_run met a deadline late (us):
