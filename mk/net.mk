@@ -6,7 +6,8 @@
 #   make apps                 $(O)/synack-get, $(O)/synack-serve
 #   make pdso                 $(O)/libsynack-packetdrill.so (packetdrill --so_filename)
 #   make check-interop        synack against the kernel, curl, python3, ping (root)
-#   make check-net-targets    a few vector folders on the tun and linux targets (root)
+#   make check-net-targets    a few vector folders on the tun (IPv4 and IPv6) and linux
+#                             targets (root)
 #   make conformance-tun      the vectors on synack over a real TUN device (root)
 #   make conformance-linux    the vectors on the host kernel's TCP (root), in
 #                             IPv4 and again in IPv6 (--ip_version ipv6)
@@ -85,6 +86,7 @@ check-net-targets: $(SYNACK)
 	    echo "SKIP  tun and linux targets: need root and /dev/net/tun (counted as skipped)"; \
 	else \
 	    $(O)/synack run --strict --target tun -j8 -q $(NET_SMOKE) && \
+	    $(O)/synack run --strict --target tun --ip_version ipv6 -j8 -q $(NET_SMOKE) && \
 	    $(O)/synack run --strict --target linux -j8 -q $(NET_SMOKE); \
 	fi
 
@@ -107,7 +109,7 @@ CHECK_MORE += check-pdso check-interop check-net-targets check-exec
 # at once (each in its own network namespace).
 NET_JOBS ?= 16
 NET_REPORT_INPUTS = $(wildcard $(addprefix $(REPORT_DIR)/results-,mem.json so.json lwip.json \
-                      mem-ipv4-mapped-ipv6.json mem-ipv6.json tun.json linux.json linux-ipv6.json))
+                      mem-ipv4-mapped-ipv6.json mem-ipv6.json tun.json tun-ipv6.json linux.json linux-ipv6.json))
 
 .PHONY: conformance-tun conformance-linux conformance-all net-report
 conformance-tun: $(SYNACK)
@@ -115,7 +117,11 @@ conformance-tun: $(SYNACK)
 	$(O)/synack run --strict --target tun -j$(NET_JOBS) --expect vectors/expect/tun.tsv \
 	    --json $(REPORT_DIR)/results-tun.json --junit $(REPORT_DIR)/junit-tun.xml \
 	    --pcap-dir $(REPORT_DIR)/pcap-tun vectors/; rc=$$?; \
-	    $(MAKE) --no-print-directory net-report; exit $$rc
+	$(O)/synack run --strict --target tun --ip_version ipv6 -j$(NET_JOBS) \
+	    --expect vectors/expect/tun.tsv --json $(REPORT_DIR)/results-tun-ipv6.json \
+	    --junit $(REPORT_DIR)/junit-tun-ipv6.xml --pcap-dir $(REPORT_DIR)/pcap-tun-ipv6 \
+	    vectors/; rc6=$$?; \
+	    $(MAKE) --no-print-directory net-report; [ $$rc -eq 0 ] && [ $$rc6 -eq 0 ]
 
 conformance-linux: $(SYNACK)
 	@mkdir -p $(REPORT_DIR)

@@ -360,7 +360,7 @@ static int64_t exec_now(struct target *t)
 
 static void sniff(struct target *t)
 {
-    pktq_sniff(&t->out, t->psock, t->buf, sizeof t->buf, exec_now(t), &t->not_ipv4);
+    pktq_sniff(&t->out, t->psock, t->buf, sizeof t->buf, exec_now(t), false, &t->not_ipv4);
 }
 
 static bool exec_wait(struct target *t, int64_t until)

@@ -40,7 +40,7 @@ bool pktq_pop(struct pktq *q, uint8_t *buf, size_t cap, size_t *len, int64_t *wh
     return true;
 }
 
-void pktq_sniff(struct pktq *q, int psock, uint8_t *buf, size_t cap, int64_t now,
+void pktq_sniff(struct pktq *q, int psock, uint8_t *buf, size_t cap, int64_t now, bool ipv6,
                 uint64_t *not_ipv4)
 {
     for (;;) {
@@ -51,7 +51,7 @@ void pktq_sniff(struct pktq *q, int psock, uint8_t *buf, size_t cap, int64_t now
             return;
         if (from.sll_pkttype == PACKET_OUTGOING)
             continue;
-        if (r < 1 || (buf[0] >> 4) != 4) {
+        if (r < 1 || ((buf[0] >> 4) != 4 && !(ipv6 && (buf[0] >> 4) == 6))) {
             (*not_ipv4)++;
             continue;
         }

@@ -27,11 +27,12 @@ bool pktq_push(struct pktq *q, const uint8_t *pkt, size_t len, int64_t when);
 bool pktq_pop(struct pktq *q, uint8_t *buf, size_t cap, size_t *len, int64_t *when);
 void pktq_clear(struct pktq *q);
 
-/* Queue every IPv4 datagram waiting on psock, an AF_PACKET socket on the
- * kernel's side of a TUN device (what the stack wrote to the device),
- * stamped now; our own injections (outgoing) are passed over, anything not
- * IPv4 counted in *not_ipv4. buf is scratch space of cap octets. */
-void pktq_sniff(struct pktq *q, int psock, uint8_t *buf, size_t cap, int64_t now,
+/* Queue every IPv4 datagram (and IPv6 packet, with ipv6) waiting on psock,
+ * an AF_PACKET socket on the kernel's side of a TUN device (what the stack
+ * wrote to the device), stamped now; our own injections (outgoing) are
+ * passed over, anything else counted in *not_ipv4. buf is scratch space of
+ * cap octets. */
+void pktq_sniff(struct pktq *q, int psock, uint8_t *buf, size_t cap, int64_t now, bool ipv6,
                 uint64_t *not_ipv4);
 
 #endif

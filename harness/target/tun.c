@@ -125,7 +125,8 @@ static int64_t tun_now(struct target *t)
 /* Take what the kernel received from the stack on the device. */
 static void sniff(struct target *t)
 {
-    pktq_sniff(&t->out, t->psock, t->buf, sizeof t->buf, tun_now(t), &t->not_ipv4);
+    /* the stack's IPv6 too (the namespace's own IPv6 is off: none of the kernel's) */
+    pktq_sniff(&t->out, t->psock, t->buf, sizeof t->buf, tun_now(t), true, &t->not_ipv4);
 }
 
 /* One wait on the device, the packet socket and the stack's deadline. */
@@ -171,7 +172,8 @@ static bool tun_wait(struct target *t, int64_t until)
 
 static int tun_inject(struct target *t, const uint8_t *pkt, size_t len)
 {
-    struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+    uint16_t proto = len && (pkt[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
+    struct sockaddr_ll to = {.sll_family = AF_PACKET, .sll_protocol = htons(proto),
                              .sll_ifindex = t->ifindex};
     if (sendto(t->psock, pkt, len, 0, (struct sockaddr *)&to, sizeof to) < 0)
         return -errno;
@@ -194,6 +196,7 @@ static bool tun_recv(struct target *t, uint8_t *buf, size_t cap, size_t *len, in
 const struct target_ops target_tun = {
     .name = "tun",
     .virtual_time = false,
+    .ipv6 = true,
     .open = tun_open,
     .close = tun_close,
     .now = tun_now,
