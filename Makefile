@@ -191,6 +191,8 @@ bench: $(BENCH)
 	@$(O)/stack/bench/bench_bulk 64 1 $(O)/bench-trace-loss1.csv
 	@$(O)/stack/bench/bench_bulk 16 5 $(O)/bench-trace-loss5.csv
 	@echo "cwnd/ssthresh/srtt/rto traces: $(O)/bench-trace-loss1.csv, $(O)/bench-trace-loss5.csv"
+	@echo "== the same loss on a 20 ms path over TUN: synack beside the kernel (stack/bench/lossy.sh)"
+	@sh stack/bench/lossy.sh $(O)
 	@echo "== a 100 ms path at 100 Mbit/s, 4 MiB buffers, with and without window scaling (RFC 7323)"
 	@$(O)/stack/bench/bench_bulk 256 0 - 50 100 4096
 	@$(O)/stack/bench/bench_bulk 32 0 - 50 100 4096 0

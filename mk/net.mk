@@ -23,6 +23,7 @@ $(O)/synack-%: $(O)/stack/apps/synack-%.o $(APP_COMMON_OBJ) $(LIB)
 
 .PHONY: apps
 apps: $(APPS)
+bench: $(APPS)   # stack/bench/lossy.sh
 all: $(APPS)
 
 # ---- packetdrill's SO-testing interface ---------------------------------------

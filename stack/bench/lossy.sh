@@ -1,0 +1,95 @@
+#!/bin/sh
+# Goodput through loss on a 20 ms path, synack beside the kernel in the
+# same run: synack sending to the kernel (synack-serve to curl) and the
+# kernel sending to synack (python3 -m http.server to synack-get), each
+# through synack's impairment stage on the data's direction only (the ACKs
+# untouched), so both senders meet the same path. bench_bulk's in-memory
+# figures are synack to synack on the same loss and RTT. Figures, not
+# assertions.
+#
+#   sh stack/bench/lossy.sh BUILD_DIR     (root, a TUN device; else skipped)
+B=${1:-build}
+case $B in /*) ;; *) B=$(pwd)/$B ;; esac
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+NS="synack-lossy-$$" DEV=sl0 SA=192.0.2.1 KA=198.51.100.2
+skip() { echo "lossy: skipped: $*"; exit 0; }
+[ "$(id -u)" -eq 0 ] || skip "needs root (a network namespace and a TUN device)"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+for t in ip curl python3 ss; do command -v $t >/dev/null 2>&1 || skip "$t is not installed"; done
+[ -x "$B/synack-get" ] && [ -x "$B/synack-serve" ] || skip "synack-get, synack-serve not built"
+
+WORK=$(mktemp -d /tmp/synack-lossy.XXXXXX)
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
+    ip netns del "$NS" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+"$TOP/stack/apps/synack-ns" up "$NS" "$DEV" "$SA" "$KA" >"$WORK/ns.log" 2>&1 ||
+    skip "cannot create a namespace: $(tail -n 1 "$WORK/ns.log")"
+X() { ip netns exec "$NS" "$@"; }
+mkdir "$WORK/www"
+head -c $((8 * 1024 * 1024)) /dev/urandom >"$WORK/www/8m.bin"
+head -c $((2 * 1024 * 1024)) "$WORK/www/8m.bin" >"$WORK/www/2m.bin"
+
+ip netns exec "$NS" python3 -m http.server 8000 --bind "$KA" --directory "$WORK/www" >/dev/null 2>&1 &
+PIDS="$PIDS $!"
+i=0
+until [ -n "$(X ss -Hltn 'sport = :8000' 2>/dev/null)" ]; do
+    i=$((i + 1)); [ $i -lt 100 ] || skip "python3 -m http.server did not start"; sleep 0.05
+done
+
+# kernel -> synack: the stage delays and drops what the kernel sends
+kernel_sends() { # loss file seed
+    X "$B/synack-get" -v --tun "$DEV" --addr "$SA" --peer "$KA" --timeout 120 \
+        --impair "loss=$1,delay=20ms,dir=in,seed=$3" -o "$WORK/got" "http://$KA:8000/$2" \
+        2>"$WORK/get.log" </dev/null && cmp -s "$WORK/got" "$WORK/www/$2" &&
+        sed -n 's/.*(\([0-9.]*\) Mbit\/s goodput).*/\1/p' "$WORK/get.log" || echo "failed"
+}
+# synack -> kernel: the same stage on what synack sends
+synack_sends() { # loss file seed
+    # `ip netns exec` execs synack-serve, so $! is synack-serve's pid; its
+    # stdout away from the caller's $(...), which would wait for it
+    ip netns exec "$NS" "$B/synack-serve" --tun "$DEV" --addr "$SA" --peer "$KA" --port 8080 \
+        --http "$WORK/www" --impair "loss=$1,delay=20ms,dir=out,seed=$3" \
+        >/dev/null 2>"$WORK/serve.log" &
+    sv=$!
+    i=0
+    until grep -q "listening on" "$WORK/serve.log" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 100 ] && kill -0 $sv 2>/dev/null || break; sleep 0.05
+    done
+    if r=$(X curl -sS --max-time 300 -o "$WORK/got" -w '%{speed_download}' \
+            "http://$SA:8080/$2" 2>/dev/null) && cmp -s "$WORK/got" "$WORK/www/$2"; then
+        awk -v b="$r" 'BEGIN { printf "%.2f", b * 8 / 1e6 }'
+    else
+        echo "failed"
+    fi
+    kill $sv 2>/dev/null; wait $sv 2>/dev/null
+}
+# The kernel's sender with each congestion control it has (reno and cubic
+# respond to loss as RFC 5681 and RFC 9438 say; bbr does not take random
+# loss as congestion), set in the namespace only.
+CCS=""
+for cc in reno cubic bbr; do
+    grep -qw "$cc" /proc/sys/net/ipv4/tcp_available_congestion_control 2>/dev/null && CCS="$CCS $cc"
+done
+echo "== 20 ms RTT through the impairment stage, loss on the data only: goodput in Mbit/s"
+printf '%-5s %-7s %15s' "loss" "file" "synack->kernel"
+for cc in $CCS; do printf ' %15s' "kernel($cc)->"; done
+echo
+for c in "1% 8m.bin 3" "5% 2m.bin 5"; do
+    set -- $c
+    printf '%-5s %-7s %15s' "$1" "$2" "$(synack_sends "$1" "$2" "$3")"
+    for cc in $CCS; do
+        # a namespace may only pick what net.ipv4.tcp_allowed_congestion_control lists
+        if X sysctl -qw net.ipv4.tcp_congestion_control="$cc" 2>/dev/null; then
+            printf ' %15s' "$(kernel_sends "$1" "$2" "$3")"
+        else
+            printf ' %15s' "not allowed"
+        fi
+    done
+    echo
+done
