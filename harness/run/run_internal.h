@@ -27,7 +27,8 @@ struct conn_map {
     uint32_t script_local_isn; /* what the script wrote for that SYN */
     uint32_t remote_isn;       /* the script's ISN: its SYN's sequence number */
     bool remote_isn_known;     /* set by the first SYN of a connection; a RST
-                                * either way ends the connection */
+                                * either way ends the connection, socket()
+                                * starts a new one */
     /* The right edge of the window the stack announced last, for the
      * script's wnd_edge (script.h, extension (7)): the ACK plus the window
      * of its last segment with ACK, the window scaled by the shift its SYN

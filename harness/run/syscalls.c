@@ -226,8 +226,12 @@ static void sys_socket(struct call *c)
         return;
     }
     call_map_new_fd(c, sd);
-    if (!c->bad)
+    if (!c->bad) {
         c->r->sut = (int)c->ret; /* packetdrill's socket under test */
+        /* a new socket under test: its connection's first SYN gives the
+         * script's ISN again (packetdrill keeps one per socket) */
+        c->r->map.remote_isn_known = false;
+    }
     if (!c->bad && (type & 04000))
         c->r->fd_nonblock[c->ret] = true;
 }
