@@ -148,11 +148,24 @@ static bool offers_wscale(const struct script_packet *p)
     return false;
 }
 
+/* packetdrill gives each passive connection of a new socket a port of its
+ * own (next_ephemeral_port), so that a connection an earlier socket still
+ * has is not the one the new SYN reaches. */
+static void passive_port(struct runner *r, const struct script_packet *p)
+{
+    if (!(p->flags & SYNACK_TCP_SYN) || (p->flags & SYNACK_TCP_ACK) || !r->map.new_socket)
+        return;
+    if (r->map.passive_conns++ > 0 && !p->ports_given)
+        r->map.remote_port++;
+    r->map.new_socket = false;
+}
+
 static int build_tcp(struct runner *r, const struct script_event *ev, size_t *len)
 {
     const struct script_packet *p = &ev->packet;
     uint8_t opts[SYNACK_TCP_OPT_MAX + 4];
     size_t optlen;
+    passive_port(r, p);
     if (build_options(r, ev, opts, &optlen) < 0)
         return -1;
     struct synack_tcp h = {

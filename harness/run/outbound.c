@@ -242,8 +242,10 @@ static void learn_from_syn(struct runner *r, const struct script_packet *p,
     r->map.live_local_isn = th->seq;
     r->map.script_local_isn = p->seq_start;
     r->map.local_isn_known = true;
-    if (!(th->flags & SYNACK_TCP_ACK))
+    if (!(th->flags & SYNACK_TCP_ACK)) {
         r->map.local_port = th->sport; /* an active open: its ephemeral port */
+        r->map.new_socket = false;
+    }
 }
 
 /* The script's TS val for this packet -> the stack's live one. */

@@ -29,6 +29,8 @@ struct conn_map {
     bool remote_isn_known;     /* set by the first SYN of a connection; a RST
                                 * either way ends the connection, socket()
                                 * starts a new one */
+    bool new_socket;           /* socket() since the last connection began */
+    unsigned passive_conns;    /* connections the script's SYN opened */
     /* The right edge of the window the stack announced last, for the
      * script's wnd_edge (script.h, extension (7)): the ACK plus the window
      * of its last segment with ACK, the window scaled by the shift its SYN

@@ -231,6 +231,7 @@ static void sys_socket(struct call *c)
         /* a new socket under test: its connection's first SYN gives the
          * script's ISN again (packetdrill keeps one per socket) */
         c->r->map.remote_isn_known = false;
+        c->r->map.new_socket = true;
     }
     if (!c->bad && (type & 04000))
         c->r->fd_nonblock[c->ret] = true;
@@ -671,7 +672,7 @@ static void sys_getsockopt(struct call *c)
         return;
     int v;
     memcpy(&v, buf, sizeof v);
-    if (v != want) {
+    if (v != (int32_t)(uint32_t)want) { /* an int, as packetdrill compares: [0xffffffff] is -1 */
         const char *en = (name == SYNACK_SO_ERROR) ? errno_name(v) : NULL;
         snprintf(val, sizeof val, "[%d]", v);
         getsockopt_mismatch(c, "optval", val, "getsockopt value: expected %lld, got %d%s%s",
