@@ -1,5 +1,6 @@
 #!/bin/sh
-# Goodput through loss on a 20 ms path, synack beside the kernel in the
+# Goodput through loss on a 20 ms path (and through the interop test's
+# loss 3%, reorder 5%, delay 5 ms), synack beside the kernel in the
 # same run: synack sending to the kernel (synack-serve to curl) and the
 # kernel sending to synack (python3 -m http.server to synack-get), each
 # through synack's impairment stage on the data's direction only (the ACKs
@@ -43,18 +44,18 @@ until [ -n "$(X ss -Hltn 'sport = :8000' 2>/dev/null)" ]; do
 done
 
 # kernel -> synack: the stage delays and drops what the kernel sends
-kernel_sends() { # loss file seed
+kernel_sends() { # impairment file seed
     X "$B/synack-get" -v --tun "$DEV" --addr "$SA" --peer "$KA" --timeout 120 \
-        --impair "loss=$1,delay=20ms,dir=in,seed=$3" -o "$WORK/got" "http://$KA:8000/$2" \
+        --impair "$1,dir=in,seed=$3" -o "$WORK/got" "http://$KA:8000/$2" \
         2>"$WORK/get.log" </dev/null && cmp -s "$WORK/got" "$WORK/www/$2" &&
         sed -n 's/.*(\([0-9.]*\) Mbit\/s goodput).*/\1/p' "$WORK/get.log" || echo "failed"
 }
 # synack -> kernel: the same stage on what synack sends
-synack_sends() { # loss file seed
+synack_sends() { # impairment file seed
     # `ip netns exec` execs synack-serve, so $! is synack-serve's pid; its
     # stdout away from the caller's $(...), which would wait for it
     ip netns exec "$NS" "$B/synack-serve" --tun "$DEV" --addr "$SA" --peer "$KA" --port 8080 \
-        --http "$WORK/www" --impair "loss=$1,delay=20ms,dir=out,seed=$3" \
+        --http "$WORK/www" --impair "$1,dir=out,seed=$3" \
         >/dev/null 2>"$WORK/serve.log" &
     sv=$!
     i=0
@@ -76,13 +77,15 @@ CCS=""
 for cc in reno cubic bbr; do
     grep -qw "$cc" /proc/sys/net/ipv4/tcp_available_congestion_control 2>/dev/null && CCS="$CCS $cc"
 done
-echo "== 20 ms RTT through the impairment stage, loss on the data only: goodput in Mbit/s"
-printf '%-5s %-7s %15s' "loss" "file" "synack->kernel"
+echo "== through the impairment stage, on the data only: goodput in Mbit/s"
+printf '%-32s %-7s %15s' "impairment" "file" "synack->kernel"
 for cc in $CCS; do printf ' %15s' "kernel($cc)->"; done
 echo
-for c in "1% 8m.bin 3" "5% 2m.bin 5"; do
+# 20 ms with 1% and 5% loss (bench_bulk's paths), and the interop test's stage
+for c in "loss=1%,delay=20ms 8m.bin 3" "loss=5%,delay=20ms 2m.bin 5" \
+         "loss=3%,reorder=5%,delay=5ms 8m.bin 7"; do
     set -- $c
-    printf '%-5s %-7s %15s' "$1" "$2" "$(synack_sends "$1" "$2" "$3")"
+    printf '%-32s %-7s %15s' "$1" "$2" "$(synack_sends "$1" "$2" "$3")"
     for cc in $CCS; do
         # a namespace may only pick what net.ipv4.tcp_allowed_congestion_control lists
         if X sysctl -qw net.ipv4.tcp_congestion_control="$cc" 2>/dev/null; then
