@@ -715,6 +715,15 @@ static const char *run_family(struct runner *r, const struct script *s,
     return NULL;
 }
 
+/* packetdrill's --dry_run: the script is parsed, nothing is run. */
+static bool dry_run(const struct script *s)
+{
+    for (size_t i = 0; i < s->options.given_count; i++)
+        if (strcmp(s->options.given[i].name, "dry_run") == 0)
+            return true;
+    return false;
+}
+
 void run_script(const struct script *s, const struct run_options *o, struct vector_result *res)
 {
     double t0 = wall_ms();
@@ -732,7 +741,11 @@ void run_script(const struct script *s, const struct run_options *o, struct vect
         unsupported = script_unsupported(s, why, sizeof why);
     if (!unsupported)
         unsupported = script_wrong_kind(s, o->target, why, sizeof why);
-    if (unsupported) {
+    if (dry_run(s)) { /* it parsed, which is all packetdrill checks then */
+        res->status = RESULT_PASS;
+        res->message = dupstr("--dry_run: parsed, not run");
+        r->failed = true; /* nothing more to judge */
+    } else if (unsupported) {
         set_outcome(r, RESULT_SKIP, NULL, NULL, NULL, NULL, -1, -1, unsupported);
     } else if (!o->target->virtual_time && o->max_real_us > 0 && need > o->max_real_us) {
         char msg[200];
