@@ -114,6 +114,10 @@ struct side {
     uint64_t now;            /* its clock, microseconds since it started */
     uint64_t t0;             /* its gettimeofday() when it started */
     uint16_t ip_id;
+    unsigned oracle_pkts;    /* packets given to its oracle */
+    unsigned blind_from;     /* the number of the first datagram in that the
+                              * oracle cannot read as a segment though the
+                              * stack may take it as one (0: none) */
 };
 
 /* What a call gave the application, in classes both stacks can share. */
@@ -177,8 +181,11 @@ static void trace_packet(const struct side *s, char dir, const uint8_t *pkt, siz
         ip.proto != SYNACK_IPPROTO_TCP ||
         synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, WIRE_PARSE_NO_CHECKSUM, &th,
                          NULL) != WIRE_OK) {
-        fprintf(stderr, "    %-6s %c %zu octets (not TCP) at %llu\n", s->name, dir, len,
+        fprintf(stderr, "    %-6s %c %zu octets (not TCP) at %llu:", s->name, dir, len,
                 (unsigned long long)when);
+        for (size_t i = 0; i < len && i < 80; i++)
+            fprintf(stderr, " %02x", pkt[i]);
+        fprintf(stderr, "\n");
         return;
     }
     uint16_t peer_port = dir == '>' ? th.dport : th.sport;
@@ -200,6 +207,7 @@ static void trace_packet(const struct side *s, char dir, const uint8_t *pkt, siz
 /* A packet the stack sent: the oracle judges it, the peer learns from it. */
 static void observe(struct df *d, struct side *s, const uint8_t *pkt, size_t len, long long when)
 {
+    s->oracle_pkts++;
     oracle_packet(s->oracle, pkt, len, (uint64_t)(when < 0 ? 0 : when), ORACLE_FROM_STACK);
     if (d->trace)
         trace_packet(s, '>', pkt, len, (uint64_t)(when < 0 ? 0 : when));
@@ -262,10 +270,32 @@ static void drain(struct df *d, struct side *s)
     df_fail(d, "%s sends without end", s->name);
 }
 
+/* A datagram to the stack that synack's parser refuses for another reason
+ * than a checksum or a protocol other than TCP (an option of a bad length,
+ * say): the oracle cannot see it as a segment, but a stack may take it as
+ * one (RFC 9293 3.1, MUST-7 lets it answer with a RST), and the oracle
+ * would then judge the answer against an older segment. */
+static bool oracle_cannot_read(const uint8_t *pkt, size_t len)
+{
+    struct synack_ipv4 ip;
+    struct synack_tcp th;
+    struct synack_wire_error err = {0};
+    if (synack_ipv4_parse(pkt, len, 0, &ip, &err) != WIRE_OK)
+        return err.code != WIRE_EIP_CHECKSUM;
+    if (ip.proto != SYNACK_IPPROTO_TCP)
+        return false;
+    if (synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, 0, &th, &err) == WIRE_OK)
+        return false;
+    return err.code != WIRE_ETCP_CHECKSUM;
+}
+
 static void inject(struct df *d, struct side *s, uint8_t *pkt, size_t len)
 {
     if (d->trace)
         trace_packet(s, '<', pkt, len, s->now);
+    s->oracle_pkts++;
+    if (!s->blind_from && oracle_cannot_read(pkt, len))
+        s->blind_from = s->oracle_pkts;
     oracle_packet(s->oracle, pkt, len, s->now, ORACLE_FROM_PEER);
     s->ifc.netdev_send(s->ifc.userdata, pkt, len);
     drain(d, s);
@@ -1147,6 +1177,7 @@ static bool rto_early(const struct finding *f) { return lwip_rule(f, "retransmit
 static bool syn_no_backoff(const struct finding *f) { return lwip_rule(f, "rto-no-backoff"); }
 static bool window_kept(const struct finding *f) { return lwip_rule(f, "data-beyond-window"); }
 static bool syn_taken(const struct finding *f) { return lwip_rule(f, "ack-of-unsent-data"); }
+static bool rst_from_ack_field(const struct finding *f) { return lwip_rule(f, "rst-seq-unacceptable"); }
 
 /* Each is lwIP's and has a vector that fails on lwIP (vectors/expect/lwip.tsv)
  * and a section in fuzz/README.md ("Differential fuzzing against lwIP"). */
@@ -1164,6 +1195,8 @@ static const struct {
     {"L7 a SYN at RCV.NXT in SYN-RECEIVED acknowledged (3.10.7.4 fourth, RFC 5961 4.2)",
      syn_taken},
     {"L8 ICMP errors not passed to TCP (RFC 9293 3.9.2.2, MUST-54)", icmp_ignored},
+    {"L9 a RST's SEQ from the ACK field of a segment without ACK (RFC 9293 3.10.7.1)",
+     rst_from_ack_field},
 };
 
 /* Report a finding unless it is one of the known ones. */
@@ -1252,8 +1285,8 @@ static void check_oracle(struct df *d, struct side *s)
     oracle_finish(s->oracle, s->now);
     for (size_t i = 0; i < oracle_finding_count(s->oracle); i++) {
         const struct oracle_finding *f = oracle_finding_at(s->oracle, i);
-        if (f->from != ORACLE_FROM_STACK)
-            continue;
+        if (f->from != ORACLE_FROM_STACK || (s->blind_from && f->packet > s->blind_from))
+            continue; /* the peer's, or after a segment the oracle could not read */
         char text[500];
         snprintf(text, sizeof text, "%s: oracle: packet %u at %llu us: %s (%s): %s", s->name,
                  f->packet, (unsigned long long)f->time_us, f->rule->name, f->rule->req,
