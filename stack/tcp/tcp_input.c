@@ -104,6 +104,8 @@ static void listen_syn(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
         t->cnt->tcp_listen_overflow++; /* nobody accepts: no new handshakes */
         return;
     }
+    if (MUTANT(listener_busy_while_syn_received) && (l->syn_len || l->embryonic))
+        return;
     struct tcp_passive po = {.tu = {seg->dst, seg->src, seg->dport, seg->sport},
                              .irs = seg->seq,
                              .peer_wnd = (uint16_t)seg->wnd};

@@ -126,7 +126,9 @@
     X(urg_cleared_by_any_read, "RFC9293:MUST-33",                      \
       "RFC 9293 3.8.5: any read clears the urgent mark, though urgent data remains unread") \
     X(shrunk_window_wraps, "RFC9293:MUST-34",                          \
-      "RFC 9293 3.8.6: a window shrunk below what is in flight wraps the usable window: new data is sent")
+      "RFC 9293 3.8.6: a window shrunk below what is in flight wraps the usable window: new data is sent") \
+    X(listener_busy_while_syn_received, "RFC9293:MUST-42",             \
+      "RFC 9293 3.9.1.1: a listener with a connection in SYN-RECEIVED answers no other SYN")
 
 enum mutant_id {
 #define SYNACK_MUTANT_ENUM(name, reqs, what) MUTANT_##name,
