@@ -99,6 +99,10 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
     struct synack_tcp_opts o;
     tcp_opts_fill(t, tcb, flags, &o, now);
     size_t optlen = synack_tcp_opts_build(opts, sizeof opts, &o, NULL);
+    if (MUTANT(option_padding_not_zero) && optlen && optlen + 4 <= sizeof opts) {
+        memcpy(opts + optlen, "\0\xff\xff\xff", 4); /* EOL, then garbage */
+        optlen += 4;
+    }
     struct synack_tcp h = {
         .sport = tcb->lport,
         .dport = tcb->rport,
@@ -131,7 +135,7 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
     if (len) /* the text after a SYN starts one further (RFC 7413 data) */
         sb_copy(&tcb->sb, seq + ((flags & SYNACK_TCP_SYN) ? 1u : 0u) - tcb->snd_buf_seq,
                 seg + hlen, len);
-    seg_checksum(seg, hlen + len, &tcb->laddr, &tcb->raddr);
+    seg_checksum(seg, MUT(checksum_over_header_only, hlen, hlen + len), &tcb->laddr, &tcb->raddr);
     t->cnt->tcp_out++;
     if (len || (flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         tcb->last_data_send = now;

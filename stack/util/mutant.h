@@ -128,7 +128,11 @@
     X(shrunk_window_wraps, "RFC9293:MUST-34",                          \
       "RFC 9293 3.8.6: a window shrunk below what is in flight wraps the usable window: new data is sent") \
     X(listener_busy_while_syn_received, "RFC9293:MUST-42",             \
-      "RFC 9293 3.9.1.1: a listener with a connection in SYN-RECEIVED answers no other SYN")
+      "RFC 9293 3.9.1.1: a listener with a connection in SYN-RECEIVED answers no other SYN") \
+    X(checksum_over_header_only, "RFC9293:MUST-2",                     \
+      "RFC 9293 3.1: the checksum of a segment with text covers the header only") \
+    X(option_padding_not_zero, "RFC9293:MUST-69",                      \
+      "RFC 9293 3.1: the option area is padded past an EOL with non-zero octets")
 
 enum mutant_id {
 #define SYNACK_MUTANT_ENUM(name, reqs, what) MUTANT_##name,
