@@ -3,9 +3,9 @@
 
 For each mutant of BUILD/mutants (stack/util/mutant.h), run the vectors with
 BUILD/synack and SYNACK_MUTANT=<name>, then (with --unit) the stack's unit
-tests of the mutation build. A mutant is killed when a vector fails, errors,
-or the run crashes or hangs; unit-only when only a unit test notices it;
-survived otherwise. A requirement row is defended when a mutant naming it is
+tests of the mutation build for each mutant no vector killed. A mutant is
+killed when a vector fails, errors, or the run crashes or hangs; unit-only
+when only a unit test notices it; survived otherwise. A requirement row is defended when a mutant naming it is
 killed by a vector. Writes JSON (--json) and, through `synack report
 --mutants`, the report's strength page (--html).
 """
@@ -139,7 +139,8 @@ def main():
         for m in cat:
             t = time.time()
             m["vectors"], m["note"] = run_vectors(args, m["name"], tmp)
-            m["unit"] = run_unit(args, m["name"]) if args.unit else []
+            # the unit tests only decide between unit-only and survived
+            m["unit"] = run_unit(args, m["name"]) if args.unit and not m["vectors"] else []
             m["status"] = ("killed" if m["vectors"] else
                            "unit-only" if m["unit"] else "survived")
             m["seconds"] = round(time.time() - t, 1)
