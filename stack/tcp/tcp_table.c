@@ -111,6 +111,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->ttl = p->ttl;
     tcb->pmtudisc = p->pmtudisc;
     tcb->mtu_probing = p->mtu_probing;
+    tcb->v6only = p->v6only;
     tcb->backlog = p->backlog;
     tcb->cookie_sent = TCP_TIMER_OFF;
     tcb->owner = TCB_USER;

@@ -18,6 +18,8 @@ int pair_init(struct pair *p, const struct synack_config *cfg, const struct syna
         else
             synack_config_default(&c);
         c.addr = i ? PAIR_ADDR1 : PAIR_ADDR0;
+        if (c.addr6[0])
+            c.addr6[15] = (uint8_t)(c.addr6[15] + i); /* dual-stack: ...::1 and ...::2 */
         c.rng_seed = (cfg ? cfg->rng_seed : 1) + (uint64_t)i * 1000;
         struct synack_link l = synack_memlink_end(p->link, i);
         int err = 0;

@@ -1,5 +1,6 @@
 /* Test support: two stacks joined by a memory link, driven in virtual
- * time. Stack 0 is 192.0.2.1, stack 1 is 192.0.2.2. */
+ * time. Stack 0 is 192.0.2.1, stack 1 is 192.0.2.2; with cfg->addr6 set
+ * both are dual-stack, stack 1 at addr6 + 1 (2001:db8::1 and ::2). */
 #ifndef SYNACK_TEST_PAIR_H
 #define SYNACK_TEST_PAIR_H
 
