@@ -410,10 +410,28 @@ unsigned o_syn_readings(const struct oracle *o, const struct o_side *s, const st
     return 0;
 }
 
+/* s's first bare SYN after a RST ended the incarnation, r's SYN in it (a
+ * closed port refused r's SYN, RFC 9293 3.10.7.1, or a RST reset it) and
+ * no SYN of r pending for a next one: neither side holds anything of it,
+ * and the SYN opens the next one, in which r's old ISN and the options it
+ * offered count for nothing */
+static bool first_syn_after_close(const struct o_inc *c, const struct o_side *s,
+                                  const struct o_side *r, const struct synack_tcp *th)
+{
+    return c->closed && !s->syn_seen && r->syn_seen && r->npend == 0 &&
+           (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) == SYNACK_TCP_SYN;
+}
+
 void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct o_side **pr,
                   const struct synack_tcp *th)
 {
     struct o_side *s = *ps, *r = *pr;
+    if (first_syn_after_close(c, s, r, th)) {
+        bool first = s == &c->e[0];
+        o_inc_reset(c, c->e[0].addr, c->e[0].port, c->e[1].addr, c->e[1].port);
+        s = *ps = first ? &c->e[0] : &c->e[1];
+        r = *pr = first ? &c->e[1] : &c->e[0];
+    }
     unsigned anew = o_syn_readings(o, s, r, th);
     if (anew == 0 && syn_new_isn(o, s, th) && side_is_peer(r))
         anew = READ_SYN_NEW_ISN; /* no reading of the peer's to keep */

@@ -2512,6 +2512,34 @@ static void test_sack_block_invalid(void **state)
     }
 }
 
+/* The peer's SYN without options refused by a closed port (RST,ACK); the
+ * stack then connects on the same 4-tuple offering SACK, and the peer's
+ * SYN at a new ISN offering SACK meets it (a simultaneous open whose
+ * SYN-ACK a batch never sent: the peer's ACK came first). That
+ * incarnation negotiated SACK; the refused SYN's offer is not its. */
+static void test_syn_after_a_refused_syn_starts_anew(void **state)
+{
+    (void)state;
+    static const uint8_t sackok[4] = {1, 1, 4, 2};
+    struct ex e;
+    ex_init(&e);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    seg(&e, true, 1, SYNACK_TCP_RST | SYNACK_TCP_ACK, -S_ISN, 1, 0, 0);
+    opts(&e, sackok, 4);
+    seg(&e, true, 100 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    opts(&e, sackok, 4);
+    seg(&e, false, 110 * MS, SYNACK_TCP_SYN, 100000, 0, 64240, 0);
+    seg(&e, false, 111 * MS, SYNACK_TCP_ACK, 100001, 1, 64240, 0);
+    seg(&e, true, 112 * MS, SYNACK_TCP_ACK, 1, 100001, 65535, 0);
+    seg(&e, false, 120 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 100101, 1, 64240, 100);
+    uint8_t o[12] = {1, 1, 5, 10};
+    synack_put32(o + 4, P_ISN + 100101);
+    synack_put32(o + 8, P_ISN + 100201);
+    opts(&e, o, 12);
+    seg(&e, true, 121 * MS, SYNACK_TCP_ACK, 1, 100001, 65535, 0);
+    expect_only(&e, NULL);
+}
+
 /* A handshake that sets ECN up (ecn) or does not. */
 static void ecn_handshake(struct ex *e, bool ecn)
 {
@@ -2974,6 +3002,7 @@ int main(void)
         cmocka_unit_test(test_ts_echo_unsent),
         cmocka_unit_test(test_ts_val_backwards),
         cmocka_unit_test(test_sack_block_invalid),
+        cmocka_unit_test(test_syn_after_a_refused_syn_starts_anew),
         cmocka_unit_test(test_ecn_rules),
         cmocka_unit_test(test_rttm_weighted_samples),
         cmocka_unit_test(test_rules_table),
