@@ -234,6 +234,8 @@ struct o_side {
     bool syn_seen;
     uint32_t iss;
     uint64_t iss_time;          /* when a SYN at that ISN was first seen */
+    uint16_t syn_win;           /* the window its first SYN offered (never scaled,
+                                 * RFC 7323 2.2); 0: not known */
     struct o_offer offer;
     struct o_ts ts;
     /* what it sent */

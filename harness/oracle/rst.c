@@ -27,12 +27,31 @@ static uint32_t rcv_nxt_reach(const struct o_side *s)
     return reach;
 }
 
+/* s has sent nothing but its SYN, once, with text (and perhaps FIN): r
+ * takes none of it, or at least the text within the window its own SYN
+ * offered, and the FIN with it when all the text fits (RFC 9293 3.10.7.3,
+ * sixth and eighth steps). Can RCV.NXT not be `seq` then? */
+static bool rst_inside_syn_text(const struct o_side *s, const struct o_side *r, uint32_t seq)
+{
+    const struct o_seg *g = &s->segs[0];
+    if (s->nsegs != 1 || g->seq != s->iss || g->tx != 1 || g->end != s->snd_max ||
+        r->syn_win == 0)
+        return false;
+    uint32_t edge = s->iss + 1 + r->syn_win;
+    bool fin = s->fin_sent && s->fin_seq + 1 == g->end;
+    uint32_t text_end = fin ? s->fin_seq : g->end;
+    uint32_t taken = seq_lt(edge, text_end) ? edge : text_end;
+    if (seq_gt(seq, s->iss + 1) && seq_lt(seq, taken))
+        return true;
+    return fin && seq == s->fin_seq && seq_lt(s->fin_seq, edge);
+}
+
 /* s's SYN came to r in SYN-SENT: a SYN-ACK of r's SYN makes it
  * ESTABLISHED, a SYN SYN-RECEIVED (RFC 9293 3.10.7.3 fifth check), its
  * answer perhaps not on the wire yet (a batch, a delayed ACK). There a RST
  * resets only at RCV.NXT exactly (RFC 5961 3.2), which lies past s's SYN
- * and within what s sent: a RST elsewhere misses it and is dropped or
- * challenged */
+ * and within what s sent (not inside a SYN's text r took whole): a RST
+ * elsewhere misses it and is dropped or challenged */
 static bool rst_misses_after_its_syn(const struct o_side *s, const struct o_side *r,
                                      const struct segv *v)
 {
@@ -40,7 +59,8 @@ static bool rst_misses_after_its_syn(const struct o_side *s, const struct o_side
                                     (s->has_syn && r->has_syn && s->syn_pkt > r->syn_pkt &&
                                      s->syn_seq == s->iss));
     return took_syn && s->sent_any &&
-           (seq_lt(v->seq, s->iss + 1) || seq_gt(v->seq, rcv_nxt_reach(s)));
+           (seq_lt(v->seq, s->iss + 1) || seq_gt(v->seq, rcv_nxt_reach(s)) ||
+            rst_inside_syn_text(s, r, v->seq));
 }
 
 /* A RST while r's SYNs of a new connection are pending, and no SYN of s

@@ -85,6 +85,7 @@ void o_on_syn(struct oracle *o, struct o_inc *c, struct o_side *s, struct o_side
     s->iss = v->seq;
     s->iss_time = o->now;
     s->iss_syn_end = v->end;
+    s->syn_win = v->th->window;
     s->snd_una = v->seq; /* nothing acknowledged yet: an ACK of ISS is not new */
     s->una_known = true;
     o_offer_from_opts(&s->offer, &v->th->opts);

@@ -2073,6 +2073,32 @@ static void test_rst_past_a_hole_misses_rcv_nxt(void **state)
     }
 }
 
+/* The stack in SYN-SENT takes the peer's SYN-ACK with 45 octets and FIN
+ * (its ACK held in a batch): RCV.NXT is past the FIN, or (a stack that
+ * drops a SYN's text) just past the SYN. A RST inside the text or at the
+ * FIN misses (RFC 5961 3.2), and the stack's RST after it (a close() with
+ * data unread) answers nothing (fuzz campaign: 1) */
+static void test_rst_inside_a_syn_ack_text_misses_rcv_nxt(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t seq;
+        size_t answers;
+    } cases[] = {{20, 0}, {46, 0}, {47, 1}, {1, 1}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_FIN, 0, 1, 12352, 45);
+        seg(&e, false, 0, SYNACK_TCP_RST | SYNACK_TCP_ACK, cases[k].seq, 1, 12336, 0);
+        seg(&e, true, 0, SYNACK_TCP_RST, 1, 0, 0, 0);
+        size_t n = stack_findings(&e, "rst-answers-rst");
+        if (n != cases[k].answers)
+            fail_msg("RST at %u: rst-answers-rst %zu times, expected %zu", cases[k].seq, n,
+                     cases[k].answers);
+    }
+}
+
 /* A FIN whose sequence number is RCV.NXT - 1 (the peer's SYN's): its only
  * sequence number lies before RCV.NXT, so it is not acceptable and its
  * ACK and window go unread (RFC 9293 3.10.7.4 first check). SND.UNA stays,
@@ -2984,6 +3010,7 @@ int main(void)
         cmocka_unit_test(test_segment_beyond_the_window_sets_no_window),
         cmocka_unit_test(test_syn_ack_answers_any_copy_of_a_syn),
         cmocka_unit_test(test_rst_past_a_hole_misses_rcv_nxt),
+        cmocka_unit_test(test_rst_inside_a_syn_ack_text_misses_rcv_nxt),
         cmocka_unit_test(test_fin_before_rcv_nxt_is_dropped_unread),
         cmocka_unit_test(test_syn_at_the_isn_in_established_is_dropped_unread),
         cmocka_unit_test(test_ack_past_the_announced_window_may_be_dropped),
