@@ -134,6 +134,7 @@ void o_remember_last(struct oracle *o, struct o_side *s, const struct segv *v)
         s->syn_flags = v->flags;
         s->syn_seq = v->seq;
         s->syn_end = v->end;
+        s->syn_ack = v->th->ack;
         s->syn_pkt = o->pkt;
         s->syn_time = o->now;
         if (!HAS(v, SYNACK_TCP_ACK) && s->syn_seen && v->seq == s->iss) {
@@ -171,14 +172,17 @@ static bool synack_after_fin_acked(const struct o_side *s, const struct o_side *
     return s->fin_sent && r->fin_sent && s->acked && seq_gt(s->ack_last, r->fin_seq);
 }
 
-/* r's latest SYN is a SYN-ACK at another ISN than its ISS, after a bare
- * SYN at its ISS that came after s's last SYN: the other side drops that
- * SYN-ACK (in SYN-RECEIVED it is out of the window, or gets a challenge
- * ACK: RFC 9293 3.10.7.4 first and fourth checks), and the bare SYN is
- * still the one a SYN-ACK of s answers */
+/* r's latest SYN is a SYN-ACK at another ISN than its ISS, or one that
+ * acknowledges no SYN of s, after a bare SYN at its ISS that came after
+ * s's last SYN: the other side drops that SYN-ACK (in SYN-RECEIVED it is
+ * out of the window, or gets a challenge ACK: RFC 9293 3.10.7.4 first and
+ * fourth checks; in SYN-SENT an unacceptable ACK gets a RST, 3.10.7.3),
+ * and the bare SYN is still the one a SYN-ACK of s answers */
 static bool bare_syn_before_synack_elsewhere(const struct o_side *s, const struct o_side *r)
 {
-    return r->has_syn && (r->syn_flags & SYNACK_TCP_ACK) && r->syn_seq != r->iss &&
+    bool acks_syn = (s->syn_seen && r->syn_ack == s->iss + 1) ||
+                    o_pend_find((struct o_side *)s, r->syn_ack - 1);
+    return r->has_syn && (r->syn_flags & SYNACK_TCP_ACK) && (r->syn_seq != r->iss || !acks_syn) &&
            r->has_bare_syn && r->bare_syn_pkt < r->syn_pkt &&
            (!s->has_syn || r->bare_syn_pkt > s->syn_pkt);
 }

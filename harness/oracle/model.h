@@ -313,7 +313,7 @@ struct o_side {
     /* its latest segment with SYN (and without RST), of any ISN */
     bool has_syn;
     uint8_t syn_flags;
-    uint32_t syn_seq, syn_end;
+    uint32_t syn_seq, syn_end, syn_ack;
     unsigned syn_pkt;
     uint64_t syn_time;
     /* its latest bare SYN (no ACK, no RST) at its ISN: a SYN-ACK of its

@@ -2099,6 +2099,28 @@ static void test_rst_inside_a_syn_ack_text_misses_rcv_nxt(void **state)
     }
 }
 
+/* The stack's SYN unanswered (its connection gone after R2), then the
+ * peer's SYN, and a SYN-ACK of the peer at that ISN acknowledging nothing
+ * the stack sent (dropped: a challenge ACK in SYN-RECEIVED, RFC 5961 4.2,
+ * or a RST in SYN-SENT): the bare SYN is still the one the stack's SYN-ACK
+ * at a new ISN answers (a connect() whose SYN a batch never sent: a
+ * simultaneous open), and the stack's next segment is of that new
+ * incarnation (fuzz campaign: 1) */
+static void test_synack_acking_nothing_leaves_the_bare_syn_answered(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 16384, 0);
+    seg(&e, false, 183000 * MS, SYNACK_TCP_ACK, 64, 1, 65535, 64);
+    seg(&e, true, 183000 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    seg(&e, false, 183001 * MS, SYNACK_TCP_SYN, 0, 0, 1000, 0);
+    seg(&e, false, 183001 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 99999, 0, 0);
+    seg(&e, true, 183002 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 50000000, 1, 16384, 0);
+    seg(&e, true, 183003 * MS, SYNACK_TCP_ACK, 50000001, 1, 16384, 0);
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
 /* A FIN whose sequence number is RCV.NXT - 1 (the peer's SYN's): its only
  * sequence number lies before RCV.NXT, so it is not acceptable and its
  * ACK and window go unread (RFC 9293 3.10.7.4 first check). SND.UNA stays,
@@ -3010,6 +3032,7 @@ int main(void)
         cmocka_unit_test(test_segment_beyond_the_window_sets_no_window),
         cmocka_unit_test(test_syn_ack_answers_any_copy_of_a_syn),
         cmocka_unit_test(test_rst_past_a_hole_misses_rcv_nxt),
+        cmocka_unit_test(test_synack_acking_nothing_leaves_the_bare_syn_answered),
         cmocka_unit_test(test_rst_inside_a_syn_ack_text_misses_rcv_nxt),
         cmocka_unit_test(test_fin_before_rcv_nxt_is_dropped_unread),
         cmocka_unit_test(test_syn_at_the_isn_in_established_is_dropped_unread),
