@@ -299,13 +299,15 @@ static void synack_answers_reused_isn(const struct o_inc *c, const struct o_side
     o_pend_add(r, &p);
 }
 
-/* s's SYN-ACK is at the ISS of its own bare SYN, which nothing has
- * acknowledged yet: that SYN went first (a simultaneous open, RFC 9293
- * 3.10.7.3), and its retransmission timer runs since (RFC 6298 5.1) */
+/* s's SYN-ACK is at the ISS of its own bare SYN, and s has acknowledged
+ * nothing yet: that SYN went first (a simultaneous open, RFC 9293
+ * 3.10.7.3), and its retransmission timer runs since (RFC 6298 5.1). An
+ * ACK of that SYN may have come before: without SYN it is dropped in
+ * SYN-SENT (3.10.7.3 fifth), and once taken in SYN-RECEIVED no SYN-ACK
+ * follows, so this SYN-ACK says it moved nothing */
 static bool own_syn_unanswered(const struct o_side *s, const struct synack_tcp *th)
 {
-    return s->syn_seen && s->has_bare_syn && th->seq == s->iss && !s->acked &&
-           (!s->una_known || s->snd_una == s->iss);
+    return s->syn_seen && s->has_bare_syn && th->seq == s->iss && !s->acked;
 }
 
 /* s's SYN-ACK answers r's SYN of a new incarnation at s's old ISS: what

@@ -2121,6 +2121,33 @@ static void test_synack_acking_nothing_leaves_the_bare_syn_answered(void **state
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* The stack's connection gone without a word (it answers as a closed
+ * port), its connect() again at the same ISS (within one ISN tick), a RST
+ * of the peer (missing) and an ACK of that SYN without SYN (dropped in
+ * SYN-SENT: RFC 9293 3.10.7.3 fifth), then the peer's SYN at its old ISN
+ * (a new connection for it): the stack's SYN-ACK and its
+ * timeouts run from its SYN, 1, 2 and 4 s (RFC 6298 5.1, 5.5) (fuzz
+ * campaign: 3) */
+static void test_synack_after_own_syn_acked_without_syn_times_from_the_syn(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 0, 0, 1, 0, 256, 0);
+    seg(&e, true, 0, SYNACK_TCP_RST | SYNACK_TCP_ACK, -S_ISN, 1, 0, 0);
+    seg(&e, true, 1, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    seg(&e, false, 1, SYNACK_TCP_RST, 1000, 0, 0, 0);
+    seg(&e, false, 1, SYNACK_TCP_ACK, 1000, 1, 65535, 100);
+    seg(&e, false, 200 * MS, SYNACK_TCP_SYN | SYNACK_TCP_FIN, 0, 0, 0, 256);
+    seg(&e, true, 200 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    for (uint64_t t = 1000; t <= 7000; t = 2 * t + 1000)
+        seg(&e, true, t * MS + 1, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    expect_only(&e, NULL);
+}
+
 /* A FIN whose sequence number is RCV.NXT - 1 (the peer's SYN's): its only
  * sequence number lies before RCV.NXT, so it is not acceptable and its
  * ACK and window go unread (RFC 9293 3.10.7.4 first check). SND.UNA stays,
@@ -3032,6 +3059,7 @@ int main(void)
         cmocka_unit_test(test_segment_beyond_the_window_sets_no_window),
         cmocka_unit_test(test_syn_ack_answers_any_copy_of_a_syn),
         cmocka_unit_test(test_rst_past_a_hole_misses_rcv_nxt),
+        cmocka_unit_test(test_synack_after_own_syn_acked_without_syn_times_from_the_syn),
         cmocka_unit_test(test_synack_acking_nothing_leaves_the_bare_syn_answered),
         cmocka_unit_test(test_rst_inside_a_syn_ack_text_misses_rcv_nxt),
         cmocka_unit_test(test_fin_before_rcv_nxt_is_dropped_unread),
