@@ -229,9 +229,13 @@ static const struct o_pend *pend_taken_up(const struct o_side *s, const struct o
 }
 
 
-/* The options of a SYN that offered `f` (syn.c's offer_from_opts, back). */
-static void opts_of_offer(struct synack_tcp_opts *op, const struct o_offer *f)
+/* The options of s's bare SYN at its ISS, which offered s->offer (syn.c's
+ * offer_from_opts, back), its TSval the highest s sent (that SYN's or
+ * later): what the other side may echo (RFC 7323 3.2). */
+static void opts_of_bare_syn(struct synack_tcp_opts *op, const struct o_side *s)
 {
+    const struct o_offer *f = &s->offer;
+    op->ts_val = s->ts.max;
     op->present = (f->mss_present ? TCPOPT_F_MSS : 0) | (f->ws_present ? TCPOPT_F_WSCALE : 0) |
                   (f->sackok ? TCPOPT_F_SACK_PERM : 0) | (f->ts ? TCPOPT_F_TS : 0);
     op->mss = f->mss;
@@ -295,7 +299,7 @@ static void synack_answers_reused_isn(const struct o_inc *c, const struct o_side
         return;
     uint32_t end = r->iss_syn_end; /* its data, if any, whatever SYNs came since */
     struct o_pend p = {r->iss, end, syn_time, syn_pkt, 0, syn_flags_of_offer(&r->offer), {0}};
-    opts_of_offer(&p.opts, &r->offer);
+    opts_of_bare_syn(&p.opts, r);
     o_pend_add(r, &p);
 }
 
@@ -341,7 +345,7 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
         own = true;
         mine = (struct o_pend){s->iss, s->iss_syn_end, s->iss_time, s->bare_syn_pkt,
                                0, syn_flags_of_offer(&s->offer), {0}};
-        opts_of_offer(&mine.opts, &s->offer);
+        opts_of_bare_syn(&mine.opts, s);
     }
     bool keep_s = s->syn_seen && th->seq == s->iss && !old_iss_new;
     if (keep_s) {

@@ -2587,6 +2587,30 @@ static void test_sack_block_invalid(void **state)
     }
 }
 
+/* The peer's SYN without timestamps, the stack's SYN-ACK, and the stack's
+ * RST refusing an unacceptable ACK of the peer (<SEQ=SEG.ACK><CTL=RST>);
+ * then the peer's SYN at the same ISN with timestamps, answered by a
+ * SYN-ACK at a new ISS that echoes its TSval (RFC 7323 3.2): the new
+ * incarnation starts from that SYN, whose TSval the echo may be (fuzz
+ * campaign: 83 inputs) */
+static void test_syn_ack_of_a_reused_isn_echoes_its_tsval(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 0, 1, 0);
+    seg(&e, true, 100 * MS, SYNACK_TCP_RST, 0, 0, 0, 0);
+    ts_opts(&e, 131840, 26648576);
+    seg(&e, false, 100 * MS, SYNACK_TCP_SYN, 0, 0, 32769, 0);
+    ts_opts(&e, 3313578321u, 131840);
+    seg(&e, true, 100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 25000, 1, 65535, 0);
+    expect_only(&e, NULL);
+}
+
 /* The peer's SYN without options refused by a closed port (RST,ACK); the
  * stack then connects on the same 4-tuple offering SACK, and the peer's
  * SYN at a new ISN offering SACK meets it (a simultaneous open whose
@@ -3081,6 +3105,7 @@ int main(void)
         cmocka_unit_test(test_ts_val_backwards),
         cmocka_unit_test(test_sack_block_invalid),
         cmocka_unit_test(test_syn_after_a_refused_syn_starts_anew),
+        cmocka_unit_test(test_syn_ack_of_a_reused_isn_echoes_its_tsval),
         cmocka_unit_test(test_ecn_rules),
         cmocka_unit_test(test_rttm_weighted_samples),
         cmocka_unit_test(test_rules_table),
