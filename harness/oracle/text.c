@@ -134,6 +134,8 @@ static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s
             if (answer)
                 o_timer_rearmed(o, s);
         }
+    } else if (tlp && s->timer_on) {
+        o_timer_rearmed(o, s); /* a probe past SND.UNA: the RTO restarts behind it */
     }
     if (g) {
         g->last_pkt = o->pkt;

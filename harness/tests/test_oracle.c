@@ -2299,6 +2299,34 @@ static void test_tail_loss_probe_with_sack(void **state)
     }
 }
 
+/* With SACK, the last of three segments sent again as a tail loss probe
+ * (RFC 8985 7.3): the RTO restarts behind it, and the timeouts of the
+ * first segment count from the probe, 1 s then 2 s (25-minute campaign:
+ * 1). Without SACK the same timeouts did not back off */
+static void test_tail_loss_probe_past_snd_una_restarts_the_rto(void **state)
+{
+    (void)state;
+    static const uint8_t sackok[4] = {1, 1, 4, 2};
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        if (!wrong)
+            opts(&e, sackok, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+        if (!wrong)
+            opts(&e, sackok, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+        seg(&e, true, 200 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+        seg(&e, true, 200 * MS, SYNACK_TCP_ACK, 101, 1, 65535, 100);
+        seg(&e, true, 200 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 201, 1, 65535, 100);
+        seg(&e, true, 566 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 201, 1, 65535, 100);
+        seg(&e, true, 1566 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+        seg(&e, true, 3566 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 100);
+        assert_int_equal(stack_findings(&e, "rto-no-backoff"), wrong);
+    }
+}
+
 /* The window closes with a segment in flight and opens again: the ACK
  * of that segment waited for the window, not for the path, and a stack
  * may stop timing it (BSD does), so it gives no RTT sample (RFC 9293
@@ -3093,6 +3121,7 @@ int main(void)
         cmocka_unit_test(test_syn_ack_answers_options_of_a_later_copy),
         cmocka_unit_test(test_syn_ack_at_the_old_iss_offers_anew),
         cmocka_unit_test(test_tail_loss_probe_with_sack),
+        cmocka_unit_test(test_tail_loss_probe_past_snd_una_restarts_the_rto),
         cmocka_unit_test(test_segment_in_flight_when_the_window_closed_gives_no_sample),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
         cmocka_unit_test(test_syn_ack_acknowledged_after_the_rto_gives_no_sample),
