@@ -228,6 +228,23 @@ static const struct o_pend *pend_taken_up(const struct o_side *s, const struct o
     return p;
 }
 
+/* s's ACK (no SYN) of r's pending SYN, past all r sent in this
+ * incarnation, s's bare SYN at its ISS sent before that SYN: s took it in
+ * SYN-SENT (a simultaneous open, RFC 9293 3.10.7.3) and r's ACK of s's SYN
+ * came before s's SYN-ACK went out (a batch), so only the ACK is left to
+ * send. r's connection is that SYN's */
+static const struct o_pend *pend_acked_after_own_syn(struct o_side *s, struct o_side *r,
+                                                     const struct synack_tcp *th)
+{
+    if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_RST | SYNACK_TCP_ACK)) != SYNACK_TCP_ACK ||
+        r->npend == 0 || !s->has_bare_syn || !o_acks_unsent(r, th->ack))
+        return NULL;
+    const struct o_pend *p = o_pend_find(r, th->ack - 1);
+    for (size_t i = 0; !p && i < r->npend; i++)
+        if (r->pend[i].end == th->ack)
+            p = &r->pend[i];
+    return p && s->bare_syn_pkt < p->pkt ? p : NULL;
+}
 
 /* The options of s's bare SYN at its ISS, which offered s->offer (syn.c's
  * offer_from_opts, back), its TSval the highest s sent (that SYN's or
@@ -471,6 +488,12 @@ void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct 
         struct o_pend mine = *sq;
         side_restart(s);
         start_from_own_syn(o, c, s, r, &mine);
+    }
+    const struct o_pend *rq = pend_acked_after_own_syn(s, r, th);
+    if (rq) { /* ... and so does r's, from the SYN s acknowledges */
+        struct o_pend theirs = *rq;
+        side_restart(r);
+        start_from_own_syn(o, c, r, s, &theirs);
     }
     if (synack && o_pend_find(r, th->ack - 1))
         inc_from_pending(o, c, ps, pr, th, old_iss_new);
