@@ -125,6 +125,9 @@ static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s
         /* an answer to the ACK comes with it; long after it and late
          * enough for the timer, it is the timer's: counted for backoff */
         bool answer = o->now <= trig_t + o->cfg.slack_us + 2 * o->cfg.skew_us;
+        /* with SACK, RACK's reordering timer sends a loss an ACK showed up
+         * to reo_wnd (at most SRTT) after it (RFC 8985 6.2, 6.3): an answer */
+        answer |= c->neg.sack && o->now <= trig_t + o_rto_estimate(o, s) + o->cfg.slack_us;
         if (!clocked) {
             o_check_timeout(o, s);
         } else { /* with the other side's segment, but late enough for the

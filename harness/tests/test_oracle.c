@@ -2348,6 +2348,35 @@ static void test_tail_loss_probe_past_snd_una_restarts_the_rto(void **state)
     }
 }
 
+/* With SACK, an ACK whose SACK block shows the first segment lost; RACK's
+ * reordering timer sends it again reo_wnd (here SRTT) after the ACK (RFC
+ * 8985 6.2, 6.3), and 48 ms later the RTO, restarted by the tail loss
+ * probe 1 s before, sends it once more: neither is a backed-off timeout
+ * of the other (25-minute campaign: 1) */
+static void test_rack_retransmission_after_a_sack_is_no_timeout(void **state)
+{
+    (void)state;
+    static const uint8_t sackok[8] = {2, 4, 0x05, 0xb4, 1, 1, 4, 2};
+    struct ex e;
+    ex_init(&e);
+    opts(&e, sackok, 8);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    opts(&e, sackok, 8);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 196608, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    for (uint32_t at = 1; at < 4000; at += 1000)
+        seg(&e, true, 196608, SYNACK_TCP_ACK, at, 1, 65535, 1000);
+    seg(&e, true, 589824, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 3001, 1, 65535, 1000);
+    uint8_t o[12] = {1, 1, 5, 10};
+    synack_put32(o + 4, S_ISN + 1001);
+    synack_put32(o + 8, S_ISN + 2001);
+    opts(&e, o, 12);
+    seg(&e, false, 1345184, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    seg(&e, true, 1541792, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+    seg(&e, true, 1589824, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
 /* The window closes with a segment in flight and opens again: the ACK
  * of that segment waited for the window, not for the path, and a stack
  * may stop timing it (BSD does), so it gives no RTT sample (RFC 9293
@@ -3144,6 +3173,7 @@ int main(void)
         cmocka_unit_test(test_syn_ack_at_the_old_iss_offers_anew),
         cmocka_unit_test(test_tail_loss_probe_with_sack),
         cmocka_unit_test(test_tail_loss_probe_past_snd_una_restarts_the_rto),
+        cmocka_unit_test(test_rack_retransmission_after_a_sack_is_no_timeout),
         cmocka_unit_test(test_segment_in_flight_when_the_window_closed_gives_no_sample),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
         cmocka_unit_test(test_syn_ack_acknowledged_after_the_rto_gives_no_sample),
