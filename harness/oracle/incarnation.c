@@ -52,10 +52,13 @@ struct o_pend *o_pend_find(struct o_side *s, uint32_t seq)
  * bounds the segments (MUST-16, leniently, as syn.c does for the ISS) */
 static void opts_merge(struct synack_tcp_opts *into, const struct synack_tcp_opts *from)
 {
-    uint32_t offers = TCPOPT_F_MSS | TCPOPT_F_WSCALE | TCPOPT_F_SACK_PERM | TCPOPT_F_TS;
-    if ((from->present & TCPOPT_F_MSS) &&
-        (!(into->present & TCPOPT_F_MSS) || from->mss > into->mss))
+    uint32_t offers = TCPOPT_F_WSCALE | TCPOPT_F_SACK_PERM | TCPOPT_F_TS;
+    bool from_mss = from->present & TCPOPT_F_MSS, into_mss = into->present & TCPOPT_F_MSS;
+    /* (no MSS option: 536, RFC 9293 3.7.1) */
+    if ((from_mss ? from->mss : 536u) > (into_mss ? into->mss : 536u)) {
+        into->present = (into->present & ~(uint32_t)TCPOPT_F_MSS) | (from->present & TCPOPT_F_MSS);
         into->mss = from->mss;
+    }
     if ((from->present & TCPOPT_F_WSCALE) && !(into->present & TCPOPT_F_WSCALE))
         into->wscale = from->wscale;
     if ((from->present & TCPOPT_F_TS) && !(into->present & TCPOPT_F_TS)) {

@@ -23,10 +23,11 @@ void o_offer_from_opts(struct o_offer *f, const struct synack_tcp_opts *op)
  * largest MSS offered is the limit (MUST-16 judged leniently) */
 static void offer_again(struct o_offer *f, const struct synack_tcp_opts *op)
 {
-    if ((op->present & TCPOPT_F_MSS) && !(f->mss_present && f->mss == 0) &&
-        op->mss > (f->mss_present ? f->mss : 536)) {
-        f->mss_present = true;
-        f->mss = op->mss;
+    bool mss = op->present & TCPOPT_F_MSS; /* none: 536 (RFC 9293 3.7.1, MUST-15) */
+    if (!(f->mss_present && f->mss == 0) &&
+        (mss ? op->mss : 536u) > (f->mss_present ? f->mss : 536u)) {
+        f->mss_present = mss;
+        f->mss = mss ? op->mss : 0;
     }
     if ((op->present & TCPOPT_F_WSCALE) && !f->ws_present) {
         f->ws_present = true;

@@ -2689,6 +2689,35 @@ static void test_syn_ack_of_a_reused_isn_echoes_its_tsval(void **state)
     expect_only(&e, NULL);
 }
 
+/* The peer's SYN offers MSS 255; after the stack's ABORT it connects
+ * again at the same ISN without an MSS option (so 536, RFC 9293 3.7.1,
+ * MUST-15), and the stack's new connection sends 536-octet segments: the
+ * largest MSS any copy of that SYN allowed (fuzz campaign of 25 minutes:
+ * 1; the 60-minute one: 1) */
+static void test_syn_copy_without_mss_allows_536(void **state)
+{
+    (void)state;
+    static const uint8_t mss255[4] = {2, 4, 0, 255};
+    for (int with_mss = 0; with_mss < 2; with_mss++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, mss255, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 1024, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 1024, 0);
+        seg(&e, true, 200 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+        if (with_mss)
+            opts(&e, mss255, 4);
+        seg(&e, false, 7000 * MS, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 7000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 1000000, 1, 65535, 0);
+        seg(&e, false, 7100 * MS, SYNACK_TCP_ACK, 1, 1000001, 32792, 0);
+        seg(&e, true, 7100 * MS, SYNACK_TCP_ACK, 1000001, 1, 65535, 536);
+        assert_int_equal(stack_findings(&e, "segment-exceeds-mss"), with_mss);
+    }
+}
+
 /* The peer's SYN without options refused by a closed port (RST,ACK); the
  * stack then connects on the same 4-tuple offering SACK, and the peer's
  * SYN at a new ISN offering SACK meets it (a simultaneous open whose
@@ -3186,6 +3215,7 @@ int main(void)
         cmocka_unit_test(test_ts_val_backwards),
         cmocka_unit_test(test_sack_block_invalid),
         cmocka_unit_test(test_syn_after_a_refused_syn_starts_anew),
+        cmocka_unit_test(test_syn_copy_without_mss_allows_536),
         cmocka_unit_test(test_syn_ack_of_a_reused_isn_echoes_its_tsval),
         cmocka_unit_test(test_ecn_rules),
         cmocka_unit_test(test_rttm_weighted_samples),
