@@ -215,20 +215,24 @@ static void start_from_own_syn(struct oracle *o, struct o_inc *c, struct o_side 
  * it, r's last segment an ACK of it, and now a segment of s without SYN at
  * that SYN's end: s took r's SYN in SYN-SENT (simultaneous open, RFC 9293 3.10.7.3)
  * and r's ACK before its SYN-ACK went out (a batch): the SYN already
- * acknowledged, only the ACK is left to send. s's connection is that
- * SYN's; the pending SYN, not the old ISS, numbers its data */
+ * acknowledged, only the ACK is left to send. Or r's bare SYN went first,
+ * r has acknowledged nothing, and s's segment acknowledges r's SYN
+ * exactly from within that SYN's sequence space: r took s's SYN in
+ * SYN-SENT and s's ACK came before r's SYN-ACK went out. s's connection is that SYN's; the pending SYN, not the old
+ * ISS, numbers its data */
 static const struct o_pend *pend_taken_up(const struct o_side *s, const struct o_side *r,
                                           const struct synack_tcp *th)
 {
     if ((th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_RST | SYNACK_TCP_ACK)) != SYNACK_TCP_ACK ||
-        s->npend == 0 || !r->has_last || !(r->last_flags & SYNACK_TCP_ACK) || !r->syn_seen ||
-        !r->has_bare_syn)
+        s->npend == 0 || !r->syn_seen || !r->has_bare_syn)
         return NULL;
     const struct o_pend *p = &s->pend[s->npend - 1];
-    if (th->seq != p->end || r->last_ack != p->end || r->bare_syn_pkt < p->pkt ||
-        !seq_gt(th->ack, r->iss))
-        return NULL;
-    return p;
+    bool after_r_acked = r->has_last && (r->last_flags & SYNACK_TCP_ACK) &&
+                         th->seq == p->end && r->last_ack == p->end &&
+                         r->bare_syn_pkt >= p->pkt && seq_gt(th->ack, r->iss);
+    bool acks_r_syn = r->bare_syn_pkt < p->pkt && !r->acked && th->ack == r->iss + 1 &&
+                      seq_gt(th->seq, p->seq) && seq_le(th->seq, p->end);
+    return after_r_acked || acks_r_syn ? p : NULL;
 }
 
 /* s's ACK (no SYN) of r's pending SYN, past all r sent in this

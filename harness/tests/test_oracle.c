@@ -2153,9 +2153,8 @@ static void test_synack_after_own_syn_acked_without_syn_times_from_the_syn(void 
  * simultaneous open), the peer acknowledges the stack's SYN before the
  * stack's SYN-ACK went out (a batch), and the stack sends only its ACK of
  * the peer's SYN (RFC 9293 3.10.7.3): an ACK of that SYN, not of unsent
- * data (25-minute campaign: 4). (Not handled: data of the peer on its
- * ACK, judged in the old incarnation before the stack's ACK shows which
- * one it is; an ACK of the stack covering it is still a finding.) */
+ * data (25-minute campaign: 4). (With data on the peer's ACK, that ACK
+ * already shows it: test_ack_from_a_pending_syn_of_own_syn_takes_it_up.) */
 static void test_ack_of_a_pending_syn_after_own_syn(void **state)
 {
     (void)state;
@@ -2718,6 +2717,32 @@ static void test_syn_copy_without_mss_allows_536(void **state)
     }
 }
 
+/* The stack's SYN-ACK to a SYN without options, its connection gone
+ * (a RST answering the peer), then its connect() at the same ISS within
+ * one ISN tick; the peer's SYN at a new ISN offering MSS 1460 and its ACK
+ * of the stack's SYN from that SYN's space (the stack took the SYN in
+ * SYN-SENT, its SYN-ACK held in a batch): the connection is that SYN's,
+ * and 1460-octet segments are allowed (RFC 9293 3.10.7.3, MUST-16) (the
+ * 60-minute campaign: 1, the possible stack bug of the first triage) */
+static void test_ack_from_a_pending_syn_of_own_syn_takes_it_up(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 1, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 0, 65535, 64);
+    seg(&e, true, 1, SYNACK_TCP_RST, 0, 0, 0, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 2, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 3, SYNACK_TCP_SYN, 100000, 0, 65535, 0);
+    seg(&e, false, 4, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 100001, 1, 65535, 100);
+    seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 100101, 65535, 1460);
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
 /* The peer's SYN without options refused by a closed port (RST,ACK); the
  * stack then connects on the same 4-tuple offering SACK, and the peer's
  * SYN at a new ISN offering SACK meets it (a simultaneous open whose
@@ -3216,6 +3241,7 @@ int main(void)
         cmocka_unit_test(test_sack_block_invalid),
         cmocka_unit_test(test_syn_after_a_refused_syn_starts_anew),
         cmocka_unit_test(test_syn_copy_without_mss_allows_536),
+        cmocka_unit_test(test_ack_from_a_pending_syn_of_own_syn_takes_it_up),
         cmocka_unit_test(test_syn_ack_of_a_reused_isn_echoes_its_tsval),
         cmocka_unit_test(test_ecn_rules),
         cmocka_unit_test(test_rttm_weighted_samples),
