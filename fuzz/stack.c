@@ -796,8 +796,11 @@ static void check_all(struct fz *f)
     /* The stack's view agrees with what the peer saw it send. */
     for (unsigned i = 0; i < FZ_SLOTS; i++) {
         struct tcb *t = slot_tcb(f, i);
-        if (t && t->state <= SYNACK_SYN_RECEIVED)
-            f->slot[i].fin_sent = false; /* a new incarnation (maybe with the same ISS) */
+        /* a new incarnation (maybe with the same ISS); or none: the next
+         * TCB is one, even in ESTABLISHED at the old ISS (the ACK of a SYN
+         * cookie made long ago, RFC 4987 3.6) */
+        if (!t || t->state <= SYNACK_SYN_RECEIVED)
+            f->slot[i].fin_sent = false;
         if (t && f->slot[i].fin_sent && f->slot[i].fin_iss == t->iss)
             FZ_CHECK(f, t->state >= SYNACK_FIN_WAIT_1 && t->state != SYNACK_CLOSE_WAIT,
                      "%s after sending a FIN", synack_state_name(t->state));
