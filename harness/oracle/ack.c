@@ -131,9 +131,10 @@ static struct ack_window ack_window(const struct o_inc *c, struct o_side *s, con
 /* r's SYN-ACK, sent once and acknowledged late: a stack that answers with
  * a SYN cookie keeps no state to time it by (RFC 4987 3.6), and its RTO
  * stays at the initial one (RFC 6298 2.1), which the sample alone would
- * raise once it passes a third of it (2.2: RTO = R + 4 R/2). Past that no
- * RTT sample is taken from a SYN-ACK: the wire cannot tell. (A SYN of an
- * active opener is always timed: it has a TCB from the start.) */
+ * raise once it passes a third of it (2.2: RTO = R + 4 R/2). Past that the
+ * wire cannot tell: RTT_TIMED_SYN takes the sample (a stack with a TCB for
+ * the SYN-ACK), the other policies do not. (A SYN of an active opener is
+ * always timed: it has a TCB from the start.) */
 static bool syn_untimed(const struct oracle *o, const struct o_side *r, uint32_t seq, uint64_t tx)
 {
     return seq == r->iss && r->has_syn && (r->syn_flags & SYNACK_TCP_ACK) &&
@@ -174,6 +175,7 @@ static void ack_new_data(struct oracle *o, const struct o_side *s, struct o_side
     if (r->timing && seq_gt(ack, r->timed_seq)) {
         if (!syn_untimed(o, r, r->timed_seq, r->timed_tx))
             o_rtt_sample(r, RTT_TIMED, (int64_t)(o->now - r->timed_tx));
+        o_rtt_sample(r, RTT_TIMED_SYN, (int64_t)(o->now - r->timed_tx));
         r->timing = false;
     }
     r->snd_una = ack;

@@ -152,6 +152,8 @@ enum o_rtt_policy {
     RTT_NEWEST,   /* every ACK of new data: the newest segment it covers */
     RTT_OLDEST,   /* every ACK of new data: the oldest segment it covers (Linux) */
     RTT_TIMED,    /* one segment timed at a time, sampled when acknowledged (BSD, synack) */
+    RTT_TIMED_SYN, /* the same, its SYN-ACK timed however late it is acknowledged (a TCB
+                    * from the SYN on, no SYN cookie) */
     RTT_TSECR,    /* RFC 7323 4: every ACK of new data, from its TSecr (the time its
                    * sender first sent that TSval), each sample weighted by 1 /
                    * ExpectedSamples (Appendix G) */

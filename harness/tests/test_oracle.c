@@ -2376,6 +2376,34 @@ static void test_rack_retransmission_after_a_sack_is_no_timeout(void **state)
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* With an initial RTO of 200 ms, a SYN-ACK acknowledged 100 ms later,
+ * past a third of it: a stack that answered with a SYN cookie has no
+ * sample from it, one with a TCB times it (RFC 6298 2.2, 3). The stack
+ * did: with the data's 100 ms its RTO is 250 ms (RTTVAR 37.5 ms), not
+ * 300 ms from the data's sample alone, and a timeout 250 ms after the
+ * next data is not early (25-minute campaign: 2) */
+static void test_late_syn_ack_sample_may_be_taken(void **state)
+{
+    (void)state;
+    struct oracle_config c;
+    oracle_config_default(&c);
+    c.rto_initial_us = c.rto_min_us = 200 * MS;
+    struct ex e;
+    ex_init(&e);
+    oracle_free(e.o);
+    e.o = oracle_new(&c);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    seg(&e, true, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+    seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 1, 101, 65535, 0);
+    seg(&e, true, 200 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 101, 1, 65535, 100);
+    seg(&e, true, 450 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 101, 1, 65535, 100);
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
 /* The window closes with a segment in flight and opens again: the ACK
  * of that segment waited for the window, not for the path, and a stack
  * may stop timing it (BSD does), so it gives no RTT sample (RFC 9293
@@ -3228,6 +3256,7 @@ int main(void)
         cmocka_unit_test(test_tail_loss_probe_with_sack),
         cmocka_unit_test(test_tail_loss_probe_past_snd_una_restarts_the_rto),
         cmocka_unit_test(test_rack_retransmission_after_a_sack_is_no_timeout),
+        cmocka_unit_test(test_late_syn_ack_sample_may_be_taken),
         cmocka_unit_test(test_segment_in_flight_when_the_window_closed_gives_no_sample),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
         cmocka_unit_test(test_syn_ack_acknowledged_after_the_rto_gives_no_sample),
