@@ -372,6 +372,7 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
         opts_of_bare_syn(&mine.opts, s);
     }
     bool keep_s = s->syn_seen && th->seq == s->iss && !old_iss_new;
+    struct o_ts r_ts = r->ts; /* what r sent after that SYN was judged in the old one */
     if (keep_s) {
         side_restart(r);
     } else {
@@ -384,6 +385,8 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
     struct segv sv = {.th = &sth, .flags = syn.flags, .seq = syn.seq,
                       .data_start = syn.seq + 1, .end = syn.seq + 1};
     o_on_syn(o, c, r, s, &sv);
+    if (r_ts.known) /* its TSvals, this SYN's among them, may be echoed (RFC 7323 3.2) */
+        r->ts = r_ts;
     r->sent_any = true;
     r->snd_max = syn.end;
     r->iss_syn_end = syn.end;

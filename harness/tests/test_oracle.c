@@ -2771,6 +2771,28 @@ static void test_ack_from_a_pending_syn_of_own_syn_takes_it_up(void **state)
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* After the stack's ABORT, the peer's SYN at a new ISN with TSval
+ * 2317943296, then a segment of it with TSval 25107969 (a fuzzer's clock:
+ * more than half the space ahead), which the stack takes as TS.Recent and
+ * echoes in its SYN-ACK at a new ISS (RFC 7323 3.2, 4.3): a TSval the peer
+ * sent, though judged in the old incarnation before the answer showed the
+ * new one (25-minute campaign: 2) */
+static void test_syn_ack_echoes_a_tsval_sent_after_the_syn(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    ts_handshake(&e);
+    seg(&e, true, 30 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);
+    ts_opts(&e, 2317943296u, 0);
+    seg(&e, false, 100 * MS, SYNACK_TCP_SYN, 90000, 0, 64240, 0);
+    ts_opts(&e, 25107969, 0);
+    seg(&e, false, 100 * MS, 0, 90001, 0, 512, 100);
+    ts_opts(&e, 6000, 25107969);
+    seg(&e, true, 100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 70000, 90001, 65535, 0);
+    assert_int_equal(stack_findings(&e, "ts-echo-unsent"), 0);
+}
+
 /* The peer's SYN without options refused by a closed port (RST,ACK); the
  * stack then connects on the same 4-tuple offering SACK, and the peer's
  * SYN at a new ISN offering SACK meets it (a simultaneous open whose
@@ -3272,6 +3294,7 @@ int main(void)
         cmocka_unit_test(test_syn_copy_without_mss_allows_536),
         cmocka_unit_test(test_ack_from_a_pending_syn_of_own_syn_takes_it_up),
         cmocka_unit_test(test_syn_ack_of_a_reused_isn_echoes_its_tsval),
+        cmocka_unit_test(test_syn_ack_echoes_a_tsval_sent_after_the_syn),
         cmocka_unit_test(test_ecn_rules),
         cmocka_unit_test(test_rttm_weighted_samples),
         cmocka_unit_test(test_rules_table),
