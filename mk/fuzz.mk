@@ -92,7 +92,7 @@ FUZZ_REGRESS := $(FUZZ_TARGETS:%=$(FUZZ_O)/regress/%)
 
 # ---- regression: every seed, every saved reproducer -------------------------
 .PHONY: fuzz-regress fuzz-build fuzz fuzz-found fuzz-coverage fuzz-clean corpus
-fuzz-regress: $(FUZZ_REGRESS) $(LWIP_SO)
+fuzz-regress: $(FUZZ_REGRESS)
 	@for t in $(FUZZ_TARGETS); do \
 	    dirs=$$(for d in corpus/$$t corpus/found/$$t corpus/regress/$$t; do \
 	        [ -d $$d ] && echo $$d; done); \

@@ -36,3 +36,6 @@ conformance-lwip: $(SYNACK) $(SO_HOST) $(LWIP_SO)
 	    $(MAKE) --no-print-directory net-report; exit $$rc
 
 CHECK_MORE += check-lwip
+
+# the diff fuzz target loads this object (mk/fuzz.mk, included before this file)
+fuzz-regress: $(LWIP_SO)
