@@ -98,10 +98,10 @@ fuzz-regress: $(FUZZ_REGRESS)
 	        [ -d $$d ] && echo $$d; done); \
 	    [ -n "$$dirs" ] || { echo "fuzz-regress: $$t: no corpus"; continue; }; \
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    SYNACK_DIFF_LWIP=$(LWIP_SO) \
+	    SYNACK_DIFF_LWIP=$(FUZZ_LWIP_SO) \
 	        $(FUZZ_O)/regress/$$t $$dirs || exit 1; \
 	done
-	@SYNACK_DIFF_LWIP=$(LWIP_SO) sh fuzz/diff-known.sh $(FUZZ_O)/regress/diff
+	@SYNACK_DIFF_LWIP=$(FUZZ_LWIP_SO) sh fuzz/diff-known.sh $(FUZZ_O)/regress/diff
 
 CHECK_MORE += fuzz-regress
 

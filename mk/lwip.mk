@@ -37,5 +37,13 @@ conformance-lwip: $(SYNACK) $(SO_HOST) $(LWIP_SO)
 
 CHECK_MORE += check-lwip
 
-# the diff fuzz target loads this object (mk/fuzz.mk, included before this file)
-fuzz-regress: $(LWIP_SO)
+# The diff fuzz target's replay (make fuzz-regress) loads a copy of the object
+# built as the replay binary is (clang, ASan+UBSan: one sanitizer runtime in
+# the process, whether SAN=1 or not). mk/fuzz.mk, read before this file, sets
+# FUZZ_O, FUZZ_CLANG and FUZZ_SAN.
+FUZZ_LWIP_SO := $(FUZZ_O)/regress/liblwip-packetdrill.so
+$(FUZZ_LWIP_SO): $(LWIP_SO_OBJ:$(O)/pic/%.o=%.c)
+	@mkdir -p $(@D)
+	$(FUZZ_CLANG) -O1 -g $(FUZZ_SAN) $(FUZZ_WARN) -Istack/include -Istack $(LWIP_CFLAGS) \
+	    -fPIC -shared -o $@ $^ $(LWIP_LIBS) -lpthread
+fuzz-regress: $(FUZZ_LWIP_SO)
