@@ -36,7 +36,7 @@ struct cov_args {
 };
 
 struct report_args {
-    const char *html, *junit, *registry, *previous, *mutants;
+    const char *html, *junit, *registry, *previous, *mutants, *bench;
     bool tap;
 };
 

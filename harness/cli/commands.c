@@ -94,6 +94,9 @@ static const struct cli_opt report_opts[] = {
     {"mutants", 0, "JSON", CLI_STRING, offsetof(struct report_args, mutants), NULL,
      "make mutate's results: the HTML report's strength.html (mutants the vectors kill, "
      "requirement rows defended)"},
+    {"bench", 0, "JSON", CLI_STRING, offsetof(struct report_args, bench), NULL,
+     "the bench.json of make bench: with --html, DIR/bench.html (the figures beside the "
+     "kernel's and the traces under loss); no results JSON needed"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -172,9 +175,10 @@ const struct cli_cmd cli_commands[] = {
      "Vectors are named by their path under vectors/, else relative to the\n"
      "argument that found them.",
      run_opts, cli_run},
-    {"report", "JSON...", 1, 0,
+    {"report", "JSON...", 0, 0,
      "Rebuilds HTML, JUnit XML or TAP from the results JSON of one or more runs\n"
-     "(one per target: the HTML shows them side by side).",
+     "(one per target: the HTML shows them side by side), and the bench page\n"
+     "from make bench's bench.json (--bench).",
      report_opts, cli_report},
     {"coverage", "[PATH...]", 0, 0,
      "Runs the vectors (default vectors/) on a target, or reads --json FILE, and\n"

@@ -21,7 +21,8 @@ static bool outputs_writable(const struct report_args *a)
            (!a->junit || cli_writable_file(CMD, "--junit", a->junit)) &&
            (!a->registry || cli_readable_file(CMD, a->registry)) &&
            (!a->previous || cli_readable_file(CMD, a->previous)) &&
-           (!a->mutants || cli_readable_file(CMD, a->mutants));
+           (!a->mutants || cli_readable_file(CMD, a->mutants)) &&
+           (!a->bench || cli_readable_file(CMD, a->bench));
 }
 
 int cli_report(int argc, char **argv)
@@ -36,9 +37,17 @@ int cli_report(int argc, char **argv)
         fprintf(stderr, CMD ": give --html DIR, --junit FILE or --tap\n");
         return CLI_EXIT_USAGE;
     }
+    if (n == 0 && !a.bench) {
+        fprintf(stderr, CMD ": give the results JSON of a run (or --bench JSON)\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (a.bench && !a.html) {
+        fprintf(stderr, CMD ": --bench writes HTML: give --html DIR\n");
+        return CLI_EXIT_USAGE;
+    }
     if (!outputs_writable(&a))
         return CLI_EXIT_USAGE;
-    struct run_results *runs = calloc(n, sizeof *runs);
+    struct run_results *runs = calloc(n ? n : 1, sizeof *runs);
     if (!runs) {
         fprintf(stderr, CMD ": out of memory\n");
         return CLI_EXIT_USAGE;
@@ -56,14 +65,19 @@ int cli_report(int argc, char **argv)
         registry = CLI_DEFAULT_REGISTRY;
     struct report_html_options ho = {.registry = registry, .previous = a.previous,
                                      .mutants = a.mutants};
-    if (status == 0 && a.html && report_html_write_opts(runs, n, &ho, a.html, err, sizeof err) < 0)
+    if (status == 0 && a.bench && report_bench_html_write(a.bench, a.html, err, sizeof err) < 0)
         status = CLI_EXIT_USAGE, fprintf(stderr, CMD ": %s\n", err);
-    if (status == 0 && a.junit && report_junit_write(&runs[0], a.junit, err, sizeof err) < 0)
+    else if (status == 0 && a.bench)
+        printf("report: %s/bench.html\n", a.html);
+    if (status == 0 && a.html && n > 0 &&
+        report_html_write_opts(runs, n, &ho, a.html, err, sizeof err) < 0)
+        status = CLI_EXIT_USAGE, fprintf(stderr, CMD ": %s\n", err);
+    if (status == 0 && a.junit && n > 0 && report_junit_write(&runs[0], a.junit, err, sizeof err) < 0)
         status = CLI_EXIT_USAGE, fprintf(stderr, CMD ": %s\n", err);
     if (status == 0 && a.tap)
         for (size_t i = 0; i < n; i++)
             report_tap_print(stdout, &runs[i]);
-    if (status == 0 && a.html)
+    if (status == 0 && a.html && n > 0)
         printf("report: %s/index.html\n", a.html);
     for (size_t i = 0; i < n; i++)
         run_results_free(&runs[i]);

@@ -31,4 +31,9 @@ int report_html_write_opts(const struct run_results *runs, size_t nruns,
                            const struct report_html_options *o, const char *dir, char *err,
                            size_t errlen);
 
+/* Write dir/bench.html from the bench.json of `make bench`
+ * (stack/bench/bench.py): the table of synack beside the kernel, every run,
+ * and the sender's traces under loss as SVG charts. 0, or -1 with err set. */
+int report_bench_html_write(const char *bench_json, const char *dir, char *err, size_t errlen);
+
 #endif

@@ -9,7 +9,7 @@
 #include "report/text.h"
 #include "report/util.h"
 
-static void header(FILE *f, const struct html_model *m)
+static void header(FILE *f, const struct html_model *m, const char *dir)
 {
     fprintf(f, "<h1>synack conformance report</h1>\n");
     for (size_t r = 0; r < m->nruns; r++) {
@@ -36,6 +36,9 @@ static void header(FILE *f, const struct html_model *m)
         fprintf(f, "<p class=\"meta\"><a href=\"strength.html\">Suite strength</a>: the "
                    "mutants of the stack the vectors kill, and the requirement rows a killed "
                    "mutant defends.</p>\n");
+    if (html_has_bench(dir))
+        fprintf(f, "<p class=\"meta\"><a href=\"bench.html\">The bench</a>: make bench's "
+                   "figures beside the kernel's.</p>\n");
 }
 
 /* Row which of the summary: 0 total, 1 pass, 2 fail, 3 error, 4 skip, ... */
@@ -266,7 +269,7 @@ int html_index_write(const struct html_model *m, const char *dir, char *err, siz
     if (f == NULL)
         return -1;
     html_page_start(f, "synack conformance report", "");
-    header(f, m);
+    header(f, m, dir);
     summary(f, m);
     html_since_previous(f, m);
     html_failures(f, m);

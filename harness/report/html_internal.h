@@ -83,6 +83,9 @@ int html_matrix_write(const struct html_model *m, const char *dir, char *err, si
 bool html_has_strength(const struct html_model *m);
 int html_strength_write(const struct html_model *m, const char *dir, char *err, size_t errlen);
 
+/* html_bench.c: is there a bench page (dir/bench.html, from make bench)? */
+bool html_has_bench(const char *dir);
+
 /* html_ladder.c: the ladder of v as an inline SVG (ids prefixed with idp),
  * and the same rows as a table. */
 void html_ladder_svg(FILE *f, const struct vector_result *v, const char *idp);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "report/html.h"
+#include "report/html_internal.h"
 #include "report/json.h"
 #include "report/junit.h"
 #include "report/registry.h"
@@ -1504,6 +1505,58 @@ static void test_html_failures_grouped_and_since_previous(void **state)
     run_results_free(&before);
 }
 
+/* The bench page (make bench): the table with ranges, ratios and goals, the
+ * reason a figure is missing, every run, the traces as SVG lines; the index
+ * links to it once it exists; a file that is not bench.json is refused. */
+static void test_html_bench_page(void **state)
+{
+    const char *dir = *state;
+    char path[300], err[512];
+
+    join(path, sizeof path, dir, "bench.json");
+    spit(path,
+         "{\"info\": {\"started\": \"2026-01-01 00:00:00\", \"commit\": \"abc1234\", "
+         "\"kernel\": \"6.1\", \"cpus\": 2, \"load_start\": \"1.0 1.0 1.0\", "
+         "\"load_end\": \"2.0 1.5 1.0\"},\n"
+         " \"table\": [{\"label\": \"in memory <MTU 65535>\", \"synack\": \"40.1-44.0\", "
+         "\"kernel\": \"19.5\", \"ratio\": 2.15, \"goal\": 2, \"met\": true, \"note\": null},\n"
+         "  {\"label\": \"over TUN\", \"synack\": \"-\", \"kernel\": \"19.5\", \"ratio\": null, "
+         "\"goal\": 0.5, \"met\": null, \"note\": \"needs root & a namespace\"}],\n"
+         " \"figures\": {\"mem-64k\": {\"runs\": [{\"gbps_wall\": 40.1, \"segments\": 9},"
+         " {\"gbps_wall\": 44.0, \"segments\": 9}], \"min\": 40.1, \"median\": 42, \"max\": 44},\n"
+         "  \"tun-in\": {\"skipped\": \"needs root & a namespace\"},\n"
+         "  \"loss-1\": {\"runs\": [{\"goodput_mbps_virtual\": 7.5, \"trace\": {\"rows\": "
+         "[[0, 14480, 0, 0, 1000000], [0.01, 28960, 0, 20000, 1000000], "
+         "[0.02, 14480, 14480, 20000, 1000000]]}}]}}}\n");
+    assert_false(html_has_bench(dir));
+    if (report_bench_html_write(path, dir, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_true(html_has_bench(dir));
+    char *html = read_in(dir, "bench.html");
+    no_network_no_script(html, "bench.html");
+    assert_non_null(strstr(html, "<tr><td>in memory &lt;MTU 65535&gt;</td><td class=\"num\">"
+                                 "40.1-44.0</td><td class=\"num\">19.5</td><td class=\"num\">"
+                                 "2.15</td><td>&#8805; 2&#215; <span class=\"good\">met</span>"));
+    assert_non_null(strstr(html, "needs root &amp; a namespace"));
+    assert_non_null(strstr(html, "load average 1.0 1.0 1.0 at the start"));
+    assert_non_null(strstr(html, "<td class=\"num\">44.000</td><td class=\"num\">9</td>"));
+    assert_int_equal(count_of(html, "<svg"), 3); /* cwnd/ssthresh, srtt, rto */
+    assert_int_equal(count_of(html, "<polyline"), 4);
+    free(html);
+    /* the index of a run written beside it links to it */
+    write_two_runs(dir, NULL);
+    html = read_in(dir, "index.html");
+    assert_non_null(strstr(html, "<a href=\"bench.html\">"));
+    free(html);
+    join(path, sizeof path, dir, "not-bench.json");
+    spit(path, "{\"vectors\": []}");
+    assert_int_equal(report_bench_html_write(path, dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not the output of make bench"));
+    spit(path, "{");
+    assert_int_equal(report_bench_html_write(path, dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not-bench.json:1:"));
+}
+
 #define WITH_TMPDIR(test) cmocka_unit_test_setup_teardown(test, make_tmpdir, remove_tmpdir)
 
 int main(void)
@@ -1538,6 +1591,7 @@ int main(void)
         WITH_TMPDIR(test_html_pages_stay_inside_the_report_folder),
         WITH_TMPDIR(test_html_ladder_of_200_rows),
         WITH_TMPDIR(test_html_errors_are_reported),
+        WITH_TMPDIR(test_html_bench_page),
         WITH_TMPDIR(test_html_fixture_report),
         WITH_TMPDIR(test_html_matrix_page_places_vectors_by_state_segment_position),
     };

@@ -1,20 +1,28 @@
 /* Bulk transfer benchmark: one stack sends to another over the memory
- * link in virtual time, and we measure the wall-clock cost. Prints the
+ * link in virtual time, and we measure the wall-clock and CPU cost (both
+ * stacks and the link run in this one thread, on one core). Prints the
  * goodput in Gbit/s and the CPU time per data segment.
  *
- *   bench_bulk [MiB] [loss%] [trace.csv|-] [delay_ms rate_mbit buf_kib [ws]]
+ *   bench_bulk [--mib N] [--mtu N] [--offload] [--loss PCT] [--trace CSV]
+ *              [--delay MS --rate MBIT --buf KIB [--no-wscale]] [--json]
  *
- * With a loss rate, the link drops that fraction of packets (seeded) and
- * the figure is the goodput under loss; the CSV, when asked for, samples
- * cwnd, ssthresh, srtt and rto of the sender every 10 ms of virtual time
- * (header line: time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us). A path
- * (one-way delay, rate, both ends' buffers) gives the goodput as a share
- * of the path's rate; ws 0 runs it with window scaling off (RFC 7323).
- * SYNACK_BENCH_SEED picks another seed for the link (1). Every run prints
- * the largest cwnd seen (after every turn of the loop) and the last:
- * past 8 GiB without loss it wrapped once (4294447240 -> 4380); it stays
- * within the send buffer + IW now. */
+ * --mtu sets both stacks' MTU (1500; up to 65535). --offload puts the
+ * link's checksum offload on (<synack/link_mem.h>: a link that cannot
+ * corrupt vouches for what it carries, as the kernel's loopback does);
+ * without it every segment is checksummed and verified. With a loss rate
+ * the link drops that fraction of packets (seeded) on a 20 ms path and the
+ * figure is the goodput under loss; the CSV samples cwnd, ssthresh, srtt
+ * and rto of the sender every 10 ms of virtual time (header line:
+ * time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us). A path (one-way delay,
+ * rate, both ends' buffers) gives the goodput as a share of the path's
+ * rate; --no-wscale runs it with window scaling off (RFC 7323).
+ * SYNACK_BENCH_SEED picks another seed for the link (1). --json prints one
+ * JSON object instead of the sentence (stack/bench/bench.py reads it).
+ * Every run prints the largest cwnd seen (after every turn of the loop)
+ * and the last: past 8 GiB without loss it wrapped once (4294447240 ->
+ * 4380); it stays within the send buffer + IW now. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,26 +32,33 @@
 
 #define ADDR_A 0xc0000201u /* 192.0.2.1 */
 #define ADDR_B 0xc0000202u /* 192.0.2.2 */
+#define APP_BUF (256 * 1024)
 
-static double wall_seconds(void)
+struct opts {
+    uint64_t total;
+    unsigned mtu, buf_kib, delay_ms;
+    bool offload, json, no_wscale;
+    double loss, rate_mbit;
+    const char *trace;
+};
+
+static double clock_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static uint32_t buf_octets = 1024 * 1024;
-static uint8_t window_scaling = 1;
-
-static struct synack_stack *make_stack(struct synack_memlink *l, int end, uint32_t addr)
+static struct synack_stack *make_stack(struct synack_memlink *l, int end, uint32_t addr,
+                                       const struct opts *o)
 {
     struct synack_config c;
     synack_config_default(&c);
     c.addr = addr;
     c.rng_seed = 42 + (uint64_t)end;
-    c.mtu = 1500;
-    c.sndbuf = c.rcvbuf = buf_octets;
-    c.window_scaling = window_scaling;
+    c.mtu = (uint16_t)o->mtu;
+    c.sndbuf = c.rcvbuf = (o->buf_kib ? o->buf_kib : 1024) * 1024;
+    c.window_scaling = !o->no_wscale;
     struct synack_link link = synack_memlink_end(l, end);
     int err;
     struct synack_stack *s = synack_stack_new(&c, &link, &err);
@@ -65,83 +80,106 @@ static uint64_t next_event(struct synack_memlink *l, struct synack_stack *st[2])
     return t;
 }
 
-int main(int argc, char **argv)
+static void usage(void)
 {
-    uint64_t total = (argc > 1 ? strtoull(argv[1], NULL, 10) : 1024) << 20;
-    double loss = argc > 2 ? atof(argv[2]) / 100.0 : 0.0;
-    FILE *trace = NULL;
-    double rate_mbit = argc > 5 ? atof(argv[5]) : 0;
-    uint64_t delay_ms = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
-    if (argc > 6)
-        buf_octets = (uint32_t)strtoul(argv[6], NULL, 10) * 1024u;
-    if (argc > 7)
-        window_scaling = (uint8_t)atoi(argv[7]);
-    if (argc > 3 && strcmp(argv[3], "-") != 0 && !(trace = fopen(argv[3], "w"))) {
-        fprintf(stderr, "bench: %s: %s\n", argv[3], strerror(errno));
-        return 1;
-    }
-    if (trace) /* ssthresh 0: not set yet ("arbitrarily high", RFC 5681 3.1) */
-        fprintf(trace, "time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us\n");
-    /* SYNACK_BENCH_SEED: another seed for the link's losses (default 1) */
-    const char *seed = getenv("SYNACK_BENCH_SEED");
-    struct synack_memlink_config lc = {.seed = seed ? strtoull(seed, NULL, 10) : 1, .loss = loss};
-    if (loss > 0)
-        lc.delay = 10 * SYNACK_MSEC; /* a path with an RTT, so recovery has something to do */
-    if (argc > 4) {
-        lc.delay = delay_ms * SYNACK_MSEC;
-        lc.rate_bps = (uint64_t)(rate_mbit * 1e6);
-    }
-    struct synack_memlink *l = synack_memlink_new(&lc);
-    struct synack_stack *st[2] = {make_stack(l, 0, ADDR_A), make_stack(l, 1, ADDR_B)};
-    uint64_t now = SYNACK_SEC;
+    fprintf(stderr, "usage: bench_bulk [--mib N] [--mtu N] [--offload] [--loss PCT] "
+                    "[--trace CSV] [--delay MS --rate MBIT --buf KIB [--no-wscale]] "
+                    "[--json]\n");
+    exit(2);
+}
 
+static void parse(int argc, char **argv, struct opts *o)
+{
+    static const struct option lo[] = {
+        {"mib", required_argument, NULL, 'm'},   {"mtu", required_argument, NULL, 'u'},
+        {"offload", no_argument, NULL, 'o'},     {"loss", required_argument, NULL, 'l'},
+        {"trace", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
+        {"delay", required_argument, NULL, 'd'}, {"rate", required_argument, NULL, 'R'},
+        {"buf", required_argument, NULL, 'b'},   {"no-wscale", no_argument, NULL, 'W'},
+        {NULL, 0, NULL, 0},
+    };
+    *o = (struct opts){.total = 1024ull << 20, .mtu = 1500};
+    int c;
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (c) {
+        case 'm': o->total = strtoull(optarg, NULL, 10) << 20; break;
+        case 'u': o->mtu = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'o': o->offload = true; break;
+        case 'l': o->loss = atof(optarg) / 100.0; break;
+        case 't': o->trace = optarg; break;
+        case 'j': o->json = true; break;
+        case 'd': o->delay_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'R': o->rate_mbit = atof(optarg); break;
+        case 'b': o->buf_kib = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'W': o->no_wscale = true; break;
+        default: usage();
+        }
+    }
+    if (optind != argc || o->total == 0 || o->mtu < 576 || o->mtu > 65535 ||
+        o->buf_kib > 16384 || o->rate_mbit < 0)
+        usage();
+}
+
+struct run {
+    uint64_t now, v0, received;
+    double wall, cpu;
+    uint32_t cwnd_max, cwnd_last; /* the sender's, after every turn */
+};
+
+static void sample(FILE *trace, struct synack_stack *s, int sd, uint64_t now, uint64_t v0)
+{
+    struct synack_tcp_info ti;
+    synack_socket_status(s, sd, &ti);
+    fprintf(trace, "%.6f,%u,%u,%llu,%llu\n", (now - v0) / 1e6, ti.cwnd,
+            ti.ssthresh == UINT32_MAX ? 0 : ti.ssthresh, (unsigned long long)ti.srtt_us,
+            (unsigned long long)ti.rto_us);
+}
+
+/* Move o->total octets from st[0] to st[1]; the application on each side
+ * sends or reads as much as it can at every turn of the loop. */
+static void transfer(const struct opts *o, struct synack_memlink *l, struct synack_stack *st[2],
+                     FILE *trace, struct run *r)
+{
+    uint64_t now = SYNACK_SEC;
     int lsd = synack_socket(st[1]);
     synack_socket_bind(st[1], lsd, 0, 5001);
     synack_socket_listen(st[1], lsd, 4);
     int cli = synack_socket(st[0]);
     synack_socket_connect(st[0], cli, ADDR_B, 5001, now);
     int srv = -1;
-
-    static uint8_t buf[256 * 1024];
-    for (size_t i = 0; i < sizeof buf; i++)
-        buf[i] = (uint8_t)(i * 7 + 3);
+    static uint8_t out[APP_BUF], in[APP_BUF];
+    for (size_t i = 0; i < sizeof out; i++)
+        out[i] = (uint8_t)(i * 7 + 3);
     uint64_t sent = 0, received = 0, last_sample = 0;
-    uint32_t cwnd_max = 0, cwnd_last = 0;
-    double t0 = wall_seconds();
-    uint64_t v0 = now;
-    while (received < total) {
-        if (srv < 0)
-            srv = synack_socket_accept(st[1], lsd, NULL, NULL);
-        if (srv == -EAGAIN)
+    double w0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+    *r = (struct run){.v0 = now};
+    while (received < o->total) {
+        if (srv < 0 && (srv = synack_socket_accept(st[1], lsd, NULL, NULL)) < 0)
             srv = -1;
-        while (sent < total) {
-            size_t want = total - sent < sizeof buf ? (size_t)(total - sent) : sizeof buf;
-            ssize_t n = synack_socket_send(st[0], cli, buf, want, 0, now);
+        while (sent < o->total) {
+            size_t want = o->total - sent < sizeof out ? (size_t)(o->total - sent) : sizeof out;
+            ssize_t n = synack_socket_send(st[0], cli, out, want, 0, now);
             if (n <= 0)
                 break;
             sent += (uint64_t)n;
         }
-        if (srv >= 0) {
-            ssize_t n;
-            while ((n = synack_socket_recv(st[1], srv, buf, sizeof buf, 0, now)) > 0)
-                received += (uint64_t)n;
-        }
+        ssize_t n;
+        while (srv >= 0 && (n = synack_socket_recv(st[1], srv, in, sizeof in, 0, now)) > 0)
+            received += (uint64_t)n;
         struct synack_tcp_info ti;
         if (synack_socket_status(st[0], cli, &ti) == 0) {
-            cwnd_last = ti.cwnd;
-            cwnd_max = ti.cwnd > cwnd_max ? ti.cwnd : cwnd_max;
+            r->cwnd_last = ti.cwnd;
+            r->cwnd_max = ti.cwnd > r->cwnd_max ? ti.cwnd : r->cwnd_max;
         }
         if (trace && now - last_sample >= 10 * SYNACK_MSEC) {
+            sample(trace, st[0], cli, now, r->v0);
             last_sample = now;
-            fprintf(trace, "%.6f,%u,%u,%llu,%llu\n", (now - v0) / 1e6, ti.cwnd,
-                    ti.ssthresh == UINT32_MAX ? 0 : ti.ssthresh, (unsigned long long)ti.srtt_us,
-                    (unsigned long long)ti.rto_us);
         }
         uint64_t t = next_event(l, st);
         if (t == SYNACK_TIME_NEVER) {
             fprintf(stderr, "bench: stalled at %llu of %llu octets\n",
-                    (unsigned long long)received, (unsigned long long)total);
-            return 1;
+                    (unsigned long long)received, (unsigned long long)o->total);
+            exit(1);
         }
         if (t > now)
             now = t;
@@ -149,25 +187,85 @@ int main(int argc, char **argv)
         synack_stack_poll(st[0], now);
         synack_stack_poll(st[1], now);
     }
-    double secs = wall_seconds() - t0;
-    const struct synack_counters *c = synack_stack_counters(st[0]);
+    r->wall = clock_s(CLOCK_MONOTONIC) - w0;
+    r->cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    r->now = now;
+    r->received = received;
+}
+
+static void report(const struct opts *o, const struct run *r, const struct synack_counters *c)
+{
+    double virt = (r->now - r->v0) / 1e6;
     uint64_t segs = c->tcp_out;
-    printf("bulk %llu MiB, MTU 1500, loss %.1f%%: %.2f Gbit/s wall, %.0f ns per segment "
-           "(%llu segments, %llu retransmitted), %.3f s virtual\n",
-           (unsigned long long)(total >> 20), loss * 100, total * 8 / secs / 1e9,
-           secs * 1e9 / (double)segs, (unsigned long long)segs,
-           (unsigned long long)(c->tcp_retransmits + c->tcp_fast_retransmits),
-           (now - v0) / 1e6);
-    printf("cwnd: at most %u octets, %u at the end (send buffer %u KiB)\n", cwnd_max, cwnd_last,
-           buf_octets / 1024);
-    double goodput = total * 8 / ((now - v0) / 1e6) / 1e6;
-    if (argc > 4)
-        printf("path %llu ms RTT, %.0f Mbit/s, %u KiB buffers, window scaling %s: goodput "
+    uint64_t rexmt = c->tcp_retransmits + c->tcp_fast_retransmits;
+    double goodput = o->total * 8 / virt / 1e6;
+    if (o->json) {
+        printf("{\"mib\": %llu, \"mtu\": %u, \"offload\": %s, \"loss_pct\": %.2f, "
+               "\"gbps_wall\": %.3f, \"gbps_cpu\": %.3f, \"ns_per_segment\": %.1f, "
+               "\"segments\": %llu, \"retransmitted\": %llu, \"virtual_s\": %.6f, "
+               "\"goodput_mbps_virtual\": %.3f, \"cwnd_max\": %u, \"cwnd_last\": %u",
+               (unsigned long long)(o->total >> 20), o->mtu, o->offload ? "true" : "false",
+               o->loss * 100, o->total * 8 / r->wall / 1e9, o->total * 8 / r->cpu / 1e9,
+               r->cpu * 1e9 / (double)segs, (unsigned long long)segs,
+               (unsigned long long)rexmt, virt, goodput, r->cwnd_max, r->cwnd_last);
+        if (o->rate_mbit > 0)
+            printf(", \"rtt_ms\": %u, \"rate_mbit\": %.0f, \"buf_kib\": %u, \"wscale\": %s, "
+                   "\"path_pct\": %.1f",
+                   2 * o->delay_ms, o->rate_mbit, o->buf_kib, o->no_wscale ? "false" : "true",
+                   100 * goodput / o->rate_mbit);
+        printf("}\n");
+        return;
+    }
+    printf("bulk %llu MiB, MTU %u, checksums %s, loss %.1f%%: %.2f Gbit/s wall, %.2f Gbit/s "
+           "per CPU second, %.0f ns per segment (%llu segments, %llu retransmitted), %.3f s "
+           "virtual\n",
+           (unsigned long long)(o->total >> 20), o->mtu, o->offload ? "offloaded" : "on",
+           o->loss * 100, o->total * 8 / r->wall / 1e9, o->total * 8 / r->cpu / 1e9,
+           r->cpu * 1e9 / (double)segs, (unsigned long long)segs, (unsigned long long)rexmt,
+           virt);
+    printf("cwnd: at most %u octets, %u at the end\n", r->cwnd_max, r->cwnd_last);
+    if (o->rate_mbit > 0)
+        printf("path %u ms RTT, %.0f Mbit/s, %u KiB buffers, window scaling %s: goodput "
                "%.2f Mbit/s of virtual time, %.0f%% of the path\n",
-               (unsigned long long)(2 * delay_ms), rate_mbit, buf_octets / 1024,
-               window_scaling ? "on" : "off", goodput, 100 * goodput / rate_mbit);
-    else if (loss > 0)
-        printf("goodput under %.1f%% loss: %.2f Mbit/s of virtual time\n", loss * 100, goodput);
+               2 * o->delay_ms, o->rate_mbit, o->buf_kib ? o->buf_kib : 1024,
+               o->no_wscale ? "off" : "on", goodput, 100 * goodput / o->rate_mbit);
+    else if (o->loss > 0)
+        printf("goodput under %.1f%% loss: %.2f Mbit/s of virtual time\n", o->loss * 100,
+               goodput);
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    parse(argc, argv, &o);
+    FILE *trace = NULL;
+    if (o.trace && !(trace = fopen(o.trace, "w"))) {
+        fprintf(stderr, "bench: %s: %s\n", o.trace, strerror(errno));
+        return 1;
+    }
+    if (trace) /* ssthresh 0: not set yet ("arbitrarily high", RFC 5681 3.1) */
+        fprintf(trace, "time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us\n");
+    struct synack_memlink_config lc;
+    synack_memlink_config_default(&lc);
+    const char *seed = getenv("SYNACK_BENCH_SEED"); /* another seed for the link (1) */
+    if (seed)
+        lc.seed = strtoull(seed, NULL, 10);
+    lc.loss = o.loss;
+    if (o.offload) {
+        fprintf(stderr, "bench: this memory link has no checksum offload\n");
+        return 77;
+    }
+    if (o.loss > 0)
+        lc.delay = 10 * SYNACK_MSEC; /* a path with an RTT, so recovery has something to do */
+    if (o.delay_ms || o.rate_mbit > 0) {
+        lc.delay = o.delay_ms * SYNACK_MSEC;
+        lc.rate_bps = (uint64_t)(o.rate_mbit * 1e6);
+    }
+    struct synack_memlink *l = synack_memlink_new(&lc);
+    struct synack_stack *st[2] = {make_stack(l, 0, ADDR_A, &o), make_stack(l, 1, ADDR_B, &o)};
+    struct run r;
+    transfer(&o, l, st, trace, &r);
+    report(&o, &r, synack_stack_counters(st[0]));
     if (trace)
         fclose(trace);
     synack_stack_free(st[0]);
