@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <synack/wire.h>
+
 #include "tcp/tcp_buf.h"
 #include "tcp/tcp_seq.h"
 
@@ -106,10 +108,15 @@ void sb_drop(struct sndbuf *sb, uint32_t n)
     sb->len -= n;
 }
 
-void sb_copy(const struct sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t n)
+uint32_t sb_copy_sum(const struct sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t n,
+                     uint32_t sum, size_t at)
 {
-    if (n)
-        ring_read(sb->data, sb->size, ring_pos(sb->size, sb->head, off), dst, n);
+    if (!n)
+        return sum;
+    uint32_t pos = ring_pos(sb->size, sb->head, off);
+    uint32_t first = sb->size - pos < n ? sb->size - pos : n;
+    sum = synack_cksum_copy(sum, dst, sb->data + pos, first, at);
+    return first < n ? synack_cksum_copy(sum, dst + first, sb->data, n - first, at + first) : sum;
 }
 
 int sb_resize(struct sndbuf *sb, uint32_t cap)

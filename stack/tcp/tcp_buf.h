@@ -1,8 +1,8 @@
 /* Send and receive buffers (DESIGN 4, "buffers carry sequence space").
  *
  * The send buffer is the retransmission queue: octets from SND.UNA onward,
- * acknowledged ones dropped from the front, segments copied out of it for
- * every (re)transmission. The receive buffer holds the in-order octets the
+ * acknowledged ones dropped from the front, segments copied (and
+ * checksummed in the same pass) out of it for every (re)transmission. The receive buffer holds the in-order octets the
  * application has not read, followed by out-of-order octets stored at their
  * sequence offset, with a small bounded set of received intervals (SHLD-31).
  *
@@ -16,6 +16,7 @@
 #define SYNACK_TCP_BUF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct sndbuf {
@@ -36,8 +37,11 @@ static inline uint32_t sb_space(const struct sndbuf *sb) { return sb->cap - sb->
 uint32_t sb_append(struct sndbuf *sb, const uint8_t *src, uint32_t n);
 /* Forget n acknowledged octets from the front. */
 void sb_drop(struct sndbuf *sb, uint32_t n);
-/* Copy n octets starting at offset off from the front into dst. */
-void sb_copy(const struct sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t n);
+/* Copy n octets starting at offset off from the front into dst, adding
+ * them to a checksum on the way (one pass); at is dst's offset in the
+ * checksummed data. Returns the sum. */
+uint32_t sb_copy_sum(const struct sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t n,
+                     uint32_t sum, size_t at);
 /* Change capacity (never below len); 0 or -ENOMEM. */
 int sb_resize(struct sndbuf *sb, uint32_t cap);
 

@@ -132,10 +132,15 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
     if (len)
         set_urgent(tcb, seq, &h);
     size_t hlen = synack_tcp_build(seg, t->pkt_cap - TCP_IP_HEADROOM, &h, opts, optlen, NULL);
-    if (len) /* the text after a SYN starts one further (RFC 7413 data) */
-        sb_copy(&tcb->sb, seq + ((flags & SYNACK_TCP_SYN) ? 1u : 0u) - tcb->snd_buf_seq,
-                seg + hlen, len);
-    seg_checksum(seg, MUT(checksum_over_header_only, hlen, hlen + len), &tcb->laddr, &tcb->raddr);
+    /* MUST-2: the checksum, summed while the text is copied (one pass); the
+     * text after a SYN starts one further (RFC 7413 data) */
+    uint32_t off = seq + ((flags & SYNACK_TCP_SYN) ? 1u : 0u) - tcb->snd_buf_seq;
+    uint32_t sum = synack_cksum_pseudo_addr(&tcb->laddr, &tcb->raddr, SYNACK_IPPROTO_TCP,
+                                            (uint32_t)MUT(checksum_over_header_only, hlen,
+                                                          hlen + len));
+    sum = synack_cksum_add(sum, seg, hlen);
+    uint32_t all = sb_copy_sum(&tcb->sb, off, seg + hlen, len, sum, hlen);
+    synack_put16(seg + 16, synack_cksum_fold(MUT(checksum_over_header_only, sum, all)));
     t->cnt->tcp_out++;
     if (len || (flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         tcb->last_data_send = now;

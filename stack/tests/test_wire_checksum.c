@@ -154,6 +154,67 @@ static void test_cksum_split_into_even_pieces_equals_one_call(void **state)
     }
 }
 
+/* The wide paths (AVX2, AVX-512 where the CPU has them: 64 and 128 octets
+ * a turn, from 128 and 256 octets) and the copy in one pass: long data of
+ * every length class, at every alignment, against the reference. */
+static void test_cksum_long_data_at_any_alignment_equals_reference(void **state)
+{
+    (void)state;
+    struct wt_rng r = {0x4f1d};
+    static uint8_t b[70000 + 64];
+    wt_rng_fill(&r, b, sizeof b);
+    static const size_t lens[] = {127, 128, 129, 255, 256, 257, 383, 1460, 1461, 9000,
+                                  65495, 65535, 70000};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+        for (size_t a = 0; a < 64; a += 7)
+            assert_int_equal(synack_cksum_fold(synack_cksum_add(0, b + a, lens[i])),
+                             ref_checksum(b + a, lens[i], 0));
+    /* all ones in every lane: the sums of the lanes must not wrap */
+    memset(b, 0xff, sizeof b);
+    assert_int_equal(synack_cksum_fold(synack_cksum_add(0, b, 65536)), 0x0000);
+}
+
+static void test_cksum_copy_copies_and_sums_in_one_pass(void **state)
+{
+    (void)state;
+    struct wt_rng r = {0x1071};
+    static uint8_t src[66000], dst[66000 + 2];
+    wt_rng_fill(&r, src, sizeof src);
+    for (int iter = 0; iter < 300; iter++) {
+        size_t n = iter < 100 ? wt_rng_below(&r, 600) : wt_rng_below(&r, sizeof src);
+        size_t a = wt_rng_below(&r, 2); /* the destination's alignment too */
+        memset(dst, 0xa5, sizeof dst);
+        uint32_t sum = synack_cksum_copy(5, dst + a, src, n, 0);
+        assert_memory_equal(dst + a, src, n);
+        assert_int_equal(dst[a + n], 0xa5); /* not a octet more */
+        assert_int_equal(synack_cksum_fold(sum), ref_checksum(src, n, 5));
+    }
+}
+
+/* A ring's two halves: the second starts wherever the first ends, odd
+ * offsets included; `at` says where, and the whole comes out right. */
+static void test_cksum_copy_of_pieces_at_odd_offsets_equals_one_call(void **state)
+{
+    (void)state;
+    struct wt_rng r = {0x2b};
+    static uint8_t src[3000], dst[3000];
+    for (int iter = 0; iter < 2000; iter++) {
+        size_t n = wt_rng_below(&r, sizeof src + 1);
+        wt_rng_fill(&r, src, n);
+        uint32_t sum = 0;
+        size_t off = 0;
+        while (off < n) {
+            size_t piece = wt_rng_below(&r, 700);
+            if (piece > n - off)
+                piece = n - off;
+            sum = synack_cksum_copy(sum, dst + off, src + off, piece, off);
+            off += piece;
+        }
+        assert_memory_equal(dst, src, n);
+        assert_int_equal(synack_cksum_fold(sum), ref_checksum(src, n, 0));
+    }
+}
+
 /* RFC 1624 section 3: eqn. 2 would give ffff ("negative zero") where a
  * full recomputation gives 0000; eqn. 3 must give 0000. */
 static void test_cksum_update16_gives_0000_not_ffff_when_the_new_sum_is_ffff(void **state)
@@ -258,6 +319,9 @@ int main(void)
         cmocka_unit_test(test_cksum_fold_propagates_carries_end_around),
         cmocka_unit_test(test_cksum_matches_reference_for_random_buffers_of_every_length),
         cmocka_unit_test(test_cksum_of_unaligned_data_equals_aligned),
+        cmocka_unit_test(test_cksum_long_data_at_any_alignment_equals_reference),
+        cmocka_unit_test(test_cksum_copy_copies_and_sums_in_one_pass),
+        cmocka_unit_test(test_cksum_copy_of_pieces_at_odd_offsets_equals_one_call),
         cmocka_unit_test(test_cksum_split_into_even_pieces_equals_one_call),
         cmocka_unit_test(test_cksum_update16_gives_0000_not_ffff_when_the_new_sum_is_ffff),
         cmocka_unit_test(test_cksum_update16_equals_full_recompute_for_random_changes),
