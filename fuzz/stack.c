@@ -1609,7 +1609,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     f.pkt = malloc(FZ_PKT_MAX);
     f.io = malloc(FZ_IO_MAX);
-    struct synack_link link = {fz_link_send, &f};
+    struct synack_link link = {.send = fz_link_send, .ctx = &f};
     int err = 0;
     f.st = synack_stack_new(&f.cfg, &link, &err);
     if (!f.st || !f.pkt || !f.io)

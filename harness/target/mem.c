@@ -56,7 +56,7 @@ static int mem_open(struct target **out, const struct target_config *cfg, char *
     }
     struct synack_config c;
     synack_host_config(&c, cfg);
-    struct synack_link link = {mem_link_send, t};
+    struct synack_link link = {.send = mem_link_send, .ctx = t};
     t->host.now = mem_stack_now;
     if (synack_host_start(t, &c, &link, err, n) < 0) {
         free(t);

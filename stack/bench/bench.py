@@ -6,9 +6,10 @@
 Figures (each measured --repeat times, default 3, and given as a range):
 
   mem-*      stack/bench/bench_bulk: two synack stacks in one thread over the
-             memory link, 1 GiB: MTU 1500 with checksums (like for like with a
-             kernel without offloads) and MTU 65535 with the link's checksum
-             offload (like the kernel's loopback), Gbit/s of wall time
+             memory link, 1 GiB, the stack's default buffers (256 KiB): MTU 1500
+             with checksums (like for like with a kernel without offloads) and
+             MTU 65535 with the link's checksum offload (like the kernel's
+             loopback), Gbit/s of wall time
   veth-*     the kernel's TCP between two network namespaces over a veth pair,
              iperf3 for 3 s, with its offloads (TSO, GSO, GRO, checksum) on,
              and off
@@ -20,8 +21,9 @@ Figures (each measured --repeat times, default 3, and given as a range):
              connection, at every level
   fuzz-*     AFL++'s main instance on the stack fuzz target (fuzz/run-afl.sh's
              settings) for BENCH_FUZZ_SECONDS (60), RFC oracle on and off
-  loss-*     bench_bulk on a 20 ms path with 1% and 5% loss: goodput in virtual
-             time and the sender's cwnd/ssthresh/srtt/rto every 10 ms
+  loss-*     bench_bulk on a 20 ms path with 1% and 5% loss, 1 MiB buffers:
+             goodput in virtual time and the sender's cwnd/ssthresh/srtt/rto
+             every 10 ms
   path-*     bench_bulk on a 100 ms path at 100 Mbit/s with 4 MiB buffers, with
              and without window scaling (RFC 7323): the share of the path used
 
@@ -84,7 +86,7 @@ def mem_bulk(b, mtu, offload, mib=1024):
 
 def mem_loss(b, loss, mib, trace):
     p = run([b + "/stack/bench/bench_bulk", "--mib", str(mib), "--loss", str(loss),
-             "--trace", trace, "--json"])
+             "--buf", "1024", "--trace", trace, "--json"])
     r = last_json(p.stdout)
     rows = []
     with open(trace) as f:

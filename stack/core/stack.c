@@ -24,37 +24,61 @@ static void link_send(struct synack_stack *s, const uint8_t *pkt, size_t len, ui
         s->cnt.link_drop++;
 }
 
+/* A TCP segment after its IP header (iph octets at ip) to the link:
+ * whole, or in pieces (the text from the send buffer) to a link that
+ * takes them. */
+static void link_send_segment(struct synack_stack *s, uint8_t *ip, size_t iph,
+                              const struct tcp_out *o, uint64_t now)
+{
+    if (!s->link.sendv) {
+        link_send(s, ip, iph + o->len, now);
+        return;
+    }
+    s->cnt.ip_out++;
+    if (iph == SYNACK_IPV6_HDR)
+        s->cnt.ip6_out++;
+    struct synack_pkt p = {.iov = {{ip, iph + o->hlen}},
+                           .niov = 1 + o->ntext,
+                           .len = iph + o->len,
+                           .flags = o->pkt_flags,
+                           .csum_start = (uint16_t)iph,
+                           .csum_offset = 16,
+                           .gso_size = o->gso_size};
+    for (unsigned i = 0; i < o->ntext; i++)
+        p.iov[1 + i] = o->text[i];
+    if (s->link.sendv(s->link.ctx, &p, now) != 0)
+        s->cnt.link_drop++;
+}
+
 /* TCP's output: the IP header goes into the headroom (its last 20 octets
  * for IPv4), then the link. IPv6 has no DF: a host never fragments a
  * segment (RFC 8200 5, RFC 8201), and sends no flow label (RFC 6437: 0
  * when none is set). */
-static void stack_ip_output(void *ctx, uint8_t *pkt, size_t seglen, const struct synack_addr *src,
-                            const struct synack_addr *dst, uint8_t tos, uint8_t ttl, bool df,
-                            uint64_t now)
+static void stack_ip_output(void *ctx, const struct tcp_out *o, uint64_t now)
 {
     struct synack_stack *s = ctx;
-    if (dst->family == SYNACK_AF_INET6) {
-        struct synack_ipv6 h = {.tclass = tos,
+    if (o->dst->family == SYNACK_AF_INET6) {
+        struct synack_ipv6 h = {.tclass = o->tos,
                                 .next = SYNACK_IPPROTO_TCP,
-                                .hop_limit = ttl ? ttl : s->cfg.ttl};
-        memcpy(h.src, src->a, 16);
-        memcpy(h.dst, dst->a, 16);
-        synack_ipv6_build(pkt, TCP_IP_HEADROOM, &h, seglen, NULL);
-        link_send(s, pkt, TCP_IP_HEADROOM + seglen, now);
+                                .hop_limit = o->ttl ? o->ttl : s->cfg.ttl};
+        memcpy(h.src, o->src->a, 16);
+        memcpy(h.dst, o->dst->a, 16);
+        synack_ipv6_build(o->pkt, TCP_IP_HEADROOM, &h, o->len, NULL);
+        link_send_segment(s, o->pkt, SYNACK_IPV6_HDR, o, now);
         return;
     }
     struct synack_ipv4 h = {
-        .tos = tos,
+        .tos = o->tos,
         .id = s->ip_id++,
-        .frag = df ? SYNACK_IP_DF : 0, /* RFC 1191 3 */
-        .ttl = ttl ? ttl : s->cfg.ttl,
+        .frag = o->df ? SYNACK_IP_DF : 0, /* RFC 1191 3 */
+        .ttl = o->ttl ? o->ttl : s->cfg.ttl,
         .proto = SYNACK_IPPROTO_TCP,
-        .src = synack_addr_v4(src),
-        .dst = synack_addr_v4(dst),
+        .src = synack_addr_v4(o->src),
+        .dst = synack_addr_v4(o->dst),
     };
-    uint8_t *ip = pkt + TCP_IP_HEADROOM - 20u;
-    synack_ipv4_build(ip, 20u, &h, seglen, NULL);
-    link_send(s, ip, 20u + seglen, now);
+    uint8_t *ip = o->pkt + TCP_IP_HEADROOM - 20u;
+    synack_ipv4_build(ip, 20u, &h, o->len, NULL);
+    link_send_segment(s, ip, 20u, o, now);
 }
 
 struct synack_stack *synack_stack_new(const struct synack_config *cfg,
@@ -82,6 +106,8 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg,
     e = s->icmp_buf ? ip_reasm_init(&s->reasm, &rc, &s->cnt) : -ENOMEM;
     if (!e && (e = tcp_ctx_init(&s->tcp, &s->cfg, &s->cnt, &s->rng, stack_ip_output, s)))
         ip_reasm_destroy(&s->reasm);
+    else if (!e && link->sendv)
+        s->tcp.link_caps = TCP_LINK_SENDV | (link->offload & SYNACK_LINK_CSUM);
     if (e) {
         free(s->icmp_buf);
         free(s);
@@ -175,7 +201,7 @@ static void icmp_input(struct synack_stack *s, const struct synack_ipv4 *ip, enu
 /* ---- TCP ---- */
 
 static void tcp_dispatch(struct synack_stack *s, const struct synack_ipv4 *ip,
-                         enum ip_dst_kind k, uint64_t now)
+                         enum ip_dst_kind k, unsigned in_flags, uint64_t now)
 {
     if (k != IP_DST_OURS && !MUTANT(tcp_to_broadcast_accepted)) {
         s->cnt.tcp_drop_bcast++; /* MUST-57: no TCP to broadcast or multicast */
@@ -183,7 +209,8 @@ static void tcp_dispatch(struct synack_stack *s, const struct synack_ipv4 *ip,
     }
     struct synack_tcp th;
     struct synack_wire_error we;
-    int r = synack_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, 0, &th, &we);
+    unsigned pf = (in_flags & SYNACK_INPUT_CSUM_OK) ? WIRE_PARSE_NO_CHECKSUM : 0;
+    int r = synack_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, pf, &th, &we);
     if (r == WIRE_ETCP_CHECKSUM && MUTANT(checksum_not_checked))
         r = synack_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, WIRE_PARSE_NO_CHECKSUM, &th, &we);
     if (r == WIRE_ETCP_CHECKSUM) {
@@ -208,10 +235,10 @@ static void tcp_dispatch(struct synack_stack *s, const struct synack_ipv4 *ip,
 
 /* A whole datagram, to its protocol. */
 static void ip_deliver(struct synack_stack *s, const struct synack_ipv4 *ip, const uint8_t *pkt,
-                       enum ip_dst_kind k, uint64_t now)
+                       enum ip_dst_kind k, unsigned in_flags, uint64_t now)
 {
     if (ip->proto == SYNACK_IPPROTO_TCP) {
-        tcp_dispatch(s, ip, k, now);
+        tcp_dispatch(s, ip, k, in_flags, now);
     } else if (ip->proto == SYNACK_IPPROTO_ICMP) {
         icmp_input(s, ip, k, now);
     } else {
@@ -413,6 +440,12 @@ static void ip6_input(struct synack_stack *s, const uint8_t *pkt, size_t len, ui
 
 void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now)
 {
+    synack_stack_input_flags(s, pkt, len, 0, now);
+}
+
+void synack_stack_input_flags(struct synack_stack *s, const uint8_t *pkt, size_t len,
+                              unsigned flags, uint64_t now)
+{
     struct synack_ipv4 ip;
     struct synack_wire_error we;
     s->cnt.ip_in++;
@@ -444,8 +477,9 @@ void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, 
             return;
         if (synack_ipv4_parse(pkt, len, 0, &ip, NULL) != WIRE_OK)
             return; /* not reached: the header is the first fragment's, checked */
+        flags = 0; /* what the link said was of one fragment */
     }
-    ip_deliver(s, &ip, pkt, k, now);
+    ip_deliver(s, &ip, pkt, k, flags, now);
 }
 
 void synack_stack_batch_begin(struct synack_stack *s)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <synack/link_mem.h>
+#include <synack/wire.h>
 
 #include "util/rng.h"
 
@@ -23,13 +24,19 @@ struct memlink_end {
     size_t queued;       /* packets in flight from this end */
 };
 
+/* Spare packet buffers, in two sizes: a datagram at MTU 1500 and the
+ * largest one (MTU 65535). */
 #define POOL_MAX 1024
 #define BUF_MIN 2048
+#define BIG_MAX 64
+#define BUF_BIG 65536
 
 struct synack_memlink {
     struct synack_memlink_config cfg;
-    uint8_t *pool[POOL_MAX]; /* spare packet buffers of BUF_MIN octets */
+    uint8_t *pool[POOL_MAX]; /* of BUF_MIN octets */
     size_t npool;
+    uint8_t *big[BIG_MAX];   /* of BUF_BIG octets */
+    size_t nbig;
     struct rng rng;
     struct memlink_end ends[2];
     struct inflight *heap;
@@ -99,54 +106,86 @@ static bool chance(struct synack_memlink *l, double p)
 
 static uint8_t *buf_get(struct synack_memlink *l, size_t len)
 {
-    if (len <= BUF_MIN && l->npool)
-        return l->pool[--l->npool];
-    return malloc(len > BUF_MIN ? len : BUF_MIN);
+    if (len <= BUF_MIN)
+        return l->npool ? l->pool[--l->npool] : malloc(BUF_MIN);
+    if (len <= BUF_BIG)
+        return l->nbig ? l->big[--l->nbig] : malloc(BUF_BIG);
+    return malloc(len);
 }
 
 static void buf_put(struct synack_memlink *l, uint8_t *b, size_t len)
 {
     if (len <= BUF_MIN && l->npool < POOL_MAX)
         l->pool[l->npool++] = b;
+    else if (len > BUF_MIN && len <= BUF_BIG && l->nbig < BIG_MAX)
+        l->big[l->nbig++] = b;
     else
         free(b);
 }
 
-static void enqueue(struct memlink_end *e, const uint8_t *pkt, size_t len, uint64_t due,
-                    bool corrupt)
+/* Queue a packet in flight (the link owns buf from here). */
+static void enqueue(struct memlink_end *e, uint8_t *buf, size_t len, uint64_t due)
 {
     struct synack_memlink *l = e->l;
     if (e->queued >= l->cfg.queue_limit) {
+        buf_put(l, buf, len);
         l->st.queue_drops++;
         return;
     }
-    struct inflight p = {.due = due, .order = l->order++, .to = 1 - e->end, .len = len};
-    p.data = buf_get(l, len);
-    if (!p.data) {
-        l->st.queue_drops++;
-        return;
-    }
-    memcpy(p.data, pkt, len);
-    if (corrupt && len) {
-        size_t bit = rng_below(&l->rng, (uint32_t)(len * 8));
-        p.data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-        l->st.corrupted++;
-    }
+    struct inflight p = {.due = due, .order = l->order++, .to = 1 - e->end, .len = len, .data = buf};
     if (heap_push(l, p) < 0) {
-        buf_put(l, p.data, len);
+        buf_put(l, buf, len);
         l->st.queue_drops++;
         return;
     }
     e->queued++;
 }
 
-static int memlink_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+static uint8_t *copy_of(struct synack_memlink *l, const uint8_t *pkt, size_t len)
 {
-    struct memlink_end *e = ctx;
+    uint8_t *b = buf_get(l, len);
+    if (b)
+        memcpy(b, pkt, len);
+    return b;
+}
+
+/* The datagram made whole in a buffer of the link's, its checksum
+ * completed on the way when the stack left it partial (in the same pass
+ * as the copy, as a NIC does) unless the link vouches for what it
+ * carries and nobody will check it (csum_offload). */
+static uint8_t *gather(struct synack_memlink *l, const struct synack_pkt *p)
+{
+    uint8_t *b = buf_get(l, p->len);
+    if (!b)
+        return NULL;
+    bool csum = (p->flags & SYNACK_PKT_CSUM_PARTIAL) && !l->cfg.csum_offload;
+    size_t at = 0, cs = p->csum_start;
+    uint32_t sum = 0;
+    for (unsigned i = 0; i < p->niov && i < SYNACK_PKT_IOV_MAX; i++) {
+        const uint8_t *src = p->iov[i].base;
+        size_t n = p->iov[i].len, plain = 0;
+        if (!csum || at + n <= cs)
+            plain = n;
+        else if (at < cs)
+            plain = cs - at;
+        memcpy(b + at, src, plain);
+        if (plain < n)
+            sum = synack_cksum_copy(sum, b + at + plain, src + plain, n - plain, at + plain - cs);
+        at += n;
+    }
+    if (csum)
+        synack_put16(b + cs + p->csum_offset, synack_cksum_fold(sum));
+    return b;
+}
+
+/* One datagram onto the wire: the tap sees it as sent, then the seeded
+ * impairments decide its fate. The link owns buf. */
+static int transmit(struct memlink_end *e, uint8_t *buf, size_t len, uint64_t now)
+{
     struct synack_memlink *l = e->l;
     l->st.sent++;
     if (l->tap)
-        l->tap(l->tap_ctx, e->end, pkt, len, now);
+        l->tap(l->tap_ctx, e->end, buf, len, now);
     uint64_t depart = now;
     if (l->cfg.rate_bps) {
         if (e->busy_until > depart)
@@ -156,6 +195,7 @@ static int memlink_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
     }
     if (chance(l, l->cfg.loss)) {
         l->st.lost++;
+        buf_put(l, buf, len);
         return 0; /* lost on the wire: the sender does not know */
     }
     uint64_t due = depart + l->cfg.delay;
@@ -163,12 +203,49 @@ static int memlink_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
         due += l->cfg.reorder_delay;
         l->st.reordered++;
     }
-    enqueue(e, pkt, len, due, chance(l, l->cfg.corrupt));
-    if (chance(l, l->cfg.duplicate)) {
+    /* the seeded choices in their order: corruption (and its bit), then a
+     * duplicate, which is a clean copy */
+    bool corrupt = chance(l, l->cfg.corrupt) && len && e->queued < l->cfg.queue_limit;
+    size_t bit = corrupt ? rng_below(&l->rng, (uint32_t)(len * 8)) : 0;
+    bool dup = chance(l, l->cfg.duplicate);
+    uint8_t *copy = dup ? copy_of(l, buf, len) : NULL;
+    if (corrupt) {
+        buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        l->st.corrupted++;
+    }
+    enqueue(e, buf, len, due);
+    if (dup) {
         l->st.duplicated++;
-        enqueue(e, pkt, len, due, false);
+        if (copy)
+            enqueue(e, copy, len, due);
+        else
+            l->st.queue_drops++;
     }
     return 0;
+}
+
+static int memlink_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    struct memlink_end *e = ctx;
+    uint8_t *b = copy_of(e->l, pkt, len);
+    if (!b) {
+        e->l->st.sent++;
+        e->l->st.queue_drops++;
+        return 0;
+    }
+    return transmit(e, b, len, now);
+}
+
+static int memlink_sendv(void *ctx, const struct synack_pkt *p, uint64_t now)
+{
+    struct memlink_end *e = ctx;
+    uint8_t *b = gather(e->l, p);
+    if (!b) {
+        e->l->st.sent++;
+        e->l->st.queue_drops++;
+        return 0;
+    }
+    return transmit(e, b, p->len, now);
 }
 
 void synack_memlink_config_default(struct synack_memlink_config *cfg)
@@ -183,10 +260,11 @@ static bool probability(double p)
 
 int synack_memlink_config_check(const struct synack_memlink_config *cfg)
 {
-    return probability(cfg->loss) && probability(cfg->duplicate) &&
-                   probability(cfg->reorder) && probability(cfg->corrupt)
-               ? 0
-               : -EINVAL;
+    if (!probability(cfg->loss) || !probability(cfg->duplicate) ||
+        !probability(cfg->reorder) || !probability(cfg->corrupt))
+        return -EINVAL;
+    /* a link that corrupts cannot vouch for a checksum it did not check */
+    return cfg->csum_offload && cfg->corrupt > 0 ? -EINVAL : 0;
 }
 
 struct synack_memlink *synack_memlink_new(const struct synack_memlink_config *cfg)
@@ -218,13 +296,16 @@ void synack_memlink_free(struct synack_memlink *l)
         free(l->heap[i].data);
     for (size_t i = 0; i < l->npool; i++)
         free(l->pool[i]);
+    for (size_t i = 0; i < l->nbig; i++)
+        free(l->big[i]);
     free(l->heap);
     free(l);
 }
 
 struct synack_link synack_memlink_end(struct synack_memlink *l, int end)
 {
-    return (struct synack_link){memlink_send, &l->ends[end ? 1 : 0]};
+    return (struct synack_link){.send = memlink_send, .ctx = &l->ends[end ? 1 : 0],
+                                .sendv = memlink_sendv, .offload = SYNACK_LINK_CSUM};
 }
 
 void synack_memlink_set_tap(struct synack_memlink *l, synack_tap_fn fn, void *ctx)
@@ -255,16 +336,22 @@ size_t synack_memlink_deliver(struct synack_memlink *l, uint64_t now,
     return count;
 }
 
+struct pump {
+    struct synack_stack **stacks;
+    unsigned flags; /* SYNACK_INPUT_CSUM_OK with csum_offload */
+};
+
 static void deliver_to_stack(void *ctx, int to, const uint8_t *pkt, size_t len, uint64_t now)
 {
-    struct synack_stack **stacks = ctx;
-    if (stacks[to])
-        synack_stack_input(stacks[to], pkt, len, now);
+    struct pump *p = ctx;
+    if (p->stacks[to])
+        synack_stack_input_flags(p->stacks[to], pkt, len, p->flags, now);
 }
 
 size_t synack_memlink_pump(struct synack_memlink *l, uint64_t now, struct synack_stack *stacks[2])
 {
-    return synack_memlink_deliver(l, now, deliver_to_stack, stacks);
+    struct pump p = {stacks, l->cfg.csum_offload ? SYNACK_INPUT_CSUM_OK : 0};
+    return synack_memlink_deliver(l, now, deliver_to_stack, &p);
 }
 
 const struct synack_memlink_stats *synack_memlink_stats(const struct synack_memlink *l)

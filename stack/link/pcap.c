@@ -78,7 +78,7 @@ static int tee_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 
 struct synack_link synack_pcap_tee_link(struct synack_pcap_tee *tee)
 {
-    return (struct synack_link){tee_send, tee};
+    return (struct synack_link){.send = tee_send, .ctx = tee};
 }
 
 void synack_pcap_tee_input(struct synack_pcap_tee *tee, const uint8_t *pkt, size_t len,

@@ -319,7 +319,7 @@ static int tun_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 
 struct synack_link synack_tun_link(struct synack_tun *t)
 {
-    return (struct synack_link){tun_send, t};
+    return (struct synack_link){.send = tun_send, .ctx = t};
 }
 
 void synack_tun_set_pcap(struct synack_tun *t, struct synack_pcap *p)

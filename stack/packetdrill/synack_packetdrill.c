@@ -897,7 +897,7 @@ EXPORT void packetdrill_interface_init(const char *flags, struct packetdrill_int
     struct timespec rt;
     clock_gettime(CLOCK_REALTIME, &rt);
     sh->epoch = (uint64_t)rt.tv_sec * 1000000u + (uint64_t)rt.tv_nsec / 1000u - mono_us();
-    struct synack_link link = {shim_link_send, sh};
+    struct synack_link link = {.send = shim_link_send, .ctx = sh};
     int e = 0;
     sh->s = synack_stack_new(&c, &link, &e);
     if (!sh->s) {

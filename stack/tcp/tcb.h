@@ -253,13 +253,26 @@ struct tcb {
     bool v6only;      /* IPV6_V6ONLY: a :: listener takes no IPv4 */
 };
 
-/* Output of a segment: TCP writes it after TCP_IP_HEADROOM octets of pkt and
- * calls ip_output, which writes the IP header into the headroom (IPv6's
- * 40 octets, or IPv4's 20 at its end). */
+/* Output of a segment: TCP writes its header after TCP_IP_HEADROOM octets of
+ * pkt, and its text after the header or, for a link that takes pieces
+ * (TCP_LINK_SENDV), leaves the text in the send buffer and points at it;
+ * then it calls ip_output, which writes the IP header into the headroom
+ * (IPv6's 40 octets, or IPv4's 20 at its end). */
 #define TCP_IP_HEADROOM 40u
-typedef void (*tcp_ip_output_fn)(void *ctx, uint8_t *pkt, size_t seglen,
-                                  const struct synack_addr *src, const struct synack_addr *dst,
-                                  uint8_t tos, uint8_t ttl, bool df, uint64_t now);
+#define TCP_LINK_SENDV 0x100u /* tcp_ctx.link_caps: the link has sendv (with SYNACK_LINK_*) */
+struct tcp_out {
+    uint8_t *pkt;
+    size_t hlen;                 /* the TCP header */
+    size_t len;                  /* the segment: header and text */
+    struct synack_iov text[2];   /* the text in the send buffer (TCP_LINK_SENDV) */
+    unsigned ntext;
+    uint8_t pkt_flags;           /* SYNACK_PKT_CSUM_PARTIAL, SYNACK_PKT_GSO */
+    uint16_t gso_size;
+    const struct synack_addr *src, *dst;
+    uint8_t tos, ttl;
+    bool df;                     /* RFC 1191 3: Don't Fragment (IPv4) */
+};
+typedef void (*tcp_ip_output_fn)(void *ctx, const struct tcp_out *o, uint64_t now);
 
 /* What a peer's SYN offered (3.7.1; RFC 7323 2, 3; RFC 2018 2). The stack
  * uses the MSS today; the rest is kept for window scaling, timestamps and
@@ -344,6 +357,7 @@ struct tcp_ctx {
 
     tcp_ip_output_fn ip_output;
     void *out_ctx;
+    unsigned link_caps; /* TCP_LINK_SENDV | SYNACK_LINK_* of the stack's link */
     uint8_t *pkt;
     size_t pkt_cap;
 

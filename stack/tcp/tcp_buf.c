@@ -108,15 +108,32 @@ void sb_drop(struct sndbuf *sb, uint32_t n)
     sb->len -= n;
 }
 
+unsigned sb_pieces(const struct sndbuf *sb, uint32_t off, uint32_t n, const uint8_t *base[2],
+                   uint32_t len[2])
+{
+    if (!n)
+        return 0;
+    uint32_t pos = ring_pos(sb->size, sb->head, off);
+    uint32_t first = sb->size - pos < n ? sb->size - pos : n;
+    base[0] = sb->data + pos;
+    len[0] = first;
+    base[1] = sb->data;
+    len[1] = n - first;
+    return first < n ? 2 : 1;
+}
+
 uint32_t sb_copy_sum(const struct sndbuf *sb, uint32_t off, uint8_t *dst, uint32_t n,
                      uint32_t sum, size_t at)
 {
-    if (!n)
-        return sum;
-    uint32_t pos = ring_pos(sb->size, sb->head, off);
-    uint32_t first = sb->size - pos < n ? sb->size - pos : n;
-    sum = synack_cksum_copy(sum, dst, sb->data + pos, first, at);
-    return first < n ? synack_cksum_copy(sum, dst + first, sb->data, n - first, at + first) : sum;
+    const uint8_t *base[2];
+    uint32_t len[2];
+    unsigned k = sb_pieces(sb, off, n, base, len);
+    for (unsigned i = 0; i < k; i++) {
+        sum = synack_cksum_copy(sum, dst, base[i], len[i], at);
+        dst += len[i];
+        at += len[i];
+    }
+    return sum;
 }
 
 int sb_resize(struct sndbuf *sb, uint32_t cap)

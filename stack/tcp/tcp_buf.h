@@ -37,6 +37,10 @@ static inline uint32_t sb_space(const struct sndbuf *sb) { return sb->cap - sb->
 uint32_t sb_append(struct sndbuf *sb, const uint8_t *src, uint32_t n);
 /* Forget n acknowledged octets from the front. */
 void sb_drop(struct sndbuf *sb, uint32_t n);
+/* Where the n octets starting at offset off from the front lie: one piece,
+ * or two when they wrap around the ring. Returns how many pieces. */
+unsigned sb_pieces(const struct sndbuf *sb, uint32_t off, uint32_t n, const uint8_t *base[2],
+                   uint32_t len[2]);
 /* Copy n octets starting at offset off from the front into dst, adding
  * them to a checksum on the way (one pass); at is dst's offset in the
  * checksummed data. Returns the sum. */

@@ -90,6 +90,41 @@ static void seg_checksum(uint8_t *seg, size_t len, const struct synack_addr *src
         synack_tcp_checksum_set(seg, len, synack_addr_v4(src), synack_addr_v4(dst));
 }
 
+/* The segment's text and its checksum (MUST-2). A link that takes pieces
+ * gets the text where it lies in the send buffer, and the checksum to
+ * complete when it can (SYNACK_LINK_CSUM); otherwise the text is copied
+ * after the header and checksummed in the same pass. */
+static void segment_text(const struct tcp_ctx *t, const struct tcb *tcb, struct tcp_out *o,
+                         uint32_t off)
+{
+    uint8_t *seg = o->pkt + TCP_IP_HEADROOM;
+    uint32_t len = (uint32_t)(o->len - o->hlen);
+    uint32_t sum = synack_cksum_pseudo_addr(o->src, o->dst, SYNACK_IPPROTO_TCP, (uint32_t)o->len);
+    if (!(t->link_caps & TCP_LINK_SENDV)) {
+        if (MUTANT(checksum_over_header_only))
+            sum = synack_cksum_pseudo_addr(o->src, o->dst, SYNACK_IPPROTO_TCP,
+                                           (uint32_t)o->hlen);
+        sum = synack_cksum_add(sum, seg, o->hlen);
+        uint32_t all = sb_copy_sum(&tcb->sb, off, seg + o->hlen, len, sum, o->hlen);
+        synack_put16(seg + 16, synack_cksum_fold(MUT(checksum_over_header_only, sum, all)));
+        return;
+    }
+    const uint8_t *base[2];
+    uint32_t n[2];
+    o->ntext = sb_pieces(&tcb->sb, off, len, base, n);
+    for (unsigned i = 0; i < o->ntext; i++)
+        o->text[i] = (struct synack_iov){base[i], n[i]};
+    if (t->link_caps & SYNACK_LINK_CSUM) {
+        synack_put16(seg + 16, (uint16_t)~synack_cksum_fold(sum)); /* the pseudo-header's */
+        o->pkt_flags |= SYNACK_PKT_CSUM_PARTIAL;
+        return;
+    }
+    sum = synack_cksum_add(sum, seg, o->hlen);
+    for (unsigned i = 0, at = (unsigned)o->hlen; i < o->ntext; at += n[i], i++)
+        sum = synack_cksum_add_at(sum, base[i], n[i], at);
+    synack_put16(seg + 16, synack_cksum_fold(sum));
+}
+
 static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t flags,
                      uint32_t len, uint64_t now)
 {
@@ -132,21 +167,16 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
     if (len)
         set_urgent(tcb, seq, &h);
     size_t hlen = synack_tcp_build(seg, t->pkt_cap - TCP_IP_HEADROOM, &h, opts, optlen, NULL);
-    /* MUST-2: the checksum, summed while the text is copied (one pass); the
-     * text after a SYN starts one further (RFC 7413 data) */
-    uint32_t off = seq + ((flags & SYNACK_TCP_SYN) ? 1u : 0u) - tcb->snd_buf_seq;
-    uint32_t sum = synack_cksum_pseudo_addr(&tcb->laddr, &tcb->raddr, SYNACK_IPPROTO_TCP,
-                                            (uint32_t)MUT(checksum_over_header_only, hlen,
-                                                          hlen + len));
-    sum = synack_cksum_add(sum, seg, hlen);
-    uint32_t all = sb_copy_sum(&tcb->sb, off, seg + hlen, len, sum, hlen);
-    synack_put16(seg + 16, synack_cksum_fold(MUT(checksum_over_header_only, sum, all)));
+    struct tcp_out out = {.pkt = t->pkt, .hlen = hlen, .len = hlen + len, .src = &tcb->laddr,
+                          .dst = &tcb->raddr, .tos = tos, .ttl = tcb->ttl,
+                          /* RFC 1191 3: DF on what we send, unless IP_PMTUDISC_DONT */
+                          .df = tcb->pmtudisc != PMTUD_DONT};
+    /* the text after a SYN starts one further (RFC 7413 data) */
+    segment_text(t, tcb, &out, seq + ((flags & SYNACK_TCP_SYN) ? 1u : 0u) - tcb->snd_buf_seq);
     t->cnt->tcp_out++;
     if (len || (flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         tcb->last_data_send = now;
-    /* RFC 1191 3: DF on what we send, unless IP_PMTUDISC_DONT */
-    t->ip_output(t->out_ctx, t->pkt, hlen + len, &tcb->laddr, &tcb->raddr, tos, tcb->ttl,
-                 tcb->pmtudisc != PMTUD_DONT, now);
+    t->ip_output(t->out_ctx, &out, now);
 }
 
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. The RFC's SND.NXT never moves back;
@@ -205,7 +235,9 @@ void tcp_send_bare(struct tcp_ctx *t, const struct tcp_bare *b, uint64_t now)
     t->cnt->tcp_out++;
     if (b->flags & SYNACK_TCP_RST)
         t->cnt->tcp_rst_sent++;
-    t->ip_output(t->out_ctx, t->pkt, hlen, &b->src, &b->dst, b->tos, b->ttl, !b->no_df, now);
+    struct tcp_out o = {.pkt = t->pkt, .hlen = hlen, .len = hlen, .src = &b->src,
+                        .dst = &b->dst, .tos = b->tos, .ttl = b->ttl, .df = !b->no_df};
+    t->ip_output(t->out_ctx, &o, now);
 }
 
 static void send_rst_raw(struct tcp_ctx *t, struct synack_addr src, struct synack_addr dst, uint16_t sport,

@@ -26,7 +26,7 @@ static void expect_refused(const struct synack_config *c, const char *knob)
     assert_non_null(why);
     if (strncmp(why, knob, strlen(knob)) != 0)
         fail_msg("expected a reason naming %s, got \"%s\"", knob, why);
-    struct synack_link link = {discard, NULL};
+    struct synack_link link = {.send = discard};
     int e = 0;
     assert_null(synack_stack_new(c, &link, &e));
     assert_int_equal(e, -EINVAL);
@@ -37,7 +37,7 @@ static void expect_accepted(const struct synack_config *c)
     const char *why = synack_config_check(c);
     if (why)
         fail_msg("refused: %s", why);
-    struct synack_link link = {discard, NULL};
+    struct synack_link link = {.send = discard};
     int e = 0;
     struct synack_stack *s = synack_stack_new(c, &link, &e);
     assert_non_null(s);

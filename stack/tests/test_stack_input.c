@@ -293,6 +293,38 @@ static void test_bad_tcp_checksum_is_dropped(void **state)
     assert_int_equal(synack_socket_recv(p->st, p->sd, r, sizeof r, 0, p->now), -EAGAIN);
 }
 
+/* SYNACK_INPUT_CSUM_OK: the link vouches for the TCP checksum (a memory
+ * link that cannot corrupt, the kernel's own segment through TUN), so it is
+ * not checked: a segment whose checksum field holds only the pseudo-header
+ * sum (what a sender with checksum offload leaves) is taken. Without the
+ * flag the same segment is dropped (MUST-3); the IPv4 header checksum is
+ * checked either way. */
+static void test_csum_ok_input_skips_only_the_tcp_checksum(void **state)
+{
+    struct probe *p = *state;
+    probe_goto_established(p);
+    uint8_t b[80];
+    size_t n = probe_build_tcp(b, sizeof b, PROBE_PEER, PROBE_ADDR, PROBE_PEER_PORT, PROBE_PORT,
+                               ACK | PSH, PROBE_PEER_ISN + 1, p->stack_isn + 1, 65535, NULL,
+                               "datadata", 8);
+    uint32_t ps = synack_cksum_pseudo(PROBE_PEER, PROBE_ADDR, SYNACK_IPPROTO_TCP,
+                                      (uint16_t)(n - 20));
+    synack_put16(b + 36, (uint16_t)~synack_cksum_fold(ps)); /* partial, as offloaded */
+    struct synack_counters before = snap(p);
+    probe_inject_raw(p, b, n);
+    ASSERT_ONLY(p, &before, tcp_drop_checksum);
+    b[10] ^= 0x01; /* the IPv4 header checksum */
+    before = snap(p);
+    synack_stack_input_flags(p->st, b, n, SYNACK_INPUT_CSUM_OK, p->now);
+    ASSERT_ONLY(p, &before, ip_drop_checksum);
+    b[10] ^= 0x01;
+    synack_stack_input_flags(p->st, b, n, SYNACK_INPUT_CSUM_OK, p->now);
+    uint8_t r[16];
+    assert_int_equal(synack_socket_recv(p->st, p->sd, r, sizeof r, 0, p->now), 8);
+    assert_memory_equal(r, "datadata", 8);
+    assert_int_equal(synack_stack_counters(p->st)->tcp_drop_checksum, 1);
+}
+
 /* MUST-7: an illegal option length drops the segment (counted); the
  * connection it names is left alone. */
 static void test_illegal_option_lengths_are_dropped(void **state)
@@ -992,7 +1024,7 @@ static void test_icmp_frag_needed_floor_is_pmtu_min(void **state)
     assert_int_equal(cfg.pmtu_min, 552);
     cfg.pmtu_min = 67;
     int e = 0;
-    struct synack_link link = {link_discard, NULL};
+    struct synack_link link = {.send = link_discard, .ctx = NULL};
     assert_null(synack_stack_new(&cfg, &link, &e));
     assert_int_equal(e, -EINVAL);
     cfg.pmtu_min = 68;
@@ -1301,6 +1333,7 @@ int main(void)
         T(test_fragments_are_dropped_when_reassembly_is_off),
         T(test_malformed_tcp_is_dropped_without_reply),
         T(test_bad_tcp_checksum_is_dropped),
+        T(test_csum_ok_input_skips_only_the_tcp_checksum),
         T(test_illegal_option_lengths_are_dropped),
         T(test_odd_but_legal_options_are_accepted),
         T(test_unknown_protocol_gets_icmp_protocol_unreachable),

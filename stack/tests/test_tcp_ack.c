@@ -58,7 +58,7 @@ static void test_delayed_ack_is_sent_within_500_ms(void **state)
     struct synack_config c;
     synack_config_default(&c);
     c.addr = PROBE_ADDR;
-    struct synack_link nolink = {discard, NULL};
+    struct synack_link nolink = {.send = discard, .ctx = NULL};
     int err = 0;
     c.delack = 500 * MSEC;
     assert_null(synack_stack_new(&c, &nolink, &err));

@@ -387,6 +387,89 @@ static void test_lossy_link_transfer_completes_exact(void **state)
 }
 
 
+/* What a tap on the link saw of the TCP segments with text: the longest,
+ * and how many carried a checksum that does not verify. */
+struct seen {
+    size_t longest;
+    unsigned bad_csum, segments;
+};
+
+static void tap_seen(void *ctx, int end, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    (void)end, (void)now;
+    struct seen *s = ctx;
+    struct synack_ipv4 ip;
+    struct synack_tcp th;
+    if (synack_ipv4_parse(pkt, len, 0, &ip, NULL) != WIRE_OK ||
+        ip.proto != SYNACK_IPPROTO_TCP ||
+        synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, WIRE_PARSE_NO_CHECKSUM, &th,
+                         NULL) != WIRE_OK ||
+        th.payload_len == 0)
+        return;
+    s->segments++;
+    if (len > s->longest)
+        s->longest = len;
+    if (!synack_tcp_checksum_ok(ip.payload, ip.payload_len, ip.src, ip.dst))
+        s->bad_csum++;
+}
+
+/* MTU 65535 on the memory link (as the kernel's loopback): 64 KiB
+ * segments, 4 MiB each way over a lossy, reordering link, exact. Without
+ * the link's checksum offload every segment on the wire verifies (the
+ * link completes the stack's partial checksums as it copies); with it
+ * they stay partial (none verifies) and the receivers take them on the
+ * link's word, dropping none. */
+static void mtu_65535_transfer(bool offload)
+{
+    struct synack_config cfg;
+    synack_config_default(&cfg);
+    cfg.mtu = 65535;
+    struct synack_memlink_config lc = {.seed = 65535, .loss = 0.03, .reorder = 0.02,
+                                       .delay = 1000, .csum_offload = offload};
+    struct pair p;
+    assert_int_equal(pair_init(&p, &cfg, &lc), 0);
+    struct seen seen = {0};
+    synack_memlink_set_tap(p.link, tap_seen, &seen);
+    int srv, cli;
+    assert_true(pair_connect(&p, PORT, &srv, &cli) >= 0);
+    transfer_both_ways(&p, srv, cli, 4 * MIB);
+    assert_int_equal(seen.longest, 65535);
+    assert_int_equal(seen.bad_csum, offload ? seen.segments : 0);
+    uint64_t retrans = 0;
+    for (int i = 0; i < 2; i++) {
+        const struct synack_counters *c = synack_stack_counters(p.st[i]);
+        assert_int_equal(c->tcp_drop_checksum, 0);
+        retrans += c->tcp_retransmits + c->tcp_fast_retransmits;
+    }
+    assert_true(retrans > 0);
+    pair_free(&p);
+}
+
+static void test_mtu_65535_segments_exact_with_checksums(void **state)
+{
+    (void)state;
+    mtu_65535_transfer(false);
+}
+
+static void test_mtu_65535_segments_exact_with_checksum_offload(void **state)
+{
+    (void)state;
+    mtu_65535_transfer(true);
+}
+
+/* A link that corrupts cannot vouch for checksums: offload is refused. */
+static void test_checksum_offload_refused_on_a_corrupting_link(void **state)
+{
+    (void)state;
+    struct synack_memlink_config lc;
+    synack_memlink_config_default(&lc);
+    lc.csum_offload = true;
+    assert_int_equal(synack_memlink_config_check(&lc), 0);
+    lc.corrupt = 0.001;
+    assert_int_equal(synack_memlink_config_check(&lc), -EINVAL);
+    assert_null(synack_memlink_new(&lc));
+}
+
 /* close() right after a large send: the orphan still delivers every
  * octet, then the FIN (3.10.4: "queue ... FIN after the data"). */
 static void test_close_after_send_delivers_everything_then_eof(void **state)
@@ -555,6 +638,9 @@ int main(void)
         cmocka_unit_test(test_simultaneous_close_both_sides_reach_closed),
         cmocka_unit_test(test_simultaneous_open_between_two_stacks_establishes),
         cmocka_unit_test(test_lossy_link_transfer_completes_exact),
+        cmocka_unit_test(test_mtu_65535_segments_exact_with_checksums),
+        cmocka_unit_test(test_mtu_65535_segments_exact_with_checksum_offload),
+        cmocka_unit_test(test_checksum_offload_refused_on_a_corrupting_link),
         cmocka_unit_test(test_pcap_of_a_short_connection_opens_in_tshark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -160,6 +160,11 @@ uint32_t synack_cksum_add(uint32_t sum, const void *data, size_t len)
     return sum + as_big_endian(sum_native(NULL, data, len), 0);
 }
 
+uint32_t synack_cksum_add_at(uint32_t sum, const void *data, size_t len, size_t at)
+{
+    return sum + as_big_endian(sum_native(NULL, data, len), at);
+}
+
 uint32_t synack_cksum_copy(uint32_t sum, void *dst, const void *src, size_t len, size_t at)
 {
     return sum + as_big_endian(sum_native(dst, src, len), at);

@@ -30,13 +30,21 @@ struct synack_memlink_config {
     uint64_t reorder_delay; /* extra delay of a reordered packet (default: delay + 1 ms) */
     uint64_t rate_bps;    /* serialisation rate per direction; 0 = unlimited */
     size_t queue_limit;   /* packets in flight per direction (default 10000); more are dropped */
+    /* Checksum offload, as the kernel's loopback: a link that cannot corrupt
+     * (corrupt must be 0) vouches for what it carries, so the stacks on it
+     * neither complete TCP checksums (they stay partial on the wire, as a
+     * tap sees them) nor check them (synack_memlink_pump). Off: every
+     * checksum is computed (the link completes the stack's partial ones in
+     * the pass that copies the datagram) and checked. */
+    bool csum_offload;
 };
 
 /* A perfect link: no impairment, no delay, no rate limit, seed 1,
  * queue_limit 10000, reorder_delay 0 (which means delay + 1 ms). Set the
  * fields wanted after it; the defaults stay right as fields are added. */
 void synack_memlink_config_default(struct synack_memlink_config *cfg);
-/* 0, or -EINVAL when a probability is outside 0..1. */
+/* 0, or -EINVAL when a probability is outside 0..1 or csum_offload is
+ * asked of a link that corrupts. */
 int synack_memlink_config_check(const struct synack_memlink_config *cfg);
 
 struct synack_memlink_stats {

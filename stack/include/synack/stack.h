@@ -23,12 +23,49 @@ extern "C" {
 
 struct synack_stack;
 
+/* A datagram in pieces (synack_link.sendv): its headers, then the TCP text
+ * where it lies in the send buffer (a ring's two halves), so that the
+ * stack does not copy it. Every piece is valid only during the call. */
+struct synack_iov {
+    const uint8_t *base;
+    size_t len;
+};
+#define SYNACK_PKT_IOV_MAX 3
+struct synack_pkt {
+    struct synack_iov iov[SYNACK_PKT_IOV_MAX];
+    unsigned niov;
+    size_t len;           /* the datagram's length: its pieces together */
+    uint8_t flags;        /* SYNACK_PKT_* */
+    /* SYNACK_PKT_CSUM_PARTIAL: the 16 bits at csum_start + csum_offset hold
+     * the pseudo-header sum, folded and not complemented; the link sums
+     * every octet from csum_start to the end and stores the complement
+     * there, or hands the datagram to a receiver that checks no checksum
+     * (Linux's CHECKSUM_PARTIAL, virtio's NEEDS_CSUM). */
+    uint16_t csum_start, csum_offset;
+    /* SYNACK_PKT_GSO: a TCP segment longer than the path takes; the link
+     * cuts its text into segments of gso_size octets (each with the header,
+     * sequence numbers moved on, PSH and FIN only on the last, CWR only on
+     * the first), as TCP segmentation offload does. */
+    uint16_t gso_size;
+};
+#define SYNACK_PKT_CSUM_PARTIAL 0x1u
+#define SYNACK_PKT_GSO 0x2u
+
 /* Where packets go. send() gets one whole IPv4 datagram; the buffer is only
- * valid during the call. A non-zero return is counted as a link drop. */
+ * valid during the call. A non-zero return is counted as a link drop.
+ * A link may also take datagrams in pieces (sendv, optional): the stack
+ * then hands it segments' text by reference, and `offload` says what else
+ * sendv does for it (SYNACK_LINK_*). Initialise it by field name
+ * ({.send = f, .ctx = c}): the fields not named are zero. */
 struct synack_link {
     int (*send)(void *ctx, const uint8_t *pkt, size_t len, uint64_t now);
     void *ctx;
+    int (*sendv)(void *ctx, const struct synack_pkt *pkt, uint64_t now);
+    unsigned offload;     /* what sendv takes: SYNACK_LINK_CSUM, SYNACK_LINK_TSO */
+    uint32_t tso_max;     /* SYNACK_LINK_TSO: the longest datagram sendv takes */
 };
+#define SYNACK_LINK_CSUM 0x1u /* completes SYNACK_PKT_CSUM_PARTIAL checksums */
+#define SYNACK_LINK_TSO 0x2u  /* cuts SYNACK_PKT_GSO datagrams into segments */
 
 /* Every knob has a default (synack_config_default); times in microseconds. */
 struct synack_config {
@@ -274,6 +311,14 @@ void synack_stack_free(struct synack_stack *s);
 /* One inbound IPv4 datagram. The stack answers through the link before
  * returning (or at synack_stack_batch_end when a batch is open). */
 void synack_stack_input(struct synack_stack *s, const uint8_t *pkt, size_t len, uint64_t now);
+/* The same, with what the link knows of it (SYNACK_INPUT_*). */
+void synack_stack_input_flags(struct synack_stack *s, const uint8_t *pkt, size_t len,
+                              unsigned flags, uint64_t now);
+/* The TCP checksum needs no check: the link verified it, or nothing on the
+ * way can have changed the datagram (a memory link that cannot corrupt, a
+ * TUN device handing over the kernel's own segment), as Linux's
+ * CHECKSUM_UNNECESSARY. Never for a link that may corrupt. */
+#define SYNACK_INPUT_CSUM_OK 0x1u
 
 /* Process several datagrams before sending any ACK (MUST-58, MUST-59):
  * batch_begin, input..., batch_end, all with the same `now`: a batch is

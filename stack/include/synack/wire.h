@@ -106,10 +106,12 @@ int synack_wire_error_format(const struct synack_wire_error *err, char *buf, siz
 /* Add len octets to a running 32-bit sum (any alignment, odd lengths ok;
  * an odd length must only be the last piece). */
 uint32_t synack_cksum_add(uint32_t sum, const void *data, size_t len);
+/* The same for a piece at offset `at` of the checksummed data: a piece may
+ * start at an odd offset (the second half of a ring), and then only the
+ * parity of `at` matters; any piece may have an odd length. */
+uint32_t synack_cksum_add_at(uint32_t sum, const void *data, size_t len, size_t at);
 /* Copy len octets from src to dst and add them to the sum in one pass (RFC
- * 1071 4.1). at is src's offset in the checksummed data: a piece may start
- * at an odd offset (the second half of a ring), and then only its parity
- * matters; any piece may have an odd length. */
+ * 1071 4.1); at as above. */
 uint32_t synack_cksum_copy(uint32_t sum, void *dst, const void *src, size_t len, size_t at);
 /* Fold and complement: the value to put in a checksum field. */
 uint16_t synack_cksum_fold(uint32_t sum);

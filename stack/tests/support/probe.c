@@ -89,7 +89,7 @@ void probe_init(struct probe *p, const struct synack_config *cfg)
     else
         synack_config_default(&p->cfg);
     p->cfg.addr = PROBE_ADDR;
-    struct synack_link link = {probe_link_send, p};
+    struct synack_link link = {.send = probe_link_send, .ctx = p};
     int err = 0;
     p->st = synack_stack_new(&p->cfg, &link, &err);
     assert_non_null(p->st);
