@@ -3,16 +3,18 @@
  * stacks and the link run in this one thread, on one core). Prints the
  * goodput in Gbit/s and the CPU time per data segment.
  *
- *   bench_bulk [--mib N] [--mtu N] [--buf KIB] [--offload] [--loss PCT] [--trace CSV]
- *              [--delay MS --rate MBIT [--no-wscale]] [--json]
+ *   bench_bulk [--mib N] [--mtu N] [--buf KIB] [--offload] [--plain-recv] [--loss PCT]
+ *              [--trace CSV] [--delay MS --rate MBIT [--no-wscale]] [--json]
  *
  * --mtu sets both stacks' MTU (1500; up to 65535), --buf their send and
  * receive buffers (the stack's default, 256 KiB: the data then stays in
- * the CPU's caches; 1 MiB halves the figure at MTU 65535 on this machine). --offload puts the
- * link's checksum offload on (<synack/link_mem.h>: a link that cannot
- * corrupt vouches for what it carries, as the kernel's loopback does);
- * without it every segment is checksummed and verified. With a loss rate
- * the link drops that fraction of packets (seeded) on a 20 ms path and the
+ * the CPU's caches; 1 MiB halves the figure at MTU 65535 on this machine).
+ * --offload puts the link's checksum offload on (<synack/link_mem.h>: a
+ * link that cannot corrupt vouches for what it carries, as the kernel's
+ * loopback does); without it every segment is checksummed and verified.
+ * The receiving application waits with its buffer posted (SYNACK_MSG_POST:
+ * the text lands in it straight) unless --plain-recv. With a loss rate the
+ * link drops that fraction of packets (seeded) on a 20 ms path and the
  * figure is the goodput under loss; the CSV samples cwnd, ssthresh, srtt
  * and rto of the sender every 10 ms of virtual time (header line:
  * time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us). A path (one-way delay,
@@ -39,7 +41,7 @@
 struct opts {
     uint64_t total;
     unsigned mtu, buf_kib, delay_ms;
-    bool offload, json, no_wscale;
+    bool offload, json, no_wscale, plain_recv;
     double loss, rate_mbit;
     const char *trace;
 };
@@ -85,9 +87,9 @@ static uint64_t next_event(struct synack_memlink *l, struct synack_stack *st[2])
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_bulk [--mib N] [--mtu N] [--offload] [--loss PCT] "
-                    "[--trace CSV] [--delay MS --rate MBIT --buf KIB [--no-wscale]] "
-                    "[--json]\n");
+    fprintf(stderr, "usage: bench_bulk [--mib N] [--mtu N] [--buf KIB] [--offload] "
+                    "[--plain-recv] [--loss PCT] [--trace CSV] [--delay MS --rate MBIT "
+                    "[--no-wscale]] [--json]\n");
     exit(2);
 }
 
@@ -99,6 +101,7 @@ static void parse(int argc, char **argv, struct opts *o)
         {"trace", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
         {"delay", required_argument, NULL, 'd'}, {"rate", required_argument, NULL, 'R'},
         {"buf", required_argument, NULL, 'b'},   {"no-wscale", no_argument, NULL, 'W'},
+        {"plain-recv", no_argument, NULL, 'r'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct opts){.total = 1024ull << 20, .mtu = 1500};
@@ -115,6 +118,7 @@ static void parse(int argc, char **argv, struct opts *o)
         case 'R': o->rate_mbit = atof(optarg); break;
         case 'b': o->buf_kib = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'W': o->no_wscale = true; break;
+        case 'r': o->plain_recv = true; break;
         default: usage();
         }
     }
@@ -167,7 +171,8 @@ static void transfer(const struct opts *o, struct synack_memlink *l, struct syna
             sent += (uint64_t)n;
         }
         ssize_t n;
-        while (srv >= 0 && (n = synack_socket_recv(st[1], srv, in, sizeof in, 0, now)) > 0)
+        int rf = o->plain_recv ? 0 : SYNACK_MSG_POST;
+        while (srv >= 0 && (n = synack_socket_recv(st[1], srv, in, sizeof in, rf, now)) > 0)
             received += (uint64_t)n;
         struct synack_tcp_info ti;
         if (synack_socket_status(st[0], cli, &ti) == 0) {

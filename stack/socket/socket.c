@@ -497,9 +497,12 @@ ssize_t synack_socket_recv(struct synack_stack *s, int sd, void *buf, size_t len
         return -EFAULT;
     if (flags & SYNACK_MSG_OOB)
         return -EINVAL; /* urgent data is delivered inline (RFC 6093) */
-    if (flags & ~(SYNACK_MSG_PEEK | SYNACK_MSG_DONTWAIT | SYNACK_MSG_NOSIGNAL))
+    if (flags & ~(SYNACK_MSG_PEEK | SYNACK_MSG_DONTWAIT | SYNACK_MSG_NOSIGNAL | SYNACK_MSG_POST))
         return -EOPNOTSUPP;
-    ssize_t n = tcp_receive(&s->tcp, sk->tcb, buf, len, (flags & SYNACK_MSG_PEEK) != 0, now);
+    if ((flags & SYNACK_MSG_POST) && (flags & SYNACK_MSG_PEEK))
+        return -EINVAL;
+    ssize_t n = tcp_receive(&s->tcp, sk->tcb, buf, len, (flags & SYNACK_MSG_PEEK) != 0,
+                            (flags & SYNACK_MSG_POST) != 0, now);
     sock_rearm(s, sd);
     return n;
 }

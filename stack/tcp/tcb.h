@@ -244,6 +244,12 @@ struct tcb {
     uint64_t user_timeout; /* TCP_USER_TIMEOUT: R2 override (MUST-21), 0 = default */
     uint32_t delack_octets;
     uint32_t rcv_seg_max;  /* largest segment received: "full-sized" (SHLD-19) */
+    /* The application's buffer left for text to land in (SYNACK_MSG_POST):
+     * in-order text goes straight there while rb holds nothing, so it is
+     * copied once instead of twice. Text in it comes before rb's. The
+     * stack forgets it when the application closes or shuts reading. */
+    uint8_t *post;
+    uint32_t post_len, post_fill;
     int error;      /* pending SO_ERROR, a negative errno */
     int soft_error; /* last ICMP soft error (SHLD-25) */
     bool reset;     /* ended by RST (or abort): reads fail rather than EOF (MUST-12) */

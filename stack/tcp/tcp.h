@@ -68,9 +68,13 @@ struct tcb *tcp_accept(struct tcp_ctx *t, struct tcb *listener);
 /* SEND (3.10.2): octets queued, or a negative errno. */
 ssize_t tcp_send(struct tcp_ctx *t, struct tcb *tcb, const void *buf, size_t len, bool urgent,
                  uint64_t now);
-/* RECEIVE (3.10.3): octets read, 0 at end of stream, or a negative errno. */
+/* RECEIVE (3.10.3): octets read, 0 at end of stream, or a negative errno.
+ * post: when nothing is there, keep buf for the text to land in. */
 ssize_t tcp_receive(struct tcp_ctx *t, struct tcb *tcb, void *buf, size_t len, bool peek,
-                    uint64_t now);
+                    bool post, uint64_t now);
+/* The first octet the application has not read (RCV.NXT less what waits
+ * for it in rb and in a posted buffer). */
+uint32_t tcp_read_seq(const struct tcb *tcb);
 /* CLOSE (3.10.4): no more sends; a FIN follows the queued data. */
 int tcp_close(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* The application will not read again; data that arrives is answered by RST (SHLD-3). */

@@ -4,6 +4,7 @@
  * One function per step; RFC 5961's checks are in the RST, SYN and ACK
  * steps. */
 #include <errno.h>
+#include <string.h>
 
 #include "tcp/tcp_internal.h"
 #include "util/mutant.h"
@@ -435,6 +436,21 @@ static void ack_segment_past_hole(struct tcp_ctx *t, struct tcb *tcb, const stru
     tcp_output_later(t, tcb);
 }
 
+/* In-order text goes straight into the application's posted buffer while
+ * nothing waits before it in rb (SYNACK_MSG_POST). Returns the octets
+ * placed there; the rest goes to rb. */
+static uint32_t place_in_post(struct tcb *tcb, const struct tcp_seg *seg)
+{
+    if (!tcb->post || tcb->rb.used || tcb->rb.n_ooo || seg->data_seq != tcb->rcv_nxt)
+        return 0;
+    uint32_t n = tcb->post_len - tcb->post_fill;
+    if (n > seg->datalen)
+        n = seg->datalen;
+    memcpy(tcb->post + tcb->post_fill, seg->data, n);
+    tcb->post_fill += n;
+    return n;
+}
+
 static bool tcp_process_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
                              uint64_t now)
 {
@@ -455,7 +471,14 @@ static bool tcp_process_text(struct tcp_ctx *t, struct tcb *tcb, const struct tc
     uint32_t end = seg->data_seq + seg->datalen;
     if (seq_gt(seg->data_seq, tcb->rcv_nxt))
         tcp_sack_ooo_dup(t, tcb, seg->data_seq, end);
-    int64_t adv = rb_store(&tcb->rb, tcb->rcv_nxt, seg->data_seq, seg->data, seg->datalen);
+    uint32_t placed = place_in_post(tcb, seg);
+    int64_t adv = placed;
+    if (placed < seg->datalen) {
+        int64_t r = rb_store(&tcb->rb, tcb->rcv_nxt + placed, seg->data_seq + placed,
+                             seg->data + placed, seg->datalen - placed);
+        if (r > 0 || !placed)
+            adv += r; /* the rest, when rb had no room, comes again (it is not ACKed) */
+    }
     if (adv < 0) {
         t->cnt->tcp_ooo_drop_full++;
         tcb->flags |= TF_ACKNOW;

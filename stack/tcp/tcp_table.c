@@ -199,6 +199,7 @@ void tcb_orphan(struct tcp_ctx *t, struct tcb *tcb)
     if (tcb->owner == TCB_ORPHAN)
         return;
     child_detach(tcb); /* an unaccepted child leaves its listener's lists */
+    tcb->post = NULL;   /* the application's buffer is no longer ours to fill */
     tcb->owner = TCB_ORPHAN;
     t->n_orphans++;
 }

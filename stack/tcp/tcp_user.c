@@ -118,16 +118,43 @@ static void maybe_window_update(struct tcp_ctx *t, struct tcb *tcb, uint64_t now
     }
 }
 
+uint32_t tcp_read_seq(const struct tcb *tcb)
+{
+    return tcb->rcv_nxt - tcb->rb.used - tcb->post_fill;
+}
+
+/* Text that landed in the posted buffer: it is read first. Read into the
+ * posted buffer itself, it is not copied; read whole, the buffer is the
+ * application's again. */
+static uint32_t take_posted(struct tcb *tcb, uint8_t *buf, uint32_t n, bool peek)
+{
+    if (n > tcb->post_fill)
+        n = tcb->post_fill;
+    if (buf != tcb->post)
+        memcpy(buf, tcb->post, n);
+    if (peek)
+        return n;
+    tcb->post_fill -= n;
+    if (tcb->post_fill)
+        memmove(tcb->post, tcb->post + n, tcb->post_fill);
+    else
+        tcb->post = NULL;
+    return n;
+}
+
 /* RECEIVE (3.10.3). */
 ssize_t tcp_receive(struct tcp_ctx *t, struct tcb *tcb, void *buf, size_t len, bool peek,
-                    uint64_t now)
+                    bool post, uint64_t now)
 {
     if (tcb->state == SYNACK_LISTEN)
         return -ENOTCONN;
+    uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    if (tcb->post_fill)
+        return want ? take_posted(tcb, buf, want, peek) : 0;
+    tcb->post = NULL; /* the application has its buffer back: posted again below */
     if (tcb->rb.used > 0 && !(tcb->flags & TF_SHUT_RD)) {
-        uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
         uint32_t n = rb_read(&tcb->rb, buf, want, peek);
-        uint32_t read_seq = tcb->rcv_nxt - tcb->rb.used;
+        uint32_t read_seq = tcp_read_seq(tcb);
         if (seq_lt(tcb->rcv_up, read_seq) || MUTANT(urg_cleared_by_any_read))
             tcb->rcv_up = read_seq; /* keep RCV.UP within 2^31 of the stream */
         if (!peek) {
@@ -143,6 +170,11 @@ ssize_t tcp_receive(struct tcp_ctx *t, struct tcb *tcb, void *buf, size_t len, b
         if (e)
             return e; /* "connection reset" (MUST-12) */
         return (tcb->flags & TF_CONNECTED) ? 0 : -ENOTCONN;
+    }
+    if (post && want && !peek) { /* the text to come lands in buf */
+        tcb->post = buf;
+        tcb->post_len = want;
+        tcb->post_fill = 0;
     }
     return len ? -EAGAIN : 0; /* queued in spirit: come back when readable */
 }
@@ -180,6 +212,8 @@ void tcp_shutdown_read(struct tcp_ctx *t, struct tcb *tcb)
 {
     (void)t;
     tcb->flags |= TF_SHUT_RD;
+    tcb->post = NULL; /* what landed there is discarded too */
+    tcb->post_fill = 0;
     rb_read(&tcb->rb, NULL, tcb->rb.used, false); /* what is queued is discarded */
     rb_release(&tcb->rb);
 }
@@ -303,7 +337,7 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
     i->rcvbuf_used = tcb->rb.used;
     i->rcvbuf_size = tcb->rb.cap;
     i->ooo_intervals = tcb->rb.n_ooo;
-    uint32_t read_seq = tcb->rcv_nxt - tcb->rb.used;
+    uint32_t read_seq = tcp_read_seq(tcb);
     i->urgent_pending = seq_gt(tcb->rcv_up, read_seq) ? tcb->rcv_up - read_seq : 0;
     i->soft_error = tcb->soft_error;
 }
@@ -320,7 +354,7 @@ int tcp_events(const struct tcb *tcb)
     if (tcb->state == SYNACK_LISTEN)
         return tcb->acceptq_len ? SYNACK_POLLIN : 0;
     bool closed = tcb->state == SYNACK_CLOSED;
-    if (tcb->rb.used || (tcb->flags & (TF_RCVD_FIN | TF_SHUT_RD)) || closed)
+    if (tcb->rb.used || tcb->post_fill || (tcb->flags & (TF_RCVD_FIN | TF_SHUT_RD)) || closed)
         ev |= SYNACK_POLLIN;
     if (tcb->flags & TF_RCVD_FIN)
         ev |= SYNACK_POLLRDHUP;
@@ -335,7 +369,7 @@ int tcp_events(const struct tcb *tcb)
         ev |= SYNACK_POLLHUP;
     if (closed)
         ev |= SYNACK_POLLOUT; /* as BSD and Linux: a write does not block, it fails */
-    uint32_t read_seq = tcb->rcv_nxt - tcb->rb.used;
+    uint32_t read_seq = tcp_read_seq(tcb);
     if (seq_gt(tcb->rcv_up, read_seq) && tcb->state != SYNACK_CLOSED && !MUTANT(urg_no_pollpri))
         ev |= SYNACK_POLLPRI; /* urgent data ahead (MUST-32) */
     return ev;

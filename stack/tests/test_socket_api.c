@@ -321,6 +321,92 @@ static void test_recv_empty_is_eagain_and_peek_keeps_data(void **state)
     assert_int_equal(synack_socket_recv(p->st, p->sd, b, sizeof b, 0, p->now), -EAGAIN);
 }
 
+/* SYNACK_MSG_POST: with nothing to read, the buffer stays with the stack
+ * and in-order text lands in it straight (rb stays empty); the next recv
+ * with that buffer returns it; text rb already holds, and text that came
+ * out of order, is read from rb first, in sequence order. */
+static void test_posted_buffer_takes_in_order_text_straight(void **state)
+{
+    struct probe *p = *state;
+    probe_goto_established(p);
+    uint8_t post[64], b[64];
+    memset(post, '.', sizeof post);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, post, 10, SYNACK_MSG_POST, p->now),
+                     -EAGAIN);
+    assert_false(synack_socket_events(p->st, p->sd) & SYNACK_POLLIN);
+    probe_inject(p, ACK | PSH, 1, 1, "abcdef", 6);
+    assert_memory_equal(post, "abcdef....", 10); /* straight there */
+    struct synack_tcp_info ti;
+    assert_int_equal(synack_socket_status(p->st, p->sd, &ti), 0);
+    assert_int_equal(ti.rcvbuf_used, 0);
+    assert_true(synack_socket_events(p->st, p->sd) & SYNACK_POLLIN);
+    /* more than the buffer's room: the rest waits in rb, after it */
+    probe_inject(p, ACK | PSH, 7, 1, "ghijklmn", 8);
+    assert_memory_equal(post, "abcdefghij", 10);
+    assert_int_equal(synack_socket_status(p->st, p->sd, &ti), 0);
+    assert_int_equal(ti.rcvbuf_used, 4);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, post, 10, SYNACK_MSG_POST, p->now), 10);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, b, sizeof b, SYNACK_MSG_POST, p->now), 4);
+    assert_memory_equal(b, "klmn", 4);
+    /* posted again; out of order text goes to rb; the gap filled, all of
+     * it is read from rb in order */
+    assert_int_equal(synack_socket_recv(p->st, p->sd, post, sizeof post, SYNACK_MSG_POST,
+                                        p->now), -EAGAIN);
+    probe_inject(p, ACK | PSH, 18, 1, "rst", 3);
+    assert_false(synack_socket_events(p->st, p->sd) & SYNACK_POLLIN);
+    probe_inject(p, ACK | PSH, 15, 1, "opq", 3);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, post, sizeof post, SYNACK_MSG_POST,
+                                        p->now), 6);
+    assert_memory_equal(post, "opqrst", 6);
+    /* read into another buffer: copied out of the posted one, in pieces */
+    assert_int_equal(synack_socket_recv(p->st, p->sd, post, sizeof post, SYNACK_MSG_POST,
+                                        p->now), -EAGAIN);
+    probe_inject(p, ACK | PSH, 21, 1, "uvwxyz", 6);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, b, 4, 0, p->now), 4);
+    assert_memory_equal(b, "uvwx", 4);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, b, sizeof b, 0, p->now), 2);
+    assert_memory_equal(b, "yz", 2);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, b, sizeof b, 0, p->now), -EAGAIN);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, b, 4, SYNACK_MSG_POST | SYNACK_MSG_PEEK,
+                                        p->now), -EINVAL);
+}
+
+/* A posted buffer is the application's again after a recv without the
+ * flag, shutdown(SHUT_RD) or close: text that comes later never lands in
+ * it. */
+static void test_posted_buffer_is_given_back(void **state)
+{
+    struct probe *p = *state;
+    probe_goto_established(p);
+    uint8_t post[16], b[16];
+    memset(post, '.', sizeof post);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, post, sizeof post, SYNACK_MSG_POST,
+                                        p->now), -EAGAIN);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, b, sizeof b, 0, p->now), -EAGAIN);
+    probe_inject(p, ACK | PSH, 1, 1, "abc", 3);
+    assert_int_equal(post[0], '.');
+    assert_int_equal(synack_socket_recv(p->st, p->sd, b, sizeof b, 0, p->now), 3);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, post, sizeof post, SYNACK_MSG_POST,
+                                        p->now), -EAGAIN);
+    assert_int_equal(synack_socket_shutdown(p->st, p->sd, SYNACK_SHUT_RD, p->now), 0);
+    probe_inject(p, ACK | PSH, 4, 1, "def", 3);
+    assert_int_equal(post[0], '.');
+}
+
+/* ... and close: a heap buffer that ASan watches is freed after it. */
+static void test_posted_buffer_is_forgotten_at_close(void **state)
+{
+    struct probe *p = *state;
+    uint8_t *heap = malloc(16);
+    assert_non_null(heap);
+    probe_goto_established(p);
+    assert_int_equal(synack_socket_recv(p->st, p->sd, heap, 16, SYNACK_MSG_POST, p->now),
+                     -EAGAIN);
+    assert_int_equal(synack_socket_close(p->st, p->sd, p->now), 0);
+    free(heap);
+    probe_inject(p, ACK | PSH, 1, 1, "ghi", 3);
+}
+
 /* A full send buffer: EAGAIN, and no POLLOUT until ACKs drain it. */
 static void test_send_on_a_full_buffer_is_eagain(void **state)
 {
@@ -792,6 +878,9 @@ int main(void)
         T(test_send_and_recv_on_an_unconnected_socket_are_enotconn),
         T(test_send_recv_argument_errors),
         T(test_recv_empty_is_eagain_and_peek_keeps_data),
+        T(test_posted_buffer_takes_in_order_text_straight),
+        T(test_posted_buffer_is_given_back),
+        T(test_posted_buffer_is_forgotten_at_close),
         T(test_send_on_a_full_buffer_is_eagain),
         T(test_send_after_shutdown_wr_is_epipe),
         T(test_after_reset_econnreset_once_then_epipe),

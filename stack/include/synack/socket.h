@@ -165,6 +165,13 @@ struct synack_linger {
 #define SYNACK_MSG_PEEK 0x2
 #define SYNACK_MSG_DONTWAIT 0x40 /* accepted; every call is non-blocking */
 #define SYNACK_MSG_NOSIGNAL 0x4000 /* accepted; there are no signals */
+/* recv: when nothing is there yet, leave buf with the stack (-EAGAIN): the
+ * in-order text that arrives lands in it straight, one copy instead of two
+ * (receive into the application's buffer where it waits), and the socket
+ * becomes readable. The next recv returns it, not copied again when it is
+ * given the same buf; until then buf is the stack's (close, shutdown of
+ * reading, or a recv without this flag gives it back). Not with PEEK. */
+#define SYNACK_MSG_POST 0x10000
 
 /* Readiness (poll(2) values) */
 #define SYNACK_POLLIN 0x001
