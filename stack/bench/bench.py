@@ -202,8 +202,9 @@ def conns_tables(text):
 
 def conns(b, n, fig):
     """conns.sh: synack's and the kernel's figures in one run, per level."""
-    if not os.path.exists(b + "/stack/bench/bench_conns"):
-        raise Skip("bench_conns is not built")
+    if not os.path.exists(b + "/stack/bench/bench_conns") or \
+            not os.path.exists("stack/bench/conns.sh"):
+        raise Skip("bench_conns or stack/bench/conns.sh is missing from this tree")
     p = run(["sh", "stack/bench/conns.sh", b, str(n)], timeout=3600)
     syn, ker = conns_tables(p.stdout)
     if not syn:
