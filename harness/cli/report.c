@@ -33,12 +33,12 @@ int cli_report(int argc, char **argv)
     if (rc >= 0)
         return rc;
     size_t n = (size_t)(argc - first);
-    if (!a.html && !a.junit && !a.tap) {
-        fprintf(stderr, CMD ": give --html DIR, --junit FILE or --tap\n");
+    if (n == 0 && !a.bench) {
+        fprintf(stderr, CMD ": missing JSON (the results of a run, or --bench JSON)\n");
         return CLI_EXIT_USAGE;
     }
-    if (n == 0 && !a.bench) {
-        fprintf(stderr, CMD ": give the results JSON of a run (or --bench JSON)\n");
+    if (!a.html && !a.junit && !a.tap) {
+        fprintf(stderr, CMD ": give --html DIR, --junit FILE or --tap\n");
         return CLI_EXIT_USAGE;
     }
     if (a.bench && !a.html) {
