@@ -81,6 +81,18 @@ static void stack_ip_output(void *ctx, const struct tcp_out *o, uint64_t now)
     link_send_segment(s, ip, 20u, o, now);
 }
 
+/* What TCP may hand the link: pieces, partial checksums, and segments it
+ * cuts (TSO, which needs a partial checksum to fill in, as Linux's does). */
+static void link_caps(struct tcp_ctx *t, const struct synack_link *link)
+{
+    t->link_caps = TCP_LINK_SENDV | (link->offload & SYNACK_LINK_CSUM);
+    if ((link->offload & SYNACK_LINK_TSO) && (link->offload & SYNACK_LINK_CSUM) &&
+        link->tso_max > TCP_IP_HEADROOM + 60u) {
+        t->link_caps |= SYNACK_LINK_TSO;
+        t->tso_max = link->tso_max > 65535u ? 65535u : link->tso_max;
+    }
+}
+
 struct synack_stack *synack_stack_new(const struct synack_config *cfg,
                                       const struct synack_link *link, int *err)
 {
@@ -107,7 +119,7 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg,
     if (!e && (e = tcp_ctx_init(&s->tcp, &s->cfg, &s->cnt, &s->rng, stack_ip_output, s)))
         ip_reasm_destroy(&s->reasm);
     else if (!e && link->sendv)
-        s->tcp.link_caps = TCP_LINK_SENDV | (link->offload & SYNACK_LINK_CSUM);
+        link_caps(&s->tcp, link);
     if (e) {
         free(s->icmp_buf);
         free(s);

@@ -7,6 +7,7 @@
 #include <synack/link_mem.h>
 #include <synack/wire.h>
 
+#include "link/gso.h"
 #include "util/rng.h"
 
 struct inflight {
@@ -44,6 +45,7 @@ struct synack_memlink {
     uint64_t order;
     synack_tap_fn tap;
     void *tap_ctx;
+    uint8_t *gso_buf; /* GSO_SEG_MAX octets: one segment being cut (tso) */
     struct synack_memlink_stats st;
 };
 
@@ -236,9 +238,26 @@ static int memlink_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
     return transmit(e, b, len, now);
 }
 
+struct cut {
+    struct memlink_end *e;
+    uint64_t now;
+};
+
+static void send_segment(void *ctx, const uint8_t *seg, size_t len)
+{
+    struct cut *c = ctx;
+    memlink_send(c->e, seg, len, c->now);
+}
+
 static int memlink_sendv(void *ctx, const struct synack_pkt *p, uint64_t now)
 {
     struct memlink_end *e = ctx;
+    if ((p->flags & SYNACK_PKT_GSO) && e->l->cfg.tso) { /* cut as a NIC would */
+        struct cut c = {e, now};
+        if (!e->l->gso_buf && !(e->l->gso_buf = malloc(GSO_SEG_MAX)))
+            return -1;
+        return gso_segment(p, e->l->gso_buf, send_segment, &c) < 0 ? -1 : 0;
+    }
     uint8_t *b = gather(e->l, p);
     if (!b) {
         e->l->st.sent++;
@@ -299,13 +318,16 @@ void synack_memlink_free(struct synack_memlink *l)
     for (size_t i = 0; i < l->nbig; i++)
         free(l->big[i]);
     free(l->heap);
+    free(l->gso_buf);
     free(l);
 }
 
 struct synack_link synack_memlink_end(struct synack_memlink *l, int end)
 {
     return (struct synack_link){.send = memlink_send, .ctx = &l->ends[end ? 1 : 0],
-                                .sendv = memlink_sendv, .offload = SYNACK_LINK_CSUM};
+                                .sendv = memlink_sendv,
+                                .offload = SYNACK_LINK_CSUM | (l->cfg.tso ? SYNACK_LINK_TSO : 0),
+                                .tso_max = l->cfg.tso ? GSO_SEG_MAX : 0};
 }
 
 void synack_memlink_set_tap(struct synack_memlink *l, synack_tap_fn fn, void *ctx)

@@ -364,6 +364,7 @@ struct tcp_ctx {
     tcp_ip_output_fn ip_output;
     void *out_ctx;
     unsigned link_caps; /* TCP_LINK_SENDV | SYNACK_LINK_* of the stack's link */
+    uint32_t tso_max;   /* SYNACK_LINK_TSO: the longest datagram the link cuts */
     uint8_t *pkt;
     size_t pkt_cap;
 

@@ -406,8 +406,8 @@ void tcp_rack_delivered(struct tcp_ctx *t, struct tcb *tcb, const struct tx_seg 
 /* ---- the scoreboard: tcp_scoreboard.c ---- */
 struct tx_seg *tcp_sb_seg(const struct tcb *tcb, uint32_t i);
 void tcp_sb_free(struct tcb *tcb);
-/* May a new segment be recorded (the board's bound)? */
-bool tcp_sb_room(const struct tcb *tcb);
+/* How many new segments may still be recorded (the board's bound)? */
+uint32_t tcp_sb_room(const struct tcb *tcb);
 /* Set the flags of s, keeping the octet counts. */
 void tcp_sb_set(struct tcb *tcb, struct tx_seg *s, uint8_t flags);
 /* RFC 6675 SetPipe. */

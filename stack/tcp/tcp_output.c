@@ -125,8 +125,10 @@ static void segment_text(const struct tcp_ctx *t, const struct tcb *tcb, struct 
     synack_put16(seg + 16, synack_cksum_fold(sum));
 }
 
-static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t flags,
-                     uint32_t len, uint64_t now)
+/* Send [seq, seq+len); longer than gso, the link cuts it into segments of
+ * gso octets of text each (TSO). */
+static void tcp_xmit_gso(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t flags,
+                         uint32_t len, uint32_t gso, uint64_t now)
 {
     uint8_t *seg = t->pkt + TCP_IP_HEADROOM;
     uint8_t tos = ecn_mark(tcb, seq, &flags, len);
@@ -171,12 +173,22 @@ static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t f
                           .dst = &tcb->raddr, .tos = tos, .ttl = tcb->ttl,
                           /* RFC 1191 3: DF on what we send, unless IP_PMTUDISC_DONT */
                           .df = tcb->pmtudisc != PMTUD_DONT};
+    if (gso && len > gso) {
+        out.pkt_flags |= SYNACK_PKT_GSO;
+        out.gso_size = (uint16_t)gso;
+    }
     /* the text after a SYN starts one further (RFC 7413 data) */
     segment_text(t, tcb, &out, seq + ((flags & SYNACK_TCP_SYN) ? 1u : 0u) - tcb->snd_buf_seq);
     t->cnt->tcp_out++;
     if (len || (flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         tcb->last_data_send = now;
     t->ip_output(t->out_ctx, &out, now);
+}
+
+static void tcp_xmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t flags,
+                     uint32_t len, uint64_t now)
+{
+    tcp_xmit_gso(t, tcb, seq, flags, len, 0, now);
 }
 
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. The RFC's SND.NXT never moves back;
@@ -379,6 +391,27 @@ static void start_rexmt_timer(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         timer_set(t, tcb, TT_REXMT, now + rto_current(t, tcb));
 }
 
+/* With a link that cuts segments (TSO): new data goes as many segments at
+ * once as the window, the link and the scoreboard take, one datagram the
+ * link cuts into segments of `room` octets. Only whole segments, but for
+ * the last of the data when Nagle would let it go (TCP_NODELAY): a small
+ * one is held as it would be alone (3.7.4). */
+static uint32_t tso_len(const struct tcp_ctx *t, const struct tcb *tcb, uint32_t room,
+                        uint32_t unsent, uint32_t win)
+{
+    uint32_t segs = (t->tso_max - TCP_IP_HEADROOM - 60u) / room; /* 60: the longest header */
+    if (tcb->rec->scoreboard && tcp_sb_room(tcb) < segs)
+        segs = tcp_sb_room(tcb); /* one entry per segment, as without TSO */
+    uint64_t len = (uint64_t)segs * room;
+    if (len > unsent)
+        len = unsent;
+    if (len > win)
+        len = win;
+    if (len > room && len % room && !(len == unsent && (tcb->flags & TF_NODELAY)))
+        len -= len % room;
+    return (uint32_t)len;
+}
+
 /* Send one data and/or FIN segment at SND.NXT if the rules allow; returns
  * whether it did (and may go on). */
 static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now, bool probe)
@@ -390,6 +423,10 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now, bool pr
     uint32_t len = unsent < room ? unsent : room;
     if (len > win)
         len = win;
+    if (len == room && (t->link_caps & SYNACK_LINK_TSO) && !probe &&
+        !seq_lt(tcb->snd_nxt, tcb->snd_max) &&
+        tcb->raddr.family != SYNACK_AF_INET6) /* link/gso.c cuts TCP/IPv4 only */
+        len = tso_len(t, tcb, room, unsent, win);
     /* The FIN follows the last octet and needs one unit of window. */
     bool fin = (tcb->flags & TF_FIN_QUEUED) && tcb->state != SYNACK_ESTABLISHED &&
                tcb->state != SYNACK_CLOSE_WAIT && len == unsent && win > len &&
@@ -414,9 +451,11 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now, bool pr
         t->cnt->tcp_txmap_full++; /* the board's bound: wait for ACKs */
         return false;
     }
-    tcp_xmit(t, tcb, seq, flags, len, now);
-    if (tcb->rec->scoreboard)
-        tcp_sb_sent(t, tcb, seq, seq + len + (fin ? 1u : 0u), now);
+    tcp_xmit_gso(t, tcb, seq, flags, len, room, now);
+    for (uint32_t off = 0; tcb->rec->scoreboard && (off < len || off == 0); off += room) {
+        uint32_t n = len - off < room ? len - off : room; /* an entry per segment */
+        tcp_sb_sent(t, tcb, seq + off, seq + off + n + (fin && off + n == len ? 1u : 0u), now);
+    }
     tcb->snd_nxt = seq + len + (fin ? 1u : 0u);
     if (seq_gt(tcb->snd_nxt, tcb->snd_max))
         tcb->snd_max = tcb->snd_nxt;

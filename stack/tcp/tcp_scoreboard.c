@@ -53,9 +53,10 @@ void tcp_sb_free(struct tcb *tcb)
     tcb->sacked_out = tcb->lost_out = tcb->retrans_out = 0;
 }
 
-bool tcp_sb_room(const struct tcb *tcb)
+uint32_t tcp_sb_room(const struct tcb *tcb)
 {
-    return tcb->txm.n < tcb->txm.cap || tcb->txm.cap < txmap_bound(tcb);
+    uint32_t bound = txmap_bound(tcb);
+    return tcb->txm.n < bound ? bound - tcb->txm.n : 0;
 }
 
 /* ---- flags and the counts of SetPipe ---- */

@@ -497,6 +497,73 @@ static void test_lossy_link_transfer_into_posted_buffers_exact(void **state)
     pair_free(&p);
 }
 
+/* TSO: a link that cuts segments (the memory link's tso, as a NIC's) gets
+ * up to 64 KiB of text at once, every datagram with its segment size; on
+ * the wire every segment fits the MTU, and over a lossy, reordering link
+ * both streams arrive exact. A wrapper counts what the stacks hand over. */
+struct tso_count {
+    struct synack_link inner;
+    unsigned gso, longest;
+};
+
+static int counting_sendv(void *ctx, const struct synack_pkt *pkt, uint64_t now)
+{
+    struct tso_count *c = ctx;
+    if (pkt->flags & SYNACK_PKT_GSO) {
+        c->gso++;
+        assert_true(pkt->gso_size > 0 && pkt->gso_size <= 1460);
+        assert_true(pkt->len <= 65535);
+    }
+    if (pkt->len > c->longest)
+        c->longest = (unsigned)pkt->len;
+    return c->inner.sendv(c->inner.ctx, pkt, now);
+}
+
+static int counting_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    struct tso_count *c = ctx;
+    return c->inner.send(c->inner.ctx, pkt, len, now);
+}
+
+static void test_tso_segments_cut_by_the_link_arrive_exact(void **state)
+{
+    (void)state;
+    struct synack_memlink_config lc = {.seed = 4, .loss = 0.01, .reorder = 0.02,
+                                       .delay = 1000, .tso = true};
+    struct pair p = {.now = SYNACK_SEC};
+    struct tso_count cnt[2];
+    assert_non_null(p.link = synack_memlink_new(&lc));
+    for (int i = 0; i < 2; i++) {
+        struct synack_config c;
+        synack_config_default(&c);
+        c.addr = i ? PAIR_ADDR1 : PAIR_ADDR0;
+        c.rng_seed = 1 + (uint64_t)i * 1000;
+        cnt[i] = (struct tso_count){.inner = synack_memlink_end(p.link, i)};
+        assert_true(cnt[i].inner.offload & SYNACK_LINK_TSO);
+        struct synack_link l = {.send = counting_send, .ctx = &cnt[i], .sendv = counting_sendv,
+                                .offload = cnt[i].inner.offload,
+                                .tso_max = cnt[i].inner.tso_max};
+        int err;
+        assert_non_null(p.st[i] = synack_stack_new(&c, &l, &err));
+    }
+    struct seen seen = {0};
+    synack_memlink_set_tap(p.link, tap_seen, &seen);
+    int srv, cli;
+    assert_true(pair_connect(&p, PORT, &srv, &cli) >= 0);
+    transfer_both_ways(&p, srv, cli, 4 * MIB);
+    assert_true(seen.longest <= 1500);
+    assert_int_equal(seen.bad_csum, 0);
+    uint64_t retrans = 0;
+    for (int i = 0; i < 2; i++) {
+        assert_true(cnt[i].gso > 10);
+        assert_true(cnt[i].longest > 4 * 1460); /* ACK-clocked: a few segments at once */
+        retrans += synack_stack_counters(p.st[i])->tcp_retransmits +
+                   synack_stack_counters(p.st[i])->tcp_fast_retransmits;
+    }
+    assert_true(retrans > 0);
+    pair_free(&p);
+}
+
 /* A link that corrupts cannot vouch for checksums: offload is refused. */
 static void test_checksum_offload_refused_on_a_corrupting_link(void **state)
 {
@@ -682,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_lossy_link_transfer_into_posted_buffers_exact),
         cmocka_unit_test(test_mtu_65535_segments_exact_with_checksum_offload),
         cmocka_unit_test(test_checksum_offload_refused_on_a_corrupting_link),
+        cmocka_unit_test(test_tso_segments_cut_by_the_link_arrive_exact),
         cmocka_unit_test(test_pcap_of_a_short_connection_opens_in_tshark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

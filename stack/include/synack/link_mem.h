@@ -37,6 +37,10 @@ struct synack_memlink_config {
      * checksum is computed (the link completes the stack's partial ones in
      * the pass that copies the datagram) and checked. */
     bool csum_offload;
+    /* TCP segmentation offload, as a NIC's: the stacks hand over up to 64 KiB
+     * of text at once (SYNACK_LINK_TSO) and the link cuts it into segments
+     * of the size they ask for, each whole on the wire (and to a tap). */
+    bool tso;
 };
 
 /* A perfect link: no impairment, no delay, no rate limit, seed 1,
