@@ -1,6 +1,7 @@
-/* The TUN link (IFF_TUN | IFF_NO_PI) and the real-clock event loop. Owns
- * the device descriptor, the ioctls that configure the kernel's side, and
- * the optional impairment stage; the stack itself stays sans-I/O. */
+/* The TUN link (IFF_TUN | IFF_NO_PI, with IFF_VNET_HDR offloads) and the
+ * real-clock event loop. Owns the device descriptor, the ioctls that
+ * configure the kernel's side, and the optional impairment stage; the
+ * stack itself stays sans-I/O. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -13,12 +14,20 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 
 #include <synack/link_tun.h>
+#include <synack/wire.h>
+
+#include "link/gso.h"
+
+#define VNET_HDR ((int)sizeof(struct virtio_net_hdr))
+#define TUN_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4) /* TSO for IPv4: link/gso.c cuts TCP/IPv4 */
 
 #define TUN_BUF 65536
 #define TUN_BATCH 64 /* datagrams read before the stack answers (MUST-58) */
@@ -40,7 +49,10 @@ struct synack_tun {
     struct synack_link impair_from_dev, impair_from_stack;
     struct synack_stack *stack;        /* where the impairment stage delivers */
     uint64_t due;                      /* the earliest deadline when the last turn ended */
-    uint8_t buf[TUN_BUF];
+    bool vnet;                         /* IFF_VNET_HDR: a virtio_net_hdr before each datagram */
+    bool offload;                      /* TUNSETOFFLOAD took checksum and TSO */
+    uint8_t buf[VNET_HDR + TUN_BUF];
+    uint8_t seg[GSO_SEG_MAX];          /* one segment cut in software (captures, impairment) */
 };
 
 uint64_t synack_clock_now(void)
@@ -56,6 +68,23 @@ static uint64_t realtime_offset(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t real = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
     return real - synack_clock_now();
+}
+
+/* TUNSETIFF, with IFF_VNET_HDR when offloads are asked for (and plain
+ * when the kernel refuses that); then the offloads themselves. */
+static int set_iff(struct synack_tun *t, struct ifreq *ifr, bool offload)
+{
+    if (offload) {
+        struct ifreq v = *ifr;
+        v.ifr_flags |= IFF_VNET_HDR;
+        if (ioctl(t->fd, TUNSETIFF, &v) == 0) {
+            *ifr = v;
+            t->vnet = true;
+            t->offload = ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)TUN_OFFLOADS) == 0;
+            return 0;
+        }
+    }
+    return ioctl(t->fd, TUNSETIFF, ifr);
 }
 
 struct synack_tun *synack_tun_open(const struct synack_tun_config *cfg, char *err, size_t n)
@@ -83,7 +112,7 @@ struct synack_tun *synack_tun_open(const struct synack_tun_config *cfg, char *er
     memset(&ifr, 0, sizeof ifr);
     ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
     memcpy(ifr.ifr_name, name, strlen(name));
-    if (ioctl(t->fd, TUNSETIFF, &ifr) < 0) {
+    if (set_iff(t, &ifr, cfg && cfg->offload) < 0) {
         int e = errno;
         if (e == EINVAL && existed)
             snprintf(err, n, "%s exists but is not a TUN device without packet information "
@@ -119,6 +148,7 @@ void synack_tun_close(struct synack_tun *t)
 int synack_tun_fd(const struct synack_tun *t) { return t->fd; }
 const char *synack_tun_name(const struct synack_tun *t) { return t->name; }
 bool synack_tun_created(const struct synack_tun *t) { return t->created; }
+bool synack_tun_offload(const struct synack_tun *t) { return t->offload; }
 const struct synack_tun_stats *synack_tun_stats(const struct synack_tun *t) { return &t->st; }
 
 /* ---- configuring the kernel's side ---- */
@@ -296,30 +326,118 @@ static void record(struct synack_tun *t, const uint8_t *pkt, size_t len, uint64_
         synack_pcap_write(t->pcap, pkt, len, now + t->pcap_epoch);
 }
 
-static int dev_write(struct synack_tun *t, const uint8_t *pkt, size_t len)
+struct seg_to {
+    struct synack_tun *t;
+    uint64_t now;
+};
+
+static void record_seg(void *ctx, const uint8_t *seg, size_t len)
 {
-    ssize_t w = write(t->fd, pkt, len);
-    if (w != (ssize_t)len) {
+    struct seg_to *c = ctx;
+    record(c->t, seg, len, c->now);
+}
+
+static void impair_seg(void *ctx, const uint8_t *seg, size_t len)
+{
+    struct seg_to *c = ctx;
+    c->t->impair_from_stack.send(c->t->impair_from_stack.ctx, seg, len, c->now);
+}
+
+/* A datagram that is more than one segment, or whose checksum is partial,
+ * as it would be on a wire: cut and checksummed in software (the capture
+ * shows what the peer and an observer would see; the impairment stage
+ * loses segments, not batches of them). */
+static bool needs_cut(const struct synack_pkt *p)
+{
+    return (p->flags & (SYNACK_PKT_GSO | SYNACK_PKT_CSUM_PARTIAL)) != 0;
+}
+
+static void record_pkt(struct synack_tun *t, const struct synack_pkt *p, uint64_t now)
+{
+    struct seg_to c = {t, now};
+    if (!t->pcap)
+        return;
+    if (p->niov == 1 && !needs_cut(p))
+        record(t, p->iov[0].base, p->len, now);
+    else if (gso_segment(p, t->seg, record_seg, &c) < 0)
+        record(t, p->iov[0].base, p->iov[0].len, now); /* not TCP/IPv4: as it is */
+}
+
+/* The device's header for a datagram: what is left for the kernel to do. */
+static struct virtio_net_hdr vnet_hdr(const struct synack_pkt *p)
+{
+    struct virtio_net_hdr h = {0};
+    if (p->flags & SYNACK_PKT_CSUM_PARTIAL) {
+        h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+        h.csum_start = p->csum_start;
+        h.csum_offset = p->csum_offset;
+    }
+    const uint8_t *ip = p->iov[0].base;
+    size_t ihl = (ip[0] & 0x0fu) * 4u;
+    if ((p->flags & SYNACK_PKT_GSO) && p->iov[0].len >= ihl + 20) {
+        h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+        if (ip[ihl + 13] & SYNACK_TCP_CWR)
+            h.gso_type |= VIRTIO_NET_HDR_GSO_ECN; /* CWR on the first segment only */
+        h.gso_size = p->gso_size;
+        h.hdr_len = (uint16_t)(ihl + (ip[ihl + 12] >> 4) * 4u);
+    }
+    return h;
+}
+
+static int dev_writev(struct synack_tun *t, const struct synack_pkt *p)
+{
+    struct virtio_net_hdr h = vnet_hdr(p);
+    struct iovec iov[1 + SYNACK_PKT_IOV_MAX];
+    int n = 0;
+    if (t->vnet)
+        iov[n++] = (struct iovec){&h, sizeof h};
+    for (unsigned i = 0; i < p->niov && i < SYNACK_PKT_IOV_MAX; i++)
+        iov[n++] = (struct iovec){(void *)p->iov[i].base, p->iov[i].len};
+    ssize_t w = writev(t->fd, iov, n);
+    if (w != (ssize_t)((t->vnet ? sizeof h : 0) + p->len)) {
         t->st.tx_errors++;
         return -1;
     }
     t->st.tx++;
-    t->st.tx_bytes += len;
+    t->st.tx_bytes += p->len;
+    if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+        t->st.tx_gso++;
     return 0;
+}
+
+static int dev_write(struct synack_tun *t, const uint8_t *pkt, size_t len)
+{
+    struct synack_pkt p = gso_whole(pkt, len);
+    return dev_writev(t, &p);
+}
+
+static int tun_sendv(void *ctx, const struct synack_pkt *p, uint64_t now)
+{
+    struct synack_tun *t = ctx;
+    record_pkt(t, p, now); /* as the stack sent it, before any impairment */
+    if (t->impair && t->impair_dir != SYNACK_TUN_TO_STACK) {
+        struct seg_to c = {t, now};
+        if (p->niov == 1 && !needs_cut(p)) /* ICMP, or a segment as it is */
+            return t->impair_from_stack.send(t->impair_from_stack.ctx, p->iov[0].base, p->len,
+                                             now);
+        return gso_segment(p, t->seg, impair_seg, &c) < 0 ? -1 : 0;
+    }
+    return dev_writev(t, p);
 }
 
 static int tun_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
 {
-    struct synack_tun *t = ctx;
-    record(t, pkt, len, now); /* as the stack sent it, before any impairment */
-    if (t->impair && t->impair_dir != SYNACK_TUN_TO_STACK)
-        return t->impair_from_stack.send(t->impair_from_stack.ctx, pkt, len, now);
-    return dev_write(t, pkt, len);
+    struct synack_pkt p = gso_whole(pkt, len);
+    return tun_sendv(ctx, &p, now);
 }
 
 struct synack_link synack_tun_link(struct synack_tun *t)
 {
-    return (struct synack_link){.send = tun_send, .ctx = t};
+    if (!t->offload)
+        return (struct synack_link){.send = tun_send, .ctx = t};
+    return (struct synack_link){.send = tun_send, .ctx = t, .sendv = tun_sendv,
+                                .offload = SYNACK_LINK_CSUM | SYNACK_LINK_TSO,
+                                .tso_max = GSO_SEG_MAX};
 }
 
 void synack_tun_set_pcap(struct synack_tun *t, struct synack_pcap *p)
@@ -338,6 +456,10 @@ int synack_tun_impair(struct synack_tun *t, const struct synack_memlink_config *
     synack_memlink_free(t->impair);
     t->impair = l;
     t->impair_dir = dir;
+    /* the stage loses segments, not the kernel's batches of them: no more
+     * of those from the device (what the stack sends is cut in software) */
+    if (t->offload && dir != SYNACK_TUN_TO_DEVICE)
+        ioctl(t->fd, TUNSETOFFLOAD, 0ul);
     t->impair_from_dev = synack_memlink_end(l, 0);
     t->impair_from_stack = synack_memlink_end(l, 1);
     return 0;
@@ -362,12 +484,89 @@ static void impair_deliver(void *ctx, int to, const uint8_t *pkt, size_t len, ui
     }
 }
 
+/* What the device's header says of a datagram read: the checksum is good
+ * or the kernel's own (left partial), it is more than one segment. */
+static unsigned from_device(struct synack_tun *t, const struct virtio_net_hdr *h,
+                            struct synack_pkt *p)
+{
+    unsigned in = 0;
+    if (h->flags & (VIRTIO_NET_HDR_F_NEEDS_CSUM | VIRTIO_NET_HDR_F_DATA_VALID))
+        in |= SYNACK_INPUT_CSUM_OK;
+    if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+        p->flags |= SYNACK_PKT_CSUM_PARTIAL;
+    if ((h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) != VIRTIO_NET_HDR_GSO_NONE) {
+        p->flags |= SYNACK_PKT_GSO;
+        p->gso_size = h->gso_size;
+        t->st.rx_gso++;
+    }
+    return in;
+}
+
+static void impair_in_seg(void *ctx, const uint8_t *seg, size_t len)
+{
+    struct seg_to *c = ctx;
+    c->t->impair_from_dev.send(c->t->impair_from_dev.ctx, seg, len, c->now);
+}
+
 /* IPv4, and IPv6 for a dual-stack stack (synack_config.addr6 set). */
 static bool stack_runs_version(const struct synack_stack *s, unsigned version)
 {
     static const uint8_t none[16];
     return version == 4 ||
            (version == 6 && memcmp(synack_stack_config(s)->addr6, none, 16) != 0);
+}
+
+/* A checksum the kernel left partial, completed as a NIC would (for
+ * IPv6, which the stack checks itself): the sum of every octet from
+ * csum_start to the end, stored complemented at csum_start + csum_offset. */
+static void complete_csum(uint8_t *pkt, size_t len, const struct virtio_net_hdr *h)
+{
+    size_t at = (size_t)h->csum_start + h->csum_offset;
+    if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || h->csum_start >= len || at + 2 > len)
+        return;
+    uint16_t sum = (uint16_t)~synack_cksum_fold(synack_cksum_add(0, pkt + h->csum_start,
+                                                                 len - h->csum_start));
+    synack_put16(pkt + at, sum);
+}
+
+/* One datagram read from the device: to the stack (whole: it takes the
+ * kernel's segments as they come), or cut into the impairment stage. */
+static void input_one(struct synack_tun *t, struct synack_stack *s, uint8_t *pkt, size_t len,
+                      const struct virtio_net_hdr *h, bool *batch, uint64_t now)
+{
+    if (!stack_runs_version(s, pkt[0] >> 4)) {
+        record(t, pkt, len, now);
+        t->st.rx_not_ipv4++; /* IPv6 the kernel emits on the device, for one */
+        return;
+    }
+    if ((pkt[0] >> 4) != 4) { /* IPv6: never a GSO batch (no TSO6 asked for) */
+        complete_csum(pkt, len, h);
+        record(t, pkt, len, now);
+        if (t->impair && t->impair_dir != SYNACK_TUN_TO_DEVICE) {
+            t->impair_from_dev.send(t->impair_from_dev.ctx, pkt, len, now);
+            return;
+        }
+        if (!*batch) {
+            synack_stack_batch_begin(s);
+            *batch = true;
+        }
+        synack_stack_input(s, pkt, len, now);
+        return;
+    }
+    struct synack_pkt p = gso_whole(pkt, len);
+    unsigned in = from_device(t, h, &p);
+    if (t->impair && t->impair_dir != SYNACK_TUN_TO_DEVICE) {
+        struct seg_to c = {t, now};
+        if (!needs_cut(&p) || gso_segment(&p, t->seg, impair_in_seg, &c) < 0)
+            t->impair_from_dev.send(t->impair_from_dev.ctx, pkt, len, now);
+        return;
+    }
+    record_pkt(t, &p, now);
+    if (!*batch) {
+        synack_stack_batch_begin(s);
+        *batch = true;
+    }
+    synack_stack_input_flags(s, pkt, len, in, now);
 }
 
 /* One batch: up to TUN_BATCH datagrams into s. The count read, or -errno;
@@ -377,6 +576,7 @@ static int input_batch(struct synack_tun *t, struct synack_stack *s, uint64_t no
     int count = 0, rc = 0;
     bool batch = false;
     *empty = false;
+    size_t hl = t->vnet ? VNET_HDR : 0;
     while (count < TUN_BATCH) {
         ssize_t r = read(t->fd, t->buf, sizeof t->buf);
         if (r < 0 && errno == EINTR)
@@ -389,25 +589,18 @@ static int input_batch(struct synack_tun *t, struct synack_stack *s, uint64_t no
             *empty = true;
             break;
         }
-        size_t len = (size_t)r;
+        if (r <= (ssize_t)hl) {
+            t->st.rx_errors++; /* a header and nothing after it */
+            continue;
+        }
+        size_t len = (size_t)r - hl;
         t->st.rx++;
         t->st.rx_bytes += len;
         count++;
-        if (!stack_runs_version(s, t->buf[0] >> 4)) {
-            record(t, t->buf, len, now);
-            t->st.rx_not_ipv4++; /* IPv6 the kernel emits on the device, for one */
-            continue;
-        }
-        if (t->impair && t->impair_dir != SYNACK_TUN_TO_DEVICE) {
-            t->impair_from_dev.send(t->impair_from_dev.ctx, t->buf, len, now);
-            continue;
-        }
-        record(t, t->buf, len, now);
-        if (!batch) {
-            synack_stack_batch_begin(s);
-            batch = true;
-        }
-        synack_stack_input(s, t->buf, len, now);
+        struct virtio_net_hdr h = {0};
+        if (t->vnet)
+            memcpy(&h, t->buf, sizeof h);
+        input_one(t, s, t->buf + hl, len, &h, &batch, now);
     }
     if (batch)
         synack_stack_batch_end(s, now);

@@ -33,15 +33,17 @@
 struct rig {
     struct synack_tun *tun;
     struct synack_stack *s;
+    bool offload; /* asked for: IFF_VNET_HDR, checksum and TSO */
 };
 
 static void rig_open_dir(struct rig *r, const char *name, const struct synack_memlink_config *impair,
                          enum synack_tun_dir dir)
 {
     char err[256] = "";
-    struct synack_tun_config tc = {.name = name};
+    struct synack_tun_config tc = {.name = name, .offload = r->offload};
     r->tun = synack_tun_open(&tc, err, sizeof err);
     assert_non_null(r->tun);
+    assert_true(synack_tun_offload(r->tun) == r->offload);
     assert_true(synack_tun_created(r->tun));
     assert_string_equal(synack_tun_name(r->tun), name);
     struct synack_tun_addr ta = {.kernel_addr = KERNEL_IP, .peer_addr = STACK_IP, .mtu = 1400};
@@ -124,7 +126,7 @@ static void send_echo(int fd)
 static void test_device_is_created_and_configured(void **state)
 {
     (void)state;
-    struct rig r;
+    struct rig r = {0};
     rig_open(&r, "sntest0", NULL);
     assert_true(if_nametoindex("sntest0") != 0);
     struct ifreq ifr;
@@ -148,7 +150,7 @@ static void test_device_is_created_and_configured(void **state)
 static void test_kernel_ping_gets_an_echo_reply(void **state)
 {
     (void)state;
-    struct rig r;
+    struct rig r = {0};
     rig_open(&r, "sntest1", NULL);
     struct ping p = {.fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)};
     assert_true(p.fd >= 0);
@@ -169,9 +171,26 @@ struct tcp_case {
     int ls;      /* synack listener */
     int sd;      /* synack's accepted socket */
     int kfd;     /* the kernel's socket */
+    size_t want; /* octets the kernel sends */
     size_t got;  /* octets synack received */
     size_t kgot; /* octets the kernel received back */
+    uint8_t pend[16384]; /* received, not yet taken by synack's send */
+    size_t npend;
 };
+
+/* The text the kernel sends: octet i of the stream is text_at(i), so a
+ * segment cut or put back at the wrong place shows. */
+static uint8_t text_at(size_t i)
+{
+    return (uint8_t)(i * 7u + i / 251u);
+}
+
+static void check_text(const uint8_t *b, size_t n, size_t at)
+{
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != text_at(at + i))
+            fail_msg("octet %zu of the stream is %u, not %u", at + i, b[i], text_at(at + i));
+}
 
 static int accepted(void *arg)
 {
@@ -183,52 +202,80 @@ static int accepted(void *arg)
 static int echoed(void *arg)
 {
     struct tcp_case *c = arg;
-    char b[4096];
+    uint8_t b[16384];
     ssize_t n;
     uint64_t now = synack_clock_now();
-    while ((n = synack_socket_recv(c->r->s, c->sd, b, sizeof b, 0, now)) > 0) {
-        c->got += (size_t)n;
-        assert_int_equal(synack_socket_send(c->r->s, c->sd, b, (size_t)n, 0, now), n);
+    if (c->npend) {
+        n = synack_socket_send(c->r->s, c->sd, c->pend, c->npend, 0, now);
+        if (n > 0) {
+            memmove(c->pend, c->pend + n, c->npend - (size_t)n);
+            c->npend -= (size_t)n;
+        }
     }
-    while ((n = recv(c->kfd, b, sizeof b, MSG_DONTWAIT)) > 0)
+    while (!c->npend && (n = synack_socket_recv(c->r->s, c->sd, b, sizeof b, 0, now)) > 0) {
+        check_text(b, (size_t)n, c->got);
+        c->got += (size_t)n;
+        ssize_t w = synack_socket_send(c->r->s, c->sd, b, (size_t)n, 0, now);
+        w = w < 0 ? 0 : w;
+        memcpy(c->pend, b + w, (size_t)(n - w));
+        c->npend = (size_t)(n - w);
+    }
+    while ((n = recv(c->kfd, b, sizeof b, MSG_DONTWAIT)) > 0) {
+        check_text(b, (size_t)n, c->kgot);
         c->kgot += (size_t)n;
-    return c->kgot == 20000;
+    }
+    return c->kgot == c->want;
 }
 
-static void tcp_echo(const struct synack_memlink_config *impair, const char *name)
+/* The kernel sends want octets to synack's echo port through the device
+ * and reads them back; synack's send buffer is the default (256 KiB), so
+ * the echo keeps up. */
+static void tcp_echo_rig(struct rig *r, const char *name,
+                         const struct synack_memlink_config *impair, size_t want,
+                         struct synack_pcap *pc)
 {
-    struct rig r;
-    rig_open(&r, name, impair);
-    struct tcp_case c = {.r = &r};
-    c.ls = synack_socket(r.s);
-    assert_int_equal(synack_socket_bind(r.s, c.ls, STACK_IP, 7), 0);
-    assert_int_equal(synack_socket_listen(r.s, c.ls, 4), 0);
+    rig_open(r, name, impair);
+    if (pc)
+        synack_tun_set_pcap(r->tun, pc);
+    struct tcp_case c = {.r = r, .want = want};
+    c.ls = synack_socket(r->s);
+    assert_int_equal(synack_socket_bind(r->s, c.ls, STACK_IP, 7), 0);
+    assert_int_equal(synack_socket_listen(r->s, c.ls, 4), 0);
     c.kfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     struct sockaddr_in to = sin_of(STACK_IP, 7);
     assert_int_equal(connect(c.kfd, (struct sockaddr *)&to, sizeof to), -1);
     assert_int_equal(errno, EINPROGRESS);
-    run_for(&r, 5000, accepted, &c);
+    run_for(r, 5000, accepted, &c);
     assert_true(c.sd >= 0);
-    static char data[20000];
-    memset(data, 'd', sizeof data);
+    static uint8_t data[1 << 20];
+    assert_true(want <= sizeof data);
+    for (size_t i = 0; i < want; i++)
+        data[i] = text_at(i);
     size_t sent = 0;
-    uint64_t until = synack_clock_now() + 20 * SYNACK_SEC;
+    uint64_t until = synack_clock_now() + 30 * SYNACK_SEC;
     while (!echoed(&c) && synack_clock_now() < until) {
-        if (sent < sizeof data) {
-            ssize_t w = send(c.kfd, data + sent, sizeof data - sent, MSG_DONTWAIT);
+        if (sent < want) {
+            ssize_t w = send(c.kfd, data + sent, want - sent, MSG_DONTWAIT);
             if (w > 0)
                 sent += (size_t)w;
         }
-        synack_tun_run(r.tun, r.s, synack_clock_now() + 5000);
+        synack_tun_run(r->tun, r->s, synack_clock_now() + 5000);
     }
-    assert_int_equal(c.got, 20000);
-    assert_int_equal(c.kgot, 20000);
+    assert_int_equal(c.got, want);
+    assert_int_equal(c.kgot, want);
     close(c.kfd);
-    run_for(&r, 50, NULL, NULL);
-    synack_socket_close(r.s, c.sd, synack_clock_now());
-    synack_socket_close(r.s, c.ls, synack_clock_now());
+    run_for(r, 50, NULL, NULL);
+    synack_socket_close(r->s, c.sd, synack_clock_now());
+    synack_socket_close(r->s, c.ls, synack_clock_now());
     if (impair)
-        assert_true(synack_tun_impair_stats(r.tun)->lost > 0);
+        assert_true(synack_tun_impair_stats(r->tun)->lost > 0);
+    assert_int_equal(synack_stack_counters(r->s)->tcp_drop_checksum, 0);
+}
+
+static void tcp_echo(const struct synack_memlink_config *impair, const char *name)
+{
+    struct rig r = {0};
+    tcp_echo_rig(&r, name, impair, 20000, NULL);
     rig_close(&r);
 }
 
@@ -246,6 +293,71 @@ static void test_kernel_tcp_echo_survives_the_impairment_stage(void **state)
     tcp_echo(&im, "sntest3");
 }
 
+/* The longest TCP datagram in a capture, and how many there are. */
+static size_t pcap_longest_tcp(const char *path, int *count)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static uint8_t pkt[65536];
+    uint8_t hdr[24], rec[16];
+    size_t longest = 0;
+    *count = 0;
+    assert_int_equal(fread(hdr, 1, sizeof hdr, f), sizeof hdr);
+    while (fread(rec, 1, sizeof rec, f) == sizeof rec) {
+        uint32_t incl;
+        memcpy(&incl, rec + 8, 4); /* host order: the file is ours */
+        assert_true(incl <= sizeof pkt);
+        assert_int_equal(fread(pkt, 1, incl, f), incl);
+        if (incl >= 40 && pkt[0] >> 4 == 4 && pkt[9] == IPPROTO_TCP) {
+            ++*count;
+            longest = incl > longest ? incl : longest;
+        }
+    }
+    fclose(f);
+    return longest;
+}
+
+/* With offloads (IFF_VNET_HDR, TUNSETOFFLOAD) the kernel hands synack
+ * segments of many MSS at once with partial checksums and takes synack's
+ * the same way, both cut at the MTU by the kernel; a megabyte comes back
+ * whole and in order, no checksum is refused, and the capture shows the
+ * segments as they would be on a wire (none longer than the MTU). */
+static void test_kernel_tcp_echo_with_offloads(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/synack-test-tun-XXXXXX";
+    int tmp = mkstemp(path);
+    assert_true(tmp >= 0);
+    close(tmp);
+    char err[256];
+    struct synack_pcap *pc = synack_pcap_open(path, err);
+    assert_non_null(pc);
+    struct rig r = {.offload = true};
+    tcp_echo_rig(&r, "sntest9", NULL, 1 << 20, pc);
+    const struct synack_tun_stats *ts = synack_tun_stats(r.tun);
+    assert_true(ts->rx_gso > 0); /* the kernel's, uncut */
+    assert_true(ts->tx_gso > 0); /* synack's, cut by the kernel */
+    assert_true(ts->rx < (1u << 20) / 1360); /* fewer reads than segments */
+    rig_close(&r);
+    assert_int_equal(synack_pcap_close(pc), 0);
+    int count;
+    size_t longest = pcap_longest_tcp(path, &count);
+    unlink(path);
+    assert_true(count > 2 * (1 << 20) / 1360); /* every segment, both ways */
+    assert_true(longest <= 1400);
+}
+
+/* The same through the impairment stage: it loses segments, not the
+ * kernel's batches of them (both ways cut in software before it). */
+static void test_kernel_tcp_echo_with_offloads_survives_the_impairment_stage(void **state)
+{
+    (void)state;
+    struct synack_memlink_config im = {.seed = 5, .loss = 0.02, .reorder = 0.02,
+                                       .delay = 2000};
+    struct rig r = {.offload = true};
+    tcp_echo_rig(&r, "sntest10", &im, 256 * 1024, NULL);
+    rig_close(&r);
+}
 /* The ICMP echo requests (type 8) and replies (type 0) in a capture. */
 static void pcap_count_echo(const char *path, int *requests, int *replies)
 {
@@ -281,7 +393,7 @@ static void ping_recorded(const char *name, enum synack_tun_dir dir, int *reques
     struct synack_pcap *pc = synack_pcap_open(path, err);
     assert_non_null(pc);
     struct synack_memlink_config im = {.seed = 1, .loss = 1.0};
-    struct rig r;
+    struct rig r = {0};
     rig_open_dir(&r, name, &im, dir);
     synack_tun_set_pcap(r.tun, pc);
     struct ping p = {.fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)};
@@ -316,7 +428,7 @@ static void test_pcap_records_the_stack_side_of_the_impairment_stage(void **stat
 static void test_loop_sleeps_until_the_deadline(void **state)
 {
     (void)state;
-    struct rig r;
+    struct rig r = {0};
     rig_open(&r, "sntest5", NULL);
     uint64_t t0 = synack_clock_now();
     /* Nothing comes for the stack (the kernel may send IPv6 on a new device:
@@ -338,7 +450,7 @@ static void test_loop_reports_how_late_it_met_a_deadline(void **state)
 {
     (void)state;
     struct synack_memlink_config im = {.seed = 1, .delay = 20000};
-    struct rig r;
+    struct rig r = {0};
     rig_open_dir(&r, "sntest8", &im, SYNACK_TUN_TO_STACK);
     struct ping p = {.fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)};
     assert_int_equal(synack_tun_stats(r.tun)->late_max, 0);
@@ -385,6 +497,8 @@ int main(void)
         cmocka_unit_test(test_kernel_ping_gets_an_echo_reply),
         cmocka_unit_test(test_kernel_tcp_echo_through_the_device),
         cmocka_unit_test(test_kernel_tcp_echo_survives_the_impairment_stage),
+        cmocka_unit_test(test_kernel_tcp_echo_with_offloads),
+        cmocka_unit_test(test_kernel_tcp_echo_with_offloads_survives_the_impairment_stage),
         cmocka_unit_test(test_pcap_records_the_stack_side_of_the_impairment_stage),
         cmocka_unit_test(test_loop_reports_how_late_it_met_a_deadline),
         cmocka_unit_test(test_loop_sleeps_until_the_deadline),

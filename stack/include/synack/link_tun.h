@@ -41,6 +41,16 @@ struct synack_tun;
 
 struct synack_tun_config {
     const char *name;   /* device to create or attach; NULL or "" lets the kernel pick */
+    /* Offloads (off unless asked for): the device is opened with
+     * IFF_VNET_HDR and TUNSETOFFLOAD (checksum, TSO for IPv4), so the kernel
+     * hands the stack its TCP segments uncut, up to 64 KiB at once with
+     * their checksums left partial (the kernel's own, trusted), and takes
+     * the stack's the same way (SYNACK_LINK_TSO, SYNACK_LINK_CSUM): one read
+     * or write moves up to 45 segments. When the kernel refuses either, the
+     * device runs without (synack_tun_offload says which). Off: one
+     * datagram per read and write, every checksum in software, and the
+     * descriptor carries bare datagrams (what the harness's targets read). */
+    bool offload;
 };
 
 /* What the kernel's side of a device gets (synack_tun_configure). */
@@ -68,6 +78,8 @@ struct synack_tun_stats {
     uint64_t tx_errors;         /* writes that failed: counted, the datagram is lost */
     uint64_t rx_not_ipv4;       /* datagrams read of a version the stack does not run
                                  * (not IPv4, nor IPv6 with addr6 set): ignored */
+    uint64_t rx_gso, tx_gso;    /* of rx and tx: TCP datagrams of more than one segment
+                                 * (the kernel's, or the stack's, cut by the other) */
     uint64_t rx_full_turns;     /* turns that read their most (16 x 64) and left more on
                                  * the device: the stack not keeping up with it */
     uint64_t late_max;          /* the most synack_tun_run met a deadline late (us):
@@ -86,6 +98,8 @@ int synack_tun_fd(const struct synack_tun *t);
 const char *synack_tun_name(const struct synack_tun *t);
 /* True if synack_tun_open created the device, false if it attached. */
 bool synack_tun_created(const struct synack_tun *t);
+/* Whether the device runs with offloads (IFF_VNET_HDR, TUNSETOFFLOAD). */
+bool synack_tun_offload(const struct synack_tun *t);
 const struct synack_tun_stats *synack_tun_stats(const struct synack_tun *t);
 
 /* Give the kernel's side of the device an address, the MTU, and bring it
@@ -94,7 +108,8 @@ const struct synack_tun_stats *synack_tun_stats(const struct synack_tun *t);
 int synack_tun_configure(struct synack_tun *t, const struct synack_tun_addr *a, char *err,
                          size_t errlen);
 
-/* The link a stack sends through: each datagram is one write(2). */
+/* The link a stack sends through: each datagram is one write(2) (with
+ * offloads, up to 64 KiB of segments the kernel cuts). */
 struct synack_link synack_tun_link(struct synack_tun *t);
 
 /* Record every datagram the stack sends and every one it receives, as the
