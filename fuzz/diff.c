@@ -464,46 +464,6 @@ static size_t build_options(struct side *s, struct df_slot *sl, const struct seg
     return n;
 }
 
-static void apply_mutation(uint8_t *pkt, uint8_t field, uint32_t v, bool *ipc, bool *tcpc,
-                           size_t *trunc)
-{
-    uint8_t *tcp = pkt + 20;
-    switch (field % FZ_MUT_COUNT) {
-    case FZ_MUT_IP_VERSION: pkt[0] = (uint8_t)((v & 15) << 4 | (pkt[0] & 15)); break;
-    case FZ_MUT_IP_IHL: pkt[0] = (uint8_t)((pkt[0] & 0xf0) | (v & 15)); break;
-    case FZ_MUT_IP_TOS: pkt[1] = (uint8_t)v; break;
-    case FZ_MUT_IP_LEN: synack_put16(pkt + 2, (uint16_t)v); break;
-    case FZ_MUT_IP_ID: synack_put16(pkt + 4, (uint16_t)v); break;
-    case FZ_MUT_IP_DF: pkt[6] = (uint8_t)((pkt[6] & ~0x40) | ((v & 1) << 6)); break;
-    case FZ_MUT_IP_MF: pkt[6] = (uint8_t)((pkt[6] & ~0x20) | ((v & 1) << 5)); break;
-    case FZ_MUT_IP_FRAG_OFF:
-        synack_put16(pkt + 6, (uint16_t)((synack_get16(pkt + 6) & 0xe000u) | (v & 0x1fffu)));
-        break;
-    case FZ_MUT_IP_TTL: pkt[8] = (uint8_t)v; break;
-    case FZ_MUT_IP_PROTO: pkt[9] = (uint8_t)v; break;
-    case FZ_MUT_IP_CSUM:
-        *ipc = true;
-        synack_put16(pkt + 10, (uint16_t)v);
-        if (v >= FZ_CSUM_BAD) {
-            synack_put16(pkt + 10, 0);
-            synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, 20)) ^ 1u);
-        }
-        break;
-    case FZ_MUT_IP_SRC: synack_put32(pkt + 12, v); break;
-    case FZ_MUT_IP_DST: synack_put32(pkt + 16, v); break;
-    case FZ_MUT_TCP_SPORT: synack_put16(tcp, (uint16_t)v); break;
-    case FZ_MUT_TCP_DPORT: synack_put16(tcp + 2, (uint16_t)v); break;
-    case FZ_MUT_TCP_DOFF: tcp[12] = (uint8_t)((tcp[12] & 0x0f) | (v & 15) << 4); break;
-    case FZ_MUT_TCP_RESERVED: tcp[12] = (uint8_t)((tcp[12] & 0xf0) | (v & 15)); break;
-    case FZ_MUT_TCP_CSUM:
-        *tcpc = true;
-        synack_put16(tcp + 16, v >= FZ_CSUM_BAD ? 0xbad0 : (uint16_t)v);
-        break;
-    case FZ_MUT_TCP_URG_PTR: synack_put16(tcp + 18, (uint16_t)v); break;
-    default: *trunc = v & 0xffffu; break;
-    }
-}
-
 /* The segment for one stack, from its peer's view of the connection. */
 static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
 {
@@ -554,7 +514,7 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
     bool ipc = false, tcpc = false;
     size_t trunc = SIZE_MAX;
     for (unsigned i = 0; i < in->mut_count; i++)
-        apply_mutation(pkt, in->muts[i].field, in->muts[i].value, &ipc, &tcpc, &trunc);
+        fz_apply_mutation(pkt, in->muts[i].field, in->muts[i].value, &ipc, &tcpc, &trunc);
     if (!tcpc || synack_get16(tcp + 16) == 0xbad0) {
         bool bad = tcpc;
         synack_tcp_checksum_set(tcp, seglen, synack_get32(pkt + 12), synack_get32(pkt + 16));

@@ -963,55 +963,6 @@ static void read_options(struct fz *f, unsigned si, struct fz_cur *c, struct seg
     }
 }
 
-/* Set the IP and TCP fields a mutation names; checksums are settled after. */
-static void apply_mutation(struct fz *f, uint8_t *pkt, uint8_t field, uint32_t v,
-                           bool *ip_csum_set, bool *tcp_csum_set, size_t *trunc)
-{
-    uint8_t *tcp = pkt + 20;
-    switch (field % FZ_MUT_COUNT) {
-    case FZ_MUT_IP_VERSION: pkt[0] = (uint8_t)((v & 15) << 4 | (pkt[0] & 15)); break;
-    case FZ_MUT_IP_IHL:
-        pkt[0] = (uint8_t)((pkt[0] & 0xf0) | (v & 15));
-        f->tainted = true; /* the TCP header moves: its octets may become payload */
-        break;
-    case FZ_MUT_IP_TOS: pkt[1] = (uint8_t)v; break;
-    case FZ_MUT_IP_LEN: synack_put16(pkt + 2, (uint16_t)v); break;
-    case FZ_MUT_IP_ID: synack_put16(pkt + 4, (uint16_t)v); break;
-    case FZ_MUT_IP_DF: pkt[6] = (uint8_t)((pkt[6] & ~0x40) | ((v & 1) << 6)); break;
-    case FZ_MUT_IP_MF: pkt[6] = (uint8_t)((pkt[6] & ~0x20) | ((v & 1) << 5)); break;
-    case FZ_MUT_IP_FRAG_OFF:
-        synack_put16(pkt + 6, (uint16_t)((synack_get16(pkt + 6) & 0xe000u) | (v & 0x1fffu)));
-        break;
-    case FZ_MUT_IP_TTL: pkt[8] = (uint8_t)v; break;
-    case FZ_MUT_IP_PROTO: pkt[9] = (uint8_t)v; break;
-    case FZ_MUT_IP_CSUM:
-        *ip_csum_set = true;
-        synack_put16(pkt + 10, 0);
-        if (v >= FZ_CSUM_BAD) /* one that does not verify (not the other zero) */
-            synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, 20)) ^ 1u);
-        else
-            synack_put16(pkt + 10, (uint16_t)v);
-        break;
-    case FZ_MUT_IP_SRC: synack_put32(pkt + 12, v); break;
-    case FZ_MUT_IP_DST: synack_put32(pkt + 16, v); break;
-    case FZ_MUT_TCP_SPORT: synack_put16(tcp, (uint16_t)v); break;
-    case FZ_MUT_TCP_DPORT: synack_put16(tcp + 2, (uint16_t)v); break;
-    case FZ_MUT_TCP_DOFF:
-        tcp[12] = (uint8_t)((tcp[12] & 0x0f) | (v & 15) << 4);
-        f->tainted = true;
-        break;
-    case FZ_MUT_TCP_RESERVED: tcp[12] = (uint8_t)((tcp[12] & 0xf0) | (v & 15)); break;
-    case FZ_MUT_TCP_CSUM:
-        *tcp_csum_set = true;
-        synack_put16(tcp + 16, v >= FZ_CSUM_BAD ? 0 : (uint16_t)v);
-        if (v >= FZ_CSUM_BAD)
-            synack_put16(tcp + 16, 0xbad0); /* settled below to a value that fails */
-        break;
-    case FZ_MUT_TCP_URG_PTR: synack_put16(tcp + 18, (uint16_t)v); break;
-    default: *trunc = v & 0xffffu; break;
-    }
-}
-
 static void send_seg(struct fz *f, const struct seg_spec *sp)
 {
     struct fz_slot *s = &f->slot[sp->slot];
@@ -1062,7 +1013,8 @@ static void send_seg(struct fz *f, const struct seg_spec *sp)
     bool ip_csum = false, tcp_csum = false;
     size_t trunc = SIZE_MAX;
     for (unsigned i = 0; i < sp->mut_count; i++)
-        apply_mutation(f, pkt, sp->muts[i].field, sp->muts[i].value, &ip_csum, &tcp_csum, &trunc);
+        if (fz_apply_mutation(pkt, sp->muts[i].field, sp->muts[i].value, &ip_csum, &tcp_csum, &trunc))
+            f->tainted = true; /* the TCP header moved: its octets may become payload */
     if (!tcp_csum) {
         synack_tcp_checksum_set(tcp, seglen, synack_get32(pkt + 12), synack_get32(pkt + 16));
     } else if (synack_get16(tcp + 16) == 0xbad0) {

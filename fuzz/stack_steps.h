@@ -399,4 +399,50 @@ static inline bool fz_raw_relative(const struct fz_rel *r, uint8_t *o, size_t n,
     return ts;
 }
 
+/* Set the IP and TCP header fields a mutation names (both targets'
+ * segments: a 20-octet IPv4 header, then TCP); the checksums a mutation
+ * sets are marked in *ipc / *tcpc, the rest settled by the caller, and
+ * FZ_MUT_TRUNCATE leaves its length in *trunc. Returns whether the TCP
+ * header moved or grew (IHL, data offset): its octets may become payload. */
+static inline bool fz_apply_mutation(uint8_t *pkt, uint8_t field, uint32_t v, bool *ipc, bool *tcpc,
+                                     size_t *trunc)
+{
+    uint8_t *tcp = pkt + 20;
+    switch (field % FZ_MUT_COUNT) {
+    case FZ_MUT_IP_VERSION: pkt[0] = (uint8_t)((v & 15) << 4 | (pkt[0] & 15)); break;
+    case FZ_MUT_IP_IHL: pkt[0] = (uint8_t)((pkt[0] & 0xf0) | (v & 15)); return true;
+    case FZ_MUT_IP_TOS: pkt[1] = (uint8_t)v; break;
+    case FZ_MUT_IP_LEN: synack_put16(pkt + 2, (uint16_t)v); break;
+    case FZ_MUT_IP_ID: synack_put16(pkt + 4, (uint16_t)v); break;
+    case FZ_MUT_IP_DF: pkt[6] = (uint8_t)((pkt[6] & ~0x40) | ((v & 1) << 6)); break;
+    case FZ_MUT_IP_MF: pkt[6] = (uint8_t)((pkt[6] & ~0x20) | ((v & 1) << 5)); break;
+    case FZ_MUT_IP_FRAG_OFF:
+        synack_put16(pkt + 6, (uint16_t)((synack_get16(pkt + 6) & 0xe000u) | (v & 0x1fffu)));
+        break;
+    case FZ_MUT_IP_TTL: pkt[8] = (uint8_t)v; break;
+    case FZ_MUT_IP_PROTO: pkt[9] = (uint8_t)v; break;
+    case FZ_MUT_IP_CSUM:
+        *ipc = true;
+        synack_put16(pkt + 10, 0);
+        if (v >= FZ_CSUM_BAD) /* one that does not verify (not the other zero) */
+            synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, 20)) ^ 1u);
+        else
+            synack_put16(pkt + 10, (uint16_t)v);
+        break;
+    case FZ_MUT_IP_SRC: synack_put32(pkt + 12, v); break;
+    case FZ_MUT_IP_DST: synack_put32(pkt + 16, v); break;
+    case FZ_MUT_TCP_SPORT: synack_put16(tcp, (uint16_t)v); break;
+    case FZ_MUT_TCP_DPORT: synack_put16(tcp + 2, (uint16_t)v); break;
+    case FZ_MUT_TCP_DOFF: tcp[12] = (uint8_t)((tcp[12] & 0x0f) | (v & 15) << 4); return true;
+    case FZ_MUT_TCP_RESERVED: tcp[12] = (uint8_t)((tcp[12] & 0xf0) | (v & 15)); break;
+    case FZ_MUT_TCP_CSUM: /* a bad one is settled by the caller to a value that fails */
+        *tcpc = true;
+        synack_put16(tcp + 16, v >= FZ_CSUM_BAD ? 0xbad0 : (uint16_t)v);
+        break;
+    case FZ_MUT_TCP_URG_PTR: synack_put16(tcp + 18, (uint16_t)v); break;
+    default: *trunc = v & 0xffffu; break;
+    }
+    return false;
+}
+
 #endif
