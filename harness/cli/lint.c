@@ -1,5 +1,6 @@
 /* synack lint: the RFC oracle (harness/oracle) on any capture, pcap or
- * pcapng: every IPv4 datagram in frame order, findings by frame number. */
+ * pcapng: every IPv4 and IPv6 datagram in frame order, findings by frame
+ * number. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +29,18 @@ static const char *from_name(enum oracle_from f)
     return f == ORACLE_FROM_STACK ? "stack" : f == ORACLE_FROM_PEER ? "peer" : NULL;
 }
 
-static char *ep_str(uint32_t a, uint16_t p, char *buf, size_t n)
+/* Who sent the packet, by --stack: the stack, its peer, or neither. */
+static enum oracle_from sender(const struct lint_opts *lo, const struct cap_packet *p)
 {
-    struct conv_endpoint ep = {a, p};
-    return conv_endpoint_str(&ep, buf, n);
+    struct conv_endpoint src, dst;
+    uint8_t flags;
+    if (!lo->stack_given || !conv_tcp_endpoints(p->data, p->len, &src, &dst, &flags))
+        return ORACLE_FROM_UNKNOWN;
+    if (conv_endpoint_matches(&lo->stack, &src))
+        return ORACLE_FROM_STACK;
+    if (conv_endpoint_matches(&lo->stack, &dst))
+        return ORACLE_FROM_PEER;
+    return ORACLE_FROM_UNKNOWN;
 }
 
 static void print_rules(void)
@@ -72,21 +81,7 @@ static int lint_one(const struct lint_opts *lo, const char *path, json_t *arr, s
     int64_t t0 = cap->count ? cap->pkts[0].time_us : 0;
     for (size_t i = 0; i < cap->count; i++) {
         const struct cap_packet *p = &cap->pkts[i];
-        enum oracle_from from = ORACLE_FROM_UNKNOWN;
-        if (lo->stack_given && p->len >= 24) {
-            uint32_t src = (uint32_t)p->data[12] << 24 | (uint32_t)p->data[13] << 16 |
-                           (uint32_t)p->data[14] << 8 | p->data[15];
-            uint32_t dst = (uint32_t)p->data[16] << 24 | (uint32_t)p->data[17] << 16 |
-                           (uint32_t)p->data[18] << 8 | p->data[19];
-            size_t ihl = (size_t)(p->data[0] & 15) * 4;
-            uint16_t sport = p->len >= ihl + 4 ? (uint16_t)(p->data[ihl] << 8 | p->data[ihl + 1]) : 0;
-            uint16_t dport = p->len >= ihl + 4 ? (uint16_t)(p->data[ihl + 2] << 8 | p->data[ihl + 3]) : 0;
-            bool any = lo->stack.port == 0;
-            if (src == lo->stack.addr && (any || sport == lo->stack.port))
-                from = ORACLE_FROM_STACK;
-            else if (dst == lo->stack.addr && (any || dport == lo->stack.port))
-                from = ORACLE_FROM_PEER;
-        }
+        enum oracle_from from = sender(lo, p);
         int64_t t = p->time_us - t0;
         oracle_packet_number(o, p->number, p->data, p->len, (uint64_t)(t < 0 ? 0 : t), from);
     }
@@ -99,12 +94,12 @@ static int lint_one(const struct lint_opts *lo, const char *path, json_t *arr, s
     size_t counted = 0;
     for (size_t i = 0; i < n; i++) {
         const struct oracle_finding *f = oracle_finding_at(o, i);
-        char s[32], d[32];
+        char s[ORACLE_ENDPOINT_LEN], d[ORACLE_ENDPOINT_LEN];
         if (a->only_stack && f->from != ORACLE_FROM_STACK)
             continue;
         counted++;
-        ep_str(f->src, f->sport, s, sizeof s);
-        ep_str(f->dst, f->dport, d, sizeof d);
+        oracle_endpoint_format(&f->src, f->sport, s, sizeof s);
+        oracle_endpoint_format(&f->dst, f->dport, d, sizeof d);
         if (findings) {
             json_t *j = json_pack("{s:i,s:f,s:s,s:s,s:s,s:s,s:s}", "frame", (json_int_t)f->packet,
                                   "time", f->time_us / 1e6, "rule", f->rule->name, "req",
@@ -120,9 +115,12 @@ static int lint_one(const struct lint_opts *lo, const char *path, json_t *arr, s
     }
     if (st.tcp_segments == 0) {
         /* nothing to judge: say so, and fail as run and pcap2pkt do */
-        fprintf(stderr, CMD ": %s: no TCP segment in %u frame%s (%zu IPv4 datagram%s): nothing "
+        fprintf(stderr, CMD ": %s: no TCP segment in %u frame%s (%zu IP datagram%s): nothing "
                         "to lint\n", path, cap->frames, cap->frames == 1 ? "" : "s", cap->count,
                 cap->count == 1 ? "" : "s");
+        if (cap->malformed)
+            fprintf(stderr, CMD ": %s: %u of them malformed, the first %s\n", path,
+                    cap->malformed, cap->malformed_first);
         if (arr)
             json_array_append_new(arr, json_pack("{s:s,s:s,s:i}", "path", path, "error",
                                                  "no TCP segment", "frames",
@@ -142,6 +140,10 @@ static int lint_one(const struct lint_opts *lo, const char *path, json_t *arr, s
                               (json_int_t)st.offload_checksums, "untracked_connections",
                               (json_int_t)st.conns_untracked, "findings", findings,
                               "findings_dropped", (json_int_t)oracle_findings_dropped(o));
+        if (j && cap->malformed) {
+            json_object_set_new(j, "malformed", json_integer((json_int_t)cap->malformed));
+            json_object_set_new(j, "malformed_first", json_string(cap->malformed_first));
+        }
         if (j && cap->cut_frame)
             json_object_set_new(j, "cut_frame", json_integer((json_int_t)cap->cut_frame));
         if (j)
@@ -155,6 +157,9 @@ static int lint_one(const struct lint_opts *lo, const char *path, json_t *arr, s
                st.connections, st.connections == 1 ? "" : "s");
         if (st.offload_checksums)
             printf("; %u TCP checksums left to the NIC were not judged", st.offload_checksums);
+        if (cap->malformed)
+            printf("; %u IP datagram%s malformed, not judged (the first %s)", cap->malformed,
+                   cap->malformed == 1 ? "" : "s", cap->malformed_first);
         if (st.conns_untracked)
             printf("; segments of %u connections past the limit were not followed",
                    st.conns_untracked);

@@ -18,7 +18,7 @@ static int parse_endpoint(const char *opt, const char *arg, struct conv_endpoint
 {
     if (conv_endpoint_parse(arg, ep) == 0)
         return 0;
-    fprintf(stderr, CMD ": %s: expected ADDR[:PORT] (192.0.2.1:8080), got '%s'\n",
+    fprintf(stderr, CMD ": %s: expected ADDR[:PORT] (192.0.2.1:8080, [2001:db8::1]:8080), got '%s'\n",
             opt, arg);
     return -1;
 }
@@ -64,7 +64,7 @@ int cli_pcap2pkt(int argc, char **argv)
     if (pcap_translate(cap, meta, &ps, err, sizeof err) < 0)
         goto fail;
     if (!meta->stack_given) {
-        char ep[32];
+        char ep[CONV_ENDPOINT_LEN];
         fprintf(stderr, CMD ": %s%s: the stack is guessed to be %s (the side that received the "
                         "first SYN, or sent it when the metadata has 'app connect'); --stack "
                         "says which\n", meta_path ? "no 'stack' line in " : "no metadata",

@@ -98,21 +98,23 @@ void o_pend_add(struct o_side *s, const struct o_pend *p)
 
 /* A new incarnation on the same 4-tuple: forget the old one, keep the
  * order of the sides, count it. */
-void o_inc_reset(struct o_inc *c, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+void o_inc_reset(struct o_inc *c, const struct synack_addr *src, uint16_t sport,
+                 const struct synack_addr *dst, uint16_t dport)
 {
     unsigned number = c->number;
+    struct synack_addr a = *src, b = *dst; /* src and dst may point into c */
     memset(c, 0, sizeof *c);
     c->number = number + 1;
-    c->e[0].addr = src;
+    c->e[0].addr = a;
     c->e[0].port = sport;
-    c->e[1].addr = dst;
+    c->e[1].addr = b;
     c->e[1].port = dport;
 }
 
 /* One side starts over (its address and who sends for it stay). */
 static void side_restart(struct o_side *s)
 {
-    uint32_t addr = s->addr;
+    struct synack_addr addr = s->addr;
     uint16_t port = s->port;
     enum oracle_from from = s->from;
     memset(s, 0, sizeof *s);
@@ -376,7 +378,7 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
     if (keep_s) {
         side_restart(r);
     } else {
-        o_inc_reset(c, r->addr, r->port, s->addr, s->port);
+        o_inc_reset(c, &r->addr, r->port, &s->addr, s->port);
         r = &c->e[0];
         s = &c->e[1];
     }
@@ -465,7 +467,7 @@ void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct 
     struct o_side *s = *ps, *r = *pr;
     if (first_syn_after_close(c, s, r, th)) {
         bool first = s == &c->e[0];
-        o_inc_reset(c, c->e[0].addr, c->e[0].port, c->e[1].addr, c->e[1].port);
+        o_inc_reset(c, &c->e[0].addr, c->e[0].port, &c->e[1].addr, c->e[1].port);
         s = *ps = first ? &c->e[0] : &c->e[1];
         r = *pr = first ? &c->e[1] : &c->e[0];
     }
@@ -482,7 +484,7 @@ void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct 
     } else if (anew == READ_SYN_NEW_ISN) {
         /* a new incarnation: this SYN is its first segment */
         bool first = s == &c->e[0];
-        o_inc_reset(c, c->e[0].addr, c->e[0].port, c->e[1].addr, c->e[1].port);
+        o_inc_reset(c, &c->e[0].addr, c->e[0].port, &c->e[1].addr, c->e[1].port);
         s = first ? &c->e[0] : &c->e[1];
         r = first ? &c->e[1] : &c->e[0];
         *ps = s;

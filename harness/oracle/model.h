@@ -230,7 +230,7 @@ enum o_state {
 
 /* One side of an incarnation, as the wire shows it. */
 struct o_side {
-    uint32_t addr;
+    struct synack_addr addr;
     uint16_t port;
     /* its SYN: ISN and the options it offered */
     bool syn_seen;
@@ -375,7 +375,7 @@ struct oracle {
     unsigned pkt;
     uint64_t now;
     enum oracle_from from;
-    uint32_t src, dst;
+    struct synack_addr src, dst;
     uint16_t sport, dport;
     /* the world being judged: the reading it takes, and what it met */
     unsigned reading, readings_met;
@@ -404,7 +404,7 @@ struct segv {
     const struct synack_tcp *th;
     uint8_t flags;
     uint32_t seq, len, data_start, end;   /* end: seq + SYN + len + FIN */
-    size_t ip_opts;
+    size_t ip_opts;                       /* IPv4 options, IPv6 extension headers */
     uint8_t ecn;                          /* the IP header's ECN field (RFC 3168 5) */
 };
 
@@ -451,7 +451,8 @@ struct o_pend *o_pend_find(struct o_side *s, uint32_t seq);
 void o_pend_add(struct o_side *s, const struct o_pend *p);
 unsigned o_syn_readings(const struct oracle *o, const struct o_side *s, const struct o_side *r,
                         const struct synack_tcp *th);
-void o_inc_reset(struct o_inc *c, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport);
+void o_inc_reset(struct o_inc *c, const struct synack_addr *src, uint16_t sport,
+                 const struct synack_addr *dst, uint16_t dport);
 /* Picks the incarnation of this segment, starting a new one when it says
  * so; *s and *r are its sender and receiver in it. */
 void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **s, struct o_side **r,

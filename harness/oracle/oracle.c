@@ -107,38 +107,73 @@ void o_finding(struct oracle *o, enum oracle_rule_id id, const char *fmt, ...)
     va_end(ap);
 }
 
+int oracle_endpoint_format(const struct synack_addr *a, uint16_t port, char *buf, size_t len)
+{
+    char t[64];
+    synack_addr_format(a, t, sizeof t);
+    if (a->family == SYNACK_AF_INET6)
+        return snprintf(buf, len, "[%s]:%u", t, port);
+    return snprintf(buf, len, "%s:%u", t, port);
+}
+
 int oracle_finding_format(const struct oracle_finding *f, char *buf, size_t len)
 {
-    uint32_t s = f->src, d = f->dst;
-    return snprintf(buf, len, "packet %u %u.%u.%u.%u:%u > %u.%u.%u.%u:%u: %s (%s): %s", f->packet,
-                    s >> 24, (s >> 16) & 255, (s >> 8) & 255, s & 255, f->sport, d >> 24,
-                    (d >> 16) & 255, (d >> 8) & 255, d & 255, f->dport, f->rule->name,
+    char s[ORACLE_ENDPOINT_LEN], d[ORACLE_ENDPOINT_LEN];
+    oracle_endpoint_format(&f->src, f->sport, s, sizeof s);
+    oracle_endpoint_format(&f->dst, f->dport, d, sizeof d);
+    return snprintf(buf, len, "packet %u %s > %s: %s (%s): %s", f->packet, s, d, f->rule->name,
                     f->rule->req, f->message);
 }
 
 /* ---- the table of 4-tuples ---- */
 
-static uint32_t tuple_hash(uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
+/* An endpoint: its address (either family, IPv4 as ::ffff:a.b.c.d, so
+ * one comparison serves both) and port. */
+struct o_ep {
+    const struct synack_addr *addr;
+    uint16_t port;
+};
+
+static uint64_t addr_fold(const struct synack_addr *a)
 {
-    uint64_t k = ((uint64_t)a << 32 | b) ^ ((uint64_t)ap << 16 | bp) * 0x9e3779b97f4a7c15ull;
+    uint64_t k = a->family;
+    for (int i = 0; i < 16; i++)
+        k = (k ^ a->a[i]) * 0x100000001b3ull; /* FNV-1a */
+    return k;
+}
+
+static uint32_t tuple_hash(struct o_ep a, struct o_ep b)
+{
+    uint64_t k = (addr_fold(a.addr) * 31 + addr_fold(b.addr)) ^
+                 ((uint64_t)a.port << 16 | b.port) * 0x9e3779b97f4a7c15ull;
     k ^= k >> 29;
     k *= 0xbf58476d1ce4e5b9ull;
     k ^= k >> 32;
     return (uint32_t)k;
 }
 
-static bool tuple_is(const struct o_tuple *t, uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
+static bool ep_is(const struct o_side *x, struct o_ep e)
+{
+    return x->port == e.port && synack_addr_eq(&x->addr, e.addr);
+}
+
+static bool tuple_is(const struct o_tuple *t, struct o_ep a, struct o_ep b)
 {
     const struct o_side *x = &t->world[0]->e[0], *y = &t->world[0]->e[1];
-    return (x->addr == a && x->port == ap && y->addr == b && y->port == bp) ||
-           (x->addr == b && x->port == bp && y->addr == a && y->port == ap);
+    return (ep_is(x, a) && ep_is(y, b)) || (ep_is(x, b) && ep_is(y, a));
 }
 
 /* Canonical order, so both directions hash alike. */
-static uint32_t conn_hash(uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
+static uint32_t conn_hash(struct o_ep a, struct o_ep b)
 {
-    bool swap = a > b || (a == b && ap > bp);
-    return swap ? tuple_hash(b, bp, a, ap) : tuple_hash(a, ap, b, bp);
+    int c = memcmp(a.addr, b.addr, sizeof *a.addr);
+    bool swap = c > 0 || (c == 0 && a.port > b.port);
+    return swap ? tuple_hash(b, a) : tuple_hash(a, b);
+}
+
+static uint32_t side_hash(const struct o_side *x)
+{
+    return conn_hash((struct o_ep){&x[0].addr, x[0].port}, (struct o_ep){&x[1].addr, x[1].port});
 }
 
 static bool rehash(struct oracle *o, size_t n)
@@ -147,8 +182,7 @@ static bool rehash(struct oracle *o, size_t n)
     if (!s)
         return false;
     for (size_t i = 0; i < o->nconns; i++) {
-        const struct o_side *x = o->conns[i]->world[0]->e;
-        size_t h = conn_hash(x[0].addr, x[0].port, x[1].addr, x[1].port) & (n - 1);
+        size_t h = side_hash(o->conns[i]->world[0]->e) & (n - 1);
         while (s[h])
             h = (h + 1) & (n - 1);
         s[h] = (uint32_t)i + 1;
@@ -160,13 +194,12 @@ static bool rehash(struct oracle *o, size_t n)
 }
 
 /* The tuple of this segment, new if need be; NULL past max_conns. */
-static struct o_tuple *tuple_get(struct oracle *o, uint32_t src, uint16_t sport, uint32_t dst,
-                                 uint16_t dport)
+static struct o_tuple *tuple_get(struct oracle *o, struct o_ep src, struct o_ep dst)
 {
     if (o->nslots) {
-        size_t h = conn_hash(src, sport, dst, dport) & (o->nslots - 1);
+        size_t h = conn_hash(src, dst) & (o->nslots - 1);
         for (; o->slots[h]; h = (h + 1) & (o->nslots - 1))
-            if (tuple_is(o->conns[o->slots[h] - 1], src, sport, dst, dport))
+            if (tuple_is(o->conns[o->slots[h] - 1], src, dst))
                 return o->conns[o->slots[h] - 1];
     }
     if (o->nconns >= o->cfg.max_conns) {
@@ -188,13 +221,13 @@ static struct o_tuple *tuple_get(struct oracle *o, uint32_t src, uint16_t sport,
         free(c);
         return NULL;
     }
-    o_inc_reset(c, src, sport, dst, dport);
+    o_inc_reset(c, src.addr, src.port, dst.addr, dst.port);
     t->world[0] = c;
     t->nworlds = 1;
     if (!o->st.readings_max)
         o->st.readings_max = 1;
     o->conns[o->nconns] = t;
-    size_t h = conn_hash(src, sport, dst, dport) & (o->nslots - 1);
+    size_t h = conn_hash(src, dst) & (o->nslots - 1);
     while (o->slots[h])
         h = (h + 1) & (o->nslots - 1);
     o->slots[h] = (uint32_t)++o->nconns;
@@ -264,14 +297,22 @@ static void judge_steps(struct oracle *o, struct o_inc *c, struct o_side *s, str
     }
 }
 
-static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack_ipv4 *ip,
+/* Which side of c sent the segment: 0 or 1. */
+static int sender_index(const struct o_inc *c, const struct synack_ip_view *ip,
+                        const struct synack_tcp *th)
+{
+    return (synack_addr_eq(&c->e[0].addr, &ip->src) && c->e[0].port == th->sport) ? 0 : 1;
+}
+
+static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack_ip_view *ip,
                           const struct synack_tcp *th, bool corrupted)
 {
-    int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
+    int si = sender_index(c, ip, th);
     struct o_side *s = &c->e[si], *r = &c->e[1 - si];
     o_inc_select(o, c, &s, &r, th);
+    size_t fixed = ip->version == 6 ? SYNACK_IPV6_HDR : 20;
     struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,
-                     .len = (uint32_t)th->payload_len, .ip_opts = ip->options_len,
+                     .len = (uint32_t)th->payload_len, .ip_opts = ip->hdr_len - fixed,
                      .ecn = (uint8_t)(ip->tos & 3)};
     v.data_start = v.seq + (HAS(&v, SYNACK_TCP_SYN) ? 1 : 0);
     v.end = v.data_start + v.len + (HAS(&v, SYNACK_TCP_FIN) ? 1 : 0);
@@ -307,10 +348,10 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack
  * world copied before it is judged. The steps that call o_either:
  * incarnation.c on a bare SYN (o_syn_readings), ack.c on an ACK past the
  * announced window (o_ack_maybe_dropped). */
-static bool may_fork(const struct oracle *o, const struct o_inc *c, const struct synack_ipv4 *ip,
+static bool may_fork(const struct oracle *o, const struct o_inc *c, const struct synack_ip_view *ip,
                      const struct synack_tcp *th)
 {
-    int si = (c->e[0].addr == ip->src && c->e[0].port == th->sport) ? 0 : 1;
+    int si = sender_index(c, ip, th);
     const struct o_side *s = &c->e[si], *r = &c->e[1 - si];
     if (th->flags & SYNACK_TCP_SYN)
         return o_syn_readings(o, s, r, th) != 0;
@@ -333,7 +374,7 @@ struct o_cand {
 /* Judge the segment in w under reading `reading`; its findings go after
  * the others. */
 static struct o_cand judge_world(struct oracle *o, struct o_inc *w, unsigned reading,
-                                 const struct synack_ipv4 *ip, const struct synack_tcp *th,
+                                 const struct synack_ip_view *ip, const struct synack_tcp *th,
                                  bool corrupted)
 {
     struct o_cand k = {w, o->nfindings, 0, o->dropped, 0, false};
@@ -400,7 +441,7 @@ static void resolve(struct oracle *o, struct o_tuple *t, struct o_cand *k, size_
  * splits (o_either) is judged in a copy for each choice. The readings the
  * tuple had come first, the new ones after them (the first to go when
  * there are more than ORACLE_WORLDS). */
-static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct synack_ipv4 *ip,
+static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct synack_ip_view *ip,
                         const struct synack_tcp *th, bool corrupted)
 {
     if (t->nworlds == 1 && !may_fork(o, t->world[0], ip, th)) { /* the usual case */
@@ -434,26 +475,27 @@ static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct synack
 /* ---- one datagram ---- */
 
 /* Did the sender leave the checksum to the NIC? Linux then puts the
- * folded, uncomplemented pseudo-header sum in the field, and a capture on
- * the sending host shows it as it was handed to the device. */
-static bool checksum_offloaded(const struct synack_ipv4 *ip, const uint8_t *seg)
+ * folded, uncomplemented pseudo-header sum in the field (of either
+ * family's pseudo-header), and a capture on the sending host shows it as
+ * it was handed to the device. */
+static bool checksum_offloaded(const struct synack_ip_view *ip, const uint8_t *seg)
 {
     uint16_t field = synack_get16(seg + 16);
-    uint32_t ph = synack_cksum_pseudo(ip->src, ip->dst, SYNACK_IPPROTO_TCP,
-                                      (uint16_t)ip->payload_len);
+    uint32_t ph = synack_cksum_pseudo_addr(&ip->src, &ip->dst, SYNACK_IPPROTO_TCP,
+                                           (uint32_t)ip->l4_len);
     uint16_t partial = (uint16_t)~synack_cksum_fold(ph);
     return field == partial;
 }
 
 /* The fixed header when the options do not parse. */
-static bool header_only(const struct synack_ipv4 *ip, struct synack_tcp *th)
+static bool header_only(const struct synack_ip_view *ip, struct synack_tcp *th)
 {
-    const uint8_t *p = ip->payload;
+    const uint8_t *p = ip->l4;
     memset(th, 0, sizeof *th);
-    if (ip->payload_len < 20)
+    if (ip->l4_len < 20)
         return false;
     size_t hl = (size_t)(p[12] >> 4) * 4;
-    if (hl < 20 || hl > ip->payload_len)
+    if (hl < 20 || hl > ip->l4_len)
         return false;
     th->sport = synack_get16(p);
     th->dport = synack_get16(p + 2);
@@ -466,28 +508,28 @@ static bool header_only(const struct synack_ipv4 *ip, struct synack_tcp *th)
     th->checksum = synack_get16(p + 16);
     th->urg_ptr = synack_get16(p + 18);
     th->payload = p + hl;
-    th->payload_len = ip->payload_len - hl;
+    th->payload_len = ip->l4_len - hl;
     return true;
 }
 
 /* The TCP header of a datagram, its checksum judged; *bad when the
  * receiver drops it (a checksum that fails, options that do not parse:
  * only the sender's numbers are learnt from it). False: nothing to judge. */
-static bool tcp_of(struct oracle *o, const struct synack_ipv4 *ip, struct synack_tcp *th,
+static bool tcp_of(struct oracle *o, const struct synack_ip_view *ip, struct synack_tcp *th,
                    bool *bad)
 {
     struct synack_wire_error we;
-    int e = synack_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst, 0, th, &we);
+    int e = synack_ip_view_tcp(ip, 0, th, &we);
     if (e == WIRE_ETCP_CHECKSUM) {
-        if (checksum_offloaded(ip, ip->payload)) {
+        if (checksum_offloaded(ip, ip->l4)) {
             o->st.offload_checksums++;
         } else {
             *bad = true;
-            o_finding(o, RULE_TCP_CSUM, "TCP checksum 0x%04x does not verify",
-                      synack_get16(ip->payload + 16));
+            o_finding(o, RULE_TCP_CSUM, "TCP checksum 0x%04x does not verify%s",
+                      synack_get16(ip->l4 + 16),
+                      ip->version == 6 ? " (with the IPv6 pseudo-header)" : "");
         }
-        e = synack_tcp_parse(ip->payload, ip->payload_len, ip->src, ip->dst,
-                             WIRE_PARSE_NO_CHECKSUM, th, &we);
+        e = synack_ip_view_tcp(ip, WIRE_PARSE_NO_CHECKSUM, th, &we);
     }
     if (e >= WIRE_ETCP_OPT_TRUNCATED && e <= WIRE_ETCP_TS_LEN) {
         char msg[96];
@@ -500,6 +542,18 @@ static bool tcp_of(struct oracle *o, const struct synack_ipv4 *ip, struct synack
     return e == WIRE_OK;
 }
 
+/* The datagram as either family's view; *ip_bad when IPv4's header
+ * checksum fails (the view is then read without it). */
+static int view_of(const uint8_t *pkt, size_t len, struct synack_ip_view *ip, bool *ip_bad)
+{
+    struct synack_wire_error we;
+    int e = synack_ip_view_parse(pkt, len, 0, ip, &we);
+    *ip_bad = e == WIRE_EIP_CHECKSUM;
+    if (*ip_bad)
+        e = synack_ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, ip, &we);
+    return e;
+}
+
 void oracle_packet_number(struct oracle *o, unsigned number, const uint8_t *pkt, size_t len,
                           uint64_t time_us, enum oracle_from from)
 {
@@ -508,32 +562,31 @@ void oracle_packet_number(struct oracle *o, unsigned number, const uint8_t *pkt,
     o->pkt = number;
     o->now = time_us;
     o->from = from;
-    struct synack_ipv4 ip;
-    struct synack_wire_error we;
-    int e = synack_ipv4_parse(pkt, len, 0, &ip, &we);
-    bool ip_bad = e == WIRE_EIP_CHECKSUM;
-    if (ip_bad)
-        e = synack_ipv4_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we);
-    if (e != WIRE_OK || ip.proto != SYNACK_IPPROTO_TCP || synack_ipv4_is_fragment(&ip) ||
-        ip.payload_len < 20) {
+    struct synack_ip_view ip;
+    bool ip_bad;
+    int e = view_of(pkt, len, &ip, &ip_bad);
+    if (e != WIRE_OK || ip.proto != SYNACK_IPPROTO_TCP || ip.fragment || ip.l4_len < 20) {
         if (e == WIRE_OK && ip_bad) {
             o->src = ip.src, o->dst = ip.dst, o->sport = o->dport = 0;
-            o_finding(o, RULE_IP_CSUM, "IPv4 header checksum 0x%04x does not verify", ip.checksum);
+            o_finding(o, RULE_IP_CSUM, "IPv4 header checksum 0x%04x does not verify",
+                      synack_get16(pkt + 10));
         }
         return;
     }
     o->st.tcp_segments++;
     o->src = ip.src;
     o->dst = ip.dst;
-    o->sport = synack_get16(ip.payload);
-    o->dport = synack_get16(ip.payload + 2);
+    o->sport = synack_get16(ip.l4);
+    o->dport = synack_get16(ip.l4 + 2);
     if (ip_bad) /* RFC 1122 3.2.1.2 */
-        o_finding(o, RULE_IP_CSUM, "IPv4 header checksum 0x%04x does not verify", ip.checksum);
+        o_finding(o, RULE_IP_CSUM, "IPv4 header checksum 0x%04x does not verify",
+                  synack_get16(pkt + 10));
     struct synack_tcp th;
     bool tcp_bad = false;
     if (!tcp_of(o, &ip, &th, &tcp_bad))
         return;
-    struct o_tuple *t = tuple_get(o, ip.src, th.sport, ip.dst, th.dport);
+    struct o_tuple *t = tuple_get(o, (struct o_ep){&ip.src, th.sport},
+                                  (struct o_ep){&ip.dst, th.dport});
     if (t)
         judge_tuple(o, t, &ip, &th, ip_bad || tcp_bad);
 }

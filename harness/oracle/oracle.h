@@ -1,7 +1,8 @@
 /* oracle/oracle.h: the RFC oracle (DESIGN 5.4), a passive checker.
  *
  * It follows both directions of every TCP connection in a stream of IPv4
- * datagrams and keeps its own view of each endpoint as far as the wire
+ * and IPv6 datagrams (IPv6's extension headers walked to TCP, its
+ * pseudo-header in the checksum) and keeps its own view of each endpoint as far as the wire
  * shows it: ISN, SND.UNA and SND.NXT (the highest sequence number sent),
  * the window and MSS each side announced, window scaling, timestamps and
  * SACK as negotiated, FIN and RST, an RFC 6298 estimate of the RTO from the
@@ -30,6 +31,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <synack/addr.h>
 
 /* Who sent a packet. A harness run knows; a capture (synack lint) does not,
  * and then both sides are judged alike. */
@@ -73,7 +76,7 @@ struct oracle_finding {
     unsigned packet;           /* 1-based number of the offending packet */
     uint64_t time_us;
     enum oracle_from from;     /* who sent it, as the caller said */
-    uint32_t src, dst;         /* its addresses and ports, host order */
+    struct synack_addr src, dst; /* its addresses (either family) and ports */
     uint16_t sport, dport;
     char message[240];         /* one line in words, with the numbers */
 };
@@ -84,7 +87,8 @@ struct oracle;
 struct oracle *oracle_new(const struct oracle_config *cfg);
 void oracle_free(struct oracle *o);
 
-/* One IPv4 datagram, as sent, at time_us (any epoch, never decreasing).
+/* One IPv4 or IPv6 datagram (by its version nibble), as sent, at time_us
+ * (any epoch, never decreasing).
  * Packets are numbered 1, 2, ... in the order given; oracle_packet_number
  * gives the number instead (a capture's frame number, for synack lint). */
 void oracle_packet(struct oracle *o, const uint8_t *pkt, size_t len, uint64_t time_us,
@@ -109,7 +113,11 @@ struct oracle_stats {
 };
 void oracle_stats(const struct oracle *o, struct oracle_stats *st);
 
-/* "packet 7 192.0.2.1:8080 > 198.51.100.2:40000: rule (REQ): message". */
+/* "packet 7 192.0.2.1:8080 > 198.51.100.2:40000: rule (REQ): message";
+ * IPv6 endpoints as "[2001:db8::1]:8080". */
 int oracle_finding_format(const struct oracle_finding *f, char *buf, size_t len);
+/* One endpoint as findings print it: "192.0.2.1:80", "[2001:db8::1]:80". */
+#define ORACLE_ENDPOINT_LEN 56
+int oracle_endpoint_format(const struct synack_addr *a, uint16_t port, char *buf, size_t len);
 
 #endif

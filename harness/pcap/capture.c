@@ -1,7 +1,8 @@
 /* Reading captures: libpcap opens pcap and pcapng (from a file or, through
  * fmemopen, from memory); this file checks the magic first so a wrong file
  * gets a plain message, takes the link header off each frame, trims link
- * padding by the IPv4 total length and refuses snaplen-truncated datagrams. */
+ * padding by the IPv4 total length or IPv6 payload length and refuses
+ * snaplen-truncated datagrams. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,9 +16,13 @@
 #include "pcap/capture.h"
 
 #define ETHERTYPE_IPV4 0x0800u
+#define ETHERTYPE_IPV6 0x86ddu
 #define ETHERTYPE_VLAN 0x8100u
 #define ETHERTYPE_QINQ 0x88a8u
 #define FAMILY_INET 2u /* AF_INET in DLT_NULL / DLT_LOOP headers */
+/* AF_INET6 there is the writer's own: Linux 10, the BSDs 24, 28 or 30
+ * (libpcap's BSD_AFNUM_INET6_*) */
+static const uint32_t family_inet6[] = {10u, 24u, 28u, 30u};
 
 struct reader {
     struct capture *c;
@@ -47,7 +52,8 @@ const char *capture_linktype_name(int linktype)
     switch (linktype) {
     case DLT_EN10MB: return "Ethernet";
     case DLT_RAW:
-    case DLT_IPV4: return "raw IP";
+    case DLT_IPV4:
+    case DLT_IPV6: return "raw IP";
     case DLT_LINUX_SLL: return "Linux cooked";
     case DLT_LINUX_SLL2: return "Linux cooked v2";
     case DLT_NULL:
@@ -61,9 +67,24 @@ static bool linktype_supported(int lt)
     return strcmp(capture_linktype_name(lt), "unknown") != 0;
 }
 
-/* The offset of the IPv4 datagram in a frame: >= 0, -1 if the frame is
- * not IPv4 (skipped), -2 if its link header is cut short. */
-static long ipv4_offset(int lt, const uint8_t *f, size_t n)
+static bool ethertype_ip(uint16_t type)
+{
+    return type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6;
+}
+
+static bool family_ip(uint32_t f)
+{
+    if (f == FAMILY_INET)
+        return true;
+    for (size_t i = 0; i < sizeof family_inet6 / sizeof family_inet6[0]; i++)
+        if (f == family_inet6[i])
+            return true;
+    return false;
+}
+
+/* The offset of the IP datagram (IPv4 or IPv6) in a frame: >= 0, -1 if
+ * the frame is neither (skipped), -2 if its link header is cut short. */
+static long ip_offset(int lt, const uint8_t *f, size_t n)
 {
     switch (lt) {
     case DLT_EN10MB: {
@@ -77,29 +98,43 @@ static long ipv4_offset(int lt, const uint8_t *f, size_t n)
                 return -2;
             type = synack_get16(f + off);
         }
-        return type == ETHERTYPE_IPV4 ? (long)off + 2 : -1;
+        return ethertype_ip(type) ? (long)off + 2 : -1;
     }
     case DLT_LINUX_SLL:
         if (n < 16)
             return -2;
-        return synack_get16(f + 14) == ETHERTYPE_IPV4 ? 16 : -1;
+        return ethertype_ip(synack_get16(f + 14)) ? 16 : -1;
     case DLT_LINUX_SLL2:
         if (n < 20)
             return -2;
-        return synack_get16(f) == ETHERTYPE_IPV4 ? 20 : -1;
+        return ethertype_ip(synack_get16(f)) ? 20 : -1;
     case DLT_NULL:
     case DLT_LOOP: {
         if (n < 4)
             return -2;
         uint32_t be = synack_get32(f), le = (uint32_t)f[0] | (uint32_t)f[1] << 8 |
                                           (uint32_t)f[2] << 16 | (uint32_t)f[3] << 24;
-        return (be == FAMILY_INET || le == FAMILY_INET) ? 4 : -1;
+        return (family_ip(be) || family_ip(le)) ? 4 : -1;
     }
-    default: /* DLT_RAW, DLT_IPV4 */
+    default: /* DLT_RAW, DLT_IPV4, DLT_IPV6 */
         if (n < 1)
             return -2;
-        return (f[0] >> 4) == 4 ? 0 : -1;
+        return ((f[0] >> 4) == 4 || (f[0] >> 4) == 6) ? 0 : -1;
     }
+}
+
+/* The length the datagram's own header gives it, or 0 when it gives
+ * none that can be trusted (too short to say, or an impossible length):
+ * then the whole frame is taken. */
+static size_t ip_length(const uint8_t *ip, size_t avail)
+{
+    if (avail >= 4 && (ip[0] >> 4) == 4) {
+        size_t tot = synack_get16(ip + 2);
+        return tot >= 20 ? tot : 0;
+    }
+    if (avail >= 6 && (ip[0] >> 4) == 6) /* RFC 8200 3 (a jumbogram's 0: not supported) */
+        return SYNACK_IPV6_HDR + synack_get16(ip + 4);
+    return 0;
 }
 
 static int grow_store(struct reader *r, size_t need)
@@ -117,6 +152,21 @@ static int grow_store(struct reader *r, size_t need)
     return 0;
 }
 
+/* A datagram whose IP header does not parse is kept but counted, with the
+ * first one's reason, so that no reader skips it without a word. */
+static void check_header(struct capture *c, unsigned number, const uint8_t *ip, size_t len)
+{
+    struct synack_ip_view v;
+    struct synack_wire_error we;
+    if (synack_ip_view_parse(ip, len, WIRE_PARSE_NO_CHECKSUM, &v, &we) == WIRE_OK)
+        return;
+    if (c->malformed++ == 0) {
+        char why[96];
+        synack_wire_error_format(&we, why, sizeof why);
+        snprintf(c->malformed_first, sizeof c->malformed_first, "frame %u: %s", number, why);
+    }
+}
+
 static int add_packet(struct reader *r, const struct pcap_pkthdr *h, const uint8_t *frame)
 {
     struct capture *c = r->c;
@@ -124,7 +174,7 @@ static int add_packet(struct reader *r, const struct pcap_pkthdr *h, const uint8
     if (h->caplen > h->len)
         return fail(r, "frame %u: %u octets captured of %u on the wire: a broken record header",
                     number, h->caplen, h->len);
-    long off = ipv4_offset(c->linktype, frame, h->caplen);
+    long off = ip_offset(c->linktype, frame, h->caplen);
     if (off == -2) {
         if (h->caplen < h->len)
             return fail(r, "frame %u: only %u of %u octets captured (snaplen %u): the link "
@@ -141,13 +191,11 @@ static int add_packet(struct reader *r, const struct pcap_pkthdr *h, const uint8
     size_t avail = h->caplen - (size_t)off;
     size_t wire = h->len >= (size_t)off ? h->len - (size_t)off : avail;
     size_t len = avail;
-    if (avail >= 4 && (ip[0] >> 4) == 4) {
-        size_t tot = synack_get16(ip + 2);
-        if (tot >= 20 && tot <= wire) {
-            wire = tot;               /* link padding is not the datagram's */
-            if (len > tot)
-                len = tot;
-        }
+    size_t tot = ip_length(ip, avail);
+    if (tot && tot <= wire) {
+        wire = tot;               /* link padding is not the datagram's */
+        if (len > tot)
+            len = tot;
     }
     /* pcapng timestamps (64 bits in units of the file's choosing) can lie
      * beyond what microseconds since 1970 hold in 64 bits. */
@@ -155,9 +203,9 @@ static int add_packet(struct reader *r, const struct pcap_pkthdr *h, const uint8
         return fail(r, "frame %u: timestamp %lld s is out of range", number,
                     (long long)h->ts.tv_sec);
     if (len < wire && !(r->flags & CAPTURE_ALLOW_TRUNCATED))
-        return fail(r, "frame %u: only %zu of the %zu octets of its IPv4 datagram were "
+        return fail(r, "frame %u: only %zu of the %zu octets of its IPv%d datagram were "
                        "captured (snaplen %u); capture with a larger snaplen (tcpdump -s 0)",
-                    number, len, wire, h->caplen);
+                    number, len, wire, len && (ip[0] >> 4) == 6 ? 6 : 4, h->caplen);
     if (c->count == r->pkt_cap) {
         size_t cap = r->pkt_cap ? r->pkt_cap * 2 : 256;
         struct cap_packet *p = realloc(c->pkts, cap * sizeof *p);
@@ -171,9 +219,11 @@ static int add_packet(struct reader *r, const struct pcap_pkthdr *h, const uint8
         r->pkt_cap = cap;
     }
     if (r->store_len + len > CAPTURE_MAX_BYTES)
-        return fail(r, "more than %u MiB of IPv4 datagrams: too large", CAPTURE_MAX_BYTES >> 20);
+        return fail(r, "more than %u MiB of IP datagrams: too large", CAPTURE_MAX_BYTES >> 20);
     if (grow_store(r, len ? len : 1) < 0)
         return -1;
+    if (len == wire)
+        check_header(c, number, ip, len);
     memcpy(c->store + r->store_len, ip, len);
     struct cap_packet *p = &c->pkts[c->count];
     p->number = number;

@@ -1,7 +1,8 @@
-/* pcap/capture.h: a capture file read into memory, as the IPv4 datagrams it
- * holds. Owns reading pcap and pcapng (through libpcap) and taking off the
- * link header (Ethernet, raw IP, Linux cooked v1 and v2, BSD loopback); it
- * knows nothing of TCP (conv.h groups the segments into conversations).
+/* pcap/capture.h: a capture file read into memory, as the IP datagrams
+ * (IPv4 and IPv6) it holds. Owns reading pcap and pcapng (through
+ * libpcap) and taking off the link header (Ethernet, raw IP, Linux cooked
+ * v1 and v2, BSD loopback); it knows nothing of TCP (conv.h groups the
+ * segments into conversations).
  *
  * Every malformed input gets one precise message naming the file and, when
  * it is about one frame, the frame's number as Wireshark counts it:
@@ -27,7 +28,7 @@
 struct cap_packet {
     unsigned number;      /* frame number in the file, 1-based */
     int64_t time_us;      /* timestamp: microseconds since the epoch */
-    const uint8_t *data;  /* the IPv4 datagram, link header removed */
+    const uint8_t *data;  /* the IPv4 or IPv6 datagram, link header removed */
     size_t len;           /* octets of it captured (link padding removed) */
     size_t wire_len;      /* octets it had on the wire */
 };
@@ -37,10 +38,13 @@ struct capture {
     int linktype;         /* DLT_ value of the file */
     bool pcapng;          /* pcapng rather than pcap */
     unsigned frames;      /* frames in the file */
-    unsigned skipped;     /* frames that are not IPv4 (ARP, IPv6, ...) */
+    unsigned skipped;     /* frames that are not IP (ARP, LLDP, ...) */
     unsigned cut_frame;   /* with CAPTURE_ALLOW_TRUNCATED: the frame the file
                            * ends inside of (kept out), else 0 */
-    size_t count;         /* IPv4 datagrams: pkts[0 .. count-1] */
+    unsigned malformed;   /* IP datagrams whose header does not parse (kept, so
+                           * frame numbers stay; readers find no TCP in them) */
+    char malformed_first[128]; /* "frame 7: ipv6: payload length past ..." */
+    size_t count;         /* IP datagrams: pkts[0 .. count-1] */
     struct cap_packet *pkts;
     uint8_t *store;       /* the datagrams' octets */
 };

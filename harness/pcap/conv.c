@@ -8,34 +8,40 @@
 
 #include "pcap/conv.h"
 
-/* The endpoints of a TCP/IPv4 datagram; false if it is not one (or is a
- * fragment after the first, which carries no ports). */
-static bool tcp_endpoints(const struct cap_packet *p, struct conv_endpoint *src,
-                          struct conv_endpoint *dst, uint8_t *flags)
+bool conv_tcp_endpoints(const uint8_t *pkt, size_t len, struct conv_endpoint *src,
+                        struct conv_endpoint *dst, uint8_t *flags)
 {
-    struct synack_ipv4 ip;
-    struct synack_wire_error we;
-    if (synack_ipv4_parse(p->data, p->len, WIRE_PARSE_NO_CHECKSUM, &ip, &we) != WIRE_OK ||
-        ip.proto != SYNACK_IPPROTO_TCP || (ip.frag & SYNACK_IP_OFFMASK) || ip.payload_len < 4)
+    struct synack_ip_view ip;
+    if (synack_ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, NULL) != WIRE_OK ||
+        ip.proto != SYNACK_IPPROTO_TCP || ip.fragment || ip.l4_len < 4)
         return false;
     src->addr = ip.src;
     dst->addr = ip.dst;
-    src->port = synack_get16(ip.payload);
-    dst->port = synack_get16(ip.payload + 2);
-    *flags = ip.payload_len >= 14 ? ip.payload[13] : 0;
+    src->port = synack_get16(ip.l4);
+    dst->port = synack_get16(ip.l4 + 2);
+    *flags = ip.l4_len >= 14 ? ip.l4[13] : 0;
     return true;
+}
+
+static bool tcp_endpoints(const struct cap_packet *p, struct conv_endpoint *src,
+                          struct conv_endpoint *dst, uint8_t *flags)
+{
+    return conv_tcp_endpoints(p->data, p->len, src, dst, flags);
 }
 
 static bool ep_eq(const struct conv_endpoint *x, const struct conv_endpoint *y)
 {
-    return x->addr == y->addr && x->port == y->port;
+    return synack_addr_eq(&x->addr, &y->addr) && x->port == y->port;
+}
+
+bool conv_endpoint_matches(const struct conv_endpoint *sel, const struct conv_endpoint *ep)
+{
+    return synack_addr_eq(&sel->addr, &ep->addr) && (sel->port == 0 || sel->port == ep->port);
 }
 
 bool conv_has(const struct conversation *cv, const struct conv_endpoint *ep)
 {
-    bool any = ep->port == 0;
-    return (cv->a.addr == ep->addr && (any || cv->a.port == ep->port)) ||
-           (cv->b.addr == ep->addr && (any || cv->b.port == ep->port));
+    return conv_endpoint_matches(ep, &cv->a) || conv_endpoint_matches(ep, &cv->b);
 }
 
 static int push_idx(struct conversation *cv, size_t i, size_t *cap)
@@ -115,8 +121,13 @@ int conv_find(const struct capture *c, struct conv_list *out, char *err, size_t 
         return -1;
     }
     if (out->count == 0) {
-        snprintf(err, errlen, "%s: no TCP segment in %u frames (%zu IPv4 datagrams)", c->name,
-                 c->frames, c->count);
+        if (c->malformed)
+            snprintf(err, errlen, "%s: no TCP segment in %u frames (%zu IP datagrams, %u of "
+                     "them malformed, the first %s)", c->name, c->frames, c->count,
+                     c->malformed, c->malformed_first);
+        else
+            snprintf(err, errlen, "%s: no TCP segment in %u frames (%zu IP datagrams)",
+                     c->name, c->frames, c->count);
         return -1;
     }
     return 0;
@@ -132,43 +143,55 @@ void conv_list_free(struct conv_list *l)
 
 char *conv_endpoint_str(const struct conv_endpoint *ep, char *buf, size_t len)
 {
-    uint32_t a = ep->addr;
+    char a[48];
+    synack_addr_format(&ep->addr, a, sizeof a);
+    bool v6 = ep->addr.family == SYNACK_AF_INET6;
     if (ep->port)
-        snprintf(buf, len, "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
-                 ep->port);
+        snprintf(buf, len, v6 ? "[%s]:%u" : "%s:%u", a, ep->port);
     else
-        snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+        snprintf(buf, len, "%s", a);
     return buf;
+}
+
+static int parse_port(const char *s, uint16_t *port)
+{
+    char *end;
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || v == 0 || v > 65535)
+        return -1;
+    *port = (uint16_t)v;
+    return 0;
 }
 
 int conv_endpoint_parse(const char *s, struct conv_endpoint *ep)
 {
-    unsigned v[4];
-    unsigned long port = 0;
-    int n = 0;
-    if (sscanf(s, "%3u.%3u.%3u.%3u%n", &v[0], &v[1], &v[2], &v[3], &n) != 4)
-        return -1;
-    if (v[0] > 255 || v[1] > 255 || v[2] > 255 || v[3] > 255)
-        return -1;
-    const char *rest = s + n;
-    if (*rest == ':') {
-        char *end;
-        if (rest[1] < '0' || rest[1] > '9')
+    struct synack_addr a;
+    uint16_t port = 0;
+    const char *colon = strchr(s, ':');
+    if (s[0] == '[') { /* [IPv6]:PORT (RFC 3986 3.2.2's brackets) */
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':' || !synack_addr_parse(s + 1, (size_t)(close - s - 1), &a) ||
+            a.family != SYNACK_AF_INET6 || parse_port(close + 2, &port) < 0)
             return -1;
-        port = strtoul(rest + 1, &end, 10);
-        if (*end || port == 0 || port > 65535)
+    } else if (colon && strchr(colon + 1, ':')) { /* IPv6 without a port */
+        if (!synack_addr_parse(s, strlen(s), &a) || a.family != SYNACK_AF_INET6)
             return -1;
-    } else if (*rest) {
-        return -1;
+    } else { /* IPv4[:PORT] */
+        size_t n = colon ? (size_t)(colon - s) : strlen(s);
+        if (!synack_addr_parse(s, n, &a) || a.family != SYNACK_AF_INET ||
+            (colon && parse_port(colon + 1, &port) < 0))
+            return -1;
     }
-    ep->addr = v[0] << 24 | v[1] << 16 | v[2] << 8 | v[3];
-    ep->port = (uint16_t)port;
+    ep->addr = a;
+    ep->port = port;
     return 0;
 }
 
 static void describe(const struct capture *c, const struct conversation *cv, char *buf, size_t n)
 {
-    char a[32], b[32];
+    char a[CONV_ENDPOINT_LEN], b[CONV_ENDPOINT_LEN];
     snprintf(buf, n, "%s <> %s (%zu packets, frames %u-%u)", conv_endpoint_str(&cv->a, a, sizeof a),
              conv_endpoint_str(&cv->b, b, sizeof b), cv->count, c->pkts[cv->idx[0]].number,
              c->pkts[cv->idx[cv->count - 1]].number);
@@ -207,7 +230,7 @@ int conv_select(const struct capture *c, const struct conv_list *l,
         if (used >= sizeof list)
             used = sizeof list - 1;
     }
-    char s1[32] = "", s2[32] = "";
+    char s1[CONV_ENDPOINT_LEN] = "", s2[CONV_ENDPOINT_LEN] = "";
     if (stack)
         conv_endpoint_str(stack, s1, sizeof s1);
     if (peer)

@@ -8,12 +8,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <synack/addr.h>
+
 #include "pcap/capture.h"
 
 struct conv_endpoint {
-    uint32_t addr;  /* host order */
-    uint16_t port;  /* 0 in a selector: any port */
+    struct synack_addr addr; /* IPv4 or IPv6 (synack/addr.h) */
+    uint16_t port;           /* 0 in a selector: any port */
 };
+
+/* The endpoints and flags of the TCP segment in an IPv4 or IPv6 datagram
+ * (IPv6: after its extension headers); false if it holds none (another
+ * protocol, a fragment, a header that does not parse). */
+bool conv_tcp_endpoints(const uint8_t *pkt, size_t len, struct conv_endpoint *src,
+                        struct conv_endpoint *dst, uint8_t *flags);
+/* Is ep the endpoint sel names (sel's port 0: any port)? */
+bool conv_endpoint_matches(const struct conv_endpoint *sel, const struct conv_endpoint *ep);
 
 struct conversation {
     struct conv_endpoint a, b; /* a sent the first SYN (or, without one, the first packet) */
@@ -27,7 +37,7 @@ struct conv_list {
 };
 
 /* Group the TCP segments of c. A capture without any is an error
- * ("x.pcap: no TCP segment in 12 frames (3 IPv4 datagrams)"). */
+ * ("x.pcap: no TCP segment in 12 frames (3 IP datagrams)"). */
 int conv_find(const struct capture *c, struct conv_list *out, char *err, size_t errlen);
 void conv_list_free(struct conv_list *l);
 
@@ -41,9 +51,11 @@ int conv_select(const struct capture *c, const struct conv_list *l,
                 const struct conv_endpoint *stack, const struct conv_endpoint *peer,
                 const struct conversation **out, char *err, size_t errlen);
 
-/* "192.0.2.1:8080" (or "192.0.2.1" for port 0) into buf (>= 22 octets). */
+/* "192.0.2.1:8080" (or "192.0.2.1" for port 0), "[2001:db8::1]:8080" (or
+ * "2001:db8::1") into buf (CONV_ENDPOINT_LEN octets hold any). */
+#define CONV_ENDPOINT_LEN 56
 char *conv_endpoint_str(const struct conv_endpoint *ep, char *buf, size_t len);
-/* Parse "ADDR[:PORT]"; 0 or -1. */
+/* Parse "ADDR[:PORT]" (IPv4), "[ADDR]:PORT" or "ADDR" (IPv6); 0 or -1. */
 int conv_endpoint_parse(const char *s, struct conv_endpoint *ep);
 
 #endif

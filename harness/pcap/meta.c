@@ -213,8 +213,8 @@ static int parse_line(struct mparse *p, char *line)
             return perr(p, "%s given twice", key);
         struct conv_endpoint ep;
         if (conv_endpoint_parse(w[1], &ep) < 0)
-            return perr(p, "%s: expected an IPv4 address and optional port "
-                           "(192.0.2.1:8080), got '%s'", key, w[1]);
+            return perr(p, "%s: expected an address and optional port "
+                           "(192.0.2.1:8080, [2001:db8::1]:8080), got '%s'", key, w[1]);
         if (stack) {
             m->stack = ep;
             m->stack_given = true;

@@ -74,7 +74,7 @@ static void speak_of_frames(const struct pcap_script *ps, const struct pcap_meta
 static void say_guessed(const struct pcap_script *ps, const struct pcap_meta *m,
                         const char *meta_path, struct vector_result *res)
 {
-    char ep[32], *msg;
+    char ep[CONV_ENDPOINT_LEN], *msg;
     bool active = false;
     for (size_t k = 0; k < m->app_count; k++)
         active |= m->app[k].kind == META_APP_CONNECT;

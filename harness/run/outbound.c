@@ -55,7 +55,7 @@ static void describe_tcp(struct runner *r, const struct synack_tcp *th, char *ou
 }
 
 /* An ICMPv6 message in words: RFC 4443's type and code numbers. */
-static void describe_icmp6(const struct ip_view *v, char *out, size_t n)
+static void describe_icmp6(const struct synack_ip_view *v, char *out, size_t n)
 {
     struct synack_icmp6 ic;
     if (synack_icmp6_parse(v->l4, v->l4_len, v->src.a, v->dst.a, WIRE_PARSE_NO_CHECKSUM, &ic,
@@ -68,10 +68,10 @@ static void describe_icmp6(const struct ip_view *v, char *out, size_t n)
 
 void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *out, size_t n)
 {
-    struct ip_view ip;
+    struct synack_ip_view ip;
     struct synack_wire_error we;
     char e[128];
-    if (ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we) != WIRE_OK) {
+    if (synack_ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we) != WIRE_OK) {
         synack_wire_error_format(&we, e, sizeof e);
         snprintf(out, n, "> (malformed: %s)", e);
         return;
@@ -90,7 +90,7 @@ void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *o
     }
     struct synack_tcp th;
     if (ip.proto != SYNACK_IPPROTO_TCP ||
-        ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, &we) != WIRE_OK) {
+        synack_ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, &we) != WIRE_OK) {
         snprintf(out, n, "> (ip protocol %u, %zu octets)", ip.proto, len);
         return;
     }
@@ -101,11 +101,11 @@ void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *o
 
 void outbound_learn_window(struct runner *r, const uint8_t *pkt, size_t len)
 {
-    struct ip_view ip;
+    struct synack_ip_view ip;
     struct synack_tcp th;
-    if (ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, NULL) != WIRE_OK ||
+    if (synack_ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, NULL) != WIRE_OK ||
         ip.proto != SYNACK_IPPROTO_TCP ||
-        ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, NULL) != WIRE_OK)
+        synack_ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, NULL) != WIRE_OK)
         return;
     if (th.dport != r->map.remote_port ||
         (r->map.local_port_known && th.sport != r->map.local_port))
@@ -161,7 +161,7 @@ static void flags_text(uint8_t f, char *out)
     out[n] = '\0';
 }
 
-static bool match_ip(struct match *m, const struct script_packet *p, const struct ip_view *ip,
+static bool match_ip(struct match *m, const struct script_packet *p, const struct synack_ip_view *ip,
                      size_t len)
 {
     struct runner *r = m->r;
@@ -191,7 +191,7 @@ static bool match_ip(struct match *m, const struct script_packet *p, const struc
 }
 
 /* An ICMP line in an ipv6 run: its ICMPv6 counterpart (icmp_type_to_v6). */
-static bool match_icmp6(struct match *m, const struct script_packet *p, const struct ip_view *ip)
+static bool match_icmp6(struct match *m, const struct script_packet *p, const struct synack_ip_view *ip)
 {
     struct synack_icmp6 ic;
     uint8_t t6, c6;
@@ -212,7 +212,7 @@ static bool match_icmp6(struct match *m, const struct script_packet *p, const st
     return true;
 }
 
-static bool match_icmp(struct match *m, const struct script_packet *p, const struct ip_view *ip)
+static bool match_icmp(struct match *m, const struct script_packet *p, const struct synack_ip_view *ip)
 {
     struct synack_icmp ic;
     struct synack_wire_error we;
@@ -379,19 +379,19 @@ static bool match_tcp_fields(struct match *m, const struct script_packet *p,
 static void check_checksums(struct runner *r, const struct script_event *ev, const uint8_t *pkt,
                             size_t len, int64_t when, const char *actual)
 {
-    struct ip_view ip;
+    struct synack_ip_view ip;
     struct synack_tcp th;
     struct synack_icmp ic;
     struct synack_icmp6 ic6;
     struct synack_wire_error we;
-    int e = ip_view_parse(pkt, len, 0, &ip, &we);
+    int e = synack_ip_view_parse(pkt, len, 0, &ip, &we);
     if (e == WIRE_EIP_CHECKSUM) {
         run_strict(r, ev, "ip checksum", actual, when, "field ip checksum: does not verify");
         return;
     }
     if (e != WIRE_OK || ip.fragment)
         return;
-    if (ip.proto == SYNACK_IPPROTO_TCP && ip_view_tcp(&ip, 0, &th, &we) == WIRE_ETCP_CHECKSUM)
+    if (ip.proto == SYNACK_IPPROTO_TCP && synack_ip_view_tcp(&ip, 0, &th, &we) == WIRE_ETCP_CHECKSUM)
         run_strict(r, ev, "tcp checksum", actual, when,
                    "field tcp checksum: does not verify (MUST-2)");
     if (ip.version == 4 && ip.proto == SYNACK_IPPROTO_ICMP &&
@@ -411,10 +411,10 @@ bool outbound_match(struct runner *r, const struct script_event *ev, const uint8
     struct match m = {.r = r, .ev = ev, .when = when};
     script_packet_format(p, m.expected, sizeof m.expected);
     outbound_describe(r, pkt, len, m.actual, sizeof m.actual);
-    struct ip_view ip;
+    struct synack_ip_view ip;
     struct synack_wire_error we;
     check_checksums(r, ev, pkt, len, when, m.actual);
-    int e = ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we);
+    int e = synack_ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, &we);
     if (e != WIRE_OK)
         return mismatch(&m, "ip", "%s", synack_wire_strerror((enum synack_wire_err)e));
     if (!match_ip(&m, p, &ip, len))
@@ -424,7 +424,7 @@ bool outbound_match(struct runner *r, const struct script_event *ev, const uint8
     if (ip.proto != SYNACK_IPPROTO_TCP)
         return mismatch(&m, "protocol", "expected TCP, got IP protocol %u", ip.proto);
     struct synack_tcp th;
-    e = ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, &we);
+    e = synack_ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, &we);
     if (e != WIRE_OK)
         return mismatch(&m, "tcp", "%s", synack_wire_strerror((enum synack_wire_err)e));
     learn_from_syn(r, p, &th);

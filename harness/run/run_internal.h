@@ -118,23 +118,7 @@ struct runner {
     uint8_t io[RUN_IO_CHUNK]; /* what read() reads into */
 };
 
-/* ---- datagrams of either version (ipview.c) ---- */
-struct ip_view {
-    uint8_t version;              /* 4 or 6 */
-    struct synack_addr src, dst;
-    uint8_t proto;                /* the upper layer (IPv6: after its extension headers) */
-    uint8_t ttl, tos;             /* IPv6: hop limit, traffic class */
-    size_t total;                 /* the length its header says (IPv6: 40 + payload length) */
-    bool fragment;
-    const uint8_t *l4;            /* the upper layer's octets */
-    size_t l4_len;
-};
-/* flags: WIRE_PARSE_NO_CHECKSUM (IPv4's header checksum). */
-int ip_view_parse(const uint8_t *pkt, size_t len, unsigned flags, struct ip_view *v,
-                  struct synack_wire_error *err);
-/* Its upper layer as TCP, the pseudo-header of its version. */
-int ip_view_tcp(const struct ip_view *v, unsigned flags, struct synack_tcp *th,
-                struct synack_wire_error *err);
+/* ---- datagrams of either version: <synack/wire.h>, synack_ip_view ---- */
 /* The ICMPv6 type and code (RFC 4443) an ICMP line means in an ipv6 run:
  * echo, unreachable (net, host, port, prohibited; protocol becomes a
  * parameter problem, frag_needed packet too big), time exceeded, parameter

@@ -1,5 +1,5 @@
-/* Test helpers: IPv4/TCP segments and pcap files built in memory, so tests
- * can make well-formed and malformed captures byte by byte. Header-only;
+/* Test helpers: IPv4/TCP and IPv6/TCP segments and pcap files built in
+ * memory, so tests can make well-formed and malformed captures byte by byte. Header-only;
  * included by test_pcap.c and test_oracle.c. */
 #ifndef SYNACK_TESTS_PCAP_BUILD_H
 #define SYNACK_TESTS_PCAP_BUILD_H
@@ -15,6 +15,7 @@
 #define PB_LINKTYPE_RAW 101u
 #define PB_LINKTYPE_ETHERNET 1u
 #define PB_LINKTYPE_SLL 113u
+#define PB_LINKTYPE_NULL 0u
 
 struct pbuf {
     uint8_t *b;
@@ -101,9 +102,62 @@ static inline size_t seg_build(uint8_t *buf, size_t cap, uint32_t src, uint16_t 
     return 20 + hl + payload;
 }
 
-/* Rewrite the TCP checksum of a datagram after its fields changed. */
+/* The IPv6 address of an IPv4 one in these tests: PB_STACK is 2001:db8::1,
+ * PB_PEER 2001:db8:1::2, any other 2001:db8:2::a.b.c.d. */
+static inline void pb_addr6(uint32_t v4, uint8_t out[16])
+{
+    memset(out, 0, 16);
+    out[0] = 0x20, out[1] = 0x01, out[2] = 0x0d, out[3] = 0xb8;
+    if (v4 == PB_STACK) {
+        out[15] = 1;
+    } else if (v4 == PB_PEER) {
+        out[5] = 1, out[15] = 2;
+    } else {
+        out[5] = 2;
+        synack_put32(out + 12, v4);
+    }
+}
+
+/* The TCP/IPv4 datagram pkt4 as TCP/IPv6 (RFC 8200): the addresses of
+ * pb_addr6, traffic class and hop limit from TOS and TTL, `ext` octets (a
+ * multiple of 8, 0 for none) of destination options (PadN) before the TCP
+ * header, the checksum over IPv6's pseudo-header. Returns its length. */
+static inline size_t seg_to_v6(uint8_t *out, size_t cap, const uint8_t *pkt4, size_t n4,
+                               size_t ext)
+{
+    size_t ihl = (size_t)(pkt4[0] & 15) * 4, tcp = n4 - ihl;
+    if (cap < SYNACK_IPV6_HDR + ext + tcp)
+        abort();
+    struct synack_ipv6 h;
+    memset(&h, 0, sizeof h);
+    h.tclass = pkt4[1];
+    h.hop_limit = pkt4[8];
+    h.next = ext ? SYNACK_IPPROTO_DSTOPTS : SYNACK_IPPROTO_TCP;
+    pb_addr6(synack_get32(pkt4 + 12), h.src);
+    pb_addr6(synack_get32(pkt4 + 16), h.dst);
+    synack_ipv6_build(out, cap, &h, ext + tcp, NULL);
+    if (ext) {
+        uint8_t *d = out + SYNACK_IPV6_HDR;
+        memset(d, 0, ext);
+        d[0] = SYNACK_IPPROTO_TCP;
+        d[1] = (uint8_t)(ext / 8 - 1);
+        d[2] = 1; /* PadN over the rest */
+        d[3] = (uint8_t)(ext - 4);
+    }
+    uint8_t *seg = out + SYNACK_IPV6_HDR + ext;
+    memcpy(seg, pkt4 + ihl, tcp);
+    synack_tcp_checksum_set6(seg, tcp, h.src, h.dst);
+    return SYNACK_IPV6_HDR + ext + tcp;
+}
+
+/* Rewrite the TCP checksum of a datagram (either version; IPv6 without
+ * extension headers) after its fields changed. */
 static inline void seg_fix_checksum(uint8_t *pkt, size_t len)
 {
+    if ((pkt[0] >> 4) == 6) {
+        synack_tcp_checksum_set6(pkt + SYNACK_IPV6_HDR, len - SYNACK_IPV6_HDR, pkt + 8, pkt + 24);
+        return;
+    }
     size_t ihl = (size_t)(pkt[0] & 15) * 4;
     synack_tcp_checksum_set(pkt + ihl, len - ihl, synack_get32(pkt + 12), synack_get32(pkt + 16));
 }

@@ -30,6 +30,8 @@ struct ex {
     uint8_t reserved;
     uint8_t ecn;       /* the IP header's ECN field */
     int corrupt;       /* 1: TCP checksum, 2: IP checksum, 3: TCP checksum left to the NIC */
+    bool v6;           /* every segment over IPv6 (pcap_build.h's seg_to_v6) ... */
+    size_t v6_ext;     /* ... with this many octets of destination options */
 };
 
 static void ex_init(struct ex *e)
@@ -37,6 +39,24 @@ static void ex_init(struct ex *e)
     memset(e, 0, sizeof *e);
     e->o = oracle_new(NULL);
     assert_non_null(e->o);
+}
+
+/* The IPv4 segment pkt sent over IPv6 instead, corrupted as e says. */
+static void seg6(struct ex *e, const uint8_t *pkt, size_t n, bool from_stack, uint64_t t)
+{
+    uint8_t p6[4200];
+    size_t m = seg_to_v6(p6, sizeof p6, pkt, n, e->v6_ext), tcp = SYNACK_IPV6_HDR + e->v6_ext;
+    if (e->corrupt == 1)
+        p6[tcp + 16] ^= 0x55;
+    if (e->corrupt == 3) { /* the partial sum over IPv6's pseudo-header */
+        uint32_t ph = synack_cksum_pseudo6(p6 + 8, p6 + 24, SYNACK_IPPROTO_TCP, (uint32_t)(m - tcp));
+        synack_put16(p6 + tcp + 16, (uint16_t)~synack_cksum_fold(ph));
+    }
+    oracle_packet(e->o, p6, m, t, from_stack ? ORACLE_FROM_STACK : ORACLE_FROM_PEER);
+    e->optlen = 0;
+    e->reserved = 0;
+    e->ecn = 0;
+    e->corrupt = 0;
 }
 
 /* One segment; seq and ack relative to the sender's and receiver's ISN. */
@@ -58,6 +78,10 @@ static void seg(struct ex *e, bool from_stack, uint64_t t, uint8_t flags, uint32
         pkt[1] = (uint8_t)((pkt[1] & ~3u) | e->ecn);
         synack_put16(pkt + 10, 0);
         synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, 20)));
+    }
+    if (e->v6) {
+        seg6(e, pkt, n, from_stack, t);
+        return;
     }
     if (e->corrupt == 1)
         pkt[36] ^= 0x55;
@@ -2988,6 +3012,71 @@ static void test_finding_format(void **state)
     oracle_free(e.o);
 }
 
+
+/* IPv6: the same rules over IPv6's header, its extension headers and its
+ * pseudo-header; findings name the endpoints in brackets. */
+static void test_ipv6_segments_are_judged(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    e.v6 = true;
+    handshake(&e, 64240);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    const struct oracle_finding *f = oracle_finding_at(e.o, 0);
+    assert_non_null(f);
+    char buf[400];
+    oracle_finding_format(f, buf, sizeof buf);
+    assert_string_equal(buf, "packet 4 [2001:db8::1]:8080 > [2001:db8:1::2]:40000: "
+                             "mss-on-non-syn (RFC9293:MUST-65): MSS option (1460) on a segment "
+                             "without SYN");
+    oracle_free(e.o);
+    ex_init(&e);
+    e.v6 = true;
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 5000, 65535, 0);
+    expect_only(&e, "ack-of-unsent-data");
+}
+
+static void test_ipv6_checksums_and_extension_headers(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    e.v6 = true;
+    handshake(&e, 64240);
+    e.corrupt = 1;
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 10);
+    expect_only(&e, "bad-tcp-checksum");
+    ex_init(&e); /* near miss: left to the NIC, IPv6's pseudo-header in the field */
+    e.v6 = true;
+    handshake(&e, 64240);
+    e.corrupt = 3;
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 10);
+    struct oracle_stats st;
+    oracle_stats(e.o, &st);
+    assert_int_equal(st.offload_checksums, 1);
+    expect_only(&e, NULL);
+    /* 16 octets of destination options: the MSS of 1460 leaves 1444 for data
+     * (RFC 6691: the sender reduces its data for the IP options it sends) */
+    ex_init(&e);
+    e.v6 = true;
+    e.v6_ext = 16;
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1460);
+    expect_only(&e, "segment-exceeds-mss");
+    ex_init(&e);
+    e.v6 = true;
+    e.v6_ext = 16;
+    handshake(&e, 64240);
+    seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1444);
+    struct oracle_stats st2;
+    oracle_stats(e.o, &st2);
+    assert_int_equal(st2.tcp_segments, 4);
+    expect_only(&e, NULL);
+}
+
 static void test_garbage_never_crashes(void **state)
 {
     (void)state;
@@ -3300,6 +3389,8 @@ int main(void)
         cmocka_unit_test(test_rules_table),
         cmocka_unit_test(test_rule_requirements_are_registered),
         cmocka_unit_test(test_finding_format),
+        cmocka_unit_test(test_ipv6_segments_are_judged),
+        cmocka_unit_test(test_ipv6_checksums_and_extension_headers),
         cmocka_unit_test(test_garbage_never_crashes),
         cmocka_unit_test(test_linux_captures_lint_clean),
         cmocka_unit_test(test_runner_fails_on_a_finding),

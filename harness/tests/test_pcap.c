@@ -68,6 +68,28 @@ static void conversation_pcap(struct pbuf *p, uint32_t peer_isn, uint32_t stack_
     }
 }
 
+/* The same conversation over IPv6 (2001:db8::1 the stack, 2001:db8:1::2
+ * the peer), each segment with `ext` octets of destination options. */
+static void conversation_pcap6(struct pbuf *p, uint32_t peer_isn, uint32_t stack_isn,
+                               size_t ext)
+{
+    struct pbuf v4 = {0};
+    conversation_pcap(&v4, peer_isn, stack_isn, 0);
+    pcap_header(p, PB_LINKTYPE_RAW, 65535);
+    for (size_t off = 24; off < v4.n;) { /* each record of the IPv4 capture, converted */
+        uint32_t t = v4.b[off] | v4.b[off + 1] << 8 | v4.b[off + 2] << 16 |
+                     (uint32_t)v4.b[off + 3] << 24;
+        uint32_t us = v4.b[off + 4] | v4.b[off + 5] << 8 | v4.b[off + 6] << 16 |
+                      (uint32_t)v4.b[off + 7] << 24;
+        size_t n = v4.b[off + 8] | v4.b[off + 9] << 8;
+        uint8_t pkt[2048];
+        size_t m = seg_to_v6(pkt, sizeof pkt, v4.b + off + 16, n, ext);
+        pcap_record(p, (uint64_t)t * 1000000 + us, pkt, m, m);
+        off += 16 + n;
+    }
+    free(v4.b);
+}
+
 static struct capture *read_buf(const struct pbuf *p, unsigned flags)
 {
     struct capture *c = NULL;
@@ -251,7 +273,7 @@ static void test_capture_without_tcp(void **state)
     assert_non_null(c);
     struct conv_list cl;
     assert_int_equal(conv_find(c, &cl, err, sizeof err), -1);
-    assert_string_equal(err, "t.pcap: no TCP segment in 1 frames (1 IPv4 datagrams)");
+    assert_string_equal(err, "t.pcap: no TCP segment in 1 frames (1 IP datagrams)");
     capture_free(c);
     free(p.b);
 }
@@ -328,8 +350,11 @@ static void test_meta_errors_are_precise(void **state)
     expect_meta_error("app close at soon\n",
                       "x.meta:1: at: expected seconds from 0 to 1e+06, got 'soon'");
     expect_meta_error("stack 192.0.2.300:80\n",
-                      "x.meta:1: stack: expected an IPv4 address and optional port "
-                      "(192.0.2.1:8080), got '192.0.2.300:80'");
+                      "x.meta:1: stack: expected an address and optional port "
+                      "(192.0.2.1:8080, [2001:db8::1]:8080), got '192.0.2.300:80'");
+    expect_meta_error("peer [2001:db8::2]\n",
+                      "x.meta:1: peer: expected an address and optional port "
+                      "(192.0.2.1:8080, [2001:db8::1]:8080), got '[2001:db8::2]'");
     expect_meta_error("stack 192.0.2.1\nstack 192.0.2.2\n", "x.meta:2: stack given twice");
     expect_meta_error("tolerance -1\n", "x.meta:1: tolerance: expected seconds from 0 to 10, got '-1'");
     expect_meta_error("ignore colour\n",
@@ -354,7 +379,8 @@ static void test_meta_parses_everything(void **state)
     struct pcap_meta *m;
     assert_int_equal(pcap_meta_parse_buffer(text, strlen(text), "x.meta", &m, err, sizeof err), 0);
     assert_string_equal(m->description, "two lines");
-    assert_true(m->stack_given && m->stack.port == 8080 && m->stack.addr == PB_STACK);
+    assert_true(m->stack_given && m->stack.port == 8080 &&
+                synack_addr_v4(&m->stack.addr) == PB_STACK);
     assert_true(m->peer_given && m->peer.port == 0);
     assert_int_equal(m->app_count, 3);
     assert_true(m->app[2].kind == META_APP_WRITE && m->app[2].n == 10 && m->app[2].at_given &&
@@ -709,6 +735,148 @@ static void test_ts_ecr_follows_the_live_clock(void **state)
     script_free(s);
 }
 
+
+/* ---- IPv6 captures ---- */
+
+static void test_reads_ipv6_on_every_link_type(void **state)
+{
+    (void)state;
+    uint8_t pkt4[300], pkt[400], frame[500];
+    size_t n4 = seg_build(pkt4, sizeof pkt4, PB_PEER, 1, PB_STACK, 2, SYNACK_TCP_SYN, 7, 0, 100,
+                          NULL, 0, 0);
+    size_t n = seg_to_v6(pkt, sizeof pkt, pkt4, n4, 8);
+    /* Ethernet, EtherType 0x86dd, padded: trimmed by the payload length */
+    struct pbuf e = {0};
+    pcap_header(&e, PB_LINKTYPE_ETHERNET, 65535);
+    memset(frame, 0, sizeof frame);
+    frame[12] = 0x86, frame[13] = 0xdd;
+    memcpy(frame + 14, pkt, n);
+    pcap_record(&e, 1, frame, 14 + n + 10, 14 + n + 10);
+    struct capture *c = read_buf(&e, 0);
+    assert_non_null(c);
+    assert_int_equal(c->count, 1);
+    assert_int_equal(c->skipped, 0);
+    assert_int_equal(c->pkts[0].len, n);
+    assert_memory_equal(c->pkts[0].data, pkt, n);
+    capture_free(c);
+    /* BSD loopback: AF_INET6 is 30 on macOS (little-endian), 10 on Linux */
+    static const uint8_t families[][4] = {{30, 0, 0, 0}, {0, 0, 0, 10}, {24, 0, 0, 0}};
+    for (size_t i = 0; i < 3; i++) {
+        struct pbuf b = {0};
+        pcap_header(&b, PB_LINKTYPE_NULL, 65535);
+        memcpy(frame, families[i], 4);
+        memcpy(frame + 4, pkt, n);
+        pcap_record(&b, 1, frame, 4 + n, 4 + n);
+        c = read_buf(&b, 0);
+        assert_non_null(c);
+        assert_int_equal(c->count, 1);
+        capture_free(c);
+        free(b.b);
+    }
+    /* Linux cooked v1 */
+    struct pbuf s = {0};
+    pcap_header(&s, PB_LINKTYPE_SLL, 65535);
+    memset(frame, 0, 16);
+    frame[14] = 0x86, frame[15] = 0xdd;
+    memcpy(frame + 16, pkt, n);
+    pcap_record(&s, 1, frame, 16 + n, 16 + n);
+    c = read_buf(&s, 0);
+    assert_non_null(c);
+    assert_int_equal(c->count, 1);
+    struct conv_list cl;
+    assert_int_equal(conv_find(c, &cl, err, sizeof err), 0);
+    char a[CONV_ENDPOINT_LEN], b[CONV_ENDPOINT_LEN];
+    assert_string_equal(conv_endpoint_str(&cl.v[0].a, a, sizeof a), "[2001:db8:1::2]:1");
+    assert_string_equal(conv_endpoint_str(&cl.v[0].b, b, sizeof b), "[2001:db8::1]:2");
+    conv_list_free(&cl);
+    capture_free(c);
+    free(e.b);
+    free(s.b);
+}
+
+/* A datagram whose IPv6 header does not parse is kept, counted and named. */
+static void test_malformed_ipv6_is_named(void **state)
+{
+    (void)state;
+    uint8_t pkt4[300], pkt[400];
+    size_t n4 = seg_build(pkt4, sizeof pkt4, PB_PEER, 1, PB_STACK, 2, SYNACK_TCP_SYN, 7, 0, 100,
+                          NULL, 0, 0);
+    size_t n = seg_to_v6(pkt, sizeof pkt, pkt4, n4, 8);
+    pkt[SYNACK_IPV6_HDR + 1] = 5; /* the destination options claim 48 octets */
+    struct pbuf p = {0};
+    pcap_header(&p, PB_LINKTYPE_RAW, 65535);
+    pcap_record(&p, 0, pkt, n, n);
+    struct capture *c = read_buf(&p, 0);
+    assert_non_null(c);
+    assert_int_equal(c->malformed, 1);
+    struct conv_list cl;
+    assert_int_equal(conv_find(c, &cl, err, sizeof err), -1);
+    assert_string_equal(err, "t.pcap: no TCP segment in 1 frames (1 IP datagrams, 1 of them "
+                             "malformed, the first frame 1: ipv6: extension header runs "
+                             "past the payload at offset 40)");
+    capture_free(c);
+    /* cut by the snaplen: the IPv6 datagram's length is known */
+    struct pbuf q = {0};
+    n = seg_to_v6(pkt, sizeof pkt, pkt4, n4, 0);
+    pcap_header(&q, PB_LINKTYPE_RAW, 65535);
+    pcap_record(&q, 0, pkt, 48, n);
+    assert_null(read_buf(&q, 0));
+    assert_string_equal(err, "t.pcap: frame 1: only 48 of the 60 octets of its IPv6 datagram "
+                             "were captured (snaplen 48); capture with a larger snaplen "
+                             "(tcpdump -s 0)");
+    free(p.b);
+    free(q.b);
+}
+
+static void test_endpoints_of_either_family(void **state)
+{
+    (void)state;
+    struct conv_endpoint ep;
+    char buf[CONV_ENDPOINT_LEN];
+    assert_int_equal(conv_endpoint_parse("[2001:db8::1]:8080", &ep), 0);
+    assert_int_equal(ep.port, 8080);
+    assert_string_equal(conv_endpoint_str(&ep, buf, sizeof buf), "[2001:db8::1]:8080");
+    assert_int_equal(conv_endpoint_parse("2001:DB8:0::1", &ep), 0);
+    assert_int_equal(ep.port, 0);
+    assert_string_equal(conv_endpoint_str(&ep, buf, sizeof buf), "2001:db8::1");
+    assert_int_equal(conv_endpoint_parse("192.0.2.1:80", &ep), 0);
+    assert_string_equal(conv_endpoint_str(&ep, buf, sizeof buf), "192.0.2.1:80");
+    static const char *const bad[] = {"[2001:db8::1]", "[2001:db8::1]:", "[2001:db8::1]:0",
+                                      "[192.0.2.1]:80", "2001:db8::1:80:", "192.0.2.1:",
+                                      "192.0.2.1:65536", "[2001:db8::1]x80", "::ffff:1.2.3"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (conv_endpoint_parse(bad[i], &ep) == 0)
+            fail_msg("'%s' parsed", bad[i]);
+}
+
+/* An IPv6 capture becomes an ipv6 script (its own family), with IPv6's
+ * MTU for the MSS it saw, and replays on mem as the IPv4 one does. */
+static void test_ipv6_capture_translates_and_replays(void **state)
+{
+    (void)state;
+    struct pbuf p = {0};
+    conversation_pcap6(&p, 1000, 5000, 8);
+    struct capture *c = read_buf(&p, 0);
+    assert_non_null(c);
+    struct pcap_meta *m = meta_of(conversation_meta);
+    struct pcap_script ps;
+    assert_int_equal(pcap_translate(c, m, &ps, err, sizeof err), 0);
+    assert_non_null(strstr(ps.text, "--ip_version=ipv6\n--local_ip=2001:db8::1\n"
+                                    "--remote_ip=2001:db8:1::2\n"));
+    assert_non_null(strstr(ps.text, "--mtu=1520\n"));
+    assert_non_null(strstr(ps.text, "its peer [2001:db8:1::2]:40000"));
+    assert_non_null(strstr(ps.text, "0.100100 write(4, ..., 200) = 200\n0.100100 > P. 1:201(200) ack 101\n"));
+    pcap_script_free(&ps);
+    pcap_meta_free(m);
+    capture_free(c);
+    struct vector_result r;
+    run_capture(&p, conversation_meta, &r);
+    if (r.status != RESULT_PASS)
+        fail_msg("replay: %s", r.message ? r.message : "");
+    vector_result_free(&r);
+    free(p.b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -735,6 +903,10 @@ int main(void)
         cmocka_unit_test(test_missing_capture_is_an_error),
         cmocka_unit_test(test_ignore_psh_tag),
         cmocka_unit_test(test_ts_ecr_follows_the_live_clock),
+        cmocka_unit_test(test_reads_ipv6_on_every_link_type),
+        cmocka_unit_test(test_malformed_ipv6_is_named),
+        cmocka_unit_test(test_endpoints_of_either_family),
+        cmocka_unit_test(test_ipv6_capture_translates_and_replays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -522,6 +522,36 @@ size_t synack_icmp6_build(uint8_t *buf, size_t cap, uint8_t type, uint8_t code, 
                           const uint8_t *data, size_t data_len, const uint8_t src[16],
                           const uint8_t dst[16], struct synack_wire_error *err);
 
+/* ---- a datagram of either version (readers of captures and tests) ------- */
+
+/* What a reader of IPv4 and IPv6 alike needs: addresses, the upper layer
+ * (IPv6: after the extension header chain), TTL or hop limit, TOS or
+ * traffic class. The stack's own input path does not use it (it acts on
+ * each header); the harness, its captures, the oracle and the fuzz
+ * targets do, so that every reader walks the chain the same way. */
+struct synack_ip_view {
+    uint8_t version;          /* 4 or 6 */
+    struct synack_addr src, dst;
+    uint8_t proto;            /* the upper layer; IPv6: where the chain walk stopped
+                               * (a fragment header with an offset, a routing header
+                               * with Segments Left, No Next Header: not TCP) */
+    uint8_t ttl, tos;         /* IPv6: hop limit, traffic class */
+    size_t total;             /* the length its header says (IPv6: 40 + payload length) */
+    size_t hdr_len;           /* octets before the upper layer: IPv4's header with its
+                               * options, IPv6's with its extension headers */
+    bool fragment;            /* a fragment (first or not) */
+    const uint8_t *l4;        /* the upper layer's octets */
+    size_t l4_len;
+};
+/* By the version nibble. flags: WIRE_PARSE_NO_CHECKSUM (IPv4's header
+ * checksum; IPv6 has none). The errors are the family's (WIRE_EIP_*,
+ * WIRE_EIP6_*). */
+int synack_ip_view_parse(const uint8_t *pkt, size_t len, unsigned flags,
+                         struct synack_ip_view *v, struct synack_wire_error *err);
+/* Its upper layer as TCP, with the pseudo-header of its version. */
+int synack_ip_view_tcp(const struct synack_ip_view *v, unsigned flags, struct synack_tcp *th,
+                       struct synack_wire_error *err);
+
 /* ---- byte order helpers (no alignment assumptions) ---------------------- */
 
 static inline uint16_t synack_get16(const uint8_t *p)
