@@ -15,6 +15,12 @@ Each capture runs in two network namespaces this script creates and deletes
                    window), rawpeer.py on an AF_PACKET socket with no
                    address in the namespace.
 
+The scenarios named ipv6-* run over IPv6 instead (RFC 3849's documentation
+prefix): the stack 2001:db8::1/64, the peer 2001:db8:1::2/64, each with a
+route to the other's prefix on its veth (neighbour discovery between the
+two kernels, no duplicate address detection); the same sysctls and route
+options apply (Linux's net.ipv4.tcp_* settings are TCP's, either family).
+
 The stack namespace turns off what synack does not implement yet, so the
 captures show what can be compared: no timestamps, SACK or window scaling
 (net.ipv4.tcp_timestamps, tcp_sack, tcp_window_scaling = 0), no tail loss
@@ -40,14 +46,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 STACK_IP, PEER_IP = "192.0.2.1", "198.51.100.2"
+STACK_IP6, PEER_IP6 = "2001:db8::1", "2001:db8:1::2"
+FAMILY = socket.AF_INET  # the roles' family: set from the scenario's name (ipv6-*)
 STACK_PORT, PEER_PORT = 8080, 40000
 TCP_QUICKACK = 12
 
 # ---- the application on the stack's side (kernel sockets) -------------------
 
 
+def use_family(name):
+    """The roles of an ipv6-* scenario speak IPv6."""
+    global FAMILY, STACK_IP, PEER_IP
+    if name.startswith("ipv6-"):
+        FAMILY, STACK_IP, PEER_IP = socket.AF_INET6, STACK_IP6, PEER_IP6
+
+
 def listener():
-    s = socket.socket()
+    s = socket.socket(FAMILY)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((STACK_IP, STACK_PORT))
     s.listen(1)
@@ -212,7 +227,7 @@ def peer_request_response():
 
 
 def peer_server():
-    s = socket.socket()
+    s = socket.socket(FAMILY)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((PEER_IP, PEER_PORT))
     s.listen(1)
@@ -471,6 +486,12 @@ SCENARIOS = {
     "zero-window-then-update": ("raw", "pcap", stack_listen_write_4000, raw_zero_window, []),
     "out-of-order-receive": ("raw", "pcap", stack_listen_only, raw_out_of_order, []),
     "active-open-refused": ("raw", "pcap", stack_connect_refused, raw_refuse, []),
+    # over IPv6, with the kernel as the peer
+    "ipv6-passive-open-peer-closes": ("kernel", "pcap", stack_passive_peer_closes, peer_connect_close, ["quickack", "1"]),
+    "ipv6-passive-request-response": ("kernel", "pcap", stack_passive_request_response, peer_request_response, []),
+    "ipv6-active-request-response": ("kernel", "pcap", stack_active_request_response, peer_serve_response, []),
+    "ipv6-active-open-peer-closes": ("kernel", "pcapng", stack_active_peer_closes, peer_read_then_close, ["quickack", "1"]),
+    "ipv6-passive-half-close": ("kernel", "pcap", stack_passive_half_close, peer_half_close, []),
 }
 
 # ---- namespaces ----------------------------------------------------------------------
@@ -485,7 +506,7 @@ def sh(*cmd, ns=None, check=True):
 class Net:
     """Two namespaces and a veth pair, deleted by close() whatever happened."""
 
-    def __init__(self, peer_kind, route_opts):
+    def __init__(self, peer_kind, route_opts, v6=False):
         tag = str(os.getpid())
         self.stack_ns, self.peer_ns = "sxcap-s-" + tag, "sxcap-p-" + tag
         self.made = []
@@ -501,6 +522,8 @@ class Net:
                 sh("ip", "link", "set", dev, "up", ns=ns)
                 sh("ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off", "tx", "off",
                    "rx", "off", ns=ns)
+            if v6:
+                self.addresses_v6(route_opts)
             sh("ip", "addr", "add", STACK_IP + "/24", "dev", "sxs", ns=self.stack_ns)
             sh("ip", "route", "add", "198.51.100.0/24", "dev", "sxs", "rto_min", "1000ms",
                "initcwnd", "3", *route_opts, ns=self.stack_ns)
@@ -519,6 +542,16 @@ class Net:
             self.close()
             raise
 
+    def addresses_v6(self, route_opts):
+        """2001:db8::1 and 2001:db8:1::2, each routing to the other on its veth."""
+        for ns, dev, addr, other in ((self.stack_ns, "sxs", STACK_IP6, "2001:db8:1::/64"),
+                                     (self.peer_ns, "sxp", PEER_IP6, "2001:db8::/64")):
+            sh("sysctl", "-q", "net.ipv6.conf.all.disable_ipv6=0", ns=ns)
+            sh("sysctl", "-q", "net.ipv6.conf.%s.disable_ipv6=0" % dev, ns=ns)
+            sh("ip", "-6", "addr", "add", addr + "/64", "dev", dev, "nodad", ns=ns)
+            extra = ["rto_min", "1000ms", "initcwnd", "3", *route_opts] if dev == "sxs" else []
+            sh("ip", "-6", "route", "add", other, "dev", dev, *extra, ns=ns)
+
     def close(self):
         for ns in self.made:
             sh("ip", "netns", "del", ns, check=False)
@@ -532,7 +565,7 @@ def open_mac(ns, dev):
 
 def run_scenario(name, outdir):
     peer_kind, fmt, _, _, route_opts = SCENARIOS[name]
-    net = Net(peer_kind, route_opts)
+    net = Net(peer_kind, route_opts, v6=name.startswith("ipv6-"))
     tmp = tempfile.mkdtemp(prefix="sxcap-")
     procs = []
     try:
@@ -586,6 +619,7 @@ def main():
     a = ap.parse_args()
     if a.role:
         _, _, stack_fn, peer_fn, _ = SCENARIOS[a.names[0]]
+        use_family(a.names[0])
         (stack_fn if a.role == "stack" else peer_fn)()
         return
     if os.geteuid() != 0:
