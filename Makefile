@@ -116,6 +116,9 @@ $(LIB_INTERNAL): $(STACK_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# test_tcp_memory makes chosen allocations of the stack fail (its calloc is wrapped).
+$(O)/stack/tests/test_tcp_memory $(O)/mutate/stack/tests/test_tcp_memory: \
+    ALL_LDFLAGS += -Wl,--wrap=calloc
 $(STACK_TESTS): %: %.o $(STACK_TEST_SUPPORT_OBJ) $(LIB_INTERNAL)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(STACK_TEST_SUPPORT_OBJ) $(LIB_INTERNAL) $(CMOCKA_LIBS) $(PCAP_LIBS)
 

@@ -192,7 +192,7 @@ static struct tcb *slot_tcb(struct fz *f, unsigned i)
     v->laddr = tu.laddr, v->raddr = tu.raddr, v->lport = tu.lport, v->rport = tu.rport;
     v->iss = v->snd_una = v->snd_up = e->iss;
     v->snd_nxt = v->snd_max = e->iss + 1;
-    v->snd_buf_seq = e->iss + 1;
+    v->sb.seq = e->iss + 1;
     v->snd_wnd = v->max_snd_wnd = e->peer_wnd;
     if (e->opts.wscale != TCP_WSCALE_NONE) /* RFC 7323 2.2: both offered it */
         v->snd_wscale = e->opts.wscale > 14 ? 14 : e->opts.wscale;
@@ -628,11 +628,11 @@ static void check_tcb(struct fz *f, const struct tcb *t)
     uint32_t end = tcp_data_end(t);
     bool fin_q = (t->flags & TF_FIN_QUEUED) != 0;
     if (t->snd_una == t->iss)
-        FZ_CHECK(f, t->snd_buf_seq == t->iss + 1, "buffer at %u, ISS %u", t->snd_buf_seq, t->iss);
+        FZ_CHECK(f, t->sb.seq == t->iss + 1, "buffer at %u, ISS %u", t->sb.seq, t->iss);
     else
-        FZ_CHECK(f, t->snd_buf_seq == t->snd_una ||
-                        (fin_q && t->sb.len == 0 && t->snd_buf_seq + 1 == t->snd_una),
-                 "buffer at %u, SND.UNA %u", t->snd_buf_seq, t->snd_una);
+        FZ_CHECK(f, t->sb.seq == t->snd_una ||
+                        (fin_q && t->sb.len == 0 && t->sb.seq + 1 == t->snd_una),
+                 "buffer at %u, SND.UNA %u", t->sb.seq, t->snd_una);
     FZ_CHECK(f, seq_leq(t->snd_max, end + (fin_q ? 1u : 0u)),
              "SND.MAX %u beyond the data (%u)%s", t->snd_max, end, fin_q ? " and FIN" : "");
     FZ_CHECK(f, t->sb.len <= t->sb.size && t->sb.size <= t->sb.cap &&
@@ -693,7 +693,7 @@ static void check_tables(struct fz *f)
                          "two TCBs with one 4-tuple (port %u to %u)", c->lport, c->rport);
         if (c->state == SYNACK_LISTEN) {
             uint32_t q = 0, emb = 0;
-            for (struct tcb *k = c->acceptq_head; k; k = k->q_next) {
+            for (struct tcb *k = c->lst->acceptq_head; k; k = k->q_next) {
                 FZ_CHECK(f, q < 100000 && k->parent == c && k->in_acceptq &&
                                 k->owner == TCB_LISTENER && in_list(f, k),
                          "accept queue entry");
@@ -701,14 +701,14 @@ static void check_tables(struct fz *f)
                          "%s in an accept queue", synack_state_name(k->state));
                 q++;
                 if (!k->q_next)
-                    FZ_CHECK(f, c->acceptq_tail == k, "accept queue tail");
+                    FZ_CHECK(f, c->lst->acceptq_tail == k, "accept queue tail");
             }
             for (struct tcb *k = t->all; k; k = k->next)
                 emb += k->parent == c && !k->in_acceptq;
-            FZ_CHECK(f, q == c->acceptq_len, "accept queue holds %u, length says %u", q,
-                     c->acceptq_len);
-            FZ_CHECK(f, emb == c->embryonic, "%u embryonic children, count says %u", emb,
-                     c->embryonic);
+            FZ_CHECK(f, q == c->lst->acceptq_len, "accept queue holds %u, length says %u", q,
+                     c->lst->acceptq_len);
+            FZ_CHECK(f, emb == c->lst->embryonic, "%u embryonic children, count says %u", emb,
+                     c->lst->embryonic);
         }
     }
     FZ_CHECK(f, n == t->n_tcbs, "%u TCBs listed, n_tcbs %u", n, t->n_tcbs);

@@ -5,6 +5,10 @@
  * connections and the heap bytes per connection (both ends together and
  * per end: malloc's in-use figure, so buffers and tables count whether
  * touched or not) and the resident memory per connection (both ends).
+ * heap/end is what the heap grew by since the stacks, their tables and the
+ * listeners were made; all/end counts those too (the tables sized for N
+ * connections: sockets, hash buckets), so at N it is the whole cost of a
+ * connection end.
  *
  *   bench_conns [N] [client-seed]          (N: 100000 by default)
  *
@@ -120,12 +124,20 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    /* Both stacks' socket tables exist before the first connection (the
+     * client's is made by its first socket), so heap/end is the same
+     * figure for both ends: what a connection adds. */
+    int probe = synack_socket(st[0]);
+    if (probe < 0 || synack_socket_close(st[0], probe, now) < 0) {
+        fprintf(stderr, "bench_conns: socket: %s\n", strerror(-probe));
+        return 1;
+    }
     size_t heap1 = heap_in_use(), rss1 = rss();
     printf("bench_conns: %u idle connections between two stacks in memory "
            "(stacks and listeners: %zu octets)\n",
            n, heap1 - heap0);
-    printf("%10s %14s %16s %14s %14s\n", "conns", "handshakes/s", "heap/conn(2)", "heap/end",
-           "rss/conn(2)");
+    printf("%10s %14s %16s %14s %14s %14s\n", "conns", "handshakes/s", "heap/conn(2)",
+           "heap/end", "rss/conn(2)", "all/end");
     /* CPU time after every WINDOW handshakes; the rate at a level is over
      * its last fifth (at least WINDOW handshakes), outside the measuring. */
     double *at = calloc(n / WINDOW + 1, sizeof *at);
@@ -153,8 +165,9 @@ int main(int argc, char **argv)
                 double rate = w / (spent - at[(i - w) / WINDOW]);
                 size_t heap = heap_in_use() - heap1;
                 double res = (double)(rss() - rss1) / i;
-                printf("%10u %14.0f %16.0f %14.0f %14.0f\n", i, rate, (double)heap / i,
-                       (double)heap / i / 2, res);
+                double all = (double)(heap_in_use() - heap0) / i / 2;
+                printf("%10u %14.0f %16.0f %14.0f %14.0f %14.0f\n", i, rate, (double)heap / i,
+                       (double)heap / i / 2, res, all);
                 fflush(stdout);
             }
             t0 = cpu_seconds();

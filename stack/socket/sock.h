@@ -13,38 +13,40 @@ enum sock_kind {
     SK_CONN,   /* tcb is the connection */
 };
 
+/* The fields are ordered so that the struct has no holes (a socket is
+ * part of what each connection costs). */
 struct sock {
     enum sock_kind kind;
-    bool bound;    /* has a local port (bind, connect or accept) */
-    bool explicit; /* the port came from bind() (listen's included) */
-    uint16_t family; /* SYNACK_AF_INET or SYNACK_AF_INET6 */
-    bool v6only;     /* IPV6_V6ONLY */
-    struct synack_addr laddr; /* bound to, unmapped; unspecified: none yet, or the wildcard */
-    uint16_t lport;
-    struct tcb *tcb;
     /* options, applied when the TCB is created */
-    bool reuseaddr;
     uint32_t sndbuf, rcvbuf;
     uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0, TF_ICMP_HARD_ABORT */
-    uint8_t ext;      /* TO_*: the TCP extensions to offer */
-    uint8_t recovery; /* enum synack_recovery */
+    struct tcb *tcb;
+    uint64_t keep_idle, keep_intvl;
+    uint64_t user_timeout;
+    void *user;     /* readiness list (events.c): for whom */
+    struct synack_addr laddr; /* bound to, unmapped; unspecified: none yet, or the wildcard */
+    uint16_t lport;
+    uint16_t family; /* SYNACK_AF_INET or SYNACK_AF_INET6 */
+    uint16_t user_mss;
     /* RFC 7413 Fast Open: the tcp_fastopen bits, TCP_FASTOPEN (a
      * listener's queue), TCP_FASTOPEN_CONNECT, TCP_FASTOPEN_KEY */
     uint16_t tfo_mode;
-    uint32_t tfo_qlen;
     bool tfo_connect, tfo_key_set;
     uint8_t tfo_key[16];
-    struct synack_linger linger;
-    uint64_t keep_idle, keep_intvl;
-    uint32_t keep_cnt;
-    uint16_t user_mss;
-    uint64_t user_timeout;
+    bool bound;    /* has a local port (bind, connect or accept) */
+    bool explicit; /* the port came from bind() (listen's included) */
+    bool v6only;   /* IPV6_V6ONLY */
+    bool reuseaddr;
+    uint8_t ext;      /* TO_*: the TCP extensions to offer */
+    uint8_t recovery; /* enum synack_recovery */
     uint8_t tos, ttl;
     uint8_t pmtudisc; /* enum tcp_pmtudisc (IP_MTU_DISCOVER) */
     bool mtu_probing; /* SYNACK_TCP_MTU_PROBING (RFC 4821) */
-    /* readiness list (events.c): what is watched, for whom, last reported */
+    uint32_t tfo_qlen;
+    struct synack_linger linger;
+    uint32_t keep_cnt;
+    /* readiness list (events.c): what is watched, last reported */
     int watch;
-    void *user;
     int reported;
     uint32_t watch_idx; /* its place in sock_table.watched, while watched */
     bool queued;        /* on the ready queue (rprev, rnext: handles, -1 at the ends) */

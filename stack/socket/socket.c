@@ -292,7 +292,7 @@ int synack_socket_listen(struct synack_stack *s, int sd, int backlog)
     if ((uint32_t)backlog > s->cfg.backlog_max)
         backlog = (int)s->cfg.backlog_max;
     if (sk->kind == SK_LISTEN) {
-        sk->tcb->backlog = (uint32_t)backlog;
+        sk->tcb->lst->backlog = (uint32_t)backlog;
         return 0;
     }
     if (sk->kind != SK_OPEN)
@@ -326,7 +326,7 @@ int synack_socket_accept_addr(struct synack_stack *s, int sd, struct synack_addr
         return -EBADF;
     if (sk->kind != SK_LISTEN)
         return -EINVAL;
-    if (!sk->tcb->acceptq_head)
+    if (!sk->tcb->lst->acceptq_head)
         return -EAGAIN;
     int nsd = sock_alloc(s, sk->family);
     if (nsd < 0)

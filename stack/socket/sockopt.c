@@ -211,7 +211,7 @@ static int set_tcp_level(struct synack_stack *s, struct sock *sk, int name, cons
             return -EINVAL;
         sk->user_timeout = (uint64_t)v * SYNACK_MSEC;
         if (sk->tcb)
-            sk->tcb->user_timeout = sk->user_timeout;
+            sk->tcb->user_timeout_ms = (uint32_t)v;
         return 0;
     case SYNACK_TCP_WINDOW_SCALING:
     case SYNACK_TCP_TIMESTAMPS:

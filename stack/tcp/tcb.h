@@ -108,18 +108,30 @@ struct tcp_cc_ops;
 struct tcp_recovery_ops;
 struct syn_entry;
 
+/* A listener's own state, allocated by LISTEN and freed with its TCB (a
+ * connection has none: tcb->lst is NULL). */
+struct tcb_listen {
+    /* Passive open: children of a listener (MUST-11). */
+    struct tcb *acceptq_head, *acceptq_tail;
+    struct tcb *embryo_head; /* half-open children with a TCB (SYN with text) */
+    /* Half-open connections in the SYN cache, oldest first. */
+    struct syn_entry *syn_head, *syn_tail;
+    uint64_t cookie_sent; /* when a SYN cookie last went out (TCP_TIMER_OFF: never) */
+    uint32_t acceptq_len, embryonic, backlog, syn_len;
+    /* RFC 7413 Fast Open: the queue limit, the pending count, the key */
+    uint32_t tfo_qlen, tfo_pending;
+    struct siphash_key tfo_key;
+    bool tfo_key_set;
+};
+
+/* The fields are ordered so that the struct has no holes (an idle
+ * connection costs what its TCB costs: keep it so when adding one). */
 struct tcb {
     enum synack_state state;
     enum tcb_owner owner;
     uint32_t flags;
-    struct synack_addr laddr, raddr; /* family: the connection's (IPv4 as ::ffff:0:0/96) */
     uint16_t lport, rport;
-
-    struct tcb *hnext;       /* hash chain of the connection table */
-    struct tcb *lnext;       /* hash chain of the listeners (by port) */
-    bool in_lhash, port_held;
-    struct tcb *prev, *next; /* list of all TCBs of the context */
-    struct tcb *pending_next;
+    struct synack_addr laddr, raddr; /* family: the connection's (IPv4 as ::ffff:0:0/96) */
     /* Readiness (socket/events.c): the socket layer's handle watching this
      * TCB (-1: none), and its place on the context's touched list, which
      * collects the watched TCBs a segment, a timer or an ICMP error may
@@ -127,19 +139,15 @@ struct tcb {
     int watch_sd;
     struct tcb *touched_next, **touched_pprev;
 
-    /* Passive open: children of a listener (MUST-11). */
-    bool passive;
-    bool in_table;
-    bool in_acceptq;
+    struct tcb *hnext;       /* hash chain of the connection table */
+    struct tcb *lnext;       /* hash chain of the listeners (by port) */
+    struct tcb *prev, *next; /* list of all TCBs of the context */
+    struct tcb *pending_next;
+    /* Passive open: a child's listener, and its place in the listener's
+     * accept queue or embryo list; a listener's own part. */
     struct tcb *parent;
-    struct tcb *q_next; /* in the parent's accept queue or embryo list */
-    struct tcb *acceptq_head, *acceptq_tail;
-    struct tcb *embryo_head; /* half-open children with a TCB (SYN with text) */
-    uint32_t acceptq_len, embryonic, backlog;
-    /* A listener's half-open connections in the SYN cache, oldest first. */
-    struct syn_entry *syn_head, *syn_tail;
-    uint32_t syn_len;
-    uint64_t cookie_sent; /* when a SYN cookie last went out (TCP_TIMER_OFF: never) */
+    struct tcb *q_next;
+    struct tcb_listen *lst;
 
     /* RFC 9293 3.3.1: send sequence variables */
     uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_up, snd_wl1, snd_wl2;
@@ -156,32 +164,36 @@ struct tcb {
     uint16_t rcv_mss;  /* what we announce (MUST-67) */
     uint16_t user_mss; /* TCP_MAXSEG, 0 if unset */
     uint16_t pmtu;     /* path MTU lowered by ICMP (RFC 1191); 0: the link's */
-    uint64_t pmtu_at;  /* when it was lowered: raised again pmtu_expires later (RFC 1191 6.3) */
     /* Extensions (tcp_opts.c): offered, and settled by both SYNs */
     uint8_t opt_offer, opt_on;     /* TO_* */
     uint8_t recovery;              /* enum synack_recovery */
     uint8_t snd_wscale, rcv_wscale; /* RFC 7323 2: Snd.Wind.Shift, Rcv.Wind.Shift */
+    uint8_t n_sack_recent;
+    /* TCP_USER_TIMEOUT: R2 override (MUST-21), 0 = default; in
+     * milliseconds, as the option (an int: at most 2^31 - 1) */
+    uint32_t user_timeout_ms;
+    uint64_t pmtu_at;  /* when pmtu was lowered: raised again pmtu_expires later (RFC 1191 6.3) */
     /* RFC 7323 3-5: timestamps */
     uint32_t ts_offset;      /* our TSval = 1 ms clock + ts_offset */
     uint32_t ts_recent;      /* TS.Recent */
     uint64_t ts_recent_age;  /* when TS.Recent was set (PAWS, 5.5) */
     uint32_t last_ack_sent;  /* Last.ACK.sent */
-    /* RFC 2018 4 receiver: blocks last reported, most recent first;
-     * RFC 2883: a duplicate to report */
+    uint32_t delack_octets;  /* received since our last ACK (3.8.6.3) */
+    /* RFC 2018 4 receiver: blocks last reported, most recent first
+     * (n_sack_recent of them); RFC 2883: a duplicate to report */
     struct seq_range sack_recent[SYNACK_SACK_MAX];
-    uint8_t n_sack_recent;
     struct seq_range dsack;
 
-    /* Buffers; sb holds octets from snd_buf_seq on. */
+    /* Buffers; sb holds octets from sb.seq on. */
     struct sndbuf sb;
     struct rcvbuf rb;
-    uint32_t snd_buf_seq;
 
     uint64_t timer[TT_COUNT];
     struct heap_node tnode; /* the earliest of timer[] in the context's heap */
 
-    /* RFC 6298 */
-    uint64_t srtt, rttvar, rto;
+    /* RFC 6298, in microseconds. An RTT sample is clamped to UINT32_MAX
+     * (71 min, beyond any R2) and RTO to rto_max (at most 1 hour). */
+    uint32_t srtt, rttvar, rto;
     uint32_t rtt_seq;
     uint64_t rtt_start;
     uint32_t backoff;     /* consecutive RTO expiries */
@@ -207,43 +219,40 @@ struct tcb {
     uint32_t sacked_out, lost_out, retrans_out;
     uint32_t high_sacked;  /* the highest octet SACKed + 1 */
     uint32_t sack_dupacks; /* RFC 6675 DupAcks: ACKs with new SACK information */
+    uint32_t ecn_recover;  /* RFC 3168 6.1.2: no second reduction before this is acked */
     uint64_t dsacks_rcvd;  /* D-SACK blocks received (RFC 2883) */
-    /* RFC 8985 RACK */
+    /* RFC 8985 RACK; RTTs in microseconds, clamped like srtt */
     uint64_t rack_xmit;    /* RACK.xmit_ts: the latest sent of what was delivered */
     uint32_t rack_end;     /* RACK.end_seq */
-    uint64_t rack_rtt;     /* RACK.rtt */
-    uint64_t rack_min_rtt; /* RACK.min_RTT (0: none yet) */
+    uint32_t rack_rtt;     /* RACK.rtt */
+    uint32_t rack_min_rtt; /* RACK.min_RTT (0: none yet) */
     uint32_t rack_fack;    /* the highest end delivered: reordering below it */
     uint32_t rack_dsack_round; /* SND.MAX when reo_wnd_mult last grew */
+    uint32_t tlp_end;      /* RFC 8985 7: TLP.end_seq */
+    /* RFC 7413 Fast Open (tcp_fastopen.c): the socket's net.ipv4.tcp_fastopen
+     * bits; the cookie our SYN or SYN-ACK carries (tfo_opt: the option goes
+     * at all). A listener's queue and key are in lst. */
+    uint16_t tfo_mode;
     uint8_t rack_reo_mult; /* RACK.reo_wnd_mult */
     uint8_t rack_recoveries; /* recoveries since the mult last grew (reset at 16) */
     bool rack_reord;       /* RACK.reord */
-    /* RFC 8985 7: TLP */
-    bool tlp_out;          /* a probe is outstanding (TLP.end_seq valid) */
+    bool tlp_out;          /* TLP: a probe is outstanding (TLP.end_seq valid) */
     bool tlp_rxt;          /* TLP.is_retrans */
-    uint32_t tlp_end;      /* TLP.end_seq */
-    uint32_t ecn_recover;  /* RFC 3168 6.1.2: no second reduction before this is acked */
-    /* RFC 7413 Fast Open (tcp_fastopen.c): the socket's net.ipv4.tcp_fastopen
-     * bits; a listener's queue limit, pending count and key; the cookie our
-     * SYN or SYN-ACK carries (tfo_opt: the option goes at all) */
-    uint16_t tfo_mode;
-    uint32_t tfo_qlen, tfo_pending;
-    bool tfo_key_set, tfo_opt;
-    struct siphash_key tfo_key;
+    bool tfo_opt;
     uint8_t tfo_len;
     uint8_t tfo_cookie[SYNACK_TFO_COOKIE_MAX];
-    uint64_t ecn_ce_rcvd;  /* CE marks received */
+    bool in_lhash, port_held;
+    bool passive;          /* a child of a listener */
+    bool ecn_seen;         /* a CE mark arrived (TCPI_OPT_ECN_SEEN; counted in tcp_ecn_ce_rcvd) */
     uint64_t tlp_probes;
 
     /* Zero-window probing and keep-alive */
-    uint32_t persist_backoff;
     uint64_t keep_idle, keep_intvl;
-    uint32_t keep_cnt, keep_probes;
     uint64_t last_rcv; /* last segment from the peer */
-
-    uint64_t user_timeout; /* TCP_USER_TIMEOUT: R2 override (MUST-21), 0 = default */
-    uint32_t delack_octets;
+    uint32_t persist_backoff;
+    uint32_t keep_cnt, keep_probes;
     uint32_t rcv_seg_max;  /* largest segment received: "full-sized" (SHLD-19) */
+
     /* The application's buffer left for text to land in (SYNACK_MSG_POST):
      * in-order text goes straight there while rb holds nothing, so it is
      * copied once instead of twice. Text in it comes before rb's. The
@@ -257,6 +266,8 @@ struct tcb {
     uint8_t pmtudisc; /* enum tcp_pmtudisc (IP_MTU_DISCOVER) */
     bool mtu_probing; /* RFC 4821 black-hole detection */
     bool v6only;      /* IPV6_V6ONLY: a :: listener takes no IPv4 */
+    bool in_table;
+    bool in_acceptq;
 };
 
 /* Output of a segment: TCP writes its header after TCP_IP_HEADROOM octets of

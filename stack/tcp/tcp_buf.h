@@ -26,6 +26,7 @@ struct sndbuf {
     uint32_t last; /* the size it had when released: where it starts again */
     uint32_t head; /* ring index of the oldest unacknowledged octet */
     uint32_t len;  /* octets held */
+    uint32_t seq;  /* the sequence number of the octet at head (the TCB's, kept here) */
 };
 
 void sb_init(struct sndbuf *sb, uint32_t cap);

@@ -25,10 +25,12 @@ static uint64_t le64(const uint8_t *p)
 void tcp_tfo_configure(struct tcb *tcb, uint16_t mode, uint32_t qlen, const uint8_t *key16)
 {
     tcb->tfo_mode = mode;
-    tcb->tfo_qlen = qlen;
+    if (!tcb->lst)
+        return; /* the queue and the key are a listener's */
+    tcb->lst->tfo_qlen = qlen;
     if (key16) {
-        tcb->tfo_key = (struct siphash_key){le64(key16), le64(key16 + 8)};
-        tcb->tfo_key_set = true;
+        tcb->lst->tfo_key = (struct siphash_key){le64(key16), le64(key16 + 8)};
+        tcb->lst->tfo_key_set = true;
     }
 }
 
@@ -44,14 +46,14 @@ static void make_cookie(const struct tcp_ctx *t, const struct tcb *l,
     size_t n = client->family == SYNACK_AF_INET ? 4 : 16;
     memcpy(d, client->a + 16 - n, n);
     memcpy(d + n, server->a + 16 - n, n);
-    uint64_t h = siphash24(l->tfo_key_set ? &l->tfo_key : &t->tfo_key, d, 2 * n);
+    uint64_t h = siphash24(l->lst->tfo_key_set ? &l->lst->tfo_key : &t->tfo_key, d, 2 * n);
     for (unsigned i = 0; i < TFO_COOKIE_LEN; i++)
         out[i] = (uint8_t)(h >> (8 * i));
 }
 
 static bool server_on(const struct tcb *l)
 {
-    return (l->tfo_mode & TFO_SERVER) && l->tfo_qlen > 0;
+    return l->lst && (l->tfo_mode & TFO_SERVER) && l->lst->tfo_qlen > 0;
 }
 
 bool tcp_tfo_listener_asked(const struct tcb *l, const struct tcp_syn_opts *peer)
@@ -94,7 +96,7 @@ bool tcp_tfo_server_syn(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *
         t->cnt->tcp_tfo_cookie_bad++; /* 4.2.2: the data waits for the handshake */
         return false;
     }
-    if (l->tfo_pending >= l->tfo_qlen) {
+    if (l->lst->tfo_pending >= l->lst->tfo_qlen) {
         t->cnt->tcp_tfo_overflow++; /* 5.1: a bounded number of pending TFO connections */
         return false;
     }
@@ -116,7 +118,7 @@ bool tcp_tfo_server_syn(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *
     c->rcv_up = c->rcv_adv = c->rcv_nxt;
     /* a valid cookie is not given again (as Linux) */
     c->flags |= TF_TFO_PENDING | TF_TFO_SYN_DATA;
-    l->tfo_pending++;
+    l->lst->tfo_pending++;
     tcb_child_established(t, c); /* accept() returns it in SYN-RECEIVED */
     t->cnt->tcp_tfo_accepted++;
     tcp_output_later(t, c);
@@ -128,8 +130,8 @@ void tcp_tfo_child_done(struct tcb *c)
     if (!(c->flags & TF_TFO_PENDING))
         return;
     c->flags &= ~TF_TFO_PENDING;
-    if (c->parent && c->parent->tfo_pending)
-        c->parent->tfo_pending--;
+    if (c->parent && c->parent->lst->tfo_pending)
+        c->parent->lst->tfo_pending--;
 }
 
 /* ---- the client: the cookie cache and the SYN's data (4.1.3, 4.2.1) ---- */

@@ -63,7 +63,7 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
         .keep_idle = l->keep_idle,
         .keep_intvl = l->keep_intvl,
         .keep_cnt = l->keep_cnt,
-        .user_timeout = l->user_timeout,
+        .user_timeout = (uint64_t)l->user_timeout_ms * SYNACK_MSEC,
         .tos = l->tos,
         .ttl = l->ttl,
         .pmtudisc = l->pmtudisc,
@@ -81,7 +81,7 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
     c->rcv_up = c->rcv_adv = c->rcv_nxt;
     c->iss = po->iss;
     c->snd_una = c->snd_nxt = c->snd_max = c->snd_up = c->iss;
-    c->snd_buf_seq = c->iss + 1;
+    c->sb.seq = c->iss + 1;
     c->snd_wnd = c->max_snd_wnd = po->peer_wnd;
     c->snd_wl1 = po->irs;
     c->snd_wl2 = c->iss;
@@ -100,11 +100,11 @@ static void listen_syn(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
                        const uint32_t *iss_floor, uint64_t now)
 {
     t->cnt->tcp_listen_syn++;
-    if (l->acceptq_len >= l->backlog) {
+    if (l->lst->acceptq_len >= l->lst->backlog) {
         t->cnt->tcp_listen_overflow++; /* nobody accepts: no new handshakes */
         return;
     }
-    if (MUTANT(listener_busy_while_syn_received) && (l->syn_len || l->embryonic))
+    if (MUTANT(listener_busy_while_syn_received) && (l->lst->syn_len || l->lst->embryonic))
         return;
     struct tcp_passive po = {.tu = {seg->dst, seg->src, seg->dport, seg->sport},
                              .irs = seg->seq,
@@ -117,7 +117,7 @@ static void listen_syn(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg,
         return; /* RFC 7413: its data taken at once */
     /* A Fast Open SYN whose data was not taken goes to the cache: its
      * SYN-ACK gives a cookie and acknowledges the SYN alone (4.2.2). */
-    if (seg->datalen && l->embryonic < l->backlog && t->cfg->syncookies < 2 &&
+    if (seg->datalen && l->lst->embryonic < l->lst->backlog && t->cfg->syncookies < 2 &&
         !tcp_tfo_listener_asked(l, &po.opts)) {
         struct tcb *c = tcp_passive_child(t, l, &po, now);
         if (c) {
@@ -167,7 +167,7 @@ void tcp_established(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     tcp_rec_select(tcb);
     tcp_tfo_child_done(tcb);
     if ((tcb->flags & TF_SYN_LOST) && tcb->rto < t->cfg->rto_syn_lost) {
-        tcb->rto = t->cfg->rto_syn_lost; /* RFC 6298 5.7 */
+        tcb->rto = (uint32_t)t->cfg->rto_syn_lost; /* RFC 6298 5.7; =< 1 hour (config.c) */
         tcb->backoff = 0;
     }
     tcb->rtx_count = 0;
@@ -184,10 +184,10 @@ static void syn_sent_take_ack(struct tcp_ctx *t, struct tcb *tcb, const struct t
         rtt_sample(t, tcb, now - tcb->rtt_start);
         tcb->flags &= ~TF_RTT_TIMING;
     }
-    if (seq_gt(seg->ack, tcb->snd_buf_seq)) { /* data our SYN carried (RFC 7413) */
-        uint32_t n = seg->ack - tcb->snd_buf_seq;
+    if (seq_gt(seg->ack, tcb->sb.seq)) { /* data our SYN carried (RFC 7413) */
+        uint32_t n = seg->ack - tcb->sb.seq;
         sb_drop(&tcb->sb, n < tcb->sb.len ? n : tcb->sb.len);
-        tcb->snd_buf_seq = seg->ack;
+        tcb->sb.seq = seg->ack;
     }
     tcb->snd_una = seg->ack;
     if (seq_lt(tcb->snd_nxt, tcb->snd_una))

@@ -218,13 +218,13 @@ static uint32_t ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tc
                              uint64_t now)
 {
     uint32_t acked = data_acked(tcb, seg->ack);
-    if (seq_gt(seg->ack, tcb->snd_buf_seq)) {
-        uint32_t n = seg->ack - tcb->snd_buf_seq;
+    if (seq_gt(seg->ack, tcb->sb.seq)) {
+        uint32_t n = seg->ack - tcb->sb.seq;
         if (n > tcb->sb.len)
             n = tcb->sb.len;
         sb_drop(&tcb->sb, n);
         sb_release(&tcb->sb); /* all acknowledged: the memory goes */
-        tcb->snd_buf_seq += n;
+        tcb->sb.seq += n;
     }
     if (tcp_ts_rtt(t, tcb, seg, tcb->snd_max - tcb->snd_una, now)) {
         tcb->flags &= ~TF_RTT_TIMING; /* RTTM (RFC 7323 4) */

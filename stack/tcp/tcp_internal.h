@@ -326,7 +326,7 @@ static inline uint32_t tcp_path_mtu(const struct tcp_ctx *t, const struct tcb *t
     return tcb->pmtu ? tcb->pmtu : t->cfg->mtu;
 }
 /* The sequence number that ends the data queued so far. */
-static inline uint32_t tcp_data_end(const struct tcb *tcb) { return tcb->snd_buf_seq + tcb->sb.len; }
+static inline uint32_t tcp_data_end(const struct tcb *tcb) { return tcb->sb.seq + tcb->sb.len; }
 static inline bool tcp_fin_acked(const struct tcb *tcb)
 {
     return (tcb->flags & TF_FIN_QUEUED) && tcb->snd_una == tcp_data_end(tcb) + 1;

@@ -178,7 +178,7 @@ static void tcp_xmit_gso(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8
         out.gso_size = (uint16_t)gso;
     }
     /* the text after a SYN starts one further (RFC 7413 data) */
-    segment_text(t, tcb, &out, seq + ((flags & SYNACK_TCP_SYN) ? 1u : 0u) - tcb->snd_buf_seq);
+    segment_text(t, tcb, &out, seq + ((flags & SYNACK_TCP_SYN) ? 1u : 0u) - tcb->sb.seq);
     t->cnt->tcp_out++;
     if (len || (flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         tcb->last_data_send = now;

@@ -186,6 +186,8 @@ void tcp_rack_delivered(struct tcp_ctx *t, struct tcb *tcb, const struct tx_seg 
 {
     (void)t;
     uint64_t rtt = now - s->xmit;
+    if (rtt > UINT32_MAX)
+        rtt = UINT32_MAX; /* RACK's RTTs are kept like srtt (tcb.h) */
     if (s->flags & TXS_EVER_RXT) {
         /* 6.2 step 2: the original, not the retransmission, may be what
          * arrived: the echo is older than it, or the RTT implausibly short. */
@@ -201,9 +203,9 @@ void tcp_rack_delivered(struct tcp_ctx *t, struct tcb *tcb, const struct tx_seg 
     if (seq_gt(s->end, tcb->rack_fack))
         tcb->rack_fack = s->end;
     if (!tcb->rack_min_rtt || rtt < tcb->rack_min_rtt)
-        tcb->rack_min_rtt = rtt; /* the connection's minimum (6.2: recent) */
+        tcb->rack_min_rtt = (uint32_t)rtt; /* the connection's minimum (6.2: recent) */
     if (sent_after(s->xmit, s->end, tcb->rack_xmit, tcb->rack_end)) {
-        tcb->rack_rtt = rtt;
+        tcb->rack_rtt = (uint32_t)rtt;
         tcb->rack_xmit = s->xmit;
         tcb->rack_end = s->end;
     }
@@ -283,7 +285,7 @@ static void tlp_schedule(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         return;
     /* 7.2: PTO = 2 * SRTT, more when one segment is out (its ACK may be
      * delayed), never after the RTO would fire. */
-    uint64_t pto = 2 * tcb->srtt;
+    uint64_t pto = 2 * (uint64_t)tcb->srtt;
     if (tcb->snd_max - tcb->snd_una <= tcb->snd_mss)
         pto += WC_DEL_ACK_T;
     if (!pto)

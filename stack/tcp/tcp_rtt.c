@@ -20,7 +20,7 @@ void rtt_init(const struct tcp_ctx *t, struct tcb *tcb)
 {
     tcb->srtt = 0;
     tcb->rttvar = 0;
-    tcb->rto = t->cfg->rto_initial;
+    tcb->rto = (uint32_t)t->cfg->rto_initial; /* =< rto_max =< 1 hour (config.c) */
     tcb->backoff = 0;
     tcb->flags &= ~TF_HAVE_RTT;
 }
@@ -34,21 +34,24 @@ void rtt_sample_weighted(const struct tcp_ctx *t, struct tcb *tcb, uint64_t r, u
 {
     if (n == 0)
         n = 1;
+    if (r > UINT32_MAX)
+        r = UINT32_MAX; /* 71 minutes: beyond any R2 (tcb.h) */
     if (!(tcb->flags & TF_HAVE_RTT)) {
         /* RFC 6298 2.2: SRTT <- R, RTTVAR <- R/2 */
-        tcb->srtt = r;
-        tcb->rttvar = r / 2;
+        tcb->srtt = (uint32_t)r;
+        tcb->rttvar = (uint32_t)(r / 2);
         tcb->flags |= TF_HAVE_RTT;
     } else {
         /* RFC 6298 2.3: RTTVAR first, with the old SRTT; beta 1/4, alpha
          * 1/8, each divided by n (RFC 7323 Appendix G) */
-        uint64_t delta = tcb->srtt > r ? tcb->srtt - r : r - tcb->srtt;
-        tcb->rttvar = ((4 * n - 1) * tcb->rttvar + delta) / (4 * n);
-        tcb->srtt = ((8 * n - 1) * tcb->srtt + r) / (8 * n);
+        uint64_t srtt = tcb->srtt, rttvar = tcb->rttvar; /* no overflow in 64 bits */
+        uint64_t delta = srtt > r ? srtt - r : r - srtt;
+        tcb->rttvar = (uint32_t)(((4 * (uint64_t)n - 1) * rttvar + delta) / (4 * (uint64_t)n));
+        tcb->srtt = (uint32_t)(((8 * (uint64_t)n - 1) * srtt + r) / (8 * (uint64_t)n));
     }
     /* RTO <- SRTT + max(G, K*RTTVAR), K = 4 */
-    uint64_t var = 4 * tcb->rttvar;
-    tcb->rto = clamp_rto(t, tcb->srtt + (var > RTT_G ? var : RTT_G));
+    uint64_t var = 4 * (uint64_t)tcb->rttvar;
+    tcb->rto = (uint32_t)clamp_rto(t, tcb->srtt + (var > RTT_G ? var : RTT_G)); /* =< rto_max */
     tcb->backoff = 0; /* a valid sample ends Karn's backed-off RTO */
 }
 

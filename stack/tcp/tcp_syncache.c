@@ -49,12 +49,12 @@ static void entry_free(struct tcp_ctx *t, struct syn_entry *e)
     if (e->lprev)
         e->lprev->lnext = e->lnext;
     else
-        l->syn_head = e->lnext;
+        l->lst->syn_head = e->lnext;
     if (e->lnext)
         e->lnext->lprev = e->lprev;
     else
-        l->syn_tail = e->lprev;
-    l->syn_len--;
+        l->lst->syn_tail = e->lprev;
+    l->lst->syn_len--;
     t->syn_count--;
     heap_set(&t->syn_timers, &e->timer, HEAP_KEY_NONE);
     free(e);
@@ -72,8 +72,8 @@ void syncache_destroy(struct tcp_ctx *t)
 
 void syncache_listener_gone(struct tcp_ctx *t, struct tcb *l)
 {
-    while (l->syn_head)
-        entry_free(t, l->syn_head);
+    while (l->lst && l->lst->syn_head)
+        entry_free(t, l->lst->syn_head);
 }
 
 /* ---- what a half-open connection sends ---- */
@@ -133,16 +133,16 @@ static uint64_t entry_rto(const struct tcp_ctx *t, const struct syn_entry *e)
  * dropped instead. */
 static bool make_room(struct tcp_ctx *t, struct tcb *l)
 {
-    if (l->syn_len < l->backlog && t->syn_count < t->cfg->syncache_max)
+    if (l->lst->syn_len < l->lst->backlog && t->syn_count < t->cfg->syncache_max)
         return true;
     if (t->cfg->syncookies)
         return false;
-    if (!l->syn_head) {
+    if (!l->lst->syn_head) {
         t->cnt->tcp_syncache_dropped++; /* the stack's cache is full of others' */
         return false;
     }
     t->cnt->tcp_syncache_evicted++; /* the oldest goes (RFC 4987 3.3) */
-    entry_free(t, l->syn_head);
+    entry_free(t, l->lst->syn_head);
     return true;
 }
 
@@ -172,13 +172,13 @@ static void entry_add(struct tcp_ctx *t, struct tcb *l, const struct tcp_passive
     uint32_t b = syn_bucket(t, &po->tu);
     e->hnext = t->syn_hash[b];
     t->syn_hash[b] = e;
-    e->lprev = l->syn_tail;
-    if (l->syn_tail)
-        l->syn_tail->lnext = e;
+    e->lprev = l->lst->syn_tail;
+    if (l->lst->syn_tail)
+        l->lst->syn_tail->lnext = e;
     else
-        l->syn_head = e;
-    l->syn_tail = e;
-    l->syn_len++;
+        l->lst->syn_head = e;
+    l->lst->syn_tail = e;
+    l->lst->syn_len++;
     t->syn_count++;
     t->cnt->tcp_syncache_added++;
     send_syn_ack(t, l, &po->tu, e->iss, e->irs, e->rcv_wnd, &e->opts, false, now);
@@ -219,7 +219,7 @@ void syncache_syn(struct tcp_ctx *t, struct tcb *l, const struct tcp_seg *seg,
         return;
     }
     t->cnt->tcp_syncookies_sent++;
-    l->cookie_sent = now;
+    l->lst->cookie_sent = now;
     send_syn_ack(t, l, &po->tu, cookie, po->irs, syn_ack_window(l), &po->opts, true, now);
 }
 
@@ -266,7 +266,7 @@ static struct tcb *entry_to_tcb(struct tcp_ctx *t, struct syn_entry *e, uint64_t
  * segment (or our next SYN-ACK) tries again, as Linux does. */
 static bool acceptq_full(struct tcp_ctx *t, const struct tcb *l)
 {
-    if (l->acceptq_len < l->backlog)
+    if (l->lst->acceptq_len < l->lst->backlog)
         return false;
     t->cnt->tcp_listen_overflow++;
     return true;
@@ -346,7 +346,7 @@ bool syncache_cookie_ack(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg, 
     if (t->cfg->syncookies == 0 || SEG_HAS(seg, SYNACK_TCP_SYN | SYNACK_TCP_RST))
         return false;
     if (t->cfg->syncookies == 1 &&
-        (l->cookie_sent == TCP_TIMER_OFF || now - l->cookie_sent > 192 * SYNACK_SEC))
+        (l->lst->cookie_sent == TCP_TIMER_OFF || now - l->lst->cookie_sent > 192 * SYNACK_SEC))
         return false;
     struct tcp_passive po = {.tu = {seg->dst, seg->src, seg->dport, seg->sport},
                              .irs = seg->seq - 1,

@@ -106,14 +106,12 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->keep_idle = p->keep_idle;
     tcb->keep_intvl = p->keep_intvl;
     tcb->keep_cnt = p->keep_cnt;
-    tcb->user_timeout = p->user_timeout;
+    tcb->user_timeout_ms = (uint32_t)(p->user_timeout / SYNACK_MSEC); /* set in ms */
     tcb->tos = p->tos;
     tcb->ttl = p->ttl;
     tcb->pmtudisc = p->pmtudisc;
     tcb->mtu_probing = p->mtu_probing;
     tcb->v6only = p->v6only;
-    tcb->backlog = p->backlog;
-    tcb->cookie_sent = TCP_TIMER_OFF;
     tcb->owner = TCB_USER;
     tcb->cc = &tcp_cc_newreno;
     tcb->rec = &tcp_rec_newreno; /* until ESTABLISHED settles SACK */
@@ -141,16 +139,16 @@ static void pending_unlink(struct tcp_ctx *t, struct tcb *tcb)
 static void acceptq_unlink(struct tcb *parent, struct tcb *tcb)
 {
     struct tcb *prev = NULL;
-    for (struct tcb *c = parent->acceptq_head; c; prev = c, c = c->q_next) {
+    for (struct tcb *c = parent->lst->acceptq_head; c; prev = c, c = c->q_next) {
         if (c != tcb)
             continue;
         if (prev)
             prev->q_next = c->q_next;
         else
-            parent->acceptq_head = c->q_next;
-        if (parent->acceptq_tail == c)
-            parent->acceptq_tail = prev;
-        parent->acceptq_len--;
+            parent->lst->acceptq_head = c->q_next;
+        if (parent->lst->acceptq_tail == c)
+            parent->lst->acceptq_tail = prev;
+        parent->lst->acceptq_len--;
         return;
     }
 }
@@ -158,10 +156,10 @@ static void acceptq_unlink(struct tcb *parent, struct tcb *tcb)
 /* Off the listener's list of half-open TCBs (at most its backlog long). */
 static void embryo_unlink(struct tcb *parent, struct tcb *tcb)
 {
-    for (struct tcb **pp = &parent->embryo_head; *pp; pp = &(*pp)->q_next) {
+    for (struct tcb **pp = &parent->lst->embryo_head; *pp; pp = &(*pp)->q_next) {
         if (*pp == tcb) {
             *pp = tcb->q_next;
-            parent->embryonic--;
+            parent->lst->embryonic--;
             return;
         }
     }
@@ -189,9 +187,9 @@ void tcb_child_add(struct tcb *l, struct tcb *c)
 {
     c->parent = l;
     c->owner = TCB_LISTENER;
-    c->q_next = l->embryo_head;
-    l->embryo_head = c;
-    l->embryonic++;
+    c->q_next = l->lst->embryo_head;
+    l->lst->embryo_head = c;
+    l->lst->embryonic++;
 }
 
 void tcb_orphan(struct tcp_ctx *t, struct tcb *tcb)
@@ -210,7 +208,8 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
         t->n_orphans--;
     /* Children still attached become orphans that finish on their own. */
     struct tcb *c;
-    while ((c = tcb->acceptq_head ? tcb->acceptq_head : tcb->embryo_head)) {
+    while (tcb->lst && (c = tcb->lst->acceptq_head ? tcb->lst->acceptq_head
+                                                    : tcb->lst->embryo_head)) {
         child_detach(c);
         tcb_orphan(t, c);
     }
@@ -234,6 +233,7 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
     sb_destroy(&tcb->sb);
     tcp_sb_free(tcb);
     rb_destroy(&tcb->rb);
+    free(tcb->lst);
     free(tcb);
 }
 
@@ -247,7 +247,7 @@ void tcp_usage(const struct tcp_ctx *t, struct synack_stack_usage *u)
         if (c->state < SYNACK_STATE_COUNT)
             u->state[c->state]++;
         if (c->state == SYNACK_LISTEN)
-            u->unaccepted += c->acceptq_len;
+            u->unaccepted += c->lst->acceptq_len;
     }
 }
 
@@ -468,18 +468,18 @@ void tcb_child_established(struct tcp_ctx *t, struct tcb *tcb)
     tcb_touch(t, parent); /* a connection to accept */
     embryo_unlink(parent, tcb);
     tcb->q_next = NULL;
-    if (parent->acceptq_tail)
-        parent->acceptq_tail->q_next = tcb;
+    if (parent->lst->acceptq_tail)
+        parent->lst->acceptq_tail->q_next = tcb;
     else
-        parent->acceptq_head = tcb;
-    parent->acceptq_tail = tcb;
-    parent->acceptq_len++;
+        parent->lst->acceptq_head = tcb;
+    parent->lst->acceptq_tail = tcb;
+    parent->lst->acceptq_len++;
     tcb->in_acceptq = true;
 }
 
 struct tcb *tcb_acceptq_pop(struct tcb *listener)
 {
-    struct tcb *c = listener->acceptq_head;
+    struct tcb *c = listener->lst->acceptq_head;
     if (!c)
         return NULL;
     child_detach(c);

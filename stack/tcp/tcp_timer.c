@@ -54,8 +54,8 @@ static bool is_syn_state(const struct tcb *tcb)
  * least three minutes (MUST-23). */
 static uint64_t r2_limit(const struct tcp_ctx *t, const struct tcb *tcb)
 {
-    if (tcb->user_timeout && !MUTANT(user_timeout_ignored))
-        return tcb->user_timeout;
+    if (tcb->user_timeout_ms && !MUTANT(user_timeout_ignored))
+        return (uint64_t)tcb->user_timeout_ms * SYNACK_MSEC;
     return is_syn_state(tcb) ? MUT(syn_gives_up_early, t->cfg->r2_syn / 2, t->cfg->r2_syn) : t->cfg->r2;
 }
 

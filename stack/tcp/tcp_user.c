@@ -2,6 +2,7 @@
  * STATUS, as the socket layer makes them. Errors are negative errnos with
  * BSD meanings; the RFC's error strings are quoted beside them. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcp/tcp_internal.h"
@@ -27,7 +28,7 @@ int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct t
     struct tcp_tuple tu = {p->laddr, p->raddr, p->lport, p->rport};
     tcb->iss = tcp_isn(t, &tu, now);
     tcb->snd_una = tcb->snd_nxt = tcb->snd_max = tcb->snd_up = tcb->iss;
-    tcb->snd_buf_seq = tcb->iss + 1;
+    tcb->sb.seq = tcb->iss + 1;
     tcp_syn_prepare(t, tcb);
     tcb->peer_mss = tcp_default_mss(tcb);
     tcp_update_snd_mss(t, tcb);
@@ -47,6 +48,13 @@ int tcp_open_passive(struct tcp_ctx *t, const struct tcp_open_params *p, struct 
     struct tcb *tcb = tcb_alloc(t, p, &err);
     if (!tcb)
         return err;
+    if (!(tcb->lst = calloc(1, sizeof *tcb->lst))) {
+        t->cnt->tcp_nomem++;
+        tcb_free(t, tcb);
+        return -ENOMEM;
+    }
+    tcb->lst->backlog = p->backlog;
+    tcb->lst->cookie_sent = TCP_TIMER_OFF;
     tcb_set_state(t, tcb, SYNACK_LISTEN);
     tcb_listen_insert(t, tcb);
     *out = tcb;
@@ -223,7 +231,7 @@ void tcp_shutdown_read(struct tcp_ctx *t, struct tcb *tcb)
 static void abort_children(struct tcp_ctx *t, struct tcb *l, uint64_t now)
 {
     struct tcb *c;
-    while ((c = l->acceptq_head ? l->acceptq_head : l->embryo_head)) {
+    while ((c = l->lst->acceptq_head ? l->lst->acceptq_head : l->lst->embryo_head)) {
         if (tcp_abort(t, c, now) < 0)
             tcb_free(t, c); /* already CLOSED: just delete */
     }
@@ -291,7 +299,7 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
                            ((tcb->opt_on & TO_SACK) ? SYNACK_TCPI_OPT_SACK : 0) |
                            ((tcb->opt_on & TO_WSCALE) ? SYNACK_TCPI_OPT_WSCALE : 0) |
                            ((tcb->opt_on & TO_ECN) ? SYNACK_TCPI_OPT_ECN : 0) |
-                           (tcb->ecn_ce_rcvd ? SYNACK_TCPI_OPT_ECN_SEEN : 0));
+                           (tcb->ecn_seen ? SYNACK_TCPI_OPT_ECN_SEEN : 0));
     i->recovery = tcb->recovery;
     i->ts_recent = tcb->ts_recent;
     i->sacked_out = tcb->sacked_out;
@@ -352,7 +360,7 @@ int tcp_events(const struct tcb *tcb)
 {
     int ev = 0;
     if (tcb->state == SYNACK_LISTEN)
-        return tcb->acceptq_len ? SYNACK_POLLIN : 0;
+        return tcb->lst->acceptq_len ? SYNACK_POLLIN : 0;
     bool closed = tcb->state == SYNACK_CLOSED;
     if (tcb->rb.used || tcb->post_fill || (tcb->flags & (TF_RCVD_FIN | TF_SHUT_RD)) || closed)
         ev |= SYNACK_POLLIN;

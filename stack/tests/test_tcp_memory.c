@@ -6,7 +6,23 @@
 #include "support/conn.h"
 
 #include "core/stack_internal.h"
+#include "socket/sock.h"
 #include "tcp/tcp_internal.h"
+
+/* The stack's calloc is wrapped in this test (Makefile: -Wl,--wrap=calloc):
+ * the next allocation of fail_size octets fails, as when memory runs out. */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static size_t fail_size, failed;
+void *__wrap_calloc(size_t n, size_t size)
+{
+    if (fail_size && n * size == fail_size) {
+        fail_size = 0;
+        failed++;
+        return NULL;
+    }
+    return __real_calloc(n, size);
+}
 
 static struct tcb *conn_tcb(struct probe *p)
 {
@@ -335,10 +351,64 @@ static void test_time_wait_record_keeps_timestamps(void **state)
     assert_int_equal(p->st->tcp.tw_count, 0);
 }
 
+/* What only a listener uses (its queues, SYN cache list, Fast Open queue
+ * and key) is allocated by LISTEN and goes with the listener: a connection
+ * has none, so an idle connection does not pay for it. The TCB and the
+ * socket stay within what makes an idle connection end cost under 1 KiB
+ * (bench_conns: all/end). */
+static void test_a_listeners_part_is_its_own(void **state)
+{
+    struct probe *p = *state;
+    assert_true(sizeof(struct tcb) <= 760); /* 768 octets of heap with malloc's header */
+    assert_true(sizeof(struct sock) <= 152);
+    probe_goto_syn_received(p);
+    struct tcb *l = p->st->sockets->v[p->lsd].tcb;
+    assert_non_null(l->lst);
+    assert_int_equal(l->lst->backlog, 8);
+    assert_int_equal(synack_socket_listen(p->st, p->lsd, 3), 0); /* listen again: the backlog */
+    assert_int_equal(l->lst->backlog, 3);
+    probe_inject(p, ACK, 1, 1, NULL, 0);
+    p->sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    assert_true(p->sd >= 0);
+    assert_null(conn_tcb(p)->lst);
+    /* the listener closes: its part goes with it (LeakSanitizer under SAN=1) */
+    assert_int_equal(synack_socket_close(p->st, p->lsd, p->now), 0);
+    assert_int_equal(probe_tcb_count(p), 1);
+    assert_int_equal(CNT(p, tcp_nomem), 0);
+}
+
+/* No memory for a listener's part: listen() fails with ENOMEM, counted
+ * (tcp_nomem), nothing is left behind (no TCB, the port free), and the same
+ * socket listens when memory is back and serves a client. */
+static void test_listen_without_memory_fails_counted_then_serves(void **state)
+{
+    struct probe *p = *state;
+    p->lsd = synack_socket(p->st);
+    assert_int_equal(synack_socket_bind(p->st, p->lsd, 0, p->port), 0);
+    fail_size = sizeof(struct tcb_listen);
+    failed = 0;
+    assert_int_equal(synack_socket_listen(p->st, p->lsd, 8), -ENOMEM);
+    assert_int_equal(failed, 1);
+    assert_int_equal(CNT(p, tcp_nomem), 1);
+    assert_int_equal(probe_tcb_count(p), 0);
+    probe_inject(p, SYN, 0, 0, NULL, 0); /* not listening: RST */
+    probe_expect(p, RST | ACK, 0, 1);
+    assert_int_equal(synack_socket_listen(p->st, p->lsd, 8), 0);
+    p->stack_isn_known = false;
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    probe_expect(p, SYN | ACK, 0, 1);
+    probe_inject(p, ACK, 1, 1, NULL, 0);
+    probe_expect_none(p);
+    assert_true(synack_socket_accept(p->st, p->lsd, NULL, NULL) >= 0);
+    assert_int_equal(CNT(p, tcp_nomem), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, conn_setup, conn_teardown)
+        T(test_a_listeners_part_is_its_own),
+        T(test_listen_without_memory_fails_counted_then_serves),
         T(test_a_new_connection_holds_no_buffers),
         T(test_buffers_grow_on_use_and_go_when_empty),
         T(test_out_of_order_data_grows_the_ring_to_its_offset),

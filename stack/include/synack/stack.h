@@ -238,6 +238,7 @@ const char *synack_config_check(const struct synack_config *cfg);
     X(tcp_syncookies_ok, "connections completed by a valid SYN cookie")                   \
     X(tcp_syncookies_bad, "ACKs to a listener with a forged or stale cookie (RST sent)")   \
     X(tcp_conn_limit, "connections refused: max_conns reached")                           \
+    X(tcp_nomem, "TCP state not allocated: no memory (the call failed with ENOMEM)")       \
     X(tcp_syn_sent_bad_ack, "SYN-SENT: unacceptable ACK")                                 \
     X(tcp_syn_sent_drop, "SYN-SENT: segments without SYN or RST, or RST without ACK")     \
     X(tcp_unacceptable, "segments failing the acceptability test (3.10.7.4 first)")       \
