@@ -93,36 +93,49 @@ static void link_caps(struct tcp_ctx *t, const struct synack_link *link)
     }
 }
 
-struct synack_stack *synack_stack_new(const struct synack_config *cfg,
-                                      const struct synack_link *link, int *err)
+/* Everything synack_stack_new sets but the stack and its ICMP buffer:
+ * on a zeroed stack it makes one, on a used one it resets it. */
+static int stack_setup(struct synack_stack *s, const struct synack_config *cfg,
+                       const struct synack_link *link)
 {
-    int e = (!cfg || !link || !link->send) ? -EINVAL : (synack_config_check(cfg) ? -EINVAL : 0);
-    struct synack_stack *s = e ? NULL : calloc(1, sizeof *s);
-    if (!e && !s)
-        e = -ENOMEM;
-    if (e) {
-        if (err)
-            *err = e;
-        return NULL;
-    }
     s->cfg = *cfg;
     s->link = *link;
+    memset(&s->cnt, 0, sizeof s->cnt);
     s->host = (struct ip_host){cfg->addr, cfg->prefix_len};
     memcpy(s->host6.addr, cfg->addr6, 16);
     s->ipv6 = memcmp(cfg->addr6, no_addr6, 16) != 0;
     rng_seed(&s->rng, cfg->rng_seed);
     s->ip_id = (uint16_t)rng_next(&s->rng);
-    s->icmp_buf = malloc(ICMP_BUF_SIZE);
+    s->icmp_limit = (struct rate_limit){0};
     struct ip_reasm_cfg rc = {cfg->reasm_max, cfg->reasm_mem_max, cfg->reasm_dgram_max,
                               cfg->reasm_timeout};
-    e = s->icmp_buf ? ip_reasm_init(&s->reasm, &rc, &s->cnt) : -ENOMEM;
-    if (!e && (e = tcp_ctx_init(&s->tcp, &s->cfg, &s->cnt, &s->rng, stack_ip_output, s)))
-        ip_reasm_destroy(&s->reasm);
-    else if (!e && link->sendv)
+    int e = ip_reasm_reset(&s->reasm, &rc, &s->cnt);
+    if (!e)
+        e = tcp_ctx_reset(&s->tcp, &s->cfg, &s->cnt, &s->rng, stack_ip_output, s);
+    if (!e && link->sendv)
         link_caps(&s->tcp, link);
+    return e;
+}
+
+static int args_check(const struct synack_config *cfg, const struct synack_link *link)
+{
+    return (!cfg || !link || !link->send || synack_config_check(cfg)) ? -EINVAL : 0;
+}
+
+struct synack_stack *synack_stack_new(const struct synack_config *cfg,
+                                      const struct synack_link *link, int *err)
+{
+    int e = args_check(cfg, link);
+    struct synack_stack *s = e ? NULL : calloc(1, sizeof *s);
+    if (!e && !s)
+        e = -ENOMEM;
+    if (!e) {
+        s->cfg = *cfg; /* ICMP_BUF_SIZE */
+        s->icmp_buf = malloc(ICMP_BUF_SIZE);
+        e = s->icmp_buf ? stack_setup(s, cfg, link) : -ENOMEM;
+    }
     if (e) {
-        free(s->icmp_buf);
-        free(s);
+        synack_stack_free(s);
         if (err)
             *err = e;
         return NULL;
@@ -130,12 +143,30 @@ struct synack_stack *synack_stack_new(const struct synack_config *cfg,
     return s;
 }
 
+int synack_stack_reset(struct synack_stack *s, const struct synack_config *cfg,
+                       const struct synack_link *link)
+{
+    int e = s ? args_check(cfg, link) : -EINVAL;
+    if (e)
+        return e;
+    size_t icmp_size = ICMP_BUF_SIZE;
+    s->cfg = *cfg;
+    if (icmp_size != ICMP_BUF_SIZE) {
+        free(s->icmp_buf);
+        if (!(s->icmp_buf = malloc(ICMP_BUF_SIZE)))
+            return -ENOMEM;
+    }
+    if (s->sockets_free)
+        s->sockets_free(s, true); /* before TCP: the sockets' TCBs go with it */
+    return stack_setup(s, cfg, link);
+}
+
 void synack_stack_free(struct synack_stack *s)
 {
     if (!s)
         return;
     if (s->sockets_free)
-        s->sockets_free(s);
+        s->sockets_free(s, false);
     tcp_ctx_destroy(&s->tcp);
     ip_reasm_destroy(&s->reasm);
     free(s->icmp_buf);

@@ -30,7 +30,9 @@ struct synack_stack {
     uint8_t *icmp_buf;    /* IPv4 header + ICMP reply */
     /* Owned by the socket layer; freed through sockets_free. */
     struct sock_table *sockets;
-    void (*sockets_free)(struct synack_stack *s);
+    /* keep (synack_stack_reset): every socket goes, the table stays
+     * when max_sockets has not changed */
+    void (*sockets_free)(struct synack_stack *s, bool keep);
 };
 
 #endif

@@ -28,11 +28,7 @@ int ip_reasm_init(struct ip_reasm *r, const struct ip_reasm_cfg *cfg,
                   struct synack_counters *cnt)
 {
     memset(r, 0, sizeof *r);
-    r->cfg = *cfg;
-    r->cnt = cnt;
-    if (cfg->max_dgrams && !(r->slots = calloc(cfg->max_dgrams, sizeof *r->slots)))
-        return -ENOMEM;
-    return 0;
+    return ip_reasm_reset(r, cfg, cnt);
 }
 
 static void done_free(struct ip_reasm *r)
@@ -74,6 +70,26 @@ void ip_reasm_destroy(struct ip_reasm *r)
         release(r, r->oldest);
     free(r->slots);
     r->slots = NULL;
+}
+
+int ip_reasm_reset(struct ip_reasm *r, const struct ip_reasm_cfg *cfg,
+                   struct synack_counters *cnt)
+{
+    done_free(r);
+    while (r->oldest)
+        release(r, r->oldest); /* which zeroes the slot */
+    struct reasm_dgram *slots = r->slots;
+    if (slots && r->cfg.max_dgrams != cfg->max_dgrams) {
+        free(slots);
+        slots = NULL;
+    }
+    memset(r, 0, sizeof *r);
+    r->cfg = *cfg;
+    r->cnt = cnt;
+    r->slots = slots;
+    if (cfg->max_dgrams && !r->slots && !(r->slots = calloc(cfg->max_dgrams, sizeof *r->slots)))
+        return -ENOMEM;
+    return 0;
 }
 
 /* A dropped datagram keeps its slot, without its buffer, until it expires:

@@ -98,6 +98,10 @@ typedef void (*ip_reasm_timeout_fn)(void *ctx, const struct ip_reasm_quote *q, u
 int ip_reasm_init(struct ip_reasm *r, const struct ip_reasm_cfg *cfg,
                   struct synack_counters *cnt);
 void ip_reasm_destroy(struct ip_reasm *r);
+/* r as ip_reasm_init leaves it, for cfg: every datagram goes, the slots
+ * stay when there are as many. */
+int ip_reasm_reset(struct ip_reasm *r, const struct ip_reasm_cfg *cfg,
+                   struct synack_counters *cnt);
 
 /* The fragment of an IPv4 datagram ip, parsed from pkt. */
 void ip_frag_from_ipv4(const uint8_t *pkt, const struct synack_ipv4 *ip, struct ip_frag *f);

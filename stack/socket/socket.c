@@ -11,16 +11,42 @@
 #include "socket/sock.h"
 #include "util/mutant.h"
 
-static void sockets_free(struct synack_stack *s)
+/* Every socket goes (their TCBs are TCP's to free). keep
+ * (synack_stack_reset): the table stays, empty, for max_sockets handles. */
+static void sockets_free(struct synack_stack *s, bool keep)
 {
-    if (s->sockets) {
-        free(s->sockets->watched);
-        free(s->sockets->v);
-        free(s->sockets->used);
-        free(s->sockets->ports);
-        free(s->sockets);
-        s->sockets = NULL;
+    struct sock_table *tb = s->sockets;
+    if (!tb)
+        return;
+    if (keep) {
+        for (uint32_t i = 0; i < tb->n; i++)
+            if (tb->v[i].kind != SK_FREE && tb->v[i].bound)
+                tb->ports[tb->v[i].lport] = (struct port_use){0};
+        uint32_t n = s->cfg.max_sockets;
+        if (n != tb->n) {
+            free(tb->v);
+            free(tb->used);
+            free(tb->watched);
+            tb->watched = NULL;
+            tb->v = calloc(n, sizeof *tb->v);
+            tb->used = calloc((n + 63) / 64, sizeof *tb->used);
+            tb->n = n;
+        } else {
+            memset(tb->v, 0, n * sizeof *tb->v);
+            memset(tb->used, 0, (n + 63) / 64 * sizeof *tb->used);
+        }
+        tb->nwatched = 0;
+        tb->rhead = tb->rtail = -1;
+        tb->hint = 0;
+        if (tb->v && tb->used)
+            return;
     }
+    free(tb->watched);
+    free(tb->v);
+    free(tb->used);
+    free(tb->ports);
+    free(tb);
+    s->sockets = NULL;
 }
 
 static struct sock_table *table(struct synack_stack *s)

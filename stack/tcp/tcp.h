@@ -12,6 +12,12 @@
 int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
                  struct synack_counters *cnt, struct rng *rng, tcp_ip_output_fn out,
                  void *out_ctx);
+/* t as tcp_ctx_init leaves it, for cfg: every TCB, record and timer goes,
+ * and the tables that fit the new cfg are kept (they are empty then). On
+ * an error t holds nothing (tcp_ctx_destroy may still be called). */
+int tcp_ctx_reset(struct tcp_ctx *t, const struct synack_config *cfg,
+                  struct synack_counters *cnt, struct rng *rng, tcp_ip_output_fn out,
+                  void *out_ctx);
 void tcp_ctx_destroy(struct tcp_ctx *t);
 
 /* ---- from the dispatch layer ---- */

@@ -109,7 +109,10 @@ bool tcp_syncookie_opts(const struct tcp_syn_opts *peer, bool ecn, struct synack
 void tcp_syncookie_ack_opts(const struct tcp_seg *seg, struct tcp_syn_opts *o);
 
 /* ---- the SYN cache: tcp_syncache.c ---- */
+/* The hash for cfg's syncache_max (an empty one of that size is kept). */
 int syncache_init(struct tcp_ctx *t);
+/* Every half-open connection goes; the hash stays. */
+void syncache_clear(struct tcp_ctx *t);
 void syncache_destroy(struct tcp_ctx *t);
 struct syn_entry *syncache_lookup(const struct tcp_ctx *t, const struct tcp_tuple *tu);
 /* LISTEN, a SYN (3.10.7.2 third): an entry and a SYN-ACK, or a cookie.
@@ -126,7 +129,10 @@ void syncache_poll(struct tcp_ctx *t, uint64_t now);
 uint64_t syncache_deadline(const struct tcp_ctx *t);
 
 /* ---- TIME-WAIT records: tcp_timewait.c ---- */
+/* The hash for cfg's timewait_max (an empty one of that size is kept). */
 int timewait_init(struct tcp_ctx *t);
+/* Every record goes; the hash stays. */
+void timewait_clear(struct tcp_ctx *t);
 void timewait_destroy(struct tcp_ctx *t);
 struct tw_entry *timewait_lookup(const struct tcp_ctx *t, const struct tcp_tuple *tu);
 /* A TCB in TIME-WAIT that nobody holds becomes a record and is freed;

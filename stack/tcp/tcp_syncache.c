@@ -15,6 +15,9 @@ int syncache_init(struct tcp_ctx *t)
     uint32_t buckets = 64;
     while (buckets < t->cfg->syncache_max && buckets < (1u << 16))
         buckets <<= 1;
+    if (t->syn_hash && t->syn_mask == buckets - 1)
+        return 0; /* kept by tcp_ctx_reset, empty */
+    free(t->syn_hash);
     t->syn_hash = calloc(buckets, sizeof *t->syn_hash);
     t->syn_mask = buckets - 1;
     return t->syn_hash ? 0 : -ENOMEM;
@@ -60,11 +63,16 @@ static void entry_free(struct tcp_ctx *t, struct syn_entry *e)
     free(e);
 }
 
-void syncache_destroy(struct tcp_ctx *t)
+void syncache_clear(struct tcp_ctx *t)
 {
-    for (uint32_t b = 0; t->syn_hash && b <= t->syn_mask; b++)
+    for (uint32_t b = 0; t->syn_count && b <= t->syn_mask; b++)
         while (t->syn_hash[b])
             entry_free(t, t->syn_hash[b]);
+}
+
+void syncache_destroy(struct tcp_ctx *t)
+{
+    syncache_clear(t);
     free(t->syn_hash);
     t->syn_hash = NULL;
     heap_free(&t->syn_timers);

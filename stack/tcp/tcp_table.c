@@ -14,6 +14,47 @@ int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
                  void *out_ctx)
 {
     memset(t, 0, sizeof *t);
+    return tcp_ctx_reset(t, cfg, cnt, rng, out, out_ctx);
+}
+
+/* Every TCB, TIME-WAIT record and half-open connection goes: the hashes
+ * are left empty, the port counts at 0, the timer heaps without a node. */
+static void ctx_empty(struct tcp_ctx *t)
+{
+    syncache_clear(t);
+    timewait_clear(t);
+    while (t->all) {
+        tcb_orphan(t, t->all);
+        tcb_free(t, t->all);
+    }
+}
+
+/* The connection hash for cfg: t's when it has the size (it is empty). */
+static int ctx_hash(struct tcp_ctx *t, const struct synack_config *cfg)
+{
+    uint32_t buckets = 64;
+    while (buckets < cfg->max_conns && buckets < (1u << 20))
+        buckets <<= 1;
+    if (t->hash && t->hash_mask == buckets - 1)
+        return 0;
+    free(t->hash);
+    t->hash = calloc(buckets, sizeof *t->hash);
+    t->hash_mask = buckets - 1;
+    return t->hash ? 0 : -ENOMEM;
+}
+
+int tcp_ctx_reset(struct tcp_ctx *t, const struct synack_config *cfg,
+                  struct synack_counters *cnt, struct rng *rng, tcp_ip_output_fn out,
+                  void *out_ctx)
+{
+    ctx_empty(t);
+    struct tcp_ctx keep = *t;
+    memset(t, 0, sizeof *t);
+    t->hash = keep.hash, t->hash_mask = keep.hash_mask;
+    t->syn_hash = keep.syn_hash, t->syn_mask = keep.syn_mask;
+    t->tw_hash = keep.tw_hash, t->tw_mask = keep.tw_mask;
+    t->port_refs = keep.port_refs;
+    t->timers = keep.timers, t->syn_timers = keep.syn_timers;
     t->cfg = cfg;
     t->cnt = cnt;
     t->rng = rng;
@@ -24,14 +65,13 @@ int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
     t->port_next = (uint32_t)rng_next(rng);
     t->ts_key = (struct siphash_key){rng_next(rng), rng_next(rng)};
     t->tfo_key = (struct siphash_key){rng_next(rng), rng_next(rng)};
-    uint32_t buckets = 64;
-    while (buckets < cfg->max_conns && buckets < (1u << 20))
-        buckets <<= 1;
-    t->hash = calloc(buckets, sizeof *t->hash);
-    t->hash_mask = buckets - 1;
     t->pkt_cap = TCP_IP_HEADROOM + 60u + cfg->mtu;
-    t->pkt = malloc(t->pkt_cap);
-    if (!t->hash || !t->pkt || syncache_init(t) < 0 || timewait_init(t) < 0) {
+    t->pkt = keep.pkt && keep.pkt_cap == t->pkt_cap ? keep.pkt : NULL;
+    if (!t->pkt) {
+        free(keep.pkt);
+        t->pkt = malloc(t->pkt_cap);
+    }
+    if (ctx_hash(t, cfg) < 0 || !t->pkt || syncache_init(t) < 0 || timewait_init(t) < 0) {
         tcp_ctx_destroy(t);
         return -ENOMEM;
     }
@@ -40,12 +80,9 @@ int tcp_ctx_init(struct tcp_ctx *t, const struct synack_config *cfg,
 
 void tcp_ctx_destroy(struct tcp_ctx *t)
 {
+    ctx_empty(t);
     syncache_destroy(t);
     timewait_destroy(t);
-    while (t->all) {
-        tcb_orphan(t, t->all);
-        tcb_free(t, t->all);
-    }
     free(t->hash);
     free(t->pkt);
     heap_free(&t->timers);

@@ -15,6 +15,9 @@ int timewait_init(struct tcp_ctx *t)
     uint32_t buckets = 64;
     while (buckets < t->cfg->timewait_max && buckets < (1u << 18))
         buckets <<= 1;
+    if (t->tw_hash && t->tw_mask == buckets - 1)
+        return 0; /* kept by tcp_ctx_reset, empty */
+    free(t->tw_hash);
     t->tw_hash = calloc(buckets, sizeof *t->tw_hash);
     t->tw_mask = buckets - 1;
     return t->tw_hash ? 0 : -ENOMEM;
@@ -88,10 +91,15 @@ void timewait_remove(struct tcp_ctx *t, struct tw_entry *tw)
     free(tw);
 }
 
-void timewait_destroy(struct tcp_ctx *t)
+void timewait_clear(struct tcp_ctx *t)
 {
     while (t->tw_head)
         timewait_remove(t, t->tw_head);
+}
+
+void timewait_destroy(struct tcp_ctx *t)
+{
+    timewait_clear(t);
     free(t->tw_hash);
     t->tw_hash = NULL;
 }

@@ -308,6 +308,14 @@ uint64_t synack_counter_value(const struct synack_counters *c, size_t i);
 struct synack_stack *synack_stack_new(const struct synack_config *cfg,
                                       const struct synack_link *link, int *err);
 void synack_stack_free(struct synack_stack *s);
+/* Make s what synack_stack_new(cfg, link) would return, keeping the memory
+ * that fits: every socket, connection, timer and counter goes, and the
+ * RNG starts again from cfg's seed, so the same calls then give the same
+ * packets (fuzz targets reset one stack per input instead of building
+ * one). 0, -EINVAL for a bad configuration (s unchanged), or -ENOMEM,
+ * after which s may only be freed. */
+int synack_stack_reset(struct synack_stack *s, const struct synack_config *cfg,
+                       const struct synack_link *link);
 
 /* One inbound IPv4 datagram. The stack answers through the link before
  * returning (or at synack_stack_batch_end when a batch is open). */
