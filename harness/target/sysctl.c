@@ -134,6 +134,17 @@ static bool set_wmem(struct synack_config *c, const char *value, char *why, size
     return buffer_default(value, &c->sndbuf, why, n);
 }
 
+/* tcp_congestion_control NAME: the algorithms synack has (enum
+ * synack_congestion), by Linux's names. */
+static bool set_congestion(struct synack_config *c, const char *value, char *why, size_t n)
+{
+    char name[16];
+    if (sscanf(value, " %15s", name) != 1 || (strcmp(name, "reno") && strcmp(name, "cubic")))
+        return bad_value(value, "reno or cubic", why, n);
+    c->congestion = strcmp(name, "cubic") == 0 ? SYNACK_CONGESTION_CUBIC : SYNACK_CONGESTION_NEWRENO;
+    return true;
+}
+
 static bool set_port_range(struct synack_config *c, const char *value, char *why, size_t n)
 {
     unsigned long long v[2];
@@ -206,6 +217,8 @@ static const struct sysctl_row rows[] = {
     {"net.ipv4.tcp_dsack", set_dsack, 0, "dsack (RFC 2883)"},
     {"net.ipv4.tcp_ecn", set_ecn, 0, "ecn: 0 off, 1 ask and accept, 2 accept (RFC 3168)"},
     {"net.ipv4.tcp_fastopen", set_fastopen, 0, "fastopen: Linux's bits (RFC 7413)"},
+    {"net.ipv4.tcp_congestion_control", set_congestion, 0,
+     "congestion: reno (RFC 5681) or cubic (RFC 9438)"},
     {"net.ipv4.tcp_mtu_probing", set_mtu_probing, 0,
      "mtu_probing: 0, or 1 (RFC 4821 black-hole detection); synack has no 2 (always probe)"},
     /* What synack does not do: its one behaviour is the only value. */

@@ -80,6 +80,14 @@ static void test_extensions_and_fixed_behaviours(void **state)
     assert_int_equal(c.dsack, 0);
     assert_int_equal(c.fastopen, 3);
     assert_int_equal(c.mtu_probing, 1);
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_congestion_control=cubic", why),
+                     SYSCTL_APPLIED);
+    assert_int_equal(c.congestion, SYNACK_CONGESTION_CUBIC);
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_congestion_control=reno", why),
+                     SYSCTL_APPLIED);
+    assert_int_equal(c.congestion, SYNACK_CONGESTION_NEWRENO);
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_congestion_control=bbr", why),
+                     SYSCTL_UNSUPPORTED);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_mtu_probing=2", why), SYSCTL_UNSUPPORTED);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_ecn=3", why), SYSCTL_UNSUPPORTED);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_moderate_rcvbuf=1", why),

@@ -4,7 +4,7 @@
  * goodput in Gbit/s and the CPU time per data segment.
  *
  *   bench_bulk [--mib N] [--mtu N] [--buf KIB] [--offload] [--plain-recv] [--loss PCT]
- *              [--trace CSV] [--delay MS --rate MBIT [--no-wscale]] [--json]
+ *              [--trace CSV] [--delay MS --rate MBIT [--no-wscale]] [--cc reno|cubic] [--json]
  *
  * --mtu sets both stacks' MTU (1500; up to 65535), --buf their send and
  * receive buffers (the stack's default, 256 KiB: the data then stays in
@@ -20,6 +20,8 @@
  * time_s,cwnd_bytes,ssthresh_bytes,srtt_us,rto_us). A path (one-way delay,
  * rate, both ends' buffers) gives the goodput as a share of the path's
  * rate; --no-wscale runs it with window scaling off (RFC 7323).
+ * --cc picks the congestion control of both stacks (config.congestion:
+ * RFC 5681 "reno", or RFC 9438 "cubic"; the stack's default without it).
  * SYNACK_BENCH_SEED picks another seed for the link (1). --json prints one
  * JSON object instead of the sentence (stack/bench/bench.py reads it).
  * Every run prints the largest cwnd seen (after every turn of the loop)
@@ -42,6 +44,7 @@ struct opts {
     uint64_t total;
     unsigned mtu, buf_kib, delay_ms;
     bool offload, json, no_wscale, plain_recv;
+    int cc; /* enum synack_congestion, -1: the default */
     double loss, rate_mbit;
     const char *trace;
 };
@@ -64,6 +67,8 @@ static struct synack_stack *make_stack(struct synack_memlink *l, int end, uint32
     if (o->buf_kib)
         c.sndbuf = c.rcvbuf = o->buf_kib * 1024;
     c.window_scaling = !o->no_wscale;
+    if (o->cc >= 0)
+        c.congestion = (uint8_t)o->cc;
     struct synack_link link = synack_memlink_end(l, end);
     int err;
     struct synack_stack *s = synack_stack_new(&c, &link, &err);
@@ -89,7 +94,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: bench_bulk [--mib N] [--mtu N] [--buf KIB] [--offload] "
                     "[--plain-recv] [--loss PCT] [--trace CSV] [--delay MS --rate MBIT "
-                    "[--no-wscale]] [--json]\n");
+                    "[--no-wscale]] [--cc reno|cubic] [--json]\n");
     exit(2);
 }
 
@@ -101,10 +106,10 @@ static void parse(int argc, char **argv, struct opts *o)
         {"trace", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'j'},
         {"delay", required_argument, NULL, 'd'}, {"rate", required_argument, NULL, 'R'},
         {"buf", required_argument, NULL, 'b'},   {"no-wscale", no_argument, NULL, 'W'},
-        {"plain-recv", no_argument, NULL, 'r'},
+        {"plain-recv", no_argument, NULL, 'r'},  {"cc", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
-    *o = (struct opts){.total = 1024ull << 20, .mtu = 1500};
+    *o = (struct opts){.total = 1024ull << 20, .mtu = 1500, .cc = -1};
     int c;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
@@ -119,6 +124,14 @@ static void parse(int argc, char **argv, struct opts *o)
         case 'b': o->buf_kib = (unsigned)strtoul(optarg, NULL, 10); break;
         case 'W': o->no_wscale = true; break;
         case 'r': o->plain_recv = true; break;
+        case 'c':
+            if (strcmp(optarg, "reno") == 0)
+                o->cc = SYNACK_CONGESTION_NEWRENO;
+            else if (strcmp(optarg, "cubic") == 0)
+                o->cc = SYNACK_CONGESTION_CUBIC;
+            else
+                usage();
+            break;
         default: usage();
         }
     }

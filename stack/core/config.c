@@ -58,6 +58,7 @@ void synack_config_default(struct synack_config *c)
     c->ecn = 2;
     c->fastopen = 1;
     c->recovery = SYNACK_RECOVERY_RACK;
+    c->congestion = SYNACK_CONGESTION_NEWRENO;
 }
 
 #define HOUR (3600 * SYNACK_SEC)
@@ -150,6 +151,8 @@ static const char *check_switches(const struct synack_config *c)
         return "ecn: above 2";
     if (c->recovery > SYNACK_RECOVERY_RACK)
         return "recovery: not an enum synack_recovery";
+    if (c->congestion > SYNACK_CONGESTION_CUBIC)
+        return "congestion: not an enum synack_congestion";
     return NULL;
 }
 

@@ -39,6 +39,7 @@ struct sock {
     bool reuseaddr;
     uint8_t ext;      /* TO_*: the TCP extensions to offer */
     uint8_t recovery; /* enum synack_recovery */
+    uint8_t congestion; /* enum synack_congestion */
     uint8_t tos, ttl;
     uint8_t pmtudisc; /* enum tcp_pmtudisc (IP_MTU_DISCOVER) */
     bool mtu_probing; /* SYNACK_TCP_MTU_PROBING (RFC 4821) */

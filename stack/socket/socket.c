@@ -141,6 +141,7 @@ static int sock_alloc(struct synack_stack *s, uint16_t family)
         sk->ttl = s->cfg.ttl;
         sk->ext = tcp_ext_from_config(&s->cfg);
         sk->recovery = s->cfg.recovery;
+        sk->congestion = s->cfg.congestion;
         sk->tfo_mode = s->cfg.fastopen;
         if (s->cfg.icmp_hard_abort)
             sk->flags |= TF_ICMP_HARD_ABORT;
@@ -294,6 +295,7 @@ static struct tcp_open_params open_params(const struct sock *sk)
         .flags = sk->flags,
         .ext = sk->ext,
         .recovery = sk->recovery,
+        .congestion = sk->congestion,
         .tfo_mode = sk->tfo_mode,
         .tfo_connect = sk->tfo_connect,
         .keep_idle = sk->keep_idle,

@@ -165,12 +165,42 @@ static int set_fastopen(struct sock *sk, int name, const void *val, size_t len)
     return 0;
 }
 
+/* TCP_CONGESTION, as Linux: the algorithm's name, at any time; an
+ * unknown name is ENOENT. */
+static int set_congestion(struct sock *sk, const void *val, size_t len)
+{
+    if (!val || len == 0)
+        return -EINVAL;
+    int id = tcp_congestion_by_name(val, len);
+    if (id < 0)
+        return -ENOENT;
+    sk->congestion = (uint8_t)id;
+    if (sk->tcb)
+        tcp_set_congestion(sk->tcb, sk->congestion);
+    return 0;
+}
+
+/* Linux copies out its 16-octet name field, as much as len asks for. */
+static int get_congestion(const struct sock *sk, void *val, size_t *len)
+{
+    if (!val || !len)
+        return -EINVAL;
+    char name[16] = {0};
+    strncpy(name, tcp_congestion_name(sk->congestion), sizeof name - 1);
+    if (*len > sizeof name)
+        *len = sizeof name;
+    memcpy(val, name, *len);
+    return 0;
+}
+
 static int set_tcp_level(struct synack_stack *s, struct sock *sk, int name, const void *val,
                          size_t len, uint64_t now)
 {
     if (name == SYNACK_TCP_FASTOPEN || name == SYNACK_TCP_FASTOPEN_CONNECT ||
         name == SYNACK_TCP_FASTOPEN_KEY || name == SYNACK_TCP_FASTOPEN_MODE)
         return set_fastopen(sk, name, val, len);
+    if (name == SYNACK_TCP_CONGESTION)
+        return set_congestion(sk, val, len);
     int v;
     if (get_int(val, len, &v) < 0)
         return -EINVAL;
@@ -399,6 +429,8 @@ static int get_tcp_level(struct synack_stack *s, struct sock *sk, int name, void
                          size_t *len)
 {
     switch (name) {
+    case SYNACK_TCP_CONGESTION:
+        return get_congestion(sk, val, len);
     case SYNACK_TCP_NODELAY:
         return put_int(val, len, (sk->flags & TF_NODELAY) != 0);
     case SYNACK_TCP_MAXSEG:

@@ -52,6 +52,7 @@ struct tcp_open_params {
     uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0 */
     uint8_t ext;      /* TO_*: the extensions to offer */
     uint8_t recovery; /* enum synack_recovery */
+    uint8_t congestion; /* enum synack_congestion */
     uint16_t tfo_mode; /* RFC 7413: net.ipv4.tcp_fastopen bits */
     bool tfo_connect;  /* TCP_FASTOPEN_CONNECT: the SYN waits for the first send */
     uint64_t keep_idle, keep_intvl;
@@ -107,6 +108,12 @@ int tcp_take_error(struct tcb *tcb);
 int tcp_set_buffers(struct tcp_ctx *t, struct tcb *tcb, uint32_t sndbuf, uint32_t rcvbuf,
                     uint64_t now);
 void tcp_set_nodelay(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t now);
+/* TCP_CONGESTION: the enum synack_congestion of a name ("reno", "cubic";
+ * not NUL-terminated, len octets at most), or -1; the name of one; switch
+ * a connection to one (an established one starts it from its cwnd). */
+int tcp_congestion_by_name(const char *name, size_t len);
+const char *tcp_congestion_name(uint8_t id);
+void tcp_set_congestion(struct tcb *tcb, uint8_t id);
 void tcp_set_keepalive(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t idle,
                        uint64_t intvl, uint32_t cnt, uint64_t now);
 

@@ -5,7 +5,10 @@
  *
  * Loss recovery (duplicate ACKs, recovery episodes, windows the RFCs fix)
  * is generic and lives here; how cwnd grows and how far ssthresh falls is
- * the algorithm's, behind struct tcp_cc_ops (tcp_internal.h). */
+ * the algorithm's, behind struct tcp_cc_ops (tcp_internal.h): NewReno's
+ * here, CUBIC's in tcp_cubic.c. */
+#include <string.h>
+
 #include "tcp/tcp_internal.h"
 #include "util/mutant.h"
 
@@ -29,13 +32,18 @@ static uint32_t reno_ssthresh(struct tcb *tcb, uint32_t flight)
     return half > floor ? half : floor;
 }
 
+void cc_slow_start(struct tcb *tcb, uint32_t acked)
+{
+    uint32_t smss = tcb->snd_mss;
+    tcb->cwnd += acked < smss ? acked : smss;
+}
+
 static void reno_cong_avoid(struct tcb *tcb, uint32_t acked, uint64_t now)
 {
     (void)now;
     uint32_t smss = tcb->snd_mss;
     if (tcb->cwnd < tcb->ssthresh) {
-        /* slow start, eq. 2: cwnd += min(N, SMSS) */
-        tcb->cwnd += acked < smss ? acked : smss;
+        cc_slow_start(tcb, acked);
         return;
     }
     /* congestion avoidance: one SMSS per cwnd of acknowledged octets
@@ -48,11 +56,46 @@ static void reno_cong_avoid(struct tcb *tcb, uint32_t acked, uint64_t now)
 }
 
 const struct tcp_cc_ops tcp_cc_newreno = {
-    .name = "newreno",
+    .name = "reno", /* Linux's name for RFC 5681 with RFC 6582 recovery */
+    .id = SYNACK_CONGESTION_NEWRENO,
     .init = reno_init,
     .ssthresh = reno_ssthresh,
     .cong_avoid = reno_cong_avoid,
 };
+
+const struct tcp_cc_ops *tcp_cc_of(uint8_t id)
+{
+    return id == SYNACK_CONGESTION_CUBIC ? &tcp_cc_cubic : &tcp_cc_newreno;
+}
+
+int tcp_congestion_by_name(const char *name, size_t len)
+{
+    for (uint8_t id = 0; id <= SYNACK_CONGESTION_CUBIC; id++) {
+        const char *n = tcp_cc_of(id)->name;
+        size_t nl = strlen(n);
+        if ((len == nl || (len > nl && name[nl] == '\0')) && memcmp(name, n, nl) == 0)
+            return id;
+    }
+    return -1;
+}
+
+const char *tcp_congestion_name(uint8_t id)
+{
+    return tcp_cc_of(id)->name;
+}
+
+void tcp_set_congestion(struct tcb *tcb, uint8_t id)
+{
+    tcb->cc = tcp_cc_of(id);
+    if (tcb->flags & TF_CONNECTED) /* cc_init ran: cwnd and ssthresh stay */
+        tcb->cc->init(tcb);
+}
+
+static void cc_event(struct tcb *tcb, enum tcp_cc_event ev)
+{
+    if (tcb->cc->event)
+        tcb->cc->event(tcb, ev);
+}
 
 /* ---- generic ---- */
 
@@ -213,6 +256,7 @@ void cc_on_rto(struct tcp_ctx *t, struct tcb *tcb)
     tcb->lt_sent = 0;
     tcb->recover = tcb->snd_max; /* RFC 6582 3.2 step 4 after a timeout */
     tcb->flags &= ~TF_IN_RECOVERY;
+    cc_event(tcb, CC_EV_RTO);
 }
 
 /* RFC 5681 3.2 step 1 (RFC 3042): on the first and second duplicate ACK,
@@ -247,6 +291,7 @@ void cc_restart_after_idle(const struct tcp_ctx *t, struct tcb *tcb, uint64_t no
     uint32_t iw = cc_initial_window(tcb);
     if (tcb->cwnd > iw)
         tcb->cwnd = iw;
+    cc_event(tcb, CC_EV_IDLE);
 }
 
 /* ---- ECN (RFC 3168 6.1.2, 6.1.3) ---- */

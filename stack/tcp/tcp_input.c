@@ -59,6 +59,7 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
         .flags = l->flags,
         .ext = l->opt_offer,
         .recovery = l->recovery,
+        .congestion = l->cc->id,
         .tfo_mode = l->tfo_mode,
         .keep_idle = l->keep_idle,
         .keep_intvl = l->keep_intvl,

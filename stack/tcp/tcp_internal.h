@@ -369,16 +369,42 @@ uint64_t rto_current(const struct tcp_ctx *t, const struct tcb *tcb);
  * ssthresh falls. Loss detection, fast retransmit, NewReno recovery, the
  * timeout response and the initial and restart windows are generic
  * (tcp_cc.c), so CUBIC (RFC 9438) is one more table of these. */
+/* What else an algorithm may want to hear of (tcp_cc_ops.event). */
+enum tcp_cc_event {
+    CC_EV_RTO,  /* the retransmission timer expired (RFC 5681 3.1) */
+    CC_EV_IDLE, /* cwnd restarts after idle (RFC 5681 4.1) */
+};
 struct tcp_cc_ops {
-    const char *name;
+    const char *name; /* Linux's name for it (TCP_CONGESTION) */
+    uint8_t id;       /* enum synack_congestion */
     /* The connection is established; cwnd and ssthresh hold IW and "high". */
     void (*init)(struct tcb *tcb);
     /* ssthresh after a loss, given the FlightSize that counts (RFC 5681 eq. 4). */
     uint32_t (*ssthresh)(struct tcb *tcb, uint32_t flight);
     /* cwnd growth for acked new octets outside recovery (RFC 5681 3.1). */
     void (*cong_avoid)(struct tcb *tcb, uint32_t acked, uint64_t now);
+    /* Optional: a timeout or a restart after idle, after the generic response. */
+    void (*event)(struct tcb *tcb, enum tcp_cc_event ev);
 };
-extern const struct tcp_cc_ops tcp_cc_newreno;
+extern const struct tcp_cc_ops tcp_cc_newreno, tcp_cc_cubic;
+/* The algorithm of an enum synack_congestion (NewReno for an unknown one). */
+const struct tcp_cc_ops *tcp_cc_of(uint8_t id);
+/* RFC 5681 3.1 slow start, eq. 2: cwnd += min(N, SMSS). */
+void cc_slow_start(struct tcb *tcb, uint32_t acked);
+/* RFC 9438 4.2, in segments and seconds: K (Figure 2) and W_cubic(t) (Figure 1). */
+double tcp_cubic_k(double w_max, double cwnd_epoch);
+double tcp_cubic_window(double t, double k, double w_max);
+/* CUBIC's state (tcp_cubic.c), in tcb->cc_priv; windows in octets. */
+struct tcp_cubic {
+    double w_max;        /* W_max: the window before the last reduction */
+    double k;            /* K, seconds */
+    double w_est;        /* W_est (RFC 9438 4.3) */
+    uint64_t t_epoch;    /* t_epoch: the congestion avoidance stage began (0: not yet) */
+    uint32_t cwnd_epoch; /* cwnd_epoch: cwnd when it began */
+    uint32_t cwnd_prior; /* cwnd_prior: cwnd before the last reduction */
+    bool after_rto;      /* 4.8: the stage after a timeout starts from K = 0 */
+};
+struct tcp_cubic *tcp_cubic_of(struct tcb *tcb);
 
 /* ---- loss detection and recovery: tcp_recovery.c ---- */
 /* What an acceptable ACK did, for the recovery algorithm. */

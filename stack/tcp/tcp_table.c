@@ -150,7 +150,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->mtu_probing = p->mtu_probing;
     tcb->v6only = p->v6only;
     tcb->owner = TCB_USER;
-    tcb->cc = &tcp_cc_newreno;
+    tcb->cc = tcp_cc_of(p->congestion);
     tcb->rec = &tcp_rec_newreno; /* until ESTABLISHED settles SACK */
     timers_stop_all(t, tcb);
     rtt_init(t, tcb);

@@ -301,6 +301,7 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
                            ((tcb->opt_on & TO_ECN) ? SYNACK_TCPI_OPT_ECN : 0) |
                            (tcb->ecn_seen ? SYNACK_TCPI_OPT_ECN_SEEN : 0));
     i->recovery = tcb->recovery;
+    i->congestion = tcb->cc->id;
     i->ts_recent = tcb->ts_recent;
     i->sacked_out = tcb->sacked_out;
     i->lost_out = tcb->lost_out;

@@ -417,7 +417,7 @@ static const struct tcp_cc_ops cc_fixed = {
 static void test_an_algorithm_is_a_table_of_functions(void **state)
 {
     struct probe *p = *state;
-    assert_string_equal(tcp_cc_newreno.name, "newreno");
+    assert_string_equal(tcp_cc_newreno.name, "reno");
     probe_goto_syn_sent(p);
     struct tcb *tcb = probe_tcb(p);
     assert_non_null(tcb);

@@ -121,6 +121,8 @@ const char *synack_state_name(enum synack_state st);
  * as a (positive) errno, 0 if none (SHLD-25); what STATUS's soft_error says,
  * for callers that read TCP_INFO the Linux way (packetdrill's SO interface) */
 #define SYNACK_TCP_SOFT_ERROR 0x5ac1
+#define SYNACK_TCP_CONGESTION 13 /* the congestion control by name, as Linux: "reno", "cubic"
+                                  * (enum synack_congestion; unknown: ENOENT) */
 #define SYNACK_TCP_FASTOPEN 23   /* listener: queue length of Fast Open connections (RFC 7413) */
 #define SYNACK_TCP_FASTOPEN_CONNECT 30 /* connect() returns at once; the SYN carries the first send */
 #define SYNACK_TCP_FASTOPEN_KEY 33 /* a listener's 16-octet cookie key (cookies as Linux makes them) */
@@ -188,6 +190,7 @@ struct synack_tcp_info {
     uint8_t snd_wscale, rcv_wscale;
     uint8_t options;               /* SYNACK_TCPI_OPT_*: what both SYNs negotiated */
     uint8_t recovery;              /* enum synack_recovery in use */
+    uint8_t congestion;            /* enum synack_congestion in use */
     struct synack_addr laddr, raddr; /* the connection's family (IPv4: AF_INET) */
     uint16_t lport, rport;
     uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, snd_up;

@@ -148,6 +148,15 @@ struct synack_config {
     uint16_t fastopen;        /* RFC 7413, Linux's bits: 1 client, 2 server,
                                * 0x200 server without a cookie (1) */
     uint8_t recovery;         /* loss recovery, enum synack_recovery (RACK-TLP) */
+    uint8_t congestion;       /* congestion control, enum synack_congestion (NewReno;
+                               * Linux's tcp_congestion_control, a name there) */
+};
+
+/* Congestion control of a connection (config.congestion; per socket the
+ * Linux way, TCP_CONGESTION with the name: "reno" or "cubic"). */
+enum synack_congestion {
+    SYNACK_CONGESTION_NEWRENO = 0, /* RFC 5681 with RFC 6582 ("reno") */
+    SYNACK_CONGESTION_CUBIC = 1,   /* RFC 9438 ("cubic") */
 };
 
 /* Loss detection and recovery of a connection (config.recovery and the
