@@ -30,6 +30,7 @@ void app_init(struct app *a, const char *prog)
     a->addr = 0xc0000201u; /* 192.0.2.1 */
     a->peer = 0xc6336402u; /* 198.51.100.2 */
     a->mtu = 1500;
+    a->congestion = -1;
 }
 
 void app_format_ipv4(uint32_t a, char *out, size_t n)
@@ -203,6 +204,14 @@ bool app_option(struct app *a, int code, const char *arg)
         return ipv6_arg(a->prog, "--addr6", arg, &a->addr6);
     case 8:
         return ipv6_arg(a->prog, "--peer6", arg, &a->peer6);
+    case 9:
+        if (strcmp(arg, "reno") == 0 || strcmp(arg, "cubic") == 0) {
+            a->congestion = strcmp(arg, "cubic") == 0 ? SYNACK_CONGESTION_CUBIC
+                                                      : SYNACK_CONGESTION_NEWRENO;
+            return true;
+        }
+        fprintf(stderr, "%s: --cc: expected reno or cubic, got '%s'\n", a->prog, arg);
+        return false;
     default:
         return false;
     }
@@ -250,6 +259,8 @@ bool app_start(struct app *a)
     if (a->addr6.family == SYNACK_AF_INET6)
         memcpy(c.addr6, a->addr6.a, 16);
     c.mtu = a->mtu;
+    if (a->congestion >= 0)
+        c.congestion = (uint8_t)a->congestion;
     if (!synack_tun_created(a->tun)) {
         /* Use the device's MTU: the kernel will not send more. */
         char path[128];

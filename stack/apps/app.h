@@ -37,6 +37,7 @@ struct app {
     struct synack_memlink_config impair;
     enum synack_tun_dir impair_dir;
     uint64_t seed;             /* --seed (default: from getrandom) */
+    int congestion;            /* --cc: enum synack_congestion (-1: the stack's default) */
     uint32_t max_conns;        /* the stack's max_conns and max_sockets (0: its default) */
     int verbose;
 
@@ -60,7 +61,8 @@ struct app {
         {"impair", required_argument, NULL, APP_OPT_BASE + 5},                                   \
         {"seed", required_argument, NULL, APP_OPT_BASE + 6},                                     \
         {"addr6", required_argument, NULL, APP_OPT_BASE + 7},                                    \
-        {"peer6", required_argument, NULL, APP_OPT_BASE + 8}
+        {"peer6", required_argument, NULL, APP_OPT_BASE + 8},                                    \
+        {"cc", required_argument, NULL, APP_OPT_BASE + 9}
 #define APP_COMMON_USAGE                                                                         \
     "  --tun NAME       TUN device to attach, or create when missing (synack0)\n"              \
     "  --addr A         synack's IPv4 address (192.0.2.1)\n"                                     \
@@ -72,6 +74,7 @@ struct app {
     "                   (stands in for netem; dir=in, toward synack, is what netem on\n"      \
     "                   the device does; default both)\n"                                     \
     "  --seed N         the stack's RNG seed (default: random)\n"                              \
+    "  --cc NAME        congestion control: reno (RFC 5681, the default) or cubic (RFC 9438)\n" \
     "  --addr6 A6       synack's IPv6 address too (dual stack; none by default)\n"            \
     "  --peer6 B6       the kernel's IPv6 address on a device the app creates (/64;\n"        \
     "                   the namespace must have IPv6 on)\n"

@@ -23,7 +23,7 @@ Figures (each measured --repeat times, default 3, and given as a range):
              settings) for BENCH_FUZZ_SECONDS (60), RFC oracle on and off
   loss-*     bench_bulk on a 20 ms path with 1% and 5% loss, 1 MiB buffers:
              goodput in virtual time and the sender's cwnd/ssthresh/srtt/rto
-             every 10 ms
+             every 10 ms; RFC 5681's congestion control and CUBIC (-cubic)
   path-*     bench_bulk on a 100 ms path at 100 Mbit/s with 4 MiB buffers, with
              and without window scaling (RFC 7323): the share of the path used
 
@@ -84,9 +84,9 @@ def mem_bulk(b, mtu, offload, mib=1024):
     return last_json(p.stdout)
 
 
-def mem_loss(b, loss, mib, trace):
+def mem_loss(b, loss, mib, trace, cc="reno"):
     p = run([b + "/stack/bench/bench_bulk", "--mib", str(mib), "--loss", str(loss),
-             "--buf", "1024", "--trace", trace, "--json"])
+             "--buf", "1024", "--cc", cc, "--trace", trace, "--json"])
     r = last_json(p.stdout)
     rows = []
     with open(trace) as f:
@@ -319,6 +319,8 @@ ROWS = [
      None),
     ("loss-5", "5% loss, 20 ms path: goodput (Mbit/s, virtual time)", "loss-5", None, "%.2f",
      None),
+    ("loss-1-cubic", "  1% loss with CUBIC (RFC 9438)", "loss-1-cubic", None, "%.2f", None),
+    ("loss-5-cubic", "  5% loss with CUBIC (RFC 9438)", "loss-5-cubic", None, "%.2f", None),
     ("path-ws", "100 ms path, 100 Mbit/s, 4 MiB: % of the path, window scaling", "path-ws",
      None, "%.0f", None),
     ("path-nows", "  the same without window scaling", "path-nows", None, "%.0f", None),
@@ -410,9 +412,11 @@ def main():
     if "loss" in groups:
         with tempfile.TemporaryDirectory() as td:
             for pct, mib in ((1, 64), (5, 16)):
-                fig["loss-%d" % pct] = measure(
-                    "loss-%d" % pct, lambda: mem_loss(b, pct, mib, td + "/t.csv"), 1,
-                    "goodput_mbps_virtual")
+                for cc, sfx in (("reno", ""), ("cubic", "-cubic")):
+                    fig["loss-%d%s" % (pct, sfx)] = measure(
+                        "loss-%d%s" % (pct, sfx),
+                        lambda: mem_loss(b, pct, mib, td + "/t.csv", cc), 1,
+                        "goodput_mbps_virtual")
     if "path" in groups:
         fig["path-ws"] = measure("path-ws", lambda: path_bulk(b, True), 1, "path_pct")
         fig["path-nows"] = measure("path-nows", lambda: path_bulk(b, False), 1, "path_pct")

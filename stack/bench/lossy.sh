@@ -50,12 +50,13 @@ kernel_sends() { # impairment file seed
         2>"$WORK/get.log" </dev/null && cmp -s "$WORK/got" "$WORK/www/$2" &&
         sed -n 's/.*(\([0-9.]*\) Mbit\/s goodput).*/\1/p' "$WORK/get.log" || echo "failed"
 }
-# synack -> kernel: the same stage on what synack sends
-synack_sends() { # impairment file seed
+# synack -> kernel: the same stage on what synack sends, with synack's
+# congestion control cc (reno, cubic)
+synack_sends() { # impairment file seed cc
     # `ip netns exec` execs synack-serve, so $! is synack-serve's pid; its
     # stdout away from the caller's $(...), which would wait for it
     ip netns exec "$NS" "$B/synack-serve" --tun "$DEV" --addr "$SA" --peer "$KA" --port 8080 \
-        --http "$WORK/www" --impair "$1,dir=out,seed=$3" \
+        --http "$WORK/www" --impair "$1,dir=out,seed=$3" --cc "$4" \
         >/dev/null 2>"$WORK/serve.log" &
     sv=$!
     i=0
@@ -78,14 +79,15 @@ for cc in reno cubic bbr; do
     grep -qw "$cc" /proc/sys/net/ipv4/tcp_available_congestion_control 2>/dev/null && CCS="$CCS $cc"
 done
 echo "== through the impairment stage, on the data only: goodput in Mbit/s"
-printf '%-32s %-7s %15s' "impairment" "file" "synack->kernel"
+printf '%-32s %-7s %15s %15s' "impairment" "file" "synack(reno)->" "synack(cubic)->"
 for cc in $CCS; do printf ' %15s' "kernel($cc)->"; done
 echo
 # 20 ms with 1% and 5% loss (bench_bulk's paths), and the interop test's stage
 for c in "loss=1%,delay=20ms 8m.bin 3" "loss=5%,delay=20ms 2m.bin 5" \
          "loss=3%,reorder=5%,delay=5ms 8m.bin 7"; do
     set -- $c
-    printf '%-32s %-7s %15s' "$1" "$2" "$(synack_sends "$1" "$2" "$3")"
+    printf '%-32s %-7s %15s %15s' "$1" "$2" "$(synack_sends "$1" "$2" "$3" reno)" \
+        "$(synack_sends "$1" "$2" "$3" cubic)"
     for cc in $CCS; do
         # a namespace may only pick what net.ipv4.tcp_allowed_congestion_control lists
         if X sysctl -qw net.ipv4.tcp_congestion_control="$cc" 2>/dev/null; then
