@@ -25,6 +25,7 @@ import textwrap
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model  # noqa: E402
+import options  # noqa: E402
 from model import Conn, Seg, u32, PEER_ISN, PEER_WIN, DATA_LEN  # noqa: E402
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -463,6 +464,7 @@ def all_vectors():
                 yield ("%s/%s-%s.pkt" % (st.folder, segname, posname),
                        vector(st, segname, flags, has_ack, datalen, segwords, posname, words,
                               seq, ack))
+    yield from options.vectors(wrap, HEADER)  # the option-negotiation axis (options.py)
 
 
 def write_all(out_dir):
@@ -478,7 +480,7 @@ def write_all(out_dir):
 def generated_files(root):
     """The .pkt files under root's state folders (everything but gen/)."""
     found = set()
-    for st in STATES:
+    for st in STATES + [State("options", "", "", [], None, None)]:
         d = os.path.join(root, st.folder)
         if os.path.isdir(d):
             for name in os.listdir(d):
