@@ -5,8 +5,8 @@ timestamps, RFC 2018 SACK-permitted, RFC 3168 ECN setup), each way the
 connection opens (passive: the stack listens and answers the peer's SYN;
 active: the stack connects and the peer answers its SYN) and each of the
 four combinations of who offers it (both, the stack only, the peer only,
-neither), one vector: the stack's switch for the extension (Linux's
-sysctl, which sets synack's configuration on mem), the
+neither), one vector: the stack's switch for the extension (synack's
+SYNACK_TCP_* socket option; on Linux the namespace's sysctl), the
 handshake, the options that must and must not appear in it, what TCP_INFO
 says was negotiated, and a segment that shows the extension in use or not.
 The other three extensions are switched off on both sides, so each vector
@@ -23,24 +23,24 @@ TS_STACK = 5000      # the stack's TSval as the script writes it (the runner map
 PEER_SHIFT = 7       # the peer's window shift, as Linux offers it
 PEER_WIN = 65535
 
-# option: (Linux's sysctl, value when offered, TCPI_OPT_* bit, words, requirement
+# option: (synack's switch, value when offered, TCPI_OPT_* bit, words, requirement
 # ids, the RFC's rule)
 RULES = {
-    "wscale": ("net.ipv4.tcp_window_scaling", 1, 0x04, "window scale (RFC 7323 2)",
+    "wscale": ("SYNACK_TCP_WINDOW_SCALING", 1, 0x04, "window scale (RFC 7323 2)",
                ["RFC7323:2.2"],
                "RFC 7323 2.2: window scaling is in use only when both SYNs carried the "
                "option; a SYN-ACK carries it only to answer a SYN that did, and a SYN-ACK "
                "that carries it unasked does not turn it on"),
-    "ts": ("net.ipv4.tcp_timestamps", 1, 0x01, "timestamps (RFC 7323 3)",
+    "ts": ("SYNACK_TCP_TIMESTAMPS", 1, 0x01, "timestamps (RFC 7323 3)",
            ["RFC7323:3.2", "RFC7323:3.2-ignore"],
            "RFC 7323 3.2: timestamps are in use only when both SYNs carried TSopt; a "
            "SYN-ACK carries it only to answer a SYN that did; otherwise neither side "
            "sends it and one that arrives is ignored"),
-    "sack": ("net.ipv4.tcp_sack", 1, 0x02, "SACK-permitted (RFC 2018 2)",
+    "sack": ("SYNACK_TCP_SACK", 1, 0x02, "SACK-permitted (RFC 2018 2)",
              ["RFC2018:2"],
              "RFC 2018 2: SACK-permitted goes in a SYN, and in a SYN-ACK only to answer a "
              "SYN that carried it; SACK blocks are sent only when both SYNs carried it"),
-    "ecn": ("net.ipv4.tcp_ecn", 1, 0x08, "ECN setup (RFC 3168 6.1.1)",
+    "ecn": ("SYNACK_TCP_ECN", 1, 0x08, "ECN setup (RFC 3168 6.1.1)",
             ["RFC3168:6.1.1", "RFC3168:6.1.1-only"],
             "RFC 3168 6.1.1: an ECN-setup SYN (ECE and CWR) asks, an ECN-setup SYN-ACK "
             "(ECE alone) answers it; only then is data sent ECN-capable (ECT); a SYN-ACK "
@@ -57,13 +57,15 @@ def negotiated(stack, peer):
 
 
 def switches(opt, stack):
-    """The stack's four switches, as sysctls (synack's configuration on mem,
-    the namespace's on Linux): opt as the vector wants it, the others off."""
-    sets = []
+    """The stack's four switches on socket 3 (synack's socket options, every
+    synack target has them; on Linux the namespace's sysctls of the same
+    name): opt as the vector wants it, the others off."""
+    out = []
     for o in ("wscale", "ts", "sack", "ecn"):
         name, on = RULES[o][0], RULES[o][1]
-        sets.append("%s=%d" % (name, on if (o == opt and stack) else 0))
-    return ["`sysctl -q %s`" % " ".join(sets)]
+        v = on if (o == opt and stack) else 0
+        out.append("+0  setsockopt(3, SOL_TCP, %s, [%d], 4) = 0" % (name, v))
+    return out
 
 
 def peer_opts(opt, offers, ecr):
@@ -133,10 +135,10 @@ def use_probe(opt, on, fd):
 def passive(opt, stack, peer):
     on = negotiated(stack, peer)
     ts_on = opt == "ts" and on
-    lines = switches(opt, stack)
-    lines += ["0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3",
-              "+0  setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0",
-              "+0  bind(3, ..., ...) = 0", "+0  listen(3, 1) = 0"]
+    lines = ["0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3",
+             "+0  setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0"]
+    lines += switches(opt, stack)
+    lines += ["+0  bind(3, ..., ...) = 0", "+0  listen(3, 1) = 0"]
     syn = "SEW" if opt == "ecn" and peer else "S"
     synack = "SE." if opt == "ecn" and on else "S."
     lines.append("+.1 < %s 0:0(0) win %d %s" % (syn, PEER_WIN, peer_opts(opt, peer, 0)))
@@ -152,9 +154,9 @@ def passive(opt, stack, peer):
 def active(opt, stack, peer):
     on = negotiated(stack, peer)
     ts_on = opt == "ts" and on
-    lines = switches(opt, stack)
-    lines += ["0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3",
-              "+0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0",
+    lines = ["0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3"]
+    lines += switches(opt, stack)
+    lines += ["+0  fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0",
               "+0  connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)"]
     syn = "SEW" if opt == "ecn" and stack else "S"
     synack = "SE." if opt == "ecn" and peer else "S."
