@@ -209,7 +209,7 @@ struct tcb {
     uint32_t bytes_acked; /* congestion avoidance accumulator */
     uint32_t lt_sent;     /* octets sent by limited transmit (RFC 3042) */
     uint64_t last_data_send; /* restart after idle (RFC 5681 4.1): data, not ACKs */
-    uint64_t cc_priv[8];  /* the algorithm's own state (tcp_cubic.c: struct cubic) */
+    uint64_t cc_priv[4];  /* the algorithm's own state (struct tcp_cubic) */
 
     /* Loss detection and recovery (tcp_recovery.c) and, with SACK, the
      * scoreboard (tcp_scoreboard.c): octets SACKed, deemed lost, and

@@ -69,11 +69,10 @@ static void cubic_init(struct tcb *tcb)
 static uint32_t cubic_ssthresh(struct tcb *tcb, uint32_t flight)
 {
     struct tcp_cubic *c = tcp_cubic_of(tcb);
-    double cwnd = tcb->cwnd;
-    if (cwnd < c->w_max)
-        c->w_max = cwnd * (1.0 + CUBIC_BETA) / 2.0;
+    if (tcb->cwnd < c->w_max)
+        c->w_max = octets(tcb->cwnd * (1.0 + CUBIC_BETA) / 2.0);
     else
-        c->w_max = cwnd;
+        c->w_max = tcb->cwnd;
     c->cwnd_prior = tcb->cwnd;
     c->t_epoch = 0;
     uint32_t ss = octets((double)flight * CUBIC_BETA); /* ssthresh = flight_size * beta_cubic */
@@ -82,18 +81,17 @@ static uint32_t cubic_ssthresh(struct tcb *tcb, uint32_t flight)
 }
 
 /* The stage begins: K from W_max and cwnd_epoch (4.2), W_est from cwnd
- * (4.3); after a timeout K = 0 and W_max = cwnd_epoch (4.8). */
+ * (4.3); after a timeout W_max = cwnd_epoch, so K = 0 (4.8). */
 static void cubic_epoch_start(struct tcb *tcb, struct tcp_cubic *c, uint64_t now)
 {
     double smss = tcb->snd_mss;
     c->t_epoch = now ? now : 1;
     c->cwnd_epoch = tcb->cwnd;
     c->w_est = tcb->cwnd;
-    if (c->after_rto) {
+    if (!c->w_max) /* after a timeout (or before any loss) */
         c->w_max = tcb->cwnd;
-        c->after_rto = false;
-    }
-    c->k = tcp_cubic_k(c->w_max / smss, c->cwnd_epoch / smss);
+    double k = tcp_cubic_k(c->w_max / smss, c->cwnd_epoch / smss) * SYNACK_SEC;
+    c->k_us = k > INT32_MAX ? INT32_MAX : k < -INT32_MAX ? -INT32_MAX : (int32_t)k;
 }
 
 /* RFC 9438 4.3-4.5, on each ACK of new data in congestion avoidance. */
@@ -102,7 +100,7 @@ static void cubic_avoid(struct tcb *tcb, struct tcp_cubic *c, uint32_t acked, ui
     if (!c->t_epoch)
         cubic_epoch_start(tcb, c, now);
     double smss = tcb->snd_mss, cwnd = tcb->cwnd;
-    double t = (double)(now - c->t_epoch) / SYNACK_SEC;
+    double t = (double)(now - c->t_epoch) / SYNACK_SEC, k = (double)c->k_us / SYNACK_SEC;
     double rtt = (tcb->flags & TF_HAVE_RTT) ? (double)tcb->srtt / SYNACK_SEC : 0;
     /* 4.3: W_est grows by alpha_cubic segments per window acknowledged,
      * by 1 once it has reached cwnd_prior */
@@ -110,7 +108,7 @@ static void cubic_avoid(struct tcb *tcb, struct tcp_cubic *c, uint32_t acked, ui
     c->w_est += alpha * smss * acked / cwnd;
     if (c->w_est > (double)UINT32_MAX)
         c->w_est = UINT32_MAX;
-    double w_cubic = tcp_cubic_window(t, c->k, c->w_max / smss) * smss;
+    double w_cubic = tcp_cubic_window(t, k, c->w_max / smss) * smss;
     if (w_cubic < c->w_est) { /* the Reno-friendly region: cwnd = W_est */
         if (c->w_est > cwnd)
             tcb->cwnd = octets(c->w_est);
@@ -119,7 +117,7 @@ static void cubic_avoid(struct tcb *tcb, struct tcp_cubic *c, uint32_t acked, ui
     /* 4.4, 4.5: concave and convex regions alike: aim at W_cubic one RTT
      * ahead, at least cwnd and at most 1.5 cwnd, and close
      * (target - cwnd) / cwnd of the gap per segment acknowledged */
-    double target = tcp_cubic_window(t + rtt, c->k, c->w_max / smss) * smss;
+    double target = tcp_cubic_window(t + rtt, k, c->w_max / smss) * smss;
     if (target < cwnd)
         target = cwnd;
     if (target > 1.5 * cwnd)
@@ -140,7 +138,7 @@ static void cubic_event(struct tcb *tcb, enum tcp_cc_event ev)
 {
     struct tcp_cubic *c = tcp_cubic_of(tcb);
     if (ev == CC_EV_RTO)
-        c->after_rto = true; /* 4.8 */
+        c->w_max = 0; /* 4.8: W_max is cwnd where the next stage begins */
     /* An RTO or a restart after idle (RFC 5681 4.1): the stage begins
      * again when cwnd next grows in congestion avoidance, so t counts
      * neither the idle nor the lost time (W_cubic would leap). */

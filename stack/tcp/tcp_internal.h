@@ -394,15 +394,15 @@ void cc_slow_start(struct tcb *tcb, uint32_t acked);
 /* RFC 9438 4.2, in segments and seconds: K (Figure 2) and W_cubic(t) (Figure 1). */
 double tcp_cubic_k(double w_max, double cwnd_epoch);
 double tcp_cubic_window(double t, double k, double w_max);
-/* CUBIC's state (tcp_cubic.c), in tcb->cc_priv; windows in octets. */
+/* CUBIC's state (tcp_cubic.c), in tcb->cc_priv (32 octets); windows in octets. */
 struct tcp_cubic {
-    double w_max;        /* W_max: the window before the last reduction */
-    double k;            /* K, seconds */
     double w_est;        /* W_est (RFC 9438 4.3) */
     uint64_t t_epoch;    /* t_epoch: the congestion avoidance stage began (0: not yet) */
-    uint32_t cwnd_epoch; /* cwnd_epoch: cwnd when it began */
+    uint32_t w_max;      /* W_max: the window before the last reduction; 0 after a
+                          * timeout: the next stage starts from its cwnd, K = 0 (4.8) */
+    int32_t k_us;        /* K, microseconds (below 0 when cwnd_epoch is above W_max) */
+    uint32_t cwnd_epoch; /* cwnd_epoch: cwnd when the stage began */
     uint32_t cwnd_prior; /* cwnd_prior: cwnd before the last reduction */
-    bool after_rto;      /* 4.8: the stage after a timeout starts from K = 0 */
 };
 struct tcp_cubic *tcp_cubic_of(struct tcb *tcb);
 
