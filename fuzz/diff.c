@@ -82,6 +82,7 @@ struct df_slot {
     uint32_t snd_last;       /* the end of its last segment (SND.NXT as seen) */
     bool ack_known;
     uint32_t rcv_nxt;        /* the ACK of its last segment */
+    uint32_t num_nxt;        /* RCV.NXT the peer numbers from (common_rcv_nxt) */
     uint32_t rcv_wnd;        /* its window, scaled */
     int wscale;              /* the shift its SYN offered, -1 none */
     bool peer_wscale;        /* the peer's SYN offered window scaling */
@@ -108,6 +109,7 @@ struct side {
     uint32_t sent[DF_HANDLES]; /* octets the application wrote */
     uint32_t rcvd[DF_HANDLES]; /* octets it read */
     bool eof[DF_HANDLES];
+    bool opened[DF_HANDLES]; /* connect(), listen() or accept() made it a TCP endpoint */
     int told[DF_HANDLES];    /* the last error a call on the handle returned */
     uint8_t tfo_cookie[SYNACK_TFO_COOKIE_MAX]; /* the last Fast Open cookie it gave */
     uint8_t tfo_len;
@@ -138,8 +140,14 @@ struct df {
     bool reopen;             /* a SYN came after both FINs: synack may reopen from
                               * TIME-WAIT (RFC 9293 3.10.7.4, RFC 6191), lwIP does not */
     bool icmp;               /* an ICMP message came: lwIP does not pass them to TCP */
+    bool old_ack_synrcvd;    /* lwIP in SYN-RECEIVED got an unacceptable segment whose ACK
+                              * acknowledges its SYN (L11) */
+    bool apps_split;         /* a call not reported (the interface's own, or a known
+                              * finding) succeeded on one stack only: the two
+                              * applications go different ways from there */
     bool known_off;          /* SYNACK_DIFF_KNOWN=0: report what is known too */
     unsigned known_hits;
+    unsigned iface_hits;
     unsigned step;
     const char *what;
     bool trace;
@@ -373,8 +381,30 @@ static uint32_t seq_for(const struct df_slot *sl, unsigned mode, uint32_t arg)
     case FZ_SEQ_RCV_ADV: return (sl->ack_known ? sl->rcv_nxt + sl->rcv_wnd : peer_next(sl)) + (uint32_t)k;
     case FZ_SEQ_IRS: return sl->peer_isn + (uint32_t)k;
     case FZ_SEQ_PEER_MAX: return peer_next(sl) + (uint32_t)k;
-    default: return (sl->ack_known ? sl->rcv_nxt : peer_next(sl)) + (uint32_t)k;
+    default: return (sl->ack_known ? sl->num_nxt : peer_next(sl)) + (uint32_t)k;
     }
+}
+
+/* A stack may acknowledge later than the other (a delayed ACK, RFC 9293
+ * 3.8.6.3, MUST-40's 0.5 s): numbered from each one's last ACK, the same
+ * step would put a segment at RCV.NXT on one and below it on the other.
+ * The peers share their sequence space (the same ISN), so both number
+ * from the later of the two ACKs while each lies within what the peer
+ * sent; each keeps its own window edge. */
+static void common_rcv_nxt(struct df *d, unsigned si)
+{
+    struct df_slot *a = &d->side[0].slot[si], *b = &d->side[1].slot[si];
+    a->num_nxt = a->rcv_nxt;
+    b->num_nxt = b->rcv_nxt;
+    if (!a->ack_known || !b->ack_known || !a->peer_max_known || !b->peer_max_known ||
+        a->peer_max != b->peer_max || a->data_base != b->data_base)
+        return;
+    for (int k = 0; k < 2; k++) {
+        const struct df_slot *sl = k ? b : a;
+        if (seq_lt(sl->rcv_nxt, sl->data_base) || seq_lt(sl->peer_max, sl->rcv_nxt))
+            return;
+    }
+    a->num_nxt = b->num_nxt = seq_lt(a->rcv_nxt, b->rcv_nxt) ? b->rcv_nxt : a->rcv_nxt;
 }
 
 static uint32_t ack_for(const struct df_slot *sl, unsigned mode, uint32_t arg)
@@ -464,6 +494,22 @@ static size_t build_options(struct side *s, struct df_slot *sl, const struct seg
     return n;
 }
 
+/* SYN-RECEIVED as the peer sees it (our SYN-ACK came, no ACK of its SYN
+ * sent yet), and a segment that acknowledges the SYN but whose sequence
+ * number is not acceptable (RFC 9293 3.10.7.4 first, Table 6). */
+static bool unacceptable_ack_of_syn(const struct df_slot *sl, const struct synack_tcp *h,
+                                    uint16_t datalen)
+{
+    if ((h->flags & (SYNACK_TCP_ACK | SYNACK_TCP_SYN | SYNACK_TCP_RST)) != SYNACK_TCP_ACK ||
+        !sl->iss_known || !sl->ack_known || seq_lt(sl->iss, sl->peer_acked) ||
+        h->ack != sl->iss + 1)
+        return false;
+    uint32_t wnd = sl->rcv_wnd ? sl->rcv_wnd : 1, last = h->seq + (datalen ? datalen - 1u : 0u);
+    bool first_in = !seq_lt(h->seq, sl->rcv_nxt) && seq_lt(h->seq, sl->rcv_nxt + wnd);
+    bool last_in = !seq_lt(last, sl->rcv_nxt) && seq_lt(last, sl->rcv_nxt + wnd);
+    return !(first_in || (datalen && last_in));
+}
+
 /* The segment for one stack, from its peer's view of the connection. */
 static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
 {
@@ -486,6 +532,8 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
     struct synack_ipv4 ih = {.ttl = 64, .proto = SYNACK_IPPROTO_TCP, .frag = SYNACK_IP_DF,
                              .id = s->ip_id++, .src = DF_PEER, .dst = DF_ADDR};
     synack_ipv4_build(pkt, 20, &ih, seglen, NULL);
+    if (s == &d->side[1] && unacceptable_ack_of_syn(sl, &h, in->datalen))
+        d->old_ack_synrcvd = true;
     /* what the peer has sent, for its next numbers */
     uint32_t end = h.seq + in->datalen + (syn ? 1u : 0u) + ((in->flags & SYNACK_TCP_FIN) ? 1u : 0u);
     if (!sl->peer_max_known || seq_lt(sl->peer_max, end))
@@ -589,6 +637,7 @@ static void step_seg(struct df *d, unsigned si, struct fz_cur *c)
     memset(&in, 0, sizeof in);
     in.slot = si;
     read_seg(c, &in);
+    common_rcv_nxt(d, si);
     for (int k = 0; k < 2; k++)
         send_seg(d, &d->side[k], &in);
 }
@@ -609,6 +658,7 @@ static void step_ack(struct df *d, unsigned si, struct fz_cur *c)
     in.win = 65535;
     if ((kind & 3) != 3)
         in.datalen = (uint16_t)((kind >> 2) * 32u);
+    common_rcv_nxt(d, si);
     for (int k = 0; k < 2; k++)
         send_seg(d, &d->side[k], &in);
 }
@@ -820,6 +870,7 @@ static struct df_out call_socket(struct side *s)
         s->conn_slot[h] = -1;
         s->sent[h] = s->rcvd[h] = 0;
         s->eof[h] = false;
+        s->opened[h] = false;
         s->told[h] = 0;
         o.val = h; /* the handle, not the object's number */
     }
@@ -847,6 +898,7 @@ static struct df_out call_accept(struct side *s, int fd)
                           ? (int)(port - DF_PEER_PORT) : -1;
     s->sent[h] = s->rcvd[h] = 0;
     s->eof[h] = false;
+    s->opened[h] = true;
     s->told[h] = 0;
     o.val = h;
     return o;
@@ -951,6 +1003,7 @@ static struct df_out call_one(struct df *d, struct side *s, const struct call_in
         return outcome(r, errno);
     }
     case FZ_CALL_LISTEN:
+        s->opened[in->h] = true;
         r = s->ifc.listen(u, fd, (int8_t)in->a);
         return outcome(r, errno);
     case FZ_CALL_ACCEPT:
@@ -960,6 +1013,7 @@ static struct df_out call_one(struct df *d, struct side *s, const struct call_in
         sockaddr_of(&a, (in->a & 4) ? (DF_ADDR | 0xffu) : DF_PEER,
                     (in->a & 8) ? 0 : (uint16_t)(DF_PEER_PORT + si));
         s->slot[si].lport = 0; /* its SYN says which port */
+        s->opened[in->h] = true;
         r = s->ifc.connect(u, fd, (struct sockaddr *)&a, sizeof a);
         struct df_out o = outcome(r, errno);
         drain(d, s);
@@ -1094,9 +1148,11 @@ struct finding {
     const struct df_out *o;
     int state[2];            /* TCP_INFO state of the handle on each stack, -1 */
     bool icmp;               /* the input has sent an ICMP message */
+    bool old_ack_synrcvd;    /* struct df's */
+    bool never_opened;       /* the handle: no connect(), listen() or accept() on either */
 };
 
-enum { LX_SYN_SENT = 2, LX_CLOSE = 7 }; /* Linux's TCP_INFO state numbers */
+enum { LX_SYN_SENT = 2, LX_CLOSE = 7, LX_LISTEN = 10 }; /* Linux's TCP_INFO state numbers */
 
 static bool synsent_send(const struct finding *f)
 {
@@ -1129,6 +1185,18 @@ static bool icmp_ignored(const struct finding *f)
     return synack_told && !lwip_told;
 }
 
+static bool old_segment_completes(const struct finding *f)
+{
+    return !f->oracle && f->in->call == FZ_CALL_ACCEPT && f->old_ack_synrcvd &&
+           f->o[0].cls == DF_AGAIN && f->o[1].cls == DF_OK;
+}
+
+static bool unconnected_recv_waits(const struct finding *f)
+{
+    return !f->oracle && f->in->call == FZ_CALL_RECV && f->never_opened &&
+           f->o[0].cls == DF_ERR && f->o[0].err == ENOTCONN && f->o[1].cls == DF_AGAIN;
+}
+
 static bool lwip_rule(const struct finding *f, const char *rule)
 {
     return f->oracle && f->side == 1 && strcmp(f->rule, rule) == 0;
@@ -1157,7 +1225,39 @@ static const struct {
     {"L8 ICMP errors not passed to TCP (RFC 9293 3.9.2.2, MUST-54)", icmp_ignored},
     {"L9 a RST's SEQ from the ACK field of a segment without ACK (RFC 9293 3.10.7.1)",
      rst_from_ack_field},
+    {"L11 an unacceptable segment acknowledging the SYN completes SYN-RECEIVED (3.10.7.4 first)",
+     old_segment_completes},
+    {"L12 RECEIVE without a connection says nothing yet (RFC 9293 3.10.3, CLOSED)",
+     unconnected_recv_waits},
 };
+
+/* Calls whose outcome is the sockets interface's, not the RFC's: bind()
+ * (RFC 9293 has no BIND: OPEN names the local socket; POSIX's rules on
+ * rebinding or foreign addresses), accept() giving a connection on neither
+ * (EAGAIN, or which errno for a socket that is not listening or for a
+ * queued connection that was reset), shutdown() of a socket that has no
+ * synchronized connection (RFC 9293's CLOSE is allowed in LISTEN and
+ * SYN-SENT; what shutdown() says there is the interface's), and send() or
+ * recv() of no octets (nothing for TCP to do). */
+static bool interface_only(const struct finding *f)
+{
+    const struct df_out *o = f->o;
+    switch (f->in->call) {
+    case FZ_CALL_BIND: return true;
+    case FZ_CALL_ACCEPT: /* neither gives a connection: EAGAIN, or an errno for a
+                          * socket not listening or a queued connection reset */
+        return (o[0].cls == DF_ERR || o[0].cls == DF_AGAIN) &&
+               (o[1].cls == DF_ERR || o[1].cls == DF_AGAIN);
+    case FZ_CALL_SEND: case FZ_CALL_RECV: return f->in->len == 0;
+    case FZ_CALL_SHUTDOWN:
+        for (int k = 0; k < 2; k++)
+            if (f->state[k] < 0 || f->state[k] == LX_LISTEN || f->state[k] == LX_SYN_SENT ||
+                f->state[k] == LX_CLOSE)
+                return true;
+        return f->never_opened;
+    default: return false;
+    }
+}
 
 /* Report a finding unless it is one of the known ones. */
 static void finding(struct df *d, const struct finding *f, const char *text)
@@ -1188,7 +1288,11 @@ static void step_call(struct df *d, unsigned h, struct fz_cur *c)
         out_text(&o[1], t1, sizeof t1);
         fprintf(stderr, "    %s(%u): synack %s, lwIP %s\n", call_names[in.call], h, t0, t1);
     }
-    bool same = d->simopen || d->reopen || same_outcome(d, &in, &o[0], &o[1]);
+    /* after a datagram synack's parser refuses, lwIP may have taken it as a
+     * segment (RFC 9293 3.1, MUST-7): the connections may differ from there */
+    bool blind = d->side[0].blind_from || d->side[1].blind_from;
+    bool same = d->simopen || d->reopen || d->apps_split || blind ||
+                same_outcome(d, &in, &o[0], &o[1]);
     for (int k = 0; k < 2; k++)
         if (o[k].cls == DF_ERR && in.call != FZ_CALL_INSPECT)
             d->side[k].told[in.h] = o[k].err;
@@ -1199,9 +1303,21 @@ static void step_call(struct df *d, unsigned h, struct fz_cur *c)
         snprintf(text, sizeof text, "divergence: %s on handle %u: synack %s, lwIP %s",
                  call_names[in.call], h, t0, t1);
         struct finding f = {.in = &in, .o = o, .icmp = d->icmp,
+                            .old_ack_synrcvd = d->old_ack_synrcvd,
+                            .never_opened = !d->side[0].opened[h] && !d->side[1].opened[h],
                             .state = {handle_state(&d->side[0], (int)h),
                                       handle_state(&d->side[1], (int)h)}};
-        finding(d, &f, text);
+        bool ok0 = o[0].cls != DF_ERR && o[0].cls != DF_AGAIN;
+        bool ok1 = o[1].cls != DF_ERR && o[1].cls != DF_AGAIN;
+        if (interface_only(&f)) {
+            d->iface_hits++;
+            if (d->trace)
+                fprintf(stderr, "    the interface's: %s\n", text);
+        } else {
+            finding(d, &f, text); /* returns only if known */
+        }
+        if (ok0 != ok1)
+            d->apps_split = true; /* compare no more calls */
     }
 }
 
