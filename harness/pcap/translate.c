@@ -215,6 +215,50 @@ static size_t options_of(const struct tr *t, const struct seg *s, struct script_
     return script_options_from_wire(s->th.options, s->th.options_len, off, opts, max);
 }
 
+/* The first SYN of one side (with or without ACK), or NULL. */
+static const struct synack_tcp *first_syn(const struct tr *t, bool from_stack)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (t->segs[i].from_stack == from_stack && (t->segs[i].th.flags & SYNACK_TCP_SYN))
+            return &t->segs[i].th;
+    return NULL;
+}
+
+/* The extensions the captured stack did not take up are left out of the
+ * peer's SYN, rather than turned off in the stack under test (a switch
+ * only synack has): any stack then answers a SYN that offers only what the
+ * captured one accepted (RFC 7323 2.2, 3.2; RFC 2018 2), and the exchange
+ * after it stays as captured. Options without a stack's answer (MSS, ...)
+ * stay, NOPs go with what they aligned. */
+static size_t peer_syn_offers(const struct tr *t, struct script_tcp_option *opts, size_t n)
+{
+    static const struct {
+        uint8_t kind;
+        uint32_t flag;
+    } ext[] = {{TCPOPT_WSCALE, TCPOPT_F_WSCALE}, {TCPOPT_SACK_PERM, TCPOPT_F_SACK_PERM},
+               {TCPOPT_TIMESTAMP, TCPOPT_F_TS}};
+    const struct synack_tcp *mine = first_syn(t, true);
+    uint32_t taken = mine ? mine->opts.present : 0;
+    size_t k = 0;
+    bool dropped = false;
+    for (size_t i = 0; i < n; i++) {
+        bool keep = true;
+        for (size_t e = 0; e < sizeof ext / sizeof ext[0]; e++)
+            if (opts[i].kind == ext[e].kind && !(taken & ext[e].flag))
+                keep = false;
+        dropped |= !keep;
+        if (keep)
+            opts[k++] = opts[i];
+    }
+    if (!dropped)
+        return n;
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++)
+        if (opts[i].kind != TCPOPT_NOP)
+            opts[m++] = opts[i];
+    return m;
+}
+
 static void emit_segment(struct tr *t, const struct seg *s)
 {
     const struct synack_tcp *th = &s->th;
@@ -240,11 +284,14 @@ static void emit_segment(struct tr *t, const struct seg *s)
         sp.urg_given = true;
         sp.urg = th->urg_ptr;
     }
-    if (s->from_stack && t->meta->ignore_options) {
-        sp.opts_mode = SCRIPT_OPTS_ANY;
+    bool syn_only = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) == SYNACK_TCP_SYN;
+    if (s->from_stack && (t->meta->ignore_options || syn_only)) {
+        sp.opts_mode = SCRIPT_OPTS_ANY; /* an active OPEN's SYN offers what the stack has */
     } else if (th->options_len) {
         sp.opts_mode = SCRIPT_OPTS_LIST;
         sp.opt_count = options_of(t, s, opts, 40);
+        if (!s->from_stack && syn_only && t->passive)
+            sp.opt_count = peer_syn_offers(t, opts, sp.opt_count);
         sp.opts = opts;
         if (sp.opt_count == 0)
             sp.opts_mode = SCRIPT_OPTS_NONE;
@@ -441,39 +488,6 @@ static int check_app_order(struct tr *t)
     return 0;
 }
 
-/* The first SYN of one side (with or without ACK), or NULL. */
-static const struct synack_tcp *first_syn(const struct tr *t, bool from_stack)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (t->segs[i].from_stack == from_stack && (t->segs[i].th.flags & SYNACK_TCP_SYN))
-            return &t->segs[i].th;
-    return NULL;
-}
-
-/* The TCP extensions the captured stack had off, as far as its SYN (or
- * its SYN-ACK to a SYN that offered them) shows: the replay turns the
- * same ones off, so synack answers as the capture's stack did. */
-static void emit_extensions_off(struct tr *t, const char *ts, unsigned ml)
-{
-    static const struct {
-        uint32_t opt;
-        const char *name;
-    } ext[] = {
-        {TCPOPT_F_SACK_PERM, "SYNACK_TCP_SACK"},
-        {TCPOPT_F_TS, "SYNACK_TCP_TIMESTAMPS"},
-        {TCPOPT_F_WSCALE, "SYNACK_TCP_WINDOW_SCALING"},
-    };
-    const struct synack_tcp *mine = first_syn(t, true);
-    const struct synack_tcp *theirs = t->passive ? first_syn(t, false) : NULL;
-    if (!mine || (t->passive && !theirs))
-        return;
-    for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++) {
-        bool offered = !theirs || (theirs->opts.present & ext[k].opt);
-        if (offered && !(mine->opts.present & ext[k].opt))
-            emit_line(t, 0, ml, "%s setsockopt(3, SOL_TCP, %s, [0], 4) = 0", ts, ext[k].name);
-    }
-}
-
 static void emit_app(struct tr *t, const struct meta_app *a, int64_t when)
 {
     char ts[40];
@@ -484,14 +498,12 @@ static void emit_app(struct tr *t, const struct meta_app *a, int64_t when)
     case META_APP_LISTEN:
         emit_line(t, 0, ml, "%s socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", ts);
         emit_line(t, 0, ml, "%s setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0", ts);
-        emit_extensions_off(t, ts, ml);
         emit_line(t, 0, ml, "%s bind(3, ..., ...) = 0", ts);
         emit_line(t, 0, ml, "%s listen(3, 1) = 0", ts);
         break;
     case META_APP_CONNECT:
         emit_line(t, 0, ml, "%s socket(..., SOCK_STREAM, IPPROTO_TCP) = 3", ts);
         emit_line(t, 0, ml, "%s fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0", ts);
-        emit_extensions_off(t, ts, ml);
         emit_line(t, 0, ml, "%s connect(3, ..., ...) = -1 EINPROGRESS (Operation now in progress)", ts);
         break;
     case META_APP_ACCEPT:

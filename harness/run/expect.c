@@ -8,7 +8,7 @@
 
 #include "run/expect.h"
 
-enum expect_outcome { EXPECT_FAIL, EXPECT_SKIP, EXPECT_PASS };
+enum expect_outcome { EXPECT_FAIL, EXPECT_SKIP, EXPECT_PASS, EXPECT_UNNEGOTIATED };
 
 struct expect_row {
     char *name, *reason;
@@ -45,10 +45,12 @@ static int add_row(struct expectations *e, const char *path, unsigned lineno, ch
     outcome = trim(outcome);
     char *at = strchr(name, '@');
     enum expect_outcome oc = strcmp(outcome, "skip") == 0 ? EXPECT_SKIP
-                             : strcmp(outcome, "pass") == 0 ? EXPECT_PASS : EXPECT_FAIL;
+                             : strcmp(outcome, "pass") == 0 ? EXPECT_PASS
+                             : strcmp(outcome, "unnegotiated") == 0 ? EXPECT_UNNEGOTIATED
+                                                                   : EXPECT_FAIL;
     if (strcmp(outcome, "fail") != 0 && oc == EXPECT_FAIL) {
-        snprintf(err, errlen, "%s:%u: outcome must be 'fail', 'skip' or 'pass', got '%s'",
-                 path, lineno, outcome);
+        snprintf(err, errlen, "%s:%u: outcome must be 'fail', 'skip', 'unnegotiated' or 'pass', "
+                 "got '%s'", path, lineno, outcome);
         return -1;
     }
     if (oc == EXPECT_PASS && !at) {
@@ -126,6 +128,63 @@ static const struct expect_row *row_for(const struct expectations *e, const char
     return any;
 }
 
+/* The flags of an outbound line ("> [ect0] S. 0:0(0) ..."): past "> " and
+ * an IP ECN field in brackets; NULL if the line is not outbound. */
+static const char *outbound_flags(const char *line, size_t *len)
+{
+    if (strncmp(line, "> ", 2) != 0)
+        return NULL;
+    line += 2;
+    if (*line == '[' && strchr(line, ']'))
+        line = strchr(line, ']') + 1;
+    line += strspn(line, " ");
+    *len = strcspn(line, " ");
+    return line;
+}
+
+/* The optional extension the stack left out of its SYN or SYN-ACK where the
+ * vector expected it offered (its first difference), or NULL: the failure
+ * is elsewhere. */
+static const char *unnegotiated_extension(const struct vector_result *v)
+{
+    size_t fe = 0, fa = 0;
+    const char *e = v->expected ? outbound_flags(v->expected, &fe) : NULL;
+    const char *a = v->actual ? outbound_flags(v->actual, &fa) : NULL;
+    if (v->status != RESULT_FAIL || !e || !a || *e != 'S' || *a != 'S')
+        return NULL;
+    if (strstr(v->expected, "TS val") && !strstr(v->actual, "TS val"))
+        return "timestamps (RFC 7323)";
+    if (strstr(v->expected, "sackOK") && !strstr(v->actual, "sackOK"))
+        return "SACK (RFC 2018)";
+    if (memchr(e, 'E', fe) && !memchr(a, 'E', fa))
+        return "ECN (RFC 3168)";
+    return NULL;
+}
+
+/* "unnegotiated": the vector tests an optional extension the target does
+ * not negotiate. It must fail at the stack's SYN or SYN-ACK, on that
+ * extension's absence: then it is skipped, named; a pass is stale (XPASS),
+ * any other failure stays a failure. */
+static void apply_unnegotiated(const struct expect_row *row, struct vector_result *v)
+{
+    if (v->status == RESULT_PASS) {
+        v->status = RESULT_XPASS;
+        v->xfail_reason = strdup(row->reason);
+        return;
+    }
+    const char *ext = unnegotiated_extension(v);
+    if (!ext)
+        return;
+    size_t n = strlen(row->reason) + strlen(ext) + 96;
+    char *msg = malloc(n);
+    if (msg)
+        snprintf(msg, n, "not negotiated by the target: %s, absent from its %s: %s", ext,
+                 strstr(v->actual, " ack ") ? "SYN-ACK" : "SYN", row->reason);
+    free(v->message);
+    v->message = msg;
+    v->status = RESULT_SKIP;
+}
+
 void expectations_apply(const struct expectations *e, struct vector_result *v,
                         const char *family)
 {
@@ -134,6 +193,10 @@ void expectations_apply(const struct expectations *e, struct vector_result *v,
     const struct expect_row *row = row_for(e, v->name, family);
     if (!row || row->outcome == EXPECT_PASS)
         return;
+    if (row->outcome == EXPECT_UNNEGOTIATED) {
+        apply_unnegotiated(row, v);
+        return;
+    }
     if (row->outcome == EXPECT_SKIP) {
         /* whatever happened does not count, either way */
         const char *was = v->status == RESULT_PASS ? "passed" : "failed";

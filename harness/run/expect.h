@@ -5,6 +5,11 @@
  * Outcome "skip" is for a vector the target cannot judge (on a real clock,
  * a kernel timer's slack that sometimes passes it and sometimes not): its
  * result, pass or fail, is reported as SKIP with the reason.
+ * Outcome "unnegotiated" is for a vector of an optional extension the
+ * target does not negotiate (lwIP built without timestamps, SACK, ECN):
+ * learned from the handshake, it must fail at the stack's SYN or SYN-ACK
+ * because that extension is absent there, and is then reported as SKIP
+ * naming it; a pass is XPASS, any other failure stays a FAIL.
  *
  * A name may carry an IP family, "ip/ttl-set-by-application@ipv6": the row
  * then holds for runs of that family only (--ip_version), and wins over a

@@ -109,6 +109,29 @@ n=$(grep -o -e "line 2" -e "bad.pkt:2" "$work/out" | wc -l)
 checks=$((checks + 1))
 [ "$n" -eq 1 ] || { fails=$((fails + 1)); echo "FAIL  the parse error's location is said $n times"; cat "$work/out"; }
 
+# --expect's "unnegotiated": skipped only when the vector fails at the
+# stack's SYN-ACK for want of the extension; a later failure stays one, a
+# pass is XPASS.
+cat >"$work/u1.pkt" <<'EOF'
+0   socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0  setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0  setsockopt(3, SOL_TCP, SYNACK_TCP_SACK, [0], 4) = 0
++0  bind(3, ..., ...) = 0
++0  listen(3, 1) = 0
++0  < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop>
++0  > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK>
+EOF
+sed 's/^+0  > S\. .*/+0  > S. 0:0(0) ack 1 <...>/' "$work/u1.pkt" >"$work/u3.pkt"
+cp "$work/u3.pkt" "$work/u2.pkt"
+printf '+.1 < . 1:1(0) ack 1 win 32792\n+0 accept(3, ..., ...) = 4\n+0 write(4, ..., 10) = 10\n+0 > P. 1:12(11) ack 1\n' >>"$work/u2.pkt"
+printf 'u%s\tunnegotiated\tbuilt without SACK\n' 1 2 3 >"$work/un.tsv"
+check "unnegotiated at the SYN-ACK: skipped" 0 out "SKIP  u1 .*not negotiated by the target: SACK" -- \
+    "$synack" run --strict --expect "$work/un.tsv" "$work/u1.pkt"
+check "unnegotiated, failing later: a failure" 1 out "FAIL  u2 " -- \
+    "$synack" run --strict --expect "$work/un.tsv" "$work/u2.pkt"
+check "unnegotiated, passing: stale" 1 out "XPASS u3 " -- \
+    "$synack" run --strict --expect "$work/un.tsv" "$work/u3.pkt"
+
 # Captures: one without TCP, one cut off at its end, one without metadata.
 python3 - "$work" <<'EOF'
 import struct, sys
