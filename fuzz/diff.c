@@ -142,6 +142,8 @@ struct df {
     bool icmp;               /* an ICMP message came: lwIP does not pass them to TCP */
     bool old_ack_synrcvd;    /* lwIP in SYN-RECEIVED got an unacceptable segment whose ACK
                               * acknowledges its SYN (L11) */
+    bool syn_in_synrcvd;     /* lwIP in SYN-RECEIVED got another SYN (L7) */
+    bool text_ack_unsent;    /* lwIP got text or a FIN whose ACK is beyond what it sent (L13) */
     bool apps_split;         /* a call not reported (the interface's own, or a known
                               * finding) succeeded on one stack only: the two
                               * applications go different ways from there */
@@ -532,8 +534,16 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
     struct synack_ipv4 ih = {.ttl = 64, .proto = SYNACK_IPPROTO_TCP, .frag = SYNACK_IP_DF,
                              .id = s->ip_id++, .src = DF_PEER, .dst = DF_ADDR};
     synack_ipv4_build(pkt, 20, &ih, seglen, NULL);
-    if (s == &d->side[1] && unacceptable_ack_of_syn(sl, &h, in->datalen))
-        d->old_ack_synrcvd = true;
+    if (s == &d->side[1]) {
+        if (unacceptable_ack_of_syn(sl, &h, in->datalen))
+            d->old_ack_synrcvd = true;
+        bool synrcvd = sl->iss_known && sl->ack_known && !seq_lt(sl->iss, sl->peer_acked);
+        if (syn && synrcvd && sl->peer_syns > 0)
+            d->syn_in_synrcvd = true;
+        if ((in->flags & SYNACK_TCP_ACK) && sl->iss_known && seq_lt(sl->snd_max, h.ack) &&
+            (in->datalen || (in->flags & SYNACK_TCP_FIN)))
+            d->text_ack_unsent = true;
+    }
     /* what the peer has sent, for its next numbers */
     uint32_t end = h.seq + in->datalen + (syn ? 1u : 0u) + ((in->flags & SYNACK_TCP_FIN) ? 1u : 0u);
     if (!sl->peer_max_known || seq_lt(sl->peer_max, end))
@@ -1148,7 +1158,7 @@ struct finding {
     const struct df_out *o;
     int state[2];            /* TCP_INFO state of the handle on each stack, -1 */
     bool icmp;               /* the input has sent an ICMP message */
-    bool old_ack_synrcvd;    /* struct df's */
+    bool old_ack_synrcvd, syn_in_synrcvd, text_ack_unsent; /* struct df's */
     bool never_opened;       /* the handle: no connect(), listen() or accept() on either */
 };
 
@@ -1207,6 +1217,27 @@ static bool window_kept(const struct finding *f) { return lwip_rule(f, "data-bey
 static bool syn_taken(const struct finding *f) { return lwip_rule(f, "ack-of-unsent-data"); }
 static bool rst_from_ack_field(const struct finding *f) { return lwip_rule(f, "rst-seq-unacceptable"); }
 
+/* lwIP has a connection or data synack does not: accept() or recv() */
+static bool lwip_gets_more(const struct finding *f)
+{
+    if (f->oracle)
+        return false;
+    if (f->in->call == FZ_CALL_ACCEPT)
+        return f->o[0].cls == DF_AGAIN && f->o[1].cls == DF_OK;
+    return f->in->call == FZ_CALL_RECV && f->o[0].cls != DF_DATA && f->o[0].cls != DF_EOF &&
+           (f->o[1].cls == DF_DATA || f->o[1].cls == DF_EOF);
+}
+
+static bool syn_in_synrcvd_taken(const struct finding *f)
+{
+    return syn_taken(f) || (f->syn_in_synrcvd && lwip_gets_more(f));
+}
+
+static bool text_of_ack_too_new(const struct finding *f)
+{
+    return f->text_ack_unsent && lwip_gets_more(f);
+}
+
 /* Each is lwIP's and has a vector that fails on lwIP (vectors/expect/lwip.tsv)
  * and a section in fuzz/README.md ("Differential fuzzing against lwIP"). */
 static const struct {
@@ -1221,7 +1252,7 @@ static const struct {
     {"L6 a window shrunk by a segment with the same SEQ and ACK is ignored (3.10.7.4 fifth)",
      window_kept},
     {"L7 a SYN at RCV.NXT in SYN-RECEIVED acknowledged (3.10.7.4 fourth, RFC 5961 4.2)",
-     syn_taken},
+     syn_in_synrcvd_taken},
     {"L8 ICMP errors not passed to TCP (RFC 9293 3.9.2.2, MUST-54)", icmp_ignored},
     {"L9 a RST's SEQ from the ACK field of a segment without ACK (RFC 9293 3.10.7.1)",
      rst_from_ack_field},
@@ -1229,6 +1260,8 @@ static const struct {
      old_segment_completes},
     {"L12 RECEIVE without a connection says nothing yet (RFC 9293 3.10.3, CLOSED)",
      unconnected_recv_waits},
+    {"L13 the text or FIN of a segment whose ACK is beyond SND.NXT taken (3.10.7.4 fifth)",
+     text_of_ack_too_new},
 };
 
 /* Calls whose outcome is the sockets interface's, not the RFC's: bind()
@@ -1237,8 +1270,9 @@ static const struct {
  * (EAGAIN, or which errno for a socket that is not listening or for a
  * queued connection that was reset), shutdown() of a socket that has no
  * synchronized connection (RFC 9293's CLOSE is allowed in LISTEN and
- * SYN-SENT; what shutdown() says there is the interface's), and send() or
- * recv() of no octets (nothing for TCP to do). */
+ * SYN-SENT; what shutdown() says there is the interface's), send() or
+ * recv() of no octets (nothing for TCP to do), and MSG_OOB (BSD's reading
+ * of the urgent pointer, RFC 6093; lwIP has none and ignores the flag). */
 static bool interface_only(const struct finding *f)
 {
     const struct df_out *o = f->o;
@@ -1248,7 +1282,8 @@ static bool interface_only(const struct finding *f)
                           * socket not listening or a queued connection reset */
         return (o[0].cls == DF_ERR || o[0].cls == DF_AGAIN) &&
                (o[1].cls == DF_ERR || o[1].cls == DF_AGAIN);
-    case FZ_CALL_SEND: case FZ_CALL_RECV: return f->in->len == 0;
+    case FZ_CALL_SEND: return f->in->len == 0 || (f->in->a & 1);
+    case FZ_CALL_RECV: return f->in->len == 0 || (f->in->a & 2);
     case FZ_CALL_SHUTDOWN:
         for (int k = 0; k < 2; k++)
             if (f->state[k] < 0 || f->state[k] == LX_LISTEN || f->state[k] == LX_SYN_SENT ||
@@ -1304,6 +1339,8 @@ static void step_call(struct df *d, unsigned h, struct fz_cur *c)
                  call_names[in.call], h, t0, t1);
         struct finding f = {.in = &in, .o = o, .icmp = d->icmp,
                             .old_ack_synrcvd = d->old_ack_synrcvd,
+                            .syn_in_synrcvd = d->syn_in_synrcvd,
+                            .text_ack_unsent = d->text_ack_unsent,
                             .never_opened = !d->side[0].opened[h] && !d->side[1].opened[h],
                             .state = {handle_state(&d->side[0], (int)h),
                                       handle_state(&d->side[1], (int)h)}};
