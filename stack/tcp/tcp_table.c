@@ -40,6 +40,11 @@ static int ctx_hash(struct tcp_ctx *t, const struct synack_config *cfg)
     free(t->hash);
     t->hash = calloc(buckets, sizeof *t->hash);
     t->hash_mask = buckets - 1;
+    /* Its pages are touched now, where the cost of sizing the table for
+     * max_conns belongs: else the first connections pay a page fault each
+     * (they land at random: 1 MiB for 100,000). */
+    for (size_t i = 0; t->hash && i < buckets; i += 4096 / sizeof *t->hash)
+        ((struct tcb *volatile *)t->hash)[i] = NULL;
     return t->hash ? 0 : -ENOMEM;
 }
 
