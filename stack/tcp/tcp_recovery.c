@@ -113,7 +113,10 @@ static void sb_on_rto(struct tcp_ctx *t, struct tcb *tcb)
     cc_on_rto(t, tcb); /* ssthresh, a loss window of one segment, recover = SND.MAX */
     tcp_sb_rto(tcb);
     /* RFC 6675 5.1: this recovery ends at RecoveryPoint; no other begins
-     * before it. SND.NXT stays: what is lost is resent from the board. */
+     * before it. What is lost is resent from the board, which holds all
+     * that was sent: a go-back left by a closed window (SND.NXT below
+     * SND.MAX) would send it a second time. */
+    tcb->snd_nxt = tcb->snd_max;
     tcb->flags |= TF_IN_LOSS;
     tcb->sack_dupacks = 0;
     tcb->tlp_out = false;
