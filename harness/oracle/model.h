@@ -281,6 +281,12 @@ struct o_side {
     bool timing;                /* RTT_TIMED: a segment is being timed */
     uint32_t timed_seq;
     uint64_t timed_tx;
+    bool timed_syn_only;        /* ... by RTT_TIMED_SYN alone (a SYN-ACK sent again
+                                 * that may be the first of a new connection) */
+    /* in SYN-RECEIVED it met an in-window SYN at another ISN, which may
+     * have sent it back to LISTEN without a word (RFC 9293 3.10.7.4
+     * fourth, MUST-11): its next SYN-ACK at its ISS may be a new one */
+    bool may_listen;
     bool have_rtt;              /* any sample */
     int64_t rtt_min;            /* the smallest sample */
     unsigned last_trigger;      /* packet number of the last segment that may clock
