@@ -353,6 +353,33 @@ static void answer_offers(struct oracle *o, struct o_inc *c, struct o_side *s, s
     o_ext_syn(&j);
 }
 
+/* A SYN reaches r in SYN-RECEIVED, passive (r sent no SYN of its own),
+ * inside its window: r may go back to LISTEN without a word (RFC 9293
+ * 3.10.7.4 fourth, MUST-11; a SYN at its sender's ISN too when its text
+ * reaches the window) */
+void o_syn_may_send_to_listen(const struct o_inc *c, struct o_side *r, const struct segv *v)
+{
+    if (!HAS(v, SYNACK_TCP_SYN) || o_side_state(c, r) != OS_SYN_RECEIVED || r->has_bare_syn ||
+        !r->acked)
+        return;
+    uint32_t last = v->end - 1, wnd = r->wnd_adv ? r->wnd_adv : 1;
+    if (seq_in(v->seq, r->ack_last, wnd) || (v->end != v->seq + 1 && seq_in(last, r->ack_last, wnd)))
+        r->may_listen = true;
+}
+
+/* s's SYN-ACK at its ISS answers r's SYN at r's ISS after s may have gone
+ * back to LISTEN: a copy of the old one, or the first of a new connection
+ * at the same ISS (the ISN clock has not ticked), which a TCB times
+ * (RTT_TIMED_SYN) and whose options answer r's latest SYN */
+bool o_synack_may_be_new(const struct o_side *s, const struct o_side *r,
+                         const struct synack_tcp *th)
+{
+    uint8_t ctl = SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST;
+    return s->may_listen && (th->flags & ctl) == (SYNACK_TCP_SYN | SYNACK_TCP_ACK) &&
+           th->seq == s->iss && th->ack == r->iss + 1 && r->has_last &&
+           r->last_seq == r->iss && (r->last_flags & ctl) == SYNACK_TCP_SYN;
+}
+
 /* The pending SYN `syn` of r opened a new incarnation, answered by s's
  * SYN-ACK: start over from it; or, when the answer keeps its sender's ISS
  * (a simultaneous open whose SYN came again with another ISN), start over
@@ -495,6 +522,8 @@ void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct 
     bool old_iss_new = synack && synack_at_old_iss_is_new(c->closed, s, r, th);
     if (synack)
         synack_answers_reused_isn(c, s, r, th);
+    if (o_synack_may_be_new(s, r, th)) /* what it offers may answer r's latest SYN */
+        answer_offers(o, c, s, r, th);
     const struct o_pend *sq = pend_taken_up(s, r, th);
     if (sq) { /* s's side starts over from that SYN, its timer running since */
         struct o_pend mine = *sq;

@@ -76,6 +76,8 @@ static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0;
 static inline bool seq_le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
 static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
 static inline bool seq_ge(uint32_t a, uint32_t b) { return (int32_t)(a - b) >= 0; }
+/* a in [start, start + len) */
+static inline bool seq_in(uint32_t a, uint32_t start, uint32_t len) { return a - start < len; }
 
 /* ---- the rules (rules.c) ---- */
 
@@ -464,6 +466,9 @@ void o_inc_reset(struct o_inc *c, const struct synack_addr *src, uint16_t sport,
 void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **s, struct o_side **r,
                   const struct synack_tcp *th);
 void o_remember_last(struct oracle *o, struct o_side *s, const struct segv *v);
+void o_syn_may_send_to_listen(const struct o_inc *c, struct o_side *r, const struct segv *v);
+bool o_synack_may_be_new(const struct o_side *s, const struct o_side *r,
+                         const struct synack_tcp *th);
 
 /* seq.c */
 bool o_beyond_reach(const struct o_side *s, const struct o_side *r, const struct segv *v);

@@ -285,8 +285,7 @@ static void judge_steps(struct oracle *o, struct o_inc *c, struct o_side *s, str
     /* ... and so does a receiver both of whose SYNs were acknowledged
      * (ESTABLISHED and after) any SYN, at its sender's ISN too */
     bool syn_challenged = other_isn || (HAS(v, SYNACK_TCP_SYN) && o_synchronized(s, r));
-    if (other_isn && o_side_state(c, r) == OS_SYN_RECEIVED)
-        r->may_listen = true;
+    o_syn_may_send_to_listen(c, r, v);
     if (HAS(v, SYNACK_TCP_ACK) && !c->closed &&
         (!syn_challenged || o_acks_unsent(r, v->th->ack)))
         o_on_ack(o, c, s, r, v);

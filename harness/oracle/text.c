@@ -98,18 +98,6 @@ static bool tail_loss_probe(const struct o_inc *c, const struct o_side *s, const
  * for a SYN or SYN-ACK sent again, any segment of the other side, since an
  * unacceptable one in SYN-SENT or SYN-RECEIVED is answered so), or the
  * timer, whose rules it then answers to. */
-/* A SYN-ACK at s's ISS answering r's SYN at r's ISS, after s may have
- * gone back to LISTEN: a copy of the old one (Karn: no sample), or the
- * first of a new connection at the same ISS (one ISN tick), which a TCB
- * times (RTT_TIMED_SYN) */
-static bool syn_ack_may_be_new(const struct o_side *s, const struct o_side *r,
-                               const struct segv *v)
-{
-    return s->may_listen && HAS(v, SYNACK_TCP_SYN) && HAS(v, SYNACK_TCP_ACK) &&
-           v->seq == s->iss && r->has_last && r->last_seq == r->iss &&
-           (r->last_flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) == SYNACK_TCP_SYN;
-}
-
 static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s,
                        struct o_side *r, const struct segv *v, bool probing)
 {
@@ -158,7 +146,7 @@ static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s
         g->tx++;
     }
     s->timing = false; /* RTT_TIMED: Karn, what is timed may have gone again */
-    if (syn_ack_may_be_new(s, r, v)) { /* ... unless it is a first SYN-ACK */
+    if (o_synack_may_be_new(s, r, v->th)) { /* ... unless it is a first SYN-ACK */
         s->timing = true;
         s->timed_seq = v->seq;
         s->timed_tx = o->now;

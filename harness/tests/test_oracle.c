@@ -2456,6 +2456,31 @@ static void test_syn_ack_again_after_an_in_window_syn_may_be_timed(void **state)
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* The same listener: the SYN comes again at its ISN with text that
+ * reaches the window (so in the window: back to LISTEN), then once more
+ * with timestamps; the SYN-ACK at the old ISS that answers it offers
+ * timestamps, a new connection's offer (RFC 7323 3.2), and timestamps
+ * are in use. Campaign of 25 min: 008 */
+static void test_syn_ack_again_after_an_in_window_syn_may_offer_anew(void **state)
+{
+    (void)state;
+    static const uint8_t ts[12] = {1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0};
+    static const uint8_t ts2[12] = {1, 1, 8, 10, 0, 0, 0, 7, 0, 0, 0, 9};
+    static const uint8_t ts3[12] = {1, 1, 8, 10, 0, 0, 0, 8, 0, 0, 0, 9};
+    struct ex e;
+    ex_init(&e);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 100 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 100);  /* text in the window */
+    opts(&e, ts, sizeof ts);
+    seg(&e, false, 100 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    opts(&e, ts2, sizeof ts2);
+    seg(&e, true, 100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    opts(&e, ts3, sizeof ts3);
+    seg(&e, true, 200 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
 /* The window closes with a segment in flight and opens again: the ACK
  * of that segment waited for the window, not for the path, and a stack
  * may stop timing it (BSD does), so it gives no RTT sample (RFC 9293
@@ -3397,6 +3422,7 @@ int main(void)
         cmocka_unit_test(test_rack_retransmission_after_a_sack_is_no_timeout),
         cmocka_unit_test(test_late_syn_ack_sample_may_be_taken),
         cmocka_unit_test(test_syn_ack_again_after_an_in_window_syn_may_be_timed),
+        cmocka_unit_test(test_syn_ack_again_after_an_in_window_syn_may_offer_anew),
         cmocka_unit_test(test_segment_in_flight_when_the_window_closed_gives_no_sample),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
         cmocka_unit_test(test_syn_ack_acknowledged_after_the_rto_gives_no_sample),
