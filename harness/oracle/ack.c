@@ -46,13 +46,29 @@ static bool beyond_rcv_wnd(const struct o_side *s, const struct o_side *r, const
 
 /* s's segment starts past the right edge r last announced (RCV.NXT +
  * RCV.WND) but within the window r could have opened since without a word
- * (RFC 9293 3.8.6.2.2 lets a receiver open it unannounced): r took it or
- * dropped it (first check), the wire does not say which. It matters when
- * its ACK would move r's SND.UNA: both readings are kept (READ_SEG_DROPPED) */
+ * (RFC 9293 3.8.6.2.2 lets a receiver open it unannounced), or lies behind
+ * octets r may have taken (above): r took it or dropped it (first check),
+ * the wire does not say which. It matters when its ACK would move r's
+ * SND.UNA: both readings are kept (READ_SEG_DROPPED) */
+/* ... or it lies wholly before octets s sent earlier into r's window,
+ * which r has not acknowledged yet: had r taken them, its RCV.NXT is past
+ * this segment, which fails the same test (3.10.7.4 first check) */
+static bool behind_unacked_text(const struct o_side *s, const struct o_side *r,
+                                const struct segv *v)
+{
+    uint32_t wnd = r->wnd_adv ? r->wnd_adv : 1, taken = s->snd_max; /* RCV.NXT at most */
+    for (size_t i = 0; i < s->nholes; i++) /* (not past an octet never sent) */
+        if (seq_lt(s->holes[i].start, taken))
+            taken = s->holes[i].start;
+    bool behind = v->end != v->seq ? seq_le(v->end, taken) : seq_lt(v->seq, taken);
+    return s->sent_any && seq_gt(taken, r->ack_last) && behind && seq_in(v->seq, r->ack_last, wnd);
+}
+
 bool o_ack_maybe_dropped(const struct o_side *s, const struct o_side *r, const struct segv *v)
 {
     uint32_t edge = r->ack_last + r->wnd_adv;
     bool past = r->wnd_adv ? seq_ge(v->seq, edge) : seq_gt(v->seq, r->ack_last);
+    past = past || behind_unacked_text(s, r, v);
     return HAS(v, SYNACK_TCP_ACK) && !HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_RST) && s->syn_seen &&
            r->acked && seq_ge(r->ack_last, s->iss + 1) && past && !beyond_rcv_wnd(s, r, v) &&
            r->sent_any && r->una_known && seq_gt(v->th->ack, r->snd_una) &&
