@@ -80,6 +80,18 @@ static void ts_tx_note(struct o_side *s, uint32_t tsval, uint64_t now)
         s->ts.ntx++;
 }
 
+/* Is tsval one r sent on a segment the capture remembers? The highest
+ * TSval is by serial arithmetic (RFC 1982), which a clock that jumps by
+ * 2^31 or more (a new incarnation's SYN may start anywhere, RFC 7323 5.4)
+ * leaves behind */
+static bool ts_tx_seen(const struct o_side *r, uint32_t tsval)
+{
+    for (unsigned i = 0; i < r->ts.ntx; i++)
+        if (r->ts.tx[i].val == tsval)
+            return true;
+    return false;
+}
+
 /* 4.1, 4.2, Appendix G: an ACK of new data with a TSecr gives the sender
  * an RTT sample, also for a segment sent twice (the echo tells which
  * copy), weighted by 1 / ExpectedSamples, ceil(FlightSize / (2 SMSS)).
@@ -117,7 +129,7 @@ static void rfc7323_sent(struct o_judge *j)
     if (!(op->present & TCPOPT_F_TS))
         return;
     if (HAS(j->v, SYNACK_TCP_ACK) && r->syn_seen && r->offer.ts && r->ts.known &&
-        seq_gt(op->ts_ecr, r->ts.max))
+        seq_gt(op->ts_ecr, r->ts.max) && !ts_tx_seen(r, op->ts_ecr))
         o_finding(j->o, RULE_TS_ECHO, "TSecr %u echoes no TSval the other side sent (the "
                   "highest was %u)", op->ts_ecr, r->ts.max);
     if (sends_new(s, j->v)) {

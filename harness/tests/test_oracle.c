@@ -2816,6 +2816,34 @@ static void test_syn_ack_of_a_reused_isn_echoes_its_tsval(void **state)
     expect_only(&e, NULL);
 }
 
+/* The same with the peer's TSvals far apart: its first SYN's 157548553,
+ * the new SYN's 2545949698 (2^31 or more past it: before it, by serial
+ * arithmetic), then a segment with 2140733952, which moves the highest
+ * TSval seen past 157548553 but not past 2545949698. The stack's SYN-ACK
+ * sent again still echoes the new SYN's TSval, one the peer sent (RFC
+ * 7323 3.2). Campaign of 60 min: 395 */
+static void test_syn_ack_echoes_a_tsval_far_from_the_others(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    ts_opts(&e, 157548553u, 0);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+    ts_opts(&e, 3313578321u, 157548553u);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 0, 1, 0);
+    seg(&e, true, 100 * MS, SYNACK_TCP_RST, 0, 0, 0, 0);
+    ts_opts(&e, 2545949698u, 0);
+    seg(&e, false, 100 * MS, SYNACK_TCP_SYN, 0, 0, 32769, 0);
+    ts_opts(&e, 3313678321u, 2545949698u);
+    seg(&e, true, 100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 25000, 1, 65535, 0);
+    ts_opts(&e, 2140733952u, 0);
+    seg(&e, false, 200 * MS, SYNACK_TCP_SYN, 0, 0, 32769, 0);
+    ts_opts(&e, 3313679321u, 2545949698u);
+    seg(&e, true, 1100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 25000, 1, 65535, 0);
+    expect_only(&e, NULL);
+}
+
 /* The peer's SYN offers MSS 255; after the stack's ABORT it connects
  * again at the same ISN without an MSS option (so 536, RFC 9293 3.7.1,
  * MUST-15), and the stack's new connection sends 536-octet segments: the
@@ -3462,6 +3490,7 @@ int main(void)
         cmocka_unit_test(test_syn_copy_without_mss_allows_536),
         cmocka_unit_test(test_ack_from_a_pending_syn_of_own_syn_takes_it_up),
         cmocka_unit_test(test_syn_ack_of_a_reused_isn_echoes_its_tsval),
+        cmocka_unit_test(test_syn_ack_echoes_a_tsval_far_from_the_others),
         cmocka_unit_test(test_syn_ack_echoes_a_tsval_sent_after_the_syn),
         cmocka_unit_test(test_ecn_rules),
         cmocka_unit_test(test_rttm_weighted_samples),
