@@ -215,30 +215,15 @@ static void window_closed(struct o_side *r)
             r->segs[i].tx = 2;
 }
 
-/* s's segment carries an ACK: s as a receiver, r as the sender of data. */
-void o_on_ack(struct oracle *o, const struct o_inc *c, struct o_side *s, struct o_side *r,
-              const struct segv *v)
+/* r's view of s's ACK: SND.UNA, the timer, RTT samples, what may clock
+ * out data */
+static void ack_at_sender(struct oracle *o, const struct o_side *s, struct o_side *r,
+                          const struct segv *v, const struct ack_window *pw)
 {
+    struct ack_window w = *pw;
     uint32_t ack = v->th->ack;
-    if (o_acks_unsent(r, ack)) {
-        o_finding(o, RULE_ACK_UNSENT,
-                  "acknowledges up to relative %u; the other side sent up to %u", ack - r->iss,
-                  r->snd_max - r->iss);
-        return; /* the receiver drops it (3.10.7.4 fifth): nothing to learn */
-    }
-    if (refused_in_handshake(r, ack))
-        return;
-    if (r->syn_seen && !r->acked && !s->syn_seen && !HAS(v, SYNACK_TCP_SYN))
-        return; /* r has sent only SYNs, s no SYN: r is in SYN-SENT, which drops a
-                 * segment without SYN or RST (RFC 9293 3.10.7.3): SND.UNA stays */
-    bool dropped = o_ack_maybe_dropped(s, r, v) && o_either(o, READ_SEG_DROPPED);
-    struct ack_window w = ack_window(c, s, r, v, dropped);
-    if (!w.outside && (s->wnd_last == 0 || s->wnd_rfc == 0))
-        window_closed(r);
-    o_debt_pay(o, s, r, ack);
     if (!r->sent_any || seq_gt(ack, r->snd_max) || w.stale)
         return;
-    /* r's view: SND.UNA, the timer, RTT samples, what may clock out data */
     if (r->una_known && seq_lt(ack, r->snd_una))
         return; /* an old ACK: ignored (3.10.7.4 fifth), nothing it can clock out */
     bool trigger = w.changed || w.rfc_opens || (v->th->opts.present & TCPOPT_F_SACK);
@@ -263,4 +248,31 @@ void o_on_ack(struct oracle *o, const struct o_inc *c, struct o_side *s, struct 
         r->last_trigger = o->pkt;
         r->last_trigger_time = o->now;
     }
+}
+/* s's segment carries an ACK: s as a receiver, r as the sender of data. */
+void o_on_ack(struct oracle *o, const struct o_inc *c, struct o_side *s, struct o_side *r,
+              const struct segv *v)
+{
+    uint32_t ack = v->th->ack;
+    if (o_acks_unsent(r, ack)) {
+        o_finding(o, RULE_ACK_UNSENT,
+                  "acknowledges up to relative %u; the other side sent up to %u", ack - r->iss,
+                  r->snd_max - r->iss);
+        return; /* the receiver drops it (3.10.7.4 fifth): nothing to learn */
+    }
+    if (refused_in_handshake(r, ack))
+        return;
+    if (r->syn_seen && !r->acked && !s->syn_seen && !HAS(v, SYNACK_TCP_SYN))
+        return; /* r has sent only SYNs, s no SYN: r is in SYN-SENT, which drops a
+                 * segment without SYN or RST (RFC 9293 3.10.7.3): SND.UNA stays */
+    bool dropped = o_ack_maybe_dropped(s, r, v) && o_either(o, READ_SEG_DROPPED);
+    bool was_closed = s->acked && (s->wnd_last == 0 || s->wnd_rfc == 0);
+    struct ack_window w = ack_window(c, s, r, v, dropped);
+    bool closed = !w.outside && (s->wnd_last == 0 || s->wnd_rfc == 0);
+    if (closed && was_closed)
+        window_closed(r);
+    o_debt_pay(o, s, r, ack);
+    ack_at_sender(o, s, r, v, &w);
+    if (closed) /* (an ACK that closes it still times what it acknowledges) */
+        window_closed(r);
 }
