@@ -34,8 +34,8 @@ static uint32_t rcv_nxt_reach(const struct o_side *s)
 static bool rst_inside_syn_text(const struct o_side *s, const struct o_side *r, uint32_t seq)
 {
     const struct o_seg *g = &s->segs[0];
-    if (s->nsegs != 1 || g->seq != s->iss || g->tx != 1 || g->end != s->snd_max ||
-        r->syn_win == 0)
+    if (s->nsegs != 1 || g->seq != s->iss || g->tx != 1 || g->end != rcv_nxt_reach(s) ||
+        r->syn_win == 0) /* (an empty segment past it leaves a hole, nothing more) */
         return false;
     uint32_t edge = s->iss + 1 + r->syn_win;
     bool fin = s->fin_sent && s->fin_seq + 1 == g->end;

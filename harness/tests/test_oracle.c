@@ -2123,6 +2123,23 @@ static void test_rst_inside_a_syn_ack_text_misses_rcv_nxt(void **state)
     }
 }
 
+/* The same after an empty segment of the peer far past its FIN (a hole
+ * the stack cannot fill, so RCV.NXT does not move): a RST at the FIN
+ * still misses, and the stack's RST after it answers nothing. Campaign
+ * of 60 min (session 3): 2 */
+static void test_rst_at_a_syn_ack_fin_misses_after_a_segment_past_it(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    seg(&e, false, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_FIN, 0, 1, 12352, 45);
+    seg(&e, false, 0, 0, 120, 1, 48, 0);                             /* past it */
+    seg(&e, false, 0, SYNACK_TCP_RST | SYNACK_TCP_ACK, 46, 1, 12336, 0); /* at the FIN */
+    seg(&e, true, 0, SYNACK_TCP_RST, 1, 0, 0, 0);
+    assert_int_equal(stack_findings(&e, "rst-answers-rst"), 0);
+}
+
 /* The stack's SYN unanswered (its connection gone after R2), then the
  * peer's SYN, and a SYN-ACK of the peer at that ISN acknowledging nothing
  * the stack sent (dropped: a challenge ACK in SYN-RECEIVED, RFC 5961 4.2,
@@ -3491,6 +3508,7 @@ int main(void)
         cmocka_unit_test(test_synack_after_own_syn_acked_without_syn_times_from_the_syn),
         cmocka_unit_test(test_synack_acking_nothing_leaves_the_bare_syn_answered),
         cmocka_unit_test(test_rst_inside_a_syn_ack_text_misses_rcv_nxt),
+        cmocka_unit_test(test_rst_at_a_syn_ack_fin_misses_after_a_segment_past_it),
         cmocka_unit_test(test_fin_before_rcv_nxt_is_dropped_unread),
         cmocka_unit_test(test_syn_at_the_isn_in_established_is_dropped_unread),
         cmocka_unit_test(test_ack_past_the_announced_window_may_be_dropped),
