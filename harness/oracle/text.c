@@ -226,7 +226,9 @@ void o_on_send(struct oracle *o, const struct o_inc *c, struct o_side *s, struct
     unsigned late = o_hole_fill(s, v->seq, v->end); /* reordered, or lost before the capture */
     if (late)
         debt_retime(r, v->seq, o->now);
-    bool retracted = s->retracted && s->una_known && v->seq == s->snd_una;
+    /* (retracted octets were sent before: past SND.MAX it is new data) */
+    bool retracted = s->retracted && s->una_known && v->seq == s->snd_una &&
+                     seq_lt(v->seq, s->snd_max);
     s->retracted = false;
     bool probing = r->acked && (r->wnd_last == 0 || r->wnd_rfc == 0); /* a closed window */
     bool retx = !late && !retracted && s->sent_any && seq_lt(v->seq, s->snd_max) &&

@@ -2568,6 +2568,38 @@ static void test_ack_that_closes_the_window_times_what_it_acknowledges(void **st
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* The window closes with a segment in flight and opens again (its octets
+ * may count as retracted, sent again as if first), and an ACK then takes
+ * all of them: the next segment is new data, past SND.MAX, timed like any
+ * (RFC 6298 3): a sample of 0.3 s like the handshake's, RTO 0.75 s
+ * (without it, 0.9 s; a minimum RTO of 100 ms here). Campaign of 60 min
+ * (session 3) */
+static void test_new_data_after_retracted_octets_were_acked_is_timed(void **state)
+{
+    (void)state;
+    struct oracle_config c;
+    oracle_config_default(&c);
+    c.rto_min_us = 100 * MS;
+    struct ex e;
+    ex_init(&e);
+    oracle_free(e.o);
+    e.o = oracle_new(&c);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 300 * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);        /* 0.3 s */
+    seg(&e, true, 300 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+    seg(&e, false, 350 * MS, SYNACK_TCP_ACK, 1, 1, 0, 0);            /* closed */
+    seg(&e, false, 400 * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);        /* open */
+    seg(&e, false, 600 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);      /* all taken */
+    seg(&e, true, 600 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 101, 1, 65535, 100);
+    seg(&e, false, 900 * MS, SYNACK_TCP_ACK, 1, 201, 64240, 0);      /* 0.3 s */
+    seg(&e, true, 900 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 201, 1, 65535, 100);
+    seg(&e, true, 1650 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 201, 1, 65535, 100);
+    assert_int_equal(stack_findings(&e, NULL), 0);
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3524,6 +3556,7 @@ int main(void)
         cmocka_unit_test(test_syn_ack_again_after_an_in_window_syn_may_offer_anew),
         cmocka_unit_test(test_segment_in_flight_when_the_window_closed_gives_no_sample),
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
+        cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
         cmocka_unit_test(test_syn_ack_acknowledged_after_the_rto_gives_no_sample),
         cmocka_unit_test(test_fin_past_the_window_is_owed_no_ack),
