@@ -413,6 +413,7 @@ struct segv {
     uint8_t flags;
     uint32_t seq, len, data_start, end;   /* end: seq + SYN + len + FIN */
     size_t ip_opts;                       /* IPv4 options, IPv6 extension headers */
+    bool v6;                              /* over IPv6 */
     uint8_t ecn;                          /* the IP header's ECN field (RFC 3168 5) */
 };
 

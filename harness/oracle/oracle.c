@@ -314,7 +314,7 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack
     size_t fixed = ip->version == 6 ? SYNACK_IPV6_HDR : 20;
     struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,
                      .len = (uint32_t)th->payload_len, .ip_opts = ip->hdr_len - fixed,
-                     .ecn = (uint8_t)(ip->tos & 3)};
+                     .ecn = (uint8_t)(ip->tos & 3), .v6 = ip->version == 6};
     v.data_start = v.seq + (HAS(&v, SYNACK_TCP_SYN) ? 1 : 0);
     v.end = v.data_start + v.len + (HAS(&v, SYNACK_TCP_FIN) ? 1 : 0);
     struct o_judge j = {o, c, s, r, &v};

@@ -25,8 +25,9 @@ static const struct oracle_rule rules[RULE_COUNT] = {
     [RULE_MSS_NON_SYN] = {"mss-on-non-syn", "RFC9293:MUST-65",
                           "an MSS option on a segment without SYN"},
     [RULE_EXCEEDS_MSS] = {"segment-exceeds-mss", "RFC9293:MUST-16",
-                          "more data in a segment than the MSS the receiver announced (536 "
-                          "without an MSS option) allows, less the TCP and IP options"},
+                          "more data in a segment than the MSS the receiver announced (536, "
+                          "over IPv6 1220, without an MSS option) allows, less the TCP and IP "
+                          "options"},
     [RULE_WSCALE] = {"wscale-not-negotiated", "RFC7323:2.2",
                      "a window scale option on a non-SYN segment, or on a SYN-ACK answering a "
                      "SYN that did not offer it"},

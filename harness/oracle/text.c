@@ -30,7 +30,8 @@ void o_check_window_mss(struct oracle *o, const struct o_inc *c, const struct o_
                     s->syn_seen ? r->ack_last - s->iss : r->ack_last);
     }
     if (r->syn_seen && !(r->offer.mss_present && r->offer.mss == 0)) {
-        long send_mss = r->offer.mss_present ? r->offer.mss : 536; /* MUST-15 */
+        /* MUST-15: without the option, 536 (IPv4) or 1220 (IPv6) */
+        long send_mss = r->offer.mss_present ? r->offer.mss : v->v6 ? 1220 : 536;
         long limit = send_mss + 20 - (long)v->th->doff * 4 - (long)v->ip_opts;
         if ((long)v->len > limit)
             o_finding(o, RULE_EXCEEDS_MSS, "%u octets of data; the receiver's MSS %ld allows %ld "

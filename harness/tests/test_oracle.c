@@ -3259,6 +3259,24 @@ static void test_ipv6_checksums_and_extension_headers(void **state)
     expect_only(&e, NULL);
 }
 
+/* Without an MSS option the receiver's MSS is 1220 over IPv6 (RFC 9293
+ * 3.7.1, MUST-15), 536 over IPv4. */
+static void test_ipv6_default_mss(void **state)
+{
+    (void)state;
+    for (size_t len = 1220; len <= 1221; len++) {
+        struct ex e;
+        ex_init(&e);
+        e.v6 = true;
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 10, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 20, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+        seg(&e, true, 50 * MS, SYNACK_TCP_ACK, 1, 1, 65535, len);
+        expect_only(&e, len == 1220 ? NULL : "segment-exceeds-mss");
+    }
+}
+
 static void test_garbage_never_crashes(void **state)
 {
     (void)state;
@@ -3580,6 +3598,7 @@ int main(void)
         cmocka_unit_test(test_finding_format),
         cmocka_unit_test(test_ipv6_segments_are_judged),
         cmocka_unit_test(test_ipv6_checksums_and_extension_headers),
+        cmocka_unit_test(test_ipv6_default_mss),
         cmocka_unit_test(test_garbage_never_crashes),
         cmocka_unit_test(test_linux_captures_lint_clean),
         cmocka_unit_test(test_runner_fails_on_a_finding),
