@@ -29,6 +29,7 @@
 #include "socket/sock.h"
 #include "tcp/tcp_internal.h"
 
+#include "family.h"
 #include "stack_steps.h"
 
 #define FZ_ADDR 0xc0000201u      /* 192.0.2.1: the stack */
@@ -45,7 +46,7 @@
 #define FZ_STEPS_MAX 512
 #define FZ_SOCKETS_MAX 16        /* max_sockets, at most (configure) */
 #define FZ_POLLS_MAX 20000       /* timer runs in one clock step */
-#define FZ_PKT_MAX (20 + 60 + FZ_DATA_MAX)
+#define FZ_PKT_MAX (48 + 60 + FZ_DATA_MAX) /* IPv6 with a fragment header, TCP, data */
 
 /* ---- the data patterns ---- */
 
@@ -118,6 +119,7 @@ struct fz_slot {
 };
 
 struct fz {
+    bool v6;            /* the run speaks IPv6 (FZ_PREFIX_V6; family.h) */
     struct synack_stack *st;
     struct synack_config cfg;
     uint64_t now;
@@ -134,10 +136,12 @@ struct fz {
     unsigned step;
     const char *what;   /* the step being run, for messages */
     uint8_t *pkt;       /* FZ_PKT_MAX */
+    uint8_t *pkt6;      /* FZ_PKT_MAX: a datagram in the other family (family.h) */
     uint8_t *io;        /* FZ_IO_MAX */
     /* The packet under observation, for messages. */
     const uint8_t *obs_pkt;
     size_t obs_len;
+    struct synack_addr obs_src, obs_dst; /* its addresses as sent (an IPv6 run's) */
     struct oracle *oracle; /* the RFC oracle of harness/oracle/, fed every packet */
     size_t oracle_seen;    /* its findings already looked at */
     unsigned packets;      /* packets fed to it */
@@ -179,10 +183,16 @@ static struct tcp_ctx *tcpx(struct fz *f)
     return &f->st->tcp;
 }
 
-/* The fuzzer's addresses are IPv4. */
+/* The fuzzer's addresses are IPv4 numbers; an IPv6 run's (family.h) map
+ * onto them. */
 static uint32_t v4(const struct synack_addr *a)
 {
-    return synack_addr_v4(a);
+    return fz_addr_v4(a);
+}
+
+static struct synack_addr fz_addr(const struct fz *f, uint32_t a)
+{
+    return fz_addr_of(f->v6, a);
 }
 
 /* The TCB of a 4-tuple (not a listener, not CLOSED), found without
@@ -203,8 +213,8 @@ static struct tcb *slot_tcb(struct fz *f, unsigned i)
     struct tcb *t = find_tcb(f, f->slot[i].lport, FZ_PEER, f->slot[i].rport);
     if (t)
         return t;
-    struct tcp_tuple tu = {synack_addr_from_v4(FZ_ADDR), synack_addr_from_v4(FZ_PEER),
-                           f->slot[i].lport, f->slot[i].rport};
+    struct tcp_tuple tu = {fz_addr(f, FZ_ADDR), fz_addr(f, FZ_PEER), f->slot[i].lport,
+                           f->slot[i].rport};
     const struct tw_entry *tw = timewait_lookup(tcpx(f), &tu);
     if (tw) {
         struct tcb *v = &f->view;
@@ -269,8 +279,8 @@ static bool is_unicast_peer(uint32_t a)
 static bool from_syn_cache(struct fz *f, const struct synack_ipv4 *ip, const struct synack_tcp *th)
 {
     bool syn = th->flags & SYNACK_TCP_SYN;
-    struct tcp_tuple tu = {synack_addr_from_v4(ip->src), synack_addr_from_v4(ip->dst), th->sport,
-                           th->dport};
+    struct tcp_tuple tu = {f->v6 ? f->obs_src : fz_addr(f, ip->src),
+                           f->v6 ? f->obs_dst : fz_addr(f, ip->dst), th->sport, th->dport};
     const struct tw_entry *tw = timewait_lookup(tcpx(f), &tu);
     if (tw) {
         FZ_CHECK(f, th->flags == SYNACK_TCP_ACK && th->payload_len == 0 &&
@@ -458,16 +468,16 @@ static void dump_packet(const struct fz *f, const uint8_t *pkt, size_t len)
 
 static void trace_packet(const struct fz *f, int dir, const uint8_t *pkt, size_t len)
 {
-    struct synack_ipv4 ip;
+    struct synack_ip_view ip;
     struct synack_tcp th;
-    if (synack_ipv4_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, NULL) != WIRE_OK) {
-        fprintf(stderr, "  %s %zu octets, not IPv4\n", dir == FZ_IN ? "<" : ">", len);
+    if (synack_ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, NULL) != WIRE_OK) {
+        fprintf(stderr, "  %s %zu octets, not IP\n", dir == FZ_IN ? "<" : ">", len);
         return;
     }
     if (ip.proto != SYNACK_IPPROTO_TCP ||
-        synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, WIRE_PARSE_NO_CHECKSUM, &th,
-                         NULL) != WIRE_OK) {
-        fprintf(stderr, "  %s proto %u, %zu octets\n", dir == FZ_IN ? "<" : ">", ip.proto, len);
+        synack_ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, NULL) != WIRE_OK) {
+        fprintf(stderr, "  %s IPv%u proto %u, %zu octets\n", dir == FZ_IN ? "<" : ">",
+                ip.version, ip.proto, len);
         return;
     }
     static const char fl[] = "FSRPAUEC";
@@ -496,6 +506,66 @@ static void trace_packet(const struct fz *f, int dir, const uint8_t *pkt, size_t
             th.payload_len, o, f->packets + 1, (double)(f->now - FZ_START) / 1e6);
 }
 
+static void observe_icmp6_out(struct fz *f, const struct synack_ip_view *v)
+{
+    struct synack_icmp6 ic;
+    struct synack_wire_error we;
+    int r = synack_icmp6_parse(v->l4, v->l4_len, v->src.a, v->dst.a, 0, &ic, &we);
+    if (r == WIRE_EICMP6_INNER_TRUNCATED)
+        return; /* an error quoting a whole short datagram */
+    FZ_CHECK(f, r == WIRE_OK, "the stack sent an ICMPv6 message that does not parse: %s",
+             synack_wire_errname(we.code));
+    /* echo replies, unreachables, a reassembly timeout (RFC 8200 4.5) and
+     * parameter problems (RFC 4443 2.4, 3.1, 3.3, 3.4) */
+    FZ_CHECK(f, ic.type == ICMP6_ECHO_REPLY || ic.type == ICMP6_DEST_UNREACH ||
+                    (ic.type == ICMP6_TIME_EXCEEDED && ic.code == ICMP6_TIMXCEED_REASS) ||
+                    ic.type == ICMP6_PARAM_PROBLEM,
+             "the stack sent ICMPv6 type %u code %u", ic.type, ic.code);
+    FZ_CHECK(f, !ic.is_error || v->total <= SYNACK_IPV6_MIN_MTU,
+             "an ICMPv6 error of %zu octets (RFC 4443 2.4 c: at most 1280)", v->total);
+    if (ic.is_error && ic.inner.proto == SYNACK_IPPROTO_ICMPV6 && ic.inner.l4)
+        FZ_CHECK(f, !synack_icmp6_type_is_error(ic.inner.l4[0]),
+                 "an ICMPv6 error about an ICMPv6 error (RFC 4443 2.4 e.1)");
+}
+
+/* An IPv6 datagram of the stack: what IPv6 asks of it, then its TCP
+ * segment as the IPv4 datagram the checks below read, at f->pkt6 (its
+ * length), or 0 when there is nothing more to check (ICMPv6). */
+static size_t observe6(struct fz *f, const uint8_t *pkt, size_t len)
+{
+    struct synack_ip_view v;
+    struct synack_wire_error we = {0};
+    int r = synack_ip_view_parse(pkt, len, 0, &v, &we);
+    FZ_CHECK(f, r == WIRE_OK && v.version == 6,
+             "the stack sent a datagram that does not parse as IPv6: %s",
+             synack_wire_errname(we.code));
+    FZ_CHECK(f, v.total == len, "payload length %zu, %zu octets sent", v.total - 40, len);
+    FZ_CHECK(f, v.hdr_len == SYNACK_IPV6_HDR, "the stack sent extension headers");
+    FZ_CHECK(f, v4(&v.src) == FZ_ADDR, "source is not 2001:db8::1");
+    uint32_t dst = v4(&v.dst);
+    FZ_CHECK(f, fz6_unicast(v.dst.a) && dst != FZ_ADDR,
+             "sent to an address that is no peer's (RFC 4291 2.5.2, 2.5.3, 2.7)");
+    f->obs_src = v.src;
+    f->obs_dst = v.dst;
+    FZ_CHECK(f, v.ttl != 0, "hop limit 0");
+    FZ_CHECK(f, len <= f->cfg.mtu, "%zu octets on a link of MTU %u", len, f->cfg.mtu);
+    if (v.proto == SYNACK_IPPROTO_ICMPV6) {
+        observe_icmp6_out(f, &v);
+        return 0;
+    }
+    FZ_CHECK(f, v.proto == SYNACK_IPPROTO_TCP, "the stack sent next header %u", v.proto);
+    struct synack_tcp th;
+    r = synack_ip_view_tcp(&v, 0, &th, &we);
+    FZ_CHECK(f, r == WIRE_OK, "the stack sent a TCP segment that does not parse: %s",
+             synack_wire_errname(we.code));
+    struct synack_ipv4 ih = {.tos = v.tos, .ttl = v.ttl, .proto = SYNACK_IPPROTO_TCP,
+                             .frag = SYNACK_IP_DF, .src = FZ_ADDR, .dst = dst};
+    synack_ipv4_build(f->pkt6, 20, &ih, v.l4_len, NULL);
+    memcpy(f->pkt6 + 20, v.l4, v.l4_len);
+    synack_tcp_checksum_set(f->pkt6 + 20, v.l4_len, FZ_ADDR, dst);
+    return 20 + v.l4_len;
+}
+
 static void fz_observe(struct fz *f, int dir, const uint8_t *pkt, size_t len)
 {
     if (f->dump)
@@ -510,6 +580,14 @@ static void fz_observe(struct fz *f, int dir, const uint8_t *pkt, size_t len)
         return;
     f->obs_pkt = pkt;
     f->obs_len = len;
+    if (f->v6 && len && (pkt[0] >> 4) == 6) {
+        len = observe6(f, pkt, len);
+        if (!len) {
+            f->obs_pkt = NULL;
+            return;
+        }
+        pkt = f->pkt6; /* its TCP segment over IPv4, for the checks below */
+    }
     struct synack_ipv4 ip;
     struct synack_wire_error we;
     int r = synack_ipv4_parse(pkt, len, 0, &ip, &we);
@@ -1069,6 +1147,13 @@ static void send_seg(struct fz *f, const struct seg_spec *sp)
         synack_put16(pkt + 10, 0);
         synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, 20)));
     }
+    if (f->v6) { /* the same segment over IPv6 (family.h) */
+        size_t grow;
+        len = fz6_from_v4(pkt, len, f->pkt6, &grow);
+        pkt = f->pkt6;
+        if (trunc != SIZE_MAX && trunc > 20)
+            trunc += grow;
+    }
     if (trunc < len)
         len = trunc;
     fz_inject(f, pkt, len);
@@ -1125,6 +1210,35 @@ static void step_ack(struct fz *f, unsigned si, struct fz_cur *c)
 
 /* ---- ICMP and raw datagrams ---- */
 
+/* The ICMP message of step_icmp as ICMPv6 (family.h): the quoted IPv4
+ * header of data (when quoted) becomes an IPv6 one. */
+static void step_icmp6(struct fz *f, uint8_t type, uint8_t code, uint32_t rest,
+                       const uint8_t *data, size_t n, bool quoted)
+{
+    uint8_t q[SYNACK_IPV6_HDR + 8 + 255];
+    size_t qn = 0;
+    if (quoted) {
+        struct synack_ipv6 ih = {.hop_limit = 64, .next = data[9]};
+        fz6_addr(FZ_ADDR, ih.src);
+        fz6_addr(FZ_PEER, ih.dst);
+        synack_ipv6_build(q, sizeof q, &ih, n - 20, NULL);
+        memcpy(q + SYNACK_IPV6_HDR, data + 20, n - 20);
+        qn = SYNACK_IPV6_HDR + n - 20;
+    } else {
+        memcpy(q, data, n);
+        qn = n;
+    }
+    fz6_icmp_type(&type, &code, &rest);
+    struct synack_ipv6 h = {.hop_limit = 64, .next = SYNACK_IPPROTO_ICMPV6};
+    fz6_addr(FZ_PEER, h.src);
+    fz6_addr(FZ_ADDR, h.dst);
+    uint8_t *pkt = f->pkt6;
+    size_t il = synack_icmp6_build(pkt + SYNACK_IPV6_HDR, FZ_PKT_MAX - SYNACK_IPV6_HDR, type, code,
+                                   rest, q, qn, h.src, h.dst, NULL);
+    synack_ipv6_build(pkt, SYNACK_IPV6_HDR, &h, il, NULL);
+    fz_inject(f, pkt, SYNACK_IPV6_HDR + il);
+}
+
 static void step_icmp(struct fz *f, unsigned si, struct fz_cur *c)
 {
     struct fz_slot *s = &f->slot[si];
@@ -1148,6 +1262,10 @@ static void step_icmp(struct fz *f, unsigned si, struct fz_cur *c)
     }
     memset(data + n, 0, dlen);
     n += dlen;
+    if (f->v6) {
+        step_icmp6(f, type, code, rest, data, n, quote != 0);
+        return;
+    }
     uint8_t *pkt = f->pkt;
     size_t il = synack_icmp_build(pkt + 20, FZ_PKT_MAX - 20, type, code, rest, data, n, NULL);
     struct synack_ipv4 ih = {.ttl = 64, .proto = SYNACK_IPPROTO_ICMP, .id = f->ip_id++,
@@ -1165,6 +1283,16 @@ static void step_raw(struct fz *f, unsigned mod, struct fz_cur *c)
     memcpy(pkt, c->p + c->off, len);
     c->off += len;
     f->tainted = true; /* its octets may land in a stream */
+#ifdef SYNACK_FUZZ_NO_CHECKSUM
+    bool repair6 = true;
+#else
+    bool repair6 = mod & 1;
+#endif
+    if (f->v6 && len && (pkt[0] >> 4) == 6) { /* an IPv6 datagram in an IPv6 run */
+        fz6_raw(pkt, len, mod & 2, repair6);
+        fz_inject(f, pkt, len);
+        return;
+    }
     if ((mod & 2) && len >= 20) {
         synack_put32(pkt + 12, FZ_PEER);
         synack_put32(pkt + 16, FZ_ADDR);
@@ -1340,11 +1468,11 @@ static void call_inspect(struct fz *f, int sd)
     FZ_CHECK(f, sum == direct && !synack_counter_name(synack_counter_count()),
              "counter table disagrees with struct synack_counters");
     FZ_CHECK(f, synack_stack_config(f->st)->addr == FZ_ADDR, "configuration");
-    uint32_t a;
+    struct synack_addr a;
     uint16_t p;
-    synack_socket_name(f->st, sd, &a, &p);
-    if (synack_socket_peer(f->st, sd, &a, &p) == 0 && t)
-        FZ_CHECK(f, a == v4(&t->raddr) && p == t->rport, "getpeername");
+    synack_socket_name_addr(f->st, sd, &a, &p);
+    if (synack_socket_peer_addr(f->st, sd, &a, &p) == 0 && t)
+        FZ_CHECK(f, synack_addr_eq(&a, &t->raddr) && p == t->rport, "getpeername");
 }
 
 static void call_send(struct fz *f, int sd, struct fz_cur *c)
@@ -1390,7 +1518,7 @@ static void step_call(struct fz *f, int sd, struct fz_cur *c)
     int r;
     switch ((enum fz_call)call) {
     case FZ_CALL_SOCKET:
-        r = synack_socket(f->st);
+        r = f->v6 ? synack_socket_family(f->st, SYNACK_AF_INET6) : synack_socket(f->st);
         FZ_CHECK(f, r >= 0 || r == -EMFILE, "socket() = %d", r);
         break;
     case FZ_CALL_BIND: {
@@ -1398,16 +1526,18 @@ static void step_call(struct fz *f, int sd, struct fz_cur *c)
         static const uint16_t ports[3] = {FZ_PORT, 0, FZ_PORT + 1};
         uint16_t port = (ps & 3) < 3 ? ports[ps & 3] : (uint16_t)(FZ_PEER_PORT + (ps >> 2));
         static const uint32_t addrs[4] = {0, FZ_ADDR, FZ_OTHER, FZ_ADDR};
-        synack_socket_bind(f->st, sd, addrs[as & 3], port);
+        struct synack_addr ba = fz_addr(f, addrs[as & 3]);
+        synack_socket_bind_addr(f->st, sd, &ba, port);
         break;
     }
     case FZ_CALL_LISTEN:
         synack_socket_listen(f->st, sd, (int8_t)fz_rd8(c));
         break;
     case FZ_CALL_ACCEPT: {
-        uint32_t ra = 0;
+        struct synack_addr raa = {0};
         uint16_t rp = 0;
-        r = synack_socket_accept(f->st, sd, &ra, &rp);
+        r = synack_socket_accept_addr(f->st, sd, &raa, &rp);
+        uint32_t ra = v4(&raa);
         if (r >= 0) {
             struct tcb *t = sock_tcb(f, r);
             FZ_CHECK(f, t && v4(&t->raddr) == ra && t->rport == rp, "accept: peer");
@@ -1423,7 +1553,8 @@ static void step_call(struct fz *f, int sd, struct fz_cur *c)
         uint32_t addr = (a & 4) ? (FZ_ADDR | 0xffu) : FZ_PEER; /* MUST-46: broadcast fails */
         uint16_t old = s->lport;
         s->lport = 0; /* the SYN tells the port (fz_observe) */
-        r = synack_socket_connect(f->st, sd, addr, (a & 8) ? 0 : s->rport, f->now);
+        struct synack_addr ca = fz_addr(f, addr);
+        r = synack_socket_connect_addr(f->st, sd, &ca, (a & 8) ? 0 : s->rport, f->now);
         struct tcb *t = sock_tcb(f, sd);
         if (t && v4(&t->raddr) == FZ_PEER && t->rport == s->rport) {
             if (t->lport != old && (!s->iss_known || t->iss != s->iss))
@@ -1539,17 +1670,19 @@ static void run_steps(struct fz *f, const uint8_t *p, size_t n, bool prefix)
 
 /* ---- configuration ---- */
 
-static void configure(struct synack_config *cfg, uint8_t bits)
+static void configure(struct synack_config *cfg, uint8_t bits, bool v6)
 {
     synack_config_default(cfg);
     cfg->addr = FZ_ADDR;
+    if (v6) /* (with its IPv4 address too: a dual stack) */
+        fz6_addr(FZ_ADDR, cfg->addr6);
     cfg->rng_seed = FZ_SEED; /* DESIGN 3.5: fuzz runs fix the seed */
     cfg->max_sockets = FZ_SOCKETS_MAX;
     cfg->max_conns = 16;
     static const uint32_t bufs[4] = {256 * 1024, 2048, 4096, 16384};
     cfg->sndbuf = cfg->rcvbuf = bufs[bits & FZ_CFG_BUF_MASK];
     if (bits & FZ_CFG_SMALL_MTU)
-        cfg->mtu = 576;
+        cfg->mtu = v6 ? SYNACK_IPV6_MIN_MTU : 576; /* IPv6's least (RFC 8200 5) */
     if (bits & FZ_CFG_OOO_2)
         cfg->ooo_max = 2;
     if (bits & FZ_CFG_LOW_LIMITS)
@@ -1580,7 +1713,7 @@ static void configure(struct synack_config *cfg, uint8_t bits)
  * are; $SYNACK_FUZZ_FRESH=1 builds a new stack for every input instead. */
 static struct {
     struct synack_stack *st;
-    uint8_t *pkt, *io;
+    uint8_t *pkt, *pkt6, *io;
 } fz_kept;
 
 static void fz_stack(struct fz *f, const struct synack_link *link)
@@ -1597,10 +1730,13 @@ static void fz_stack(struct fz *f, const struct synack_link *link)
         abort();
     if (!fz_kept.pkt && !(fz_kept.pkt = malloc(FZ_PKT_MAX)))
         abort();
+    if (!fz_kept.pkt6 && !(fz_kept.pkt6 = malloc(FZ_PKT_MAX)))
+        abort();
     if (!fz_kept.io && !(fz_kept.io = malloc(FZ_IO_MAX)))
         abort();
     f->st = fz_kept.st;
     f->pkt = fz_kept.pkt;
+    f->pkt6 = fz_kept.pkt6;
     f->io = fz_kept.io;
 }
 
@@ -1610,7 +1746,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct fz f;
     memset(&f, 0, sizeof f);
-    configure(&f.cfg, data[1]);
+    f.v6 = (data[0] & FZ_PREFIX_V6) != 0;
+    configure(&f.cfg, data[1], f.v6);
     f.now = FZ_START;
     /* The RFC oracle judges every packet too, with the stack's own RTO
      * bounds; $SYNACK_FUZZ_ORACLE=0 turns it off (fuzz/README.md). */

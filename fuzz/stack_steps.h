@@ -7,7 +7,8 @@
  *
  *   header  [prefix] [config]
  *     prefix % 11: 0 = a fresh stack; otherwise the enum synack_state
- *       (LISTEN .. TIME-WAIT) that a scripted prefix brings slot 0 into
+ *       (LISTEN .. TIME-WAIT) that a scripted prefix brings slot 0 into;
+ *       prefix & FZ_PREFIX_V6: the run speaks IPv6 (fuzz/family.h)
  *     config: bit flags, FZ_CFG_* below
  *   step    [opcode] [body...]   opcode & 7 is the operation, opcode >> 3
  *                                its modifiers (slot or socket)
@@ -29,6 +30,7 @@
 /* ---- header ---- */
 
 #define FZ_PREFIX_COUNT 11u
+#define FZ_PREFIX_V6 0x80u
 
 #define FZ_CFG_BUF_MASK 0x03u  /* buffers: 0 default (256 KiB), 1 2 KiB, 2 4 KiB, 3 16 KiB */
 #define FZ_CFG_SMALL_MTU 0x04u /* MTU 576 (MSS 536) instead of 1500 */

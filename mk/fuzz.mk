@@ -119,11 +119,15 @@ comma := ,
 FUZZ_VECTORS = $(shell find vectors -name '*.pkt' | sort)
 # The generated state x event matrix is alike from file to file: the script
 # target gets the first two vectors of each state.
+# The stack target's IPv6 runs (FZ_PREFIX_V6) start from these scripts too.
+FUZZ_V6_VECTORS = $(shell find vectors/handshake vectors/data vectors/close vectors/reset \
+                    vectors/icmp vectors/pmtu vectors/ip -name '*.pkt' | sort)
 FUZZ_MATRIX_SAMPLE = $(foreach d,$(wildcard vectors/matrix/*/),$(wordlist 1,2,$(sort $(wildcard $(d)*.pkt))))
 corpus: $(FUZZ_GEN) $(FUZZ_O)/regress/stack
 	rm -rf corpus/stack corpus/script corpus/wire
 	mkdir -p corpus/stack corpus/script corpus/wire
 	@$(FUZZ_GEN) corpus/stack $(FUZZ_VECTORS)
+	@$(FUZZ_GEN) --ipv6 corpus/stack $(FUZZ_V6_VECTORS)
 	$(FUZZ_GEN) --prefixes corpus/stack
 	@for f in $(filter-out vectors/matrix/%,$(FUZZ_VECTORS)) $(FUZZ_MATRIX_SAMPLE) \
 	    $(wildcard harness/tests/scripts/*.pkt); do \

@@ -303,7 +303,7 @@ static void syscall_step(struct gen *g, const struct script_syscall *sc)
     }
 }
 
-static int gen_one(const char *path, const char *outdir)
+static int gen_one(const char *path, const char *outdir, bool v6)
 {
     struct script *sc;
     struct script_error err;
@@ -317,7 +317,8 @@ static int gen_one(const char *path, const char *outdir)
     struct gen g;
     memset(&g, 0, sizeof g);
     g.out = (struct fz_buf){buf, 0, sizeof buf, false};
-    fz_put8(&g.out, 0); /* no prefix: the script opens its own connection */
+    /* no prefix: the script opens its own connection (over IPv6 with v6) */
+    fz_put8(&g.out, v6 ? FZ_PREFIX_V6 : 0);
     fz_put8(&g.out, 0); /* the default configuration */
     for (size_t i = 0; i < sc->event_count; i++) {
         const struct script_event *ev = &sc->events[i];
@@ -357,7 +358,7 @@ static int gen_one(const char *path, const char *outdir)
     for (char *c = name; *c; c++)
         if (*c == '/')
             *c = '-';
-    snprintf(file, sizeof file, "%s/%s", outdir, name);
+    snprintf(file, sizeof file, "%s/%s%s", outdir, v6 ? "ipv6-" : "", name);
     FILE *f = fopen(file, "wb");
     if (!f || fwrite(buf, 1, g.out.len, f) != g.out.len || fclose(f) != 0) {
         fprintf(stderr, "corpus-gen: cannot write %s\n", file);
@@ -366,15 +367,18 @@ static int gen_one(const char *path, const char *outdir)
     return 0;
 }
 
-/* One seed per state the stack target's prefixes reach: the prefix, then
- * a little of everything (data both ways, a read, a timer, a close). */
+/* One seed per state the stack target's prefixes reach, in each family:
+ * the prefix, then a little of everything (data both ways, a read, a
+ * timer, a close). */
 static int gen_prefixes(const char *outdir)
 {
     int bad = 0;
-    for (unsigned st = 0; st < FZ_PREFIX_COUNT; st++) {
+    for (unsigned k = 0; k < 2 * FZ_PREFIX_COUNT; k++) {
+        unsigned st = k % FZ_PREFIX_COUNT;
+        bool v6 = k >= FZ_PREFIX_COUNT;
         uint8_t buf[256];
         struct fz_buf b = {buf, 0, sizeof buf, false};
-        fz_put8(&b, (uint8_t)st);
+        fz_put8(&b, (uint8_t)(st | (v6 ? FZ_PREFIX_V6 : 0)));
         fz_put8(&b, 0);
         fz_put8(&b, fz_opcode(FZ_OP_ACK, 0));
         fz_put8(&b, 1 | (2 << 2)); /* ACK+PSH, 64 octets */
@@ -396,7 +400,7 @@ static int gen_prefixes(const char *outdir)
             "established", "fin-wait-1", "fin-wait-2", "close-wait",
             "closing",     "last-ack",   "time-wait"};
         char file[1024];
-        snprintf(file, sizeof file, "%s/prefix-%s", outdir, names[st]);
+        snprintf(file, sizeof file, "%s/prefix%s-%s", outdir, v6 ? "6" : "", names[st]);
         FILE *f = fopen(file, "wb");
         if (!f || fwrite(buf, 1, b.len, f) != b.len || fclose(f) != 0) {
             fprintf(stderr, "corpus-gen: cannot write %s\n", file);
@@ -410,14 +414,17 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--prefixes") == 0)
         return gen_prefixes(argv[2]) ? 1 : 0;
-    if (argc < 3) {
-        fprintf(stderr, "usage: %s OUTDIR FILE.pkt...\n       %s --prefixes OUTDIR\n",
+    bool v6 = argc > 1 && strcmp(argv[1], "--ipv6") == 0; /* seeds of IPv6 runs, ipv6-NAME */
+    int first = v6 ? 2 : 1;
+    if (argc < first + 2) {
+        fprintf(stderr, "usage: %s [--ipv6] OUTDIR FILE.pkt...\n       %s --prefixes OUTDIR\n",
                 argv[0], argv[0]);
         return 2;
     }
     int bad = 0;
-    for (int i = 2; i < argc; i++)
-        bad += gen_one(argv[i], argv[1]) != 0;
-    printf("corpus-gen: %d scripts, %d seeds written to %s\n", argc - 2, argc - 2 - bad, argv[1]);
+    for (int i = first + 1; i < argc; i++)
+        bad += gen_one(argv[i], argv[first], v6) != 0;
+    printf("corpus-gen: %d scripts, %d seeds written to %s%s\n", argc - first - 1,
+           argc - first - 1 - bad, argv[first], v6 ? " (IPv6 runs)" : "");
     return bad ? 1 : 0;
 }
