@@ -88,7 +88,7 @@ static void link_caps(struct tcp_ctx *t, const struct synack_link *link)
     t->link_caps = TCP_LINK_SENDV | (link->offload & SYNACK_LINK_CSUM);
     if ((link->offload & SYNACK_LINK_TSO) && (link->offload & SYNACK_LINK_CSUM) &&
         link->tso_max > TCP_IP_HEADROOM + 60u) {
-        t->link_caps |= SYNACK_LINK_TSO;
+        t->link_caps |= SYNACK_LINK_TSO | (link->offload & SYNACK_LINK_TSO6);
         t->tso_max = link->tso_max > 65535u ? 65535u : link->tso_max;
     }
 }

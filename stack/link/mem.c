@@ -326,7 +326,8 @@ struct synack_link synack_memlink_end(struct synack_memlink *l, int end)
 {
     return (struct synack_link){.send = memlink_send, .ctx = &l->ends[end ? 1 : 0],
                                 .sendv = memlink_sendv,
-                                .offload = SYNACK_LINK_CSUM | (l->cfg.tso ? SYNACK_LINK_TSO : 0),
+                                .offload = SYNACK_LINK_CSUM |
+                                           (l->cfg.tso ? SYNACK_LINK_TSO | SYNACK_LINK_TSO6 : 0),
                                 .tso_max = l->cfg.tso ? GSO_SEG_MAX : 0};
 }
 

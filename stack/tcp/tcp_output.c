@@ -425,7 +425,7 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now, bool pr
         len = win;
     if (len == room && (t->link_caps & SYNACK_LINK_TSO) && !probe &&
         !seq_lt(tcb->snd_nxt, tcb->snd_max) &&
-        tcb->raddr.family != SYNACK_AF_INET6) /* link/gso.c cuts TCP/IPv4 only */
+        (tcb->raddr.family != SYNACK_AF_INET6 || (t->link_caps & SYNACK_LINK_TSO6)))
         len = tso_len(t, tcb, room, unsent, win);
     /* The FIN follows the last octet and needs one unit of window. */
     bool fin = (tcb->flags & TF_FIN_QUEUED) && tcb->state != SYNACK_ESTABLISHED &&

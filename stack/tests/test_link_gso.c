@@ -1,6 +1,7 @@
 /* Unit tests of segmentation in software (stack/link/gso.c): a TCP/IPv4
- * datagram in pieces, its checksum partial, cut into segments as a NIC's
- * TSO would cut it, each checked field by field and by its checksums. */
+ * (and a TCP/IPv6) datagram in pieces, its checksum partial, cut into
+ * segments as a NIC's TSO would cut it, each checked field by field and by
+ * its checksums. */
 #include <string.h>
 
 #include "link/gso.h"
@@ -79,7 +80,7 @@ static void test_gso_cuts_text_into_segments_with_their_headers(void **state)
 }
 
 /* Without GSO the datagram is one segment: the partial checksum is made
- * whole and nothing else changes. Not TCP/IPv4: refused, nothing sent. */
+ * whole and nothing else changes. Not TCP: refused, nothing sent. */
 static void test_gso_completes_one_segment_and_refuses_what_it_cannot_cut(void **state)
 {
     (void)state;
@@ -109,11 +110,57 @@ static void test_gso_completes_one_segment_and_refuses_what_it_cannot_cut(void *
     assert_int_equal(g.n, 2);
 }
 
+/* IPv6 (TSO6): the payload length of each segment, the TCP checksum over
+ * IPv6's pseudo-header, no identification to count. */
+static void test_gso_cuts_ipv6(void **state)
+{
+    (void)state;
+    static uint8_t text[2500], dgram[3000], buf[GSO_SEG_MAX];
+    struct wt_rng r = {5};
+    wt_rng_fill(&r, text, sizeof text);
+    struct synack_ipv6 ip = {.hop_limit = 64, .next = SYNACK_IPPROTO_TCP, .tclass = 2};
+    ip.src[0] = ip.dst[0] = 0x20, ip.src[1] = ip.dst[1] = 0x01;
+    ip.src[15] = 1, ip.dst[15] = 2;
+    struct synack_tcp th = {.sport = 80, .dport = 40000, .seq = 1000, .ack = 77,
+                            .flags = SYNACK_TCP_ACK | SYNACK_TCP_PSH, .window = 1000};
+    size_t hl = synack_tcp_build(dgram + 40, 100, &th, NULL, 0, NULL);
+    memcpy(dgram + 40 + hl, text, sizeof text);
+    synack_ipv6_build(dgram, 40, &ip, hl + sizeof text, NULL);
+    uint32_t ps = synack_cksum_pseudo6(ip.src, ip.dst, SYNACK_IPPROTO_TCP,
+                                       (uint32_t)(hl + sizeof text));
+    synack_put16(dgram + 56, (uint16_t)~synack_cksum_fold(ps));
+    size_t len = 40 + hl + sizeof text;
+    struct synack_pkt p = {.iov = {{dgram, 60}, {dgram + 60, len - 60}}, .niov = 2, .len = len,
+                           .flags = SYNACK_PKT_CSUM_PARTIAL | SYNACK_PKT_GSO,
+                           .csum_start = 40, .csum_offset = 16, .gso_size = 1220};
+    struct got g = {.n = 0};
+    assert_int_equal(gso_segment(&p, buf, keep, &g), 3);
+    size_t off = 0;
+    for (unsigned k = 0; k < 3; k++) {
+        struct synack_ipv6 v;
+        struct synack_tcp t;
+        assert_int_equal(synack_ipv6_parse(g.seg[k], g.len[k], 0, &v, NULL), WIRE_OK);
+        assert_int_equal(v.plen, g.len[k] - 40);
+        assert_int_equal(v.tclass, 2);
+        assert_int_equal(synack_tcp_parse6(v.payload, v.payload_len, v.src, v.dst, 0, &t, NULL),
+                         WIRE_OK); /* the checksum verifies */
+        size_t want = k < 2 ? 1220 : 60;
+        assert_int_equal(t.payload_len, want);
+        assert_int_equal(t.seq, 1000 + (uint32_t)off);
+        assert_int_equal(t.flags, SYNACK_TCP_ACK | (k == 2 ? SYNACK_TCP_PSH : 0));
+        assert_memory_equal(t.payload, text + off, want);
+        off += want;
+    }
+    dgram[6] = SYNACK_IPPROTO_DSTOPTS; /* an extension header: not cut */
+    assert_int_equal(gso_segment(&p, buf, keep, &g), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gso_cuts_text_into_segments_with_their_headers),
         cmocka_unit_test(test_gso_completes_one_segment_and_refuses_what_it_cannot_cut),
+        cmocka_unit_test(test_gso_cuts_ipv6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -412,25 +412,25 @@ static void test_lossy_link_transfer_completes_exact(void **state)
  * and how many carried a checksum that does not verify. */
 struct seen {
     size_t longest;
-    unsigned bad_csum, segments;
+    unsigned bad_csum, segments, v6;
 };
 
 static void tap_seen(void *ctx, int end, const uint8_t *pkt, size_t len, uint64_t now)
 {
     (void)end, (void)now;
     struct seen *s = ctx;
-    struct synack_ipv4 ip;
+    struct synack_ip_view ip;
     struct synack_tcp th;
-    if (synack_ipv4_parse(pkt, len, 0, &ip, NULL) != WIRE_OK ||
+    if (synack_ip_view_parse(pkt, len, 0, &ip, NULL) != WIRE_OK ||
         ip.proto != SYNACK_IPPROTO_TCP ||
-        synack_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, WIRE_PARSE_NO_CHECKSUM, &th,
-                         NULL) != WIRE_OK ||
+        synack_ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, NULL) != WIRE_OK ||
         th.payload_len == 0)
         return;
     s->segments++;
+    s->v6 += ip.version == 6;
     if (len > s->longest)
         s->longest = len;
-    if (!synack_tcp_checksum_ok(ip.payload, ip.payload_len, ip.src, ip.dst))
+    if (synack_ip_view_tcp(&ip, 0, &th, NULL) != WIRE_OK)
         s->bad_csum++;
 }
 
@@ -525,9 +525,9 @@ static int counting_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now
     return c->inner.send(c->inner.ctx, pkt, len, now);
 }
 
-static void test_tso_segments_cut_by_the_link_arrive_exact(void **state)
+/* over IPv6 (v6: SYNACK_LINK_TSO6, MSS 1440) or IPv4 */
+static void tso_transfer(bool v6)
 {
-    (void)state;
     struct synack_memlink_config lc = {.seed = 4, .loss = 0.01, .reorder = 0.02,
                                        .delay = 1000, .tso = true};
     struct pair p = {.now = SYNACK_SEC};
@@ -538,8 +538,13 @@ static void test_tso_segments_cut_by_the_link_arrive_exact(void **state)
         synack_config_default(&c);
         c.addr = i ? PAIR_ADDR1 : PAIR_ADDR0;
         c.rng_seed = 1 + (uint64_t)i * 1000;
+        if (v6) { /* 2001:db8::1 and ::2 */
+            c.addr6[0] = 0x20, c.addr6[1] = 0x01, c.addr6[2] = 0x0d, c.addr6[3] = 0xb8;
+            c.addr6[15] = (uint8_t)(1 + i);
+        }
         cnt[i] = (struct tso_count){.inner = synack_memlink_end(p.link, i)};
         assert_true(cnt[i].inner.offload & SYNACK_LINK_TSO);
+        assert_true(cnt[i].inner.offload & SYNACK_LINK_TSO6);
         struct synack_link l = {.send = counting_send, .ctx = &cnt[i], .sendv = counting_sendv,
                                 .offload = cnt[i].inner.offload,
                                 .tso_max = cnt[i].inner.tso_max};
@@ -549,10 +554,11 @@ static void test_tso_segments_cut_by_the_link_arrive_exact(void **state)
     struct seen seen = {0};
     synack_memlink_set_tap(p.link, tap_seen, &seen);
     int srv, cli;
-    assert_true(pair_connect(&p, PORT, &srv, &cli) >= 0);
+    assert_true((v6 ? pair_connect6 : pair_connect)(&p, PORT, &srv, &cli) >= 0);
     transfer_both_ways(&p, srv, cli, 4 * MIB);
     assert_true(seen.longest <= 1500);
     assert_int_equal(seen.bad_csum, 0);
+    assert_int_equal(seen.v6, v6 ? seen.segments : 0);
     uint64_t retrans = 0;
     for (int i = 0; i < 2; i++) {
         assert_true(cnt[i].gso > 10);
@@ -562,6 +568,18 @@ static void test_tso_segments_cut_by_the_link_arrive_exact(void **state)
     }
     assert_true(retrans > 0);
     pair_free(&p);
+}
+
+static void test_tso_segments_cut_by_the_link_arrive_exact(void **state)
+{
+    (void)state;
+    tso_transfer(false);
+}
+
+static void test_tso_over_ipv6_segments_arrive_exact(void **state)
+{
+    (void)state;
+    tso_transfer(true);
 }
 
 /* A link that corrupts cannot vouch for checksums: offload is refused. */
@@ -750,6 +768,7 @@ int main(void)
         cmocka_unit_test(test_mtu_65535_segments_exact_with_checksum_offload),
         cmocka_unit_test(test_checksum_offload_refused_on_a_corrupting_link),
         cmocka_unit_test(test_tso_segments_cut_by_the_link_arrive_exact),
+        cmocka_unit_test(test_tso_over_ipv6_segments_arrive_exact),
         cmocka_unit_test(test_pcap_of_a_short_connection_opens_in_tshark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

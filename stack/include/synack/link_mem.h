@@ -38,8 +38,9 @@ struct synack_memlink_config {
      * the pass that copies the datagram) and checked. */
     bool csum_offload;
     /* TCP segmentation offload, as a NIC's: the stacks hand over up to 64 KiB
-     * of text at once (SYNACK_LINK_TSO) and the link cuts it into segments
-     * of the size they ask for, each whole on the wire (and to a tap). */
+     * of text at once (SYNACK_LINK_TSO, SYNACK_LINK_TSO6: either family) and
+     * the link cuts it into segments of the size they ask for, each whole on
+     * the wire (and to a tap). */
     bool tso;
 };
 

@@ -61,11 +61,12 @@ struct synack_link {
     int (*send)(void *ctx, const uint8_t *pkt, size_t len, uint64_t now);
     void *ctx;
     int (*sendv)(void *ctx, const struct synack_pkt *pkt, uint64_t now);
-    unsigned offload;     /* what sendv takes: SYNACK_LINK_CSUM, SYNACK_LINK_TSO */
+    unsigned offload;     /* what sendv takes: SYNACK_LINK_CSUM, SYNACK_LINK_TSO(6) */
     uint32_t tso_max;     /* SYNACK_LINK_TSO: the longest datagram sendv takes */
 };
 #define SYNACK_LINK_CSUM 0x1u /* completes SYNACK_PKT_CSUM_PARTIAL checksums */
-#define SYNACK_LINK_TSO 0x2u  /* cuts SYNACK_PKT_GSO datagrams into segments */
+#define SYNACK_LINK_TSO 0x2u  /* cuts SYNACK_PKT_GSO TCP/IPv4 datagrams into segments */
+#define SYNACK_LINK_TSO6 0x4u /* ... and TCP/IPv6 ones (with SYNACK_LINK_TSO) */
 
 /* Every knob has a default (synack_config_default); times in microseconds. */
 struct synack_config {

@@ -81,18 +81,31 @@ static bool accepted(struct pair *p, void *ctx)
     return a->srv >= 0 && (synack_socket_events(p->st[1], a->cli) & SYNACK_POLLOUT);
 }
 
-int pair_connect(struct pair *p, uint16_t port, int *srv, int *cli)
+static int connect_family(struct pair *p, uint16_t port, int *srv, int *cli, uint16_t family)
 {
-    int lsd = synack_socket(p->st[0]);
-    if (lsd < 0 || synack_socket_bind(p->st[0], lsd, 0, port) < 0 ||
+    struct synack_addr any = synack_addr_any(family), to = synack_addr_from_v4(PAIR_ADDR0);
+    if (family == SYNACK_AF_INET6)
+        to = synack_addr_from_v6(synack_stack_config(p->st[0])->addr6);
+    int lsd = synack_socket_family(p->st[0], family);
+    if (lsd < 0 || synack_socket_bind_addr(p->st[0], lsd, &any, port) < 0 ||
         synack_socket_listen(p->st[0], lsd, 16) < 0)
         return -1;
-    struct accept_ctx a = {lsd, -1, synack_socket(p->st[1])};
-    if (a.cli < 0 || synack_socket_connect(p->st[1], a.cli, PAIR_ADDR0, port, p->now) != -EINPROGRESS)
+    struct accept_ctx a = {lsd, -1, synack_socket_family(p->st[1], family)};
+    if (a.cli < 0 || synack_socket_connect_addr(p->st[1], a.cli, &to, port, p->now) != -EINPROGRESS)
         return -1;
     if (!pair_run_until(p, accepted, &a, p->now + 60 * SYNACK_SEC))
         return -1;
     *srv = a.srv;
     *cli = a.cli;
     return lsd;
+}
+
+int pair_connect(struct pair *p, uint16_t port, int *srv, int *cli)
+{
+    return connect_family(p, port, srv, cli, SYNACK_AF_INET);
+}
+
+int pair_connect6(struct pair *p, uint16_t port, int *srv, int *cli)
+{
+    return connect_family(p, port, srv, cli, SYNACK_AF_INET6);
 }

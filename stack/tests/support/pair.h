@@ -27,5 +27,7 @@ bool pair_run_until(struct pair *p, bool (*cond)(struct pair *p, void *ctx), voi
 /* A connected socket pair: a listener on stack 0 port, a client on stack 1.
  * Returns 0 and the accepted socket (on 0) and the client (on 1). */
 int pair_connect(struct pair *p, uint16_t port, int *srv, int *cli);
+/* The same over IPv6 (both stacks dual-stack: cfg->addr6 set). */
+int pair_connect6(struct pair *p, uint16_t port, int *srv, int *cli);
 
 #endif
