@@ -13,7 +13,14 @@
 
 #define CLI_DEFAULT_REGISTRY "vectors/requirements.tsv"
 
+#define CLI_MAX_DEFINES 32
+
 /* What `run` and `coverage` share: the engine of cli/batch.h. */
+struct cli_defines {
+    const char *text[CLI_MAX_DEFINES]; /* "NAME=VALUE", as given */
+    int count;
+};
+
 struct batch_args {
     const char *target, *so_flags, *registry, *expect;
     bool quiet, verbose, strict, offload;
@@ -21,6 +28,7 @@ struct batch_args {
     uint64_t seed;
     double max_real; /* seconds */
     int ip_version;  /* enum script_ip_version (packetdrill's --ip_version), -1: not given */
+    struct cli_defines defines; /* -D NAME=VALUE */
 };
 
 struct run_args {
@@ -52,6 +60,7 @@ struct lint_args {
 
 struct lint_script_args {
     bool quiet, kinds;
+    struct cli_defines defines; /* -D NAME=VALUE */
 };
 
 struct record_args {

@@ -48,6 +48,9 @@ void batch_args_default(struct batch_args *b)
      "linux target: its device offloads TCP segmentation and checksums as\n"                 \
      "packetdrill's does (TSO: one packet of up to 64 KB for a burst of\n"                  \
      "segments, as packetdrill's scripts expect)"},                                            \
+    {"define", 'D', "NAME=VALUE", CLI_PARSE, offsetof(T, b.defines), cli_parse_define,          \
+     "packetdrill's -D: NAME stands for VALUE in every script (after the\n"                    \
+     "script's own --define lines; repeatable), e.g. -D TFO_COOKIE=hex"},                       \
     {"quiet", 'q', NULL, CLI_FLAG, offsetof(T, b.quiet), NULL, "quieter: the summary only"},    \
     {"verbose", 'v', NULL, CLI_FLAG, offsetof(T, b.verbose), NULL,                              \
      "more: the ladder of every failure, every vector of a requirement"}
@@ -141,6 +144,8 @@ static const struct cli_opt lint_script_opts[] = {
      "the summary only"},
     {"kinds", 0, NULL, CLI_FLAG, offsetof(struct lint_script_args, kinds), NULL,
      "list the kinds of finding, each with packetdrill's way of saying it"},
+    {"define", 'D', "NAME=VALUE", CLI_PARSE, offsetof(struct lint_script_args, defines),
+     cli_parse_define, "packetdrill's -D, as synack run takes it"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 

@@ -49,7 +49,8 @@ static int run_vectors(const struct cov_args *a, char **args, size_t nargs, stru
                             .offload = a->b.offload,
                             .ip_version = a->b.ip_version < 0 ? SCRIPT_IPV4
                                                               : (enum script_ip_version)a->b.ip_version,
-                            .ip_version_pass = a->b.ip_version >= 0};
+                            .ip_version_pass = a->b.ip_version >= 0,
+                            .defines = a->b.defines.text, .define_count = (size_t)a->b.defines.count};
     struct batch b = {.opts = &o, .exp = exp, .jobs = a->b.jobs};
     int status = 0;
     if (batch_run(&b, &paths, res) < 0) {

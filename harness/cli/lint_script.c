@@ -25,7 +25,7 @@ static int check_one(const struct lint_script_args *a, const char *path, size_t 
 {
     struct script *s = NULL;
     struct script_error err;
-    if (script_parse_file(path, &s, &err) < 0) {
+    if (script_parse_file_defines(path, a->defines.text, (size_t)a->defines.count, &s, &err) < 0) {
         char msg[600];
         script_error_format(&err, msg, sizeof msg);
         printf("%s\n", msg);

@@ -294,6 +294,22 @@ int cli_parse_seed(const char *cmd, const char *opt, const char *val, void *fiel
     return 0;
 }
 
+int cli_parse_define(const char *cmd, const char *opt, const char *val, void *field)
+{
+    struct cli_defines *d = field;
+    const char *eq = strchr(val, '=');
+    if (eq == NULL || eq == val) {
+        fprintf(stderr, "%s: %s: expected NAME=VALUE, got '%s'\n", cmd, opt, val);
+        return -1;
+    }
+    if (d->count == CLI_MAX_DEFINES) {
+        fprintf(stderr, "%s: %s: more than %d defines\n", cmd, opt, CLI_MAX_DEFINES);
+        return -1;
+    }
+    d->text[d->count++] = val;
+    return 0;
+}
+
 int cli_parse_ip_version(const char *cmd, const char *opt, const char *val, void *field)
 {
     static const char *const names[] = {"ipv4", "ipv4-mapped-ipv6", "ipv6"};

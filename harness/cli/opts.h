@@ -75,5 +75,7 @@ int cli_parse_seed(const char *cmd, const char *opt, const char *val, void *fiel
 /* ipv4, ipv4-mapped-ipv6 or ipv6 into an int (enum script_ip_version). */
 int cli_parse_ip_version(const char *cmd, const char *opt, const char *val, void *field);
 int cli_parse_seconds(const char *cmd, const char *opt, const char *val, void *field);
+/* NAME=VALUE appended to a struct cli_defines (repeatable). */
+int cli_parse_define(const char *cmd, const char *opt, const char *val, void *field);
 
 #endif

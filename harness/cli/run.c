@@ -111,7 +111,8 @@ int cli_run(int argc, char **argv)
                             .max_real_us = (int64_t)(a.b.max_real * 1e6), .strict = a.b.strict, .offload = a.b.offload,
                             .ip_version = a.b.ip_version < 0 ? SCRIPT_IPV4
                                                              : (enum script_ip_version)a.b.ip_version,
-                            .ip_version_pass = a.b.ip_version >= 0};
+                            .ip_version_pass = a.b.ip_version >= 0,
+                            .defines = a.b.defines.text, .define_count = (size_t)a.b.defines.count};
     struct batch b = {.opts = &o, .exp = exp, .pcap_dir = a.pcap_dir, .jobs = a.b.jobs,
                       .done = print_result, .ctx = &a};
     int status = CLI_EXIT_USAGE;

@@ -14,6 +14,7 @@ static const char *const packetdrill_calls[] = {
     "recvmsg", "write", "writev", "send", "sendto", "sendmsg", "fcntl", "ioctl", "close",
     "shutdown", "getsockopt", "setsockopt", "poll", "cap_set", "open", "sendfile",
     "epoll_create", "epoll_ctl", "epoll_wait", "pipe", "splice",
+    "psp_rx_assoc", "psp_tx_assoc", /* PSP (Google's): a named skip on every target */
 };
 
 /* Functions an argument may call. */

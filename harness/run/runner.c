@@ -653,10 +653,13 @@ static const char *script_unsupported(const struct script *s, char *why, size_t 
             continue;
         const struct script_packet *p = &ev->packet;
         const char *what = p->proto == SCRIPT_PROTO_UDP ? "UDP packet lines are"
+                           : p->psp                     ? "PSP encapsulation (psp spi N) is"
                            : p->encap                   ? "encapsulated packets (ipv4/ipv6/gre/mpls) are"
                            : p->ae_flag                 ? "AccECN flags (A, ACE) are"
                            : script_packet_has_option(p, SCRIPT_OPT_ACCECN)
                                ? "AccECN options (ECN e0b ceb e1b) are"
+                           : script_packet_has_option(p, SCRIPT_OPT_MPTCP)
+                               ? "MPTCP options (mpcapable, dss, add_address, mp_join...) are"
                            : p->fuzz_given              ? "packetdrill's fuzz parameters are"
                                                         : NULL;
         if (what) {
@@ -793,7 +796,7 @@ void run_file(const char *path, const struct run_options *o, struct vector_resul
     struct script *s = NULL;
     struct script_error err;
     double t0 = wall_ms();
-    if (script_parse_file(path, &s, &err) < 0) {
+    if (script_parse_file_defines(path, o->defines, o->define_count, &s, &err) < 0) {
         char msg[600];
         script_error_format(&err, msg, sizeof msg); /* file:line:column: ... */
         res->status = RESULT_ERROR;

@@ -55,6 +55,8 @@ struct run_options {
     struct python_host *python; /* runs python blocks; NULL: one for this run alone */
     enum script_ip_version ip_version; /* packetdrill's --ip_version for scripts that do
                                         * not give one (default ipv4) */
+    const char *const *defines; /* packetdrill's -D NAME=VALUE, before each script's */
+    size_t define_count;
     bool ip_version_pass;    /* a pass of one family over a suite (synack run
                               * --ip_version): a script that names another family
                               * is skipped, not run in its own */

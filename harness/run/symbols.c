@@ -107,6 +107,7 @@ static const struct sym symbols[] = {
     {"SOCK_RAW", 3},
     {"SOCK_CLOEXEC", 524288},
     {"IPPROTO_UDP", 17},
+    {"IPPROTO_MPTCP", 262}, /* Linux's; synack has no MPTCP */
     {"IPPROTO_IPV6", 41},
     {"IPPROTO_ICMP", 1},
     {"IPPROTO_RAW", 255},

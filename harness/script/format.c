@@ -115,6 +115,9 @@ static void fmt_option(struct sbuf *sb, const struct script_tcp_option *o)
                           o->data[3 * i + 2]);
         break;
     }
+    case SCRIPT_OPT_MPTCP:
+        sb_printf(sb, "%s", o->text ? o->text : "mpcapable");
+        break;
     case SCRIPT_OPT_GENERIC:
         sb_printf(sb, "kind %u", o->kind);
         if (o->len_given)

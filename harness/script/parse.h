@@ -106,6 +106,10 @@ int take_uint(struct parser *p, uint64_t max, const char *what, uint64_t *out);
 /* Append one zeroed element to the array *arr_ptr of *count elements of
  * size sz (capacity doubles at powers of two); NULL after "out of memory". */
 void *push_elem(struct parser *p, void *arr_ptr, size_t *count, size_t sz);
+/* The value of a define (packetdrill's -D NAME=VALUE or a script's --define)
+ * named by the n bytes at s, or NULL: packetdrill's lexer puts the value in
+ * place of the name (TFO_COOKIE in option data, CODE as an ICMP code). */
+const char *define_value(const struct parser *p, const char *s, size_t n);
 
 /* ---- grammar pieces ---- */
 int parse_packet(struct parser *p, struct script_event *ev);      /* parse_packet.c */

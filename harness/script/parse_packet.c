@@ -258,6 +258,12 @@ static bool is_alnum_char(int c)
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
+/* Hex digits, or a define's name (TFO_COOKIE). */
+static bool is_hex_or_name_char(int c)
+{
+    return is_alnum_char(c) || c == '_';
+}
+
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9')
@@ -266,34 +272,53 @@ static int hexval(int c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* HEX: an even number of hex digits, optional 0x, at most max octets, into
- * out; `what` names it in messages ("option data"), after is what it follows. */
+/* The n bytes at s as hex octets (an even number of digits, optional 0x,
+ * at most max) into out; errors at the span sp, `what` names the field,
+ * `via` the define whose value s is (or NULL). */
+static int decode_hex(struct parser *p, struct raw_span sp, const char *s, size_t n,
+                      const char *what, const char *via, uint8_t *out, size_t max, size_t *len)
+{
+    size_t i = 0;
+
+    if (n > 2 && s[0] == '0' && (s[1] | 0x20) == 'x')
+        i = 2;
+    for (size_t k = i; k < n; k++) {
+        if (hexval((unsigned char)s[k]) < 0)
+            return via ? perr_at(p, sp.line, sp.column, "bad hex digit '%c' in %s (the value "
+                                 "of %s)", s[k], what, via)
+                       : perr_at(p, sp.line, sp.column + (unsigned)k, "bad hex digit '%c' in %s",
+                                 s[k], what);
+    }
+    n -= i;
+    if (n % 2)
+        return perr_at(p, sp.line, sp.column, "odd number of hex digits in %s", what);
+    if (n / 2 > max)
+        return perr_at(p, sp.line, sp.column, "%s longer than %zu octets", what, max);
+    for (size_t k = 0; k < n / 2; k++)
+        out[k] = (uint8_t)(hexval((unsigned char)s[i + 2 * k]) << 4 |
+                           hexval((unsigned char)s[i + 2 * k + 1]));
+    *len = n / 2;
+    return 0;
+}
+
+/* HEX: hex octets, or the name of a define whose value they are (as
+ * packetdrill's lexer substitutes -D TFO_COOKIE=...), into out; `what`
+ * names it in messages ("option data"), after is what it follows. */
 static int parse_hex(struct parser *p, const char *what, const char *after, uint8_t *out,
                      size_t max, size_t *len)
 {
     struct token t = p->tok;
-    struct raw_span s = take_raw(p, is_alnum_char);
-    size_t i = s.start, n;
+    struct raw_span s = take_raw(p, is_hex_or_name_char);
+    const char *text = p->buf + s.start, *def;
+    char name[64];
 
     if (s.end == s.start)
         return perr(p, &t, "expected hex octets after '%s', got %s", after, tok_describe(p, &t));
-    if (s.end - i > 2 && p->buf[i] == '0' && (p->buf[i + 1] | 0x20) == 'x')
-        i += 2;
-    n = s.end - i;
-    for (size_t k = i; k < s.end; k++) {
-        if (hexval((unsigned char)p->buf[k]) < 0)
-            return perr_at(p, s.line, s.column + (unsigned)(k - s.start),
-                           "bad hex digit '%c' in %s", p->buf[k], what);
-    }
-    if (n % 2)
-        return perr_at(p, s.line, s.column, "odd number of hex digits in %s", what);
-    if (n / 2 > max)
-        return perr_at(p, s.line, s.column, "%s longer than %zu octets", what, max);
-    for (size_t k = 0; k < n / 2; k++)
-        out[k] = (uint8_t)(hexval((unsigned char)p->buf[i + 2 * k]) << 4 |
-                           hexval((unsigned char)p->buf[i + 2 * k + 1]));
-    *len = n / 2;
-    return 0;
+    def = define_value(p, text, s.end - s.start);
+    if (def == NULL)
+        return decode_hex(p, s, text, s.end - s.start, what, NULL, out, max, len);
+    snprintf(name, sizeof name, "%.*s", clip40(text, s.end - s.start), text);
+    return decode_hex(p, s, def, strlen(def), what, name, out, max, len);
 }
 
 /* data HEX (generic TCP option). */
@@ -465,6 +490,61 @@ static int parse_valued_option(struct parser *p, struct script_tcp_option *o, bo
     return 0;
 }
 
+/* packetdrill's MPTCP options (RFC 8684), by their first word. */
+static bool is_mptcp_option(const struct parser *p, const struct token *t)
+{
+    static const char *const names[] = {
+        "mpcapable", "mp_capable", "dss", "add_address", "add_addr", "remove_address",
+        "mp_join_syn", "mp_join_syn_ack", "mp_join_ack", "mp_prio", "mp_fail", "mp_fastclose",
+        "mp_tcprst",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (text_is(p, t, names[i]))
+            return true;
+    return false;
+}
+
+/* An MPTCP option: its name, then fields up to the ',' or '>' that ends
+ * it: words, numbers, NAME=VALUE (a value may be a call: sha1_32(key_b))
+ * and NAME[...] groups (flags[flag_h], key[ckey,skey]), on one line.
+ * Kept as written, blanks collapsed; not built (the runner skips). */
+static int parse_mptcp_option(struct parser *p, struct script_tcp_option *o, const struct token *t)
+{
+    char buf[256];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "%.*s", (int)(t->end - t->start),
+                                p->buf + t->start);
+    int depth = 0;
+
+    o->type = SCRIPT_OPT_MPTCP;
+    o->kind = SCRIPT_TCPOPT_MPTCP;
+    o->len = 2;
+    while (depth > 0 || !(is_punct(p, ',') || is_punct(p, '>'))) {
+        struct token f = p->tok;
+        bool glue = is_punct(p, '[') || is_punct(p, ']') || is_punct(p, '(') ||
+                    is_punct(p, ')') || is_punct(p, '=') || is_punct(p, ',') ||
+                    (n > 0 && strchr("[(=,", buf[n - 1]) != NULL);
+        if (f.kind == TK_EOF || f.kind == TK_ERROR || !tok_on_same_line(p))
+            return perr(p, t, "MPTCP option %.*s without its end (',' or '>') on the line",
+                        (int)(t->end - t->start), p->buf + t->start);
+        if (f.kind != TK_WORD && f.kind != TK_INT && f.kind != TK_PUNCT && f.kind != TK_IPV4 &&
+            f.kind != TK_IPV6)
+            return perr(p, &f, "unexpected %s in an MPTCP option", tok_describe(p, &f));
+        if (is_punct(p, '[') || is_punct(p, '('))
+            depth++;
+        else if (is_punct(p, ']') || is_punct(p, ')')) {
+            if (--depth < 0)
+                return perr(p, &f, "unbalanced %s in an MPTCP option", tok_describe(p, &f));
+        }
+        if (n + 2 + (f.end - f.start) >= sizeof buf)
+            return perr(p, t, "MPTCP option longer than %zu characters", sizeof buf - 1);
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%.*s", glue ? "" : " ",
+                              (int)(f.end - f.start), p->buf + f.start);
+        advance(p);
+    }
+    o->text = strdup(buf);
+    return o->text ? 0 : perr_at(p, 0, 0, "out of memory");
+}
+
 static int parse_tcp_option(struct parser *p, struct script_tcp_option *o)
 {
     struct token t = p->tok;
@@ -492,6 +572,8 @@ static int parse_tcp_option(struct parser *p, struct script_tcp_option *o)
         return parse_blob_option(p, o, &t);
     if (text_is(p, &t, "ECN"))
         return parse_accecn_option(p, o);
+    if (is_mptcp_option(p, &t))
+        return parse_mptcp_option(p, o, &t);
     return perr(p, &t, "unknown TCP option %s", tok_describe(p, &t));
 }
 
@@ -755,6 +837,11 @@ static int parse_icmp_type_code(struct parser *p, struct script_icmp *ic)
     if (p->tok.kind != TK_WORD || is_word(p, "mtu") || is_word(p, "id"))
         return 0;
     t = p->tok;
+    const char *def = define_value(p, p->buf + t.start, t.end - t.start); /* -D CODE=... */
+    if (def != NULL && script_icmp_code_lookup(ic->type, def, strlen(def), &ic->code)) {
+        advance(p);
+        return 0;
+    }
     if (!numbered_name(p, "code_", &ic->code) &&
         !script_icmp_code_lookup(ic->type, p->buf + t.start, t.end - t.start, &ic->code))
         return perr(p, &t, "unknown ICMP code %s for type '%s'", tok_describe(p, &t),
@@ -871,6 +958,28 @@ static int parse_encap_addrs(struct parser *p, struct script_packet *pkt, bool v
     return expect_punct(p, ':', "after the encapsulation header");
 }
 
+/* PSP's header fields after `psp`: spi N [, vc N]. */
+static int parse_psp_fields(struct parser *p, struct script_packet *pkt)
+{
+    pkt->psp = true;
+    if (!is_word(p, "spi"))
+        return perr_expected(p, "'spi' after 'psp'");
+    advance(p);
+    if (p->tok.kind != TK_INT || p->tok.num < 0 || p->tok.num > 0xffffffffLL)
+        return perr_expected(p, "a 32-bit SPI after 'spi'");
+    advance(p);
+    if (!is_punct(p, ','))
+        return 0;
+    advance(p);
+    if (!is_word(p, "vc"))
+        return perr_expected(p, "'vc' after 'spi N,'");
+    advance(p);
+    if (p->tok.kind != TK_INT)
+        return perr_expected(p, "a virtualization cookie after 'vc'");
+    advance(p);
+    return 0;
+}
+
 static int parse_encap(struct parser *p, struct script_packet *pkt)
 {
     struct token t = p->tok;
@@ -878,6 +987,14 @@ static int parse_encap(struct parser *p, struct script_packet *pkt)
 
     pkt->encap = true;
     advance(p);
+    if (text_is(p, &t, "encap")) { /* transport mode: no ':' before the TCP header */
+        if (!is_word(p, "psp"))
+            return perr_expected(p, "'psp' after 'encap'");
+        advance(p);
+        return parse_psp_fields(p, pkt);
+    }
+    if (text_is(p, &t, "psp")) /* tunnel mode, after an ipv4/ipv6 header */
+        return parse_psp_fields(p, pkt) < 0 ? -1 : expect_punct(p, ':', "after the PSP header");
     if (text_is(p, &t, "ipv4") || text_is(p, &t, "ipv6"))
         return parse_encap_addrs(p, pkt, text_is(p, &t, "ipv6"));
     while (p->tok.kind != TK_EOF && p->tok.kind != TK_ERROR && p->tok.line == line &&
@@ -891,7 +1008,8 @@ static int parse_encap(struct parser *p, struct script_packet *pkt)
 
 static bool at_encap(const struct parser *p)
 {
-    static const char *const encaps[] = { "ipv4", "ipv6", "gre", "GREv0", "mpls" };
+    static const char *const encaps[] = { "ipv4", "ipv6", "gre", "GREv0", "mpls", "psp",
+                                          "encap" };
 
     for (size_t i = 0; i < sizeof encaps / sizeof encaps[0]; i++) {
         if (is_word(p, encaps[i]))

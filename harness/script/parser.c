@@ -156,8 +156,27 @@ int expect_punct(struct parser *p, char c, const char *context)
     return perr_expected(p, what);
 }
 
+/* A define whose value is an unsigned integer (mss MSS with -D MSS=1460). */
+static bool define_uint(const struct parser *p, uint64_t max, uint64_t *out)
+{
+    const char *v = p->tok.kind == TK_WORD
+                        ? define_value(p, p->buf + p->tok.start, p->tok.end - p->tok.start)
+                        : NULL;
+    char *end;
+
+    if (v == NULL || *v < '0' || *v > '9')
+        return false;
+    errno = 0;
+    *out = strtoull(v, &end, 0);
+    return *end == '\0' && errno == 0 && *out <= max;
+}
+
 int take_uint(struct parser *p, uint64_t max, const char *what, uint64_t *out)
 {
+    if (define_uint(p, max, out)) {
+        advance(p);
+        return 0;
+    }
     if (p->tok.kind != TK_INT)
         return perr_expected(p, what);
     if (p->tok.overflow || p->tok.num < 0 || (uint64_t)p->tok.num > max)
@@ -253,6 +272,7 @@ static const struct opt_spec opt_specs[] = {
     OPT_TEXT_("debug"),
     { "define", OPTV_DEFINE, 0, 0, -1, -1, 0 },
     OPT_TEXT_("verbose"),
+    OPT_TEXT_("psp_udp_port"), /* Google's PSP: its packets are a named skip */
 };
 
 static void opt_store(struct script_options *o, const struct opt_spec *spec, uint64_t v)
@@ -341,6 +361,16 @@ static int opt_ip(struct parser *p, const struct opt_spec *spec, struct raw_span
     }
     return perr_at(p, v.line, v.column, "bad value '%.*s' for --%s (expected an IP address)",
                    clip40(s, n), s, spec->name);
+}
+
+const char *define_value(const struct parser *p, const char *s, size_t n)
+{
+    const struct script *sc = p->script;
+
+    for (size_t i = sc->define_count; i-- > 0;) /* the last one given wins */
+        if (strlen(sc->defines[i].name) == n && memcmp(sc->defines[i].name, s, n) == 0)
+            return sc->defines[i].value;
+    return NULL;
 }
 
 /* NAME=VALUE of --define. */
@@ -724,8 +754,32 @@ static void error_init(struct script_error *err, const char *name)
     snprintf(err->file, sizeof err->file, "%s", name);
 }
 
+/* The command line's -D NAME=VALUE, before the script's own --define. */
+static int predefine(struct parser *p, const char *const *defines, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const char *eq = strchr(defines[i], '=');
+        if (eq == NULL || eq == defines[i])
+            return perr_at(p, 0, 0, "-D needs NAME=VALUE, got '%.*s'",
+                           clip40(defines[i], strlen(defines[i])), defines[i]);
+        struct script_define *d = push_elem(p, &p->script->defines, &p->script->define_count,
+                                            sizeof *d);
+        if (d == NULL || (d->name = strndup(defines[i], (size_t)(eq - defines[i]))) == NULL ||
+            (d->value = strdup(eq + 1)) == NULL)
+            return d == NULL ? -1 : perr_at(p, 0, 0, "out of memory");
+    }
+    return 0;
+}
+
 int script_parse_buffer(const char *buf, size_t len, const char *name, struct script **out,
                         struct script_error *err)
+{
+    return script_parse_buffer_defines(buf, len, name, NULL, 0, out, err);
+}
+
+int script_parse_buffer_defines(const char *buf, size_t len, const char *name,
+                                const char *const *defines, size_t count,
+                                struct script **out, struct script_error *err)
 {
     struct parser p;
 
@@ -742,7 +796,7 @@ int script_parse_buffer(const char *buf, size_t len, const char *name, struct sc
         snprintf(err->message, sizeof err->message, "out of memory");
         return -1;
     }
-    if (lex_check_bytes(&p) == 0)
+    if (predefine(&p, defines, count) == 0 && lex_check_bytes(&p) == 0)
         parse_script(&p);
     if (p.failed) {
         script_free(p.script);
@@ -792,6 +846,12 @@ static int read_file(const char *path, char **buf, size_t *len, struct script_er
 
 int script_parse_file(const char *path, struct script **out, struct script_error *err)
 {
+    return script_parse_file_defines(path, NULL, 0, out, err);
+}
+
+int script_parse_file_defines(const char *path, const char *const *defines, size_t count,
+                              struct script **out, struct script_error *err)
+{
     char *buf = NULL;
     size_t len = 0;
     int rc;
@@ -800,7 +860,7 @@ int script_parse_file(const char *path, struct script **out, struct script_error
     error_init(err, path);
     if (read_file(path, &buf, &len, err) < 0)
         return -1;
-    rc = script_parse_buffer(buf, len, path, out, err);
+    rc = script_parse_buffer_defines(buf, len, path, defines, count, out, err);
     free(buf);
     return rc;
 }

@@ -103,6 +103,8 @@ static void event_free(struct script_event *ev)
     free(ev->source);
     switch (ev->type) {
     case SCRIPT_EV_PACKET:
+        for (size_t i = 0; i < ev->packet.opt_count; i++)
+            free(ev->packet.opts[i].text);
         free(ev->packet.opts);
         free(ev->packet.muts);
         free(ev->packet.frags);

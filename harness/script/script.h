@@ -282,8 +282,13 @@ enum script_opt_type {
     SCRIPT_OPT_MD5,      /* md5 HEX: kind 19, the digest in data (RFC 2385) */
     SCRIPT_OPT_ACCECN,   /* ECN e0b N ceb N e1b N: kind 172 (or 174, e1b first), the
                           * counters in data, 3 octets each, in the kind's order */
+    SCRIPT_OPT_MPTCP,    /* an MPTCP option (RFC 8684, kind 30) in packetdrill's MPTCP
+                          * syntax: `mpcapable v1 flags[flag_h] key[ckey,skey]`, `dss ...`,
+                          * `add_address ...`, `mp_join_syn ...`: kept as written (text),
+                          * not built; the runner skips a vector with one */
 };
 
+#define SCRIPT_TCPOPT_MPTCP 30
 #define SCRIPT_TCPOPT_MD5 19
 #define SCRIPT_TCPOPT_FASTOPEN 34
 #define SCRIPT_TCPOPT_EXP 254
@@ -306,6 +311,7 @@ struct script_tcp_option {
     struct synack_sack_block sack[SYNACK_SACK_MAX];
     uint8_t data_len; /* GENERIC; FASTOPEN(_EXP): cookie; MD5: digest */
     uint8_t data[SCRIPT_OPT_DATA_MAX];
+    char *text;       /* MPTCP: the option as written, blanks collapsed (owned) */
 };
 
 /* ICMP: `icmp TYPE [CODE] [mtu N] [id N] [ECHOED]`. TYPE is a name
@@ -407,7 +413,9 @@ struct script_packet {
     uint8_t flags;                 /* SYNACK_TCP_* bits; 0 when written '-' */
     bool ae_flag;                  /* AccECN 'A' (AE bit) or an ACE value */
     bool fields_reordered;         /* ack/win/urg not in packetdrill's order */
-    bool encap;                    /* an ipv4/ipv6/gre/mpls prefix was written */
+    bool encap;                    /* an ipv4/ipv6/gre/mpls/psp prefix was written */
+    bool psp;                      /* one of them PSP: `psp spi N[, vc N]:` (tunnel
+                                    * mode) or `encap psp spi N[, vc N]` (transport) */
     bool fuzz_given;               /* packetdrill's { mut ... } fuzz syntax */
     uint32_t seq_start, seq_end;   /* as written: the runner makes them relative */
     bool seq_edge;                 /* extension (7): seq_start and seq_end are offsets
@@ -569,6 +577,14 @@ int script_error_format(const struct script_error *err, char *buf, size_t len);
 int script_parse_file(const char *path, struct script **out, struct script_error *err);
 int script_parse_buffer(const char *buf, size_t len, const char *name,
                         struct script **out, struct script_error *err);
+/* The same with count "NAME=VALUE" defines given before the script
+ * (packetdrill's command-line -D); the script's own --define lines come
+ * after them, and the last one of a name wins. */
+int script_parse_file_defines(const char *path, const char *const *defines, size_t count,
+                              struct script **out, struct script_error *err);
+int script_parse_buffer_defines(const char *buf, size_t len, const char *name,
+                                const char *const *defines, size_t count,
+                                struct script **out, struct script_error *err);
 void script_free(struct script *s);
 
 /* Names for messages and reports. */

@@ -157,6 +157,9 @@ static size_t encode_one(const struct script_tcp_option *o, const struct script_
         memcpy(tmp + k + 2, o->data, o->data_len);
         k += 2u + o->data_len;
         break;
+    case SCRIPT_OPT_MPTCP: /* not built: the runner skips a vector with one */
+        tmp[k++] = 2;
+        break;
     case SCRIPT_OPT_GENERIC:
         tmp[k++] = o->len; /* verbatim: illegal lengths are the point */
         memcpy(tmp + k, o->data, o->data_len);

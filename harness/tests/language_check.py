@@ -4,6 +4,9 @@ every script's outcome and message against language/expected.tsv.
 
     language_check.py SYNACK TARGET [JOBS] [--offload]
 
+On mem it first runs synack lint-script over the folder (every script
+plain packetdrill). Both get -D for each line of language/defines.
+
 expected.tsv: script, target (mem, linux or *), mode (default, strict or
 *), outcome (pass, fail, skip, error), a piece of the message ('-' for
 none). The first row that matches a script, target and mode decides; a
@@ -36,6 +39,23 @@ def expectations():
     return rows
 
 
+def defines():
+    """-D NAME=VALUE for each line of language/defines."""
+    args = []
+    with open(os.path.join(FOLDER, "defines")) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                args += ["-D", line]
+    return args
+
+
+def lint(synack):
+    """Every script of the folder in plain packetdrill syntax."""
+    r = subprocess.run([synack, "lint-script", "-q"] + defines() + [FOLDER])
+    return r.returncode == 0
+
+
 def run(synack, target, strict, jobs, offload):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "r.json")
@@ -43,7 +63,7 @@ def run(synack, target, strict, jobs, offload):
         if offload:
             paths = sorted(os.path.join(FOLDER, f) for f in os.listdir(FOLDER)
                            if f.startswith("offload-") and f.endswith(".pkt"))
-        cmd = [synack, "run", "-q", "--target", target, "-j", jobs, "--json", out] + paths
+        cmd = [synack, "run", "-q", "--target", target, "-j", jobs, "--json", out] + defines() + paths
         if strict:
             cmd.insert(2, "--strict")
         if offload:
@@ -61,6 +81,9 @@ def main():
     synack, target = args[1], args[2]
     jobs = args[3] if len(args) > 3 else "4"
     key = target + "+offload" if offload else target
+    if target == "mem" and not offload and not lint(synack):
+        print("language: synack lint-script found scripts not in plain packetdrill syntax")
+        return 1
     rows = expectations()
     bad = counted = 0
     for mode in ("default", "strict"):

@@ -529,6 +529,40 @@ static void test_packetdrill_lines_the_runner_skips(void **state)
     script_free(s);
 }
 
+/* packetdrill's -D NAME=VALUE: the value stands in for the name in option
+ * data and as an ICMP code; the script's own --define comes after and wins;
+ * a malformed one is an error, as is a name that is not defined. */
+static void test_command_line_defines(void **state)
+{
+    static const char *const defs[] = {"COOKIE=0102030405060708", "CODE=host_unreachable",
+                                       "TWICE=aaaa"};
+    static const char text[] = "--define=TWICE=bbbb\n"
+                               "0 < S 0:0(0) win 100 <FO COOKIE,nop,nop>\n"
+                               "+0 < icmp unreachable CODE [0:10(10)]\n"
+                               "+0 < S 0:0(0) win 100 <FOEXP TWICE>\n";
+    struct script *s = NULL;
+    struct script_error err;
+    (void)state;
+    assert_int_equal(script_parse_buffer_defines(text, strlen(text), "t.pkt", defs, 3, &s, &err), 0);
+    const struct script_tcp_option *o = &s->events[0].packet.opts[0];
+    assert_int_equal(o->data_len, 8);
+    assert_true(o->data[0] == 1 && o->data[7] == 8 && o->len == 10);
+    assert_int_equal(s->events[1].packet.icmp.code, 1); /* host unreachable */
+    o = &s->events[2].packet.opts[0];
+    assert_true(o->data_len == 2 && o->data[0] == 0xbb);
+    script_free(s);
+    assert_int_equal(script_parse_buffer("0 < S 0:0(0) win 1 <FO COOKIE>\n", 31, "t.pkt", &s, &err), -1);
+    assert_string_equal(err.message, "bad hex digit 'O' in option data");
+    static const char *const bad[] = {"COOKIE=zz"};
+    assert_int_equal(script_parse_buffer_defines("0 < S 0:0(0) win 1 <FO COOKIE>\n", 31, "t.pkt", bad,
+                                                 1, &s, &err), -1);
+    assert_string_equal(err.message, "bad hex digit 'z' in option data (the value of COOKIE)");
+    static const char *const noeq[] = {"COOKIE"};
+    assert_int_equal(script_parse_buffer_defines("0 close(3) = 0\n", 15, "t.pkt", noeq, 1, &s, &err),
+                     -1);
+    assert_string_equal(err.message, "-D needs NAME=VALUE, got 'COOKIE'");
+}
+
 /* Every command-line option of packetdrill parses in a header. */
 static void test_packetdrill_header_options(void **state)
 {
@@ -1121,6 +1155,18 @@ static const struct bad_case bad_cases[] = {
       "bad value '101' for --tolerance_percent (expected a percentage 0..100)", 0 },
     { "define without equals", "--define=FOO\n0 close(3) = 0\n", 1, 10,
       "--define needs NAME=VALUE, got 'FOO'", 0 },
+    { "encap without psp", "0 < encap gre . 1:1(0) ack 1 win 1\n", 1, 11,
+      "expected 'psp' after 'encap', got 'gre'", 0 },
+    { "psp without spi", "0 < encap psp 12 . 1:1(0) ack 1 win 1\n", 1, 15,
+      "expected 'spi' after 'psp', got '12'", 0 },
+    { "psp vc without value", "0 < encap psp spi 1, vc . 1:1(0) ack 1 win 1\n", 1, 25,
+      "expected a virtualization cookie after 'vc', got '.'", 0 },
+    { "psp tunnel without colon", "0 < ipv4 2.2.2.2 > 1.1.1.1: psp spi 1 . 1:1(0) ack 1 win 1\n", 1,
+      39, "expected ':' after the PSP header, got '.'", 0 },
+    { "mptcp option unbalanced", "0 < S 0:0(0) win 1 <mpcapable v1 flags]>\n", 1, 39,
+      "unbalanced ']' in an MPTCP option", 0 },
+    { "mptcp option without end", "0 < S 0:0(0) win 1 <mpcapable v1 key[a\n", 1, 21,
+      "MPTCP option mpcapable without its end (',' or '>') on the line", 0 },
     { "bad ip version", "--ip_version=ipv5\n0 close(3) = 0\n", 1, 14,
       "bad value 'ipv5' for --ip_version (expected ipv4, ipv4-mapped-ipv6 or ipv6)", 0 },
     { "bad option value", "--mss=0x10\n0 close(3) = 0\n", 1, 7,
@@ -1360,6 +1406,25 @@ static struct CMUnitTest *table_tests(const void *cases, size_t count, size_t si
 /* Every script of the language folder parses (harness/tests/language/:
  * one script per construct of packetdrill's language), and prints back
  * each of its packets as text that parses to the same packet. */
+/* The folder's -D NAME=VALUE lines (harness/tests/language/defines). */
+static size_t language_defines(const char *dir, char lines[][128], const char **defs, size_t max)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/defines", dir);
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    assert_non_null(f);
+    while (n < max && fgets(lines[n], 128, f)) {
+        lines[n][strcspn(lines[n], "\n")] = '\0';
+        if (lines[n][0] != '\0' && lines[n][0] != '#') {
+            defs[n] = lines[n];
+            n++;
+        }
+    }
+    fclose(f);
+    return n;
+}
+
 static void test_language_scripts_parse(void **state)
 {
     (void)state;
@@ -1367,6 +1432,9 @@ static void test_language_scripts_parse(void **state)
     DIR *d = opendir(dir);
     if (!d)
         skip(); /* run from elsewhere than the tree's top */
+    char lines[16][128];
+    const char *defs[16];
+    size_t ndefs = language_defines(dir, lines, defs, 16);
     size_t n = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         size_t len = strlen(e->d_name);
@@ -1376,7 +1444,7 @@ static void test_language_scripts_parse(void **state)
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         struct script *s = NULL;
         struct script_error err;
-        if (script_parse_file(path, &s, &err) < 0) {
+        if (script_parse_file_defines(path, defs, ndefs, &s, &err) < 0) {
             char msg[600];
             script_error_format(&err, msg, sizeof msg);
             closedir(d);
@@ -1445,6 +1513,7 @@ int main(void)
         cmocka_unit_test(test_sample_active_open),
         cmocka_unit_test(test_sample_malformed_input),
         cmocka_unit_test(test_sample_bad_syntax),
+        cmocka_unit_test(test_command_line_defines),
         cmocka_unit_test(test_nesting_limit),
         cmocka_unit_test(test_long_inputs),
         cmocka_unit_test(test_hostile_bytes_never_crash),
