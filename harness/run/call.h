@@ -38,6 +38,9 @@ struct synack_addr call_socket_addr(const struct runner *r, struct synack_addr a
 bool call_arg_fd(struct call *c, size_t i, int *sd, int64_t *fd);
 /* The script has not made fd non-blocking: a call that would block waits. */
 bool call_blocking(struct call *c, int64_t fd);
+/* A blocking send that connected (Fast Open) waits for the handshake: true
+ * when it now waits (c->blocked). */
+bool call_await_connect(struct call *c, int sd, int64_t fd, size_t done, int flags);
 /* Record a target result: >= 0, or -errno. */
 void call_result(struct call *c, long rc);
 /* The script fd a new socket gets: the expected result, else the lowest free. */

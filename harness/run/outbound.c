@@ -97,6 +97,31 @@ void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *o
     describe_tcp(r, &th, out, n);
 }
 
+/* packetdrill judges the packets of the socket under test alone
+ * (run_packet.c's sniffing skips the others): a packet of a connection the
+ * script left for a new socket (its ports, not a SYN: the FIN of a close()
+ * the script does not list) is for no line, unless it is the ports of the
+ * connection under test too. */
+bool outbound_of_left_connection(const struct runner *r, const uint8_t *pkt, size_t len)
+{
+    const struct conn_map *m = &r->map;
+    struct synack_ip_view ip;
+    struct synack_tcp th;
+    if (m->left_count == 0 ||
+        synack_ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, &ip, NULL) != WIRE_OK ||
+        ip.proto != SYNACK_IPPROTO_TCP ||
+        synack_ip_view_tcp(&ip, WIRE_PARSE_NO_CHECKSUM, &th, NULL) != WIRE_OK ||
+        (th.flags & SYNACK_TCP_SYN))
+        return false;
+    if (!m->new_socket && th.sport == m->local_port && th.dport == m->remote_port)
+        return false; /* the connection under test's */
+    unsigned n = m->left_count < RUN_LEFT_MAX ? m->left_count : RUN_LEFT_MAX;
+    for (unsigned i = 0; i < n; i++)
+        if (m->left[i].local_port == th.sport && m->left[i].remote_port == th.dport)
+            return true;
+    return false;
+}
+
 /* ---- the window the stack announced (wnd_edge) ---- */
 
 void outbound_learn_window(struct runner *r, const uint8_t *pkt, size_t len)

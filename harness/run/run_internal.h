@@ -19,6 +19,8 @@
 
 /* The one connection a script talks about, in packetdrill's terms: the
  * stack is "local", the script is "remote". */
+#define RUN_LEFT_MAX 16
+
 struct conn_map {
     uint16_t local_port, remote_port;
     bool local_port_known;     /* passive: bind_port; active: learned from the SYN */
@@ -30,6 +32,10 @@ struct conn_map {
                                 * either way ends the connection, socket()
                                 * starts a new one */
     bool new_socket;           /* socket() since the last connection began */
+    struct {                   /* connections of sockets the script moved on from */
+        uint16_t local_port, remote_port;
+    } left[RUN_LEFT_MAX];      /* (packetdrill judges only the socket under test's) */
+    unsigned left_count;       /* ever left; the last RUN_LEFT_MAX are kept */
     unsigned passive_conns;    /* connections the script's SYN opened */
     /* The right edge of the window the stack announced last, for the
      * script's wnd_edge (script.h, extension (7)): the ACK plus the window
@@ -73,6 +79,8 @@ struct pending_call {
     const struct script_event *ev;
     int64_t started;
     size_t done;               /* octets written so far (blocking write) */
+    bool connecting;           /* a blocking send whose data went with the SYN waits
+                                * for the handshake (Linux's Fast Open connect) */
 };
 
 struct runner {
@@ -176,6 +184,9 @@ bool outbound_match(struct runner *r, const struct script_event *ev, const uint8
                     size_t len, int64_t when);
 /* Every packet the stack sends, claimed or not: note the right edge of
  * the window it announced (conn_map.live_edge). */
+/* A packet of the connection the script left for a new socket (packetdrill
+ * does not judge it). */
+bool outbound_of_left_connection(const struct runner *r, const uint8_t *pkt, size_t len);
 void outbound_learn_window(struct runner *r, const uint8_t *pkt, size_t len);
 /* The packet in script syntax with relative numbers: "> S. 0:0(0) ack 1 win ...". */
 void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *out, size_t n);

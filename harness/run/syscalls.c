@@ -230,8 +230,14 @@ static void sys_socket(struct call *c)
         c->r->sut = (int)c->ret; /* packetdrill's socket under test */
         /* a new socket under test: its connection's first SYN gives the
          * script's ISN again (packetdrill keeps one per socket) */
-        c->r->map.remote_isn_known = false;
-        c->r->map.new_socket = true;
+        struct conn_map *m = &c->r->map;
+        if (m->local_isn_known && !m->new_socket) { /* the connection it leaves */
+            m->left[m->left_count % RUN_LEFT_MAX].local_port = m->local_port;
+            m->left[m->left_count % RUN_LEFT_MAX].remote_port = m->remote_port;
+            m->left_count++;
+        }
+        m->remote_isn_known = false;
+        m->new_socket = true;
     }
     if (!c->bad && (type & 04000))
         c->r->fd_nonblock[c->ret] = true;
@@ -335,10 +341,63 @@ static const char *arg_text(const struct call *c, size_t i, char *buf, size_t n)
     return buf;
 }
 
+#define LINUX_TCP_SYN_SENT 2 /* tcpi_state values */
+#define LINUX_TCP_CLOSE 7
+
+static int64_t tcp_state(struct call *c, int sd)
+{
+    struct target_tcpi ti;
+    if (run_tcpi(c->r, sd, &ti) < 0)
+        return -1;
+    for (size_t i = 0; i < ti.count; i++)
+        if (strcmp(ti.f[i].name, "tcpi_state") == 0)
+            return (int64_t)ti.f[i].value;
+    return -1;
+}
+
+/* A blocking send whose data went out with the SYN (Fast Open: MSG_FASTOPEN,
+ * TCP_FASTOPEN_CONNECT) returns, in Linux, once the handshake is over
+ * (tcp_sendmsg_fastopen waits in the connect): the call is sent without
+ * blocking, so while the socket is in SYN-SENT it waits here (true). */
+bool call_await_connect(struct call *c, int sd, int64_t fd, size_t done, int flags)
+{
+    if (!call_blocking(c, fd) || (flags & SYNACK_MSG_DONTWAIT) ||
+        tcp_state(c, sd) != LINUX_TCP_SYN_SENT)
+        return false;
+    c->r->pending.done = done;
+    c->r->pending.connecting = true;
+    c->blocked = true;
+    return true;
+}
+
+/* The handshake a blocking send waits for: still going (false, blocked),
+ * failed (false: the call fails with the socket's error, what the kernel's
+ * connect returned), or over (true: the rest of the data is sent). */
+static bool connect_over(struct call *c, int sd)
+{
+    int64_t state = tcp_state(c, sd);
+    if (state == LINUX_TCP_SYN_SENT) {
+        c->blocked = true;
+        return false;
+    }
+    c->r->pending.connecting = false;
+    if (state != LINUX_TCP_CLOSE)
+        return true;
+    int err = 0;
+    size_t n = sizeof err;
+    if (c->r->ops->sock_getsockopt(c->r->t, sd, SYNACK_SOL_SOCKET, SYNACK_SO_ERROR, &err, &n) < 0 ||
+        err <= 0)
+        err = ECONNRESET;
+    call_result(c, -err);
+    return false;
+}
+
 void call_send_bytes(struct call *c, int sd, int64_t fd, size_t len, int flags, size_t flags_arg)
 {
     static const uint8_t zeros[IO_CHUNK];
     size_t done = c->retry ? c->r->pending.done : 0;
+    if (c->retry && c->r->pending.connecting && !connect_over(c, sd))
+        return;
     while (done < len) {
         size_t n = len - done > IO_CHUNK ? IO_CHUNK : len - done;
         ssize_t rc = c->r->ops->sock_send(c->r->t, sd, zeros, n, flags);
@@ -356,6 +415,8 @@ void call_send_bytes(struct call *c, int sd, int64_t fd, size_t len, int flags, 
             return;
         }
         done += (size_t)rc;
+        if (rc > 0 && done == (size_t)rc && call_await_connect(c, sd, fd, done, flags))
+            return;
         if (rc == 0 || !call_blocking(c, fd) || (flags & SYNACK_MSG_DONTWAIT))
             break; /* non-blocking: a short write is the answer */
     }
@@ -849,12 +910,14 @@ enum call_outcome syscall_run(struct runner *r, const struct script_event *ev)
     }
     if (c.blocked) {
         if (!c.retry)
-            r->pending = (struct pending_call){true, ev, run_now(r), r->pending.done};
+            r->pending = (struct pending_call){true, ev, run_now(r), r->pending.done,
+                                               r->pending.connecting};
         return CALL_BLOCKED;
     }
     int64_t started = c.retry ? r->pending.started : run_now(r);
     r->pending.active = false;
     r->pending.done = 0;
+    r->pending.connecting = false;
     check_result(&c, started);
     if (c.after && !r->failed && !c.bad && c.ret >= 0)
         c.after(&c);

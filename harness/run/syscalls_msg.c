@@ -96,6 +96,8 @@ static void send_msg(struct call *c, int sd, int64_t fd, const struct target_msg
             c->blocked = true; /* a blocking TFO sendto waits for the handshake */
             return;
         }
+        if (rc > 0 && call_await_connect(c, sd, fd, (size_t)rc, flags))
+            return;
         if (rc < 0 || (size_t)rc == m->len || !call_blocking(c, fd))
             return call_result(c, (long)rc);
         done = (size_t)rc;
@@ -112,9 +114,19 @@ static void send_msg(struct call *c, int sd, int64_t fd, const struct target_msg
 void sys_sendto(struct call *c)
 {
     int sd;
-    int64_t fd, len, flags;
+    int64_t fd, len, flags, family = -1;
     if (!call_arg_fd(c, 0, &sd, &fd) || !call_arg_int(c, 2, &len) || !call_arg_int(c, 3, &flags))
         return;
+    /* sendto(..., AF_UNSPEC, ...): packetdrill sends to an AF_UNSPEC sockaddr */
+    if (c->sc->arg_count > 4 && c->sc->args[4]->kind == SCRIPT_EXPR_SYMBOL &&
+        !call_arg_int(c, 4, &family))
+        return;
+    bool unspec = family == 0;
+    if (unspec && !c->r->ops->sock_sendmsg) {
+        run_skip(c->r, c->ev, "unsupported on this target: sendto() to an AF_UNSPEC address");
+        c->bad = true;
+        return;
+    }
     if (sd >= 0 && len > 0 && call_null_buffer(c, 1))
         return call_result(c, -EFAULT);
     if (len < 0)
@@ -122,7 +134,8 @@ void sys_sendto(struct call *c)
     if (!c->retry && (flags & MSG_FASTOPEN_LINUX)) /* it connects */
         c->r->map.remote_port = c->r->connect_port;
     if (c->r->ops->sock_sendmsg) {
-        struct target_msg m = {.name_given = true, .addr = call_socket_addr(c->r, c->r->remote),
+        struct target_msg m = {.name_given = true, .unspec = unspec,
+                               .addr = call_socket_addr(c->r, c->r->remote),
                                .port = c->r->connect_port, .len = (size_t)len};
         return send_msg(c, sd, fd, &m, (int)flags);
     }

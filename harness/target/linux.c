@@ -448,6 +448,8 @@ static ssize_t linux_sendmsg(struct target *t, int sd, const struct target_msg *
     static const uint8_t zeros[65536];
     struct sockaddr_storage to;
     socklen_t tolen = sockaddr_of(&m->addr, m->port, &to);
+    if (m->unspec)
+        to.ss_family = AF_UNSPEC; /* the kernel's answer to it is the point */
     struct iovec iov = {(void *)zeros, m->len < sizeof zeros ? m->len : sizeof zeros};
     struct msghdr h = {.msg_name = m->name_given ? &to : NULL,
                        .msg_namelen = m->name_given ? tolen : 0,

@@ -40,6 +40,7 @@ struct target_config {
  * room for len octets to receive. */
 struct target_msg {
     bool name_given;
+    bool unspec;        /* send: the name is an AF_UNSPEC sockaddr (sendto(..., AF_UNSPEC, ...)) */
     struct synack_addr addr;
     uint16_t port;
     size_t len;
