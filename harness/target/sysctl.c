@@ -116,22 +116,33 @@ static bool set_rto_max_ms(struct synack_config *c, const char *value, char *why
 
 /* tcp_rmem / tcp_wmem "min default max": the default is the buffer a
  * connection starts with; min and max bound Linux's autotuning, which
- * synack does not do. */
-static bool buffer_default(const char *value, uint32_t *out, char *why, size_t n)
+ * synack does not do. tcp_rmem's max also sets the window scale, as in
+ * Linux (tcp_select_initial_window: the shift that covers the largest
+ * receive buffer): rcvbuf_max. */
+static bool buffer_sizes(const char *value, unsigned long long v[3], char *why, size_t n)
 {
-    unsigned long long v[3];
     if (numbers(value, v, 3) != 3 || v[0] == 0 || v[1] == 0 || v[2] == 0)
         return bad_value(value, "three sizes 'min default max'", why, n);
-    *out = (uint32_t)v[1];
+    if (v[1] > 1073741824ULL || v[2] > 1073741824ULL)
+        return bad_value(value, "sizes of at most 1 GiB", why, n);
     return true;
 }
 static bool set_rmem(struct synack_config *c, const char *value, char *why, size_t n)
 {
-    return buffer_default(value, &c->rcvbuf, why, n);
+    unsigned long long v[3];
+    if (!buffer_sizes(value, v, why, n))
+        return false;
+    c->rcvbuf = (uint32_t)v[1];
+    c->rcvbuf_max = (uint32_t)v[2];
+    return true;
 }
 static bool set_wmem(struct synack_config *c, const char *value, char *why, size_t n)
 {
-    return buffer_default(value, &c->sndbuf, why, n);
+    unsigned long long v[3];
+    if (!buffer_sizes(value, v, why, n))
+        return false;
+    c->sndbuf = (uint32_t)v[1];
+    return true;
 }
 
 /* tcp_congestion_control NAME: the algorithms synack has (enum
@@ -194,8 +205,9 @@ static bool set_syn_retries(struct synack_config *c, const char *value, char *wh
 }
 
 static const struct sysctl_row rows[] = {
-    {"net.ipv4.tcp_rmem", set_rmem, 0, "rcvbuf: the default (second) size; min and max bound "
-                                        "autotuning, which synack does not do"},
+    {"net.ipv4.tcp_rmem", set_rmem, 0, "rcvbuf: the default (second) size; rcvbuf_max: the max "
+                                        "(third), for the window scale as Linux chooses it; min "
+                                        "bounds autotuning, which synack does not do"},
     {"net.ipv4.tcp_wmem", set_wmem, 0, "sndbuf: the default (second) size; min and max bound "
                                         "autotuning, which synack does not do"},
     {"net.ipv4.tcp_syn_retries", set_syn_retries, 0,

@@ -37,6 +37,7 @@ static void test_every_form_sets_its_knob(void **state)
                      SYSCTL_APPLIED);
     assert_int_equal(c.sndbuf, 2000);
     assert_int_equal(c.rcvbuf, 3000);
+    assert_int_equal(c.rcvbuf_max, 9000); /* the window scale's (Linux's rule) */
     assert_int_equal(c.ephemeral_lo, 40000);
     assert_int_equal(c.ephemeral_hi, 40010);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_rto_min_us=200000 "

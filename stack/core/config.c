@@ -129,8 +129,10 @@ static const char *check_sizes(const struct synack_config *c)
         return "max_conns, max_sockets: 0";
     if (c->sndbuf == 0 || c->rcvbuf == 0)
         return "sndbuf, rcvbuf: 0";
-    if (c->sndbuf > BUF_LIMIT || c->rcvbuf > BUF_LIMIT || c->buf_max > BUF_LIMIT)
-        return "sndbuf, rcvbuf, buf_max: above 1 GiB (the largest window, RFC 7323 2.3)";
+    if (c->sndbuf > BUF_LIMIT || c->rcvbuf > BUF_LIMIT || c->buf_max > BUF_LIMIT ||
+        c->rcvbuf_max > BUF_LIMIT)
+        return "sndbuf, rcvbuf, buf_max, rcvbuf_max: above 1 GiB (the largest window, "
+               "RFC 7323 2.3)";
     if (c->ephemeral_lo == 0 || c->ephemeral_hi < c->ephemeral_lo)
         return "ephemeral_lo, ephemeral_hi: not a range of ports";
     if (c->reasm_max && (c->reasm_dgram_max < 576 || c->reasm_dgram_max > 65535 ||

@@ -37,6 +37,7 @@ struct sock {
     bool explicit; /* the port came from bind() (listen's included) */
     bool v6only;   /* IPV6_V6ONLY */
     bool reuseaddr;
+    bool rcvbuf_set; /* SO_RCVBUF: the window scale is for that buffer, not rcvbuf_max */
     uint8_t ext;      /* TO_*: the TCP extensions to offer */
     uint8_t recovery; /* enum synack_recovery */
     uint8_t congestion; /* enum synack_congestion */

@@ -284,13 +284,14 @@ int synack_socket_bind(struct synack_stack *s, int sd, uint32_t addr, uint16_t p
     return synack_socket_bind_addr(s, sd, &a, port);
 }
 
-static struct tcp_open_params open_params(const struct sock *sk)
+static struct tcp_open_params open_params(const struct synack_stack *s, const struct sock *sk)
 {
     return (struct tcp_open_params){
         .laddr = sk->laddr,
         .lport = sk->lport,
         .sndbuf = sk->sndbuf,
         .rcvbuf = sk->rcvbuf,
+        .rcv_wscale_min = sk->rcvbuf_set ? 0 : tcp_wscale_for(s->cfg.rcvbuf_max),
         .user_mss = sk->user_mss,
         .flags = sk->flags,
         .ext = sk->ext,
@@ -333,7 +334,7 @@ int synack_socket_listen(struct synack_stack *s, int sd, int backlog)
     }
     if (tcp_port_in_use(&s->tcp, &sk->laddr, sk->lport, true))
         return -EADDRINUSE;
-    struct tcp_open_params p = open_params(sk); /* a wildcard listen stays wildcard */
+    struct tcp_open_params p = open_params(s, sk); /* a wildcard listen stays wildcard */
     p.backlog = (uint32_t)backlog;
     int r = tcp_open_passive(&s->tcp, &p, &sk->tcb);
     if (r < 0)
@@ -466,7 +467,7 @@ int synack_socket_connect_addr(struct synack_stack *s, int sd, const struct syna
     } else if (tcp_conn_exists(&s->tcp, &laddr, lport, &addr, port)) {
         return -EADDRINUSE; /* that exact connection exists (e.g. in TIME-WAIT) */
     }
-    struct tcp_open_params p = open_params(sk);
+    struct tcp_open_params p = open_params(s, sk);
     p.laddr = laddr;
     p.lport = lport;
     p.raddr = addr;

@@ -46,8 +46,10 @@ static int set_buffer(struct synack_stack *s, struct sock *sk, int name, int v, 
         n = 2048;
     if (name == SYNACK_SO_SNDBUF)
         sk->sndbuf = n;
-    else
+    else {
         sk->rcvbuf = n;
+        sk->rcvbuf_set = true; /* the window scale covers this buffer */
+    }
     if (!sk->tcb || sk->tcb->state == SYNACK_CLOSED)
         return 0;
     return tcp_set_buffers(&s->tcp, sk->tcb, name == SYNACK_SO_SNDBUF ? n : 0,

@@ -48,6 +48,8 @@ struct tcp_open_params {
     struct synack_addr laddr, raddr;
     uint16_t lport, rport;
     uint32_t sndbuf, rcvbuf;
+    uint8_t rcv_wscale_min; /* RFC 7323 2.3: at least this shift (the one for
+                             * synack_config.rcvbuf_max: tcp_wscale_for) */
     uint16_t user_mss;
     uint32_t flags; /* TF_NODELAY, TF_KEEPALIVE, TF_LINGER0 */
     uint8_t ext;      /* TO_*: the extensions to offer */
@@ -123,6 +125,8 @@ void tcp_tfo_configure(struct tcb *tcb, uint16_t mode, uint32_t qlen, const uint
 
 /* The extensions a new socket offers: the configuration's TO_* bits. */
 uint8_t tcp_ext_from_config(const struct synack_config *cfg);
+/* RFC 7323 2.3: the smallest shift whose window covers rcvbuf (at most 14). */
+uint8_t tcp_wscale_for(uint32_t rcvbuf);
 
 /* Is (laddr, lport) used by a TCB? A wildcard laddr matches any. */
 bool tcp_port_in_use(const struct tcp_ctx *t, const struct synack_addr *laddr, uint16_t lport,

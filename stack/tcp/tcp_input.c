@@ -55,6 +55,7 @@ struct tcb *tcp_passive_child(struct tcp_ctx *t, struct tcb *l, const struct tcp
         .rport = po->tu.rport,
         .sndbuf = l->sb.cap,
         .rcvbuf = l->rb.cap,
+        .rcv_wscale_min = l->rcv_wscale, /* what the listener's SYN-ACK offered */
         .user_mss = l->user_mss,
         .flags = l->flags,
         .ext = l->opt_offer,

@@ -34,6 +34,20 @@ static uint8_t wscale_for(uint32_t rcvbuf)
     return s;
 }
 
+uint8_t tcp_wscale_for(uint32_t rcvbuf)
+{
+    return wscale_for(rcvbuf);
+}
+
+/* RFC 7323 2.3: the shift for the connection's buffer, or the larger one
+ * set when it was made (rcv_wscale_min: for the largest buffer it may
+ * have, Linux's tcp_rmem max); a listener's for the connections it takes. */
+static uint8_t wscale_of(const struct tcb *tcb)
+{
+    uint8_t w = wscale_for(tcb->rb.cap);
+    return w > tcb->rcv_wscale ? w : tcb->rcv_wscale;
+}
+
 /* RFC 7323 7.1: TSval = clock + F(4-tuple, secret), so the clock of a
  * 4-tuple moves forward across its incarnations (RFC 6191) and reveals
  * nothing of the host's uptime. */
@@ -59,7 +73,7 @@ void tcp_syn_prepare(const struct tcp_ctx *t, struct tcb *tcb)
 {
     struct tcp_tuple tu = {tcb->laddr, tcb->raddr, tcb->lport, tcb->rport};
     tcb->rcv_mss = tcp_our_mss(t, tcb->raddr.family, tcb->user_mss);
-    tcb->rcv_wscale = wscale_for(tcb->rb.cap);
+    tcb->rcv_wscale = wscale_of(tcb);
     tcb->snd_wscale = 0;
     tcb->ts_offset = ts_offset_of(t, &tu);
 }
@@ -214,7 +228,7 @@ void tcp_syn_ack_opts(const struct tcp_ctx *t, const struct tcb *l, const struct
     *o = (struct synack_tcp_opts){0};
     uint8_t ext = settled(l->opt_offer, peer, false);
     if (flags & SYNACK_TCP_SYN) {
-        syn_fill(ext, tcp_our_mss(t, tu->raddr.family, l->user_mss), wscale_for(l->rb.cap), o);
+        syn_fill(ext, tcp_our_mss(t, tu->raddr.family, l->user_mss), wscale_of(l), o);
         tcp_tfo_syn_ack_opt(t, l, tu, peer, o);
     }
     if (ext & TO_TS)

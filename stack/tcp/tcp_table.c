@@ -140,6 +140,7 @@ struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *e
     tcb->rport = p->rport;
     tcb->flags = p->flags & TF_USER_FLAGS;
     tcb->user_mss = p->user_mss;
+    tcb->rcv_wscale = p->rcv_wscale_min; /* tcp_syn_prepare may raise it */
     tcb->opt_offer = p->ext;
     tcb->recovery = p->recovery;
     tcb->tfo_mode = p->tfo_mode;

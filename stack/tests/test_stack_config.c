@@ -121,7 +121,8 @@ static void test_buffers_and_counts_are_bounded(void **state)
         size_t off;
     } bufs[] = {{"sndbuf", offsetof(struct synack_config, sndbuf)},
                 {"rcvbuf", offsetof(struct synack_config, rcvbuf)},
-                {"sndbuf, rcvbuf, buf_max", offsetof(struct synack_config, buf_max)}};
+                {"sndbuf, rcvbuf, buf_max", offsetof(struct synack_config, buf_max)},
+                {"sndbuf, rcvbuf, buf_max, rcvbuf_max", offsetof(struct synack_config, rcvbuf_max)}};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
         struct synack_config c;
         base(&c);

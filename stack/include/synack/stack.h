@@ -101,6 +101,11 @@ struct synack_config {
     uint32_t orphan_max;
     uint32_t sndbuf;          /* default send buffer per connection (256 KiB) */
     uint32_t rcvbuf;          /* default receive buffer per connection (256 KiB) */
+    /* The receive buffer the window scale is chosen to cover when larger
+     * than the connection's own (Linux: tcp_rmem's maximum, which its
+     * autotuning may grow to); 0: the buffer itself. A socket whose
+     * SO_RCVBUF is set uses its buffer (0). */
+    uint32_t rcvbuf_max;
     uint32_t buf_max;         /* cap for SO_SNDBUF/SO_RCVBUF (16 MiB) */
     uint8_t ooo_max;          /* out-of-order intervals held per connection (8) */
 
