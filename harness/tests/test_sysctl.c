@@ -81,6 +81,11 @@ static void test_extensions_and_fixed_behaviours(void **state)
     assert_int_equal(c.dsack, 0);
     assert_int_equal(c.fastopen, 3);
     assert_int_equal(c.mtu_probing, 1);
+    /* packetdrill's defaults.sh: bits Linux does not define are ignored, as Linux does */
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_fastopen=0x70403", why), SYSCTL_APPLIED);
+    assert_int_equal(c.fastopen, 0x403);
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_fastopen=0x80000000", why),
+                     SYSCTL_UNSUPPORTED);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_congestion_control=cubic", why),
                      SYSCTL_APPLIED);
     assert_int_equal(c.congestion, SYNACK_CONGESTION_CUBIC);
