@@ -287,8 +287,10 @@ static void learn_ts(struct runner *r, const struct script_packet *p, const stru
 
 /* --tcp_ts_tick_usecs (packetdrill's run_packet.c): the live TS val taken
  * into script space from the first one seen, and failed when it is more
- * ticks off the script's than the tolerance allows. Without it TS val is
- * the stack's clock and not compared. */
+ * ticks off the script's than the tolerance allows: --tolerance_usecs, or
+ * --tolerance_percent of the time since the script's start if larger (the
+ * clock drifts with the whole run, not since the last event). Without it
+ * TS val is the stack's clock and not compared. */
 static bool ts_val_in_ticks(struct match *m, size_t i, uint32_t want, uint32_t live)
 {
     const struct script_options *so = &m->r->s->options;
@@ -297,12 +299,12 @@ static bool ts_val_in_ticks(struct match *m, size_t i, uint32_t want, uint32_t l
         return true;
     uint32_t got = c->ts_first_script + (live - c->ts_first_live);
     int64_t ticks = (int32_t)(got - want);
-    if ((ticks < 0 ? -ticks : ticks) * so->tcp_ts_tick_usecs <= m->r->tolerance)
+    int64_t tol = run_tolerance(m->r, m->when - m->r->epoch);
+    if ((ticks < 0 ? -ticks : ticks) * so->tcp_ts_tick_usecs <= tol)
         return true;
     return mismatch(m, "options", "option %zu: TS val %u, expected %u (%lld ticks of %lld us "
                     "off, more than the tolerance of %lld us)", i + 1, got, want,
-                    (long long)ticks, (long long)so->tcp_ts_tick_usecs,
-                    (long long)m->r->tolerance);
+                    (long long)ticks, (long long)so->tcp_ts_tick_usecs, (long long)tol);
 }
 
 static bool match_one_option(struct match *m, size_t i, const struct script_tcp_option *e,
