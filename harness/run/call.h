@@ -41,6 +41,9 @@ bool call_blocking(struct call *c, int64_t fd);
 /* A blocking send that connected (Fast Open) waits for the handshake: true
  * when it now waits (c->blocked). */
 bool call_await_connect(struct call *c, int sd, int64_t fd, size_t done, int flags);
+/* A blocking send that connects, run by the target on a thread of its own
+ * (target_ops.sock_send_start): true when it took the call. */
+bool call_send_threaded(struct call *c, int sd, int64_t fd, const struct target_msg *m, int flags);
 /* Record a target result: >= 0, or -errno. */
 void call_result(struct call *c, long rc);
 /* The script fd a new socket gets: the expected result, else the lowest free. */

@@ -101,7 +101,9 @@ void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *o
  * (run_packet.c's sniffing skips the others): a packet of a connection the
  * script left for a new socket (its ports, not a SYN: the FIN of a close()
  * the script does not list) is for no line, unless it is the ports of the
- * connection under test too. */
+ * connection under test too. (A line that writes its ports, synack's
+ * extension, takes the packet of those ports: the runner does not call
+ * this for it.) */
 bool outbound_of_left_connection(const struct runner *r, const uint8_t *pkt, size_t len)
 {
     const struct conn_map *m = &r->map;

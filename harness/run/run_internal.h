@@ -81,6 +81,7 @@ struct pending_call {
     size_t done;               /* octets written so far (blocking write) */
     bool connecting;           /* a blocking send whose data went with the SYN waits
                                 * for the handshake (Linux's Fast Open connect) */
+    bool threaded;             /* the target runs it on a thread (sock_send_start) */
 };
 
 struct runner {

@@ -204,14 +204,16 @@ static bool target_wait(struct runner *r, int64_t until)
 }
 
 /* A blocking send waiting for its handshake (pending.connecting) ends
- * when the socket leaves SYN-SENT, which a real-clock target does not
- * signal when no packet says it (a SYN timeout): look every millisecond,
- * so its return is timed as the kernel's. */
+ * when the socket leaves SYN-SENT, and one on the target's thread
+ * (pending.threaded) when the kernel returns: a real-clock target does
+ * not signal either when no packet says it (a SYN timeout, a delayed
+ * ACK): look every millisecond, so its return is timed as the kernel's. */
 #define RUN_CONNECT_POLL_US 1000
 
 static int64_t pending_step(struct runner *r, int64_t until)
 {
-    if (!r->pending.active || !r->pending.connecting || r->ops->virtual_time)
+    if (!r->pending.active || !(r->pending.connecting || r->pending.threaded) ||
+        r->ops->virtual_time)
         return until;
     int64_t next = run_now(r) + RUN_CONNECT_POLL_US;
     return next < until ? next : until;
@@ -335,7 +337,7 @@ static void run_outbound(struct runner *r, const struct script_event *ev, const 
         size_t len;
         int64_t when;
         if (next_packet(r, &len, &when, desc, sizeof desc)) {
-            if (outbound_of_left_connection(r, r->buf, len)) {
+            if (!ev->packet.ports_given && outbound_of_left_connection(r, r->buf, len)) {
                 vector_result_add_row(r->res, LADDER_OUTBOUND, LADDER_UNEXPECTED, 0, -1, when,
                                       NULL, desc, NULL);
                 run_strict(r, NULL, "packet", desc, when, "unexpected packet at %.6f s (of "
@@ -366,7 +368,7 @@ static void run_outbound(struct runner *r, const struct script_event *ev, const 
                      "expected packet not sent by %.6f s: %s", w->hi / 1e6, exp);
             return;
         }
-        target_wait(r, w->hi);
+        target_wait(r, pending_step(r, w->hi));
     }
 }
 
@@ -375,6 +377,12 @@ static void run_syscall_event(struct runner *r, const struct script_event *ev,
 {
     if (!run_advance(r, w->t)) /* a blocking call before it may end meanwhile */
         return;
+    /* the kernel's thread may need a moment to return from what the last
+     * event did (a RST injected): give it up to RUN_CONNECT_POLL_US * 10 */
+    for (int i = 0; r->pending.active && r->pending.threaded && !r->failed && i < 10; i++) {
+        target_wait(r, run_now(r) + RUN_CONNECT_POLL_US);
+        retry_pending(r);
+    }
     if (r->pending.active) {
         run_error(r, ev, "a system call starts while the blocking call of line %u is still "
                          "running (one blocking call at a time is supported)",

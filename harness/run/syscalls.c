@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "run/call.h"
 
@@ -392,9 +393,48 @@ static bool connect_over(struct call *c, int sd)
     return false;
 }
 
+/* A blocking send on a socket not yet connected (Fast Open connects with
+ * it) on a target that can block in the kernel on a thread of its own, as
+ * packetdrill's blocking calls do: the kernel's own wait (its delayed ACK
+ * for the writer in sk_stream_wait_connect, the rest of the data sent
+ * once connected) is then the one judged. True when it took the call. */
+bool call_send_threaded(struct call *c, int sd, int64_t fd, const struct target_msg *m, int flags)
+{
+    struct runner *r = c->r;
+    if (c->retry) {
+        if (!r->pending.threaded)
+            return false;
+    } else {
+        int64_t state = tcp_state(c, sd);
+        if (!r->ops->sock_send_start || !call_blocking(c, fd) || (flags & SYNACK_MSG_DONTWAIT) ||
+            m->controllen || (state != LINUX_TCP_SYN_SENT && state != LINUX_TCP_CLOSE))
+            return false;
+        int e = r->ops->sock_send_start(r->t, sd, m, flags);
+        if (e < 0)
+            return false; /* emulated instead */
+        r->pending.threaded = true;
+    }
+    ssize_t rc;
+    bool done = r->ops->sock_send_done(r->t, &rc);
+    for (int i = 0; !c->retry && !done && i < 20; i++) { /* one that does not block: now */
+        nanosleep(&(struct timespec){0, 100000}, NULL);
+        done = r->ops->sock_send_done(r->t, &rc);
+    }
+    if (!done) {
+        c->blocked = true;
+        return true;
+    }
+    r->pending.threaded = false;
+    call_result(c, (long)rc);
+    return true;
+}
+
 void call_send_bytes(struct call *c, int sd, int64_t fd, size_t len, int flags, size_t flags_arg)
 {
     static const uint8_t zeros[IO_CHUNK];
+    struct target_msg whole = {.len = len};
+    if (call_send_threaded(c, sd, fd, &whole, flags))
+        return;
     size_t done = c->retry ? c->r->pending.done : 0;
     if (c->retry && c->r->pending.connecting && !connect_over(c, sd))
         return;
@@ -911,13 +951,14 @@ enum call_outcome syscall_run(struct runner *r, const struct script_event *ev)
     if (c.blocked) {
         if (!c.retry)
             r->pending = (struct pending_call){true, ev, run_now(r), r->pending.done,
-                                               r->pending.connecting};
+                                               r->pending.connecting, r->pending.threaded};
         return CALL_BLOCKED;
     }
     int64_t started = c.retry ? r->pending.started : run_now(r);
     r->pending.active = false;
     r->pending.done = 0;
     r->pending.connecting = false;
+    r->pending.threaded = false;
     check_result(&c, started);
     if (c.after && !r->failed && !c.bad && c.ret >= 0)
         c.after(&c);

@@ -86,6 +86,8 @@ void sys_readv(struct call *c) { vec_call(c, false); }
  * control messages), the rest of a blocking call as send() does. */
 static void send_msg(struct call *c, int sd, int64_t fd, const struct target_msg *m, int flags)
 {
+    if (call_send_threaded(c, sd, fd, m, flags))
+        return;
     size_t done = c->retry ? c->r->pending.done : 0;
     if (done == 0) {
         struct target_msg part = *m;

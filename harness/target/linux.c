@@ -18,6 +18,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -56,13 +58,35 @@ struct target {
     struct pktq out;
     uint64_t not_ipv4;
     unsigned long long rto_min_us; /* the namespace's net.ipv4.tcp_rto_min_us */
+    struct blocking_send {      /* sock_send_start's thread */
+        bool active;
+        atomic_bool done;
+        pthread_t thread;
+        int sd, flags, fl;      /* fl: the socket's file flags, restored after */
+        struct sockaddr_storage to;
+        socklen_t tolen;
+        size_t len;
+        ssize_t rc;
+    } blk;
     uint8_t buf[65536];
 };
+
+static void blocking_join(struct target *t)
+{
+    if (!t->blk.active)
+        return;
+    pthread_join(t->blk.thread, NULL);
+    fcntl(t->blk.sd, F_SETFL, t->blk.fl);
+    t->blk.active = false;
+}
 
 static void linux_close(struct target *t)
 {
     if (!t)
         return;
+    if (t->blk.active && !atomic_load(&t->blk.done))
+        shutdown(t->blk.sd, SHUT_RDWR); /* wakes the blocked send */
+    blocking_join(t);
     for (size_t i = 0; i < t->nsocks; i++)
         close(t->socks[i]);
     synack_tun_close(t->tun);
@@ -460,6 +484,53 @@ static ssize_t linux_sendmsg(struct target *t, int sd, const struct target_msg *
     return r < 0 ? -errno : r;
 }
 
+static const uint8_t send_zeros[65536];
+
+static void *blocking_send_run(void *arg)
+{
+    struct target *t = arg;
+    struct iovec iov = {(void *)send_zeros, t->blk.len};
+    struct msghdr h = {.msg_name = t->blk.tolen ? &t->blk.to : NULL, .msg_namelen = t->blk.tolen,
+                       .msg_iov = &iov, .msg_iovlen = 1};
+    ssize_t r = sendmsg(t->blk.sd, &h, t->blk.flags | MSG_NOSIGNAL);
+    t->blk.rc = r < 0 ? -errno : r;
+    atomic_store(&t->blk.done, true);
+    return NULL;
+}
+
+static int linux_send_start(struct target *t, int sd, const struct target_msg *m, int flags)
+{
+    CHECK_SD(t, sd);
+    if (t->blk.active || m->controllen || m->len > sizeof send_zeros)
+        return -EINVAL;
+    t->blk.sd = sd;
+    t->blk.flags = flags & ~MSG_DONTWAIT;
+    t->blk.len = m->len;
+    t->blk.tolen = m->name_given ? sockaddr_of(&m->addr, m->port, &t->blk.to) : 0;
+    if (m->unspec)
+        t->blk.to.ss_family = AF_UNSPEC;
+    t->blk.fl = fcntl(sd, F_GETFL);
+    if (t->blk.fl < 0 || fcntl(sd, F_SETFL, t->blk.fl & ~O_NONBLOCK) < 0)
+        return -errno;
+    atomic_store(&t->blk.done, false);
+    int e = pthread_create(&t->blk.thread, NULL, blocking_send_run, t);
+    if (e != 0) {
+        fcntl(sd, F_SETFL, t->blk.fl);
+        return -e;
+    }
+    t->blk.active = true;
+    return 0;
+}
+
+static bool linux_send_done(struct target *t, ssize_t *rc)
+{
+    if (!t->blk.active || !atomic_load(&t->blk.done))
+        return false;
+    blocking_join(t);
+    *rc = t->blk.rc;
+    return true;
+}
+
 static ssize_t linux_recvmsg(struct target *t, int sd, struct target_msg *m, int flags)
 {
     CHECK_SD(t, sd);
@@ -576,6 +647,8 @@ const struct target_ops target_linux = {
     .shell = linux_shell,
     .sock_tcpi = linux_tcpi,
     .sock_sendmsg = linux_sendmsg,
+    .sock_send_start = linux_send_start,
+    .sock_send_done = linux_send_done,
     .sock_recvmsg = linux_recvmsg,
     .sock_ioctl = linux_ioctl,
     .epoll_create = linux_epoll_create,

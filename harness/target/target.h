@@ -117,6 +117,13 @@ struct target_ops {
      * -errno. */
     ssize_t (*sock_sendmsg)(struct target *t, int sd, const struct target_msg *m, int flags);
     ssize_t (*sock_recvmsg)(struct target *t, int sd, struct target_msg *m, int flags);
+    /* Optional. A send that blocks in the kernel, as packetdrill's thread
+     * makes it: sock_send_start runs sendmsg (m without control messages)
+     * on a thread of its own with the socket blocking, at most one at a
+     * time (0, or -errno if it cannot start); sock_send_done is true, with
+     * the call's result (octets or -errno), once it has returned. */
+    int (*sock_send_start)(struct target *t, int sd, const struct target_msg *m, int flags);
+    bool (*sock_send_done)(struct target *t, ssize_t *rc);
     /* Optional. ioctl(sd, request, &int) (SIOCINQ, SIOCOUTQ, ...): 0 with
      * *val set, or -errno. */
     int (*sock_ioctl)(struct target *t, int sd, unsigned long request, int *val);
