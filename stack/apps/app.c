@@ -212,6 +212,9 @@ bool app_option(struct app *a, int code, const char *arg)
         }
         fprintf(stderr, "%s: --cc: expected reno or cubic, got '%s'\n", a->prog, arg);
         return false;
+    case 10:
+        a->no_offload = true;
+        return true;
     default:
         return false;
     }
@@ -220,7 +223,8 @@ bool app_option(struct app *a, int code, const char *arg)
 bool app_start(struct app *a)
 {
     char err[256];
-    struct synack_tun_config tc = {.name = a->tun_name};
+    /* the peer is the kernel: its TSO and checksum offload (IFF_VNET_HDR) */
+    struct synack_tun_config tc = {.name = a->tun_name, .offload = !a->no_offload};
     a->tun = synack_tun_open(&tc, err, sizeof err);
     if (!a->tun) {
         fprintf(stderr, "%s: %s\n", a->prog, err);
@@ -324,6 +328,10 @@ void app_report(struct app *a)
                     "deadlines met up to %.3f s late\n", a->prog, synack_tun_name(a->tun),
             (unsigned long long)st->rx, (unsigned long long)st->tx,
             (unsigned long long)st->tx_errors, st->late_max / 1e6);
+    if (synack_tun_offload(a->tun))
+        fprintf(stderr, "%s: %s: offloads on: %llu of the datagrams read and %llu of those "
+                        "written were batches of segments\n", a->prog, synack_tun_name(a->tun),
+                (unsigned long long)st->rx_gso, (unsigned long long)st->tx_gso);
     /* What the kernel dropped before synack saw it: its queue toward the
      * device was full (the namespace's view of the device). */
     char path[128];

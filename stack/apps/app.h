@@ -39,6 +39,7 @@ struct app {
     uint64_t seed;             /* --seed (default: from getrandom) */
     int congestion;            /* --cc: enum synack_congestion (-1: the stack's default) */
     uint32_t max_conns;        /* the stack's max_conns and max_sockets (0: its default) */
+    bool no_offload;           /* --no-offload: one bare datagram per read and write */
     int verbose;
 
     struct synack_tun *tun;
@@ -62,7 +63,8 @@ struct app {
         {"seed", required_argument, NULL, APP_OPT_BASE + 6},                                     \
         {"addr6", required_argument, NULL, APP_OPT_BASE + 7},                                    \
         {"peer6", required_argument, NULL, APP_OPT_BASE + 8},                                    \
-        {"cc", required_argument, NULL, APP_OPT_BASE + 9}
+        {"cc", required_argument, NULL, APP_OPT_BASE + 9},                                       \
+        {"no-offload", no_argument, NULL, APP_OPT_BASE + 10}
 #define APP_COMMON_USAGE                                                                         \
     "  --tun NAME       TUN device to attach, or create when missing (synack0)\n"              \
     "  --addr A         synack's IPv4 address (192.0.2.1)\n"                                     \
@@ -77,7 +79,10 @@ struct app {
     "  --cc NAME        congestion control: reno (RFC 5681, the default) or cubic (RFC 9438)\n" \
     "  --addr6 A6       synack's IPv6 address too (dual stack; none by default)\n"            \
     "  --peer6 B6       the kernel's IPv6 address on a device the app creates (/64;\n"        \
-    "                   the namespace must have IPv6 on)\n"
+    "                   the namespace must have IPv6 on)\n"                                 \
+    "  --no-offload     open the device without offloads: one datagram per read and\n"       \
+    "                   write, every checksum in software (default: the kernel hands\n"      \
+    "                   synack whole TCP batches of up to 64 KiB and takes them back)\n"
 
 void app_init(struct app *a, const char *prog);
 /* Handle one of APP_COMMON_OPTIONS; false (with a message) on a bad value. */

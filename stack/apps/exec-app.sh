@@ -5,7 +5,9 @@
 # ($SYNACK_APP, harness/README.md) picks the app and its arguments; the
 # device and the addresses come from the environment the target gives.
 build=${1:?usage: exec-app.sh BUILD_DIR}
-common="--tun $SYNACK_TUN --addr $SYNACK_ADDR --seed 1"
+# --no-offload: the target reads the device raw and judges every segment
+# as it would be on a wire (no batches of segments, no partial checksums)
+common="--tun $SYNACK_TUN --addr $SYNACK_ADDR --seed 1 --no-offload"
 set -- $SYNACK_APP
 case "$1:$3" in
 listen:echo) exec "$build/synack-serve" $common --port "$SYNACK_PORT" --echo ;;

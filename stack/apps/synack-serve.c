@@ -44,7 +44,8 @@ struct conn {
     char peer[64];
     uint64_t last_active;
     struct conn *older, *newer; /* the server's list, by last activity */
-    /* the request, or echo data not yet sent back */
+    /* an incomplete request head, or echo data not yet sent back: NULL
+     * until then (an idle connection holds no buffer) */
     char *in;
     size_t in_len;
     /* http response: head, then the file */
@@ -184,13 +185,13 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
-static void http_request(struct server *sv, struct conn *c)
+static void http_request(struct server *sv, struct conn *c, const char *req)
 {
-    char *eol = strstr(c->in, "\r\n");
+    const char *eol = strstr(req, "\r\n");
     char method[16], target[2048];
     c->file = -1;
     c->phase = PH_RESPOND;
-    if (!eol || sscanf(c->in, "%15s %2047s HTTP/%*d.%*d", method, target) != 2) {
+    if (!eol || sscanf(req, "%15s %2047s HTTP/%*d.%*d", method, target) != 2) {
         respond_status(c, 400, "Bad Request");
         return;
     }
@@ -286,11 +287,32 @@ static bool http_send(struct server *sv, struct conn *c, uint64_t now, int *err)
  * the shutdown that follows it would date the FIN's segment, and its
  * TSval, before the data's; false when it is finished ---- */
 
-/* PH_REQUEST: read the head; -1 error (in *err), 0 closed before asking,
- * 1 more to come, 2 the response is set. */
+/* The rest of a head that did not come whole, kept by the connection
+ * (REQ_MAX, allocated now); false when there is no memory for it. */
+static bool keep_in(struct conn *c, const char *text, size_t len, size_t size)
+{
+    if (!c->in && !(c->in = malloc(size)))
+        return false;
+    if (text != c->in)
+        memcpy(c->in, text, len);
+    c->in_len = len;
+    return true;
+}
+
+static void drop_in(struct conn *c)
+{
+    free(c->in);
+    c->in = NULL;
+    c->in_len = 0;
+}
+
+/* PH_REQUEST: read the head, into the server's scratch buffer while the
+ * connection has none (a head that comes whole is parsed there); -1 error
+ * (in *err), 0 closed before asking, 1 more to come, 2 the response is set. */
 static int http_read(struct server *sv, struct conn *c, uint64_t now, int *err)
 {
-    ssize_t r = synack_socket_recv(sv->app.stack, c->sd, c->in + c->in_len,
+    char *req = c->in ? c->in : sv->io;
+    ssize_t r = synack_socket_recv(sv->app.stack, c->sd, req + c->in_len,
                                    REQ_MAX - 1 - c->in_len, 0, now);
     if (r == -EAGAIN)
         return 1;
@@ -300,39 +322,66 @@ static int http_read(struct server *sv, struct conn *c, uint64_t now, int *err)
         *err = (int)-r;
         return -1;
     }
-    c->in_len += (size_t)r;
-    c->in[c->in_len] = '\0';
-    if (strstr(c->in, "\r\n\r\n")) {
-        http_request(sv, c);
+    size_t len = c->in_len + (size_t)r;
+    req[len] = '\0';
+    if (strstr(req, "\r\n\r\n")) {
+        http_request(sv, c, req);
+        drop_in(c);
         return 2;
     }
-    if (c->in_len < REQ_MAX - 1)
-        return 1;
-    c->phase = PH_RESPOND;
-    respond_status(c, 431, "Request Header Fields Too Large");
-    return 2;
+    if (len >= REQ_MAX - 1) {
+        drop_in(c);
+        c->phase = PH_RESPOND;
+        respond_status(c, 431, "Request Header Fields Too Large");
+        return 2;
+    }
+    if (!keep_in(c, req, len, REQ_MAX)) {
+        *err = ENOMEM;
+        return -1;
+    }
+    return 1;
 }
 
-/* PH_RESPOND, echo: send back what came, read more; 0 when the peer's FIN
- * is reached and echoed, 1 more to come, -1 error. */
+/* Echo what is in text[0..len) back; what the send buffer cannot take
+ * stays with the connection (c->in, allocated then). 1 all sent, 0 some
+ * left, -1 error. */
+static int echo_send(struct server *sv, struct conn *c, const char *text, size_t len,
+                     uint64_t now, int *err)
+{
+    ssize_t w = synack_socket_send(sv->app.stack, c->sd, text, len, 0, now);
+    if (w == -EAGAIN)
+        w = 0;
+    if (w < 0) {
+        *err = (int)-w;
+        return -1;
+    }
+    if ((size_t)w == len) {
+        drop_in(c);
+        return 1;
+    }
+    if (text == c->in) {
+        memmove(c->in, c->in + w, len - (size_t)w);
+        c->in_len = len - (size_t)w;
+        return 0;
+    }
+    if (!keep_in(c, text + w, len - (size_t)w, IO_BUF)) {
+        *err = ENOMEM;
+        return -1;
+    }
+    return 0;
+}
+
+/* PH_RESPOND, echo: send back what came, read more (into the server's
+ * scratch buffer); 0 when the peer's FIN is reached and echoed, 1 more to
+ * come, -1 error. */
 static int echo_turn(struct server *sv, struct conn *c, uint64_t now, int *err)
 {
     struct synack_stack *s = sv->app.stack;
+    int sent;
+    if (c->in_len && (sent = echo_send(sv, c, c->in, c->in_len, now, err)) < 1)
+        return sent < 0 ? -1 : 1; /* read no more until this is out: flow control */
     for (;;) {
-        if (c->in_len) {
-            ssize_t w = synack_socket_send(s, c->sd, c->in, c->in_len, 0, now);
-            if (w == -EAGAIN)
-                return 1; /* read no more until this is out: flow control */
-            if (w < 0) {
-                *err = (int)-w;
-                return -1;
-            }
-            memmove(c->in, c->in + w, c->in_len - (size_t)w);
-            c->in_len -= (size_t)w;
-            if (c->in_len)
-                return 1;
-        }
-        ssize_t r = synack_socket_recv(s, c->sd, c->in, IO_BUF, 0, now);
+        ssize_t r = synack_socket_recv(s, c->sd, sv->io, IO_BUF, 0, now);
         if (r == -EAGAIN)
             return 1;
         if (r == 0) {
@@ -344,7 +393,8 @@ static int echo_turn(struct server *sv, struct conn *c, uint64_t now, int *err)
             *err = (int)-r;
             return -1;
         }
-        c->in_len = (size_t)r;
+        if ((sent = echo_send(sv, c, sv->io, (size_t)r, now, err)) < 1)
+            return sent < 0 ? -1 : 1;
     }
 }
 
@@ -426,15 +476,11 @@ static void accept_all(struct server *sv, uint64_t now)
         if (sd < 0)
             return;
         struct conn *c = calloc(1, sizeof *c);
-        char *in = malloc(sv->mode == MODE_ECHO ? IO_BUF : REQ_MAX);
-        if (!c || !in) {
-            free(c);
-            free(in);
+        if (!c) {
             synack_socket_abort(s, sd, now);
             continue;
         }
         c->sd = sd;
-        c->in = in;
         c->file = -1;
         c->phase = sv->mode == MODE_ECHO ? PH_RESPOND : PH_REQUEST;
         app_format_endpoint(&raddr, rport, c->peer, sizeof c->peer);

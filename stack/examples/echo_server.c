@@ -7,7 +7,10 @@
  * The device is created, or attached when it exists (stack/apps/synack-ns
  * makes one in a private namespace). synack is 192.0.2.1; a device it
  * creates gets the kernel's side 198.51.100.2, point-to-point. Needs
- * CAP_NET_ADMIN. Stops on SIGINT or SIGTERM; prints what it echoed. */
+ * CAP_NET_ADMIN. The device runs with the kernel's offloads (TSO and
+ * checksum: whole batches of segments per read and write); set
+ * SYNACK_NO_OFFLOAD=1 in the environment for bare datagrams. Stops on
+ * SIGINT or SIGTERM; prints what it echoed. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -90,7 +93,8 @@ int main(int argc, char **argv)
     const char *dev = argc > 1 ? argv[1] : "synack0";
     uint16_t port = (uint16_t)(argc > 2 ? atoi(argv[2]) : 7);
     char err[256];
-    struct synack_tun_config tc = {.name = dev};
+    const char *plain = getenv("SYNACK_NO_OFFLOAD");
+    struct synack_tun_config tc = {.name = dev, .offload = !(plain && *plain && *plain != '0')};
     struct synack_tun *t = synack_tun_open(&tc, err, sizeof err);
     if (!t) {
         fprintf(stderr, "echo_server: %s\n", err);

@@ -84,7 +84,12 @@ static int set_iff(struct synack_tun *t, struct ifreq *ifr, bool offload)
             return 0;
         }
     }
-    return ioctl(t->fd, TUNSETIFF, ifr);
+    if (ioctl(t->fd, TUNSETIFF, ifr) < 0)
+        return -1;
+    /* a persistent device keeps the offloads a former user set, and would
+     * hand this descriptor datagrams larger than the MTU */
+    ioctl(t->fd, TUNSETOFFLOAD, 0ul);
+    return 0;
 }
 
 struct synack_tun *synack_tun_open(const struct synack_tun_config *cfg, char *err, size_t n)
@@ -524,8 +529,8 @@ static void complete_csum(uint8_t *pkt, size_t len, const struct virtio_net_hdr 
     size_t at = (size_t)h->csum_start + h->csum_offset;
     if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || h->csum_start >= len || at + 2 > len)
         return;
-    uint16_t sum = (uint16_t)~synack_cksum_fold(synack_cksum_add(0, pkt + h->csum_start,
-                                                                 len - h->csum_start));
+    uint16_t sum = synack_cksum_fold(synack_cksum_add(0, pkt + h->csum_start,
+                                                      len - h->csum_start)); /* complemented */
     synack_put16(pkt + at, sum);
 }
 

@@ -20,6 +20,7 @@
 #      inside the namespace), then 5 curls each connect within 3 s
 #   8  churn: 1,100 sequential short requests (more than max_conns, 1024:
 #      TIME-WAIT must not hold them) all succeed
+#   8h request heads in pieces: one served (200), one past 8 KiB refused (431)
 #   1v6, 2v6, 4v6, 5v6  steps 1, 2, 4 and 5 over IPv6 (2001:db8::1 and ::2),
 #      the dual-stack server serving IPv4 too
 #   +  synack-get's messages for refused, reset and timed-out connections
@@ -274,6 +275,27 @@ if start_serve churn; then
     else
         result FAIL 8 "churn: $ok of 1100 sequential requests served ($(tail -n 1 "$WORK/churn.log"))"; keep
     fi
+    # 8h: request heads in pieces 0.1 s apart (the connection keeps what
+    # came in a buffer of its own from the first piece on; it has none
+    # before): one served, one past 8 KiB refused with 431
+    lines=$(X python3 -c "
+import socket, time
+def ask(parts):
+    s = socket.create_connection(('$SA', 8080), timeout=5)
+    for p in parts:
+        s.sendall(p); time.sleep(0.1)
+    r = b''
+    while True:
+        d = s.recv(65536)
+        if not d: break
+        r += d
+    return r.split(b'\\r\\n', 1)[0].decode()
+print(ask([b'GET /churn.txt HT', b'TP/1.0\\r\\nHost: x\\r\\n', b'\\r\\n']))
+print(ask([b'GET /churn.txt HTTP/1.0\\r\\nX: ' + b'a' * 5000, b'a' * 4000 + b'\\r\\n\\r\\n']))" 2>&1)
+    case $lines in
+    *" 200 "*" 431 "*) result PASS 8h "request heads in pieces: $(echo $lines)" ;;
+    *) result FAIL 8h "request heads in pieces: want 200 then 431, got: $(echo $lines)"; keep ;;
+    esac
     stop_serve
 else
     result FAIL 8 "synack-serve did not start: $(tail -n 1 "$WORK/serve-churn.log")"; keep
