@@ -357,6 +357,24 @@ static bool needs_cut(const struct synack_pkt *p)
     return (p->flags & (SYNACK_PKT_GSO | SYNACK_PKT_CSUM_PARTIAL)) != 0;
 }
 
+static void complete_csum(uint8_t *pkt, size_t len, const struct virtio_net_hdr *h);
+
+/* A datagram link/gso.c does not cut (IPv6): its pieces in t->seg, a
+ * partial checksum completed, as the peer gets it. Its length. */
+static size_t flatten(struct synack_tun *t, const struct synack_pkt *p)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < p->niov && n + p->iov[i].len <= sizeof t->seg; i++) {
+        memcpy(t->seg + n, p->iov[i].base, p->iov[i].len);
+        n += p->iov[i].len;
+    }
+    struct virtio_net_hdr h = {.csum_start = p->csum_start, .csum_offset = p->csum_offset};
+    if (p->flags & SYNACK_PKT_CSUM_PARTIAL)
+        h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+    complete_csum(t->seg, n, &h);
+    return n;
+}
+
 static void record_pkt(struct synack_tun *t, const struct synack_pkt *p, uint64_t now)
 {
     struct seg_to c = {t, now};
@@ -365,7 +383,7 @@ static void record_pkt(struct synack_tun *t, const struct synack_pkt *p, uint64_
     if (p->niov == 1 && !needs_cut(p))
         record(t, p->iov[0].base, p->len, now);
     else if (gso_segment(p, t->seg, record_seg, &c) < 0)
-        record(t, p->iov[0].base, p->iov[0].len, now); /* not TCP/IPv4: as it is */
+        record(t, t->seg, flatten(t, p), now);
 }
 
 /* The device's header for a datagram: what is left for the kernel to do. */
@@ -425,7 +443,10 @@ static int tun_sendv(void *ctx, const struct synack_pkt *p, uint64_t now)
         if (p->niov == 1 && !needs_cut(p)) /* ICMP, or a segment as it is */
             return t->impair_from_stack.send(t->impair_from_stack.ctx, p->iov[0].base, p->len,
                                              now);
-        return gso_segment(p, t->seg, impair_seg, &c) < 0 ? -1 : 0;
+        if (gso_segment(p, t->seg, impair_seg, &c) < 0) /* IPv6: whole */
+            return t->impair_from_stack.send(t->impair_from_stack.ctx, t->seg, flatten(t, p),
+                                             now);
+        return 0;
     }
     return dev_writev(t, p);
 }
