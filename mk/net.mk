@@ -30,7 +30,7 @@ all: $(APPS)
 # The stack compiled position-independent, without the links that need
 # libpcap or a device (the shim brings its own link), plus the shim.
 PDSO := $(O)/libsynack-packetdrill.so
-PDSO_STACK_SRC := $(filter-out stack/link/pcap.c stack/link/tun.c stack/link/loop.c,$(STACK_SRC))
+PDSO_STACK_SRC := $(filter-out stack/link/pcap.c stack/link/tun.c stack/link/tun_ring.c stack/link/loop.c,$(STACK_SRC))
 PDSO_OBJ := $(PDSO_STACK_SRC:%.c=$(O)/pic/%.o) $(O)/pic/stack/packetdrill/synack_packetdrill.o \
             $(O)/pic/stack/packetdrill/pdso_fds.o $(O)/pic/stack/packetdrill/pdso_enosys.o
 PDSO_CHECK := $(O)/stack/packetdrill/pdso_check

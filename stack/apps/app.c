@@ -215,6 +215,9 @@ bool app_option(struct app *a, int code, const char *arg)
     case 10:
         a->no_offload = true;
         return true;
+    case 11:
+        a->no_batch = true;
+        return true;
     default:
         return false;
     }
@@ -224,7 +227,8 @@ bool app_start(struct app *a)
 {
     char err[256];
     /* the peer is the kernel: its TSO and checksum offload (IFF_VNET_HDR) */
-    struct synack_tun_config tc = {.name = a->tun_name, .offload = !a->no_offload};
+    struct synack_tun_config tc = {.name = a->tun_name, .offload = !a->no_offload,
+                                   .batch = !a->no_batch};
     a->tun = synack_tun_open(&tc, err, sizeof err);
     if (!a->tun) {
         fprintf(stderr, "%s: %s\n", a->prog, err);
@@ -328,6 +332,8 @@ void app_report(struct app *a)
                     "deadlines met up to %.3f s late\n", a->prog, synack_tun_name(a->tun),
             (unsigned long long)st->rx, (unsigned long long)st->tx,
             (unsigned long long)st->tx_errors, st->late_max / 1e6);
+    if (synack_tun_batched(a->tun))
+        fprintf(stderr, "%s: %s: batched: io_uring\n", a->prog, synack_tun_name(a->tun));
     if (synack_tun_offload(a->tun))
         fprintf(stderr, "%s: %s: offloads on: %llu of the datagrams read and %llu of those "
                         "written were batches of segments\n", a->prog, synack_tun_name(a->tun),

@@ -40,6 +40,7 @@ struct app {
     int congestion;            /* --cc: enum synack_congestion (-1: the stack's default) */
     uint32_t max_conns;        /* the stack's max_conns and max_sockets (0: its default) */
     bool no_offload;           /* --no-offload: one bare datagram per read and write */
+    bool no_batch;             /* --no-batch: one system call per datagram */
     int verbose;
 
     struct synack_tun *tun;
@@ -64,7 +65,8 @@ struct app {
         {"addr6", required_argument, NULL, APP_OPT_BASE + 7},                                    \
         {"peer6", required_argument, NULL, APP_OPT_BASE + 8},                                    \
         {"cc", required_argument, NULL, APP_OPT_BASE + 9},                                       \
-        {"no-offload", no_argument, NULL, APP_OPT_BASE + 10}
+        {"no-offload", no_argument, NULL, APP_OPT_BASE + 10},                                    \
+        {"no-batch", no_argument, NULL, APP_OPT_BASE + 11}
 #define APP_COMMON_USAGE                                                                         \
     "  --tun NAME       TUN device to attach, or create when missing (synack0)\n"              \
     "  --addr A         synack's IPv4 address (192.0.2.1)\n"                                     \
@@ -82,7 +84,9 @@ struct app {
     "                   the namespace must have IPv6 on)\n"                                 \
     "  --no-offload     open the device without offloads: one datagram per read and\n"       \
     "                   write, every checksum in software (default: the kernel hands\n"      \
-    "                   synack whole TCP batches of up to 64 KiB and takes them back)\n"
+    "                   synack whole TCP batches of up to 64 KiB and takes them back)\n"     \
+    "  --no-batch       one system call per datagram read or written (default: io_uring,\n"   \
+    "                   the writes of a turn and up to 64 reads in one call)\n"
 
 void app_init(struct app *a, const char *prog);
 /* Handle one of APP_COMMON_OPTIONS; false (with a message) on a bad value. */

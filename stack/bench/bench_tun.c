@@ -2,14 +2,15 @@
  * transfer one way, timed at the receiver from its first octet to the end
  * of the stream.
  *
- *   bench_tun [--mib N] [--dir to-synack|from-synack] [--plain] [--json]
+ *   bench_tun [--mib N] [--dir to-synack|from-synack] [--plain] [--no-batch] [--json]
  *
  * The process makes a network namespace of its own (unshare), so the
  * device, the kernel's address on it (198.51.100.2) and synack's
  * (192.0.2.1) exist only while it runs and vanish with it. synack runs in
  * the main thread on its event loop (synack_tun_run); the kernel's side is
  * a second thread with ordinary blocking sockets. --plain opens the device
- * without offloads (one datagram per read and write). Needs root: exits
+ * without offloads (one datagram per read and write); --no-batch makes one
+ * system call per datagram instead of io_uring's batches. Needs root: exits
  * 77 with the reason when it cannot make the namespace or the device. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -35,7 +36,7 @@
 
 struct opts {
     uint64_t total;
-    bool to_synack, plain, json;
+    bool to_synack, plain, no_batch, json;
 };
 
 struct kside { /* the kernel's thread */
@@ -185,6 +186,7 @@ static void parse(int argc, char **argv, struct opts *o)
     static const struct option lo[] = {
         {"mib", required_argument, NULL, 'm'}, {"dir", required_argument, NULL, 'd'},
         {"plain", no_argument, NULL, 'p'},     {"json", no_argument, NULL, 'j'},
+        {"no-batch", no_argument, NULL, 'b'},
         {NULL, 0, NULL, 0},
     };
     *o = (struct opts){.total = 512ull << 20, .to_synack = true};
@@ -200,9 +202,11 @@ static void parse(int argc, char **argv, struct opts *o)
             o->plain = true;
         else if (c == 'j')
             o->json = true;
+        else if (c == 'b')
+            o->no_batch = true;
         else {
             fprintf(stderr, "usage: bench_tun [--mib N] [--dir to-synack|from-synack] "
-                            "[--plain] [--json]\n");
+                            "[--plain] [--no-batch] [--json]\n");
             exit(2);
         }
     }
@@ -210,7 +214,8 @@ static void parse(int argc, char **argv, struct opts *o)
 
 static struct synack_tun *open_device(const struct opts *o, char *err, size_t n)
 {
-    struct synack_tun_config tc = {.name = "sbench0", .offload = !o->plain};
+    struct synack_tun_config tc = {.name = "sbench0", .offload = !o->plain,
+                                   .batch = !o->no_batch};
     struct synack_tun *t = synack_tun_open(&tc, err, n);
     if (!t)
         return NULL;
@@ -301,10 +306,11 @@ int main(int argc, char **argv)
     }
     const struct synack_tun_stats *ts = synack_tun_stats(t);
     if (rc == 0 && o.json)
-        printf("{\"dir\": \"%s\", \"mib\": %llu, \"offload\": %s, \"gbps\": %.3f, "
+        printf("{\"dir\": \"%s\", \"mib\": %llu, \"offload\": %s, \"batched\": %s, \"gbps\": %.3f, "
                "\"reads\": %llu, \"writes\": %llu}\n",
                o.to_synack ? "to-synack" : "from-synack", (unsigned long long)(o.total >> 20),
-               synack_tun_offload(t) ? "true" : "false", got * 8 / secs / 1e9,
+               synack_tun_offload(t) ? "true" : "false", synack_tun_batched(t) ? "true" : "false",
+               got * 8 / secs / 1e9,
                (unsigned long long)ts->rx,
                (unsigned long long)ts->tx);
     else if (rc == 0)

@@ -25,6 +25,7 @@
 #include <synack/wire.h>
 
 #include "link/gso.h"
+#include "link/tun_ring.h"
 
 #define VNET_HDR ((int)sizeof(struct virtio_net_hdr))
 #define TUN_OFFLOADS (TUN_F_CSUM | TUN_F_TSO4) /* TSO for IPv4: link/gso.c cuts TCP/IPv4 */
@@ -51,6 +52,8 @@ struct synack_tun {
     uint64_t due;                      /* the earliest deadline when the last turn ended */
     bool vnet;                         /* IFF_VNET_HDR: a virtio_net_hdr before each datagram */
     bool offload;                      /* TUNSETOFFLOAD took checksum and TSO */
+    struct tun_ring *ring;             /* io_uring: batched reads and writes (cfg->batch) */
+    unsigned ring_reads;               /* reads the next batch submits */
     uint8_t buf[VNET_HDR + TUN_BUF];
     uint8_t seg[GSO_SEG_MAX];          /* one segment cut in software (captures, impairment) */
 };
@@ -135,15 +138,24 @@ struct synack_tun *synack_tun_open(const struct synack_tun_config *cfg, char *er
     memcpy(t->name, ifr.ifr_name, IFNAMSIZ);
     t->name[IFNAMSIZ - 1] = '\0';
     t->created = !existed;
+    if (cfg && cfg->batch)
+        t->ring = tun_ring_new(t->fd, TUN_BATCH, sizeof t->buf);
+    t->ring_reads = TUN_BATCH;
     t->pcap_epoch = realtime_offset();
     t->due = SYNACK_TIME_NEVER;
     return t;
 }
 
+static void flush(struct synack_tun *t);
+
 void synack_tun_close(struct synack_tun *t)
 {
     if (!t)
         return;
+    if (t->ring) {
+        flush(t);
+        tun_ring_free(t->ring);
+    }
     if (t->fd >= 0)
         close(t->fd);
     synack_memlink_free(t->impair);
@@ -154,6 +166,7 @@ int synack_tun_fd(const struct synack_tun *t) { return t->fd; }
 const char *synack_tun_name(const struct synack_tun *t) { return t->name; }
 bool synack_tun_created(const struct synack_tun *t) { return t->created; }
 bool synack_tun_offload(const struct synack_tun *t) { return t->offload; }
+bool synack_tun_batched(const struct synack_tun *t) { return t->ring != NULL; }
 const struct synack_tun_stats *synack_tun_stats(const struct synack_tun *t) { return &t->st; }
 
 /* ---- configuring the kernel's side ---- */
@@ -407,6 +420,43 @@ static struct virtio_net_hdr vnet_hdr(const struct synack_pkt *p)
     return h;
 }
 
+/* The queued writes and `reads` reads in one call (the ring's); what
+ * failed among the writes, counted when it was queued, counted again as
+ * an error now. The reads submitted, or -errno. */
+static int submit(struct synack_tun *t, unsigned reads)
+{
+    uint64_t ok = 0, failed = 0;
+    int n = tun_ring_submit(t->ring, reads, &ok, &failed);
+    t->st.tx -= failed;
+    t->st.tx_errors += failed;
+    return n;
+}
+
+static void flush(struct synack_tun *t)
+{
+    if (t->ring && tun_ring_pending(t->ring))
+        submit(t, 0);
+}
+
+void synack_tun_flush(struct synack_tun *t)
+{
+    flush(t);
+}
+
+/* One datagram to the device: queued on the ring (out with the next
+ * submit), or written now. */
+static ssize_t dev_out(struct synack_tun *t, const struct iovec *iov, int n, size_t len)
+{
+    if (t->ring && !tun_ring_write(t->ring, iov, n, len)) {
+        flush(t); /* the queue was full, or the datagram is long: in order */
+        if (tun_ring_write(t->ring, iov, n, len))
+            return (ssize_t)len;
+    } else if (t->ring) {
+        return (ssize_t)len;
+    }
+    return writev(t->fd, iov, n);
+}
+
 static int dev_writev(struct synack_tun *t, const struct synack_pkt *p)
 {
     struct virtio_net_hdr h = vnet_hdr(p);
@@ -416,8 +466,8 @@ static int dev_writev(struct synack_tun *t, const struct synack_pkt *p)
         iov[n++] = (struct iovec){&h, sizeof h};
     for (unsigned i = 0; i < p->niov && i < SYNACK_PKT_IOV_MAX; i++)
         iov[n++] = (struct iovec){(void *)p->iov[i].base, p->iov[i].len};
-    ssize_t w = writev(t->fd, iov, n);
-    if (w != (ssize_t)((t->vnet ? sizeof h : 0) + p->len)) {
+    size_t len = (t->vnet ? sizeof h : 0) + p->len;
+    if (dev_out(t, iov, n, len) != (ssize_t)len) {
         t->st.tx_errors++;
         return -1;
     }
@@ -595,39 +645,89 @@ static void input_one(struct synack_tun *t, struct synack_stack *s, uint8_t *pkt
     synack_stack_input_flags(s, pkt, len, in, now);
 }
 
+/* A read of r octets into buf (the device's header first, with
+ * offloads) to the stack; false when it carried no datagram. */
+static bool input_read(struct synack_tun *t, struct synack_stack *s, uint8_t *buf, size_t r,
+                       bool *batch, uint64_t now)
+{
+    size_t hl = t->vnet ? VNET_HDR : 0;
+    if (r <= hl) {
+        t->st.rx_errors++; /* a header and nothing after it */
+        return false;
+    }
+    size_t len = r - hl;
+    t->st.rx++;
+    t->st.rx_bytes += len;
+    struct virtio_net_hdr h = {0};
+    if (t->vnet)
+        memcpy(&h, buf, sizeof h);
+    input_one(t, s, buf + hl, len, &h, batch, now);
+    return true;
+}
+
+/* A failed read: nothing waiting (*empty), or an error counted. */
+static int read_failed(struct synack_tun *t, int e, bool *empty)
+{
+    *empty = true;
+    if (e == EAGAIN || e == EWOULDBLOCK)
+        return 0;
+    t->st.rx_errors++;
+    return -e;
+}
+
+/* One batch through the ring: the queued writes and some reads in one
+ * call (as many as the last batch read and as many again, 4 to
+ * TUN_BATCH: a read that finds nothing costs the kernel little, but not
+ * nothing), then what they read into s, in order. 0 or -errno. */
+static int input_ring(struct synack_tun *t, struct synack_stack *s, uint64_t now, bool *empty,
+                      bool *batch, int *count)
+{
+    int rc = 0;
+    int n = submit(t, t->ring_reads);
+    if (n < 0)
+        return read_failed(t, -n, empty);
+    for (int i = 0; i < n; i++) {
+        uint8_t *buf;
+        long r = tun_ring_result(t->ring, (unsigned)i, &buf);
+        int e = r < 0 ? read_failed(t, (int)-r, empty) : 0;
+        if (e)
+            rc = e;
+        else if (r > 0)
+            *count += input_read(t, s, buf, (size_t)r, batch, now);
+    }
+    unsigned next = 2u * (unsigned)*count;
+    t->ring_reads = next < 4 ? 4 : next > TUN_BATCH ? TUN_BATCH : next;
+    return rc;
+}
+
+/* One batch of read(2)s, one datagram each. 0 or -errno. */
+static int input_reads(struct synack_tun *t, struct synack_stack *s, uint64_t now, bool *empty,
+                       bool *batch, int *count)
+{
+    while (*count < TUN_BATCH) {
+        ssize_t r = read(t->fd, t->buf, sizeof t->buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return read_failed(t, errno, empty);
+        if (r == 0) {
+            *empty = true;
+            return 0;
+        }
+        *count += input_read(t, s, t->buf, (size_t)r, batch, now);
+    }
+    return 0;
+}
+
 /* One batch: up to TUN_BATCH datagrams into s. The count read, or -errno;
  * *empty when the device had no more. */
 static int input_batch(struct synack_tun *t, struct synack_stack *s, uint64_t now, bool *empty)
 {
-    int count = 0, rc = 0;
+    int count = 0;
     bool batch = false;
     *empty = false;
-    size_t hl = t->vnet ? VNET_HDR : 0;
-    while (count < TUN_BATCH) {
-        ssize_t r = read(t->fd, t->buf, sizeof t->buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-                t->st.rx_errors++;
-                rc = -errno;
-            }
-            *empty = true;
-            break;
-        }
-        if (r <= (ssize_t)hl) {
-            t->st.rx_errors++; /* a header and nothing after it */
-            continue;
-        }
-        size_t len = (size_t)r - hl;
-        t->st.rx++;
-        t->st.rx_bytes += len;
-        count++;
-        struct virtio_net_hdr h = {0};
-        if (t->vnet)
-            memcpy(&h, t->buf, sizeof h);
-        input_one(t, s, t->buf + hl, len, &h, &batch, now);
-    }
+    int rc = t->ring ? input_ring(t, s, now, empty, &batch, &count)
+                     : input_reads(t, s, now, empty, &batch, &count);
     if (batch)
         synack_stack_batch_end(s, now);
     return count ? count : rc;
@@ -646,6 +746,7 @@ int synack_tun_input(struct synack_tun *t, struct synack_stack *s, uint64_t now)
     }
     if (!empty)
         t->st.rx_full_turns++;
+    flush(t); /* what the stack answered */
     return total;
 }
 
@@ -678,6 +779,7 @@ int synack_tun_run(struct synack_tun *t, struct synack_stack *s, uint64_t until)
         wake = until;
     struct pollfd pfd = {.fd = t->fd, .events = POLLIN};
     int n;
+    flush(t); /* what the application sent since the last turn, before sleeping */
     if (wake <= now) {
         n = poll(&pfd, 1, 0);
     } else if (wake == SYNACK_TIME_NEVER) {
@@ -701,6 +803,7 @@ int synack_tun_run(struct synack_tun *t, struct synack_stack *s, uint64_t until)
         synack_memlink_deliver(t->impair, now, impair_deliver, t);
     if (synack_stack_deadline(s) <= now)
         synack_stack_poll(s, now);
+    flush(t);
     t->due = synack_tun_deadline(t, s);
     return got;
 }

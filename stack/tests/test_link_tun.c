@@ -34,16 +34,18 @@ struct rig {
     struct synack_tun *tun;
     struct synack_stack *s;
     bool offload; /* asked for: IFF_VNET_HDR, checksum and TSO */
+    bool batch;   /* asked for: io_uring */
 };
 
 static void rig_open_dir(struct rig *r, const char *name, const struct synack_memlink_config *impair,
                          enum synack_tun_dir dir)
 {
     char err[256] = "";
-    struct synack_tun_config tc = {.name = name, .offload = r->offload};
+    struct synack_tun_config tc = {.name = name, .offload = r->offload, .batch = r->batch};
     r->tun = synack_tun_open(&tc, err, sizeof err);
     assert_non_null(r->tun);
     assert_true(synack_tun_offload(r->tun) == r->offload);
+    assert_true(synack_tun_batched(r->tun) == r->batch); /* io_uring is there on this kernel */
     assert_true(synack_tun_created(r->tun));
     assert_string_equal(synack_tun_name(r->tun), name);
     struct synack_tun_addr ta = {.kernel_addr = KERNEL_IP, .peer_addr = STACK_IP, .mtu = 1400};
@@ -347,6 +349,40 @@ static void test_kernel_tcp_echo_with_offloads(void **state)
     assert_true(longest <= 1400);
 }
 
+/* Batched (io_uring): a megabyte through the kernel one segment per
+ * datagram, the writes of each turn and up to 64 reads in one call, comes
+ * back whole and in order; and the same with offloads, whose long
+ * datagrams are written at once after the queue. What the application
+ * sends between turns goes out before the loop sleeps again. */
+static void test_kernel_tcp_echo_batched(void **state)
+{
+    (void)state;
+    struct rig r = {.batch = true};
+    tcp_echo_rig(&r, "sntest11", NULL, 1 << 20, NULL);
+    const struct synack_tun_stats *ts = synack_tun_stats(r.tun);
+    assert_true(ts->rx > (1u << 20) / 1360);
+    assert_true(ts->tx > (1u << 20) / 1360);
+    assert_int_equal(ts->tx_errors, 0);
+    assert_int_equal(ts->rx_errors, 0);
+    rig_close(&r);
+    r = (struct rig){.batch = true, .offload = true};
+    tcp_echo_rig(&r, "sntest12", NULL, 1 << 20, NULL);
+    assert_true(synack_tun_stats(r.tun)->tx_gso > 0);
+    assert_int_equal(synack_tun_stats(r.tun)->tx_errors, 0);
+    rig_close(&r);
+}
+
+/* Batched through the impairment stage, both ways. */
+static void test_kernel_tcp_echo_batched_survives_the_impairment_stage(void **state)
+{
+    (void)state;
+    struct synack_memlink_config im = {.seed = 7, .loss = 0.03, .reorder = 0.03,
+                                       .delay = 2000};
+    struct rig r = {.batch = true};
+    tcp_echo_rig(&r, "sntest13", &im, 256 * 1024, NULL);
+    rig_close(&r);
+}
+
 /* The same through the impairment stage: it loses segments, not the
  * kernel's batches of them (both ways cut in software before it). */
 static void test_kernel_tcp_echo_with_offloads_survives_the_impairment_stage(void **state)
@@ -499,6 +535,8 @@ int main(void)
         cmocka_unit_test(test_kernel_tcp_echo_survives_the_impairment_stage),
         cmocka_unit_test(test_kernel_tcp_echo_with_offloads),
         cmocka_unit_test(test_kernel_tcp_echo_with_offloads_survives_the_impairment_stage),
+        cmocka_unit_test(test_kernel_tcp_echo_batched),
+        cmocka_unit_test(test_kernel_tcp_echo_batched_survives_the_impairment_stage),
         cmocka_unit_test(test_pcap_records_the_stack_side_of_the_impairment_stage),
         cmocka_unit_test(test_loop_reports_how_late_it_met_a_deadline),
         cmocka_unit_test(test_loop_sleeps_until_the_deadline),

@@ -51,6 +51,17 @@ struct synack_tun_config {
      * datagram per read and write, every checksum in software, and the
      * descriptor carries bare datagrams (what the harness's targets read). */
     bool offload;
+    /* Batched I/O (off unless asked for): io_uring, one system call for
+     * the writes queued since the last and up to 64 reads. A TUN
+     * descriptor moves one datagram per read(2) or write(2) (it has no
+     * recvmmsg; readv of several buffers is still one datagram), so this is
+     * what batching it can mean. What the stack sends waits on the ring
+     * until synack_tun_run next reads, ends its turn or is entered again
+     * (before it sleeps), or synack_tun_flush; a long datagram (more than
+     * 2 KiB: the offloads' batches) is written at once, after the queue.
+     * Where the kernel has no io_uring for the process, one call per
+     * datagram as without (synack_tun_batched says which). */
+    bool batch;
 };
 
 /* What the kernel's side of a device gets (synack_tun_configure). */
@@ -100,6 +111,10 @@ const char *synack_tun_name(const struct synack_tun *t);
 bool synack_tun_created(const struct synack_tun *t);
 /* Whether the device runs with offloads (IFF_VNET_HDR, TUNSETOFFLOAD). */
 bool synack_tun_offload(const struct synack_tun *t);
+/* Whether reads and writes go through io_uring (synack_tun_config.batch). */
+bool synack_tun_batched(const struct synack_tun *t);
+/* Write what waits on the ring now (nothing to do without batching). */
+void synack_tun_flush(struct synack_tun *t);
 const struct synack_tun_stats *synack_tun_stats(const struct synack_tun *t);
 
 /* Give the kernel's side of the device an address, the MTU, and bring it
@@ -109,7 +124,8 @@ int synack_tun_configure(struct synack_tun *t, const struct synack_tun_addr *a, 
                          size_t errlen);
 
 /* The link a stack sends through: each datagram is one write(2) (with
- * offloads, up to 64 KiB of segments the kernel cuts). */
+ * offloads, up to 64 KiB of segments the kernel cuts), or with batching
+ * queued on the ring and written with the others. */
 struct synack_link synack_tun_link(struct synack_tun *t);
 
 /* Record every datagram the stack sends and every one it receives, as the
