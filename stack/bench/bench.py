@@ -14,7 +14,10 @@ Figures (each measured --repeat times, default 3, and given as a range):
              iperf3 for 3 s, with its offloads (TSO, GSO, GRO, checksum) on,
              and off
   tun-*      stack/bench/bench_tun: synack on a TUN device against the kernel's
-             TCP in a namespace of its own, each way
+             TCP in a namespace of its own, each way, with the device's offloads
+             (TSO, checksum) and without (-plain); reads and writes batched
+             through io_uring in both (bench_tun --no-batch: one system call
+             per datagram)
   conns-*    stack/bench/conns.sh: bench_conns (synack, two stacks in memory)
              beside kernel_conns (the kernel over veth), BENCH_CONNS (100000)
              idle connections: handshakes per second and memory per
