@@ -3,7 +3,9 @@
 # assertions (DESIGN: performance is measured, never asserted). Everything
 # runs in a namespace this script creates and deletes (on every exit path:
 # the processes it started there are ended first); addresses only from
-# RFC 5737. Run it under `flock -o /work/locks/heavy` on a shared machine.
+# RFC 5737. Run it under `flock -o /work/locks/heavy` on a shared machine,
+# in a session of its own whose autogroup is raised (stack/README.md: with
+# sched_autogroup, nice alone does not outrank other sessions).
 #
 #   sh stack/tests/stress/run.sh [BUILD_DIR] [CHURN_SECONDS] [CHURN_RATE]
 #   (make stress: STRESS_CHURN_SECONDS, STRESS_CHURN_RATE; STRESS_FLOOD
