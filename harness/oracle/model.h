@@ -373,6 +373,7 @@ struct oracle {
     struct oracle_config cfg;
     struct o_tuple **conns;
     size_t nconns;
+    struct o_tuple *last;       /* the tuple of the last segment */
     uint32_t *slots;            /* hash of 4-tuples: index + 1, 0 when empty */
     size_t nslots;
     struct oracle_finding *findings;

@@ -193,8 +193,7 @@ static bool rehash(struct oracle *o, size_t n)
     return true;
 }
 
-/* The tuple of this segment, new if need be; NULL past max_conns. */
-static struct o_tuple *tuple_get(struct oracle *o, struct o_ep src, struct o_ep dst)
+static struct o_tuple *tuple_find_or_add(struct oracle *o, struct o_ep src, struct o_ep dst)
 {
     if (o->nslots) {
         size_t h = conn_hash(src, dst) & (o->nslots - 1);
@@ -215,7 +214,7 @@ static struct o_tuple *tuple_get(struct oracle *o, struct o_ep src, struct o_ep 
         o->conns = v;
     }
     struct o_tuple *t = calloc(1, sizeof *t);
-    struct o_inc *c = calloc(1, sizeof *c);
+    struct o_inc *c = malloc(sizeof *c); /* (o_inc_reset clears it) */
     if (!t || !c) {
         free(t);
         free(c);
@@ -231,6 +230,17 @@ static struct o_tuple *tuple_get(struct oracle *o, struct o_ep src, struct o_ep 
     while (o->slots[h])
         h = (h + 1) & (o->nslots - 1);
     o->slots[h] = (uint32_t)++o->nconns;
+    return t;
+}
+
+/* The tuple of this segment, new if need be; NULL past max_conns. */
+static struct o_tuple *tuple_get(struct oracle *o, struct o_ep src, struct o_ep dst)
+{
+    if (o->last && tuple_is(o->last, src, dst)) /* most packets are the last one's */
+        return o->last;
+    struct o_tuple *t = tuple_find_or_add(o, src, dst);
+    if (t)
+        o->last = t;
     return t;
 }
 
@@ -516,11 +526,19 @@ static bool header_only(const struct synack_ip_view *ip, struct synack_tcp *th)
 /* The TCP header of a datagram, its checksum judged; *bad when the
  * receiver drops it (a checksum that fails, options that do not parse:
  * only the sender's numbers are learnt from it). False: nothing to judge. */
+/* The parse flags for this packet: checksums the caller verified are not
+ * summed again (oracle_config.stack_checksums_checked). */
+static unsigned sum_flags(const struct oracle *o)
+{
+    return o->from == ORACLE_FROM_STACK && o->cfg.stack_checksums_checked ?
+               WIRE_PARSE_NO_CHECKSUM : 0;
+}
+
 static bool tcp_of(struct oracle *o, const struct synack_ip_view *ip, struct synack_tcp *th,
                    bool *bad)
 {
     struct synack_wire_error we;
-    int e = synack_ip_view_tcp(ip, 0, th, &we);
+    int e = synack_ip_view_tcp(ip, sum_flags(o), th, &we);
     if (e == WIRE_ETCP_CHECKSUM) {
         if (checksum_offloaded(ip, ip->l4)) {
             o->st.offload_checksums++;
@@ -545,10 +563,11 @@ static bool tcp_of(struct oracle *o, const struct synack_ip_view *ip, struct syn
 
 /* The datagram as either family's view; *ip_bad when IPv4's header
  * checksum fails (the view is then read without it). */
-static int view_of(const uint8_t *pkt, size_t len, struct synack_ip_view *ip, bool *ip_bad)
+static int view_of(const struct oracle *o, const uint8_t *pkt, size_t len,
+                   struct synack_ip_view *ip, bool *ip_bad)
 {
     struct synack_wire_error we;
-    int e = synack_ip_view_parse(pkt, len, 0, ip, &we);
+    int e = synack_ip_view_parse(pkt, len, sum_flags(o), ip, &we);
     *ip_bad = e == WIRE_EIP_CHECKSUM;
     if (*ip_bad)
         e = synack_ip_view_parse(pkt, len, WIRE_PARSE_NO_CHECKSUM, ip, &we);
@@ -565,7 +584,7 @@ void oracle_packet_number(struct oracle *o, unsigned number, const uint8_t *pkt,
     o->from = from;
     struct synack_ip_view ip;
     bool ip_bad;
-    int e = view_of(pkt, len, &ip, &ip_bad);
+    int e = view_of(o, pkt, len, &ip, &ip_bad);
     if (e != WIRE_OK || ip.proto != SYNACK_IPPROTO_TCP || ip.fragment || ip.l4_len < 20) {
         if (e == WIRE_OK && ip_bad) {
             o->src = ip.src, o->dst = ip.dst, o->sport = o->dport = 0;

@@ -68,6 +68,11 @@ struct oracle_config {
                                 * picks the same one */
     size_t max_conns;          /* connections followed at once (65536) */
     size_t max_findings;       /* findings kept; more are only counted (10000) */
+    bool stack_checksums_checked; /* the caller verifies the checksums of the stack's
+                                * packets itself and fails on a bad one (the fuzz
+                                * target does): the oracle does not sum them again,
+                                * and ip-checksum / tcp-checksum are the caller's for
+                                * them (false) */
 };
 void oracle_config_default(struct oracle_config *c);
 
