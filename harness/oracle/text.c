@@ -99,6 +99,15 @@ static bool tail_loss_probe(const struct o_inc *c, const struct o_side *s, const
  * for a SYN or SYN-ACK sent again, any segment of the other side, since an
  * unacceptable one in SYN-SENT or SYN-RECEIVED is answered so), or the
  * timer, whose rules it then answers to. */
+/* RTT_TIMED_SYN alone times this SYN-ACK (o_synack_may_be_new). */
+static void time_syn_only(struct oracle *o, struct o_side *s, const struct segv *v)
+{
+    s->timing = true;
+    s->timed_seq = v->seq;
+    s->timed_tx = o->now;
+    s->timed_syn_only = true;
+}
+
 static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s,
                        struct o_side *r, const struct segv *v, bool probing)
 {
@@ -147,12 +156,8 @@ static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s
         g->tx++;
     }
     s->timing = false; /* RTT_TIMED: Karn, what is timed may have gone again */
-    if (o_synack_may_be_new(s, r, v->th)) { /* ... unless it is a first SYN-ACK */
-        s->timing = true;
-        s->timed_seq = v->seq;
-        s->timed_tx = o->now;
-        s->timed_syn_only = true;
-    }
+    if (o_synack_may_be_new(s, r, v->th)) /* ... unless it is a first SYN-ACK */
+        time_syn_only(o, s, v);
     debt_retime(r, v->seq, o->now);
 }
 
