@@ -176,7 +176,22 @@ void tcp_tfo_connect(struct tcp_ctx *t, struct tcb *tcb)
         tcb->flags |= TF_TFO_DEFER;
 }
 
-uint32_t tcp_tfo_syn_data(struct tcp_ctx *t, struct tcb *tcb)
+/* The text a SYN with these options has room for: Eff.snd.MSS = min(SendMSS
+ * + 20, MMS_S) - TCPhdrsize - IPoptionsize (RFC 9293 3.7.1, MUST-16), the
+ * header with the SYN's own options (the cookie's among them) */
+static uint32_t syn_room(struct tcp_ctx *t, struct tcb *tcb, uint32_t send_mss, uint64_t now)
+{
+    struct synack_tcp_opts o;
+    uint8_t b[SYNACK_TCP_OPT_MAX];
+    tcp_opts_fill(t, tcb, SYNACK_TCP_SYN, &o, now);
+    uint32_t hdr = 20u + (uint32_t)synack_tcp_opts_build(b, sizeof b, &o, NULL);
+    uint32_t ip = tcb->raddr.family == SYNACK_AF_INET6 ? 40u : 20u;
+    uint32_t mtu = tcp_path_mtu(t, tcb), mms_s = mtu > ip ? mtu - ip : 0;
+    uint32_t eff = send_mss + 20u < mms_s ? send_mss + 20u : mms_s;
+    return eff > hdr ? eff - hdr : 1u;
+}
+
+uint32_t tcp_tfo_syn_data(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     /* Only the first SYN: a SYN sent again carries neither data nor the
      * option (4.2.1: the data goes after the handshake). */
@@ -185,14 +200,15 @@ uint32_t tcp_tfo_syn_data(struct tcp_ctx *t, struct tcb *tcb)
         return 0;
     struct tfo_cached *e = cache_find(t, &tcb->raddr);
     uint32_t mss = e && e->mss ? e->mss : tcp_default_mss(tcb); /* the server's, if known (MUST-15) */
-    mss = mss > tcp_opts_overhead(tcb) + 24u ? mss - tcp_opts_overhead(tcb) - 24u : 1u;
-    uint32_t len = tcb->sb.len < mss ? tcb->sb.len : mss;
     if (e) { /* the cookie, and the data with it */
         tcb->tfo_opt = true;
         tcb->tfo_len = e->len;
         memcpy(tcb->tfo_cookie, e->cookie, e->len);
-        return len;
+        uint32_t room = syn_room(t, tcb, mss, now);
+        return tcb->sb.len < room ? tcb->sb.len : room;
     }
+    uint32_t room = syn_room(t, tcb, mss, now);
+    uint32_t len = tcb->sb.len < room ? tcb->sb.len : room;
     if (tcb->tfo_mode & TFO_CLIENT_NO_COOKIE)
         return len; /* data without a cookie, and without the option (as Linux) */
     tcb->tfo_opt = true; /* 4.1.1: a request for a cookie */

@@ -209,7 +209,7 @@ void tcp_tfo_child_done(struct tcb *c);
 /* connect() with TCP_FASTOPEN_CONNECT: does the SYN wait for data? */
 void tcp_tfo_connect(struct tcp_ctx *t, struct tcb *tcb);
 /* The octets of data our first SYN carries (and its cookie, in the TCB). */
-uint32_t tcp_tfo_syn_data(struct tcp_ctx *t, struct tcb *tcb);
+uint32_t tcp_tfo_syn_data(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* A SYN-ACK arrived in SYN-SENT: its cookie, and the SYN's data taken or not. */
 void tcp_tfo_syn_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg);
 /* Octets of options every data segment carries (timestamps). */

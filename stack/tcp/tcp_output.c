@@ -618,7 +618,7 @@ static void output_syn(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     if (tcb->state != SYNACK_SYN_SENT)
         flags |= SYNACK_TCP_ACK; /* SYN-RECEIVED: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
     else
-        len = tcp_tfo_syn_data(t, tcb); /* RFC 7413 4.2.1: data on our first SYN */
+        len = tcp_tfo_syn_data(t, tcb, now); /* RFC 7413 4.2.1: data on our first SYN */
     tcp_xmit(t, tcb, tcb->iss, flags, len, now);
     if (len)
         tcb->flags |= TF_TFO_SYN_DATA;
