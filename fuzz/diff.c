@@ -94,6 +94,7 @@ struct df_slot {
     unsigned peer_syns;      /* SYNs the peer sent */
     bool stack_fin, peer_fin;
     uint32_t data_base;      /* the sequence number of its first octet of data */
+    uint64_t syn_time;       /* when the peer's last SYN went */
     bool stack_ts_known, peer_ts_known; /* the latest TSval each side sent (FZ_OPT_REL) */
     uint32_t stack_ts, peer_ts;
 };
@@ -144,6 +145,8 @@ struct df {
                               * acknowledges its SYN (L11) */
     bool syn_in_synrcvd;     /* lwIP in SYN-RECEIVED got another SYN (L7) */
     bool text_ack_unsent;    /* lwIP got text or a FIN whose ACK is beyond what it sent (L13) */
+    bool late_ack_synrcvd;   /* lwIP in SYN-RECEIVED got the ACK of its SYN more than 20 s,
+                              * less than 3 minutes, after the peer's SYN (L16) */
     bool apps_split;         /* a call not reported (the interface's own, or a known
                               * finding) succeeded on one stack only: the two
                               * applications go different ways from there */
@@ -540,6 +543,10 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
         bool synrcvd = sl->iss_known && sl->ack_known && !seq_lt(sl->iss, sl->peer_acked);
         if (syn && synrcvd && sl->peer_syns > 0)
             d->syn_in_synrcvd = true;
+        uint64_t since = s->now - sl->syn_time;
+        if (synrcvd && !syn && (in->flags & SYNACK_TCP_ACK) && h.ack == sl->iss + 1 &&
+            since > 20000000u && since < 180000000u)
+            d->late_ack_synrcvd = true;
         if ((in->flags & SYNACK_TCP_ACK) && sl->iss_known && seq_lt(sl->snd_max, h.ack) &&
             (in->datalen || (in->flags & SYNACK_TCP_FIN)))
             d->text_ack_unsent = true;
@@ -552,6 +559,7 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
     if (syn) {
         sl->peer_wscale = (in->present & FZ_OPT_WS) && !(in->present & FZ_OPT_RAW);
         sl->data_base = h.seq + 1;
+        sl->syn_time = s->now;
         if (++sl->peer_syns > 1)
             d->tainted = true;
         if (!(in->flags & SYNACK_TCP_ACK) && sl->iss_known && !sl->ack_known)
@@ -1128,6 +1136,9 @@ static bool same_outcome(const struct df *d, const struct call_in *in, const str
                (a->cls != DF_ERR || same_error(a->err, b->err));
     if (a->cls != b->cls)
         return false;
+    /* EINPROGRESS is no error: the OPEN has started (RFC 9293 3.9.1.1) */
+    if (a->cls == DF_ERR && (a->err == EINPROGRESS) != (b->err == EINPROGRESS))
+        return false;
     if (a->cls == DF_ERR)
         return same_error(a->err, b->err);
     if (in->call == FZ_CALL_SOCKET || in->call == FZ_CALL_ACCEPT)
@@ -1158,7 +1169,7 @@ struct finding {
     const struct df_out *o;
     int state[2];            /* TCP_INFO state of the handle on each stack, -1 */
     bool icmp;               /* the input has sent an ICMP message */
-    bool old_ack_synrcvd, syn_in_synrcvd, text_ack_unsent; /* struct df's */
+    bool old_ack_synrcvd, syn_in_synrcvd, text_ack_unsent, late_ack_synrcvd; /* struct df's */
     bool never_opened;       /* the handle: no connect(), listen() or accept() on either */
 };
 
@@ -1199,6 +1210,19 @@ static bool old_segment_completes(const struct finding *f)
 {
     return !f->oracle && f->in->call == FZ_CALL_ACCEPT && f->old_ack_synrcvd &&
            f->o[0].cls == DF_AGAIN && f->o[1].cls == DF_OK;
+}
+
+static bool half_open_given_up(const struct finding *f)
+{
+    return !f->oracle && f->in->call == FZ_CALL_ACCEPT && f->late_ack_synrcvd &&
+           f->o[0].cls == DF_OK && f->o[1].cls != DF_OK;
+}
+
+static bool broadcast_open_started(const struct finding *f)
+{
+    return !f->oracle && f->in->call == FZ_CALL_CONNECT && (f->in->a & 12) == 4 &&
+           f->o[1].cls == DF_ERR && f->o[1].err == EINPROGRESS && f->o[0].cls == DF_ERR &&
+           f->o[0].err != EINPROGRESS;
 }
 
 static bool unconnected_recv_waits(const struct finding *f)
@@ -1262,6 +1286,10 @@ static const struct {
      unconnected_recv_waits},
     {"L13 the text or FIN of a segment whose ACK is beyond SND.NXT taken (3.10.7.4 fifth)",
      text_of_ack_too_new},
+    {"L15 an OPEN to a broadcast address started (RFC 9293 3.9.1.1, MUST-46)",
+     broadcast_open_started},
+    {"L16 a passive OPEN's SYN-ACK given up within 3 minutes (RFC 9293 3.8.3, MUST-23)",
+     half_open_given_up},
 };
 
 /* Calls whose outcome is the sockets interface's, not the RFC's: bind()
@@ -1271,8 +1299,10 @@ static const struct {
  * queued connection that was reset), shutdown() of a socket that has no
  * synchronized connection (RFC 9293's CLOSE is allowed in LISTEN and
  * SYN-SENT; what shutdown() says there is the interface's), send() or
- * recv() of no octets (nothing for TCP to do), and MSG_OOB (BSD's reading
- * of the urgent pointer, RFC 6093; lwIP has none and ignores the flag). */
+ * recv() of no octets (nothing for TCP to do), MSG_OOB (BSD's reading
+ * of the urgent pointer, RFC 6093; lwIP has none and ignores the flag), and
+ * connect() to port 0 (reserved, RFC 6335 6: synack refuses it, lwIP sends
+ * the SYN; no RFC 9293 rule). */
 static bool interface_only(const struct finding *f)
 {
     const struct df_out *o = f->o;
@@ -1282,6 +1312,7 @@ static bool interface_only(const struct finding *f)
                           * socket not listening or a queued connection reset */
         return (o[0].cls == DF_ERR || o[0].cls == DF_AGAIN) &&
                (o[1].cls == DF_ERR || o[1].cls == DF_AGAIN);
+    case FZ_CALL_CONNECT: return (f->in->a & 8) != 0; /* to port 0 */
     case FZ_CALL_SEND: return f->in->len == 0 || (f->in->a & 1);
     case FZ_CALL_RECV: return f->in->len == 0 || (f->in->a & 2);
     case FZ_CALL_SHUTDOWN:
@@ -1341,11 +1372,12 @@ static void step_call(struct df *d, unsigned h, struct fz_cur *c)
                             .old_ack_synrcvd = d->old_ack_synrcvd,
                             .syn_in_synrcvd = d->syn_in_synrcvd,
                             .text_ack_unsent = d->text_ack_unsent,
+                            .late_ack_synrcvd = d->late_ack_synrcvd,
                             .never_opened = !d->side[0].opened[h] && !d->side[1].opened[h],
                             .state = {handle_state(&d->side[0], (int)h),
                                       handle_state(&d->side[1], (int)h)}};
-        bool ok0 = o[0].cls != DF_ERR && o[0].cls != DF_AGAIN;
-        bool ok1 = o[1].cls != DF_ERR && o[1].cls != DF_AGAIN;
+        bool ok0 = (o[0].cls != DF_ERR && o[0].cls != DF_AGAIN) || o[0].err == EINPROGRESS;
+        bool ok1 = (o[1].cls != DF_ERR && o[1].cls != DF_AGAIN) || o[1].err == EINPROGRESS;
         if (interface_only(&f)) {
             d->iface_hits++;
             if (d->trace)
