@@ -147,6 +147,10 @@ struct df {
     bool text_ack_unsent;    /* lwIP got text or a FIN whose ACK is beyond what it sent (L13) */
     bool late_ack_synrcvd;   /* lwIP in SYN-RECEIVED got the ACK of its SYN more than 20 s,
                               * less than 3 minutes, after the peer's SYN (L16) */
+    bool rebound;            /* lwIP took a bind() of a bound socket (synack refused it):
+                              * its list of bound pcbs loops, and any call that binds
+                              * (bind, listen, connect) never returns (L14): the
+                              * input ends there */
     bool apps_split;         /* a call not reported (the interface's own, or a known
                               * finding) succeeded on one stack only: the two
                               * applications go different ways from there */
@@ -1354,6 +1358,8 @@ static void step_call(struct df *d, unsigned h, struct fz_cur *c)
         out_text(&o[1], t1, sizeof t1);
         fprintf(stderr, "    %s(%u): synack %s, lwIP %s\n", call_names[in.call], h, t0, t1);
     }
+    if (in.call == FZ_CALL_BIND && o[0].cls == DF_ERR && o[0].err == EINVAL && o[1].cls == DF_OK)
+        d->rebound = true;
     /* after a datagram synack's parser refuses, lwIP may have taken it as a
      * segment (RFC 9293 3.1, MUST-7): the connections may differ from there */
     bool blind = d->side[0].blind_from || d->side[1].blind_from;
@@ -1400,7 +1406,7 @@ static void run_steps(struct df *d, const uint8_t *p, size_t n, bool prefix)
     static const char *const op_names[8] = {"segment", "call", "clock", "icmp",
                                             "raw",     "batch", "ack",  "next"};
     struct fz_cur c = {p, n, 0};
-    while (c.off < c.n && d->step < DF_STEPS_MAX) {
+    while (c.off < c.n && d->step < DF_STEPS_MAX && !d->rebound) {
         uint8_t opc = fz_rd8(&c);
         unsigned op = opc & 7, mod = opc >> 3;
         d->step++;
