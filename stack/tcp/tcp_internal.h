@@ -106,7 +106,8 @@ bool tcp_syncookie_check(const struct tcp_ctx *t, const struct tcp_tuple *tu, ui
  * TSval's low bits (true), or, without timestamps, not offered (false). */
 bool tcp_syncookie_opts(const struct tcp_syn_opts *peer, bool ecn, struct synack_tcp_opts *o);
 /* The peer's WS and SACK-permitted back from the TSecr of a cookie's ACK. */
-void tcp_syncookie_ack_opts(const struct tcp_seg *seg, struct tcp_syn_opts *o);
+void tcp_syncookie_ack_opts(const struct tcp_ctx *t, const struct tcp_tuple *tu,
+                            const struct tcp_seg *seg, struct tcp_syn_opts *o, uint64_t now);
 
 /* ---- the SYN cache: tcp_syncache.c ---- */
 /* The hash for cfg's syncache_max (an empty one of that size is kept). */
@@ -232,6 +233,7 @@ struct tcp_tw_view {
 bool tcp_time_wait_syn_ok(const struct tcp_tw_view *v, const struct tcp_seg *seg);
 /* Our TSval now for a connection whose offset is ts_offset. */
 uint32_t tcp_ts_clock_at(uint32_t ts_offset, uint64_t now);
+uint32_t tcp_ts_offset(const struct tcp_ctx *t, const struct tcp_tuple *tu);
 /* RFC 9293 3.10.7.4 "fifth": the ACK field in ESTABLISHED and later states. */
 bool tcp_process_ack(struct tcp_ctx *t, struct tcb *tcb, struct tcp_seg *seg, uint64_t now);
 

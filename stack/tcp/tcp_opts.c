@@ -312,6 +312,11 @@ uint32_t tcp_ts_clock_at(uint32_t ts_offset, uint64_t now)
     return ts_clock(now) + ts_offset;
 }
 
+uint32_t tcp_ts_offset(const struct tcp_ctx *t, const struct tcp_tuple *tu)
+{
+    return ts_offset_of(t, tu);
+}
+
 /* ---- ECN (RFC 3168 6.1) ---- */
 
 uint8_t tcp_syn_ecn_flags(const struct tcb *tcb)

@@ -367,7 +367,7 @@ bool syncache_cookie_ack(struct tcp_ctx *t, struct tcb *l, struct tcp_seg *seg, 
     if (acceptq_full(t, l))
         return true; /* dropped: the peer's next segment is a cookie ACK too */
     po.opts = (struct tcp_syn_opts){.mss = mss, .wscale = TCP_WSCALE_NONE};
-    tcp_syncookie_ack_opts(seg, &po.opts); /* what our TSval kept, echoed */
+    tcp_syncookie_ack_opts(t, &po.tu, seg, &po.opts, now); /* what our TSval kept, echoed */
     po.peer_wnd = (uint16_t)(seg->wnd > 65535u ? 65535u : seg->wnd);
     struct tcb *c = tcp_passive_child(t, l, &po, now);
     if (!c)

@@ -91,9 +91,19 @@ bool tcp_syncookie_opts(const struct tcp_syn_opts *peer, bool ecn, struct synack
     return true;
 }
 
-void tcp_syncookie_ack_opts(const struct tcp_seg *seg, struct tcp_syn_opts *o)
+/* A cookie lives 64-192 s, and its TSval may be 63 ticks behind the clock. */
+#define COOKIE_TS_SPAN (256u * 1000u)
+
+void tcp_syncookie_ack_opts(const struct tcp_ctx *t, const struct tcp_tuple *tu,
+                            const struct tcp_seg *seg, struct tcp_syn_opts *o, uint64_t now)
 {
     if (!(seg->opts->present & TCPOPT_F_TS))
+        return;
+    /* Our SYN-ACK carried a TSval only if the SYN offered timestamps: a
+     * TSecr that is no recent value of this tuple's clock echoes none of
+     * ours, and the connection runs without them (RFC 7323 3.2) */
+    uint32_t clock = tcp_ts_clock_at(tcp_ts_offset(t, tu), now);
+    if (seq_gt(seg->opts->ts_ecr, clock) || clock - seg->opts->ts_ecr > COOKIE_TS_SPAN)
         return;
     uint32_t bits = seg->opts->ts_ecr & COOKIE_TS_MASK;
     if ((bits & 0xfu) != COOKIE_TS_WS_NONE)

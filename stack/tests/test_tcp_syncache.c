@@ -103,6 +103,35 @@ static void test_cookie_carries_the_mss(void **state)
     assert_int_equal(conn_info(p).snd_mss, 536);
 }
 
+/* A SYN without timestamps gets a cookie SYN-ACK without them, so the
+ * completing ACK's TSecr echoes none of ours: a timestamps option on it
+ * (here TSecr 17, nowhere near our clock) neither turns timestamps on nor
+ * says the peer's window scale or SACK (RFC 7323 3.2: on only when both
+ * SYNs carried them). Fuzz stack, 60-minute campaign of session 3:
+ * corpus/regress/stack/syncookie-ack-with-ts-after-syn-without */
+static void test_cookie_ack_with_timestamps_after_a_syn_without(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config c = p->cfg;
+    c.syncookies = 2; /* always */
+    conn_reinit(p, &c);
+    listen_backlog(p, 8);
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    p->stack_isn_known = false;
+    probe_expect(p, SYN | ACK, 0, 1);
+    assert_false(p->last.th.opts.present & TCPOPT_F_TS);
+    struct synack_tcp_opts ts = {.present = TCPOPT_F_TS, .ts_val = 1100, .ts_ecr = 17};
+    struct probe_seg s = {.flags = ACK, .seq = 1, .ack = 1, .win = 32792, .opts = &ts};
+    probe_inject_seg(p, &s);
+    assert_int_equal(CNT(p, tcp_syncookies_ok), 1);
+    p->sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    assert_true(p->sd >= 0);
+    assert_int_equal(conn_info(p).options & SYNACK_TCPI_OPT_TIMESTAMPS, 0);
+    conn_send(p, "x", 1);
+    probe_expect(p, ACK | PSH, 1, 1);
+    assert_false(p->last.th.opts.present & TCPOPT_F_TS);
+}
+
 /* A forged cookie (wrong ISS, wrong IRS, another tuple) and a stale one are
  * answered as LISTEN answers any ACK, <SEQ=SEG.ACK><CTL=RST>, and counted;
  * no connection is made. */
@@ -295,6 +324,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, conn_setup, conn_teardown)
         T(test_flood_fills_the_cache_then_cookies_serve_the_client),
         T(test_cookie_carries_the_mss),
+        T(test_cookie_ack_with_timestamps_after_a_syn_without),
         T(test_forged_or_stale_cookie_gets_rst_and_is_counted),
         T(test_without_cookies_the_oldest_entry_is_evicted),
         T(test_stack_wide_limit_across_listeners),
