@@ -2539,6 +2539,23 @@ static void test_segment_in_flight_when_the_window_closed_gives_no_sample(void *
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* A handshake whose SYN-ACK is acknowledged 0.3 s later (one RTT sample
+ * of 0.3 s, RTO 0.9 s), under a minimum RTO of 100 ms. */
+static void slow_handshake(struct ex *e)
+{
+    struct oracle_config c;
+    oracle_config_default(&c);
+    c.rto_min_us = 100 * MS;
+    ex_init(e);
+    oracle_free(e->o);
+    e->o = oracle_new(&c);
+    opts(e, MSS1460, 4);
+    seg(e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+    opts(e, MSS1460, 4);
+    seg(e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(e, false, 300 * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+}
+
 /* The ACK that closes the window also acknowledges the segment in
  * flight: it was not held back by the window, so it times that segment
  * (BSD and synack sample before they take the window; RFC 6298 3): a
@@ -2548,18 +2565,8 @@ static void test_segment_in_flight_when_the_window_closed_gives_no_sample(void *
 static void test_ack_that_closes_the_window_times_what_it_acknowledges(void **state)
 {
     (void)state;
-    struct oracle_config c;
-    oracle_config_default(&c);
-    c.rto_min_us = 100 * MS;
     struct ex e;
-    ex_init(&e);
-    oracle_free(e.o);
-    e.o = oracle_new(&c);
-    opts(&e, MSS1460, 4);
-    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
-    opts(&e, MSS1460, 4);
-    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
-    seg(&e, false, 300 * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);       /* 0.3 s */
+    slow_handshake(&e);
     seg(&e, true, 300 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
     seg(&e, false, 600 * MS, SYNACK_TCP_ACK, 1, 101, 0, 0);         /* 0.3 s, closed */
     seg(&e, false, 700 * MS, SYNACK_TCP_ACK, 1, 101, 64240, 0);     /* open */
@@ -2577,18 +2584,8 @@ static void test_ack_that_closes_the_window_times_what_it_acknowledges(void **st
 static void test_new_data_after_retracted_octets_were_acked_is_timed(void **state)
 {
     (void)state;
-    struct oracle_config c;
-    oracle_config_default(&c);
-    c.rto_min_us = 100 * MS;
     struct ex e;
-    ex_init(&e);
-    oracle_free(e.o);
-    e.o = oracle_new(&c);
-    opts(&e, MSS1460, 4);
-    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
-    opts(&e, MSS1460, 4);
-    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
-    seg(&e, false, 300 * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);        /* 0.3 s */
+    slow_handshake(&e);
     seg(&e, true, 300 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
     seg(&e, false, 350 * MS, SYNACK_TCP_ACK, 1, 1, 0, 0);            /* closed */
     seg(&e, false, 400 * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);        /* open */
