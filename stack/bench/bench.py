@@ -192,11 +192,12 @@ def tun_bulk(b, direction, plain, mib):
 # ---- connections ------------------------------------------------------------
 
 def conns_tables(text):
-    """bench_conns's rows (5 columns) and kernel_conns's (3), by level."""
+    """bench_conns's rows (6 columns, 5 before it printed all/end) and
+    kernel_conns's (3), by level; conns.sh's own table (7) is left out."""
     syn, ker = {}, {}
     for line in text.splitlines():
         f = line.split()
-        if f and f[0].isdigit() and len(f) == 5:
+        if f and f[0].isdigit() and len(f) in (5, 6):
             syn[int(f[0])] = {"handshakes_per_s": float(f[1]), "bytes_per_conn": float(f[2])}
         elif f and f[0].isdigit() and len(f) == 3:
             ker[int(f[0])] = {"handshakes_per_s": float(f[1]), "bytes_per_conn": float(f[2])}
