@@ -344,6 +344,14 @@ struct tw_entry {
     uint64_t expire;             /* 2*MSL from the peer's last FIN (MUST-13) */
 };
 
+/* RFC 1191 6.2: a path MTU learnt from ICMP, per destination. */
+#define TCP_PMTU_CACHE 16
+struct pmtu_cached {
+    struct synack_addr dst;
+    uint16_t mtu; /* 0: a free slot */
+    uint64_t at;  /* when it was learnt: it expires pmtu_expires later (6.3) */
+};
+
 /* RFC 7413 4.1.3: a server's cookie, as a client caches it. */
 #define TCP_TFO_CACHE 32
 struct tfo_cached {
@@ -360,6 +368,7 @@ struct tcp_ctx {
     struct rng *rng;
     struct siphash_key isn_key, port_key, ts_key, tfo_key;
     struct tfo_cached tfo_cache[TCP_TFO_CACHE];
+    struct pmtu_cached pmtu_cache[TCP_PMTU_CACHE];
     uint64_t tfo_stamp;
     uint32_t port_next;
 

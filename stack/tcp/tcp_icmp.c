@@ -68,9 +68,9 @@ static uint32_t pmtu_old_style(const struct synack_icmp *icmp, uint32_t pmtu)
  * and below the quoted datagram that was too big for it (quoted_len).
  * Segments carry DF (RFC 1191 3) unless IP_PMTUDISC_DONT, which, like
  * IP_PMTUDISC_PROBE, ignores the message. The estimate is the
- * connection's, raised again after pmtu_expires (6.3, tcp_pmtu_age); it is
- * not shared between connections to one destination (6.2's per-destination
- * cache is not done). */
+ * destination's: the connections to it take it, and those to come start
+ * from it (6.2, tcp_pmtu_learnt); raised again after pmtu_expires (6.3,
+ * tcp_pmtu_age). */
 static void pmtu_report(struct tcp_ctx *t, struct tcb *tcb, const struct synack_icmp *icmp,
                         uint32_t mtu, uint32_t quoted_len, uint64_t now)
 {
@@ -86,7 +86,7 @@ static void pmtu_report(struct tcp_ctx *t, struct tcb *tcb, const struct synack_
         return;
     }
     t->cnt->icmp_pmtu_lowered++;
-    tcp_pmtu_set(t, tcb, mtu, now);
+    tcp_pmtu_learnt(t, tcb, mtu, now);
     /* RFC 1191 6.4: the quoted datagram was dropped; send again at once,
      * in the smaller segments, one segment from SND.UNA, the rest as ACKs
      * come back (go-back as after a timeout, cwnd untouched). */

@@ -310,6 +310,11 @@ void tcp_update_snd_mss(const struct tcp_ctx *t, struct tcb *tcb);
 void tcp_pmtu_set(struct tcp_ctx *t, struct tcb *tcb, uint32_t mtu, uint64_t now);
 void tcp_pmtu_age(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 void tcp_pmtu_blackhole(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+/* RFC 1191 6.2: the estimate ICMP gave for tcb's destination, for every
+ * connection to it (those open now, lowered with it, and those to come);
+ * and a new connection's start from it. */
+void tcp_pmtu_learnt(struct tcp_ctx *t, struct tcb *tcb, uint32_t mtu, uint64_t now);
+void tcp_pmtu_from_cache(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* The IP header a connection's segments go in, without options: 20
  * octets for IPv4, 40 for IPv6 (RFC 8200 3). */
 static inline uint32_t tcp_ip_hlen(const struct tcb *tcb)

@@ -148,6 +148,7 @@ void tcp_syn_opts_apply(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_syn
     }
     tcb->last_ack_sent = tcb->rcv_nxt;
     tcp_update_snd_mss(t, tcb);
+    tcp_pmtu_from_cache(t, tcb, now); /* RFC 1191 6.2 */
 }
 
 void tcp_syn_options(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,

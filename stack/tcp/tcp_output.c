@@ -833,6 +833,60 @@ void tcp_pmtu_age(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     tcp_pmtu_set(t, tcb, 0, now);
 }
 
+/* RFC 1191 6.2: "the IP layer should associate each PMTU value that it has
+ * learned with a specific path", and a new connection on that path starts
+ * from it instead of losing a segment to learn it again. TCP_PMTU_CACHE
+ * destinations, the one learnt longest ago replaced; an entry lives as
+ * long as the estimate (pmtu_expires, 6.3). Only a message validated
+ * against a connection (tcp_icmp.c) gets here. */
+static struct pmtu_cached *pmtu_entry(struct tcp_ctx *t, const struct synack_addr *dst,
+                                      uint64_t now)
+{
+    for (unsigned i = 0; i < TCP_PMTU_CACHE; i++) {
+        struct pmtu_cached *e = &t->pmtu_cache[i];
+        if (e->mtu && now - e->at >= t->cfg->pmtu_expires)
+            e->mtu = 0; /* expired */
+        if (e->mtu && synack_addr_eq(&e->dst, dst))
+            return e;
+    }
+    return NULL;
+}
+
+static bool pmtu_applies(const struct tcb *c)
+{
+    return c->pmtudisc != PMTUD_DONT && c->pmtudisc != PMTUD_PROBE &&
+           c->state != SYNACK_LISTEN && c->state != SYNACK_CLOSED;
+}
+
+void tcp_pmtu_learnt(struct tcp_ctx *t, struct tcb *tcb, uint32_t mtu, uint64_t now)
+{
+    struct pmtu_cached *e = pmtu_entry(t, &tcb->raddr, now);
+    if (!e) { /* a free slot, else the oldest */
+        e = &t->pmtu_cache[0];
+        for (unsigned i = 1; i < TCP_PMTU_CACHE && e->mtu; i++)
+            if (!t->pmtu_cache[i].mtu || t->pmtu_cache[i].at < e->at)
+                e = &t->pmtu_cache[i];
+    }
+    *e = (struct pmtu_cached){tcb->raddr, (uint16_t)mtu, now};
+    tcp_pmtu_set(t, tcb, mtu, now);
+    for (struct tcb *c = t->all; c; c = c->next) /* the others on the path */
+        if (c != tcb && pmtu_applies(c) && synack_addr_eq(&c->raddr, &tcb->raddr) &&
+            tcp_path_mtu(t, c) > mtu && mtu >= tcp_pmtu_floor(t, c))
+            tcp_pmtu_set(t, c, mtu, now);
+}
+
+void tcp_pmtu_from_cache(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    struct pmtu_cached *e = pmtu_entry(t, &tcb->raddr, now);
+    if (!e || tcb->pmtudisc == PMTUD_DONT || tcb->pmtudisc == PMTUD_PROBE ||
+        e->mtu >= tcp_path_mtu(t, tcb) || e->mtu < tcp_pmtu_floor(t, tcb))
+        return;
+    t->cnt->tcp_pmtu_cached++;
+    tcb->pmtu = e->mtu;
+    tcb->pmtu_at = e->at; /* it expires with the entry */
+    tcp_update_snd_mss(t, tcb);
+}
+
 /* RFC 4821 7.7: a full-stop timeout with no ICMP to explain it may be a
  * black hole swallowing the larger packets: the path MTU goes down to
  * search_low, 1024 (7.2), then to pmtu_min (1280 over IPv6). */

@@ -32,6 +32,7 @@ int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct t
     tcp_syn_prepare(t, tcb);
     tcb->peer_mss = tcp_default_mss(tcb);
     tcp_update_snd_mss(t, tcb);
+    tcp_pmtu_from_cache(t, tcb, now); /* RFC 1191 6.2 */
     tcb->passive = false;
     tcb_set_state(t, tcb, SYNACK_SYN_SENT);
     tcb_hash_insert(t, tcb);

@@ -956,6 +956,36 @@ static void test_icmp_frag_needed_lowers_the_mss_and_sends_again_once(void **sta
     assert_int_equal(status(p).snd_mss, 560);
 }
 
+/* RFC 1191 6.2: the estimate is the destination's. A new connection to the
+ * same peer starts from it (960-octet segments without an ICMP of its
+ * own), one to another peer from the link's MTU, and once pmtu_expires has
+ * passed (6.3) a new connection to the peer starts from the link's again. */
+static void test_icmp_frag_needed_is_kept_for_the_destination(void **state)
+{
+    struct probe *p = *state;
+    static const uint8_t data[1460];
+    goto_established_with_full_segment(p);
+    inject_needfrag(p, 1000, 1500, 1);
+    probe_expect_len(p, ACK, 1, 1, 960);
+    probe_goto_established_active(p); /* to the same peer, port 8080 */
+    assert_int_equal(CNT(p, tcp_pmtu_cached), 1);
+    assert_int_equal(status(p).snd_mss, 960);
+    assert_int_equal(synack_socket_send(p->st, p->sd, data, sizeof data, 0, p->now), 1460);
+    probe_expect_len(p, ACK, 1, 1, 960);
+    probe_inject(p, ACK, 1, 961, NULL, 0); /* (Nagle holds the rest until then) */
+    probe_expect_len(p, ACK | PSH, 961, 1, 500);
+    p->peer_addr = PROBE_PEER_LAN; /* another destination */
+    probe_goto_established_active(p);
+    assert_int_equal(status(p).snd_mss, 1460);
+    assert_int_equal(CNT(p, tcp_pmtu_cached), 1);
+    p->peer_addr = PROBE_PEER;
+    probe_advance(p, p->cfg.pmtu_expires);
+    probe_drain(p); /* what the others sent meanwhile */
+    probe_goto_established_active(p);
+    assert_int_equal(status(p).snd_mss, 1460);
+    assert_int_equal(CNT(p, tcp_pmtu_cached), 1);
+}
+
 /* Implausible MTUs are ignored, and nothing is sent: below pmtu_min (552)
  * or 68, not below the path MTU (RFC 1191 3: never raised), not below the
  * datagram the message says was too big. */
@@ -1351,6 +1381,7 @@ int main(void)
         T(test_icmp_hard_errors_are_soft_when_synchronized_unless_asked),
         T(test_icmp_hard_abort_option_is_inherited_from_the_listener),
         T(test_icmp_frag_needed_lowers_the_mss_and_sends_again_once),
+        T(test_icmp_frag_needed_is_kept_for_the_destination),
         T(test_icmp_frag_needed_with_an_implausible_mtu_is_ignored),
         T(test_icmp_frag_needed_without_an_mtu_takes_the_plateau),
         T(test_icmp_frag_needed_floor_is_pmtu_min),

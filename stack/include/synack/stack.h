@@ -228,6 +228,7 @@ const char *synack_config_check(const struct synack_config *cfg);
     X(icmp_pmtu_off, "ICMP fragmentation needed ignored: IP_PMTUDISC_DONT or _PROBE")      \
     X(tcp_pmtu_raised, "path MTUs back to the link's after pmtu_expires (RFC 1191 6.3)") \
     X(tcp_pmtu_blackhole, "path MTUs lowered by black-hole detection (RFC 4821 7.7)")     \
+    X(tcp_pmtu_cached, "path MTUs taken from the destination's cache (RFC 1191 6.2)")     \
     X(tcp_in, "TCP segments received")                                                    \
     X(tcp_out, "TCP segments sent")                                                       \
     X(tcp_drop_malformed, "segments dropped: malformed TCP header")                       \
