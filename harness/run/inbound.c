@@ -2,6 +2,7 @@
  * stack. Sequence numbers are made live as packetdrill does (SYNs
  * absolute, the rest relative to each side's ISN); mutations (synack's
  * extension) are applied last, then checksums, then truncation. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -477,6 +478,21 @@ static size_t build_fragment(const struct runner *r, size_t hlen, size_t plen, s
     return hlen + end - start;
 }
 
+/* Hand the datagram to the target. One a real device cannot carry (longer
+ * than its link's MTU: the mem target has none) skips the vector with the
+ * reason, any other refusal is the vector's error: never a datagram lost
+ * without a word, to surface later as a packet the stack did not send. */
+static void inject(struct runner *r, const struct script_event *ev, const uint8_t *pkt, size_t n)
+{
+    int e = r->ops->inject(r->t, pkt, n);
+    if (e == -EMSGSIZE)
+        run_skip(r, ev, "target %s cannot send a datagram of %zu octets: longer than its "
+                 "link's MTU", r->ops->name, n);
+    else if (e < 0)
+        run_error(r, ev, "target %s refused a datagram of %zu octets: %s", r->ops->name, n,
+                  strerror(-e));
+}
+
 static void inject_fragments(struct runner *r, const struct script_event *ev, size_t len,
                              int64_t now)
 {
@@ -496,13 +512,13 @@ static void inject_fragments(struct runner *r, const struct script_event *ev, si
         run_error(r, ev, "out of memory");
         return;
     }
-    for (size_t i = 0; i < p->frag_count; i++) {
+    for (size_t i = 0; i < p->frag_count && !r->failed; i++) {
         const struct script_frag *f = &p->frags[i];
         size_t end = f->to_end ? plen : f->end;
         size_t n = v6(r) ? build_fragment6(r, plen, f->start, end, id6, out)
                          : build_fragment(r, hlen, plen, f->start, end, out);
         run_capture(r, out, n, now);
-        r->ops->inject(r->t, out, n);
+        inject(r, ev, out, n);
     }
     free(out);
     size_t l4hdr = p->proto == SCRIPT_PROTO_TCP ? (r->buf[hlen + 12] >> 4) * 4u : 8u;
@@ -517,5 +533,5 @@ void inbound_inject(struct runner *r, const struct script_event *ev, size_t len,
         return;
     }
     run_record(r, r->buf, len, now, false);
-    r->ops->inject(r->t, r->buf, len);
+    inject(r, ev, r->buf, len);
 }
