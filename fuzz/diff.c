@@ -147,6 +147,7 @@ struct df {
     bool text_ack_unsent;    /* lwIP got text or a FIN whose ACK is beyond what it sent (L13) */
     bool late_ack_synrcvd;   /* lwIP in SYN-RECEIVED got the ACK of its SYN more than 20 s,
                               * less than 3 minutes, after the peer's SYN (L16) */
+    bool mss_not_syn;        /* lwIP got an MSS option on a segment without SYN (L17) */
     bool rebound;            /* lwIP took a bind() of a bound socket (synack refused it):
                               * its list of bound pcbs loops, and any call that binds
                               * (bind, listen, connect) never returns (L14): the
@@ -547,6 +548,8 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
         bool synrcvd = sl->iss_known && sl->ack_known && !seq_lt(sl->iss, sl->peer_acked);
         if (syn && synrcvd && sl->peer_syns > 0)
             d->syn_in_synrcvd = true;
+        if (!syn && (in->present & (FZ_OPT_MSS | FZ_OPT_RAW)) == FZ_OPT_MSS)
+            d->mss_not_syn = true;
         uint64_t since = s->now - sl->syn_time;
         if (synrcvd && !syn && (in->flags & SYNACK_TCP_ACK) && h.ack == sl->iss + 1 &&
             since > 20000000u && since < 180000000u)
@@ -1173,7 +1176,8 @@ struct finding {
     const struct df_out *o;
     int state[2];            /* TCP_INFO state of the handle on each stack, -1 */
     bool icmp;               /* the input has sent an ICMP message */
-    bool old_ack_synrcvd, syn_in_synrcvd, text_ack_unsent, late_ack_synrcvd; /* struct df's */
+    bool old_ack_synrcvd, syn_in_synrcvd, text_ack_unsent, late_ack_synrcvd, mss_not_syn;
+                             /* struct df's */
     bool never_opened;       /* the handle: no connect(), listen() or accept() on either */
 };
 
@@ -1266,6 +1270,11 @@ static bool text_of_ack_too_new(const struct finding *f)
     return f->text_ack_unsent && lwip_gets_more(f);
 }
 
+static bool mss_of_non_syn_taken(const struct finding *f)
+{
+    return f->mss_not_syn && lwip_rule(f, "segment-exceeds-mss");
+}
+
 /* Each is lwIP's and has a vector that fails on lwIP (vectors/expect/lwip.tsv)
  * and a section in fuzz/README.md ("Differential fuzzing against lwIP"). */
 static const struct {
@@ -1294,6 +1303,8 @@ static const struct {
      broadcast_open_started},
     {"L16 a passive OPEN's SYN-ACK given up within 3 minutes (RFC 9293 3.8.3, MUST-23)",
      half_open_given_up},
+    {"L17 an MSS option on a segment without SYN raises the send MSS (3.7.1, MUST-16)",
+     mss_of_non_syn_taken},
 };
 
 /* Calls whose outcome is the sockets interface's, not the RFC's: bind()
@@ -1443,7 +1454,7 @@ static void check_oracle(struct df *d, struct side *s)
                  f->packet, (unsigned long long)f->time_us, f->rule->name, f->rule->req,
                  f->message);
         struct finding fd = {.oracle = true, .side = s == &d->side[1], .rule = f->rule->name,
-                             .state = {-1, -1}};
+                             .mss_not_syn = d->mss_not_syn, .state = {-1, -1}};
         finding(d, &fd, text);
     }
 }
