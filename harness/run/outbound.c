@@ -266,6 +266,10 @@ static void learn_from_syn(struct runner *r, const struct script_packet *p,
         r->map.remote_isn_known = false; /* the connection ends */
     if (!(th->flags & SYNACK_TCP_SYN))
         return;
+    if (r->map.local_isn_known && th->seq != r->map.live_local_isn) {
+        r->map.isn_advance = th->seq - r->map.live_local_isn;
+        r->map.isn_advance_known = true;
+    }
     r->map.live_local_isn = th->seq;
     r->map.script_local_isn = p->seq_start;
     r->map.local_isn_known = true;

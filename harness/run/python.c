@@ -96,6 +96,9 @@ void python_event(struct runner *r, const struct script_event *ev)
                   errno_name(-rc) ? errno_name(-rc) : "error");
         return;
     }
+    if (r->map.isn_advance_known && blk->snap.count < TCPI_MAX) /* the harness's own */
+        blk->snap.f[blk->snap.count++] =
+            (struct tcpi_field){"synack_isn_advance", r->map.isn_advance};
     pb->count++;
     char text[300];
     snprintf(text, sizeof text, "%%{ %s }%%", ev->text);

@@ -27,6 +27,12 @@ struct conn_map {
     bool local_isn_known;
     uint32_t live_local_isn;   /* the stack's ISN, from its SYN or SYN-ACK */
     uint32_t script_local_isn; /* what the script wrote for that SYN */
+    /* A SYN of the stack's with another ISN (a new incarnation, e.g. a
+     * TIME-WAIT reopened): its ISN less the one before, modulo 2^32, in
+     * the script's numbers the old connection's relative ISN of the new
+     * one (python: synack_isn_advance). */
+    bool isn_advance_known;
+    uint32_t isn_advance;
     uint32_t remote_isn;       /* the script's ISN: its SYN's sequence number */
     bool remote_isn_known;     /* set by the first SYN of a connection; a RST
                                 * either way ends the connection, socket()
