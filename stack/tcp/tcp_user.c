@@ -42,6 +42,17 @@ int tcp_open_active(struct tcp_ctx *t, const struct tcp_open_params *p, struct t
     return 0;
 }
 
+/* The mutant listen_forgets_port (MUST-41): the connections on lport are
+ * dropped, as if the port's state were made anew. */
+static void forget_port(struct tcp_ctx *t, uint16_t lport)
+{
+    for (struct tcb *c = t->all, *next; c; c = next) {
+        next = c->next;
+        if (c->lport == lport && c->state != SYNACK_LISTEN && c->state != SYNACK_CLOSED)
+            tcb_drop(t, c, -ECONNRESET);
+    }
+}
+
 /* OPEN, passive: LISTEN. The buffers' capacities are the children's. */
 int tcp_open_passive(struct tcp_ctx *t, const struct tcp_open_params *p, struct tcb **out)
 {
@@ -56,6 +67,8 @@ int tcp_open_passive(struct tcp_ctx *t, const struct tcp_open_params *p, struct 
     }
     tcb->lst->backlog = p->backlog;
     tcb->lst->cookie_sent = TCP_TIMER_OFF;
+    if (MUTANT(listen_forgets_port))
+        forget_port(t, p->lport);
     tcb_set_state(t, tcb, SYNACK_LISTEN);
     tcb_listen_insert(t, tcb);
     *out = tcb;

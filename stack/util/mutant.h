@@ -132,7 +132,9 @@
     X(checksum_over_header_only, "RFC9293:MUST-2",                     \
       "RFC 9293 3.1: the checksum of a segment with text covers the header only") \
     X(option_padding_not_zero, "RFC9293:MUST-69",                      \
-      "RFC 9293 3.1: the option area is padded past an EOL with non-zero octets")
+      "RFC 9293 3.1: the option area is padded past an EOL with non-zero octets") \
+    X(listen_forgets_port, "RFC9293:MUST-41",                          \
+      "RFC 9293 3.9.1.1: a passive OPEN takes its port over, forgetting the connections on it")
 
 enum mutant_id {
 #define SYNACK_MUTANT_ENUM(name, reqs, what) MUTANT_##name,
