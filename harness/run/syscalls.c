@@ -939,6 +939,7 @@ enum call_outcome syscall_run(struct runner *r, const struct script_event *ev)
         run_error(r, ev, "unknown system call '%s'", c.sc->name);
         return CALL_FAILED;
     }
+    int64_t called = run_now(r); /* a call may take time to block (a thread to start) */
     fn(&c);
     if (c.bad || r->failed || c.blocked) {
         free(c.ctx); /* a retry makes it again */
@@ -950,11 +951,11 @@ enum call_outcome syscall_run(struct runner *r, const struct script_event *ev)
     }
     if (c.blocked) {
         if (!c.retry)
-            r->pending = (struct pending_call){true, ev, run_now(r), r->pending.done,
+            r->pending = (struct pending_call){true, ev, called, r->pending.done,
                                                r->pending.connecting, r->pending.threaded};
         return CALL_BLOCKED;
     }
-    int64_t started = c.retry ? r->pending.started : run_now(r);
+    int64_t started = c.retry ? r->pending.started : called;
     r->pending.active = false;
     r->pending.done = 0;
     r->pending.connecting = false;

@@ -60,7 +60,8 @@ struct target {
     unsigned long long rto_min_us; /* the namespace's net.ipv4.tcp_rto_min_us */
     struct blocking_send {      /* sock_send_start's thread */
         bool active;
-        atomic_bool done;
+        atomic_bool started, done;
+        atomic_int tid;         /* the thread's, to see it sleep in the kernel */
         pthread_t thread;
         int sd, flags, fl;      /* fl: the socket's file flags, restored after */
         struct sockaddr_storage to;
@@ -492,10 +493,42 @@ static void *blocking_send_run(void *arg)
     struct iovec iov = {(void *)send_zeros, t->blk.len};
     struct msghdr h = {.msg_name = t->blk.tolen ? &t->blk.to : NULL, .msg_namelen = t->blk.tolen,
                        .msg_iov = &iov, .msg_iovlen = 1};
+    atomic_store(&t->blk.tid, (int)gettid());
+    atomic_store(&t->blk.started, true);
     ssize_t r = sendmsg(t->blk.sd, &h, t->blk.flags | MSG_NOSIGNAL);
     t->blk.rc = r < 0 ? -errno : r;
     atomic_store(&t->blk.done, true);
     return NULL;
+}
+
+/* The blocking send's thread is asleep in the kernel (it blocks), or done. */
+static bool blocking_asleep(struct target *t)
+{
+    if (atomic_load(&t->blk.done))
+        return true;
+    if (!atomic_load(&t->blk.started))
+        return false;
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", atomic_load(&t->blk.tid));
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return atomic_load(&t->blk.done);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *state = strrchr(buf, ')'); /* "pid (comm) S ..." */
+    return state && (state[2] == 'S' || state[2] == 'D');
+}
+
+/* Until the kernel has done what does not block (the SYN is out) and the
+ * call either returned or sleeps: a loaded machine may be slow to run the
+ * thread, and the script's next event must not overtake it (1 s at most). */
+static void blocking_settle(struct target *t)
+{
+    for (int i = 0; i < 10000 && !blocking_asleep(t); i++) {
+        struct timespec step = {0, 100000};
+        nanosleep(&step, NULL);
+    }
 }
 
 static int linux_send_start(struct target *t, int sd, const struct target_msg *m, int flags)
@@ -513,18 +546,23 @@ static int linux_send_start(struct target *t, int sd, const struct target_msg *m
     if (t->blk.fl < 0 || fcntl(sd, F_SETFL, t->blk.fl & ~O_NONBLOCK) < 0)
         return -errno;
     atomic_store(&t->blk.done, false);
+    atomic_store(&t->blk.started, false);
     int e = pthread_create(&t->blk.thread, NULL, blocking_send_run, t);
     if (e != 0) {
         fcntl(sd, F_SETFL, t->blk.fl);
         return -e;
     }
     t->blk.active = true;
+    blocking_settle(t);
     return 0;
 }
 
 static bool linux_send_done(struct target *t, ssize_t *rc)
 {
-    if (!t->blk.active || !atomic_load(&t->blk.done))
+    if (!t->blk.active)
+        return false;
+    blocking_settle(t); /* woken by what the script did: let it run */
+    if (!atomic_load(&t->blk.done))
         return false;
     blocking_join(t);
     *rc = t->blk.rc;
