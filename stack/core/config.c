@@ -27,7 +27,10 @@ void synack_config_default(struct synack_config *c)
     c->sndbuf = 256 * 1024;
     c->rcvbuf = 256 * 1024;
     c->buf_max = 16 * 1024 * 1024;
-    c->ooo_max = 8;
+    /* 8 dropped a quarter of what came past the holes of 3% loss and 5%
+     * reordering (interop 3r), each sent again; 64 (512 octets, taken at
+     * the first hole) dropped none there. */
+    c->ooo_max = 64;
     c->msl = 120 * SYNACK_SEC;
     c->rto_initial = 1 * SYNACK_SEC;
     c->rto_min = 1 * SYNACK_SEC;

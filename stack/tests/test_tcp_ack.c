@@ -150,25 +150,30 @@ static void test_overlapping_and_duplicate_segments_are_trimmed(void **state)
 }
 
 /* SHLD-31 with bounded memory (DESIGN 3.4): the set of held intervals has
- * ooo_max (8) slots; a segment that needs a ninth is dropped and counted,
- * still answered by a duplicate ACK, and sent again later it is taken. */
+ * ooo_max (64 by default) slots; a segment that needs one more is dropped
+ * and counted, still answered by a duplicate ACK, and sent again later it
+ * is taken. */
 static void test_out_of_order_intervals_are_bounded(void **state)
 {
     struct probe *p = *state;
+    struct synack_config c;
+    synack_config_default(&c);
+    assert_int_equal(c.ooo_max, 64);
     setup_conn(p);
-    for (uint32_t i = 0; i < 9; i++) { /* holes before each */
+    uint32_t n = c.ooo_max + 1u;
+    for (uint32_t i = 0; i < n; i++) { /* holes before each */
         peer_data(p, 1 + (2 * i + 1) * 100, 100);
         probe_expect(p, ACK, 1, 1);
     }
-    assert_int_equal(conn_info(p).ooo_intervals, 8);
+    assert_int_equal(conn_info(p).ooo_intervals, c.ooo_max);
     assert_int_equal(CNT(p, tcp_ooo_drop_full), 1);
-    for (uint32_t i = 0; i < 9; i++) /* every hole filled in order */
+    for (uint32_t i = 0; i < n; i++) /* every hole filled in order */
         peer_data(p, 1 + 2 * i * 100, 100);
     probe_drain(p);
-    assert_int_equal(conn_info(p).rcv_nxt - conn_info(p).irs, 1 + 17 * 100);
-    peer_data(p, 1 + 17 * 100, 100); /* the dropped one, again */
+    assert_int_equal(conn_info(p).rcv_nxt - conn_info(p).irs, 1 + (2 * n - 1) * 100);
+    peer_data(p, 1 + (2 * n - 1) * 100, 100); /* the dropped one, again */
     probe_drain(p);
-    expect_stream(p, 1800);
+    expect_stream(p, 2 * n * 100);
 }
 
 /* MUST-58, MUST-59: segments handed over in one batch are all processed

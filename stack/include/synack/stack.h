@@ -107,7 +107,7 @@ struct synack_config {
      * SO_RCVBUF is set uses its buffer (0). */
     uint32_t rcvbuf_max;
     uint32_t buf_max;         /* cap for SO_SNDBUF/SO_RCVBUF (16 MiB) */
-    uint8_t ooo_max;          /* out-of-order intervals held per connection (8) */
+    uint8_t ooo_max;          /* out-of-order intervals held per connection (64) */
 
     uint64_t msl;             /* maximum segment lifetime (120 s; TIME-WAIT = 2*MSL) */
     uint64_t rto_initial;     /* RFC 6298 2.1 (1 s) */
