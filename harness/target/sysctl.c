@@ -179,7 +179,7 @@ static bool set_port_range(struct synack_config *c, const char *value, char *why
     }
 
 SET_SWITCH(set_window_scaling, window_scaling, 1)
-SET_SWITCH(set_timestamps, timestamps, 1)
+SET_SWITCH(set_timestamps, timestamps, 2)
 SET_SWITCH(set_sack, sack, 1)
 SET_SWITCH(set_dsack, dsack, 1)
 SET_SWITCH(set_ecn, ecn, 2)
@@ -236,7 +236,8 @@ static const struct sysctl_row rows[] = {
     {"net.ipv4.ip_local_port_range", set_port_range, 0, "ephemeral_lo, ephemeral_hi"},
     {"net.core.somaxconn", set_somaxconn, 0, "backlog_max"},
     {"net.ipv4.tcp_window_scaling", set_window_scaling, 0, "window_scaling (RFC 7323)"},
-    {"net.ipv4.tcp_timestamps", set_timestamps, 0, "timestamps (RFC 7323)"},
+    {"net.ipv4.tcp_timestamps", set_timestamps, 0,
+     "timestamps (RFC 7323): 0 off, 1 on with a random offset per connection, 2 on without"},
     {"net.ipv4.tcp_sack", set_sack, 0, "sack (RFC 2018)"},
     {"net.ipv4.tcp_dsack", set_dsack, 0, "dsack (RFC 2883)"},
     {"net.ipv4.tcp_ecn", set_ecn, 0, "ecn: 0 off, 1 ask and accept, 2 accept (RFC 3168)"},

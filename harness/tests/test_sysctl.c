@@ -86,6 +86,9 @@ static void test_extensions_and_fixed_behaviours(void **state)
     assert_int_equal(c.fastopen, 0x403);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_fastopen=0x80000000", why),
                      SYSCTL_UNSUPPORTED);
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_timestamps=2", why), SYSCTL_APPLIED);
+    assert_int_equal(c.timestamps, 2);
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_timestamps=3", why), SYSCTL_UNSUPPORTED);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_congestion_control=cubic", why),
                      SYSCTL_APPLIED);
     assert_int_equal(c.congestion, SYNACK_CONGESTION_CUBIC);

@@ -150,8 +150,10 @@ static const char *check_switches(const struct synack_config *c)
 {
     if (c->syncookies > 2)
         return "syncookies: above 2";
-    if (c->window_scaling > 1 || c->timestamps > 1 || c->sack > 1 || c->dsack > 1)
-        return "window_scaling, timestamps, sack, dsack: not 0 or 1";
+    if (c->window_scaling > 1 || c->sack > 1 || c->dsack > 1)
+        return "window_scaling, sack, dsack: not 0 or 1";
+    if (c->timestamps > 2)
+        return "timestamps: above 2";
     if (c->ecn > 2)
         return "ecn: above 2";
     if (c->recovery > SYNACK_RECOVERY_RACK)

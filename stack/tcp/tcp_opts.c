@@ -53,6 +53,8 @@ static uint8_t wscale_of(const struct tcb *tcb)
  * nothing of the host's uptime. */
 static uint32_t ts_offset_of(const struct tcp_ctx *t, const struct tcp_tuple *tu)
 {
+    if (t->cfg->timestamps == 2)
+        return 0; /* Linux's tcp_timestamps 2: the clock itself, no offset */
     uint32_t k[9];
     size_t n = tcp_addr_words(&tu->laddr, &tu->raddr, k);
     k[n++] = (uint32_t)tu->lport << 16 | tu->rport;

@@ -191,6 +191,46 @@ static void test_a_stack_at_every_upper_bound_still_times_out_in_order(void **st
     assert_true(p->now - t0 >= DAY && p->now - t0 <= DAY + 2 * HOUR);
 }
 
+/* The SYN-ACK's TSval for a SYN from port sport carrying timestamps, at
+ * the probe's time. */
+static uint32_t syn_ack_tsval(struct probe *p, uint16_t sport)
+{
+    struct synack_tcp_opts o = {.present = TCPOPT_F_MSS | TCPOPT_F_TS, .mss = 1460,
+                                .ts_val = 1000};
+    p->peer_port = sport;
+    struct probe_seg s = {.flags = SYN, .seq = 0, .win = 65535, .opts = &o};
+    probe_inject_seg(p, &s);
+    p->stack_isn_known = false;
+    struct probe_pkt *k = probe_expect(p, SYN | ACK, 0, 1);
+    assert_true(k->th.opts.present & TCPOPT_F_TS);
+    return k->th.opts.ts_val;
+}
+
+/* timestamps 2 (Linux's tcp_timestamps 2): TSval is the 1 ms clock itself
+ * for every connection; 1 (the default) adds each connection its own
+ * random offset (RFC 7323 7.1); 3 is refused by name. */
+static void test_timestamps_2_sends_the_clock_without_an_offset(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config c;
+    base(&c);
+    c.timestamps = 3;
+    assert_non_null(strstr(synack_config_check(&c), "timestamps"));
+    c.timestamps = 2;
+    conn_reinit(p, &c);
+    probe_listen(p);
+    p->now = 123456 * MSEC;
+    assert_int_equal(syn_ack_tsval(p, 40000), 123456);
+    assert_int_equal(syn_ack_tsval(p, 40001), 123456);
+    base(&c);
+    conn_reinit(p, &c);
+    probe_listen(p);
+    p->now = 123456 * MSEC;
+    uint32_t a = syn_ack_tsval(p, 40000), b = syn_ack_tsval(p, 40001);
+    assert_true(a != 123456 || b != 123456);
+    assert_int_not_equal(a, b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +238,8 @@ int main(void)
         cmocka_unit_test(test_rto_bounds_are_cross_checked),
         cmocka_unit_test(test_buffers_and_counts_are_bounded),
         cmocka_unit_test_setup_teardown(test_a_stack_at_every_upper_bound_still_times_out_in_order,
+                                        conn_setup, conn_teardown),
+        cmocka_unit_test_setup_teardown(test_timestamps_2_sends_the_clock_without_an_offset,
                                         conn_setup, conn_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

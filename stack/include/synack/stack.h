@@ -147,7 +147,9 @@ struct synack_config {
      * per socket (<synack/socket.h>). Defaults are Linux's; each knob is
      * named after the Linux sysctl net.ipv4.tcp_<name> it mirrors. */
     uint8_t window_scaling;   /* RFC 7323 2: offer window scaling (1) */
-    uint8_t timestamps;       /* RFC 7323 3: offer timestamps (1) */
+    uint8_t timestamps;       /* RFC 7323 3: offer timestamps (1); TSval is a 1 ms clock
+                               * plus a per-connection random offset (RFC 7323 7.1),
+                               * with 2 the clock alone (Linux's tcp_timestamps 2) */
     uint8_t sack;             /* RFC 2018: offer SACK-permitted (1) */
     uint8_t dsack;            /* RFC 2883: report duplicate segments in SACK (1) */
     uint8_t ecn;              /* RFC 3168: 0 off, 1 ask and accept, 2 accept only (2) */
