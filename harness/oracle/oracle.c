@@ -15,6 +15,7 @@
 
 void oracle_config_default(struct oracle_config *c)
 {
+    memset(c, 0, sizeof *c); /* every field, stack_checksums_checked too (UBSan: a bool left unset) */
     c->rto_min_us = 1000000;
     c->rto_initial_us = 1000000;
     c->rto_max_us = 60000000;
