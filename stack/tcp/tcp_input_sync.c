@@ -245,7 +245,9 @@ static uint32_t ack_new_data(struct tcp_ctx *t, struct tcb *tcb, const struct tc
     }
     if (tcb->snd_una == tcb->snd_max)
         timer_stop(t, tcb, TT_REXMT);
-    else if (!(tcb->flags & TF_PERSIST)) /* the window is closed: probes go on (SHLD-17) */
+    else if (!(tcb->flags & TF_PERSIST) || timer_on(tcb, TT_REXMT))
+        /* RFC 6298 5.3; a closed window has probes instead (SHLD-17), but
+         * a timer that runs (a retransmission went since) restarts too */
         timer_set(t, tcb, TT_REXMT, now + rto_current(t, tcb));
     return acked;
 }
