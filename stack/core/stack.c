@@ -243,6 +243,46 @@ static void icmp_input(struct synack_stack *s, const struct synack_ipv4 *ip, enu
 
 /* ---- TCP ---- */
 
+#ifdef SYNACK_MUTATION
+/* The mutant mss_word_aligned_only (MUST-64): the options read one 32-bit
+ * word at a time, as a parser that trusts senders to align them would; an
+ * MSS option that does not begin on a word boundary goes unseen. */
+static void mutant_mss_unaligned(struct synack_tcp *th)
+{
+    struct synack_tcp_opt opt;
+    size_t off = 0;
+    while (synack_tcp_opt_next(th->options, th->options_len, &off, &opt, NULL) == 1)
+        if (opt.kind == TCPOPT_MSS && opt.offset % 4 != 0)
+            th->opts.present &= ~TCPOPT_F_MSS;
+}
+#endif
+
+/* A segment synack_tcp_parse(6) returned r for, to TCP when it is whole. */
+static void tcp_parsed(struct synack_stack *s, int r, const struct synack_addr *src,
+                       const struct synack_addr *dst, uint8_t ecn, struct synack_tcp *th,
+                       uint64_t now)
+{
+    if (r >= WIRE_ETCP_OPT_TRUNCATED && r <= WIRE_ETCP_TS_LEN) {
+        /* MUST-7: an illegal option length is handled by dropping the
+         * segment (counted); the connection is left alone. */
+        s->cnt.tcp_drop_bad_option++;
+#ifdef SYNACK_MUTATION
+        if (MUTANT(bad_option_closes_listener))
+            tcp_mutant_close_listener(&s->tcp, dst, th->dport);
+#endif
+        return;
+    }
+    if (r != WIRE_OK) {
+        s->cnt.tcp_drop_malformed++;
+        return;
+    }
+#ifdef SYNACK_MUTATION
+    if (MUTANT(mss_word_aligned_only))
+        mutant_mss_unaligned(th);
+#endif
+    tcp_input(&s->tcp, src, dst, ecn, th, now);
+}
+
 static void tcp_dispatch(struct synack_stack *s, const struct synack_ipv4 *ip,
                          enum ip_dst_kind k, unsigned in_flags, uint64_t now)
 {
@@ -260,18 +300,8 @@ static void tcp_dispatch(struct synack_stack *s, const struct synack_ipv4 *ip,
         s->cnt.tcp_drop_checksum++; /* MUST-3 */
         return;
     }
-    if (r >= WIRE_ETCP_OPT_TRUNCATED && r <= WIRE_ETCP_TS_LEN) {
-        /* MUST-7: an illegal option length is handled by dropping the
-         * segment (counted); the connection is left alone. */
-        s->cnt.tcp_drop_bad_option++;
-        return;
-    }
-    if (r != WIRE_OK) {
-        s->cnt.tcp_drop_malformed++;
-        return;
-    }
     struct synack_addr src = synack_addr_from_v4(ip->src), dst = synack_addr_from_v4(ip->dst);
-    tcp_input(&s->tcp, &src, &dst, ip->tos & 3u, &th, now);
+    tcp_parsed(s, r, &src, &dst, ip->tos & 3u, &th, now);
 }
 
 /* ---- input path ---- */
@@ -382,16 +412,8 @@ static void tcp6_dispatch(struct synack_stack *s, const struct synack_ipv6 *ip,
         s->cnt.tcp_drop_checksum++; /* MUST-3; RFC 8200 8.1 */
         return;
     }
-    if (r >= WIRE_ETCP_OPT_TRUNCATED && r <= WIRE_ETCP_TS_LEN) {
-        s->cnt.tcp_drop_bad_option++; /* MUST-7 */
-        return;
-    }
-    if (r != WIRE_OK) {
-        s->cnt.tcp_drop_malformed++;
-        return;
-    }
     struct synack_addr src = synack_addr_from_v6(ip->src), dst = synack_addr_from_v6(ip->dst);
-    tcp_input(&s->tcp, &src, &dst, ip->tclass & 3u, &th, now);
+    tcp_parsed(s, r, &src, &dst, ip->tclass & 3u, &th, now);
 }
 
 /* What the extension headers ask (RFC 8200 4): an option whose action

@@ -26,6 +26,11 @@ void tcp_ctx_destroy(struct tcp_ctx *t);
 /* ecn: the ECN field of the IP header (RFC 3168 5). */
 void tcp_input(struct tcp_ctx *t, const struct synack_addr *src, const struct synack_addr *dst,
                uint8_t ecn, const struct synack_tcp *th, uint64_t now);
+#ifdef SYNACK_MUTATION
+/* The mutant bad_option_closes_listener (MUST-7): the listener on
+ * (laddr, lport), if any, is closed. */
+void tcp_mutant_close_listener(struct tcp_ctx *t, const struct synack_addr *laddr, uint16_t lport);
+#endif
 /* An ICMP error whose embedded datagram is TCP (RFC 9293 3.9.2.2). */
 void tcp_icmp_error(struct tcp_ctx *t, const struct synack_icmp *icmp, uint64_t now);
 /* An ICMPv6 error whose invoking packet is TCP (RFC 4443 2.4 (c)). */

@@ -309,6 +309,18 @@ static void seg_from_header(struct tcp_seg *seg, const struct synack_addr *src,
     seg->opts = MUTANT(options_on_syn_only) && !(th->flags & SYNACK_TCP_SYN) ? &none : &th->opts;
 }
 
+#ifdef SYNACK_MUTATION
+/* RFC 9293 3.1 suggests resetting the connection an illegal option length
+ * came on; this mutant applies it to a listener too, which is no
+ * connection: the server is gone (MUST-7 asks that the segment be survived). */
+void tcp_mutant_close_listener(struct tcp_ctx *t, const struct synack_addr *laddr, uint16_t lport)
+{
+    struct tcb *l = tcb_lookup_listener(t, laddr, lport);
+    if (l)
+        tcb_drop(t, l, -ECONNABORTED);
+}
+#endif
+
 void tcp_input(struct tcp_ctx *t, const struct synack_addr *src, const struct synack_addr *dst,
                uint8_t ecn, const struct synack_tcp *th, uint64_t now)
 {

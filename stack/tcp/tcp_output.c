@@ -125,6 +125,23 @@ static void segment_text(const struct tcp_ctx *t, const struct tcb *tcb, struct 
     synack_put16(seg + 16, synack_cksum_fold(sum));
 }
 
+#ifdef SYNACK_MUTATION
+/* The mutant sackok_without_length (MUST-68): SACK-permitted, which has no
+ * data, written as its kind octet alone as if it were NOP (a NOP before it
+ * keeps the option area's size). */
+static void mutant_sackok_bare(uint8_t *opts, size_t optlen)
+{
+    struct synack_tcp_opt opt;
+    size_t off = 0;
+    while (synack_tcp_opt_next(opts, optlen, &off, &opt, NULL) == 1)
+        if (opt.kind == TCPOPT_SACK_PERM) {
+            opts[opt.offset] = TCPOPT_NOP;
+            opts[opt.offset + 1] = TCPOPT_SACK_PERM;
+            return;
+        }
+}
+#endif
+
 /* Send [seq, seq+len); longer than gso, the link cuts it into segments of
  * gso octets of text each (TSO). */
 static void tcp_xmit_gso(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8_t flags,
@@ -140,6 +157,10 @@ static void tcp_xmit_gso(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint8
         memcpy(opts + optlen, "\0\xff\xff\xff", 4); /* EOL, then garbage */
         optlen += 4;
     }
+#ifdef SYNACK_MUTATION
+    if (MUTANT(sackok_without_length))
+        mutant_sackok_bare(opts, optlen);
+#endif
     struct synack_tcp h = {
         .sport = tcb->lport,
         .dport = tcb->rport,
@@ -240,6 +261,10 @@ void tcp_send_bare(struct tcp_ctx *t, const struct tcp_bare *b, uint64_t now)
     uint8_t *seg = t->pkt + TCP_IP_HEADROOM;
     uint8_t opts[SYNACK_TCP_OPT_MAX];
     size_t optlen = b->opts ? synack_tcp_opts_build(opts, sizeof opts, b->opts, NULL) : 0;
+#ifdef SYNACK_MUTATION
+    if (MUTANT(sackok_without_length))
+        mutant_sackok_bare(opts, optlen);
+#endif
     struct synack_tcp h = {.sport = b->sport, .dport = b->dport, .seq = b->seq, .ack = b->ack,
                            .flags = b->flags, .window = b->wnd};
     size_t hlen = synack_tcp_build(seg, t->pkt_cap - TCP_IP_HEADROOM, &h, opts, optlen, NULL);

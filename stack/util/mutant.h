@@ -134,7 +134,13 @@
     X(option_padding_not_zero, "RFC9293:MUST-69",                      \
       "RFC 9293 3.1: the option area is padded past an EOL with non-zero octets") \
     X(listen_forgets_port, "RFC9293:MUST-41",                          \
-      "RFC 9293 3.9.1.1: a passive OPEN takes its port over, forgetting the connections on it")
+      "RFC 9293 3.9.1.1: a passive OPEN takes its port over, forgetting the connections on it") \
+    X(bad_option_closes_listener, "RFC9293:MUST-7",                    \
+      "RFC 9293 3.1: an illegal option length in a SYN closes the listener it reached (the suggested reset applied to LISTEN)") \
+    X(mss_word_aligned_only, "RFC9293:MUST-64",                        \
+      "RFC 9293 3.2: options are read a 32-bit word at a time: an MSS option off a word boundary goes unseen") \
+    X(sackok_without_length, "RFC9293:MUST-68",                        \
+      "RFC 9293 3.1: SACK-permitted is sent as its kind octet alone, like NOP (no length octet)")
 
 enum mutant_id {
 #define SYNACK_MUTANT_ENUM(name, reqs, what) MUTANT_##name,
