@@ -150,10 +150,14 @@ static bool set_wmem(struct synack_config *c, const char *value, char *why, size
 static bool set_congestion(struct synack_config *c, const char *value, char *why, size_t n)
 {
     char name[16];
-    if (sscanf(value, " %15s", name) != 1 || (strcmp(name, "reno") && strcmp(name, "cubic")))
-        return bad_value(value, "reno or cubic", why, n);
-    c->congestion = strcmp(name, "cubic") == 0 ? SYNACK_CONGESTION_CUBIC : SYNACK_CONGESTION_NEWRENO;
-    return true;
+    static const char *const names[] = {"reno", "cubic", "bbr"}; /* enum synack_congestion */
+    if (sscanf(value, " %15s", name) == 1)
+        for (uint8_t id = 0; id < sizeof names / sizeof names[0]; id++)
+            if (strcmp(name, names[id]) == 0) {
+                c->congestion = id;
+                return true;
+            }
+    return bad_value(value, "reno, cubic or bbr", why, n);
 }
 
 static bool set_port_range(struct synack_config *c, const char *value, char *why, size_t n)
@@ -243,7 +247,7 @@ static const struct sysctl_row rows[] = {
     {"net.ipv4.tcp_ecn", set_ecn, 0, "ecn: 0 off, 1 ask and accept, 2 accept (RFC 3168)"},
     {"net.ipv4.tcp_fastopen", set_fastopen, 0, "fastopen: Linux's bits (RFC 7413)"},
     {"net.ipv4.tcp_congestion_control", set_congestion, 0,
-     "congestion: reno (RFC 5681) or cubic (RFC 9438)"},
+     "congestion: reno (RFC 5681), cubic (RFC 9438) or bbr (draft-ietf-ccwg-bbr)"},
     {"net.ipv4.tcp_mtu_probing", set_mtu_probing, 0,
      "mtu_probing: 0, or 1 (RFC 4821 black-hole detection); synack has no 2 (always probe)"},
     /* What synack does not do: its one behaviour is the only value. */

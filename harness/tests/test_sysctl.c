@@ -96,6 +96,9 @@ static void test_extensions_and_fixed_behaviours(void **state)
                      SYSCTL_APPLIED);
     assert_int_equal(c.congestion, SYNACK_CONGESTION_NEWRENO);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_congestion_control=bbr", why),
+                     SYSCTL_APPLIED);
+    assert_int_equal(c.congestion, SYNACK_CONGESTION_BBR);
+    assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_congestion_control=vegas", why),
                      SYSCTL_UNSUPPORTED);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_mtu_probing=2", why), SYSCTL_UNSUPPORTED);
     assert_int_equal(apply(&c, "sysctl -q net.ipv4.tcp_ecn=3", why), SYSCTL_UNSUPPORTED);

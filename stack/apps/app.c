@@ -205,12 +205,13 @@ bool app_option(struct app *a, int code, const char *arg)
     case 8:
         return ipv6_arg(a->prog, "--peer6", arg, &a->peer6);
     case 9:
-        if (strcmp(arg, "reno") == 0 || strcmp(arg, "cubic") == 0) {
-            a->congestion = strcmp(arg, "cubic") == 0 ? SYNACK_CONGESTION_CUBIC
-                                                      : SYNACK_CONGESTION_NEWRENO;
-            return true;
-        }
-        fprintf(stderr, "%s: --cc: expected reno or cubic, got '%s'\n", a->prog, arg);
+        static const char *const names[] = {"reno", "cubic", "bbr"}; /* enum synack_congestion */
+        for (uint8_t id = 0; id < sizeof names / sizeof names[0]; id++)
+            if (strcmp(arg, names[id]) == 0) {
+                a->congestion = id;
+                return true;
+            }
+        fprintf(stderr, "%s: --cc: expected reno, cubic or bbr, got '%s'\n", a->prog, arg);
         return false;
     case 10:
         a->no_offload = true;

@@ -26,9 +26,11 @@ Figures (each measured --repeat times, default 3, and given as a range):
              settings) for BENCH_FUZZ_SECONDS (60), RFC oracle on and off
   loss-*     bench_bulk on a 20 ms path with 1% and 5% loss, 1 MiB buffers:
              goodput in virtual time and the sender's cwnd/ssthresh/srtt/rto
-             every 10 ms; RFC 5681's congestion control and CUBIC (-cubic)
+             every 10 ms; RFC 5681's congestion control, CUBIC (-cubic) and
+             BBR (-bbr); goal 3x the issue's 5.53 and 0.82 Mbit/s
   path-*     bench_bulk on a 100 ms path at 100 Mbit/s with 4 MiB buffers, with
-             and without window scaling (RFC 7323): the share of the path used
+             and without window scaling (RFC 7323): the share of the path used;
+             path-ws-bbr with BBR
 
 Prints a table (synack, kernel, ratio, goal), writes DIR/bench.json (default
 reports/latest) and, when the synack command is built, DIR/bench.html. A
@@ -229,10 +231,10 @@ def conns(b, n, fig):
                 fig["conns-%s-%s" % (who, name)] = {"skipped": why or "no figure at %d" % top}
 
 
-def path_bulk(b, ws):
+def path_bulk(b, ws, cc="reno"):
     mib = 256 if ws else 32
     cmd = [b + "/stack/bench/bench_bulk", "--mib", str(mib), "--delay", "50", "--rate", "100",
-           "--buf", "4096", "--json"]
+           "--buf", "4096", "--cc", cc, "--json"]
     if not ws:
         cmd.append("--no-wscale")
     return last_json(run(cmd).stdout)
@@ -319,15 +321,18 @@ ROWS = [
      "%.0f", 20000),
     ("fuzz-nooracle", "stack fuzz target, AFL++ main, oracle off (execs/s)", "fuzz-nooracle",
      None, "%.0f", 20000),
-    ("loss-1", "1% loss, 20 ms path: goodput (Mbit/s, virtual time)", "loss-1", None, "%.2f",
-     None),
-    ("loss-5", "5% loss, 20 ms path: goodput (Mbit/s, virtual time)", "loss-5", None, "%.2f",
-     None),
-    ("loss-1-cubic", "  1% loss with CUBIC (RFC 9438)", "loss-1-cubic", None, "%.2f", None),
-    ("loss-5-cubic", "  5% loss with CUBIC (RFC 9438)", "loss-5-cubic", None, "%.2f", None),
+    ("loss-1", "1% loss, 20 ms path, NewReno: goodput (Mbit/s, virtual time)", "loss-1", None,
+     "%.2f", 16.6),
+    ("loss-5", "5% loss, 20 ms path, NewReno: goodput (Mbit/s, virtual time)", "loss-5", None,
+     "%.2f", 2.46),
+    ("loss-1-cubic", "  1% loss with CUBIC (RFC 9438)", "loss-1-cubic", None, "%.2f", 16.6),
+    ("loss-5-cubic", "  5% loss with CUBIC (RFC 9438)", "loss-5-cubic", None, "%.2f", 2.46),
+    ("loss-1-bbr", "  1% loss with BBR (draft-ietf-ccwg-bbr)", "loss-1-bbr", None, "%.2f", 16.6),
+    ("loss-5-bbr", "  5% loss with BBR (draft-ietf-ccwg-bbr)", "loss-5-bbr", None, "%.2f", 2.46),
     ("path-ws", "100 ms path, 100 Mbit/s, 4 MiB: % of the path, window scaling", "path-ws",
      None, "%.0f", None),
     ("path-nows", "  the same without window scaling", "path-nows", None, "%.0f", None),
+    ("path-ws-bbr", "  the same with window scaling, BBR", "path-ws-bbr", None, "%.0f", 80),
 ]
 
 
@@ -416,7 +421,7 @@ def main():
     if "loss" in groups:
         with tempfile.TemporaryDirectory() as td:
             for pct, mib in ((1, 64), (5, 16)):
-                for cc, sfx in (("reno", ""), ("cubic", "-cubic")):
+                for cc, sfx in (("reno", ""), ("cubic", "-cubic"), ("bbr", "-bbr")):
                     fig["loss-%d%s" % (pct, sfx)] = measure(
                         "loss-%d%s" % (pct, sfx),
                         lambda: mem_loss(b, pct, mib, td + "/t.csv", cc), 1,
@@ -424,6 +429,8 @@ def main():
     if "path" in groups:
         fig["path-ws"] = measure("path-ws", lambda: path_bulk(b, True), 1, "path_pct")
         fig["path-nows"] = measure("path-nows", lambda: path_bulk(b, False), 1, "path_pct")
+        fig["path-ws-bbr"] = measure("path-ws-bbr", lambda: path_bulk(b, True, "bbr"), 1,
+                                     "path_pct")
     info["load_end"] = loadavg()
     rows = table(fig)
     print_table(rows)

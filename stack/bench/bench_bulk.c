@@ -4,7 +4,7 @@
  * goodput in Gbit/s and the CPU time per data segment.
  *
  *   bench_bulk [--mib N] [--mtu N] [--buf KIB] [--offload] [--plain-recv] [--loss PCT]
- *              [--trace CSV] [--delay MS --rate MBIT [--no-wscale]] [--cc reno|cubic] [--json]
+ *              [--trace CSV] [--delay MS --rate MBIT [--no-wscale]] [--cc reno|cubic|bbr] [--json]
  *
  * --mtu sets both stacks' MTU (1500; up to 65535), --buf their send and
  * receive buffers (the stack's default, 256 KiB: the data then stays in
@@ -21,7 +21,8 @@
  * rate, both ends' buffers) gives the goodput as a share of the path's
  * rate; --no-wscale runs it with window scaling off (RFC 7323).
  * --cc picks the congestion control of both stacks (config.congestion:
- * RFC 5681 "reno", or RFC 9438 "cubic"; the stack's default without it).
+ * RFC 5681 "reno", RFC 9438 "cubic", or "bbr" (draft-ietf-ccwg-bbr); the
+ * stack's default without it).
  * SYNACK_BENCH_SEED picks another seed for the link (1). --json prints one
  * JSON object instead of the sentence (stack/bench/bench.py reads it).
  * Every run prints the largest cwnd seen (after every turn of the loop)
@@ -94,7 +95,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: bench_bulk [--mib N] [--mtu N] [--buf KIB] [--offload] "
                     "[--plain-recv] [--loss PCT] [--trace CSV] [--delay MS --rate MBIT "
-                    "[--no-wscale]] [--cc reno|cubic] [--json]\n");
+                    "[--no-wscale]] [--cc reno|cubic|bbr] [--json]\n");
     exit(2);
 }
 
@@ -129,6 +130,8 @@ static void parse(int argc, char **argv, struct opts *o)
                 o->cc = SYNACK_CONGESTION_NEWRENO;
             else if (strcmp(optarg, "cubic") == 0)
                 o->cc = SYNACK_CONGESTION_CUBIC;
+            else if (strcmp(optarg, "bbr") == 0)
+                o->cc = SYNACK_CONGESTION_BBR;
             else
                 usage();
             break;

@@ -158,7 +158,7 @@ static const char *check_switches(const struct synack_config *c)
         return "ecn: above 2";
     if (c->recovery > SYNACK_RECOVERY_RACK)
         return "recovery: not an enum synack_recovery";
-    if (c->congestion > SYNACK_CONGESTION_CUBIC)
+    if (c->congestion > SYNACK_CONGESTION_BBR)
         return "congestion: not an enum synack_congestion";
     return NULL;
 }

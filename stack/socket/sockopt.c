@@ -177,8 +177,10 @@ static int set_congestion(struct sock *sk, const void *val, size_t len)
     if (id < 0)
         return -ENOENT;
     sk->congestion = (uint8_t)id;
-    if (sk->tcb)
-        tcp_set_congestion(sk->tcb, sk->congestion);
+    if (sk->tcb && !tcp_set_congestion(sk->tcb, sk->congestion)) {
+        sk->congestion = SYNACK_CONGESTION_NEWRENO; /* BBR's state: no memory */
+        return -ENOMEM;
+    }
     return 0;
 }
 

@@ -26,6 +26,7 @@ enum tcp_timer {
     TT_2MSL,    /* TIME-WAIT (3.6.1), or an orphan's FIN-WAIT-2 limit */
     TT_RACK,    /* RACK reordering window (RFC 8985 6.3) */
     TT_TLP,     /* tail loss probe (RFC 8985 7.2) */
+    TT_PACE,    /* the next paced segment may leave (tcp_cc_ext.pace_next) */
     TT_COUNT
 };
 #define TCP_TIMER_OFF UINT64_MAX
@@ -90,9 +91,16 @@ enum tcb_owner {
 #define TXS_LOST 0x02u    /* deemed lost: to be retransmitted */
 #define TXS_RXT 0x04u     /* retransmitted since it was deemed lost */
 #define TXS_EVER_RXT 0x08u /* retransmitted at some time (RACK's ambiguity) */
+#define TXS_APP_LIMITED 0x10u /* sent while the application limited the rate (P.is_app_limited) */
+/* The delivery-rate fields (draft-cheng-iccrg-delivery-rate-estimation
+ * 3.2), kept only for a congestion control that samples rates (tcp_rate.c):
+ * P.delivered, and P.delivered_time and P.first_send_time as how long
+ * before the last transmission they were (microseconds, clamped). */
 struct tx_seg {
     uint32_t start, end;
     uint64_t xmit;
+    uint32_t delivered;
+    uint32_t since_delivered, since_first_send;
     uint8_t flags;
 };
 /* The scoreboard: the segments from SND.UNA to SND.MAX, in order, as a
@@ -220,7 +228,8 @@ struct tcb {
     uint32_t high_sacked;  /* the highest octet SACKed + 1 */
     uint32_t sack_dupacks; /* RFC 6675 DupAcks: ACKs with new SACK information */
     uint32_t ecn_recover;  /* RFC 3168 6.1.2: no second reduction before this is acked */
-    uint64_t dsacks_rcvd;  /* D-SACK blocks received (RFC 2883) */
+    uint32_t dsacks_rcvd;  /* D-SACK blocks received (RFC 2883), saturating */
+    uint32_t tlp_probes;   /* RFC 8985 7: probes sent, saturating (TCP_INFO) */
     /* RFC 8985 RACK; RTTs in microseconds, clamped like srtt */
     uint64_t rack_xmit;    /* RACK.xmit_ts: the latest sent of what was delivered */
     uint32_t rack_end;     /* RACK.end_seq */
@@ -244,7 +253,6 @@ struct tcb {
     bool in_lhash, port_held;
     bool passive;          /* a child of a listener */
     bool ecn_seen;         /* a CE mark arrived (TCPI_OPT_ECN_SEEN; counted in tcp_ecn_ce_rcvd) */
-    uint64_t tlp_probes;
 
     /* Zero-window probing and keep-alive */
     uint64_t keep_idle, keep_intvl;

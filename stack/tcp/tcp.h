@@ -115,12 +115,13 @@ int tcp_take_error(struct tcb *tcb);
 int tcp_set_buffers(struct tcp_ctx *t, struct tcb *tcb, uint32_t sndbuf, uint32_t rcvbuf,
                     uint64_t now);
 void tcp_set_nodelay(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t now);
-/* TCP_CONGESTION: the enum synack_congestion of a name ("reno", "cubic";
- * not NUL-terminated, len octets at most), or -1; the name of one; switch
- * a connection to one (an established one starts it from its cwnd). */
+/* TCP_CONGESTION: the enum synack_congestion of a name ("reno", "cubic",
+ * "bbr"; not NUL-terminated, len octets at most), or -1; the name of one;
+ * switch a connection to one (an established one starts it from its cwnd;
+ * false: no memory for its state, NewReno instead). */
 int tcp_congestion_by_name(const char *name, size_t len);
 const char *tcp_congestion_name(uint8_t id);
-void tcp_set_congestion(struct tcb *tcb, uint8_t id);
+bool tcp_set_congestion(struct tcb *tcb, uint8_t id);
 void tcp_set_keepalive(struct tcp_ctx *t, struct tcb *tcb, bool on, uint64_t idle,
                        uint64_t intvl, uint32_t cnt, uint64_t now);
 

@@ -38,7 +38,7 @@ void cc_slow_start(struct tcb *tcb, uint32_t acked)
     tcb->cwnd += acked < smss ? acked : smss;
 }
 
-static void reno_cong_avoid(struct tcb *tcb, uint32_t acked, uint64_t now)
+void cc_reno_cong_avoid(struct tcb *tcb, uint32_t acked, uint64_t now)
 {
     (void)now;
     uint32_t smss = tcb->snd_mss;
@@ -60,17 +60,24 @@ const struct tcp_cc_ops tcp_cc_newreno = {
     .id = SYNACK_CONGESTION_NEWRENO,
     .init = reno_init,
     .ssthresh = reno_ssthresh,
-    .cong_avoid = reno_cong_avoid,
+    .cong_avoid = cc_reno_cong_avoid,
 };
 
 const struct tcp_cc_ops *tcp_cc_of(uint8_t id)
 {
-    return id == SYNACK_CONGESTION_CUBIC ? &tcp_cc_cubic : &tcp_cc_newreno;
+    switch (id) {
+    case SYNACK_CONGESTION_CUBIC:
+        return &tcp_cc_cubic;
+    case SYNACK_CONGESTION_BBR:
+        return &tcp_cc_bbr;
+    default:
+        return &tcp_cc_newreno;
+    }
 }
 
 int tcp_congestion_by_name(const char *name, size_t len)
 {
-    for (uint8_t id = 0; id <= SYNACK_CONGESTION_CUBIC; id++) {
+    for (uint8_t id = 0; id <= SYNACK_CONGESTION_BBR; id++) {
         const char *n = tcp_cc_of(id)->name;
         size_t nl = strlen(n);
         if ((len == nl || (len > nl && name[nl] == '\0')) && memcmp(name, n, nl) == 0)
@@ -84,11 +91,34 @@ const char *tcp_congestion_name(uint8_t id)
     return tcp_cc_of(id)->name;
 }
 
-void tcp_set_congestion(struct tcb *tcb, uint8_t id)
+void tcp_cc_release(struct tcb *tcb)
 {
-    tcb->cc = tcp_cc_of(id);
+    if (tcb->cc && tcb->cc->release)
+        tcb->cc->release(tcb);
+}
+
+/* An algorithm with state of its own (BBR) may find no memory for it:
+ * the connection goes on with NewReno, and the caller says so. */
+static bool cc_algo_init(struct tcb *tcb)
+{
+    tcb->cc->init(tcb);
+    if (!tcb->cc->ext || tcb->cc_priv[0])
+        return true;
+    tcb->cc = &tcp_cc_newreno;
+    tcb->cc->init(tcb);
+    return false;
+}
+
+bool tcp_set_congestion(struct tcb *tcb, uint8_t id)
+{
+    const struct tcp_cc_ops *cc = tcp_cc_of(id);
+    if (cc == tcb->cc)
+        return true;
+    tcp_cc_release(tcb);
+    tcb->cc = cc;
     if (tcb->flags & TF_CONNECTED) /* cc_init ran: cwnd and ssthresh stay */
-        tcb->cc->init(tcb);
+        return cc_algo_init(tcb);
+    return true;
 }
 
 static void cc_event(struct tcb *tcb, enum tcp_cc_event ev)
@@ -137,7 +167,7 @@ void cc_grow(struct tcb *tcb, uint32_t acked, uint64_t now)
     cc_cwnd_bound(tcb);
 }
 
-void cc_init(struct tcb *tcb)
+bool cc_init(struct tcb *tcb)
 {
     if (!tcb->cc)
         tcb->cc = &tcp_cc_newreno;
@@ -148,7 +178,15 @@ void cc_init(struct tcb *tcb)
     tcb->lt_sent = 0;
     tcb->recover = tcb->iss; /* RFC 6582 3.2 step 1: recover starts at the ISS */
     tcb->flags &= ~TF_IN_RECOVERY;
-    tcb->cc->init(tcb);
+    return cc_algo_init(tcb);
+}
+
+void cc_model_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (!tcb->cc->on_ack)
+        return;
+    tcb->cc->on_ack(t, tcb, now);
+    cc_cwnd_bound(tcb);
 }
 
 /* RFC 6582 3.2 step 3, full acknowledgment: deflate to

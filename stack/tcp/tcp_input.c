@@ -165,7 +165,8 @@ void tcp_established(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     else if (tcb->state == SYNACK_SYN_SENT || tcb->state == SYNACK_SYN_RECEIVED)
         tcb_set_state(t, tcb, SYNACK_ESTABLISHED);
     tcb->flags |= TF_CONNECTED;
-    cc_init(tcb);
+    if (!cc_init(tcb))
+        t->cnt->tcp_nomem++; /* its algorithm's state: NewReno instead */
     tcp_rec_select(tcb);
     tcp_tfo_child_done(tcb);
     if ((tcb->flags & TF_SYN_LOST) && tcb->rto < t->cfg->rto_syn_lost) {

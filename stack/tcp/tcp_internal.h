@@ -392,12 +392,73 @@ struct tcp_cc_ops {
     void (*cong_avoid)(struct tcb *tcb, uint32_t acked, uint64_t now);
     /* Optional: a timeout or a restart after idle, after the generic response. */
     void (*event)(struct tcb *tcb, enum tcp_cc_event ev);
+    /* Optional, for a model-based algorithm that samples delivery rates
+     * and paces (struct tcp_cc_ext; BBR): every ACK, in recovery too,
+     * after loss detection; and the release of its state. */
+    void (*on_ack)(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+    void (*release)(struct tcb *tcb);
+    bool ext; /* keeps a struct tcp_cc_ext (tcp_cc_ext) */
 };
-extern const struct tcp_cc_ops tcp_cc_newreno, tcp_cc_cubic;
+extern const struct tcp_cc_ops tcp_cc_newreno, tcp_cc_cubic, tcp_cc_bbr;
+/* The algorithm's state is about to go (the TCB is freed, or another is chosen). */
+void tcp_cc_release(struct tcb *tcb);
+/* BBR's model as tests see it (tcp_bbr.c); false: no BBR state. */
+enum tcp_bbr_state { BBR_STARTUP, BBR_DRAIN, BBR_PROBE_BW, BBR_PROBE_RTT };
+struct tcp_bbr_view {
+    enum tcp_bbr_state state;
+    bool filled_pipe;
+    uint64_t max_bw, pacing_rate; /* octets per second */
+    uint32_t min_rtt;             /* microseconds (UINT32_MAX: none) */
+    uint64_t round_count;
+};
+bool tcp_bbr_view(const struct tcb *tcb, struct tcp_bbr_view *v);
+
+/* ---- delivery-rate estimation: tcp_rate.c (draft-cheng-iccrg-delivery-rate-estimation) ---- */
+/* The connection's part (C.*) and the last ACK's rate sample (rs.*). */
+struct tcp_rate {
+    uint64_t delivered;       /* C.delivered: octets delivered so far */
+    uint64_t delivered_time;  /* C.delivered_time */
+    uint64_t first_send_time; /* C.first_send_time */
+    uint64_t app_limited;     /* C.app_limited: delivered mark the limit lasts until; 0: none */
+    uint64_t lost;            /* octets ever deemed lost (for rs.newly_lost) */
+    /* rs: the sample of the last ACK */
+    uint64_t prior_delivered; /* rs.prior_delivered */
+    uint64_t prior_time;      /* rs.prior_time */
+    uint64_t send_elapsed, ack_elapsed; /* rs.send_elapsed, rs.ack_elapsed */
+    uint64_t rs_delivered;    /* rs.delivered */
+    uint64_t interval;        /* rs.interval (0: no valid sample) */
+    uint64_t rate;            /* rs.delivery_rate, octets per second (0: none) */
+    uint64_t rs_rtt;          /* RTT of the newest delivered segment never resent (0: none) */
+    uint32_t newly_acked, newly_lost; /* rs.newly_acked, rs.newly_lost, octets */
+    uint32_t acked_pending;   /* delivered by the ACK being processed */
+    uint64_t lost_before;     /* lost at the start of this ACK */
+    bool has_data, is_app_limited;
+};
+/* What a model-based algorithm keeps beside its own state: rates and pacing. */
+struct tcp_cc_ext {
+    struct tcp_rate rate;
+    uint64_t pacing_rate; /* octets per second; 0: not paced */
+    uint64_t pace_next;   /* nanoseconds: when the next segment may leave */
+};
+/* The connection's ext, or NULL when its algorithm keeps none. */
+struct tcp_cc_ext *tcp_cc_ext(const struct tcb *tcb);
+/* A segment (new or again) goes now; nothing was in flight before it: idle. */
+void tcp_rate_sent(struct tcp_rate *r, struct tx_seg *s, bool idle, uint64_t now);
+/* Segment s was delivered (cumulatively or SACKed) now. */
+void tcp_rate_delivered(struct tcp_rate *r, struct tx_seg *s, uint64_t now);
+/* After an ACK's deliveries: the rate sample (false: none valid). */
+bool tcp_rate_sample(struct tcp_rate *r, uint32_t min_rtt);
+/* The application has no more to send with pipe octets in flight. */
+void tcp_rate_app_limited(struct tcp_rate *r, uint32_t pipe);
+/* Pacing (tcp_output.c): may data go now? And len octets went. */
+bool tcp_pace_ok(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
+void tcp_paced(struct tcb *tcb, uint32_t len, uint64_t now);
 /* The algorithm of an enum synack_congestion (NewReno for an unknown one). */
 const struct tcp_cc_ops *tcp_cc_of(uint8_t id);
 /* RFC 5681 3.1 slow start, eq. 2: cwnd += min(N, SMSS). */
 void cc_slow_start(struct tcb *tcb, uint32_t acked);
+/* RFC 5681 3.1: NewReno's growth, slow start and congestion avoidance. */
+void cc_reno_cong_avoid(struct tcb *tcb, uint32_t acked, uint64_t now);
 /* RFC 9438 4.2, in segments and seconds: K (Figure 2) and W_cubic(t) (Figure 1). */
 double tcp_cubic_k(double w_max, double cwnd_epoch);
 double tcp_cubic_window(double t, double k, double w_max);
@@ -461,7 +522,10 @@ uint32_t tcp_sb_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *se
 /* An RTO: everything not SACKed is lost (RFC 6675 5.1). */
 void tcp_sb_rto(struct tcb *tcb);
 
-void cc_init(struct tcb *tcb);
+/* false: the algorithm's state found no memory; NewReno instead. */
+bool cc_init(struct tcb *tcb);
+/* After an ACK's loss detection, for an algorithm with on_ack (BBR). */
+void cc_model_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
 /* An ACK moved SND.UNA to ack, acknowledging acked octets of data (called after). */
 void cc_on_ack(struct tcp_ctx *t, struct tcb *tcb, uint32_t ack, uint32_t acked, uint64_t now);
 /* A duplicate ACK (RFC 5681 2). */

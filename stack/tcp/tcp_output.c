@@ -458,6 +458,8 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now, bool pr
                seq_leq(tcb->snd_nxt, end);
     if (len == 0 && !fin)
         return false;
+    if (!probe && !tcp_pace_ok(t, tcb, now))
+        return false;
     /* Octets sent before (a go-back after a timeout or a smaller path MTU)
      * go again whatever their size, as BSD does: SWS avoidance and Nagle
      * are about new data. */
@@ -477,6 +479,7 @@ static bool output_one(struct tcp_ctx *t, struct tcb *tcb, uint64_t now, bool pr
         return false;
     }
     tcp_xmit_gso(t, tcb, seq, flags, len, room, now);
+    tcp_paced(tcb, len, now);
     for (uint32_t off = 0; tcb->rec->scoreboard && (off < len || off == 0); off += room) {
         uint32_t n = len - off < room ? len - off : room; /* an entry per segment */
         tcp_sb_sent(t, tcb, seq + off, seq + off + n + (fin && off + n == len ? 1u : 0u), now);
@@ -521,6 +524,7 @@ void tcp_sb_retransmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t i, uint64_t 
     uint32_t start = s->start;
     tcb->flags &= ~TF_RTT_TIMING; /* Karn (MUST-18) */
     tcp_xmit(t, tcb, start, flags, len, now);
+    tcp_paced(tcb, len, now);
     tcp_sb_sent(t, tcb, start, start + len + (fin ? 1u : 0u), now);
     start_rexmt_timer(t, tcb, now);
 }
@@ -556,12 +560,48 @@ static void sb_output_lost(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     for (uint32_t i = 0; lost_waiting(tcb) && i < tcb->txm.n; i++) {
         if (!lost_unsent(tcp_sb_seg(tcb, i)))
             continue;
-        if (tcp_sb_pipe(tcb) + tcb->snd_mss > tcb->cwnd)
+        if (tcp_sb_pipe(tcb) + tcb->snd_mss > tcb->cwnd || !tcp_pace_ok(t, tcb, now))
             return;
         tcb->total_retrans++;
         t->cnt->tcp_fast_retransmits++;
         tcp_sb_retransmit(t, tcb, i, now);
     }
+}
+
+/* ---- pacing, for a congestion control that sets a rate (BBR) ---- */
+
+bool tcp_pace_ok(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    struct tcp_cc_ext *x = tcp_cc_ext(tcb);
+    if (!x || !x->pacing_rate || !tcb->rec->scoreboard || x->pace_next <= now * 1000u)
+        return true;
+    timer_set(t, tcb, TT_PACE, (x->pace_next + 999u) / 1000u);
+    return false;
+}
+
+/* len octets left now: the next may follow len / pacing_rate later
+ * (nanoseconds, so that 1460 octets at 400 Mbit/s, 29.2 us, do not round
+ * to 29). A sender that was held by something else earns no burst. */
+void tcp_paced(struct tcb *tcb, uint32_t len, uint64_t now)
+{
+    struct tcp_cc_ext *x = tcp_cc_ext(tcb);
+    if (!x || !x->pacing_rate || !len)
+        return;
+    if (x->pace_next < now * 1000u)
+        x->pace_next = now * 1000u;
+    x->pace_next += (uint64_t)len * 1000000000u / x->pacing_rate;
+}
+
+/* draft-cheng-iccrg-delivery-rate-estimation 3.4: all queued data is out
+ * and cwnd has room: the application, not the path, limits the rate. */
+static void rate_app_limited(struct tcb *tcb)
+{
+    struct tcp_cc_ext *x = tcp_cc_ext(tcb);
+    if (!x || !tcb->rec->scoreboard || tcp_output_waiting(tcb) || lost_waiting(tcb))
+        return;
+    uint32_t pipe = tcp_sb_pipe(tcb);
+    if (pipe < tcb->cwnd)
+        tcp_rate_app_limited(&x->rate, pipe);
 }
 
 bool tcp_send_probe_segment(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
@@ -698,6 +738,7 @@ void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
             sb_output_lost(t, tcb, now);
         while (output_one(t, tcb, now, false))
             ;
+        rate_app_limited(tcb);
         arm_persist(t, tcb, now);
     }
     if (tcb->flags & (TF_ACKNOW | TF_WND_UPDATE))

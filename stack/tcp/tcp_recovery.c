@@ -165,6 +165,7 @@ static void rfc6675_on_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_
     if (fresh || tcb->sack_dupacks >= DUPTHRESH)
         rfc6675_mark_lost(tcb);
     maybe_enter_recovery(t, tcb, now);
+    cc_model_ack(t, tcb, now);
 }
 
 const struct tcp_recovery_ops tcp_rec_rfc6675 = {
@@ -312,7 +313,8 @@ static void tlp_fire(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     if (tcb->tlp_rxt || tcb->snd_max != before) {
         tcb->tlp_out = true;
         tcb->tlp_end = tcb->snd_max;
-        tcb->tlp_probes++;
+        if (tcb->tlp_probes < UINT32_MAX)
+            tcb->tlp_probes++;
         t->cnt->tcp_tlp_probes++;
     }
     timer_set(t, tcb, TT_REXMT, now + rto_current(t, tcb));
@@ -351,6 +353,7 @@ static void rack_on_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg
     grow(tcb, a, now);
     if (a->advanced || fresh || dsack)
         rack_run(t, tcb, now);
+    cc_model_ack(t, tcb, now);
     tlp_schedule(t, tcb, now);
 }
 

@@ -85,6 +85,9 @@ static void count(struct tcb *tcb, const struct tx_seg *s, int sign)
 
 void tcp_sb_set(struct tcb *tcb, struct tx_seg *s, uint8_t flags)
 {
+    struct tcp_cc_ext *x = tcp_cc_ext(tcb);
+    if (x && (flags & TXS_LOST) && !(s->flags & TXS_LOST))
+        x->rate.lost += seglen(s); /* rs.newly_lost */
     count(tcb, s, -1);
     s->flags = flags;
     count(tcb, s, +1);
@@ -119,13 +122,18 @@ static uint32_t txmap_find(const struct txmap *m, uint32_t seq)
 void tcp_sb_sent(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint32_t end, uint64_t now)
 {
     struct txmap *m = &tcb->txm;
+    struct tcp_cc_ext *x = tcp_cc_ext(tcb);
+    bool idle = x && tcp_sb_pipe(tcb) == 0; /* nothing in flight before it */
     if (m->n == 0 || !seq_lt(seq, txs_at(m, m->n - 1)->end)) {
         if (m->n == m->cap && !txmap_grow(m, txmap_bound(tcb))) {
             t->cnt->tcp_txmap_full++; /* tcp_sb_room said no: not reached */
             return;
         }
         m->n++;
-        *txs_at(m, m->n - 1) = (struct tx_seg){.start = seq, .end = end, .xmit = now};
+        struct tx_seg *s = txs_at(m, m->n - 1);
+        *s = (struct tx_seg){.start = seq, .end = end, .xmit = now};
+        if (x)
+            tcp_rate_sent(&x->rate, s, idle, now);
         return;
     }
     /* A retransmission: each entry it covers was sent again now. */
@@ -138,6 +146,8 @@ void tcp_sb_sent(struct tcp_ctx *t, struct tcb *tcb, uint32_t seq, uint32_t end,
         if (f & TXS_LOST)
             f |= TXS_RXT;
         tcp_sb_set(tcb, s, f);
+        if (x)
+            tcp_rate_sent(&x->rate, s, idle, now);
     }
 }
 
@@ -163,6 +173,16 @@ int tcp_sb_split(struct tcb *tcb, uint32_t i, uint32_t len)
 
 /* ---- what the receiver said ---- */
 
+/* s is delivered (cumulatively or SACKed) for the first time. */
+static void delivered(struct tcp_ctx *t, struct tcb *tcb, struct tx_seg *s,
+                      const struct tcp_seg *seg, uint64_t now)
+{
+    struct tcp_cc_ext *x = tcp_cc_ext(tcb);
+    if (x)
+        tcp_rate_delivered(&x->rate, s, now);
+    tcp_rack_delivered(t, tcb, s, seg, now);
+}
+
 /* Drop the entries SND.UNA has passed; each is delivered unless it was
  * SACKed before (RACK: RFC 8985 6.2 step 2). */
 static void ack_cumulative(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
@@ -173,7 +193,7 @@ static void ack_cumulative(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_
         struct tx_seg *s = txs_at(m, 0);
         if (seq_leq(s->end, tcb->snd_una)) {
             if (!(s->flags & TXS_SACKED))
-                tcp_rack_delivered(t, tcb, s, seg, now);
+                delivered(t, tcb, s, seg, now);
             tcp_sb_set(tcb, s, 0);
             m->head = (m->head + 1) % m->cap;
             m->n--;
@@ -217,7 +237,7 @@ static uint32_t sack_block(struct tcp_ctx *t, struct tcb *tcb, uint32_t left, ui
         if (seq_lt(s->start, left) || (s->flags & TXS_SACKED))
             continue; /* only part of it (segments stay whole), or known */
         fresh += seglen(s);
-        tcp_rack_delivered(t, tcb, s, seg, now);
+        delivered(t, tcb, s, seg, now);
         tcp_sb_set(tcb, s, TXS_SACKED | (s->flags & TXS_EVER_RXT));
     }
     if (seq_gt(right, tcb->high_sacked))
@@ -238,7 +258,8 @@ uint32_t tcp_sb_ack(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *se
         const struct synack_sack_block *b = &o->sack[i];
         if (i == 0 && is_dsack(o, seg->ack)) {
             *dsack = true;
-            tcb->dsacks_rcvd++;
+            if (tcb->dsacks_rcvd < UINT32_MAX)
+                tcb->dsacks_rcvd++;
             t->cnt->tcp_dsack_rcvd++;
             continue;
         }

@@ -275,6 +275,7 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
     heap_set(&t->timers, &tcb->tnode, HEAP_KEY_NONE);
     sb_destroy(&tcb->sb);
     tcp_sb_free(tcb);
+    tcp_cc_release(tcb);
     rb_destroy(&tcb->rb);
     free(tcb->lst);
     free(tcb);

@@ -220,6 +220,9 @@ void tcp_timers_run(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         case TT_TLP:
             tcb->rec->on_timer(t, tcb, (enum tcp_timer)w, now);
             break;
+        case TT_PACE: /* the next paced segment's time has come */
+            tcp_output(t, tcb, now);
+            break;
         case TT_COUNT:
             break;
         }

@@ -261,7 +261,7 @@ static void test_tcp_congestion_sets_and_reads_the_name(void **state)
     assert_int_equal(len, 5);
     assert_memory_equal(name, "cubic", 5);
     assert_int_equal(synack_socket_setsockopt(p->st, p->sd, SYNACK_SOL_TCP,
-                                              SYNACK_TCP_CONGESTION, "bbr", 4, p->now),
+                                              SYNACK_TCP_CONGESTION, "vegas", 6, p->now),
                      -ENOENT);
     assert_int_equal(synack_socket_setsockopt(p->st, p->sd, SYNACK_SOL_TCP,
                                               SYNACK_TCP_CONGESTION, "cubicx", 6, p->now),
@@ -285,7 +285,7 @@ static void test_config_refuses_an_unknown_congestion(void **state)
     c.addr = 0xc0000201u;
     assert_null(synack_config_check(&c));
     assert_int_equal(c.congestion, SYNACK_CONGESTION_NEWRENO);
-    c.congestion = 2;
+    c.congestion = SYNACK_CONGESTION_BBR + 1;
     assert_non_null(synack_config_check(&c));
     assert_non_null(strstr(synack_config_check(&c), "congestion"));
 }

@@ -161,10 +161,11 @@ struct synack_config {
 };
 
 /* Congestion control of a connection (config.congestion; per socket the
- * Linux way, TCP_CONGESTION with the name: "reno" or "cubic"). */
+ * Linux way, TCP_CONGESTION with the name: "reno", "cubic" or "bbr"). */
 enum synack_congestion {
     SYNACK_CONGESTION_NEWRENO = 0, /* RFC 5681 with RFC 6582 ("reno") */
     SYNACK_CONGESTION_CUBIC = 1,   /* RFC 9438 ("cubic") */
+    SYNACK_CONGESTION_BBR = 2,     /* model-based, draft-ietf-ccwg-bbr ("bbr"); needs SACK */
 };
 
 /* Loss detection and recovery of a connection (config.recovery and the
