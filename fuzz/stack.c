@@ -1759,6 +1759,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         oc.rto_initial_us = f.cfg.rto_initial;
         oc.rto_max_us = f.cfg.rto_max;
         oc.stack_checksums_checked = true; /* fz_observe parses them, checksums verified */
+        oc.peer_unworded = true; /* check_oracle reads only the stack's findings */
         f.oracle = oracle_new(&oc);
         if (!f.oracle)
             abort();

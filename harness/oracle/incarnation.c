@@ -96,6 +96,31 @@ void o_pend_add(struct o_side *s, const struct o_pend *p)
     s->pend[s->npend++] = *p;
 }
 
+/* A side as new: all but its arrays cleared, their counts 0 (model.h). */
+void o_side_clear(struct o_side *s)
+{
+    memset(s, 0, O_SIDE_HEAD);
+}
+
+/* Two readings alike: the same fields, each array the same up to its count. */
+static bool side_same(const struct o_side *a, const struct o_side *b)
+{
+    return memcmp(a, b, O_SIDE_HEAD) == 0 &&
+           memcmp(a->ts.tx_val, b->ts.tx_val, a->ts.ntx * sizeof a->ts.tx_val[0]) == 0 &&
+           memcmp(a->ts.tx_t, b->ts.tx_t, a->ts.ntx * sizeof a->ts.tx_t[0]) == 0 &&
+           memcmp(a->segs, b->segs, a->nsegs * sizeof a->segs[0]) == 0 &&
+           memcmp(a->holes, b->holes, a->nholes * sizeof a->holes[0]) == 0 &&
+           memcmp(a->debts, b->debts, a->ndebts * sizeof a->debts[0]) == 0 &&
+           memcmp(a->pend, b->pend, a->npend * sizeof a->pend[0]) == 0;
+}
+
+bool o_inc_same(const struct o_inc *a, const struct o_inc *b)
+{
+    return a->closed == b->closed && a->number == b->number &&
+           memcmp(&a->neg, &b->neg, sizeof a->neg) == 0 && side_same(&a->e[0], &b->e[0]) &&
+           side_same(&a->e[1], &b->e[1]);
+}
+
 /* A new incarnation on the same 4-tuple: forget the old one, keep the
  * order of the sides, count it. */
 void o_inc_reset(struct o_inc *c, const struct synack_addr *src, uint16_t sport,
@@ -103,7 +128,10 @@ void o_inc_reset(struct o_inc *c, const struct synack_addr *src, uint16_t sport,
 {
     unsigned number = c->number;
     struct synack_addr a = *src, b = *dst; /* src and dst may point into c */
-    memset(c, 0, sizeof *c);
+    o_side_clear(&c->e[0]);
+    o_side_clear(&c->e[1]);
+    memset(&c->neg, 0, sizeof c->neg);
+    c->closed = false;
     c->number = number + 1;
     c->e[0].addr = a;
     c->e[0].port = sport;
@@ -117,7 +145,7 @@ static void side_restart(struct o_side *s)
     struct synack_addr addr = s->addr;
     uint16_t port = s->port;
     enum oracle_from from = s->from;
-    memset(s, 0, sizeof *s);
+    o_side_clear(s);
     s->addr = addr;
     s->port = port;
     s->from = from;

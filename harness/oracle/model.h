@@ -66,6 +66,8 @@
 #ifndef SYNACK_HARNESS_ORACLE_MODEL_H
 #define SYNACK_HARNESS_ORACLE_MODEL_H
 
+#include <stddef.h>
+
 #include <synack/wire.h>
 
 #include "oracle/oracle.h"
@@ -200,12 +202,11 @@ struct o_ts {
                                  * sequence numbers (data, SYN, FIN): later ones carry
                                  * no less, whatever the network reordered */
     /* the latest distinct TSvals on segments that can be acknowledged, and
-     * when each first went: what an RTTM sample (RFC 7323 4.1) counts from */
-    struct {
-        uint32_t val;
-        uint64_t t;
-    } tx[ORACLE_TS_TX];
+     * when each first went: what an RTTM sample (RFC 7323 4.1) counts from
+     * (a ring of ntx, the next at next; two arrays, no padding to compare) */
     unsigned ntx, next;
+    uint32_t tx_val[ORACLE_TS_TX];
+    uint64_t tx_t[ORACLE_TS_TX];
 };
 
 /* A SYN with another ISN than the incarnation's: a candidate for the next
@@ -241,7 +242,6 @@ struct o_side {
     uint16_t syn_win;           /* the window its first SYN offered (never scaled,
                                  * RFC 7323 2.2); 0: not known */
     struct o_offer offer;
-    struct o_ts ts;
     /* what it sent */
     bool sent_any;
     uint32_t snd_max;           /* highest sequence number sent, plus one */
@@ -296,12 +296,8 @@ struct o_side {
                                  * duplicate ACK, SACK, a window update, a SYN) */
     uint64_t last_trigger_time;
     size_t nsegs;
-    struct o_seg segs[ORACLE_SEGS];
     size_t nholes;
-    struct o_hole holes[ORACLE_HOLES];
-    /* as a receiver: ACKs owed */
-    size_t ndebts;
-    struct o_debt debts[ORACLE_DEBTS];
+    size_t ndebts;              /* as a receiver: ACKs owed */
     /* a SYN with another ISN while the incarnation seemed alive: RFC 5961
      * 4.2's case (answered by a challenge ACK), or a new incarnation on
      * the 4-tuple after the old one died unseen (answered by a SYN-ACK,
@@ -311,7 +307,6 @@ struct o_side {
      * (the one a side in SYN-RECEIVED answers) and of the others the one
      * least recently sent goes (a SYN sent again counts from its last copy) */
     size_t npend;
-    struct o_pend pend[ORACLE_PENDS];
     /* it ended its incarnation with a RST: an ABORT (<SEQ=SND.NXT><CTL=RST>,
      * RFC 9293 3.10.5), or any RST in a synchronized state (3.5.2 group 3
      * sends none but those): its timer stops, and its next SYN-ACK at its
@@ -342,7 +337,18 @@ struct o_side {
     uint32_t last_seq, last_ack, last_len, last_end;
     unsigned last_pkt;          /* its number */
     uint64_t last_time;
+    /* its timestamp clock; then the arrays, last (o_side_clear clears
+     * only what comes before them, their counts among it: no array is
+     * read past its count) */
+    struct o_ts ts;
+    struct o_seg segs[ORACLE_SEGS];
+    struct o_hole holes[ORACLE_HOLES];
+    struct o_debt debts[ORACLE_DEBTS];
+    struct o_pend pend[ORACLE_PENDS];
 };
+
+/* What o_side_clear clears: all before the arrays (ts.tx_val on). */
+#define O_SIDE_HEAD offsetof(struct o_side, ts.tx_val)
 
 /* One incarnation of a connection: the two sides and what they agreed. */
 struct o_inc {
@@ -461,6 +467,8 @@ struct o_pend *o_pend_find(struct o_side *s, uint32_t seq);
 void o_pend_add(struct o_side *s, const struct o_pend *p);
 unsigned o_syn_readings(const struct oracle *o, const struct o_side *s, const struct o_side *r,
                         const struct synack_tcp *th);
+void o_side_clear(struct o_side *s);
+bool o_inc_same(const struct o_inc *a, const struct o_inc *b);
 void o_inc_reset(struct o_inc *c, const struct synack_addr *src, uint16_t sport,
                  const struct synack_addr *dst, uint16_t dport);
 /* Picks the incarnation of this segment, starting a new one when it says

@@ -71,10 +71,10 @@ static bool sends_new(const struct o_side *s, const struct segv *v)
 static void ts_tx_note(struct o_side *s, uint32_t tsval, uint64_t now)
 {
     unsigned last = (s->ts.next + ORACLE_TS_TX - 1) % ORACLE_TS_TX;
-    if (s->ts.ntx && s->ts.tx[last].val == tsval)
+    if (s->ts.ntx && s->ts.tx_val[last] == tsval)
         return;
-    s->ts.tx[s->ts.next].val = tsval;
-    s->ts.tx[s->ts.next].t = now;
+    s->ts.tx_val[s->ts.next] = tsval;
+    s->ts.tx_t[s->ts.next] = now;
     s->ts.next = (s->ts.next + 1) % ORACLE_TS_TX;
     if (s->ts.ntx < ORACLE_TS_TX)
         s->ts.ntx++;
@@ -87,7 +87,7 @@ static void ts_tx_note(struct o_side *s, uint32_t tsval, uint64_t now)
 static bool ts_tx_seen(const struct o_side *r, uint32_t tsval)
 {
     for (unsigned i = 0; i < r->ts.ntx; i++)
-        if (r->ts.tx[i].val == tsval)
+        if (r->ts.tx_val[i] == tsval)
             return true;
     return false;
 }
@@ -105,11 +105,11 @@ void o_ts_rtt(struct oracle *o, const struct o_side *s, struct o_side *r,
         return;
     for (unsigned i = 0; i < r->ts.ntx; i++) {
         unsigned k = (r->ts.next + ORACLE_TS_TX - 1 - i) % ORACLE_TS_TX;
-        if (r->ts.tx[k].val != th->opts.ts_ecr)
+        if (r->ts.tx_val[k] != th->opts.ts_ecr)
             continue;
         uint32_t smss = s->offer.mss_present && s->offer.mss ? s->offer.mss : 536;
         uint32_t flight = r->snd_max - r->snd_una, per = 2 * smss;
-        o_rtt_sample_weighted(r, RTT_TSECR, (int64_t)(o->now - r->ts.tx[k].t),
+        o_rtt_sample_weighted(r, RTT_TSECR, (int64_t)(o->now - r->ts.tx_t[k]),
                               flight > per ? (flight + per - 1) / per : 1);
         return;
     }

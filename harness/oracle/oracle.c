@@ -102,6 +102,8 @@ void o_finding(struct oracle *o, enum oracle_rule_id id, const char *fmt, ...)
     f->dst = o->dst;
     f->sport = o->sport;
     f->dport = o->dport;
+    if (o->from == ORACLE_FROM_PEER && o->cfg.peer_unworded)
+        return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(f->message, sizeof f->message, fmt, ap);
@@ -215,7 +217,8 @@ static struct o_tuple *tuple_find_or_add(struct oracle *o, struct o_ep src, stru
         o->conns = v;
     }
     struct o_tuple *t = calloc(1, sizeof *t);
-    struct o_inc *c = malloc(sizeof *c); /* (o_inc_reset clears it) */
+    struct o_inc *c = calloc(1, sizeof *c); /* (o_inc_reset clears all but the arrays,
+                                              * which o_inc_same compares up to their counts) */
     if (!t || !c) {
         free(t);
         free(c);
@@ -412,11 +415,6 @@ static bool cand_keep(const struct o_cand *k, bool any_clean, bool any_unrefuted
     return !any_clean || k->ruling == 0;
 }
 
-static bool inc_same(const struct o_inc *a, const struct o_inc *b)
-{
-    return memcmp(a, b, sizeof *a) == 0;
-}
-
 /* Keep the readings that stand (merging those that came out the same)
  * and report the findings of the one of them with the fewest. */
 static void resolve(struct oracle *o, struct o_tuple *t, struct o_cand *k, size_t n,
@@ -432,7 +430,7 @@ static void resolve(struct oracle *o, struct o_tuple *t, struct o_cand *k, size_
     for (size_t i = 0; i < n; i++) {
         bool keep = cand_keep(&k[i], any_clean, any_unrefuted) && t->nworlds < ORACLE_WORLDS;
         for (size_t w = 0; keep && w < t->nworlds; w++)
-            keep = !inc_same(t->world[w], k[i].w);
+            keep = !o_inc_same(t->world[w], k[i].w);
         if (keep && (!best || k[i].count < best->count))
             best = &k[i];
         if (keep)

@@ -73,6 +73,10 @@ struct oracle_config {
                                 * target does): the oracle does not sum them again,
                                 * and ip-checksum / tcp-checksum are the caller's for
                                 * them (false) */
+    bool peer_unworded;        /* findings about the peer's packets are kept and
+                                * counted but not worded (message ""): a caller that
+                                * reads only the stack's (the fuzz target) saves the
+                                * formatting (false) */
 };
 void oracle_config_default(struct oracle_config *c);
 
