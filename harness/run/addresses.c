@@ -36,6 +36,23 @@ const char *run_ip_version_name(enum script_ip_version v)
     return (unsigned)v < 3 ? names[v] : "?";
 }
 
+/* --primary_ip, of the run's family (a->local's), or none. */
+static bool primary_of(const struct script *s, struct run_addresses *a, char *why, size_t n)
+{
+    const char *v = given_value(s, "primary_ip");
+    a->primary = (struct synack_addr){0};
+    if (!v)
+        return true;
+    if (!synack_addr_parse(v, strlen(v), &a->primary) || a->primary.family != a->local.family ||
+        synack_addr_eq(&a->primary, &a->local)) {
+        snprintf(why, n, "--primary_ip=%s is not an %s address other than --local_ip, and the "
+                 "run is %s", v, a->local.family == SYNACK_AF_INET6 ? "IPv6" : "IPv4",
+                 run_ip_version_name(a->version));
+        return false;
+    }
+    return true;
+}
+
 bool run_addresses_of(const struct script *s, enum script_ip_version dflt,
                       struct run_addresses *a, char *why, size_t n)
 {
@@ -52,7 +69,8 @@ bool run_addresses_of(const struct script *s, enum script_ip_version dflt,
             return false;
         }
         return addr6_of(s, "local_ip", RUN_DEFAULT_LOCAL_IP6, &a->local, why, n) &&
-               addr6_of(s, "remote_ip", RUN_DEFAULT_REMOTE_IP6, &a->remote, why, n);
+               addr6_of(s, "remote_ip", RUN_DEFAULT_REMOTE_IP6, &a->remote, why, n) &&
+               primary_of(s, a, why, n);
     }
     if (so->local_ip_v6 || so->remote_ip_v6) {
         snprintf(why, n, "an IPv6 --%s in an %s run", so->local_ip_v6 ? "local_ip" : "remote_ip",
@@ -62,5 +80,5 @@ bool run_addresses_of(const struct script *s, enum script_ip_version dflt,
     a->domain = a->version == SCRIPT_IPV4 ? SYNACK_AF_INET : SYNACK_AF_INET6;
     a->local = synack_addr_from_v4(so->local_ip_given ? so->local_ip : RUN_DEFAULT_LOCAL_IP);
     a->remote = synack_addr_from_v4(so->remote_ip_given ? so->remote_ip : RUN_DEFAULT_REMOTE_IP);
-    return true;
+    return primary_of(s, a, why, n);
 }

@@ -101,6 +101,7 @@ struct runner {
      * for ipv6) and the family of the sockets the script opens (packetdrill's
      * --ip_version: AF_INET6 for ipv4-mapped-ipv6 and ipv6). */
     struct synack_addr local, remote;
+    struct synack_addr primary; /* --primary_ip (run_addresses) */
     int domain;
     uint16_t mtu;              /* of the target's link (run_addresses_of) */
     uint16_t bind_port, connect_port;

@@ -550,6 +550,7 @@ static bool runner_open(struct runner *r)
     struct target_config tc = {
         .local = r->local,
         .remote = r->remote,
+        .primary = r->primary,
         .mtu = r->mtu,
         .offload = r->o->offload,
         .seed = r->o->seed,
@@ -740,6 +741,12 @@ static const char *run_family(struct runner *r, const struct script *s,
         snprintf(why, n, "target %s does not run IPv6 (--ip_version ipv6)", o->target->name);
         return why;
     }
+    if (ra.primary.family && !o->target->multihomed) {
+        snprintf(why, n, "target %s cannot give the stack a second address (--primary_ip)",
+                 o->target->name);
+        return why;
+    }
+    r->primary = ra.primary;
     r->local = ra.local;
     r->remote = ra.remote;
     r->domain = ra.domain;

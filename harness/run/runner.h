@@ -70,6 +70,11 @@ struct run_options {
 struct run_addresses {
     enum script_ip_version version;
     struct synack_addr local, remote; /* on the wire */
+    /* --primary_ip=A (synack's own): the stack has A too, as its first
+     * address (a multihomed host, RFC 1122 3.3.4), and local as another on
+     * local's /24 (/64). The script never talks to A: its packets still go
+     * to local and must come from it. Family 0: not given. */
+    struct synack_addr primary;
     int domain;                       /* the sockets' family */
     uint16_t mtu;
 };

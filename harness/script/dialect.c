@@ -29,6 +29,9 @@ const struct dialect_kind dialect_kinds[] = {
      "packetdrill's arguments (send and recv take flags, sendto six)"},
     {"synack-symbol", "a name of synack's own (SYNACK_*, synack_soft_error)",
      "none where synack's switch has no Linux socket option; a sysctl line where it has"},
+    {"primary-ip", "--primary_ip=A: the stack has a second address, its first, that the "
+     "script's packets do not use (a multihomed host)",
+     "none: the stack under test has its host's addresses"},
     {NULL, NULL, NULL},
 };
 
@@ -196,6 +199,10 @@ static void check_syscall(struct walk *w, const struct script_event *ev)
 size_t dialect_check(const struct script *s, struct dialect_finding *out, size_t max)
 {
     struct walk w = {out, max, 0};
+    for (size_t i = 0; i < s->options.given_count; i++)
+        if (strcmp(s->options.given[i].name, "primary_ip") == 0)
+            add(&w, s->options.given[i].line, s->options.given[i].column, "primary-ip",
+                "--primary_ip gives the stack a second address");
     for (size_t i = 0; i < s->event_count; i++) {
         const struct script_event *ev = &s->events[i];
         if (ev->type == SCRIPT_EV_PACKET)

@@ -273,6 +273,7 @@ static const struct opt_spec opt_specs[] = {
     { "define", OPTV_DEFINE, 0, 0, -1, -1, 0 },
     OPT_TEXT_("verbose"),
     OPT_TEXT_("psp_udp_port"), /* Google's PSP: its packets are a named skip */
+    OPT_TEXT_("primary_ip"),   /* synack's own: a second address of the stack (runner.h) */
 };
 
 static void opt_store(struct script_options *o, const struct opt_spec *spec, uint64_t v)

@@ -123,6 +123,7 @@ const struct target_ops target_mem = {
     .name = "mem",
     .virtual_time = true,
     .ipv6 = true,
+    .multihomed = true,
     .open = mem_open,
     .close = mem_close,
     .now = mem_now,

@@ -248,7 +248,12 @@ static void init_flags(const struct so_spec *sp, const struct target_config *cfg
     if (cfg->mtu && cfg->mtu != SO_DEFAULT_MTU)
         k += snprintf(out + k, n - (size_t)k, "%smtu=%u", k ? "," : "", cfg->mtu);
     uint32_t local = synack_addr_v4(&cfg->local);
-    if (cfg->local.family == SYNACK_AF_INET && local != SO_DEFAULT_ADDR && (size_t)k < n)
+    if (cfg->primary.family == SYNACK_AF_INET && (size_t)k < n) /* --primary_ip */
+        k += snprintf(out + k, n - (size_t)k, "%saddr=%s", k ? "," : "",
+                      fmt_ip(synack_addr_v4(&cfg->primary), ip));
+    if (cfg->primary.family == SYNACK_AF_INET && (size_t)k < n)
+        snprintf(out + k, n - (size_t)k, ",more_addr=%s/24", fmt_ip(local, ip));
+    else if (cfg->local.family == SYNACK_AF_INET && local != SO_DEFAULT_ADDR && (size_t)k < n)
         snprintf(out + k, n - (size_t)k, "%saddr=%s", k ? "," : "", fmt_ip(local, ip));
 }
 
@@ -564,7 +569,7 @@ static int probe(struct so_spec *sp, char *err, size_t n)
 }
 
 const struct target_ops *so_target_new(const char *name, const char *path, const char *flags,
-                                       char *err, size_t n)
+                                       bool multihomed, char *err, size_t n)
 {
     struct so_spec *sp = calloc(1, sizeof *sp);
     struct target_ops *ops = calloc(1, sizeof *ops);
@@ -590,6 +595,7 @@ const struct target_ops *so_target_new(const char *name, const char *path, const
     *ops = so_template;
     ops->name = sp->name;
     ops->virtual_time = sp->clock == SO_CLOCK_VIRTUAL;
+    ops->multihomed = multihomed;
     ops->spec = sp;
     ops->release = so_target_free;
     return ops;

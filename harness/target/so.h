@@ -8,9 +8,10 @@
 
 /* A target running the object at path with --so-flags flags, called name
  * in results. Loads the object once (in a host process) to learn its
- * clock. NULL with the reason in err. */
+ * clock. multihomed: the object takes more_addr=A/LEN (a second address,
+ * --primary_ip), as synack's does. NULL with the reason in err. */
 const struct target_ops *so_target_new(const char *name, const char *path, const char *flags,
-                                       char *err, size_t errlen);
+                                       bool multihomed, char *err, size_t errlen);
 void so_target_free(const struct target_ops *ops);
 
 /* The file called name beside the running program, or $env when set. */

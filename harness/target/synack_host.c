@@ -22,12 +22,17 @@ void synack_host_config(struct synack_config *c, const struct target_config *cfg
     synack_config_default(c);
     c->mtu = cfg->mtu;
     c->rng_seed = cfg->seed;
+    /* --primary_ip: the stack's first address; the script's is another */
+    const struct synack_addr *first = cfg->primary.family ? &cfg->primary : &cfg->local;
     if (cfg->local.family == SYNACK_AF_INET6) {
-        memcpy(c->addr6, cfg->local.a, 16);
+        memcpy(c->addr6, first->a, 16);
         c->addr = 0xc0000201u; /* 192.0.2.1 */
     } else {
-        c->addr = synack_addr_v4(&cfg->local);
+        c->addr = synack_addr_v4(first);
     }
+    if (cfg->primary.family)
+        c->more_addrs[0] = (struct synack_ifaddr){
+            cfg->local, cfg->local.family == SYNACK_AF_INET6 ? 64 : 24};
 }
 
 int synack_host_start(struct target *t, const struct synack_config *c,

@@ -26,6 +26,8 @@ struct target;
 struct target_config {
     struct synack_addr local;  /* the stack under test (its family is the wire's) */
     struct synack_addr remote; /* the script's side */
+    struct synack_addr primary; /* --primary_ip: the stack's first address, local
+                                 * another (family 0: none; target_ops.multihomed) */
     uint16_t mtu;
     bool offload;        /* TSO and checksum offload on the device (target_ops.offload) */
     uint64_t seed;       /* for targets with an RNG (mem) */
@@ -62,6 +64,9 @@ struct target_ops {
                           * as packetdrill's (target_config.offload) */
     bool ipv6;           /* runs scripts over IPv6 (--ip_version ipv6); without it
                           * the runner skips them, naming the target */
+    bool multihomed;     /* can give the stack a second address (--primary_ip,
+                          * target_config.primary); without it the runner skips
+                          * such scripts */
     /* What a target made from an argument runs (so:PATH, exec:COMMAND):
      * given to open() as cfg->spec. NULL for the fixed targets. */
     const void *spec;

@@ -46,7 +46,7 @@ const struct target_ops *target_resolve(const char *arg, const char *flags, char
         char *path = so_beside_harness("SYNACK_LWIP_OBJECT", "liblwip-packetdrill.so");
         char all[1024]; /* virtual time unless the flags say otherwise (the last wins) */
         snprintf(all, sizeof all, "clock=virtual%s%s", flags ? "," : "", flags ? flags : "");
-        const struct target_ops *ops = path ? so_target_new("lwip", path, all, err, n) : NULL;
+        const struct target_ops *ops = path ? so_target_new("lwip", path, all, false, err, n) : NULL;
         if (!path)
             snprintf(err, n, "cannot find liblwip-packetdrill.so");
         free(path);
@@ -55,7 +55,7 @@ const struct target_ops *target_resolve(const char *arg, const char *flags, char
     if (strncmp(arg, "so:", 3) == 0 && arg[3]) {
         char name[300];
         so_name(arg + 3, name, sizeof name);
-        return so_target_new(name, arg + 3, flags, err, n);
+        return so_target_new(name, arg + 3, flags, true, err, n);
     }
     if (strncmp(arg, "exec:", 5) == 0 && arg[5]) {
         if (flags) {

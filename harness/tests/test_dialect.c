@@ -88,7 +88,23 @@ static void test_every_kind_says_packetdrills_way(void **state)
     size_t n = 0;
     for (; dialect_kinds[n].kind; n++)
         assert_true(strlen(dialect_kinds[n].what) > 5 && strlen(dialect_kinds[n].packetdrill) > 3);
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 13);
+}
+
+/* --primary_ip, a header option of synack's own, at its line and column. */
+static void test_primary_ip_is_found(void **state)
+{
+    (void)state;
+    const char *src = "--primary_ip=192.0.2.1\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
+    struct script *s = NULL;
+    struct script_error err;
+    if (script_parse_buffer(src, strlen(src), "t.pkt", &s, &err) < 0)
+        fail_msg("does not parse: %s", err.message);
+    struct dialect_finding f[2];
+    assert_int_equal(dialect_check(s, f, 2), 1);
+    assert_string_equal(f[0].kind, "primary-ip");
+    assert_int_equal(f[0].line, 1);
+    script_free(s);
 }
 
 /* More findings than room: counted, not written past the end. */
@@ -105,6 +121,7 @@ int main(void)
         cmocka_unit_test(test_plain_packetdrill_has_no_finding),
         cmocka_unit_test(test_each_kind_is_found_where_it_is),
         cmocka_unit_test(test_every_kind_says_packetdrills_way),
+        cmocka_unit_test(test_primary_ip_is_found),
         cmocka_unit_test(test_findings_past_room_are_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

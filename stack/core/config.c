@@ -115,6 +115,38 @@ static const char *check_times(const struct synack_config *c)
 
 static const uint8_t no_addr6[16]; /* addr6 unset: no IPv6 */
 
+/* more_addrs: unicast, of a family the stack has, each once. */
+static const char *check_more_addrs(const struct synack_config *c)
+{
+    for (size_t i = 0; i < SYNACK_MORE_ADDRS; i++) {
+        const struct synack_ifaddr *m = &c->more_addrs[i];
+        if (m->addr.family == 0)
+            continue;
+        if (m->addr.family == SYNACK_AF_INET) {
+            uint32_t a = synack_addr_v4(&m->addr);
+            if (m->prefix_len == 0 || m->prefix_len > 32)
+                return "more_addrs: an IPv4 prefix_len outside 1..32";
+            if (a == c->addr || (a >> 24) == 0 || (a >> 24) == 127 || (a >> 24) >= 224)
+                return "more_addrs: an IPv4 address that is addr, 0/8, loopback, multicast "
+                       "or class E (RFC 1122 3.2.1.3)";
+        } else if (m->addr.family == SYNACK_AF_INET6) {
+            if (memcmp(c->addr6, no_addr6, 16) == 0)
+                return "more_addrs: an IPv6 address without addr6";
+            if (m->prefix_len == 0 || m->prefix_len > 128)
+                return "more_addrs: an IPv6 prefix_len outside 1..128";
+            if (ip6_is_multicast(m->addr.a) || synack_addr_is_v4mapped(m->addr.a) ||
+                memcmp(m->addr.a, no_addr6, 16) == 0 || memcmp(m->addr.a, c->addr6, 16) == 0)
+                return "more_addrs: an IPv6 address that is addr6, multicast, IPv4-mapped or ::";
+        } else {
+            return "more_addrs: a family other than SYNACK_AF_INET, SYNACK_AF_INET6 or 0";
+        }
+        for (size_t k = 0; k < i; k++)
+            if (synack_addr_eq(&c->more_addrs[k].addr, &m->addr))
+                return "more_addrs: an address given twice";
+    }
+    return NULL;
+}
+
 static const char *check_sizes(const struct synack_config *c)
 {
     if (c->addr == 0)
@@ -128,6 +160,9 @@ static const char *check_sizes(const struct synack_config *c)
         return "addr6: multicast or IPv4-mapped (a unicast IPv6 address, or all zero)";
     if (memcmp(c->addr6, no_addr6, 16) != 0 && c->mtu < SYNACK_IPV6_MIN_MTU)
         return "mtu: below 1280 with addr6 set (RFC 8200 5)";
+    const char *why = check_more_addrs(c);
+    if (why)
+        return why;
     if (c->max_conns == 0 || c->max_sockets == 0)
         return "max_conns, max_sockets: 0";
     if (c->sndbuf == 0 || c->rcvbuf == 0)

@@ -50,6 +50,25 @@ static void link_send_segment(struct synack_stack *s, uint8_t *ip, size_t iph,
         s->cnt.link_drop++;
 }
 
+#ifdef SYNACK_MUTATION
+/* The mutant ip_picks_source (MUST-45): IP stamps its own choice of source
+ * (ip_select_src) on every IPv4 segment after the SYN, whatever the
+ * connection's address; the TCP checksum follows (RFC 1624), so only the
+ * address is wrong. */
+static uint32_t mutant_ip_picks_source(struct synack_stack *s, const struct tcp_out *o)
+{
+    uint8_t *seg = o->pkt + TCP_IP_HEADROOM;
+    uint32_t was = synack_addr_v4(o->src), src = ip_select_src(&s->host, synack_addr_v4(o->dst));
+    if ((seg[13] & SYNACK_TCP_SYN) || src == was)
+        return was;
+    uint16_t c = synack_get16(seg + 16);
+    bool partial = o->pkt_flags & SYNACK_PKT_CSUM_PARTIAL; /* the field holds ~sum */
+    c = synack_cksum_update32(partial ? (uint16_t)~c : c, was, src);
+    synack_put16(seg + 16, partial ? (uint16_t)~c : c);
+    return src;
+}
+#endif
+
 /* TCP's output: the IP header goes into the headroom (its last 20 octets
  * for IPv4), then the link. IPv6 has no DF: a host never fragments a
  * segment (RFC 8200 5, RFC 8201), and sends no flow label (RFC 6437: 0
@@ -67,13 +86,18 @@ static void stack_ip_output(void *ctx, const struct tcp_out *o, uint64_t now)
         link_send_segment(s, o->pkt, SYNACK_IPV6_HDR, o, now);
         return;
     }
+    uint32_t src = synack_addr_v4(o->src);
+#ifdef SYNACK_MUTATION
+    if (MUTANT(ip_picks_source))
+        src = mutant_ip_picks_source(s, o);
+#endif
     struct synack_ipv4 h = {
         .tos = o->tos,
         .id = s->ip_id++,
         .frag = o->df ? SYNACK_IP_DF : 0, /* RFC 1191 3 */
         .ttl = o->ttl ? o->ttl : s->cfg.ttl,
         .proto = SYNACK_IPPROTO_TCP,
-        .src = synack_addr_v4(o->src),
+        .src = src,
         .dst = synack_addr_v4(o->dst),
     };
     uint8_t *ip = o->pkt + TCP_IP_HEADROOM - 20u;
@@ -93,6 +117,27 @@ static void link_caps(struct tcp_ctx *t, const struct synack_link *link)
     }
 }
 
+/* Our addresses of each family: addr (addr6) first, then more_addrs. */
+static void hosts_setup(struct synack_stack *s, const struct synack_config *cfg)
+{
+    memset(&s->host, 0, sizeof s->host);
+    memset(&s->host6, 0, sizeof s->host6);
+    s->host.addr[0] = cfg->addr;
+    s->host.prefix_len[0] = cfg->prefix_len;
+    memcpy(s->host6.addr[0], cfg->addr6, 16);
+    s->host6.prefix_len[0] = 64; /* RFC 4291 2.5.4 */
+    for (size_t i = 0; i < SYNACK_MORE_ADDRS; i++) {
+        const struct synack_ifaddr *m = &cfg->more_addrs[i];
+        if (m->addr.family == SYNACK_AF_INET) {
+            s->host.addr[1 + i] = synack_addr_v4(&m->addr);
+            s->host.prefix_len[1 + i] = m->prefix_len;
+        } else if (m->addr.family == SYNACK_AF_INET6) {
+            memcpy(s->host6.addr[1 + i], m->addr.a, 16);
+            s->host6.prefix_len[1 + i] = m->prefix_len;
+        }
+    }
+}
+
 /* Everything synack_stack_new sets but the stack and its ICMP buffer:
  * on a zeroed stack it makes one, on a used one it resets it. */
 static int stack_setup(struct synack_stack *s, const struct synack_config *cfg,
@@ -101,8 +146,7 @@ static int stack_setup(struct synack_stack *s, const struct synack_config *cfg,
     s->cfg = *cfg;
     s->link = *link;
     memset(&s->cnt, 0, sizeof s->cnt);
-    s->host = (struct ip_host){cfg->addr, cfg->prefix_len};
-    memcpy(s->host6.addr, cfg->addr6, 16);
+    hosts_setup(s, cfg);
     s->ipv6 = memcmp(cfg->addr6, no_addr6, 16) != 0;
     rng_seed(&s->rng, cfg->rng_seed);
     s->ip_id = (uint16_t)rng_next(&s->rng);
@@ -183,13 +227,16 @@ static bool icmp_rate_ok(struct synack_stack *s, uint64_t now)
     return false;
 }
 
-static void icmp_send(struct synack_stack *s, uint32_t dst, size_t icmp_len, uint64_t now)
+/* ICMP from src, the address the datagram it answers was sent to (RFC 1122
+ * 3.2.2.6 for an echo reply). */
+static void icmp_send(struct synack_stack *s, uint32_t src, uint32_t dst, size_t icmp_len,
+                      uint64_t now)
 {
     struct synack_ipv4 h = {
         .id = s->ip_id++,
         .ttl = s->cfg.ttl,
         .proto = SYNACK_IPPROTO_ICMP,
-        .src = s->cfg.addr,
+        .src = src,
         .dst = dst,
     };
     synack_ipv4_build(s->icmp_buf, 20, &h, icmp_len, NULL);
@@ -208,7 +255,7 @@ static void icmp_send_error(struct synack_stack *s, const struct synack_ipv4 *ip
     size_t n = icmp_build_error(s->icmp_buf + 20, cap, type, code, rest, pkt, len);
     if (n) {
         s->cnt.icmp_errors_sent++;
-        icmp_send(s, ip->src, n, now);
+        icmp_send(s, ip->dst, ip->src, n, now);
     }
 }
 
@@ -227,13 +274,13 @@ static void icmp_input(struct synack_stack *s, const struct synack_ipv4 *ip, enu
         size_t n = icmp_build_echo_reply(s->icmp_buf + 20, s->cfg.mtu - 20u, &icmp);
         if (n) { /* longer requests than our buffer are not answered */
             s->cnt.icmp_echo_replied++;
-            icmp_send(s, ip->src, n, now);
+            icmp_send(s, ip->dst, ip->src, n, now);
         }
         return;
     }
     if (!icmp.is_error || k != IP_DST_OURS)
         return;
-    if (icmp.inner.proto != SYNACK_IPPROTO_TCP || icmp.inner.src != s->cfg.addr) {
+    if (icmp.inner.proto != SYNACK_IPPROTO_TCP || !ip_is_ours(&s->host, icmp.inner.src)) {
         s->cnt.icmp_drop_no_conn++;
         return;
     }
@@ -340,11 +387,19 @@ static void ip_drop_unparsed(struct synack_stack *s, const struct synack_ipv4 *i
 
 /* ---- IPv6 (RFC 8200) ---- */
 
-static void icmp6_send(struct synack_stack *s, const uint8_t dst[16], size_t icmp_len,
-                       uint64_t now)
+/* ICMPv6 answering a packet to to: from to when it is ours, else from the
+ * address we would use towards dst (to the all-nodes group). */
+static const uint8_t *icmp6_src(const struct synack_stack *s, const uint8_t to[16],
+                                const uint8_t dst[16])
+{
+    return ip6_is_ours(&s->host6, to) ? to : ip6_select_src(&s->host6, dst);
+}
+
+static void icmp6_send(struct synack_stack *s, const uint8_t src[16], const uint8_t dst[16],
+                       size_t icmp_len, uint64_t now)
 {
     struct synack_ipv6 h = {.next = SYNACK_IPPROTO_ICMPV6, .hop_limit = s->cfg.ttl};
-    memcpy(h.src, s->host6.addr, 16);
+    memcpy(h.src, src, 16);
     memcpy(h.dst, dst, 16);
     synack_ipv6_build(s->icmp_buf, SYNACK_IPV6_HDR, &h, icmp_len, NULL);
     link_send(s, s->icmp_buf, SYNACK_IPV6_HDR + icmp_len, now);
@@ -360,11 +415,12 @@ static void icmp6_send_error(struct synack_stack *s, const uint8_t *pkt, size_t 
         return;
     size_t cap = (s->cfg.mtu < SYNACK_IPV6_MIN_MTU ? s->cfg.mtu : SYNACK_IPV6_MIN_MTU) -
                  SYNACK_IPV6_HDR;
+    const uint8_t *src = icmp6_src(s, pkt + 24, pkt + 8);
     size_t n = icmp6_build_error(s->icmp_buf + SYNACK_IPV6_HDR, cap, type, code, rest, pkt, len,
-                                 s->host6.addr, pkt + 8);
+                                 src, pkt + 8);
     if (n) {
         s->cnt.icmp_errors_sent++;
-        icmp6_send(s, pkt + 8, n, now);
+        icmp6_send(s, src, pkt + 8, n, now);
     }
 }
 
@@ -381,18 +437,19 @@ static void icmp6_input(struct synack_stack *s, const struct synack_ipv6 *ip,
         return;
     }
     if (m.type == ICMP6_ECHO_REQUEST) {
+        const uint8_t *src = icmp6_src(s, ip->dst, ip->src);
         size_t n = synack_icmp6_build(s->icmp_buf + SYNACK_IPV6_HDR,
                                       s->cfg.mtu - SYNACK_IPV6_HDR, ICMP6_ECHO_REPLY, 0, m.rest,
-                                      m.data, m.data_len, s->host6.addr, ip->src, NULL);
+                                      m.data, m.data_len, src, ip->src, NULL);
         if (n) { /* longer requests than the MTU are not answered */
             s->cnt.icmp_echo_replied++;
-            icmp6_send(s, ip->src, n, now);
+            icmp6_send(s, src, ip->src, n, now);
         }
         return;
     }
     if (!m.is_error || k != IP_DST_OURS)
         return;
-    if (m.inner.proto != SYNACK_IPPROTO_TCP || memcmp(m.inner.src, s->host6.addr, 16) != 0) {
+    if (m.inner.proto != SYNACK_IPPROTO_TCP || !ip6_is_ours(&s->host6, m.inner.src)) {
         s->cnt.icmp_drop_no_conn++;
         return;
     }

@@ -8,11 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <synack/stack.h>
 #include <synack/wire.h>
 
+/* Our addresses of a family: the configuration's addr (addr6) first, then
+ * those of more_addrs (RFC 1122 3.3.4: a multihomed host). */
+#define IP_HOST_ADDRS (1 + SYNACK_MORE_ADDRS)
+
 struct ip_host {
-    uint32_t addr;
-    uint8_t prefix_len;
+    uint32_t addr[IP_HOST_ADDRS];       /* 0: unused */
+    uint8_t prefix_len[IP_HOST_ADDRS];
 };
 
 enum ip_dst_kind {
@@ -23,6 +28,11 @@ enum ip_dst_kind {
 
 /* RFC 1122 3.2.1.3: where a datagram is addressed. */
 enum ip_dst_kind ip_classify_dst(const struct ip_host *h, uint32_t dst);
+/* Is a one of our addresses? */
+bool ip_is_ours(const struct ip_host *h, uint32_t a);
+/* RFC 1122 3.3.4.3 (A): the source for a datagram to dst: the first of our
+ * addresses whose subnet holds dst, else our first address. */
+uint32_t ip_select_src(const struct ip_host *h, uint32_t dst);
 /* RFC 1122 3.2.1.3 (a)-(g): can src be the source of a datagram we accept?
  * Not 0, not broadcast, not multicast, not loopback, not class E, and not
  * our own address (a datagram from outside cannot come from us). */

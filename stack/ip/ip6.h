@@ -13,7 +13,8 @@
 #include "ip/ip.h"
 
 struct ip6_host {
-    uint8_t addr[16];
+    uint8_t addr[IP_HOST_ADDRS][16];   /* all zero: unused */
+    uint8_t prefix_len[IP_HOST_ADDRS]; /* addr6's: 64 (RFC 4291 2.5.4) */
 };
 
 /* RFC 4291 2.7: ff00::/8. */
@@ -26,6 +27,11 @@ static inline bool ip6_is_multicast(const uint8_t a[16])
  * address ff02::1 (RFC 4291 2.7.1, which every node joins), or other
  * (RFC 8200 has no broadcast). */
 enum ip_dst_kind ip6_classify_dst(const struct ip6_host *h, const uint8_t dst[16]);
+/* Is a one of our addresses? */
+bool ip6_is_ours(const struct ip6_host *h, const uint8_t a[16]);
+/* The source for a packet to dst: the first of our addresses whose subnet
+ * holds dst, else our first (RFC 1122 3.3.4.3 (A), as for IPv4). */
+const uint8_t *ip6_select_src(const struct ip6_host *h, const uint8_t dst[16]);
 /* Can src be the source of a packet we accept? Not unspecified (::), not
  * loopback (::1, RFC 4291 2.5.3: never sent outside a node), not multicast,
  * not IPv4-mapped (RFC 4291 2.5.5.2: never on the wire, RFC 6890), not our

@@ -8,9 +8,37 @@
 
 static const uint8_t all_nodes[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
+static bool is_zero(const uint8_t *a, size_t n);
+
+bool ip6_is_ours(const struct ip6_host *h, const uint8_t a[16])
+{
+    for (size_t i = 0; i < IP_HOST_ADDRS; i++)
+        if (!is_zero(h->addr[i], 16) && !memcmp(a, h->addr[i], 16))
+            return true;
+    return false;
+}
+
+/* Do a and b agree in their first n bits? */
+static bool same_prefix(const uint8_t *a, const uint8_t *b, unsigned n)
+{
+    unsigned whole = n / 8, rest = n % 8;
+    if (memcmp(a, b, whole) != 0)
+        return false;
+    uint8_t m = (uint8_t)(0xffu << (8 - rest));
+    return rest == 0 || ((a[whole] ^ b[whole]) & m) == 0;
+}
+
+const uint8_t *ip6_select_src(const struct ip6_host *h, const uint8_t dst[16])
+{
+    for (size_t i = 0; i < IP_HOST_ADDRS; i++)
+        if (!is_zero(h->addr[i], 16) && same_prefix(h->addr[i], dst, h->prefix_len[i]))
+            return h->addr[i];
+    return h->addr[0];
+}
+
 enum ip_dst_kind ip6_classify_dst(const struct ip6_host *h, const uint8_t dst[16])
 {
-    if (!memcmp(dst, h->addr, 16))
+    if (ip6_is_ours(h, dst))
         return IP_DST_OURS;
     if (!memcmp(dst, all_nodes, 16))
         return IP_DST_BROADCAST; /* the multicast group every node is in */
@@ -33,7 +61,7 @@ bool ip6_src_valid(const struct ip6_host *h, const uint8_t src[16])
         return false;
     if (is_zero(src, 10) && src[10] == 0xff && src[11] == 0xff) /* ::ffff:0:0/96 */
         return false;
-    return memcmp(src, h->addr, 16) != 0; /* ours, from outside: a spoof */
+    return !ip6_is_ours(h, src); /* ours, from outside: a spoof */
 }
 
 bool icmp6_error_allowed(const struct ip6_host *h, const uint8_t *pkt, size_t len,

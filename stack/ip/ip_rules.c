@@ -1,20 +1,48 @@
 /* IPv4 addressing rules for a host (RFC 1122 3.2.1.3). */
 #include "ip/ip.h"
 
-static uint32_t subnet_mask(const struct ip_host *h)
+static uint32_t subnet_mask(uint8_t prefix_len)
 {
-    return h->prefix_len == 0 ? 0 : ~0u << (32 - h->prefix_len);
+    return prefix_len == 0 ? 0 : ~0u << (32 - prefix_len);
+}
+
+/* Address i's directed broadcast is a? */
+static bool is_directed_broadcast_of(const struct ip_host *h, size_t i, uint32_t a)
+{
+    uint32_t m = subnet_mask(h->prefix_len[i]);
+    return h->addr[i] && h->prefix_len[i] < 31 && (a & m) == (h->addr[i] & m) &&
+           (a & ~m) == ~m;
 }
 
 static bool is_directed_broadcast(const struct ip_host *h, uint32_t a)
 {
-    uint32_t m = subnet_mask(h);
-    return h->prefix_len < 31 && (a & m) == (h->addr & m) && (a & ~m) == ~m;
+    for (size_t i = 0; i < IP_HOST_ADDRS; i++)
+        if (is_directed_broadcast_of(h, i, a))
+            return true;
+    return false;
+}
+
+bool ip_is_ours(const struct ip_host *h, uint32_t a)
+{
+    for (size_t i = 0; a && i < IP_HOST_ADDRS; i++)
+        if (h->addr[i] == a)
+            return true;
+    return false;
+}
+
+uint32_t ip_select_src(const struct ip_host *h, uint32_t dst)
+{
+    for (size_t i = 0; i < IP_HOST_ADDRS; i++) {
+        uint32_t m = subnet_mask(h->prefix_len[i]);
+        if (h->addr[i] && (dst & m) == (h->addr[i] & m))
+            return h->addr[i];
+    }
+    return h->addr[0];
 }
 
 enum ip_dst_kind ip_classify_dst(const struct ip_host *h, uint32_t dst)
 {
-    if (dst == h->addr)
+    if (ip_is_ours(h, dst))
         return IP_DST_OURS;
     if (dst == 0xffffffffu || is_directed_broadcast(h, dst))
         return IP_DST_BROADCAST;
@@ -32,7 +60,7 @@ bool ip_src_valid(const struct ip_host *h, uint32_t src)
         return false;
     if (is_directed_broadcast(h, src)) /* (d)-(f) */
         return false;
-    if (src == h->addr)       /* ours, from outside: a spoof (the "land" attack, */
+    if (ip_is_ours(h, src))   /* ours, from outside: a spoof (the "land" attack, */
         return false;         /* a SYN the stack would answer to itself) */
     return true;
 }

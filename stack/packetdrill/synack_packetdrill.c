@@ -18,6 +18,8 @@
  *
  * Flags (--so_flags, comma or space separated):
  *   addr=A          synack's address: give packetdrill --local_ip=A (192.0.2.1)
+ *   more_addr=A/LEN another IPv4 address of synack, on a /LEN subnet (a
+ *                   multihomed host: synack's harness gives it with --primary_ip)
  *   mtu=N           (1500); packetdrill's --mtu does not reach an object
  *   seed=N          the stack's RNG seed (1)
  *   clock=real|virtual  (real)
@@ -672,6 +674,17 @@ static int pd_poll(void *u, struct pollfd *fds, nfds_t n, int timeout)
     return ready;
 }
 
+/* Is dst synack's address, or one of its more_addrs? */
+static bool stack_has_addr(const struct shim *sh, uint32_t dst)
+{
+    const struct synack_config *c = synack_stack_config(sh->s);
+    struct synack_addr a = synack_addr_from_v4(dst);
+    for (size_t i = 0; i < SYNACK_MORE_ADDRS; i++)
+        if (synack_addr_eq(&c->more_addrs[i].addr, &a))
+            return true;
+    return dst == sh->addr;
+}
+
 static int pd_netdev_send(void *u, const void *buf, size_t count)
 {
     struct shim *sh = u;
@@ -686,7 +699,7 @@ static int pd_netdev_send(void *u, const void *buf, size_t count)
     if (count >= 20 && !sh->warned_addr) {
         const uint8_t *p = buf;
         uint32_t dst = get32(p + 16);
-        if ((p[0] >> 4) == 4 && dst != sh->addr) {
+        if ((p[0] >> 4) == 4 && !stack_has_addr(sh, dst)) {
             sh->warned_addr = true;
             fprintf(stderr, "synack-packetdrill: packetdrill sends to %u.%u.%u.%u but synack "
                             "is %u.%u.%u.%u: run packetdrill with --local_ip=%u.%u.%u.%u "
@@ -825,6 +838,23 @@ static void pd_free(void *u)
 
 /* ---- flags and init ---- */
 
+/* more_addr=A/LEN: one more address of the stack (synack_config.more_addrs). */
+static bool more_addr_flag(struct synack_config *c, const char *v)
+{
+    unsigned b[4], len;
+    char extra;
+    if (sscanf(v, "%u.%u.%u.%u/%u%c", &b[0], &b[1], &b[2], &b[3], &len, &extra) != 5 ||
+        b[0] > 255 || b[1] > 255 || b[2] > 255 || b[3] > 255 || len < 1 || len > 32)
+        return false;
+    for (size_t i = 0; i < SYNACK_MORE_ADDRS; i++)
+        if (c->more_addrs[i].addr.family == 0) {
+            c->more_addrs[i].addr = synack_addr_from_v4(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
+            c->more_addrs[i].prefix_len = (uint8_t)len;
+            return true;
+        }
+    return false; /* more than SYNACK_MORE_ADDRS */
+}
+
 static bool parse_flags(struct shim *sh, struct synack_config *c, const char *flags)
 {
     char *copy = strdup(flags ? flags : "");
@@ -842,6 +872,8 @@ static bool parse_flags(struct shim *sh, struct synack_config *c, const char *fl
             ok = sscanf(v, "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &extra) == 4 &&
                  b[0] < 256 && b[1] < 256 && b[2] < 256 && b[3] < 256;
             c->addr = b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+        } else if (strcmp(kv, "more_addr") == 0) {
+            ok = more_addr_flag(c, v);
         } else if (strcmp(kv, "mtu") == 0) {
             long m = strtol(v, &end, 10);
             ok = *v && !*end && m >= 68 && m <= 65535;
@@ -864,7 +896,7 @@ static bool parse_flags(struct shim *sh, struct synack_config *c, const char *fl
             ok = false;
         }
         if (!ok)
-            fprintf(stderr, "synack-packetdrill: bad flag '%s%s%s' (known: addr=A, mtu=N, clock=real|virtual, "
+            fprintf(stderr, "synack-packetdrill: bad flag '%s%s%s' (known: addr=A, more_addr=A/LEN, mtu=N, clock=real|virtual, "
                             "seed=N, idle_timeout=S, max_wait=S, verbose)\n",
                     kv, eq ? "=" : "", v);
     }

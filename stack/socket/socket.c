@@ -192,29 +192,37 @@ static void addr_out(const struct sock *sk, const struct synack_addr *a, struct 
         out->family = SYNACK_AF_INET6;
 }
 
-/* The stack's address of a family, false when it has none. */
-static bool local_addr(const struct synack_stack *s, uint16_t family, struct synack_addr *out)
+/* MUST-44: the source IP selects for a connection to raddr (RFC 1122
+ * 3.3.4.3 (A): ours on the peer's subnet, else our first); false when the
+ * stack has no address of raddr's family. */
+static bool source_addr(const struct synack_stack *s, const struct synack_addr *raddr,
+                        struct synack_addr *out)
 {
     static const uint8_t none[16];
-    if (family == SYNACK_AF_INET) {
-        *out = synack_addr_from_v4(s->cfg.addr);
+    if (raddr->family == SYNACK_AF_INET) {
+        uint32_t r = synack_addr_v4(raddr);
+        *out = synack_addr_from_v4(MUT(source_not_selected, s->host.addr[0],
+                                       ip_select_src(&s->host, r)));
         return true;
     }
-    *out = synack_addr_from_v6(s->cfg.addr6);
+    *out = synack_addr_from_v6(MUT(source_not_selected, s->host6.addr[0],
+                                   ip6_select_src(&s->host6, raddr->a)));
     return memcmp(s->cfg.addr6, none, 16) != 0;
 }
 
 static bool is_local(const struct synack_stack *s, const struct synack_addr *a)
 {
-    struct synack_addr ours;
-    return local_addr(s, a->family, &ours) && synack_addr_eq(&ours, a);
+    if (a->family == SYNACK_AF_INET)
+        return ip_is_ours(&s->host, synack_addr_v4(a));
+    return ip6_is_ours(&s->host6, a->a);
 }
 
 /* ---- binding ---- */
 
 /* Would (laddr, port) clash with another socket or a TCB? With
  * SO_REUSEADDR on both, only a listener clashes (as in BSD and Linux).
- * The stack has one address: every socket on the port overlaps. */
+ * Ports are counted per stack, not per address: every socket on the port
+ * overlaps, whichever of the stack's addresses it is bound to. */
 static bool port_taken(struct synack_stack *s, const struct sock *me,
                        const struct synack_addr *laddr, uint16_t port)
 {
@@ -449,8 +457,8 @@ int synack_socket_connect_addr(struct synack_stack *s, int sd, const struct syna
         return -ENETUNREACH;
     if (port == 0)
         return -EADDRNOTAVAIL;
-    if (synack_addr_is_any(&sk->laddr)) { /* MUST-44 */
-        if (!local_addr(s, addr.family, &laddr))
+    if (synack_addr_is_any(&sk->laddr) || MUTANT(open_local_addr_ignored)) { /* MUST-44 */
+        if (!source_addr(s, &addr, &laddr))
             return -ENETUNREACH; /* no address of the peer's family */
     } else if (sk->laddr.family != addr.family) {
         return -ENETUNREACH; /* bound to an address of the other family */

@@ -145,6 +145,80 @@ static void test_family_mismatch_is_eafnosupport(void **state)
     assert_int_equal(synack_socket_family(p->st[1], 99), -EAFNOSUPPORT);
 }
 
+/* ---- a multihomed stack (synack_config.more_addrs) ---- */
+
+struct last_pkt {
+    uint8_t b[1600];
+    size_t len;
+};
+
+static int keep_last(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
+{
+    (void)now;
+    struct last_pkt *l = ctx;
+    l->len = len < sizeof l->b ? len : sizeof l->b;
+    memcpy(l->b, pkt, l->len);
+    return 0;
+}
+
+/* connect() to `to` from an unbound socket: the source of its SYN, which
+ * the socket's name repeats. */
+static struct synack_addr syn_source(struct synack_stack *s, struct last_pkt *l,
+                                     const struct synack_addr *to)
+{
+    int sd = synack_socket_family(s, to->family);
+    assert_true(sd >= 0);
+    assert_int_equal(synack_socket_connect_addr(s, sd, to, 80, 1000000), -EINPROGRESS);
+    struct synack_addr src, name;
+    if (to->family == SYNACK_AF_INET6)
+        src = synack_addr_from_v6(l->b + 8);
+    else
+        src = synack_addr_from_v4((uint32_t)l->b[12] << 24 | (uint32_t)l->b[13] << 16 |
+                                  (uint32_t)l->b[14] << 8 | l->b[15]);
+    uint16_t port;
+    assert_int_equal(synack_socket_name_addr(s, sd, &name, &port), 0);
+    assert_true(synack_addr_eq(&src, &name));
+    return src;
+}
+
+/* MUST-44 (RFC 1122 3.3.4.3 (A)): an active open with no local address
+ * takes ours on the peer's subnet, else our first, in either family;
+ * bind() takes any address of ours (MUST-43) and no other. */
+static void test_multihomed_source_selection_and_bind(void **state)
+{
+    (void)state;
+    struct synack_config c;
+    synack_config_default(&c);
+    c.addr = 0xc0000201u; /* 192.0.2.1/24, then 198.51.100.1/24 */
+    struct synack_addr first6 = v6(1), second6 = v6(1), far6 = v6(9), near6 = v6(9);
+    second6.a[5] = near6.a[5] = 5; /* 2001:db8:5::/64 */
+    far6.a[5] = 9;
+    memcpy(c.addr6, first6.a, 16);
+    c.more_addrs[0] = (struct synack_ifaddr){synack_addr_from_v4(0xc6336401u), 24};
+    c.more_addrs[1] = (struct synack_ifaddr){second6, 64};
+    struct last_pkt l = {.len = 0};
+    struct synack_link link = {.send = keep_last, .ctx = &l};
+    int e = 0;
+    struct synack_stack *s = synack_stack_new(&c, &link, &e);
+    assert_non_null(s);
+    struct synack_addr near4 = synack_addr_from_v4(0xc6336409u),
+                       far4 = synack_addr_from_v4(0xcb007109u);
+    struct synack_addr got = syn_source(s, &l, &near4);
+    assert_int_equal(synack_addr_v4(&got), 0xc6336401u);
+    got = syn_source(s, &l, &far4);
+    assert_int_equal(synack_addr_v4(&got), 0xc0000201u);
+    got = syn_source(s, &l, &near6);
+    assert_true(synack_addr_eq(&got, &second6));
+    got = syn_source(s, &l, &far6);
+    assert_true(synack_addr_eq(&got, &first6));
+    int b = synack_socket_family(s, SYNACK_AF_INET6);
+    struct synack_addr other6 = v6(1);
+    other6.a[5] = 6;
+    assert_int_equal(synack_socket_bind_addr(s, b, &other6, 81), -EADDRNOTAVAIL);
+    assert_int_equal(synack_socket_bind_addr(s, b, &second6, 81), 0);
+    synack_stack_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +226,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dual_stack_listener_takes_ipv4_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_v6only_listener_refuses_ipv4, setup, teardown),
         cmocka_unit_test_setup_teardown(test_family_mismatch_is_eafnosupport, setup, teardown),
+        cmocka_unit_test(test_multihomed_source_selection_and_bind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

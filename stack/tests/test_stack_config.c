@@ -206,6 +206,38 @@ static uint32_t syn_ack_tsval(struct probe *p, uint16_t sport)
     return k->th.opts.ts_val;
 }
 
+/* more_addrs (a multihomed host): each refused configuration is named;
+ * the fourth extra address of either family is taken. */
+static void test_more_addrs_are_checked(void **state)
+{
+    (void)state;
+    static const uint8_t a6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+    static const uint8_t b6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 5, [15] = 1};
+    struct synack_config c;
+    base(&c);
+    c.more_addrs[0] = (struct synack_ifaddr){synack_addr_from_v4(0xc6336401u), 24};
+    c.more_addrs[3] = (struct synack_ifaddr){synack_addr_from_v4(0xcb007101u), 32};
+    expect_accepted(&c);
+    c.more_addrs[1] = c.more_addrs[0];
+    expect_refused(&c, "more_addrs: an address given twice");
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v4(c.addr), 24};
+    expect_refused(&c, "more_addrs: an IPv4 address that is addr");
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v4(0xe0000001u), 24};
+    expect_refused(&c, "more_addrs: an IPv4 address that is addr"); /* multicast */
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v4(0xc6336409u), 33};
+    expect_refused(&c, "more_addrs: an IPv4 prefix_len");
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v6(b6), 64};
+    expect_refused(&c, "more_addrs: an IPv6 address without addr6");
+    memcpy(c.addr6, a6, 16);
+    expect_accepted(&c);
+    c.more_addrs[1].prefix_len = 0;
+    expect_refused(&c, "more_addrs: an IPv6 prefix_len");
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v6(a6), 64};
+    expect_refused(&c, "more_addrs: an IPv6 address that is addr6");
+    c.more_addrs[1].addr.family = 7;
+    expect_refused(&c, "more_addrs: a family other than");
+}
+
 /* timestamps 2 (Linux's tcp_timestamps 2): TSval is the 1 ms clock itself
  * for every connection; 1 (the default) adds each connection its own
  * random offset (RFC 7323 7.1); 3 is refused by name. */
@@ -237,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_every_time_has_an_upper_bound_named_in_the_error),
         cmocka_unit_test(test_rto_bounds_are_cross_checked),
         cmocka_unit_test(test_buffers_and_counts_are_bounded),
+        cmocka_unit_test(test_more_addrs_are_checked),
         cmocka_unit_test_setup_teardown(test_a_stack_at_every_upper_bound_still_times_out_in_order,
                                         conn_setup, conn_teardown),
         cmocka_unit_test_setup_teardown(test_timestamps_2_sends_the_clock_without_an_offset,

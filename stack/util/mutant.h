@@ -140,7 +140,13 @@
     X(mss_word_aligned_only, "RFC9293:MUST-64",                        \
       "RFC 9293 3.2: options are read a 32-bit word at a time: an MSS option off a word boundary goes unseen") \
     X(sackok_without_length, "RFC9293:MUST-68",                        \
-      "RFC 9293 3.1: SACK-permitted is sent as its kind octet alone, like NOP (no length octet)")
+      "RFC 9293 3.1: SACK-permitted is sent as its kind octet alone, like NOP (no length octet)") \
+    X(open_local_addr_ignored, "RFC9293:MUST-43",                      \
+      "RFC 9293 3.9.1.1: connect() ignores the local address the socket was bound to: IP selects one") \
+    X(source_not_selected, "RFC9293:MUST-44",                          \
+      "RFC 9293 3.9.1.1, RFC 1122 3.3.4.3: an active open with no local address takes the stack's first address, not the one on the peer's subnet") \
+    X(ip_picks_source, "RFC9293:MUST-45",                              \
+      "RFC 9293 3.9.1.1: after the SYN, IP stamps its own choice of source on a connection's segments, not the connection's local address")
 
 enum mutant_id {
 #define SYNACK_MUTANT_ENUM(name, reqs, what) MUTANT_##name,

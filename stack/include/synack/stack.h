@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <synack/addr.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -68,12 +70,28 @@ struct synack_link {
 #define SYNACK_LINK_TSO 0x2u  /* cuts SYNACK_PKT_GSO TCP/IPv4 datagrams into segments */
 #define SYNACK_LINK_TSO6 0x4u /* ... and TCP/IPv6 ones (with SYNACK_LINK_TSO) */
 
+/* An address of ours beside addr and addr6 (a multihomed host, RFC 1122
+ * 3.3.4): an IPv4 or IPv6 unicast address and its subnet's prefix length. */
+struct synack_ifaddr {
+    struct synack_addr addr;  /* family 0: the entry is unused */
+    uint8_t prefix_len;       /* IPv4 1..32, IPv6 1..128 */
+};
+#define SYNACK_MORE_ADDRS 4
+
 /* Every knob has a default (synack_config_default); times in microseconds. */
 struct synack_config {
     uint32_t addr;            /* our IPv4 address, host order (required) */
     uint8_t prefix_len;       /* of our subnet, for directed broadcast (24) */
     uint8_t addr6[16];        /* our IPv6 address (RFC 8200), all zero: none (the
-                               * default); IPv6 then needs mtu >= 1280 */
+                               * default); IPv6 then needs mtu >= 1280; its
+                               * subnet is taken as /64 (RFC 4291 2.5.4) */
+    /* More addresses of ours, either family (none by default; an IPv6 one
+     * needs addr6). Segments to any of them are ours; bind() takes any of
+     * them (MUST-43); connect() on a socket bound to none takes the first
+     * of addr (addr6) and these, in order, whose subnet holds the peer, else
+     * addr (addr6) (MUST-44, RFC 1122 3.3.4.3); a connection keeps its
+     * address (MUST-45). */
+    struct synack_ifaddr more_addrs[SYNACK_MORE_ADDRS];
     uint16_t mtu;             /* of the link (1500); MSS sent = mtu - 40 (MUST-67),
                                * mtu - 60 over IPv6 */
     uint16_t pmtu_min;        /* a Destination Unreachable code 4 naming a next-hop MTU
