@@ -4,6 +4,7 @@
  * RFC 9293 3.10.7.2-3), and the signs that the old incarnation is over
  * (RFC 9293 3.10.5 ABORT, 3.10.7.4 TIME-WAIT and RFC 6191, RFC 5961 4.2,
  * RFC 6528's clock-driven ISNs, which a new incarnation may share). */
+#include <stddef.h>
 #include <string.h>
 
 #include "oracle/model.h"
@@ -102,6 +103,37 @@ void o_side_clear(struct o_side *s)
     memset(s, 0, O_SIDE_HEAD);
 }
 
+/* The arrays' elements field by field (their padding is never written). */
+static bool holes_same(const struct o_hole *a, const struct o_hole *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].start != b[i].start || a[i].end != b[i].end || a[i].packet != b[i].packet ||
+            a[i].time != b[i].time)
+            return false;
+    return true;
+}
+
+static bool debts_same(const struct o_debt *a, const struct o_debt *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].end != b[i].end || a[i].since != b[i].since || a[i].packet != b[i].packet)
+            return false;
+    return true;
+}
+
+/* (the options up to their last field, eol_offset: not the padding after it) */
+#define O_OPTS_FIELDS (offsetof(struct synack_tcp_opts, eol_offset) + 1)
+
+static bool pends_same(const struct o_pend *a, const struct o_pend *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].seq != b[i].seq || a[i].end != b[i].end || a[i].time != b[i].time ||
+            a[i].pkt != b[i].pkt || a[i].reserved != b[i].reserved || a[i].flags != b[i].flags ||
+            memcmp(&a[i].opts, &b[i].opts, O_OPTS_FIELDS) != 0)
+            return false;
+    return true;
+}
+
 /* Two readings alike: the same fields, each array the same up to its count. */
 static bool side_same(const struct o_side *a, const struct o_side *b)
 {
@@ -109,9 +141,8 @@ static bool side_same(const struct o_side *a, const struct o_side *b)
            memcmp(a->ts.tx_val, b->ts.tx_val, a->ts.ntx * sizeof a->ts.tx_val[0]) == 0 &&
            memcmp(a->ts.tx_t, b->ts.tx_t, a->ts.ntx * sizeof a->ts.tx_t[0]) == 0 &&
            memcmp(a->segs, b->segs, a->nsegs * sizeof a->segs[0]) == 0 &&
-           memcmp(a->holes, b->holes, a->nholes * sizeof a->holes[0]) == 0 &&
-           memcmp(a->debts, b->debts, a->ndebts * sizeof a->debts[0]) == 0 &&
-           memcmp(a->pend, b->pend, a->npend * sizeof a->pend[0]) == 0;
+           holes_same(a->holes, b->holes, a->nholes) && debts_same(a->debts, b->debts, a->ndebts) &&
+           pends_same(a->pend, b->pend, a->npend);
 }
 
 bool o_inc_same(const struct o_inc *a, const struct o_inc *b)
@@ -119,6 +150,27 @@ bool o_inc_same(const struct o_inc *a, const struct o_inc *b)
     return a->closed == b->closed && a->number == b->number &&
            memcmp(&a->neg, &b->neg, sizeof a->neg) == 0 && side_same(&a->e[0], &b->e[0]) &&
            side_same(&a->e[1], &b->e[1]);
+}
+
+/* A copy of a reading: each array only up to its count. */
+static void side_copy(struct o_side *d, const struct o_side *s)
+{
+    memcpy(d, s, O_SIDE_HEAD);
+    memcpy(d->ts.tx_val, s->ts.tx_val, s->ts.ntx * sizeof s->ts.tx_val[0]);
+    memcpy(d->ts.tx_t, s->ts.tx_t, s->ts.ntx * sizeof s->ts.tx_t[0]);
+    memcpy(d->segs, s->segs, s->nsegs * sizeof s->segs[0]);
+    memcpy(d->holes, s->holes, s->nholes * sizeof s->holes[0]);
+    memcpy(d->debts, s->debts, s->ndebts * sizeof s->debts[0]);
+    memcpy(d->pend, s->pend, s->npend * sizeof s->pend[0]);
+}
+
+void o_inc_copy(struct o_inc *d, const struct o_inc *c)
+{
+    side_copy(&d->e[0], &c->e[0]);
+    side_copy(&d->e[1], &c->e[1]);
+    d->neg = c->neg;
+    d->closed = c->closed;
+    d->number = c->number;
 }
 
 /* A new incarnation on the same 4-tuple: forget the old one, keep the
@@ -520,6 +572,8 @@ void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct 
                   const struct synack_tcp *th)
 {
     struct o_side *s = *ps, *r = *pr;
+    if (!(th->flags & SYNACK_TCP_SYN) && s->npend == 0 && r->npend == 0)
+        return; /* only a SYN, or an ACK that takes up a pending SYN, picks another */
     if (first_syn_after_close(c, s, r, th)) {
         bool first = s == &c->e[0];
         o_inc_reset(c, &c->e[0].addr, c->e[0].port, &c->e[1].addr, c->e[1].port);

@@ -469,6 +469,7 @@ unsigned o_syn_readings(const struct oracle *o, const struct o_side *s, const st
                         const struct synack_tcp *th);
 void o_side_clear(struct o_side *s);
 bool o_inc_same(const struct o_inc *a, const struct o_inc *b);
+void o_inc_copy(struct o_inc *d, const struct o_inc *c);
 void o_inc_reset(struct o_inc *c, const struct synack_addr *src, uint16_t sport,
                  const struct synack_addr *dst, uint16_t dport);
 /* Picks the incarnation of this segment, starting a new one when it says

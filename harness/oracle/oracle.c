@@ -217,13 +217,14 @@ static struct o_tuple *tuple_find_or_add(struct oracle *o, struct o_ep src, stru
         o->conns = v;
     }
     struct o_tuple *t = calloc(1, sizeof *t);
-    struct o_inc *c = calloc(1, sizeof *c); /* (o_inc_reset clears all but the arrays,
-                                              * which o_inc_same compares up to their counts) */
+    struct o_inc *c = malloc(sizeof *c); /* (o_inc_reset clears all but the arrays,
+                                           * which are read only up to their counts) */
     if (!t || !c) {
         free(t);
         free(c);
         return NULL;
     }
+    c->number = 0;
     o_inc_reset(c, src.addr, src.port, dst.addr, dst.port);
     t->world[0] = c;
     t->nworlds = 1;
@@ -312,49 +313,64 @@ static void judge_steps(struct oracle *o, struct o_inc *c, struct o_side *s, str
     }
 }
 
-/* Which side of c sent the segment: 0 or 1. */
-static int sender_index(const struct o_inc *c, const struct synack_ip_view *ip,
-                        const struct synack_tcp *th)
+/* A segment as every reading sees it: its datagram, its header, and what
+ * the steps read of them (built once, whatever the readings). */
+struct o_pkt {
+    const struct synack_ip_view *ip;
+    const struct synack_tcp *th;
+    bool corrupted;             /* the receiver drops it (a checksum, the options) */
+    struct segv v;
+};
+
+static void pkt_of(struct o_pkt *p, const struct synack_ip_view *ip, const struct synack_tcp *th,
+                   bool corrupted)
 {
-    return (synack_addr_eq(&c->e[0].addr, &ip->src) && c->e[0].port == th->sport) ? 0 : 1;
+    size_t fixed = ip->version == 6 ? SYNACK_IPV6_HDR : 20;
+    *p = (struct o_pkt){ip, th, corrupted,
+                        {.th = th, .flags = th->flags, .seq = th->seq,
+                         .len = (uint32_t)th->payload_len, .ip_opts = ip->hdr_len - fixed,
+                         .ecn = (uint8_t)(ip->tos & 3), .v6 = ip->version == 6}};
+    p->v.data_start = p->v.seq + (HAS(&p->v, SYNACK_TCP_SYN) ? 1 : 0);
+    p->v.end = p->v.data_start + p->v.len + (HAS(&p->v, SYNACK_TCP_FIN) ? 1 : 0);
 }
 
-static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack_ip_view *ip,
-                          const struct synack_tcp *th, bool corrupted)
+/* Which side of c sent the segment: 0 or 1. */
+static int sender_index(const struct o_inc *c, const struct o_pkt *p)
 {
-    int si = sender_index(c, ip, th);
+    return (c->e[0].port == p->th->sport && synack_addr_eq(&c->e[0].addr, &p->ip->src)) ? 0 : 1;
+}
+
+static void judge_segment(struct oracle *o, struct o_inc *c, const struct o_pkt *p)
+{
+    const struct synack_tcp *th = p->th;
+    const struct segv *v = &p->v;
+    int si = sender_index(c, p);
     struct o_side *s = &c->e[si], *r = &c->e[1 - si];
     o_inc_select(o, c, &s, &r, th);
-    size_t fixed = ip->version == 6 ? SYNACK_IPV6_HDR : 20;
-    struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,
-                     .len = (uint32_t)th->payload_len, .ip_opts = ip->hdr_len - fixed,
-                     .ecn = (uint8_t)(ip->tos & 3), .v6 = ip->version == 6};
-    v.data_start = v.seq + (HAS(&v, SYNACK_TCP_SYN) ? 1 : 0);
-    v.end = v.data_start + v.len + (HAS(&v, SYNACK_TCP_FIN) ? 1 : 0);
-    struct o_judge j = {o, c, s, r, &v};
+    struct o_judge j = {o, c, s, r, v};
     bool pure_syn = (th->flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK | SYNACK_TCP_RST)) ==
                     SYNACK_TCP_SYN;
-    if (pure_syn && (th->reserved & 1) && HAS(&v, SYNACK_TCP_CWR) && HAS(&v, SYNACK_TCP_ECE))
+    if (pure_syn && (th->reserved & 1) && HAS(v, SYNACK_TCP_CWR) && HAS(v, SYNACK_TCP_ECE))
         c->neg.accecn = true; /* AccECN asked for: AE is a flag from now on */
-    o_check_header(o, c, &v);
+    o_check_header(o, c, v);
     o_ext_header(&j);
-    if (corrupted) {
-        judge_corrupted(s, r, &v);
+    if (p->corrupted) {
+        judge_corrupted(s, r, v);
         return;
     }
     o_ext_sent(&j);
-    if (s->reset && !HAS(&v, SYNACK_TCP_RST | SYNACK_TCP_SYN))
+    if (s->reset && !HAS(v, SYNACK_TCP_RST | SYNACK_TCP_SYN))
         o_refute(o); /* reset, it has nothing of this incarnation to send */
-    if (!synack_refused_in_syn_sent(o, c, s, r, &v)) {
-        if (HAS(&v, SYNACK_TCP_SYN) && !HAS(&v, SYNACK_TCP_RST))
-            o_on_syn(o, c, s, r, &v);
+    if (!synack_refused_in_syn_sent(o, c, s, r, v)) {
+        if (HAS(v, SYNACK_TCP_SYN) && !HAS(v, SYNACK_TCP_RST))
+            o_on_syn(o, c, s, r, v);
         o_ext_segment(&j);
-        if (HAS(&v, SYNACK_TCP_RST))
-            o_check_rst(o, c, s, r, &v);
+        if (HAS(v, SYNACK_TCP_RST))
+            o_check_rst(o, c, s, r, v);
         else
-            judge_steps(o, c, s, r, &v);
+            judge_steps(o, c, s, r, v);
     }
-    o_remember_last(o, s, &v);
+    o_remember_last(o, s, v);
 }
 
 /* ---- the readings of a tuple (model.h: worlds) ---- */
@@ -363,18 +379,13 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct synack
  * world copied before it is judged. The steps that call o_either:
  * incarnation.c on a bare SYN (o_syn_readings), ack.c on an ACK past the
  * announced window (o_ack_maybe_dropped). */
-static bool may_fork(const struct oracle *o, const struct o_inc *c, const struct synack_ip_view *ip,
-                     const struct synack_tcp *th)
+static bool may_fork(const struct oracle *o, const struct o_inc *c, const struct o_pkt *p)
 {
-    int si = sender_index(c, ip, th);
+    int si = sender_index(c, p);
     const struct o_side *s = &c->e[si], *r = &c->e[1 - si];
-    if (th->flags & SYNACK_TCP_SYN)
-        return o_syn_readings(o, s, r, th) != 0;
-    struct segv v = {.th = th, .flags = th->flags, .seq = th->seq,
-                     .len = (uint32_t)th->payload_len};
-    v.data_start = v.seq;
-    v.end = v.seq + v.len + (HAS(&v, SYNACK_TCP_FIN) ? 1 : 0);
-    return o_ack_maybe_dropped(s, r, &v);
+    if (p->th->flags & SYNACK_TCP_SYN)
+        return o_syn_readings(o, s, r, p->th) != 0;
+    return o_ack_maybe_dropped(s, r, &p->v);
 }
 
 /* A reading after this segment, and what it gave. */
@@ -386,17 +397,21 @@ struct o_cand {
     bool refuted;
 };
 
-/* Judge the segment in w under reading `reading`; its findings go after
- * the others. */
-static struct o_cand judge_world(struct oracle *o, struct o_inc *w, unsigned reading,
-                                 const struct synack_ip_view *ip, const struct synack_tcp *th,
-                                 bool corrupted)
+/* Judge the segment in w under reading `reading`. */
+static void judge_in(struct oracle *o, struct o_inc *w, unsigned reading, const struct o_pkt *p)
 {
-    struct o_cand k = {w, o->nfindings, 0, o->dropped, 0, false};
     o->reading = reading;
     o->readings_met = 0;
     o->refuted = false;
-    judge_segment(o, w, ip, th, corrupted);
+    judge_segment(o, w, p);
+}
+
+/* ... as one of several readings: its findings go after the others. */
+static struct o_cand judge_world(struct oracle *o, struct o_inc *w, unsigned reading,
+                                 const struct o_pkt *p)
+{
+    struct o_cand k = {w, o->nfindings, 0, o->dropped, 0, false};
+    judge_in(o, w, reading, p);
     k.count = o->nfindings - k.first;
     k.dropped = o->dropped - k.dropped;
     k.refuted = o->refuted;
@@ -451,11 +466,10 @@ static void resolve(struct oracle *o, struct o_tuple *t, struct o_cand *k, size_
  * splits (o_either) is judged in a copy for each choice. The readings the
  * tuple had come first, the new ones after them (the first to go when
  * there are more than ORACLE_WORLDS). */
-static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct synack_ip_view *ip,
-                        const struct synack_tcp *th, bool corrupted)
+static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct o_pkt *p)
 {
-    if (t->nworlds == 1 && !may_fork(o, t->world[0], ip, th)) { /* the usual case */
-        judge_world(o, t->world[0], 0, ip, th, corrupted);
+    if (t->nworlds == 1 && !may_fork(o, t->world[0], p)) { /* the usual case */
+        judge_in(o, t->world[0], 0, p);
         return;
     }
     struct o_cand k[ORACLE_WORLDS * (READ_COUNT_BITS + 1)];
@@ -463,10 +477,10 @@ static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct synack
     unsigned met[ORACLE_WORLDS];
     size_t n = 0, nw = t->nworlds, mark = o->nfindings, dropped = o->dropped;
     for (size_t w = 0; w < nw; w++) {
-        before[w] = may_fork(o, t->world[w], ip, th) ? malloc(sizeof *before[w]) : NULL;
+        before[w] = may_fork(o, t->world[w], p) ? malloc(sizeof *before[w]) : NULL;
         if (before[w])
-            *before[w] = *t->world[w];
-        k[n++] = judge_world(o, t->world[w], 0, ip, th, corrupted);
+            o_inc_copy(before[w], t->world[w]);
+        k[n++] = judge_world(o, t->world[w], 0, p);
         met[w] = o->readings_met;
     }
     for (size_t w = 0; w < nw; w++) {
@@ -474,8 +488,8 @@ static void judge_tuple(struct oracle *o, struct o_tuple *t, const struct synack
             struct o_inc *alt = (met[w] & (1u << b)) ? malloc(sizeof *alt) : NULL;
             if (!alt)
                 continue;
-            *alt = *before[w];
-            k[n++] = judge_world(o, alt, 1u << b, ip, th, corrupted);
+            o_inc_copy(alt, before[w]);
+            k[n++] = judge_world(o, alt, 1u << b, p);
         }
         free(before[w]);
     }
@@ -606,8 +620,10 @@ void oracle_packet_number(struct oracle *o, unsigned number, const uint8_t *pkt,
         return;
     struct o_tuple *t = tuple_get(o, (struct o_ep){&ip.src, th.sport},
                                   (struct o_ep){&ip.dst, th.dport});
+    struct o_pkt p;
+    pkt_of(&p, &ip, &th, ip_bad || tcp_bad);
     if (t)
-        judge_tuple(o, t, &ip, &th, ip_bad || tcp_bad);
+        judge_tuple(o, t, &p);
 }
 
 void oracle_packet(struct oracle *o, const uint8_t *pkt, size_t len, uint64_t time_us,
