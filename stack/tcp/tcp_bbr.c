@@ -1,22 +1,33 @@
-/* BBR, a model-based congestion control (draft-ietf-ccwg-bbr; the gain
- * cycle and the loss-recovery rules of draft-cardwell-iccrg-bbr-
- * congestion-control-00) behind struct tcp_cc_ops: the sender measures the
- * bottleneck bandwidth (a windowed maximum of delivery-rate samples,
- * tcp_rate.c) and the round-trip propagation time (a windowed minimum of
- * RTT samples), paces at gain x bandwidth, and bounds what is in flight to
- * gain x their product. Random loss is not taken for congestion: cwnd is
- * held to packet conservation during a recovery and restored after it.
+/* BBR, a model-based congestion control (draft-ietf-ccwg-bbr; the
+ * loss-recovery rules of draft-cardwell-iccrg-bbr-congestion-control-00)
+ * behind struct tcp_cc_ops: the sender measures the bottleneck bandwidth
+ * (a windowed maximum of delivery-rate samples, tcp_rate.c) and the
+ * round-trip propagation time (a windowed minimum of RTT samples), paces
+ * at gain x bandwidth, and bounds what is in flight to gain x their
+ * product. Random loss below 2% of a round is not taken for congestion:
+ * cwnd is held to packet conservation during a recovery and restored
+ * after it.
  *
  * States: Startup (gain 2.77 until the bandwidth stops growing by 25% for
- * three rounds), Drain (pace below the bandwidth until the queue Startup
- * made is gone), ProbeBW (cycle 1.25, 0.75, then 1 for six rounds), and
- * ProbeRTT (4 segments for 200 ms and a round after 10 s without a lower
- * RTT). Samples need the scoreboard (SACK); without SACK the connection
- * grows cwnd as NewReno does and is not paced.
+ * three rounds, or a round loses more than 2% in 6 losses or more), Drain
+ * (pace below the bandwidth until the queue Startup made is gone),
+ * ProbeBW (DOWN 0.75 until one BDP is in flight, CRUISE 1 until a probe is
+ * due after 2-3 s or as many rounds as Reno needs to regrow a BDP, UP
+ * 1.25 for a round trip), and ProbeRTT (4 segments for 200 ms and a round
+ * after 10 s without a lower RTT). A round losing more than 2% in 3
+ * losses or more (an isolated loss is not) sets the upper bound
+ * inflight_hi to 0.7 x what was in flight, raised by a quarter per round of
+ * probing up, and outside probing bw_lo to the latest round's rate (at
+ * most 0.7 x lower at once), tried again at the next probe. Samples need
+ * the scoreboard (SACK); without SACK the connection grows cwnd as
+ * NewReno does and is not paced.
  *
- * Not built (the draft's BBRv3 parts): the loss- and ECN-driven bounds
- * inflight_hi, inflight_lo and bw_lo, Startup's exit on loss, and ProbeBW's
- * time-based DOWN/CRUISE/REFILL/UP cycle. Octets, microseconds. */
+ * Simpler than the draft's BBRv3: no REFILL phase and DOWN at 0.75 (0.9
+ * there), inflight_hi from what is in flight when the loss is seen (not
+ * each packet's tx_in_flight) and raised by a quarter per round (not
+ * 1, 2, 4... segments), no inflight_lo, no ECN response, the max filter
+ * over 10 rounds (two probe cycles there), ProbeRTT after 10 s with 4
+ * segments (5 s with half the BDP there). Octets, microseconds. */
 #include <stdlib.h>
 
 #include "tcp/tcp_internal.h"
@@ -32,11 +43,19 @@
 #define BBR_MIN_PIPE_SEGS 4u         /* BBRMinPipeCwnd */
 #define BBR_FULL_BW_GROWTH 1.25      /* Startup: a round must grow the bandwidth 25% */
 #define BBR_FULL_BW_ROUNDS 3u
-#define BBR_CYCLE_LEN 8
+#define BBR_CYCLE_LEN 3
+#define BBR_PROBE_WAIT (2 * SYNACK_SEC) /* BBRProbeBWWaitTime: 2 s, plus up to 1 s */
+#define BBR_RENO_ROUNDS 63u          /* and at most 63 rounds or a BDP of segments */
+#define BBR_LOSS_THRESH 0.02         /* BBRLossThresh: a round losing more is congestion */
+#define BBR_BETA 0.7                 /* BBRBeta: inflight_hi's floor, x the BDP */
+#define BBR_STARTUP_LOSS_EVENTS 6u   /* Startup ends on loss after this many losses in a round */
+#define BBR_LOSS_EVENTS 3u           /* and ProbeBW acts on 3: an isolated loss is not congestion */
 #define BBR_NO_RTT UINT32_MAX
 
-/* ProbeBW's gain cycle: probe up, drain what that queued, cruise. */
-static const double bbr_cycle_gain[BBR_CYCLE_LEN] = {1.25, 0.75, 1, 1, 1, 1, 1, 1};
+/* ProbeBW's gain cycle: probe up (UP), drain what that queued (DOWN),
+ * cruise (CRUISE) until the next probe is due. */
+enum { BBR_UP, BBR_DOWN, BBR_CRUISE };
+static const double bbr_cycle_gain[BBR_CYCLE_LEN] = {1.25, 0.75, 1};
 
 struct tcp_bbr {
     struct tcp_cc_ext ext; /* first: tcp_cc_ext() points here */
@@ -52,13 +71,22 @@ struct tcp_bbr {
     uint64_t full_bw;
     uint32_t full_bw_count;
     uint32_t cycle_idx;
-    uint64_t cycle_stamp;
+    uint64_t cycle_stamp, cycle_round;
     uint64_t probe_rtt_done_stamp;
     bool probe_rtt_round_done;
     uint32_t prior_cwnd;
     bool in_recovery, packet_conservation;
     uint64_t conservation_round;
     uint32_t iw;
+    /* BBRv3's upper bound from loss (draft-ietf-ccwg-bbr 5.3.3.5): what
+     * a round lost and delivered, and the in-flight level at which loss
+     * passed BBRLossThresh (UINT32_MAX: none seen). */
+    uint32_t inflight_hi;
+    uint64_t round_lost, round_delivered;
+    uint32_t round_loss_events;
+    bool round_too_high;
+    uint64_t bw_lo;     /* BBR.bw_lo: the bandwidth bound from loss (UINT64_MAX: none) */
+    uint64_t bw_latest; /* BBR.bw_latest: the highest sample of this round */
 };
 
 _Static_assert(sizeof(struct tcp_bbr *) <= sizeof(((struct tcb *)0)->cc_priv),
@@ -81,12 +109,18 @@ static uint32_t bbr_mss(const struct tcb *tcb)
 
 /* ---- the model ---- */
 
+/* The bandwidth the model uses: the max filter's, below bw_lo. */
+static uint64_t bbr_bw(const struct tcp_bbr *b)
+{
+    return b->bw_lo < b->max_bw ? b->bw_lo : b->max_bw;
+}
+
 /* BBRBDPMultiple: gain x max_bw x min_rtt, octets; IW until both are known. */
 static uint32_t bbr_bdp(const struct tcp_bbr *b, double gain)
 {
     if (b->min_rtt == BBR_NO_RTT || !b->max_bw)
         return b->iw;
-    double bdp = gain * (double)b->max_bw * b->min_rtt / SYNACK_SEC;
+    double bdp = gain * (double)bbr_bw(b) * b->min_rtt / SYNACK_SEC;
     return bdp >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)bdp;
 }
 
@@ -153,18 +187,21 @@ static void bbr_advance_cycle(struct tcp_bbr *b, uint64_t now)
 {
     b->cycle_idx = (b->cycle_idx + 1) % BBR_CYCLE_LEN;
     b->cycle_stamp = now;
+    b->cycle_round = b->round_count;
     b->pacing_gain = bbr_cycle_gain[b->cycle_idx];
+    if (b->pacing_gain > 1.0)
+        b->bw_lo = UINT64_MAX; /* probing up: the loss bound is tried again */
 }
+
 
 /* ProbeBW begins at a phase other than the draining one, chosen per
  * connection so that flows sharing a bottleneck do not probe in step. */
-static void bbr_enter_probe_bw(struct tcb *tcb, struct tcp_bbr *b, uint64_t now)
+static void bbr_enter_probe_bw(struct tcp_bbr *b, uint64_t now)
 {
     b->state = BBR_PROBE_BW;
     b->cwnd_gain = BBR_CWND_GAIN;
-    uint32_t r = (tcb->iss >> 3) % (BBR_CYCLE_LEN - 1); /* 0..6 */
-    b->cycle_idx = BBR_CYCLE_LEN - 1 - r;                 /* 7..1, then advanced: never 1 */
-    bbr_advance_cycle(b, now);
+    b->cycle_idx = BBR_UP;
+    bbr_advance_cycle(b, now); /* DOWN first: what Startup queued goes */
 }
 
 /* BBRCheckStartupFullBandwidth: three rounds without 25% more. */
@@ -189,11 +226,25 @@ static void bbr_check_drain(struct tcb *tcb, struct tcp_bbr *b, uint32_t pipe, u
         b->cwnd_gain = BBR_STARTUP_CWND_GAIN;
     }
     if (b->state == BBR_DRAIN && pipe <= bbr_inflight(tcb, b, 1.0))
-        bbr_enter_probe_bw(tcb, b, now);
+        bbr_enter_probe_bw(b, now);
 }
 
-/* BBRIsNextCyclePhase: each phase lasts min_rtt; probing up also until a
- * loss or 1.25 BDP in flight, draining until the BDP is reached. */
+/* When the next probe is due (BBRIsTimeToProbeBW): 2 to 3 s after the
+ * last (the jitter per connection, so that flows do not probe in step),
+ * or sooner after as many rounds as a Reno flow needs to regrow a BDP
+ * (at most 63): a flow that lost to BBR's probe has had the time to
+ * recover its share. */
+static bool bbr_probe_due(const struct tcb *tcb, const struct tcp_bbr *b, uint64_t now)
+{
+    uint64_t wait = BBR_PROBE_WAIT + (tcb->iss % SYNACK_SEC);
+    uint32_t bdp_segs = bbr_bdp(b, 1.0) / bbr_mss(tcb);
+    uint32_t rounds = bdp_segs < BBR_RENO_ROUNDS ? bdp_segs : BBR_RENO_ROUNDS;
+    return now - b->cycle_stamp >= wait || b->round_count - b->cycle_round >= rounds;
+}
+
+/* BBRIsNextCyclePhase: probing up lasts min_rtt and until a loss or 1.25
+ * BDP in flight; draining until the BDP is reached; cruising until a
+ * probe is due. */
 static void bbr_update_cycle(struct tcb *tcb, struct tcp_bbr *b, uint32_t pipe,
                              uint32_t newly_lost, uint64_t now)
 {
@@ -206,9 +257,56 @@ static void bbr_update_cycle(struct tcb *tcb, struct tcp_bbr *b, uint32_t pipe,
     else if (b->pacing_gain < 1.0)
         next = full || pipe <= bbr_inflight(tcb, b, 1.0);
     else
-        next = full;
+        next = bbr_probe_due(tcb, b, now);
     if (next)
         bbr_advance_cycle(b, now);
+}
+
+/* BBRIsInflightTooHigh, per round: more than 2% of what the round sent
+ * was lost. Then inflight_hi = max(what is in flight, 0.7 BDP), and
+ * probing up ends; in Startup, 6 losses or more end it (BBRCheckStartup
+ * HighLoss). Random loss below the threshold is not acted on. Each round of
+ * probing up without it raises inflight_hi by a quarter, so a bound set by
+ * a burst of loss does not last. */
+static void bbr_check_loss(struct tcb *tcb, struct tcp_bbr *b, uint32_t pipe, uint64_t now)
+{
+    const struct tcp_rate *r = &b->ext.rate;
+    if (b->round_start) {
+        if (!b->round_too_high && b->state == BBR_PROBE_BW && b->pacing_gain > 1.0 &&
+            b->inflight_hi != UINT32_MAX) {
+            uint64_t up = (uint64_t)b->inflight_hi + b->inflight_hi / 4 + bbr_mss(tcb);
+            b->inflight_hi = up >= UINT32_MAX ? UINT32_MAX : (uint32_t)up;
+        }
+        b->round_lost = b->round_delivered = 0;
+        b->bw_latest = 0;
+        b->round_loss_events = 0;
+        b->round_too_high = false;
+    }
+    if (r->rate > b->bw_latest)
+        b->bw_latest = r->rate;
+    b->round_lost += r->newly_lost;
+    b->round_delivered += r->newly_acked;
+    if (r->newly_lost)
+        b->round_loss_events++;
+    if (b->round_too_high || !b->round_lost ||
+        (double)b->round_lost <= BBR_LOSS_THRESH * (double)(b->round_lost + b->round_delivered))
+        return;
+    if (b->round_loss_events < (b->state == BBR_STARTUP ? BBR_STARTUP_LOSS_EVENTS : BBR_LOSS_EVENTS))
+        return;
+    b->round_too_high = true;
+    uint32_t hi = (uint32_t)(BBR_BETA * (double)pipe), floor = BBR_MIN_PIPE_SEGS * bbr_mss(tcb);
+    b->inflight_hi = hi > floor ? hi : floor;
+    /* BBRLossLowerBounds: outside probing the rate falls to the latest
+     * round's, and at most by BBRBeta at once */
+    if (b->state == BBR_PROBE_BW && b->pacing_gain <= 1.0) {
+        double lo = b->bw_lo == UINT64_MAX ? (double)b->max_bw : (double)b->bw_lo;
+        lo *= BBR_BETA;
+        b->bw_lo = (double)b->bw_latest > lo ? b->bw_latest : (uint64_t)lo;
+    }
+    if (b->state == BBR_STARTUP)
+        b->filled_pipe = true; /* BBRCheckStartupHighLoss */
+    else if (b->state == BBR_PROBE_BW && b->pacing_gain > 1.0)
+        bbr_advance_cycle(b, now); /* probing found the limit: down */
 }
 
 /* The cwnd saved before a recovery or ProbeRTT, restored after it. */
@@ -258,7 +356,7 @@ static void bbr_probe_rtt(struct tcb *tcb, struct tcp_bbr *b, bool expired, uint
     b->min_rtt_stamp = now;
     bbr_restore_cwnd(tcb, b);
     if (b->filled_pipe)
-        bbr_enter_probe_bw(tcb, b, now);
+        bbr_enter_probe_bw(b, now);
     else
         bbr_enter_startup(b);
 }
@@ -270,7 +368,7 @@ static void bbr_set_pacing_rate(struct tcp_bbr *b)
 {
     if (!b->max_bw)
         return;
-    double rate = b->pacing_gain * (double)b->max_bw * BBR_PACING_MARGIN;
+    double rate = b->pacing_gain * (double)bbr_bw(b) * BBR_PACING_MARGIN;
     uint64_t r = rate < 1.0 ? 1 : (uint64_t)rate;
     if (b->filled_pipe || r > b->ext.pacing_rate)
         b->ext.pacing_rate = r;
@@ -322,6 +420,8 @@ static void bbr_set_cwnd(struct tcb *tcb, struct tcp_bbr *b, uint32_t pipe)
         if (tcb->cwnd < floor)
             tcb->cwnd = floor;
     }
+    if (b->inflight_hi < tcb->cwnd) /* BBRBoundCwndForModel */
+        tcb->cwnd = b->inflight_hi > floor ? b->inflight_hi : floor;
     if (b->state == BBR_PROBE_RTT && tcb->cwnd > floor)
         tcb->cwnd = floor;
 }
@@ -338,6 +438,7 @@ static void bbr_on_ack(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     uint32_t pipe = tcp_sb_pipe(tcb);
     bbr_update_round(b, r);
     bbr_update_max_bw(b, r, valid);
+    bbr_check_loss(tcb, b, pipe, now);
     bbr_check_full_pipe(b, r);
     bbr_check_drain(tcb, b, pipe, now);
     bbr_update_cycle(tcb, b, pipe, r->newly_lost, now);
@@ -375,7 +476,8 @@ static void bbr_init(struct tcb *tcb)
         b = malloc(sizeof *b);
     if (!b)
         return; /* tcp_cc_init_failed: the caller falls back */
-    *b = (struct tcp_bbr){.min_rtt = BBR_NO_RTT, .iw = tcb->cwnd};
+    *b = (struct tcp_bbr){.min_rtt = BBR_NO_RTT, .iw = tcb->cwnd, .inflight_hi = UINT32_MAX,
+                          .bw_lo = UINT64_MAX};
     tcb->cc_priv[0] = (uint64_t)(uintptr_t)b;
     if (tcb->flags & TF_HAVE_RTT)
         b->min_rtt = tcb->srtt ? tcb->srtt : 1;

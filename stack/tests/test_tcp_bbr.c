@@ -2,7 +2,8 @@
  * in virtual time: a 10 Mbit/s bottleneck with a 20 ms RTT. Startup ends
  * once the bandwidth stops growing and the estimate is the bottleneck's;
  * after 10 s without a lower RTT ProbeRTT holds 4 segments for 200 ms and
- * a round trip; a loss is answered without a lasting cut of cwnd. The
+ * a round trip; a loss is answered without a lasting cut of cwnd; beside
+ * NewReno, CUBIC or another BBR neither flow starves. The
  * pacing gaps on the wire are vectors/congestion/bbr-paces-*.pkt's. */
 #include <errno.h>
 #include <stdio.h>
@@ -39,7 +40,7 @@ static void bulk_init(struct bulk *b, double loss, uint64_t seed, uint8_t cc)
     lc.seed = seed;
     memset(b, 0, sizeof *b);
     assert_int_equal(pair_init(&b->p, &cfg, &lc), 0);
-    assert_int_equal(pair_connect(&b->p, PORT, &b->srv, &b->cli), 0);
+    assert_true(pair_connect(&b->p, PORT, &b->srv, &b->cli) >= 0);
 }
 
 /* The sender's TCB (stack 0's accepted socket). */
@@ -218,6 +219,67 @@ static void test_tcp_congestion_bbr_and_back(void **state)
     pair_free(&b.p);
 }
 
+/* Two flows share the bottleneck: BBR beside NewReno (or BBR), 30 s; the
+ * shares are printed, and neither may starve the other: each gets at least
+ * 10% of what went through. One run per buffer depth (queue_limit 10, a
+ * shallow buffer below the BDP of 17 packets, and 100, a deep one). */
+static void share(uint8_t cc_a, uint8_t cc_b, size_t queue, double *a, double *b)
+{
+    struct synack_config cfg;
+    synack_config_default(&cfg);
+    struct synack_memlink_config lc;
+    synack_memlink_config_default(&lc);
+    lc.delay = ONE_WAY;
+    lc.rate_bps = RATE_BPS;
+    lc.queue_limit = queue;
+    struct pair p;
+    int srv[2], cli[2];
+    uint64_t got[2] = {0, 0};
+    assert_int_equal(pair_init(&p, &cfg, &lc), 0);
+    const char *names[] = {"reno", "cubic", "bbr"};
+    uint8_t ccs[2] = {cc_a, cc_b};
+    for (int i = 0; i < 2; i++) {
+        assert_true(pair_connect(&p, (uint16_t)(PORT + 10 + i), &srv[i], &cli[i]) >= 0);
+        assert_int_equal(synack_socket_setsockopt(p.st[0], srv[i], SYNACK_SOL_TCP,
+                                                  SYNACK_TCP_CONGESTION, names[ccs[i]],
+                                                  strlen(names[ccs[i]]), p.now),
+                         0);
+    }
+    uint64_t start = p.now;
+    static uint8_t buf[65536];
+    do {
+        for (int i = 0; i < 2; i++) {
+            while (synack_socket_send(p.st[0], srv[i], buf, sizeof buf, 0, p.now) > 0)
+                ;
+            ssize_t r;
+            while ((r = synack_socket_recv(p.st[1], cli[i], buf, sizeof buf, 0, p.now)) > 0)
+                got[i] += (uint64_t)r;
+        }
+    } while (pair_step(&p, start + 30 * SYNACK_SEC));
+    *a = (double)got[0] * 8 / 30 / 1e6;
+    *b = (double)got[1] * 8 / 30 / 1e6;
+    pair_free(&p);
+}
+
+static void test_shares_the_bottleneck_without_starving(void **state)
+{
+    (void)state;
+    static const size_t queues[] = {10, 100};
+    static const uint8_t others[] = {SYNACK_CONGESTION_NEWRENO, SYNACK_CONGESTION_CUBIC,
+                                     SYNACK_CONGESTION_BBR};
+    for (size_t q = 0; q < 2; q++)
+        for (size_t o = 0; o < 3; o++) {
+            double a, b;
+            share(SYNACK_CONGESTION_BBR, others[o], queues[q], &a, &b);
+            print_message("bbr %.2f Mbit/s beside %s %.2f Mbit/s (queue %zu packets)\n", a,
+                          others[o] == SYNACK_CONGESTION_NEWRENO ? "reno"
+                          : others[o] == SYNACK_CONGESTION_CUBIC ? "cubic" : "bbr",
+                          b, queues[q]);
+            if (a < 0.1 * (a + b) || b < 0.1 * (a + b))
+                fail_msg("a flow starved: %.2f and %.2f Mbit/s", a, b);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_probe_rtt_after_10_s_holds_4_segments),
         cmocka_unit_test(test_a_loss_costs_no_lasting_cut),
         cmocka_unit_test(test_tcp_congestion_bbr_and_back),
+        cmocka_unit_test(test_shares_the_bottleneck_without_starving),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
