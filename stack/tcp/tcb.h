@@ -61,6 +61,9 @@ enum tcp_timer {
 #define TF_TFO_PENDING 0x4000000u /* RFC 7413 server: counted in the listener's tfo_pending */
 #define TF_TFO_SYN_DATA 0x8000000u /* data went with the SYN and was taken (TCPI_OPT_SYN_DATA) */
 #define TF_IN_LOSS 0x400000u   /* recovery after an RTO (scoreboard: RFC 6675 5.1) */
+#define TF_RESCUE_RXT 0x20000000u /* RFC 6675 NextSeg (4): RescueRxt = RecoveryPoint, this
+                                   * recovery's rescue retransmission went */
+#define TF_ECN_SEEN 0x40000000u /* a CE mark arrived (TCPI_OPT_ECN_SEEN; counted in tcp_ecn_ce_rcvd) */
 /* IP_MTU_DISCOVER (RFC 1191), zero the default: DONT sends without DF and
  * ignores ICMP's MTU; PROBE sends with DF and ignores it too (the path is
  * left to RFC 4821); WANT and DO: DF and path MTU discovery. */
@@ -252,7 +255,9 @@ struct tcb {
     uint8_t tfo_cookie[SYNACK_TFO_COOKIE_MAX];
     bool in_lhash, port_held;
     bool passive;          /* a child of a listener */
-    bool ecn_seen;         /* a CE mark arrived (TCPI_OPT_ECN_SEEN; counted in tcp_ecn_ce_rcvd) */
+    /* RFC 6675 NextSeg (3): octets retransmitted while not deemed lost;
+     * SetPipe counts them twice, (a) and (b) (tcp_scoreboard.c) */
+    uint32_t rxt_unlost_out;
 
     /* Zero-window probing and keep-alive */
     uint64_t keep_idle, keep_intvl;

@@ -342,7 +342,7 @@ void cc_ecn_input(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg)
         tcb->flags &= ~TF_ECE_PENDING; /* the sender has reacted */
     if (seg->ecn == 3u) { /* CE: ECE on our ACKs until CWR comes */
         tcb->flags |= TF_ECE_PENDING;
-        tcb->ecn_seen = true;
+        tcb->flags |= TF_ECN_SEEN;
         t->cnt->tcp_ecn_ce_rcvd++;
     }
 }

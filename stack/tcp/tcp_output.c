@@ -604,6 +604,77 @@ static void rate_app_limited(struct tcb *tcb)
         tcp_rate_app_limited(&x->rate, pipe);
 }
 
+/* ---- RFC 6675 NextSeg() rules (3) and (4) ---- */
+
+/* Rule (3): the first unSACKed segment above HighRxt (the last one
+ * retransmitted since it was deemed lost, or by this rule) and below the
+ * highest octet SACKed; txm.n if none. */
+static uint32_t next_seg_rule3(const struct tcb *tcb)
+{
+    uint32_t from = 0, n = tcb->txm.n;
+    for (uint32_t i = 0; i < n; i++)
+        if (tcp_sb_seg(tcb, i)->flags & TXS_RXT)
+            from = i + 1;
+    for (uint32_t i = from; i < n; i++) {
+        const struct tx_seg *s = tcp_sb_seg(tcb, i);
+        if (!seq_lt(s->start, tcb->high_sacked))
+            break;
+        if (!(s->flags & (TXS_SACKED | TXS_LOST)))
+            return i;
+    }
+    return n;
+}
+
+/* Rule (4): the segment that holds the highest unSACKed octet, unless
+ * this recovery retransmitted it already (the first lost segment may be
+ * the highest unSACKed one: sending it again rescues nothing). */
+static uint32_t next_seg_rescue(const struct tcb *tcb)
+{
+    for (uint32_t i = tcb->txm.n; i-- > 0;) {
+        uint8_t f = tcp_sb_seg(tcb, i)->flags;
+        if (!(f & TXS_SACKED))
+            return (f & TXS_RXT) ? tcb->txm.n : i;
+    }
+    return tcb->txm.n;
+}
+
+static void sb_rexmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t i, uint64_t now)
+{
+    tcb->total_retrans++;
+    t->cnt->tcp_fast_retransmits++;
+    tcp_sb_retransmit(t, tcb, i, now);
+}
+
+/* RFC 6675 (C) in its own recovery, once rule (1) found nothing deemed
+ * lost waiting and rule (2) no new data the peer's window takes, while
+ * cwnd - pipe holds a segment: rule (3) sends what lies below the highest
+ * SACKed octet and is not yet deemed lost (it then counts twice in pipe),
+ * and failing that rule (4) one rescue retransmission per recovery of the
+ * highest unSACKed segment (RescueRxt = RecoveryPoint; HighRxt stays). */
+static void sb_output_rules_3_4(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    if (tcb->rec != &tcp_rec_rfc6675 || !(tcb->flags & TF_IN_RECOVERY) || lost_waiting(tcb))
+        return;
+    uint32_t used = tcb->snd_nxt - tcb->snd_una;
+    if (tcp_output_waiting(tcb) && tcb->snd_wnd > used)
+        return; /* rule (2) has data to send: cwnd held it */
+    while (tcp_sb_pipe(tcb) + tcb->snd_mss <= tcb->cwnd && tcp_pace_ok(t, tcb, now)) {
+        uint32_t i = next_seg_rule3(tcb);
+        if (i < tcb->txm.n) {
+            sb_rexmit(t, tcb, i, now);
+            struct tx_seg *s = tcp_sb_seg(tcb, i);
+            tcp_sb_set(tcb, s, (uint8_t)(s->flags | TXS_RXT)); /* HighRxt */
+            continue;
+        }
+        i = next_seg_rescue(tcb);
+        if ((tcb->flags & TF_RESCUE_RXT) || i == tcb->txm.n)
+            return;
+        tcb->flags |= TF_RESCUE_RXT;
+        sb_rexmit(t, tcb, i, now);
+        return;
+    }
+}
+
 bool tcp_send_probe_segment(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     uint32_t before = tcb->snd_max;
@@ -738,6 +809,8 @@ void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
             sb_output_lost(t, tcb, now);
         while (output_one(t, tcb, now, false))
             ;
+        if (tcb->rec->scoreboard)
+            sb_output_rules_3_4(t, tcb, now);
         rate_app_limited(tcb);
         arm_persist(t, tcb, now);
     }

@@ -68,7 +68,7 @@ static void enter_recovery(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     tcb->cwnd = tcb->ssthresh;
     tcb->bytes_acked = 0;
     tcb->flags |= TF_IN_RECOVERY;
-    tcb->flags &= ~TF_RTT_TIMING;
+    tcb->flags &= ~(TF_RTT_TIMING | TF_RESCUE_RXT); /* RescueRxt: none in this recovery yet */
     if (tcb->rack_recoveries < UINT8_MAX)
         tcb->rack_recoveries++;
     tcb->tlp_out = false; /* a loss episode of its own now */

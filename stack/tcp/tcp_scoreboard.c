@@ -50,7 +50,7 @@ void tcp_sb_free(struct tcb *tcb)
 {
     free(tcb->txm.v);
     tcb->txm = (struct txmap){0};
-    tcb->sacked_out = tcb->lost_out = tcb->retrans_out = 0;
+    tcb->sacked_out = tcb->lost_out = tcb->retrans_out = tcb->rxt_unlost_out = 0;
 }
 
 uint32_t tcp_sb_room(const struct tcb *tcb)
@@ -76,6 +76,8 @@ static void count(struct tcb *tcb, const struct tx_seg *s, int sign)
         c[0] = &tcb->lost_out;
         if (s->flags & TXS_RXT)
             c[1] = &tcb->retrans_out;
+    } else if (s->flags & TXS_RXT) {
+        c[0] = &tcb->rxt_unlost_out; /* NextSeg (3): not deemed lost */
     }
     for (int i = 0; i < 3 && c[i]; i++)
         *c[i] = sign > 0 ? *c[i] + len : *c[i] - len;
@@ -96,11 +98,13 @@ void tcp_sb_set(struct tcb *tcb, struct tx_seg *s, uint8_t flags)
 uint32_t tcp_sb_pipe(const struct tcb *tcb)
 {
     /* RFC 6675 SetPipe: octets outstanding, less those SACKed or deemed
-     * lost, plus those retransmitted since (RFC 8985 6.1 likewise). */
+     * lost (a), plus those retransmitted since (b) (RFC 8985 6.1
+     * likewise); one retransmitted by NextSeg (3), not deemed lost, counts
+     * by (a) and by (b). */
     uint32_t out = tcb->snd_max - tcb->snd_una;
     uint32_t gone = tcb->sacked_out + tcb->lost_out;
     uint32_t pipe = out > gone ? out - gone : 0;
-    return pipe + tcb->retrans_out;
+    return pipe + tcb->retrans_out + tcb->rxt_unlost_out;
 }
 
 /* ---- what was sent ---- */

@@ -313,7 +313,7 @@ void tcp_status(const struct tcp_ctx *t, const struct tcb *tcb, struct synack_tc
                            ((tcb->opt_on & TO_SACK) ? SYNACK_TCPI_OPT_SACK : 0) |
                            ((tcb->opt_on & TO_WSCALE) ? SYNACK_TCPI_OPT_WSCALE : 0) |
                            ((tcb->opt_on & TO_ECN) ? SYNACK_TCPI_OPT_ECN : 0) |
-                           (tcb->ecn_seen ? SYNACK_TCPI_OPT_ECN_SEEN : 0));
+                           ((tcb->flags & TF_ECN_SEEN) ? SYNACK_TCPI_OPT_ECN_SEEN : 0));
     i->recovery = tcb->recovery;
     i->congestion = tcb->cc->id;
     i->ts_recent = tcb->ts_recent;
