@@ -51,7 +51,7 @@ kernel_sends() { # impairment file seed
         sed -n 's/.*(\([0-9.]*\) Mbit\/s goodput).*/\1/p' "$WORK/get.log" || echo "failed"
 }
 # synack -> kernel: the same stage on what synack sends, with synack's
-# congestion control cc (reno, cubic)
+# congestion control cc (reno, cubic, bbr)
 synack_sends() { # impairment file seed cc
     # `ip netns exec` execs synack-serve, so $! is synack-serve's pid; its
     # stdout away from the caller's $(...), which would wait for it
@@ -79,15 +79,16 @@ for cc in reno cubic bbr; do
     grep -qw "$cc" /proc/sys/net/ipv4/tcp_available_congestion_control 2>/dev/null && CCS="$CCS $cc"
 done
 echo "== through the impairment stage, on the data only: goodput in Mbit/s"
-printf '%-32s %-7s %15s %15s' "impairment" "file" "synack(reno)->" "synack(cubic)->"
+printf '%-32s %-7s %15s %15s %15s' "impairment" "file" "synack(reno)->" "synack(cubic)->" \
+    "synack(bbr)->"
 for cc in $CCS; do printf ' %15s' "kernel($cc)->"; done
 echo
 # 20 ms with 1% and 5% loss (bench_bulk's paths), and the interop test's stage
 for c in "loss=1%,delay=20ms 8m.bin 3" "loss=5%,delay=20ms 2m.bin 5" \
          "loss=3%,reorder=5%,delay=5ms 8m.bin 7"; do
     set -- $c
-    printf '%-32s %-7s %15s %15s' "$1" "$2" "$(synack_sends "$1" "$2" "$3" reno)" \
-        "$(synack_sends "$1" "$2" "$3" cubic)"
+    printf '%-32s %-7s %15s %15s %15s' "$1" "$2" "$(synack_sends "$1" "$2" "$3" reno)" \
+        "$(synack_sends "$1" "$2" "$3" cubic)" "$(synack_sends "$1" "$2" "$3" bbr)"
     for cc in $CCS; do
         # a namespace may only pick what net.ipv4.tcp_allowed_congestion_control lists
         if X sysctl -qw net.ipv4.tcp_congestion_control="$cc" 2>/dev/null; then
