@@ -93,6 +93,7 @@ struct ack_window {
     bool changed;      /* a window update */
     bool rfc_opens;    /* ... by the SND.WL1/WL2 rule alone */
     bool opens;        /* a closed window opens */
+    bool one_rule;     /* ... that only one of the two rules had closed */
     uint32_t wnd;
 };
 
@@ -116,6 +117,7 @@ static struct ack_window ack_window(const struct o_inc *c, struct o_side *s, con
                              seq_gt(ack, r->snd_max)));
     w.changed = s->acked && !w.outside && w.wnd != s->wnd_last;
     bool was_closed = s->acked && (s->wnd_last == 0 || s->wnd_rfc == 0);
+    w.one_rule = was_closed && (s->wnd_last != 0 || s->wnd_rfc != 0);
     if (!s->acked || seq_gt(ack, s->ack_last))
         s->ack_last = ack; /* RCV.NXT never goes back: an older ACK is an old segment */
     s->acked = true;
@@ -240,9 +242,9 @@ static void ack_at_sender(struct oracle *o, const struct o_side *s, struct o_sid
          * 3.8.6.1) ends. The probe octets may count as never sent (synack's
          * choice): their next transmission is the first, and starts the
          * retransmission timer */
-        r->timer_on = false;
-        r->backoff = 0;
-        r->nalt = 0;
+        /* (by the rule that never closed it, the stack was not probing:
+         * its retransmission timer runs on, a reading kept) */
+        o_timer_window_opens(r, w.one_rule);
         r->retracted = seq_gt(r->snd_max, ack);
     }
     if (trigger) {

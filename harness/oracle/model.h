@@ -521,5 +521,6 @@ void o_rtt_sample_weighted(struct o_side *s, enum o_rtt_policy k, int64_t r, uin
 void o_check_timeout(struct oracle *o, struct o_side *s);
 void o_timer_clocked(struct oracle *o, struct o_side *s, bool answer);
 void o_timer_rearmed(struct oracle *o, struct o_side *s);
+void o_timer_window_opens(struct o_side *s, bool one_rule);
 
 #endif

@@ -61,6 +61,7 @@ static void syn_forgets_before(struct o_side *s, struct o_side *r)
         s->nsegs = 0;
         s->nholes = 0;
         s->timer_on = false;
+        s->nalt = 0;
     }
     if (r->acked) { /* nothing can acknowledge a stream before its SYN */
         r->acked = false;

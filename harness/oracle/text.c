@@ -179,9 +179,9 @@ static void send_first(struct oracle *o, const struct o_inc *c, struct o_side *s
         s->timed_tx = o->now;
         s->timed_syn_only = false;
     }
-    if (!s->timer_on) { /* RFC 6298 5.1 */
+    if (!s->timer_on) { /* RFC 6298 5.1 (the readings of a timer that ran
+                         * on by another rule stay: o_timer_window_opens) */
         s->timer_on = true;
-        s->nalt = 0;
         s->timer_start = o->now;
         s->timer_pkt = o->pkt;
     } else if (c->neg.sack && s->backoff == 0 && !HAS(v, SYNACK_TCP_SYN)) {

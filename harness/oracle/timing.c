@@ -248,3 +248,18 @@ void o_timer_rearmed(struct oracle *o, struct o_side *s)
     s->alt[s->nalt++] = (struct o_timer){o->now, s->last_interval, o->pkt, s->backoff};
 }
 
+
+/* A closed window opens: probing ends and the timer stops (ack.c). When
+ * one of the two window rules never closed it (`one_rule`), the timer as
+ * it ran stays a reading: the stack that follows that rule retransmits
+ * by it. The next transmission starts the timer and keeps the readings. */
+void o_timer_window_opens(struct o_side *s, bool one_rule)
+{
+    struct o_timer ran = timer_get(s);
+    bool keep = one_rule && s->timer_on;
+    s->timer_on = false;
+    s->backoff = 0;
+    s->nalt = 0;
+    if (keep)
+        s->alt[s->nalt++] = ran;
+}

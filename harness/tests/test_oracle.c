@@ -2597,6 +2597,32 @@ static void test_new_data_after_retracted_octets_were_acked_is_timed(void **stat
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* A zero window on an ACK older than SND.WL1 closes the window by Linux's
+ * rule, not by RFC 9293 3.10.7.4's (an empty segment past RCV.NXT set
+ * SND.WL1): a stack of the RFC's rule never probes, and its timer runs on
+ * from the first segment (RFC 6298 5.1) through the window's "opening":
+ * its timeouts 1, 2 and 4 s after it are backed off, though the second
+ * came 2.8 s after the data sent when the window opened. One 2 s after
+ * the one before is not (campaign of 60 min, session 3: 1) */
+static void test_window_closed_by_one_rule_keeps_the_timer_running(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 65535);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 6913, 1, 65535, 0);   /* SND.WL1 */
+        seg(&e, true, 200 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+        seg(&e, false, 300 * MS, SYNACK_TCP_ACK, 1, 1, 0, 0);          /* closed by one rule */
+        seg(&e, false, 400 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);      /* open again */
+        seg(&e, true, 400 * MS, SYNACK_TCP_ACK, 1001, 1, 65535, 1000);
+        seg(&e, true, 1200 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+        seg(&e, true, 3200 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+        seg(&e, true, (wrong ? 5200 : 7200) * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+        assert_int_equal(stack_findings(&e, "rto-no-backoff"), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3573,6 +3599,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_window_closed_by_one_rule_keeps_the_timer_running),
         cmocka_unit_test(test_syn_ack_acknowledged_after_the_rto_gives_no_sample),
         cmocka_unit_test(test_fin_past_the_window_is_owed_no_ack),
         cmocka_unit_test(test_ack_delayed),
