@@ -414,10 +414,15 @@ static void synack_answers_reused_isn(const struct o_inc *c, const struct o_side
  * 3.10.7.3), and its retransmission timer runs since (RFC 6298 5.1). An
  * ACK of that SYN may have come before: without SYN it is dropped in
  * SYN-SENT (3.10.7.3 fifth), and once taken in SYN-RECEIVED no SYN-ACK
- * follows, so this SYN-ACK says it moved nothing */
+ * follows, so this SYN-ACK says it moved nothing. So it is when that bare
+ * SYN is the last segment s sent, after it acknowledged: a side sends no
+ * bare SYN once it took the other's SYN, so the SYN opened a new
+ * connection at the same ISS (an OPEN after an ABORT, within one tick of
+ * the ISN clock) */
 static bool own_syn_unanswered(const struct o_side *s, const struct synack_tcp *th)
 {
-    return s->syn_seen && s->has_bare_syn && th->seq == s->iss && !s->acked;
+    bool last_is_bare_syn = s->has_last && s->last_pkt == s->bare_syn_pkt;
+    return s->syn_seen && s->has_bare_syn && th->seq == s->iss && (!s->acked || last_is_bare_syn);
 }
 
 /* s's SYN-ACK answers r's SYN of a new incarnation at s's old ISS: what

@@ -2623,6 +2623,32 @@ static void test_window_closed_by_one_rule_keeps_the_timer_running(void **state)
     }
 }
 
+/* The stack's ABORT ends the connection; within one tick of the ISN
+ * clock it opens the next at the same ISS, and the peer's SYN at its old
+ * ISN crosses its SYN: a simultaneous open (RFC 9293 3.10.7.3), whose
+ * SYN-ACK is the SYN sent again, the timer running since the SYN (RFC
+ * 6298 5.1): timeouts 1, 2 and 4 s after the SYN, not after the SYN-ACK.
+ * One 2 s after the one before is no backoff (campaign of 60 min, session
+ * 3: 7) */
+static void test_syn_ack_of_a_simultaneous_open_after_an_abort_times_from_the_syn(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 65535);
+        seg(&e, true, 1 * MS, SYNACK_TCP_RST, 1, 0, 0, 0);                  /* ABORT */
+        seg(&e, true, 2 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 12 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, true, 12 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 12 * MS, 0, 1, 0, 65535, 0);
+        seg(&e, true, 1002 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, true, 3002 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, true, (wrong ? 5002 : 7002) * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3600,6 +3626,7 @@ int main(void)
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
         cmocka_unit_test(test_window_closed_by_one_rule_keeps_the_timer_running),
+        cmocka_unit_test(test_syn_ack_of_a_simultaneous_open_after_an_abort_times_from_the_syn),
         cmocka_unit_test(test_syn_ack_acknowledged_after_the_rto_gives_no_sample),
         cmocka_unit_test(test_fin_past_the_window_is_owed_no_ack),
         cmocka_unit_test(test_ack_delayed),
