@@ -312,8 +312,13 @@ static const struct o_pend *pend_taken_up(const struct o_side *s, const struct o
     bool after_r_acked = r->has_last && (r->last_flags & SYNACK_TCP_ACK) &&
                          th->seq == p->end && r->last_ack == p->end &&
                          r->bare_syn_pkt >= p->pkt && seq_gt(th->ack, r->iss);
+    /* (a bare SYN of s at its ISS between r's SYN and that one reached r
+     * in SYN-SENT first, and r took it: the later SYN finds r in
+     * SYN-RECEIVED, outside its window, 3.10.7.4 first check) */
+    bool took_earlier = s->has_bare_syn && s->bare_syn_pkt > r->bare_syn_pkt &&
+                        s->bare_syn_pkt < p->pkt;
     bool acks_r_syn = r->bare_syn_pkt < p->pkt && !r->acked && th->ack == r->iss + 1 &&
-                      seq_gt(th->seq, p->seq) && seq_le(th->seq, p->end);
+                      seq_gt(th->seq, p->seq) && seq_le(th->seq, p->end) && !took_earlier;
     return after_r_acked || acks_r_syn ? p : NULL;
 }
 

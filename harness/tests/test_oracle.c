@@ -2649,6 +2649,28 @@ static void test_syn_ack_of_a_simultaneous_open_after_an_abort_times_from_the_sy
     }
 }
 
+/* The stack's SYN, the peer's SYN (a simultaneous open: the stack takes
+ * it in SYN-SENT, RFC 9293 3.10.7.3), a second SYN of the peer at another
+ * ISN and its ACK from that SYN's space: they find the stack in
+ * SYN-RECEIVED, outside its window (3.10.7.4 first check), and its SYN-ACK,
+ * held in a batch, answers the first SYN. One acknowledging past it is
+ * still an ACK of unsent data (campaign of 60 min, session 3: 8) */
+static void test_ack_from_a_later_syn_after_a_simultaneous_open_takes_nothing_up(void **state)
+{
+    (void)state;
+    const uint32_t isn2 = 0x1000000u - 12336u; /* the peer's second ISN, before its first */
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, true, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        seg(&e, false, 0, SYNACK_TCP_SYN, isn2, 0, 32792, 0);
+        seg(&e, false, 0, SYNACK_TCP_ACK, isn2 + 1, 1, 32792, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, wrong ? 2 : 1, 65535, 0);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3625,6 +3647,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_ack_from_a_later_syn_after_a_simultaneous_open_takes_nothing_up),
         cmocka_unit_test(test_window_closed_by_one_rule_keeps_the_timer_running),
         cmocka_unit_test(test_syn_ack_of_a_simultaneous_open_after_an_abort_times_from_the_syn),
         cmocka_unit_test(test_syn_ack_acknowledged_after_the_rto_gives_no_sample),
