@@ -24,8 +24,9 @@ void o_offer_from_opts(struct o_offer *f, const struct synack_tcp_opts *op)
 static void offer_again(struct o_offer *f, const struct synack_tcp_opts *op)
 {
     bool mss = op->present & TCPOPT_F_MSS; /* none: 536 (RFC 9293 3.7.1, MUST-15) */
+    /* (an MSS of 0 leaves the limit to the stack: from then on none is judged) */
     if (!(f->mss_present && f->mss == 0) &&
-        (mss ? op->mss : 536u) > (f->mss_present ? f->mss : 536u)) {
+        ((mss && op->mss == 0) || (mss ? op->mss : 536u) > (f->mss_present ? f->mss : 536u))) {
         f->mss_present = mss;
         f->mss = mss ? op->mss : 0;
     }

@@ -2671,6 +2671,32 @@ static void test_ack_from_a_later_syn_after_a_simultaneous_open_takes_nothing_up
     }
 }
 
+/* Two copies of the peer's SYN at one ISN, MSS 255 and MSS 0: the stack
+ * answers either (a new connection after the first ended, the ISN clock
+ * not moved), and an MSS of 0 leaves the segment size to it (synack takes
+ * 536): 536 octets are no finding; after the MSS 255 copy alone they are
+ * (option-aware campaign of 30 min, session 3: 1) */
+static void test_syn_copy_with_mss_0_leaves_the_size_to_the_stack(void **state)
+{
+    (void)state;
+    static const uint8_t mss255[4] = {2, 4, 0, 255}, mss0[4] = {2, 4, 0, 0};
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, mss255, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        if (!wrong) {
+            opts(&e, mss0, 4);
+            seg(&e, false, 10, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        }
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 20, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 32792, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 536);
+        assert_int_equal(stack_findings(&e, "segment-exceeds-mss"), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3647,6 +3673,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_syn_copy_with_mss_0_leaves_the_size_to_the_stack),
         cmocka_unit_test(test_ack_from_a_later_syn_after_a_simultaneous_open_takes_nothing_up),
         cmocka_unit_test(test_window_closed_by_one_rule_keeps_the_timer_running),
         cmocka_unit_test(test_syn_ack_of_a_simultaneous_open_after_an_abort_times_from_the_syn),
