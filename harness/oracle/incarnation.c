@@ -511,7 +511,10 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
     r->iss_syn_end = syn.end;
     r->iss_time = syn.time;
     r->from = syn_from;
-    if (own) /* this side's own new SYN went out first: its timer runs since */
+    /* this side's own new SYN went out first: its timer runs since (a side
+     * kept as it was, in SYN-SENT, has it running already: retransmissions
+     * of that SYN restarted it and backed it off, RFC 6298 5.5) */
+    if (own && !(keep_s && !s->acked))
         start_from_own_syn(o, c, s, r, &mine);
     if (keep_s) /* ... its SYN-ACK's options are this incarnation's offer */
         answer_offers(o, c, s, r, th);

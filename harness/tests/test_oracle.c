@@ -2697,6 +2697,32 @@ static void test_syn_copy_with_mss_0_leaves_the_size_to_the_stack(void **state)
     }
 }
 
+/* The stack's SYN, timed out twice (1 s, 2 s), then the peer's SYN at
+ * another ISN than a first one: a simultaneous open (RFC 9293 3.10.7.3) 3.5 s after the last timeout,
+ * answered at once by a SYN-ACK; the timer still runs from that timeout
+ * with its backoff (RFC 6298 5.5), not from the first SYN: the SYN-ACK
+ * goes again 4, 8 and 16 s after it. One 8 s after one that waited 8 s is
+ * no backoff (campaign of 60 min, session 3: 3; the
+ * option-aware one of 30 min: 2) */
+static void test_simultaneous_open_keeps_the_backed_off_timer_of_the_syn(void **state)
+{
+    (void)state;
+    const uint32_t isn2 = 0x1000000;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);        /* not answered */
+        for (uint64_t t = 0; t <= 3000; t = 2 * t + 1000)
+            seg(&e, true, t * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 6500 * MS, SYNACK_TCP_SYN, isn2, 0, 32792, 0);
+        seg(&e, true, 6500 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, isn2 + 1, 65535, 0);
+        seg(&e, true, 7000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, true, 15000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, true, (wrong ? 23000 : 31000) * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3673,6 +3699,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_simultaneous_open_keeps_the_backed_off_timer_of_the_syn),
         cmocka_unit_test(test_syn_copy_with_mss_0_leaves_the_size_to_the_stack),
         cmocka_unit_test(test_ack_from_a_later_syn_after_a_simultaneous_open_takes_nothing_up),
         cmocka_unit_test(test_window_closed_by_one_rule_keeps_the_timer_running),
