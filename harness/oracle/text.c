@@ -90,9 +90,13 @@ void o_debt_pay(struct oracle *o, struct o_side *r, const struct o_side *d, uint
  * the last segment again after a PTO of about two SRTTs (7.2), no later
  * than the RTO, and restarts the RTO behind it (7.3). The last segment
  * sent again before any timeout in the episode may be that probe */
-static bool tail_loss_probe(const struct o_inc *c, const struct o_side *s, const struct segv *v)
+static bool tail_loss_probe(const struct o_inc *c, const struct o_side *s, const struct segv *v,
+                            const struct o_seg *g)
 {
-    return c->neg.sack && s->backoff == 0 && v->end == s->snd_max && !HAS(v, SYNACK_TCP_SYN);
+    /* (the last segment sent again may be shorter than it was: its
+     * options grew, SACK blocks among them, in the same MSS) */
+    bool last = v->end == s->snd_max || (g && g->end == s->snd_max);
+    return c->neg.sack && s->backoff == 0 && last && !HAS(v, SYNACK_TCP_SYN);
 }
 
 /* A retransmission: what may have clocked it out (an ACK, s->last_trigger;
@@ -125,7 +129,7 @@ static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s
     uint64_t prev_t = g ? g->last_tx : s->timer_start;
     if (o->cfg.skew_us && trig && trig_t + 2 * o->cfg.skew_us >= prev_t)
         clocked = true; /* the ACK may have reached the sender after the data left */
-    bool tlp = tail_loss_probe(c, s, v);
+    bool tlp = tail_loss_probe(c, s, v, g);
     if (tlp) { /* the probe's own timer, not the RTO's: an answer, which rearms it */
         clocked = true;
         trig_t = o->now;

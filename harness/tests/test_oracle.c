@@ -2723,6 +2723,35 @@ static void test_simultaneous_open_keeps_the_backed_off_timer_of_the_syn(void **
     }
 }
 
+/* With SACK, the last segment sent again as a tail loss probe is 12
+ * octets shorter than it was (a SACK block in its options now, the same
+ * MSS): a probe still, which restarts the RTO behind it (RFC 8985 7.3);
+ * the timeouts 1 s and 3 s after it are backed off. Without SACK there is
+ * no probe, and the second timeout came 2 s after one that waited 1.4 s
+ * (campaign of 60 min, session 3: 1) */
+static void test_shorter_tail_loss_probe_restarts_the_rto(void **state)
+{
+    (void)state;
+    static const uint8_t sackok[4] = {1, 1, 4, 2};
+    for (int wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        if (!wrong)
+            opts(&e, sackok, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+        if (!wrong)
+            opts(&e, sackok, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 1, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1001, 1, 65535, 1000);
+        seg(&e, true, 500 * MS, SYNACK_TCP_ACK, 1001, 1, 65535, 988); /* the probe */
+        seg(&e, true, 1500 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 988);
+        seg(&e, true, 3500 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 988);
+        assert_int_equal(stack_findings(&e, "rto-no-backoff"), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3699,6 +3728,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_shorter_tail_loss_probe_restarts_the_rto),
         cmocka_unit_test(test_simultaneous_open_keeps_the_backed_off_timer_of_the_syn),
         cmocka_unit_test(test_syn_copy_with_mss_0_leaves_the_size_to_the_stack),
         cmocka_unit_test(test_ack_from_a_later_syn_after_a_simultaneous_open_takes_nothing_up),
