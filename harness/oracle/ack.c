@@ -236,6 +236,12 @@ static void ack_at_sender(struct oracle *o, const struct o_side *s, struct o_sid
     } else if (ack == r->snd_una && v->len == 0 && !HAS(v, SYNACK_TCP_SYN | SYNACK_TCP_FIN) &&
                seq_gt(r->snd_max, r->snd_una) && !w.changed) {
         trigger = true; /* a duplicate ACK (RFC 5681 2) */
+    } else if (ack == r->snd_max) {
+        /* all r sent is acknowledged: its timer is off (RFC 6298 5.2), also
+         * when an earlier ACK of it seemed to be taken and r sent its
+         * SYN-ACK again (a listener whose accept queue was full dropped
+         * that ACK), which ran the timer anew */
+        r->timer_on = false;
     }
     if (w.opens) {
         /* a closed window opens: probing (the persist timer, RFC 9293

@@ -2752,6 +2752,30 @@ static void test_shorter_tail_loss_probe_restarts_the_rto(void **state)
     }
 }
 
+/* The peer's ACK of the SYN-ACK, dropped by a listener whose accept queue
+ * is full (the wire cannot tell); the SYN-ACK goes again, and the next ACK
+ * of it acknowledges all the stack sent: its timer is off (RFC 6298 5.2).
+ * A FIN 100 s later starts it anew: timeouts 3 s and 6 s after it (RTO 3
+ * s once data begins after a SYN timed out, 5.7) are backed off; one 3 s
+ * after one that waited 3 s is not (campaign of 60 min, session 3: 2;
+ * option-aware one of 30 min: 2) */
+static void test_ack_of_all_sent_stops_the_timer(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 65535);
+        seg(&e, true, 1000 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 1100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 64);
+        seg(&e, true, 1100 * MS, SYNACK_TCP_ACK, 1, 65, 65535, 0);
+        seg(&e, true, 100000 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 65, 65535, 0);
+        seg(&e, true, 103000 * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 65, 65535, 0);
+        seg(&e, true, (wrong ? 106000 : 109000) * MS, SYNACK_TCP_FIN | SYNACK_TCP_ACK, 1, 65, 65535, 0);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3728,6 +3752,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_ack_of_all_sent_stops_the_timer),
         cmocka_unit_test(test_shorter_tail_loss_probe_restarts_the_rto),
         cmocka_unit_test(test_simultaneous_open_keeps_the_backed_off_timer_of_the_syn),
         cmocka_unit_test(test_syn_copy_with_mss_0_leaves_the_size_to_the_stack),
