@@ -264,6 +264,9 @@ struct o_side {
     bool una_known;
     uint32_t snd_una;
     bool retracted;             /* probe octets out when a closed window opened */
+    bool probe_sent;            /* it sent data while the window was closed ... */
+    uint64_t probe_tx;          /* ... first at this time, packet probe_pkt */
+    unsigned probe_pkt;
     bool timer_on;
     uint64_t timer_start;
     unsigned timer_pkt;         /* the packet that started it */

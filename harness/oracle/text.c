@@ -241,6 +241,11 @@ void o_on_send(struct oracle *o, const struct o_inc *c, struct o_side *s, struct
                      seq_lt(v->seq, s->snd_max);
     s->retracted = false;
     bool probing = r->acked && (r->wnd_last == 0 || r->wnd_rfc == 0); /* a closed window */
+    if (probing && v->len && !s->probe_sent) { /* (o_timer_window_opens) */
+        s->probe_sent = true;
+        s->probe_tx = o->now;
+        s->probe_pkt = o->pkt;
+    }
     bool retx = !late && !retracted && s->sent_any && seq_lt(v->seq, s->snd_max) &&
                 (!s->una_known || seq_gt(v->end, s->snd_una));
     if (retx)

@@ -252,14 +252,24 @@ void o_timer_rearmed(struct oracle *o, struct o_side *s)
 /* A closed window opens: probing ends and the timer stops (ack.c). When
  * one of the two window rules never closed it (`one_rule`), the timer as
  * it ran stays a reading: the stack that follows that rule retransmits
- * by it. The next transmission starts the timer and keeps the readings. */
+ * by it. So does one started by data sent while the window was closed (a
+ * stack that stopped its timer when the window closed starts it with any
+ * segment of data, RFC 6298 5.1, a probe or a retransmission, and keeps
+ * it running when the window opens while data is outstanding); an ACK
+ * of new data after it restarted it (5.3). The next transmission starts
+ * the timer and keeps the readings. */
 void o_timer_window_opens(struct o_side *s, bool one_rule)
 {
     struct o_timer ran = timer_get(s);
-    bool keep = one_rule && s->timer_on;
+    bool keep = one_rule && s->timer_on, sent = s->probe_sent && s->timer_on;
+    if (sent) /* (the later of the data sent and the ACK that restarted it) */
+        s->alt[0] = s->timer_start > s->probe_tx
+                        ? (struct o_timer){s->timer_start, 0, s->timer_pkt, 0}
+                        : (struct o_timer){s->probe_tx, 0, s->probe_pkt, 0};
     s->timer_on = false;
     s->backoff = 0;
-    s->nalt = 0;
+    s->nalt = sent ? 1 : 0;
+    s->probe_sent = false;
     if (keep)
         s->alt[s->nalt++] = ran;
 }

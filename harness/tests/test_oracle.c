@@ -2776,6 +2776,32 @@ static void test_ack_of_all_sent_stops_the_timer(void **state)
     }
 }
 
+/* The window closes with data in flight; the stack stopped its timer
+ * there and sends the rest of the segment into the closed window 25 ms
+ * later (a RACK retransmission), which starts the timer again (RFC 6298
+ * 5.1); the window opens without an ACK of new data, and the timer runs
+ * on: its timeout 1 s after that segment is not early, though 0.925 s
+ * after the data sent when the window opened. Without that segment it is
+ * (campaign of 60 min, session 3: 1) */
+static void test_data_sent_into_a_closed_window_may_start_the_timer(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        handshake(&e, 65535);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+        seg(&e, false, 200 * MS, SYNACK_TCP_ACK, 1, 267, 0, 0);         /* closed */
+        if (!wrong)
+            seg(&e, true, 225 * MS, SYNACK_TCP_ACK, 267, 1, 65535, 734);
+        seg(&e, false, 300 * MS, SYNACK_TCP_ACK, 1, 267, 1461, 0);      /* open */
+        for (uint32_t at = 267; at < 1001; at += 266)
+            seg(&e, true, 300 * MS, SYNACK_TCP_ACK, at, 1, 65535, at + 266 > 1001 ? 1001 - at : 266);
+        seg(&e, true, 1225 * MS, SYNACK_TCP_ACK, 267, 1, 65535, 266);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3752,6 +3778,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_data_sent_into_a_closed_window_may_start_the_timer),
         cmocka_unit_test(test_ack_of_all_sent_stops_the_timer),
         cmocka_unit_test(test_shorter_tail_loss_probe_restarts_the_rto),
         cmocka_unit_test(test_simultaneous_open_keeps_the_backed_off_timer_of_the_syn),
