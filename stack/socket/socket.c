@@ -301,7 +301,8 @@ static struct tcp_open_params open_params(const struct synack_stack *s, const st
         .rcvbuf = sk->rcvbuf,
         .rcv_wscale_min = sk->rcvbuf_set ? 0 : tcp_wscale_for(s->cfg.rcvbuf_max),
         .user_mss = sk->user_mss,
-        .flags = sk->flags,
+        /* no SO_RCVBUF: the buffer grows as needed up to rcvbuf_max */
+        .flags = sk->flags | (!sk->rcvbuf_set && s->cfg.rcvbuf_max > sk->rcvbuf ? TF_RCVBUF_AUTO : 0),
         .ext = sk->ext,
         .recovery = sk->recovery,
         .congestion = sk->congestion,

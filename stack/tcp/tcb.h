@@ -64,13 +64,14 @@ enum tcp_timer {
 #define TF_RESCUE_RXT 0x20000000u /* RFC 6675 NextSeg (4): RescueRxt = RecoveryPoint, this
                                    * recovery's rescue retransmission went */
 #define TF_ECN_SEEN 0x40000000u /* a CE mark arrived (TCPI_OPT_ECN_SEEN; counted in tcp_ecn_ce_rcvd) */
+#define TF_RCVBUF_AUTO 0x80000000u /* no SO_RCVBUF: rb may grow to rcvbuf_max (tcp_rcvbuf_grow) */
 /* IP_MTU_DISCOVER (RFC 1191), zero the default: DONT sends without DF and
  * ignores ICMP's MTU; PROBE sends with DF and ignores it too (the path is
  * left to RFC 4821); WANT and DO: DF and path MTU discovery. */
 enum tcp_pmtudisc { PMTUD_WANT, PMTUD_DONT, PMTUD_DO, PMTUD_PROBE };
 
 /* What a TCB takes from its socket or its listener. */
-#define TF_USER_FLAGS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_ICMP_HARD_ABORT)
+#define TF_USER_FLAGS (TF_NODELAY | TF_KEEPALIVE | TF_LINGER0 | TF_ICMP_HARD_ABORT | TF_RCVBUF_AUTO)
 
 /* tcb->opt_offer (what our SYN offers or our SYN-ACK may accept) and
  * tcb->opt_on (what both SYNs settled): the extensions of a connection. */

@@ -152,7 +152,7 @@ int sb_resize(struct sndbuf *sb, uint32_t cap)
 
 /* ---- receive buffer ---- */
 
-void rb_init(struct rcvbuf *rb, uint32_t cap, uint8_t ooo_max)
+void rb_init(struct rcvbuf *rb, uint32_t cap, uint16_t ooo_max)
 {
     memset(rb, 0, sizeof *rb);
     rb->cap = cap;
@@ -240,7 +240,7 @@ static int rb_ooo_insert(struct rcvbuf *rb, uint32_t s, uint32_t e)
     rb->ooo[i].start = seq_min(rb->ooo[i].start, s);
     rb->ooo[i].end = seq_max(rb->ooo[j - 1].end, e);
     memmove(&rb->ooo[i + 1], &rb->ooo[j], (n - j) * sizeof rb->ooo[0]);
-    rb->n_ooo = (uint8_t)(n - (j - i - 1));
+    rb->n_ooo = (uint16_t)(n - (j - i - 1));
     return 0;
 }
 
@@ -317,4 +317,18 @@ int rb_resize(struct rcvbuf *rb, uint32_t cap)
         return 0;
     }
     return ring_resize(&rb->data, &rb->size, &rb->head, rb->used, cap);
+}
+
+int rb_ooo_limit(struct rcvbuf *rb, uint16_t ooo_max)
+{
+    if (ooo_max <= rb->ooo_max)
+        return 0;
+    if (rb->ooo) { /* allocated with the first hole: keep what it holds */
+        struct seq_range *o = realloc(rb->ooo, ooo_max * sizeof *o);
+        if (!o)
+            return -ENOMEM;
+        rb->ooo = o;
+    }
+    rb->ooo_max = ooo_max;
+    return 0;
 }

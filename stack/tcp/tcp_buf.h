@@ -62,12 +62,12 @@ struct rcvbuf {
     uint32_t last; /* the size it had when released: where it starts again */
     uint32_t head; /* ring index of the next octet for the application */
     uint32_t used; /* in-order octets not yet read */
-    uint8_t n_ooo, ooo_max;
+    uint16_t n_ooo, ooo_max;
     struct seq_range *ooo; /* sorted, disjoint, not adjacent, at or beyond RCV.NXT;
                             * allocated with the first one */
 };
 
-void rb_init(struct rcvbuf *rb, uint32_t cap, uint8_t ooo_max);
+void rb_init(struct rcvbuf *rb, uint32_t cap, uint16_t ooo_max);
 void rb_destroy(struct rcvbuf *rb);
 /* Give the memory back when nothing is held, in order or not. */
 void rb_release(struct rcvbuf *rb);
@@ -89,5 +89,7 @@ uint32_t rb_read(struct rcvbuf *rb, uint8_t *dst, uint32_t n, bool peek);
 /* Forget everything out of order (e.g. on abort). */
 static inline void rb_ooo_clear(struct rcvbuf *rb) { rb->n_ooo = 0; }
 int rb_resize(struct rcvbuf *rb, uint32_t cap);
+/* Raise the interval limit to ooo_max (never lowered); 0 or -ENOMEM. */
+int rb_ooo_limit(struct rcvbuf *rb, uint16_t ooo_max);
 
 #endif

@@ -453,6 +453,36 @@ static uint32_t place_in_post(struct tcb *tcb, const struct tcp_seg *seg)
     return n;
 }
 
+/* Receive buffer autotuning (no SO_RCVBUF; Linux grows its buffer up to
+ * tcp_rmem's maximum too, from what the application reads per RTT): when
+ * the peer's text reaches within a segment of the right edge we offered,
+ * that edge is as far as the buffer allows, and the application has read
+ * all but less than a quarter of it, the window and not the application
+ * limits the peer: the buffer doubles, up to rcvbuf_max (the window scale
+ * was chosen for it), and the out-of-order interval limit with it, one per
+ * eight full segments of buffer (SHLD-31: what arrives past the holes of a
+ * larger window is kept, not dropped). */
+static void tcp_rcvbuf_grow(struct tcp_ctx *t, struct tcb *tcb, uint32_t end)
+{
+    struct rcvbuf *rb = &tcb->rb;
+    uint32_t max = t->cfg->rcvbuf_max, mss = tcb->rcv_mss ? tcb->rcv_mss : 536u;
+    uint64_t limit = (uint64_t)TCP_MAX_WIN << tcb->rcv_wscale;
+    if (!(tcb->flags & TF_RCVBUF_AUTO) || rb->cap >= max || rb->cap >= limit ||
+        seq_lt(end + mss, tcb->rcv_adv) ||
+        seq_lt(tcb->rcv_adv + mss, tcb->rcv_nxt + rb_space(rb)) ||
+        (uint64_t)rb->used + tcb->post_fill >= rb->cap / 4u)
+        return;
+    uint64_t cap = (uint64_t)rb->cap * 2u;
+    cap = cap < max ? cap : max;
+    cap = cap < limit ? cap : limit;
+    uint64_t n = cap / (8u * mss);
+    n = n < UINT16_MAX ? n : UINT16_MAX;
+    if (n > rb->ooo_max && rb_ooo_limit(rb, (uint16_t)n) < 0)
+        return;
+    rb_resize(rb, (uint32_t)cap); /* grows: cannot fail (the ring grows when used) */
+    t->cnt->tcp_rcvbuf_grown++;
+}
+
 static bool tcp_process_text(struct tcp_ctx *t, struct tcb *tcb, const struct tcp_seg *seg,
                              uint64_t now)
 {
@@ -469,7 +499,7 @@ static bool tcp_process_text(struct tcp_ctx *t, struct tcb *tcb, const struct tc
         tcb_drop(t, tcb, -ECONNRESET);
         return false;
     }
-    uint8_t held = tcb->rb.n_ooo;
+    uint16_t held = tcb->rb.n_ooo;
     uint32_t end = seg->data_seq + seg->datalen;
     if (seq_gt(seg->data_seq, tcb->rcv_nxt))
         tcp_sack_ooo_dup(t, tcb, seg->data_seq, end);
@@ -497,6 +527,8 @@ static bool tcp_process_text(struct tcp_ctx *t, struct tcb *tcb, const struct tc
         else
             ack_in_order_data(t, tcb, seg->datalen, now);
     }
+    if (adv >= 0)
+        tcp_rcvbuf_grow(t, tcb, end);
     tcp_output_later(t, tcb);
     return true;
 }

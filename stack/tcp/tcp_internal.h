@@ -25,6 +25,7 @@ struct tcp_seg {
 };
 
 #define SEG_HAS(seg, f) (((seg)->flags & (f)) != 0)
+#define TCP_MAX_WIN 65535u /* the window field (before RFC 7323 scaling) */
 
 /* A connection's 4-tuple, from our side. */
 struct tcp_tuple {

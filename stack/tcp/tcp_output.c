@@ -6,8 +6,6 @@
 #include "tcp/tcp_internal.h"
 #include "util/mutant.h"
 
-#define TCP_MAX_WIN 65535u
-
 /* ---- the window we announce (3.8.6.2.2, SHLD-14) ---- */
 
 uint32_t tcp_window_to_offer(uint32_t space, uint32_t max, uint32_t cur, uint32_t step)

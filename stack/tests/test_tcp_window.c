@@ -309,6 +309,135 @@ static void test_zero_window_still_acks_and_takes_urg_and_rst(void **state)
     assert_int_equal(err, ECONNRESET);
 }
 
+/* ---- receive buffer autotuning (tcp_rcvbuf_grow) ---- */
+
+/* A stack whose receive buffer starts at 8 KiB and may grow to 64 KiB
+ * (rcvbuf_max; the window scale is chosen for it), holding ooo_max 2
+ * intervals; a passive open with window scaling (the peer's shift 0, its
+ * MSS 1000) and SO_RCVBUF so_rcvbuf on the listener (0: none). Returns
+ * the stack's shift and sets *edge to the right edge it offered. */
+static uint8_t establish_autotuned(struct probe *p, int so_rcvbuf, uint32_t *edge)
+{
+    struct synack_config c;
+    synack_config_default(&c);
+    c.addr = PROBE_ADDR;
+    c.rcvbuf = 8192;
+    c.rcvbuf_max = 65536;
+    c.ooo_max = 2;
+    conn_reinit(p, &c);
+    probe_listen(p);
+    if (so_rcvbuf)
+        assert_int_equal(synack_socket_setsockopt(p->st, p->lsd, SYNACK_SOL_SOCKET,
+                                                  SYNACK_SO_RCVBUF, &so_rcvbuf,
+                                                  sizeof so_rcvbuf, p->now),
+                         0);
+    p->peer_win = 65535;
+    struct synack_tcp_opts o = {.present = TCPOPT_F_MSS | TCPOPT_F_WSCALE, .mss = 1000};
+    struct probe_seg s = {.flags = SYN, .seq = 0, .win = 65535, .opts = &o};
+    probe_inject_seg(p, &s);
+    p->stack_isn_known = false;
+    struct probe_pkt *k = probe_expect(p, SYN | ACK, 0, 1);
+    assert_true(k->th.opts.present & TCPOPT_F_WSCALE);
+    uint8_t shift = k->th.opts.wscale;
+    *edge = 1u + k->th.window; /* never scaled in a SYN */
+    probe_inject(p, ACK, 1, 1, NULL, 0);
+    probe_expect_none(p);
+    p->pseq = p->pack = 1;
+    p->sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    assert_true(p->sd >= 0);
+    return shift;
+}
+
+/* The peer sends the stream from *seq up to edge in segments of 1000
+ * octets; returns the right edge the stack's last ACK offers. */
+static uint32_t peer_fills_window(struct probe *p, uint32_t *seq, uint32_t edge, uint8_t shift)
+{
+    const uint8_t *data = conn_pattern(1 << 17);
+    struct probe_pkt *k = NULL;
+    while (*seq < edge) {
+        uint32_t n = edge - *seq < 1000 ? edge - *seq : 1000;
+        probe_inject(p, ACK, *seq, 1, data + *seq - 1, n);
+        *seq += n;
+        while (probe_pending(p))
+            k = probe_pop(p);
+    }
+    assert_non_null(k);
+    return k->ack + ((uint32_t)k->th.window << shift);
+}
+
+/* Through loss the peer fills the window with what lies past a hole while
+ * the application has read everything it could: the window, not the
+ * application, limits it, so the buffer doubles (and the window with it)
+ * each time the peer reaches the edge, up to rcvbuf_max (64 KiB), and the
+ * stream is whole once the hole fills. */
+static void test_receive_buffer_grows_while_the_window_limits_the_peer(void **state)
+{
+    struct probe *p = *state;
+    uint32_t edge;
+    uint8_t shift = establish_autotuned(p, 0, &edge);
+    assert_int_equal(edge, 1 + 8192);
+    uint32_t seq = 1001; /* [1, 1001) lost */
+    uint32_t want[] = {16384, 32768, 65536, 65536};
+    for (unsigned r = 0; r < 4; r++) {
+        edge = peer_fills_window(p, &seq, edge, shift);
+        assert_int_equal(conn_info(p).rcvbuf_size, want[r]);
+        assert_int_equal(edge, 1 + want[r]); /* the whole buffer offered */
+    }
+    assert_int_equal(CNT(p, tcp_rcvbuf_grown), 3);
+    assert_int_equal(CNT(p, tcp_ooo_drop_full), 0);
+    probe_inject(p, ACK, 1, 1, conn_pattern(1000), 1000); /* the hole fills */
+    static uint8_t buf[65536];
+    assert_int_equal(synack_socket_recv(p->st, p->sd, buf, sizeof buf, 0, p->now), 65536);
+    assert_memory_equal(buf, conn_pattern(65536), 65536);
+}
+
+/* No growth when SO_RCVBUF set the size, nor when the application is the
+ * limit (what it has not read fills the buffer). */
+static void test_receive_buffer_does_not_grow_when_set_or_not_read(void **state)
+{
+    struct probe *p = *state;
+    uint32_t edge;
+    uint8_t shift = establish_autotuned(p, 8192, &edge);
+    uint32_t seq = 1001;
+    assert_int_equal(peer_fills_window(p, &seq, edge, shift), edge);
+    assert_int_equal(conn_info(p).rcvbuf_size, 8192);
+
+    shift = establish_autotuned(p, 0, &edge);
+    seq = 1; /* in order, nothing read */
+    peer_fills_window(p, &seq, edge, shift);
+    assert_int_equal(conn_info(p).rcvbuf_size, 8192);
+    assert_int_equal(conn_info(p).rcvbuf_used, 8192);
+    assert_int_equal(CNT(p, tcp_rcvbuf_grown), 0);
+}
+
+/* SHLD-31 with the larger window: the interval limit grows with the
+ * buffer, one per eight full segments (64 KiB / (8 x 1460): 5), so what
+ * arrives past five holes is kept where ooo_max (2) would drop it. */
+static void test_out_of_order_limit_grows_with_the_buffer(void **state)
+{
+    struct probe *p = *state;
+    uint32_t edge;
+    uint8_t shift = establish_autotuned(p, 0, &edge);
+    uint32_t seq = 1001;
+    for (unsigned r = 0; r < 3; r++)
+        edge = peer_fills_window(p, &seq, edge, shift);
+    assert_int_equal(conn_info(p).rcvbuf_size, 65536);
+    probe_inject(p, ACK, 1, 1, conn_pattern(1000), 1000); /* everything in order now */
+    static uint8_t buf[65536];
+    uint32_t got = (uint32_t)synack_socket_recv(p->st, p->sd, buf, sizeof buf, 0, p->now);
+    probe_drain(p);
+    const uint8_t *data = conn_pattern(1 << 17);
+    for (unsigned i = 0; i < 5; i++) { /* five holes of 1000 */
+        uint32_t s = 1 + got + 1000 + 2000 * i;
+        probe_inject(p, ACK, s, 1, data + s - 1, 1000);
+    }
+    assert_int_equal(conn_info(p).ooo_intervals, 5);
+    assert_int_equal(CNT(p, tcp_ooo_drop_full), 0);
+    uint32_t s = 1 + got + 1000 + 2000 * 5; /* a sixth: past the limit */
+    probe_inject(p, ACK, s, 1, data + s - 1, 1000);
+    assert_int_equal(CNT(p, tcp_ooo_drop_full), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +452,9 @@ int main(void)
         T(test_our_window_never_shrinks),
         T(test_syn_ack_window_fits_the_buffer_for_any_peer_isn),
         T(test_zero_window_still_acks_and_takes_urg_and_rst),
+        T(test_receive_buffer_grows_while_the_window_limits_the_peer),
+        T(test_receive_buffer_does_not_grow_when_set_or_not_read),
+        T(test_out_of_order_limit_grows_with_the_buffer),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

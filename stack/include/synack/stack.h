@@ -122,7 +122,11 @@ struct synack_config {
     /* The receive buffer the window scale is chosen to cover when larger
      * than the connection's own (Linux: tcp_rmem's maximum, which its
      * autotuning may grow to); 0: the buffer itself. A socket whose
-     * SO_RCVBUF is set uses its buffer (0). */
+     * SO_RCVBUF is set uses its buffer (0). Above rcvbuf, a connection
+     * without SO_RCVBUF grows its buffer up to this while the window, not
+     * the application, limits the peer (doubling each time the peer
+     * reaches the right edge with less than a quarter unread), and its
+     * out-of-order interval limit to one per eight segments of it. */
     uint32_t rcvbuf_max;
     uint32_t buf_max;         /* cap for SO_SNDBUF/SO_RCVBUF (16 MiB) */
     uint8_t ooo_max;          /* out-of-order intervals held per connection (64) */
@@ -299,6 +303,7 @@ const char *synack_config_check(const struct synack_config *cfg);
     X(tcp_paws_drop, "segments failing PAWS, dropped and acknowledged (RFC 7323 5.3)")    \
     X(tcp_ooo_segments, "out-of-order segments held (SHLD-31)")                           \
     X(tcp_ooo_drop_full, "out-of-order segments dropped: interval set full")              \
+    X(tcp_rcvbuf_grown, "receive buffers doubled: the window limited the peer (no SO_RCVBUF)") \
     X(tcp_data_after_close, "data for a closed application (RST sent, SHLD-3)")           \
     X(tcp_retransmits, "segments retransmitted on timeout")                               \
     X(tcp_fast_retransmits, "segments retransmitted by fast retransmit")                  \
