@@ -582,7 +582,7 @@ int synack_socket_close(struct synack_stack *s, int sd, uint64_t now)
         tcp_abort(&s->tcp, sk->tcb, now);
     } else if (sk->kind == SK_CONN && sk->tcb->state != SYNACK_CLOSED) {
         /* SO_LINGER 0 aborts; so does unread data (SHLD-3: a RST shows it was lost). */
-        if ((sk->flags & TF_LINGER0) || sk->tcb->rb.used > 0)
+        if ((sk->flags & TF_LINGER0) || (sk->tcb->rb.used > 0 && !MUTANT(close_unread_fin)))
             tcp_abort(&s->tcp, sk->tcb, now);
         else
             tcp_close(&s->tcp, sk->tcb, now);

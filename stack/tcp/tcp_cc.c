@@ -171,7 +171,7 @@ bool cc_init(struct tcb *tcb)
 {
     if (!tcb->cc)
         tcb->cc = &tcp_cc_newreno;
-    tcb->cwnd = cc_initial_window(tcb);
+    tcb->cwnd = MUT(no_initial_slow_start, 1u << 30, cc_initial_window(tcb));
     tcb->ssthresh = UINT32_MAX; /* "arbitrarily high" */
     tcb->dupacks = 0;
     tcb->bytes_acked = 0;
@@ -288,7 +288,7 @@ void cc_on_rto(struct tcp_ctx *t, struct tcb *tcb)
     /* RFC 5681 3.1: ssthresh only on the first timeout of a segment */
     if (tcb->rtx_count == 0)
         tcb->ssthresh = tcb->cc->ssthresh(tcb, cc_flight_size(tcb));
-    tcb->cwnd = tcb->snd_mss; /* loss window: one segment */
+    tcb->cwnd = MUT(rto_keeps_cwnd, tcb->cwnd, tcb->snd_mss); /* loss window: one segment */
     tcb->bytes_acked = 0;
     tcb->dupacks = 0;
     tcb->lt_sent = 0;

@@ -501,6 +501,11 @@ static bool tcp_process_text(struct tcp_ctx *t, struct tcb *tcb, const struct tc
     }
     uint16_t held = tcb->rb.n_ooo;
     uint32_t end = seg->data_seq + seg->datalen;
+    if (seq_gt(seg->data_seq, tcb->rcv_nxt) && MUTANT(ooo_text_dropped)) {
+        tcb->flags |= TF_ACKNOW;
+        tcp_output_later(t, tcb);
+        return true;
+    }
     if (seq_gt(seg->data_seq, tcb->rcv_nxt))
         tcp_sack_ooo_dup(t, tcb, seg->data_seq, end);
     uint32_t placed = place_in_post(tcb, seg);

@@ -20,7 +20,7 @@ void rtt_init(const struct tcp_ctx *t, struct tcb *tcb)
 {
     tcb->srtt = 0;
     tcb->rttvar = 0;
-    tcb->rto = (uint32_t)t->cfg->rto_initial; /* =< rto_max =< 1 hour (config.c) */
+    tcb->rto = MUT(initial_rto_200ms, 200u * SYNACK_MSEC, (uint32_t)t->cfg->rto_initial); /* =< 1 hour */
     tcb->backoff = 0;
     tcb->flags &= ~TF_HAVE_RTT;
 }

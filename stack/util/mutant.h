@@ -135,6 +135,16 @@
       "RFC 9293 3.1: the option area is padded past an EOL with non-zero octets") \
     X(listen_forgets_port, "RFC9293:MUST-41",                          \
       "RFC 9293 3.9.1.1: a passive OPEN takes its port over, forgetting the connections on it") \
+    X(no_initial_slow_start, "RFC2525:2.1",                            \
+      "RFC 2525 2.1: a new connection's window is the peer's, not the initial window") \
+    X(rto_keeps_cwnd, "RFC2525:2.2 RFC2525:2.14",                      \
+      "RFC 2525 2.2, 2.14: a retransmission timeout keeps cwnd, so the whole window goes again") \
+    X(ooo_text_dropped, "RFC2525:2.5",                                 \
+      "RFC 2525 2.5: text past a hole is dropped, not held (it must come again)") \
+    X(initial_rto_200ms, "RFC2525:2.7",                                \
+      "RFC 2525 2.7: before any RTT sample the RTO is 200 ms, not 1 s") \
+    X(close_unread_fin, "RFC2525:2.17",                                \
+      "RFC 2525 2.17: close() with unread data sends a FIN, not a RST") \
     X(bad_option_closes_listener, "RFC9293:MUST-7",                    \
       "RFC 9293 3.1: an illegal option length in a SYN closes the listener it reached (the suggested reset applied to LISTEN)") \
     X(mss_word_aligned_only, "RFC9293:MUST-64",                        \
