@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -96,6 +97,53 @@ static void linux_close(struct target *t)
     free(t);
 }
 
+/* The layout of the kernel's struct in6_ifreq (<linux/ipv6.h>, which
+ * clashes with <netinet/in.h>). */
+struct kernel_in6_ifreq {
+    struct in6_addr addr;
+    uint32_t prefix_len;
+    int ifindex;
+};
+
+/* --primary_ip: the script's address as a second one on tun0, on a /24
+ * (an alias, tun0:1) or a /64, after the first. */
+static int second_address(const struct synack_addr *a, char *err, size_t n)
+{
+    bool v6 = a->family == SYNACK_AF_INET6;
+    int sock = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int rc = sock < 0 ? -1 : 0;
+    if (rc == 0 && v6) {
+        struct kernel_in6_ifreq r = {.prefix_len = 64, .ifindex = (int)if_nametoindex("tun0")};
+        memcpy(&r.addr, a->a, 16);
+        rc = ioctl(sock, SIOCSIFADDR, &r);
+        /* tentative until the kernel's address work has run, even without
+         * DAD (as synack_tun_configure waits for the first): up to 2 s */
+        struct sockaddr_in6 sa = {.sin6_family = AF_INET6};
+        memcpy(&sa.sin6_addr, a->a, 16);
+        for (int i = 0; rc == 0 && i < 200; i++) {
+            if (bind(sock, (struct sockaddr *)&sa, sizeof sa) == 0)
+                break;
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+        }
+    } else if (rc == 0) {
+        struct ifreq ifr;
+        memset(&ifr, 0, sizeof ifr);
+        snprintf(ifr.ifr_name, IFNAMSIZ, "tun0:1");
+        struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(synack_addr_v4(a))};
+        memcpy(&ifr.ifr_addr, &sin, sizeof sin);
+        rc = ioctl(sock, SIOCSIFADDR, &ifr);
+        sin.sin_addr.s_addr = htonl(0xffffff00u);
+        memcpy(&ifr.ifr_netmask, &sin, sizeof sin);
+        if (rc == 0)
+            rc = ioctl(sock, SIOCSIFNETMASK, &ifr);
+    }
+    if (rc < 0)
+        snprintf(err, n, "a second address on tun0 (--primary_ip): %s", strerror(errno));
+    if (sock >= 0)
+        close(sock);
+    return rc;
+}
+
 static int linux_open(struct target **out, const struct target_config *cfg, char *err, size_t n)
 {
     struct target *t = calloc(1, sizeof *t);
@@ -123,15 +171,18 @@ static int linux_open(struct target **out, const struct target_config *cfg, char
      * vector turns them off with synack's switches (linux_setsockopt). */
     struct synack_tun_config tc = {.name = "tun0"};
     t->tun = synack_tun_open(&tc, err, n);
+    const struct synack_addr *first = cfg->primary.family ? &cfg->primary : &cfg->local;
     struct synack_tun_addr ta = {
-        .kernel_addr = v6 ? 0 : synack_addr_v4(&cfg->local),
+        .kernel_addr = v6 ? 0 : synack_addr_v4(first),
         .prefix_len = 24,
         .mtu = cfg->mtu,
         .default_route = true,
     };
     if (v6)
-        memcpy(ta.kernel_addr6, cfg->local.a, 16);
+        memcpy(ta.kernel_addr6, first->a, 16);
     bool ok = t->tun && synack_tun_configure(t->tun, &ta, err, n) == 0;
+    if (ok && cfg->primary.family)
+        ok = second_address(&cfg->local, err, n) == 0;
     netns_leave(&t->ns);
     if (!ok) {
         linux_close(t);
@@ -663,6 +714,7 @@ const struct target_ops target_linux = {
     .virtual_time = false,
     .offload = true,
     .ipv6 = true,
+    .multihomed = true,
     .open = linux_open,
     .close = linux_close,
     .now = linux_now,

@@ -197,6 +197,7 @@ const struct target_ops target_tun = {
     .name = "tun",
     .virtual_time = false,
     .ipv6 = true,
+    .multihomed = true,
     .open = tun_open,
     .close = tun_close,
     .now = tun_now,
