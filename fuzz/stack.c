@@ -570,7 +570,8 @@ static size_t observe6(struct fz *f, const uint8_t *pkt, size_t len)
     return 20 + v.l4_len;
 }
 
-static void fz_observe(struct fz *f, int dir, const uint8_t *pkt, size_t len)
+/* sums_ok: a datagram of the peer's whose checksums are right (fz_inject) */
+static void fz_observe(struct fz *f, int dir, const uint8_t *pkt, size_t len, bool sums_ok)
 {
     if (f->dump)
         dump_packet(f, pkt, len);
@@ -578,8 +579,9 @@ static void fz_observe(struct fz *f, int dir, const uint8_t *pkt, size_t len)
         trace_packet(f, dir, pkt, len);
     f->packets++;
     if (f->oracle)
-        oracle_packet(f->oracle, pkt, len, f->now - FZ_START,
-                      dir == FZ_IN ? ORACLE_FROM_PEER : ORACLE_FROM_STACK);
+        (sums_ok ? oracle_packet_summed : oracle_packet)(f->oracle, pkt, len, f->now - FZ_START,
+                                                         dir == FZ_IN ? ORACLE_FROM_PEER
+                                                                      : ORACLE_FROM_STACK);
     if (dir == FZ_IN)
         return;
     f->obs_pkt = pkt;
@@ -618,7 +620,7 @@ static int fz_link_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
     FZ_CHECK(f, now == f->now, "sent at %llu, the clock is at %llu", (unsigned long long)now,
              (unsigned long long)f->now);
     f->sent++;
-    fz_observe(f, FZ_OUT, pkt, len);
+    fz_observe(f, FZ_OUT, pkt, len, false);
     return 0;
 }
 
@@ -626,7 +628,7 @@ static int fz_link_send(void *ctx, const uint8_t *pkt, size_t len, uint64_t now)
  * checksums nothing changed (see send_seg). */
 static void fz_inject(struct fz *f, const uint8_t *pkt, size_t len, unsigned flags)
 {
-    fz_observe(f, FZ_IN, pkt, len);
+    fz_observe(f, FZ_IN, pkt, len, (flags & SYNACK_INPUT_CSUM_OK) != 0);
     uint8_t *copy = malloc(len ? len : 1); /* exact size: ASan sees any overread */
     if (!copy)
         abort();

@@ -63,5 +63,11 @@ static void rfc3168_segment(struct o_judge *j)
                   v->ecn);
 }
 
+/* (the ECN field, ECE or CWR) */
+static bool rfc3168_concerns(const struct segv *v)
+{
+    return v->ecn || HAS(v, SYNACK_TCP_ECE | SYNACK_TCP_CWR);
+}
+
 const struct o_ext oracle_rfc3168 = {"RFC 3168", rfc3168_header, rfc3168_syn, rfc3168_segment,
-                                     rfc3168_sent};
+                                     rfc3168_sent, rfc3168_concerns};

@@ -389,6 +389,7 @@ struct oracle {
     size_t nfindings, cap_findings, dropped;
     struct oracle_stats st;
     unsigned next_number;
+    bool sums_known;            /* oracle_packet_summed's datagram */
     /* the packet being looked at */
     unsigned pkt;
     uint64_t now;
@@ -425,6 +426,7 @@ struct segv {
     size_t ip_opts;                       /* IPv4 options, IPv6 extension headers */
     bool v6;                              /* over IPv6 */
     uint8_t ecn;                          /* the IP header's ECN field (RFC 3168 5) */
+    unsigned exts;                        /* bit i: oracle_exts[i] concerns it */
 };
 
 #define HAS(v, f) (((v)->flags & (f)) != 0)
@@ -448,8 +450,14 @@ struct o_ext {
     void (*sent)(struct o_judge *j);     /* every segment whose checksums verify,
                                           * its incarnation picked, before the
                                           * steps (s->snd_max is still the old) */
+    /* Can header, segment or sent act on this segment at all (its options,
+     * flags, ECN field: the segment alone says)? NULL: always. They are
+     * called only then, so a segment is judged only by the rules it can
+     * concern (o_ext_concerns, once per segment, not per reading). */
+    bool (*concerns)(const struct segv *v);
 };
 extern const struct o_ext *const oracle_exts[];
+unsigned o_ext_concerns(const struct segv *v);
 void o_ext_header(struct o_judge *j);
 void o_ext_syn(struct o_judge *j);
 void o_ext_segment(struct o_judge *j);

@@ -153,8 +153,14 @@ static void rfc7323_segment(struct o_judge *j)
                 "carry one");
 }
 
+/* (header: a window scale option; sent, segment: timestamps) */
+static bool rfc7323_concerns(const struct segv *v)
+{
+    return (v->th->opts.present & (TCPOPT_F_WSCALE | TCPOPT_F_TS)) != 0;
+}
+
 static const struct o_ext rfc7323 = {"RFC 7323", rfc7323_header, rfc7323_syn_ts, rfc7323_segment,
-                                     rfc7323_sent};
+                                     rfc7323_sent, rfc7323_concerns};
 
 /* ---- RFC 2018: SACK ---- */
 
@@ -201,7 +207,13 @@ static void rfc2018_segment(struct o_judge *j)
         sack_blocks(j);
 }
 
-static const struct o_ext rfc2018 = {"RFC 2018", NULL, rfc2018_syn, rfc2018_segment, NULL};
+static bool rfc2018_concerns(const struct segv *v)
+{
+    return (v->th->opts.present & TCPOPT_F_SACK) != 0;
+}
+
+static const struct o_ext rfc2018 = {"RFC 2018", NULL, rfc2018_syn, rfc2018_segment, NULL,
+                                     rfc2018_concerns};
 
 extern const struct o_ext oracle_rfc3168; /* ecn.c */
 
@@ -209,11 +221,20 @@ const struct o_ext *const oracle_exts[] = {&rfc7323, &rfc2018, &oracle_rfc3168, 
 
 /* ---- calling them ---- */
 
+unsigned o_ext_concerns(const struct segv *v)
+{
+    unsigned m = 0;
+    for (unsigned i = 0; oracle_exts[i]; i++)
+        if (!oracle_exts[i]->concerns || oracle_exts[i]->concerns(v))
+            m |= 1u << i;
+    return m;
+}
+
 void o_ext_header(struct o_judge *j)
 {
-    for (const struct o_ext *const *e = oracle_exts; *e; e++)
-        if ((*e)->header)
-            (*e)->header(j);
+    for (unsigned i = 0; oracle_exts[i]; i++)
+        if ((j->v->exts >> i & 1) && oracle_exts[i]->header)
+            oracle_exts[i]->header(j);
 }
 
 void o_ext_syn(struct o_judge *j)
@@ -225,9 +246,9 @@ void o_ext_syn(struct o_judge *j)
 
 void o_ext_sent(struct o_judge *j)
 {
-    for (const struct o_ext *const *e = oracle_exts; *e; e++)
-        if ((*e)->sent)
-            (*e)->sent(j);
+    for (unsigned i = 0; oracle_exts[i]; i++)
+        if ((j->v->exts >> i & 1) && oracle_exts[i]->sent)
+            oracle_exts[i]->sent(j);
 }
 
 /* A segment without SYN once both SYNs of the incarnation are seen. */
@@ -235,7 +256,7 @@ void o_ext_segment(struct o_judge *j)
 {
     if (HAS(j->v, SYNACK_TCP_SYN) || !j->s->syn_seen || !j->r->syn_seen)
         return;
-    for (const struct o_ext *const *e = oracle_exts; *e; e++)
-        if ((*e)->segment)
-            (*e)->segment(j);
+    for (unsigned i = 0; oracle_exts[i]; i++)
+        if ((j->v->exts >> i & 1) && oracle_exts[i]->segment)
+            oracle_exts[i]->segment(j);
 }

@@ -332,6 +332,7 @@ static void pkt_of(struct o_pkt *p, const struct synack_ip_view *ip, const struc
                          .ecn = (uint8_t)(ip->tos & 3), .v6 = ip->version == 6}};
     p->v.data_start = p->v.seq + (HAS(&p->v, SYNACK_TCP_SYN) ? 1 : 0);
     p->v.end = p->v.data_start + p->v.len + (HAS(&p->v, SYNACK_TCP_FIN) ? 1 : 0);
+    p->v.exts = o_ext_concerns(&p->v);
 }
 
 /* Which side of c sent the segment: 0 or 1. */
@@ -540,10 +541,11 @@ static bool header_only(const struct synack_ip_view *ip, struct synack_tcp *th)
  * receiver drops it (a checksum that fails, options that do not parse:
  * only the sender's numbers are learnt from it). False: nothing to judge. */
 /* The parse flags for this packet: checksums the caller verified are not
- * summed again (oracle_config.stack_checksums_checked). */
+ * summed again (oracle_config.stack_checksums_checked), nor those it
+ * knows to be right (oracle_packet_summed). */
 static unsigned sum_flags(const struct oracle *o)
 {
-    return o->from == ORACLE_FROM_STACK && o->cfg.stack_checksums_checked ?
+    return o->sums_known || (o->from == ORACLE_FROM_STACK && o->cfg.stack_checksums_checked) ?
                WIRE_PARSE_NO_CHECKSUM : 0;
 }
 
@@ -630,6 +632,14 @@ void oracle_packet(struct oracle *o, const uint8_t *pkt, size_t len, uint64_t ti
                    enum oracle_from from)
 {
     oracle_packet_number(o, o->next_number ? o->next_number : 1, pkt, len, time_us, from);
+}
+
+void oracle_packet_summed(struct oracle *o, const uint8_t *pkt, size_t len, uint64_t time_us,
+                          enum oracle_from from)
+{
+    o->sums_known = true;
+    oracle_packet(o, pkt, len, time_us, from);
+    o->sums_known = false;
 }
 
 /* Holes a sender left and never filled, though it went on long enough to
