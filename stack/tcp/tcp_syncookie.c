@@ -4,10 +4,11 @@
  *
  *   ISS = t mod 32 (5 bits) | MSS index (3 bits) | MAC (24 bits)
  *
- * t counts 64 s periods; MAC = SipHash(secret; 4-tuple, the peer's ISN, t).
- * A cookie is good for two periods after the one that made it (64-192 s).
- * Including the peer's ISN means a cookie cannot be replayed from another
- * sequence space.
+ * t counts 64 s periods; MAC = SipHash(secret; 4-tuple, the peer's ISN, t,
+ * the MSS index). A cookie is good for two periods after the one that made
+ * it (64-192 s). Including the peer's ISN means a cookie cannot be replayed
+ * from another sequence space; including the MSS index, that an ACK cannot
+ * pick another MSS, nor complete a connection at an ISS never sent.
  *
  * What the ISS cannot carry, the peer's window scale and SACK-permitted,
  * rides as Linux's does in the low 6 bits of the cookie SYN-ACK's TSval
@@ -29,13 +30,14 @@
 static const uint16_t cookie_mss[8] = {64, 536, 1200, 1360, 1400, 1440, 1452, 1460};
 
 static uint32_t cookie_mac(const struct tcp_ctx *t, const struct tcp_tuple *tu, uint32_t irs,
-                           uint32_t period)
+                           uint32_t period, uint32_t mss_index)
 {
-    uint32_t k[12] = {0x636f6f6bu /* "cook" */};
+    uint32_t k[13] = {0x636f6f6bu /* "cook" */};
     size_t n = 1 + tcp_addr_words(&tu->laddr, &tu->raddr, k + 1);
     k[n++] = (uint32_t)tu->lport << 16 | tu->rport;
     k[n++] = irs;
     k[n++] = period;
+    k[n++] = mss_index;
     return (uint32_t)siphash24(&t->isn_key, k, n * sizeof *k) & COOKIE_MAC_MASK;
 }
 
@@ -49,7 +51,7 @@ bool tcp_syncookie_make(const struct tcp_ctx *t, const struct tcp_tuple *tu, uin
         i--;
     uint32_t period = (uint32_t)(now / COOKIE_PERIOD);
     *cookie = (period & 31u) << COOKIE_T_SHIFT | (uint32_t)i << COOKIE_MSS_SHIFT |
-              cookie_mac(t, tu, irs, period);
+              cookie_mac(t, tu, irs, period, i);
     return true;
 }
 
@@ -60,9 +62,10 @@ bool tcp_syncookie_check(const struct tcp_ctx *t, const struct tcp_tuple *tu, ui
     uint32_t age = (period - (cookie >> COOKIE_T_SHIFT)) & 31u;
     if (age > COOKIE_MAX_AGE || age > period)
         return false; /* stale, or from the future */
-    if ((cookie & COOKIE_MAC_MASK) != cookie_mac(t, tu, irs, period - age))
+    uint32_t index = (cookie >> COOKIE_MSS_SHIFT) & 7u;
+    if ((cookie & COOKIE_MAC_MASK) != cookie_mac(t, tu, irs, period - age, index))
         return false;
-    *mss = cookie_mss[(cookie >> COOKIE_MSS_SHIFT) & 7u];
+    *mss = cookie_mss[index];
     return true;
 }
 
