@@ -100,7 +100,8 @@ static void send_msg(struct call *c, int sd, int64_t fd, const struct target_msg
         }
         if (rc > 0 && call_await_connect(c, sd, fd, (size_t)rc, flags))
             return;
-        if (rc < 0 || (size_t)rc == m->len || !call_blocking(c, fd))
+        if (rc < 0 || (size_t)rc == m->len || !call_blocking(c, fd) ||
+            (flags & SYNACK_MSG_DONTWAIT)) /* a short write is the answer */
             return call_result(c, (long)rc);
         done = (size_t)rc;
     }
