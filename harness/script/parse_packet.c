@@ -410,7 +410,7 @@ static bool text_is(const struct parser *p, const struct token *t, const char *w
 static int parse_blob_option(struct parser *p, struct script_tcp_option *o, const struct token *t)
 {
     bool md5 = text_is(p, t, "md5"), exp = text_is(p, t, "FOEXP");
-    unsigned max = md5 ? SCRIPT_MD5_DIGEST_MAX : SCRIPT_FASTOPEN_COOKIE_MAX;
+    unsigned max = md5 ? SCRIPT_MD5_DIGEST_MAX : SCRIPT_FASTOPEN_COOKIE_MAX - (exp ? 2 : 0);
 
     o->type = md5 ? SCRIPT_OPT_MD5 : exp ? SCRIPT_OPT_FASTOPEN_EXP : SCRIPT_OPT_FASTOPEN;
     o->kind = md5 ? SCRIPT_TCPOPT_MD5 : exp ? SCRIPT_TCPOPT_EXP : SCRIPT_TCPOPT_FASTOPEN;

@@ -295,7 +295,10 @@ enum script_opt_type {
 #define SCRIPT_TCPOPT_ACCECN0 172 /* RFC 9768 3.2.3: EE0B, ECEB, EE1B */
 #define SCRIPT_TCPOPT_ACCECN1 174 /* EE1B, ECEB, EE0B */
 #define SCRIPT_FASTOPEN_MAGIC 0xf989
-#define SCRIPT_FASTOPEN_COOKIE_MAX 16 /* octets of a FO/FOEXP cookie */
+/* octets of a FO cookie: the option space less kind and length, as packetdrill
+ * takes it (RFC 7413 4.1.1 bounds a valid cookie to 4..16; scripts test
+ * longer ones); FOEXP has 2 fewer (its magic) */
+#define SCRIPT_FASTOPEN_COOKIE_MAX 38
 #define SCRIPT_MD5_DIGEST_MAX 16
 
 struct script_tcp_option {

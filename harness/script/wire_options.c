@@ -70,7 +70,7 @@ static void decode_known(const struct synack_tcp_opt *o, uint32_t sack_offset,
 static bool fastopen_exp(const struct synack_tcp_opt *o)
 {
     return o->kind == SCRIPT_TCPOPT_EXP && o->len >= 4 &&
-           o->len <= 4 + SCRIPT_FASTOPEN_COOKIE_MAX &&
+           o->len <= 2 + SCRIPT_FASTOPEN_COOKIE_MAX &&
            synack_get16(o->data) == SCRIPT_FASTOPEN_MAGIC;
 }
 

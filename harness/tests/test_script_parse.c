@@ -1198,8 +1198,9 @@ static const struct bad_case bad_cases[] = {
     { "unknown TCP option", "0 > S 0:0(0) <mss 1460,foo 3>\n", 1, 24, "unknown TCP option 'foo'", 0 },
     { "fast open cookie with 0x", "0 > S 0:0(0) <FO 0xabcd>\n", 1, 18,
       "FO takes hex digits without 0x", 0 },
-    { "fast open cookie too long", "0 > S 0:0(0) <FO 00112233445566778899aabbccddeeff00>\n", 1, 15,
-      "FO cookie of 17 octets is longer than 16", 0 },
+    { "fast open cookie too long", "0 > S 0:0(0) <FOEXP 00112233445566778899aabbccddeeff"
+      "00112233445566778899aabbccddeeff0011223344>\n", 1, 15,
+      "FO cookie of 37 octets is longer than 36", 0 },
     { "fast open cookie odd", "0 > S 0:0(0) <FOEXP abc>\n", 1, 21,
       "odd number of hex digits in option data", 0 },
     { "md5 without digest", "0 > S 0:0(0) <md5>\n", 1, 18, "expected hex digest after 'md5', got '>'", 0 },
