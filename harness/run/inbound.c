@@ -172,6 +172,7 @@ static int build_tcp(struct runner *r, const struct script_event *ev, size_t *le
     struct synack_tcp h = {
         .sport = p->ports_given ? p->sport : r->map.remote_port,
         .dport = p->ports_given ? p->dport : r->map.local_port,
+        .reserved = p->ae ? SCRIPT_TCP_AE : 0, /* RFC 9768 3.2.2: AE, next to CWR */
         .flags = p->flags,
         .window = p->win,
         .urg_ptr = p->urg_given ? p->urg : 0,

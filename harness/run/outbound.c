@@ -41,6 +41,7 @@ static void describe_tcp(struct runner *r, const struct synack_tcp *th, char *ou
     sp.direction = SCRIPT_OUTBOUND;
     sp.proto = SCRIPT_PROTO_TCP;
     sp.flags = th->flags;
+    sp.ae = (th->reserved & SCRIPT_TCP_AE) != 0;
     sp.seq_start = rel_seq(r, th);
     sp.seq_len = (uint16_t)th->payload_len;
     sp.seq_end = sp.seq_start + sp.seq_len;
@@ -173,16 +174,19 @@ static bool mismatch(struct match *m, const char *field, const char *fmt, ...)
     return false;
 }
 
-static void flags_text(uint8_t f, char *out)
+static void flags_text(uint8_t f, bool ae, char *out)
 {
     static const struct { uint8_t bit; char c; } letters[] = {
         {SYNACK_TCP_FIN, 'F'}, {SYNACK_TCP_SYN, 'S'}, {SYNACK_TCP_RST, 'R'}, {SYNACK_TCP_PSH, 'P'},
         {SYNACK_TCP_URG, 'U'}, {SYNACK_TCP_ECE, 'E'}, {SYNACK_TCP_CWR, 'W'}, {SYNACK_TCP_ACK, '.'},
     };
     size_t n = 0;
-    for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++)
+    for (size_t i = 0; i < sizeof letters / sizeof letters[0]; i++) {
+        if (letters[i].bit == SYNACK_TCP_ACK && ae)
+            out[n++] = 'A'; /* AccECN's AE (RFC 9768 3.2.2) */
         if (f & letters[i].bit)
             out[n++] = letters[i].c;
+    }
     if (n == 0)
         out[n++] = '-';
     out[n] = '\0';
@@ -346,6 +350,10 @@ static bool match_one_option(struct match *m, size_t i, const struct script_tcp_
         if (a->len != e->len || (e->data_len && memcmp(a->data, e->data, e->data_len)))
             return mismatch(m, "options", "option %zu: kind %u differs", i + 1, e->kind);
         return true;
+    case SCRIPT_OPT_ACCECN: /* RFC 9768 3.2.3: the counters as written, in the kind's order */
+        if (a->len != e->len || memcmp(a->data, e->data, e->data_len))
+            return mismatch(m, "options", "option %zu: AccECN counters differ", i + 1);
+        return true;
     case SCRIPT_OPT_FASTOPEN: /* a request (FO) or the cookie written (RFC 7413) */
         if (a->len != e->len || memcmp(a->data, e->data, e->data_len))
             return mismatch(m, "options", "option %zu: expected FO with %u octets of cookie%s",
@@ -388,9 +396,10 @@ static bool match_tcp_fields(struct match *m, const struct script_packet *p,
     char fe[12], fa[12];
     /* @ignore psh; @ignore extra-psh: unwritten, allowed; written, required */
     uint8_t ign = r->s->ignore_flags | (uint8_t)(r->s->extra_flags & ~p->flags);
-    flags_text(p->flags, fe);
-    flags_text(th->flags, fa);
-    if ((th->flags & ~ign) != (p->flags & ~ign))
+    bool ae = (th->reserved & SCRIPT_TCP_AE) != 0;
+    flags_text(p->flags, p->ae, fe);
+    flags_text(th->flags, ae, fa);
+    if ((th->flags & ~ign) != (p->flags & ~ign) || ae != p->ae)
         return mismatch(m, "flags", "expected %s, got %s", fe, fa);
     uint32_t seq = rel_seq(r, th);
     if (seq != p->seq_start)
@@ -403,8 +412,8 @@ static bool match_tcp_fields(struct match *m, const struct script_packet *p,
         return mismatch(m, "win", "expected %u, got %u", p->win, th->window);
     if ((p->urg_given || (p->flags & SYNACK_TCP_URG)) && th->urg_ptr != p->urg)
         return mismatch(m, "urg", "expected %u, got %u", p->urg, th->urg_ptr);
-    if (th->reserved)
-        return mismatch(m, "reserved", "reserved bits 0x%x set", th->reserved);
+    if (th->reserved & ~SCRIPT_TCP_AE)
+        return mismatch(m, "reserved", "reserved bits 0x%x set", th->reserved & ~SCRIPT_TCP_AE);
     return match_options(m, p, th);
 }
 

@@ -666,8 +666,16 @@ static const char *const options_not_run[] = {
     "code_format", "code_sockopt",
 };
 
-/* Why this script cannot run on any target of this runner, or NULL. */
-static const char *script_unsupported(const struct script *s, char *why, size_t n)
+/* AccECN (RFC 9768) in a packet line: the AE flag or an ACE value, or the
+ * AccECN option, which only a target whose stack negotiates it runs. */
+static bool packet_accecn(const struct script_packet *p)
+{
+    return p->ae_flag || script_packet_has_option(p, SCRIPT_OPT_ACCECN);
+}
+
+/* Why this script cannot run on this target, or NULL. */
+static const char *script_unsupported(const struct script *s, const struct target_ops *ops,
+                                      char *why, size_t n)
 {
     const struct script_options *so = &s->options;
     for (size_t i = 0; i < so->given_count; i++)
@@ -685,15 +693,17 @@ static const char *script_unsupported(const struct script *s, char *why, size_t 
         const char *what = p->proto == SCRIPT_PROTO_UDP ? "UDP packet lines are"
                            : p->psp                     ? "PSP encapsulation (psp spi N) is"
                            : p->encap                   ? "encapsulated packets (ipv4/ipv6/gre/mpls) are"
-                           : p->ae_flag                 ? "AccECN flags (A, ACE) are"
-                           : script_packet_has_option(p, SCRIPT_OPT_ACCECN)
-                               ? "AccECN options (ECN e0b ceb e1b) are"
                            : script_packet_has_option(p, SCRIPT_OPT_MPTCP)
                                ? "MPTCP options (mpcapable, dss, add_address, mp_join...) are"
                            : p->fuzz_given              ? "packetdrill's fuzz parameters are"
                                                         : NULL;
         if (what) {
             snprintf(why, n, "line %u: %s not supported", ev->line, what);
+            return why;
+        }
+        if (!ops->accecn && packet_accecn(p)) {
+            snprintf(why, n, "line %u: AccECN (the AE flag, ACE values, the AccECN option) is not "
+                     "negotiated by target %s's stack", ev->line, ops->name);
             return why;
         }
     }
@@ -777,7 +787,7 @@ void run_script(const struct script *s, const struct run_options *o, struct vect
     char why[300];
     const char *unsupported = run_family(r, s, o, why, sizeof why);
     if (!unsupported)
-        unsupported = script_unsupported(s, why, sizeof why);
+        unsupported = script_unsupported(s, o->target, why, sizeof why);
     if (!unsupported)
         unsupported = script_wrong_kind(s, o->target, why, sizeof why);
     if (dry_run(s)) { /* it parsed, which is all packetdrill checks then */

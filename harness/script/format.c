@@ -62,7 +62,8 @@ static void fmt_ip(struct sbuf *sb, const struct script_ip_info *ip)
     sb_printf(sb, "]");
 }
 
-static void fmt_flags(struct sbuf *sb, uint8_t flags)
+/* The flags, AccECN's AE as 'A' after W (an ACE value prints as its bits). */
+static void fmt_flags(struct sbuf *sb, uint8_t flags, bool ae)
 {
     static const struct {
         uint8_t bit;
@@ -74,9 +75,11 @@ static void fmt_flags(struct sbuf *sb, uint8_t flags)
     };
 
     sb_printf(sb, " ");
-    if (flags == 0)
+    if (flags == 0 && !ae)
         sb_printf(sb, "-");
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (order[i].bit == SYNACK_TCP_ACK && ae)
+            sb_printf(sb, "A");
         if (flags & order[i].bit)
             sb_printf(sb, "%c", order[i].c);
     }
@@ -169,7 +172,7 @@ static void fmt_tcp(struct sbuf *sb, const struct script_packet *pkt)
 {
     if (pkt->ports_given)
         sb_printf(sb, " %u>%u", pkt->sport, pkt->dport);
-    fmt_flags(sb, pkt->flags);
+    fmt_flags(sb, pkt->flags, pkt->ae);
     if (pkt->seq_edge)
         fmt_seq_edge(sb, pkt);
     else

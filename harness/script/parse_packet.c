@@ -109,11 +109,26 @@ static int flag_bit(char c)
     }
 }
 
-/* "S.", "F.", "SEW", "." or "-" (no flag), read character by character. */
+/* An ACE value N (RFC 9768 3.2.2: AE, CWR, ECE as a 3-bit counter) in place
+ * of the three ECN flags, which it may not be written beside. */
+static int ace_value(struct parser *p, struct script_packet *pkt, char c, bool ecn, unsigned col,
+                     unsigned line)
+{
+    if (ecn)
+        return perr_at(p, line, col, "ACE value '%c' beside E, W or A in TCP flags", c);
+    unsigned n = (unsigned)(c - '0');
+    pkt->ae = (n & 4) != 0;
+    pkt->flags |= (uint8_t)(((n & 2) ? SYNACK_TCP_CWR : 0) | ((n & 1) ? SYNACK_TCP_ECE : 0));
+    return 0;
+}
+
+/* "S.", "F.", "SEW", "." or "-" (no flag), read character by character;
+ * AccECN's 'A' (AE) or an ACE value 0..7 (packetdrill's "SEWA", "P5."). */
 static int parse_flags(struct parser *p, struct script_packet *pkt)
 {
     struct token t = p->tok;
     struct raw_span s = take_raw(p, is_flag_char);
+    bool ecn = false, ace = false;
 
     if (s.end == s.start || (p->buf[s.start] >= '0' && p->buf[s.start] <= '9'))
         return perr(p, &t, "expected TCP flags, got %s", tok_describe(p, &t));
@@ -123,8 +138,18 @@ static int parse_flags(struct parser *p, struct script_packet *pkt)
         char c = p->buf[i];
         int bit = flag_bit(c);
         unsigned col = s.column + (unsigned)(i - s.start);
-        if (c == 'A' || (c >= '0' && c <= '7')) { /* AccECN: AE bit, ACE value */
-            pkt->ae_flag = true;
+        bool ecn_flag = c == 'A' || c == 'E' || c == 'W';
+        if ((ecn_flag && ace) || (c >= '0' && c <= '7' && ace))
+            return perr_at(p, s.line, col, "flag '%c' beside an ACE value in TCP flags", c);
+        ecn |= ecn_flag;
+        if (c >= '0' && c <= '7') {
+            if (ace_value(p, pkt, c, ecn, col, s.line) < 0)
+                return -1;
+            pkt->ae_flag = ace = true;
+            continue;
+        }
+        if (c == 'A') {
+            pkt->ae_flag = pkt->ae = true;
             continue;
         }
         if (bit < 0)

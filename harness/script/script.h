@@ -288,6 +288,8 @@ enum script_opt_type {
                           * not built; the runner skips a vector with one */
 };
 
+/* AccECN's AE flag (RFC 9768 3.2.2): the lowest of synack_tcp.reserved's bits */
+#define SCRIPT_TCP_AE 0x01u
 #define SCRIPT_TCPOPT_MPTCP 30
 #define SCRIPT_TCPOPT_MD5 19
 #define SCRIPT_TCPOPT_FASTOPEN 34
@@ -414,7 +416,9 @@ struct script_packet {
     /* TCP */
     bool ports_given;  uint16_t sport, dport; /* packetdrill's `SPORT>DPORT` */
     uint8_t flags;                 /* SYNACK_TCP_* bits; 0 when written '-' */
-    bool ae_flag;                  /* AccECN 'A' (AE bit) or an ACE value */
+    bool ae_flag;                  /* AccECN notation: 'A' or an ACE value 0..7 */
+    bool ae;                       /* the AE bit (RFC 9768 3.2.2: 'A', or bit 2 of an
+                                    * ACE value, whose bits 1 and 0 are CWR and ECE) */
     bool fields_reordered;         /* ack/win/urg not in packetdrill's order */
     bool encap;                    /* an ipv4/ipv6/gre/mpls/psp prefix was written */
     bool psp;                      /* one of them PSP: `psp spi N[, vc N]:` (tunnel

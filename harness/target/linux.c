@@ -715,6 +715,7 @@ const struct target_ops target_linux = {
     .offload = true,
     .ipv6 = true,
     .multihomed = true,
+    .accecn = true, /* Linux 6.18: net.ipv4.tcp_ecn 3 (RFC 9768) */
     .open = linux_open,
     .close = linux_close,
     .now = linux_now,

@@ -67,6 +67,9 @@ struct target_ops {
     bool multihomed;     /* can give the stack a second address (--primary_ip,
                           * target_config.primary); without it the runner skips
                           * such scripts */
+    bool accecn;         /* its stack negotiates AccECN (RFC 9768): the runner builds and
+                          * matches the AE flag, ACE values and the AccECN option;
+                          * without it a script with them is skipped, naming the target */
     /* What a target made from an argument runs (so:PATH, exec:COMMAND):
      * given to open() as cfg->spec. NULL for the fixed targets. */
     const void *spec;

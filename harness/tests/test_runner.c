@@ -722,6 +722,73 @@ static void test_ipv6_skipped_on_a_target_without_it(void **state)
     vector_result_free(&r);
 }
 
+/* mem as a target whose stack negotiates AccECN, to see what the runner
+ * puts on the wire for AccECN's flags and option. */
+static const struct target_ops *accecn_target(void)
+{
+    static struct target_ops ops;
+    ops = *target_find("mem");
+    ops.name = "mem-accecn";
+    ops.accecn = true;
+    return &ops;
+}
+
+/* Whether the capture holds an IPv4 TCP segment with these flags, reserved
+ * bits and (when opt) these first option octets. */
+static bool pcap_has_segment(const char *path, uint8_t flags, uint8_t reserved, const uint8_t *opt,
+                             size_t optlen)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    uint8_t hdr[24], rec[16], pkt[2048];
+    bool found = false;
+    assert_int_equal(fread(hdr, 1, sizeof hdr, f), sizeof hdr);
+    while (!found && fread(rec, 1, sizeof rec, f) == sizeof rec) {
+        uint32_t incl = (uint32_t)rec[8] | (uint32_t)rec[9] << 8 | (uint32_t)rec[10] << 16 |
+                        (uint32_t)rec[11] << 24;
+        assert_true(incl <= sizeof pkt);
+        assert_int_equal(fread(pkt, 1, incl, f), incl);
+        const uint8_t *th = pkt + 4 * (pkt[0] & 0x0f);
+        found = pkt[9] == SYNACK_IPPROTO_TCP && th[13] == flags && (th[12] & 0x0f) == reserved &&
+                (!opt || ((th[12] >> 4) * 4u >= 20 + optlen && memcmp(th + 20, opt, optlen) == 0));
+    }
+    fclose(f);
+    return found;
+}
+
+/* AccECN (RFC 9768 3.2.2, 3.2.3): 'A' and an ACE value's top bit are the AE
+ * bit, the rest of the value CWR and ECE; the option is built as written.
+ * A target whose stack does not negotiate AccECN skips, naming itself. */
+static void test_accecn_on_the_wire(void **state)
+{
+    (void)state;
+    static const char text[] = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+                               "+0 bind(3, ..., ...) = 0\n"
+                               "+0 listen(3, 1) = 0\n"
+                               "+0 < SEWA 0:0(0) win 32792 <mss 1000>\n"
+                               "+.1 < .6 1:1(0) ack 1 win 32792 <ECN e0b 1 ceb 0 e1b 1,nop>\n";
+    static const uint8_t accecn[] = {172, 11, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1};
+    char dir[] = "/tmp/synack-runner-XXXXXX", path[256];
+    struct vector_result r;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/run.pcap", dir);
+    run_target = accecn_target();
+    run_text(text, false, &r, path);
+    run_target = NULL;
+    assert_int_equal(r.status, RESULT_PASS);
+    assert_true(pcap_has_segment(path, SYNACK_TCP_SYN | SYNACK_TCP_ECE | SYNACK_TCP_CWR, 1, NULL, 0));
+    assert_true(pcap_has_segment(path, SYNACK_TCP_ACK | SYNACK_TCP_CWR, 1, accecn, sizeof accecn));
+    assert_false(pcap_has_segment(path, SYNACK_TCP_ACK | SYNACK_TCP_CWR, 0, NULL, 0));
+    vector_result_free(&r);
+    unlink(path);
+    rmdir(dir);
+    run_text(text, false, &r, NULL);
+    assert_int_equal(r.status, RESULT_SKIP);
+    assert_non_null(strstr(r.message, "line 4: AccECN (the AE flag, ACE values, the AccECN "
+                                      "option) is not negotiated by target mem's stack"));
+    vector_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -753,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_ip_frag_sends_fragments_in_order_written),
         cmocka_unit_test(test_ip_version_addresses),
         cmocka_unit_test(test_ipv6_skipped_on_a_target_without_it),
+        cmocka_unit_test(test_accecn_on_the_wire),
         cmocka_unit_test(test_ip_frag_overlap_is_not_given_to_the_oracle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
