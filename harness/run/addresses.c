@@ -78,7 +78,16 @@ bool run_addresses_of(const struct script *s, enum script_ip_version dflt,
         return false;
     }
     a->domain = a->version == SCRIPT_IPV4 ? SYNACK_AF_INET : SYNACK_AF_INET6;
-    a->local = synack_addr_from_v4(so->local_ip_given ? so->local_ip : RUN_DEFAULT_LOCAL_IP);
-    a->remote = synack_addr_from_v4(so->remote_ip_given ? so->remote_ip : RUN_DEFAULT_REMOTE_IP);
+    uint32_t local = so->local_ip_given ? so->local_ip : RUN_DEFAULT_LOCAL_IP;
+    uint32_t remote = so->remote_ip_given ? so->remote_ip : RUN_DEFAULT_REMOTE_IP;
+    /* One side given as the other's default (packetdrill's remote default,
+     * 192.0.2.1, is synack's local one): the default side takes the other
+     * default, so the two addresses differ as in packetdrill's run. */
+    if (so->remote_ip_given && !so->local_ip_given && remote == local)
+        local = RUN_DEFAULT_REMOTE_IP;
+    if (so->local_ip_given && !so->remote_ip_given && remote == local)
+        remote = RUN_DEFAULT_LOCAL_IP;
+    a->local = synack_addr_from_v4(local);
+    a->remote = synack_addr_from_v4(remote);
     return primary_of(s, a, why, n);
 }

@@ -670,10 +670,12 @@ static void test_ip_version_addresses(void **state)
         "--local_ip=2001:db8::5\n0 close(3) = -1\n",
         "--ip_version=ipv6\n--local_ip=192.0.2.7\n0 close(3) = -1\n",
         "--ip_version=ipv6\n--mtu=1400\n0 close(3) = -1\n",
+        "--remote_ip=192.0.2.1\n0 close(3) = -1\n",
+        "--local_ip=198.51.100.2\n0 close(3) = -1\n",
     };
-    struct script *s[5];
+    struct script *s[7];
     struct script_error err;
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 7; i++)
         assert_int_equal(script_parse_buffer(scripts[i], strlen(scripts[i]), "t.pkt", &s[i], &err), 0);
     struct run_addresses a;
     char why[200], text[64];
@@ -700,7 +702,14 @@ static void test_ip_version_addresses(void **state)
     assert_non_null(strstr(why, "192.0.2.7 is not an IPv6 address"));
     assert_true(run_addresses_of(s[4], SCRIPT_IPV4, &a, why, sizeof why));
     assert_int_equal(a.mtu, 1400); /* given: kept */
-    for (int i = 0; i < 5; i++)
+    /* one side given as the other side's default: the sides swap defaults */
+    assert_true(run_addresses_of(s[5], SCRIPT_IPV4, &a, why, sizeof why));
+    assert_int_equal(synack_addr_v4(&a.remote), RUN_DEFAULT_LOCAL_IP);
+    assert_int_equal(synack_addr_v4(&a.local), RUN_DEFAULT_REMOTE_IP);
+    assert_true(run_addresses_of(s[6], SCRIPT_IPV4, &a, why, sizeof why));
+    assert_int_equal(synack_addr_v4(&a.local), RUN_DEFAULT_REMOTE_IP);
+    assert_int_equal(synack_addr_v4(&a.remote), RUN_DEFAULT_LOCAL_IP);
+    for (int i = 0; i < 7; i++)
         script_free(s[i]);
 }
 
