@@ -693,6 +693,7 @@ static const char *script_unsupported(const struct script *s, const struct targe
         const char *what = p->proto == SCRIPT_PROTO_UDP ? "UDP packet lines are"
                            : p->psp                     ? "PSP encapsulation (psp spi N) is"
                            : p->encap                   ? "encapsulated packets (ipv4/ipv6/gre/mpls) are"
+                           : p->mptcp_addrs ? "MPTCP subflow addresses (addr[NAME]) are"
                            : script_packet_has_option(p, SCRIPT_OPT_MPTCP)
                                ? "MPTCP options (mpcapable, dss, add_address, mp_join...) are"
                            : p->fuzz_given              ? "packetdrill's fuzz parameters are"

@@ -1078,6 +1078,32 @@ static int parse_tcp(struct parser *p, struct script_packet *pkt, const struct t
     return is_punct(p, '{') ? parse_mutations(p, pkt) : 0;
 }
 
+/* addr[NAME]: an address packetdrill's MPTCP tests name (caddr0, saddr1). */
+static int parse_addr_name(struct parser *p)
+{
+    if (!is_word(p, "addr"))
+        return perr_expected(p, "addr[NAME]");
+    advance(p);
+    if (expect_punct(p, '[', "after 'addr'") < 0)
+        return -1;
+    if (p->tok.kind != TK_WORD)
+        return perr_expected(p, "an address name in addr[...]");
+    advance(p);
+    return expect_punct(p, ']', "after the address name");
+}
+
+/* The subflow addresses of packetdrill's MPTCP tests, before the flags:
+ * `addr[SRC] > addr[DST]` or `> addr[DST]` (the source left to the default). */
+static int parse_mptcp_addrs(struct parser *p, struct script_packet *pkt)
+{
+    pkt->mptcp_addrs = true;
+    if (!is_punct(p, '>') && parse_addr_name(p) < 0)
+        return -1;
+    if (expect_punct(p, '>', "between the addr[...] of a subflow") < 0)
+        return -1;
+    return parse_addr_name(p);
+}
+
 int parse_packet(struct parser *p, struct script_event *ev)
 {
     struct script_packet *pkt = &ev->packet;
@@ -1099,5 +1125,7 @@ int parse_packet(struct parser *p, struct script_event *ev)
         return parse_icmp(p, pkt);
     if (is_word(p, "udp"))
         return parse_udp(p, pkt);
+    if ((is_word(p, "addr") || is_punct(p, '>')) && parse_mptcp_addrs(p, pkt) < 0)
+        return -1;
     return parse_tcp(p, pkt, &dir);
 }

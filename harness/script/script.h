@@ -424,6 +424,8 @@ struct script_packet {
     bool psp;                      /* one of them PSP: `psp spi N[, vc N]:` (tunnel
                                     * mode) or `encap psp spi N[, vc N]` (transport) */
     bool fuzz_given;               /* packetdrill's { mut ... } fuzz syntax */
+    bool mptcp_addrs;              /* MPTCP subflow addresses before the flags:
+                                    * `addr[NAME] > addr[NAME]` or `> addr[NAME]` */
     uint32_t seq_start, seq_end;   /* as written: the runner makes them relative */
     bool seq_edge;                 /* extension (7): seq_start and seq_end are offsets
                                     * (two's complement) from SCRIPT_WND_EDGE */

@@ -546,6 +546,15 @@ static void test_packetdrill_lines_the_runner_skips(void **state)
     p = parse_pkt("0 < ipv6 2001:db8::2 > 2001:db8::1: gre: S 0:0(0) win 1\n", &s);
     assert_true(p->encap && p->win == 1);
     script_free(s);
+    p = parse_pkt("0 < addr[caddr1] > addr[saddr1] S 0:0(0) win 1\n", &s);
+    assert_true(p->mptcp_addrs && p->flags == SYNACK_TCP_SYN);
+    script_free(s);
+    p = parse_pkt("0 > > addr[saddr] S 0:0(0)\n", &s);
+    assert_true(p->mptcp_addrs && p->flags == SYNACK_TCP_SYN);
+    script_free(s);
+    expect_error("0 < addr[c1] addr[s1] S 0:0(0) win 1\n", 1, 14,
+                 "expected '>' between the addr[...] of a subflow, got 'addr'");
+    expect_error("0 > > addr[1] S 0:0(0)\n", 1, 12, "expected an address name in addr[...], got '1'");
     p = parse_pkt("0 < . 1:1(0) win 1 { mut tcp mss; trun ip 4 8 }\n", &s);
     assert_true(p->fuzz_given);
     script_free(s);
