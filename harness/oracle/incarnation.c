@@ -272,6 +272,28 @@ static bool bare_syn_before_synack_elsewhere(const struct o_side *s, const struc
            (!s->has_syn || r->bare_syn_pkt > s->syn_pkt);
 }
 
+/* That SYN is s's latest SYN (o_remember_last's), unless s sent one since:
+ * a side started over forgot it, and r_in_syn_sent asks which side's SYN
+ * went last */
+static void syn_remembered(struct o_side *s, const struct o_pend *mine)
+{
+    if (!s->has_syn || mine->pkt > s->syn_pkt) {
+        s->has_syn = true;
+        s->syn_flags = mine->flags;
+        s->syn_seq = mine->seq;
+        s->syn_end = mine->end;
+        s->syn_ack = 0;
+        s->syn_pkt = mine->pkt;
+        s->syn_time = mine->time;
+    }
+    bool bare = !(mine->flags & (SYNACK_TCP_ACK | SYNACK_TCP_RST));
+    if (bare && (!s->has_bare_syn || mine->pkt > s->bare_syn_pkt)) {
+        s->has_bare_syn = true;
+        s->bare_syn_pkt = mine->pkt;
+        s->bare_syn_time = mine->time;
+    }
+}
+
 /* Side s starts over from its own pending SYN `mine` (a new connection on
  * the 4-tuple): that SYN is its first segment, in flight since it was
  * sent, with the retransmission timer running from then (RFC 6298 5.1). */
@@ -291,6 +313,7 @@ static void start_from_own_syn(struct oracle *o, struct o_inc *c, struct o_side 
     s->segs[0] = (struct o_seg){mine->seq, mine->end, mine->time, mine->time, mine->pkt, 1};
     s->nsegs = 1;
     s->iss_time = mine->time;
+    syn_remembered(s, mine);
 }
 
 /* s's newest pending SYN (another ISN than its ISS), r's bare SYN after

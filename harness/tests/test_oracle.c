@@ -2802,6 +2802,32 @@ static void test_data_sent_into_a_closed_window_may_start_the_timer(void **state
     }
 }
 
+/* The peer's SYN, the stack's SYN, then a SYN of the peer at another ISN
+ * and its ACK of the stack's SYN from that SYN's space: the stack took that
+ * SYN in SYN-SENT (a simultaneous open, its SYN-ACK held in a batch) and
+ * the peer's side starts over from it, its SYN the last the peer sent. A
+ * stray SYN-ACK of the peer then meets an established connection, which
+ * answers with a challenge ACK (RFC 5961 4.2): no new incarnation, so the
+ * ACK acknowledges what the peer sent. One past that still is a finding
+ * (option-aware campaign of 30 min, session 3: 3) */
+static void test_syn_ack_after_a_taken_up_syn_is_no_new_incarnation(void **state)
+{
+    (void)state;
+    const uint32_t isn2 = 0x10000;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 32792, 0);
+        seg(&e, true, 1 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        seg(&e, false, 2 * MS, SYNACK_TCP_SYN, isn2, 0, 32792, 0);
+        seg(&e, false, 2 * MS, SYNACK_TCP_ACK, isn2 + 1, 1, 32792, 0);
+        seg(&e, true, 3 * MS, SYNACK_TCP_ACK, 1, isn2 + 1, 65535, 536);
+        seg(&e, false, 100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 27, 1, 32792, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 537, isn2 + (wrong ? 5 : 1), 65535, 0);
+        assert_int_equal(stack_findings(&e, "ack-of-unsent-data"), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3778,6 +3804,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_syn_ack_after_a_taken_up_syn_is_no_new_incarnation),
         cmocka_unit_test(test_data_sent_into_a_closed_window_may_start_the_timer),
         cmocka_unit_test(test_ack_of_all_sent_stops_the_timer),
         cmocka_unit_test(test_shorter_tail_loss_probe_restarts_the_rto),
