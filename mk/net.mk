@@ -3,7 +3,7 @@
 # Linux kernel (make check runs it when root), and the suite on the tun
 # and linux targets.
 #
-#   make apps                 $(O)/synack-get, $(O)/synack-serve
+#   make apps                 $(O)/synack-get, $(O)/synack-serve, $(O)/synack-relay
 #   make pdso                 $(O)/libsynack-packetdrill.so (packetdrill --so_filename)
 #   make check-interop        synack against the kernel, curl, python3, ping (root)
 #   make check-net-targets    a few vector folders on the tun (IPv4 and IPv6) and linux
@@ -15,7 +15,7 @@
 
 # ---- apps -------------------------------------------------------------------
 APP_COMMON_OBJ := $(O)/stack/apps/app.o
-APPS := $(O)/synack-get $(O)/synack-serve
+APPS := $(O)/synack-get $(O)/synack-serve $(O)/synack-relay
 APP_OBJ := $(APP_COMMON_OBJ) $(APPS:$(O)/%=$(O)/stack/apps/%.o)
 
 $(O)/synack-%: $(O)/stack/apps/synack-%.o $(APP_COMMON_OBJ) $(LIB)

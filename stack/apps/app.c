@@ -106,7 +106,8 @@ static bool parse_prob(const char *s, double *p)
     return true;
 }
 
-static bool parse_impair(struct app *a, const char *spec)
+bool app_parse_impair(const char *spec, struct synack_memlink_config *cfg,
+                      enum synack_tun_dir *dir)
 {
     struct synack_memlink_config c = {.seed = 1};
     char *copy = strdup(spec);
@@ -136,11 +137,11 @@ static bool parse_impair(struct app *a, const char *spec)
             ok = parse_duration(v, &c.reorder_delay);
         else if (strcmp(k, "dir") == 0) {
             if (strcmp(v, "in") == 0)
-                a->impair_dir = SYNACK_TUN_TO_STACK;
+                *dir = SYNACK_TUN_TO_STACK;
             else if (strcmp(v, "out") == 0)
-                a->impair_dir = SYNACK_TUN_TO_DEVICE;
+                *dir = SYNACK_TUN_TO_DEVICE;
             else if (strcmp(v, "both") == 0)
-                a->impair_dir = SYNACK_TUN_BOTH;
+                *dir = SYNACK_TUN_BOTH;
             else
                 ok = false;
         } else if (strcmp(k, "seed") == 0) {
@@ -151,10 +152,8 @@ static bool parse_impair(struct app *a, const char *spec)
             ok = false;
     }
     free(copy);
-    if (ok) {
-        a->impair = c;
-        a->impaired = true;
-    }
+    if (ok)
+        *cfg = c;
     return ok;
 }
 
@@ -188,8 +187,10 @@ bool app_option(struct app *a, int code, const char *arg)
         a->pcap_path = arg;
         return true;
     case 5:
-        if (parse_impair(a, arg))
+        if (app_parse_impair(arg, &a->impair, &a->impair_dir)) {
+            a->impaired = true;
             return true;
+        }
         fprintf(stderr, "%s: --impair: expected key=value,... with keys loss, reorder, dup, "
                         "corrupt (0..1 or N%%), delay, reorder_delay (5ms, 200us), seed, "
                         "dir (in, out, both); got '%s'\n", a->prog, arg);

@@ -1,6 +1,7 @@
-/* stack/apps/app.h: what synack-get and synack-serve share: the options
- * that name the TUN device and the addresses, building a stack on it, the
- * real-clock loop, signals. Apps use only libsynack's public headers. */
+/* stack/apps/app.h: what synack-get and synack-serve share (synack-relay
+ * too, for --impair): the options that name the TUN device and the
+ * addresses, building a stack on it, the real-clock loop, signals. Apps use
+ * only libsynack's public headers. */
 #ifndef SYNACK_APP_H
 #define SYNACK_APP_H
 
@@ -91,6 +92,10 @@ struct app {
 void app_init(struct app *a, const char *prog);
 /* Handle one of APP_COMMON_OPTIONS; false (with a message) on a bad value. */
 bool app_option(struct app *a, int code, const char *arg);
+/* --impair's SPEC (loss=3%,reorder=5%,delay=5ms,seed=7,dir=in ...) into
+ * cfg and, when it names one, dir; false when it does not parse. */
+bool app_parse_impair(const char *spec, struct synack_memlink_config *cfg,
+                      enum synack_tun_dir *dir);
 /* Open the device (configuring it if the app created it), build the stack,
  * install SIGINT/SIGTERM handlers. False with a message on failure. */
 bool app_start(struct app *a);

@@ -4,7 +4,9 @@
 # same run: synack sending to the kernel (synack-serve to curl) and the
 # kernel sending to synack (python3 -m http.server to synack-get), each
 # through synack's impairment stage on the data's direction only (the ACKs
-# untouched), so both senders meet the same path. bench_bulk's in-memory
+# untouched), so both senders meet the same path; and the kernel sending to
+# the kernel of a second namespace through the same stage (synack-relay),
+# the receiver synack is measured against. bench_bulk's in-memory
 # figures are synack to synack on the same loss and RTT. Figures, not
 # assertions.
 #
@@ -13,11 +15,13 @@ B=${1:-build}
 case $B in /*) ;; *) B=$(pwd)/$B ;; esac
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 NS="synack-lossy-$$" DEV=sl0 SA=192.0.2.1 KA=198.51.100.2
+NS2="synack-lossy2-$$" DEV2=sl1 # the kernel as the receiver, at synack's address
 skip() { echo "lossy: skipped: $*"; exit 0; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (a network namespace and a TUN device)"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun"
 for t in ip curl python3 ss; do command -v $t >/dev/null 2>&1 || skip "$t is not installed"; done
-[ -x "$B/synack-get" ] && [ -x "$B/synack-serve" ] || skip "synack-get, synack-serve not built"
+[ -x "$B/synack-get" ] && [ -x "$B/synack-serve" ] && [ -x "$B/synack-relay" ] ||
+    skip "synack-get, synack-serve, synack-relay not built"
 
 WORK=$(mktemp -d /tmp/synack-lossy.XXXXXX)
 PIDS=""
@@ -25,11 +29,14 @@ cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
     ip netns del "$NS" 2>/dev/null
+    ip netns del "$NS2" 2>/dev/null
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 "$TOP/stack/apps/synack-ns" up "$NS" "$DEV" "$SA" "$KA" >"$WORK/ns.log" 2>&1 ||
+    skip "cannot create a namespace: $(tail -n 1 "$WORK/ns.log")"
+"$TOP/stack/apps/synack-ns" up "$NS2" "$DEV2" "$KA" "$SA" >"$WORK/ns.log" 2>&1 ||
     skip "cannot create a namespace: $(tail -n 1 "$WORK/ns.log")"
 X() { ip netns exec "$NS" "$@"; }
 mkdir "$WORK/www"
@@ -49,6 +56,19 @@ kernel_sends() { # impairment file seed
         --impair "$1,dir=in,seed=$3" -o "$WORK/got" "http://$KA:8000/$2" \
         2>"$WORK/get.log" </dev/null && cmp -s "$WORK/got" "$WORK/www/$2" &&
         sed -n 's/.*(\([0-9.]*\) Mbit\/s goodput).*/\1/p' "$WORK/get.log" || echo "failed"
+}
+# kernel -> kernel: the same stage between the kernel of NS (the sender,
+# its device DEV) and that of NS2 (curl at synack's address, on DEV2)
+kernel_to_kernel() { # impairment file seed
+    "$B/synack-relay" "$NS" "$DEV" "$NS2" "$DEV2" --impair "$1,seed=$3" 2>"$WORK/relay.log" &
+    rl=$!
+    if r=$(ip netns exec "$NS2" curl -sS --max-time 300 -o "$WORK/got" -w '%{speed_download}' \
+            "http://$KA:8000/$2" 2>/dev/null) && cmp -s "$WORK/got" "$WORK/www/$2"; then
+        awk -v b="$r" 'BEGIN { printf "%.2f", b * 8 / 1e6 }'
+    else
+        echo "failed"
+    fi
+    kill $rl 2>/dev/null; wait $rl 2>/dev/null
 }
 # synack -> kernel: the same stage on what synack sends, with synack's
 # congestion control cc (reno, cubic, bbr)
@@ -82,6 +102,7 @@ echo "== through the impairment stage, on the data only: goodput in Mbit/s"
 printf '%-32s %-7s %15s %15s %15s' "impairment" "file" "synack(reno)->" "synack(cubic)->" \
     "synack(bbr)->"
 for cc in $CCS; do printf ' %15s' "kernel($cc)->"; done
+for cc in $CCS; do printf ' %15s' "($cc)->kernel"; done
 echo
 # 20 ms with 1% and 5% loss (bench_bulk's paths), and the interop test's stage
 for c in "loss=1%,delay=20ms 8m.bin 3" "loss=5%,delay=20ms 2m.bin 5" \
@@ -93,6 +114,13 @@ for c in "loss=1%,delay=20ms 8m.bin 3" "loss=5%,delay=20ms 2m.bin 5" \
         # a namespace may only pick what net.ipv4.tcp_allowed_congestion_control lists
         if X sysctl -qw net.ipv4.tcp_congestion_control="$cc" 2>/dev/null; then
             printf ' %15s' "$(kernel_sends "$1" "$2" "$3")"
+        else
+            printf ' %15s' "not allowed"
+        fi
+    done
+    for cc in $CCS; do
+        if X sysctl -qw net.ipv4.tcp_congestion_control="$cc" 2>/dev/null; then
+            printf ' %15s' "$(kernel_to_kernel "$1" "$2" "$3")"
         else
             printf ' %15s' "not allowed"
         fi
