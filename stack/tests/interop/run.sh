@@ -528,7 +528,7 @@ else
     # random octets of the body
     for f in $caps; do
         m=$(tshark -r "$f" -o tcp.desegment_tcp_streams:FALSE -d tcp.port==8000,data \
-            -d tcp.port==8001,data -d tcp.port==8080,data \
+            -d tcp.port==8001,data -d tcp.port==8006,data -d tcp.port==8080,data \
             -Y '_ws.malformed || _ws.expert.severity == error' -T fields \
             -e frame.number 2>&1 | grep -v '^Running as user' | head -n 3 | tr '\n' ' ')
         [ -z "$m" ] || bad="$bad $(basename "$f"): tshark: frames $m;"
