@@ -242,6 +242,12 @@ static void tcp_input_syn_sent(struct tcp_ctx *t, struct tcb *tcb, struct tcp_se
     if (seq_gt(tcb->snd_una, tcb->iss)) {
         /* Our SYN is acknowledged: ESTABLISHED, <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
         tcp_established(t, tcb, now);
+        if (tcb->snd_una != tcb->snd_max) { /* SYN data left (RFC 7413 4.2.1) */
+            if (seg->wnd == 0)
+                tcp_window_closed(t, tcb, now); /* probed, not timed out (MUST-35) */
+            else /* the ACK of new data restarts the timer (RFC 6298 5.3) */
+                timer_set(t, tcb, TT_REXMT, now + rto_current(t, tcb));
+        }
         tcb->flags |= TF_ACKNOW;
         tcp_output_later(t, tcb);
         if (seg->datalen || SEG_HAS(seg, SYNACK_TCP_FIN | SYNACK_TCP_URG)) {
