@@ -934,6 +934,8 @@ static void check_all(struct fz *f)
     check_counters(f);
     /* The stack's view agrees with what the peer saw it send. */
     for (unsigned i = 0; i < FZ_SLOTS; i++) {
+        if (!f->slot[i].fin_sent)
+            continue; /* (nothing to check or clear: no lookup) */
         struct tcb *t = slot_tcb(f, i);
         /* a new incarnation (maybe with the same ISS); or none: the next
          * TCB is one, even in ESTABLISHED at the old ISS (the ACK of a SYN
