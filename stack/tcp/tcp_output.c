@@ -841,9 +841,13 @@ void tcp_retransmit_first(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     if (len > tcp_seg_room(tcb))
         len = tcp_seg_room(tcb);
     /* Octets sent before go again (they were inside the window then:
-     * MUST-34); octets never sent only as far as SND.WND allows now. */
+     * MUST-34); octets never sent only as far as SND.WND allows now. A Fast
+     * Open SYN's data went before any window was offered: of it, only what
+     * the largest window offered covers (RFC 7413 4.2.1, SHLD-15). */
     uint32_t sent_end = seq_min(tcb->snd_max, end);
     uint32_t sent = seq_gt(sent_end, tcb->snd_una) ? sent_end - tcb->snd_una : 0;
+    if (sent > tcb->max_snd_wnd)
+        sent = tcb->max_snd_wnd;
     uint32_t allowed = sent > tcb->snd_wnd ? sent : tcb->snd_wnd;
     if (len > allowed)
         len = allowed;
