@@ -131,6 +131,13 @@ static void cubic_cong_avoid(struct tcb *tcb, uint32_t acked, uint64_t now)
         cc_slow_start(tcb, acked); /* 4.10 */
         return;
     }
+    if (tcb->flags & TF_CWND_UNUSED) {
+        /* 5.8: an application- (or receiver-) limited sender does not grow
+         * cwnd, and t leaves that time out: the stage begins again from
+         * this cwnd, toward the same W_max, once cwnd is used */
+        tcp_cubic_of(tcb)->t_epoch = 0;
+        return;
+    }
     cubic_avoid(tcb, tcp_cubic_of(tcb), acked, now);
 }
 

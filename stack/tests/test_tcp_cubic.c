@@ -237,6 +237,46 @@ static void test_config_cubic_answers_a_loss_with_beta_0_7(void **state)
     assert_int_equal(conn_info(p).cwnd, 4200 + 3 * MSS);
 }
 
+/* RFC 9438 5.8 on the wire: in congestion avoidance (ssthresh = cwnd =
+ * 4 segments), an application sending one segment per round trip for 2 s
+ * leaves cwnd unused: cwnd stays 4 segments (W_cubic from W_max = cwnd
+ * would have grown it by 0.4 x 2^3 = 3.2 segments) and the stage has not
+ * begun. Once the application fills cwnd, ACKs grow it again. */
+static void test_no_growth_while_application_limited(void **state)
+{
+    struct probe *p = *state;
+    struct synack_config c;
+    synack_config_default(&c);
+    c.congestion = SYNACK_CONGESTION_CUBIC;
+    conn_reinit(p, &c);
+    conn_establish(p, 100 * MSEC, MSS, 65535);
+    struct tcb *tcb = probe_tcb(p);
+    tcb->ssthresh = tcb->cwnd; /* congestion avoidance from the start */
+    assert_int_equal(tcb->cwnd, 4 * MSS);
+    uint32_t seq = 1;
+    for (int i = 0; i < 20; i++) {
+        conn_send(p, conn_pattern(MSS), MSS);
+        probe_expect_len(p, PSH | ACK, seq, 1, MSS);
+        probe_expect_none(p);
+        assert_true(tcb->flags & TF_CWND_UNUSED);
+        seq += MSS;
+        p->now += 100 * MSEC;
+        conn_ack(p, seq);
+        assert_int_equal(tcb->cwnd, 4 * MSS);
+        assert_int_equal(tcp_cubic_of(tcb)->t_epoch, 0);
+    }
+    conn_send(p, conn_pattern(8 * MSS), 8 * MSS);
+    expect_segments(p, seq, 4);
+    assert_false(tcb->flags & TF_CWND_UNUSED);
+    for (int i = 0; i < 4; i++) {
+        p->now += 25 * MSEC;
+        seq += MSS;
+        conn_ack(p, seq);
+        probe_drain(p);
+    }
+    assert_true(tcb->cwnd > 4 * MSS);
+}
+
 /* TCP_CONGESTION as Linux has it: a name, read back NUL-padded; an
  * unknown one is ENOENT and changes nothing; STATUS says which runs. */
 static void test_tcp_congestion_sets_and_reads_the_name(void **state)
@@ -303,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_slow_start_is_rfc5681s),
         cmocka_unit_test(test_config_refuses_an_unknown_congestion),
         T(test_config_cubic_answers_a_loss_with_beta_0_7),
+        T(test_no_growth_while_application_limited),
         T(test_tcp_congestion_sets_and_reads_the_name),
 #undef T
     };
