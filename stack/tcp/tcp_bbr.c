@@ -14,18 +14,19 @@
  * ProbeBW (DOWN 0.75 until one BDP is in flight, CRUISE 1 until a probe is
  * due after 2-3 s or as many rounds as Reno needs to regrow a BDP, UP
  * 1.25 for a round trip), and ProbeRTT (4 segments for 200 ms and a round
- * after 10 s without a lower RTT). A round losing more than 2% in 3
- * losses or more (an isolated loss is not) sets the upper bound
- * inflight_hi to 0.7 x what was in flight, raised by a quarter per round of
- * probing up, and outside probing bw_lo to the latest round's rate (at
- * most 0.7 x lower at once), tried again at the next probe. Samples need
- * the scoreboard (SACK); without SACK the connection grows cwnd as
- * NewReno does and is not paced.
+ * after 10 s without a lower RTT). When the rounds' loss rate, smoothed
+ * over about eight rounds, passes 2%, the upper bound inflight_hi becomes
+ * 0.7 x what was in flight, raised by a quarter per round of probing up,
+ * and outside probing bw_lo the latest round's rate (at most 0.7 x lower at
+ * once), tried again at the next probe. Samples need the scoreboard
+ * (SACK); without SACK the connection grows cwnd as NewReno does and is
+ * not paced.
  *
  * Simpler than the draft's BBRv3: no REFILL phase and DOWN at 0.75 (0.9
- * there), inflight_hi from what is in flight when the loss is seen (not
- * each packet's tx_in_flight) and raised by a quarter per round (not
- * 1, 2, 4... segments), no inflight_lo, no ECN response, the max filter
+ * there), the loss rate smoothed over rounds (each rate sample's there),
+ * inflight_hi from what is in flight when the loss is seen (not each
+ * packet's tx_in_flight) and raised by a quarter per round (not 1, 2,
+ * 4... segments), no inflight_lo, no ECN response, the max filter
  * over 10 rounds (two probe cycles there), ProbeRTT after 10 s with 4
  * segments (5 s with half the BDP there). Octets, microseconds. */
 #include <stdlib.h>
@@ -49,7 +50,6 @@
 #define BBR_LOSS_THRESH 0.02         /* BBRLossThresh: a round losing more is congestion */
 #define BBR_BETA 0.7                 /* BBRBeta: inflight_hi's floor, x the BDP */
 #define BBR_STARTUP_LOSS_EVENTS 6u   /* Startup ends on loss after this many losses in a round */
-#define BBR_LOSS_EVENTS 3u           /* and ProbeBW acts on 3: an isolated loss is not congestion */
 #define BBR_NO_RTT UINT32_MAX
 
 /* ProbeBW's gain cycle: probe up (UP), drain what that queued (DOWN),
@@ -84,7 +84,7 @@ struct tcp_bbr {
     uint32_t inflight_hi;
     uint64_t round_lost, round_delivered;
     uint32_t round_loss_events;
-    bool round_too_high;
+    double loss_ewma; /* the rounds' loss rate, smoothed (1/8 per round) */
     uint64_t bw_lo;     /* BBR.bw_lo: the bandwidth bound from loss (UINT64_MAX: none) */
     uint64_t bw_latest; /* BBR.bw_latest: the highest sample of this round */
 };
@@ -262,51 +262,63 @@ static void bbr_update_cycle(struct tcb *tcb, struct tcp_bbr *b, uint32_t pipe,
         bbr_advance_cycle(b, now);
 }
 
-/* BBRIsInflightTooHigh, per round: more than 2% of what the round sent
- * was lost. Then inflight_hi = max(what is in flight, 0.7 BDP), and
- * probing up ends; in Startup, 6 losses or more end it (BBRCheckStartup
- * HighLoss). Random loss below the threshold is not acted on. Each round of
- * probing up without it raises inflight_hi by a quarter, so a bound set by
- * a burst of loss does not last. */
+/* Loss as congestion (after BBRv3's BBRIsInflightTooHigh, BBRLossThresh
+ * 2%): the loss rate of each round, smoothed over about eight rounds, so
+ * that random loss below 2% (whose per-round rate scatters above it when
+ * rounds are short) is not taken for congestion. Above it: inflight_hi =
+ * 0.7 x what is in flight, and outside probing up bw_lo = the latest
+ * round's rate (at most 0.7 x lower at once); probing up ends. The average
+ * starts again after each such cut. Each round of probing up without one
+ * raises inflight_hi by a quarter. In Startup a round losing more than 2%
+ * in 6 losses or more ends it (BBRCheckStartupHighLoss). */
+static void bbr_loss_cut(struct tcb *tcb, struct tcp_bbr *b, uint32_t pipe, uint64_t now)
+{
+    uint32_t hi = (uint32_t)(BBR_BETA * (double)pipe), floor = BBR_MIN_PIPE_SEGS * bbr_mss(tcb);
+    b->inflight_hi = hi > floor ? hi : floor;
+    b->loss_ewma = 0;
+    if (b->state != BBR_PROBE_BW)
+        return;
+    if (b->pacing_gain > 1.0) {
+        bbr_advance_cycle(b, now); /* probing found the limit: down */
+        return;
+    }
+    double lo = b->bw_lo == UINT64_MAX ? (double)b->max_bw : (double)b->bw_lo;
+    lo *= BBR_BETA;
+    b->bw_lo = (double)b->bw_latest > lo ? b->bw_latest : (uint64_t)lo;
+}
+
+static void bbr_round_loss(struct tcb *tcb, struct tcp_bbr *b, uint32_t pipe, uint64_t now)
+{
+    uint64_t sent = b->round_lost + b->round_delivered;
+    if (sent)
+        b->loss_ewma += ((double)b->round_lost / (double)sent - b->loss_ewma) / 8;
+    if (b->state == BBR_PROBE_BW && b->loss_ewma > BBR_LOSS_THRESH) {
+        bbr_loss_cut(tcb, b, pipe, now);
+    } else if (b->state == BBR_PROBE_BW && b->pacing_gain > 1.0 && b->inflight_hi != UINT32_MAX) {
+        uint64_t up = (uint64_t)b->inflight_hi + b->inflight_hi / 4 + bbr_mss(tcb);
+        b->inflight_hi = up >= UINT32_MAX ? UINT32_MAX : (uint32_t)up;
+    }
+    b->round_lost = b->round_delivered = 0;
+    b->bw_latest = 0;
+    b->round_loss_events = 0;
+}
+
 static void bbr_check_loss(struct tcb *tcb, struct tcp_bbr *b, uint32_t pipe, uint64_t now)
 {
     const struct tcp_rate *r = &b->ext.rate;
-    if (b->round_start) {
-        if (!b->round_too_high && b->state == BBR_PROBE_BW && b->pacing_gain > 1.0 &&
-            b->inflight_hi != UINT32_MAX) {
-            uint64_t up = (uint64_t)b->inflight_hi + b->inflight_hi / 4 + bbr_mss(tcb);
-            b->inflight_hi = up >= UINT32_MAX ? UINT32_MAX : (uint32_t)up;
-        }
-        b->round_lost = b->round_delivered = 0;
-        b->bw_latest = 0;
-        b->round_loss_events = 0;
-        b->round_too_high = false;
-    }
+    if (b->round_start)
+        bbr_round_loss(tcb, b, pipe, now);
     if (r->rate > b->bw_latest)
         b->bw_latest = r->rate;
     b->round_lost += r->newly_lost;
     b->round_delivered += r->newly_acked;
     if (r->newly_lost)
         b->round_loss_events++;
-    if (b->round_too_high || !b->round_lost ||
-        (double)b->round_lost <= BBR_LOSS_THRESH * (double)(b->round_lost + b->round_delivered))
-        return;
-    if (b->round_loss_events < (b->state == BBR_STARTUP ? BBR_STARTUP_LOSS_EVENTS : BBR_LOSS_EVENTS))
-        return;
-    b->round_too_high = true;
-    uint32_t hi = (uint32_t)(BBR_BETA * (double)pipe), floor = BBR_MIN_PIPE_SEGS * bbr_mss(tcb);
-    b->inflight_hi = hi > floor ? hi : floor;
-    /* BBRLossLowerBounds: outside probing the rate falls to the latest
-     * round's, and at most by BBRBeta at once */
-    if (b->state == BBR_PROBE_BW && b->pacing_gain <= 1.0) {
-        double lo = b->bw_lo == UINT64_MAX ? (double)b->max_bw : (double)b->bw_lo;
-        lo *= BBR_BETA;
-        b->bw_lo = (double)b->bw_latest > lo ? b->bw_latest : (uint64_t)lo;
-    }
-    if (b->state == BBR_STARTUP)
+    if (b->state == BBR_STARTUP && b->round_loss_events >= BBR_STARTUP_LOSS_EVENTS &&
+        (double)b->round_lost > BBR_LOSS_THRESH * (double)(b->round_lost + b->round_delivered)) {
         b->filled_pipe = true; /* BBRCheckStartupHighLoss */
-    else if (b->state == BBR_PROBE_BW && b->pacing_gain > 1.0)
-        bbr_advance_cycle(b, now); /* probing found the limit: down */
+        bbr_loss_cut(tcb, b, pipe, now);
+    }
 }
 
 /* The cwnd saved before a recovery or ProbeRTT, restored after it. */
