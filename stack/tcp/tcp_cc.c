@@ -61,6 +61,7 @@ const struct tcp_cc_ops tcp_cc_newreno = {
     .init = reno_init,
     .ssthresh = reno_ssthresh,
     .cong_avoid = cc_reno_cong_avoid,
+    .hystart = true,
 };
 
 const struct tcp_cc_ops *tcp_cc_of(uint8_t id)
@@ -91,6 +92,108 @@ const char *tcp_congestion_name(uint8_t id)
     return tcp_cc_of(id)->name;
 }
 
+/* ---- HyStart++ (RFC 9406) in the initial slow start ---- */
+
+#define HS_MIN_RTT_THRESH (4 * SYNACK_MSEC)  /* MIN_RTT_THRESH */
+#define HS_MAX_RTT_THRESH (16 * SYNACK_MSEC) /* MAX_RTT_THRESH */
+#define HS_MIN_RTT_DIVISOR 8u
+#define HS_N_RTT_SAMPLE 8u
+#define HS_CSS_GROWTH_DIVISOR 4u
+#define HS_CSS_ROUNDS 5u
+
+_Static_assert(sizeof(struct tcp_hystart) <= sizeof(((struct tcb *)0)->cc_priv),
+               "struct tcp_hystart fits in tcb->cc_priv");
+
+struct tcp_hystart *tcp_hystart_of(struct tcb *tcb)
+{
+    return (struct tcp_hystart *)(void *)tcb->cc_priv;
+}
+
+/* RFC 9406 4.3: only in the initial slow start. */
+static bool hystart_live(const struct tcb *tcb)
+{
+    return tcb->cc && tcb->cc->hystart && tcb->ssthresh == UINT32_MAX &&
+           (tcb->flags & TF_CONNECTED);
+}
+
+/* The initial slow start is over: the algorithm starts from a clean state. */
+static void hystart_end(struct tcb *tcb)
+{
+    memset(tcb->cc_priv, 0, sizeof tcb->cc_priv);
+    tcb->cc->init(tcb);
+}
+
+uint32_t cc_ssthresh(struct tcb *tcb, uint32_t flight)
+{
+    if (hystart_live(tcb))
+        hystart_end(tcb);
+    return tcb->cc->ssthresh(tcb, flight);
+}
+
+/* 4.2: currentRoundMinRTT and rttSampleCount; with N_RTT_SAMPLE samples
+ * of this round and the last round's minimum, a rise of RttThresh
+ * (lastRoundMinRTT / 8 within [4 ms, 16 ms]) leaves slow start for CSS,
+ * and in CSS a minimum below the baseline goes back to slow start. */
+void cc_rtt_sample(struct tcb *tcb, uint64_t r)
+{
+    if (!hystart_live(tcb))
+        return;
+    struct tcp_hystart *h = tcp_hystart_of(tcb);
+    uint32_t rtt = r == 0 ? 1 : r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
+    if (!h->current_round_min_rtt || rtt < h->current_round_min_rtt)
+        h->current_round_min_rtt = rtt;
+    if (h->rtt_samples < UINT8_MAX)
+        h->rtt_samples++;
+    if (h->rtt_samples < HS_N_RTT_SAMPLE || !h->last_round_min_rtt)
+        return;
+    if (h->in_css) {
+        if (h->current_round_min_rtt < h->css_baseline_min_rtt) {
+            h->in_css = false; /* the rise was spurious: slow start again */
+            h->css_baseline_min_rtt = 0;
+        }
+        return;
+    }
+    uint32_t thresh = h->last_round_min_rtt / HS_MIN_RTT_DIVISOR;
+    if (thresh > HS_MAX_RTT_THRESH)
+        thresh = HS_MAX_RTT_THRESH;
+    if (thresh < HS_MIN_RTT_THRESH)
+        thresh = HS_MIN_RTT_THRESH;
+    if ((uint64_t)h->current_round_min_rtt >= (uint64_t)h->last_round_min_rtt + thresh) {
+        h->css_baseline_min_rtt = h->current_round_min_rtt;
+        h->in_css = true;
+        h->css_rounds = 0;
+    }
+}
+
+/* Each ACK of new data in the initial slow start: a round ends when
+ * SND.UNA passes windowEnd. In CSS cwnd grows a quarter of slow start's;
+ * after CSS_ROUNDS rounds of it, ssthresh = cwnd: congestion avoidance.
+ * Returns whether the growth was done here. */
+static bool hystart_on_ack(struct tcb *tcb, uint32_t acked)
+{
+    struct tcp_hystart *h = tcp_hystart_of(tcb);
+    if (!h->started || !seq_lt(tcb->snd_una, h->window_end)) {
+        if (h->started && h->in_css)
+            h->css_rounds++;
+        h->started = true;
+        h->window_end = tcb->snd_max;
+        h->last_round_min_rtt = h->current_round_min_rtt;
+        h->current_round_min_rtt = 0;
+        h->rtt_samples = 0;
+    }
+    if (!h->in_css)
+        return false;
+    if (h->css_rounds >= HS_CSS_ROUNDS) {
+        tcb->ssthresh = tcb->cwnd;
+        hystart_end(tcb);
+        return false;
+    }
+    uint32_t smss = tcb->snd_mss, n = acked < smss ? acked : smss;
+    uint32_t add = n / HS_CSS_GROWTH_DIVISOR;
+    tcb->cwnd += add ? add : 1;
+    return true;
+}
+
 void tcp_cc_release(struct tcb *tcb)
 {
     if (tcb->cc && tcb->cc->release)
@@ -101,6 +204,8 @@ void tcp_cc_release(struct tcb *tcb)
  * the connection goes on with NewReno, and the caller says so. */
 static bool cc_algo_init(struct tcb *tcb)
 {
+    if (hystart_live(tcb))
+        memset(tcb->cc_priv, 0, sizeof tcb->cc_priv); /* HyStart++ from its start */
     tcb->cc->init(tcb);
     if (!tcb->cc->ext || tcb->cc_priv[0])
         return true;
@@ -115,6 +220,7 @@ bool tcp_set_congestion(struct tcb *tcb, uint8_t id)
     if (cc == tcb->cc)
         return true;
     tcp_cc_release(tcb);
+    memset(tcb->cc_priv, 0, sizeof tcb->cc_priv); /* the old one's (or HyStart++'s) */
     tcb->cc = cc;
     if (tcb->flags & TF_CONNECTED) /* cc_init ran: cwnd and ssthresh stay */
         return cc_algo_init(tcb);
@@ -123,6 +229,8 @@ bool tcp_set_congestion(struct tcb *tcb, uint8_t id)
 
 static void cc_event(struct tcb *tcb, enum tcp_cc_event ev)
 {
+    if (hystart_live(tcb))
+        return; /* nothing of the algorithm's has begun */
     if (tcb->cc->event)
         tcb->cc->event(tcb, ev);
 }
@@ -163,7 +271,8 @@ void cc_grow(struct tcb *tcb, uint32_t acked, uint64_t now)
 {
     if (!acked) /* the SYN and the FIN take no window (RFC 5681 3.1) */
         return;
-    tcb->cc->cong_avoid(tcb, acked, now);
+    if (!(hystart_live(tcb) && hystart_on_ack(tcb, acked)))
+        tcb->cc->cong_avoid(tcb, acked, now);
     cc_cwnd_bound(tcb);
 }
 
@@ -237,7 +346,7 @@ static void cc_fast_retransmit(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     uint32_t flight = cc_flight_size(tcb);
     flight = flight > tcb->lt_sent ? flight - tcb->lt_sent : 0;
-    tcb->ssthresh = tcb->cc->ssthresh(tcb, flight);
+    tcb->ssthresh = cc_ssthresh(tcb, flight);
     tcb->recover = tcb->snd_max;
     tcp_retransmit_first(t, tcb, now);
     t->cnt->tcp_fast_retransmits++;
@@ -287,7 +396,7 @@ void cc_on_rto(struct tcp_ctx *t, struct tcb *tcb)
     (void)t;
     /* RFC 5681 3.1: ssthresh only on the first timeout of a segment */
     if (tcb->rtx_count == 0)
-        tcb->ssthresh = tcb->cc->ssthresh(tcb, cc_flight_size(tcb));
+        tcb->ssthresh = cc_ssthresh(tcb, cc_flight_size(tcb));
     tcb->cwnd = MUT(rto_keeps_cwnd, tcb->cwnd, tcb->snd_mss); /* loss window: one segment */
     tcb->bytes_acked = 0;
     tcb->dupacks = 0;
@@ -355,7 +464,7 @@ void cc_on_ece(struct tcp_ctx *t, struct tcb *tcb)
     if ((tcb->flags & (TF_IN_RECOVERY | TF_IN_LOSS)) || seq_lt(tcb->snd_una, tcb->ecn_recover))
         return;
     uint32_t flight = cc_flight_size(tcb);
-    tcb->ssthresh = tcb->cc->ssthresh(tcb, flight < tcb->cwnd ? flight : tcb->cwnd);
+    tcb->ssthresh = cc_ssthresh(tcb, flight < tcb->cwnd ? flight : tcb->cwnd);
     tcb->cwnd = tcb->ssthresh;
     tcb->bytes_acked = 0;
     tcb->ecn_recover = tcb->snd_max;

@@ -158,5 +158,6 @@ const struct tcp_cc_ops tcp_cc_cubic = {
     .init = cubic_init,
     .ssthresh = cubic_ssthresh,
     .cong_avoid = cubic_cong_avoid,
+    .hystart = true,
     .event = cubic_event,
 };

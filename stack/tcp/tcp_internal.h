@@ -399,7 +399,26 @@ struct tcp_cc_ops {
     void (*on_ack)(struct tcp_ctx *t, struct tcb *tcb, uint64_t now);
     void (*release)(struct tcb *tcb);
     bool ext; /* keeps a struct tcp_cc_ext (tcp_cc_ext) */
+    bool hystart; /* its initial slow start is RFC 9406's HyStart++ (tcp_cc.c) */
 };
+/* HyStart++ (RFC 9406): its state, in cc_priv during the initial slow
+ * start only (ssthresh still "arbitrarily high"; RFC 9406 4.3), when the
+ * algorithm keeps nothing there yet; all zero is its start. RTTs in
+ * microseconds, 0 standing for "infinity". */
+struct tcp_hystart {
+    uint32_t window_end;           /* windowEnd: SND.MAX when the round began */
+    uint32_t last_round_min_rtt;   /* lastRoundMinRTT */
+    uint32_t current_round_min_rtt; /* currentRoundMinRTT */
+    uint32_t css_baseline_min_rtt; /* cssBaselineMinRtt */
+    uint8_t rtt_samples;           /* rttSampleCount (saturating) */
+    uint8_t css_rounds;            /* rounds begun in CSS */
+    bool started, in_css;          /* a round is counted; Conservative Slow Start */
+};
+struct tcp_hystart *tcp_hystart_of(struct tcb *tcb);
+/* An RTT sample (RFC 6298's, tcp_rtt.c), for HyStart++. */
+void cc_rtt_sample(struct tcb *tcb, uint64_t r);
+/* ssthresh after a loss: the algorithm's (ends HyStart++ first). */
+uint32_t cc_ssthresh(struct tcb *tcb, uint32_t flight);
 extern const struct tcp_cc_ops tcp_cc_newreno, tcp_cc_cubic, tcp_cc_bbr;
 /* The algorithm's state is about to go (the TCB is freed, or another is chosen). */
 void tcp_cc_release(struct tcb *tcb);

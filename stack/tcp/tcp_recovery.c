@@ -64,7 +64,7 @@ static void enter_recovery(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
     uint32_t flight = tcb->snd_max - tcb->snd_una;
     tcb->recover = tcb->snd_max;
-    tcb->ssthresh = tcb->cc->ssthresh(tcb, flight < tcb->cwnd ? flight : tcb->cwnd);
+    tcb->ssthresh = cc_ssthresh(tcb, flight < tcb->cwnd ? flight : tcb->cwnd);
     tcb->cwnd = tcb->ssthresh;
     tcb->bytes_acked = 0;
     tcb->flags |= TF_IN_RECOVERY;
@@ -334,7 +334,7 @@ static void tlp_on_ack(struct tcp_ctx *t, struct tcb *tcb, bool dsack)
     if (seq_lt(tcb->snd_una, tcb->tlp_end))
         return;
     if (tcb->tlp_rxt) {
-        tcb->ssthresh = tcb->cc->ssthresh(tcb, tcb->cwnd);
+        tcb->ssthresh = cc_ssthresh(tcb, tcb->cwnd);
         tcb->cwnd = tcb->ssthresh;
         t->cnt->tcp_tlp_recoveries++;
     }

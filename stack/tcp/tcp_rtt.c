@@ -53,6 +53,7 @@ void rtt_sample_weighted(const struct tcp_ctx *t, struct tcb *tcb, uint64_t r, u
     uint64_t var = 4 * (uint64_t)tcb->rttvar;
     tcb->rto = (uint32_t)clamp_rto(t, tcb->srtt + (var > RTT_G ? var : RTT_G)); /* =< rto_max */
     tcb->backoff = 0; /* a valid sample ends Karn's backed-off RTO */
+    cc_rtt_sample(tcb, r);
 }
 
 /* RFC 6298 5.5: RTO <- RTO * 2, up to the maximum. */
