@@ -63,8 +63,6 @@ enum tcp_timer {
 #define TF_IN_LOSS 0x400000u   /* recovery after an RTO (scoreboard: RFC 6675 5.1) */
 #define TF_RESCUE_RXT 0x20000000u /* RFC 6675 NextSeg (4): RescueRxt = RecoveryPoint, this
                                    * recovery's rescue retransmission went */
-#define TF_CWND_UNUSED 0x80000000u /* the last output left a segment of cwnd unused: the
-                                    * application or the peer's window limits (RFC 9438 5.8) */
 #define TF_ECN_SEEN 0x40000000u /* a CE mark arrived (TCPI_OPT_ECN_SEEN; counted in tcp_ecn_ce_rcvd) */
 #define TF_RCVBUF_AUTO 0x80000000u /* no SO_RCVBUF: rb may grow to rcvbuf_max (tcp_rcvbuf_grow) */
 /* IP_MTU_DISCOVER (RFC 1191), zero the default: DONT sends without DF and

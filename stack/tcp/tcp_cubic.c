@@ -131,10 +131,13 @@ static void cubic_cong_avoid(struct tcb *tcb, uint32_t acked, uint64_t now)
         cc_slow_start(tcb, acked); /* 4.10 */
         return;
     }
-    if (tcb->flags & TF_CWND_UNUSED) {
-        /* 5.8: an application- (or receiver-) limited sender does not grow
-         * cwnd, and t leaves that time out: the stage begins again from
-         * this cwnd, toward the same W_max, once cwnd is used */
+    /* 5.8: an application- (or receiver-) limited sender does not grow
+     * cwnd: what was in flight before this ACK (the output filled cwnd
+     * after the last one, if it had the data and the window) left a
+     * segment of it unused. t leaves that time out: the stage begins
+     * again from this cwnd, toward the same W_max, once cwnd is used. */
+    uint64_t flight = (uint64_t)cc_flight_size(tcb) + acked;
+    if (flight + tcb->snd_mss <= tcb->cwnd) {
         tcp_cubic_of(tcb)->t_epoch = 0;
         return;
     }

@@ -590,17 +590,6 @@ void tcp_paced(struct tcb *tcb, uint32_t len, uint64_t now)
     x->pace_next += (uint64_t)len * 1000000000u / x->pacing_rate;
 }
 
-/* RFC 9438 5.8: once the output has sent what it may, is cwnd what holds
- * the sender back, or the application (or the peer's window)? */
-static void note_cwnd_use(struct tcb *tcb)
-{
-    uint32_t used = tcb->rec->scoreboard ? tcp_sb_pipe(tcb) : tcb->snd_nxt - tcb->snd_una;
-    if ((uint64_t)used + tcb->snd_mss <= tcb->cwnd)
-        tcb->flags |= TF_CWND_UNUSED;
-    else
-        tcb->flags &= ~TF_CWND_UNUSED;
-}
-
 /* draft-cheng-iccrg-delivery-rate-estimation 3.4: all queued data is out
  * and cwnd has room: the application, not the path, limits the rate. */
 static void rate_app_limited(struct tcb *tcb)
@@ -821,7 +810,6 @@ void tcp_output(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
         if (tcb->rec->scoreboard)
             sb_output_rules_3_4(t, tcb, now);
         rate_app_limited(tcb);
-        note_cwnd_use(tcb);
         arm_persist(t, tcb, now);
     }
     if (tcb->flags & (TF_ACKNOW | TF_WND_UPDATE))
