@@ -2828,6 +2828,32 @@ static void test_syn_ack_after_a_taken_up_syn_is_no_new_incarnation(void **state
     }
 }
 
+/* The peer's SYN without an MSS option, refused (a closed port), then the
+ * peer's ABORT; the stack connects, and the peer's SYN-ACK at that SYN's
+ * ISN (a new connection at the same ISN, its SYN counted as sent again)
+ * answers with MSS 1460: the stack took the SYN-ACK's options, so 1460
+ * octets fit. Without the option on the SYN-ACK either, 536 is the limit
+ * (campaign of 60 min, session 4: 1) */
+static void test_syn_ack_at_a_pending_syn_offers_its_own_options(void **state)
+{
+    (void)state;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, false, 0, SYNACK_TCP_SYN | SYNACK_TCP_FIN, 0, 0, 784, 0);
+        seg(&e, true, 0, SYNACK_TCP_RST | SYNACK_TCP_ACK, 0, 2, 0, 0);
+        seg(&e, false, 0, SYNACK_TCP_RST, 257, 0, 768, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 1 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        if (!wrong)
+            opts(&e, MSS1460, 4);
+        seg(&e, false, 100 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, true, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+        seg(&e, true, 200 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1460);
+        assert_int_equal(stack_findings(&e, "segment-exceeds-mss"), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3804,6 +3830,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_syn_ack_at_a_pending_syn_offers_its_own_options),
         cmocka_unit_test(test_syn_ack_after_a_taken_up_syn_is_no_new_incarnation),
         cmocka_unit_test(test_data_sent_into_a_closed_window_may_start_the_timer),
         cmocka_unit_test(test_ack_of_all_sent_stops_the_timer),
