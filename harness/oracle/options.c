@@ -174,6 +174,15 @@ static void rfc2018_syn(struct o_judge *j)
         j->c->neg.sack = j->s->offer.sackok && j->r->offer.sackok;
 }
 
+/* RFC 2883 4: the first block below the cumulative ACK reports a segment
+ * that came again, whatever it carried: one whose sequence numbers lie
+ * more than 2^31 behind the data sender's furthest (RFC 1982: "after" it)
+ * is still below the ACK, an old one the receiver dropped */
+static bool dsack_below_ack(const struct o_judge *j, unsigned i, uint32_t right)
+{
+    return i == 0 && HAS(j->v, SYNACK_TCP_ACK) && seq_le(right, j->v->th->ack);
+}
+
 /* 3: a block is [Left Edge, Right Edge) of octets the data sender sent,
  * held above the cumulative ACK; RFC 2883 4: only the first may report a
  * duplicate (D-SACK), below the ACK or inside a later block. */
@@ -186,7 +195,7 @@ static void sack_blocks(struct o_judge *j)
         if (!seq_lt(left, right))
             o_finding(j->o, RULE_SACK_BLOCK, "SACK block %u (%u-%u relative) is empty or "
                       "reversed", i + 1, left - r->iss, right - r->iss);
-        else if (r->sent_any && seq_gt(right, r->snd_max))
+        else if (r->sent_any && seq_gt(right, r->snd_max) && !dsack_below_ack(j, i, right))
             o_finding(j->o, RULE_SACK_BLOCK, "SACK block %u reaches relative %u; the other side "
                       "sent up to %u", i + 1, right - r->iss, r->snd_max - r->iss);
         else if (i > 0 && HAS(j->v, SYNACK_TCP_ACK) && seq_le(right, th->ack))

@@ -3095,6 +3095,10 @@ static void test_sack_block_invalid(void **state)
     } cases[] = {
         {{201, 301}, 1, 1, false},           /* the last 100 */
         {{1, 101}, 1, 101, false},           /* D-SACK below the ACK */
+        /* D-SACK of an old segment 2^31 behind the ACK (RFC 1982: after
+         * SND.MAX, but below the ACK): 60-minute campaigns of sessions 3
+         * and 4 */
+        {{201 + 0x80000000u, 275 + 0x80000000u}, 1, 201, false},
         {{101, 151, 201, 301}, 2, 1, false}, /* two blocks */
         {{201, 151}, 1, 1, true},            /* reversed */
         {{201, 201}, 1, 1, true},            /* empty */
