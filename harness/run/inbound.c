@@ -39,6 +39,22 @@ static uint32_t ts_ecr_live(void *ctx, uint32_t ecr)
     return m->ts_known ? ecr - m->ts_first_script + m->ts_first_live : ecr;
 }
 
+/* An MPTCP option of an inbound line: MP_CAPABLE with the keys it names. */
+static size_t mptcp_live(void *ctx, const struct script_tcp_option *o, uint8_t *out)
+{
+    struct runner *r = ctx;
+    struct mptcp_mpc m;
+    char why[160] = "";
+    size_t n = mptcp_mpc_parse(o->text, &m) ? mptcp_mpc_build(r, &m, out, why, sizeof why) : 0;
+    if (n == 0) {
+        snprintf(r->mptcp_why, sizeof r->mptcp_why, "%s", why[0] ? why : "MPTCP option not built");
+        out[0] = o->kind;
+        out[1] = 2;
+        return 2;
+    }
+    return n;
+}
+
 /* The options of a line as octets, in the order written, padded with zero
  * (EOL) octets to a multiple of 4. -1 with an error when over 40. */
 static int build_options(struct runner *r, const struct script_event *ev, uint8_t *out,
@@ -49,11 +65,17 @@ static int build_options(struct runner *r, const struct script_event *ev, uint8_
     struct script_opt_map map = {
         .sack_offset = syn ? r->map.live_local_isn - r->map.script_local_isn : r->map.live_local_isn,
         .ts_ecr = ts_ecr_live,
+        .mptcp = mptcp_live,
         .ctx = r,
     };
+    r->mptcp_why[0] = '\0';
     int n = script_options_to_wire(p, &map, out, SYNACK_TCP_OPT_MAX);
     if (n < 0) {
         run_error(r, ev, "TCP options take more than 40 octets");
+        return -1;
+    }
+    if (r->mptcp_why[0]) {
+        run_error(r, ev, "%s", r->mptcp_why);
         return -1;
     }
     while (n % 4)

@@ -350,6 +350,15 @@ static bool match_one_option(struct match *m, size_t i, const struct script_tcp_
         if (a->len != e->len || (e->data_len && memcmp(a->data, e->data, e->data_len)))
             return mismatch(m, "options", "option %zu: kind %u differs", i + 1, e->kind);
         return true;
+    case SCRIPT_OPT_MPTCP: { /* MP_CAPABLE (RFC 8684 3.1): keys named are learned */
+        struct mptcp_mpc mpc;
+        char why[160];
+        if (!mptcp_mpc_parse(e->text, &mpc) ||
+            !mptcp_mpc_match(m->r, &mpc, a->data, a->len - 2u, why, sizeof why))
+            return mismatch(m, "options", "option %zu: %s", i + 1,
+                            mptcp_mpc_parse(e->text, &mpc) ? why : "MPTCP option not matched");
+        return true;
+    }
     case SCRIPT_OPT_ACCECN: /* RFC 9768 3.2.3: the counters as written, in the kind's order */
         if (a->len != e->len || memcmp(a->data, e->data, e->data_len))
             return mismatch(m, "options", "option %zu: AccECN counters differ", i + 1);

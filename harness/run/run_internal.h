@@ -14,6 +14,7 @@
 #define RUN_PKT_MAX 65536
 #define RUN_IO_CHUNK 65536
 #define RUN_TS_MAP 64     /* outbound TS vals remembered for the ecr mapping */
+#define RUN_MPTCP_KEYS 4  /* MPTCP key names a script uses (ckey, skey) */
 #define RUN_HELD_MAX 1024 /* packets sent while no outbound line waited */
 #define RUN_FD_EPOLL (-2) /* fd_map of a script fd that is an epoll set (epoll.c) */
 
@@ -59,6 +60,10 @@ struct conn_map {
     uint32_t ts_first_script, ts_first_live;
     unsigned ts_count;
     struct { uint32_t script, live; } ts_map[RUN_TS_MAP];
+    /* MPTCP keys by the names the script gives them (ckey, skey): the value
+     * a line wrote or the stack's packet carried last (mptcp.c). */
+    unsigned mptcp_key_count;
+    struct { char name[16]; uint64_t value; } mptcp_keys[RUN_MPTCP_KEYS];
 };
 
 /* A packet the stack sent while the script was at another line: the next
@@ -129,6 +134,7 @@ struct runner {
     struct py_blocks *py;      /* python blocks so far (python.c) */
     struct run_epoll *epoll[RUN_MAX_FDS]; /* the epoll sets by script fd (epoll.c) */
     uint16_t ip_id;
+    char mptcp_why[160];       /* why an inbound MPTCP option was not built ("": it was) */
     bool failed;               /* the result is decided: stop */
     uint8_t buf[RUN_PKT_MAX];
     uint8_t io[RUN_IO_CHUNK]; /* what read() reads into */
@@ -198,6 +204,26 @@ bool outbound_of_left_connection(const struct runner *r, const uint8_t *pkt, siz
 void outbound_learn_window(struct runner *r, const uint8_t *pkt, size_t len);
 /* The packet in script syntax with relative numbers: "> S. 0:0(0) ack 1 win ...". */
 void outbound_describe(struct runner *r, const uint8_t *pkt, size_t len, char *out, size_t n);
+
+/* ---- MPTCP's MP_CAPABLE (mptcp.c) ---- */
+
+struct mptcp_mpc {
+    uint8_t version, flags;
+    unsigned nkeys;
+    char name[2][16];
+    bool given[2];
+    uint64_t value[2];
+};
+/* A plain mpcapable option's text (no mpcdatalen); false for anything else. */
+bool mptcp_mpc_parse(const char *text, struct mptcp_mpc *m);
+/* Its octets (kind, length, ...) into out (at most 20); 0 with why when a
+ * key named without a value has none yet. */
+size_t mptcp_mpc_build(struct runner *r, const struct mptcp_mpc *m, uint8_t *out, char *why,
+                       size_t n);
+/* The option's data (after kind and length) against the line's; learns the
+ * keys named without a value. */
+bool mptcp_mpc_match(struct runner *r, const struct mptcp_mpc *m, const uint8_t *data,
+                     size_t len, char *why, size_t n);
 
 /* ---- system calls (syscalls.c) ---- */
 enum call_outcome { CALL_DONE, CALL_BLOCKED, CALL_FAILED };

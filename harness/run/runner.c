@@ -673,6 +673,17 @@ static bool packet_accecn(const struct script_packet *p)
     return p->ae_flag || script_packet_has_option(p, SCRIPT_OPT_ACCECN);
 }
 
+/* An MPTCP option the runner does not build (all but a plain MP_CAPABLE:
+ * DSS, ADD_ADDR, MP_JOIN, mpcdatalen). */
+static bool mptcp_unbuilt(const struct script_packet *p)
+{
+    struct mptcp_mpc m;
+    for (size_t i = 0; i < p->opt_count; i++)
+        if (p->opts[i].type == SCRIPT_OPT_MPTCP && !mptcp_mpc_parse(p->opts[i].text, &m))
+            return true;
+    return false;
+}
+
 /* Why this script cannot run on this target, or NULL. */
 static const char *script_unsupported(const struct script *s, const struct target_ops *ops,
                                       char *why, size_t n)
@@ -694,8 +705,8 @@ static const char *script_unsupported(const struct script *s, const struct targe
                            : p->psp                     ? "PSP encapsulation (psp spi N) is"
                            : p->encap                   ? "encapsulated packets (ipv4/ipv6/gre/mpls) are"
                            : p->mptcp_addrs ? "MPTCP subflow addresses (addr[NAME]) are"
-                           : script_packet_has_option(p, SCRIPT_OPT_MPTCP)
-                               ? "MPTCP options (mpcapable, dss, add_address, mp_join...) are"
+                           : mptcp_unbuilt(p)
+                               ? "MPTCP options other than MP_CAPABLE (dss, add_address, mp_join, mpcdatalen...) are"
                            : p->fuzz_given              ? "packetdrill's fuzz parameters are"
                                                         : NULL;
         if (what) {

@@ -195,6 +195,7 @@ bool call_arg_int_or(struct call *c, size_t i, int64_t *v)
 
 #define SOCK_TYPE_MASK 0xf      /* Linux: the type without SOCK_NONBLOCK, SOCK_CLOEXEC */
 #define IPPROTO_MAX_LINUX 263
+#define IPPROTO_MPTCP_LINUX 262 /* RFC 8684, Linux's MPTCP sockets */
 
 /* socket(domain, type, protocol), checked as Linux's inet_create() does,
  * for the one kind of socket these targets open: TCP. `...` for the domain
@@ -214,9 +215,15 @@ static void sys_socket(struct call *c)
     }
     if (proto < 0 || proto >= IPPROTO_MAX_LINUX)
         return call_result(c, -EINVAL);
-    if (proto != 0 && proto != 6)
+    if (proto == IPPROTO_MPTCP_LINUX && !c->r->ops->sock_socket_mptcp) {
+        run_skip(c->r, c->ev, "unsupported on this target: IPPROTO_MPTCP");
+        c->bad = true;
+        return;
+    }
+    if (proto != 0 && proto != 6 && proto != IPPROTO_MPTCP_LINUX)
         return call_result(c, -EPROTONOSUPPORT);
-    int sd = c->r->ops->sock_socket(c->r->t, (int)domain);
+    int sd = proto == IPPROTO_MPTCP_LINUX ? c->r->ops->sock_socket_mptcp(c->r->t, (int)domain)
+                                          : c->r->ops->sock_socket(c->r->t, (int)domain);
     if (sd == -EAFNOSUPPORT && domain == SYNACK_AF_INET6) {
         run_skip(c->r, c->ev, "unsupported on this target: AF_INET6 sockets");
         c->bad = true;

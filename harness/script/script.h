@@ -467,6 +467,9 @@ size_t script_options_from_wire(const uint8_t *opts, size_t len, uint32_t sack_o
 struct script_opt_map {
     uint32_t sack_offset;
     uint32_t (*ts_ecr)(void *ctx, uint32_t ecr);
+    /* an MPTCP option's octets (kind and length too) into out, at most 40;
+     * 0 when it cannot be built (the caller has said why) */
+    size_t (*mptcp)(void *ctx, const struct script_tcp_option *o, uint8_t *out);
     void *ctx;
 };
 /* The script's options as octets, in the order written, unpadded (map may

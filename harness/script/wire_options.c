@@ -157,7 +157,9 @@ static size_t encode_one(const struct script_tcp_option *o, const struct script_
         memcpy(tmp + k + 2, o->data, o->data_len);
         k += 2u + o->data_len;
         break;
-    case SCRIPT_OPT_MPTCP: /* not built: the runner skips a vector with one */
+    case SCRIPT_OPT_MPTCP: /* the runner's (MP_CAPABLE); else a bare kind and length */
+        if (map && map->mptcp)
+            return map->mptcp(map->ctx, o, tmp);
         tmp[k++] = 2;
         break;
     case SCRIPT_OPT_GENERIC:

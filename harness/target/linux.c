@@ -342,15 +342,25 @@ static int keep(struct target *t, int fd)
             return -EBADF;                                                                         \
     } while (0)
 
-static int linux_socket(struct target *t, int domain)
+static int socket_of(struct target *t, int domain, int proto)
 {
     if (netns_enter(&t->ns) < 0)
         return -EPERM;
     int fd = socket(domain == SYNACK_AF_INET6 ? AF_INET6 : AF_INET,
-                    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+                    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
     int e = errno;
     netns_leave(&t->ns);
     return fd < 0 ? -e : keep(t, fd);
+}
+
+static int linux_socket(struct target *t, int domain)
+{
+    return socket_of(t, domain, IPPROTO_TCP);
+}
+
+static int linux_socket_mptcp(struct target *t, int domain)
+{
+    return socket_of(t, domain, 262); /* IPPROTO_MPTCP (RFC 8684) */
 }
 
 /* A sockaddr of either family; returns its length. */
@@ -716,6 +726,7 @@ const struct target_ops target_linux = {
     .ipv6 = true,
     .multihomed = true,
     .accecn = true, /* Linux 6.18: net.ipv4.tcp_ecn 3 (RFC 9768) */
+    .sock_socket_mptcp = linux_socket_mptcp,
     .open = linux_open,
     .close = linux_close,
     .now = linux_now,

@@ -87,6 +87,9 @@ struct target_ops {
      * returns -EAFNOSUPPORT for the latter. Addresses are of the socket's
      * family (an AF_INET6 socket reaches IPv4 through ::ffff:a.b.c.d). */
     int (*sock_socket)(struct target *t, int domain);
+    /* Optional: an MPTCP socket (Linux's IPPROTO_MPTCP, RFC 8684); without
+     * it the runner skips a script that asks for one, naming it. */
+    int (*sock_socket_mptcp)(struct target *t, int domain);
     int (*sock_bind)(struct target *t, int sd, const struct synack_addr *addr, uint16_t port);
     int (*sock_listen)(struct target *t, int sd, int backlog);
     int (*sock_accept)(struct target *t, int sd);

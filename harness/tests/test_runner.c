@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "run/run_internal.h"
 #include "run/runner.h"
 
 static const char *const handshake =
@@ -798,6 +799,29 @@ static void test_accecn_on_the_wire(void **state)
     vector_result_free(&r);
 }
 
+/* MP_CAPABLE's text (RFC 8684 3.1): version, flags by name or number, keys
+ * with or without values; anything more (mpcdatalen, DSS) is not built. */
+static void test_mptcp_mpc_parse(void **state)
+{
+    (void)state;
+    struct mptcp_mpc m;
+    assert_true(mptcp_mpc_parse("mpcapable v1 flags[flag_h] nokey", &m));
+    assert_true(m.version == 1 && m.flags == 0x01 && m.nkeys == 0);
+    assert_true(mptcp_mpc_parse("mpcapable v0 flags[flag_a,flag_b,flag_h] key[ckey=3,skey=0x20]", &m));
+    assert_true(m.version == 0 && m.flags == 0xc1 && m.nkeys == 2);
+    assert_true(m.given[0] && m.value[0] == 3 && m.given[1] && m.value[1] == 0x20);
+    assert_string_equal(m.name[1], "skey");
+    assert_true(mptcp_mpc_parse("mpcapable v1 flags 0x41 key[skey]", &m));
+    assert_true(m.flags == 0x41 && m.nkeys == 1 && !m.given[0]);
+    assert_false(mptcp_mpc_parse("mpcapable v1 flags[flag_h] key[ckey,skey] mpcdatalen 100", &m));
+    assert_false(mptcp_mpc_parse("mpcapable v2 flags[flag_h] nokey", &m));
+    assert_false(mptcp_mpc_parse("mpcapable v1 flags[flag_z] nokey", &m));
+    assert_false(mptcp_mpc_parse("mpcapable v1 flags 0x141 nokey", &m));
+    assert_false(mptcp_mpc_parse("mpcapable v1 flags[flag_h] key[a,b,c]", &m));
+    assert_false(mptcp_mpc_parse("dss dack8=1 nocs", &m));
+    assert_false(mptcp_mpc_parse(NULL, &m));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -830,6 +854,7 @@ int main(void)
         cmocka_unit_test(test_ip_version_addresses),
         cmocka_unit_test(test_ipv6_skipped_on_a_target_without_it),
         cmocka_unit_test(test_accecn_on_the_wire),
+        cmocka_unit_test(test_mptcp_mpc_parse),
         cmocka_unit_test(test_ip_frag_overlap_is_not_given_to_the_oracle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
