@@ -241,11 +241,16 @@ void o_timer_clocked(struct oracle *o, struct o_side *s, bool answer)
  * its backoff as it was, is added (it only puts the next timeout later). */
 void o_timer_rearmed(struct oracle *o, struct o_side *s)
 {
+    struct o_timer now = {o->now, s->last_interval, o->pkt, s->backoff};
+    for (size_t i = 0; i < s->nalt; i++) /* (one a segment before it added) */
+        if (s->alt[i].start == now.start && s->alt[i].interval == now.interval &&
+            s->alt[i].backoff == now.backoff)
+            return;
     if (s->nalt == ORACLE_ALTS) {
         memmove(&s->alt[0], &s->alt[1], (ORACLE_ALTS - 1) * sizeof s->alt[0]);
         s->nalt--;
     }
-    s->alt[s->nalt++] = (struct o_timer){o->now, s->last_interval, o->pkt, s->backoff};
+    s->alt[s->nalt++] = now;
 }
 
 

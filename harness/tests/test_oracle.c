@@ -2854,6 +2854,33 @@ static void test_syn_ack_at_a_pending_syn_offers_its_own_options(void **state)
     }
 }
 
+/* With SACK, a tail loss probe restarts the RTO behind it (RFC 8985 7.3);
+ * four new segments after it each may have too, one reading each but the
+ * same one: they must not push the probe's reading out of the four kept.
+ * The timeout 1 s after the probe, then the next 2 s after that, are
+ * backed off; 1 s after is not (campaign of 60 min, session 4: 1) */
+static void test_new_data_after_a_probe_keeps_its_timer_reading(void **state)
+{
+    (void)state;
+    static const uint8_t sackok[4] = {1, 1, 4, 2};
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        opts(&e, sackok, 4);
+        seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 64240, 0);
+        opts(&e, sackok, 4);
+        seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+        seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 64240, 0);
+        seg(&e, true, 350 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+        seg(&e, true, 787 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);  /* the probe */
+        for (uint32_t at = 1001; at < 5001; at += 1000)
+            seg(&e, true, 988 * MS, SYNACK_TCP_ACK, at, 1, 65535, 1000);
+        seg(&e, true, 1787 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+        seg(&e, true, (wrong ? 2787 : 3787) * MS, SYNACK_TCP_ACK, 1, 1, 65535, 1000);
+        assert_int_equal(stack_findings(&e, "rto-no-backoff"), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3834,6 +3861,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_new_data_after_a_probe_keeps_its_timer_reading),
         cmocka_unit_test(test_syn_ack_at_a_pending_syn_offers_its_own_options),
         cmocka_unit_test(test_syn_ack_after_a_taken_up_syn_is_no_new_incarnation),
         cmocka_unit_test(test_data_sent_into_a_closed_window_may_start_the_timer),
