@@ -192,7 +192,7 @@ static void ack_new_data(struct oracle *o, const struct o_side *s, struct o_side
         o_rtt_sample(r, RTT_OLDEST, oldest);
     }
     if (r->timing && seq_gt(ack, r->timed_seq)) {
-        if (!syn_untimed(o, r, r->timed_seq, r->timed_tx) && !r->timed_syn_only)
+        if (!syn_untimed(o, r, r->timed_seq, r->timed_tx))
             o_rtt_sample(r, RTT_TIMED, (int64_t)(o->now - r->timed_tx));
         o_rtt_sample(r, RTT_TIMED_SYN, (int64_t)(o->now - r->timed_tx));
         r->timing = false;

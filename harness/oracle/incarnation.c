@@ -481,9 +481,10 @@ void o_syn_may_send_to_listen(const struct o_inc *c, struct o_side *r, const str
 }
 
 /* s's SYN-ACK at its ISS answers r's SYN at r's ISS after s may have gone
- * back to LISTEN: a copy of the old one, or the first of a new connection
- * at the same ISS (the ISN clock has not ticked), which a TCB times
- * (RTT_TIMED_SYN) and whose options answer r's latest SYN */
+ * back to LISTEN: a copy of the old one (RFC 6298 3: Karn's rule, no
+ * sample), or the first of a new connection at the same ISS (the ISN clock
+ * has not ticked, RFC 6528), timed, its options answering r's latest SYN
+ * (RFC 7323 2.2, 3.2; RFC 2018 3): both readings (READ_BACK_TO_LISTEN) */
 bool o_synack_may_be_new(const struct o_side *s, const struct o_side *r,
                          const struct synack_tcp *th)
 {
@@ -642,8 +643,11 @@ void o_inc_select(struct oracle *o, struct o_inc *c, struct o_side **ps, struct 
     bool old_iss_new = synack && synack_at_old_iss_is_new(c->closed, s, r, th);
     if (synack)
         synack_answers_reused_isn(c, s, r, th);
-    if (o_synack_may_be_new(s, r, th)) /* what it offers may answer r's latest SYN */
-        answer_offers(o, c, s, r, th);
+    if (o_synack_may_be_new(s, r, th)) {
+        s->may_listen = false;
+        if (o_either(o, READ_BACK_TO_LISTEN))
+            side_restart(s); /* its first segment of a new connection */
+    }
     const struct o_pend *sq = pend_taken_up(s, r, th);
     if (sq) { /* s's side starts over from that SYN, its timer running since */
         struct o_pend mine = *sq;

@@ -286,11 +286,11 @@ struct o_side {
     bool timing;                /* RTT_TIMED: a segment is being timed */
     uint32_t timed_seq;
     uint64_t timed_tx;
-    bool timed_syn_only;        /* ... by RTT_TIMED_SYN alone (a SYN-ACK sent again
-                                 * that may be the first of a new connection) */
-    /* in SYN-RECEIVED it met an in-window SYN at another ISN, which may
-     * have sent it back to LISTEN without a word (RFC 9293 3.10.7.4
-     * fourth, MUST-11): its next SYN-ACK at its ISS may be a new one */
+    /* in SYN-RECEIVED it met an in-window SYN, which may have sent it back
+     * to LISTEN without a word (RFC 9293 3.10.7.4 fourth, MUST-11): the
+     * reading READ_BACK_TO_LISTEN, split off at its next SYN-ACK (the first
+     * segment the two readings judge apart), ruled out by a segment of it
+     * without SYN or RST before that (a side in LISTEN sends none) */
     bool may_listen;
     bool have_rtt;              /* any sample */
     int64_t rtt_min;            /* the smallest sample */
@@ -373,7 +373,9 @@ enum o_reading {
     READ_SYN_STARTS_ANEW = 1u << 0,  /* a SYN at its sender's ISS starts a new incarnation */
     READ_SYN_NEW_ISN = 1u << 1,      /* a SYN at another ISN starts one at once */
     READ_SEG_DROPPED = 1u << 2,      /* a segment past the announced window was dropped */
-    READ_COUNT_BITS = 3
+    READ_BACK_TO_LISTEN = 1u << 3,   /* an in-window SYN sent a passive side in
+                                      * SYN-RECEIVED back to LISTEN (o_side.may_listen) */
+    READ_COUNT_BITS = 4
 };
 
 /* ---- the oracle ---- */

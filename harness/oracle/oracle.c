@@ -362,6 +362,8 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct o_pkt 
     o_ext_sent(&j);
     if (s->reset && !HAS(v, SYNACK_TCP_RST | SYNACK_TCP_SYN))
         o_refute(o); /* reset, it has nothing of this incarnation to send */
+    if (!HAS(v, SYNACK_TCP_RST | SYNACK_TCP_SYN))
+        s->may_listen = false; /* not in LISTEN, which sends none (READ_BACK_TO_LISTEN) */
     if (!synack_refused_in_syn_sent(o, c, s, r, v)) {
         if (HAS(v, SYNACK_TCP_SYN) && !HAS(v, SYNACK_TCP_RST))
             o_on_syn(o, c, s, r, v);
@@ -378,14 +380,15 @@ static void judge_segment(struct oracle *o, struct o_inc *c, const struct o_pkt 
 
 /* Could a step meet a choice of readings on this segment? Only then is the
  * world copied before it is judged. The steps that call o_either:
- * incarnation.c on a bare SYN (o_syn_readings), ack.c on an ACK past the
- * announced window (o_ack_maybe_dropped). */
+ * incarnation.c on a bare SYN (o_syn_readings) and on a SYN-ACK after an
+ * in-window SYN (o_synack_may_be_new), ack.c on an ACK past the announced
+ * window (o_ack_maybe_dropped). */
 static bool may_fork(const struct oracle *o, const struct o_inc *c, const struct o_pkt *p)
 {
     int si = sender_index(c, p);
     const struct o_side *s = &c->e[si], *r = &c->e[1 - si];
     if (p->th->flags & SYNACK_TCP_SYN)
-        return o_syn_readings(o, s, r, p->th) != 0;
+        return o_syn_readings(o, s, r, p->th) != 0 || o_synack_may_be_new(s, r, p->th);
     return o_ack_maybe_dropped(s, r, &p->v);
 }
 

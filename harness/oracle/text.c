@@ -103,15 +103,6 @@ static bool tail_loss_probe(const struct o_inc *c, const struct o_side *s, const
  * for a SYN or SYN-ACK sent again, any segment of the other side, since an
  * unacceptable one in SYN-SENT or SYN-RECEIVED is answered so), or the
  * timer, whose rules it then answers to. */
-/* RTT_TIMED_SYN alone times this SYN-ACK (o_synack_may_be_new). */
-static void time_syn_only(struct oracle *o, struct o_side *s, const struct segv *v)
-{
-    s->timing = true;
-    s->timed_seq = v->seq;
-    s->timed_tx = o->now;
-    s->timed_syn_only = true;
-}
-
 static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s,
                        struct o_side *r, const struct segv *v, bool probing)
 {
@@ -160,8 +151,6 @@ static void send_again(struct oracle *o, const struct o_inc *c, struct o_side *s
         g->tx++;
     }
     s->timing = false; /* RTT_TIMED: Karn, what is timed may have gone again */
-    if (o_synack_may_be_new(s, r, v->th)) /* ... unless it is a first SYN-ACK */
-        time_syn_only(o, s, v);
     debt_retime(r, v->seq, o->now);
 }
 
@@ -181,7 +170,6 @@ static void send_first(struct oracle *o, const struct o_inc *c, struct o_side *s
         s->timing = true;
         s->timed_seq = v->seq;
         s->timed_tx = o->now;
-        s->timed_syn_only = false;
     }
     if (!s->timer_on) { /* RFC 6298 5.1 (the readings of a timer that ran
                          * on by another rule stay: o_timer_window_opens) */

@@ -2496,6 +2496,35 @@ static void test_syn_ack_again_after_an_in_window_syn_may_be_timed(void **state)
     assert_int_equal(stack_findings(&e, NULL), 0);
 }
 
+/* The same, but the listener answers the in-window SYN with an ACK: it
+ * stayed in SYN-RECEIVED, which rules out the reading in which it went
+ * back to LISTEN (READ_BACK_TO_LISTEN: a side in LISTEN sends no ACK). Its
+ * next SYN-ACK is the old one sent again, which Karn's rule does not time
+ * (RFC 6298 3): the RTO after the 600 ms sample is 1.8 s, and a
+ * retransmission 1 s later is early. */
+static void test_syn_ack_again_after_a_syn_it_acknowledged_is_not_timed(void **state)
+{
+    (void)state;
+    struct ex e;
+    ex_init(&e);
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 2000, 0, 65535, 0);       /* in the window */
+    seg(&e, true, 0, SYNACK_TCP_ACK, 1, 1, 65535, 0);           /* still SYN-RECEIVED */
+    opts(&e, MSS1460, 4);
+    seg(&e, false, 0, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+    opts(&e, MSS1460, 4);
+    seg(&e, true, 0, SYNACK_TCP_SYN | SYNACK_TCP_ACK, 0, 1, 65535, 0);
+    seg(&e, false, 100 * MS, SYNACK_TCP_ACK, 1, 1, 65535, 0);
+    seg(&e, true, 100 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 1, 1, 65535, 100);
+    seg(&e, false, 700 * MS, SYNACK_TCP_ACK, 1, 101, 65535, 0); /* 600 ms */
+    seg(&e, true, 700 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 101, 1, 65535, 100);
+    seg(&e, true, 1700 * MS, SYNACK_TCP_ACK | SYNACK_TCP_PSH, 101, 1, 65535, 100);
+    assert_int_equal(stack_findings(&e, "retransmit-before-rto"), 1);
+}
+
 /* The same listener: the SYN comes again at its ISN with text that
  * reaches the window (so in the window: back to LISTEN), then once more
  * with timestamps; the SYN-ACK at the old ISS that answers it offers
@@ -3857,6 +3886,7 @@ int main(void)
         cmocka_unit_test(test_late_syn_ack_sample_may_be_taken),
         cmocka_unit_test(test_syn_ack_again_after_an_in_window_syn_may_be_timed),
         cmocka_unit_test(test_syn_ack_again_after_an_in_window_syn_may_offer_anew),
+        cmocka_unit_test(test_syn_ack_again_after_a_syn_it_acknowledged_is_not_timed),
         cmocka_unit_test(test_segment_in_flight_when_the_window_closed_gives_no_sample),
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
