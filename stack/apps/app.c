@@ -292,12 +292,10 @@ bool app_start(struct app *a)
     c.rng_seed = a->seed;
     if (!a->seed && getrandom(&c.rng_seed, sizeof c.rng_seed, 0) != sizeof c.rng_seed)
         c.rng_seed = synack_clock_now();
-    /* Room for bulk transfer over a device with no real RTT; the receive
-     * buffer grows to 16 MiB while the window limits the peer (the holes
-     * of a lossy path keep what arrived past them for round trips). */
+    /* Room for bulk transfer over a device with no real RTT. */
     c.sndbuf = 1u << 20;
     c.rcvbuf = 1u << 20;
-    c.rcvbuf_max = 16u << 20;
+    c.rcvbuf_max = a->rcvbuf_max;
     struct synack_link link = synack_tun_link(a->tun);
     int e = 0;
     a->stack = synack_stack_new(&c, &link, &e);

@@ -40,6 +40,7 @@ struct app {
     uint64_t seed;             /* --seed (default: from getrandom) */
     int congestion;            /* --cc: enum synack_congestion (-1: the stack's default) */
     uint32_t max_conns;        /* the stack's max_conns and max_sockets (0: its default) */
+    uint32_t rcvbuf_max;       /* the stack's rcvbuf_max: receive buffers grow to it (0: no) */
     bool no_offload;           /* --no-offload: one bare datagram per read and write */
     bool no_batch;             /* --no-batch: one system call per datagram */
     int verbose;

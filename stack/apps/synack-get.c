@@ -471,6 +471,11 @@ int main(int argc, char **argv)
 {
     static struct get g;
     app_init(&g.app, "synack-get");
+    /* One connection: its receive buffer may grow to 16 MiB while the
+     * window limits the server (the holes of a lossy path keep what
+     * arrived past them for round trips). synack-serve's stay at 1 MiB:
+     * thousands of clients times 16 MiB is no bound. */
+    g.app.rcvbuf_max = 16u << 20;
     g.progress = -1;
     g.connect_timeout = 10;
     g.idle_timeout = 30;

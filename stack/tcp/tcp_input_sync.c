@@ -461,7 +461,9 @@ static uint32_t place_in_post(struct tcb *tcb, const struct tcp_seg *seg)
  * limits the peer: the buffer doubles, up to rcvbuf_max (the window scale
  * was chosen for it), and the out-of-order interval limit with it, one per
  * eight full segments of buffer (SHLD-31: what arrives past the holes of a
- * larger window is kept, not dropped). */
+ * larger window is kept, not dropped). Only once the connection has
+ * delivered a buffer's worth in order: a peer that keeps a hole open and
+ * fills the window past it grows nothing. */
 static void tcp_rcvbuf_grow(struct tcp_ctx *t, struct tcb *tcb, uint32_t end)
 {
     struct rcvbuf *rb = &tcb->rb;
@@ -470,6 +472,7 @@ static void tcp_rcvbuf_grow(struct tcp_ctx *t, struct tcb *tcb, uint32_t end)
     if (!(tcb->flags & TF_RCVBUF_AUTO) || rb->cap >= max || rb->cap >= limit ||
         seq_lt(end + mss, tcb->rcv_adv) ||
         seq_lt(tcb->rcv_adv + mss, tcb->rcv_nxt + rb_space(rb)) ||
+        tcb->rcv_nxt - tcb->irs - 1u < rb->cap ||
         (uint64_t)rb->used + tcb->post_fill >= rb->cap / 4u)
         return;
     uint64_t cap = (uint64_t)rb->cap * 2u;

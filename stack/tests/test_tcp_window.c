@@ -365,30 +365,65 @@ static uint32_t peer_fills_window(struct probe *p, uint32_t *seq, uint32_t edge,
     return k->ack + ((uint32_t)k->th.window << shift);
 }
 
-/* Through loss the peer fills the window with what lies past a hole while
- * the application has read everything it could: the window, not the
- * application, limits it, so the buffer doubles (and the window with it)
- * each time the peer reaches the edge, up to rcvbuf_max (64 KiB), and the
- * stream is whole once the hole fills. */
+/* One round trip through loss: the first segment of the window is lost,
+ * the rest fills the window past it, then the hole is filled and the
+ * application reads everything. Returns the edge offered after. */
+static uint32_t peer_round_with_a_hole(struct probe *p, uint32_t *seq, uint32_t edge,
+                                       uint8_t shift)
+{
+    static uint8_t buf[1 << 17];
+    uint32_t hole = *seq;
+    *seq += 1000;
+    peer_fills_window(p, seq, edge, shift);
+    probe_inject(p, ACK, hole, 1, conn_pattern(1 << 17) + hole - 1, 1000);
+    synack_socket_recv(p->st, p->sd, buf, sizeof buf, 0, p->now);
+    struct probe_pkt *k = NULL;
+    while (probe_pending(p))
+        k = probe_pop(p);
+    assert_non_null(k);
+    return k->ack + ((uint32_t)k->th.window << shift);
+}
+
+/* Through loss the peer fills the window past a hole each round trip
+ * while the application reads all it can: the window, not the application,
+ * limits it, so once a buffer's worth has been delivered in order the
+ * buffer doubles (and the window with it) each time the peer reaches the
+ * edge, up to rcvbuf_max (64 KiB). */
 static void test_receive_buffer_grows_while_the_window_limits_the_peer(void **state)
 {
     struct probe *p = *state;
     uint32_t edge;
     uint8_t shift = establish_autotuned(p, 0, &edge);
     assert_int_equal(edge, 1 + 8192);
-    uint32_t seq = 1001; /* [1, 1001) lost */
-    uint32_t want[] = {16384, 32768, 65536, 65536};
-    for (unsigned r = 0; r < 4; r++) {
-        edge = peer_fills_window(p, &seq, edge, shift);
+    uint32_t seq = 1, want[] = {8192, 16384, 32768, 65536, 65536};
+    for (unsigned r = 0; r < 5; r++) {
+        edge = peer_round_with_a_hole(p, &seq, edge, shift);
         assert_int_equal(conn_info(p).rcvbuf_size, want[r]);
-        assert_int_equal(edge, 1 + want[r]); /* the whole buffer offered */
+        assert_int_equal(edge, seq + want[r]); /* the whole buffer offered */
     }
     assert_int_equal(CNT(p, tcp_rcvbuf_grown), 3);
     assert_int_equal(CNT(p, tcp_ooo_drop_full), 0);
+}
+
+/* Attack: a peer that keeps [1, 1001) open and fills the window past it
+ * again and again grows nothing (nothing was delivered in order), and the
+ * stream is whole when the hole fills. */
+static void test_receive_buffer_does_not_grow_for_a_peer_holding_a_hole(void **state)
+{
+    struct probe *p = *state;
+    uint32_t edge;
+    uint8_t shift = establish_autotuned(p, 0, &edge);
+    uint32_t seq = 1001;
+    for (unsigned r = 0; r < 3; r++) {
+        assert_int_equal(peer_fills_window(p, &seq, edge, shift), 1 + 8192);
+        seq = 1001; /* and again: duplicates */
+    }
+    assert_int_equal(conn_info(p).rcvbuf_size, 8192);
+    assert_int_equal(CNT(p, tcp_rcvbuf_grown), 0);
     probe_inject(p, ACK, 1, 1, conn_pattern(1000), 1000); /* the hole fills */
-    static uint8_t buf[65536];
-    assert_int_equal(synack_socket_recv(p->st, p->sd, buf, sizeof buf, 0, p->now), 65536);
-    assert_memory_equal(buf, conn_pattern(65536), 65536);
+    static uint8_t buf[8192];
+    assert_int_equal(synack_socket_recv(p->st, p->sd, buf, sizeof buf, 0, p->now), 8192);
+    assert_memory_equal(buf, conn_pattern(8192), 8192);
 }
 
 /* No growth when SO_RCVBUF set the size, nor when the application is the
@@ -398,8 +433,9 @@ static void test_receive_buffer_does_not_grow_when_set_or_not_read(void **state)
     struct probe *p = *state;
     uint32_t edge;
     uint8_t shift = establish_autotuned(p, 8192, &edge);
-    uint32_t seq = 1001;
-    assert_int_equal(peer_fills_window(p, &seq, edge, shift), edge);
+    uint32_t seq = 1;
+    for (unsigned r = 0; r < 3; r++)
+        edge = peer_round_with_a_hole(p, &seq, edge, shift);
     assert_int_equal(conn_info(p).rcvbuf_size, 8192);
 
     shift = establish_autotuned(p, 0, &edge);
@@ -418,22 +454,18 @@ static void test_out_of_order_limit_grows_with_the_buffer(void **state)
     struct probe *p = *state;
     uint32_t edge;
     uint8_t shift = establish_autotuned(p, 0, &edge);
-    uint32_t seq = 1001;
-    for (unsigned r = 0; r < 3; r++)
-        edge = peer_fills_window(p, &seq, edge, shift);
+    uint32_t seq = 1;
+    for (unsigned r = 0; r < 4; r++)
+        edge = peer_round_with_a_hole(p, &seq, edge, shift);
     assert_int_equal(conn_info(p).rcvbuf_size, 65536);
-    probe_inject(p, ACK, 1, 1, conn_pattern(1000), 1000); /* everything in order now */
-    static uint8_t buf[65536];
-    uint32_t got = (uint32_t)synack_socket_recv(p->st, p->sd, buf, sizeof buf, 0, p->now);
-    probe_drain(p);
     const uint8_t *data = conn_pattern(1 << 17);
     for (unsigned i = 0; i < 5; i++) { /* five holes of 1000 */
-        uint32_t s = 1 + got + 1000 + 2000 * i;
+        uint32_t s = seq + 1000 + 2000 * i;
         probe_inject(p, ACK, s, 1, data + s - 1, 1000);
     }
     assert_int_equal(conn_info(p).ooo_intervals, 5);
     assert_int_equal(CNT(p, tcp_ooo_drop_full), 0);
-    uint32_t s = 1 + got + 1000 + 2000 * 5; /* a sixth: past the limit */
+    uint32_t s = seq + 1000 + 2000 * 5; /* a sixth: past the limit */
     probe_inject(p, ACK, s, 1, data + s - 1, 1000);
     assert_int_equal(CNT(p, tcp_ooo_drop_full), 1);
 }
@@ -453,6 +485,7 @@ int main(void)
         T(test_syn_ack_window_fits_the_buffer_for_any_peer_isn),
         T(test_zero_window_still_acks_and_takes_urg_and_rst),
         T(test_receive_buffer_grows_while_the_window_limits_the_peer),
+        T(test_receive_buffer_does_not_grow_for_a_peer_holding_a_hole),
         T(test_receive_buffer_does_not_grow_when_set_or_not_read),
         T(test_out_of_order_limit_grows_with_the_buffer),
 #undef T

@@ -125,8 +125,10 @@ struct synack_config {
      * SO_RCVBUF is set uses its buffer (0). Above rcvbuf, a connection
      * without SO_RCVBUF grows its buffer up to this while the window, not
      * the application, limits the peer (doubling each time the peer
-     * reaches the right edge with less than a quarter unread), and its
-     * out-of-order interval limit to one per eight segments of it. */
+     * reaches the right edge with less than a quarter unread, once a
+     * buffer's worth was delivered in order), and its out-of-order
+     * interval limit to one per eight segments of it. Worst case:
+     * max_conns x rcvbuf_max. */
     uint32_t rcvbuf_max;
     uint32_t buf_max;         /* cap for SO_SNDBUF/SO_RCVBUF (16 MiB) */
     uint8_t ooo_max;          /* out-of-order intervals held per connection (64) */
