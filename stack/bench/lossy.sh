@@ -98,6 +98,18 @@ CCS=""
 for cc in reno cubic bbr; do
     grep -qw "$cc" /proc/sys/net/ipv4/tcp_available_congestion_control 2>/dev/null && CCS="$CCS $cc"
 done
+# FN's figure with the kernel's sender on each congestion control in turn
+each_cc() { # fn args...
+    fn=$1; shift
+    for cc in $CCS; do
+        # a namespace may only pick what net.ipv4.tcp_allowed_congestion_control lists
+        if X sysctl -qw net.ipv4.tcp_congestion_control="$cc" 2>/dev/null; then
+            printf ' %15s' "$($fn "$@")"
+        else
+            printf ' %15s' "not allowed"
+        fi
+    done
+}
 echo "== through the impairment stage, on the data only: goodput in Mbit/s"
 printf '%-32s %-7s %15s %15s %15s' "impairment" "file" "synack(reno)->" "synack(cubic)->" \
     "synack(bbr)->"
@@ -110,20 +122,7 @@ for c in "loss=1%,delay=20ms 8m.bin 3" "loss=5%,delay=20ms 2m.bin 5" \
     set -- $c
     printf '%-32s %-7s %15s %15s %15s' "$1" "$2" "$(synack_sends "$1" "$2" "$3" reno)" \
         "$(synack_sends "$1" "$2" "$3" cubic)" "$(synack_sends "$1" "$2" "$3" bbr)"
-    for cc in $CCS; do
-        # a namespace may only pick what net.ipv4.tcp_allowed_congestion_control lists
-        if X sysctl -qw net.ipv4.tcp_congestion_control="$cc" 2>/dev/null; then
-            printf ' %15s' "$(kernel_sends "$1" "$2" "$3")"
-        else
-            printf ' %15s' "not allowed"
-        fi
-    done
-    for cc in $CCS; do
-        if X sysctl -qw net.ipv4.tcp_congestion_control="$cc" 2>/dev/null; then
-            printf ' %15s' "$(kernel_to_kernel "$1" "$2" "$3")"
-        else
-            printf ' %15s' "not allowed"
-        fi
-    done
+    each_cc kernel_sends "$1" "$2" "$3"
+    each_cc kernel_to_kernel "$1" "$2" "$3"
     echo
 done
