@@ -263,7 +263,9 @@ struct tcb {
     /* Zero-window probing and keep-alive */
     uint64_t keep_idle, keep_intvl;
     uint64_t last_rcv; /* last segment from the peer */
-    uint32_t persist_backoff;
+    uint16_t persist_backoff; /* zero-window probes sent (up to 31) */
+    uint16_t probe_unanswered_s; /* the first window probe sent since last_rcv, in
+                                  * seconds (wrapping every 18 hours) */
     uint32_t keep_cnt, keep_probes;
     uint32_t rcv_seg_max;  /* largest segment received: "full-sized" (SHLD-19) */
 

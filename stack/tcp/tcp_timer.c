@@ -105,15 +105,26 @@ static bool timeout_rexmt(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
     return true;
 }
 
+/* Probes unanswered for R2 (MUST-20): counted, as retransmissions are,
+ * from the first probe the peer left unanswered, not from its last
+ * segment, so one lost answer at the 60 s interval does not end a
+ * connection whose peer keeps answering (MUST-37). */
+static bool probes_unanswered(const struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
+{
+    uint16_t now_s = (uint16_t)(now / SYNACK_SEC);
+    uint16_t rcv_s = (uint16_t)(tcb->last_rcv / SYNACK_SEC);
+    if ((int16_t)(uint16_t)(tcb->probe_unanswered_s - rcv_s) <= 0) {
+        tcb->probe_unanswered_s = now_s; /* this probe is the first since */
+        return false;
+    }
+    /* to the second; an R2 beyond 18 hours is never reached here */
+    return (uint64_t)(uint16_t)(now_s - tcb->probe_unanswered_s) * SYNACK_SEC >= r2_limit(t, tcb);
+}
+
 /* Zero-window probe (3.8.6.1): with exponential backoff (SHLD-30), for as
  * long as the peer keeps answering (MUST-37). */
 static bool timeout_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
 {
-    if (now - tcb->last_rcv >= r2_limit(t, tcb) || (MUTANT(persist_gives_up) && tcb->persist_backoff >= 3)) {
-        t->cnt->tcp_conn_timeout++; /* probes unanswered for R2 */
-        tcb_drop(t, tcb, timeout_error(tcb));
-        return false;
-    }
     if (tcb->snd_wnd > 0) {
         /* The window is open but sender SWS avoidance held the data: this
          * is the override timeout of 3.8.6.2.1 (4) (MUST-38): send what
@@ -129,6 +140,11 @@ static bool timeout_persist(struct tcp_ctx *t, struct tcb *tcb, uint64_t now)
          * ends (3.8.6.1); a probe now would be a FIN nobody asked for. */
         tcp_persist_end(t, tcb);
         return true;
+    }
+    if (probes_unanswered(t, tcb, now) || (MUTANT(persist_gives_up) && tcb->persist_backoff >= 3)) {
+        t->cnt->tcp_conn_timeout++; /* probes unanswered for R2 */
+        tcb_drop(t, tcb, timeout_error(tcb));
+        return false;
     }
     tcp_send_window_probe(t, tcb, now);
     timer_set(t, tcb, TT_PERSIST, now + tcp_persist_next(t, tcb));
