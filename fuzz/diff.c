@@ -62,6 +62,8 @@
 #define DF_STEPS_MAX 512
 #define DF_SLEEPS_MAX 20000      /* usleep rounds in one clock step */
 #define DF_CHILD_SECONDS 20      /* a child still running after this has hung */
+#define DF_R2_LEAST 100000000u  /* R2's least, 100 s (RFC 9293 3.8.3, MUST-20) */
+#define DF_R2_SYN_LEAST 180000000u /* and for a SYN, 3 minutes (MUST-23) */
 #define DF_TIME_MAX (2ull * 3600 * 1000000) /* virtual time an input may take: lwIP runs
                                  * its timers every 250 ms, so days of it take minutes */
 #define DF_LWIP_DEFAULT "build/liblwip-packetdrill.so"
@@ -97,6 +99,13 @@ struct df_slot {
     uint64_t syn_time;       /* when the peer's last SYN went */
     bool stack_ts_known, peer_ts_known; /* the latest TSval each side sent (FZ_OPT_REL) */
     uint32_t stack_ts, peer_ts;
+    int refused;             /* the peer's last segment with text or FIN is one synack
+                              * drops and lwIP takes (13: L13, 18: L18), 0 none */
+    uint32_t refused_end;    /* the sequence number after it */
+    int syn_mss;             /* the MSS of the peer's last SYN (536 without one) */
+    uint64_t peer_last;      /* when the peer last sent a segment */
+    bool talked;             /* the stack has sent since then */
+    bool r2_passed;          /* the stack talked into the peer's silence for R2's least */
 };
 
 /* One stack under test and its application. */
@@ -111,6 +120,7 @@ struct side {
     uint32_t rcvd[DF_HANDLES]; /* octets it read */
     bool eof[DF_HANDLES];
     bool opened[DF_HANDLES]; /* connect(), listen() or accept() made it a TCP endpoint */
+    bool bound[DF_HANDLES];  /* a bind() of it returned 0 */
     int told[DF_HANDLES];    /* the last error a call on the handle returned */
     uint8_t tfo_cookie[SYNACK_TFO_COOKIE_MAX]; /* the last Fast Open cookie it gave */
     uint8_t tfo_len;
@@ -148,6 +158,25 @@ struct df {
     bool late_ack_synrcvd;   /* lwIP in SYN-RECEIVED got the ACK of its SYN more than 20 s,
                               * less than 3 minutes, after the peer's SYN (L16) */
     bool mss_not_syn;        /* lwIP got an MSS option on a segment without SYN (L17) */
+    bool old_ack;            /* lwIP got an ACK without text below its RCV.NXT (L20) */
+    bool half_space;         /* a segment of one octet (text or FIN) at lwIP's RCV.NXT +
+                              * 2^31 was due: lwIP trims it as if it straddled RCV.NXT and
+                              * aborts on an assertion (L22); it is not sent, and the input
+                              * ends there */
+    bool mss_lowered;        /* an MSS option on a segment without SYN would lower lwIP's
+                              * send MSS (L17): with data queued, lwIP's segmentation
+                              * then aborts on assertions ("inconsistent oversize vs.
+                              * space", "mss_local is too small", "split <= mss"); it
+                              * is not sent, and the input ends there */
+    bool zero_wnd_unsent;    /* lwIP, with data in flight, got a zero window in a segment
+                              * whose ACK is beyond SND.NXT: it takes the window (L21),
+                              * and its persist timer may later trip an assertion
+                              * (abort): the input ends there */
+    bool r2_silence;         /* the peer spoke again after a stack had sent into its
+                              * silence for R2's least (r2_passed()): either stack may
+                              * have given the connection up, so calls are not compared */
+    int lwip_took;           /* lwIP acknowledged such a segment (L13, L18): from there its
+                              * RCV.NXT and state are not synack's; calls are not compared */
     bool rebound;            /* lwIP took a bind() of a bound socket (synack refused it):
                               * its list of bound pcbs loops, and any call that binds
                               * (bind, listen, connect) never returns (L14): the
@@ -245,6 +274,8 @@ static void observe(struct df *d, struct side *s, const uint8_t *pkt, size_t len
             sl->snd_max = end;
         sl->iss = th.seq;
         sl->iss_known = true;
+        sl->peer_acked = th.seq; /* nothing of this incarnation acknowledged yet, even
+                                  * when its ISS is the last one's (lwIP's may be) */
         sl->lport = th.sport;
         sl->wscale = (th.opts.present & TCPOPT_F_WSCALE) ? (th.opts.wscale > 14 ? 14 : th.opts.wscale)
                                                          : -1;
@@ -259,11 +290,19 @@ static void observe(struct df *d, struct side *s, const uint8_t *pkt, size_t len
     }
     if (th.flags & SYNACK_TCP_RST)
         return;
+    sl->talked = true;
     if (th.flags & SYNACK_TCP_FIN)
         sl->stack_fin = true;
     if (sl->iss_known && seq_lt(sl->snd_max, end))
         sl->snd_max = end;
     sl->snd_last = end;
+    if ((th.flags & SYNACK_TCP_ACK) && sl->refused && s == &d->side[1] &&
+        !seq_lt(th.ack, sl->refused_end)) {
+        d->lwip_took = sl->refused;
+        if (d->known_off)
+            df_fail(d, "lwIP acknowledged %s", sl->refused == 18 ? "a FIN without the ACK bit (L18)"
+                                                                 : "text whose ACK is beyond SND.NXT (L13)");
+    }
     if (th.flags & SYNACK_TCP_ACK) {
         unsigned shift = !syn && sl->peer_wscale && sl->wscale > 0 ? (unsigned)sl->wscale : 0;
         sl->rcv_nxt = th.ack;
@@ -520,10 +559,49 @@ static bool unacceptable_ack_of_syn(const struct df_slot *sl, const struct synac
     return !(first_in || (datalen && last_in));
 }
 
+/* The MSS option a segment carries, or -1; raw options are walked as a
+ * parser that stops at the first bad length does (lwIP's: an MSS before
+ * the bad one counts). */
+static int seg_mss(const struct seg_in *in)
+{
+    if (!(in->present & FZ_OPT_RAW))
+        return (in->present & FZ_OPT_MSS) ? in->mss : -1;
+    for (unsigned i = 0; i < in->raw_len;) {
+        uint8_t kind = in->raw[i];
+        if (kind == 0)
+            return -1;
+        if (kind == 1) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= in->raw_len || in->raw[i + 1] < 2)
+            return -1;
+        if (kind == 2 && in->raw[i + 1] == 4 && i + 4 <= in->raw_len)
+            return in->raw[i + 2] << 8 | in->raw[i + 3];
+        i += in->raw[i + 1];
+    }
+    return -1;
+}
+
 /* The segment for one stack, from its peer's view of the connection. */
+/* Has the stack sent on the slot while the peer said nothing for at least
+ * R2's least? From then on it may have given the connection up (MUST-20;
+ * its SYN not yet acknowledged, MUST-23's 3 minutes). */
+static bool r2_passed(struct side *s, struct df_slot *sl)
+{
+    bool syn_acked = sl->iss_known && seq_lt(sl->iss, sl->peer_acked);
+    if (sl->talked && s->now - sl->peer_last >= (syn_acked ? DF_R2_LEAST : DF_R2_SYN_LEAST))
+        sl->r2_passed = true;
+    return sl->r2_passed;
+}
+
 static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
 {
     struct df_slot *sl = &s->slot[in->slot];
+    if (r2_passed(s, sl))
+        d->r2_silence = true;
+    sl->peer_last = s->now;
+    sl->talked = false;
     uint8_t opts[SYNACK_TCP_OPT_MAX + 4];
     size_t optlen = (in->present || in->raw_len) ? build_options(s, sl, in, opts) : 0;
     struct synack_tcp h = {.sport = (uint16_t)(DF_PEER_PORT + in->slot), .dport = sl->lport ? sl->lport : DF_PORT,
@@ -543,13 +621,36 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
                              .id = s->ip_id++, .src = DF_PEER, .dst = DF_ADDR};
     synack_ipv4_build(pkt, 20, &ih, seglen, NULL);
     if (s == &d->side[1]) {
+        unsigned seglen = in->datalen + ((in->flags & SYNACK_TCP_FIN) ? 1u : 0u);
+        if (!syn && seglen == 1 && sl->ack_known && h.seq - sl->rcv_nxt == 0x80000000u &&
+            !d->known_off) {
+            d->half_space = true;
+            return;
+        }
         if (unacceptable_ack_of_syn(sl, &h, in->datalen))
             d->old_ack_synrcvd = true;
         bool synrcvd = sl->iss_known && sl->ack_known && !seq_lt(sl->iss, sl->peer_acked);
         if (syn && synrcvd && sl->peer_syns > 0)
             d->syn_in_synrcvd = true;
-        if (!syn && (in->present & (FZ_OPT_MSS | FZ_OPT_RAW)) == FZ_OPT_MSS)
+        int mss = seg_mss(in);
+        if (!syn && mss >= 0) {
             d->mss_not_syn = true;
+            if (d->trace)
+                fprintf(stderr, "    an MSS option (%d) on a segment without SYN\n", mss);
+            if (mss < sl->syn_mss && sl->iss_known && !d->known_off) { /* L17 lowering it */
+                d->mss_lowered = true;
+                return;
+            }
+        }
+        if (syn)
+            sl->syn_mss = mss >= 0 ? mss : 536; /* RFC 9293 3.7.1 */
+        if ((in->flags & (SYNACK_TCP_ACK | SYNACK_TCP_SYN | SYNACK_TCP_FIN | SYNACK_TCP_RST)) ==
+                SYNACK_TCP_ACK && !in->datalen && sl->ack_known && seq_lt(h.seq, sl->rcv_nxt))
+            d->old_ack = true;
+        if ((in->flags & SYNACK_TCP_ACK) && !(in->flags & SYNACK_TCP_RST) && in->win == 0 &&
+            sl->iss_known && seq_lt(sl->snd_max, h.ack) && seq_lt(sl->peer_acked, sl->snd_max) &&
+            !d->known_off)
+            d->zero_wnd_unsent = true;
         uint64_t since = s->now - sl->syn_time;
         if (synrcvd && !syn && (in->flags & SYNACK_TCP_ACK) && h.ack == sl->iss + 1 &&
             since > 20000000u && since < 180000000u)
@@ -576,10 +677,21 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
     }
     if (in->flags & SYNACK_TCP_FIN)
         sl->peer_fin = true;
+    if (!syn && !(in->flags & SYNACK_TCP_RST) && (in->datalen || (in->flags & SYNACK_TCP_FIN))) {
+        /* RFC 9293 3.10.7.4 fifth: "if the ACK bit is off drop the segment"
+         * (L18, a FIN), and drop text whose ACK is beyond SND.NXT (L13) */
+        bool noack_fin = !(in->flags & SYNACK_TCP_ACK) && (in->flags & SYNACK_TCP_FIN) &&
+                         sl->iss_known && sl->ack_known;
+        bool ack_unsent = (in->flags & SYNACK_TCP_ACK) && sl->iss_known &&
+                          seq_lt(sl->snd_max, h.ack);
+        sl->refused = noack_fin ? 18 : ack_unsent ? 13 : 0;
+        sl->refused_end = end;
+    }
     if (in->mut_count || (in->flags & SYNACK_TCP_URG) || in->urg)
         d->tainted = true;
     if (in->flags & SYNACK_TCP_ACK) {
-        if (sl->iss_known && seq_lt(sl->peer_acked, h.ack) && !seq_lt(sl->snd_max, h.ack))
+        if (sl->iss_known && seq_lt(sl->peer_acked, h.ack) && !seq_lt(sl->snd_max, h.ack) &&
+            !(in->flags & SYNACK_TCP_RST)) /* a RST's ACK acknowledges nothing (3.10.7.4) */
             sl->peer_acked = h.ack;
         if (in->win > sl->peer_max_wnd)
             sl->peer_max_wnd = in->win;
@@ -896,6 +1008,7 @@ static struct df_out call_socket(struct side *s)
         s->sent[h] = s->rcvd[h] = 0;
         s->eof[h] = false;
         s->opened[h] = false;
+        s->bound[h] = false;
         s->told[h] = 0;
         o.val = h; /* the handle, not the object's number */
     }
@@ -1176,9 +1289,13 @@ struct finding {
     const struct df_out *o;
     int state[2];            /* TCP_INFO state of the handle on each stack, -1 */
     bool icmp;               /* the input has sent an ICMP message */
-    bool old_ack_synrcvd, syn_in_synrcvd, text_ack_unsent, late_ack_synrcvd, mss_not_syn;
+    bool old_ack_synrcvd, syn_in_synrcvd, text_ack_unsent, late_ack_synrcvd, mss_not_syn,
+        old_ack;
+    int lwip_took;
                              /* struct df's */
     bool never_opened;       /* the handle: no connect(), listen() or accept() on either */
+    bool r2_passed[2];       /* the handle's slot on each stack: r2_passed() */
+    bool was_opened;         /* the handle was a TCP endpoint on both before the call */
 };
 
 enum { LX_SYN_SENT = 2, LX_CLOSE = 7, LX_LISTEN = 10 }; /* Linux's TCP_INFO state numbers */
@@ -1260,9 +1377,18 @@ static bool lwip_gets_more(const struct finding *f)
            (f->o[1].cls == DF_DATA || f->o[1].cls == DF_EOF);
 }
 
+/* L7: after a SYN in SYN-RECEIVED synack is back in LISTEN (a passive
+ * OPEN, 3.10.7.4 fourth) and lwIP is not: which handshake completes next,
+ * and so what accept() gives, differs either way */
 static bool syn_in_synrcvd_taken(const struct finding *f)
 {
-    return syn_taken(f) || (f->syn_in_synrcvd && lwip_gets_more(f));
+    if (syn_taken(f))
+        return true;
+    if (!f->syn_in_synrcvd || f->oracle)
+        return false;
+    bool accept_differs = f->in->call == FZ_CALL_ACCEPT &&
+                          (f->o[0].cls == DF_OK) != (f->o[1].cls == DF_OK);
+    return accept_differs || lwip_gets_more(f);
 }
 
 static bool text_of_ack_too_new(const struct finding *f)
@@ -1273,6 +1399,20 @@ static bool text_of_ack_too_new(const struct finding *f)
 static bool mss_of_non_syn_taken(const struct finding *f)
 {
     return f->mss_not_syn && lwip_rule(f, "segment-exceeds-mss");
+}
+
+/* lwIP acknowledges the FIN it took without an ACK bit; the peer's next
+ * ACK then acknowledges what lwIP says it got late */
+static bool fin_without_ack_taken(const struct finding *f)
+{
+    return f->lwip_took == 18 && lwip_rule(f, "ack-delayed");
+}
+
+/* an old segment's ACK counted as a duplicate ACK: a fast retransmit the
+ * oracle reads as a retransmission before the RTO */
+static bool old_ack_counted(const struct finding *f)
+{
+    return f->old_ack && (lwip_rule(f, "rto-below-minimum") || rto_early(f));
 }
 
 /* Each is lwIP's and has a vector that fails on lwIP (vectors/expect/lwip.tsv)
@@ -1305,6 +1445,10 @@ static const struct {
      half_open_given_up},
     {"L17 an MSS option on a segment without SYN raises the send MSS (3.7.1, MUST-16)",
      mss_of_non_syn_taken},
+    {"L18 a FIN without the ACK bit taken on a synchronized connection (3.10.7.4 fifth)",
+     fin_without_ack_taken},
+    {"L20 an old segment's ACK counted as a duplicate ACK (3.10.7.4 first, RFC 5681 2)",
+     old_ack_counted},
 };
 
 /* Calls whose outcome is the sockets interface's, not the RFC's: bind()
@@ -1324,10 +1468,22 @@ static bool interface_only(const struct finding *f)
     switch (f->in->call) {
     case FZ_CALL_BIND: return true;
     case FZ_CALL_ACCEPT: /* neither gives a connection: EAGAIN, or an errno for a
-                          * socket not listening or a queued connection reset */
+                          * socket not listening or a queued connection reset;
+                          * or one reports a queued connection that was reset
+                          * (POSIX's ECONNABORTED, lwIP's ENOTCONN) where the other
+                          * dropped it and gives the next */
+        for (int k = 0; k < 2; k++)
+            if (o[k].cls == DF_ERR && (o[k].err == ECONNABORTED || o[k].err == ENOTCONN ||
+                                       o[k].err == ECONNRESET))
+                return true;
         return (o[0].cls == DF_ERR || o[0].cls == DF_AGAIN) &&
                (o[1].cls == DF_ERR || o[1].cls == DF_AGAIN);
-    case FZ_CALL_CONNECT: return (f->in->a & 8) != 0; /* to port 0 */
+    case FZ_CALL_CONNECT: /* to port 0; or failing on both on a socket that is a
+                           * TCP endpoint already (no OPEN: EISCONN, EALREADY or
+                           * a pending error, as the interface has it) */
+        return (f->in->a & 8) != 0 || (f->was_opened && o[0].cls == DF_ERR &&
+                                       o[1].cls == DF_ERR && o[0].err != EINPROGRESS &&
+                                       o[1].err != EINPROGRESS);
     case FZ_CALL_SEND: return f->in->len == 0 || (f->in->a & 1);
     case FZ_CALL_RECV: return f->in->len == 0 || (f->in->a & 2);
     case FZ_CALL_SHUTDOWN:
@@ -1338,6 +1494,23 @@ static bool interface_only(const struct finding *f)
         return f->never_opened;
     default: return false;
     }
+}
+
+/* A connection given up by a timeout on one stack only, after that stack
+ * had sent into the peer's silence for at least 100 s: R2 is each stack's
+ * own above that least (RFC 9293 3.8.3, MUST-20; RFC 1122 4.2.3.5), so
+ * one stack retransmitting or probing for longer is no finding. */
+static bool own_r2(const struct finding *f)
+{
+    if (f->oracle)
+        return false;
+    for (int k = 0; k < 2; k++) {
+        const struct df_out *a = &f->o[k], *b = &f->o[1 - k];
+        if (a->cls == DF_ERR && signal_of(a->err) == 2 && f->r2_passed[k] &&
+            !(b->cls == DF_ERR && signal_of(b->err) == 2))
+            return true;
+    }
+    return false;
 }
 
 /* Report a finding unless it is one of the known ones. */
@@ -1353,15 +1526,35 @@ static void finding(struct df *d, const struct finding *f, const char *text)
     df_fail(d, "%s", text);
 }
 
+static bool handle_r2_passed(struct side *s, unsigned h)
+{
+    int si = s->conn_slot[h];
+    return si >= 0 && r2_passed(s, &s->slot[si]);
+}
+
 static void step_call(struct df *d, unsigned h, struct fz_cur *c)
 {
     struct call_in in;
     read_call(c, h, &in);
     d->what = call_names[in.call];
+    bool r2[2] = {handle_r2_passed(&d->side[0], h), handle_r2_passed(&d->side[1], h)};
+    bool was_opened = d->side[0].opened[h] && d->side[1].opened[h];
+    int lsi = d->side[1].conn_slot[h];
+    bool lwip_fin = lsi >= 0 && d->side[1].slot[lsi].stack_fin;
     struct df_out o[2];
     for (int k = 0; k < 2; k++) {
         o[k] = call_one(d, &d->side[k], &in);
         drain(d, &d->side[k]);
+    }
+    if (in.call == FZ_CALL_ABORT && lsi >= 0 && !lwip_fin && d->side[1].slot[lsi].stack_fin) {
+        /* L19: lwIP closes with a FIN where ABORT sends a RST (RFC 9293
+         * 3.10.5): its connection lives on, synack's is gone */
+        if (d->known_off)
+            df_fail(d, "lwIP closes with a FIN on ABORT (SO_LINGER 0, then close)");
+        d->known_hits++;
+        d->apps_split = true;
+        if (d->trace)
+            fprintf(stderr, "    known: L19 ABORT (SO_LINGER 0) closes with a FIN\n");
     }
     if (d->trace) {
         char t0[64], t1[64];
@@ -1369,12 +1562,17 @@ static void step_call(struct df *d, unsigned h, struct fz_cur *c)
         out_text(&o[1], t1, sizeof t1);
         fprintf(stderr, "    %s(%u): synack %s, lwIP %s\n", call_names[in.call], h, t0, t1);
     }
-    if (in.call == FZ_CALL_BIND && o[0].cls == DF_ERR && o[0].err == EINVAL && o[1].cls == DF_OK)
+    /* L14: lwIP took a bind() of a socket it had bound already */
+    if (in.call == FZ_CALL_BIND && o[1].cls == DF_OK && d->side[1].bound[in.h])
         d->rebound = true;
+    for (int k = 0; k < 2; k++)
+        if (in.call == FZ_CALL_BIND && o[k].cls == DF_OK)
+            d->side[k].bound[in.h] = true;
     /* after a datagram synack's parser refuses, lwIP may have taken it as a
      * segment (RFC 9293 3.1, MUST-7): the connections may differ from there */
     bool blind = d->side[0].blind_from || d->side[1].blind_from;
-    bool same = d->simopen || d->reopen || d->apps_split || blind ||
+    bool same = d->simopen || d->reopen || d->apps_split || blind || d->lwip_took ||
+                d->r2_silence ||
                 same_outcome(d, &in, &o[0], &o[1]);
     for (int k = 0; k < 2; k++)
         if (o[k].cls == DF_ERR && in.call != FZ_CALL_INSPECT)
@@ -1391,11 +1589,17 @@ static void step_call(struct df *d, unsigned h, struct fz_cur *c)
                             .text_ack_unsent = d->text_ack_unsent,
                             .late_ack_synrcvd = d->late_ack_synrcvd,
                             .never_opened = !d->side[0].opened[h] && !d->side[1].opened[h],
+                            .r2_passed = {r2[0], r2[1]}, .was_opened = was_opened,
                             .state = {handle_state(&d->side[0], (int)h),
                                       handle_state(&d->side[1], (int)h)}};
         bool ok0 = (o[0].cls != DF_ERR && o[0].cls != DF_AGAIN) || o[0].err == EINPROGRESS;
         bool ok1 = (o[1].cls != DF_ERR && o[1].cls != DF_AGAIN) || o[1].err == EINPROGRESS;
-        if (interface_only(&f)) {
+        if (own_r2(&f)) {
+            d->iface_hits++;
+            d->apps_split = true; /* the connection is gone on one stack only */
+            if (d->trace)
+                fprintf(stderr, "    each stack's own R2: %s\n", text);
+        } else if (interface_only(&f)) {
             d->iface_hits++;
             if (d->trace)
                 fprintf(stderr, "    the interface's: %s\n", text);
@@ -1417,7 +1621,8 @@ static void run_steps(struct df *d, const uint8_t *p, size_t n, bool prefix)
     static const char *const op_names[8] = {"segment", "call", "clock", "icmp",
                                             "raw",     "batch", "ack",  "next"};
     struct fz_cur c = {p, n, 0};
-    while (c.off < c.n && d->step < DF_STEPS_MAX && !d->rebound) {
+    while (c.off < c.n && d->step < DF_STEPS_MAX && !d->rebound && !d->zero_wnd_unsent &&
+           !d->half_space && !d->mss_lowered) {
         uint8_t opc = fz_rd8(&c);
         unsigned op = opc & 7, mod = opc >> 3;
         d->step++;
@@ -1454,7 +1659,9 @@ static void check_oracle(struct df *d, struct side *s)
                  f->packet, (unsigned long long)f->time_us, f->rule->name, f->rule->req,
                  f->message);
         struct finding fd = {.oracle = true, .side = s == &d->side[1], .rule = f->rule->name,
-                             .mss_not_syn = d->mss_not_syn, .state = {-1, -1}};
+                             .mss_not_syn = d->mss_not_syn,
+                             .lwip_took = d->lwip_took, .old_ack = d->old_ack,
+                             .state = {-1, -1}};
         finding(d, &fd, text);
     }
 }
