@@ -23,7 +23,10 @@ Figures (each measured --repeat times, default 3, and given as a range):
              idle connections: handshakes per second and memory per
              connection, at every level
   fuzz-*     AFL++'s main instance on the stack fuzz target (fuzz/run-afl.sh's
-             settings) for BENCH_FUZZ_SECONDS (60), RFC oracle on and off
+             settings) for BENCH_FUZZ_SECONDS (60), RFC oracle on and off:
+             execs/s, and (-cpu) execs per CPU second of afl-fuzz and all it
+             forks (perf stat), the per-core rate a busy machine's
+             scheduler does not hide
   loss-*     bench_bulk on a 20 ms path with 1% and 5% loss, 1 MiB buffers:
              goodput in virtual time and the sender's cwnd/ssthresh/srtt/rto
              every 10 ms; RFC 5681's congestion control, CUBIC (-cubic) and
@@ -257,17 +260,33 @@ def fuzz_afl(fo, seconds, oracle):
                     shutil.copy(os.path.join(d, f), os.path.join(seeds, os.path.basename(d) + "-" + f))
         env = dict(os.environ, AFL_SKIP_CPUFREQ="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
                    AFL_NO_AFFINITY="1", AFL_NO_UI="1", SYNACK_FUZZ_ORACLE="1" if oracle else "0")
-        run(["afl-fuzz", "-M", "main", "-i", seeds, "-o", out, "-x", "fuzz/tcpip.dict",
-             "-V", str(seconds), "-c", fo + "/afl-cmplog/stack", "--", fo + "/afl/stack"],
+        # The CPU of afl-fuzz and of every process it forks (perf stat counts
+        # children too): execs per CPU second is the per-core rate, which a
+        # busy machine's scheduler does not hide as it hides the wall rate.
+        cpu_file = out + "/task-clock"
+        perf = ["perf", "stat", "-x,", "-e", "task-clock", "-o", cpu_file] \
+            if shutil.which("perf") else []
+        run(perf + ["afl-fuzz", "-M", "main", "-i", seeds, "-o", out, "-x", "fuzz/tcpip.dict",
+                    "-V", str(seconds), "-c", fo + "/afl-cmplog/stack", "--", fo + "/afl/stack"],
             env=env, timeout=seconds + 600)
         stats = {}
         with open(out + "/main/fuzzer_stats") as f:
             for line in f:
                 k, _, v = line.partition(":")
                 stats[k.strip()] = v.strip()
-        return {"execs_per_s": float(stats["execs_per_sec"]),
-                "execs": int(stats["execs_done"]),
-                "edges": int(stats["edges_found"]), "seconds": seconds}
+        r = {"execs_per_s": float(stats["execs_per_sec"]),
+             "execs": int(stats["execs_done"]),
+             "edges": int(stats["edges_found"]), "seconds": seconds}
+        cpu_ms = None
+        if perf and os.path.exists(cpu_file):
+            with open(cpu_file) as f:
+                for line in f:
+                    if "task-clock" in line and line.split(",")[0].replace(".", "").isdigit():
+                        cpu_ms = float(line.split(",")[0])
+        if cpu_ms:
+            r["cpu_s"] = cpu_ms / 1000
+            r["execs_per_cpu_s"] = r["execs"] / r["cpu_s"]
+        return r
     finally:
         shutil.rmtree(seeds, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
@@ -289,6 +308,18 @@ def measure(name, fn, repeat, key):
     vals = [r[key] for r in runs]
     return {"runs": runs, "key": key, "min": min(vals), "median": statistics.median(vals),
             "max": max(vals)}
+
+
+def per_cpu(m):
+    """The fuzz figure m as execs per CPU second (perf stat's task-clock)."""
+    if "skipped" in m:
+        return m
+    runs = [r for r in m["runs"] if "execs_per_cpu_s" in r]
+    if len(runs) != len(m["runs"]):
+        return {"skipped": "perf is not installed or counted nothing (mk/packages: linux-perf)"}
+    vals = [r["execs_per_cpu_s"] for r in runs]
+    return {"runs": runs, "key": "execs_per_cpu_s", "min": min(vals),
+            "median": statistics.median(vals), "max": max(vals)}
 
 
 def span(m, unit_fmt):
@@ -321,6 +352,10 @@ ROWS = [
      "%.0f", 20000),
     ("fuzz-nooracle", "stack fuzz target, AFL++ main, oracle off (execs/s)", "fuzz-nooracle",
      None, "%.0f", 20000),
+    ("fuzz-oracle-cpu", "  oracle on, execs per CPU second (afl-fuzz + target)",
+     "fuzz-oracle-cpu", None, "%.0f", 20000),
+    ("fuzz-nooracle-cpu", "  oracle off, execs per CPU second (afl-fuzz + target)",
+     "fuzz-nooracle-cpu", None, "%.0f", 20000),
     ("loss-1", "1% loss, 20 ms path, NewReno: goodput (Mbit/s, virtual time)", "loss-1", None,
      "%.2f", 16.6),
     ("loss-5", "5% loss, 20 ms path, NewReno: goodput (Mbit/s, virtual time)", "loss-5", None,
@@ -418,6 +453,8 @@ def main():
         fig["fuzz-nooracle"] = measure("fuzz-nooracle",
                                        lambda: fuzz_afl(a.fuzz_build, fuzz_s, False), 1,
                                        "execs_per_s")
+        for f in ("fuzz-oracle", "fuzz-nooracle"):
+            fig[f + "-cpu"] = per_cpu(fig[f])
     if "loss" in groups:
         with tempfile.TemporaryDirectory() as td:
             for pct, mib in ((1, 64), (5, 16)):
