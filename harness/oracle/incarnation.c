@@ -543,7 +543,7 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
     if (keep_s) /* ... its SYN-ACK's options are this incarnation's offer */
         answer_offers(o, c, s, r, th);
     else if (own) /* ... or its SYN's or its SYN-ACK's, whichever r took */
-        o_offer_again(&s->offer, &th->opts);
+        o_offer_again(&s->offer, &th->opts, s->addr.family == SYNACK_AF_INET6);
     *ps = s;
     *pr = r;
 }

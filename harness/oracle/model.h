@@ -509,7 +509,7 @@ void o_check_rst(struct oracle *o, struct o_inc *c, struct o_side *s, struct o_s
 void o_on_syn(struct oracle *o, struct o_inc *c, struct o_side *s, struct o_side *r,
               const struct segv *v);
 void o_offer_from_opts(struct o_offer *f, const struct synack_tcp_opts *op);
-void o_offer_again(struct o_offer *f, const struct synack_tcp_opts *op);
+void o_offer_again(struct o_offer *f, const struct synack_tcp_opts *op, bool v6);
 
 /* ack.c */
 bool o_acks_unsent(const struct o_side *r, uint32_t ack);

@@ -21,12 +21,13 @@ void o_offer_from_opts(struct o_offer *f, const struct synack_tcp_opts *op)
  * port), which takes this one. The wire cannot tell them apart: what any
  * copy offered may be answered (RFC 7323 2.2, 3.2; RFC 2018 3), and the
  * largest MSS offered is the limit (MUST-16 judged leniently) */
-void o_offer_again(struct o_offer *f, const struct synack_tcp_opts *op)
+void o_offer_again(struct o_offer *f, const struct synack_tcp_opts *op, bool v6)
 {
-    bool mss = op->present & TCPOPT_F_MSS; /* none: 536 (RFC 9293 3.7.1, MUST-15) */
+    bool mss = op->present & TCPOPT_F_MSS;
+    unsigned none = v6 ? 1220u : 536u; /* no option (RFC 9293 3.7.1, MUST-15; RFC 8200 5) */
     /* (an MSS of 0 leaves the limit to the stack: from then on none is judged) */
     if (!(f->mss_present && f->mss == 0) &&
-        ((mss && op->mss == 0) || (mss ? op->mss : 536u) > (f->mss_present ? f->mss : 536u))) {
+        ((mss && op->mss == 0) || (mss ? op->mss : none) > (f->mss_present ? f->mss : none))) {
         f->mss_present = mss;
         f->mss = mss ? op->mss : 0;
     }
@@ -48,7 +49,7 @@ static void syn_again(struct oracle *o, struct o_side *s, const struct segv *v)
         struct o_pend p = {v->seq, v->end, o->now, o->pkt, v->th->reserved, v->flags, *op};
         o_pend_add(s, &p);
     } else if (v->seq == s->iss && !HAS(v, SYNACK_TCP_ACK)) {
-        o_offer_again(&s->offer, op);
+        o_offer_again(&s->offer, op, v->v6);
     }
 }
 
