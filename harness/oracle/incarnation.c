@@ -535,6 +535,12 @@ static void inc_from_pending(struct oracle *o, struct o_inc *c, struct o_side **
     r->iss_syn_end = syn.end;
     r->iss_time = syn.time;
     r->from = syn_from;
+    if (r->nsegs == 0) { /* the SYN-ACK acknowledges that SYN: an RTT sample
+                          * of the policies that time any segment sent once
+                          * (its last copy's; RTT_TIMED, Karn's, takes none) */
+        r->segs[0] = (struct o_seg){syn.seq, syn.end, syn.time, syn.time, syn.pkt, 1};
+        r->nsegs = 1;
+    }
     /* this side's own new SYN went out first: its timer runs since (a side
      * kept as it was, in SYN-SENT, has it running already: retransmissions
      * of that SYN restarted it and backed it off, RFC 6298 5.5) */

@@ -2910,6 +2910,35 @@ static void test_new_data_after_a_probe_keeps_its_timer_reading(void **state)
     }
 }
 
+/* The peer's SYN-ACK with data refused (a RST, no listener), the stack's
+ * connect(), and the peer's SYN-ACK at another ISN: a new incarnation from
+ * the stack's SYN, which that SYN-ACK acknowledges after 100 ms, an RTT
+ * sample as any ACK of a segment sent once gives. With it the 0.721 s of
+ * the next sample makes an RTO of 1 s (RFC 6298 2.3), as the stack's;
+ * without it 2.16 s, and the timeout 1 s after the data looked early
+ * (campaign of 60 min, session 4: 1) */
+static void test_syn_ack_of_a_pending_syn_gives_its_rtt_sample(void **state)
+{
+    (void)state;
+    const uint32_t isn2 = 0x1000000;
+    for (uint32_t wrong = 0; wrong < 2; wrong++) {
+        struct ex e;
+        ex_init(&e);
+        seg(&e, false, 0, SYNACK_TCP_SYN | SYNACK_TCP_FIN | SYNACK_TCP_ACK, 0, 9229, 58853, 608);
+        stack_raw(&e, 0, SYNACK_TCP_RST, S_ISN + 9229, 0, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, true, 1 * MS, SYNACK_TCP_SYN, 0, 0, 65535, 0);
+        opts(&e, MSS1460, 4);
+        seg(&e, false, 101 * MS, SYNACK_TCP_SYN | SYNACK_TCP_ACK, isn2, 1, 1, 261);
+        seg(&e, true, 101 * MS, SYNACK_TCP_ACK, 1, isn2 + 262, 65535, 0);
+        seg(&e, true, 200 * MS, SYNACK_TCP_ACK, 1, isn2 + 262, 65535, 1);
+        seg(&e, false, 921 * MS, SYNACK_TCP_ACK, isn2 + 262, 2, 65535, 0);
+        seg(&e, true, 921 * MS, SYNACK_TCP_ACK, 2, isn2 + 262, 65535, 1000);
+        seg(&e, true, (wrong ? 1821 : 1921) * MS, SYNACK_TCP_ACK, 2, isn2 + 262, 65535, 1000);
+        assert_int_equal(stack_findings(&e, NULL), wrong);
+    }
+}
+
 /* RACK-TLP's probe may be new data (RFC 8985 7.3), and the RTO restarts
  * behind it: the timeouts count from the probe (60-minute campaign: 3) */
 static void test_tail_loss_probe_of_new_data_restarts_the_rto(void **state)
@@ -3915,6 +3944,7 @@ int main(void)
         cmocka_unit_test(test_ack_that_closes_the_window_times_what_it_acknowledges),
         cmocka_unit_test(test_new_data_after_retracted_octets_were_acked_is_timed),
         cmocka_unit_test(test_tail_loss_probe_of_new_data_restarts_the_rto),
+        cmocka_unit_test(test_syn_ack_of_a_pending_syn_gives_its_rtt_sample),
         cmocka_unit_test(test_new_data_after_a_probe_keeps_its_timer_reading),
         cmocka_unit_test(test_syn_ack_at_a_pending_syn_offers_its_own_options),
         cmocka_unit_test(test_syn_ack_after_a_taken_up_syn_is_no_new_incarnation),
