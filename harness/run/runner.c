@@ -660,10 +660,12 @@ static int64_t script_end_us(const struct script *s)
  * does not do: the vector is skipped, naming the option. Options about
  * packetdrill's own process (--so_filename, --wire_*, --verbose, ...) or
  * its addresses on a real network (--gateway_ip, --netmask_ip, --speed)
- * do not change the verdict and are taken as read. */
+ * do not change the verdict and are taken as read. --tcp_ts_ecr_scaled is
+ * what the runner always does (an inbound TS ecr naming no TS val the stack
+ * sent is interpolated from the first one, ts_ecr_live; packetdrill stops
+ * there without the option). */
 static const char *const options_not_run[] = {
-    "non_fatal", "init_scripts", "is_anyip", "tcp_ts_ecr_scaled", "code_command",
-    "code_format", "code_sockopt",
+    "non_fatal", "init_scripts", "is_anyip", "code_command", "code_format", "code_sockopt",
 };
 
 /* AccECN (RFC 9768) in a packet line: the AE flag or an ACE value, or the
