@@ -629,8 +629,6 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
     struct df_slot *sl = &s->slot[in->slot];
     if (r2_passed(s, sl))
         d->r2_silence = true;
-    sl->peer_last = s->now;
-    sl->talked = false;
     uint8_t opts[SYNACK_TCP_OPT_MAX + 4];
     size_t optlen = (in->present || in->raw_len) ? build_options(s, sl, in, opts) : 0;
     struct synack_tcp h = {.sport = (uint16_t)(DF_PEER_PORT + in->slot), .dport = sl->lport ? sl->lport : DF_PORT,
@@ -638,6 +636,12 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
                            .ack = ack_for(sl, in->ack_mode, in->ack_arg), .flags = in->flags,
                            .window = in->win, .urg_ptr = in->urg};
     uint8_t *pkt = d->pkt, *tcp = pkt + 20;
+    /* the peer speaks, unless with an old ACK (below what it acknowledged
+     * before): that answers no retransmission (R2 runs on, MUST-20) */
+    if (!(in->flags & SYNACK_TCP_ACK) || !sl->iss_known || !seq_lt(h.ack, sl->peer_acked)) {
+        sl->peer_last = s->now;
+        sl->talked = false;
+    }
     size_t hl = synack_tcp_build(tcp, DF_PKT_MAX - 20, &h, opts, optlen, NULL);
     if (!hl)
         abort();
@@ -1201,14 +1205,17 @@ static struct df_out call_one(struct df *d, struct side *s, const struct call_in
         unsigned si = in->a & 3;
         sockaddr_of(&a, (in->a & 4) ? (DF_ADDR | 0xffu) : DF_PEER,
                     (in->a & 8) ? 0 : (uint16_t)(DF_PEER_PORT + si));
+        uint16_t lport = s->slot[si].lport;
         s->slot[si].lport = 0; /* its SYN says which port */
         s->opened[in->h] = true;
         r = s->ifc.connect(u, fd, (struct sockaddr *)&a, sizeof a);
         struct df_out o = outcome(r, errno);
+        bool started = r == 0 || o.err == EINPROGRESS;
         drain(d, s);
-        if (s->slot[si].lport == 0)
-            s->slot[si].lport = DF_PORT;
-        s->conn_slot[in->h] = (int)si;
+        if (s->slot[si].lport == 0) /* no SYN went: the slot stays as it was */
+            s->slot[si].lport = started || !lport ? DF_PORT : lport;
+        if (started) /* a refused connect() (EISCONN, say) leaves the handle's */
+            s->conn_slot[in->h] = (int)si;
         return o;
     }
     case FZ_CALL_SEND:
@@ -1375,8 +1382,8 @@ static bool closed_reports_error(const struct finding *f)
 
 static bool syn_gives_up(const struct finding *f)
 {
-    return !f->oracle && f->o[1].cls == DF_ERR && signal_of(f->o[1].err) == 2 &&
-           f->state[0] == LX_SYN_SENT;
+    return !f->oracle && f->o[1].cls == DF_ERR &&
+           (signal_of(f->o[1].err) == 2 || f->o[1].err == ENOTCONN) && f->state[0] == LX_SYN_SENT;
 }
 
 static bool icmp_ignored(const struct finding *f)
