@@ -524,6 +524,11 @@ void tcp_sb_retransmit(struct tcp_ctx *t, struct tcb *tcb, uint32_t i, uint64_t 
     tcp_xmit(t, tcb, start, flags, len, now);
     tcp_paced(tcb, len, now);
     tcp_sb_sent(t, tcb, start, start + len + (fin ? 1u : 0u), now);
+    /* a go-back left by a closed window (SND.NXT below SND.MAX) must not
+     * send these octets a second time in the same burst */
+    uint32_t end = start + len + (fin ? 1u : 0u);
+    if (seq_leq(start, tcb->snd_nxt) && seq_lt(tcb->snd_nxt, end))
+        tcb->snd_nxt = end;
     start_rexmt_timer(t, tcb, now);
 }
 
