@@ -26,6 +26,7 @@ void synack_config_default(struct synack_config *c)
     c->orphan_max = 4096;
     c->sndbuf = 256 * 1024;
     c->rcvbuf = 256 * 1024;
+    c->rcvbuf_auto_mem = 64u << 20;
     c->buf_max = 16 * 1024 * 1024;
     /* 8 dropped a quarter of what came past the holes of 3% loss and 5%
      * reordering (interop 3r), each sent again; 64 (512 octets, taken at

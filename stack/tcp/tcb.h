@@ -396,6 +396,7 @@ struct tcp_ctx {
     struct tcb *all;   /* every TCB, listeners included */
     uint32_t n_tcbs;
     uint32_t n_orphans; /* TCBs nobody holds (closed by the application) */
+    uint64_t rcvbuf_auto_used; /* receive buffers' autotuned growth (rcvbuf_auto_mem) */
 
     tcp_ip_output_fn ip_output;
     void *out_ctx;

@@ -478,11 +478,17 @@ static void tcp_rcvbuf_grow(struct tcp_ctx *t, struct tcb *tcb, uint32_t end)
     uint64_t cap = (uint64_t)rb->cap * 2u;
     cap = cap < max ? cap : max;
     cap = cap < limit ? cap : limit;
+    if (t->rcvbuf_auto_used + (cap - rb->cap) > t->cfg->rcvbuf_auto_mem) {
+        t->cnt->tcp_rcvbuf_grow_refused++; /* DESIGN 4: the stack's bound */
+        return;
+    }
     uint64_t n = cap / (8u * mss);
     n = n < UINT16_MAX ? n : UINT16_MAX;
     if (n > rb->ooo_max && rb_ooo_limit(rb, (uint16_t)n) < 0)
         return;
+    uint32_t before = tcp_rcvbuf_grown(t, tcb);
     rb_resize(rb, (uint32_t)cap); /* grows: cannot fail (the ring grows when used) */
+    t->rcvbuf_auto_used += tcp_rcvbuf_grown(t, tcb) - before;
     t->cnt->tcp_rcvbuf_grown++;
 }
 

@@ -44,6 +44,22 @@ struct tcp_passive {
 /* ---- connection table: tcp_table.c ---- */
 struct tcb *tcb_alloc(struct tcp_ctx *t, const struct tcp_open_params *p, int *err);
 void tcb_free(struct tcp_ctx *t, struct tcb *tcb);
+/* What autotuning added to tcb's receive buffer, charged to
+ * rcvbuf_auto_mem: without SO_RCVBUF (TF_RCVBUF_AUTO) the buffer starts at
+ * config.rcvbuf and only tcp_rcvbuf_grow raises it (the TCB has no room
+ * for a count of its own: test_a_listeners_part_is_its_own). */
+static inline uint32_t tcp_rcvbuf_grown(const struct tcp_ctx *t, const struct tcb *tcb)
+{
+    return (tcb->flags & TF_RCVBUF_AUTO) && tcb->rb.cap > t->cfg->rcvbuf
+               ? tcb->rb.cap - t->cfg->rcvbuf
+               : 0;
+}
+
+/* Give it back (the TCB freed, or sized by SO_RCVBUF: before the flag goes). */
+static inline void tcp_rcvbuf_uncharge(struct tcp_ctx *t, struct tcb *tcb)
+{
+    t->rcvbuf_auto_used -= tcp_rcvbuf_grown(t, tcb);
+}
 /* Nobody will hold tcb again: it finishes on its own (counted in n_orphans). */
 void tcb_orphan(struct tcp_ctx *t, struct tcb *tcb);
 void tcb_hash_insert(struct tcp_ctx *t, struct tcb *tcb);

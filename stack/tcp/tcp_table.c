@@ -276,6 +276,7 @@ void tcb_free(struct tcp_ctx *t, struct tcb *tcb)
     sb_destroy(&tcb->sb);
     tcp_sb_free(tcb);
     tcp_cc_release(tcb);
+    tcp_rcvbuf_uncharge(t, tcb);
     rb_destroy(&tcb->rb);
     free(tcb->lst);
     free(tcb);

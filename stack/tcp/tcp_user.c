@@ -408,8 +408,10 @@ int tcp_take_error(struct tcb *tcb)
 int tcp_set_buffers(struct tcp_ctx *t, struct tcb *tcb, uint32_t sndbuf, uint32_t rcvbuf,
                     uint64_t now)
 {
-    if (rcvbuf)
+    if (rcvbuf) {
+        tcp_rcvbuf_uncharge(t, tcb);
         tcb->flags &= ~TF_RCVBUF_AUTO; /* the application's size stays */
+    }
     if (tcb->state == SYNACK_LISTEN) {
         if (sndbuf)
             tcb->sb.cap = sndbuf;

@@ -9,6 +9,8 @@
 
 #include "support/conn.h"
 
+#include "core/stack_internal.h"
+
 /* Run to the next deadline, which must be at `at`: a window probe of one
  * octet at seq with the value `octet`. */
 static void expect_probe_at(struct probe *p, uint64_t at, uint32_t seq, uint8_t octet)
@@ -470,6 +472,92 @@ static void test_out_of_order_limit_grows_with_the_buffer(void **state)
     assert_int_equal(CNT(p, tcp_ooo_drop_full), 1);
 }
 
+/* A passive open from peer port `port` on the listener of
+ * establish_autotuned's stack; sets *edge to the right edge offered and
+ * returns the accepted socket (p->stack_isn is its ISS). */
+static int accept_autotuned(struct probe *p, uint16_t port, uint32_t *edge)
+{
+    p->peer_port = port;
+    p->stack_isn_known = false;
+    struct synack_tcp_opts o = {.present = TCPOPT_F_MSS | TCPOPT_F_WSCALE, .mss = 1000};
+    struct probe_seg s = {.flags = SYN, .seq = 0, .win = 65535, .opts = &o};
+    probe_inject_seg(p, &s);
+    *edge = 1u + probe_expect(p, SYN | ACK, 0, 1)->th.window;
+    probe_inject(p, ACK, 1, 1, NULL, 0);
+    probe_expect_none(p);
+    int sd = synack_socket_accept(p->st, p->lsd, NULL, NULL);
+    assert_true(sd >= 0);
+    return sd;
+}
+
+/* DESIGN 4 against autotuning: peers on eight connections each deliver
+ * through loss what grows their buffer round after round (the application
+ * reads all, as a server does), then keep a hole open and fill the window
+ * past it, so every buffer would be held at rcvbuf_max (64 KiB: 512 KiB,
+ * for max_conns of them rcvbuf_max each). Growth stops where
+ * rcvbuf_auto_mem (all doubled once, six twice) is spent, counted; a
+ * legitimate client is still served, and grows once the attackers'
+ * connections are gone. */
+static void test_receive_buffer_growth_is_bounded_stack_wide(void **state)
+{
+    enum { N = 8 };
+    struct probe *p = *state;
+    uint32_t edge;
+    uint8_t shift = establish_autotuned(p, 0, &edge);
+    uint32_t budget = N * 8192 + 6 * 16384;
+    struct synack_config c = p->cfg;
+    c.rcvbuf_auto_mem = budget;
+    conn_reinit(p, &c);
+    probe_listen(p);
+    uint32_t isn[N], seq[N], right[N];
+    int sd[N];
+    for (int i = 0; i < N; i++) {
+        sd[i] = accept_autotuned(p, (uint16_t)(30000 + i), &right[i]);
+        isn[i] = p->stack_isn;
+        seq[i] = 1;
+    }
+    for (unsigned r = 0; r < 5; r++)
+        for (int i = 0; i < N; i++) {
+            p->peer_port = (uint16_t)(30000 + i);
+            p->stack_isn = isn[i];
+            p->sd = sd[i];
+            if (r < 4) {
+                right[i] = peer_round_with_a_hole(p, &seq[i], right[i], shift);
+            } else { /* the hole stays open: the buffer is held */
+                uint32_t s = seq[i] + 1000;
+                peer_fills_window(p, &s, right[i], shift);
+            }
+        }
+    uint64_t held = 0;
+    for (const struct tcb *t = p->st->tcp.all; t; t = t->next)
+        held += t->rb.size;
+    if (held > N * 8192u + budget)
+        fail_msg("%llu octets held", (unsigned long long)held);
+    assert_true(p->st->tcp.rcvbuf_auto_used <= budget);
+    uint64_t refused = CNT(p, tcp_rcvbuf_grow_refused);
+    assert_true(refused > 0);
+
+    p->sd = accept_autotuned(p, 31000, &edge); /* a client: served, not grown */
+    uint32_t isn_legit = p->stack_isn, s = 1;
+    for (unsigned r = 0; r < 2; r++) {
+        edge = peer_round_with_a_hole(p, &s, edge, shift);
+        assert_int_equal(edge, s + 8192); /* all read, the whole buffer offered */
+    }
+    assert_true(CNT(p, tcp_rcvbuf_grow_refused) > refused);
+    for (int i = 0; i < N; i++) { /* the attackers' connections end */
+        p->peer_port = (uint16_t)(30000 + i);
+        p->stack_isn = isn[i];
+        probe_inject(p, RST, seq[i], 0, NULL, 0); /* at RCV.NXT: the hole */
+        assert_int_equal(synack_socket_close(p->st, sd[i], p->now), 0);
+    }
+    assert_int_equal(p->st->tcp.rcvbuf_auto_used, 0);
+    p->peer_port = 31000;
+    p->stack_isn = isn_legit;
+    edge = peer_round_with_a_hole(p, &s, edge, shift);
+    assert_int_equal(conn_info(p).rcvbuf_size, 16384); /* grows again */
+    assert_int_equal(p->st->tcp.rcvbuf_auto_used, 16384 - 8192);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -488,6 +576,7 @@ int main(void)
         T(test_receive_buffer_does_not_grow_for_a_peer_holding_a_hole),
         T(test_receive_buffer_does_not_grow_when_set_or_not_read),
         T(test_out_of_order_limit_grows_with_the_buffer),
+        T(test_receive_buffer_growth_is_bounded_stack_wide),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

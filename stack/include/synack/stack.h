@@ -128,8 +128,13 @@ struct synack_config {
      * reaches the right edge with less than a quarter unread, once a
      * buffer's worth was delivered in order), and its out-of-order
      * interval limit to one per eight segments of it. Worst case:
-     * max_conns x rcvbuf_max. */
+     * max_conns x rcvbuf plus rcvbuf_auto_mem. */
     uint32_t rcvbuf_max;
+    /* What autotuning may add to receive buffers, all connections together
+     * (64 MiB; Linux bounds its buffers stack-wide by tcp_mem): a peer that
+     * drives every connection to rcvbuf_max gets no more than this past
+     * max_conns x rcvbuf; growth past it is refused and counted. */
+    uint32_t rcvbuf_auto_mem;
     uint32_t buf_max;         /* cap for SO_SNDBUF/SO_RCVBUF (16 MiB) */
     uint8_t ooo_max;          /* out-of-order intervals held per connection (64) */
 
@@ -306,6 +311,7 @@ const char *synack_config_check(const struct synack_config *cfg);
     X(tcp_ooo_segments, "out-of-order segments held (SHLD-31)")                           \
     X(tcp_ooo_drop_full, "out-of-order segments dropped: interval set full")              \
     X(tcp_rcvbuf_grown, "receive buffers doubled: the window limited the peer (no SO_RCVBUF)") \
+    X(tcp_rcvbuf_grow_refused, "receive buffers not doubled: rcvbuf_auto_mem spent")       \
     X(tcp_data_after_close, "data for a closed application (RST sent, SHLD-3)")           \
     X(tcp_retransmits, "segments retransmitted on timeout")                               \
     X(tcp_fast_retransmits, "segments retransmitted by fast retransmit")                  \
