@@ -116,6 +116,38 @@ static const char *check_times(const struct synack_config *c)
 
 static const uint8_t no_addr6[16]; /* addr6 unset: no IPv6 */
 
+/* a is the directed broadcast of net/len (none for /31 and /32, RFC 3021). */
+static bool v4_is_broadcast_of(uint32_t a, uint32_t net, uint8_t len)
+{
+    uint32_t m = len == 0 ? 0 : ~0u << (32 - len);
+    return len < 31 && (a & m) == (net & m) && (a & ~m) == ~m;
+}
+
+/* An extra IPv4 address: no host part of all 0s or 1s (RFC 1122 3.2.1.3),
+ * nor the broadcast of another of the stack's prefixes, nor a prefix whose
+ * broadcast is another address: ip_classify_dst would take that broadcast
+ * for ours (and answer a SYN to it, MUST-57). */
+static const char *check_more_v4(const struct synack_config *c, size_t i)
+{
+    const struct synack_ifaddr *m = &c->more_addrs[i];
+    uint32_t a = synack_addr_v4(&m->addr);
+    uint32_t host = m->prefix_len == 32 ? 0 : ~(~0u << (32 - m->prefix_len));
+    if (m->prefix_len < 31 && ((a & host) == 0 || (a & host) == host))
+        return "more_addrs: an IPv4 address whose host part is all 0s or all 1s "
+               "(RFC 1122 3.2.1.3)";
+    if (v4_is_broadcast_of(a, c->addr, c->prefix_len) ||
+        v4_is_broadcast_of(c->addr, a, m->prefix_len))
+        return "more_addrs: an IPv4 address that is the broadcast of another prefix, or "
+               "whose prefix's broadcast is addr";
+    for (size_t k = 0; k < SYNACK_MORE_ADDRS; k++) {
+        const struct synack_ifaddr *o = &c->more_addrs[k];
+        if (k != i && o->addr.family == SYNACK_AF_INET &&
+            v4_is_broadcast_of(a, synack_addr_v4(&o->addr), o->prefix_len))
+            return "more_addrs: an IPv4 address that is the broadcast of another prefix";
+    }
+    return NULL;
+}
+
 /* more_addrs: unicast, of a family the stack has, each once. */
 static const char *check_more_addrs(const struct synack_config *c)
 {
@@ -130,6 +162,9 @@ static const char *check_more_addrs(const struct synack_config *c)
             if (a == c->addr || (a >> 24) == 0 || (a >> 24) == 127 || (a >> 24) >= 224)
                 return "more_addrs: an IPv4 address that is addr, 0/8, loopback, multicast "
                        "or class E (RFC 1122 3.2.1.3)";
+            const char *why = check_more_v4(c, i);
+            if (why)
+                return why;
         } else if (m->addr.family == SYNACK_AF_INET6) {
             if (memcmp(c->addr6, no_addr6, 16) == 0)
                 return "more_addrs: an IPv6 address without addr6";

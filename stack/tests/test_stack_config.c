@@ -226,6 +226,24 @@ static void test_more_addrs_are_checked(void **state)
     expect_refused(&c, "more_addrs: an IPv4 address that is addr"); /* multicast */
     c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v4(0xc6336409u), 33};
     expect_refused(&c, "more_addrs: an IPv4 prefix_len");
+    /* RFC 1122 3.2.1.3: no host part of all 0s or 1s; an address that is
+     * another prefix's broadcast would make that broadcast ours (a SYN to
+     * it answered, MUST-57) */
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v4(0xcb0071ffu), 24};
+    expect_refused(&c, "more_addrs: an IPv4 address whose host part");
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v4(0xcb007100u), 24};
+    expect_refused(&c, "more_addrs: an IPv4 address whose host part");
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v4(PROBE_ADDR | 0xffu), 32};
+    expect_refused(&c, "more_addrs: an IPv4 address that is the broadcast");
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v4(0xc63364ffu), 32};
+    expect_refused(&c, "more_addrs: an IPv4 address that is the broadcast"); /* [0]'s /24 */
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v4(PROBE_ADDR + 1), 32};
+    c.addr = (PROBE_ADDR & ~0xffu) | 0x7fu; /* addr the broadcast of [1]'s /25 */
+    c.more_addrs[1].prefix_len = 25;
+    expect_refused(&c, "more_addrs: an IPv4 address that is the broadcast");
+    c.addr = PROBE_ADDR;
+    c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v4(0xcb0072ffu), 31};
+    expect_accepted(&c); /* RFC 3021: a /31 has no broadcast */
     c.more_addrs[1] = (struct synack_ifaddr){synack_addr_from_v6(b6), 64};
     expect_refused(&c, "more_addrs: an IPv6 address without addr6");
     memcpy(c.addr6, a6, 16);
