@@ -280,9 +280,50 @@ static void test_shares_the_bottleneck_without_starving(void **state)
         }
 }
 
+/* Fill the sender's buffer; read at the receiver only when `read`. */
+static bool step_reading(struct bulk *b, uint64_t limit, bool read)
+{
+    static uint8_t buf[65536];
+    while (synack_socket_send(b->p.st[0], b->srv, buf, sizeof buf, 0, b->p.now) > 0)
+        ;
+    ssize_t r;
+    while (read && (r = synack_socket_recv(b->p.st[1], b->cli, buf, sizeof buf, 0, b->p.now)) > 0)
+        b->received += (uint64_t)r;
+    return pair_step(&b->p, limit);
+}
+
+/* A receiver that stops reading for two minutes (its window closed, the
+ * sender probing it) and then reads again: the model's rounds of one
+ * probe octet each must not leave the sender paced at the probes' rate.
+ * Within 10 s of the window opening it is back near the path's rate. */
+static void test_a_long_zero_window_does_not_collapse_the_rate(void **state)
+{
+    (void)state;
+    struct bulk b;
+    bulk_init(&b, 0, 1, SYNACK_CONGESTION_BBR);
+    uint64_t t0 = b.p.now;
+    while (step_reading(&b, t0 + 5 * SYNACK_SEC, true))
+        ;
+    while (step_reading(&b, t0 + 125 * SYNACK_SEC, false))
+        ;
+    b.p.now = t0 + 125 * SYNACK_SEC; /* the next probe may be later */
+    struct tcp_bbr_view v = view(&b);
+    uint64_t before = b.received;
+    while (step_reading(&b, t0 + 135 * SYNACK_SEC, true))
+        ;
+    double path = RATE_BPS / 8.0 * 1460 / 1500;
+    double got = (double)(b.received - before) / 10.0;
+    if (got < 0.5 * path)
+        fail_msg("%.0f octets/s in the 10 s after the window opened (the path's %.0f; "
+                 "at the opening max_bw %llu, pacing %llu)",
+                 got, path, (unsigned long long)v.max_bw, (unsigned long long)v.pacing_rate);
+    pair_free(&b.p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_long_zero_window_does_not_collapse_the_rate),
         cmocka_unit_test(test_startup_ends_when_the_bandwidth_stops_growing),
         cmocka_unit_test(test_probe_rtt_after_10_s_holds_4_segments),
         cmocka_unit_test(test_a_loss_costs_no_lasting_cut),

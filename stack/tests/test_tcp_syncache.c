@@ -165,6 +165,37 @@ static void test_forged_or_stale_cookie_gets_rst_and_is_counted(void **state)
     assert_int_equal(synack_socket_accept(p->st, p->lsd, NULL, NULL), -EAGAIN);
 }
 
+/* Every other MSS index (ISS +- n << 24) and every other period
+ * (ISS + k << 27) of a cookie this SYN got: forged ISSs, each refused with
+ * LISTEN's RST and counted (the MAC covers the index and the period, RFC
+ * 4987 3.6); the cookie itself then completes the connection. */
+static void test_cookie_with_another_index_or_period_is_refused(void **state)
+{
+    struct probe *p = *state;
+    listen_backlog(p, 1);
+    flood(p, 1);
+    probe_inject(p, SYN, 0, 0, NULL, 0);
+    p->stack_isn_known = false;
+    probe_expect(p, SYN | ACK, 0, 1);
+    uint32_t forged[7 * 2 + 31], n = 0;
+    for (uint32_t i = 1; i < 8; i++) {
+        forged[n++] = 1 + (i << 24);
+        forged[n++] = 1 - (i << 24);
+    }
+    for (uint32_t k = 1; k < 32; k++)
+        forged[n++] = 1 + (k << 27);
+    for (uint32_t i = 0; i < n; i++) {
+        probe_inject(p, ACK, 1, forged[i], NULL, 0);
+        probe_expect(p, RST, forged[i], PROBE_ANY);
+    }
+    assert_int_equal(CNT(p, tcp_syncookies_bad), n);
+    assert_int_equal(synack_socket_accept(p->st, p->lsd, NULL, NULL), -EAGAIN);
+    probe_inject(p, ACK, 1, 1, NULL, 0); /* the cookie sent */
+    probe_expect_none(p);
+    assert_int_equal(CNT(p, tcp_syncookies_ok), 1);
+    assert_true(synack_socket_accept(p->st, p->lsd, NULL, NULL) >= 0);
+}
+
 /* syncookies 0: a full cache evicts its oldest entry for the new SYN; the
  * evicted peer's ACK finds no connection. */
 static void test_without_cookies_the_oldest_entry_is_evicted(void **state)
@@ -330,6 +361,7 @@ int main(void)
         T(test_cookie_carries_the_mss),
         T(test_cookie_ack_with_timestamps_after_a_syn_without),
         T(test_forged_or_stale_cookie_gets_rst_and_is_counted),
+        T(test_cookie_with_another_index_or_period_is_refused),
         T(test_without_cookies_the_oldest_entry_is_evicted),
         T(test_stack_wide_limit_across_listeners),
         T(test_entry_retransmits_its_syn_ack_then_gives_up),
