@@ -116,11 +116,14 @@ static const char *check_times(const struct synack_config *c)
 
 static const uint8_t no_addr6[16]; /* addr6 unset: no IPv6 */
 
-/* a is the directed broadcast of net/len (none for /31 and /32, RFC 3021). */
+/* a is the directed broadcast of net/len (none for /31 and /32, RFC 3021;
+ * another entry's len may not be checked yet: above 32 it has none). */
 static bool v4_is_broadcast_of(uint32_t a, uint32_t net, uint8_t len)
 {
-    uint32_t m = len == 0 ? 0 : ~0u << (32 - len);
-    return len < 31 && (a & m) == (net & m) && (a & ~m) == ~m;
+    if (len == 0 || len >= 31)
+        return false;
+    uint32_t m = ~0u << (32 - len);
+    return (a & m) == (net & m) && (a & ~m) == ~m;
 }
 
 /* An extra IPv4 address: no host part of all 0s or 1s (RFC 1122 3.2.1.3),
