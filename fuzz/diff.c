@@ -159,7 +159,7 @@ struct df {
     bool late_ack_synrcvd;   /* lwIP in SYN-RECEIVED got the ACK of its SYN more than 20 s,
                               * less than 3 minutes, after the peer's SYN (L16) */
     bool mss_not_syn;        /* lwIP got an MSS option on a segment without SYN (L17) */
-    bool old_ack;            /* lwIP got an ACK without text below its RCV.NXT (L20) */
+    bool old_ack;            /* lwIP got an ACK without text outside its window (L20) */
     bool syn_text_parts;     /* a SYN without ACK carried text or a FIN: calls are not
                               * compared (a SHOULD each stack reads its way) */
     bool half_space;         /* a segment of one octet (text or FIN) at lwIP's RCV.NXT +
@@ -685,8 +685,12 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
         }
         if (syn)
             sl->syn_mss = mss >= 0 ? mss : 536; /* RFC 9293 3.7.1 */
+        /* L20: an unacceptable segment (below RCV.NXT, or past the window)
+         * whose ACK field lwIP still processes */
+        uint32_t wnd = sl->rcv_wnd ? sl->rcv_wnd : 1;
         if ((in->flags & (SYNACK_TCP_ACK | SYNACK_TCP_SYN | SYNACK_TCP_FIN | SYNACK_TCP_RST)) ==
-                SYNACK_TCP_ACK && !in->datalen && sl->ack_known && seq_lt(h.seq, sl->rcv_nxt))
+                SYNACK_TCP_ACK && !in->datalen && sl->ack_known &&
+            (seq_lt(h.seq, sl->rcv_nxt) || !seq_lt(h.seq, sl->rcv_nxt + wnd)))
             d->old_ack = true;
         if ((in->flags & SYNACK_TCP_ACK) && !(in->flags & SYNACK_TCP_RST) && sl->iss_known &&
             seq_lt(sl->snd_max, h.ack) && !d->known_off)
@@ -1474,8 +1478,9 @@ static bool fin_without_ack_taken(const struct finding *f)
     return f->lwip_took == 18 && lwip_rule(f, "ack-delayed");
 }
 
-/* an old segment's ACK counted as a duplicate ACK: a fast retransmit the
- * oracle reads as a retransmission before the RTO */
+/* an unacceptable segment's ACK field processed (counted as a duplicate
+ * ACK, its window taken): a retransmission the oracle reads as before the
+ * RTO */
 static bool old_ack_counted(const struct finding *f)
 {
     return f->old_ack && (lwip_rule(f, "rto-below-minimum") || rto_early(f));
@@ -1513,7 +1518,7 @@ static const struct {
      mss_of_non_syn_taken},
     {"L18 text or a FIN without the ACK bit taken on a synchronized connection (3.10.7.4 fifth)",
      fin_without_ack_taken},
-    {"L20 an old segment's ACK counted as a duplicate ACK (3.10.7.4 first, RFC 5681 2)",
+    {"L20 an unacceptable segment's ACK field processed (3.10.7.4 first, RFC 5681 2)",
      old_ack_counted},
 };
 
