@@ -160,6 +160,8 @@ struct df {
                               * less than 3 minutes, after the peer's SYN (L16) */
     bool mss_not_syn;        /* lwIP got an MSS option on a segment without SYN (L17) */
     bool old_ack;            /* lwIP got an ACK without text outside its window (L20) */
+    bool ack_held;           /* lwIP got text or a FIN while a segment of its own waited
+                              * unsent behind data in flight (L25) */
     bool syn_text_parts;     /* a SYN without ACK carried text or a FIN: calls are not
                               * compared (a SHOULD each stack reads its way) */
     bool half_space;         /* a segment of one octet (text or FIN) at lwIP's RCV.NXT +
@@ -624,6 +626,38 @@ static bool r2_passed(struct side *s, struct df_slot *sl)
     return sl->r2_passed;
 }
 
+/* Do the IPv4 header and TCP checksums of a segment as it goes (mutations
+ * applied) verify? Both stacks drop one that does not (RFC 791 3.1, RFC 9293
+ * 3.1, MUST-2): it acknowledges nothing. */
+static bool sums_valid(const uint8_t *pkt, size_t seglen)
+{
+    uint32_t src = synack_get32(pkt + 12), dst = synack_get32(pkt + 16);
+    uint32_t tcp = synack_cksum_add(synack_cksum_pseudo(src, dst, SYNACK_IPPROTO_TCP,
+                                                        (uint16_t)seglen), pkt + 20, seglen);
+    return synack_cksum_fold(synack_cksum_add(0, pkt, 20)) == 0 && synack_cksum_fold(tcp) == 0;
+}
+
+/* The peer's view of SND.UNA, from an ACK that reaches the stack. */
+static void peer_acks(struct df_slot *sl, uint32_t ack)
+{
+    if (sl->iss_known && seq_lt(sl->peer_acked, ack) && !seq_lt(sl->snd_max, ack))
+        sl->peer_acked = ack;
+}
+
+/* Does the stack hold octets its application wrote, unsent, behind data
+ * in flight that the segment's ACK (acceptable or not) leaves unacknowledged? */
+static bool unsent_behind_flight(const struct side *s, const struct df_slot *sl, unsigned slot,
+                                 uint32_t ack)
+{
+    uint32_t una = seq_lt(sl->peer_acked, ack) && !seq_lt(sl->snd_max, ack) ? ack : sl->peer_acked;
+    if (!sl->iss_known || sl->stack_fin || !seq_lt(una, sl->snd_max))
+        return false;
+    for (int h = 0; h < DF_HANDLES; h++)
+        if (s->conn_slot[h] == (int)slot && seq_lt(sl->snd_max, sl->iss + 1 + s->sent[h]))
+            return true;
+    return false;
+}
+
 static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
 {
     struct df_slot *sl = &s->slot[in->slot];
@@ -710,6 +744,10 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
         if ((in->flags & SYNACK_TCP_ACK) && sl->iss_known && ack_out_of_range(sl, h.ack) &&
             (in->datalen || (in->flags & SYNACK_TCP_FIN)))
             d->text_ack_unsent = true;
+        if ((in->flags & SYNACK_TCP_ACK) && !(in->flags & (SYNACK_TCP_SYN | SYNACK_TCP_RST)) &&
+            (in->datalen || (in->flags & SYNACK_TCP_FIN)) &&
+            unsent_behind_flight(s, sl, in->slot, h.ack))
+            d->ack_held = true;
     }
     /* what the peer has sent, for its next numbers */
     uint32_t end = h.seq + in->datalen + (syn ? 1u : 0u) + ((in->flags & SYNACK_TCP_FIN) ? 1u : 0u);
@@ -745,13 +783,8 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
     }
     if (in->mut_count || (in->flags & SYNACK_TCP_URG) || in->urg)
         d->tainted = true;
-    if (in->flags & SYNACK_TCP_ACK) {
-        if (sl->iss_known && seq_lt(sl->peer_acked, h.ack) && !seq_lt(sl->snd_max, h.ack) &&
-            !(in->flags & SYNACK_TCP_RST)) /* a RST's ACK acknowledges nothing (3.10.7.4) */
-            sl->peer_acked = h.ack;
-        if (in->win > sl->peer_max_wnd)
-            sl->peer_max_wnd = in->win;
-    }
+    if ((in->flags & SYNACK_TCP_ACK) && in->win > sl->peer_max_wnd)
+        sl->peer_max_wnd = in->win;
     bool ipc = false, tcpc = false;
     size_t trunc = SIZE_MAX;
     for (unsigned i = 0; i < in->mut_count; i++)
@@ -766,6 +799,8 @@ static void send_seg(struct df *d, struct side *s, const struct seg_in *in)
         synack_put16(pkt + 10, 0);
         synack_put16(pkt + 10, synack_cksum_fold(synack_cksum_add(0, pkt, 20)));
     }
+    if ((in->flags & SYNACK_TCP_ACK) && !(in->flags & SYNACK_TCP_RST) && sums_valid(pkt, seglen))
+        peer_acks(sl, h.ack); /* a RST's ACK acknowledges nothing (3.10.7.4) */
     inject(d, s, pkt, trunc < len ? trunc : len);
 }
 
@@ -1354,7 +1389,7 @@ struct finding {
     int state[2];            /* TCP_INFO state of the handle on each stack, -1 */
     bool icmp;               /* the input has sent an ICMP message */
     bool old_ack_synrcvd, syn_in_synrcvd, text_ack_unsent, late_ack_synrcvd, mss_not_syn,
-        old_ack;
+        old_ack, ack_held;
     int lwip_took;
                              /* struct df's */
     bool after_unsent_ack;   /* oracle: an ack-of-unsent-data of lwIP came before */
@@ -1486,6 +1521,13 @@ static bool old_ack_counted(const struct finding *f)
     return f->old_ack && (lwip_rule(f, "rto-below-minimum") || rto_early(f));
 }
 
+/* text or a FIN came while lwIP held a segment unsent behind data in
+ * flight: its ACK waits for lwIP's next segment, its retransmission */
+static bool ack_held_by_unsent(const struct finding *f)
+{
+    return f->ack_held && lwip_rule(f, "ack-delayed");
+}
+
 /* Each is lwIP's and has a vector that fails on lwIP (vectors/expect/lwip.tsv)
  * and a section in fuzz/README.md ("Differential fuzzing against lwIP"). */
 static const struct {
@@ -1520,6 +1562,9 @@ static const struct {
      fin_without_ack_taken},
     {"L20 an unacceptable segment's ACK field processed (3.10.7.4 first, RFC 5681 2)",
      old_ack_counted},
+    {"L25 text or a FIN not acknowledged while lwIP holds a segment unsent behind data in flight "
+     "(3.8.6.3, MUST-40)",
+     ack_held_by_unsent},
 };
 
 /* Both fail, one saying "connection reset" and the other that the
@@ -1773,6 +1818,7 @@ static void check_oracle(struct df *d, struct side *s)
         struct finding fd = {.oracle = true, .side = s == &d->side[1], .rule = f->rule->name,
                              .mss_not_syn = d->mss_not_syn, .syn_in_synrcvd = d->syn_in_synrcvd,
                              .lwip_took = d->lwip_took, .old_ack = d->old_ack,
+                             .ack_held = d->ack_held,
                              .after_unsent_ack = unsent_ack, .state = {-1, -1}};
         finding(d, &fd, text);
         unsent_ack = unsent_ack || strcmp(f->rule->name, "ack-of-unsent-data") == 0;
