@@ -73,6 +73,9 @@ HARNESS_SRC := $(filter-out harness/main.c harness/tests/% harness/target/so_hos
 HARNESS_OBJ := $(HARNESS_SRC:%.c=$(O)/%.o)
 HARNESS_LIB := $(O)/libharness.a
 SYNACK := $(if $(wildcard harness/main.c),$(O)/synack)
+# The so: targets' host (built by mk/so.mk): named here because mk/lwip.mk,
+# included before mk/so.mk, lists it as a prerequisite.
+SO_HOST := $(O)/synack-so-host
 HARNESS_TESTS := $(patsubst %.c,$(O)/%,$(wildcard harness/tests/test_*.c))
 $(HARNESS_OBJ) $(HARNESS_TESTS:%=%.o) $(O)/harness/main.o: ALL_CPPFLAGS += -Iharness \
 	-DSYNACK_VERSION='"$(VERSION)"'

@@ -7,7 +7,6 @@
 #                              (virtual clock): every vector's verdict must be
 #                              the one it has on mem
 
-SO_HOST := $(O)/synack-so-host
 SO_HOST_OBJ := $(O)/harness/target/so_host.o
 $(SO_HOST_OBJ): ALL_CPPFLAGS += -Iharness -Istack
 
